@@ -1,0 +1,34 @@
+// Entry point of the `referral-node` command: runs the program and turns every expected failure
+// into one plain sentence and a non-zero exit status.
+import { CommanderError } from 'commander';
+import { ConfigError } from '../config/config.js';
+import { KekError } from '../crypto/kek.js';
+import { ProblemError } from '../http/problem.js';
+import { PeerError } from '../peers/service.js';
+import { UserError } from '../users/service.js';
+import { buildProgram } from './program.js';
+import { CliError } from './output.js';
+
+const program = buildProgram();
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode;
+  } else if (
+    error instanceof CliError ||
+    error instanceof ConfigError ||
+    error instanceof KekError ||
+    error instanceof PeerError ||
+    error instanceof UserError
+  ) {
+    process.stderr.write(`referral-node: ${error.message}\n`);
+    process.exitCode = 1;
+  } else if (error instanceof ProblemError) {
+    process.stderr.write(`referral-node: ${error.detail ?? error.title}\n`);
+    process.exitCode = 1;
+  } else {
+    process.stderr.write(`referral-node: unexpected ${error instanceof Error ? error.name : 'error'}; nothing was changed that had not been committed. Details:\n${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exitCode = 70;
+  }
+}

@@ -1,0 +1,278 @@
+// The `referral-node` command. Building the program has no side effects; actions open the data
+// folder only when they run.
+import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { resolveConfig, type NodeConfig } from '../config/config.js';
+import { readEnv } from '../config/env.js';
+import { initNode, openNode, serveNode, type OpenNode } from '../node.js';
+import { addPeer, fetchPeerIdentity, listPeers, normaliseNodeUrl, trustPeer } from '../peers/service.js';
+import { readableFingerprint } from '../identity/keys.js';
+import { getReferralDetail, listReferrals, sendReferralOffer, type CreateReferralRequest } from '../referrals/service.js';
+import { createApiToken, createUser, ROLES, type Role } from '../users/service.js';
+import { describeErrors, validatorFor } from '../schema/validators.js';
+import { CliError, printTable } from './output.js';
+
+export interface CliIo {
+  out(text: string): void;
+}
+
+const defaultIo: CliIo = { out: (text) => process.stdout.write(`${text}\n`) };
+
+const dataOption = () => new Option('--data <dir>', 'the node\'s data folder (or REFERRAL_NODE_DATA)');
+
+function configFrom(options: { data?: string; port?: string; host?: string }): NodeConfig {
+  return resolveConfig(options, readEnv());
+}
+
+/** Opens the node for a one-off command; logs go nowhere, the command prints what matters. */
+async function withNode<T>(options: { data?: string }, fn: (node: OpenNode) => Promise<T>): Promise<T> {
+  const config = configFrom(options);
+  const node = await openNode({ ...config, logLevel: 'silent' });
+  try {
+    return await fn(node);
+  } finally {
+    await node.close();
+  }
+}
+
+export function buildProgram(io: CliIo = defaultIo): Command {
+  const program = new Command('referral-node')
+    .description('A node of the referral network: end-to-end encrypted referrals between trusted organisations.')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('init')
+    .description('Create a node: data folder, database, keys, and a first administrator (password printed once).')
+    .addOption(dataOption())
+    .requiredOption('--url <url>', 'the public base URL peers reach this node at (its node id)')
+    .requiredOption('--name <name>', 'the organisation\'s name')
+    .requiredOption('--country <cc>', 'ISO 3166-1 alpha-2 country code, e.g. GR')
+    .option('--languages <list>', 'comma-separated language codes the organisation works in', 'en')
+    .option('--contact <contact>', 'a contact address for other organisations\' administrators')
+    .option('--admin-user <name>', 'user name of the first administrator', 'admin')
+    .action(async (options: { data?: string; url: string; name: string; country: string; languages: string; contact?: string; adminUser: string }) => {
+      const country = options.country.toUpperCase();
+      if (!/^[A-Z]{2}$/.test(country)) throw new CliError('--country takes a two-letter ISO 3166-1 code, e.g. GR, AT, IT.');
+      const languages = options.languages.split(',').map((l) => l.trim().toLowerCase()).filter(Boolean);
+      if (languages.length === 0 || languages.some((l) => !/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/.test(l))) {
+        throw new CliError('--languages takes language codes separated by commas, e.g. el,en.');
+      }
+      const nodeId = normaliseNodeUrl(options.url);
+      const result = await initNode(
+        configFrom(options),
+        { nodeId, name: options.name, country, languages, contact: options.contact },
+        { username: options.adminUser },
+      );
+      io.out(
+        [
+          `Node created: ${result.nodeId}`,
+          `Fingerprint:  ${result.fingerprint}`,
+          `Administrator: ${result.adminUsername}`,
+          `Password:     ${result.adminPassword}   (shown once: store it now)`,
+          result.kekSource === 'file'
+            ? 'The key-encryption key is in kek.key in the data folder: back it up apart from the database.'
+            : 'The key-encryption key comes from REFERRAL_NODE_KEK: the node cannot start without it.',
+        ].join('\n'),
+      );
+    });
+
+  program
+    .command('serve')
+    .description('Run the node: federation API, local API and delivery worker, until SIGTERM or SIGINT.')
+    .addOption(dataOption())
+    .option('--port <port>', 'TCP port (or REFERRAL_NODE_PORT; default 7100)')
+    .option('--host <host>', 'address to listen on (or REFERRAL_NODE_HOST; default 127.0.0.1)')
+    .action(async (options: { data?: string; port?: string; host?: string }) => {
+      const config = configFrom(options);
+      const node = await openNode(config);
+      const serving = await serveNode(node, { port: config.port, host: config.host });
+      node.ctx.logger.info({ url: serving.url, node: node.ctx.self.nodeId }, 'node listening');
+      await new Promise<void>((done) => {
+        const stop = (signal: string) => {
+          node.ctx.logger.info({ signal }, 'shutting down');
+          void serving.shutdown().then(done);
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
+    });
+
+  const peer = program.command('peer').description('Other nodes: add, trust, list.');
+  peer
+    .command('add <url>')
+    .description('Fetch a node\'s identity document, show its fingerprint, and store it as pending.')
+    .addOption(dataOption())
+    .action(async (url: string, options: { data?: string }) => {
+      await withNode(options, async ({ ctx }) => {
+        const { identity, jws } = await fetchPeerIdentity(ctx.fetch, ctx.clock, url);
+        const { peer: added, created } = await addPeer(ctx.database.db, identity, jws, ctx.clock.now());
+        io.out(
+          [
+            `${created ? 'Added' : 'Already known'}: ${added.name} (${added.country}), state ${added.state}`,
+            `Id:          ${added.id}`,
+            `Fingerprint: ${added.fingerprint}`,
+            added.state === 'pending'
+              ? `Compare the fingerprint with ${added.name}'s administrator (by phone, not e-mail), then run:\n  referral-node peer trust ${added.id}`
+              : '',
+          ].filter(Boolean).join('\n'),
+        );
+      });
+    });
+  peer
+    .command('trust <id>')
+    .description('Trust a pending peer, pinning its signing key.')
+    .addOption(dataOption())
+    .option('--fingerprint <fp>', 'refuse unless the peer\'s fingerprint is this one')
+    .action(async (id: string, options: { data?: string; fingerprint?: string }) => {
+      await withNode(options, async ({ ctx }) => {
+        const peerId = normaliseNodeUrl(id);
+        if (options.fingerprint) {
+          const known = (await listPeers(ctx.database.db)).find((p) => p.id === peerId);
+          const wanted = options.fingerprint.toUpperCase().replace(/[^A-Z2-7]/g, '');
+          if (known && known.fingerprint.replace(/-/g, '') !== wanted) {
+            throw new CliError(`The fingerprint of ${peerId} is ${known.fingerprint}, not the one given: nothing was changed.`);
+          }
+        }
+        const trusted = await trustPeer(ctx.database.db, peerId, ctx.clock.now());
+        io.out(`Trusted: ${trusted.name} (${trusted.id}), fingerprint ${trusted.fingerprint}`);
+      });
+    });
+  peer
+    .command('list')
+    .description('List known peers and their trust state.')
+    .addOption(dataOption())
+    .option('--json', 'print JSON')
+    .action(async (options: { data?: string; json?: boolean }) => {
+      await withNode(options, async ({ ctx }) => {
+        const peers = await listPeers(ctx.database.db);
+        if (options.json) return io.out(JSON.stringify(peers, null, 2));
+        io.out(peers.length === 0 ? 'No peers yet: add one with `referral-node peer add URL`.' : printTable(peers.map((p) => ({ ...p, languages: p.languages.join(',') })), ['id', 'name', 'country', 'state', 'fingerprint']));
+      });
+    });
+
+  const referral = program.command('referral').description('Referrals: send, list, show.');
+  referral
+    .command('send')
+    .description('Send a referral offer to a trusted peer, from a JSON file in the local API\'s CreateReferralRequest form.')
+    .addOption(dataOption())
+    .requiredOption('--file <path>', 'the referral as JSON (`-` for standard input)')
+    .option('--to <peer>', 'the peer\'s id (overrides "to" in the file)')
+    .option('--user <name>', 'the user recording the consent and sending', 'admin')
+    .option('--json', 'print JSON')
+    .action(async (options: { data?: string; file: string; to?: string; user: string; json?: boolean }) => {
+      let request: unknown;
+      try {
+        request = JSON.parse(readFileSync(options.file === '-' ? 0 : options.file, 'utf8'));
+      } catch {
+        throw new CliError(`${options.file} cannot be read as JSON.`);
+      }
+      if (options.to && request && typeof request === 'object') (request as Record<string, unknown>).to = normaliseNodeUrl(options.to);
+      const check = validatorFor('local', 'CreateReferralRequest');
+      if (!check(request)) {
+        throw new CliError(`The referral does not match CreateReferralRequest:\n${describeErrors(check.errors).map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
+      }
+      await withNode(options, async ({ ctx, delivery }) => {
+        const user = await ctx.database.db.selectFrom('users').select(['id', 'role']).where('username', '=', options.user).executeTakeFirst();
+        if (!user || user.role === 'auditor') throw new CliError(`${options.user} is not an administrator or caseworker of this node.`);
+        const created = await sendReferralOffer(ctx, { userId: user.id }, request as CreateReferralRequest);
+        await delivery.deliverDueEnvelopes();
+        const summary = (await listReferrals(ctx, { limit: 1 })).items.find((r) => r.id === created.id) ?? created;
+        if (options.json) return io.out(JSON.stringify(summary, null, 2));
+        io.out(`Referral ${summary.id} to ${summary.peer.name}: ${summary.state}${summary.delivery?.last_error ? ` (last error: ${summary.delivery.last_error}; the running node retries)` : ''}`);
+      });
+    });
+  referral
+    .command('list')
+    .description('List referrals, newest first.')
+    .addOption(dataOption())
+    .addOption(new Option('--direction <d>', 'incoming or outgoing').choices(['incoming', 'outgoing']))
+    .option('--state <state>', 'only referrals in this state')
+    .option('--limit <n>', 'how many', '50')
+    .option('--json', 'print JSON')
+    .action(async (options: { data?: string; direction?: 'incoming' | 'outgoing'; state?: string; limit: string; json?: boolean }) => {
+      const limit = Number(options.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new CliError('--limit takes a number from 1 to 200.');
+      await withNode(options, async (node) => {
+        const page = await listReferrals(node.ctx, {
+          direction: options.direction,
+          state: options.state as never,
+          limit,
+        });
+        if (options.json) return io.out(JSON.stringify(page, null, 2));
+        io.out(
+          page.items.length === 0
+            ? 'No referrals.'
+            : printTable(
+                page.items.map((r) => ({ id: r.id, direction: r.direction, peer: r.peer.name, state: r.state, urgency: r.urgency, updated: r.updated_at })),
+                ['id', 'direction', 'peer', 'state', 'urgency', 'updated'],
+              ),
+        );
+      });
+    });
+  referral
+    .command('show <id>')
+    .description('Show one referral with its content (decrypted) and messages.')
+    .addOption(dataOption())
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: { data?: string; json?: boolean }) => {
+      await withNode(options, async (node) => {
+        const detail = await getReferralDetail(node.ctx, id);
+        if (!detail) throw new CliError(`No referral ${id} on this node.`);
+        if (options.json) return io.out(JSON.stringify(detail, null, 2));
+        const { content } = detail;
+        io.out(
+          [
+            `Referral ${detail.id} (${detail.direction}, ${detail.direction === 'incoming' ? 'from' : 'to'} ${detail.peer.name})`,
+            `State:    ${detail.state}${detail.delivery ? `, delivery ${detail.delivery.state} after ${detail.delivery.attempts} attempt(s)` : ''}`,
+            `Urgency:  ${content.urgency}${content.reply_by ? `, reply by ${content.reply_by}` : ''}`,
+            `Needs:    ${content.needs.join(', ')}`,
+            `Reason:   ${content.reason}`,
+            `Consent:  ${content.consent.categories.join(', ') || 'no personal data'}; ${content.consent.method}; valid until ${content.consent.valid_until}`,
+            `Client:`,
+            ...JSON.stringify(content.client, null, 2).split('\n').map((l) => `  ${l}`),
+          ].join('\n'),
+        );
+      });
+    });
+
+  const user = program.command('user').description('Users of this node.');
+  user
+    .command('add <username>')
+    .description('Create a user with a generated password (printed once).')
+    .addOption(dataOption())
+    .addOption(new Option('--role <role>', 'the user\'s role').choices([...ROLES]).makeOptionMandatory())
+    .action(async (username: string, options: { data?: string; role: Role }) => {
+      await withNode(options, async ({ ctx }) => {
+        const { password } = await createUser(ctx.database.db, { username, role: options.role }, ctx.clock.now());
+        io.out(`User ${username} (${options.role}) created. Password: ${password}   (shown once)`);
+      });
+    });
+
+  const token = program.command('token').description('API tokens for the local API.');
+  token
+    .command('create')
+    .description('Create an API token for a user (printed once; only its digest is stored).')
+    .addOption(dataOption())
+    .requiredOption('--user <name>', 'the user the token acts as')
+    .option('--label <label>', 'what the token is for', 'cli')
+    .action(async (options: { data?: string; user: string; label: string }) => {
+      await withNode(options, async ({ ctx }) => {
+        io.out(await createApiToken(ctx.database.db, options.user, options.label, ctx.clock.now()));
+      });
+    });
+
+  const node = program.command('node').description('This node.');
+  node
+    .command('show')
+    .description('Show this node\'s id and fingerprint.')
+    .addOption(dataOption())
+    .action(async (options: { data?: string }) => {
+      await withNode(options, async ({ ctx }) => {
+        const { self } = ctx;
+        io.out(`${self.name} (${self.country})\nId:          ${self.nodeId}\nFingerprint: ${readableFingerprint(self.signingKey.kid)}`);
+      });
+    });
+
+  return program;
+}

@@ -1,0 +1,24 @@
+// The only reader of the process environment. Everything else gets configuration passed in.
+export interface Env {
+  data?: string | undefined;
+  kek?: string | undefined;
+  port?: string | undefined;
+  host?: string | undefined;
+  logLevel?: string | undefined;
+  clockSkewSeconds?: string | undefined;
+  maxEnvelopeBytes?: string | undefined;
+  demoBasePort?: string | undefined;
+}
+
+export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
+  return {
+    data: env.REFERRAL_NODE_DATA,
+    kek: env.REFERRAL_NODE_KEK,
+    port: env.REFERRAL_NODE_PORT,
+    host: env.REFERRAL_NODE_HOST,
+    logLevel: env.REFERRAL_NODE_LOG_LEVEL,
+    clockSkewSeconds: env.REFERRAL_NODE_CLOCK_SKEW_SECONDS,
+    maxEnvelopeBytes: env.REFERRAL_NODE_MAX_ENVELOPE_BYTES,
+    demoBasePort: env.DEMO_BASE_PORT,
+  };
+}

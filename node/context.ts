@@ -1,0 +1,33 @@
+// The small, read-only context every part of a running node is built from. Clock and fetch are
+// injectable so tests can move time and route the network.
+import type { Logger } from 'pino';
+import type { Database } from './db/database.js';
+import type { Kek } from './crypto/kek.js';
+import type { SelfIdentity } from './identity/store.js';
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+export interface NodeLimits {
+  /** Largest envelope accepted, in bytes. */
+  maxEnvelopeBytes: number;
+  /** Allowed difference between a signature's iat and our clock, in seconds. */
+  clockSkewSeconds: number;
+}
+
+export interface NodeContext {
+  database: Database;
+  kek: Kek;
+  self: SelfIdentity;
+  limits: NodeLimits;
+  clock: Clock;
+  fetch: Fetch;
+  logger: Logger;
+}
+
+export const nowSeconds = (clock: Clock): number => Math.floor(clock.now().getTime() / 1000);

@@ -1,0 +1,54 @@
+// The key-encryption key (KEK): it encrypts the node's private keys and the data keys of
+// stored payloads. It lives outside the database: in REFERRAL_NODE_KEK, or in a key file in the
+// data folder (created with mode 0600 by `init`). Whoever has the database but not the KEK reads
+// nothing.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { AEAD_KEY_BYTES, aeadDecrypt, aeadEncrypt, randomBytes } from './aead.js';
+import { b64u, decodeBase64UrlStrict, utf8 } from './encoding.js';
+
+export interface Kek {
+  /** Encrypts a secret bound to a purpose label; returns `nonce.ciphertext` in base64url. */
+  wrap(secret: Uint8Array, purpose: string): Promise<string>;
+  /** Throws when the wrapped secret was altered or belongs to another purpose or KEK. */
+  unwrap(wrapped: string, purpose: string): Promise<Uint8Array>;
+}
+
+export class KekError extends Error {}
+
+export function parseKek(text: string, source: string): Uint8Array {
+  const bytes = decodeBase64UrlStrict(text.trim());
+  if (!bytes || bytes.length !== AEAD_KEY_BYTES) {
+    throw new KekError(`${source} must be the base64url encoding of 32 random bytes (43 characters).`);
+  }
+  return bytes;
+}
+
+export async function createKekFile(path: string): Promise<void> {
+  const key = await randomBytes(AEAD_KEY_BYTES);
+  writeFileSync(path, `${b64u.encode(key)}\n`, { mode: 0o600, flag: 'wx' });
+}
+
+export function readKekFile(path: string): Uint8Array {
+  if (!existsSync(path)) {
+    throw new KekError(`No key-encryption key: set REFERRAL_NODE_KEK or restore the key file ${path}.`);
+  }
+  return parseKek(readFileSync(path, 'utf8'), path);
+}
+
+export function kekFromBytes(key: Uint8Array): Kek {
+  return {
+    async wrap(secret, purpose) {
+      const { nonce, ciphertext } = await aeadEncrypt(key, secret, utf8.encode(purpose));
+      return `${b64u.encode(nonce)}.${b64u.encode(ciphertext)}`;
+    },
+    async unwrap(wrapped, purpose) {
+      const [nonceText, ciphertextText] = wrapped.split('.');
+      const nonce = decodeBase64UrlStrict(nonceText);
+      const ciphertext = decodeBase64UrlStrict(ciphertextText);
+      const secret =
+        nonce && ciphertext ? await aeadDecrypt(key, { nonce, ciphertext }, utf8.encode(purpose)) : undefined;
+      if (!secret) throw new KekError('A stored secret cannot be opened: wrong key-encryption key, or altered data.');
+      return secret;
+    },
+  };
+}

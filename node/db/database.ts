@@ -1,0 +1,60 @@
+// The database wrapper owns the SQLite policy: WAL, synchronous=FULL (a receipt is only issued
+// for an envelope that survives a power cut), foreign keys, a busy timeout, and transactions with
+// after-commit hooks for work that must follow a commit (like attempting a delivery).
+import SQLite from 'better-sqlite3';
+import { Kysely, SqliteDialect, Migrator, type Transaction, type MigrationProvider, type Migration } from 'kysely';
+import type { Schema } from './schema.js';
+import { migrations } from './migrations/index.js';
+
+export type Db = Kysely<Schema>;
+export type Tx = Transaction<Schema>;
+
+export interface Database {
+  db: Db;
+  /** Runs fn in a transaction; hooks registered with onCommit run after it commits. */
+  transaction<T>(fn: (tx: Tx, onCommit: (hook: () => void) => void) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export function openSqlite(path: string): Database {
+  const sqlite = new SQLite(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return wrap(db);
+}
+
+function wrap(db: Db): Database {
+  let closed = false;
+  return {
+    db,
+    async transaction(fn) {
+      const hooks: Array<() => void> = [];
+      const result = await db.transaction().execute((tx) => fn(tx, (hook) => hooks.push(hook)));
+      for (const hook of hooks) hook();
+      return result;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}
+
+class ListedMigrations implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations;
+  }
+}
+
+export async function migrateToLatest(database: Database): Promise<void> {
+  const migrator = new Migrator({ db: database.db, provider: new ListedMigrations() });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+  }
+}

@@ -1,0 +1,7 @@
+// Every migration, listed explicitly in order: a file that is not listed here never runs.
+import type { Migration } from 'kysely';
+import * as initial from './001-initial.js';
+
+export const migrations: Record<string, Migration> = {
+  '001-initial': initial,
+};

@@ -1,0 +1,118 @@
+// The database schema as kysely sees it, one interface per table, owned by the concern that
+// writes it.
+import type { Generated } from 'kysely';
+
+export interface NodeSettingsTable {
+  id: number;
+  node_id: string;
+  name: string;
+  country: string;
+  /** JSON array of BCP 47 codes. */
+  languages: string;
+  contact: string | null;
+  created_at: string;
+}
+
+export interface NodeKeysTable {
+  kid: string;
+  use: 'sig' | 'enc';
+  public_jwk: string;
+  /** The private key wrapped by the KEK (see crypto/kek.ts). */
+  private_wrapped: string;
+  status: 'active' | 'retired';
+  created_at: string;
+}
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  password_hash: string;
+  role: 'admin' | 'caseworker' | 'auditor';
+  created_at: string;
+  disabled_at: string | null;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  token_digest: string;
+  label: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface PeersTable {
+  id: string;
+  name: string;
+  country: string;
+  languages: string;
+  contact: string | null;
+  state: 'pending' | 'trusted' | 'suspended' | 'revoked';
+  signing_kid: string;
+  signing_jwk: string;
+  encryption_kid: string;
+  encryption_jwk: string;
+  identity_jws: string;
+  added_at: string;
+  trusted_at: string | null;
+  updated_at: string;
+}
+
+export interface ReferralsTable {
+  id: string;
+  direction: 'incoming' | 'outgoing';
+  peer_id: string;
+  state: string;
+  urgency: string;
+  /** The highest message sequence number this node has used (outgoing) or applied (incoming). */
+  last_seq: Generated<number>;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PayloadsTable {
+  id: string;
+  referral_id: string;
+  /** Which message's content this is, e.g. 'referral.offer'. */
+  kind: string;
+  /** The payload's data key, wrapped by the KEK; deleting it erases the payload. */
+  wrapped_key: string;
+  nonce: string;
+  ciphertext: string;
+  created_at: string;
+}
+
+export interface EnvelopesTable {
+  id: string;
+  direction: 'incoming' | 'outgoing';
+  peer_id: string;
+  referral_id: string;
+  type: string;
+  seq: number;
+  /** The envelope payload P (JSON text; its body is ciphertext). Identical on every attempt. */
+  payload: string;
+  payload_digest: string;
+  /** Incoming: the JWS as received, kept as evidence of what the sender signed. */
+  signed_jws: string | null;
+  receipt: string | null;
+  created_at: string;
+  received_at: string | null;
+  delivery_state: 'queued' | 'delivered' | 'failed' | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+  next_attempt_at: string | null;
+  lease_until: string | null;
+  delivered_at: string | null;
+}
+
+export interface Schema {
+  node_settings: NodeSettingsTable;
+  node_keys: NodeKeysTable;
+  users: UsersTable;
+  api_tokens: ApiTokensTable;
+  peers: PeersTable;
+  referrals: ReferralsTable;
+  payloads: PayloadsTable;
+  envelopes: EnvelopesTable;
+}

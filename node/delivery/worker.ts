@@ -1,0 +1,212 @@
+// The delivery worker: takes due envelopes from the outbox, signs each attempt afresh, posts it
+// to the peer, and keeps the peer's verified receipt. Transient failures are retried with
+// backoff; a definitive refusal (4xx) is marked failed with the peer's problem type.
+import type { Logger } from 'pino';
+import type { NodeContext } from '../context.js';
+import type { OkpPublicJwk } from '../identity/keys.js';
+import { signEnvelopeAttempt } from '../envelope/seal.js';
+import { verifyReceipt } from '../envelope/receipt.js';
+import { defaultRetryPolicy, retryAfterMs, retryDelayMs, type RetryPolicy } from './retry-policy.js';
+
+const LEASE_MS = 60_000;
+const REQUEST_TIMEOUT_MS = 15_000;
+const BATCH = 50;
+
+type AttemptResult =
+  | { kind: 'delivered'; receipt: string }
+  | { kind: 'retry'; error: string; afterMs?: number | undefined }
+  | { kind: 'failed'; error: string };
+
+export interface DeliveryWorker {
+  /** Ask for a delivery round now (e.g. after a commit queued an envelope). */
+  kick(): void;
+  /** One round: every due envelope is tried once. Returns how many were tried. */
+  deliverDueEnvelopes(): Promise<number>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createDeliveryWorker(
+  ctx: NodeContext,
+  options: { pollMs?: number; policy?: RetryPolicy } = {},
+): DeliveryWorker {
+  const policy = options.policy ?? defaultRetryPolicy;
+  const pollMs = options.pollMs ?? 1_000;
+  const log = ctx.logger.child({ subsystem: 'delivery' });
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+  let again = false;
+  let stopped = false;
+
+  const round = (): Promise<number> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = deliverDueEnvelopes(ctx, policy, log).finally(() => {
+      running = undefined;
+      if (again && !stopped) {
+        again = false;
+        void round();
+      }
+    });
+    return running;
+  };
+
+  return {
+    kick() {
+      if (!stopped) void round().catch((error: unknown) => log.error({ err: String(error) }, 'delivery round failed'));
+    },
+    deliverDueEnvelopes: round,
+    start() {
+      stopped = false;
+      timer = setInterval(() => this.kick(), pollMs);
+      timer.unref();
+      this.kick();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      await running?.catch(() => undefined);
+    },
+  };
+}
+
+async function deliverDueEnvelopes(ctx: NodeContext, policy: RetryPolicy, log: Logger): Promise<number> {
+  const { db } = ctx.database;
+  const now = ctx.clock.now();
+  const due = await db
+    .selectFrom('envelopes')
+    .innerJoin('peers', 'peers.id', 'envelopes.peer_id')
+    .select(['envelopes.id', 'envelopes.attempts', 'envelopes.lease_until'])
+    .where('envelopes.direction', '=', 'outgoing')
+    .where('envelopes.delivery_state', '=', 'queued')
+    .where('envelopes.next_attempt_at', '<=', now.toISOString())
+    .where('peers.state', '=', 'trusted')
+    .orderBy('envelopes.next_attempt_at')
+    .orderBy('envelopes.id')
+    .limit(BATCH)
+    .execute();
+  let tried = 0;
+  for (const candidate of due) {
+    if (!(await claim(ctx, candidate.id))) continue;
+    tried += 1;
+    await deliverOne(ctx, candidate.id, policy, log);
+  }
+  return tried;
+}
+
+/** Takes a short lease so two processes on one data folder never post the same envelope at once. */
+async function claim(ctx: NodeContext, id: string): Promise<boolean> {
+  const now = ctx.clock.now();
+  const result = await ctx.database.db
+    .updateTable('envelopes')
+    .set({ lease_until: new Date(now.getTime() + LEASE_MS).toISOString() })
+    .where('id', '=', id)
+    .where('delivery_state', '=', 'queued')
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now.toISOString())]))
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
+async function deliverOne(ctx: NodeContext, id: string, policy: RetryPolicy, log: Logger): Promise<void> {
+  const { db } = ctx.database;
+  const envelope = await db
+    .selectFrom('envelopes')
+    .innerJoin('peers', 'peers.id', 'envelopes.peer_id')
+    .select(['envelopes.id', 'envelopes.payload', 'envelopes.payload_digest', 'envelopes.attempts', 'envelopes.referral_id', 'envelopes.type'])
+    .select(['peers.id as peer_id', 'peers.signing_jwk'])
+    .where('envelopes.id', '=', id)
+    .executeTakeFirstOrThrow();
+  const result = await attempt(ctx, envelope);
+  const now = ctx.clock.now();
+  const attempts = envelope.attempts + 1;
+  if (result.kind === 'delivered') {
+    await ctx.database.transaction(async (tx) => {
+      await tx
+        .updateTable('envelopes')
+        .set({ delivery_state: 'delivered', receipt: result.receipt, attempts, delivered_at: now.toISOString(), last_error: null, lease_until: null })
+        .where('id', '=', id)
+        .execute();
+      if (envelope.type === 'referral.offer') {
+        await tx
+          .updateTable('referrals')
+          .set({ state: 'delivered', updated_at: now.toISOString() })
+          .where('id', '=', envelope.referral_id)
+          .where('state', '=', 'sent')
+          .execute();
+      }
+    });
+    log.info({ envelope: id, peer: envelope.peer_id, attempts }, 'envelope delivered');
+    return;
+  }
+  if (result.kind === 'failed') {
+    await db
+      .updateTable('envelopes')
+      .set({ delivery_state: 'failed', attempts, last_error: result.error, lease_until: null })
+      .where('id', '=', id)
+      .execute();
+    log.warn({ envelope: id, peer: envelope.peer_id, error: result.error }, 'envelope refused by peer');
+    return;
+  }
+  const delay = result.afterMs ?? retryDelayMs(policy, attempts);
+  await db
+    .updateTable('envelopes')
+    .set({
+      attempts,
+      last_error: result.error,
+      next_attempt_at: new Date(now.getTime() + Math.min(delay, policy.maxMs)).toISOString(),
+      lease_until: null,
+    })
+    .where('id', '=', id)
+    .execute();
+  log.info({ envelope: id, peer: envelope.peer_id, attempts, error: result.error, retryInMs: delay }, 'delivery will be retried');
+}
+
+async function attempt(
+  ctx: NodeContext,
+  envelope: { id: string; payload: string; payload_digest: string; peer_id: string; signing_jwk: string },
+): Promise<AttemptResult> {
+  const jws = await signEnvelopeAttempt(envelope.payload, { nodeId: ctx.self.nodeId, signingKey: ctx.self.signingKey }, ctx.clock.now());
+  let response: Response;
+  try {
+    response = await ctx.fetch(`${envelope.peer_id}/federation/v1/envelopes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/jose', accept: 'application/json, application/problem+json' },
+      body: jws,
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+  } catch (error) {
+    return { kind: 'retry', error: `network: ${error instanceof Error ? error.name : 'error'}` };
+  }
+  if (response.status === 200) {
+    const body = (await response.json().catch(() => undefined)) as { receipt?: unknown } | undefined;
+    const receipt = typeof body?.receipt === 'string' ? body.receipt : undefined;
+    const verified =
+      receipt &&
+      (await verifyReceipt(receipt, {
+        peerId: envelope.peer_id,
+        peerSigningKey: JSON.parse(envelope.signing_jwk) as OkpPublicJwk,
+        selfId: ctx.self.nodeId,
+        envelopeId: envelope.id,
+        digest: envelope.payload_digest,
+      }));
+    return verified && receipt ? { kind: 'delivered', receipt } : { kind: 'retry', error: 'invalid receipt' };
+  }
+  const problem = await problemTypeOf(response);
+  const error = `${response.status}${problem ? ` ${problem}` : ''}`;
+  if (response.status === 429 || response.status === 503) {
+    return { kind: 'retry', error, afterMs: retryAfterMs(response.headers.get('retry-after'), ctx.clock.now()) };
+  }
+  if (response.status >= 400 && response.status < 500 && response.status !== 408) return { kind: 'failed', error };
+  return { kind: 'retry', error };
+}
+
+async function problemTypeOf(response: Response): Promise<string | undefined> {
+  if (!response.headers.get('content-type')?.includes('problem+json')) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  const body = (await response.json().catch(() => undefined)) as { type?: unknown } | undefined;
+  return typeof body?.type === 'string' ? body.type.slice(0, 200) : undefined;
+}

@@ -1,0 +1,27 @@
+// The failures of envelope verification, in the order they are checked (spec/federation.yaml).
+import { ProblemError } from '../http/problem.js';
+
+export const envelopeProblems = {
+  'envelope-too-large': [413, 'Envelope too large', 'The envelope is larger than this node accepts.'],
+  'unsupported-media-type': [415, 'Unsupported media type', 'Post the compact JWS with Content-Type: application/jose.'],
+  'malformed-envelope': [400, 'Malformed envelope', 'The request is not a well-formed referral envelope JWS.'],
+  'unknown-sender': [403, 'Unknown sender', 'This node does not know the sending node.'],
+  'untrusted-sender': [403, 'Untrusted sender', 'This node does not currently trust the sending node.'],
+  'unknown-key': [403, 'Unknown signing key', 'The envelope is signed with a key that is not pinned for the sender.'],
+  'bad-signature': [403, 'Bad signature', 'The envelope signature does not verify.'],
+  'wrong-recipient': [400, 'Wrong recipient', 'The envelope is addressed to another node.'],
+  'sender-mismatch': [400, 'Sender mismatch', 'The envelope header names another sender than the signer.'],
+  'unknown-recipient-key': [400, 'Unknown recipient key', 'The envelope is sealed to an encryption key this node does not hold; fetch its identity document again.'],
+  'signature-time-skew': [400, 'Signature time outside the allowed skew', 'Sign each delivery attempt afresh with the current time (iat).'],
+  'envelope-conflict': [409, 'Envelope id reused', 'An envelope with this id and a different payload was already received.'],
+  'unsupported-message-type': [400, 'Unsupported message type', 'This node does not accept this message type (see message_types in its identity document).'],
+  'decryption-failed': [400, 'Decryption failed', 'The envelope body cannot be decrypted with its header as associated data.'],
+  'invalid-body': [422, 'Invalid message body', 'The decrypted body does not match the schema of its message type.'],
+} as const;
+
+export type EnvelopeProblem = keyof typeof envelopeProblems;
+
+export function envelopeProblem(name: EnvelopeProblem, detail?: string): ProblemError {
+  const [status, title, defaultDetail] = envelopeProblems[name];
+  return new ProblemError(status, name, title, detail ?? defaultDetail);
+}

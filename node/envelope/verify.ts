@@ -1,0 +1,124 @@
+// Verification of an incoming envelope, step by step in the order of spec/federation.yaml.
+// Expected failures are results, not exceptions; nothing here writes to the database.
+import { compactVerify, decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
+import type { NodeContext } from '../context.js';
+import { nowSeconds } from '../context.js';
+import { decodeBase64UrlStrict, sha256, b64u, utf8 } from '../crypto/encoding.js';
+import { importSigningPublicKey, type OkpPublicJwk } from '../identity/keys.js';
+import type { PeersTable } from '../db/schema.js';
+import type { Selectable } from 'kysely';
+import { validatorFor } from '../schema/validators.js';
+import { bodySchemaOf } from './message-types.js';
+import type { EnvelopeProblem } from './problems.js';
+import { ENVELOPE_TYP, openEnvelopeBody, type EnvelopeHeader, type EnvelopePayload } from './seal.js';
+
+export interface VerifiedEnvelope {
+  jws: string;
+  header: EnvelopeHeader;
+  payloadText: string;
+  digest: string;
+  peer: Selectable<PeersTable>;
+  body: unknown;
+}
+
+export type EnvelopeVerification =
+  | { outcome: 'accepted'; envelope: VerifiedEnvelope }
+  | { outcome: 'duplicate'; receipt: string }
+  | { outcome: 'rejected'; problem: EnvelopeProblem; detail?: string };
+
+const reject = (problem: EnvelopeProblem, detail?: string): EnvelopeVerification =>
+  detail ? { outcome: 'rejected', problem, detail } : { outcome: 'rejected', problem };
+
+const validEnvelopePayload = () => validatorFor('federation', 'EnvelopePayload');
+const validEnvelopeHeader = () => validatorFor('federation', 'EnvelopeHeader');
+
+function parseJson(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(utf8.decode(bytes));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Steps 2–11 of the receiver's checks; size and media type are checked by the route. */
+export async function verifyEnvelope(ctx: NodeContext, jws: string): Promise<EnvelopeVerification> {
+  // 2. JWS form, payload and header shape.
+  const parts = jws.split('.');
+  if (parts.length !== 3) return reject('malformed-envelope', 'Expected a compact JWS with three parts.');
+  let protectedHeader: ProtectedHeaderParameters;
+  try {
+    protectedHeader = decodeProtectedHeader(jws);
+  } catch {
+    return reject('malformed-envelope', 'The JWS protected header is not base64url JSON.');
+  }
+  const { alg, typ, kid, iss, iat } = protectedHeader as ProtectedHeaderParameters & { iss?: unknown; iat?: unknown };
+  if (alg !== 'EdDSA' || typ !== ENVELOPE_TYP || typeof kid !== 'string' || typeof iss !== 'string' || !Number.isInteger(iat)) {
+    return reject('malformed-envelope', 'The protected header must carry alg EdDSA, typ referral-envelope+jws, kid, iss and an integer iat.');
+  }
+  const payloadBytes = decodeBase64UrlStrict(parts[1]);
+  const payload = payloadBytes && parseJson(payloadBytes);
+  if (!payloadBytes || !validEnvelopePayload()(payload)) {
+    return reject('malformed-envelope', 'The JWS payload is not an envelope payload.');
+  }
+  const envelopePayload = payload as EnvelopePayload;
+  const headerBytes = decodeBase64UrlStrict(envelopePayload.header);
+  const header = headerBytes && parseJson(headerBytes);
+  if (!headerBytes || !validEnvelopeHeader()(header)) {
+    return reject('malformed-envelope', 'The envelope header does not match the protocol schema.');
+  }
+  const envelopeHeader = header as EnvelopeHeader;
+
+  // 3. Known and trusted sender.
+  const { db } = ctx.database;
+  const peer = await db.selectFrom('peers').selectAll().where('id', '=', iss).executeTakeFirst();
+  if (!peer) return reject('unknown-sender');
+  if (peer.state !== 'trusted') return reject('untrusted-sender', `The sending node is ${peer.state} here.`);
+
+  // 4. Pinned key, 5. signature.
+  if (kid !== peer.signing_kid) return reject('unknown-key');
+  try {
+    const key = await importSigningPublicKey(JSON.parse(peer.signing_jwk) as OkpPublicJwk);
+    await compactVerify(jws, key, { algorithms: ['EdDSA'] });
+  } catch {
+    return reject('bad-signature');
+  }
+
+  // 6. Addressed to us, by the signer, sealed to a key we hold.
+  if (envelopeHeader.to !== ctx.self.nodeId) return reject('wrong-recipient');
+  if (envelopeHeader.from !== iss) return reject('sender-mismatch');
+  const recipientKey = ctx.self.encryptionKeys.get(envelopeHeader.recipient_kid);
+  if (!recipientKey) return reject('unknown-recipient-key');
+
+  // 7. Fresh signature.
+  if (Math.abs(nowSeconds(ctx.clock) - (iat as number)) > ctx.limits.clockSkewSeconds) {
+    return reject('signature-time-skew');
+  }
+
+  // 8. Already processed?
+  const payloadText = utf8.decode(payloadBytes);
+  const digest = b64u.encode(sha256(payloadBytes));
+  const seen = await db
+    .selectFrom('envelopes')
+    .select(['payload_digest', 'receipt', 'peer_id'])
+    .where('id', '=', envelopeHeader.id)
+    .where('direction', '=', 'incoming')
+    .executeTakeFirst();
+  if (seen) {
+    if (seen.payload_digest === digest && seen.peer_id === iss && seen.receipt) return { outcome: 'duplicate', receipt: seen.receipt };
+    return reject('envelope-conflict');
+  }
+
+  // 9. Supported type, 10. decryption, 11. body schema.
+  const schema = bodySchemaOf[envelopeHeader.type];
+  if (!schema) return reject('unsupported-message-type');
+  const bodyBytes = await openEnvelopeBody(envelopePayload, headerBytes, recipientKey, 'recipient');
+  if (!bodyBytes) return reject('decryption-failed');
+  const body = parseJson(bodyBytes);
+  if (body === undefined || !validatorFor('federation', schema)(body)) {
+    return reject('invalid-body', 'The decrypted body does not match its schema.');
+  }
+  if ((body as { referral_id?: unknown }).referral_id !== envelopeHeader.referral_id) {
+    return reject('invalid-body', 'The body refers to another referral than the header.');
+  }
+  return { outcome: 'accepted', envelope: { jws, header: envelopeHeader, payloadText, digest, peer, body } };
+}

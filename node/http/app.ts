@@ -1,0 +1,33 @@
+// The node's HTTP application: the federation API and the local API side by side, one error
+// handler that writes application/problem+json, and a health check.
+import { Hono } from 'hono';
+import { sql } from 'kysely';
+import type { NodeContext } from '../context.js';
+import { federationRoutes } from './federation.js';
+import { localApiRoutes } from './local-api.js';
+import { internalError, ProblemError, problemResponse } from './problem.js';
+
+export function createHttpApp(ctx: NodeContext, onQueued: () => void): Hono {
+  const app = new Hono();
+  const log = ctx.logger.child({ subsystem: 'http' });
+
+  app.get('/healthz', async (c) => {
+    try {
+      await sql`select 1`.execute(ctx.database.db);
+      return c.json({ status: 'ok' as const });
+    } catch {
+      return problemResponse(c, new ProblemError(503, 'not-ready', 'Not ready', 'The database is not reachable.'));
+    }
+  });
+  app.route('/', federationRoutes(ctx));
+  app.route('/api/v1', localApiRoutes(ctx, onQueued));
+
+  app.notFound((c) => problemResponse(c, new ProblemError(404, 'not-found', 'Not found', 'There is nothing at this path.')));
+  app.onError((error, c) => {
+    if (error instanceof ProblemError) return problemResponse(c, error);
+    // The message is left out of the log: messages can quote input, and input can be personal data.
+    log.error({ error: error.name, frames: error.stack?.split('\n').slice(1, 8).join('\n'), path: c.req.routePath }, 'unhandled error');
+    return problemResponse(c, internalError());
+  });
+  return app;
+}

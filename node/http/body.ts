@@ -1,0 +1,23 @@
+// Reading a request body with a hard size limit, so a large or endless body is cut off early
+// instead of being buffered whole.
+
+/** The body as UTF-8 text, or undefined when it is larger than `limit` bytes. */
+export async function readBodyWithin(request: Request, limit: number): Promise<string | undefined> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > limit) return undefined;
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,102 @@
+// The federation API: node to node. Only the identity document is public; envelopes carry
+// their own signatures.
+import { Hono } from 'hono';
+import type { NodeContext } from '../context.js';
+import { nowSeconds } from '../context.js';
+import { acceptedMessageTypes } from '../envelope/message-types.js';
+import { envelopeProblem } from '../envelope/problems.js';
+import { signReceipt, type ReceiptClaims } from '../envelope/receipt.js';
+import { verifyEnvelope } from '../envelope/verify.js';
+import { signIdentityDocument } from '../identity/document.js';
+import { applyIncomingMessage } from '../referrals/service.js';
+import { problemResponse } from './problem.js';
+import { readBodyWithin } from './body.js';
+
+export function federationRoutes(ctx: NodeContext): Hono {
+  const app = new Hono();
+  const log = ctx.logger.child({ subsystem: 'federation' });
+
+  app.get('/.well-known/referral-node', async (c) => {
+    const { self } = ctx;
+    const jws = await signIdentityDocument(
+      {
+        nodeId: self.nodeId,
+        name: self.name,
+        country: self.country,
+        languages: self.languages,
+        contact: self.contact,
+        messageTypes: acceptedMessageTypes(),
+        signingKey: self.signingKey,
+        encryptionKeys: [self.encryptionKey.publicJwk],
+      },
+      nowSeconds(ctx.clock),
+    );
+    return c.body(jws, 200, { 'content-type': 'application/jwt', 'cache-control': 'public, max-age=300' });
+  });
+
+  app.post('/federation/v1/envelopes', async (c) => {
+    const mediaType = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
+    if (mediaType !== 'application/jose') return problemResponse(c, envelopeProblem('unsupported-media-type'));
+    const raw = await readBodyWithin(c.req.raw, ctx.limits.maxEnvelopeBytes);
+    if (raw === undefined) return problemResponse(c, envelopeProblem('envelope-too-large'));
+
+    const verification = await verifyEnvelope(ctx, raw.trim());
+    if (verification.outcome === 'rejected') {
+      log.info({ problem: verification.problem }, 'envelope refused');
+      return problemResponse(c, envelopeProblem(verification.problem, verification.detail));
+    }
+    if (verification.outcome === 'duplicate') return c.json(receiptResponse(verification.receipt));
+
+    const { envelope } = verification;
+    const claims: ReceiptClaims = {
+      iss: ctx.self.nodeId,
+      aud: envelope.peer.id,
+      envelope_id: envelope.header.id,
+      payload_digest: envelope.digest,
+      received_at: ctx.clock.now().toISOString(),
+    };
+    const receipt = await signReceipt(claims, ctx.self.signingKey);
+    const stored = await ctx.database
+      .transaction(async (tx) => {
+        await applyIncomingMessage(tx, ctx, envelope);
+        await tx
+          .insertInto('envelopes')
+          .values({
+            id: envelope.header.id,
+            direction: 'incoming',
+            peer_id: envelope.peer.id,
+            referral_id: envelope.header.referral_id,
+            type: envelope.header.type,
+            seq: envelope.header.seq,
+            payload: envelope.payloadText,
+            payload_digest: envelope.digest,
+            signed_jws: envelope.jws,
+            receipt,
+            created_at: envelope.header.created_at,
+            received_at: claims.received_at,
+            delivery_state: null,
+          })
+          .execute();
+        return receipt;
+      })
+      .catch(async (error: unknown) => {
+        // Two concurrent posts of one envelope: the loser answers with the winner's receipt.
+        const winner = await ctx.database.db
+          .selectFrom('envelopes')
+          .select(['receipt', 'payload_digest'])
+          .where('id', '=', envelope.header.id)
+          .executeTakeFirst();
+        if (winner?.receipt && winner.payload_digest === envelope.digest) return winner.receipt;
+        throw error;
+      });
+    log.info({ envelope: envelope.header.id, type: envelope.header.type, peer: envelope.peer.id }, 'envelope received');
+    return c.json(receiptResponse(stored));
+  });
+
+  return app;
+}
+
+function receiptResponse(receipt: string) {
+  const claims = JSON.parse(Buffer.from(receipt.split('.')[1] ?? '', 'base64url').toString('utf8')) as ReceiptClaims;
+  return { receipt, envelope_id: claims.envelope_id, payload_digest: claims.payload_digest, received_at: claims.received_at };
+}

@@ -1,0 +1,73 @@
+// The node's own keys: one Ed25519 signing key (JWS, EdDSA) and a current X25519 encryption key.
+// Public halves are JWKs with RFC 7638 thumbprints as `kid`; private halves are only ever stored
+// wrapped by the KEK.
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { generateX25519KeyPair } from '../crypto/aead.js';
+import { b64u, base32 } from '../crypto/encoding.js';
+
+export interface OkpPublicJwk {
+  kty: 'OKP';
+  crv: 'Ed25519' | 'X25519';
+  x: string;
+  kid: string;
+  use: 'sig' | 'enc';
+  alg?: string;
+}
+
+export interface SigningKey {
+  kid: string;
+  publicJwk: OkpPublicJwk;
+  privateKey: CryptoKey;
+}
+
+export interface EncryptionKey {
+  kid: string;
+  publicJwk: OkpPublicJwk;
+  publicKey: Uint8Array;
+  privateKey: Uint8Array;
+}
+
+export async function thumbprint(jwk: { kty: string; crv: string; x: string }): Promise<string> {
+  return calculateJwkThumbprint({ kty: jwk.kty, crv: jwk.crv, x: jwk.x }, 'sha256');
+}
+
+/** The signing key's thumbprint in a form two administrators can read to each other. */
+export function readableFingerprint(kid: string): string {
+  const text = base32(b64u.decode(kid).slice(0, 20));
+  return text.match(/.{4}/g)!.join('-');
+}
+
+export async function generateSigningKey(): Promise<{ key: SigningKey; privateJwk: JWK }> {
+  const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+  const privateJwk = await exportJWK(privateKey);
+  const key = await signingKeyFromPrivateJwk(privateJwk);
+  return { key, privateJwk };
+}
+
+export async function signingKeyFromPrivateJwk(privateJwk: JWK): Promise<SigningKey> {
+  if (privateJwk.kty !== 'OKP' || privateJwk.crv !== 'Ed25519' || !privateJwk.x || !privateJwk.d) {
+    throw new Error('The stored signing key is not an Ed25519 private JWK.');
+  }
+  const kid = await thumbprint({ kty: 'OKP', crv: 'Ed25519', x: privateJwk.x });
+  const privateKey = (await importJWK({ ...privateJwk, alg: 'EdDSA' }, 'EdDSA')) as CryptoKey;
+  return {
+    kid,
+    privateKey,
+    publicJwk: { kty: 'OKP', crv: 'Ed25519', x: privateJwk.x, kid, use: 'sig', alg: 'EdDSA' },
+  };
+}
+
+export async function generateEncryptionKey(): Promise<EncryptionKey> {
+  const { publicKey, privateKey } = await generateX25519KeyPair();
+  return encryptionKeyFrom(publicKey, privateKey);
+}
+
+export async function encryptionKeyFrom(publicKey: Uint8Array, privateKey: Uint8Array): Promise<EncryptionKey> {
+  const x = b64u.encode(publicKey);
+  const kid = await thumbprint({ kty: 'OKP', crv: 'X25519', x });
+  return { kid, publicKey, privateKey, publicJwk: { kty: 'OKP', crv: 'X25519', x, kid, use: 'enc' } };
+}
+
+export async function importSigningPublicKey(jwk: OkpPublicJwk): Promise<CryptoKey> {
+  return (await importJWK({ kty: jwk.kty, crv: jwk.crv, x: jwk.x }, 'EdDSA')) as CryptoKey;
+}

@@ -1,0 +1,108 @@
+// The node's own identity in the database: settings and keys, private keys wrapped by the KEK.
+import type { JWK } from 'jose';
+import type { Database, Db } from '../db/database.js';
+import type { Kek } from '../crypto/kek.js';
+import { b64u } from '../crypto/encoding.js';
+import {
+  encryptionKeyFrom,
+  generateEncryptionKey,
+  generateSigningKey,
+  signingKeyFromPrivateJwk,
+  type EncryptionKey,
+  type OkpPublicJwk,
+  type SigningKey,
+} from './keys.js';
+
+export interface NodeSettings {
+  nodeId: string;
+  name: string;
+  country: string;
+  languages: string[];
+  contact?: string | undefined;
+}
+
+export interface SelfIdentity extends NodeSettings {
+  signingKey: SigningKey;
+  /** The key new envelopes to us are sealed to. */
+  encryptionKey: EncryptionKey;
+  /** Every encryption key we still hold, by kid (the current one and any not yet destroyed). */
+  encryptionKeys: ReadonlyMap<string, EncryptionKey>;
+}
+
+const purpose = (kid: string) => `node-key:${kid}`;
+
+export async function createNodeIdentity(database: Database, kek: Kek, settings: NodeSettings, now: Date): Promise<void> {
+  const { key: signingKey, privateJwk } = await generateSigningKey();
+  const encryptionKey = await generateEncryptionKey();
+  const createdAt = now.toISOString();
+  await database.transaction(async (tx) => {
+    await tx
+      .insertInto('node_settings')
+      .values({
+        id: 1,
+        node_id: settings.nodeId,
+        name: settings.name,
+        country: settings.country,
+        languages: JSON.stringify(settings.languages),
+        contact: settings.contact ?? null,
+        created_at: createdAt,
+      })
+      .execute();
+    await tx
+      .insertInto('node_keys')
+      .values([
+        {
+          kid: signingKey.kid,
+          use: 'sig',
+          public_jwk: JSON.stringify(signingKey.publicJwk),
+          private_wrapped: await kek.wrap(new TextEncoder().encode(JSON.stringify(privateJwk)), purpose(signingKey.kid)),
+          status: 'active',
+          created_at: createdAt,
+        },
+        {
+          kid: encryptionKey.kid,
+          use: 'enc',
+          public_jwk: JSON.stringify(encryptionKey.publicJwk),
+          private_wrapped: await kek.wrap(encryptionKey.privateKey, purpose(encryptionKey.kid)),
+          status: 'active',
+          created_at: createdAt,
+        },
+      ])
+      .execute();
+  });
+}
+
+export async function isInitialised(db: Db): Promise<boolean> {
+  return (await db.selectFrom('node_settings').select('id').executeTakeFirst()) !== undefined;
+}
+
+export async function loadSelfIdentity(db: Db, kek: Kek): Promise<SelfIdentity> {
+  const settings = await db.selectFrom('node_settings').selectAll().where('id', '=', 1).executeTakeFirst();
+  if (!settings) throw new Error('This data folder holds no node yet: run `referral-node init` first.');
+  const rows = await db.selectFrom('node_keys').selectAll().orderBy('created_at', 'desc').execute();
+  let signingKey: SigningKey | undefined;
+  const encryptionKeys = new Map<string, EncryptionKey>();
+  let current: EncryptionKey | undefined;
+  for (const row of rows) {
+    const secret = await kek.unwrap(row.private_wrapped, purpose(row.kid));
+    if (row.use === 'sig' && row.status === 'active') {
+      signingKey = await signingKeyFromPrivateJwk(JSON.parse(new TextDecoder().decode(secret)) as JWK);
+    } else if (row.use === 'enc') {
+      const publicJwk = JSON.parse(row.public_jwk) as OkpPublicJwk;
+      const key = await encryptionKeyFrom(b64u.decode(publicJwk.x), secret);
+      encryptionKeys.set(key.kid, key);
+      if (row.status === 'active' && !current) current = key;
+    }
+  }
+  if (!signingKey || !current) throw new Error('The node has no active signing or encryption key.');
+  return {
+    nodeId: settings.node_id,
+    name: settings.name,
+    country: settings.country,
+    languages: JSON.parse(settings.languages) as string[],
+    contact: settings.contact ?? undefined,
+    signingKey,
+    encryptionKey: current,
+    encryptionKeys,
+  };
+}

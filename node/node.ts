@@ -1,0 +1,143 @@
+// Building a node from its data folder: `initNode` creates one, `openNode` loads it into a
+// NodeContext with its HTTP app and delivery worker, `serveNode` puts it on the network with a
+// graceful shutdown. Tests override clock, fetch and logger.
+import { serve, type ServerType } from '@hono/node-server';
+import { existsSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import type { Hono } from 'hono';
+import type { NodeConfig } from './config/config.js';
+import { ConfigError } from './config/config.js';
+import { systemClock, type Clock, type Fetch, type NodeContext } from './context.js';
+import { createKekFile, kekFromBytes, parseKek, readKekFile, type Kek } from './crypto/kek.js';
+import { migrateToLatest, openSqlite } from './db/database.js';
+import { createDeliveryWorker, type DeliveryWorker } from './delivery/worker.js';
+import { createHttpApp } from './http/app.js';
+import { createNodeIdentity, isInitialised, loadSelfIdentity, type NodeSettings } from './identity/store.js';
+import { readableFingerprint } from './identity/keys.js';
+import { createLogger } from './logging/logger.js';
+import { createUser } from './users/service.js';
+
+export interface Overrides {
+  clock?: Clock;
+  fetch?: Fetch;
+  logger?: Logger;
+  deliveryPollMs?: number;
+}
+
+export interface OpenNode {
+  ctx: NodeContext;
+  app: Hono;
+  delivery: DeliveryWorker;
+  close(): Promise<void>;
+}
+
+function loadKek(config: NodeConfig): Kek {
+  return kekFromBytes(config.kekFromEnv ? parseKek(config.kekFromEnv, 'REFERRAL_NODE_KEK') : readKekFile(config.kekFile));
+}
+
+export interface InitResult {
+  nodeId: string;
+  fingerprint: string;
+  adminUsername: string;
+  adminPassword: string;
+  kekSource: 'environment' | 'file';
+}
+
+export async function initNode(
+  config: NodeConfig,
+  settings: NodeSettings,
+  admin: { username: string },
+  clock: Clock = systemClock,
+): Promise<InitResult> {
+  if (existsSync(config.databasePath)) {
+    throw new ConfigError(`${config.dataDir} already holds a node; use another folder, or \`referral-node serve\` to run it.`);
+  }
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  if (!config.kekFromEnv) await createKekFile(config.kekFile);
+  const kek = loadKek(config);
+  const database = openSqlite(config.databasePath);
+  try {
+    await migrateToLatest(database);
+    const now = clock.now();
+    await createNodeIdentity(database, kek, settings, now);
+    const { password } = await createUser(database.db, { username: admin.username, role: 'admin' }, now);
+    const self = await loadSelfIdentity(database.db, kek);
+    return {
+      nodeId: self.nodeId,
+      fingerprint: readableFingerprint(self.signingKey.kid),
+      adminUsername: admin.username,
+      adminPassword: password,
+      kekSource: config.kekFromEnv ? 'environment' : 'file',
+    };
+  } finally {
+    await database.close();
+  }
+}
+
+export async function openNode(config: NodeConfig, overrides: Overrides = {}): Promise<OpenNode> {
+  if (!existsSync(config.databasePath)) {
+    throw new ConfigError(`No node in ${config.dataDir}: create one with \`referral-node init --data ${config.dataDir} ...\`.`);
+  }
+  const kek = loadKek(config);
+  const database = openSqlite(config.databasePath);
+  try {
+    await migrateToLatest(database);
+    if (!(await isInitialised(database.db))) throw new ConfigError(`The database in ${config.dataDir} holds no node; run init again in an empty folder.`);
+    const ctx: NodeContext = {
+      database,
+      kek,
+      self: await loadSelfIdentity(database.db, kek),
+      limits: config.limits,
+      clock: overrides.clock ?? systemClock,
+      fetch: overrides.fetch ?? ((input, init) => fetch(input, init)),
+      logger: overrides.logger ?? createLogger(config.logLevel),
+    };
+    const delivery = createDeliveryWorker(ctx, overrides.deliveryPollMs ? { pollMs: overrides.deliveryPollMs } : {});
+    const app = createHttpApp(ctx, () => delivery.kick());
+    return {
+      ctx,
+      app,
+      delivery,
+      async close() {
+        await delivery.stop();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+export interface ServingNode {
+  url: string;
+  /** Stops accepting, finishes in-flight requests, stops the worker, closes the database. */
+  shutdown(): Promise<void>;
+}
+
+export async function serveNode(node: OpenNode, listen: { port: number; host: string }): Promise<ServingNode> {
+  const server: ServerType = await new Promise((resolveServer, reject) => {
+    const s = serve({ fetch: node.app.fetch, port: listen.port, hostname: listen.host }, () => resolveServer(s));
+    s.once('error', reject);
+  });
+  const http = server as Server;
+  node.delivery.start();
+  const address = http.address();
+  const port = typeof address === 'object' && address ? address.port : listen.port;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}`,
+    shutdown() {
+      closing ??= (async () => {
+        const closed = new Promise<void>((done) => http.close(() => done()));
+        http.closeIdleConnections();
+        const force = setTimeout(() => http.closeAllConnections(), 10_000);
+        await closed;
+        clearTimeout(force);
+        await node.close();
+      })();
+      return closing;
+    },
+  };
+}

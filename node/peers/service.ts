@@ -1,0 +1,111 @@
+// Peers: other nodes this node knows. A peer is added by URL (its identity document is fetched
+// and verified, and stored as pending) and trusted only by an administrator's explicit act,
+// which pins its signing key.
+import type { Selectable } from 'kysely';
+import type { components } from '../../spec/generated/local.js';
+import type { Clock, Fetch } from '../context.js';
+import type { Db } from '../db/database.js';
+import type { PeersTable } from '../db/schema.js';
+import { verifyIdentityDocument, type VerifiedIdentity } from '../identity/document.js';
+import { readableFingerprint } from '../identity/keys.js';
+
+export type Peer = components['schemas']['Peer'];
+
+export class PeerError extends Error {}
+
+/** Normalises a node URL to its id form: origin plus path, no trailing slash, no query. */
+export function normaliseNodeUrl(input: string): string {
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    throw new PeerError(`"${input}" is not a URL; give the peer's base URL, e.g. https://node.example.org.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new PeerError('A node URL must start with https:// (or http:// on a test network).');
+  if (url.username || url.password || url.search || url.hash) throw new PeerError('A node URL has no credentials, query or fragment.');
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+export async function fetchPeerIdentity(
+  fetch: Fetch,
+  clock: Clock,
+  nodeUrl: string,
+): Promise<{ identity: VerifiedIdentity; jws: string }> {
+  const id = normaliseNodeUrl(nodeUrl);
+  let response: Response;
+  try {
+    response = await fetch(`${id}/.well-known/referral-node`, { signal: AbortSignal.timeout(15_000) });
+  } catch (error) {
+    throw new PeerError(`Could not reach ${id} (${error instanceof Error ? error.message : 'network error'}). Check the URL and that the node is running.`);
+  }
+  if (!response.ok) throw new PeerError(`${id} answered ${response.status} for its identity document; is it a referral node?`);
+  const jws = (await response.text()).trim();
+  const verification = await verifyIdentityDocument(jws, Math.floor(clock.now().getTime() / 1000), id);
+  if (!verification.ok) throw new PeerError(`The identity document of ${id} was refused: ${verification.reason}`);
+  return { identity: verification.identity, jws };
+}
+
+export async function addPeer(
+  db: Db,
+  identity: VerifiedIdentity,
+  identityJws: string,
+  now: Date,
+): Promise<{ peer: Peer; created: boolean }> {
+  const { claims } = identity;
+  const existing = await db.selectFrom('peers').selectAll().where('id', '=', claims.iss).executeTakeFirst();
+  if (existing) {
+    if (existing.signing_kid !== identity.signingKey.kid) {
+      throw new PeerError(
+        `${claims.iss} is already known with another signing key (${readableFingerprint(existing.signing_kid)}); it is not changed. Ask its administrator what happened before doing anything else.`,
+      );
+    }
+    return { peer: toPeer(existing), created: false };
+  }
+  const at = now.toISOString();
+  const row = {
+    id: claims.iss,
+    name: claims.name,
+    country: claims.country,
+    languages: JSON.stringify(claims.languages),
+    contact: claims.contact ?? null,
+    state: 'pending' as const,
+    signing_kid: identity.signingKey.kid,
+    signing_jwk: JSON.stringify(identity.signingKey),
+    encryption_kid: identity.encryptionKey.kid,
+    encryption_jwk: JSON.stringify(identity.encryptionKey),
+    identity_jws: identityJws,
+    added_at: at,
+    trusted_at: null,
+    updated_at: at,
+  };
+  await db.insertInto('peers').values(row).execute();
+  return { peer: toPeer(row), created: true };
+}
+
+export async function trustPeer(db: Db, id: string, now: Date): Promise<Peer> {
+  const peer = await db.selectFrom('peers').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!peer) throw new PeerError(`No peer ${id}; add it first with \`referral-node peer add URL\`.`);
+  if (peer.state === 'revoked') throw new PeerError(`${id} was revoked; a revoked peer is not trusted again.`);
+  if (peer.state === 'trusted') return toPeer(peer);
+  const at = now.toISOString();
+  await db.updateTable('peers').set({ state: 'trusted', trusted_at: at, updated_at: at }).where('id', '=', id).execute();
+  return toPeer({ ...peer, state: 'trusted', trusted_at: at, updated_at: at });
+}
+
+export async function listPeers(db: Db): Promise<Peer[]> {
+  const rows = await db.selectFrom('peers').selectAll().orderBy('added_at').execute();
+  return rows.map(toPeer);
+}
+
+export function toPeer(row: Selectable<PeersTable>): Peer {
+  return {
+    id: row.id,
+    name: row.name,
+    country: row.country,
+    languages: JSON.parse(row.languages) as string[],
+    state: row.state,
+    fingerprint: readableFingerprint(row.signing_kid),
+    added_at: row.added_at,
+    ...(row.trusted_at ? { trusted_at: row.trusted_at } : {}),
+  };
+}

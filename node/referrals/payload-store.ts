@@ -1,0 +1,52 @@
+// Personal data at rest: each payload is encrypted under its own random data key, which is
+// stored only wrapped by the KEK. Deleting the row (key and ciphertext) erases the data.
+import { randomUUID } from 'node:crypto';
+import type { Kek } from '../crypto/kek.js';
+import { AEAD_KEY_BYTES, aeadDecrypt, aeadEncrypt, randomBytes } from '../crypto/aead.js';
+import { b64u, utf8 } from '../crypto/encoding.js';
+import type { Db, Tx } from '../db/database.js';
+
+const associatedData = (payloadId: string, referralId: string, kind: string) =>
+  utf8.encode(`payload:${payloadId}:${referralId}:${kind}`);
+
+export async function storePayload(
+  tx: Tx,
+  kek: Kek,
+  entry: { referralId: string; kind: string; content: unknown; now: Date },
+): Promise<string> {
+  const id = randomUUID();
+  const dataKey = await randomBytes(AEAD_KEY_BYTES);
+  const sealed = await aeadEncrypt(dataKey, utf8.encode(JSON.stringify(entry.content)), associatedData(id, entry.referralId, entry.kind));
+  await tx
+    .insertInto('payloads')
+    .values({
+      id,
+      referral_id: entry.referralId,
+      kind: entry.kind,
+      wrapped_key: await kek.wrap(dataKey, `payload-key:${id}`),
+      nonce: b64u.encode(sealed.nonce),
+      ciphertext: b64u.encode(sealed.ciphertext),
+      created_at: entry.now.toISOString(),
+    })
+    .execute();
+  return id;
+}
+
+export async function readPayload<T>(db: Db, kek: Kek, referralId: string, kind: string): Promise<T | undefined> {
+  const row = await db
+    .selectFrom('payloads')
+    .selectAll()
+    .where('referral_id', '=', referralId)
+    .where('kind', '=', kind)
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const dataKey = await kek.unwrap(row.wrapped_key, `payload-key:${row.id}`);
+  const plaintext = await aeadDecrypt(
+    dataKey,
+    { nonce: b64u.decode(row.nonce), ciphertext: b64u.decode(row.ciphertext) },
+    associatedData(row.id, referralId, row.kind),
+  );
+  if (!plaintext) throw new Error(`Stored payload ${row.id} cannot be decrypted: it was altered.`);
+  return JSON.parse(utf8.decode(plaintext)) as T;
+}

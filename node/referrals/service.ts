@@ -1,0 +1,270 @@
+// Referrals: sending an offer to a trusted peer, receiving one, and reading them back. The
+// state change, the encrypted payload and the outgoing envelope are written in one transaction.
+import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import type { components as Fed } from '../../spec/generated/federation.js';
+import type { components as Local } from '../../spec/generated/local.js';
+import type { NodeContext } from '../context.js';
+import type { Tx } from '../db/database.js';
+import type { ReferralsTable } from '../db/schema.js';
+import { b64u, decodeBase64UrlStrict, utf8 } from '../crypto/encoding.js';
+import type { OkpPublicJwk } from '../identity/keys.js';
+import { ProblemError } from '../http/problem.js';
+import { envelopeProblem } from '../envelope/problems.js';
+import { sealEnvelope } from '../envelope/seal.js';
+import type { VerifiedEnvelope } from '../envelope/verify.js';
+import { consentViolation } from './consent.js';
+import { readPayload, storePayload } from './payload-store.js';
+
+export type ReferralOfferBody = Fed['schemas']['ReferralOfferBody'];
+export type CreateReferralRequest = Local['schemas']['CreateReferralRequest'];
+export type ReferralSummary = Local['schemas']['ReferralSummary'];
+export type ReferralDetail = Local['schemas']['ReferralDetail'];
+export type ReferralState = Local['schemas']['ReferralState'];
+
+const OFFER = 'referral.offer';
+
+export interface Actor {
+  userId: string;
+}
+
+/** Creates an outgoing referral and queues its offer; `afterCommit` runs once it is durable. */
+export async function sendReferralOffer(
+  ctx: NodeContext,
+  actor: Actor,
+  request: CreateReferralRequest,
+  afterCommit: () => void = () => {},
+): Promise<ReferralSummary> {
+  const now = ctx.clock.now();
+  const { db } = ctx.database;
+  const peer = await db.selectFrom('peers').selectAll().where('id', '=', request.to).executeTakeFirst();
+  if (!peer) throw new ProblemError(409, 'peer-not-trusted', 'Unknown peer', 'This node does not know that peer; add and trust it first.');
+  if (peer.state !== 'trusted') {
+    throw new ProblemError(409, 'peer-not-trusted', 'Peer not trusted', `The peer is ${peer.state}; only trusted peers receive referrals.`);
+  }
+  const referralId = randomUUID();
+  const body: ReferralOfferBody = {
+    referral_id: referralId,
+    needs: request.needs,
+    urgency: request.urgency,
+    ...(request.reply_by ? { reply_by: request.reply_by } : {}),
+    reason: request.reason,
+    client: request.client,
+    consent: {
+      categories: request.consent.categories,
+      purposes: request.consent.purposes,
+      recipients: [peer.id],
+      method: request.consent.method,
+      language: request.consent.language,
+      obtained_by: actor.userId,
+      obtained_at: request.consent.obtained_at ?? now.toISOString(),
+      valid_until: request.consent.valid_until,
+    },
+  };
+  const violation = consentViolation(body.client, body.consent, peer.id, now);
+  if (violation) throw new ProblemError(422, 'consent-violation', 'Not covered by consent', violation);
+
+  const sealed = await sealEnvelope({
+    type: OFFER,
+    from: ctx.self.nodeId,
+    to: peer.id,
+    referralId,
+    seq: 1,
+    createdAt: now,
+    body,
+    recipientKey: JSON.parse(peer.encryption_jwk) as OkpPublicJwk,
+    senderKey: ctx.self.encryptionKey.publicJwk,
+  });
+  const at = now.toISOString();
+  await ctx.database.transaction(async (tx, onCommit) => {
+    await tx
+      .insertInto('referrals')
+      .values({
+        id: referralId,
+        direction: 'outgoing',
+        peer_id: peer.id,
+        state: 'sent',
+        urgency: request.urgency,
+        last_seq: 1,
+        created_by: actor.userId,
+        created_at: at,
+        updated_at: at,
+      })
+      .execute();
+    await storePayload(tx, ctx.kek, { referralId, kind: OFFER, content: body, now });
+    await tx
+      .insertInto('envelopes')
+      .values({
+        id: sealed.header.id,
+        direction: 'outgoing',
+        peer_id: peer.id,
+        referral_id: referralId,
+        type: OFFER,
+        seq: 1,
+        payload: sealed.payload,
+        payload_digest: sealed.digest,
+        created_at: at,
+        delivery_state: 'queued',
+        next_attempt_at: at,
+      })
+      .execute();
+    onCommit(afterCommit);
+  });
+  ctx.logger.info({ referral: referralId, peer: peer.id, envelope: sealed.header.id }, 'referral offer queued');
+  return (await getReferralSummary(ctx, referralId))!;
+}
+
+/**
+ * Applies a verified incoming envelope inside the receiving transaction. Throws a problem
+ * (rolling everything back) when the message cannot be applied.
+ */
+export async function applyIncomingMessage(tx: Tx, ctx: NodeContext, envelope: VerifiedEnvelope): Promise<void> {
+  const { header } = envelope;
+  if (header.type !== OFFER) throw envelopeProblem('unsupported-message-type');
+  const body = envelope.body as ReferralOfferBody;
+  const now = ctx.clock.now();
+  const violation = consentViolation(body.client, body.consent, ctx.self.nodeId, now);
+  if (violation) throw envelopeProblem('invalid-body', violation);
+  if (header.seq !== 1) throw envelopeProblem('invalid-body', 'An offer is the first message of a referral (seq 1).');
+  const existing = await tx.selectFrom('referrals').select('id').where('id', '=', header.referral_id).executeTakeFirst();
+  if (existing) throw envelopeProblem('invalid-body', 'A referral with this id already exists on this node.');
+  const at = now.toISOString();
+  await tx
+    .insertInto('referrals')
+    .values({
+      id: header.referral_id,
+      direction: 'incoming',
+      peer_id: envelope.peer.id,
+      state: 'delivered',
+      urgency: body.urgency,
+      last_seq: header.seq,
+      created_by: null,
+      created_at: at,
+      updated_at: at,
+    })
+    .execute();
+  await storePayload(tx, ctx.kek, { referralId: header.referral_id, kind: OFFER, content: body, now });
+}
+
+export interface ListFilter {
+  direction?: 'incoming' | 'outgoing' | undefined;
+  state?: ReferralState | undefined;
+  peer?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export function decodeCursor(cursor: string): { updatedAt: string; id: string } | undefined {
+  const bytes = decodeBase64UrlStrict(cursor);
+  if (!bytes) return undefined;
+  try {
+    const [updatedAt, id] = JSON.parse(utf8.decode(bytes)) as unknown[];
+    return typeof updatedAt === 'string' && typeof id === 'string' ? { updatedAt, id } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const encodeCursor = (row: { updated_at: string; id: string }) => b64u.encode(JSON.stringify([row.updated_at, row.id]));
+
+export async function listReferrals(
+  ctx: NodeContext,
+  filter: ListFilter,
+): Promise<{ items: ReferralSummary[]; next_cursor?: string }> {
+  let query = ctx.database.db
+    .selectFrom('referrals')
+    .innerJoin('peers', 'peers.id', 'referrals.peer_id')
+    .selectAll('referrals')
+    .select('peers.name as peer_name')
+    .orderBy('referrals.updated_at', 'desc')
+    .orderBy('referrals.id', 'desc')
+    .limit(filter.limit + 1);
+  if (filter.direction) query = query.where('referrals.direction', '=', filter.direction);
+  if (filter.state) query = query.where('referrals.state', '=', filter.state);
+  if (filter.peer) query = query.where('referrals.peer_id', '=', filter.peer);
+  if (filter.cursor) {
+    const after = decodeCursor(filter.cursor);
+    if (!after) throw new ProblemError(400, 'invalid-request', 'Invalid cursor', 'Pass the next_cursor of the previous page unchanged.');
+    query = query.where((eb) =>
+      eb.or([
+        eb('referrals.updated_at', '<', after.updatedAt),
+        eb.and([eb('referrals.updated_at', '=', after.updatedAt), eb('referrals.id', '<', after.id)]),
+      ]),
+    );
+  }
+  const rows = await query.execute();
+  const page = rows.slice(0, filter.limit);
+  const items = await Promise.all(page.map((row) => toSummary(ctx, row, row.peer_name)));
+  const last = page[page.length - 1];
+  return rows.length > filter.limit && last ? { items, next_cursor: encodeCursor(last) } : { items };
+}
+
+export async function getReferralSummary(ctx: NodeContext, id: string): Promise<ReferralSummary | undefined> {
+  const row = await ctx.database.db
+    .selectFrom('referrals')
+    .innerJoin('peers', 'peers.id', 'referrals.peer_id')
+    .selectAll('referrals')
+    .select('peers.name as peer_name')
+    .where('referrals.id', '=', id)
+    .executeTakeFirst();
+  return row ? toSummary(ctx, row, row.peer_name) : undefined;
+}
+
+export async function getReferralDetail(ctx: NodeContext, id: string): Promise<ReferralDetail | undefined> {
+  const summary = await getReferralSummary(ctx, id);
+  if (!summary) return undefined;
+  const { db } = ctx.database;
+  const offer = await readPayload<ReferralOfferBody>(db, ctx.kek, id, OFFER);
+  if (!offer) return undefined;
+  const { referral_id: _referralId, ...content } = offer;
+  const envelopes = await db
+    .selectFrom('envelopes')
+    .select(['id', 'type', 'seq', 'direction', 'created_at', 'receipt'])
+    .where('referral_id', '=', id)
+    .orderBy('seq')
+    .orderBy('created_at')
+    .execute();
+  return {
+    ...summary,
+    content,
+    messages: envelopes.map((e) => ({
+      envelope_id: e.id,
+      type: e.type,
+      seq: e.seq,
+      direction: e.direction,
+      created_at: e.created_at,
+      ...(e.receipt ? { receipt: e.receipt } : {}),
+    })),
+  };
+}
+
+async function toSummary(ctx: NodeContext, row: Selectable<ReferralsTable>, peerName: string): Promise<ReferralSummary> {
+  const summary: ReferralSummary = {
+    id: row.id,
+    direction: row.direction,
+    peer: { id: row.peer_id, name: peerName },
+    state: row.state as ReferralState,
+    urgency: row.urgency as ReferralSummary['urgency'],
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+  if (row.direction === 'outgoing') {
+    const envelope = await ctx.database.db
+      .selectFrom('envelopes')
+      .select(['delivery_state', 'attempts', 'last_error', 'next_attempt_at', 'delivered_at'])
+      .where('referral_id', '=', row.id)
+      .where('direction', '=', 'outgoing')
+      .where('type', '=', OFFER)
+      .executeTakeFirst();
+    if (envelope?.delivery_state) {
+      summary.delivery = {
+        state: envelope.delivery_state,
+        attempts: envelope.attempts,
+        ...(envelope.last_error ? { last_error: envelope.last_error } : {}),
+        ...(envelope.next_attempt_at && envelope.delivery_state === 'queued' ? { next_attempt_at: envelope.next_attempt_at } : {}),
+        ...(envelope.delivered_at ? { delivered_at: envelope.delivered_at } : {}),
+      };
+    }
+  }
+  return summary;
+}

@@ -1,0 +1,309 @@
+// Generated from spec/federation.yaml by `npm run gen:spec`. Do not edit.
+export interface paths {
+    "/.well-known/referral-node": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The node's signed identity document. */
+        get: operations["getIdentityDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/federation/v1/envelopes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deliver one envelope; answers with a signed receipt. */
+        post: operations["postEnvelope"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        Base64Url: string;
+        CompactJws: string;
+        /**
+         * Format: uri
+         * @description The node's base URL, without trailing slash.
+         */
+        NodeId: string;
+        /** @description RFC 7638 JWK thumbprint (SHA-256, base64url). */
+        Kid: string;
+        OkpPublicJwk: {
+            /** @constant */
+            kty: "OKP";
+            /** @enum {unknown} */
+            crv: "Ed25519" | "X25519";
+            x: components["schemas"]["Base64Url"];
+            kid: components["schemas"]["Kid"];
+            /** @enum {unknown} */
+            use: "sig" | "enc";
+            alg?: string;
+        };
+        IdentityClaims: {
+            iss: components["schemas"]["NodeId"];
+            sub: components["schemas"]["NodeId"];
+            iat: number;
+            exp: number;
+            name: string;
+            /** @description ISO 3166-1 alpha-2. */
+            country: string;
+            languages: string[];
+            contact?: string;
+            protocol_versions: string[];
+            message_types?: components["schemas"]["MessageType"][];
+            endpoints: {
+                /** Format: uri */
+                envelopes: string;
+            };
+            jwks: {
+                keys: components["schemas"]["OkpPublicJwk"][];
+            };
+        };
+        /**
+         * @description Message types of protocol v1: `referral.offer` (this version of the node receives it);
+         *     `referral.info-request`, `referral.info-response`, `referral.accept`,
+         *     `referral.decline`, `referral.update`, `referral.complete`, `referral.withdraw`,
+         *     `consent.withdraw`, `erasure.receipt` are reserved. A node lists what it accepts in its
+         *     identity document's `message_types`.
+         */
+        MessageType: string;
+        EnvelopeHeader: {
+            /** @constant */
+            v: 1;
+            /**
+             * Format: uuid
+             * @description Envelope id, a UUIDv7 (time-ordered), unique per sender.
+             */
+            id: string;
+            type: components["schemas"]["MessageType"];
+            from: components["schemas"]["NodeId"];
+            to: components["schemas"]["NodeId"];
+            /** Format: uuid */
+            referral_id: string;
+            /** @description The sender's sequence number of this message within the referral. */
+            seq: number;
+            /** Format: date-time */
+            created_at: string;
+            recipient_kid: components["schemas"]["Kid"];
+            sender_kid: components["schemas"]["Kid"];
+        };
+        EnvelopePayload: {
+            /** @description base64url of the exact UTF-8 JSON bytes of `EnvelopeHeader` (the AEAD associated data). */
+            header: components["schemas"]["Base64Url"];
+            /** @description base64url of the 24-byte XChaCha20-Poly1305 nonce. */
+            nonce: components["schemas"]["Base64Url"];
+            /** @description base64url of the AEAD ciphertext including its 16-byte tag. */
+            ciphertext: components["schemas"]["Base64Url"];
+            keys: {
+                /** @description base64url of crypto_box_seal(content key, recipient X25519 key). */
+                recipient: components["schemas"]["Base64Url"];
+                /** @description base64url of crypto_box_seal(content key, sender X25519 key). */
+                sender: components["schemas"]["Base64Url"];
+            };
+        };
+        ReceiptClaims: {
+            iss: components["schemas"]["NodeId"];
+            aud: components["schemas"]["NodeId"];
+            /** Format: uuid */
+            envelope_id: string;
+            /** @description base64url(SHA-256(envelope payload bytes)). */
+            payload_digest: components["schemas"]["Base64Url"];
+            /** Format: date-time */
+            received_at: string;
+        };
+        ReceiptResponse: {
+            /** @description Compact JWS whose payload is `ReceiptClaims`. */
+            receipt: components["schemas"]["CompactJws"];
+            /** Format: uuid */
+            envelope_id: string;
+            payload_digest: components["schemas"]["Base64Url"];
+            /** Format: date-time */
+            received_at: string;
+        };
+        /** @description The body schema of each message type (the encrypted part of an envelope). */
+        MessageBodies: {
+            "referral.offer"?: components["schemas"]["ReferralOfferBody"];
+        };
+        /**
+         * @description Service categories of the shared taxonomy (DESIGN.md "Service directory").
+         * @enum {unknown}
+         */
+        TaxonomyCode: "employment" | "vocational-training" | "language-courses" | "formal-education" | "qualification-recognition" | "legal-aid" | "legal-aid-asylum" | "legal-aid-residence" | "legal-aid-labour-rights" | "legal-aid-justice" | "accommodation" | "emergency-shelter" | "safe-housing" | "healthcare" | "sexual-reproductive-health" | "psychological-support" | "childcare" | "financial-support" | "case-management" | "documents-civil-registration" | "return-reintegration" | "online-support";
+        /** @enum {unknown} */
+        DataCategory: "identity" | "contact" | "situation" | "legal-status" | "health" | "children" | "documents";
+        /** @enum {unknown} */
+        Urgency: "routine" | "urgent" | "emergency";
+        ReferralOfferBody: {
+            /** Format: uuid */
+            referral_id: string;
+            needs: components["schemas"]["TaxonomyCode"][];
+            urgency: components["schemas"]["Urgency"];
+            /** Format: date-time */
+            reply_by?: string;
+            /** @description The sending caseworker's note to the receiving organisation. */
+            reason: string;
+            client: components["schemas"]["ClientData"];
+            consent: components["schemas"]["ConsentRecord"];
+        };
+        /**
+         * @description The client's personal data, grouped by data category. A sender includes only the
+         *     groups named in `consent.categories`; a receiver refuses a body with a group outside it.
+         */
+        ClientData: {
+            identity?: {
+                given_name: string;
+                family_name?: string;
+                /** Format: date */
+                date_of_birth?: string;
+                nationality?: string;
+            };
+            contact?: {
+                phone?: string;
+                /** Format: email */
+                email?: string;
+                preferred_language?: string;
+                safe_to_contact?: string;
+            };
+            situation?: {
+                summary: string;
+                languages_spoken?: string[];
+                household_note?: string;
+            };
+            legal_status?: {
+                /** @enum {unknown} */
+                status: "asylum-seeker" | "refugee" | "subsidiary-protection" | "residence-permit" | "eu-citizen" | "undocumented" | "other";
+                note?: string;
+            };
+            health?: {
+                note: string;
+            };
+            children?: {
+                count: number;
+                ages?: number[];
+                note?: string;
+            };
+            documents?: {
+                held: string[];
+                missing?: string[];
+            };
+        };
+        ConsentRecord: {
+            categories: components["schemas"]["DataCategory"][];
+            purposes: ("referral" | "service-provision" | "follow-up")[];
+            recipients: components["schemas"]["NodeId"][];
+            /** @enum {unknown} */
+            method: "written" | "verbal" | "verbal-with-interpreter";
+            language: string;
+            /** @description Opaque id of the sending node's user who recorded the consent (not a name). */
+            obtained_by: string;
+            /** Format: date-time */
+            obtained_at: string;
+            /** Format: date-time */
+            valid_until: string;
+        };
+        /**
+         * @description Stable problem `type` values of the federation API.
+         * @enum {unknown}
+         */
+        ProblemType: "urn:refnet:problem:envelope-too-large" | "urn:refnet:problem:unsupported-media-type" | "urn:refnet:problem:malformed-envelope" | "urn:refnet:problem:unknown-sender" | "urn:refnet:problem:untrusted-sender" | "urn:refnet:problem:unknown-key" | "urn:refnet:problem:bad-signature" | "urn:refnet:problem:wrong-recipient" | "urn:refnet:problem:sender-mismatch" | "urn:refnet:problem:unknown-recipient-key" | "urn:refnet:problem:signature-time-skew" | "urn:refnet:problem:envelope-conflict" | "urn:refnet:problem:unsupported-message-type" | "urn:refnet:problem:decryption-failed" | "urn:refnet:problem:invalid-body" | "urn:refnet:problem:not-found" | "urn:refnet:problem:method-not-allowed" | "urn:refnet:problem:internal-error";
+        Problem: {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            instance?: string;
+        } & {
+            [key: string]: unknown;
+        };
+    };
+    responses: {
+        /** @description An RFC 9457 problem. */
+        Problem: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+    };
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    getIdentityDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Compact JWS whose payload is `IdentityClaims`. */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/jwt": components["schemas"]["CompactJws"];
+                };
+            };
+            500: components["responses"]["Problem"];
+        };
+    };
+    postEnvelope: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/jose": components["schemas"]["CompactJws"];
+            };
+        };
+        responses: {
+            /** @description The envelope is durably stored (or was already); the receipt proves it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptResponse"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+}

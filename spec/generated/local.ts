@@ -1,0 +1,485 @@
+// Generated from spec/local.yaml by `npm run gen:spec`. Do not edit.
+export interface paths {
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness and readiness (database reachable). */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/node": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This node's identity, as peers see it. */
+        get: operations["getNode"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/peers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The peers this node knows, with their trust state. */
+        get: operations["listPeers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Referrals sent and received, newest first. */
+        get: operations["listReferrals"];
+        put?: never;
+        /**
+         * Send a referral offer to a trusted peer.
+         * @description Encrypts the referral for the peer, stores it encrypted, and queues the envelope in the
+         *     same transaction; delivery is attempted at once and retried in the background. The
+         *     client data groups must be within `consent.categories`, and consent must be in force.
+         *     Requires the admin or caseworker role.
+         */
+        post: operations["createReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/referrals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One referral with its content and messages.
+         * @description Decrypts the content; requires the admin or caseworker role.
+         */
+        get: operations["getReferral"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /** Format: uri */
+        NodeId: string;
+        NodeInfo: {
+            id: components["schemas"]["NodeId"];
+            name: string;
+            country: string;
+            languages: string[];
+            contact?: string;
+            fingerprint: string;
+            signing_kid: string;
+            encryption_kid: string;
+        };
+        /** @enum {unknown} */
+        PeerState: "pending" | "trusted" | "suspended" | "revoked";
+        Peer: {
+            id: components["schemas"]["NodeId"];
+            name: string;
+            country: string;
+            languages: string[];
+            state: components["schemas"]["PeerState"];
+            fingerprint: string;
+            /** Format: date-time */
+            added_at: string;
+            /** Format: date-time */
+            trusted_at?: string;
+        };
+        /**
+         * @description Lifecycle states (DESIGN.md "Referral lifecycle"). This version moves an outgoing
+         *     referral from `sent` (queued) to `delivered` (receipt held); an incoming one is
+         *     `delivered` when stored.
+         * @enum {unknown}
+         */
+        ReferralState: "draft" | "sent" | "delivered" | "info-requested" | "accepted" | "in-progress" | "completed" | "declined" | "withdrawn" | "expired";
+        /**
+         * @description Service categories of the shared taxonomy (DESIGN.md "Service directory").
+         * @enum {unknown}
+         */
+        TaxonomyCode: "employment" | "vocational-training" | "language-courses" | "formal-education" | "qualification-recognition" | "legal-aid" | "legal-aid-asylum" | "legal-aid-residence" | "legal-aid-labour-rights" | "legal-aid-justice" | "accommodation" | "emergency-shelter" | "safe-housing" | "healthcare" | "sexual-reproductive-health" | "psychological-support" | "childcare" | "financial-support" | "case-management" | "documents-civil-registration" | "return-reintegration" | "online-support";
+        /** @enum {unknown} */
+        DataCategory: "identity" | "contact" | "situation" | "legal-status" | "health" | "children" | "documents";
+        /** @enum {unknown} */
+        Urgency: "routine" | "urgent" | "emergency";
+        /**
+         * @description The client's personal data, grouped by data category. A sender includes only the
+         *     groups named in `consent.categories`; a receiver refuses a body with a group outside it.
+         */
+        ClientData: {
+            identity?: {
+                given_name: string;
+                family_name?: string;
+                /** Format: date */
+                date_of_birth?: string;
+                nationality?: string;
+            };
+            contact?: {
+                phone?: string;
+                /** Format: email */
+                email?: string;
+                preferred_language?: string;
+                safe_to_contact?: string;
+            };
+            situation?: {
+                summary: string;
+                languages_spoken?: string[];
+                household_note?: string;
+            };
+            legal_status?: {
+                /** @enum {unknown} */
+                status: "asylum-seeker" | "refugee" | "subsidiary-protection" | "residence-permit" | "eu-citizen" | "undocumented" | "other";
+                note?: string;
+            };
+            health?: {
+                note: string;
+            };
+            children?: {
+                count: number;
+                ages?: number[];
+                note?: string;
+            };
+            documents?: {
+                held: string[];
+                missing?: string[];
+            };
+        };
+        ConsentRecord: {
+            categories: components["schemas"]["DataCategory"][];
+            purposes: ("referral" | "service-provision" | "follow-up")[];
+            recipients: components["schemas"]["schemas-NodeId"][];
+            /** @enum {unknown} */
+            method: "written" | "verbal" | "verbal-with-interpreter";
+            language: string;
+            /** @description Opaque id of the sending node's user who recorded the consent (not a name). */
+            obtained_by: string;
+            /** Format: date-time */
+            obtained_at: string;
+            /** Format: date-time */
+            valid_until: string;
+        };
+        CreateReferralRequest: {
+            to: components["schemas"]["NodeId"];
+            needs: components["schemas"]["TaxonomyCode"][];
+            urgency: components["schemas"]["Urgency"];
+            /** Format: date-time */
+            reply_by?: string;
+            reason: string;
+            client: components["schemas"]["ClientData"];
+            /** @description The consent given for this referral. The recipient is `to`; the user is the one who records it. */
+            consent: {
+                categories: components["schemas"]["DataCategory"][];
+                purposes: ("referral" | "service-provision" | "follow-up")[];
+                /** @enum {unknown} */
+                method: "written" | "verbal" | "verbal-with-interpreter";
+                language: string;
+                /** Format: date-time */
+                obtained_at?: string;
+                /** Format: date-time */
+                valid_until: string;
+            };
+        };
+        PeerRef: {
+            id: components["schemas"]["NodeId"];
+            name: string;
+        };
+        /** @description Delivery of the referral's offer envelope (outgoing referrals only). */
+        Delivery: {
+            /** @enum {unknown} */
+            state: "queued" | "delivered" | "failed";
+            attempts: number;
+            last_error?: string;
+            /** Format: date-time */
+            next_attempt_at?: string;
+            /** Format: date-time */
+            delivered_at?: string;
+        };
+        /** @description What lists show. Holds no personal data. */
+        ReferralSummary: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {unknown} */
+            direction: "incoming" | "outgoing";
+            peer: components["schemas"]["PeerRef"];
+            state: components["schemas"]["ReferralState"];
+            urgency: components["schemas"]["Urgency"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            delivery?: components["schemas"]["Delivery"];
+        };
+        ReferralContent: {
+            needs: components["schemas"]["TaxonomyCode"][];
+            urgency: components["schemas"]["Urgency"];
+            /** Format: date-time */
+            reply_by?: string;
+            reason: string;
+            client: components["schemas"]["ClientData"];
+            consent: components["schemas"]["ConsentRecord"];
+        };
+        Message: {
+            /** Format: uuid */
+            envelope_id: string;
+            type: string;
+            seq: number;
+            /** @enum {unknown} */
+            direction: "incoming" | "outgoing";
+            /** Format: date-time */
+            created_at: string;
+            /** @description The peer's signed receipt (compact JWS), once delivered. */
+            receipt?: string;
+        };
+        ReferralDetail: {
+            id?: unknown;
+            direction?: unknown;
+            peer?: unknown;
+            state?: unknown;
+            urgency?: unknown;
+            created_at?: unknown;
+            updated_at?: unknown;
+            delivery?: unknown;
+            content: components["schemas"]["ReferralContent"];
+            messages: components["schemas"]["Message"][];
+        } & components["schemas"]["ReferralSummary"];
+        /**
+         * @description Stable problem `type` values of the local API.
+         * @enum {unknown}
+         */
+        ProblemType: "urn:refnet:problem:unauthorized" | "urn:refnet:problem:forbidden" | "urn:refnet:problem:not-found" | "urn:refnet:problem:invalid-request" | "urn:refnet:problem:unsupported-media-type" | "urn:refnet:problem:peer-not-trusted" | "urn:refnet:problem:consent-violation" | "urn:refnet:problem:method-not-allowed" | "urn:refnet:problem:not-ready" | "urn:refnet:problem:internal-error";
+        Problem: {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            instance?: string;
+            /** @description For `invalid-request`, where the request failed its schema (paths and rules only, never values). */
+            errors?: {
+                path: string;
+                message: string;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * Format: uri
+         * @description The node's base URL, without trailing slash.
+         */
+        "schemas-NodeId": string;
+    };
+    responses: {
+        /** @description An RFC 9457 problem. */
+        Problem: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+    };
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The node is up. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "ok";
+                    };
+                };
+            };
+            503: components["responses"]["Problem"];
+        };
+    };
+    getNode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The node. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NodeInfo"];
+                };
+            };
+            401: components["responses"]["Problem"];
+        };
+    };
+    listPeers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All peers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Peer"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+        };
+    };
+    listReferrals: {
+        parameters: {
+            query?: {
+                direction?: "incoming" | "outgoing";
+                state?: components["schemas"]["ReferralState"];
+                peer?: components["schemas"]["NodeId"];
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ReferralSummary"][];
+                        next_cursor?: string;
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    createReferral: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateReferralRequest"];
+            };
+        };
+        responses: {
+            /** @description Created and queued (and usually already delivered). */
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralSummary"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    getReferral: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The referral. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralDetail"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+}
