@@ -48,8 +48,8 @@ function compiler(): Ajv2020 {
     const addFormats = addFormatsModule as unknown as (a: Ajv2020) => void;
     addFormats(ajv);
     for (const name of ['federation', 'local'] as const) {
-      const { components } = loadSpec(name);
-      ajv.addSchema({ $id: `${SPEC_BASE}${name}.yaml`, components }, undefined, undefined, false);
+      const { components, paths } = loadSpec(name);
+      ajv.addSchema({ $id: `${SPEC_BASE}${name}.yaml`, components, paths }, undefined, undefined, false);
     }
   }
   return ajv;

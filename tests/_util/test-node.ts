@@ -1,0 +1,142 @@
+// In-process test nodes on temporary SQLite files. A TestNetwork routes each node's fetch to the
+// other nodes' Hono apps in memory, so protocol tests need no sockets; the clock is shared and
+// can be moved.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { resolveConfig } from '../../node/config/config.js';
+import type { Clock, Fetch } from '../../node/context.js';
+import { initNode, openNode, type OpenNode } from '../../node/node.js';
+import { createLogger } from '../../node/logging/logger.js';
+import { addPeer, fetchPeerIdentity, trustPeer } from '../../node/peers/service.js';
+import { createApiToken } from '../../node/users/service.js';
+
+export class TestClock implements Clock {
+  constructor(private current = Date.parse('2026-11-23T10:00:00Z')) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  advance(ms: number): void {
+    this.current += ms;
+  }
+}
+
+export interface TestNode extends OpenNode {
+  id: string;
+  dataDir: string;
+  token: string;
+  /** Everything this node logged. */
+  logs(): string;
+  request(path: string, init?: RequestInit): Promise<Response>;
+}
+
+export interface TestNetwork {
+  nodes: TestNode[];
+  clock: TestClock;
+  /** Cut a node off: requests to it fail as if the network were down. */
+  unreachable: Set<string>;
+  close(): Promise<void>;
+}
+
+const COUNTRIES = ['GR', 'AT', 'IT', 'RO', 'BG'];
+
+export async function createTestNetwork(size: number, options: { trust?: boolean } = {}): Promise<TestNetwork> {
+  const clock = new TestClock();
+  const nodes: TestNode[] = [];
+  const unreachable = new Set<string>();
+  const root = mkdtempSync(join(tmpdir(), 'refnet-test-'));
+  const fetchVia: Fetch = async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const target = nodes.find((n) => url.href.startsWith(`${n.id}/`));
+    if (!target || unreachable.has(target.id)) throw new TypeError('fetch failed');
+    return target.app.fetch(new Request(url, init));
+  };
+  for (let i = 0; i < size; i++) {
+    const country = COUNTRIES[i % COUNTRIES.length]!;
+    const id = `http://node-${country.toLowerCase()}-${i}.test`;
+    const dataDir = join(root, `node-${i}`);
+    const config = { ...resolveConfig({ data: dataDir }, {}), kekFromEnv: undefined };
+    await initNode(config, { nodeId: id, name: `Test organisation ${country}`, country, languages: ['en'] }, { username: 'admin' }, clock);
+    let logged = '';
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logged += chunk.toString('utf8');
+        done();
+      },
+    });
+    const node = await openNode(config, { clock, fetch: fetchVia, logger: createLogger('debug', sink), deliveryPollMs: 60_000 });
+    const token = await createApiToken(node.ctx.database.db, 'admin', 'test', clock.now());
+    nodes.push({
+      ...node,
+      id,
+      dataDir,
+      token,
+      logs: () => logged,
+      request: async (path, init) => node.app.fetch(new Request(`${id}${path}`, init)),
+    });
+  }
+  if (options.trust ?? true) {
+    for (const a of nodes) for (const b of nodes) if (a !== b) await trust(a, b);
+  }
+  return {
+    nodes,
+    clock,
+    unreachable,
+    async close() {
+      for (const node of nodes) await node.close();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** a adds b by URL and trusts it. */
+export async function trust(a: TestNode, b: TestNode): Promise<void> {
+  const { identity, jws } = await fetchPeerIdentity(a.ctx.fetch, a.ctx.clock, b.id);
+  await addPeer(a.ctx.database.db, identity, jws, a.ctx.clock.now());
+  await trustPeer(a.ctx.database.db, b.id, a.ctx.clock.now());
+}
+
+/** a adds b by URL but leaves it pending. */
+export async function addPending(a: TestNode, b: TestNode): Promise<void> {
+  const { identity, jws } = await fetchPeerIdentity(a.ctx.fetch, a.ctx.clock, b.id);
+  await addPeer(a.ctx.database.db, identity, jws, a.ctx.clock.now());
+}
+
+/** Every row of every table: to prove that a refused request changed nothing. */
+export async function snapshot(node: OpenNode): Promise<Record<string, unknown[]>> {
+  const { db } = node.ctx.database;
+  const tables = ['node_settings', 'node_keys', 'users', 'api_tokens', 'peers', 'referrals', 'payloads', 'envelopes'] as const;
+  const out: Record<string, unknown[]> = {};
+  for (const table of tables) out[table] = await db.selectFrom(table).selectAll().execute();
+  return out;
+}
+
+export function referralRequest(to: string, overrides: Record<string, unknown> = {}) {
+  return {
+    to,
+    needs: ['vocational-training', 'language-courses'],
+    urgency: 'routine',
+    reason: 'She wants to train as a pastry cook and needs German at A2 first.',
+    client: {
+      identity: { given_name: 'Amal', nationality: 'SY' },
+      situation: { summary: 'Lives in a shelter in Athens; ready to move in spring.', languages_spoken: ['ar', 'en'] },
+    },
+    consent: {
+      categories: ['identity', 'situation'],
+      purposes: ['referral', 'service-provision'],
+      method: 'verbal-with-interpreter',
+      language: 'ar',
+      valid_until: '2027-06-01T00:00:00Z',
+    },
+    ...overrides,
+  };
+}
+
+export function jsonRequest(token: string, body: unknown, method = 'POST'): RequestInit {
+  return {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  };
+}
