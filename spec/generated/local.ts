@@ -269,18 +269,23 @@ export interface components {
             /** @description The peer's signed receipt (compact JWS), once delivered. */
             receipt?: string;
         };
+        /** @description One referral with its decrypted content and its messages. */
         ReferralDetail: {
-            id?: unknown;
-            direction?: unknown;
-            peer?: unknown;
-            state?: unknown;
-            urgency?: unknown;
-            created_at?: unknown;
-            updated_at?: unknown;
-            delivery?: unknown;
+            /** Format: uuid */
+            id: string;
+            /** @enum {unknown} */
+            direction: "incoming" | "outgoing";
+            peer: components["schemas"]["PeerRef"];
+            state: components["schemas"]["ReferralState"];
+            urgency: components["schemas"]["Urgency"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            delivery?: components["schemas"]["Delivery"];
             content: components["schemas"]["ReferralContent"];
             messages: components["schemas"]["Message"][];
-        } & components["schemas"]["ReferralSummary"];
+        };
         /**
          * @description Stable problem `type` values of the local API.
          * @enum {unknown}

@@ -36,6 +36,8 @@ export interface TestNetwork {
   clock: TestClock;
   /** Cut a node off: requests to it fail as if the network were down. */
   unreachable: Set<string>;
+  /** Answer requests in place of the nodes while set (e.g. to play a misbehaving peer). */
+  intercept: ((url: URL) => Response | undefined) | undefined;
   close(): Promise<void>;
 }
 
@@ -45,11 +47,14 @@ export async function createTestNetwork(size: number, options: { trust?: boolean
   const clock = new TestClock();
   const nodes: TestNode[] = [];
   const unreachable = new Set<string>();
+  const network = { intercept: undefined as TestNetwork['intercept'] };
   const root = mkdtempSync(join(tmpdir(), 'refnet-test-'));
   const fetchVia: Fetch = async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     const target = nodes.find((n) => url.href.startsWith(`${n.id}/`));
     if (!target || unreachable.has(target.id)) throw new TypeError('fetch failed');
+    const intercepted = network.intercept?.(url);
+    if (intercepted) return intercepted;
     return target.app.fetch(new Request(url, init));
   };
   for (let i = 0; i < size; i++) {
@@ -79,7 +84,7 @@ export async function createTestNetwork(size: number, options: { trust?: boolean
   if (options.trust ?? true) {
     for (const a of nodes) for (const b of nodes) if (a !== b) await trust(a, b);
   }
-  return {
+  return Object.assign(network, {
     nodes,
     clock,
     unreachable,
@@ -87,7 +92,7 @@ export async function createTestNetwork(size: number, options: { trust?: boolean
       for (const node of nodes) await node.close();
       rmSync(root, { recursive: true, force: true });
     },
-  };
+  });
 }
 
 /** a adds b by URL and trusts it. */

@@ -67,9 +67,13 @@ export async function getReferral(node: RunningNode, id: string): Promise<Referr
 export async function waitUntilDelivered(node: RunningNode, id: string, timeoutMs = 15_000): Promise<ReferralDetail> {
   let last: ReferralDetail | undefined;
   try {
-    return await pollUntil(
+    await pollUntil(
       async () => {
-        last = await getReferral(node, id);
+        // Raw JSON while polling (a spec mismatch would only show up as a timeout); the final
+        // answer is checked against the spec below.
+        const response = await node.api(`/api/v1/referrals/${id}`);
+        if (response.status !== 200) throw new Error(`GET /api/v1/referrals/${id} answered ${response.status}: ${await response.text()}`);
+        last = (await response.json()) as ReferralDetail;
         return last.state === 'delivered' ? last : undefined;
       },
       { timeoutMs, intervalMs: 250, what: `referral ${id} to be delivered` },
@@ -79,4 +83,5 @@ export async function waitUntilDelivered(node: RunningNode, id: string, timeoutM
       `${(error as Error).message}\nLast state: ${last?.state}, delivery: ${JSON.stringify(last?.delivery)}\nLogs of ${node.name}:\n${node.logs()}`,
     );
   }
+  return getReferral(node, id);
 }

@@ -1,0 +1,78 @@
+// Building the demo network in-process, as an administrator would with the CLI: each node with
+// its admin, a caseworker and their API tokens, then mutual trust between every pair.
+import { existsSync } from 'node:fs';
+import { resolveConfig, type NodeConfig } from '../config/config.js';
+import type { Env } from '../config/env.js';
+import { initNode, openNode } from '../node.js';
+import { readableFingerprint } from '../identity/keys.js';
+import { addPeer, fetchPeerIdentity, listPeers, trustPeer } from '../peers/service.js';
+import { createApiToken, createUser } from '../users/service.js';
+import type { DemoNode } from './credentials.js';
+import { DemoError } from './errors.js';
+import type { DemoOrganisation } from './fixtures.js';
+
+/**
+ * Each demo node keeps its own key file: a REFERRAL_NODE_KEK in the environment would otherwise
+ * be shared by all three (and belongs to some other node). Logs are silent: the running child
+ * process is the one that logs.
+ */
+export function demoNodeConfig(dataDir: string, env: Env): NodeConfig {
+  return { ...resolveConfig({ data: dataDir }, env), kekFromEnv: undefined, logLevel: 'silent' };
+}
+
+export const hasNode = (config: NodeConfig) => existsSync(config.databasePath);
+
+export async function createDemoNode(organisation: DemoOrganisation, url: string, config: NodeConfig): Promise<DemoNode> {
+  const { key, name, country, languages, contact } = organisation;
+  const init = await initNode(config, { nodeId: url, name, country, languages, contact }, { username: 'admin' });
+  const node = await openNode(config);
+  try {
+    const { db } = node.ctx.database;
+    const now = node.ctx.clock.now();
+    const caseworker = await createUser(db, { username: 'caseworker', role: 'caseworker' }, now);
+    return {
+      key,
+      name,
+      country,
+      url: init.nodeId,
+      dataDir: config.dataDir,
+      fingerprint: init.fingerprint,
+      admin: { username: init.adminUsername, password: init.adminPassword, token: await createApiToken(db, init.adminUsername, 'demo', now) },
+      caseworker: { username: 'caseworker', password: caseworker.password, token: await createApiToken(db, 'caseworker', 'demo', now) },
+    };
+  } finally {
+    await node.close();
+  }
+}
+
+/**
+ * For every ordered pair (a, b): a fetches b's identity document from the running b, adds it and
+ * trusts it. Runs beside the serving child processes (SQLite WAL allows it). Pairs already
+ * trusted are left alone, so a kept network is not touched. Returns the pairs newly trusted.
+ */
+export async function trustEachOther(nodes: readonly DemoNode[], env: Env, say: (line: string) => void): Promise<number> {
+  let added = 0;
+  for (const truster of nodes) {
+    const node = await openNode(demoNodeConfig(truster.dataDir, env));
+    try {
+      const { ctx } = node;
+      const known = new Map((await listPeers(ctx.database.db)).map((peer) => [peer.id, peer.state]));
+      for (const other of nodes) {
+        if (other === truster || known.get(other.url) === 'trusted') continue;
+        const { identity, jws } = await fetchPeerIdentity(ctx.fetch, ctx.clock, other.url);
+        // What an administrator compares over the phone; here it catches a stranger on the port.
+        const fingerprint = readableFingerprint(identity.signingKey.kid);
+        if (fingerprint !== other.fingerprint) {
+          throw new DemoError(`${other.url} answers with fingerprint ${fingerprint}, not the ${other.key} node's ${other.fingerprint}; is another node using that port?`);
+        }
+        await addPeer(ctx.database.db, identity, jws, ctx.clock.now());
+        const peer = await trustPeer(ctx.database.db, identity.claims.iss, ctx.clock.now());
+        say(`${truster.key} trusts ${other.key} (${peer.name}, fingerprint ${peer.fingerprint})`);
+        added += 1;
+      }
+    } finally {
+      await node.close();
+    }
+  }
+  return added;
+}

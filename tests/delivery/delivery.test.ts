@@ -1,0 +1,118 @@
+// The outbox and the delivery worker: nothing is lost while a peer is away, definitive
+// refusals stop the retries, and only a receipt that verifies counts as delivery.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultRetryPolicy, retryAfterMs, retryDelayMs } from '../../node/delivery/retry-policy.js';
+import { sendReferralOffer, getReferralSummary } from '../../node/referrals/service.js';
+import { createTestNetwork, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
+
+let net: TestNetwork;
+let gr: TestNode;
+let at: TestNode;
+
+beforeAll(async () => {
+  net = await createTestNetwork(2);
+  [gr, at] = net.nodes as [TestNode, TestNode];
+});
+afterAll(() => net.close());
+
+const adminId = async (node: TestNode) =>
+  (await node.ctx.database.db.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirstOrThrow()).id;
+
+async function send() {
+  return sendReferralOffer(gr.ctx, { userId: await adminId(gr) }, referralRequest(at.id) as never);
+}
+
+describe('the retry policy', () => {
+  it('doubles the delay up to the cap, with jitter between half and all of it', () => {
+    expect(retryDelayMs(defaultRetryPolicy, 1, () => 1)).toBe(2_000);
+    expect(retryDelayMs(defaultRetryPolicy, 3, () => 1)).toBe(8_000);
+    expect(retryDelayMs(defaultRetryPolicy, 3, () => 0)).toBe(4_000);
+    expect(retryDelayMs(defaultRetryPolicy, 40, () => 1)).toBe(defaultRetryPolicy.maxMs);
+  });
+
+  it('reads Retry-After as seconds or as a date', () => {
+    const now = new Date('2026-11-23T10:00:00Z');
+    expect(retryAfterMs('120', now)).toBe(120_000);
+    expect(retryAfterMs('Mon, 23 Nov 2026 10:01:00 GMT', now)).toBe(60_000);
+    expect(retryAfterMs('soon', now)).toBeUndefined();
+    expect(retryAfterMs(null, now)).toBeUndefined();
+  });
+});
+
+describe('delivery', () => {
+  it('keeps an envelope queued while the peer is unreachable and delivers it when it returns', async () => {
+    net.unreachable.add(at.id);
+    const referral = await send();
+    await gr.delivery.deliverDueEnvelopes();
+    let summary = await getReferralSummary(gr.ctx, referral.id);
+    expect(summary).toMatchObject({ state: 'sent', delivery: { state: 'queued', attempts: 1, last_error: 'network: TypeError' } });
+    expect(Date.parse(summary!.delivery!.next_attempt_at!)).toBeGreaterThan(net.clock.now().getTime());
+
+    await gr.delivery.deliverDueEnvelopes();
+    expect((await getReferralSummary(gr.ctx, referral.id))!.delivery!.attempts).toBe(1);
+
+    net.unreachable.delete(at.id);
+    net.clock.advance(defaultRetryPolicy.baseMs);
+    await gr.delivery.deliverDueEnvelopes();
+    summary = await getReferralSummary(gr.ctx, referral.id);
+    expect(summary).toMatchObject({ state: 'delivered', delivery: { state: 'delivered', attempts: 2 } });
+    expect(await getReferralSummary(at.ctx, referral.id)).toMatchObject({ direction: 'incoming', state: 'delivered' });
+  });
+
+  it('marks an envelope failed, with the peer problem type, when the peer refuses it for good', async () => {
+    await at.ctx.database.db.updateTable('peers').set({ state: 'suspended' }).where('id', '=', gr.id).execute();
+    try {
+      const referral = await send();
+      await gr.delivery.deliverDueEnvelopes();
+      expect(await getReferralSummary(gr.ctx, referral.id)).toMatchObject({
+        state: 'sent',
+        delivery: { state: 'failed', attempts: 1, last_error: '403 urn:refnet:problem:untrusted-sender' },
+      });
+      net.clock.advance(3_600_000);
+      expect(await gr.delivery.deliverDueEnvelopes()).toBe(0);
+    } finally {
+      await at.ctx.database.db.updateTable('peers').set({ state: 'trusted' }).where('id', '=', gr.id).execute();
+    }
+  });
+
+  it('honours Retry-After on 503', async () => {
+    net.intercept = () => new Response('busy', { status: 503, headers: { 'retry-after': '600' } });
+    try {
+      const referral = await send();
+      await gr.delivery.deliverDueEnvelopes();
+      const summary = await getReferralSummary(gr.ctx, referral.id);
+      expect(summary!.delivery).toMatchObject({ state: 'queued', last_error: '503' });
+      expect(Date.parse(summary!.delivery!.next_attempt_at!) - net.clock.now().getTime()).toBe(600_000);
+    } finally {
+      net.intercept = undefined;
+    }
+    net.clock.advance(600_000);
+    await gr.delivery.deliverDueEnvelopes();
+  });
+
+  it('does not count a receipt that does not verify as delivery', async () => {
+    net.intercept = () => Response.json({ receipt: 'eyJhbGciOiJFZERTQSJ9.e30.AAAA' });
+    try {
+      const referral = await send();
+      await gr.delivery.deliverDueEnvelopes();
+      expect((await getReferralSummary(gr.ctx, referral.id))!.delivery).toMatchObject({ state: 'queued', last_error: 'invalid receipt' });
+    } finally {
+      net.intercept = undefined;
+    }
+  });
+
+  it('does not post to a peer that is no longer trusted, and keeps the envelope queued', async () => {
+    await gr.ctx.database.db.updateTable('peers').set({ state: 'suspended' }).where('id', '=', at.id).execute();
+    try {
+      const referral = await send().catch((e: Error) => e);
+      expect(referral).toBeInstanceOf(Error);
+      net.clock.advance(3_600_000);
+      const queued = await gr.ctx.database.db.selectFrom('envelopes').select('id').where('delivery_state', '=', 'queued').execute();
+      expect(queued.length).toBeGreaterThan(0);
+      expect(await gr.delivery.deliverDueEnvelopes()).toBe(0);
+    } finally {
+      await gr.ctx.database.db.updateTable('peers').set({ state: 'trusted' }).where('id', '=', at.id).execute();
+    }
+    expect(await gr.delivery.deliverDueEnvelopes()).toBeGreaterThan(0);
+  });
+});
