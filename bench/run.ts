@@ -1,0 +1,72 @@
+// `npm run bench`: throughput of the protocol's hot paths, reported as ratios to a baseline
+// measured in the same run (JSON round trip of the same body), because absolute figures on a
+// shared machine mean little.
+import { performance } from 'node:perf_hooks';
+import { randomUUID } from 'node:crypto';
+import { sealEnvelope, signEnvelopeAttempt } from '../node/envelope/seal.js';
+import { createTestNetwork, referralRequest } from '../tests/_util/test-node.js';
+
+interface Case {
+  name: string;
+  run: () => Promise<unknown> | unknown;
+}
+
+async function measure(fn: Case['run'], minMs = 1_500): Promise<{ opsPerSecond: number; p50: number; p99: number }> {
+  const samples: number[] = [];
+  const start = performance.now();
+  while (performance.now() - start < minMs || samples.length < 20) {
+    const t = performance.now();
+    await fn();
+    samples.push(performance.now() - t);
+  }
+  samples.sort((x, y) => x - y);
+  const total = samples.reduce((s, x) => s + x, 0);
+  return { opsPerSecond: (samples.length / total) * 1000, p50: samples[Math.floor(samples.length * 0.5)]!, p99: samples[Math.floor(samples.length * 0.99)]! };
+}
+
+const net = await createTestNetwork(2);
+const [a, b] = net.nodes as [(typeof net.nodes)[0], (typeof net.nodes)[0]];
+const body = { referral_id: randomUUID(), ...referralRequest(b.id) };
+const sealInput = () => ({
+  type: 'referral.offer', from: a.id, to: b.id, referralId: randomUUID(), seq: 1, createdAt: new Date(), body,
+  recipientKey: b.ctx.self.encryptionKey.publicJwk, senderKey: a.ctx.self.encryptionKey.publicJwk,
+});
+
+const cases: Case[] = [
+  { name: 'baseline: JSON round trip of the body', run: () => JSON.parse(JSON.stringify(body)) },
+  { name: 'seal an envelope (encrypt + 2 sealed boxes)', run: () => sealEnvelope(sealInput()) },
+  {
+    name: 'seal + sign an attempt',
+    run: async () => signEnvelopeAttempt((await sealEnvelope(sealInput())).payload, { nodeId: a.id, signingKey: a.ctx.self.signingKey }, new Date()),
+  },
+  {
+    name: 'create a referral through the local API (seal, store encrypted, queue)',
+    run: async () => {
+      const response = await a.request('/api/v1/referrals', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${a.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(referralRequest(b.id)),
+      });
+      if (response.status !== 201) throw new Error(`create answered ${response.status}`);
+    },
+  },
+];
+
+const results: Array<{ name: string; opsPerSecond: number; p50: number; p99: number }> = [];
+for (const c of cases) {
+  const r = await measure(c.run);
+  results.push({ name: c.name, ...r });
+  process.stderr.write(`measured: ${c.name}\n`);
+}
+const baseline = results[0]!.opsPerSecond;
+console.log('\ncase'.padEnd(75), 'ops/s'.padStart(10), 'p50 ms'.padStart(9), 'p99 ms'.padStart(9), 'cost vs baseline'.padStart(18));
+for (const r of results) {
+  console.log(
+    r.name.padEnd(74),
+    r.opsPerSecond.toFixed(0).padStart(10),
+    r.p50.toFixed(3).padStart(9),
+    r.p99.toFixed(3).padStart(9),
+    `${(baseline / r.opsPerSecond).toFixed(1)}×`.padStart(18),
+  );
+}
+await net.close();

@@ -1,0 +1,154 @@
+// The `referral-node` command, run in-process: creating a node, what it prints and stores, and
+// how it refuses what it should refuse.
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { buildProgram } from '../../node/cli/program.js';
+import { CliError } from '../../node/cli/output.js';
+import { ConfigError } from '../../node/config/config.js';
+import { KekError } from '../../node/crypto/kek.js';
+import { b64u } from '../../node/crypto/encoding.js';
+import { openNode } from '../../node/node.js';
+import { resolveConfig } from '../../node/config/config.js';
+import { verifyIdentityDocument } from '../../node/identity/document.js';
+import { readableFingerprint } from '../../node/identity/keys.js';
+import { addPeer } from '../../node/peers/service.js';
+
+const dirs: string[] = [];
+const savedKek = process.env.REFERRAL_NODE_KEK;
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  if (savedKek === undefined) delete process.env.REFERRAL_NODE_KEK;
+  else process.env.REFERRAL_NODE_KEK = savedKek;
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'refnet-cli-'));
+  dirs.push(dir);
+  return join(dir, 'data');
+}
+
+async function run(...args: string[]): Promise<string> {
+  let out = '';
+  const program = buildProgram({ out: (text) => (out += `${text}\n`) });
+  program.configureOutput({ writeOut: (t) => (out += t), writeErr: (t) => (out += t) });
+  await program.parseAsync(['node', 'referral-node', ...args]);
+  return out;
+}
+
+const init = (data: string, ...extra: string[]) =>
+  run('init', '--data', data, '--url', 'https://ariadne.example.org/', '--name', 'Ariadne', '--country', 'gr', '--languages', 'el,en', ...extra);
+
+describe('referral-node init', () => {
+  it('creates the database, a private key file and an administrator whose password is printed once', async () => {
+    const data = tempDir();
+    const out = await init(data);
+    expect(out).toMatch(/Node created: https:\/\/ariadne\.example\.org\n/);
+    expect(out).toMatch(/Fingerprint: +([A-Z2-7]{4}-){7}[A-Z2-7]{4}/);
+    const password = /Password: +(\S+)/.exec(out)![1]!;
+    expect(existsSync(join(data, 'node.sqlite'))).toBe(true);
+    expect(statSync(join(data, 'kek.key')).mode & 0o777).toBe(0o600);
+    expect(statSync(data).mode & 0o777).toBe(0o700);
+    for (const file of readdirSync(data)) expect(readFileSync(join(data, file)).includes(password)).toBe(false);
+  });
+
+  it('never stores a private key in plaintext', async () => {
+    const data = tempDir();
+    await init(data);
+    const node = await openNode({ ...resolveConfig({ data }, {}), logLevel: 'silent' });
+    const row = await node.ctx.database.db.selectFrom('node_keys').selectAll().where('use', '=', 'sig').executeTakeFirstOrThrow();
+    const signingD = (JSON.parse(new TextDecoder().decode(await node.ctx.kek.unwrap(row.private_wrapped, `node-key:${row.kid}`))) as { d: string }).d;
+    expect(signingD).toMatch(/^[\w-]{43}$/);
+    const encryptionKey = Buffer.from(node.ctx.self.encryptionKey.privateKey);
+    await node.close();
+    const database = readFileSync(join(data, 'node.sqlite'));
+    expect(database.includes(signingD)).toBe(false);
+    expect(database.includes(encryptionKey)).toBe(false);
+    expect(database.includes(b64u.encode(encryptionKey))).toBe(false);
+  });
+
+  it('refuses a folder that already holds a node, and changes nothing', async () => {
+    const data = tempDir();
+    await init(data);
+    const before = readFileSync(join(data, 'node.sqlite'));
+    await expect(init(data)).rejects.toThrow(ConfigError);
+    expect(readFileSync(join(data, 'node.sqlite')).equals(before)).toBe(true);
+  });
+
+  it('refuses a bad country or language list with a sentence saying what to give', async () => {
+    await expect(init(tempDir(), '--country', 'Greece')).rejects.toThrow(/two-letter/);
+    await expect(run('init', '--data', tempDir(), '--url', 'https://a.example.org', '--name', 'A', '--country', 'GR', '--languages', 'Greek!')).rejects.toThrow(CliError);
+    await expect(run('init', '--data', tempDir(), '--url', 'not a url', '--name', 'A', '--country', 'GR')).rejects.toThrow(/not a URL/);
+  });
+
+  it('uses REFERRAL_NODE_KEK when it is set, and the node cannot be opened without it', async () => {
+    process.env.REFERRAL_NODE_KEK = b64u.encode(new Uint8Array(32).fill(7));
+    const data = tempDir();
+    const out = await init(data);
+    expect(out).toMatch(/REFERRAL_NODE_KEK/);
+    expect(existsSync(join(data, 'kek.key'))).toBe(false);
+    expect(await run('node', 'show', '--data', data)).toMatch(/Ariadne \(GR\)/);
+    process.env.REFERRAL_NODE_KEK = b64u.encode(new Uint8Array(32).fill(8));
+    await expect(run('node', 'show', '--data', data)).rejects.toThrow(KekError);
+    delete process.env.REFERRAL_NODE_KEK;
+    await expect(run('node', 'show', '--data', data)).rejects.toThrow(/REFERRAL_NODE_KEK or restore the key file/);
+  });
+});
+
+describe('other commands', () => {
+  it('say clearly when there is no node in the folder', async () => {
+    await expect(run('peer', 'list', '--data', tempDir())).rejects.toThrow(/referral-node init/);
+  });
+
+  it('refuse to trust a peer that was never added', async () => {
+    const data = tempDir();
+    await init(data);
+    await expect(run('peer', 'trust', 'https://nobody.example.org', '--data', data)).rejects.toThrow(/add it first/);
+  });
+
+  it('trust a pending peer only when the fingerprint given is its own', async () => {
+    const [data, other] = [tempDir(), tempDir()];
+    await init(data);
+    await run('init', '--data', other, '--url', 'https://casa-aurora.example.org', '--name', 'Casa Aurora', '--country', 'IT');
+    const peerNode = await openNode({ ...resolveConfig({ data: other }, {}), logLevel: 'silent' });
+    const jws = await (await peerNode.app.fetch(new Request('https://casa-aurora.example.org/.well-known/referral-node'))).text();
+    const verified = await verifyIdentityDocument(jws, Math.floor(Date.now() / 1000));
+    await peerNode.close();
+    if (!verified.ok) throw new Error(verified.reason);
+    const node = await openNode({ ...resolveConfig({ data }, {}), logLevel: 'silent' });
+    await addPeer(node.ctx.database.db, verified.identity, jws, new Date());
+    await node.close();
+    const fingerprint = readableFingerprint(verified.identity.signingKey.kid);
+    const wrong = `${fingerprint.startsWith('A') ? 'B' : 'A'}${fingerprint.slice(1)}`;
+    await expect(run('peer', 'trust', 'https://casa-aurora.example.org', '--fingerprint', wrong, '--data', data)).rejects.toThrow(/nothing was changed/);
+    expect(await run('peer', 'list', '--data', data)).toMatch(/pending/);
+    expect(await run('peer', 'trust', 'https://casa-aurora.example.org', '--fingerprint', fingerprint.toLowerCase(), '--data', data)).toMatch(/^Trusted: Casa Aurora/);
+    expect(await run('peer', 'list', '--data', data)).toMatch(/trusted/);
+  });
+
+  it('create users and tokens, and refuse an unknown role', async () => {
+    const data = tempDir();
+    await init(data);
+    expect(await run('user', 'add', 'maria', '--role', 'caseworker', '--data', data)).toMatch(/Password: \S+/);
+    expect(await run('token', 'create', '--user', 'maria', '--data', data)).toMatch(/^rn_[\w-]{43}\n$/);
+    await expect(run('user', 'add', 'eve', '--role', 'superuser', '--data', data)).rejects.toThrow();
+    await expect(run('user', 'add', 'maria', '--role', 'auditor', '--data', data)).rejects.toThrow(/taken/);
+  });
+
+  it('every command has --help', async () => {
+    const walk = (cmd: Command, path: string[]): string[][] => [path, ...cmd.commands.flatMap((c) => walk(c, [...path, c.name()]))];
+    for (const path of walk(buildProgram(), [])) {
+      let help = '';
+      const program = buildProgram({ out: () => {} });
+      const quiet = (cmd: Command): void => {
+        cmd.configureOutput({ writeOut: (t) => (help += t) });
+        cmd.commands.forEach(quiet);
+      };
+      quiet(program);
+      await expect(program.parseAsync(['node', 'referral-node', ...path, '--help'])).rejects.toMatchObject({ code: 'commander.helpDisplayed' });
+      expect(help, path.join(' ')).toMatch(/Usage:/);
+    }
+  });
+});
