@@ -224,7 +224,7 @@ export interface components {
          * @description Stable problem `type` values of the federation API.
          * @enum {unknown}
          */
-        ProblemType: "urn:refnet:problem:envelope-too-large" | "urn:refnet:problem:unsupported-media-type" | "urn:refnet:problem:malformed-envelope" | "urn:refnet:problem:unknown-sender" | "urn:refnet:problem:untrusted-sender" | "urn:refnet:problem:unknown-key" | "urn:refnet:problem:bad-signature" | "urn:refnet:problem:wrong-recipient" | "urn:refnet:problem:sender-mismatch" | "urn:refnet:problem:unknown-recipient-key" | "urn:refnet:problem:signature-time-skew" | "urn:refnet:problem:envelope-conflict" | "urn:refnet:problem:unsupported-message-type" | "urn:refnet:problem:decryption-failed" | "urn:refnet:problem:invalid-body" | "urn:refnet:problem:not-found" | "urn:refnet:problem:method-not-allowed" | "urn:refnet:problem:internal-error";
+        ProblemType: "urn:refnet:problem:envelope-too-large" | "urn:refnet:problem:unsupported-media-type" | "urn:refnet:problem:malformed-envelope" | "urn:refnet:problem:unknown-sender" | "urn:refnet:problem:untrusted-sender" | "urn:refnet:problem:unknown-key" | "urn:refnet:problem:bad-signature" | "urn:refnet:problem:wrong-recipient" | "urn:refnet:problem:sender-mismatch" | "urn:refnet:problem:unknown-recipient-key" | "urn:refnet:problem:signature-time-skew" | "urn:refnet:problem:envelope-conflict" | "urn:refnet:problem:unsupported-message-type" | "urn:refnet:problem:decryption-failed" | "urn:refnet:problem:invalid-body" | "urn:refnet:problem:not-found" | "urn:refnet:problem:internal-error";
         Problem: {
             type: string;
             title: string;

@@ -290,7 +290,7 @@ export interface components {
          * @description Stable problem `type` values of the local API.
          * @enum {unknown}
          */
-        ProblemType: "urn:refnet:problem:unauthorized" | "urn:refnet:problem:forbidden" | "urn:refnet:problem:not-found" | "urn:refnet:problem:invalid-request" | "urn:refnet:problem:unsupported-media-type" | "urn:refnet:problem:peer-not-trusted" | "urn:refnet:problem:consent-violation" | "urn:refnet:problem:method-not-allowed" | "urn:refnet:problem:not-ready" | "urn:refnet:problem:internal-error";
+        ProblemType: "urn:refnet:problem:unauthorized" | "urn:refnet:problem:forbidden" | "urn:refnet:problem:not-found" | "urn:refnet:problem:invalid-request" | "urn:refnet:problem:unsupported-media-type" | "urn:refnet:problem:peer-not-trusted" | "urn:refnet:problem:consent-violation" | "urn:refnet:problem:not-ready" | "urn:refnet:problem:internal-error";
         Problem: {
             type: string;
             title: string;
