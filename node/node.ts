@@ -117,9 +117,18 @@ export interface ServingNode {
 }
 
 export async function serveNode(node: OpenNode, listen: { port: number; host: string }): Promise<ServingNode> {
-  const server: ServerType = await new Promise((resolveServer, reject) => {
+  const server: ServerType = await new Promise<ServerType>((resolveServer, reject) => {
     const s = serve({ fetch: node.app.fetch, port: listen.port, hostname: listen.host }, () => resolveServer(s));
-    s.once('error', reject);
+    s.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL'
+          ? new ConfigError(`Cannot listen on ${listen.host}:${listen.port} (${error.code}): choose another --port or --host, or stop what uses it.`)
+          : error,
+      ),
+    );
+  }).catch(async (error: unknown) => {
+    await node.close();
+    throw error;
   });
   const http = server as Server;
   node.delivery.start();

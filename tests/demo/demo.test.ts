@@ -1,0 +1,143 @@
+// `npm run demo` end to end: the real demo script in its own process group, three real node
+// processes, and their answers checked against spec/local.yaml.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DemoNode } from '../../node/demo/credentials.js';
+import { demoOrganisations, demoReferrals } from '../../node/demo/fixtures.js';
+import { expectMatchesSpec } from '../_util/spec-check.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const READY = 'Demo network ready';
+
+interface Summary {
+  id: string;
+  direction: 'incoming' | 'outgoing';
+  peer: { id: string };
+  state: string;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'referral-demo-'));
+const basePort = 20_000 + Math.round(Math.random() * 20_000);
+let demo: ChildProcess;
+let output = '';
+let exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+let nodes: DemoNode[] = [];
+
+const byKey = (key: string) => nodes.find((n) => n.key === key)!;
+
+async function call(node: DemoNode, path: string, as: 'admin' | 'caseworker' = 'caseworker'): Promise<unknown> {
+  const url = `${node.url}${path}`;
+  const response = await fetch(url, { headers: { authorization: `Bearer ${node[as].token}` } });
+  expect(response.status, `GET ${url}`).toBe(200);
+  return expectMatchesSpec('local', 'GET', url, response);
+}
+
+beforeAll(async () => {
+  // Its own process group, so afterAll can take down the demo and every node it started at once.
+  demo = spawn(process.execPath, ['--import', 'tsx', 'node/demo/main.ts', '--dir', dir], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // A KEK in the environment belongs to some other node; the demo must not let it reach its own.
+    env: { ...process.env, DEMO_BASE_PORT: String(basePort), REFERRAL_NODE_KEK: 'x'.repeat(43) },
+  });
+  demo.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  demo.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  exit = new Promise((done) => demo.once('exit', (code, signal) => done({ code, signal })));
+
+  const deadline = Date.now() + 55_000;
+  while (!output.includes(READY)) {
+    if (demo.exitCode !== null || demo.signalCode !== null) throw new Error(`The demo stopped before it was ready:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`The demo was not ready within 55 s:\n${output}`);
+    await new Promise((done) => setTimeout(done, 200));
+  }
+  expect(existsSync(join(dir, 'credentials.json'))).toBe(true);
+  nodes = (JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8')) as { nodes: DemoNode[] }).nodes;
+}, 60_000);
+
+afterAll(() => {
+  try {
+    process.kill(-demo.pid!, 'SIGKILL');
+  } catch {
+    // Nothing left in the group: the demo and its nodes had all stopped.
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('npm run demo', () => {
+  it('writes the credentials of the three organisations, readable by the owner only', () => {
+    expect(nodes.map((n) => n.key)).toEqual(demoOrganisations.map((o) => o.key));
+    expect(nodes.map((n) => n.url)).toEqual([0, 1, 2].map((i) => `http://127.0.0.1:${basePort + i}`));
+    for (const node of nodes) {
+      expect(node.dataDir).toBe(join(dir, node.key));
+      expect(node.admin.token).toMatch(/^rn_/);
+      expect(node.caseworker.username).toBe('caseworker');
+    }
+    expect(statSync(join(dir, 'credentials.json')).mode & 0o777).toBe(0o600);
+  });
+
+  it('runs three nodes that answer /healthz', async () => {
+    for (const node of nodes) {
+      const url = `${node.url}/healthz`;
+      const response = await fetch(url);
+      expect(response.status).toBe(200);
+      expect(await expectMatchesSpec('local', 'GET', url, response)).toEqual({ status: 'ok' });
+    }
+  });
+
+  it('makes every node trust the two others', async () => {
+    for (const node of nodes) {
+      const { items } = (await call(node, '/api/v1/peers', 'admin')) as { items: Array<{ id: string; state: string; fingerprint: string }> };
+      const others = nodes.filter((n) => n !== node);
+      expect(items.map((p) => p.id).sort()).toEqual(others.map((n) => n.url).sort());
+      for (const other of others) {
+        expect(items.find((p) => p.id === other.url)).toMatchObject({ state: 'trusted', fingerprint: other.fingerprint });
+      }
+    }
+  });
+
+  it('delivers every sample referral and shows it as incoming on the receiver', async () => {
+    const outgoing = new Map<string, Summary[]>();
+    const incoming = new Map<string, Summary[]>();
+    for (const node of nodes) {
+      outgoing.set(node.key, ((await call(node, '/api/v1/referrals?direction=outgoing')) as { items: Summary[] }).items);
+      incoming.set(node.key, ((await call(node, '/api/v1/referrals?direction=incoming')) as { items: Summary[] }).items);
+    }
+    expect([...outgoing.values()].flat()).toHaveLength(demoReferrals.length);
+    for (const referral of demoReferrals) {
+      const from = byKey(referral.from);
+      const to = byKey(referral.to);
+      const sent = outgoing.get(from.key)!.filter((r) => r.peer.id === to.url);
+      expect(sent.length, `${from.key} → ${to.key}`).toBeGreaterThan(0);
+      for (const summary of sent) {
+        expect(summary.state).toBe('delivered');
+        expect(incoming.get(to.key)!.find((r) => r.id === summary.id)).toMatchObject({ direction: 'incoming', peer: { id: from.url }, state: 'delivered' });
+      }
+    }
+  });
+
+  it('lets the receiving caseworker read an incoming referral with the reason the sender gave', async () => {
+    const referral = demoReferrals[0]!;
+    const receiver = byKey(referral.to);
+    const { items } = (await call(receiver, `/api/v1/referrals?direction=incoming&peer=${encodeURIComponent(byKey(referral.from).url)}`)) as { items: Summary[] };
+    expect(items).toHaveLength(1);
+    const detail = (await call(receiver, `/api/v1/referrals/${items[0]!.id}`)) as { content: { reason: string; needs: string[]; client: Record<string, unknown> } };
+    expect(detail.content.reason).toBe(referral.reason);
+    expect(detail.content.needs).toEqual(referral.needs);
+    expect(detail.content.client).toMatchObject({ identity: { given_name: referral.client.identity!.givenName } });
+  });
+
+  it('stops every node and exits with code 0 on SIGINT', async () => {
+    demo.kill('SIGINT');
+    const ended = await Promise.race([exit, new Promise<'timeout'>((done) => setTimeout(() => done('timeout'), 15_000))]);
+    expect(ended, output.slice(-2000)).toEqual({ code: 0, signal: null });
+    expect(output).toContain('all nodes stopped');
+    for (const node of nodes) {
+      await expect(fetch(`${node.url}/healthz`)).rejects.toThrow();
+    }
+  }, 20_000);
+});
