@@ -11,6 +11,7 @@ import { initNode, openNode, type OpenNode } from '../../node/node.js';
 import { createLogger } from '../../node/logging/logger.js';
 import { addPeer, fetchPeerIdentity, trustPeer } from '../../node/peers/service.js';
 import { createApiToken } from '../../node/users/service.js';
+import type { components } from '../../spec/generated/local.js';
 
 export class TestClock implements Clock {
   constructor(private current = Date.parse('2026-11-23T10:00:00Z')) {}
@@ -117,7 +118,12 @@ export async function snapshot(node: OpenNode): Promise<Record<string, unknown[]
   return out;
 }
 
-export function referralRequest(to: string, overrides: Record<string, unknown> = {}) {
+export type CreateReferralRequest = components['schemas']['CreateReferralRequest'];
+
+const inDays = (days: number) => new Date(Date.now() + days * 24 * 60 * 60 * 1000).toISOString();
+
+/** A valid referral request to `to`, with consent in force for the data it carries. */
+export function referralRequest(to: string, overrides: Partial<CreateReferralRequest> = {}): CreateReferralRequest {
   return {
     to,
     needs: ['vocational-training', 'language-courses'],
@@ -132,7 +138,7 @@ export function referralRequest(to: string, overrides: Record<string, unknown> =
       purposes: ['referral', 'service-provision'],
       method: 'verbal-with-interpreter',
       language: 'ar',
-      valid_until: '2027-06-01T00:00:00Z',
+      valid_until: inDays(180),
     },
     ...overrides,
   };

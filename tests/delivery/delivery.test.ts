@@ -19,7 +19,7 @@ const adminId = async (node: TestNode) =>
   (await node.ctx.database.db.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirstOrThrow()).id;
 
 async function send() {
-  return sendReferralOffer(gr.ctx, { userId: await adminId(gr) }, referralRequest(at.id) as never);
+  return sendReferralOffer(gr.ctx, { userId: await adminId(gr) }, referralRequest(at.id));
 }
 
 describe('the retry policy', () => {

@@ -5,32 +5,10 @@ import type { components } from '../../spec/generated/local.js';
 import { expectMatchesSpec } from '../_util/spec-check.js';
 import { pollUntil, type RunningNode } from '../_util/processes.js';
 
-export type CreateReferralRequest = components['schemas']['CreateReferralRequest'];
+import type { CreateReferralRequest } from '../_util/test-node.js';
+export { referralRequest, type CreateReferralRequest } from '../_util/test-node.js';
 export type ReferralDetail = components['schemas']['ReferralDetail'];
 export type ReferralSummary = components['schemas']['ReferralSummary'];
-
-const inDays = (days: number) => new Date(Date.now() + days * 24 * 60 * 60 * 1000).toISOString();
-
-export function referralRequest(to: string, overrides: Partial<CreateReferralRequest> = {}): CreateReferralRequest {
-  return {
-    to,
-    needs: ['safe-housing', 'legal-aid-residence'],
-    urgency: 'urgent',
-    reason: 'Needs safe housing away from the city where she was exploited.',
-    client: {
-      identity: { given_name: 'Test', family_name: 'Person' },
-      situation: { summary: 'Left an exploitative situation last week.' },
-    },
-    consent: {
-      categories: ['identity', 'situation'],
-      purposes: ['referral', 'service-provision'],
-      method: 'verbal-with-interpreter',
-      language: 'en',
-      valid_until: inDays(90),
-    },
-    ...overrides,
-  };
-}
 
 /** GETs the identity document, checks it against the spec, and verifies it on its own terms. */
 export async function fetchIdentity(node: RunningNode): Promise<{ jws: string; identity: VerifiedIdentity }> {

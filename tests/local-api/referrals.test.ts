@@ -71,7 +71,7 @@ describe('creating a referral', () => {
   });
 
   it('refuses a body that fails the schema, saying where', async () => {
-    const { status, body } = await call(gr, 'POST', '/api/v1/referrals', jsonRequest(gr.token, referralRequest(at.id, { needs: ['teleportation'] })));
+    const { status, body } = await call(gr, 'POST', '/api/v1/referrals', jsonRequest(gr.token, { ...referralRequest(at.id), needs: ['teleportation'] }));
     expect(status).toBe(422);
     expect(body.type).toBe('urn:refnet:problem:invalid-request');
     expect(body.errors[0].path).toMatch(/needs/);
