@@ -1,6 +1,7 @@
-// The delivery worker: takes due envelopes from the outbox, signs each attempt afresh, posts it
-// to the peer, and keeps the peer's verified receipt. Transient failures are retried with
-// backoff; a definitive refusal (4xx) is marked failed with the peer's problem type.
+// The delivery worker: takes due envelopes from the outbox, oldest first, signs each attempt
+// afresh, posts it to the peer, and keeps the peer's verified receipt. Everything is retried with
+// capped backoff except the refusals that no retry can change (FINAL_PROBLEMS), which mark the
+// envelope failed with the peer's problem type.
 import type { Logger } from 'pino';
 import type { NodeContext } from '../context.js';
 import type { OkpPublicJwk } from '../identity/keys.js';
@@ -11,6 +12,16 @@ import { defaultRetryPolicy, retryAfterMs, retryDelayMs, type RetryPolicy } from
 const LEASE_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 15_000;
 const BATCH = 50;
+
+/**
+ * Refusals that say the envelope itself is wrong: sending it again cannot succeed. Anything else
+ * (the peer does not trust us yet, clocks apart, a rotated key, a proxy's 404) may pass later.
+ */
+const FINAL_PROBLEMS = new Set(
+  ['malformed-envelope', 'envelope-too-large', 'unsupported-media-type', 'wrong-recipient', 'sender-mismatch', 'envelope-conflict', 'unsupported-message-type', 'decryption-failed', 'invalid-body'].map(
+    (name) => `urn:refnet:problem:${name}`,
+  ),
+);
 
 type AttemptResult =
   | { kind: 'delivered'; receipt: string }
@@ -37,13 +48,14 @@ export function createDeliveryWorker(
   let running: Promise<number> | undefined;
   let again = false;
   let stopped = false;
+  let stopping = new AbortController();
 
   const round = (): Promise<number> => {
     if (running) {
       again = true;
       return running;
     }
-    running = deliverDueEnvelopes(ctx, policy, log).finally(() => {
+    running = deliverDueEnvelopes(ctx, policy, log, stopping.signal).finally(() => {
       running = undefined;
       if (again && !stopped) {
         again = false;
@@ -60,38 +72,44 @@ export function createDeliveryWorker(
     deliverDueEnvelopes: round,
     start() {
       stopped = false;
+      stopping = new AbortController();
       timer = setInterval(() => this.kick(), pollMs);
       timer.unref();
       this.kick();
     },
     async stop() {
       stopped = true;
+      stopping.abort();
       if (timer) clearInterval(timer);
       await running?.catch(() => undefined);
     },
   };
 }
 
-async function deliverDueEnvelopes(ctx: NodeContext, policy: RetryPolicy, log: Logger): Promise<number> {
+async function deliverDueEnvelopes(ctx: NodeContext, policy: RetryPolicy, log: Logger, stop: AbortSignal): Promise<number> {
   const { db } = ctx.database;
   const now = ctx.clock.now();
   const due = await db
     .selectFrom('envelopes')
     .innerJoin('peers', 'peers.id', 'envelopes.peer_id')
-    .select(['envelopes.id', 'envelopes.attempts', 'envelopes.lease_until'])
+    .select(['envelopes.id', 'envelopes.peer_id'])
     .where('envelopes.direction', '=', 'outgoing')
     .where('envelopes.delivery_state', '=', 'queued')
     .where('envelopes.next_attempt_at', '<=', now.toISOString())
     .where('peers.state', '=', 'trusted')
-    .orderBy('envelopes.next_attempt_at')
+    // UUIDv7 ids are time-ordered: oldest first, so a backlog leaves in the order it was made.
     .orderBy('envelopes.id')
     .limit(BATCH)
     .execute();
   let tried = 0;
+  // A peer that failed once in this round is not tried again in it: one unreachable peer must not
+  // hold up everyone else's deliveries, and its later envelopes must not overtake the earlier one.
+  const skipped = new Set<string>();
   for (const candidate of due) {
-    if (!(await claim(ctx, candidate.id))) continue;
+    if (stop.aborted) break;
+    if (skipped.has(candidate.peer_id) || !(await claim(ctx, candidate.id))) continue;
     tried += 1;
-    await deliverOne(ctx, candidate.id, policy, log);
+    if (!(await deliverOne(ctx, candidate.id, policy, log, stop))) skipped.add(candidate.peer_id);
   }
   return tried;
 }
@@ -109,7 +127,8 @@ async function claim(ctx: NodeContext, id: string): Promise<boolean> {
   return result.numUpdatedRows === 1n;
 }
 
-async function deliverOne(ctx: NodeContext, id: string, policy: RetryPolicy, log: Logger): Promise<void> {
+/** Returns whether the envelope left the queue (delivered or failed for good). */
+async function deliverOne(ctx: NodeContext, id: string, policy: RetryPolicy, log: Logger, stop: AbortSignal): Promise<boolean> {
   const { db } = ctx.database;
   const envelope = await db
     .selectFrom('envelopes')
@@ -118,7 +137,7 @@ async function deliverOne(ctx: NodeContext, id: string, policy: RetryPolicy, log
     .select(['peers.id as peer_id', 'peers.signing_jwk'])
     .where('envelopes.id', '=', id)
     .executeTakeFirstOrThrow();
-  const result = await attempt(ctx, envelope);
+  const result = await attempt(ctx, envelope, stop);
   const now = ctx.clock.now();
   const attempts = envelope.attempts + 1;
   if (result.kind === 'delivered') {
@@ -138,7 +157,7 @@ async function deliverOne(ctx: NodeContext, id: string, policy: RetryPolicy, log
       }
     });
     log.info({ envelope: id, peer: envelope.peer_id, attempts }, 'envelope delivered');
-    return;
+    return true;
   }
   if (result.kind === 'failed') {
     await db
@@ -147,7 +166,7 @@ async function deliverOne(ctx: NodeContext, id: string, policy: RetryPolicy, log
       .where('id', '=', id)
       .execute();
     log.warn({ envelope: id, peer: envelope.peer_id, error: result.error }, 'envelope refused by peer');
-    return;
+    return true;
   }
   const delay = result.afterMs ?? retryDelayMs(policy, attempts);
   await db
@@ -161,11 +180,13 @@ async function deliverOne(ctx: NodeContext, id: string, policy: RetryPolicy, log
     .where('id', '=', id)
     .execute();
   log.info({ envelope: id, peer: envelope.peer_id, attempts, error: result.error, retryInMs: delay }, 'delivery will be retried');
+  return false;
 }
 
 async function attempt(
   ctx: NodeContext,
   envelope: { id: string; payload: string; payload_digest: string; peer_id: string; signing_jwk: string },
+  stop: AbortSignal,
 ): Promise<AttemptResult> {
   const jws = await signEnvelopeAttempt(envelope.payload, { nodeId: ctx.self.nodeId, signingKey: ctx.self.signingKey }, ctx.clock.now());
   let response: Response;
@@ -174,7 +195,7 @@ async function attempt(
       method: 'POST',
       headers: { 'content-type': 'application/jose', accept: 'application/json, application/problem+json' },
       body: jws,
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      signal: AbortSignal.any([stop, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]),
     });
   } catch (error) {
     return { kind: 'retry', error: `network: ${error instanceof Error ? error.name : 'error'}` };
@@ -198,7 +219,7 @@ async function attempt(
   if (response.status === 429 || response.status === 503) {
     return { kind: 'retry', error, afterMs: retryAfterMs(response.headers.get('retry-after'), ctx.clock.now()) };
   }
-  if (response.status >= 400 && response.status < 500 && response.status !== 408) return { kind: 'failed', error };
+  if (problem && FINAL_PROBLEMS.has(problem)) return { kind: 'failed', error };
   return { kind: 'retry', error };
 }
 

@@ -1,6 +1,7 @@
 // The outbox and the delivery worker: nothing is lost while a peer is away, definitive
 // refusals stop the retries, and only a receipt that verifies counts as delivery.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { defaultRetryPolicy, retryAfterMs, retryDelayMs } from '../../node/delivery/retry-policy.js';
 import { sendReferralOffer, getReferralSummary } from '../../node/referrals/service.js';
 import { createTestNetwork, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
@@ -8,18 +9,19 @@ import { createTestNetwork, referralRequest, type TestNetwork, type TestNode } f
 let net: TestNetwork;
 let gr: TestNode;
 let at: TestNode;
+let it3: TestNode;
 
 beforeAll(async () => {
-  net = await createTestNetwork(2);
-  [gr, at] = net.nodes as [TestNode, TestNode];
+  net = await createTestNetwork(3);
+  [gr, at, it3] = net.nodes as [TestNode, TestNode, TestNode];
 });
 afterAll(() => net.close());
 
 const adminId = async (node: TestNode) =>
   (await node.ctx.database.db.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirstOrThrow()).id;
 
-async function send() {
-  return sendReferralOffer(gr.ctx, { userId: await adminId(gr) }, referralRequest(at.id));
+async function send(to: TestNode = at) {
+  return sendReferralOffer(gr.ctx, { userId: await adminId(gr) }, referralRequest(to.id));
 }
 
 describe('the retry policy', () => {
@@ -59,20 +61,80 @@ describe('delivery', () => {
     expect(await getReferralSummary(at.ctx, referral.id)).toMatchObject({ direction: 'incoming', state: 'delivered' });
   });
 
-  it('marks an envelope failed, with the peer problem type, when the peer refuses it for good', async () => {
+  it('keeps retrying while the peer does not trust this node yet, and delivers once it does', async () => {
     await at.ctx.database.db.updateTable('peers').set({ state: 'suspended' }).where('id', '=', gr.id).execute();
+    let referral;
+    try {
+      referral = await send();
+      await gr.delivery.deliverDueEnvelopes();
+      expect(await getReferralSummary(gr.ctx, referral.id)).toMatchObject({
+        state: 'sent',
+        delivery: { state: 'queued', attempts: 1, last_error: '403 urn:refnet:problem:untrusted-sender' },
+      });
+    } finally {
+      await at.ctx.database.db.updateTable('peers').set({ state: 'trusted' }).where('id', '=', gr.id).execute();
+    }
+    net.clock.advance(defaultRetryPolicy.baseMs);
+    await gr.delivery.deliverDueEnvelopes();
+    expect(await getReferralSummary(gr.ctx, referral.id)).toMatchObject({ state: 'delivered', delivery: { attempts: 2 } });
+  });
+
+  it('marks an envelope failed, with the peer problem type, when no retry can help', async () => {
+    net.intercept = () =>
+      new Response(JSON.stringify({ type: 'urn:refnet:problem:invalid-body', title: 'Invalid message body', status: 422 }), {
+        status: 422,
+        headers: { 'content-type': 'application/problem+json' },
+      });
     try {
       const referral = await send();
       await gr.delivery.deliverDueEnvelopes();
       expect(await getReferralSummary(gr.ctx, referral.id)).toMatchObject({
         state: 'sent',
-        delivery: { state: 'failed', attempts: 1, last_error: '403 urn:refnet:problem:untrusted-sender' },
+        delivery: { state: 'failed', attempts: 1, last_error: '422 urn:refnet:problem:invalid-body' },
       });
-      net.clock.advance(3_600_000);
-      expect(await gr.delivery.deliverDueEnvelopes()).toBe(0);
     } finally {
-      await at.ctx.database.db.updateTable('peers').set({ state: 'trusted' }).where('id', '=', gr.id).execute();
+      net.intercept = undefined;
     }
+    net.clock.advance(3_600_000);
+    expect(await gr.delivery.deliverDueEnvelopes()).toBe(0);
+  });
+
+  it('retries a 4xx without a problem type, such as a proxy in front of the peer answering 404', async () => {
+    net.intercept = () => new Response('Not Found', { status: 404 });
+    try {
+      const referral = await send();
+      await gr.delivery.deliverDueEnvelopes();
+      expect((await getReferralSummary(gr.ctx, referral.id))!.delivery).toMatchObject({ state: 'queued', last_error: '404' });
+    } finally {
+      net.intercept = undefined;
+    }
+    net.clock.advance(defaultRetryPolicy.baseMs);
+    await gr.delivery.deliverDueEnvelopes();
+  });
+
+  it('does not let an unreachable peer hold up another, and delivers a backlog oldest first', async () => {
+    net.unreachable.add(it3.id);
+    const toItaly = [];
+    for (let i = 0; i < 3; i++) {
+      toItaly.push(await send(it3));
+      net.clock.advance(1);
+    }
+    const toAustria = await send(at);
+    expect(await gr.delivery.deliverDueEnvelopes()).toBe(2);
+    expect((await getReferralSummary(gr.ctx, toAustria.id))!.state).toBe('delivered');
+    expect((await getReferralSummary(gr.ctx, toItaly[0]!.id))!.delivery!.attempts).toBe(1);
+    expect((await getReferralSummary(gr.ctx, toItaly[1]!.id))!.delivery!.attempts).toBe(0);
+
+    net.unreachable.delete(it3.id);
+    net.clock.advance(defaultRetryPolicy.maxMs);
+    await gr.delivery.deliverDueEnvelopes();
+    const received = await it3.ctx.database.db
+      .selectFrom('envelopes')
+      .select('referral_id')
+      .where('direction', '=', 'incoming')
+      .orderBy(sql`rowid`)
+      .execute();
+    expect(received.map((r) => r.referral_id)).toEqual(toItaly.map((r) => r.id));
   });
 
   it('honours Retry-After on 503', async () => {
