@@ -61,3 +61,8 @@ export async function generateX25519KeyPair(): Promise<{ publicKey: Uint8Array; 
   const { publicKey, privateKey } = sodium.crypto_box_keypair();
   return { publicKey, privateKey };
 }
+
+export async function x25519PublicKeyOf(privateKey: Uint8Array): Promise<Uint8Array> {
+  const sodium = await loadSodium();
+  return sodium.crypto_scalarmult_base(privateKey);
+}

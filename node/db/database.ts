@@ -2,7 +2,19 @@
 // for an envelope that survives a power cut), foreign keys, a busy timeout, and transactions with
 // after-commit hooks for work that must follow a commit (like attempting a delivery).
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect, Migrator, type Transaction, type MigrationProvider, type Migration } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  Migrator,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+  type Migration,
+  type MigrationProvider,
+  type SqliteDialectConfig,
+  type Transaction,
+} from 'kysely';
 import type { Schema } from './schema.js';
 import { migrations } from './migrations/index.js';
 
@@ -22,8 +34,29 @@ export function openSqlite(path: string): Database {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
   return wrap(db);
+}
+
+/**
+ * Every transaction here writes. `BEGIN IMMEDIATE` takes the write lock at the start, so a second
+ * process on the same file (the CLI beside `serve`) waits for it under busy_timeout, instead of
+ * failing with SQLITE_BUSY when a read lock must be upgraded halfway through.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly config: SqliteDialectConfig) {
+    super(config);
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.config);
+  }
 }
 
 function wrap(db: Db): Database {

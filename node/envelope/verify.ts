@@ -6,6 +6,7 @@ import { nowSeconds } from '../context.js';
 import { decodeBase64UrlStrict, sha256, b64u, utf8 } from '../crypto/encoding.js';
 import { importSigningPublicKey, type OkpPublicJwk } from '../identity/keys.js';
 import type { PeersTable } from '../db/schema.js';
+import type { Db, Tx } from '../db/database.js';
 import type { Selectable } from 'kysely';
 import { validatorFor } from '../schema/validators.js';
 import { bodySchemaOf } from './message-types.js';
@@ -44,7 +45,9 @@ function parseJson(bytes: Uint8Array): unknown {
 export async function verifyEnvelope(ctx: NodeContext, jws: string): Promise<EnvelopeVerification> {
   // 2. JWS form, payload and header shape.
   const parts = jws.split('.');
-  if (parts.length !== 3) return reject('malformed-envelope', 'Expected a compact JWS with three parts.');
+  if (parts.length !== 3 || !decodeBase64UrlStrict(parts[2]) || parts[2]!.length === 0) {
+    return reject('malformed-envelope', 'Expected a compact JWS with three base64url parts.');
+  }
   let protectedHeader: ProtectedHeaderParameters;
   try {
     protectedHeader = decodeProtectedHeader(jws);
@@ -72,7 +75,7 @@ export async function verifyEnvelope(ctx: NodeContext, jws: string): Promise<Env
   const { db } = ctx.database;
   const peer = await db.selectFrom('peers').selectAll().where('id', '=', iss).executeTakeFirst();
   if (!peer) return reject('unknown-sender');
-  if (peer.state !== 'trusted') return reject('untrusted-sender', `The sending node is ${peer.state} here.`);
+  if (peer.state !== 'trusted') return reject('untrusted-sender');
 
   // 4. Pinned key, 5. signature.
   if (kid !== peer.signing_kid) return reject('unknown-key');
@@ -97,16 +100,8 @@ export async function verifyEnvelope(ctx: NodeContext, jws: string): Promise<Env
   // 8. Already processed?
   const payloadText = utf8.decode(payloadBytes);
   const digest = b64u.encode(sha256(payloadBytes));
-  const seen = await db
-    .selectFrom('envelopes')
-    .select(['payload_digest', 'receipt', 'peer_id'])
-    .where('id', '=', envelopeHeader.id)
-    .where('direction', '=', 'incoming')
-    .executeTakeFirst();
-  if (seen) {
-    if (seen.payload_digest === digest && seen.peer_id === iss && seen.receipt) return { outcome: 'duplicate', receipt: seen.receipt };
-    return reject('envelope-conflict');
-  }
+  const seen = await findProcessed(db, envelopeHeader.id, iss, digest);
+  if (seen) return seen;
 
   // 9. Supported type, 10. decryption, 11. body schema.
   const schema = bodySchemaOf[envelopeHeader.type];
@@ -121,4 +116,27 @@ export async function verifyEnvelope(ctx: NodeContext, jws: string): Promise<Env
     return reject('invalid-body', 'The body refers to another referral than the header.');
   }
   return { outcome: 'accepted', envelope: { jws, header: envelopeHeader, payloadText, digest, peer, body } };
+}
+
+/**
+ * Step 8: an envelope id this node already holds (in either direction). The same envelope from
+ * the same sender gets its stored receipt; anything else under that id is a conflict. Run again
+ * inside the receiving transaction, so two concurrent posts cannot both pass it.
+ */
+export async function findProcessed(
+  db: Db | Tx,
+  envelopeId: string,
+  sender: string,
+  digest: string,
+): Promise<Exclude<EnvelopeVerification, { outcome: 'accepted' }> | undefined> {
+  const seen = await db
+    .selectFrom('envelopes')
+    .select(['direction', 'payload_digest', 'receipt', 'peer_id'])
+    .where('id', '=', envelopeId)
+    .executeTakeFirst();
+  if (!seen) return undefined;
+  if (seen.direction === 'incoming' && seen.payload_digest === digest && seen.peer_id === sender && seen.receipt) {
+    return { outcome: 'duplicate', receipt: seen.receipt };
+  }
+  return { outcome: 'rejected', problem: 'envelope-conflict' };
 }

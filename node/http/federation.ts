@@ -6,7 +6,7 @@ import { nowSeconds } from '../context.js';
 import { acceptedMessageTypes } from '../envelope/message-types.js';
 import { envelopeProblem } from '../envelope/problems.js';
 import { signReceipt, type ReceiptClaims } from '../envelope/receipt.js';
-import { verifyEnvelope } from '../envelope/verify.js';
+import { findProcessed, verifyEnvelope } from '../envelope/verify.js';
 import { signIdentityDocument } from '../identity/document.js';
 import { applyIncomingMessage } from '../referrals/service.js';
 import { problemResponse } from './problem.js';
@@ -35,10 +35,10 @@ export function federationRoutes(ctx: NodeContext): Hono {
   });
 
   app.post('/federation/v1/envelopes', async (c) => {
-    const mediaType = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
-    if (mediaType !== 'application/jose') return problemResponse(c, envelopeProblem('unsupported-media-type'));
     const raw = await readBodyWithin(c.req.raw, ctx.limits.maxEnvelopeBytes);
     if (raw === undefined) return problemResponse(c, envelopeProblem('envelope-too-large'));
+    const mediaType = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
+    if (mediaType !== 'application/jose') return problemResponse(c, envelopeProblem('unsupported-media-type'));
 
     const verification = await verifyEnvelope(ctx, raw.trim());
     if (verification.outcome === 'rejected') {
@@ -56,41 +56,35 @@ export function federationRoutes(ctx: NodeContext): Hono {
       received_at: ctx.clock.now().toISOString(),
     };
     const receipt = await signReceipt(claims, ctx.self.signingKey);
-    const stored = await ctx.database
-      .transaction(async (tx) => {
-        await applyIncomingMessage(tx, ctx, envelope);
-        await tx
-          .insertInto('envelopes')
-          .values({
-            id: envelope.header.id,
-            direction: 'incoming',
-            peer_id: envelope.peer.id,
-            referral_id: envelope.header.referral_id,
-            type: envelope.header.type,
-            seq: envelope.header.seq,
-            payload: envelope.payloadText,
-            payload_digest: envelope.digest,
-            signed_jws: envelope.jws,
-            receipt,
-            created_at: envelope.header.created_at,
-            received_at: claims.received_at,
-            delivery_state: null,
-          })
-          .execute();
-        return receipt;
-      })
-      .catch(async (error: unknown) => {
-        // Two concurrent posts of one envelope: the loser answers with the winner's receipt.
-        const winner = await ctx.database.db
-          .selectFrom('envelopes')
-          .select(['receipt', 'payload_digest'])
-          .where('id', '=', envelope.header.id)
-          .executeTakeFirst();
-        if (winner?.receipt && winner.payload_digest === envelope.digest) return winner.receipt;
-        throw error;
-      });
+    const earlier = await ctx.database.transaction(async (tx) => {
+      // Checked again inside the transaction: a concurrent post of the same id may have won.
+      const processed = await findProcessed(tx, envelope.header.id, envelope.peer.id, envelope.digest);
+      if (processed) return processed;
+      await applyIncomingMessage(tx, ctx, envelope);
+      await tx
+        .insertInto('envelopes')
+        .values({
+          id: envelope.header.id,
+          direction: 'incoming',
+          peer_id: envelope.peer.id,
+          referral_id: envelope.header.referral_id,
+          type: envelope.header.type,
+          seq: envelope.header.seq,
+          payload: envelope.payloadText,
+          payload_digest: envelope.digest,
+          signed_jws: envelope.jws,
+          receipt,
+          created_at: envelope.header.created_at,
+          received_at: claims.received_at,
+          delivery_state: null,
+        })
+        .execute();
+      return undefined;
+    });
+    if (earlier?.outcome === 'rejected') return problemResponse(c, envelopeProblem(earlier.problem, earlier.detail));
+    if (earlier?.outcome === 'duplicate') return c.json(receiptResponse(earlier.receipt));
     log.info({ envelope: envelope.header.id, type: envelope.header.type, peer: envelope.peer.id }, 'envelope received');
-    return c.json(receiptResponse(stored));
+    return c.json(receiptResponse(receipt));
   });
 
   return app;

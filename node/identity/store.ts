@@ -2,7 +2,7 @@
 import type { JWK } from 'jose';
 import type { Database, Db } from '../db/database.js';
 import type { Kek } from '../crypto/kek.js';
-import { b64u } from '../crypto/encoding.js';
+import { x25519PublicKeyOf } from '../crypto/aead.js';
 import {
   encryptionKeyFrom,
   generateEncryptionKey,
@@ -87,9 +87,14 @@ export async function loadSelfIdentity(db: Db, kek: Kek): Promise<SelfIdentity> 
     const secret = await kek.unwrap(row.private_wrapped, purpose(row.kid));
     if (row.use === 'sig' && row.status === 'active') {
       signingKey = await signingKeyFromPrivateJwk(JSON.parse(new TextDecoder().decode(secret)) as JWK);
+      if (signingKey.kid !== row.kid) throw new Error(`The stored signing key ${row.kid} does not match its private key: the database was altered.`);
     } else if (row.use === 'enc') {
-      const publicJwk = JSON.parse(row.public_jwk) as OkpPublicJwk;
-      const key = await encryptionKeyFrom(b64u.decode(publicJwk.x), secret);
+      // The public half is derived from the private one, never taken from the (unprotected) column:
+      // someone who can write the database must not be able to swap in a key of their own.
+      const key = await encryptionKeyFrom(await x25519PublicKeyOf(secret), secret);
+      if (key.kid !== row.kid || (JSON.parse(row.public_jwk) as OkpPublicJwk).x !== key.publicJwk.x) {
+        throw new Error(`The stored encryption key ${row.kid} does not match its private key: the database was altered.`);
+      }
       encryptionKeys.set(key.kid, key);
       if (row.status === 'active' && !current) current = key;
     }

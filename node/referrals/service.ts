@@ -13,6 +13,7 @@ import { ProblemError } from '../http/problem.js';
 import { envelopeProblem } from '../envelope/problems.js';
 import { sealEnvelope } from '../envelope/seal.js';
 import type { VerifiedEnvelope } from '../envelope/verify.js';
+import { normaliseNodeUrl } from '../peers/service.js';
 import { consentViolation } from './consent.js';
 import { readPayload, storePayload } from './payload-store.js';
 
@@ -37,7 +38,13 @@ export async function sendReferralOffer(
 ): Promise<ReferralSummary> {
   const now = ctx.clock.now();
   const { db } = ctx.database;
-  const peer = await db.selectFrom('peers').selectAll().where('id', '=', request.to).executeTakeFirst();
+  let peerId: string;
+  try {
+    peerId = normaliseNodeUrl(request.to);
+  } catch (error) {
+    throw new ProblemError(422, 'invalid-request', 'Invalid peer', error instanceof Error ? error.message : 'The peer id is not a node URL.');
+  }
+  const peer = await db.selectFrom('peers').selectAll().where('id', '=', peerId).executeTakeFirst();
   if (!peer) throw new ProblemError(409, 'peer-not-trusted', 'Unknown peer', 'This node does not know that peer; add and trust it first.');
   if (peer.state !== 'trusted') {
     throw new ProblemError(409, 'peer-not-trusted', 'Peer not trusted', `The peer is ${peer.state}; only trusted peers receive referrals.`);

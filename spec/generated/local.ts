@@ -198,7 +198,11 @@ export interface components {
             valid_until: string;
         };
         CreateReferralRequest: {
-            to: components["schemas"]["NodeId"];
+            /**
+             * Format: uri
+             * @description The peer's node id (its base URL). Another spelling of the same URL (upper-case host, trailing slash) is accepted.
+             */
+            to: string;
             needs: components["schemas"]["TaxonomyCode"][];
             urgency: components["schemas"]["Urgency"];
             /** Format: date-time */

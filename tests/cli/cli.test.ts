@@ -69,6 +69,17 @@ describe('referral-node init', () => {
     expect(database.includes(b64u.encode(encryptionKey))).toBe(false);
   });
 
+  it('refuses to start when a stored public key no longer matches its private key', async () => {
+    const data = tempDir();
+    await init(data);
+    const node = await openNode({ ...resolveConfig({ data }, {}), logLevel: 'silent' });
+    const row = await node.ctx.database.db.selectFrom('node_keys').selectAll().where('use', '=', 'enc').executeTakeFirstOrThrow();
+    const swapped = { ...JSON.parse(row.public_jwk), x: b64u.encode(new Uint8Array(32).fill(9)) };
+    await node.ctx.database.db.updateTable('node_keys').set({ public_jwk: JSON.stringify(swapped) }).where('kid', '=', row.kid).execute();
+    await node.close();
+    await expect(run('node', 'show', '--data', data)).rejects.toThrow(/database was altered/);
+  });
+
   it('refuses a folder that already holds a node, and changes nothing', async () => {
     const data = tempDir();
     await init(data);

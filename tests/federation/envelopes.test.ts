@@ -144,6 +144,8 @@ describe('an envelope is refused', () => {
   it('when it is not a compact JWS', async () => {
     await expectRefused('not a jws', 400, 'malformed-envelope');
     await expectRefused('a.b.c', 400, 'malformed-envelope');
+    const { jws } = await validEnvelope();
+    await expectRefused(`${jws.split('.').slice(0, 2).join('.')}.not+base64/url`, 400, 'malformed-envelope');
   });
 
   it('when its payload is not JSON', async () => {
@@ -230,6 +232,16 @@ describe('an envelope is refused', () => {
     expect((await post(b, await signedBy(a, first.payload))).status).toBe(200);
     const second = await sealEnvelope(sealInput(a, b), () => id);
     await expectRefused(await signedBy(a, second.payload), 409, 'envelope-conflict');
+  });
+
+  it('when the envelope id is one this node used for an envelope of its own', async () => {
+    const { sendReferralOffer } = await import('../../node/referrals/service.js');
+    const admin = await b.ctx.database.db.selectFrom('users').select('id').executeTakeFirstOrThrow();
+    const { referralRequest } = await import('../_util/test-node.js');
+    const sent = await sendReferralOffer(b.ctx, { userId: admin.id }, referralRequest(a.id));
+    const own = await b.ctx.database.db.selectFrom('envelopes').select('id').where('referral_id', '=', sent.id).executeTakeFirstOrThrow();
+    const forged = await sealEnvelope(sealInput(a, b), () => own.id);
+    await expectRefused(await signedBy(a, forged.payload), 409, 'envelope-conflict');
   });
 
   it('when its message type is not one the node accepts', async () => {

@@ -70,6 +70,13 @@ describe('creating a referral', () => {
     expect(received.body.content.consent.recipients).toEqual([at.id]);
   });
 
+  it('accepts the peer id in another spelling of the same URL', async () => {
+    const spelled = `${at.id.toUpperCase().replace('HTTP://', 'http://')}/`;
+    const { status, body } = await call(gr, 'POST', '/api/v1/referrals', jsonRequest(gr.token, referralRequest(spelled)));
+    expect(status).toBe(201);
+    expect(body.peer.id).toBe(at.id);
+  });
+
   it('refuses a body that fails the schema, saying where', async () => {
     const { status, body } = await call(gr, 'POST', '/api/v1/referrals', jsonRequest(gr.token, { ...referralRequest(at.id), needs: ['teleportation'] }));
     expect(status).toBe(422);
