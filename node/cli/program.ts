@@ -7,7 +7,7 @@ import { readEnv } from '../config/env.js';
 import { initNode, openNode, serveNode, type OpenNode } from '../node.js';
 import { addPeer, fetchPeerIdentity, listPeers, normaliseNodeUrl, trustPeer } from '../peers/service.js';
 import { readableFingerprint } from '../identity/keys.js';
-import { getReferralDetail, listReferrals, sendReferralOffer, type CreateReferralRequest } from '../referrals/service.js';
+import { getReferralDetail, getReferralSummary, listReferrals, sendReferralOffer, type CreateReferralRequest } from '../referrals/service.js';
 import { createApiToken, createUser, ROLES, type Role } from '../users/service.js';
 import { describeErrors, validatorFor } from '../schema/validators.js';
 import { CliError, printTable } from './output.js';
@@ -177,7 +177,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
         if (!user || user.role === 'auditor') throw new CliError(`${options.user} is not an administrator or caseworker of this node.`);
         const created = await sendReferralOffer(ctx, { userId: user.id }, request as CreateReferralRequest);
         await delivery.deliverDueEnvelopes();
-        const summary = (await listReferrals(ctx, { limit: 1 })).items.find((r) => r.id === created.id) ?? created;
+        const summary = (await getReferralSummary(ctx, created.id)) ?? created;
         if (options.json) return io.out(JSON.stringify(summary, null, 2));
         io.out(`Referral ${summary.id} to ${summary.peer.name}: ${summary.state}${summary.delivery?.last_error ? ` (last error: ${summary.delivery.last_error}; the running node retries)` : ''}`);
       });

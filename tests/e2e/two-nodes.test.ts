@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VerifiedIdentity } from '../../node/identity/document.js';
 import { importSigningPublicKey } from '../../node/identity/keys.js';
 import { expectMatchesSpec } from '../_util/spec-check.js';
-import { cleanup, runCliOk, startNode, trustEachOther, type RunningNode } from '../_util/processes.js';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { cleanup, runCli, runCliOk, startNode, trustEachOther, type RunningNode } from '../_util/processes.js';
 import {
   fetchIdentity,
   getReferral,
@@ -133,6 +135,22 @@ describe('two nodes running as separate processes', () => {
     expect(shown.content.reason).toBe(request.reason);
     expect(shown.content.client).toEqual(request.client);
     expect(shown.content.needs).toEqual(request.needs);
+  }, TIMEOUT);
+
+  it('the CLI on B sends a referral back to A while both nodes run, and A receives it', async () => {
+    const file = join(dirname(b.dataDir), 'referral.json');
+    const { to: _to, ...withoutRecipient } = referralRequest(a.url, { reason: 'Sent from the command line.' });
+    writeFileSync(file, JSON.stringify(withoutRecipient));
+    const { stdout } = await runCliOk(['referral', 'send', '--file', file, '--to', a.url, '--data', b.dataDir, '--json']);
+    const summary = JSON.parse(stdout) as ReferralSummary;
+    expect(summary).toMatchObject({ direction: 'outgoing', state: 'delivered', delivery: { state: 'delivered', attempts: 1 } });
+    const received = await getReferral(a, summary.id);
+    expect(received.direction).toBe('incoming');
+    expect(received.content.reason).toBe('Sent from the command line.');
+
+    const refused = await runCli(['referral', 'send', '--file', file, '--data', b.dataDir]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/does not match CreateReferralRequest/);
   }, TIMEOUT);
 
   it('SIGTERM stops each node with exit code 0, and after a restart the referral is still there', async () => {
