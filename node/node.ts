@@ -140,9 +140,13 @@ export async function serveNode(node: OpenNode, listen: { port: number; host: st
     shutdown() {
       closing ??= (async () => {
         const closed = new Promise<void>((done) => http.close(() => done()));
+        // Keep-alive connections become idle as their last response goes out; close each then,
+        // rather than waiting out the keep-alive timeout. Anything still open after 10 s is cut.
+        const idle = setInterval(() => http.closeIdleConnections(), 50);
         http.closeIdleConnections();
         const force = setTimeout(() => http.closeAllConnections(), 10_000);
         await closed;
+        clearInterval(idle);
         clearTimeout(force);
         await node.close();
       })();
