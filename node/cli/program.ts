@@ -11,6 +11,7 @@ import { getReferralDetail, getReferralSummary, listReferrals, sendReferralOffer
 import { createApiToken, createUser, ROLES, type Role } from '../users/service.js';
 import { describeErrors, validatorFor } from '../schema/validators.js';
 import { CliError, printTable } from './output.js';
+import { addReferralCommands } from './referral-commands.js';
 
 export interface CliIo {
   out(text: string): void;
@@ -18,14 +19,14 @@ export interface CliIo {
 
 const defaultIo: CliIo = { out: (text) => process.stdout.write(`${text}\n`) };
 
-const dataOption = () => new Option('--data <dir>', 'the node\'s data folder (or REFERRAL_NODE_DATA)');
+export const dataOption = () => new Option('--data <dir>', 'the node\'s data folder (or REFERRAL_NODE_DATA)');
 
 function configFrom(options: { data?: string; port?: string; host?: string }): NodeConfig {
   return resolveConfig(options, readEnv());
 }
 
 /** Opens the node for a one-off command; logs go nowhere, the command prints what matters. */
-async function withNode<T>(options: { data?: string }, fn: (node: OpenNode) => Promise<T>): Promise<T> {
+export async function withNode<T>(options: { data?: string }, fn: (node: OpenNode) => Promise<T>): Promise<T> {
   const config = configFrom(options);
   const node = await openNode({ ...config, logLevel: 'silent' });
   try {
@@ -151,90 +152,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
       });
     });
 
-  const referral = program.command('referral').description('Referrals: send, list, show.');
-  referral
-    .command('send')
-    .description('Send a referral offer to a trusted peer, from a JSON file in the local API\'s CreateReferralRequest form.')
-    .addOption(dataOption())
-    .requiredOption('--file <path>', 'the referral as JSON (`-` for standard input)')
-    .option('--to <peer>', 'the peer\'s id (overrides "to" in the file)')
-    .option('--user <name>', 'the user recording the consent and sending', 'admin')
-    .option('--json', 'print JSON')
-    .action(async (options: { data?: string; file: string; to?: string; user: string; json?: boolean }) => {
-      let request: unknown;
-      try {
-        request = JSON.parse(readFileSync(options.file === '-' ? 0 : options.file, 'utf8'));
-      } catch {
-        throw new CliError(`${options.file} cannot be read as JSON.`);
-      }
-      if (options.to && request && typeof request === 'object') (request as Record<string, unknown>).to = normaliseNodeUrl(options.to);
-      const check = validatorFor('local', 'CreateReferralRequest');
-      if (!check(request)) {
-        throw new CliError(`The referral does not match CreateReferralRequest:\n${describeErrors(check.errors).map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
-      }
-      await withNode(options, async ({ ctx, delivery }) => {
-        const user = await ctx.database.db.selectFrom('users').select(['id', 'role']).where('username', '=', options.user).executeTakeFirst();
-        if (!user || user.role === 'auditor') throw new CliError(`${options.user} is not an administrator or caseworker of this node.`);
-        const created = await sendReferralOffer(ctx, { userId: user.id }, request as CreateReferralRequest);
-        await delivery.deliverDueEnvelopes();
-        const summary = (await getReferralSummary(ctx, created.id)) ?? created;
-        if (options.json) return io.out(JSON.stringify(summary, null, 2));
-        io.out(`Referral ${summary.id} to ${summary.peer.name}: ${summary.state}${summary.delivery?.last_error ? ` (last error: ${summary.delivery.last_error}; the running node retries)` : ''}`);
-      });
-    });
-  referral
-    .command('list')
-    .description('List referrals, newest first.')
-    .addOption(dataOption())
-    .addOption(new Option('--direction <d>', 'incoming or outgoing').choices(['incoming', 'outgoing']))
-    .option('--state <state>', 'only referrals in this state')
-    .option('--limit <n>', 'how many', '50')
-    .option('--json', 'print JSON')
-    .action(async (options: { data?: string; direction?: 'incoming' | 'outgoing'; state?: string; limit: string; json?: boolean }) => {
-      const limit = Number(options.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new CliError('--limit takes a number from 1 to 200.');
-      await withNode(options, async (node) => {
-        const page = await listReferrals(node.ctx, {
-          direction: options.direction,
-          state: options.state as never,
-          limit,
-        });
-        if (options.json) return io.out(JSON.stringify(page, null, 2));
-        io.out(
-          page.items.length === 0
-            ? 'No referrals.'
-            : printTable(
-                page.items.map((r) => ({ id: r.id, direction: r.direction, peer: r.peer.name, state: r.state, urgency: r.urgency, updated: r.updated_at })),
-                ['id', 'direction', 'peer', 'state', 'urgency', 'updated'],
-              ),
-        );
-      });
-    });
-  referral
-    .command('show <id>')
-    .description('Show one referral with its content (decrypted) and messages.')
-    .addOption(dataOption())
-    .option('--json', 'print JSON')
-    .action(async (id: string, options: { data?: string; json?: boolean }) => {
-      await withNode(options, async (node) => {
-        const detail = await getReferralDetail(node.ctx, id);
-        if (!detail) throw new CliError(`No referral ${id} on this node.`);
-        if (options.json) return io.out(JSON.stringify(detail, null, 2));
-        const { content } = detail;
-        io.out(
-          [
-            `Referral ${detail.id} (${detail.direction}, ${detail.direction === 'incoming' ? 'from' : 'to'} ${detail.peer.name})`,
-            `State:    ${detail.state}${detail.delivery ? `, delivery ${detail.delivery.state} after ${detail.delivery.attempts} attempt(s)` : ''}`,
-            `Urgency:  ${content.urgency}${content.reply_by ? `, reply by ${content.reply_by}` : ''}`,
-            `Needs:    ${content.needs.join(', ')}`,
-            `Reason:   ${content.reason}`,
-            `Consent:  ${content.consent.categories.join(', ') || 'no personal data'}; ${content.consent.method}; valid until ${content.consent.valid_until}`,
-            `Client:`,
-            ...JSON.stringify(content.client, null, 2).split('\n').map((l) => `  ${l}`),
-          ].join('\n'),
-        );
-      });
-    });
+  addReferralCommands(program, io);
 
   const user = program.command('user').description('Users of this node.');
   user

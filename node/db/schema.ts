@@ -64,8 +64,10 @@ export interface ReferralsTable {
   peer_id: string;
   state: string;
   urgency: string;
-  /** The highest message sequence number this node has used (outgoing) or applied (incoming). */
-  last_seq: Generated<number>;
+  /** The seq of the last message this node sent in the referral. */
+  local_seq: Generated<number>;
+  /** The seq of the last message from the peer applied here. */
+  peer_seq: Generated<number>;
   created_by: string | null;
   created_at: string;
   updated_at: string;
@@ -106,6 +108,24 @@ export interface EnvelopesTable {
   delivered_at: string | null;
 }
 
+export interface ReferralEventsTable {
+  id: string;
+  referral_id: string;
+  at: string;
+  /** The message type that made the change, or 'receipt'. */
+  action: string;
+  from_state: string | null;
+  to_state: string;
+  actor_kind: 'user' | 'peer';
+  /** A user id of this node, or a peer's node id. */
+  actor_id: string;
+  /** Reason, status or outcome code: from a fixed list, never free text. */
+  code: string | null;
+  envelope_id: string | null;
+  /** The encrypted note or answer, if the action carried one. */
+  payload_id: string | null;
+}
+
 export interface Schema {
   node_settings: NodeSettingsTable;
   node_keys: NodeKeysTable;
@@ -115,4 +135,5 @@ export interface Schema {
   referrals: ReferralsTable;
   payloads: PayloadsTable;
   envelopes: EnvelopesTable;
+  referral_events: ReferralEventsTable;
 }

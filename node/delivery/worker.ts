@@ -7,6 +7,7 @@ import type { NodeContext } from '../context.js';
 import type { OkpPublicJwk } from '../identity/keys.js';
 import { signEnvelopeAttempt } from '../envelope/seal.js';
 import { verifyReceipt } from '../envelope/receipt.js';
+import { recordEvent } from '../referrals/timeline.js';
 import { defaultRetryPolicy, retryAfterMs, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 
 const LEASE_MS = 60_000;
@@ -18,7 +19,10 @@ const BATCH = 50;
  * (the peer does not trust us yet, clocks apart, a rotated key, a proxy's 404) may pass later.
  */
 const FINAL_PROBLEMS = new Set(
-  ['malformed-envelope', 'envelope-too-large', 'unsupported-media-type', 'wrong-recipient', 'sender-mismatch', 'envelope-conflict', 'unsupported-message-type', 'decryption-failed', 'invalid-body'].map(
+  [
+    'malformed-envelope', 'envelope-too-large', 'unsupported-media-type', 'wrong-recipient', 'sender-mismatch', 'envelope-conflict',
+    'unsupported-message-type', 'decryption-failed', 'invalid-body', 'unknown-referral', 'illegal-transition',
+  ].map(
     (name) => `urn:refnet:problem:${name}`,
   ),
 );
@@ -97,6 +101,19 @@ async function deliverDueEnvelopes(ctx: NodeContext, policy: RetryPolicy, log: L
     .where('envelopes.delivery_state', '=', 'queued')
     .where('envelopes.next_attempt_at', '<=', now.toISOString())
     .where('peers.state', '=', 'trusted')
+    // The messages of one referral go one at a time, in order: the peer applies them in seq order.
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('envelopes as earlier')
+            .select('earlier.id')
+            .whereRef('earlier.referral_id', '=', 'envelopes.referral_id')
+            .where('earlier.direction', '=', 'outgoing')
+            .where('earlier.delivery_state', '=', 'queued')
+            .whereRef('earlier.seq', '<', 'envelopes.seq'),
+        ),
+      ),
+    )
     // UUIDv7 ids are time-ordered: oldest first, so a backlog leaves in the order it was made.
     .orderBy('envelopes.id')
     .limit(BATCH)
@@ -148,12 +165,18 @@ async function deliverOne(ctx: NodeContext, id: string, policy: RetryPolicy, log
         .where('id', '=', id)
         .execute();
       if (envelope.type === 'referral.offer') {
-        await tx
+        const moved = await tx
           .updateTable('referrals')
           .set({ state: 'delivered', updated_at: now.toISOString() })
           .where('id', '=', envelope.referral_id)
           .where('state', '=', 'sent')
-          .execute();
+          .executeTakeFirst();
+        if (moved.numUpdatedRows === 1n) {
+          await recordEvent(tx, ctx, {
+            referralId: envelope.referral_id, at: now, action: 'receipt', from: 'sent', to: 'delivered',
+            actor: { kind: 'peer', id: envelope.peer_id }, envelopeId: id,
+          });
+        }
       }
     });
     log.info({ envelope: id, peer: envelope.peer_id, attempts }, 'envelope delivered');

@@ -1,7 +1,14 @@
 // The message types this node accepts, each with the schema of its body in spec/federation.yaml.
-// Later lifecycle messages are added here together with their handlers.
+// Each is applied by node/referrals (the offer by service.ts, the rest by messages.ts).
 export const bodySchemaOf: Readonly<Record<string, string>> = {
   'referral.offer': 'ReferralOfferBody',
+  'referral.info-request': 'ReferralInfoRequestBody',
+  'referral.info-response': 'ReferralInfoResponseBody',
+  'referral.accept': 'ReferralAcceptBody',
+  'referral.decline': 'ReferralDeclineBody',
+  'referral.update': 'ReferralUpdateBody',
+  'referral.complete': 'ReferralCompleteBody',
+  'referral.withdraw': 'ReferralWithdrawBody',
 };
 
 export const acceptedMessageTypes = (): string[] => Object.keys(bodySchemaOf);

@@ -17,6 +17,9 @@ export const envelopeProblems = {
   'unsupported-message-type': [400, 'Unsupported message type', 'This node does not accept this message type (see message_types in its identity document).'],
   'decryption-failed': [400, 'Decryption failed', 'The envelope body cannot be decrypted with its header as associated data.'],
   'invalid-body': [422, 'Invalid message body', 'The decrypted body does not match the schema of its message type.'],
+  'unknown-referral': [422, 'Unknown referral', 'This node holds no referral with this id between the two nodes.'],
+  'out-of-order': [409, 'Message out of order', 'An earlier message of this referral has not arrived yet; send it first, then retry this one.'],
+  'illegal-transition': [409, 'Illegal transition', 'The referral is not in a state where the sender may send this message.'],
 } as const;
 
 export type EnvelopeProblem = keyof typeof envelopeProblems;

@@ -4,8 +4,10 @@ import { Hono, type Context } from 'hono';
 import type { NodeContext } from '../context.js';
 import { listPeers } from '../peers/service.js';
 import { readableFingerprint } from '../identity/keys.js';
+import { sendLifecycleMessage, type LifecycleContent } from '../referrals/messages.js';
 import {
   getReferralDetail,
+  getReferralSummary,
   listReferrals,
   sendReferralOffer,
   type CreateReferralRequest,
@@ -18,6 +20,17 @@ import { readBodyWithin } from './body.js';
 
 const MAX_REQUEST_BYTES = 1024 * 1024;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** One endpoint per lifecycle action: the path segment (= message type after `referral.`) and its request schema. */
+const ACTIONS = [
+  ['info-request', 'InfoRequestRequest'],
+  ['info-response', 'InfoResponseRequest'],
+  ['accept', 'AcceptRequest'],
+  ['decline', 'DeclineRequest'],
+  ['update', 'UpdateRequest'],
+  ['complete', 'CompleteRequest'],
+  ['withdraw', 'WithdrawRequest'],
+] as const satisfies ReadonlyArray<readonly [string, string]>;
 
 export function localApiRoutes(ctx: NodeContext, onQueued: () => void): Hono<LocalEnv> {
   const api = new Hono<LocalEnv>();
@@ -57,16 +70,30 @@ export function localApiRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loc
     return c.json(await listReferrals(ctx, { limit: 50, ...filter } as ListFilter));
   });
 
+  for (const [action, schemaName] of ACTIONS) {
+    api.post(`/referrals/:id/${action}`, async (c) => {
+      requireRole(c.get('user'), 'admin', 'caseworker');
+      const id = referralIdParam(c.req.param('id'));
+      const content = await jsonBody<LifecycleContent>(c, schemaName);
+      await sendLifecycleMessage(ctx, { userId: c.get('user').id }, id, `referral.${action}`, content, onQueued);
+      return c.json((await getReferralSummary(ctx, id))!);
+    });
+  }
+
   api.get('/referrals/:id', async (c) => {
     requireRole(c.get('user'), 'admin', 'caseworker');
-    const id = c.req.param('id');
-    if (!UUID.test(id)) throw new ProblemError(400, 'invalid-request', 'Invalid referral id', 'A referral id is a UUID.');
+    const id = referralIdParam(c.req.param('id'));
     const detail = await getReferralDetail(ctx, id);
     if (!detail) throw new ProblemError(404, 'not-found', 'No such referral', 'There is no referral with this id on this node.');
     return c.json(detail);
   });
 
   return api;
+}
+
+function referralIdParam(id: string): string {
+  if (!UUID.test(id)) throw new ProblemError(400, 'invalid-request', 'Invalid referral id', 'A referral id is a UUID.');
+  return id;
 }
 
 async function jsonBody<T>(c: Context<LocalEnv>, schemaName: string): Promise<T> {

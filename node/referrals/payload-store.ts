@@ -32,20 +32,26 @@ export async function storePayload(
   return id;
 }
 
+/** The latest payload of a kind for a referral (e.g. its offer). */
 export async function readPayload<T>(db: Db, kek: Kek, referralId: string, kind: string): Promise<T | undefined> {
   const row = await db
     .selectFrom('payloads')
-    .selectAll()
+    .select('id')
     .where('referral_id', '=', referralId)
     .where('kind', '=', kind)
     .orderBy('created_at', 'desc')
     .executeTakeFirst();
+  return row ? readPayloadById<T>(db, kek, row.id) : undefined;
+}
+
+export async function readPayloadById<T>(db: Db, kek: Kek, id: string): Promise<T | undefined> {
+  const row = await db.selectFrom('payloads').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) return undefined;
   const dataKey = await kek.unwrap(row.wrapped_key, `payload-key:${row.id}`);
   const plaintext = await aeadDecrypt(
     dataKey,
     { nonce: b64u.decode(row.nonce), ciphertext: b64u.decode(row.ciphertext) },
-    associatedData(row.id, referralId, row.kind),
+    associatedData(row.id, row.referral_id, row.kind),
   );
   if (!plaintext) throw new Error(`Stored payload ${row.id} cannot be decrypted: it was altered.`);
   return JSON.parse(utf8.decode(plaintext)) as T;

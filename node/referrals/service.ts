@@ -15,6 +15,9 @@ import { sealEnvelope } from '../envelope/seal.js';
 import type { VerifiedEnvelope } from '../envelope/verify.js';
 import { normaliseNodeUrl } from '../peers/service.js';
 import { consentViolation } from './consent.js';
+import { isLifecycleMessage } from './lifecycle.js';
+import { applyLifecycleMessage } from './messages.js';
+import { recordEvent, readTimeline } from './timeline.js';
 import { readPayload, storePayload } from './payload-store.js';
 
 export type ReferralOfferBody = Fed['schemas']['ReferralOfferBody'];
@@ -92,13 +95,16 @@ export async function sendReferralOffer(
         peer_id: peer.id,
         state: 'sent',
         urgency: request.urgency,
-        last_seq: 1,
+        local_seq: 1,
         created_by: actor.userId,
         created_at: at,
         updated_at: at,
       })
       .execute();
     await storePayload(tx, ctx.kek, { referralId, kind: OFFER, content: body, now });
+    await recordEvent(tx, ctx, {
+      referralId, at: now, action: OFFER, from: null, to: 'sent', actor: { kind: 'user', id: actor.userId }, envelopeId: sealed.header.id,
+    });
     await tx
       .insertInto('envelopes')
       .values({
@@ -127,6 +133,7 @@ export async function sendReferralOffer(
  */
 export async function applyIncomingMessage(tx: Tx, ctx: NodeContext, envelope: VerifiedEnvelope): Promise<void> {
   const { header } = envelope;
+  if (isLifecycleMessage(header.type)) return applyLifecycleMessage(tx, ctx, envelope, header.type);
   if (header.type !== OFFER) throw envelopeProblem('unsupported-message-type');
   const body = envelope.body as ReferralOfferBody;
   const now = ctx.clock.now();
@@ -144,13 +151,16 @@ export async function applyIncomingMessage(tx: Tx, ctx: NodeContext, envelope: V
       peer_id: envelope.peer.id,
       state: 'delivered',
       urgency: body.urgency,
-      last_seq: header.seq,
+      peer_seq: header.seq,
       created_by: null,
       created_at: at,
       updated_at: at,
     })
     .execute();
   await storePayload(tx, ctx.kek, { referralId: header.referral_id, kind: OFFER, content: body, now });
+  await recordEvent(tx, ctx, {
+    referralId: header.referral_id, at: now, action: OFFER, from: null, to: 'delivered', actor: { kind: 'peer', id: envelope.peer.id }, envelopeId: header.id,
+  });
 }
 
 export interface ListFilter {
@@ -231,9 +241,12 @@ export async function getReferralDetail(ctx: NodeContext, id: string): Promise<R
     .orderBy('seq')
     .orderBy('created_at')
     .execute();
+  const { timeline, information } = await readTimeline(ctx, id);
   return {
     ...summary,
     content,
+    timeline,
+    ...(information.length > 0 ? { information } : {}),
     messages: envelopes.map((e) => ({
       envelope_id: e.id,
       type: e.type,

@@ -79,11 +79,39 @@ export interface components {
             };
         };
         /**
-         * @description Message types of protocol v1: `referral.offer` (this version of the node receives it);
-         *     `referral.info-request`, `referral.info-response`, `referral.accept`,
-         *     `referral.decline`, `referral.update`, `referral.complete`, `referral.withdraw`,
-         *     `consent.withdraw`, `erasure.receipt` are reserved. A node lists what it accepts in its
-         *     identity document's `message_types`.
+         * @description Message types of protocol v1. This node accepts the referral lifecycle:
+         *     `referral.offer`, `referral.info-request`, `referral.info-response`, `referral.accept`,
+         *     `referral.decline`, `referral.update`, `referral.complete`, `referral.withdraw`.
+         *     `referral.inquiry`, `referral.inquiry-answer`, `consent.withdraw` and `erasure.receipt`
+         *     are reserved. A node lists what it accepts in its identity document's `message_types`.
+         *
+         *     ## Referral lifecycle
+         *     Both organisations keep the referral's state; each message moves both in step. The
+         *     **sender** is the organisation that made the offer, the **receiver** the one it was made
+         *     to. A message from the wrong party, or from a state not listed, is refused with
+         *     `illegal-transition` and changes nothing.
+         *
+         *     | message | sent by | from states | to state |
+         *     | --- | --- | --- | --- |
+         *     | `referral.offer` | sender | (new) | `delivered` |
+         *     | `referral.info-request` | receiver | `delivered` | `info-requested` |
+         *     | `referral.info-response` | sender | `info-requested` | `delivered` |
+         *     | `referral.accept` | receiver | `delivered` | `accepted` |
+         *     | `referral.decline` | receiver | `delivered`, `info-requested` | `declined` |
+         *     | `referral.update` | receiver | `accepted`, `in-progress` | `in-progress` |
+         *     | `referral.complete` | receiver | `accepted`, `in-progress` | `completed` |
+         *     | `referral.withdraw` | sender | `sent`, `delivered`, `info-requested`, `accepted`, `in-progress` | `withdrawn` |
+         *
+         *     On the sender's side an offer is `sent` until the receiver's receipt arrives; a message
+         *     from the receiver that arrives first is applied as if the state were `delivered`.
+         *     `completed`, `declined` and `withdrawn` are final.
+         *
+         *     ## Order
+         *     `header.seq` numbers each party's own messages within a referral, from 1 (the offer is
+         *     the sender's 1). A receiver applies a party's messages in that order: a message whose
+         *     `seq` is more than one past the last one applied is refused with `out-of-order` (409),
+         *     which a sender retries; one at or below it, under a new envelope id, is an
+         *     `envelope-conflict`.
          */
         MessageType: string;
         EnvelopeHeader: {
@@ -142,6 +170,64 @@ export interface components {
         /** @description The body schema of each message type (the encrypted part of an envelope). */
         MessageBodies: {
             "referral.offer"?: components["schemas"]["ReferralOfferBody"];
+            "referral.info-request"?: components["schemas"]["ReferralInfoRequestBody"];
+            "referral.info-response"?: components["schemas"]["ReferralInfoResponseBody"];
+            "referral.accept"?: components["schemas"]["ReferralAcceptBody"];
+            "referral.decline"?: components["schemas"]["ReferralDeclineBody"];
+            "referral.update"?: components["schemas"]["ReferralUpdateBody"];
+            "referral.complete"?: components["schemas"]["ReferralCompleteBody"];
+            "referral.withdraw"?: components["schemas"]["ReferralWithdrawBody"];
+        };
+        /** @description Free text between caseworkers. May hold personal data; it travels and is stored encrypted. */
+        Note: string;
+        ReferralInfoRequestBody: {
+            /** Format: uuid */
+            referral_id: string;
+            questions: components["schemas"]["Note"];
+        };
+        ReferralInfoResponseBody: {
+            /** Format: uuid */
+            referral_id: string;
+            answer: components["schemas"]["Note"];
+            /** @description More client data; only groups within the offer's consent categories. */
+            client?: components["schemas"]["ClientData"];
+        };
+        ReferralAcceptBody: {
+            /** Format: uuid */
+            referral_id: string;
+            note?: components["schemas"]["Note"];
+        };
+        /** @enum {unknown} */
+        DeclineReason: "no-capacity" | "not-eligible" | "out-of-area" | "client-unreachable" | "other";
+        ReferralDeclineBody: {
+            /** Format: uuid */
+            referral_id: string;
+            reason: components["schemas"]["DeclineReason"];
+            note?: components["schemas"]["Note"];
+        };
+        /** @enum {unknown} */
+        UpdateStatus: "first-contact-made" | "service-started" | "on-hold" | "resumed" | "other";
+        ReferralUpdateBody: {
+            /** Format: uuid */
+            referral_id: string;
+            status: components["schemas"]["UpdateStatus"];
+            note?: components["schemas"]["Note"];
+        };
+        /** @enum {unknown} */
+        Outcome: "service-completed" | "goals-partly-met" | "client-stopped" | "client-unreachable" | "referred-elsewhere" | "other";
+        ReferralCompleteBody: {
+            /** Format: uuid */
+            referral_id: string;
+            outcome: components["schemas"]["Outcome"];
+            note?: components["schemas"]["Note"];
+        };
+        /** @enum {unknown} */
+        WithdrawReason: "client-request" | "need-met-elsewhere" | "sent-in-error" | "other";
+        ReferralWithdrawBody: {
+            /** Format: uuid */
+            referral_id: string;
+            reason: components["schemas"]["WithdrawReason"];
+            note?: components["schemas"]["Note"];
         };
         /**
          * @description Service categories of the shared taxonomy (DESIGN.md "Service directory").
@@ -224,7 +310,7 @@ export interface components {
          * @description Stable problem `type` values of the federation API.
          * @enum {unknown}
          */
-        ProblemType: "urn:refnet:problem:envelope-too-large" | "urn:refnet:problem:unsupported-media-type" | "urn:refnet:problem:malformed-envelope" | "urn:refnet:problem:unknown-sender" | "urn:refnet:problem:untrusted-sender" | "urn:refnet:problem:unknown-key" | "urn:refnet:problem:bad-signature" | "urn:refnet:problem:wrong-recipient" | "urn:refnet:problem:sender-mismatch" | "urn:refnet:problem:unknown-recipient-key" | "urn:refnet:problem:signature-time-skew" | "urn:refnet:problem:envelope-conflict" | "urn:refnet:problem:unsupported-message-type" | "urn:refnet:problem:decryption-failed" | "urn:refnet:problem:invalid-body" | "urn:refnet:problem:not-found" | "urn:refnet:problem:internal-error";
+        ProblemType: "urn:refnet:problem:envelope-too-large" | "urn:refnet:problem:unsupported-media-type" | "urn:refnet:problem:malformed-envelope" | "urn:refnet:problem:unknown-sender" | "urn:refnet:problem:untrusted-sender" | "urn:refnet:problem:unknown-key" | "urn:refnet:problem:bad-signature" | "urn:refnet:problem:wrong-recipient" | "urn:refnet:problem:sender-mismatch" | "urn:refnet:problem:unknown-recipient-key" | "urn:refnet:problem:signature-time-skew" | "urn:refnet:problem:envelope-conflict" | "urn:refnet:problem:unsupported-message-type" | "urn:refnet:problem:decryption-failed" | "urn:refnet:problem:invalid-body" | "urn:refnet:problem:unknown-referral" | "urn:refnet:problem:illegal-transition" | "urn:refnet:problem:out-of-order" | "urn:refnet:problem:not-found" | "urn:refnet:problem:internal-error";
         Problem: {
             type: string;
             title: string;

@@ -95,6 +95,160 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/referrals/{id}/info-request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask the sender for more information (receiver).
+         * @description Moves the referral to its next state and queues the `referral.info-request` message to the
+         *     peer in the same transaction (see the lifecycle table in federation.yaml). Requires the
+         *     admin or caseworker role.
+         */
+        post: operations["requestReferralInformation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/referrals/{id}/info-response": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer the receiver's information request (sender).
+         * @description Moves the referral to its next state and queues the `referral.info-response` message to the
+         *     peer in the same transaction (see the lifecycle table in federation.yaml). Requires the
+         *     admin or caseworker role.
+         */
+        post: operations["answerReferralInformation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/referrals/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept the referral (receiver).
+         * @description Moves the referral to its next state and queues the `referral.accept` message to the
+         *     peer in the same transaction (see the lifecycle table in federation.yaml). Requires the
+         *     admin or caseworker role.
+         */
+        post: operations["acceptReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/referrals/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline the referral, with a reason (receiver).
+         * @description Moves the referral to its next state and queues the `referral.decline` message to the
+         *     peer in the same transaction (see the lifecycle table in federation.yaml). Requires the
+         *     admin or caseworker role.
+         */
+        post: operations["declineReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/referrals/{id}/update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report progress (receiver).
+         * @description Moves the referral to its next state and queues the `referral.update` message to the
+         *     peer in the same transaction (see the lifecycle table in federation.yaml). Requires the
+         *     admin or caseworker role.
+         */
+        post: operations["updateReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/referrals/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report the outcome and close the referral (receiver).
+         * @description Moves the referral to its next state and queues the `referral.complete` message to the
+         *     peer in the same transaction (see the lifecycle table in federation.yaml). Requires the
+         *     admin or caseworker role.
+         */
+        post: operations["completeReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/referrals/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw the referral (sender).
+         * @description Moves the referral to its next state and queues the `referral.withdraw` message to the
+         *     peer in the same transaction (see the lifecycle table in federation.yaml). Requires the
+         *     admin or caseworker role.
+         */
+        post: operations["withdrawReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -126,9 +280,9 @@ export interface components {
             trusted_at?: string;
         };
         /**
-         * @description Lifecycle states (DESIGN.md "Referral lifecycle"). This version moves an outgoing
-         *     referral from `sent` (queued) to `delivered` (receipt held); an incoming one is
-         *     `delivered` when stored.
+         * @description Lifecycle states; the transitions are the table in federation.yaml (`MessageType`).
+         *     An outgoing referral is `sent` until the peer's receipt arrives, then `delivered`; an
+         *     incoming one is `delivered` when stored.
          * @enum {unknown}
          */
         ReferralState: "draft" | "sent" | "delivered" | "info-requested" | "accepted" | "in-progress" | "completed" | "declined" | "withdrawn" | "expired";
@@ -289,12 +443,70 @@ export interface components {
             delivery?: components["schemas"]["Delivery"];
             content: components["schemas"]["ReferralContent"];
             messages: components["schemas"]["Message"][];
+            timeline: components["schemas"]["TimelineEntry"][];
+            /** @description The information exchanged after the offer (requests, answers and any further client data), oldest first. */
+            information?: {
+                /** Format: date-time */
+                at: string;
+                /** @enum {unknown} */
+                action: "referral.info-request" | "referral.info-response";
+                text?: string;
+                client?: components["schemas"]["ClientData"];
+            }[];
+        };
+        /** @description Free text between caseworkers. May hold personal data; it travels and is stored encrypted. */
+        Note: string;
+        InfoRequestRequest: {
+            questions: components["schemas"]["Note"];
+        };
+        InfoResponseRequest: {
+            answer: components["schemas"]["Note"];
+            client?: components["schemas"]["ClientData"];
+        };
+        AcceptRequest: {
+            note?: components["schemas"]["Note"];
+        };
+        DeclineRequest: {
+            reason: components["schemas"]["DeclineReason"];
+            note?: components["schemas"]["Note"];
+        };
+        UpdateRequest: {
+            status: components["schemas"]["UpdateStatus"];
+            note?: components["schemas"]["Note"];
+        };
+        CompleteRequest: {
+            outcome: components["schemas"]["Outcome"];
+            note?: components["schemas"]["Note"];
+        };
+        WithdrawRequest: {
+            reason: components["schemas"]["WithdrawReason"];
+            note?: components["schemas"]["Note"];
+        };
+        /** @description One state change or message of a referral, oldest first. */
+        TimelineEntry: {
+            /** Format: date-time */
+            at: string;
+            /** @description The message type that made the change (e.g. `referral.accept`). */
+            action: string;
+            from_state?: components["schemas"]["ReferralState"];
+            to_state: components["schemas"]["ReferralState"];
+            by: {
+                /** @enum {unknown} */
+                kind: "user" | "peer";
+                /** @description The user's id on this node, or the peer's node id. */
+                id: string;
+            };
+            /** @description The reason, status or outcome code the action carried, if any. */
+            code?: string;
+            note?: string;
+            /** Format: uuid */
+            envelope_id?: string;
         };
         /**
          * @description Stable problem `type` values of the local API.
          * @enum {unknown}
          */
-        ProblemType: "urn:refnet:problem:unauthorized" | "urn:refnet:problem:forbidden" | "urn:refnet:problem:not-found" | "urn:refnet:problem:invalid-request" | "urn:refnet:problem:unsupported-media-type" | "urn:refnet:problem:peer-not-trusted" | "urn:refnet:problem:consent-violation" | "urn:refnet:problem:not-ready" | "urn:refnet:problem:internal-error";
+        ProblemType: "urn:refnet:problem:unauthorized" | "urn:refnet:problem:forbidden" | "urn:refnet:problem:not-found" | "urn:refnet:problem:invalid-request" | "urn:refnet:problem:unsupported-media-type" | "urn:refnet:problem:peer-not-trusted" | "urn:refnet:problem:consent-violation" | "urn:refnet:problem:illegal-transition" | "urn:refnet:problem:not-ready" | "urn:refnet:problem:internal-error";
         Problem: {
             type: string;
             title: string;
@@ -314,6 +526,14 @@ export interface components {
          * @description The node's base URL, without trailing slash.
          */
         "schemas-NodeId": string;
+        /** @enum {unknown} */
+        DeclineReason: "no-capacity" | "not-eligible" | "out-of-area" | "client-unreachable" | "other";
+        /** @enum {unknown} */
+        UpdateStatus: "first-contact-made" | "service-started" | "on-hold" | "resumed" | "other";
+        /** @enum {unknown} */
+        Outcome: "service-completed" | "goals-partly-met" | "client-stopped" | "client-unreachable" | "referred-elsewhere" | "other";
+        /** @enum {unknown} */
+        WithdrawReason: "client-request" | "need-met-elsewhere" | "sent-in-error" | "other";
     };
     responses: {
         /** @description An RFC 9457 problem. */
@@ -326,7 +546,9 @@ export interface components {
             };
         };
     };
-    parameters: never;
+    parameters: {
+        ReferralId: string;
+    };
     requestBodies: never;
     headers: never;
     pathItems: never;
@@ -489,6 +711,237 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+        };
+    };
+    requestReferralInformation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InfoRequestRequest"];
+            };
+        };
+        responses: {
+            /** @description The referral in its new state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralSummary"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    answerReferralInformation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InfoResponseRequest"];
+            };
+        };
+        responses: {
+            /** @description The referral in its new state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralSummary"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    acceptReferral: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcceptRequest"];
+            };
+        };
+        responses: {
+            /** @description The referral in its new state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralSummary"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    declineReferral: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeclineRequest"];
+            };
+        };
+        responses: {
+            /** @description The referral in its new state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralSummary"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    updateReferral: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description The referral in its new state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralSummary"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    completeReferral: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompleteRequest"];
+            };
+        };
+        responses: {
+            /** @description The referral in its new state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralSummary"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    withdrawReferral: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WithdrawRequest"];
+            };
+        };
+        responses: {
+            /** @description The referral in its new state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralSummary"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
         };
     };
 }

@@ -1,7 +1,9 @@
 // Every migration, listed explicitly in order: a file that is not listed here never runs.
 import type { Migration } from 'kysely';
 import * as initial from './001-initial.js';
+import * as lifecycle from './002-lifecycle.js';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
+  '002-lifecycle': lifecycle,
 };

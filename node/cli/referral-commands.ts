@@ -1,0 +1,162 @@
+// `referral-node referral ...`: sending, reading, and every lifecycle action, for scripts and for
+// people at a terminal. Each action is the same operation as its local API endpoint.
+import { Option, type Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { normaliseNodeUrl } from '../peers/service.js';
+import { getReferralDetail, getReferralSummary, listReferrals, sendReferralOffer, type CreateReferralRequest } from '../referrals/service.js';
+import { sendLifecycleMessage, type LifecycleContent } from '../referrals/messages.js';
+import { allowedActions, partyOf, type LifecycleMessage } from '../referrals/lifecycle.js';
+import { describeErrors, validatorFor } from '../schema/validators.js';
+import { CliError, printTable } from './output.js';
+import { dataOption, withNode, type CliIo } from './program.js';
+import type { Db } from '../db/database.js';
+
+async function actingUser(db: Db, username: string): Promise<string> {
+  const user = await db.selectFrom('users').select(['id', 'role', 'disabled_at']).where('username', '=', username).executeTakeFirst();
+  if (!user || user.disabled_at || user.role === 'auditor') throw new CliError(`${username} is not an active administrator or caseworker of this node.`);
+  return user.id;
+}
+
+interface ActionSpec {
+  message: LifecycleMessage;
+  schema: string;
+  description: string;
+  /** The option that carries the text (questions, answer) or code (reason, status, outcome). */
+  options: Array<{ flags: string; description: string; field: keyof LifecycleContent; required?: boolean; choices?: string[] }>;
+}
+
+const NOTE = { flags: '--note <text>', description: 'a note to the other organisation (sent encrypted)', field: 'note' as const };
+
+const ACTIONS: ActionSpec[] = [
+  { message: 'referral.info-request', schema: 'InfoRequestRequest', description: 'Ask the sender for more information (receiver).', options: [{ flags: '--questions <text>', description: 'what you need to know', field: 'questions', required: true }] },
+  { message: 'referral.info-response', schema: 'InfoResponseRequest', description: 'Answer an information request (sender).', options: [{ flags: '--answer <text>', description: 'the answer', field: 'answer', required: true }] },
+  { message: 'referral.accept', schema: 'AcceptRequest', description: 'Accept the referral (receiver).', options: [NOTE] },
+  { message: 'referral.decline', schema: 'DeclineRequest', description: 'Decline the referral (receiver).', options: [{ flags: '--reason <code>', description: 'why', field: 'reason', required: true, choices: ['no-capacity', 'not-eligible', 'out-of-area', 'client-unreachable', 'other'] }, NOTE] },
+  { message: 'referral.update', schema: 'UpdateRequest', description: 'Report progress (receiver).', options: [{ flags: '--status <code>', description: 'where it stands', field: 'status', required: true, choices: ['first-contact-made', 'service-started', 'on-hold', 'resumed', 'other'] }, NOTE] },
+  { message: 'referral.complete', schema: 'CompleteRequest', description: 'Report the outcome and close the referral (receiver).', options: [{ flags: '--outcome <code>', description: 'the outcome', field: 'outcome', required: true, choices: ['service-completed', 'goals-partly-met', 'client-stopped', 'client-unreachable', 'referred-elsewhere', 'other'] }, NOTE] },
+  { message: 'referral.withdraw', schema: 'WithdrawRequest', description: 'Withdraw the referral (sender).', options: [{ flags: '--reason <code>', description: 'why', field: 'reason', required: true, choices: ['client-request', 'need-met-elsewhere', 'sent-in-error', 'other'] }, NOTE] },
+];
+
+export function addReferralCommands(program: Command, io: CliIo): void {
+  const referral = program.command('referral').description('Referrals: send, list, show, and act on them (accept, decline, ...).');
+  referral
+    .command('send')
+    .description('Send a referral offer to a trusted peer, from a JSON file in the local API\'s CreateReferralRequest form.')
+    .addOption(dataOption())
+    .requiredOption('--file <path>', 'the referral as JSON (`-` for standard input)')
+    .option('--to <peer>', 'the peer\'s id (overrides "to" in the file)')
+    .option('--user <name>', 'the user recording the consent and sending', 'admin')
+    .option('--json', 'print JSON')
+    .action(async (options: { data?: string; file: string; to?: string; user: string; json?: boolean }) => {
+      let request: unknown;
+      try {
+        request = JSON.parse(readFileSync(options.file === '-' ? 0 : options.file, 'utf8'));
+      } catch {
+        throw new CliError(`${options.file} cannot be read as JSON.`);
+      }
+      if (options.to && request && typeof request === 'object') (request as Record<string, unknown>).to = normaliseNodeUrl(options.to);
+      const check = validatorFor('local', 'CreateReferralRequest');
+      if (!check(request)) {
+        throw new CliError(`The referral does not match CreateReferralRequest:\n${describeErrors(check.errors).map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
+      }
+      await withNode(options, async ({ ctx, delivery }) => {
+        const userId = await actingUser(ctx.database.db, options.user);
+        const created = await sendReferralOffer(ctx, { userId }, request as CreateReferralRequest);
+        await delivery.deliverDueEnvelopes();
+        const summary = (await getReferralSummary(ctx, created.id)) ?? created;
+        if (options.json) return io.out(JSON.stringify(summary, null, 2));
+        io.out(`Referral ${summary.id} to ${summary.peer.name}: ${summary.state}${summary.delivery?.last_error ? ` (last error: ${summary.delivery.last_error}; the running node retries)` : ''}`);
+      });
+    });
+  referral
+    .command('list')
+    .description('List referrals, newest first.')
+    .addOption(dataOption())
+    .addOption(new Option('--direction <d>', 'incoming or outgoing').choices(['incoming', 'outgoing']))
+    .option('--state <state>', 'only referrals in this state')
+    .option('--limit <n>', 'how many', '50')
+    .option('--json', 'print JSON')
+    .action(async (options: { data?: string; direction?: 'incoming' | 'outgoing'; state?: string; limit: string; json?: boolean }) => {
+      const limit = Number(options.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new CliError('--limit takes a number from 1 to 200.');
+      await withNode(options, async (node) => {
+        const page = await listReferrals(node.ctx, {
+          direction: options.direction,
+          state: options.state as never,
+          limit,
+        });
+        if (options.json) return io.out(JSON.stringify(page, null, 2));
+        io.out(
+          page.items.length === 0
+            ? 'No referrals.'
+            : printTable(
+                page.items.map((r) => ({ id: r.id, direction: r.direction, peer: r.peer.name, state: r.state, urgency: r.urgency, updated: r.updated_at })),
+                ['id', 'direction', 'peer', 'state', 'urgency', 'updated'],
+              ),
+        );
+      });
+    });
+  referral
+    .command('show <id>')
+    .description('Show one referral with its content (decrypted) and messages.')
+    .addOption(dataOption())
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: { data?: string; json?: boolean }) => {
+      await withNode(options, async (node) => {
+        const detail = await getReferralDetail(node.ctx, id);
+        if (!detail) throw new CliError(`No referral ${id} on this node.`);
+        if (options.json) return io.out(JSON.stringify(detail, null, 2));
+        const { content } = detail;
+        io.out(
+          [
+            `Referral ${detail.id} (${detail.direction}, ${detail.direction === 'incoming' ? 'from' : 'to'} ${detail.peer.name})`,
+            `State:    ${detail.state}${detail.delivery ? `, delivery ${detail.delivery.state} after ${detail.delivery.attempts} attempt(s)` : ''}`,
+            `Urgency:  ${content.urgency}${content.reply_by ? `, reply by ${content.reply_by}` : ''}`,
+            `Needs:    ${content.needs.join(', ')}`,
+            `Reason:   ${content.reason}`,
+            `Consent:  ${content.consent.categories.join(', ') || 'no personal data'}; ${content.consent.method}; valid until ${content.consent.valid_until}`,
+            `Client:`,
+            ...JSON.stringify(content.client, null, 2).split('\n').map((l) => `  ${l}`),
+            ...(detail.information ?? []).map((i) => `${i.action === 'referral.info-request' ? 'Asked' : 'Answered'} ${i.at}: ${i.text ?? ''}`),
+            'Timeline:',
+            ...detail.timeline.map((t) => `  ${t.at}  ${t.action.padEnd(22)} ${(t.from_state ?? '').padStart(14)} -> ${t.to_state.padEnd(14)} by ${t.by.kind} ${t.by.id}${t.code ? `  [${t.code}]` : ''}${t.note ? `  "${t.note}"` : ''}`),
+            `Next:     ${allowedActions(partyOf(detail.direction), detail.state).map((m) => `referral ${m.slice('referral.'.length)}`).join(', ') || 'nothing: the referral is closed or waits for the other organisation'}`,
+          ].join('\n'),
+        );
+      });
+    });
+
+
+  for (const action of ACTIONS) {
+    const name = action.message.slice('referral.'.length);
+    const command = referral
+      .command(`${name} <id>`)
+      .description(action.description)
+      .addOption(dataOption())
+      .option('--user <name>', 'the user acting', 'admin')
+      .option('--json', 'print JSON');
+    for (const spec of action.options) {
+      const option = new Option(spec.flags, spec.description);
+      if (spec.choices) option.choices(spec.choices);
+      if (spec.required) option.makeOptionMandatory();
+      command.addOption(option);
+    }
+    command.action(async (id: string, options: Record<string, string | boolean | undefined>) => {
+      const content: LifecycleContent = {};
+      for (const spec of action.options) {
+        const value = options[spec.flags.slice(2).split(' ')[0]!];
+        if (typeof value === 'string') (content as Record<string, string>)[spec.field] = value;
+      }
+      const check = validatorFor('local', action.schema);
+      if (!check(content)) throw new CliError(`Invalid ${name}: ${describeErrors(check.errors).map((e) => `${e.path} ${e.message}`).join('; ')}`);
+      await withNode({ data: options.data as string | undefined }, async (node) => {
+        const userId = await actingUser(node.ctx.database.db, (options.user as string) ?? 'admin');
+        await sendLifecycleMessage(node.ctx, { userId }, id, action.message, content);
+        await node.delivery.deliverDueEnvelopes();
+        const summary = await getReferralSummary(node.ctx, id);
+        if (options.json) return io.out(JSON.stringify(summary, null, 2));
+        io.out(`Referral ${id}: ${summary?.state}.`);
+      });
+    });
+  }
+}

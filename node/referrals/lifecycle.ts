@@ -1,0 +1,56 @@
+// The referral lifecycle as data: which party may send which message from which states, and the
+// state it leads to. The same table is in spec/federation.yaml (MessageType); both sides of a
+// referral check every message against it, whether it is made here or arrives from the peer.
+import type { components } from '../../spec/generated/local.js';
+
+export type ReferralState = components['schemas']['ReferralState'];
+export type Party = 'sender' | 'receiver';
+
+export const LIFECYCLE_MESSAGES = [
+  'referral.info-request',
+  'referral.info-response',
+  'referral.accept',
+  'referral.decline',
+  'referral.update',
+  'referral.complete',
+  'referral.withdraw',
+] as const;
+export type LifecycleMessage = (typeof LIFECYCLE_MESSAGES)[number];
+
+interface Transition {
+  by: Party;
+  from: readonly ReferralState[];
+  to: ReferralState;
+}
+
+export const TRANSITIONS: Readonly<Record<LifecycleMessage, Transition>> = {
+  'referral.info-request': { by: 'receiver', from: ['delivered'], to: 'info-requested' },
+  'referral.info-response': { by: 'sender', from: ['info-requested'], to: 'delivered' },
+  'referral.accept': { by: 'receiver', from: ['delivered'], to: 'accepted' },
+  'referral.decline': { by: 'receiver', from: ['delivered', 'info-requested'], to: 'declined' },
+  'referral.update': { by: 'receiver', from: ['accepted', 'in-progress'], to: 'in-progress' },
+  'referral.complete': { by: 'receiver', from: ['accepted', 'in-progress'], to: 'completed' },
+  'referral.withdraw': { by: 'sender', from: ['sent', 'delivered', 'info-requested', 'accepted', 'in-progress'], to: 'withdrawn' },
+};
+
+export const isLifecycleMessage = (type: string): type is LifecycleMessage => type in TRANSITIONS;
+
+/** The party this node plays in a referral. */
+export const partyOf = (direction: 'incoming' | 'outgoing'): Party => (direction === 'outgoing' ? 'sender' : 'receiver');
+
+/**
+ * The state after `message` sent by `by`, or undefined when the table does not allow it. An
+ * offer this node sent is `sent` until the receipt comes; the receiver's reply may overtake the
+ * receipt, so for the receiver's messages `sent` counts as `delivered`.
+ */
+export function nextState(message: LifecycleMessage, by: Party, current: ReferralState): ReferralState | undefined {
+  const transition = TRANSITIONS[message];
+  if (transition.by !== by) return undefined;
+  const effective = by === 'receiver' && current === 'sent' ? 'delivered' : current;
+  return transition.from.includes(effective) ? transition.to : undefined;
+}
+
+/** The actions a party may take now: what a person is offered in the CLI or UI. */
+export function allowedActions(by: Party, current: ReferralState): LifecycleMessage[] {
+  return LIFECYCLE_MESSAGES.filter((message) => nextState(message, by, current) !== undefined);
+}

@@ -1,0 +1,160 @@
+// Lifecycle messages after the offer, both ways. Made here: checked against the lifecycle table,
+// then the state change, the timeline entry and the outgoing envelope commit together. Arriving:
+// checked for referral, order and transition before anything is written.
+import type { Selectable } from 'kysely';
+import type { components as Fed } from '../../spec/generated/federation.js';
+import type { NodeContext } from '../context.js';
+import type { Tx } from '../db/database.js';
+import type { ReferralsTable } from '../db/schema.js';
+import type { OkpPublicJwk } from '../identity/keys.js';
+import { ProblemError } from '../http/problem.js';
+import { envelopeProblem } from '../envelope/problems.js';
+import { sealEnvelope } from '../envelope/seal.js';
+import type { VerifiedEnvelope } from '../envelope/verify.js';
+import { categoriesPresent } from './consent.js';
+import { nextState, partyOf, type LifecycleMessage, type Party, type ReferralState } from './lifecycle.js';
+import { readPayload } from './payload-store.js';
+import { recordEvent, type EventDetails } from './timeline.js';
+
+type ClientData = Fed['schemas']['ClientData'];
+type ReferralOfferBody = Fed['schemas']['ReferralOfferBody'];
+
+/** What a lifecycle message carries besides the referral id (the local API's request bodies). */
+export interface LifecycleContent {
+  note?: string;
+  questions?: string;
+  answer?: string;
+  client?: ClientData;
+  reason?: string;
+  status?: string;
+  outcome?: string;
+}
+
+const codeOf = (content: LifecycleContent) => content.reason ?? content.status ?? content.outcome;
+const detailsOf = (content: LifecycleContent): EventDetails => ({
+  note: content.note ?? content.questions ?? content.answer,
+  client: content.client,
+});
+
+const VERBS: Record<LifecycleMessage, string> = {
+  'referral.info-request': 'ask for information on',
+  'referral.info-response': 'answer an information request on',
+  'referral.accept': 'accept',
+  'referral.decline': 'decline',
+  'referral.update': 'report progress on',
+  'referral.complete': 'complete',
+  'referral.withdraw': 'withdraw',
+};
+
+function illegal(message: LifecycleMessage, party: Party, state: string): string {
+  return `The ${party} of a referral cannot ${VERBS[message]} it while it is ${state}.`;
+}
+
+/** Further client data must stay within the categories the offer's consent covers. */
+async function outsideConsent(ctx: NodeContext, referralId: string, client: ClientData | undefined, now: Date): Promise<string | undefined> {
+  if (!client) return undefined;
+  const offer = await readPayload<ReferralOfferBody>(ctx.database.db, ctx.kek, referralId, 'referral.offer');
+  if (!offer) return 'The offer of this referral is no longer held here.';
+  if (Date.parse(offer.consent.valid_until) <= now.getTime()) return 'The consent for this referral is no longer in force.';
+  const outside = categoriesPresent(client).filter((c) => !offer.consent.categories.includes(c));
+  return outside.length > 0 ? `The client data includes categories the consent does not cover: ${outside.join(', ')}.` : undefined;
+}
+
+export async function sendLifecycleMessage(
+  ctx: NodeContext,
+  actor: { userId: string },
+  referralId: string,
+  message: LifecycleMessage,
+  content: LifecycleContent,
+  afterCommit: () => void = () => {},
+): Promise<void> {
+  const now = ctx.clock.now();
+  const referral = await ctx.database.db
+    .selectFrom('referrals')
+    .innerJoin('peers', 'peers.id', 'referrals.peer_id')
+    .selectAll('referrals')
+    .select(['peers.encryption_jwk'])
+    .where('referrals.id', '=', referralId)
+    .executeTakeFirst();
+  if (!referral) throw new ProblemError(404, 'not-found', 'No such referral', 'There is no referral with this id on this node.');
+  const party = partyOf(referral.direction);
+  const to = nextState(message, party, referral.state as ReferralState);
+  if (!to) throw new ProblemError(409, 'illegal-transition', 'Not possible in this state', illegal(message, party, referral.state));
+  const violation = await outsideConsent(ctx, referralId, content.client, now);
+  if (violation) throw new ProblemError(422, 'consent-violation', 'Not covered by consent', violation);
+
+  const seq = referral.local_seq + 1;
+  const sealed = await sealEnvelope({
+    type: message,
+    from: ctx.self.nodeId,
+    to: referral.peer_id,
+    referralId,
+    seq,
+    createdAt: now,
+    body: { referral_id: referralId, ...content },
+    recipientKey: JSON.parse(referral.encryption_jwk) as OkpPublicJwk,
+    senderKey: ctx.self.encryptionKey.publicJwk,
+  });
+  const at = now.toISOString();
+  await ctx.database.transaction(async (tx, onCommit) => {
+    const changed = await tx
+      .updateTable('referrals')
+      .set({ state: to, local_seq: seq, updated_at: at })
+      .where('id', '=', referralId)
+      .where('state', '=', referral.state)
+      .where('local_seq', '=', referral.local_seq)
+      .executeTakeFirst();
+    if (changed.numUpdatedRows !== 1n) {
+      throw new ProblemError(409, 'illegal-transition', 'Changed meanwhile', 'The referral changed while this was being made; reload it and try again.');
+    }
+    await recordEvent(tx, ctx, {
+      referralId, at: now, action: message, from: referral.state, to,
+      actor: { kind: 'user', id: actor.userId }, code: codeOf(content), envelopeId: sealed.header.id, details: detailsOf(content),
+    });
+    await tx
+      .insertInto('envelopes')
+      .values({
+        id: sealed.header.id, direction: 'outgoing', peer_id: referral.peer_id, referral_id: referralId, type: message, seq,
+        payload: sealed.payload, payload_digest: sealed.digest, created_at: at, delivery_state: 'queued', next_attempt_at: at,
+      })
+      .execute();
+    onCommit(afterCommit);
+  });
+  ctx.logger.info({ referral: referralId, message, envelope: sealed.header.id, state: to }, 'lifecycle message queued');
+}
+
+/** Applies a lifecycle message from the peer inside the receiving transaction; throws a problem to refuse it. */
+export async function applyLifecycleMessage(
+  tx: Tx,
+  ctx: NodeContext,
+  envelope: VerifiedEnvelope,
+  message: LifecycleMessage,
+): Promise<void> {
+  const { header } = envelope;
+  const referral: Selectable<ReferralsTable> | undefined = await tx
+    .selectFrom('referrals')
+    .selectAll()
+    .where('id', '=', header.referral_id)
+    .where('peer_id', '=', envelope.peer.id)
+    .executeTakeFirst();
+  if (!referral) throw envelopeProblem('unknown-referral');
+  if (header.seq > referral.peer_seq + 1) throw envelopeProblem('out-of-order', `This node has applied message ${referral.peer_seq} of yours; send ${referral.peer_seq + 1} first.`);
+  if (header.seq <= referral.peer_seq) throw envelopeProblem('envelope-conflict', 'A message with this sequence number was already applied.');
+  const peerParty: Party = partyOf(referral.direction) === 'sender' ? 'receiver' : 'sender';
+  const to = nextState(message, peerParty, referral.state as ReferralState);
+  if (!to) throw envelopeProblem('illegal-transition', illegal(message, peerParty, referral.state));
+  const content = envelope.body as LifecycleContent;
+  const now = ctx.clock.now();
+  const violation = await outsideConsent(ctx, referral.id, content.client, now);
+  if (violation) throw envelopeProblem('invalid-body', violation);
+  await tx
+    .updateTable('referrals')
+    .set({ state: to, peer_seq: header.seq, updated_at: now.toISOString() })
+    .where('id', '=', referral.id)
+    .execute();
+  await recordEvent(tx, ctx, {
+    referralId: referral.id, at: now, action: message, from: referral.state, to,
+    actor: { kind: 'peer', id: envelope.peer.id }, code: codeOf(content), envelopeId: header.id, details: detailsOf(content),
+  });
+}
+

@@ -1,0 +1,82 @@
+// The timeline of a referral: every state change, when, and by whom (a user here or the peer).
+// Codes are plain; notes, questions, answers and further client data are encrypted payloads.
+import { randomUUID } from 'node:crypto';
+import type { components } from '../../spec/generated/local.js';
+import type { NodeContext } from '../context.js';
+import type { Tx } from '../db/database.js';
+import { readPayloadById, storePayload } from './payload-store.js';
+
+export type TimelineEntry = components['schemas']['TimelineEntry'];
+export type Information = NonNullable<components['schemas']['ReferralDetail']['information']>[number];
+type ClientData = components['schemas']['ClientData'];
+
+export interface EventDetails {
+  note?: string | undefined;
+  client?: ClientData | undefined;
+}
+
+export interface NewEvent {
+  referralId: string;
+  at: Date;
+  action: string;
+  from: string | null;
+  to: string;
+  actor: { kind: 'user' | 'peer'; id: string };
+  code?: string | undefined;
+  envelopeId?: string | undefined;
+  details?: EventDetails | undefined;
+}
+
+export async function recordEvent(tx: Tx, ctx: NodeContext, event: NewEvent): Promise<void> {
+  const hasDetails = event.details && (event.details.note !== undefined || event.details.client !== undefined);
+  const payloadId = hasDetails
+    ? await storePayload(tx, ctx.kek, { referralId: event.referralId, kind: `event:${event.action}`, content: event.details, now: event.at })
+    : null;
+  await tx
+    .insertInto('referral_events')
+    .values({
+      id: randomUUID(),
+      referral_id: event.referralId,
+      at: event.at.toISOString(),
+      action: event.action,
+      from_state: event.from,
+      to_state: event.to,
+      actor_kind: event.actor.kind,
+      actor_id: event.actor.id,
+      code: event.code ?? null,
+      envelope_id: event.envelopeId ?? null,
+      payload_id: payloadId,
+    })
+    .execute();
+}
+
+const INFORMATION_ACTIONS = new Set(['referral.info-request', 'referral.info-response']);
+
+export async function readTimeline(ctx: NodeContext, referralId: string): Promise<{ timeline: TimelineEntry[]; information: Information[] }> {
+  const { db } = ctx.database;
+  const rows = await db.selectFrom('referral_events').selectAll().where('referral_id', '=', referralId).orderBy('at').orderBy('id').execute();
+  const timeline: TimelineEntry[] = [];
+  const information: Information[] = [];
+  for (const row of rows) {
+    const details = row.payload_id ? await readPayloadById<EventDetails>(db, ctx.kek, row.payload_id) : undefined;
+    timeline.push({
+      at: row.at,
+      action: row.action,
+      ...(row.from_state ? { from_state: row.from_state as TimelineEntry['to_state'] } : {}),
+      to_state: row.to_state as TimelineEntry['to_state'],
+      by: { kind: row.actor_kind, id: row.actor_id },
+      ...(row.code ? { code: row.code } : {}),
+      ...(details?.note !== undefined ? { note: details.note } : {}),
+      ...(row.envelope_id ? { envelope_id: row.envelope_id } : {}),
+    });
+    if (INFORMATION_ACTIONS.has(row.action)) {
+      information.push({
+        at: row.at,
+        action: row.action as Information['action'],
+        ...(details?.note !== undefined ? { text: details.note } : {}),
+        ...(details?.client ? { client: details.client } : {}),
+      });
+    }
+  }
+  return { timeline, information };
+}
