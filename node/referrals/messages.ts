@@ -4,7 +4,7 @@
 import type { Selectable } from 'kysely';
 import type { components as Fed } from '../../spec/generated/federation.js';
 import type { NodeContext } from '../context.js';
-import type { Tx } from '../db/database.js';
+import type { Db, Tx } from '../db/database.js';
 import type { ReferralsTable } from '../db/schema.js';
 import type { OkpPublicJwk } from '../identity/keys.js';
 import { ProblemError } from '../http/problem.js';
@@ -51,9 +51,15 @@ function illegal(message: LifecycleMessage, party: Party, state: string): string
 }
 
 /** Further client data must stay within the categories the offer's consent covers. */
-async function outsideConsent(ctx: NodeContext, referralId: string, client: ClientData | undefined, now: Date): Promise<string | undefined> {
+async function outsideConsent(
+  db: Db | Tx,
+  ctx: NodeContext,
+  referralId: string,
+  client: ClientData | undefined,
+  now: Date,
+): Promise<string | undefined> {
   if (!client) return undefined;
-  const offer = await readPayload<ReferralOfferBody>(ctx.database.db, ctx.kek, referralId, 'referral.offer');
+  const offer = await readPayload<ReferralOfferBody>(db, ctx.kek, referralId, 'referral.offer');
   if (!offer) return 'The offer of this referral is no longer held here.';
   if (Date.parse(offer.consent.valid_until) <= now.getTime()) return 'The consent for this referral is no longer in force.';
   const outside = categoriesPresent(client).filter((c) => !offer.consent.categories.includes(c));
@@ -80,7 +86,7 @@ export async function sendLifecycleMessage(
   const party = partyOf(referral.direction);
   const to = nextState(message, party, referral.state as ReferralState);
   if (!to) throw new ProblemError(409, 'illegal-transition', 'Not possible in this state', illegal(message, party, referral.state));
-  const violation = await outsideConsent(ctx, referralId, content.client, now);
+  const violation = await outsideConsent(ctx.database.db, ctx, referralId, content.client, now);
   if (violation) throw new ProblemError(422, 'consent-violation', 'Not covered by consent', violation);
 
   const seq = referral.local_seq + 1;
@@ -145,7 +151,7 @@ export async function applyLifecycleMessage(
   if (!to) throw envelopeProblem('illegal-transition', illegal(message, peerParty, referral.state));
   const content = envelope.body as LifecycleContent;
   const now = ctx.clock.now();
-  const violation = await outsideConsent(ctx, referral.id, content.client, now);
+  const violation = await outsideConsent(tx, ctx, referral.id, content.client, now);
   if (violation) throw envelopeProblem('invalid-body', violation);
   await tx
     .updateTable('referrals')

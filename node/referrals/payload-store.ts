@@ -33,7 +33,7 @@ export async function storePayload(
 }
 
 /** The latest payload of a kind for a referral (e.g. its offer). */
-export async function readPayload<T>(db: Db, kek: Kek, referralId: string, kind: string): Promise<T | undefined> {
+export async function readPayload<T>(db: Db | Tx, kek: Kek, referralId: string, kind: string): Promise<T | undefined> {
   const row = await db
     .selectFrom('payloads')
     .select('id')
@@ -44,7 +44,7 @@ export async function readPayload<T>(db: Db, kek: Kek, referralId: string, kind:
   return row ? readPayloadById<T>(db, kek, row.id) : undefined;
 }
 
-export async function readPayloadById<T>(db: Db, kek: Kek, id: string): Promise<T | undefined> {
+export async function readPayloadById<T>(db: Db | Tx, kek: Kek, id: string): Promise<T | undefined> {
   const row = await db.selectFrom('payloads').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) return undefined;
   const dataKey = await kek.unwrap(row.wrapped_key, `payload-key:${row.id}`);

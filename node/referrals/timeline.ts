@@ -1,6 +1,7 @@
 // The timeline of a referral: every state change, when, and by whom (a user here or the peer).
 // Codes are plain; notes, questions, answers and further client data are encrypted payloads.
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { components } from '../../spec/generated/local.js';
 import type { NodeContext } from '../context.js';
 import type { Tx } from '../db/database.js';
@@ -54,7 +55,8 @@ const INFORMATION_ACTIONS = new Set(['referral.info-request', 'referral.info-res
 
 export async function readTimeline(ctx: NodeContext, referralId: string): Promise<{ timeline: TimelineEntry[]; information: Information[] }> {
   const { db } = ctx.database;
-  const rows = await db.selectFrom('referral_events').selectAll().where('referral_id', '=', referralId).orderBy('at').orderBy('id').execute();
+  // rowid is the order of insertion: events within the same millisecond keep their order.
+  const rows = await db.selectFrom('referral_events').selectAll().where('referral_id', '=', referralId).orderBy('at').orderBy(sql`rowid`).execute();
   const timeline: TimelineEntry[] = [];
   const information: Information[] = [];
   for (const row of rows) {
