@@ -13,6 +13,7 @@ import { createKekFile, kekFromBytes, parseKek, readKekFile, type Kek } from './
 import { migrateToLatest, openSqlite } from './db/database.js';
 import { createDeliveryWorker, type DeliveryWorker } from './delivery/worker.js';
 import { createHttpApp } from './http/app.js';
+import { startExpiryTimer } from './referrals/expiry.js';
 import { createNodeIdentity, isInitialised, loadSelfIdentity, type NodeSettings } from './identity/store.js';
 import { readableFingerprint } from './identity/keys.js';
 import { createLogger } from './logging/logger.js';
@@ -132,6 +133,7 @@ export async function serveNode(node: OpenNode, listen: { port: number; host: st
   });
   const http = server as Server;
   node.delivery.start();
+  const expiry = startExpiryTimer(node.ctx);
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : listen.port;
   let closing: Promise<void> | undefined;
@@ -148,6 +150,7 @@ export async function serveNode(node: OpenNode, listen: { port: number; host: st
         await closed;
         clearInterval(idle);
         clearTimeout(force);
+        await expiry.stop();
         await node.close();
       })();
       return closing;

@@ -3,10 +3,10 @@
 import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { normaliseNodeUrl } from '../peers/service.js';
-import { getReferralDetail, getReferralSummary, listReferrals, sendReferralOffer, type CreateReferralRequest } from '../referrals/service.js';
+import { getReferralDetail, getReferralSummary, listReferrals, sendReferralOffer, type CreateReferralRequest, type ListFilter } from '../referrals/service.js';
 import { sendLifecycleMessage, type LifecycleContent } from '../referrals/messages.js';
 import { allowedActions, partyOf, type LifecycleMessage } from '../referrals/lifecycle.js';
-import { describeErrors, validatorFor } from '../schema/validators.js';
+import { describeErrors, queryValidatorFor, validatorFor } from '../schema/validators.js';
 import { CliError, printTable } from './output.js';
 import { dataOption, withNode, type CliIo } from './program.js';
 import type { Db } from '../db/database.js';
@@ -74,17 +74,25 @@ export function addReferralCommands(program: Command, io: CliIo): void {
     .addOption(dataOption())
     .addOption(new Option('--direction <d>', 'incoming or outgoing').choices(['incoming', 'outgoing']))
     .option('--state <state>', 'only referrals in this state')
+    .option('--peer <id>', 'only referrals with this peer')
+    .option('--needs-action', 'only referrals waiting for this organisation')
+    .option('--updated-since <time>', 'only referrals changed at or after this time (ISO 8601)')
     .option('--limit <n>', 'how many', '50')
     .option('--json', 'print JSON')
-    .action(async (options: { data?: string; direction?: 'incoming' | 'outgoing'; state?: string; limit: string; json?: boolean }) => {
-      const limit = Number(options.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new CliError('--limit takes a number from 1 to 200.');
+    .action(async (options: { data?: string; direction?: 'incoming' | 'outgoing'; state?: string; peer?: string; needsAction?: boolean; updatedSince?: string; limit: string; json?: boolean }) => {
+      // The same filter, checked by the same schema, as GET /api/v1/referrals.
+      const filter = {
+        ...(options.direction ? { direction: options.direction } : {}),
+        ...(options.state ? { state: options.state } : {}),
+        ...(options.peer ? { peer: normaliseNodeUrl(options.peer) } : {}),
+        ...(options.needsAction ? { needs_action: 'true' } : {}),
+        ...(options.updatedSince ? { updated_since: options.updatedSince } : {}),
+        limit: /^\d+$/.test(options.limit) ? Number(options.limit) : options.limit,
+      };
+      const check = queryValidatorFor('local', '/api/v1/referrals', 'get');
+      if (!check(filter)) throw new CliError(`Invalid filter: ${describeErrors(check.errors).map((e) => `${e.path} ${e.message}`).join('; ')}`);
       await withNode(options, async (node) => {
-        const page = await listReferrals(node.ctx, {
-          direction: options.direction,
-          state: options.state as never,
-          limit,
-        });
+        const page = await listReferrals(node.ctx, filter as ListFilter);
         if (options.json) return io.out(JSON.stringify(page, null, 2));
         io.out(
           page.items.length === 0

@@ -69,6 +69,8 @@ export interface ReferralsTable {
   /** The seq of the last message from the peer applied here. */
   peer_seq: Generated<number>;
   created_by: string | null;
+  /** When an answer (accept or decline) is due; past it, an unanswered referral expires. */
+  reply_by: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -116,8 +118,8 @@ export interface ReferralEventsTable {
   action: string;
   from_state: string | null;
   to_state: string;
-  actor_kind: 'user' | 'peer';
-  /** A user id of this node, or a peer's node id. */
+  actor_kind: 'user' | 'peer' | 'system';
+  /** A user id of this node, a peer's node id, or for the system the rule that acted ('reply-by'). */
   actor_id: string;
   /** Reason, status or outcome code: from a fixed list, never free text. */
   code: string | null;

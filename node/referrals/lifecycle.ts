@@ -54,3 +54,6 @@ export function nextState(message: LifecycleMessage, by: Party, current: Referra
 export function allowedActions(by: Party, current: ReferralState): LifecycleMessage[] {
   return LIFECYCLE_MESSAGES.filter((message) => nextState(message, by, current) !== undefined);
 }
+
+/** States in which an offer still waits for its answer: past the reply-by date they expire. */
+export const AWAITING_ANSWER: readonly ReferralState[] = ['sent', 'delivered', 'info-requested'];

@@ -97,6 +97,7 @@ export async function sendReferralOffer(
         urgency: request.urgency,
         local_seq: 1,
         created_by: actor.userId,
+        reply_by: request.reply_by ?? null,
         created_at: at,
         updated_at: at,
       })
@@ -153,6 +154,7 @@ export async function applyIncomingMessage(tx: Tx, ctx: NodeContext, envelope: V
       urgency: body.urgency,
       peer_seq: header.seq,
       created_by: null,
+      reply_by: body.reply_by ?? null,
       created_at: at,
       updated_at: at,
     })
@@ -167,6 +169,8 @@ export interface ListFilter {
   direction?: 'incoming' | 'outgoing' | undefined;
   state?: ReferralState | undefined;
   peer?: string | undefined;
+  needs_action?: 'true' | 'false' | undefined;
+  updated_since?: string | undefined;
   limit: number;
   cursor?: string | undefined;
 }
@@ -199,6 +203,23 @@ export async function listReferrals(
   if (filter.direction) query = query.where('referrals.direction', '=', filter.direction);
   if (filter.state) query = query.where('referrals.state', '=', filter.state);
   if (filter.peer) query = query.where('referrals.peer_id', '=', filter.peer);
+  if (filter.updated_since) query = query.where('referrals.updated_at', '>=', new Date(filter.updated_since).toISOString());
+  if (filter.needs_action === 'true') {
+    query = query.where((eb) =>
+      eb.or([
+        eb.and([eb('referrals.direction', '=', 'incoming'), eb('referrals.state', '=', 'delivered')]),
+        eb.and([eb('referrals.direction', '=', 'outgoing'), eb('referrals.state', 'in', ['draft', 'info-requested'])]),
+        eb.exists(
+          eb
+            .selectFrom('envelopes')
+            .select('envelopes.id')
+            .whereRef('envelopes.referral_id', '=', 'referrals.id')
+            .where('envelopes.direction', '=', 'outgoing')
+            .where('envelopes.delivery_state', '=', 'failed'),
+        ),
+      ]),
+    );
+  }
   if (filter.cursor) {
     const after = decodeCursor(filter.cursor);
     if (!after) throw new ProblemError(400, 'invalid-request', 'Invalid cursor', 'Pass the next_cursor of the previous page unchanged.');

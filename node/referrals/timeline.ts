@@ -22,7 +22,7 @@ export interface NewEvent {
   action: string;
   from: string | null;
   to: string;
-  actor: { kind: 'user' | 'peer'; id: string };
+  actor: { kind: 'user' | 'peer' | 'system'; id: string };
   code?: string | undefined;
   envelopeId?: string | undefined;
   details?: EventDetails | undefined;

@@ -104,7 +104,13 @@ export interface components {
          *
          *     On the sender's side an offer is `sent` until the receiver's receipt arrives; a message
          *     from the receiver that arrives first is applied as if the state were `delivered`.
-         *     `completed`, `declined` and `withdrawn` are final.
+         *
+         *     **Expiry** needs no message: when the offer's `reply_by` passes while the referral is
+         *     `sent`, `delivered` or `info-requested` (not yet accepted or declined), each side moves it
+         *     to `expired` by its own clock. An answer that arrives later meets a final state and is
+         *     refused with `illegal-transition`.
+         *
+         *     `completed`, `declined`, `withdrawn` and `expired` are final.
          *
          *     ## Order
          *     `header.seq` numbers each party's own messages within a referral, from 1 (the offer is

@@ -486,14 +486,14 @@ export interface components {
         TimelineEntry: {
             /** Format: date-time */
             at: string;
-            /** @description The message type that made the change (e.g. `referral.accept`). */
+            /** @description The message type that made the change (e.g. `referral.accept`), `receipt` when the peer's receipt for the offer arrived, or `expiry` when the reply-by date passed unanswered. */
             action: string;
             from_state?: components["schemas"]["ReferralState"];
             to_state: components["schemas"]["ReferralState"];
             by: {
                 /** @enum {unknown} */
-                kind: "user" | "peer";
-                /** @description The user's id on this node, or the peer's node id. */
+                kind: "user" | "peer" | "system";
+                /** @description The user's id on this node, the peer's node id, or for `system` the rule that acted (`reply-by`). */
                 id: string;
             };
             /** @description The reason, status or outcome code the action carried, if any. */
@@ -629,6 +629,14 @@ export interface operations {
                 direction?: "incoming" | "outgoing";
                 state?: components["schemas"]["ReferralState"];
                 peer?: components["schemas"]["NodeId"];
+                /**
+                 * @description `true`: only referrals waiting for this organisation: incoming ones to accept,
+                 *     decline or ask about (`delivered`), outgoing ones whose receiver asked for
+                 *     information (`info-requested`), drafts, and any with a message the peer refused.
+                 */
+                needs_action?: "true" | "false";
+                /** @description Only referrals changed at or after this time. */
+                updated_since?: string;
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
                 cursor?: string;

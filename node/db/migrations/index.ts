@@ -2,8 +2,10 @@
 import type { Migration } from 'kysely';
 import * as initial from './001-initial.js';
 import * as lifecycle from './002-lifecycle.js';
+import * as replyBy from './003-reply-by.js';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
   '002-lifecycle': lifecycle,
+  '003-reply-by': replyBy,
 };

@@ -1,0 +1,56 @@
+// Expiry: an offer not answered (accepted or declined) by its reply-by date expires. Both sides
+// apply the same rule to the same date on their own, so no message is needed; a late answer
+// then meets a final state and is refused as an illegal transition.
+import type { NodeContext } from '../context.js';
+import { AWAITING_ANSWER } from './lifecycle.js';
+import { recordEvent } from './timeline.js';
+
+/** Expires every overdue referral; returns how many. */
+export async function expireOverdueReferrals(ctx: NodeContext): Promise<number> {
+  const now = ctx.clock.now();
+  const at = now.toISOString();
+  const overdue = await ctx.database.db
+    .selectFrom('referrals')
+    .select(['id', 'state'])
+    .where('state', 'in', AWAITING_ANSWER)
+    .where('reply_by', 'is not', null)
+    .where('reply_by', '<=', at)
+    .execute();
+  let expired = 0;
+  for (const referral of overdue) {
+    await ctx.database.transaction(async (tx) => {
+      const changed = await tx
+        .updateTable('referrals')
+        .set({ state: 'expired', updated_at: at })
+        .where('id', '=', referral.id)
+        .where('state', '=', referral.state)
+        .executeTakeFirst();
+      if (changed.numUpdatedRows !== 1n) return;
+      await recordEvent(tx, ctx, {
+        referralId: referral.id, at: now, action: 'expiry', from: referral.state, to: 'expired', actor: { kind: 'system', id: 'reply-by' },
+      });
+      expired += 1;
+    });
+  }
+  if (expired > 0) ctx.logger.info({ expired }, 'referrals expired');
+  return expired;
+}
+
+/** Runs the expiry rule now and then every `everyMs` until stopped. */
+export function startExpiryTimer(ctx: NodeContext, everyMs = 60_000): { stop(): Promise<void> } {
+  let running: Promise<unknown> = Promise.resolve();
+  const run = () => {
+    running = running.then(() => expireOverdueReferrals(ctx)).catch((error: unknown) => {
+      ctx.logger.error({ error: error instanceof Error ? error.name : 'error' }, 'expiry run failed');
+    });
+  };
+  run();
+  const timer = setInterval(run, everyMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,116 @@
+// Expiry by the reply-by date on both sides, the list filters that show a caseworker what waits
+// for her, and the lifecycle commands of the CLI.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildProgram } from '../../node/cli/program.js';
+import { expireOverdueReferrals } from '../../node/referrals/expiry.js';
+import { expectMatchesSpec } from '../_util/spec-check.js';
+import { createTestNetwork, jsonRequest, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
+
+let net: TestNetwork;
+let gr: TestNode;
+let at: TestNode;
+
+beforeAll(async () => {
+  net = await createTestNetwork(2);
+  [gr, at] = net.nodes as [TestNode, TestNode];
+});
+afterAll(() => net.close());
+
+type Json = Record<string, any>; // any: tests read arbitrary response fields
+
+async function api(node: TestNode, method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
+  const init = body === undefined ? { method, headers: { authorization: `Bearer ${node.token}` } } : jsonRequest(node.token, body, method);
+  const response = await node.request(path, init);
+  const status = response.status;
+  return { status, body: (await expectMatchesSpec('local', method, path.split('?')[0]!, response)) as Json };
+}
+
+async function settle(): Promise<void> {
+  while ((await gr.delivery.deliverDueEnvelopes()) + (await at.delivery.deliverDueEnvelopes()) > 0);
+}
+
+async function offer(overrides: Json = {}): Promise<string> {
+  const { status, body } = await api(gr, 'POST', '/api/v1/referrals', { ...referralRequest(at.id), ...overrides });
+  expect(status).toBe(201);
+  await settle();
+  return body.id;
+}
+
+const inHours = (hours: number) => new Date(net.clock.now().getTime() + hours * 3_600_000).toISOString();
+
+describe('expiry', () => {
+  it('expires an unanswered referral on both sides when its reply-by date passes, and refuses a late answer', async () => {
+    const unanswered = await offer({ reply_by: inHours(24) });
+    const answered = await offer({ reply_by: inHours(24) });
+    expect((await api(at, 'POST', `/api/v1/referrals/${answered}/accept`, {})).status).toBe(200);
+    await settle();
+
+    net.clock.advance(23 * 3_600_000);
+    expect(await expireOverdueReferrals(gr.ctx)).toBe(0);
+    net.clock.advance(2 * 3_600_000);
+    expect(await expireOverdueReferrals(gr.ctx)).toBeGreaterThanOrEqual(1);
+    expect(await expireOverdueReferrals(at.ctx)).toBeGreaterThanOrEqual(1);
+
+    for (const node of [gr, at]) {
+      const detail = (await api(node, 'GET', `/api/v1/referrals/${unanswered}`)).body;
+      expect(detail.state).toBe('expired');
+      expect(detail.timeline.at(-1)).toMatchObject({ action: 'expiry', from_state: 'delivered', to_state: 'expired', by: { kind: 'system', id: 'reply-by' } });
+      expect((await api(node, 'GET', `/api/v1/referrals/${answered}`)).body.state).toBe('accepted');
+    }
+    const late = await api(at, 'POST', `/api/v1/referrals/${unanswered}/accept`, {});
+    expect(late.status).toBe(409);
+    expect(late.body.type).toBe('urn:refnet:problem:illegal-transition');
+    expect(await expireOverdueReferrals(gr.ctx)).toBe(0);
+  });
+});
+
+describe('listing what needs action', () => {
+  it('shows the receiver what to answer and the sender what was asked, and filters by time and peer', async () => {
+    net.clock.advance(1_000);
+    const since = net.clock.now().toISOString();
+    const id = await offer();
+    const waiting = async (node: TestNode) =>
+      (await api(node, 'GET', '/api/v1/referrals?needs_action=true&limit=200')).body.items.map((r: Json) => r.id) as string[];
+    expect(await waiting(at)).toContain(id);
+    expect(await waiting(gr)).not.toContain(id);
+
+    await api(at, 'POST', `/api/v1/referrals/${id}/info-request`, { questions: 'Which town would she prefer?' });
+    await settle();
+    expect(await waiting(at)).not.toContain(id);
+    expect(await waiting(gr)).toContain(id);
+
+    const recent = (await api(gr, 'GET', `/api/v1/referrals?updated_since=${encodeURIComponent(since)}`)).body.items.map((r: Json) => r.id);
+    expect(recent).toEqual([id]);
+    const later = new Date(net.clock.now().getTime() + 1_000).toISOString();
+    expect((await api(gr, 'GET', `/api/v1/referrals?updated_since=${encodeURIComponent(later)}`)).body.items).toEqual([]);
+    expect((await api(gr, 'GET', '/api/v1/referrals?updated_since=yesterday')).status).toBe(400);
+    expect((await api(gr, 'GET', '/api/v1/referrals?needs_action=maybe')).status).toBe(400);
+  });
+});
+
+describe('the CLI', () => {
+  async function cli(...args: string[]): Promise<string> {
+    let out = '';
+    await buildProgram({ out: (text) => (out += `${text}\n`) }).parseAsync(['node', 'referral-node', ...args]);
+    return out;
+  }
+
+  it('acts on a referral with the same rules as the API, and shows its timeline and next steps', async () => {
+    const id = await offer();
+    const listed = JSON.parse(await cli('referral', 'list', '--needs-action', '--json', '--data', at.dataDir)) as { items: Json[] };
+    expect(listed.items.map((r) => r.id)).toContain(id);
+
+    const shown = await cli('referral', 'show', id, '--data', at.dataDir);
+    expect(shown).toMatch(/Next: +referral info-request, referral accept, referral decline/);
+
+    expect(await cli('referral', 'decline', id, '--reason', 'out-of-area', '--note', 'We only work in Vienna.', '--data', at.dataDir)).toMatch(/declined/);
+    await expect(cli('referral', 'accept', id, '--data', at.dataDir)).rejects.toMatchObject({ problem: 'illegal-transition' });
+    await expect(cli('referral', 'withdraw', id, '--reason', 'whatever', '--data', gr.dataDir)).rejects.toThrow();
+
+    await settle();
+    const onSender = (await api(gr, 'GET', `/api/v1/referrals/${id}`)).body;
+    expect(onSender.state).toBe('declined');
+    expect(onSender.timeline.at(-1)).toMatchObject({ code: 'out-of-area', note: 'We only work in Vienna.' });
+    expect(await cli('referral', 'show', id, '--data', gr.dataDir)).toMatch(/Next: +nothing/);
+  });
+});
