@@ -7,7 +7,7 @@ import { readEnv } from '../config/env.js';
 import { initNode, openNode, serveNode, type OpenNode } from '../node.js';
 import { addPeer, fetchPeerIdentity, listPeers, normaliseNodeUrl, trustPeer } from '../peers/service.js';
 import { readableFingerprint } from '../identity/keys.js';
-import { getReferralDetail, getReferralSummary, listReferrals, sendReferralOffer, type CreateReferralRequest } from '../referrals/service.js';
+import { getReferralDetail, getReferralSummary, listReferrals, createReferral, type CreateReferralRequest } from '../referrals/service.js';
 import { createApiToken, createUser, ROLES, type Role } from '../users/service.js';
 import { describeErrors, validatorFor } from '../schema/validators.js';
 import { CliError, printTable } from './output.js';

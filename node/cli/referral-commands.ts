@@ -3,7 +3,7 @@
 import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { normaliseNodeUrl } from '../peers/service.js';
-import { getReferralDetail, getReferralSummary, listReferrals, sendReferralOffer, type CreateReferralRequest, type ListFilter } from '../referrals/service.js';
+import { getReferralDetail, getReferralSummary, listReferrals, createReferral, sendDraft, type CreateReferralRequest, type ListFilter } from '../referrals/service.js';
 import { sendLifecycleMessage, type LifecycleContent } from '../referrals/messages.js';
 import { allowedActions, partyOf, type LifecycleMessage } from '../referrals/lifecycle.js';
 import { describeErrors, queryValidatorFor, validatorFor } from '../schema/validators.js';
@@ -46,26 +46,46 @@ export function addReferralCommands(program: Command, io: CliIo): void {
     .requiredOption('--file <path>', 'the referral as JSON (`-` for standard input)')
     .option('--to <peer>', 'the peer\'s id (overrides "to" in the file)')
     .option('--user <name>', 'the user recording the consent and sending', 'admin')
+    .option('--draft', 'save it as a draft instead of sending it (send later with `referral send-draft`)')
     .option('--json', 'print JSON')
-    .action(async (options: { data?: string; file: string; to?: string; user: string; json?: boolean }) => {
+    .action(async (options: { data?: string; file: string; to?: string; user: string; draft?: boolean; json?: boolean }) => {
       let request: unknown;
       try {
         request = JSON.parse(readFileSync(options.file === '-' ? 0 : options.file, 'utf8'));
       } catch {
         throw new CliError(`${options.file} cannot be read as JSON.`);
       }
-      if (options.to && request && typeof request === 'object') (request as Record<string, unknown>).to = normaliseNodeUrl(options.to);
+      if (request && typeof request === 'object') {
+        if (options.to) (request as Record<string, unknown>).to = normaliseNodeUrl(options.to);
+        if (options.draft) (request as Record<string, unknown>).draft = true;
+      }
       const check = validatorFor('local', 'CreateReferralRequest');
       if (!check(request)) {
         throw new CliError(`The referral does not match CreateReferralRequest:\n${describeErrors(check.errors).map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
       }
       await withNode(options, async ({ ctx, delivery }) => {
         const userId = await actingUser(ctx.database.db, options.user);
-        const created = await sendReferralOffer(ctx, { userId }, request as CreateReferralRequest);
+        const created = await createReferral(ctx, { userId }, request as CreateReferralRequest);
         await delivery.deliverDueEnvelopes();
         const summary = (await getReferralSummary(ctx, created.id)) ?? created;
         if (options.json) return io.out(JSON.stringify(summary, null, 2));
         io.out(`Referral ${summary.id} to ${summary.peer.name}: ${summary.state}${summary.delivery?.last_error ? ` (last error: ${summary.delivery.last_error}; the running node retries)` : ''}`);
+      });
+    });
+  referral
+    .command('send-draft <id>')
+    .description('Send a draft referral (the peer must be trusted and the consent in force).')
+    .addOption(dataOption())
+    .option('--user <name>', 'the user sending', 'admin')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: { data?: string; user: string; json?: boolean }) => {
+      await withNode(options, async ({ ctx, delivery }) => {
+        const userId = await actingUser(ctx.database.db, options.user);
+        await sendDraft(ctx, { userId }, id);
+        await delivery.deliverDueEnvelopes();
+        const summary = await getReferralSummary(ctx, id);
+        if (options.json) return io.out(JSON.stringify(summary, null, 2));
+        io.out(`Referral ${id}: ${summary?.state}.`);
       });
     });
   referral

@@ -9,7 +9,8 @@ import {
   getReferralDetail,
   getReferralSummary,
   listReferrals,
-  sendReferralOffer,
+  createReferral,
+  sendDraft,
   type CreateReferralRequest,
   type ListFilter,
 } from '../referrals/service.js';
@@ -55,7 +56,7 @@ export function localApiRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loc
   api.post('/referrals', async (c) => {
     requireRole(c.get('user'), 'admin', 'caseworker');
     const request = await jsonBody<CreateReferralRequest>(c, 'CreateReferralRequest');
-    const summary = await sendReferralOffer(ctx, { userId: c.get('user').id }, request, onQueued);
+    const summary = await createReferral(ctx, { userId: c.get('user').id }, request, onQueued);
     c.header('location', `/api/v1/referrals/${summary.id}`);
     return c.json(summary, 201);
   });
@@ -68,6 +69,11 @@ export function localApiRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loc
     const check = queryValidatorFor('local', '/api/v1/referrals', 'get');
     if (!check(filter)) throw invalidRequest(check.errors, 400);
     return c.json(await listReferrals(ctx, { limit: 50, ...filter } as ListFilter));
+  });
+
+  api.post('/referrals/:id/send', async (c) => {
+    requireRole(c.get('user'), 'admin', 'caseworker');
+    return c.json(await sendDraft(ctx, { userId: c.get('user').id }, referralIdParam(c.req.param('id')), onQueued));
   });
 
   for (const [action, schemaName] of ACTIONS) {

@@ -10,6 +10,7 @@ import type { OkpPublicJwk } from '../identity/keys.js';
 import { ProblemError } from '../http/problem.js';
 import { envelopeProblem } from '../envelope/problems.js';
 import { sealEnvelope } from '../envelope/seal.js';
+import { enqueueEnvelope } from '../delivery/outbox.js';
 import type { VerifiedEnvelope } from '../envelope/verify.js';
 import { categoriesPresent } from './consent.js';
 import { nextState, partyOf, type LifecycleMessage, type Party, type ReferralState } from './lifecycle.js';
@@ -117,13 +118,7 @@ export async function sendLifecycleMessage(
       referralId, at: now, action: message, from: referral.state, to,
       actor: { kind: 'user', id: actor.userId }, code: codeOf(content), envelopeId: sealed.header.id, details: detailsOf(content),
     });
-    await tx
-      .insertInto('envelopes')
-      .values({
-        id: sealed.header.id, direction: 'outgoing', peer_id: referral.peer_id, referral_id: referralId, type: message, seq,
-        payload: sealed.payload, payload_digest: sealed.digest, created_at: at, delivery_state: 'queued', next_attempt_at: at,
-      })
-      .execute();
+    await enqueueEnvelope(tx, sealed, now);
     onCommit(afterCommit);
   });
   ctx.logger.info({ referral: referralId, message, envelope: sealed.header.id, state: to }, 'lifecycle message queued');

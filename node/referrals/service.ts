@@ -6,12 +6,13 @@ import type { components as Fed } from '../../spec/generated/federation.js';
 import type { components as Local } from '../../spec/generated/local.js';
 import type { NodeContext } from '../context.js';
 import type { Tx } from '../db/database.js';
-import type { ReferralsTable } from '../db/schema.js';
+import type { EnvelopesTable, PeersTable, ReferralsTable } from '../db/schema.js';
 import { b64u, decodeBase64UrlStrict, utf8 } from '../crypto/encoding.js';
 import type { OkpPublicJwk } from '../identity/keys.js';
 import { ProblemError } from '../http/problem.js';
 import { envelopeProblem } from '../envelope/problems.js';
 import { sealEnvelope } from '../envelope/seal.js';
+import { enqueueEnvelope } from '../delivery/outbox.js';
 import type { VerifiedEnvelope } from '../envelope/verify.js';
 import { normaliseNodeUrl } from '../peers/service.js';
 import { consentViolation } from './consent.js';
@@ -25,6 +26,7 @@ export type CreateReferralRequest = Local['schemas']['CreateReferralRequest'];
 export type ReferralSummary = Local['schemas']['ReferralSummary'];
 export type ReferralDetail = Local['schemas']['ReferralDetail'];
 export type ReferralState = Local['schemas']['ReferralState'];
+type Delivery = Local['schemas']['Delivery'];
 
 const OFFER = 'referral.offer';
 
@@ -32,26 +34,67 @@ export interface Actor {
   userId: string;
 }
 
-/** Creates an outgoing referral and queues its offer; `afterCommit` runs once it is durable. */
-export async function sendReferralOffer(
+async function peerFor(ctx: NodeContext, to: string, forSending: boolean): Promise<Selectable<PeersTable>> {
+  let peerId: string;
+  try {
+    peerId = normaliseNodeUrl(to);
+  } catch (error) {
+    throw new ProblemError(422, 'invalid-request', 'Invalid peer', error instanceof Error ? error.message : 'The peer id is not a node URL.');
+  }
+  const peer = await ctx.database.db.selectFrom('peers').selectAll().where('id', '=', peerId).executeTakeFirst();
+  if (!peer) throw new ProblemError(409, 'peer-not-trusted', 'Unknown peer', 'This node does not know that peer; add and trust it first.');
+  if (peer.state === 'revoked' || (forSending && peer.state !== 'trusted')) {
+    throw new ProblemError(409, 'peer-not-trusted', 'Peer not trusted', `The peer is ${peer.state}; only trusted peers receive referrals.`);
+  }
+  return peer;
+}
+
+function checkConsent(body: ReferralOfferBody, peerId: string, now: Date): void {
+  const violation = consentViolation(body.client, body.consent, peerId, now);
+  if (violation) throw new ProblemError(422, 'consent-violation', 'Not covered by consent', violation);
+}
+
+/** Seals the offer and queues it, moving the referral from `from` to `sent`, inside `tx`. */
+async function queueOffer(
+  tx: Tx,
+  ctx: NodeContext,
+  peer: Selectable<PeersTable>,
+  body: ReferralOfferBody,
+  actor: Actor,
+  from: 'draft' | null,
+  now: Date,
+): Promise<string> {
+  const sealed = await sealEnvelope({
+    type: OFFER,
+    from: ctx.self.nodeId,
+    to: peer.id,
+    referralId: body.referral_id,
+    seq: 1,
+    createdAt: now,
+    body,
+    recipientKey: JSON.parse(peer.encryption_jwk) as OkpPublicJwk,
+    senderKey: ctx.self.encryptionKey.publicJwk,
+  });
+  await recordEvent(tx, ctx, {
+    referralId: body.referral_id, at: now, action: OFFER, from, to: 'sent', actor: { kind: 'user', id: actor.userId }, envelopeId: sealed.header.id,
+  });
+  await enqueueEnvelope(tx, sealed, now);
+  return sealed.header.id;
+}
+
+/**
+ * Creates an outgoing referral: as a draft (stored encrypted, nothing sent) or sent at once (its
+ * offer queued in the same transaction). `afterCommit` runs once it is durable.
+ */
+export async function createReferral(
   ctx: NodeContext,
   actor: Actor,
   request: CreateReferralRequest,
   afterCommit: () => void = () => {},
 ): Promise<ReferralSummary> {
   const now = ctx.clock.now();
-  const { db } = ctx.database;
-  let peerId: string;
-  try {
-    peerId = normaliseNodeUrl(request.to);
-  } catch (error) {
-    throw new ProblemError(422, 'invalid-request', 'Invalid peer', error instanceof Error ? error.message : 'The peer id is not a node URL.');
-  }
-  const peer = await db.selectFrom('peers').selectAll().where('id', '=', peerId).executeTakeFirst();
-  if (!peer) throw new ProblemError(409, 'peer-not-trusted', 'Unknown peer', 'This node does not know that peer; add and trust it first.');
-  if (peer.state !== 'trusted') {
-    throw new ProblemError(409, 'peer-not-trusted', 'Peer not trusted', `The peer is ${peer.state}; only trusted peers receive referrals.`);
-  }
+  const draft = request.draft === true;
+  const peer = await peerFor(ctx, request.to, !draft);
   const referralId = randomUUID();
   const body: ReferralOfferBody = {
     referral_id: referralId,
@@ -71,20 +114,7 @@ export async function sendReferralOffer(
       valid_until: request.consent.valid_until,
     },
   };
-  const violation = consentViolation(body.client, body.consent, peer.id, now);
-  if (violation) throw new ProblemError(422, 'consent-violation', 'Not covered by consent', violation);
-
-  const sealed = await sealEnvelope({
-    type: OFFER,
-    from: ctx.self.nodeId,
-    to: peer.id,
-    referralId,
-    seq: 1,
-    createdAt: now,
-    body,
-    recipientKey: JSON.parse(peer.encryption_jwk) as OkpPublicJwk,
-    senderKey: ctx.self.encryptionKey.publicJwk,
-  });
+  checkConsent(body, peer.id, now);
   const at = now.toISOString();
   await ctx.database.transaction(async (tx, onCommit) => {
     await tx
@@ -93,9 +123,9 @@ export async function sendReferralOffer(
         id: referralId,
         direction: 'outgoing',
         peer_id: peer.id,
-        state: 'sent',
+        state: draft ? 'draft' : 'sent',
         urgency: request.urgency,
-        local_seq: 1,
+        local_seq: draft ? 0 : 1,
         created_by: actor.userId,
         reply_by: request.reply_by ?? null,
         created_at: at,
@@ -103,28 +133,40 @@ export async function sendReferralOffer(
       })
       .execute();
     await storePayload(tx, ctx.kek, { referralId, kind: OFFER, content: body, now });
-    await recordEvent(tx, ctx, {
-      referralId, at: now, action: OFFER, from: null, to: 'sent', actor: { kind: 'user', id: actor.userId }, envelopeId: sealed.header.id,
-    });
-    await tx
-      .insertInto('envelopes')
-      .values({
-        id: sealed.header.id,
-        direction: 'outgoing',
-        peer_id: peer.id,
-        referral_id: referralId,
-        type: OFFER,
-        seq: 1,
-        payload: sealed.payload,
-        payload_digest: sealed.digest,
-        created_at: at,
-        delivery_state: 'queued',
-        next_attempt_at: at,
-      })
-      .execute();
+    if (draft) {
+      await recordEvent(tx, ctx, { referralId, at: now, action: 'draft', from: null, to: 'draft', actor: { kind: 'user', id: actor.userId } });
+    } else {
+      await queueOffer(tx, ctx, peer, body, actor, null, now);
+      onCommit(afterCommit);
+    }
+  });
+  ctx.logger.info({ referral: referralId, peer: peer.id, draft }, draft ? 'referral draft saved' : 'referral offer queued');
+  return (await getReferralSummary(ctx, referralId))!;
+}
+
+/** Sends a draft: the peer must be trusted and the consent still in force now. */
+export async function sendDraft(ctx: NodeContext, actor: Actor, referralId: string, afterCommit: () => void = () => {}): Promise<ReferralSummary> {
+  const now = ctx.clock.now();
+  const referral = await ctx.database.db.selectFrom('referrals').selectAll().where('id', '=', referralId).executeTakeFirst();
+  if (!referral) throw new ProblemError(404, 'not-found', 'No such referral', 'There is no referral with this id on this node.');
+  if (referral.direction !== 'outgoing' || referral.state !== 'draft') {
+    throw new ProblemError(409, 'illegal-transition', 'Not a draft', `Only a draft can be sent; this referral is ${referral.state}.`);
+  }
+  const peer = await peerFor(ctx, referral.peer_id, true);
+  const body = await readPayload<ReferralOfferBody>(ctx.database.db, ctx.kek, referralId, OFFER);
+  if (!body) throw new ProblemError(404, 'not-found', 'No such referral', 'The draft\'s content is no longer held here.');
+  checkConsent(body, peer.id, now);
+  await ctx.database.transaction(async (tx, onCommit) => {
+    const changed = await tx
+      .updateTable('referrals')
+      .set({ state: 'sent', local_seq: 1, updated_at: now.toISOString() })
+      .where('id', '=', referralId)
+      .where('state', '=', 'draft')
+      .executeTakeFirst();
+    if (changed.numUpdatedRows !== 1n) throw new ProblemError(409, 'illegal-transition', 'Already sent', 'The draft was sent meanwhile.');
+    await queueOffer(tx, ctx, peer, body, actor, 'draft', now);
     onCommit(afterCommit);
   });
-  ctx.logger.info({ referral: referralId, peer: peer.id, envelope: sealed.header.id }, 'referral offer queued');
   return (await getReferralSummary(ctx, referralId))!;
 }
 
@@ -257,10 +299,10 @@ export async function getReferralDetail(ctx: NodeContext, id: string): Promise<R
   const { referral_id: _referralId, ...content } = offer;
   const envelopes = await db
     .selectFrom('envelopes')
-    .select(['id', 'type', 'seq', 'direction', 'created_at', 'receipt'])
+    .selectAll()
     .where('referral_id', '=', id)
-    .orderBy('seq')
     .orderBy('created_at')
+    .orderBy('id')
     .execute();
   const { timeline, information } = await readTimeline(ctx, id);
   return {
@@ -275,7 +317,18 @@ export async function getReferralDetail(ctx: NodeContext, id: string): Promise<R
       direction: e.direction,
       created_at: e.created_at,
       ...(e.receipt ? { receipt: e.receipt } : {}),
+      ...(e.delivery_state ? { delivery: deliveryOf(e) } : {}),
     })),
+  };
+}
+
+function deliveryOf(envelope: Pick<Selectable<EnvelopesTable>, 'delivery_state' | 'attempts' | 'last_error' | 'next_attempt_at' | 'delivered_at'>): Delivery {
+  return {
+    state: envelope.delivery_state!,
+    attempts: envelope.attempts,
+    ...(envelope.last_error ? { last_error: envelope.last_error } : {}),
+    ...(envelope.next_attempt_at && envelope.delivery_state === 'queued' ? { next_attempt_at: envelope.next_attempt_at } : {}),
+    ...(envelope.delivered_at ? { delivered_at: envelope.delivered_at } : {}),
   };
 }
 
@@ -297,15 +350,7 @@ async function toSummary(ctx: NodeContext, row: Selectable<ReferralsTable>, peer
       .where('direction', '=', 'outgoing')
       .where('type', '=', OFFER)
       .executeTakeFirst();
-    if (envelope?.delivery_state) {
-      summary.delivery = {
-        state: envelope.delivery_state,
-        attempts: envelope.attempts,
-        ...(envelope.last_error ? { last_error: envelope.last_error } : {}),
-        ...(envelope.next_attempt_at && envelope.delivery_state === 'queued' ? { next_attempt_at: envelope.next_attempt_at } : {}),
-        ...(envelope.delivered_at ? { delivered_at: envelope.delivered_at } : {}),
-      };
-    }
+    if (envelope?.delivery_state) summary.delivery = deliveryOf(envelope);
   }
   return summary;
 }

@@ -62,7 +62,7 @@ export interface paths {
         get: operations["listReferrals"];
         put?: never;
         /**
-         * Send a referral offer to a trusted peer.
+         * Send a referral offer to a trusted peer, or save it as a draft.
          * @description Encrypts the referral for the peer, stores it encrypted, and queues the envelope in the
          *     same transaction; delivery is attempted at once and retried in the background. The
          *     client data groups must be within `consent.categories`, and consent must be in force.
@@ -89,6 +89,26 @@ export interface paths {
         get: operations["getReferral"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/referrals/{id}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a draft (sender).
+         * @description Checks again that the peer is trusted and the consent in force, then queues the offer. Requires the admin or caseworker role.
+         */
+        post: operations["sendReferralDraft"];
         delete?: never;
         options?: never;
         head?: never;
@@ -352,6 +372,8 @@ export interface components {
             valid_until: string;
         };
         CreateReferralRequest: {
+            /** @description `true`: save the referral as a draft (stored encrypted, nothing sent) to send later with `POST /api/v1/referrals/{id}/send`. Absent or `false`: send at once. */
+            draft?: boolean;
             /**
              * Format: uri
              * @description The peer's node id (its base URL). Another spelling of the same URL (upper-case host, trailing slash) is accepted.
@@ -380,7 +402,7 @@ export interface components {
             id: components["schemas"]["NodeId"];
             name: string;
         };
-        /** @description Delivery of the referral's offer envelope (outgoing referrals only). */
+        /** @description Delivery of an outgoing envelope (in a summary, the offer's). */
         Delivery: {
             /** @enum {unknown} */
             state: "queued" | "delivered" | "failed";
@@ -426,6 +448,7 @@ export interface components {
             created_at: string;
             /** @description The peer's signed receipt (compact JWS), once delivered. */
             receipt?: string;
+            delivery?: components["schemas"]["Delivery"];
         };
         /** @description One referral with its decrypted content and its messages. */
         ReferralDetail: {
@@ -719,6 +742,34 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+        };
+    };
+    sendReferralDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The referral, now `sent`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralSummary"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
         };
     };
     requestReferralInformation: {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { defaultRetryPolicy, retryAfterMs, retryDelayMs } from '../../node/delivery/retry-policy.js';
-import { sendReferralOffer, getReferralSummary } from '../../node/referrals/service.js';
+import { createReferral, getReferralSummary } from '../../node/referrals/service.js';
 import { createTestNetwork, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
 let net: TestNetwork;
@@ -21,7 +21,7 @@ const adminId = async (node: TestNode) =>
   (await node.ctx.database.db.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirstOrThrow()).id;
 
 async function send(to: TestNode = at) {
-  return sendReferralOffer(gr.ctx, { userId: await adminId(gr) }, referralRequest(to.id));
+  return createReferral(gr.ctx, { userId: await adminId(gr) }, referralRequest(to.id));
 }
 
 describe('the retry policy', () => {

@@ -88,12 +88,61 @@ describe('listing what needs action', () => {
   });
 });
 
+describe('drafts', () => {
+  it('are stored without sending, listed as needing action, and sent later', async () => {
+    const created = await api(gr, 'POST', '/api/v1/referrals', { ...referralRequest(at.id), draft: true });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ state: 'draft' });
+    expect(created.body.delivery).toBeUndefined();
+    const id = created.body.id;
+    expect(await gr.delivery.deliverDueEnvelopes()).toBe(0);
+    expect((await api(at, 'GET', `/api/v1/referrals/${id}`)).status).toBe(404);
+    expect((await api(gr, 'GET', '/api/v1/referrals?needs_action=true&limit=200')).body.items.map((r: Json) => r.id)).toContain(id);
+
+    const sent = await api(gr, 'POST', `/api/v1/referrals/${id}/send`);
+    expect(sent.body).toMatchObject({ state: 'sent', delivery: { state: 'queued' } });
+    await settle();
+    const detail = (await api(gr, 'GET', `/api/v1/referrals/${id}`)).body;
+    expect(detail.state).toBe('delivered');
+    expect(detail.timeline.map((e: Json) => [e.action, e.from_state ?? null, e.to_state])).toEqual([
+      ['draft', null, 'draft'],
+      ['referral.offer', 'draft', 'sent'],
+      ['receipt', 'sent', 'delivered'],
+    ]);
+    expect(detail.messages).toEqual([expect.objectContaining({ type: 'referral.offer', delivery: expect.objectContaining({ state: 'delivered', attempts: 1 }) })]);
+    expect((await api(gr, 'POST', `/api/v1/referrals/${id}/send`)).body.type).toBe('urn:refnet:problem:illegal-transition');
+  });
+
+  it('are checked again when sent: a peer no longer trusted, or consent expired meanwhile, keep it a draft', async () => {
+    const soon = new Date(net.clock.now().getTime() + 3_600_000).toISOString();
+    const id = (await api(gr, 'POST', '/api/v1/referrals', { ...referralRequest(at.id), consent: { ...referralRequest(at.id).consent, valid_until: soon }, draft: true })).body.id;
+    await gr.ctx.database.db.updateTable('peers').set({ state: 'suspended' }).where('id', '=', at.id).execute();
+    const refused = await api(gr, 'POST', `/api/v1/referrals/${id}/send`);
+    await gr.ctx.database.db.updateTable('peers').set({ state: 'trusted' }).where('id', '=', at.id).execute();
+    expect(refused).toMatchObject({ status: 409, body: { type: 'urn:refnet:problem:peer-not-trusted' } });
+    net.clock.advance(2 * 3_600_000);
+    const expired = await api(gr, 'POST', `/api/v1/referrals/${id}/send`);
+    expect(expired).toMatchObject({ status: 422, body: { type: 'urn:refnet:problem:consent-violation' } });
+    expect((await api(gr, 'GET', `/api/v1/referrals/${id}`)).body.state).toBe('draft');
+  });
+});
+
 describe('the CLI', () => {
   async function cli(...args: string[]): Promise<string> {
     let out = '';
     await buildProgram({ out: (text) => (out += `${text}\n`) }).parseAsync(['node', 'referral-node', ...args]);
     return out;
   }
+
+  it('saves a draft from a file and sends it later', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const file = join(gr.dataDir, '..', 'draft.json');
+    writeFileSync(file, JSON.stringify(referralRequest(at.id)));
+    const draft = JSON.parse(await cli('referral', 'send', '--file', file, '--draft', '--json', '--data', gr.dataDir)) as Json;
+    expect(draft.state).toBe('draft');
+    expect(await cli('referral', 'send-draft', draft.id, '--data', gr.dataDir)).toMatch(/: sent\.|: delivered\./);
+  });
 
   it('acts on a referral with the same rules as the API, and shows its timeline and next steps', async () => {
     const id = await offer();
