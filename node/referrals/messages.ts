@@ -124,6 +124,16 @@ export async function sendLifecycleMessage(
   ctx.logger.info({ referral: referralId, message, envelope: sealed.header.id, state: to }, 'lifecycle message queued');
 }
 
+async function stateBeforeExpiry(tx: Tx, referralId: string): Promise<string> {
+  const expiry = await tx
+    .selectFrom('referral_events')
+    .select('from_state')
+    .where('referral_id', '=', referralId)
+    .where('action', '=', 'expiry')
+    .executeTakeFirst();
+  return expiry?.from_state ?? 'expired';
+}
+
 /** Applies a lifecycle message from the peer inside the receiving transaction; throws a problem to refuse it. */
 export async function applyLifecycleMessage(
   tx: Tx,
@@ -142,7 +152,12 @@ export async function applyLifecycleMessage(
   if (header.seq > referral.peer_seq + 1) throw envelopeProblem('out-of-order', `This node has applied message ${referral.peer_seq} of yours; send ${referral.peer_seq + 1} first.`);
   if (header.seq <= referral.peer_seq) throw envelopeProblem('envelope-conflict', 'A message with this sequence number was already applied.');
   const peerParty: Party = partyOf(referral.direction) === 'sender' ? 'receiver' : 'sender';
-  const to = nextState(message, peerParty, referral.state as ReferralState);
+  // An answer made before the reply-by date counts even if it arrives after this side expired
+  // the referral: otherwise the two sides would disagree for good.
+  const answeredInTime =
+    referral.state === 'expired' && referral.reply_by !== null && Date.parse(header.created_at) <= Date.parse(referral.reply_by);
+  const current = answeredInTime ? await stateBeforeExpiry(tx, referral.id) : referral.state;
+  const to = nextState(message, peerParty, current as ReferralState);
   if (!to) throw envelopeProblem('illegal-transition', illegal(message, peerParty, referral.state));
   const content = envelope.body as LifecycleContent;
   const now = ctx.clock.now();

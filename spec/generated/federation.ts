@@ -107,8 +107,10 @@ export interface components {
          *
          *     **Expiry** needs no message: when the offer's `reply_by` passes while the referral is
          *     `sent`, `delivered` or `info-requested` (not yet accepted or declined), each side moves it
-         *     to `expired` by its own clock. An answer that arrives later meets a final state and is
-         *     refused with `illegal-transition`.
+         *     to `expired` by its own clock. A message of the receiver whose `header.created_at` is not
+         *     after `reply_by` is still applied when it arrives later (from the state the referral
+         *     had before it expired), so clocks and delays cannot split the two sides; any other
+         *     message to an expired referral is refused with `illegal-transition`.
          *
          *     `completed`, `declined`, `withdrawn` and `expired` are final.
          *

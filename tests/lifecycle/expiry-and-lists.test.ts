@@ -64,6 +64,26 @@ describe('expiry', () => {
   });
 });
 
+describe('an answer made in time but delivered late', () => {
+  it('is applied by the sender although the referral expired there meanwhile', async () => {
+    const id = await offer({ reply_by: inHours(2) });
+    net.unreachable.add(gr.id);
+    expect((await api(at, 'POST', `/api/v1/referrals/${id}/accept`, {})).status).toBe(200);
+    await at.delivery.deliverDueEnvelopes();
+    net.clock.advance(3 * 3_600_000);
+    await expireOverdueReferrals(gr.ctx);
+    expect((await api(gr, 'GET', `/api/v1/referrals/${id}`)).body.state).toBe('expired');
+    net.unreachable.delete(gr.id);
+    await settle();
+    const detail = (await api(gr, 'GET', `/api/v1/referrals/${id}`)).body;
+    expect(detail.state).toBe('accepted');
+    expect(detail.timeline.slice(-2).map((e: Json) => [e.action, e.from_state, e.to_state])).toEqual([
+      ['expiry', 'delivered', 'expired'],
+      ['referral.accept', 'expired', 'accepted'],
+    ]);
+  });
+});
+
 describe('listing what needs action', () => {
   it('shows the receiver what to answer and the sender what was asked, and filters by time and peer', async () => {
     net.clock.advance(1_000);
