@@ -3,8 +3,9 @@
 import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { normaliseNodeUrl } from '../peers/service.js';
-import { getReferralDetail, getReferralSummary, listReferrals, createReferral, sendDraft, type CreateReferralRequest, type ListFilter } from '../referrals/service.js';
+import { getReferralDetail, getReferralSummary, listReferrals, createReferral, sendDraft, type CreateReferralRequest, type ListFilter, type OfferContent } from '../referrals/service.js';
 import { sendLifecycleMessage, type LifecycleContent } from '../referrals/messages.js';
+import { createInquiry, offerAfterInquiry, type CreateInquiryRequest } from '../referrals/inquiry.js';
 import { allowedActions, partyOf, type LifecycleMessage } from '../referrals/lifecycle.js';
 import { describeErrors, queryValidatorFor, validatorFor } from '../schema/validators.js';
 import { CliError, printTable } from './output.js';
@@ -28,6 +29,15 @@ interface ActionSpec {
 const NOTE = { flags: '--note <text>', description: 'a note to the other organisation (sent encrypted)', field: 'note' as const };
 
 const ACTIONS: ActionSpec[] = [
+  {
+    message: 'referral.inquiry-answer', schema: 'InquiryAnswerRequest', description: 'Say whether you can help (receiver of an inquiry).',
+    options: [
+      { flags: '--capacity <code>', description: 'your answer', field: 'capacity', required: true, choices: ['can-help', 'waiting-list', 'cannot-help'] },
+      { flags: '--available-from <date>', description: 'from when (YYYY-MM-DD)', field: 'available_from' },
+      { flags: '--reason <code>', description: 'why not', field: 'reason', choices: ['no-capacity', 'not-eligible', 'out-of-area', 'client-unreachable', 'other'] },
+      NOTE,
+    ],
+  },
   { message: 'referral.info-request', schema: 'InfoRequestRequest', description: 'Ask the sender for more information (receiver).', options: [{ flags: '--questions <text>', description: 'what you need to know', field: 'questions', required: true }] },
   { message: 'referral.info-response', schema: 'InfoResponseRequest', description: 'Answer an information request (sender).', options: [{ flags: '--answer <text>', description: 'the answer', field: 'answer', required: true }] },
   { message: 'referral.accept', schema: 'AcceptRequest', description: 'Accept the referral (receiver).', options: [NOTE] },
@@ -36,6 +46,21 @@ const ACTIONS: ActionSpec[] = [
   { message: 'referral.complete', schema: 'CompleteRequest', description: 'Report the outcome and close the referral (receiver).', options: [{ flags: '--outcome <code>', description: 'the outcome', field: 'outcome', required: true, choices: ['service-completed', 'goals-partly-met', 'client-stopped', 'client-unreachable', 'referred-elsewhere', 'other'] }, NOTE] },
   { message: 'referral.withdraw', schema: 'WithdrawRequest', description: 'Withdraw the referral (sender).', options: [{ flags: '--reason <code>', description: 'why', field: 'reason', required: true, choices: ['client-request', 'need-met-elsewhere', 'sent-in-error', 'other'] }, NOTE] },
 ];
+
+function readJsonFile(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file === '-' ? 0 : file, 'utf8'));
+  } catch {
+    throw new CliError(`${file} cannot be read as JSON.`);
+  }
+}
+
+function checkAgainst(schema: string, value: unknown): void {
+  const check = validatorFor('local', schema);
+  if (!check(value)) {
+    throw new CliError(`The file does not match ${schema}:\n${describeErrors(check.errors).map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
+  }
+}
 
 export function addReferralCommands(program: Command, io: CliIo): void {
   const referral = program.command('referral').description('Referrals: send, list, show, and act on them (accept, decline, ...).');
@@ -49,20 +74,12 @@ export function addReferralCommands(program: Command, io: CliIo): void {
     .option('--draft', 'save it as a draft instead of sending it (send later with `referral send-draft`)')
     .option('--json', 'print JSON')
     .action(async (options: { data?: string; file: string; to?: string; user: string; draft?: boolean; json?: boolean }) => {
-      let request: unknown;
-      try {
-        request = JSON.parse(readFileSync(options.file === '-' ? 0 : options.file, 'utf8'));
-      } catch {
-        throw new CliError(`${options.file} cannot be read as JSON.`);
-      }
+      const request = readJsonFile(options.file);
       if (request && typeof request === 'object') {
         if (options.to) (request as Record<string, unknown>).to = normaliseNodeUrl(options.to);
         if (options.draft) (request as Record<string, unknown>).draft = true;
       }
-      const check = validatorFor('local', 'CreateReferralRequest');
-      if (!check(request)) {
-        throw new CliError(`The referral does not match CreateReferralRequest:\n${describeErrors(check.errors).map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
-      }
+      checkAgainst('CreateReferralRequest', request);
       await withNode(options, async ({ ctx, delivery }) => {
         const userId = await actingUser(ctx.database.db, options.user);
         const created = await createReferral(ctx, { userId }, request as CreateReferralRequest);
@@ -70,6 +87,44 @@ export function addReferralCommands(program: Command, io: CliIo): void {
         const summary = (await getReferralSummary(ctx, created.id)) ?? created;
         if (options.json) return io.out(JSON.stringify(summary, null, 2));
         io.out(`Referral ${summary.id} to ${summary.peer.name}: ${summary.state}${summary.delivery?.last_error ? ` (last error: ${summary.delivery.last_error}; the running node retries)` : ''}`);
+      });
+    });
+  referral
+    .command('inquire')
+    .description('Ask a trusted peer whether it can help, sending no personal data (a CreateInquiryRequest JSON file).')
+    .addOption(dataOption())
+    .requiredOption('--file <path>', 'the inquiry as JSON (`-` for standard input)')
+    .option('--to <peer>', 'the peer\'s id (overrides "to" in the file)')
+    .option('--user <name>', 'the user asking', 'admin')
+    .option('--json', 'print JSON')
+    .action(async (options: { data?: string; file: string; to?: string; user: string; json?: boolean }) => {
+      const request = readJsonFile(options.file);
+      if (options.to && request && typeof request === 'object') (request as Record<string, unknown>).to = normaliseNodeUrl(options.to);
+      checkAgainst('CreateInquiryRequest', request);
+      await withNode(options, async ({ ctx, delivery }) => {
+        const created = await createInquiry(ctx, { userId: await actingUser(ctx.database.db, options.user) }, request as CreateInquiryRequest);
+        await delivery.deliverDueEnvelopes();
+        const summary = (await getReferralSummary(ctx, created.id)) ?? created;
+        if (options.json) return io.out(JSON.stringify(summary, null, 2));
+        io.out(`Inquiry ${summary.id} to ${summary.peer.name}: ${summary.state}.`);
+      });
+    });
+  referral
+    .command('offer <id>')
+    .description('Make the offer after an answered inquiry (an OfferRequest JSON file: the referral without "to").')
+    .addOption(dataOption())
+    .requiredOption('--file <path>', 'the offer as JSON (`-` for standard input)')
+    .option('--user <name>', 'the user recording the consent and sending', 'admin')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: { data?: string; file: string; user: string; json?: boolean }) => {
+      const request = readJsonFile(options.file);
+      checkAgainst('OfferRequest', request);
+      await withNode(options, async ({ ctx, delivery }) => {
+        await offerAfterInquiry(ctx, { userId: await actingUser(ctx.database.db, options.user) }, id, request as OfferContent);
+        await delivery.deliverDueEnvelopes();
+        const summary = await getReferralSummary(ctx, id);
+        if (options.json) return io.out(JSON.stringify(summary, null, 2));
+        io.out(`Referral ${id}: ${summary?.state}.`);
       });
     });
   referral
@@ -134,21 +189,35 @@ export function addReferralCommands(program: Command, io: CliIo): void {
         const detail = await getReferralDetail(node.ctx, id);
         if (!detail) throw new CliError(`No referral ${id} on this node.`);
         if (options.json) return io.out(JSON.stringify(detail, null, 2));
-        const { content } = detail;
+        const { content, inquiry } = detail;
         io.out(
           [
             `Referral ${detail.id} (${detail.direction}, ${detail.direction === 'incoming' ? 'from' : 'to'} ${detail.peer.name})`,
             `State:    ${detail.state}${detail.delivery ? `, delivery ${detail.delivery.state} after ${detail.delivery.attempts} attempt(s)` : ''}`,
-            `Urgency:  ${content.urgency}${content.reply_by ? `, reply by ${content.reply_by}` : ''}`,
-            `Needs:    ${content.needs.join(', ')}`,
-            `Reason:   ${content.reason}`,
-            `Consent:  ${content.consent.categories.join(', ') || 'no personal data'}; ${content.consent.method}; valid until ${content.consent.valid_until}`,
-            `Client:`,
-            ...JSON.stringify(content.client, null, 2).split('\n').map((l) => `  ${l}`),
+            ...(inquiry
+              ? [
+                  `Inquiry:  ${inquiry.needs.join(', ')}; ${inquiry.urgency}; profile ${JSON.stringify(inquiry.profile)}`,
+                  ...(inquiry.answer ? [`Answer:   ${inquiry.answer.capacity}${inquiry.answer.available_from ? ` from ${inquiry.answer.available_from}` : ''}${inquiry.answer.note ? `: ${inquiry.answer.note}` : ''}`] : []),
+                ]
+              : []),
+            ...(content
+              ? [
+                  `Urgency:  ${content.urgency}${content.reply_by ? `, reply by ${content.reply_by}` : ''}`,
+                  `Needs:    ${content.needs.join(', ')}`,
+                  `Reason:   ${content.reason}`,
+                  `Consent:  ${content.consent.categories.join(', ') || 'no personal data'}; ${content.consent.method}; valid until ${content.consent.valid_until}`,
+                  `Client:`,
+                  ...JSON.stringify(content.client, null, 2).split('\n').map((l) => `  ${l}`),
+                ]
+              : []),
             ...(detail.information ?? []).map((i) => `${i.action === 'referral.info-request' ? 'Asked' : 'Answered'} ${i.at}: ${i.text ?? ''}`),
             'Timeline:',
             ...detail.timeline.map((t) => `  ${t.at}  ${t.action.padEnd(22)} ${(t.from_state ?? '').padStart(14)} -> ${t.to_state.padEnd(14)} by ${t.by.kind} ${t.by.id}${t.code ? `  [${t.code}]` : ''}${t.note ? `  "${t.note}"` : ''}`),
-            `Next:     ${allowedActions(partyOf(detail.direction), detail.state).map((m) => `referral ${m.slice('referral.'.length)}`).join(', ') || 'nothing: the referral is closed or waits for the other organisation'}`,
+            `Next:     ${[
+              ...(detail.direction === 'outgoing' && detail.state === 'inquiry-answered' ? ['referral offer'] : []),
+              ...(detail.direction === 'outgoing' && detail.state === 'draft' ? ['referral send-draft'] : []),
+              ...allowedActions(partyOf(detail.direction), detail.state).map((m) => `referral ${m.slice('referral.'.length)}`),
+            ].join(', ') || 'nothing: the referral is closed or waits for the other organisation'}`,
           ].join('\n'),
         );
       });
@@ -172,7 +241,8 @@ export function addReferralCommands(program: Command, io: CliIo): void {
     command.action(async (id: string, options: Record<string, string | boolean | undefined>) => {
       const content: LifecycleContent = {};
       for (const spec of action.options) {
-        const value = options[spec.flags.slice(2).split(' ')[0]!];
+        const key = spec.flags.slice(2).split(' ')[0]!.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+        const value = options[key];
         if (typeof value === 'string') (content as Record<string, string>)[spec.field] = value;
       }
       const check = validatorFor('local', action.schema);

@@ -1,6 +1,8 @@
 // The message types this node accepts, each with the schema of its body in spec/federation.yaml.
 // Each is applied by node/referrals (the offer by service.ts, the rest by messages.ts).
 export const bodySchemaOf: Readonly<Record<string, string>> = {
+  'referral.inquiry': 'ReferralInquiryBody',
+  'referral.inquiry-answer': 'ReferralInquiryAnswerBody',
   'referral.offer': 'ReferralOfferBody',
   'referral.info-request': 'ReferralInfoRequestBody',
   'referral.info-response': 'ReferralInfoResponseBody',

@@ -5,6 +5,7 @@ import type { NodeContext } from '../context.js';
 import { listPeers } from '../peers/service.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { sendLifecycleMessage, type LifecycleContent } from '../referrals/messages.js';
+import { createInquiry, offerAfterInquiry, type CreateInquiryRequest } from '../referrals/inquiry.js';
 import {
   getReferralDetail,
   getReferralSummary,
@@ -13,6 +14,7 @@ import {
   sendDraft,
   type CreateReferralRequest,
   type ListFilter,
+  type OfferContent,
 } from '../referrals/service.js';
 import { describeErrors, queryValidatorFor, validatorFor } from '../schema/validators.js';
 import { bearerAuth, requireRole, type LocalEnv } from './auth.js';
@@ -24,6 +26,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** One endpoint per lifecycle action: the path segment (= message type after `referral.`) and its request schema. */
 const ACTIONS = [
+  ['inquiry-answer', 'InquiryAnswerRequest'],
   ['info-request', 'InfoRequestRequest'],
   ['info-response', 'InfoResponseRequest'],
   ['accept', 'AcceptRequest'],
@@ -69,6 +72,21 @@ export function localApiRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loc
     const check = queryValidatorFor('local', '/api/v1/referrals', 'get');
     if (!check(filter)) throw invalidRequest(check.errors, 400);
     return c.json(await listReferrals(ctx, { limit: 50, ...filter } as ListFilter));
+  });
+
+  api.post('/inquiries', async (c) => {
+    requireRole(c.get('user'), 'admin', 'caseworker');
+    const request = await jsonBody<CreateInquiryRequest>(c, 'CreateInquiryRequest');
+    const summary = await createInquiry(ctx, { userId: c.get('user').id }, request, onQueued);
+    c.header('location', `/api/v1/referrals/${summary.id}`);
+    return c.json(summary, 201);
+  });
+
+  api.post('/referrals/:id/offer', async (c) => {
+    requireRole(c.get('user'), 'admin', 'caseworker');
+    const id = referralIdParam(c.req.param('id'));
+    const request = await jsonBody<OfferContent>(c, 'OfferRequest');
+    return c.json(await offerAfterInquiry(ctx, { userId: c.get('user').id }, id, request, onQueued));
   });
 
   api.post('/referrals/:id/send', async (c) => {

@@ -1,5 +1,6 @@
 // The referral lifecycle as data: which party may send which message from which states, and the
-// state it leads to. The same table is in spec/federation.yaml (MessageType); both sides of a
+// state it leads to. The two messages that start a referral (inquiry, offer) are handled by
+// referrals/service.ts; an offer may also follow an answered inquiry (OFFER_AFTER_INQUIRY). The same table is in spec/federation.yaml (MessageType); both sides of a
 // referral check every message against it, whether it is made here or arrives from the peer.
 import type { components } from '../../spec/generated/local.js';
 
@@ -7,6 +8,7 @@ export type ReferralState = components['schemas']['ReferralState'];
 export type Party = 'sender' | 'receiver';
 
 export const LIFECYCLE_MESSAGES = [
+  'referral.inquiry-answer',
   'referral.info-request',
   'referral.info-response',
   'referral.accept',
@@ -24,13 +26,18 @@ interface Transition {
 }
 
 export const TRANSITIONS: Readonly<Record<LifecycleMessage, Transition>> = {
+  'referral.inquiry-answer': { by: 'receiver', from: ['inquiry'], to: 'inquiry-answered' },
   'referral.info-request': { by: 'receiver', from: ['delivered'], to: 'info-requested' },
   'referral.info-response': { by: 'sender', from: ['info-requested'], to: 'delivered' },
   'referral.accept': { by: 'receiver', from: ['delivered'], to: 'accepted' },
   'referral.decline': { by: 'receiver', from: ['delivered', 'info-requested'], to: 'declined' },
   'referral.update': { by: 'receiver', from: ['accepted', 'in-progress'], to: 'in-progress' },
   'referral.complete': { by: 'receiver', from: ['accepted', 'in-progress'], to: 'completed' },
-  'referral.withdraw': { by: 'sender', from: ['sent', 'delivered', 'info-requested', 'accepted', 'in-progress'], to: 'withdrawn' },
+  'referral.withdraw': {
+    by: 'sender',
+    from: ['inquiry', 'inquiry-answered', 'sent', 'delivered', 'info-requested', 'accepted', 'in-progress'],
+    to: 'withdrawn',
+  },
 };
 
 export const isLifecycleMessage = (type: string): type is LifecycleMessage => type in TRANSITIONS;
@@ -56,4 +63,7 @@ export function allowedActions(by: Party, current: ReferralState): LifecycleMess
 }
 
 /** States in which an offer still waits for its answer: past the reply-by date they expire. */
-export const AWAITING_ANSWER: readonly ReferralState[] = ['sent', 'delivered', 'info-requested'];
+export const AWAITING_ANSWER: readonly ReferralState[] = ['inquiry', 'sent', 'delivered', 'info-requested'];
+
+/** The state from which the sender may make the offer of a referral that began as an inquiry. */
+export const OFFER_AFTER_INQUIRY = 'inquiry-answered' satisfies ReferralState;

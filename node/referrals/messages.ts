@@ -22,6 +22,8 @@ type ReferralOfferBody = Fed['schemas']['ReferralOfferBody'];
 
 /** What a lifecycle message carries besides the referral id (the local API's request bodies). */
 export interface LifecycleContent {
+  capacity?: string;
+  available_from?: string;
   note?: string;
   questions?: string;
   answer?: string;
@@ -31,13 +33,17 @@ export interface LifecycleContent {
   outcome?: string;
 }
 
-const codeOf = (content: LifecycleContent) => content.reason ?? content.status ?? content.outcome;
+const codeOf = (content: LifecycleContent) => content.capacity ?? content.reason ?? content.status ?? content.outcome;
 const detailsOf = (content: LifecycleContent): EventDetails => ({
   note: content.note ?? content.questions ?? content.answer,
   client: content.client,
+  // An inquiry answer's code is its capacity; its date and optional reason travel with the note.
+  available_from: content.available_from,
+  reason: content.capacity ? content.reason : undefined,
 });
 
 const VERBS: Record<LifecycleMessage, string> = {
+  'referral.inquiry-answer': 'answer an inquiry on',
   'referral.info-request': 'ask for information on',
   'referral.info-response': 'answer an information request on',
   'referral.accept': 'accept',

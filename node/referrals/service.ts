@@ -19,6 +19,7 @@ import { consentViolation } from './consent.js';
 import { isLifecycleMessage } from './lifecycle.js';
 import { applyLifecycleMessage } from './messages.js';
 import { recordEvent, readTimeline } from './timeline.js';
+import { applyIncomingInquiry, applyOfferAfterInquiry, INQUIRY, type ReferralInquiryBody } from './inquiry.js';
 import { readPayload, storePayload } from './payload-store.js';
 
 export type ReferralOfferBody = Fed['schemas']['ReferralOfferBody'];
@@ -34,7 +35,7 @@ export interface Actor {
   userId: string;
 }
 
-async function peerFor(ctx: NodeContext, to: string, forSending: boolean): Promise<Selectable<PeersTable>> {
+export async function peerFor(ctx: NodeContext, to: string, forSending: boolean): Promise<Selectable<PeersTable>> {
   let peerId: string;
   try {
     peerId = normaliseNodeUrl(to);
@@ -49,27 +50,28 @@ async function peerFor(ctx: NodeContext, to: string, forSending: boolean): Promi
   return peer;
 }
 
-function checkConsent(body: ReferralOfferBody, peerId: string, now: Date): void {
+export function checkConsent(body: ReferralOfferBody, peerId: string, now: Date): void {
   const violation = consentViolation(body.client, body.consent, peerId, now);
   if (violation) throw new ProblemError(422, 'consent-violation', 'Not covered by consent', violation);
 }
 
-/** Seals the offer and queues it, moving the referral from `from` to `sent`, inside `tx`. */
-async function queueOffer(
+/** Seals the offer (message `seq` of this node in the referral) and queues it, moving the referral from `from` to `sent`, inside `tx`. */
+export async function queueOffer(
   tx: Tx,
   ctx: NodeContext,
   peer: Selectable<PeersTable>,
   body: ReferralOfferBody,
   actor: Actor,
-  from: 'draft' | null,
+  from: 'draft' | 'inquiry-answered' | null,
   now: Date,
+  seq = 1,
 ): Promise<string> {
   const sealed = await sealEnvelope({
     type: OFFER,
     from: ctx.self.nodeId,
     to: peer.id,
     referralId: body.referral_id,
-    seq: 1,
+    seq,
     createdAt: now,
     body,
     recipientKey: JSON.parse(peer.encryption_jwk) as OkpPublicJwk,
@@ -80,6 +82,30 @@ async function queueOffer(
   });
   await enqueueEnvelope(tx, sealed, now);
   return sealed.header.id;
+}
+
+export type OfferContent = Omit<CreateReferralRequest, 'to' | 'draft'>;
+
+/** The offer's body: the request's content with the consent completed (recipient, who recorded it, when). */
+export function offerBody(referralId: string, peerId: string, request: OfferContent, actor: Actor, now: Date): ReferralOfferBody {
+  return {
+    referral_id: referralId,
+    needs: request.needs,
+    urgency: request.urgency,
+    ...(request.reply_by ? { reply_by: request.reply_by } : {}),
+    reason: request.reason,
+    client: request.client,
+    consent: {
+      categories: request.consent.categories,
+      purposes: request.consent.purposes,
+      recipients: [peerId],
+      method: request.consent.method,
+      language: request.consent.language,
+      obtained_by: actor.userId,
+      obtained_at: request.consent.obtained_at ?? now.toISOString(),
+      valid_until: request.consent.valid_until,
+    },
+  };
 }
 
 /**
@@ -96,24 +122,7 @@ export async function createReferral(
   const draft = request.draft === true;
   const peer = await peerFor(ctx, request.to, !draft);
   const referralId = randomUUID();
-  const body: ReferralOfferBody = {
-    referral_id: referralId,
-    needs: request.needs,
-    urgency: request.urgency,
-    ...(request.reply_by ? { reply_by: request.reply_by } : {}),
-    reason: request.reason,
-    client: request.client,
-    consent: {
-      categories: request.consent.categories,
-      purposes: request.consent.purposes,
-      recipients: [peer.id],
-      method: request.consent.method,
-      language: request.consent.language,
-      obtained_by: actor.userId,
-      obtained_at: request.consent.obtained_at ?? now.toISOString(),
-      valid_until: request.consent.valid_until,
-    },
-  };
+  const body = offerBody(referralId, peer.id, request, actor, now);
   checkConsent(body, peer.id, now);
   const at = now.toISOString();
   await ctx.database.transaction(async (tx, onCommit) => {
@@ -177,14 +186,15 @@ export async function sendDraft(ctx: NodeContext, actor: Actor, referralId: stri
 export async function applyIncomingMessage(tx: Tx, ctx: NodeContext, envelope: VerifiedEnvelope): Promise<void> {
   const { header } = envelope;
   if (isLifecycleMessage(header.type)) return applyLifecycleMessage(tx, ctx, envelope, header.type);
+  if (header.type === INQUIRY) return applyIncomingInquiry(tx, ctx, envelope);
   if (header.type !== OFFER) throw envelopeProblem('unsupported-message-type');
   const body = envelope.body as ReferralOfferBody;
   const now = ctx.clock.now();
   const violation = consentViolation(body.client, body.consent, ctx.self.nodeId, now);
   if (violation) throw envelopeProblem('invalid-body', violation);
-  if (header.seq !== 1) throw envelopeProblem('invalid-body', 'An offer is the first message of a referral (seq 1).');
-  const existing = await tx.selectFrom('referrals').select('id').where('id', '=', header.referral_id).executeTakeFirst();
-  if (existing) throw envelopeProblem('invalid-body', 'A referral with this id already exists on this node.');
+  const existing = await tx.selectFrom('referrals').selectAll().where('id', '=', header.referral_id).executeTakeFirst();
+  if (existing) return applyOfferAfterInquiry(tx, ctx, envelope, existing);
+  if (header.seq !== 1) throw envelopeProblem('out-of-order', 'An offer that starts a referral is its message 1.');
   const at = now.toISOString();
   await tx
     .insertInto('referrals')
@@ -295,8 +305,8 @@ export async function getReferralDetail(ctx: NodeContext, id: string): Promise<R
   if (!summary) return undefined;
   const { db } = ctx.database;
   const offer = await readPayload<ReferralOfferBody>(db, ctx.kek, id, OFFER);
-  if (!offer) return undefined;
-  const { referral_id: _referralId, ...content } = offer;
+  const inquiry = await readPayload<ReferralInquiryBody>(db, ctx.kek, id, INQUIRY);
+  const content = offer ? (({ referral_id: _referralId, ...rest }) => rest)(offer) : undefined;
   const envelopes = await db
     .selectFrom('envelopes')
     .selectAll()
@@ -304,10 +314,13 @@ export async function getReferralDetail(ctx: NodeContext, id: string): Promise<R
     .orderBy('created_at')
     .orderBy('id')
     .execute();
-  const { timeline, information } = await readTimeline(ctx, id);
+  const { timeline, information, inquiryAnswer } = await readTimeline(ctx, id);
   return {
     ...summary,
-    content,
+    ...(inquiry
+      ? { inquiry: { needs: inquiry.needs, urgency: inquiry.urgency, ...(inquiry.reply_by ? { reply_by: inquiry.reply_by } : {}), profile: inquiry.profile, ...(inquiryAnswer ? { answer: inquiryAnswer } : {}) } }
+      : {}),
+    ...(content ? { content } : {}),
     timeline,
     ...(information.length > 0 ? { information } : {}),
     messages: envelopes.map((e) => ({
@@ -348,7 +361,8 @@ async function toSummary(ctx: NodeContext, row: Selectable<ReferralsTable>, peer
       .select(['delivery_state', 'attempts', 'last_error', 'next_attempt_at', 'delivered_at'])
       .where('referral_id', '=', row.id)
       .where('direction', '=', 'outgoing')
-      .where('type', '=', OFFER)
+      .where('type', 'in', [OFFER, 'referral.inquiry'])
+      .orderBy('seq', 'desc')
       .executeTakeFirst();
     if (envelope?.delivery_state) summary.delivery = deliveryOf(envelope);
   }

@@ -14,6 +14,9 @@ type ClientData = components['schemas']['ClientData'];
 export interface EventDetails {
   note?: string | undefined;
   client?: ClientData | undefined;
+  /** An inquiry answer's date and reason, kept with its note. */
+  available_from?: string | undefined;
+  reason?: string | undefined;
 }
 
 export interface NewEvent {
@@ -29,7 +32,7 @@ export interface NewEvent {
 }
 
 export async function recordEvent(tx: Tx, ctx: NodeContext, event: NewEvent): Promise<void> {
-  const hasDetails = event.details && (event.details.note !== undefined || event.details.client !== undefined);
+  const hasDetails = event.details && Object.values(event.details).some((value) => value !== undefined);
   const payloadId = hasDetails
     ? await storePayload(tx, ctx.kek, { referralId: event.referralId, kind: `event:${event.action}`, content: event.details, now: event.at })
     : null;
@@ -53,12 +56,18 @@ export async function recordEvent(tx: Tx, ctx: NodeContext, event: NewEvent): Pr
 
 const INFORMATION_ACTIONS = new Set(['referral.info-request', 'referral.info-response']);
 
-export async function readTimeline(ctx: NodeContext, referralId: string): Promise<{ timeline: TimelineEntry[]; information: Information[] }> {
+export type InquiryAnswer = NonNullable<components['schemas']['Inquiry']['answer']>;
+
+export async function readTimeline(
+  ctx: NodeContext,
+  referralId: string,
+): Promise<{ timeline: TimelineEntry[]; information: Information[]; inquiryAnswer?: InquiryAnswer }> {
   const { db } = ctx.database;
   // rowid is the order of insertion: events within the same millisecond keep their order.
   const rows = await db.selectFrom('referral_events').selectAll().where('referral_id', '=', referralId).orderBy('at').orderBy(sql`rowid`).execute();
   const timeline: TimelineEntry[] = [];
   const information: Information[] = [];
+  let inquiryAnswer: InquiryAnswer | undefined;
   for (const row of rows) {
     const details = row.payload_id ? await readPayloadById<EventDetails>(db, ctx.kek, row.payload_id) : undefined;
     timeline.push({
@@ -71,6 +80,14 @@ export async function readTimeline(ctx: NodeContext, referralId: string): Promis
       ...(details?.note !== undefined ? { note: details.note } : {}),
       ...(row.envelope_id ? { envelope_id: row.envelope_id } : {}),
     });
+    if (row.action === 'referral.inquiry-answer') {
+      inquiryAnswer = {
+        capacity: row.code as InquiryAnswer['capacity'],
+        ...(details?.available_from ? { available_from: details.available_from } : {}),
+        ...(details?.reason ? { reason: details.reason as InquiryAnswer['reason'] } : {}),
+        ...(details?.note !== undefined ? { note: details.note } : {}),
+      };
+    }
     if (INFORMATION_ACTIONS.has(row.action)) {
       information.push({
         at: row.at,
@@ -80,5 +97,5 @@ export async function readTimeline(ctx: NodeContext, referralId: string): Promis
       });
     }
   }
-  return { timeline, information };
+  return { timeline, information, ...(inquiryAnswer ? { inquiryAnswer } : {}) };
 }

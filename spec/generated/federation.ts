@@ -80,10 +80,9 @@ export interface components {
         };
         /**
          * @description Message types of protocol v1. This node accepts the referral lifecycle:
-         *     `referral.offer`, `referral.info-request`, `referral.info-response`, `referral.accept`,
+         *     `referral.inquiry`, `referral.inquiry-answer`, `referral.offer`, `referral.info-request`, `referral.info-response`, `referral.accept`,
          *     `referral.decline`, `referral.update`, `referral.complete`, `referral.withdraw`.
-         *     `referral.inquiry`, `referral.inquiry-answer`, `consent.withdraw` and `erasure.receipt`
-         *     are reserved. A node lists what it accepts in its identity document's `message_types`.
+         *     `consent.withdraw` and `erasure.receipt` are reserved. A node lists what it accepts in its identity document's `message_types`.
          *
          *     ## Referral lifecycle
          *     Both organisations keep the referral's state; each message moves both in step. The
@@ -93,20 +92,27 @@ export interface components {
          *
          *     | message | sent by | from states | to state |
          *     | --- | --- | --- | --- |
-         *     | `referral.offer` | sender | (new) | `delivered` |
+         *     | `referral.inquiry` | sender | (new) | `inquiry` |
+         *     | `referral.inquiry-answer` | receiver | `inquiry` | `inquiry-answered` |
+         *     | `referral.offer` | sender | (new), `inquiry-answered` | `delivered` |
          *     | `referral.info-request` | receiver | `delivered` | `info-requested` |
          *     | `referral.info-response` | sender | `info-requested` | `delivered` |
          *     | `referral.accept` | receiver | `delivered` | `accepted` |
          *     | `referral.decline` | receiver | `delivered`, `info-requested` | `declined` |
          *     | `referral.update` | receiver | `accepted`, `in-progress` | `in-progress` |
          *     | `referral.complete` | receiver | `accepted`, `in-progress` | `completed` |
-         *     | `referral.withdraw` | sender | `sent`, `delivered`, `info-requested`, `accepted`, `in-progress` | `withdrawn` |
+         *     | `referral.withdraw` | sender | `inquiry`, `inquiry-answered`, `sent`, `delivered`, `info-requested`, `accepted`, `in-progress` | `withdrawn` |
          *
          *     On the sender's side an offer is `sent` until the receiver's receipt arrives; a message
          *     from the receiver that arrives first is applied as if the state were `delivered`.
          *
-         *     **Expiry** needs no message: when the offer's `reply_by` passes while the referral is
-         *     `sent`, `delivered` or `info-requested` (not yet accepted or declined), each side moves it
+         *     An **inquiry** asks whether the receiver can help before anything about the person is
+         *     sent: it carries needs, urgency and a coarse profile, never personal data. After the
+         *     answer the sender may make the offer on the same referral (its `seq` continues) or
+         *     withdraw.
+         *
+         *     **Expiry** needs no message: when the `reply_by` of the offer (or inquiry) passes while
+         *     the referral is `inquiry`, `sent`, `delivered` or `info-requested` (not yet answered), each side moves it
          *     to `expired` by its own clock. A message of the receiver whose `header.created_at` is not
          *     after `reply_by` is still applied when it arrives later (from the state the referral
          *     had before it expired), so clocks and delays cannot split the two sides; any other
@@ -177,6 +183,8 @@ export interface components {
         };
         /** @description The body schema of each message type (the encrypted part of an envelope). */
         MessageBodies: {
+            "referral.inquiry"?: components["schemas"]["ReferralInquiryBody"];
+            "referral.inquiry-answer"?: components["schemas"]["ReferralInquiryAnswerBody"];
             "referral.offer"?: components["schemas"]["ReferralOfferBody"];
             "referral.info-request"?: components["schemas"]["ReferralInfoRequestBody"];
             "referral.info-response"?: components["schemas"]["ReferralInfoResponseBody"];
@@ -188,6 +196,40 @@ export interface components {
         };
         /** @description Free text between caseworkers. May hold personal data; it travels and is stored encrypted. */
         Note: string;
+        /**
+         * @description What a receiver needs to know to say whether it can help, coarse enough to identify no
+         *     one: no names, dates of birth, nationalities, contact details or free text.
+         */
+        InquiryProfile: {
+            /** @enum {unknown} */
+            age_group?: "minor" | "adult";
+            /** @enum {unknown} */
+            legal_status?: "asylum-seeker" | "refugee" | "subsidiary-protection" | "residence-permit" | "eu-citizen" | "undocumented" | "other";
+            languages?: string[];
+            children?: number;
+            /** @description Where the service is wanted (a region or city), not where the person lives. */
+            region?: string;
+        };
+        ReferralInquiryBody: {
+            /** Format: uuid */
+            referral_id: string;
+            needs: components["schemas"]["TaxonomyCode"][];
+            urgency: components["schemas"]["Urgency"];
+            /** Format: date-time */
+            reply_by?: string;
+            profile: components["schemas"]["InquiryProfile"];
+        };
+        /** @enum {unknown} */
+        Capacity: "can-help" | "waiting-list" | "cannot-help";
+        ReferralInquiryAnswerBody: {
+            /** Format: uuid */
+            referral_id: string;
+            capacity: components["schemas"]["Capacity"];
+            /** Format: date */
+            available_from?: string;
+            reason?: components["schemas"]["DeclineReason"];
+            note?: components["schemas"]["Note"];
+        };
         ReferralInfoRequestBody: {
             /** Format: uuid */
             referral_id: string;

@@ -95,6 +95,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/inquiries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask a trusted peer whether it can help, before sending any personal data.
+         * @description Starts a referral in state `inquiry` and sends `referral.inquiry` (needs, urgency and a
+         *     coarse profile; no personal data). When the answer comes (`inquiry-answered`), make the
+         *     offer with `POST /api/v1/referrals/{id}/offer`, or withdraw. Requires the admin or
+         *     caseworker role.
+         */
+        post: operations["createInquiry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/referrals/{id}/offer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make the offer of a referral whose inquiry was answered (sender).
+         * @description The same checks as creating a referral (trusted peer, consent in force and covering the data). Requires the admin or caseworker role.
+         */
+        post: operations["offerAfterInquiry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/referrals/{id}/inquiry-answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Say whether this organisation can help (receiver of an inquiry).
+         * @description Moves the referral from `inquiry` to `inquiry-answered` and sends `referral.inquiry-answer`. Requires the admin or caseworker role.
+         */
+        post: operations["answerInquiry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/referrals/{id}/send": {
         parameters: {
             query?: never;
@@ -305,7 +368,7 @@ export interface components {
          *     incoming one is `delivered` when stored.
          * @enum {unknown}
          */
-        ReferralState: "draft" | "sent" | "delivered" | "info-requested" | "accepted" | "in-progress" | "completed" | "declined" | "withdrawn" | "expired";
+        ReferralState: "draft" | "inquiry" | "inquiry-answered" | "sent" | "delivered" | "info-requested" | "accepted" | "in-progress" | "completed" | "declined" | "withdrawn" | "expired";
         /**
          * @description Service categories of the shared taxonomy (DESIGN.md "Service directory").
          * @enum {unknown}
@@ -464,7 +527,9 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             delivery?: components["schemas"]["Delivery"];
-            content: components["schemas"]["ReferralContent"];
+            inquiry?: components["schemas"]["Inquiry"];
+            /** @description The offer; absent while the referral is only an inquiry. */
+            content?: components["schemas"]["ReferralContent"];
             messages: components["schemas"]["Message"][];
             timeline: components["schemas"]["TimelineEntry"][];
             /** @description The information exchanged after the offer (requests, answers and any further client data), oldest first. */
@@ -479,6 +544,50 @@ export interface components {
         };
         /** @description Free text between caseworkers. May hold personal data; it travels and is stored encrypted. */
         Note: string;
+        CreateInquiryRequest: {
+            /**
+             * Format: uri
+             * @description The peer's node id (its base URL).
+             */
+            to: string;
+            needs: components["schemas"]["TaxonomyCode"][];
+            urgency: components["schemas"]["Urgency"];
+            /** Format: date-time */
+            reply_by?: string;
+            profile: components["schemas"]["InquiryProfile"];
+        };
+        InquiryAnswerRequest: {
+            capacity: components["schemas"]["Capacity"];
+            /** Format: date */
+            available_from?: string;
+            reason?: components["schemas"]["DeclineReason"];
+            note?: components["schemas"]["Note"];
+        };
+        /** @description The offer after an answered inquiry; as CreateReferralRequest without `to` and `draft`. */
+        OfferRequest: {
+            needs: components["schemas"]["TaxonomyCode"][];
+            urgency: components["schemas"]["Urgency"];
+            /** Format: date-time */
+            reply_by?: string;
+            reason: string;
+            client: components["schemas"]["ClientData"];
+            consent: components["schemas"]["CreateReferralRequest"]["consent"];
+        };
+        /** @description The inquiry a referral began with, and its answer once given. */
+        Inquiry: {
+            needs: components["schemas"]["TaxonomyCode"][];
+            urgency: components["schemas"]["Urgency"];
+            /** Format: date-time */
+            reply_by?: string;
+            profile: components["schemas"]["InquiryProfile"];
+            answer?: {
+                capacity: components["schemas"]["Capacity"];
+                /** Format: date */
+                available_from?: string;
+                reason?: components["schemas"]["DeclineReason"];
+                note?: string;
+            };
+        };
         InfoRequestRequest: {
             questions: components["schemas"]["Note"];
         };
@@ -519,7 +628,7 @@ export interface components {
                 /** @description The user's id on this node, the peer's node id, or for `system` the rule that acted (`reply-by`). */
                 id: string;
             };
-            /** @description The reason, status or outcome code the action carried, if any. */
+            /** @description The capacity, reason, status or outcome code the action carried, if any. */
             code?: string;
             note?: string;
             /** Format: uuid */
@@ -545,12 +654,28 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * @description What a receiver needs to know to say whether it can help, coarse enough to identify no
+         *     one: no names, dates of birth, nationalities, contact details or free text.
+         */
+        InquiryProfile: {
+            /** @enum {unknown} */
+            age_group?: "minor" | "adult";
+            /** @enum {unknown} */
+            legal_status?: "asylum-seeker" | "refugee" | "subsidiary-protection" | "residence-permit" | "eu-citizen" | "undocumented" | "other";
+            languages?: string[];
+            children?: number;
+            /** @description Where the service is wanted (a region or city), not where the person lives. */
+            region?: string;
+        };
+        /** @enum {unknown} */
+        Capacity: "can-help" | "waiting-list" | "cannot-help";
+        /** @enum {unknown} */
+        DeclineReason: "no-capacity" | "not-eligible" | "out-of-area" | "client-unreachable" | "other";
+        /**
          * Format: uri
          * @description The node's base URL, without trailing slash.
          */
         "schemas-NodeId": string;
-        /** @enum {unknown} */
-        DeclineReason: "no-capacity" | "not-eligible" | "out-of-area" | "client-unreachable" | "other";
         /** @enum {unknown} */
         UpdateStatus: "first-contact-made" | "service-started" | "on-hold" | "resumed" | "other";
         /** @enum {unknown} */
@@ -742,6 +867,103 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+        };
+    };
+    createInquiry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateInquiryRequest"];
+            };
+        };
+        responses: {
+            /** @description Created and queued. */
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralSummary"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    offerAfterInquiry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OfferRequest"];
+            };
+        };
+        responses: {
+            /** @description The referral, now `sent`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralSummary"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    answerInquiry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InquiryAnswerRequest"];
+            };
+        };
+        responses: {
+            /** @description The referral in its new state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralSummary"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
         };
     };
     sendReferralDraft: {

@@ -39,6 +39,12 @@ export interface TestNetwork {
   unreachable: Set<string>;
   /** Answer requests in place of the nodes while set (e.g. to play a misbehaving peer). */
   intercept: ((url: URL) => Response | undefined) | undefined;
+  /**
+   * The CLI, run in-process on a test node's data folder, uses the real clock and network: its
+   * timestamps are real time and its first delivery attempt fails. This moves the test clock up
+   * to real time (if behind) and makes every queued envelope due.
+   */
+  catchUpWithCli(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -89,6 +95,17 @@ export async function createTestNetwork(size: number, options: { trust?: boolean
     nodes,
     clock,
     unreachable,
+    async catchUpWithCli() {
+      const behind = Date.now() + 60_000 - clock.now().getTime();
+      if (behind > 0) clock.advance(behind);
+      for (const node of nodes) {
+        await node.ctx.database.db
+          .updateTable('envelopes')
+          .set({ next_attempt_at: clock.now().toISOString(), lease_until: null })
+          .where('delivery_state', '=', 'queued')
+          .execute();
+      }
+    },
     async close() {
       for (const node of nodes) await node.close();
       rmSync(root, { recursive: true, force: true });

@@ -112,8 +112,8 @@ describe('personal data never leaves the encrypted payloads', () => {
     await waitUntilDelivered(a, referralId);
     const onB = await getReferral(b, referralId);
     expect(onB.direction).toBe('incoming');
-    expect(onB.content.client).toEqual(request.client);
-    expect(onB.content.reason).toBe(canaries.reason);
+    expect(onB.content?.client).toEqual(request.client);
+    expect(onB.content?.reason).toBe(canaries.reason);
     const answer = Buffer.from(JSON.stringify(onB));
     expect(canariesIn(answer, Object.values(canaries)).sort()).toEqual(Object.values(canaries).sort());
   }, TIMEOUT);

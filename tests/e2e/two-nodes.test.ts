@@ -114,12 +114,12 @@ describe('two nodes running as separate processes', () => {
     const detail = await getReferral(b, sent.id);
     expect(detail.direction).toBe('incoming');
     expect(detail.state).toBe('delivered');
-    expect(detail.content.needs).toEqual(request.needs);
-    expect(detail.content.urgency).toBe(request.urgency);
-    expect(detail.content.reason).toBe(request.reason);
-    expect(detail.content.client).toEqual(request.client);
-    expect(detail.content.consent.categories).toEqual(request.consent.categories);
-    expect(detail.content.consent.recipients).toEqual([b.url]);
+    expect(detail.content?.needs).toEqual(request.needs);
+    expect(detail.content?.urgency).toBe(request.urgency);
+    expect(detail.content?.reason).toBe(request.reason);
+    expect(detail.content?.client).toEqual(request.client);
+    expect(detail.content?.consent.categories).toEqual(request.consent.categories);
+    expect(detail.content?.consent.recipients).toEqual([b.url]);
     expect(detail.messages.map((m) => [m.envelope_id, m.direction])).toEqual([[delivered.messages[0]!.envelope_id, 'incoming']]);
   }, TIMEOUT);
 
@@ -132,9 +132,9 @@ describe('two nodes running as separate processes', () => {
 
     const shown = JSON.parse((await runCliOk(['referral', 'show', sent.id, '--data', b.dataDir, '--json'])).stdout) as ReferralDetail;
     expect(shown.id).toBe(sent.id);
-    expect(shown.content.reason).toBe(request.reason);
-    expect(shown.content.client).toEqual(request.client);
-    expect(shown.content.needs).toEqual(request.needs);
+    expect(shown.content?.reason).toBe(request.reason);
+    expect(shown.content?.client).toEqual(request.client);
+    expect(shown.content?.needs).toEqual(request.needs);
   }, TIMEOUT);
 
   it('the CLI on B sends a referral back to A while both nodes run, and A receives it', async () => {
@@ -146,7 +146,7 @@ describe('two nodes running as separate processes', () => {
     expect(summary).toMatchObject({ direction: 'outgoing', state: 'delivered', delivery: { state: 'delivered', attempts: 1 } });
     const received = await getReferral(a, summary.id);
     expect(received.direction).toBe('incoming');
-    expect(received.content.reason).toBe('Sent from the command line.');
+    expect(received.content?.reason).toBe('Sent from the command line.');
 
     const refused = await runCli(['referral', 'send', '--file', file, '--data', b.dataDir]);
     expect(refused.code).toBe(1);
@@ -162,8 +162,8 @@ describe('two nodes running as separate processes', () => {
     await b.restart();
     const onB = await getReferral(b, sent.id);
     expect(onB.state).toBe('delivered');
-    expect(onB.content.reason).toBe(request.reason);
-    expect(onB.content.client).toEqual(request.client);
+    expect(onB.content?.reason).toBe(request.reason);
+    expect(onB.content?.client).toEqual(request.client);
 
     await a.restart();
     const onA = await getReferral(a, sent.id);

@@ -235,10 +235,10 @@ describe('an envelope is refused', () => {
   });
 
   it('when the envelope id is one this node used for an envelope of its own', async () => {
-    const { sendReferralOffer } = await import('../../node/referrals/service.js');
+    const { createReferral } = await import('../../node/referrals/service.js');
     const admin = await b.ctx.database.db.selectFrom('users').select('id').executeTakeFirstOrThrow();
     const { referralRequest } = await import('../_util/test-node.js');
-    const sent = await sendReferralOffer(b.ctx, { userId: admin.id }, referralRequest(a.id));
+    const sent = await createReferral(b.ctx, { userId: admin.id }, referralRequest(a.id));
     const own = await b.ctx.database.db.selectFrom('envelopes').select('id').where('referral_id', '=', sent.id).executeTakeFirstOrThrow();
     const forged = await sealEnvelope(sealInput(a, b), () => own.id);
     await expectRefused(await signedBy(a, forged.payload), 409, 'envelope-conflict');

@@ -162,6 +162,9 @@ describe('the CLI', () => {
     const draft = JSON.parse(await cli('referral', 'send', '--file', file, '--draft', '--json', '--data', gr.dataDir)) as Json;
     expect(draft.state).toBe('draft');
     expect(await cli('referral', 'send-draft', draft.id, '--data', gr.dataDir)).toMatch(/: sent\.|: delivered\./);
+    await net.catchUpWithCli();
+    await settle();
+    expect((await api(at, 'GET', `/api/v1/referrals/${draft.id}`)).body.state).toBe('delivered');
   });
 
   it('acts on a referral with the same rules as the API, and shows its timeline and next steps', async () => {
@@ -173,6 +176,7 @@ describe('the CLI', () => {
     expect(shown).toMatch(/Next: +referral info-request, referral accept, referral decline/);
 
     expect(await cli('referral', 'decline', id, '--reason', 'out-of-area', '--note', 'We only work in Vienna.', '--data', at.dataDir)).toMatch(/declined/);
+    await net.catchUpWithCli();
     await expect(cli('referral', 'accept', id, '--data', at.dataDir)).rejects.toMatchObject({ problem: 'illegal-transition' });
     await expect(cli('referral', 'withdraw', id, '--reason', 'whatever', '--data', gr.dataDir)).rejects.toThrow();
 
