@@ -6,6 +6,7 @@ import { normaliseNodeUrl } from '../peers/service.js';
 import { getReferralDetail, getReferralSummary, listReferrals, createReferral, sendDraft, type CreateReferralRequest, type ListFilter, type OfferContent } from '../referrals/service.js';
 import { sendLifecycleMessage, type LifecycleContent } from '../referrals/messages.js';
 import { createInquiry, offerAfterInquiry, type CreateInquiryRequest } from '../referrals/inquiry.js';
+import { referOnward } from '../referrals/onward.js';
 import { allowedActions, partyOf, type LifecycleMessage } from '../referrals/lifecycle.js';
 import { describeErrors, queryValidatorFor, validatorFor } from '../schema/validators.js';
 import { CliError, printTable } from './output.js';
@@ -128,6 +129,26 @@ export function addReferralCommands(program: Command, io: CliIo): void {
       });
     });
   referral
+    .command('refer-onward <id>')
+    .description('Refer a received case on to a third organisation, when the client\'s consent allows it (receiver).')
+    .addOption(dataOption())
+    .requiredOption('--to <peer>', 'the third organisation\'s node id')
+    .requiredOption('--reason <text>', 'why, for the third organisation')
+    .option('--note <text>', 'a note to the original sender')
+    .option('--user <name>', 'the user acting', 'admin')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: { data?: string; to: string; reason: string; note?: string; user: string; json?: boolean }) => {
+      const request = { to: normaliseNodeUrl(options.to), reason: options.reason, ...(options.note ? { note: options.note } : {}) };
+      checkAgainst('ReferOnwardRequest', request);
+      await withNode(options, async ({ ctx, delivery }) => {
+        const created = await referOnward(ctx, { userId: await actingUser(ctx.database.db, options.user) }, id, request);
+        await delivery.deliverDueEnvelopes();
+        const summary = (await getReferralSummary(ctx, created.id)) ?? created;
+        if (options.json) return io.out(JSON.stringify(summary, null, 2));
+        io.out(`Referred on to ${summary.peer.name} as referral ${summary.id}: ${summary.state}.`);
+      });
+    });
+  referral
     .command('send-draft <id>')
     .description('Send a draft referral (the peer must be trusted and the consent in force).')
     .addOption(dataOption())
@@ -216,7 +237,7 @@ export function addReferralCommands(program: Command, io: CliIo): void {
             `Next:     ${[
               ...(detail.direction === 'outgoing' && detail.state === 'inquiry-answered' ? ['referral offer'] : []),
               ...(detail.direction === 'outgoing' && detail.state === 'draft' ? ['referral send-draft'] : []),
-              ...allowedActions(partyOf(detail.direction), detail.state).map((m) => `referral ${m.slice('referral.'.length)}`),
+              ...allowedActions(partyOf(detail.direction), detail.state).map((m) => (m === 'referral.onward' ? 'referral refer-onward' : `referral ${m.slice('referral.'.length)}`)),
             ].join(', ') || 'nothing: the referral is closed or waits for the other organisation'}`,
           ].join('\n'),
         );

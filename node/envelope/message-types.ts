@@ -11,6 +11,7 @@ export const bodySchemaOf: Readonly<Record<string, string>> = {
   'referral.update': 'ReferralUpdateBody',
   'referral.complete': 'ReferralCompleteBody',
   'referral.withdraw': 'ReferralWithdrawBody',
+  'referral.onward': 'ReferralOnwardBody',
 };
 
 export const acceptedMessageTypes = (): string[] => Object.keys(bodySchemaOf);

@@ -6,6 +6,7 @@ import { listPeers } from '../peers/service.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { sendLifecycleMessage, type LifecycleContent } from '../referrals/messages.js';
 import { createInquiry, offerAfterInquiry, type CreateInquiryRequest } from '../referrals/inquiry.js';
+import { referOnward, type ReferOnwardRequest } from '../referrals/onward.js';
 import {
   getReferralDetail,
   getReferralSummary,
@@ -87,6 +88,15 @@ export function localApiRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loc
     const id = referralIdParam(c.req.param('id'));
     const request = await jsonBody<OfferContent>(c, 'OfferRequest');
     return c.json(await offerAfterInquiry(ctx, { userId: c.get('user').id }, id, request, onQueued));
+  });
+
+  api.post('/referrals/:id/refer-onward', async (c) => {
+    requireRole(c.get('user'), 'admin', 'caseworker');
+    const id = referralIdParam(c.req.param('id'));
+    const request = await jsonBody<ReferOnwardRequest>(c, 'ReferOnwardRequest');
+    const summary = await referOnward(ctx, { userId: c.get('user').id }, id, request, onQueued);
+    c.header('location', `/api/v1/referrals/${summary.id}`);
+    return c.json(summary, 201);
   });
 
   api.post('/referrals/:id/send', async (c) => {

@@ -16,13 +16,15 @@ export const LIFECYCLE_MESSAGES = [
   'referral.update',
   'referral.complete',
   'referral.withdraw',
+  'referral.onward',
 ] as const;
 export type LifecycleMessage = (typeof LIFECYCLE_MESSAGES)[number];
 
 interface Transition {
   by: Party;
   from: readonly ReferralState[];
-  to: ReferralState;
+  /** null: the message is recorded but the state stays as it is. */
+  to: ReferralState | null;
 }
 
 export const TRANSITIONS: Readonly<Record<LifecycleMessage, Transition>> = {
@@ -38,6 +40,7 @@ export const TRANSITIONS: Readonly<Record<LifecycleMessage, Transition>> = {
     from: ['inquiry', 'inquiry-answered', 'sent', 'delivered', 'info-requested', 'accepted', 'in-progress'],
     to: 'withdrawn',
   },
+  'referral.onward': { by: 'receiver', from: ['delivered', 'accepted', 'in-progress'], to: null },
 };
 
 export const isLifecycleMessage = (type: string): type is LifecycleMessage => type in TRANSITIONS;
@@ -54,7 +57,8 @@ export function nextState(message: LifecycleMessage, by: Party, current: Referra
   const transition = TRANSITIONS[message];
   if (transition.by !== by) return undefined;
   const effective = by === 'receiver' && current === 'sent' ? 'delivered' : current;
-  return transition.from.includes(effective) ? transition.to : undefined;
+  if (!transition.from.includes(effective)) return undefined;
+  return transition.to ?? current;
 }
 
 /** The actions a party may take now: what a person is offered in the CLI or UI. */

@@ -22,6 +22,9 @@ type ReferralOfferBody = Fed['schemas']['ReferralOfferBody'];
 
 /** What a lifecycle message carries besides the referral id (the local API's request bodies). */
 export interface LifecycleContent {
+  /** referral.onward: the organisation the case went to, and the new referral's id. */
+  to?: string;
+  onward_referral_id?: string;
   capacity?: string;
   available_from?: string;
   note?: string;
@@ -33,13 +36,14 @@ export interface LifecycleContent {
   outcome?: string;
 }
 
-const codeOf = (content: LifecycleContent) => content.capacity ?? content.reason ?? content.status ?? content.outcome;
-const detailsOf = (content: LifecycleContent): EventDetails => ({
+export const codeOf = (content: LifecycleContent) => content.capacity ?? content.reason ?? content.status ?? content.outcome;
+export const detailsOf = (content: LifecycleContent): EventDetails => ({
   note: content.note ?? content.questions ?? content.answer,
   client: content.client,
   // An inquiry answer's code is its capacity; its date and optional reason travel with the note.
   available_from: content.available_from,
   reason: content.capacity ? content.reason : undefined,
+  onward: content.to && content.onward_referral_id ? { to: content.to, referral_id: content.onward_referral_id } : undefined,
 });
 
 const VERBS: Record<LifecycleMessage, string> = {
@@ -51,6 +55,7 @@ const VERBS: Record<LifecycleMessage, string> = {
   'referral.update': 'report progress on',
   'referral.complete': 'complete',
   'referral.withdraw': 'withdraw',
+  'referral.onward': 'refer on',
 };
 
 function illegal(message: LifecycleMessage, party: Party, state: string): string {

@@ -104,6 +104,7 @@ export function offerBody(referralId: string, peerId: string, request: OfferCont
       obtained_by: actor.userId,
       obtained_at: request.consent.obtained_at ?? now.toISOString(),
       valid_until: request.consent.valid_until,
+      ...(request.consent.onward_referral ? { onward_referral: request.consent.onward_referral } : {}),
     },
   };
 }

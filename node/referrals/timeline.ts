@@ -17,6 +17,8 @@ export interface EventDetails {
   /** An inquiry answer's date and reason, kept with its note. */
   available_from?: string | undefined;
   reason?: string | undefined;
+  /** referral.onward: where the case was referred on to. */
+  onward?: { to: string; referral_id: string } | undefined;
 }
 
 export interface NewEvent {
@@ -78,6 +80,7 @@ export async function readTimeline(
       by: { kind: row.actor_kind, id: row.actor_id },
       ...(row.code ? { code: row.code } : {}),
       ...(details?.note !== undefined ? { note: details.note } : {}),
+      ...(details?.onward ? { onward: details.onward } : {}),
       ...(row.envelope_id ? { envelope_id: row.envelope_id } : {}),
     });
     if (row.action === 'referral.inquiry-answer') {

@@ -81,8 +81,8 @@ export interface components {
         /**
          * @description Message types of protocol v1. This node accepts the referral lifecycle:
          *     `referral.inquiry`, `referral.inquiry-answer`, `referral.offer`, `referral.info-request`, `referral.info-response`, `referral.accept`,
-         *     `referral.decline`, `referral.update`, `referral.complete`, `referral.withdraw`.
-         *     `consent.withdraw` and `erasure.receipt` are reserved. A node lists what it accepts in its identity document's `message_types`.
+         *     `referral.decline`, `referral.update`, `referral.complete`, `referral.withdraw`,
+         *     `referral.onward`. `consent.withdraw` and `erasure.receipt` are reserved. A node lists what it accepts in its identity document's `message_types`.
          *
          *     ## Referral lifecycle
          *     Both organisations keep the referral's state; each message moves both in step. The
@@ -101,10 +101,18 @@ export interface components {
          *     | `referral.decline` | receiver | `delivered`, `info-requested` | `declined` |
          *     | `referral.update` | receiver | `accepted`, `in-progress` | `in-progress` |
          *     | `referral.complete` | receiver | `accepted`, `in-progress` | `completed` |
+         *     | `referral.onward` | receiver | `delivered`, `accepted`, `in-progress` | (unchanged) |
          *     | `referral.withdraw` | sender | `inquiry`, `inquiry-answered`, `sent`, `delivered`, `info-requested`, `accepted`, `in-progress` | `withdrawn` |
          *
          *     On the sender's side an offer is `sent` until the receiver's receipt arrives; a message
          *     from the receiver that arrives first is applied as if the state were `delivered`.
+         *
+         *     **Onward referral**: the receiver may refer the case on to a third organisation only when
+         *     the offer's consent has `onward_referral.allowed` (and, if it lists `recipients`, names
+         *     that organisation). The new referral is an ordinary offer to the third organisation,
+         *     carrying `onward_of` and a consent derived from the original (the same categories at most,
+         *     the same validity, no further onward referral); `referral.onward` tells the original
+         *     sender that it happened and to whom.
          *
          *     An **inquiry** asks whether the receiver can help before anything about the person is
          *     sent: it carries needs, urgency and a coarse profile, never personal data. After the
@@ -193,6 +201,7 @@ export interface components {
             "referral.update"?: components["schemas"]["ReferralUpdateBody"];
             "referral.complete"?: components["schemas"]["ReferralCompleteBody"];
             "referral.withdraw"?: components["schemas"]["ReferralWithdrawBody"];
+            "referral.onward"?: components["schemas"]["ReferralOnwardBody"];
         };
         /** @description Free text between caseworkers. May hold personal data; it travels and is stored encrypted. */
         Note: string;
@@ -271,6 +280,14 @@ export interface components {
             outcome: components["schemas"]["Outcome"];
             note?: components["schemas"]["Note"];
         };
+        ReferralOnwardBody: {
+            /** Format: uuid */
+            referral_id: string;
+            to: components["schemas"]["NodeId"];
+            /** Format: uuid */
+            onward_referral_id: string;
+            note?: components["schemas"]["Note"];
+        };
         /** @enum {unknown} */
         WithdrawReason: "client-request" | "need-met-elsewhere" | "sent-in-error" | "other";
         ReferralWithdrawBody: {
@@ -299,6 +316,12 @@ export interface components {
             reason: string;
             client: components["schemas"]["ClientData"];
             consent: components["schemas"]["ConsentRecord"];
+            /** @description Set when this offer refers on a case the sender received from another organisation. */
+            onward_of?: {
+                /** Format: uuid */
+                referral_id: string;
+                from: components["schemas"]["NodeId"];
+            };
         };
         /**
          * @description The client's personal data, grouped by data category. A sender includes only the
@@ -355,6 +378,12 @@ export interface components {
             obtained_at: string;
             /** Format: date-time */
             valid_until: string;
+            onward_referral?: components["schemas"]["OnwardPermission"];
+        };
+        /** @description Whether the client agreed that the recipient may refer her on to another organisation, and to which (absent = any it trusts). */
+        OnwardPermission: {
+            allowed: boolean;
+            recipients?: components["schemas"]["NodeId"][];
         };
         /**
          * @description Stable problem `type` values of the federation API.

@@ -158,6 +158,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/referrals/{id}/refer-onward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refer a received case on to a third organisation (receiver), when the consent allows it.
+         * @description Creates a new referral to `to` (an offer with a consent derived from the original: its
+         *     categories at most, its validity, no further onward referral) and tells the original
+         *     sender with `referral.onward`, in one transaction. The original referral keeps its
+         *     state. Requires the admin or caseworker role.
+         */
+        post: operations["referOnward"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/referrals/{id}/send": {
         parameters: {
             query?: never;
@@ -433,6 +456,7 @@ export interface components {
             obtained_at: string;
             /** Format: date-time */
             valid_until: string;
+            onward_referral?: components["schemas"]["OnwardPermission"];
         };
         CreateReferralRequest: {
             /** @description `true`: save the referral as a draft (stored encrypted, nothing sent) to send later with `POST /api/v1/referrals/{id}/send`. Absent or `false`: send at once. */
@@ -459,6 +483,7 @@ export interface components {
                 obtained_at?: string;
                 /** Format: date-time */
                 valid_until: string;
+                onward_referral?: components["schemas"]["OnwardPermission"];
             };
         };
         PeerRef: {
@@ -499,6 +524,11 @@ export interface components {
             reason: string;
             client: components["schemas"]["ClientData"];
             consent: components["schemas"]["ConsentRecord"];
+            onward_of?: {
+                /** Format: uuid */
+                referral_id: string;
+                from: string;
+            };
         };
         Message: {
             /** Format: uuid */
@@ -544,6 +574,23 @@ export interface components {
         };
         /** @description Free text between caseworkers. May hold personal data; it travels and is stored encrypted. */
         Note: string;
+        ReferOnwardRequest: {
+            /**
+             * Format: uri
+             * @description The third organisation's node id.
+             */
+            to: string;
+            reason: string;
+            /** @description Absent = the original referral's needs. */
+            needs?: components["schemas"]["TaxonomyCode"][];
+            urgency?: components["schemas"]["Urgency"];
+            /** Format: date-time */
+            reply_by?: string;
+            /** @description Absent = all the client data this node received; otherwise only groups within the original consent. */
+            client?: components["schemas"]["ClientData"];
+            /** @description A note to the original sender about the onward referral. */
+            note?: components["schemas"]["Note"];
+        };
         CreateInquiryRequest: {
             /**
              * Format: uri
@@ -631,6 +678,12 @@ export interface components {
             /** @description The capacity, reason, status or outcome code the action carried, if any. */
             code?: string;
             note?: string;
+            /** @description For `referral.onward`, where the case was referred on to. */
+            onward?: {
+                to: string;
+                /** Format: uuid */
+                referral_id: string;
+            };
             /** Format: uuid */
             envelope_id?: string;
         };
@@ -654,6 +707,16 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * Format: uri
+         * @description The node's base URL, without trailing slash.
+         */
+        "schemas-NodeId": string;
+        /** @description Whether the client agreed that the recipient may refer her on to another organisation, and to which (absent = any it trusts). */
+        OnwardPermission: {
+            allowed: boolean;
+            recipients?: components["schemas"]["schemas-NodeId"][];
+        };
+        /**
          * @description What a receiver needs to know to say whether it can help, coarse enough to identify no
          *     one: no names, dates of birth, nationalities, contact details or free text.
          */
@@ -671,11 +734,6 @@ export interface components {
         Capacity: "can-help" | "waiting-list" | "cannot-help";
         /** @enum {unknown} */
         DeclineReason: "no-capacity" | "not-eligible" | "out-of-area" | "client-unreachable" | "other";
-        /**
-         * Format: uri
-         * @description The node's base URL, without trailing slash.
-         */
-        "schemas-NodeId": string;
         /** @enum {unknown} */
         UpdateStatus: "first-contact-made" | "service-started" | "on-hold" | "resumed" | "other";
         /** @enum {unknown} */
@@ -951,6 +1009,40 @@ export interface operations {
             /** @description The referral in its new state. */
             200: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralSummary"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    referOnward: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReferOnwardRequest"];
+            };
+        };
+        responses: {
+            /** @description The new referral. */
+            201: {
+                headers: {
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -122,13 +122,15 @@ describe('illegal steps around an inquiry', () => {
       'referral.inquiry-answer': { capacity: 'can-help' }, 'referral.info-request': { questions: 'q' }, 'referral.info-response': { answer: 'a' },
       'referral.accept': {}, 'referral.decline': { reason: 'other' }, 'referral.update': { status: 'other' }, 'referral.complete': { outcome: 'other' },
       'referral.withdraw': { reason: 'other' },
+      'referral.onward': { to: 'https://third.example.org', reason: 'r' },
     };
     for (const message of LIFECYCLE_MESSAGES) {
       for (const [node, party] of [[gr, 'sender'], [at, 'receiver']] as const) {
         const t = TRANSITIONS[message];
         if (t.by === party && (t.from as readonly string[]).includes(state)) continue;
         const before = await snapshot(node);
-        const { status } = await api(node, 'POST', `/api/v1/referrals/${id}/${message.slice('referral.'.length)}`, bodies[message]);
+        const path = message === 'referral.onward' ? 'refer-onward' : message.slice('referral.'.length);
+        const { status } = await api(node, 'POST', `/api/v1/referrals/${id}/${path}`, bodies[message]);
         expect(status, `${party} ${message} from ${state}`).toBe(409);
         expect(await snapshot(node)).toEqual(before);
       }

@@ -1,0 +1,114 @@
+// Onward referral: the receiver refers a case on to a third organisation, only as far as the
+// client's consent allows, and tells the original sender. The new offer, the notice and both
+// timeline entries commit together.
+import { randomUUID } from 'node:crypto';
+import type { components as Fed } from '../../spec/generated/federation.js';
+import type { components as Local } from '../../spec/generated/local.js';
+import type { NodeContext } from '../context.js';
+import type { OkpPublicJwk } from '../identity/keys.js';
+import { ProblemError } from '../http/problem.js';
+import { sealEnvelope } from '../envelope/seal.js';
+import { enqueueEnvelope } from '../delivery/outbox.js';
+import { nextState, type ReferralState } from './lifecycle.js';
+import { codeOf, detailsOf, type LifecycleContent } from './messages.js';
+import { readPayload, storePayload } from './payload-store.js';
+import { recordEvent } from './timeline.js';
+import { checkConsent, getReferralSummary, peerFor, queueOffer, type Actor, type ReferralOfferBody, type ReferralSummary } from './service.js';
+
+export type ReferOnwardRequest = Local['schemas']['ReferOnwardRequest'];
+type ConsentRecord = Fed['schemas']['ConsentRecord'];
+
+const ONWARD = 'referral.onward';
+
+function refuse(detail: string): never {
+  throw new ProblemError(422, 'consent-violation', 'Not covered by consent', detail);
+}
+
+export async function referOnward(
+  ctx: NodeContext,
+  actor: Actor,
+  referralId: string,
+  request: ReferOnwardRequest,
+  afterCommit: () => void = () => {},
+): Promise<ReferralSummary> {
+  const now = ctx.clock.now();
+  const { db } = ctx.database;
+  const original = await db
+    .selectFrom('referrals')
+    .innerJoin('peers', 'peers.id', 'referrals.peer_id')
+    .selectAll('referrals')
+    .select('peers.encryption_jwk')
+    .where('referrals.id', '=', referralId)
+    .executeTakeFirst();
+  if (!original) throw new ProblemError(404, 'not-found', 'No such referral', 'There is no referral with this id on this node.');
+  if (original.direction !== 'incoming' || nextState(ONWARD, 'receiver', original.state as ReferralState) === undefined) {
+    throw new ProblemError(409, 'illegal-transition', 'Not possible in this state', `Only a received referral that is delivered, accepted or in progress can be referred on; this one is ${original.direction} and ${original.state}.`);
+  }
+  const offer = await readPayload<ReferralOfferBody>(db, ctx.kek, referralId, 'referral.offer');
+  if (!offer) throw new ProblemError(404, 'not-found', 'No such referral', 'The referral\'s content is no longer held here.');
+  const third = await peerFor(ctx, request.to, true);
+  if (third.id === original.peer_id) throw new ProblemError(422, 'invalid-request', 'Back to the sender', 'To hand the case back to the organisation that sent it, decline or complete the referral instead.');
+  const permission = offer.consent.onward_referral;
+  if (!permission?.allowed) refuse('The client did not agree to be referred on to another organisation.');
+  if (permission.recipients && !permission.recipients.includes(third.id)) refuse('The client agreed to onward referral only to other organisations than this one.');
+
+  const onwardId = randomUUID();
+  // The client's consent, narrowed: this recipient only, no further onward referral, no longer valid.
+  const consent: ConsentRecord = {
+    categories: offer.consent.categories,
+    purposes: offer.consent.purposes,
+    recipients: [third.id],
+    method: offer.consent.method,
+    language: offer.consent.language,
+    obtained_by: offer.consent.obtained_by,
+    obtained_at: offer.consent.obtained_at,
+    valid_until: offer.consent.valid_until,
+  };
+  const body: ReferralOfferBody = {
+    referral_id: onwardId,
+    needs: request.needs ?? offer.needs,
+    urgency: request.urgency ?? offer.urgency,
+    ...(request.reply_by ? { reply_by: request.reply_by } : {}),
+    reason: request.reason,
+    client: request.client ?? offer.client,
+    consent,
+    onward_of: { referral_id: referralId, from: original.peer_id },
+  };
+  checkConsent(body, third.id, now);
+
+  const content: LifecycleContent = { to: third.id, onward_referral_id: onwardId, ...(request.note ? { note: request.note } : {}) };
+  const noticeSeq = original.local_seq + 1;
+  const notice = await sealEnvelope({
+    type: ONWARD, from: ctx.self.nodeId, to: original.peer_id, referralId, seq: noticeSeq, createdAt: now,
+    body: { referral_id: referralId, ...content },
+    recipientKey: JSON.parse(original.encryption_jwk) as OkpPublicJwk, senderKey: ctx.self.encryptionKey.publicJwk,
+  });
+  const at = now.toISOString();
+  await ctx.database.transaction(async (tx, onCommit) => {
+    const changed = await tx
+      .updateTable('referrals')
+      .set({ local_seq: noticeSeq, updated_at: at })
+      .where('id', '=', referralId)
+      .where('state', '=', original.state)
+      .where('local_seq', '=', original.local_seq)
+      .executeTakeFirst();
+    if (changed.numUpdatedRows !== 1n) throw new ProblemError(409, 'illegal-transition', 'Changed meanwhile', 'The referral changed while this was being made; reload it and try again.');
+    await recordEvent(tx, ctx, {
+      referralId, at: now, action: ONWARD, from: original.state, to: original.state, actor: { kind: 'user', id: actor.userId },
+      code: codeOf(content), envelopeId: notice.header.id, details: detailsOf(content),
+    });
+    await enqueueEnvelope(tx, notice, now);
+    await tx
+      .insertInto('referrals')
+      .values({
+        id: onwardId, direction: 'outgoing', peer_id: third.id, state: 'sent', urgency: body.urgency, local_seq: 1,
+        created_by: actor.userId, reply_by: body.reply_by ?? null, created_at: at, updated_at: at,
+      })
+      .execute();
+    await storePayload(tx, ctx.kek, { referralId: onwardId, kind: 'referral.offer', content: body, now });
+    await queueOffer(tx, ctx, third, body, actor, null, now);
+    onCommit(afterCommit);
+  });
+  ctx.logger.info({ referral: referralId, onward: onwardId, peer: third.id }, 'referred on');
+  return (await getReferralSummary(ctx, onwardId))!;
+}
