@@ -10,8 +10,9 @@ import { verifyReceipt } from '../envelope/receipt.js';
 import { recordEvent } from '../referrals/timeline.js';
 import { defaultRetryPolicy, retryAfterMs, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 
-const LEASE_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 15_000;
+/** Longer than one attempt can take, so a live process never loses its lease mid-post. */
+const LEASE_MS = REQUEST_TIMEOUT_MS + 15_000;
 const BATCH = 50;
 
 /**
@@ -79,7 +80,13 @@ export function createDeliveryWorker(
       stopping = new AbortController();
       timer = setInterval(() => this.kick(), pollMs);
       timer.unref();
-      this.kick();
+      // Leases left by a process that died mid-post (a crash, SIGKILL) would hold their referral
+      // back until they run out; the serving node releases them as it starts. Should a CLI be
+      // posting at this very moment, the worst case is a second post, which the peer answers
+      // with the same receipt and no second effect.
+      void releaseLeases(ctx)
+        .catch((error: unknown) => log.error({ error: error instanceof Error ? error.name : 'error' }, 'releasing leases failed'))
+        .finally(() => this.kick());
     },
     async stop() {
       stopped = true;
@@ -129,6 +136,10 @@ async function deliverDueEnvelopes(ctx: NodeContext, policy: RetryPolicy, log: L
     if (!(await deliverOne(ctx, candidate.id, policy, log, stop))) skipped.add(candidate.peer_id);
   }
   return tried;
+}
+
+async function releaseLeases(ctx: NodeContext): Promise<void> {
+  await ctx.database.db.updateTable('envelopes').set({ lease_until: null }).where('lease_until', 'is not', null).execute();
 }
 
 /** Takes a short lease so two processes on one data folder never post the same envelope at once. */
