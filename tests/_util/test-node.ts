@@ -12,6 +12,7 @@ import { createLogger } from '../../node/logging/logger.js';
 import { addPeer, fetchPeerIdentity, trustPeer } from '../../node/peers/service.js';
 import { createApiToken } from '../../node/users/service.js';
 import type { components } from '../../spec/generated/local.js';
+import { expectMatchesSpec } from './spec-check.js';
 
 export class TestClock implements Clock {
   constructor(private current = Date.parse('2026-11-23T10:00:00Z')) {}
@@ -45,6 +46,8 @@ export interface TestNetwork {
    * to real time (if behind) and makes every queued envelope due.
    */
   catchUpWithCli(): Promise<void>;
+  /** Runs delivery rounds on every node until nothing is left to deliver. */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -105,6 +108,14 @@ export async function createTestNetwork(size: number, options: { trust?: boolean
           .where('delivery_state', '=', 'queued')
           .execute();
       }
+    },
+    async settle() {
+      for (let round = 0; round < 50; round++) {
+        let moved = 0;
+        for (const node of nodes) moved += await node.delivery.deliverDueEnvelopes();
+        if (moved === 0) return;
+      }
+      throw new Error('Deliveries did not settle after 50 rounds.');
     },
     async close() {
       for (const node of nodes) await node.close();
@@ -167,4 +178,17 @@ export function jsonRequest(token: string, body: unknown, method = 'POST'): Requ
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   };
+}
+
+/** A local API call with the node's admin token; the response is checked against spec/local.yaml. */
+export async function api(
+  node: TestNode,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, any> }> { // any: tests read arbitrary response fields
+  const init = body === undefined ? { method, headers: { authorization: `Bearer ${node.token}` } } : jsonRequest(node.token, body, method);
+  const response = await node.request(path, init);
+  const status = response.status;
+  return { status, body: (await expectMatchesSpec('local', method, path.split('?')[0]!, response)) as Record<string, any> }; // any: as above
 }

@@ -3,8 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../node/cli/program.js';
 import { expireOverdueReferrals } from '../../node/referrals/expiry.js';
-import { expectMatchesSpec } from '../_util/spec-check.js';
-import { createTestNetwork, jsonRequest, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { api, createTestNetwork, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
 let net: TestNetwork;
 let gr: TestNode;
@@ -18,16 +17,8 @@ afterAll(() => net.close());
 
 type Json = Record<string, any>; // any: tests read arbitrary response fields
 
-async function api(node: TestNode, method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
-  const init = body === undefined ? { method, headers: { authorization: `Bearer ${node.token}` } } : jsonRequest(node.token, body, method);
-  const response = await node.request(path, init);
-  const status = response.status;
-  return { status, body: (await expectMatchesSpec('local', method, path.split('?')[0]!, response)) as Json };
-}
 
-async function settle(): Promise<void> {
-  while ((await gr.delivery.deliverDueEnvelopes()) + (await at.delivery.deliverDueEnvelopes()) > 0);
-}
+const settle = () => net.settle();
 
 async function offer(overrides: Json = {}): Promise<string> {
   const { status, body } = await api(gr, 'POST', '/api/v1/referrals', { ...referralRequest(at.id), ...overrides });

@@ -8,7 +8,7 @@ import { expireOverdueReferrals } from '../../node/referrals/expiry.js';
 import { sealEnvelope, signEnvelopeAttempt } from '../../node/envelope/seal.js';
 import { LIFECYCLE_MESSAGES, TRANSITIONS } from '../../node/referrals/lifecycle.js';
 import { expectMatchesSpec } from '../_util/spec-check.js';
-import { createTestNetwork, jsonRequest, referralRequest, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { api, createTestNetwork, referralRequest, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
 let net: TestNetwork;
 let gr: TestNode;
@@ -22,16 +22,8 @@ afterAll(() => net.close());
 
 type Json = Record<string, any>; // any: tests read arbitrary response fields
 
-async function api(node: TestNode, method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
-  const init = body === undefined ? { method, headers: { authorization: `Bearer ${node.token}` } } : jsonRequest(node.token, body, method);
-  const response = await node.request(path, init);
-  const status = response.status;
-  return { status, body: (await expectMatchesSpec('local', method, path.split('?')[0]!, response)) as Json };
-}
 
-async function settle(): Promise<void> {
-  while ((await gr.delivery.deliverDueEnvelopes()) + (await at.delivery.deliverDueEnvelopes()) > 0);
-}
+const settle = () => net.settle();
 
 const inquiryRequest = (overrides: Json = {}) => ({
   to: at.id,

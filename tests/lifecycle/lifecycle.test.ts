@@ -8,7 +8,7 @@ import { sealEnvelope, signEnvelopeAttempt } from '../../node/envelope/seal.js';
 import { LIFECYCLE_MESSAGES, TRANSITIONS, type LifecycleMessage } from '../../node/referrals/lifecycle.js';
 import { specPath } from '../../node/schema/validators.js';
 import { expectMatchesSpec } from '../_util/spec-check.js';
-import { createTestNetwork, jsonRequest, referralRequest, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { api, createTestNetwork, referralRequest, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
 let net: TestNetwork;
 let gr: TestNode; // the sender in these tests
@@ -22,20 +22,8 @@ afterAll(() => net.close());
 
 type Json = Record<string, any>; // any: tests read arbitrary response fields
 
-async function api(node: TestNode, method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
-  const init = body === undefined ? { method, headers: { authorization: `Bearer ${node.token}` } } : jsonRequest(node.token, body, method);
-  const response = await node.request(path, init);
-  const status = response.status;
-  return { status, body: (await expectMatchesSpec('local', method, path.split('?')[0]!, response)) as Json };
-}
 
-/** Delivers everything queued on both nodes, until nothing moves. */
-async function settle(): Promise<void> {
-  for (let round = 0; round < 10; round++) {
-    const moved = (await gr.delivery.deliverDueEnvelopes()) + (await at.delivery.deliverDueEnvelopes());
-    if (moved === 0) return;
-  }
-}
+const settle = () => net.settle();
 
 async function newReferral(): Promise<string> {
   const { status, body } = await api(gr, 'POST', '/api/v1/referrals', referralRequest(at.id));

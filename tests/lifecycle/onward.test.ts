@@ -1,8 +1,7 @@
 // Onward referral across three organisations: only as far as the client's consent allows, with
 // a narrowed consent for the third organisation, and the original sender told.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectMatchesSpec } from '../_util/spec-check.js';
-import { createTestNetwork, jsonRequest, referralRequest, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { api, createTestNetwork, referralRequest, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
 let net: TestNetwork;
 let gr: TestNode; // sends the original referral
@@ -17,16 +16,8 @@ afterAll(() => net.close());
 
 type Json = Record<string, any>; // any: tests read arbitrary response fields
 
-async function api(node: TestNode, method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
-  const init = body === undefined ? { method, headers: { authorization: `Bearer ${node.token}` } } : jsonRequest(node.token, body, method);
-  const response = await node.request(path, init);
-  const status = response.status;
-  return { status, body: (await expectMatchesSpec('local', method, path.split('?')[0]!, response)) as Json };
-}
 
-async function settle(): Promise<void> {
-  while ((await gr.delivery.deliverDueEnvelopes()) + (await at.delivery.deliverDueEnvelopes()) + (await it3.delivery.deliverDueEnvelopes()) > 0);
-}
+const settle = () => net.settle();
 
 async function received(onward?: Json): Promise<string> {
   const request = referralRequest(at.id);
