@@ -5,6 +5,7 @@ import type { NodeContext } from '../context.js';
 import { listPeers } from '../peers/service.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { sendLifecycleMessage, type LifecycleContent } from '../referrals/messages.js';
+import { noSuchReferral } from '../referrals/lifecycle.js';
 import { createInquiry, offerAfterInquiry, type CreateInquiryRequest } from '../referrals/inquiry.js';
 import { referOnward, type ReferOnwardRequest } from '../referrals/onward.js';
 import {
@@ -118,7 +119,7 @@ export function localApiRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loc
     requireRole(c.get('user'), 'admin', 'caseworker');
     const id = referralIdParam(c.req.param('id'));
     const detail = await getReferralDetail(ctx, id);
-    if (!detail) throw new ProblemError(404, 'not-found', 'No such referral', 'There is no referral with this id on this node.');
+    if (!detail) throw noSuchReferral();
     return c.json(detail);
   });
 

@@ -14,7 +14,7 @@ import { envelopeProblem } from '../envelope/problems.js';
 import { sealEnvelope } from '../envelope/seal.js';
 import type { VerifiedEnvelope } from '../envelope/verify.js';
 import { enqueueEnvelope } from '../delivery/outbox.js';
-import { OFFER_AFTER_INQUIRY } from './lifecycle.js';
+import { noSuchReferral, OFFER_AFTER_INQUIRY } from './lifecycle.js';
 import { storePayload } from './payload-store.js';
 import { recordEvent } from './timeline.js';
 import {
@@ -83,7 +83,7 @@ export async function offerAfterInquiry(
 ): Promise<ReferralSummary> {
   const now = ctx.clock.now();
   const referral = await ctx.database.db.selectFrom('referrals').selectAll().where('id', '=', referralId).executeTakeFirst();
-  if (!referral) throw new ProblemError(404, 'not-found', 'No such referral', 'There is no referral with this id on this node.');
+  if (!referral) throw noSuchReferral();
   if (referral.direction !== 'outgoing' || referral.state !== OFFER_AFTER_INQUIRY) {
     throw new ProblemError(409, 'illegal-transition', 'Not possible in this state', `An offer follows an answered inquiry this node sent; this referral is ${referral.state}.`);
   }

@@ -13,7 +13,7 @@ import { sealEnvelope } from '../envelope/seal.js';
 import { enqueueEnvelope } from '../delivery/outbox.js';
 import type { VerifiedEnvelope } from '../envelope/verify.js';
 import { categoriesPresent } from './consent.js';
-import { nextState, partyOf, type LifecycleMessage, type Party, type ReferralState } from './lifecycle.js';
+import { nextState, noSuchReferral, partyOf, type LifecycleMessage, type Party, type ReferralState } from './lifecycle.js';
 import { readPayload } from './payload-store.js';
 import { recordEvent, type EventDetails } from './timeline.js';
 
@@ -94,7 +94,7 @@ export async function sendLifecycleMessage(
     .select(['peers.encryption_jwk'])
     .where('referrals.id', '=', referralId)
     .executeTakeFirst();
-  if (!referral) throw new ProblemError(404, 'not-found', 'No such referral', 'There is no referral with this id on this node.');
+  if (!referral) throw noSuchReferral();
   const party = partyOf(referral.direction);
   const to = nextState(message, party, referral.state as ReferralState);
   if (!to) throw new ProblemError(409, 'illegal-transition', 'Not possible in this state', illegal(message, party, referral.state));

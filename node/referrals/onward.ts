@@ -9,7 +9,7 @@ import type { OkpPublicJwk } from '../identity/keys.js';
 import { ProblemError } from '../http/problem.js';
 import { sealEnvelope } from '../envelope/seal.js';
 import { enqueueEnvelope } from '../delivery/outbox.js';
-import { nextState, type ReferralState } from './lifecycle.js';
+import { nextState, noSuchReferral, type ReferralState } from './lifecycle.js';
 import { codeOf, detailsOf, type LifecycleContent } from './messages.js';
 import { readPayload, storePayload } from './payload-store.js';
 import { recordEvent } from './timeline.js';
@@ -40,7 +40,7 @@ export async function referOnward(
     .select('peers.encryption_jwk')
     .where('referrals.id', '=', referralId)
     .executeTakeFirst();
-  if (!original) throw new ProblemError(404, 'not-found', 'No such referral', 'There is no referral with this id on this node.');
+  if (!original) throw noSuchReferral();
   if (original.direction !== 'incoming' || nextState(ONWARD, 'receiver', original.state as ReferralState) === undefined) {
     throw new ProblemError(409, 'illegal-transition', 'Not possible in this state', `Only a received referral that is delivered, accepted or in progress can be referred on; this one is ${original.direction} and ${original.state}.`);
   }

@@ -16,7 +16,7 @@ import { enqueueEnvelope } from '../delivery/outbox.js';
 import type { VerifiedEnvelope } from '../envelope/verify.js';
 import { normaliseNodeUrl } from '../peers/service.js';
 import { consentViolation } from './consent.js';
-import { isLifecycleMessage } from './lifecycle.js';
+import { isLifecycleMessage, noSuchReferral } from './lifecycle.js';
 import { applyLifecycleMessage } from './messages.js';
 import { recordEvent, readTimeline } from './timeline.js';
 import { applyIncomingInquiry, applyOfferAfterInquiry, INQUIRY, type ReferralInquiryBody } from './inquiry.js';
@@ -158,7 +158,7 @@ export async function createReferral(
 export async function sendDraft(ctx: NodeContext, actor: Actor, referralId: string, afterCommit: () => void = () => {}): Promise<ReferralSummary> {
   const now = ctx.clock.now();
   const referral = await ctx.database.db.selectFrom('referrals').selectAll().where('id', '=', referralId).executeTakeFirst();
-  if (!referral) throw new ProblemError(404, 'not-found', 'No such referral', 'There is no referral with this id on this node.');
+  if (!referral) throw noSuchReferral();
   if (referral.direction !== 'outgoing' || referral.state !== 'draft') {
     throw new ProblemError(409, 'illegal-transition', 'Not a draft', `Only a draft can be sent; this referral is ${referral.state}.`);
   }
