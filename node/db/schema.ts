@@ -128,6 +128,13 @@ export interface ReferralEventsTable {
   payload_id: string | null;
 }
 
+export interface ServiceTokenUsesTable {
+  iss: string;
+  jti: string;
+  /** NumericDate after which the row may be deleted: the token is refused as expired anyway. */
+  exp: number;
+}
+
 export interface Schema {
   node_settings: NodeSettingsTable;
   node_keys: NodeKeysTable;
@@ -138,4 +145,5 @@ export interface Schema {
   payloads: PayloadsTable;
   envelopes: EnvelopesTable;
   referral_events: ReferralEventsTable;
+  service_token_uses: ServiceTokenUsesTable;
 }

@@ -140,7 +140,7 @@ export async function addPending(a: TestNode, b: TestNode): Promise<void> {
 /** Every row of every table: to prove that a refused request changed nothing. */
 export async function snapshot(node: OpenNode): Promise<Record<string, unknown[]>> {
   const { db } = node.ctx.database;
-  const tables = ['node_settings', 'node_keys', 'users', 'api_tokens', 'peers', 'referrals', 'payloads', 'envelopes', 'referral_events'] as const;
+  const tables = ['node_settings', 'node_keys', 'users', 'api_tokens', 'peers', 'referrals', 'payloads', 'envelopes', 'referral_events', 'service_token_uses'] as const;
   const out: Record<string, unknown[]> = {};
   for (const table of tables) out[table] = await db.selectFrom(table).selectAll().execute();
   return out;

@@ -1,0 +1,141 @@
+// Service tokens: how a peer authenticates a federation request other than an envelope (which is
+// signed itself). A token is a JWS (EdDSA) by the calling node, for one node (`aud`), one method
+// and URL (`htm`, `htu`, as in RFC 9449), valid at most 60 s, and used once (`jti`).
+import { randomUUID } from 'node:crypto';
+import { CompactSign, compactVerify, decodeProtectedHeader } from 'jose';
+import type { MiddlewareHandler } from 'hono';
+import type { Selectable } from 'kysely';
+import type { NodeContext } from '../context.js';
+import { nowSeconds } from '../context.js';
+import type { PeersTable } from '../db/schema.js';
+import { decodeBase64UrlStrict, utf8 } from '../crypto/encoding.js';
+import { importSigningPublicKey, type OkpPublicJwk, type SigningKey } from '../identity/keys.js';
+import { ProblemError } from '../http/problem.js';
+import { validatorFor } from '../schema/validators.js';
+import type { components } from '../../spec/generated/federation.js';
+
+export const SERVICE_TOKEN_TYP = 'referral-service+jwt';
+export const SERVICE_TOKEN_MAX_LIFETIME = 60;
+
+export type ServiceTokenClaims = components['schemas']['ServiceTokenClaims'];
+
+/** A token for one request to `aud`: method and path of that request. */
+export async function createServiceToken(
+  issuer: { nodeId: string; signingKey: SigningKey },
+  request: { aud: string; method: string; path: string },
+  nowSecs: number,
+): Promise<string> {
+  const claims: ServiceTokenClaims = {
+    iss: issuer.nodeId,
+    aud: request.aud,
+    htm: request.method.toUpperCase(),
+    htu: `${request.aud}${request.path}`,
+    iat: nowSecs,
+    exp: nowSecs + SERVICE_TOKEN_MAX_LIFETIME,
+    jti: randomUUID(),
+  };
+  return new CompactSign(utf8.encode(JSON.stringify(claims)))
+    .setProtectedHeader({ alg: 'EdDSA', typ: SERVICE_TOKEN_TYP, kid: issuer.signingKey.kid })
+    .sign(issuer.signingKey.privateKey);
+}
+
+const problems = {
+  'service-token-required': [401, 'Service token required', 'Send Authorization: Bearer <service token> signed by your node.'],
+  'malformed-service-token': [401, 'Malformed service token', 'The service token is not a well-formed referral-service+jwt.'],
+  'unknown-sender': [403, 'Unknown sender', 'This node does not know the calling node.'],
+  'untrusted-sender': [403, 'Untrusted sender', 'This node does not currently trust the calling node.'],
+  'unknown-key': [403, 'Unknown signing key', 'The token is signed with a key that is not pinned for the caller.'],
+  'bad-signature': [403, 'Bad signature', 'The service token signature does not verify.'],
+  'token-not-for-this-request': [403, 'Token not for this request', 'The token names another node, method or URL.'],
+  'service-token-expired': [401, 'Service token expired', 'Make a fresh token for each request; it lives at most 60 s.'],
+  'service-token-replayed': [401, 'Service token already used', 'Make a fresh token (new jti) for each request.'],
+} as const;
+
+export type ServiceTokenProblem = keyof typeof problems;
+
+export function serviceTokenProblem(name: ServiceTokenProblem): ProblemError {
+  const [status, title, detail] = problems[name];
+  return new ProblemError(status, name, title, detail, {}, status === 401 ? { 'www-authenticate': 'Bearer realm="referral-federation"' } : {});
+}
+
+export type ServiceTokenVerification =
+  | { ok: true; peer: Selectable<PeersTable>; claims: ServiceTokenClaims }
+  | { ok: false; problem: ServiceTokenProblem };
+
+const fail = (problem: ServiceTokenProblem): ServiceTokenVerification => ({ ok: false, problem });
+
+function parseClaims(payload: Uint8Array): ServiceTokenClaims | undefined {
+  try {
+    const claims: unknown = JSON.parse(utf8.decode(payload));
+    return validatorFor('federation', 'ServiceTokenClaims')(claims) ? (claims as ServiceTokenClaims) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Checks a token for the request `method path` on this node, in this order: form, known and
+ * trusted caller, pinned key, signature, meant for this request, fresh, not used before. A
+ * token that passes is recorded as used.
+ */
+export async function verifyServiceToken(
+  ctx: NodeContext,
+  token: string | undefined,
+  request: { method: string; path: string },
+): Promise<ServiceTokenVerification> {
+  if (!token) return fail('service-token-required');
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts.some((p) => decodeBase64UrlStrict(p) === undefined)) return fail('malformed-service-token');
+  let header;
+  try {
+    header = decodeProtectedHeader(token);
+  } catch {
+    return fail('malformed-service-token');
+  }
+  const claims = parseClaims(decodeBase64UrlStrict(parts[1])!);
+  if (header.alg !== 'EdDSA' || header.typ !== SERVICE_TOKEN_TYP || typeof header.kid !== 'string' || !claims) {
+    return fail('malformed-service-token');
+  }
+  const { db } = ctx.database;
+  const peer = await db.selectFrom('peers').selectAll().where('id', '=', claims.iss).executeTakeFirst();
+  if (!peer) return fail('unknown-sender');
+  if (peer.state !== 'trusted') return fail('untrusted-sender');
+  if (header.kid !== peer.signing_kid) return fail('unknown-key');
+  try {
+    await compactVerify(token, await importSigningPublicKey(JSON.parse(peer.signing_jwk) as OkpPublicJwk), { algorithms: ['EdDSA'] });
+  } catch {
+    return fail('bad-signature');
+  }
+  const expectedUrl = `${ctx.self.nodeId}${request.path}`;
+  if (claims.aud !== ctx.self.nodeId || claims.htm !== request.method.toUpperCase() || claims.htu !== expectedUrl) {
+    return fail('token-not-for-this-request');
+  }
+  const now = nowSeconds(ctx.clock);
+  const skew = ctx.limits.clockSkewSeconds;
+  if (claims.exp <= now - skew || claims.iat > now + skew || claims.exp - claims.iat > SERVICE_TOKEN_MAX_LIFETIME) {
+    return fail('service-token-expired');
+  }
+  const recorded = await ctx.database.transaction(async (tx) => {
+    await tx.deleteFrom('service_token_uses').where('exp', '<', now - skew).execute();
+    const inserted = await tx
+      .insertInto('service_token_uses')
+      .values({ iss: claims.iss, jti: claims.jti, exp: claims.exp + skew })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    return inserted.numInsertedOrUpdatedRows === 1n;
+  });
+  if (!recorded) return fail('service-token-replayed');
+  return { ok: true, peer, claims };
+}
+
+export type PeerEnv = { Variables: { peer: Selectable<PeersTable> } };
+
+/** Federation routes behind this answer only to trusted peers presenting a valid service token. */
+export const requirePeer = (ctx: NodeContext): MiddlewareHandler<PeerEnv> =>
+  async function requirePeer(c, next) {
+    const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
+    const verification = await verifyServiceToken(ctx, match?.[1], { method: c.req.method, path: c.req.path });
+    if (!verification.ok) throw serviceTokenProblem(verification.problem);
+    c.set('peer', verification.peer);
+    await next();
+  };
