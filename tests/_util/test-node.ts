@@ -180,15 +180,13 @@ export function jsonRequest(token: string, body: unknown, method = 'POST'): Requ
   };
 }
 
+/** A response body as tests read it: already checked against the spec, then read field by field. */
+export type Json = Record<string, any>; // any: tests read arbitrary response fields
+
 /** A local API call with the node's admin token; the response is checked against spec/local.yaml. */
-export async function api(
-  node: TestNode,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: Record<string, any> }> { // any: tests read arbitrary response fields
+export async function api(node: TestNode, method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
   const init = body === undefined ? { method, headers: { authorization: `Bearer ${node.token}` } } : jsonRequest(node.token, body, method);
   const response = await node.request(path, init);
   const status = response.status;
-  return { status, body: (await expectMatchesSpec('local', method, path.split('?')[0]!, response)) as Record<string, any> }; // any: as above
+  return { status, body: (await expectMatchesSpec('local', method, path.split('?')[0]!, response)) as Json };
 }

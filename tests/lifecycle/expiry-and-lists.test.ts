@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../node/cli/program.js';
 import { expireOverdueReferrals } from '../../node/referrals/expiry.js';
-import { api, createTestNetwork, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { api, createTestNetwork, type Json, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
 let net: TestNetwork;
 let gr: TestNode;
@@ -15,7 +15,6 @@ beforeAll(async () => {
 });
 afterAll(() => net.close());
 
-type Json = Record<string, any>; // any: tests read arbitrary response fields
 
 
 const settle = () => net.settle();

@@ -8,7 +8,7 @@ import { sealEnvelope, signEnvelopeAttempt } from '../../node/envelope/seal.js';
 import { LIFECYCLE_MESSAGES, TRANSITIONS, type LifecycleMessage } from '../../node/referrals/lifecycle.js';
 import { specPath } from '../../node/schema/validators.js';
 import { expectMatchesSpec } from '../_util/spec-check.js';
-import { api, createTestNetwork, referralRequest, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { api, createTestNetwork, type Json, referralRequest, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
 let net: TestNetwork;
 let gr: TestNode; // the sender in these tests
@@ -20,7 +20,6 @@ beforeAll(async () => {
 });
 afterAll(() => net.close());
 
-type Json = Record<string, any>; // any: tests read arbitrary response fields
 
 
 const settle = () => net.settle();

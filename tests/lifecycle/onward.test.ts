@@ -1,7 +1,7 @@
 // Onward referral across three organisations: only as far as the client's consent allows, with
 // a narrowed consent for the third organisation, and the original sender told.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, createTestNetwork, referralRequest, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { api, createTestNetwork, type Json, referralRequest, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
 let net: TestNetwork;
 let gr: TestNode; // sends the original referral
@@ -14,7 +14,6 @@ beforeAll(async () => {
 });
 afterAll(() => net.close());
 
-type Json = Record<string, any>; // any: tests read arbitrary response fields
 
 
 const settle = () => net.settle();
