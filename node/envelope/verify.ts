@@ -1,10 +1,10 @@
 // Verification of an incoming envelope, step by step in the order of spec/federation.yaml.
 // Expected failures are results, not exceptions; nothing here writes to the database.
-import { compactVerify, decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
+import { decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
 import type { NodeContext } from '../context.js';
 import { nowSeconds } from '../context.js';
 import { decodeBase64UrlStrict, sha256, b64u, utf8 } from '../crypto/encoding.js';
-import { importSigningPublicKey, type OkpPublicJwk } from '../identity/keys.js';
+import { verifySignedByPeer } from '../peers/signed-by-peer.js';
 import type { PeersTable } from '../db/schema.js';
 import type { Db, Tx } from '../db/database.js';
 import type { Selectable } from 'kysely';
@@ -71,20 +71,11 @@ export async function verifyEnvelope(ctx: NodeContext, jws: string): Promise<Env
   }
   const envelopeHeader = header as EnvelopeHeader;
 
-  // 3. Known and trusted sender.
+  // 3. Known and trusted sender, 4. pinned key, 5. signature.
   const { db } = ctx.database;
-  const peer = await db.selectFrom('peers').selectAll().where('id', '=', iss).executeTakeFirst();
-  if (!peer) return reject('unknown-sender');
-  if (peer.state !== 'trusted') return reject('untrusted-sender');
-
-  // 4. Pinned key, 5. signature.
-  if (kid !== peer.signing_kid) return reject('unknown-key');
-  try {
-    const key = await importSigningPublicKey(JSON.parse(peer.signing_jwk) as OkpPublicJwk);
-    await compactVerify(jws, key, { algorithms: ['EdDSA'] });
-  } catch {
-    return reject('bad-signature');
-  }
+  const signed = await verifySignedByPeer(db, jws, { iss, kid });
+  if (!signed.ok) return reject(signed.problem);
+  const { peer } = signed;
 
   // 6. Addressed to us, by the signer, sealed to a key we hold.
   if (envelopeHeader.to !== ctx.self.nodeId) return reject('wrong-recipient');

@@ -2,14 +2,15 @@
 // signed itself). A token is a JWS (EdDSA) by the calling node, for one node (`aud`), one method
 // and URL (`htm`, `htu`, as in RFC 9449), valid at most 60 s, and used once (`jti`).
 import { randomUUID } from 'node:crypto';
-import { CompactSign, compactVerify, decodeProtectedHeader } from 'jose';
+import { CompactSign, decodeProtectedHeader } from 'jose';
 import type { MiddlewareHandler } from 'hono';
 import type { Selectable } from 'kysely';
 import type { NodeContext } from '../context.js';
 import { nowSeconds } from '../context.js';
 import type { PeersTable } from '../db/schema.js';
 import { decodeBase64UrlStrict, utf8 } from '../crypto/encoding.js';
-import { importSigningPublicKey, type OkpPublicJwk, type SigningKey } from '../identity/keys.js';
+import type { SigningKey } from '../identity/keys.js';
+import { verifySignedByPeer } from './signed-by-peer.js';
 import { ProblemError } from '../http/problem.js';
 import { validatorFor } from '../schema/validators.js';
 import type { components } from '../../spec/generated/federation.js';
@@ -96,16 +97,9 @@ export async function verifyServiceToken(
   if (header.alg !== 'EdDSA' || header.typ !== SERVICE_TOKEN_TYP || typeof header.kid !== 'string' || !claims) {
     return fail('malformed-service-token');
   }
-  const { db } = ctx.database;
-  const peer = await db.selectFrom('peers').selectAll().where('id', '=', claims.iss).executeTakeFirst();
-  if (!peer) return fail('unknown-sender');
-  if (peer.state !== 'trusted') return fail('untrusted-sender');
-  if (header.kid !== peer.signing_kid) return fail('unknown-key');
-  try {
-    await compactVerify(token, await importSigningPublicKey(JSON.parse(peer.signing_jwk) as OkpPublicJwk), { algorithms: ['EdDSA'] });
-  } catch {
-    return fail('bad-signature');
-  }
+  const signed = await verifySignedByPeer(ctx.database.db, token, { iss: claims.iss, kid: header.kid });
+  if (!signed.ok) return fail(signed.problem);
+  const { peer } = signed;
   const expectedUrl = `${ctx.self.nodeId}${request.path}`;
   if (claims.aud !== ctx.self.nodeId || claims.htm !== request.method.toUpperCase() || claims.htu !== expectedUrl) {
     return fail('token-not-for-this-request');

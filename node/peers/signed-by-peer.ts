@@ -1,0 +1,26 @@
+// The check every signed federation request shares: the claimed signer is a known, trusted peer,
+// the JWS names its pinned key, and the signature verifies with it.
+import { compactVerify } from 'jose';
+import type { Selectable } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { PeersTable } from '../db/schema.js';
+import { importSigningPublicKey, type OkpPublicJwk } from '../identity/keys.js';
+
+export type PeerSignatureFailure = 'unknown-sender' | 'untrusted-sender' | 'unknown-key' | 'bad-signature';
+
+export async function verifySignedByPeer(
+  db: Db,
+  jws: string,
+  claimed: { iss: string; kid: string },
+): Promise<{ ok: true; peer: Selectable<PeersTable> } | { ok: false; problem: PeerSignatureFailure }> {
+  const peer = await db.selectFrom('peers').selectAll().where('id', '=', claimed.iss).executeTakeFirst();
+  if (!peer) return { ok: false, problem: 'unknown-sender' };
+  if (peer.state !== 'trusted') return { ok: false, problem: 'untrusted-sender' };
+  if (claimed.kid !== peer.signing_kid) return { ok: false, problem: 'unknown-key' };
+  try {
+    await compactVerify(jws, await importSigningPublicKey(JSON.parse(peer.signing_jwk) as OkpPublicJwk), { algorithms: ['EdDSA'] });
+  } catch {
+    return { ok: false, problem: 'bad-signature' };
+  }
+  return { ok: true, peer };
+}
