@@ -285,7 +285,7 @@ export async function listReferrals(
   }
   const rows = await query.execute();
   const page = rows.slice(0, filter.limit);
-  const items = await Promise.all(page.map((row) => toSummary(ctx, row, row.peer_name)));
+  const items = await summariesOf(ctx, page);
   const last = page[page.length - 1];
   return rows.length > filter.limit && last ? { items, next_cursor: encodeCursor(last) } : { items };
 }
@@ -298,7 +298,7 @@ export async function getReferralSummary(ctx: NodeContext, id: string): Promise<
     .select('peers.name as peer_name')
     .where('referrals.id', '=', id)
     .executeTakeFirst();
-  return row ? toSummary(ctx, row, row.peer_name) : undefined;
+  return row ? (await summariesOf(ctx, [row]))[0] : undefined;
 }
 
 export async function getReferralDetail(ctx: NodeContext, id: string): Promise<ReferralDetail | undefined> {
@@ -346,26 +346,35 @@ function deliveryOf(envelope: Pick<Selectable<EnvelopesTable>, 'delivery_state' 
   };
 }
 
-async function toSummary(ctx: NodeContext, row: Selectable<ReferralsTable>, peerName: string): Promise<ReferralSummary> {
-  const summary: ReferralSummary = {
-    id: row.id,
-    direction: row.direction,
-    peer: { id: row.peer_id, name: peerName },
-    state: row.state as ReferralState,
-    urgency: row.urgency as ReferralSummary['urgency'],
-    created_at: row.created_at,
-    updated_at: row.updated_at,
-  };
-  if (row.direction === 'outgoing') {
-    const envelope = await ctx.database.db
+/** Summaries for rows of one page, with the delivery of each outgoing referral's opening message, in one query. */
+async function summariesOf(ctx: NodeContext, rows: Array<Selectable<ReferralsTable> & { peer_name: string }>): Promise<ReferralSummary[]> {
+  const outgoing = rows.filter((row) => row.direction === 'outgoing').map((row) => row.id);
+  const opening = new Map<string, Pick<Selectable<EnvelopesTable>, 'seq' | 'delivery_state' | 'attempts' | 'last_error' | 'next_attempt_at' | 'delivered_at'>>();
+  if (outgoing.length > 0) {
+    const envelopes = await ctx.database.db
       .selectFrom('envelopes')
-      .select(['delivery_state', 'attempts', 'last_error', 'next_attempt_at', 'delivered_at'])
-      .where('referral_id', '=', row.id)
+      .select(['referral_id', 'seq', 'delivery_state', 'attempts', 'last_error', 'next_attempt_at', 'delivered_at'])
+      .where('referral_id', 'in', outgoing)
       .where('direction', '=', 'outgoing')
       .where('type', 'in', [OFFER, 'referral.inquiry'])
-      .orderBy('seq', 'desc')
-      .executeTakeFirst();
-    if (envelope?.delivery_state) summary.delivery = deliveryOf(envelope);
+      .execute();
+    // The offer after an inquiry has the higher seq: it is the one whose delivery matters now.
+    for (const envelope of envelopes) {
+      const known = opening.get(envelope.referral_id);
+      if (!known || envelope.seq > known.seq) opening.set(envelope.referral_id, envelope);
+    }
   }
-  return summary;
+  return rows.map((row) => {
+    const envelope = opening.get(row.id);
+    return {
+      id: row.id,
+      direction: row.direction,
+      peer: { id: row.peer_id, name: row.peer_name },
+      state: row.state as ReferralState,
+      urgency: row.urgency as ReferralSummary['urgency'],
+      created_at: row.created_at,
+      updated_at: row.updated_at,
+      ...(envelope?.delivery_state ? { delivery: deliveryOf(envelope) } : {}),
+    };
+  });
 }
