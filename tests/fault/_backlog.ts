@@ -206,7 +206,15 @@ export function appliedOnA(a: RunningNode): Map<string, number> {
 export async function expectBacklogDelivered(a: RunningNode, b: RunningNode, ids: readonly string[]): Promise<void> {
   const total = ids.length * PLAN.length;
 
-  const sent = envelopesOf(b, 'outgoing', ids);
+  // A reaches 'completed' as it applies B's last message, a moment before B records A's receipt:
+  // wait for B's outbox to settle before reading it.
+  const sent = await pollUntil(
+    async () => {
+      const rows = envelopesOf(b, 'outgoing', ids);
+      return rows.every((r) => r.delivery_state !== 'queued') ? rows : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 100, what: `${b.name}'s outbox to settle` },
+  );
   expect(sent).toHaveLength(total);
   expect(new Set(sent.map((r) => r.id)).size).toBe(total);
   for (const row of sent) {
