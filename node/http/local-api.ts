@@ -1,6 +1,6 @@
 // The local API (/api/v1): the organisation's own users and scripts, bearer-token
 // authenticated, requests validated against spec/local.yaml.
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import type { NodeContext } from '../context.js';
 import { listPeers } from '../peers/service.js';
 import { readableFingerprint } from '../identity/keys.js';
@@ -18,13 +18,9 @@ import {
   type ListFilter,
   type OfferContent,
 } from '../referrals/service.js';
-import { describeErrors, queryValidatorFor, validatorFor } from '../schema/validators.js';
+import { queryValidatorFor } from '../schema/validators.js';
 import { bearerAuth, requireRole, type LocalEnv } from './auth.js';
-import { ProblemError } from './problem.js';
-import { readBodyWithin } from './body.js';
-
-const MAX_REQUEST_BYTES = 1024 * 1024;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { invalidRequest, jsonBody, referralIdParam } from './request.js';
 
 /** One endpoint per lifecycle action: the path segment (= message type after `referral.`) and its request schema. */
 const ACTIONS = [
@@ -124,33 +120,4 @@ export function localApiRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loc
   });
 
   return api;
-}
-
-function referralIdParam(id: string): string {
-  if (!UUID.test(id)) throw new ProblemError(400, 'invalid-request', 'Invalid referral id', 'A referral id is a UUID.');
-  return id;
-}
-
-async function jsonBody<T>(c: Context<LocalEnv>, schemaName: string): Promise<T> {
-  const mediaType = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
-  if (mediaType !== 'application/json') {
-    throw new ProblemError(415, 'unsupported-media-type', 'Unsupported media type', 'Send the request as application/json.');
-  }
-  const text = await readBodyWithin(c.req.raw, MAX_REQUEST_BYTES);
-  if (text === undefined) throw new ProblemError(422, 'invalid-request', 'Request too large', 'The request body is larger than 1 MiB.');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new ProblemError(400, 'invalid-request', 'Malformed JSON', 'The request body is not valid JSON.');
-  }
-  const check = validatorFor('local', schemaName);
-  if (!check(value)) throw invalidRequest(check.errors);
-  return value as T;
-}
-
-function invalidRequest(errors: Parameters<typeof describeErrors>[0], status: 400 | 422 = 422): ProblemError {
-  return new ProblemError(status, 'invalid-request', 'Invalid request', 'The request does not match the API schema; see errors.', {
-    errors: describeErrors(errors),
-  });
 }
