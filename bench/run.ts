@@ -5,6 +5,10 @@ import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { sealEnvelope, signEnvelopeAttempt } from '../node/envelope/seal.js';
 import { createTestNetwork, referralRequest } from '../tests/_util/test-node.js';
+import { appendAuditEvent } from '../node/audit-log/append.js';
+import { consistencyProof, inclusionProof } from '../node/audit-log/merkle.js';
+import { consistencyProofBetween, inclusionProofAt, syncTreeNodes } from '../node/audit-log/tree-store.js';
+import { b64u } from '../node/crypto/encoding.js';
 
 interface Case {
   name: string;
@@ -32,6 +36,21 @@ const sealInput = () => ({
   recipientKey: b.ctx.self.encryptionKey.publicJwk, senderKey: a.ctx.self.encryptionKey.publicJwk,
 });
 
+// An audit log of 100k entries on b, its subtree cache filled as checkpoints would fill it.
+const LOG_SIZE = 100_000;
+for (let done = 0; done < LOG_SIZE; done += 10_000) {
+  await b.ctx.database.transaction(async (tx) => {
+    for (let i = done; i < done + 10_000; i++) {
+      await appendAuditEvent(tx, new Date(), { kind: 'system', id: 'bench' }, { type: 'user.created', user_id: `user-${i}`, role: 'caseworker' });
+    }
+  });
+}
+await b.ctx.database.transaction((tx) => syncTreeNodes(tx));
+const logLeaves = (await b.ctx.database.db.selectFrom('audit_log').select('leaf_hash').orderBy('idx').execute()).map((r) => b64u.decode(r.leaf_hash));
+const logSize = logLeaves.length;
+const randomIndex = () => Math.floor(Math.random() * logSize);
+process.stderr.write(`audit log of ${logSize} entries ready\n`);
+
 const cases: Case[] = [
   { name: 'baseline: JSON round trip of the body', run: () => JSON.parse(JSON.stringify(body)) },
   { name: 'seal an envelope (encrypt + 2 sealed boxes)', run: () => sealEnvelope(sealInput()) },
@@ -50,6 +69,10 @@ const cases: Case[] = [
       if (response.status !== 201) throw new Error(`create answered ${response.status}`);
     },
   },
+  { name: 'inclusion proof at 100k leaves: merkle.ts over leaves in memory', run: () => inclusionProof(logLeaves, randomIndex()) },
+  { name: 'inclusion proof at 100k leaves: tree store (SQLite)', run: () => inclusionProofAt(b.ctx.database.db, randomIndex(), logSize) },
+  { name: 'consistency proof at 100k leaves: merkle.ts over leaves in memory', run: () => consistencyProof(logLeaves, randomIndex() + 1) },
+  { name: 'consistency proof at 100k leaves: tree store (SQLite)', run: () => consistencyProofBetween(b.ctx.database.db, randomIndex() + 1, logSize) },
 ];
 
 const results: Array<{ name: string; opsPerSecond: number; p50: number; p99: number }> = [];

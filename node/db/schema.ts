@@ -146,4 +146,60 @@ export interface Schema {
   envelopes: EnvelopesTable;
   referral_events: ReferralEventsTable;
   service_token_uses: ServiceTokenUsesTable;
+  audit_tree_nodes: AuditTreeNodesTable;
+  checkpoints: CheckpointsTable;
+  cosignatures: CosignaturesTable;
+  witnessed_checkpoints: WitnessedCheckpointsTable;
+  witness_inconsistencies: WitnessInconsistenciesTable;
+}
+
+/** The root of the perfect subtree over leaves [idx·2^level, (idx+1)·2^level), level ≥ 1. */
+export interface AuditTreeNodesTable {
+  level: number;
+  idx: number;
+  hash: Uint8Array;
+}
+
+/** A checkpoint of this node's log: the C2SP signed note, as signed. */
+export interface CheckpointsTable {
+  size: number;
+  /** b64url of the root hash. */
+  root_hash: string;
+  note: string;
+  created_at: string;
+}
+
+/** A witness's cosignature on one of this node's checkpoints. */
+export interface CosignaturesTable {
+  checkpoint_size: number;
+  witness_id: string;
+  /** The note signature line, without its newline. */
+  line: string;
+  /** POSIX seconds, as signed by the witness. */
+  timestamp: number;
+  received_at: string;
+}
+
+/** As a witness: the latest checkpoint of a peer's log that this node cosigned. */
+export interface WitnessedCheckpointsTable {
+  peer_id: string;
+  size: number;
+  root_hash: string;
+  note: string;
+  cosigned_at: string;
+}
+
+/** Evidence that a peer signed two checkpoints that cannot both be true. */
+export interface WitnessInconsistenciesTable {
+  id: Generated<number>;
+  peer_id: string;
+  kind: 'same-size-different-root' | 'consistency-proof-failed';
+  held_size: number;
+  held_root_hash: string;
+  held_note: string;
+  submitted_size: number;
+  submitted_root_hash: string;
+  submitted_note: string;
+  proof: string;
+  detected_at: string;
 }
