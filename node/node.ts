@@ -14,6 +14,7 @@ import { migrateToLatest, openSqlite } from './db/database.js';
 import { createDeliveryWorker, type DeliveryWorker } from './delivery/worker.js';
 import { createHttpApp } from './http/app.js';
 import { startExpiryTimer } from './referrals/expiry.js';
+import { startCheckpointTimer } from './audit-log/witness-client.js';
 import { createNodeIdentity, isInitialised, loadSelfIdentity, type NodeSettings } from './identity/store.js';
 import { readableFingerprint } from './identity/keys.js';
 import { createLogger } from './logging/logger.js';
@@ -30,6 +31,8 @@ export interface OpenNode {
   ctx: NodeContext;
   app: Hono;
   delivery: DeliveryWorker;
+  /** How often a serving node makes a checkpoint of its audit log and seeks cosignatures. */
+  checkpointEveryMs: number;
   close(): Promise<void>;
 }
 
@@ -100,6 +103,7 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
       ctx,
       app,
       delivery,
+      checkpointEveryMs: config.checkpointSeconds * 1000,
       async close() {
         await delivery.stop();
         await database.close();
@@ -134,6 +138,7 @@ export async function serveNode(node: OpenNode, listen: { port: number; host: st
   const http = server as Server;
   node.delivery.start();
   const expiry = startExpiryTimer(node.ctx);
+  const checkpoints = startCheckpointTimer(node.ctx, node.checkpointEveryMs);
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : listen.port;
   let closing: Promise<void> | undefined;
@@ -151,6 +156,7 @@ export async function serveNode(node: OpenNode, listen: { port: number; host: st
         clearInterval(idle);
         clearTimeout(force);
         await expiry.stop();
+        await checkpoints.stop();
         await node.close();
       })();
       return closing;

@@ -16,6 +16,8 @@ export interface NodeConfig {
   host: string;
   logLevel: string;
   limits: NodeLimits;
+  /** How often a serving node signs a checkpoint of its audit log (when it has grown) and seeks cosignatures. */
+  checkpointSeconds: number;
 }
 
 export const DEFAULTS = {
@@ -24,6 +26,7 @@ export const DEFAULTS = {
   logLevel: 'info',
   clockSkewSeconds: 300,
   maxEnvelopeBytes: 1024 * 1024,
+  checkpointSeconds: 60,
 } as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -53,5 +56,6 @@ export function resolveConfig(options: { data?: string | undefined; port?: strin
       clockSkewSeconds: integer(env.clockSkewSeconds, 'REFERRAL_NODE_CLOCK_SKEW_SECONDS', 1, 3600) ?? DEFAULTS.clockSkewSeconds,
       maxEnvelopeBytes: integer(env.maxEnvelopeBytes, 'REFERRAL_NODE_MAX_ENVELOPE_BYTES', 4096, 64 * 1024 * 1024) ?? DEFAULTS.maxEnvelopeBytes,
     },
+    checkpointSeconds: integer(env.checkpointSeconds, 'REFERRAL_NODE_CHECKPOINT_SECONDS', 1, 86_400) ?? DEFAULTS.checkpointSeconds,
   };
 }

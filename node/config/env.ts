@@ -7,6 +7,7 @@ export interface Env {
   logLevel?: string | undefined;
   clockSkewSeconds?: string | undefined;
   maxEnvelopeBytes?: string | undefined;
+  checkpointSeconds?: string | undefined;
   demoBasePort?: string | undefined;
 }
 
@@ -19,6 +20,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
     logLevel: env.REFERRAL_NODE_LOG_LEVEL,
     clockSkewSeconds: env.REFERRAL_NODE_CLOCK_SKEW_SECONDS,
     maxEnvelopeBytes: env.REFERRAL_NODE_MAX_ENVELOPE_BYTES,
+    checkpointSeconds: env.REFERRAL_NODE_CHECKPOINT_SECONDS,
     demoBasePort: env.DEMO_BASE_PORT,
   };
 }

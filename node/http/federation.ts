@@ -11,6 +11,7 @@ import { signIdentityDocument } from '../identity/document.js';
 import { applyIncomingMessage } from '../referrals/service.js';
 import { problemResponse } from './problem.js';
 import { readBodyWithin } from './body.js';
+import { logRoutes } from './log-routes.js';
 
 export function federationRoutes(ctx: NodeContext): Hono {
   const app = new Hono();
@@ -86,6 +87,9 @@ export function federationRoutes(ctx: NodeContext): Hono {
     log.info({ envelope: envelope.header.id, type: envelope.header.type, peer: envelope.peer.id }, 'envelope received');
     return c.json(receiptResponse(receipt));
   });
+
+  // The audit log and witness endpoints, for trusted peers (service tokens).
+  app.route('/federation/v1', logRoutes(ctx));
 
   return app;
 }

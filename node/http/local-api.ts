@@ -20,6 +20,7 @@ import {
 } from '../referrals/service.js';
 import { queryValidatorFor } from '../schema/validators.js';
 import { bearerAuth, requireRole, type LocalEnv } from './auth.js';
+import { auditApiRoutes } from './audit-api.js';
 import { invalidRequest, jsonBody, referralIdParam } from './request.js';
 
 /** One endpoint per lifecycle action: the path segment (= message type after `referral.`) and its request schema. */
@@ -53,6 +54,9 @@ export function localApiRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loc
   });
 
   api.get('/peers', async (c) => c.json({ items: await listPeers(ctx.database.db) }));
+
+  // The audit log, for auditors and administrators.
+  api.route('/', auditApiRoutes(ctx));
 
   api.post('/referrals', async (c) => {
     requireRole(c.get('user'), 'admin', 'caseworker');

@@ -34,6 +34,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/federation/v1/log/checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest checkpoint of this node's audit log, with its witnesses' cosignatures. */
+        get: operations["getLogCheckpoint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/federation/v1/log/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Entries of the audit log from `start`, at most 1000 per page. */
+        get: operations["getLogEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/federation/v1/log/proofs/inclusion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** RFC 9162 inclusion proof of one entry (by index or by leaf hash) in the tree of a given size. */
+        get: operations["getLogInclusionProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/federation/v1/log/proofs/consistency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** RFC 9162 consistency proof from the tree of `old_size` to the tree of `new_size`. */
+        get: operations["getLogConsistencyProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/federation/v1/witness/add-checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a checkpoint of the caller's own log for cosigning (C2SP tlog-witness add-checkpoint).
+         * @description Checks, in this order: body size ≤ 64 KiB (`witness-request-too-large`, 413); form
+         *     (`malformed-witness-request`, 400); the checkpoint's origin is the caller's log
+         *     (`not-log-origin`, 403); a valid signature by the caller's pinned key
+         *     (`bad-checkpoint-signature`, 403); old size ≤ checkpoint size (400); a checkpoint of the
+         *     size the witness holds with another root (`checkpoint-conflict`, 409, kept as evidence);
+         *     old size equal to the size the witness holds (0 if none) — otherwise 409
+         *     `text/x.tlog.size` with that size; the consistency proof (`inconsistent-checkpoint`, 422,
+         *     kept as evidence when the witness holds a checkpoint). Then the witness stores the
+         *     checkpoint as the latest of that log and cosigns it.
+         */
+        post: operations["addCheckpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -395,11 +491,49 @@ export interface components {
             allowed: boolean;
             recipients?: components["schemas"]["NodeId"][];
         };
+        /** @description A tree size or entry index. */
+        LogSize: number;
+        /**
+         * @description A C2SP signed note over a tlog-checkpoint body: origin line, tree size, base64 root hash,
+         *     a blank line, then signature lines (`— <key name> <base64>`), the log's first.
+         */
+        SignedCheckpoint: string;
+        /** @description One or more C2SP note signature lines (tlog-cosignature v1), each ending in a newline. */
+        CosignatureLines: string;
+        /**
+         * @description `old <size>\n`, zero to 63 consistency proof lines (standard base64 of 32 bytes, each
+         *     ending in a newline), an empty line, then the signed checkpoint (`SignedCheckpoint`).
+         */
+        AddCheckpointRequest: string;
+        LogLeaf: {
+            index: components["schemas"]["LogSize"];
+            /** @description base64url of SHA-256(0x00 || entry bytes). */
+            leaf_hash: components["schemas"]["Base64Url"];
+            /** @description The entry as the exact UTF-8 JSON text its leaf hash covers (hash these bytes, never a re-serialisation). */
+            entry: string;
+        };
+        LogEntriesPage: {
+            log_size: components["schemas"]["LogSize"];
+            start: components["schemas"]["LogSize"];
+            entries: components["schemas"]["LogLeaf"][];
+        };
+        InclusionProof: {
+            index: components["schemas"]["LogSize"];
+            tree_size: components["schemas"]["LogSize"];
+            leaf_hash: components["schemas"]["Base64Url"];
+            /** @description The audit path, leaf to root, each hash base64url. */
+            proof: components["schemas"]["Base64Url"][];
+        };
+        ConsistencyProof: {
+            old_size: components["schemas"]["LogSize"];
+            new_size: components["schemas"]["LogSize"];
+            proof: components["schemas"]["Base64Url"][];
+        };
         /**
          * @description Stable problem `type` values of the federation API.
          * @enum {unknown}
          */
-        ProblemType: "urn:refnet:problem:envelope-too-large" | "urn:refnet:problem:unsupported-media-type" | "urn:refnet:problem:malformed-envelope" | "urn:refnet:problem:unknown-sender" | "urn:refnet:problem:untrusted-sender" | "urn:refnet:problem:unknown-key" | "urn:refnet:problem:bad-signature" | "urn:refnet:problem:wrong-recipient" | "urn:refnet:problem:sender-mismatch" | "urn:refnet:problem:unknown-recipient-key" | "urn:refnet:problem:signature-time-skew" | "urn:refnet:problem:envelope-conflict" | "urn:refnet:problem:unsupported-message-type" | "urn:refnet:problem:decryption-failed" | "urn:refnet:problem:invalid-body" | "urn:refnet:problem:unknown-referral" | "urn:refnet:problem:illegal-transition" | "urn:refnet:problem:out-of-order" | "urn:refnet:problem:service-token-required" | "urn:refnet:problem:malformed-service-token" | "urn:refnet:problem:token-not-for-this-request" | "urn:refnet:problem:service-token-expired" | "urn:refnet:problem:service-token-replayed" | "urn:refnet:problem:not-found" | "urn:refnet:problem:internal-error";
+        ProblemType: "urn:refnet:problem:envelope-too-large" | "urn:refnet:problem:unsupported-media-type" | "urn:refnet:problem:malformed-envelope" | "urn:refnet:problem:unknown-sender" | "urn:refnet:problem:untrusted-sender" | "urn:refnet:problem:unknown-key" | "urn:refnet:problem:bad-signature" | "urn:refnet:problem:wrong-recipient" | "urn:refnet:problem:sender-mismatch" | "urn:refnet:problem:unknown-recipient-key" | "urn:refnet:problem:signature-time-skew" | "urn:refnet:problem:envelope-conflict" | "urn:refnet:problem:unsupported-message-type" | "urn:refnet:problem:decryption-failed" | "urn:refnet:problem:invalid-body" | "urn:refnet:problem:unknown-referral" | "urn:refnet:problem:illegal-transition" | "urn:refnet:problem:out-of-order" | "urn:refnet:problem:service-token-required" | "urn:refnet:problem:malformed-service-token" | "urn:refnet:problem:token-not-for-this-request" | "urn:refnet:problem:service-token-expired" | "urn:refnet:problem:service-token-replayed" | "urn:refnet:problem:invalid-parameters" | "urn:refnet:problem:beyond-log-size" | "urn:refnet:problem:no-checkpoint" | "urn:refnet:problem:leaf-not-found" | "urn:refnet:problem:witness-request-too-large" | "urn:refnet:problem:malformed-witness-request" | "urn:refnet:problem:not-log-origin" | "urn:refnet:problem:bad-checkpoint-signature" | "urn:refnet:problem:checkpoint-conflict" | "urn:refnet:problem:inconsistent-checkpoint" | "urn:refnet:problem:not-found" | "urn:refnet:problem:internal-error";
         Problem: {
             type: string;
             title: string;
@@ -477,6 +611,175 @@ export interface operations {
             409: components["responses"]["Problem"];
             413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    getLogCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description The C2SP signed note: the checkpoint body, a blank line, this node's signature line,
+             *     then one cosignature line per witness that cosigned this checkpoint.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": components["schemas"]["SignedCheckpoint"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            /** @description No checkpoint yet (`no-checkpoint`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["Problem"];
+        };
+    };
+    getLogEntries: {
+        parameters: {
+            query: {
+                /** @description The index of the first entry. */
+                start: components["schemas"]["LogSize"];
+                /** @description One past the last index wanted (capped at start + 1000 and at the log size). */
+                end?: components["schemas"]["LogSize"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Entries [start, min(end, start + 1000, log_size)); empty when start is the log size. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogEntriesPage"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    getLogInclusionProof: {
+        parameters: {
+            query: {
+                tree_size: components["schemas"]["LogSize"];
+                /** @description The entry's index; give this or `leaf_hash`. */
+                index?: components["schemas"]["LogSize"];
+                /** @description base64url of the entry's leaf hash; the first entry with it is proved. */
+                leaf_hash?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The audit path, leaf to root. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InclusionProof"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    getLogConsistencyProof: {
+        parameters: {
+            query: {
+                old_size: components["schemas"]["LogSize"];
+                new_size: components["schemas"]["LogSize"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The proof (empty when old_size is 0 or equals new_size). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsistencyProof"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    addCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/plain": components["schemas"]["AddCheckpointRequest"];
+            };
+        };
+        responses: {
+            /** @description The witness's cosignature line(s), each ending in a newline. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": components["schemas"]["CosignatureLines"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            /**
+             * @description `text/x.tlog.size`: the old size is not the size of the latest checkpoint the witness
+             *     holds of this log; the body is that size and a newline. `application/problem+json`
+             *     (`checkpoint-conflict`): the log signed another root for the size the witness holds.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/x.tlog.size": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
             500: components["responses"]["Problem"];
         };

@@ -355,6 +355,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log's entries in index order, a page at a time.
+         * @description Readable by auditors and administrators (caseworkers get 403). Entries hold ids, codes,
+         *     categories and times, never personal data. `entry` is the exact JSON text the leaf hash
+         *     covers.
+         */
+        get: operations["listAuditEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This node's signed checkpoints, newest first, with the cosignatures of its witnesses.
+         * @description Readable by auditors and administrators (caseworkers get 403).
+         */
+        get: operations["listAuditCheckpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/witness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What this node witnessed of its peers' logs, and every inconsistency it flagged.
+         * @description Readable by auditors and administrators (caseworkers get 403). `logs` holds the latest
+         *     checkpoint of each peer's log that this node verified and cosigned. `inconsistencies`
+         *     lists each time a peer submitted a checkpoint that contradicts one it signed before, with
+         *     both signed notes as evidence: the peer rewrote its log, lost part of it, or its key is
+         *     used by someone else. Call its administrator.
+         */
+        get: operations["getAuditWitness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -686,6 +752,79 @@ export interface components {
             };
             /** Format: uuid */
             envelope_id?: string;
+        };
+        AuditEntry: {
+            index: number;
+            /** Format: date-time */
+            at: string;
+            type: string;
+            /** @description base64url of the RFC 9162 leaf hash, SHA-256(0x00 || entry bytes). */
+            leaf_hash: string;
+            /** @description The entry, as the exact JSON text its leaf hash covers. */
+            entry: string;
+        };
+        AuditEntriesPage: {
+            log_size: number;
+            items: components["schemas"]["AuditEntry"][];
+            /** @description The start of the next page, when there is one. */
+            next_start?: number;
+        };
+        AuditCheckpoint: {
+            size: number;
+            /** @description base64url of the tree's root hash. */
+            root_hash: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The C2SP signed note with this node's signature and every cosignature, as peers get it. */
+            note: string;
+            cosignatures: {
+                witness_id: components["schemas"]["NodeId"];
+                /**
+                 * Format: date-time
+                 * @description When the witness cosigned (its signed timestamp).
+                 */
+                timestamp: string;
+                /** Format: date-time */
+                received_at: string;
+            }[];
+        };
+        AuditCheckpoints: {
+            latest?: components["schemas"]["AuditCheckpoint"];
+            items: components["schemas"]["AuditCheckpoint"][];
+            /** @description Pass as `before` for the next (older) page, when there is one. */
+            next_before?: number;
+        };
+        WitnessedCheckpoint: {
+            size: number;
+            root_hash: string;
+            /** @description The peer's signed checkpoint note, as it was submitted. */
+            note: string;
+        };
+        AuditWitness: {
+            logs: {
+                peer_id: components["schemas"]["NodeId"];
+                checkpoint: components["schemas"]["WitnessedCheckpoint"];
+                /** Format: date-time */
+                cosigned_at: string;
+            }[];
+            inconsistencies: {
+                id: number;
+                peer_id: components["schemas"]["NodeId"];
+                /**
+                 * @description `same-size-different-root`: the peer signed two roots for one size.
+                 *     `consistency-proof-failed`: no valid proof leads from the held checkpoint to the submitted one.
+                 * @enum {unknown}
+                 */
+                kind: "same-size-different-root" | "consistency-proof-failed";
+                /** Format: date-time */
+                detected_at: string;
+                /** @description The checkpoint this node held (and had cosigned). */
+                held: components["schemas"]["WitnessedCheckpoint"];
+                /** @description The checkpoint the peer submitted that contradicts it. */
+                submitted: components["schemas"]["WitnessedCheckpoint"];
+                /** @description The consistency proof submitted with it (standard base64 hashes). */
+                proof: string[];
+            }[];
         };
         /**
          * @description Stable problem `type` values of the local API.
@@ -1315,6 +1454,82 @@ export interface operations {
             409: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+        };
+    };
+    listAuditEntries: {
+        parameters: {
+            query?: {
+                /** @description The index of the first entry. */
+                start?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEntriesPage"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    listAuditCheckpoints: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Only checkpoints of a smaller size (the `next_before` of the previous page). */
+                before?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The latest checkpoint (absent while none was signed) and one page of the history. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditCheckpoints"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    getAuditWitness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The witness state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditWitness"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
         };
     };
 }

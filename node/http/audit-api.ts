@@ -1,0 +1,96 @@
+// The auditor's view of the audit log in the local API (/api/v1/audit/...): entries, this node's
+// checkpoints with their cosignatures, and what it witnessed of its peers' logs, including any
+// inconsistency it flagged. Auditors and administrators may read; caseworkers may not.
+import { Hono, type Context } from 'hono';
+import type { NodeContext } from '../context.js';
+import { b64u } from '../crypto/encoding.js';
+import { checkpointHistory, noteWithCosignatures, type StoredCheckpoint } from '../audit-log/checkpoints.js';
+import { readEntries } from '../audit-log/entries.js';
+import { logSize } from '../audit-log/tree-store.js';
+import { describeErrors, queryValidatorFor } from '../schema/validators.js';
+import { requireRole, type LocalEnv } from './auth.js';
+import { ProblemError } from './problem.js';
+
+export function auditApiRoutes(ctx: NodeContext): Hono<LocalEnv> {
+  const api = new Hono<LocalEnv>();
+  const { db } = ctx.database;
+
+  api.get('/audit/entries', async (c) => {
+    requireRole(c.get('user'), 'auditor', 'admin');
+    const query = checkedQuery<{ start?: number; limit?: number }>(c, '/api/v1/audit/entries');
+    const start = query.start ?? 0;
+    const limit = query.limit ?? 100;
+    const size = await logSize(db);
+    const entries = await readEntries(db, start, Math.min(start + limit, size));
+    return c.json({
+      log_size: size,
+      items: entries.map((e) => ({ index: e.index, at: e.at, type: e.type, leaf_hash: e.leafHash, entry: e.entry })),
+      ...(start + limit < size ? { next_start: start + limit } : {}),
+    });
+  });
+
+  api.get('/audit/checkpoints', async (c) => {
+    requireRole(c.get('user'), 'auditor', 'admin');
+    const query = checkedQuery<{ limit?: number; before?: number }>(c, '/api/v1/audit/checkpoints');
+    const limit = query.limit ?? 20;
+    const [latest] = await checkpointHistory(db, { limit: 1 });
+    const page = await checkpointHistory(db, { limit: limit + 1, before: query.before });
+    const items = page.slice(0, limit);
+    return c.json({
+      ...(latest ? { latest: checkpointView(latest) } : {}),
+      items: items.map(checkpointView),
+      ...(page.length > limit ? { next_before: items.at(-1)!.size } : {}),
+    });
+  });
+
+  api.get('/audit/witness', async (c) => {
+    requireRole(c.get('user'), 'auditor', 'admin');
+    const logs = await db.selectFrom('witnessed_checkpoints').selectAll().orderBy('peer_id').execute();
+    const flagged = await db.selectFrom('witness_inconsistencies').selectAll().orderBy('id', 'desc').execute();
+    return c.json({
+      logs: logs.map((row) => ({
+        peer_id: row.peer_id,
+        checkpoint: { size: row.size, root_hash: row.root_hash, note: row.note },
+        cosigned_at: row.cosigned_at,
+      })),
+      inconsistencies: flagged.map((row) => ({
+        id: row.id,
+        peer_id: row.peer_id,
+        kind: row.kind,
+        detected_at: row.detected_at,
+        held: { size: row.held_size, root_hash: row.held_root_hash, note: row.held_note },
+        submitted: { size: row.submitted_size, root_hash: row.submitted_root_hash, note: row.submitted_note },
+        proof: row.proof.split('\n').filter(Boolean),
+      })),
+    });
+  });
+
+  return api;
+}
+
+function checkpointView(checkpoint: StoredCheckpoint) {
+  return {
+    size: checkpoint.size,
+    root_hash: b64u.encode(checkpoint.rootHash),
+    created_at: checkpoint.createdAt,
+    note: noteWithCosignatures(checkpoint),
+    cosignatures: checkpoint.cosignatures.map((c) => ({
+      witness_id: c.witnessId,
+      timestamp: new Date(c.timestamp * 1000).toISOString(),
+      received_at: c.receivedAt,
+    })),
+  };
+}
+
+/** The query string checked against the operation's parameters, whole numbers as numbers. */
+function checkedQuery<T>(c: Context<LocalEnv>, path: string): T {
+  const query: Record<string, unknown> = { ...c.req.query() };
+  for (const [name, value] of Object.entries(query)) {
+    if (typeof value === 'string' && /^\d{1,16}$/.test(value)) query[name] = Number(value);
+  }
+  const check = queryValidatorFor('local', path, 'get');
+  if (!check(query)) {
+    throw new ProblemError(400, 'invalid-request', 'Invalid request', 'The query does not match the API; see errors.', { errors: describeErrors(check.errors) });
+  }
+  return query as T;
+}
