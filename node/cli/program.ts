@@ -12,6 +12,7 @@ import { createApiToken, createUser, ROLES, type Role } from '../users/service.j
 import { describeErrors, validatorFor } from '../schema/validators.js';
 import { CliError, printTable } from './output.js';
 import { addReferralCommands } from './referral-commands.js';
+import { addAuditCommands } from './audit-commands.js';
 
 export interface CliIo {
   out(text: string): void;
@@ -153,6 +154,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
     });
 
   addReferralCommands(program, io);
+  addAuditCommands(program, io);
 
   const user = program.command('user').description('Users of this node.');
   user

@@ -1,0 +1,69 @@
+// The audit bundle: everything an auditor needs to check a node's log away from the node, and
+// nothing personal. The entries in index order, every checkpoint with its cosignatures, this
+// node's identity document (its signing key, signed by itself) and the identity documents of its
+// witnesses as this node pinned them.
+import type { NodeContext } from '../context.js';
+import { nowSeconds } from '../context.js';
+import { acceptedMessageTypes } from '../envelope/message-types.js';
+import { signIdentityDocument } from '../identity/document.js';
+import { allCheckpointsOldestFirst, noteWithCosignatures } from './checkpoints.js';
+import { readEntries } from './entries.js';
+import { logSize } from './tree-store.js';
+
+export const AUDIT_BUNDLE_FORMAT = 'refnet-audit-bundle/1';
+const PAGE = 5_000;
+
+export interface AuditBundle {
+  format: typeof AUDIT_BUNDLE_FORMAT;
+  node_id: string;
+  /** This node's identity document (compact JWS), signed at export time. */
+  identity: string;
+  /** The entries' exact JSON texts, in index order (entries[i] has index i). */
+  entries: string[];
+  /** Signed checkpoint notes with their cosignatures, oldest first. */
+  checkpoints: string[];
+  /** Every witness that cosigned a checkpoint, with its identity document as pinned here. */
+  witnesses: Array<{ node_id: string; identity: string }>;
+}
+
+/**
+ * Builds the bundle. The checkpoints are read first and the entries up to the log size after
+ * them, so every checkpoint is covered even while the node keeps appending.
+ */
+export async function exportAuditBundle(
+  ctx: NodeContext,
+  options: { onProgress?: (done: number, total: number) => void } = {},
+): Promise<AuditBundle> {
+  const { db } = ctx.database;
+  const { self } = ctx;
+  const checkpoints = await allCheckpointsOldestFirst(db);
+  const size = await logSize(db);
+  const entries: string[] = [];
+  for (let start = 0; start < size; start += PAGE) {
+    for (const entry of await readEntries(db, start, Math.min(start + PAGE, size))) entries.push(entry.entry);
+    options.onProgress?.(entries.length, size);
+  }
+  const witnessIds = [...new Set(checkpoints.flatMap((c) => c.cosignatures.map((s) => s.witnessId)))].sort();
+  const peers = witnessIds.length === 0 ? [] : await db.selectFrom('peers').select(['id', 'identity_jws']).where('id', 'in', witnessIds).orderBy('id').execute();
+  const identity = await signIdentityDocument(
+    {
+      nodeId: self.nodeId,
+      name: self.name,
+      country: self.country,
+      languages: self.languages,
+      contact: self.contact,
+      messageTypes: acceptedMessageTypes(),
+      signingKey: self.signingKey,
+      encryptionKeys: [self.encryptionKey.publicJwk],
+    },
+    nowSeconds(ctx.clock),
+  );
+  return {
+    format: AUDIT_BUNDLE_FORMAT,
+    node_id: self.nodeId,
+    identity,
+    entries,
+    checkpoints: checkpoints.map(noteWithCosignatures),
+    witnesses: peers.map((p) => ({ node_id: p.id, identity: p.identity_jws })),
+  };
+}
