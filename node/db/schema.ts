@@ -69,6 +69,13 @@ export interface ReferralsTable {
   /** The seq of the last message from the peer applied here. */
   peer_seq: Generated<number>;
   created_by: string | null;
+  /** The consent record (consents.id) the referral's disclosures rest on. */
+  consent_id: string | null;
+  /** For an onward referral: the received referral it continues. */
+  parent_referral_id: string | null;
+  /** When the personal data of this referral was erased here, and why. */
+  erased_at: string | null;
+  erasure_reason: 'consent-withdrawn' | 'retention' | null;
   /** When an answer (accept or decline) is due; past it, an unanswered referral expires. */
   reply_by: string | null;
   created_at: string;
@@ -108,6 +115,8 @@ export interface EnvelopesTable {
   next_attempt_at: string | null;
   lease_until: string | null;
   delivered_at: string | null;
+  /** Set when payload and signed_jws were emptied by an erasure. */
+  erased_at: string | null;
 }
 
 export interface ReferralEventsTable {
@@ -135,6 +144,60 @@ export interface ServiceTokenUsesTable {
   exp: number;
 }
 
+export interface ConsentsTable {
+  id: string;
+  /** 'self', or the peer's node id for a consent received with an offer. */
+  origin: string;
+  origin_consent_id: string;
+  derived_from: string | null;
+  /** JSON arrays. */
+  categories: string;
+  purposes: string;
+  recipients: string;
+  /** JSON OnwardPermission, or null. */
+  onward: string | null;
+  method: 'written' | 'verbal' | 'verbal-with-interpreter';
+  language: string;
+  obtained_by: string;
+  obtained_at: string;
+  valid_until: string;
+  /** JSON array of the recipients the consent was withdrawn for. */
+  withdrawn_for: Generated<string>;
+  withdrawn_at: string | null;
+  recorded_at: string;
+}
+
+export interface ConsentFormsTable {
+  consent_id: string;
+  media_type: string;
+  size: number;
+  wrapped_key: string;
+  nonce: string;
+  ciphertext: Uint8Array;
+  created_at: string;
+}
+
+export interface ErasuresTable {
+  referral_id: string;
+  node_id: string;
+  node_referral_id: string | null;
+  reason: 'consent-withdrawn' | 'retention';
+  requested_at: string;
+  statement: string | null;
+  /** 1: the statement's signature was checked with the eraser's pinned key; 0: the key is not known here. */
+  statement_verified: number | null;
+  relayed_by: string | null;
+  confirmed_at: string | null;
+}
+
+export interface AuditLogTable {
+  idx: number;
+  at: string;
+  type: string;
+  entry: string;
+  leaf_hash: string;
+}
+
 export interface Schema {
   node_settings: NodeSettingsTable;
   node_keys: NodeKeysTable;
@@ -146,6 +209,10 @@ export interface Schema {
   envelopes: EnvelopesTable;
   referral_events: ReferralEventsTable;
   service_token_uses: ServiceTokenUsesTable;
+  consents: ConsentsTable;
+  consent_forms: ConsentFormsTable;
+  erasures: ErasuresTable;
+  audit_log: AuditLogTable;
   audit_tree_nodes: AuditTreeNodesTable;
   checkpoints: CheckpointsTable;
   cosignatures: CosignaturesTable;

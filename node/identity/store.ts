@@ -29,6 +29,8 @@ export interface SelfIdentity extends NodeSettings {
   encryptionKeys: ReadonlyMap<string, EncryptionKey>;
 }
 
+import { appendAuditEvent } from '../audit-log/append.js';
+
 const purpose = (kid: string) => `node-key:${kid}`;
 
 export async function createNodeIdentity(database: Database, kek: Kek, settings: NodeSettings, now: Date): Promise<void> {
@@ -69,6 +71,9 @@ export async function createNodeIdentity(database: Database, kek: Kek, settings:
         },
       ])
       .execute();
+    await appendAuditEvent(tx, now, { kind: 'system', id: 'init' }, {
+      type: 'node.initialised', node_id: settings.nodeId, signing_kid: signingKey.kid, encryption_kid: encryptionKey.kid,
+    });
   });
 }
 

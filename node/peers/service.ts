@@ -2,6 +2,8 @@
 // and verified, and stored as pending) and trusted only by an administrator's explicit act,
 // which pins its signing key.
 import type { Selectable } from 'kysely';
+import { appendAuditEvent } from '../audit-log/append.js';
+import type { AuditActor } from '../audit-log/events.js';
 import type { components } from '../../spec/generated/local.js';
 import type { Clock, Fetch } from '../context.js';
 import type { Db } from '../db/database.js';
@@ -14,6 +16,9 @@ export type Peer = components['schemas']['Peer'];
 export class PeerError extends Error {}
 
 /** Normalises a node URL to its id form: origin plus path, no trailing slash, no query. */
+/** Peers are added and trusted with the CLI on the node's machine. */
+const COMMAND_LINE: AuditActor = { kind: 'system', id: 'command-line' };
+
 export function normaliseNodeUrl(input: string): string {
   let url: URL;
   try {
@@ -78,7 +83,10 @@ export async function addPeer(
     trusted_at: null,
     updated_at: at,
   };
-  await db.insertInto('peers').values(row).execute();
+  await db.transaction().execute(async (tx) => {
+    await tx.insertInto('peers').values(row).execute();
+    await appendAuditEvent(tx, now, COMMAND_LINE, { type: 'peer.added', peer_id: row.id, signing_kid: row.signing_kid });
+  });
   return { peer: toPeer(row), created: true };
 }
 
@@ -88,7 +96,10 @@ export async function trustPeer(db: Db, id: string, now: Date): Promise<Peer> {
   if (peer.state === 'revoked') throw new PeerError(`${id} was revoked; a revoked peer is not trusted again.`);
   if (peer.state === 'trusted') return toPeer(peer);
   const at = now.toISOString();
-  await db.updateTable('peers').set({ state: 'trusted', trusted_at: at, updated_at: at }).where('id', '=', id).execute();
+  await db.transaction().execute(async (tx) => {
+    await tx.updateTable('peers').set({ state: 'trusted', trusted_at: at, updated_at: at }).where('id', '=', id).execute();
+    await appendAuditEvent(tx, now, COMMAND_LINE, { type: 'peer.trusted', peer_id: id, signing_kid: peer.signing_kid });
+  });
   return toPeer({ ...peer, state: 'trusted', trusted_at: at, updated_at: at });
 }
 

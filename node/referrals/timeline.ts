@@ -6,6 +6,7 @@ import type { components } from '../../spec/generated/local.js';
 import type { NodeContext } from '../context.js';
 import type { Tx } from '../db/database.js';
 import { readPayloadById, storePayload } from './payload-store.js';
+import { appendAuditEvent } from '../audit-log/append.js';
 
 export type TimelineEntry = components['schemas']['TimelineEntry'];
 export type Information = NonNullable<components['schemas']['ReferralDetail']['information']>[number];
@@ -54,6 +55,18 @@ export async function recordEvent(tx: Tx, ctx: NodeContext, event: NewEvent): Pr
       payload_id: payloadId,
     })
     .execute();
+  const referral = await tx.selectFrom('referrals').select(['peer_id', 'direction']).where('id', '=', event.referralId).executeTakeFirstOrThrow();
+  await appendAuditEvent(tx, event.at, event.actor, {
+    type: 'referral.event',
+    referral_id: event.referralId,
+    peer_id: referral.peer_id,
+    direction: referral.direction,
+    action: event.action,
+    from_state: event.from,
+    to_state: event.to,
+    ...(event.code ? { code: event.code } : {}),
+    ...(event.envelopeId ? { envelope_id: event.envelopeId } : {}),
+  });
 }
 
 const INFORMATION_ACTIONS = new Set(['referral.info-request', 'referral.info-response']);

@@ -6,6 +6,8 @@ import type { UsersTable } from '../db/schema.js';
 import { b64u, sha256 } from '../crypto/encoding.js';
 import { randomBytes } from '../crypto/aead.js';
 import { generatePassword, hashPassword } from './passwords.js';
+import { appendAuditEvent } from '../audit-log/append.js';
+import type { AuditActor } from '../audit-log/events.js';
 
 export type Role = UsersTable['role'];
 export const ROLES: readonly Role[] = ['admin', 'caseworker', 'auditor'];
@@ -20,11 +22,19 @@ export class UserError extends Error {}
 
 const USERNAME = /^[a-z0-9][a-z0-9._-]{1,63}$/;
 const TOKEN_PREFIX = 'rn_';
+/**
+ * API tokens have no sessions; a token used again after this pause counts as a new login in the
+ * audit log (DESIGN.md lists logins), without an entry for every request.
+ */
+const LOGIN_GAP_MS = 30 * 60_000;
+/** Users and tokens made with the CLI on the node's machine: whoever runs it has the data folder. */
+const COMMAND_LINE: AuditActor = { kind: 'system', id: 'command-line' };
 
 export async function createUser(
   db: Db,
   input: { username: string; role: Role; password?: string },
   now: Date,
+  actor: AuditActor = COMMAND_LINE,
 ): Promise<{ user: AuthenticatedUser; password: string }> {
   if (!USERNAME.test(input.username)) {
     throw new UserError('A user name is 2 to 64 lower-case letters, digits, dots, dashes or underscores.');
@@ -34,21 +44,26 @@ export async function createUser(
   if (taken) throw new UserError(`The user name ${input.username} is taken.`);
   const password = input.password ?? (await generatePassword());
   const user = { id: randomUUID(), username: input.username, role: input.role };
-  await db
-    .insertInto('users')
-    .values({ ...user, password_hash: await hashPassword(password), created_at: now.toISOString(), disabled_at: null })
-    .execute();
+  const passwordHash = await hashPassword(password);
+  await db.transaction().execute(async (tx) => {
+    await tx.insertInto('users').values({ ...user, password_hash: passwordHash, created_at: now.toISOString(), disabled_at: null }).execute();
+    await appendAuditEvent(tx, now, actor, { type: 'user.created', user_id: user.id, role: user.role });
+  });
   return { user, password };
 }
 
-export async function createApiToken(db: Db, username: string, label: string, now: Date): Promise<string> {
+export async function createApiToken(db: Db, username: string, label: string, now: Date, actor: AuditActor = COMMAND_LINE): Promise<string> {
   const user = await db.selectFrom('users').select(['id', 'disabled_at']).where('username', '=', username).executeTakeFirst();
   if (!user || user.disabled_at) throw new UserError(`No active user ${username}.`);
   const token = TOKEN_PREFIX + b64u.encode(await randomBytes(32));
-  await db
-    .insertInto('api_tokens')
-    .values({ id: randomUUID(), user_id: user.id, token_digest: digestToken(token), label, created_at: now.toISOString(), last_used_at: null })
-    .execute();
+  const id = randomUUID();
+  await db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto('api_tokens')
+      .values({ id, user_id: user.id, token_digest: digestToken(token), label, created_at: now.toISOString(), last_used_at: null })
+      .execute();
+    await appendAuditEvent(tx, now, actor, { type: 'user.token-created', user_id: user.id, token_id: id });
+  });
   return token;
 }
 
@@ -60,10 +75,14 @@ export async function authenticateToken(db: Db, token: string, now: Date): Promi
   const row = await db
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
-    .select(['api_tokens.id as token_id', 'users.id', 'users.username', 'users.role', 'users.disabled_at'])
+    .select(['api_tokens.id as token_id', 'api_tokens.last_used_at', 'users.id', 'users.username', 'users.role', 'users.disabled_at'])
     .where('api_tokens.token_digest', '=', digest)
     .executeTakeFirst();
   if (!row || row.disabled_at) return undefined;
-  await db.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', row.token_id).execute();
+  const session = row.last_used_at === null || Date.parse(row.last_used_at) < now.getTime() - LOGIN_GAP_MS;
+  await db.transaction().execute(async (tx) => {
+    await tx.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', row.token_id).execute();
+    if (session) await appendAuditEvent(tx, now, { kind: 'user', id: row.id }, { type: 'user.login', user_id: row.id, token_id: row.token_id });
+  });
   return { id: row.id, username: row.username, role: row.role };
 }

@@ -4,6 +4,7 @@ import * as initial from './001-initial.js';
 import * as lifecycle from './002-lifecycle.js';
 import * as replyBy from './003-reply-by.js';
 import * as serviceTokens from './004-service-tokens.js';
+import * as consentAndLog from './005-consent-and-log.js';
 import * as logCheckpoints from './006-log-checkpoints.js';
 
 export const migrations: Record<string, Migration> = {
@@ -11,5 +12,6 @@ export const migrations: Record<string, Migration> = {
   '002-lifecycle': lifecycle,
   '003-reply-by': replyBy,
   '004-service-tokens': serviceTokens,
+  '005-consent-and-log': consentAndLog,
   '006-log-checkpoints': logCheckpoints,
 };

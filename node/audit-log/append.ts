@@ -1,0 +1,35 @@
+// Appending to the audit log, always inside the transaction that makes the change it records: the
+// event and its entry commit together or not at all. Each entry is a leaf of the log's Merkle tree
+// (RFC 9162); the exact JSON bytes stored are the bytes hashed, so no canonicalisation is needed
+// to verify it later.
+import { sql } from 'kysely';
+import type { Db, Tx } from '../db/database.js';
+import { b64u, utf8 } from '../crypto/encoding.js';
+import type { AuditActor, AuditEvent } from './events.js';
+import { leafHash } from './merkle.js';
+
+/** The entry as stored and hashed: position, time and actor, then the event's own fields. */
+export type AuditEntry = { v: 1; index: number; at: string; actor: AuditActor } & AuditEvent;
+
+export async function appendAuditEvent(tx: Tx, at: Date, actor: AuditActor, event: AuditEvent): Promise<number> {
+  // Transactions take the write lock at BEGIN (BEGIN IMMEDIATE), so no other writer can take the
+  // same index between this read and the insert.
+  const last = await tx.selectFrom('audit_log').select(sql<number | null>`max(idx)`.as('idx')).executeTakeFirst();
+  const index = last?.idx === null || last?.idx === undefined ? 0 : last.idx + 1;
+  const entry: AuditEntry = { v: 1, index, at: at.toISOString(), actor, ...event };
+  const text = JSON.stringify(entry);
+  await tx
+    .insertInto('audit_log')
+    .values({ idx: index, at: entry.at, type: event.type, entry: text, leaf_hash: b64u.encode(leafHash(utf8.encode(text))) })
+    .execute();
+  return index;
+}
+
+export async function auditLogSize(db: Db | Tx): Promise<number> {
+  const row = await db.selectFrom('audit_log').select(sql<number>`count(*)`.as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+export function parseAuditEntry(text: string): AuditEntry {
+  return JSON.parse(text) as AuditEntry;
+}

@@ -1,0 +1,88 @@
+// The events of the audit log (DESIGN.md, "The log"), one type per kind of event. An entry holds
+// ids, codes, categories and dates, never personal data: no names, notes or client fields. The
+// same catalogue is documented in spec/federation.yaml (LogEntry) and docs/audit-log.md.
+
+/** Who made the event happen: a user of this node, a peer node, or the node itself (a rule). */
+export interface AuditActor {
+  kind: 'user' | 'peer' | 'system';
+  /** A user id, a peer's node id, or for the system the rule that acted ('reply-by', 'retention'). */
+  id: string;
+}
+
+export type DataCategory = 'identity' | 'contact' | 'situation' | 'legal-status' | 'health' | 'children' | 'documents';
+
+export interface ConsentMetadata {
+  consent_id: string;
+  /** 'self' for a consent recorded here, else the node id it came from. */
+  origin: string;
+  origin_consent_id: string;
+  derived_from?: string;
+  categories: DataCategory[];
+  purposes: string[];
+  recipients: string[];
+  onward_allowed: boolean;
+  method: 'written' | 'verbal' | 'verbal-with-interpreter';
+  language: string;
+  obtained_by: string;
+  obtained_at: string;
+  valid_until: string;
+}
+
+export type AuditEvent =
+  | { type: 'node.initialised'; node_id: string; signing_kid: string; encryption_kid: string }
+  | { type: 'user.created'; user_id: string; role: string }
+  | { type: 'user.token-created'; user_id: string; token_id: string }
+  /** A token used again after a pause of LOGIN_GAP or more: the start of a working session. */
+  | { type: 'user.login'; user_id: string; token_id: string }
+  | { type: 'peer.added'; peer_id: string; signing_kid: string }
+  | { type: 'peer.trusted'; peer_id: string; signing_kid: string }
+  | ({ type: 'consent.recorded' } & ConsentMetadata)
+  | { type: 'consent.form-attached'; consent_id: string; media_type: string; size: number }
+  /** recipients: those the consent was withdrawn for in this step; whole: none is left. */
+  | { type: 'consent.withdrawn'; consent_id: string; recipients: string[]; whole: boolean }
+  /**
+   * Personal data left this node: an offer, or further client data in an information response.
+   * The consent must be in force for `peer_id` and cover every category listed.
+   */
+  | {
+      type: 'data.disclosed';
+      referral_id: string;
+      peer_id: string;
+      envelope_id: string;
+      message: string;
+      consent_id: string;
+      categories: DataCategory[];
+    }
+  /** A message that would have disclosed data was cancelled before any attempt to send it: the data never left. */
+  | { type: 'disclosure.cancelled'; referral_id: string; envelope_id: string }
+  /** A message of a referral: made here, received from the peer, or a rule (expiry). */
+  | {
+      type: 'referral.event';
+      referral_id: string;
+      peer_id: string;
+      direction: 'incoming' | 'outgoing';
+      action: string;
+      from_state: string | null;
+      to_state: string;
+      code?: string;
+      envelope_id?: string;
+    }
+  /** An incoming referral's content was read by a user. */
+  | { type: 'referral.opened'; referral_id: string; user_id: string }
+  /** An erasure this node asked of `node_id` (the receiver, or an onward recipient it heard of). */
+  | { type: 'erasure.requested'; referral_id: string; node_id: string; reason: 'consent-withdrawn' | 'retention'; envelope_id?: string }
+  /** This node erased the personal data of a referral. */
+  | { type: 'erasure.performed'; referral_id: string; reason: 'consent-withdrawn' | 'retention'; payloads: number; envelopes: number }
+  /** A signed erasure statement came in: `node_id` erased its copy. */
+  | {
+      type: 'erasure.confirmed';
+      referral_id: string;
+      node_id: string;
+      reason: 'consent-withdrawn' | 'retention';
+      statement_digest: string;
+      relayed_by?: string;
+    }
+  /** A peer's witness submission contradicted a checkpoint it signed before (evidence kept). */
+  | { type: 'witness.inconsistency'; peer_id: string; old_size: number; new_size: number };
+
+export type AuditEventType = AuditEvent['type'];
