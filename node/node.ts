@@ -14,6 +14,7 @@ import { migrateToLatest, openSqlite } from './db/database.js';
 import { createDeliveryWorker, type DeliveryWorker } from './delivery/worker.js';
 import { createHttpApp } from './http/app.js';
 import { startExpiryTimer } from './referrals/expiry.js';
+import { startRetentionTimer } from './consents/retention.js';
 import { startCheckpointTimer } from './audit-log/witness-client.js';
 import { createNodeIdentity, isInitialised, loadSelfIdentity, type NodeSettings } from './identity/store.js';
 import { readableFingerprint } from './identity/keys.js';
@@ -33,6 +34,8 @@ export interface OpenNode {
   delivery: DeliveryWorker;
   /** How often a serving node makes a checkpoint of its audit log and seeks cosignatures. */
   checkpointEveryMs: number;
+  /** Days after a referral closed before its personal data is erased (REFERRAL_NODE_RETENTION_DAYS). */
+  retentionDays: number;
   close(): Promise<void>;
 }
 
@@ -104,6 +107,7 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
       app,
       delivery,
       checkpointEveryMs: config.checkpointSeconds * 1000,
+      retentionDays: config.retentionDays,
       async close() {
         await delivery.stop();
         await database.close();
@@ -139,6 +143,7 @@ export async function serveNode(node: OpenNode, listen: { port: number; host: st
   node.delivery.start();
   const expiry = startExpiryTimer(node.ctx);
   const checkpoints = startCheckpointTimer(node.ctx, node.checkpointEveryMs);
+  const retention = startRetentionTimer(node.ctx, node.retentionDays, () => node.delivery.kick());
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : listen.port;
   let closing: Promise<void> | undefined;
@@ -157,6 +162,7 @@ export async function serveNode(node: OpenNode, listen: { port: number; host: st
         clearTimeout(force);
         await expiry.stop();
         await checkpoints.stop();
+        await retention.stop();
         await node.close();
       })();
       return closing;

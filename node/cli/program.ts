@@ -12,6 +12,7 @@ import { createApiToken, createUser, ROLES, type Role } from '../users/service.j
 import { describeErrors, validatorFor } from '../schema/validators.js';
 import { CliError, printTable } from './output.js';
 import { addReferralCommands } from './referral-commands.js';
+import { addConsentCommands } from './consent-commands.js';
 import { addAuditCommands } from './audit-commands.js';
 
 export interface CliIo {
@@ -154,6 +155,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
     });
 
   addReferralCommands(program, io);
+  addConsentCommands(program, io);
   addAuditCommands(program, io);
 
   const user = program.command('user').description('Users of this node.');

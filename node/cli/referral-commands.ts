@@ -13,7 +13,7 @@ import { CliError, printTable } from './output.js';
 import { dataOption, withNode, type CliIo } from './program.js';
 import type { Db } from '../db/database.js';
 
-async function actingUser(db: Db, username: string): Promise<string> {
+export async function actingUser(db: Db, username: string): Promise<string> {
   const user = await db.selectFrom('users').select(['id', 'role', 'disabled_at']).where('username', '=', username).executeTakeFirst();
   if (!user || user.disabled_at || user.role === 'auditor') throw new CliError(`${username} is not an active administrator or caseworker of this node.`);
   return user.id;
@@ -48,7 +48,7 @@ const ACTIONS: ActionSpec[] = [
   { message: 'referral.withdraw', schema: 'WithdrawRequest', description: 'Withdraw the referral (sender).', options: [{ flags: '--reason <code>', description: 'why', field: 'reason', required: true, choices: ['client-request', 'need-met-elsewhere', 'sent-in-error', 'other'] }, NOTE] },
 ];
 
-function readJsonFile(file: string): unknown {
+export function readJsonFile(file: string): unknown {
   try {
     return JSON.parse(readFileSync(file === '-' ? 0 : file, 'utf8'));
   } catch {
@@ -56,7 +56,7 @@ function readJsonFile(file: string): unknown {
   }
 }
 
-function checkAgainst(schema: string, value: unknown): void {
+export function checkAgainst(schema: string, value: unknown): void {
   const check = validatorFor('local', schema);
   if (!check(value)) {
     throw new CliError(`The file does not match ${schema}:\n${describeErrors(check.errors).map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);

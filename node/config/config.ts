@@ -18,6 +18,8 @@ export interface NodeConfig {
   limits: NodeLimits;
   /** How often a serving node signs a checkpoint of its audit log (when it has grown) and seeks cosignatures. */
   checkpointSeconds: number;
+  /** Days after a referral closed before its personal data is erased here. */
+  retentionDays: number;
 }
 
 export const DEFAULTS = {
@@ -27,6 +29,7 @@ export const DEFAULTS = {
   clockSkewSeconds: 300,
   maxEnvelopeBytes: 1024 * 1024,
   checkpointSeconds: 60,
+  retentionDays: 365,
 } as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -57,5 +60,6 @@ export function resolveConfig(options: { data?: string | undefined; port?: strin
       maxEnvelopeBytes: integer(env.maxEnvelopeBytes, 'REFERRAL_NODE_MAX_ENVELOPE_BYTES', 4096, 64 * 1024 * 1024) ?? DEFAULTS.maxEnvelopeBytes,
     },
     checkpointSeconds: integer(env.checkpointSeconds, 'REFERRAL_NODE_CHECKPOINT_SECONDS', 1, 86_400) ?? DEFAULTS.checkpointSeconds,
+    retentionDays: integer(env.retentionDays, 'REFERRAL_NODE_RETENTION_DAYS', 1, 36_500) ?? DEFAULTS.retentionDays,
   };
 }

@@ -8,6 +8,7 @@ export interface Env {
   clockSkewSeconds?: string | undefined;
   maxEnvelopeBytes?: string | undefined;
   checkpointSeconds?: string | undefined;
+  retentionDays?: string | undefined;
   demoBasePort?: string | undefined;
 }
 
@@ -21,6 +22,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
     clockSkewSeconds: env.REFERRAL_NODE_CLOCK_SKEW_SECONDS,
     maxEnvelopeBytes: env.REFERRAL_NODE_MAX_ENVELOPE_BYTES,
     checkpointSeconds: env.REFERRAL_NODE_CHECKPOINT_SECONDS,
+    retentionDays: env.REFERRAL_NODE_RETENTION_DAYS,
     demoBasePort: env.DEMO_BASE_PORT,
   };
 }

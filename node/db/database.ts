@@ -4,6 +4,7 @@
 import SQLite from 'better-sqlite3';
 import {
   CompiledQuery,
+  sql,
   Kysely,
   Migrator,
   SqliteDialect,
@@ -25,6 +26,11 @@ export interface Database {
   db: Db;
   /** Runs fn in a transaction; hooks registered with onCommit run after it commits. */
   transaction<T>(fn: (tx: Tx, onCommit: (hook: () => void) => void) => Promise<T>): Promise<T>;
+  /**
+   * After an erasure: copies the write-ahead log into the database file and truncates it, so the
+   * old versions of erased rows do not linger in the WAL (secure_delete zeroes them in the file).
+   */
+  purgeErased(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,6 +40,8 @@ export function openSqlite(path: string): Database {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // Deleted content is overwritten with zeros, not left in free pages: erasure must erase.
+  sqlite.pragma('secure_delete = ON');
   const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
   return wrap(db);
 }
@@ -68,6 +76,9 @@ function wrap(db: Db): Database {
       const result = await db.transaction().execute((tx) => fn(tx, (hook) => hooks.push(hook)));
       for (const hook of hooks) hook();
       return result;
+    },
+    async purgeErased() {
+      await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
     },
     async close() {
       if (closed) return;

@@ -71,9 +71,15 @@ export async function sendDemoReferrals(
   for (const [index, referral] of referrals.entries()) {
     const from = byKey(referral.from);
     const to = byKey(referral.to);
-    const request = toCreateReferralRequest(referral, to.url, new Date());
+    const { consent, ...request } = toCreateReferralRequest(referral, to.url, new Date());
+    // As a caseworker would: the client's consent is recorded first, then the referral names it.
+    const recorded = await expectStatus<{ id: string }>(
+      await callLocalApi(from, 'POST', '/api/v1/consents', { ...consent, recipients: [to.url] }),
+      201,
+      `The consent for sample referral ${index + 1} (${from.key} → ${to.key})`,
+    );
     const summary = await expectStatus<ReferralSummary>(
-      await callLocalApi(from, 'POST', '/api/v1/referrals', request),
+      await callLocalApi(from, 'POST', '/api/v1/referrals', { ...request, consent_id: recorded.id }),
       201,
       `Sample referral ${index + 1} (${from.key} → ${to.key})`,
     );

@@ -3,9 +3,14 @@
 
 /** The body as UTF-8 text, or undefined when it is larger than `limit` bytes. */
 export async function readBodyWithin(request: Request, limit: number): Promise<string | undefined> {
+  return (await readBytesWithin(request, limit))?.toString('utf8');
+}
+
+/** The body as bytes, or undefined when it is larger than `limit` bytes. */
+export async function readBytesWithin(request: Request, limit: number): Promise<Buffer | undefined> {
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > limit) return undefined;
-  if (!request.body) return '';
+  if (!request.body) return Buffer.alloc(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -19,5 +24,5 @@ export async function readBodyWithin(request: Request, limit: number): Promise<s
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }

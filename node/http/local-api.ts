@@ -22,6 +22,8 @@ import { queryValidatorFor } from '../schema/validators.js';
 import { bearerAuth, requireRole, type LocalEnv } from './auth.js';
 import { auditApiRoutes } from './audit-api.js';
 import { invalidRequest, jsonBody, referralIdParam } from './request.js';
+import { consentRoutes } from './consent-api.js';
+import { appendAuditEvent } from '../audit-log/append.js';
 
 /** One endpoint per lifecycle action: the path segment (= message type after `referral.`) and its request schema. */
 const ACTIONS = [
@@ -52,6 +54,8 @@ export function localApiRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loc
       encryption_kid: self.encryptionKey.kid,
     });
   });
+
+  api.route('/', consentRoutes(ctx, onQueued));
 
   api.get('/peers', async (c) => c.json({ items: await listPeers(ctx.database.db) }));
 
@@ -120,6 +124,13 @@ export function localApiRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loc
     const id = referralIdParam(c.req.param('id'));
     const detail = await getReferralDetail(ctx, id);
     if (!detail) throw noSuchReferral();
+    // Reading personal data is an event auditors must see: who opened which referral, when.
+    if (detail.content || detail.inquiry || detail.information) {
+      const userId = c.get('user').id;
+      await ctx.database.transaction((tx) =>
+        appendAuditEvent(tx, ctx.clock.now(), { kind: 'user', id: userId }, { type: 'referral.opened', referral_id: id, user_id: userId }),
+      );
+    }
     return c.json(detail);
   });
 

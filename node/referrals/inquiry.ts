@@ -17,8 +17,9 @@ import { enqueueEnvelope } from '../delivery/outbox.js';
 import { noSuchReferral, OFFER_AFTER_INQUIRY } from './lifecycle.js';
 import { storePayload } from './payload-store.js';
 import { recordEvent } from './timeline.js';
+import { recordReceivedConsent, wireConsent } from '../consents/service.js';
 import {
-  checkConsent,
+  consentForOffer,
   getReferralSummary,
   offerBody,
   peerFor,
@@ -88,13 +89,13 @@ export async function offerAfterInquiry(
     throw new ProblemError(409, 'illegal-transition', 'Not possible in this state', `An offer follows an answered inquiry this node sent; this referral is ${referral.state}.`);
   }
   const peer = await peerFor(ctx, referral.peer_id, true);
-  const body = offerBody(referralId, peer.id, request, actor, now);
-  checkConsent(body, peer.id, now);
   const seq = referral.local_seq + 1;
   await ctx.database.transaction(async (tx, onCommit) => {
+    const consent = await consentForOffer(tx, request, peer.id, actor, now);
+    const body = offerBody(referralId, request, wireConsent(consent, peer.id));
     const changed = await tx
       .updateTable('referrals')
-      .set({ state: 'sent', local_seq: seq, urgency: request.urgency, reply_by: request.reply_by ?? null, updated_at: now.toISOString() })
+      .set({ state: 'sent', local_seq: seq, urgency: request.urgency, reply_by: request.reply_by ?? null, consent_id: consent.id, updated_at: now.toISOString() })
       .where('id', '=', referralId)
       .where('state', '=', OFFER_AFTER_INQUIRY)
       .where('local_seq', '=', referral.local_seq)
@@ -144,9 +145,10 @@ export async function applyOfferAfterInquiry(
   }
   const body = envelope.body as ReferralOfferBody;
   const now = ctx.clock.now();
+  const consent = await recordReceivedConsent(tx, body.consent, envelope.peer.id, now);
   await tx
     .updateTable('referrals')
-    .set({ state: 'delivered', peer_seq: header.seq, urgency: body.urgency, reply_by: body.reply_by ?? null, updated_at: now.toISOString() })
+    .set({ state: 'delivered', peer_seq: header.seq, urgency: body.urgency, reply_by: body.reply_by ?? null, consent_id: consent.id, updated_at: now.toISOString() })
     .where('id', '=', referral.id)
     .execute();
   await storePayload(tx, ctx.kek, { referralId: referral.id, kind: 'referral.offer', content: body, now });

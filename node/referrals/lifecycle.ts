@@ -46,6 +46,31 @@ export const TRANSITIONS: Readonly<Record<LifecycleMessage, Transition>> = {
 
 export const isLifecycleMessage = (type: string): type is LifecycleMessage => type in TRANSITIONS;
 
+/** Consent withdrawal and erasure: the second table of spec/federation.yaml (MessageType). */
+export const ERASURE_MESSAGES = ['consent.withdraw', 'erasure.receipt'] as const;
+export type ErasureMessage = (typeof ERASURE_MESSAGES)[number];
+
+export const ERASURE_TRANSITIONS: Readonly<Record<ErasureMessage, Transition>> = {
+  'consent.withdraw': {
+    by: 'sender',
+    from: ['inquiry', 'inquiry-answered', 'sent', 'delivered', 'info-requested', 'accepted', 'in-progress', 'completed', 'declined', 'withdrawn', 'expired'],
+    to: 'consent-withdrawn',
+  },
+  'erasure.receipt': { by: 'receiver', from: ['completed', 'declined', 'withdrawn', 'expired', 'consent-withdrawn'], to: null },
+};
+
+export const isErasureMessage = (type: string): type is ErasureMessage => type in ERASURE_TRANSITIONS;
+
+/** The state after a consent or erasure message sent by `by`, or undefined when the table does not allow it. */
+export function erasureNextState(message: ErasureMessage, by: Party, current: ReferralState): ReferralState | undefined {
+  const transition = ERASURE_TRANSITIONS[message];
+  if (transition.by !== by || !transition.from.includes(current)) return undefined;
+  return transition.to ?? current;
+}
+
+/** States a referral stays in for good: past them, only erasure happens. */
+export const CLOSED_STATES: readonly ReferralState[] = ['completed', 'declined', 'withdrawn', 'expired', 'consent-withdrawn'];
+
 /** The party this node plays in a referral. */
 export const partyOf = (direction: 'incoming' | 'outgoing'): Party => (direction === 'outgoing' ? 'sender' : 'receiver');
 

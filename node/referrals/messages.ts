@@ -16,6 +16,8 @@ import { categoriesPresent } from './consent.js';
 import { nextState, noSuchReferral, partyOf, type LifecycleMessage, type Party, type ReferralState } from './lifecycle.js';
 import { readPayload } from './payload-store.js';
 import { recordEvent, type EventDetails } from './timeline.js';
+import { consentRowViolation, findConsent } from '../consents/service.js';
+import { recordDisclosure } from './service.js';
 
 type ClientData = Fed['schemas']['ClientData'];
 type ReferralOfferBody = Fed['schemas']['ReferralOfferBody'];
@@ -62,16 +64,23 @@ function illegal(message: LifecycleMessage, party: Party, state: string): string
   return `The ${party} of a referral cannot ${VERBS[message]} it while it is ${state}.`;
 }
 
-/** Further client data must stay within the categories the offer's consent covers. */
+/**
+ * Further client data must stay within the referral's consent: on the sending side the consent
+ * record (in force for the peer, not withdrawn), on the receiving side what the offer carried.
+ */
 async function outsideConsent(
   db: Db | Tx,
   ctx: NodeContext,
-  referralId: string,
+  referral: Pick<Selectable<ReferralsTable>, 'id' | 'direction' | 'peer_id' | 'consent_id'>,
   client: ClientData | undefined,
   now: Date,
 ): Promise<string | undefined> {
   if (!client) return undefined;
-  const offer = await readPayload<ReferralOfferBody>(db, ctx.kek, referralId, 'referral.offer');
+  if (referral.direction === 'outgoing') {
+    const consent = referral.consent_id ? await findConsent(db, referral.consent_id) : undefined;
+    return consent ? consentRowViolation(consent, client, referral.peer_id, now) : 'The consent of this referral is no longer held here.';
+  }
+  const offer = await readPayload<ReferralOfferBody>(db, ctx.kek, referral.id, 'referral.offer');
   if (!offer) return 'The offer of this referral is no longer held here.';
   if (Date.parse(offer.consent.valid_until) <= now.getTime()) return 'The consent for this referral is no longer in force.';
   const outside = categoriesPresent(client).filter((c) => !offer.consent.categories.includes(c));
@@ -98,7 +107,7 @@ export async function sendLifecycleMessage(
   const party = partyOf(referral.direction);
   const to = nextState(message, party, referral.state as ReferralState);
   if (!to) throw new ProblemError(409, 'illegal-transition', 'Not possible in this state', illegal(message, party, referral.state));
-  const violation = await outsideConsent(ctx.database.db, ctx, referralId, content.client, now);
+  const violation = await outsideConsent(ctx.database.db, ctx, referral, content.client, now);
   if (violation) throw new ProblemError(422, 'consent-violation', 'Not covered by consent', violation);
 
   const seq = referral.local_seq + 1;
@@ -129,6 +138,11 @@ export async function sendLifecycleMessage(
       referralId, at: now, action: message, from: referral.state, to,
       actor: { kind: 'user', id: actor.userId }, code: codeOf(content), envelopeId: sealed.header.id, details: detailsOf(content),
     });
+    if (content.client && referral.consent_id) {
+      await recordDisclosure(tx, now, actor, {
+        referralId, peerId: referral.peer_id, envelopeId: sealed.header.id, message, consentId: referral.consent_id, client: content.client,
+      });
+    }
     await enqueueEnvelope(tx, sealed, now);
     onCommit(afterCommit);
   });
@@ -172,7 +186,7 @@ export async function applyLifecycleMessage(
   if (!to) throw envelopeProblem('illegal-transition', illegal(message, peerParty, referral.state));
   const content = envelope.body as LifecycleContent;
   const now = ctx.clock.now();
-  const violation = await outsideConsent(tx, ctx, referral.id, content.client, now);
+  const violation = await outsideConsent(tx, ctx, referral, content.client, now);
   if (violation) throw envelopeProblem('invalid-body', violation);
   await tx
     .updateTable('referrals')

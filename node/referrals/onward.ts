@@ -13,6 +13,8 @@ import { nextState, noSuchReferral, type ReferralState } from './lifecycle.js';
 import { codeOf, detailsOf, type LifecycleContent } from './messages.js';
 import { readPayload, storePayload } from './payload-store.js';
 import { recordEvent } from './timeline.js';
+import { categoriesPresent } from './consent.js';
+import { consentRowViolation, deriveOnwardConsent, findConsent, wireConsent } from '../consents/service.js';
 import { checkConsent, getReferralSummary, peerFor, queueOffer, type Actor, type ReferralOfferBody, type ReferralSummary } from './service.js';
 
 export type ReferOnwardRequest = Local['schemas']['ReferOnwardRequest'];
@@ -52,29 +54,27 @@ export async function referOnward(
   if (!permission?.allowed) refuse('The client did not agree to be referred on to another organisation.');
   if (permission.recipients && !permission.recipients.includes(third.id)) refuse('The client agreed to onward referral only to other organisations than this one.');
 
+  const received = original.consent_id ? await findConsent(db, original.consent_id) : undefined;
+  if (!received) refuse('The consent of this referral is no longer held here.');
+  const receivedViolation = consentRowViolation(received, undefined, ctx.self.nodeId, now);
+  if (receivedViolation) refuse(receivedViolation);
+
   const onwardId = randomUUID();
-  // The client's consent, narrowed: this recipient only, no further onward referral, no longer valid.
-  const consent: ConsentRecord = {
-    categories: offer.consent.categories,
-    purposes: offer.consent.purposes,
-    recipients: [third.id],
-    method: offer.consent.method,
-    language: offer.consent.language,
-    obtained_by: offer.consent.obtained_by,
-    obtained_at: offer.consent.obtained_at,
-    valid_until: offer.consent.valid_until,
-  };
-  const body: ReferralOfferBody = {
+  const client = request.client ?? offer.client;
+  // Checked against the received consent before anything is written; the narrowed consent
+  // (this recipient only, no further onward referral, no longer valid) is recorded with the offer.
+  const outside = categoriesPresent(client).filter((c) => !(JSON.parse(received.categories) as string[]).includes(c));
+  if (outside.length > 0) refuse(`The client data includes categories the consent does not cover: ${outside.join(', ')}.`);
+  const bodyWith = (consent: ConsentRecord): ReferralOfferBody => ({
     referral_id: onwardId,
     needs: request.needs ?? offer.needs,
     urgency: request.urgency ?? offer.urgency,
     ...(request.reply_by ? { reply_by: request.reply_by } : {}),
     reason: request.reason,
-    client: request.client ?? offer.client,
+    client,
     consent,
     onward_of: { referral_id: referralId, from: original.peer_id },
-  };
-  checkConsent(body, third.id, now);
+  });
 
   const content: LifecycleContent = { to: third.id, onward_referral_id: onwardId, ...(request.note ? { note: request.note } : {}) };
   const noticeSeq = original.local_seq + 1;
@@ -98,11 +98,14 @@ export async function referOnward(
       code: codeOf(content), envelopeId: notice.header.id, details: detailsOf(content),
     });
     await enqueueEnvelope(tx, notice, now);
+    const narrowed = await deriveOnwardConsent(tx, received, third.id, actor, now);
+    const body = bodyWith(wireConsent(narrowed, third.id));
+    checkConsent(body, third.id, now);
     await tx
       .insertInto('referrals')
       .values({
         id: onwardId, direction: 'outgoing', peer_id: third.id, state: 'sent', urgency: body.urgency, local_seq: 1,
-        created_by: actor.userId, reply_by: body.reply_by ?? null, created_at: at, updated_at: at,
+        created_by: actor.userId, consent_id: narrowed.id, parent_referral_id: referralId, reply_by: body.reply_by ?? null, created_at: at, updated_at: at,
       })
       .execute();
     await storePayload(tx, ctx.kek, { referralId: onwardId, kind: 'referral.offer', content: body, now });

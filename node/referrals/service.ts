@@ -15,9 +15,12 @@ import { sealEnvelope } from '../envelope/seal.js';
 import { enqueueEnvelope } from '../delivery/outbox.js';
 import type { VerifiedEnvelope } from '../envelope/verify.js';
 import { normaliseNodeUrl } from '../peers/service.js';
-import { consentViolation } from './consent.js';
+import { categoriesPresent, consentViolation } from './consent.js';
+import { appendAuditEvent } from '../audit-log/append.js';
+import { consentRowViolation, erasuresOf, findConsent, recordConsent, recordReceivedConsent, wireConsent, type ConsentRecord, type ConsentRow } from '../consents/service.js';
 import { isLifecycleMessage, noSuchReferral } from './lifecycle.js';
 import { applyLifecycleMessage } from './messages.js';
+import { applyConsentWithdraw, applyErasureReceipt } from '../consents/withdrawal.js';
 import { recordEvent, readTimeline } from './timeline.js';
 import { applyIncomingInquiry, applyOfferAfterInquiry, INQUIRY, type ReferralInquiryBody } from './inquiry.js';
 import { readPayload, storePayload } from './payload-store.js';
@@ -80,14 +83,28 @@ export async function queueOffer(
   await recordEvent(tx, ctx, {
     referralId: body.referral_id, at: now, action: OFFER, from, to: 'sent', actor: { kind: 'user', id: actor.userId }, envelopeId: sealed.header.id,
   });
+  await recordDisclosure(tx, now, actor, { referralId: body.referral_id, peerId: peer.id, envelopeId: sealed.header.id, message: OFFER, consentId: body.consent.id, client: body.client });
   await enqueueEnvelope(tx, sealed, now);
   return sealed.header.id;
 }
 
+/** The audit entry for personal data leaving this node: which consent it rests on, which categories. */
+export async function recordDisclosure(
+  tx: Tx,
+  now: Date,
+  actor: Actor,
+  d: { referralId: string; peerId: string; envelopeId: string; message: string; consentId: string; client: Fed['schemas']['ClientData'] },
+): Promise<void> {
+  await appendAuditEvent(tx, now, { kind: 'user', id: actor.userId }, {
+    type: 'data.disclosed', referral_id: d.referralId, peer_id: d.peerId, envelope_id: d.envelopeId, message: d.message,
+    consent_id: d.consentId, categories: categoriesPresent(d.client),
+  });
+}
+
 export type OfferContent = Omit<CreateReferralRequest, 'to' | 'draft'>;
 
-/** The offer's body: the request's content with the consent completed (recipient, who recorded it, when). */
-export function offerBody(referralId: string, peerId: string, request: OfferContent, actor: Actor, now: Date): ReferralOfferBody {
+/** The offer's body: the request's content and the consent as it travels to the recipient. */
+export function offerBody(referralId: string, request: OfferContent, consent: ConsentRecord): ReferralOfferBody {
   return {
     referral_id: referralId,
     needs: request.needs,
@@ -95,18 +112,42 @@ export function offerBody(referralId: string, peerId: string, request: OfferCont
     ...(request.reply_by ? { reply_by: request.reply_by } : {}),
     reason: request.reason,
     client: request.client,
-    consent: {
-      categories: request.consent.categories,
-      purposes: request.consent.purposes,
-      recipients: [peerId],
-      method: request.consent.method,
-      language: request.consent.language,
-      obtained_by: actor.userId,
-      obtained_at: request.consent.obtained_at ?? now.toISOString(),
-      valid_until: request.consent.valid_until,
-      ...(request.consent.onward_referral ? { onward_referral: request.consent.onward_referral } : {}),
-    },
+    consent,
   };
+}
+
+/**
+ * The consent an offer to `peerId` rests on, inside `tx`: the record `consent_id` names, or the
+ * one given with the request, recorded now for this recipient. Refused (422, nothing written) when
+ * it is not in force for the peer or does not cover the client data.
+ */
+export async function consentForOffer(tx: Tx, request: OfferContent, peerId: string, actor: Actor, now: Date): Promise<ConsentRow> {
+  if (request.consent_id && request.consent) {
+    throw new ProblemError(422, 'invalid-request', 'Two consents', 'Give either consent_id (a consent record) or consent, not both.');
+  }
+  let row: ConsentRow;
+  if (request.consent_id) {
+    const found = await findConsent(tx, request.consent_id);
+    if (!found) throw new ProblemError(422, 'consent-violation', 'No such consent', 'There is no consent record with this consent_id on this node.');
+    if (found.origin !== 'self' || found.derived_from) {
+      throw new ProblemError(422, 'consent-violation', 'Not our consent', 'This consent came with a referral from another organisation; the case can only be passed on with refer-onward.');
+    }
+    row = found;
+  } else if (request.consent) {
+    const given = request.consent;
+    const provisional: ConsentRecord = {
+      id: '00000000-0000-4000-8000-000000000000', categories: given.categories, purposes: given.purposes, recipients: [peerId], method: given.method,
+      language: given.language, obtained_by: actor.userId, obtained_at: given.obtained_at ?? now.toISOString(), valid_until: given.valid_until,
+    };
+    const violation = consentViolation(request.client, provisional, peerId, now);
+    if (violation) throw new ProblemError(422, 'consent-violation', 'Not covered by consent', violation);
+    row = await recordConsent(tx, { ...given, recipients: [peerId] }, actor, now);
+  } else {
+    throw new ProblemError(422, 'consent-violation', 'No consent', 'A referral needs the client\'s consent: consent_id of a consent record, or consent.');
+  }
+  const violation = consentRowViolation(row, request.client, peerId, now);
+  if (violation) throw new ProblemError(422, 'consent-violation', 'Not covered by consent', violation);
+  return row;
 }
 
 /**
@@ -123,10 +164,10 @@ export async function createReferral(
   const draft = request.draft === true;
   const peer = await peerFor(ctx, request.to, !draft);
   const referralId = randomUUID();
-  const body = offerBody(referralId, peer.id, request, actor, now);
-  checkConsent(body, peer.id, now);
   const at = now.toISOString();
   await ctx.database.transaction(async (tx, onCommit) => {
+    const consent = await consentForOffer(tx, request, peer.id, actor, now);
+    const body = offerBody(referralId, request, wireConsent(consent, peer.id));
     await tx
       .insertInto('referrals')
       .values({
@@ -137,6 +178,7 @@ export async function createReferral(
         urgency: request.urgency,
         local_seq: draft ? 0 : 1,
         created_by: actor.userId,
+        consent_id: consent.id,
         reply_by: request.reply_by ?? null,
         created_at: at,
         updated_at: at,
@@ -154,7 +196,7 @@ export async function createReferral(
   return (await getReferralSummary(ctx, referralId))!;
 }
 
-/** Sends a draft: the peer must be trusted and the consent still in force now. */
+/** Sends a draft: the peer must be trusted and its consent record still in force for it now. */
 export async function sendDraft(ctx: NodeContext, actor: Actor, referralId: string, afterCommit: () => void = () => {}): Promise<ReferralSummary> {
   const now = ctx.clock.now();
   const referral = await ctx.database.db.selectFrom('referrals').selectAll().where('id', '=', referralId).executeTakeFirst();
@@ -163,9 +205,12 @@ export async function sendDraft(ctx: NodeContext, actor: Actor, referralId: stri
     throw new ProblemError(409, 'illegal-transition', 'Not a draft', `Only a draft can be sent; this referral is ${referral.state}.`);
   }
   const peer = await peerFor(ctx, referral.peer_id, true);
-  const body = await readPayload<ReferralOfferBody>(ctx.database.db, ctx.kek, referralId, OFFER);
-  if (!body) throw new ProblemError(404, 'not-found', 'No such referral', 'The draft\'s content is no longer held here.');
-  checkConsent(body, peer.id, now);
+  const draft = await readPayload<ReferralOfferBody>(ctx.database.db, ctx.kek, referralId, OFFER);
+  const consent = referral.consent_id ? await findConsent(ctx.database.db, referral.consent_id) : undefined;
+  if (!draft || !consent) throw new ProblemError(404, 'not-found', 'No such referral', 'The draft\'s content is no longer held here.');
+  const violation = consentRowViolation(consent, draft.client, peer.id, now);
+  if (violation) throw new ProblemError(422, 'consent-violation', 'Not covered by consent', violation);
+  const body: ReferralOfferBody = { ...draft, consent: wireConsent(consent, peer.id) };
   await ctx.database.transaction(async (tx, onCommit) => {
     const changed = await tx
       .updateTable('referrals')
@@ -187,6 +232,8 @@ export async function sendDraft(ctx: NodeContext, actor: Actor, referralId: stri
 export async function applyIncomingMessage(tx: Tx, ctx: NodeContext, envelope: VerifiedEnvelope): Promise<void> {
   const { header } = envelope;
   if (isLifecycleMessage(header.type)) return applyLifecycleMessage(tx, ctx, envelope, header.type);
+  if (header.type === 'consent.withdraw') return applyConsentWithdraw(tx, ctx, envelope);
+  if (header.type === 'erasure.receipt') return applyErasureReceipt(tx, ctx, envelope);
   if (header.type === INQUIRY) return applyIncomingInquiry(tx, ctx, envelope);
   if (header.type !== OFFER) throw envelopeProblem('unsupported-message-type');
   const body = envelope.body as ReferralOfferBody;
@@ -197,6 +244,7 @@ export async function applyIncomingMessage(tx: Tx, ctx: NodeContext, envelope: V
   if (existing) return applyOfferAfterInquiry(tx, ctx, envelope, existing);
   if (header.seq !== 1) throw envelopeProblem('out-of-order', 'An offer that starts a referral is its message 1.');
   const at = now.toISOString();
+  const consent = await recordReceivedConsent(tx, body.consent, envelope.peer.id, now);
   await tx
     .insertInto('referrals')
     .values({
@@ -207,6 +255,7 @@ export async function applyIncomingMessage(tx: Tx, ctx: NodeContext, envelope: V
       urgency: body.urgency,
       peer_seq: header.seq,
       created_by: null,
+      consent_id: consent.id,
       reply_by: body.reply_by ?? null,
       created_at: at,
       updated_at: at,
@@ -316,8 +365,14 @@ export async function getReferralDetail(ctx: NodeContext, id: string): Promise<R
     .orderBy('id')
     .execute();
   const { timeline, information, inquiryAnswer } = await readTimeline(ctx, id);
+  const row = await db.selectFrom('referrals').select(['consent_id', 'erased_at', 'erasure_reason']).where('id', '=', id).executeTakeFirstOrThrow();
+  const erasures = (await erasuresOf(db, [id])).get(id) ?? [];
   return {
     ...summary,
+    ...(row.consent_id ? { consent_id: row.consent_id } : {}),
+    ...(row.erased_at ? { erased_at: row.erased_at } : {}),
+    ...(row.erasure_reason ? { erasure_reason: row.erasure_reason } : {}),
+    ...(erasures.length > 0 ? { erasures } : {}),
     ...(inquiry
       ? { inquiry: { needs: inquiry.needs, urgency: inquiry.urgency, ...(inquiry.reply_by ? { reply_by: inquiry.reply_by } : {}), profile: inquiry.profile, ...(inquiryAnswer ? { answer: inquiryAnswer } : {}) } }
       : {}),

@@ -178,7 +178,7 @@ export interface components {
          * @description Message types of protocol v1. This node accepts the referral lifecycle:
          *     `referral.inquiry`, `referral.inquiry-answer`, `referral.offer`, `referral.info-request`, `referral.info-response`, `referral.accept`,
          *     `referral.decline`, `referral.update`, `referral.complete`, `referral.withdraw`,
-         *     `referral.onward`. `consent.withdraw` and `erasure.receipt` are reserved. A node lists what it accepts in its identity document's `message_types`.
+         *     `referral.onward`, and consent withdrawal and erasure: `consent.withdraw`, `erasure.receipt`. A node lists what it accepts in its identity document's `message_types`.
          *
          *     ## Referral lifecycle
          *     Both organisations keep the referral's state; each message moves both in step. The
@@ -222,14 +222,42 @@ export interface components {
          *     had before it expired), so clocks and delays cannot split the two sides; any other
          *     message to an expired referral is refused with `illegal-transition`.
          *
-         *     `completed`, `declined`, `withdrawn` and `expired` are final.
+         *     `completed`, `declined`, `withdrawn` and `expired` are final for the referral itself;
+         *     consent withdrawal and erasure still apply to them.
+         *
+         *     ## Consent withdrawal and erasure
+         *     | message | sent by | from states | to state |
+         *     | --- | --- | --- | --- |
+         *     | `consent.withdraw` | sender | `inquiry`, `inquiry-answered`, `sent`, `delivered`, `info-requested`, `accepted`, `in-progress`, `completed`, `declined`, `withdrawn`, `expired` | `consent-withdrawn` |
+         *     | `erasure.receipt` | receiver | `completed`, `declined`, `withdrawn`, `expired`, `consent-withdrawn` | (unchanged) |
+         *
+         *     When the client withdraws her consent for a recipient, the sender sends `consent.withdraw`
+         *     on every referral made under that consent to it. Before queuing it, the sender cancels
+         *     its own messages of the referral still waiting in its outbox (they are never sent: they
+         *     may carry client data); an offer that never left is cancelled and nothing is sent at all.
+         *     The receiver, in the transaction that applies the message: erases the referral's personal
+         *     data (every stored payload and its key, the payloads of every envelope of the referral
+         *     both ways, notes and answers), cancels its own queued messages of the referral, keeps the
+         *     non-personal metadata (ids, states, dates, codes, receipts), passes `consent.withdraw` on
+         *     to every organisation it referred the case on to, and queues `erasure.receipt` with its
+         *     signed erasure statement (`ErasureStatementClaims`). When an onward recipient's
+         *     `erasure.receipt` arrives, the receiver relays that recipient's statement to the
+         *     original sender in another `erasure.receipt` (`relayed`).
+         *
+         *     **Retention**: a node erases referrals that have been closed (`completed`, `declined`,
+         *     `withdrawn`, `expired`, `consent-withdrawn`) for longer than its retention period. A
+         *     receiver then sends `erasure.receipt` with reason `retention` on its own, so the sender
+         *     knows the data is gone there too.
+         *
+         *     Because cancelled messages leave gaps in `seq`, `consent.withdraw` and `erasure.receipt`
+         *     are applied with any `seq` above the last one applied (not only the next one).
          *
          *     ## Order
          *     `header.seq` numbers each party's own messages within a referral, from 1 (the offer is
          *     the sender's 1). A receiver applies a party's messages in that order: a message whose
          *     `seq` is more than one past the last one applied is refused with `out-of-order` (409),
          *     which a sender retries; one at or below it, under a new envelope id, is an
-         *     `envelope-conflict`.
+         *     `envelope-conflict`. The exception is consent withdrawal and erasure (above).
          */
         MessageType: string;
         EnvelopeHeader: {
@@ -402,6 +430,56 @@ export interface components {
             reason: components["schemas"]["WithdrawReason"];
             note?: components["schemas"]["Note"];
         };
+        /** @description The client withdrew the consent this referral was made under; erase its personal data. */
+        ConsentWithdrawBody: {
+            /** Format: uuid */
+            referral_id: string;
+            /**
+             * Format: uuid
+             * @description The `consent.id` of the offer.
+             */
+            consent_id: string;
+        };
+        /** @description The receiver erased the referral's personal data (or relays the erasure by an organisation it referred the case on to). */
+        ErasureReceiptBody: {
+            /** Format: uuid */
+            referral_id: string;
+            /** @enum {unknown} */
+            reason: "consent-withdrawn" | "retention";
+            /** @description The receiver's erasure statement, a compact JWS (see `ErasureStatementClaims`). */
+            statement: string;
+            /** @description The organisations the receiver referred the case on to, each asked to erase in turn. */
+            onward?: {
+                to: components["schemas"]["NodeId"];
+                /** Format: uuid */
+                referral_id: string;
+            }[];
+            /** @description Erasure statements of onward recipients, passed on unchanged. */
+            relayed?: {
+                node_id: components["schemas"]["NodeId"];
+                /** Format: uuid */
+                referral_id: string;
+                statement: string;
+            }[];
+        };
+        /**
+         * @description The claims of an erasure statement: a compact JWS, protected header
+         *     `{"alg":"EdDSA","typ":"erasure-statement+jws","kid":<the eraser's signing kid>}`, signed
+         *     with the eraser's signing key. It holds no personal data, so the organisation it is
+         *     addressed to keeps it as evidence for auditors, beside the referral's metadata.
+         */
+        ErasureStatementClaims: {
+            iss: components["schemas"]["NodeId"];
+            /** @description The organisation the referral came from. */
+            aud: components["schemas"]["NodeId"];
+            /** Format: uuid */
+            referral_id: string;
+            /** @enum {unknown} */
+            reason: "consent-withdrawn" | "retention";
+            /** Format: date-time */
+            erased_at: string;
+            iat: number;
+        };
         /**
          * @description Service categories of the shared taxonomy (DESIGN.md "Service directory").
          * @enum {unknown}
@@ -472,6 +550,11 @@ export interface components {
             };
         };
         ConsentRecord: {
+            /**
+             * Format: uuid
+             * @description The consent record's id at the sending node; `consent.withdraw` names it.
+             */
+            id: string;
             categories: components["schemas"]["DataCategory"][];
             purposes: ("referral" | "service-provision" | "follow-up")[];
             recipients: components["schemas"]["NodeId"][];

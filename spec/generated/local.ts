@@ -355,6 +355,105 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Consent records (metadata only), newest first.
+         * @description Readable by admins, caseworkers and auditors.
+         */
+        get: operations["listConsents"];
+        put?: never;
+        /**
+         * Record a client's consent to share data with named organisations.
+         * @description A consent record holds no personal data: which data categories may be shared, with which
+         *     recipients, for which purposes, until when, how it was obtained and in which language. The
+         *     user making the request is recorded as the one who obtained it. Referrals then name it with
+         *     `consent_id`. Requires the admin or caseworker role.
+         */
+        post: operations["recordConsent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One consent record with the referrals made under it and the erasures they owe.
+         * @description Metadata only; readable by admins, caseworkers and auditors.
+         */
+        get: operations["getConsent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consents/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record that the client withdrew her consent, wholly or for some recipients.
+         * @description From now on nothing is sent under this consent to the recipients named (all when
+         *     `recipients` is absent). Every referral made under it to those recipients gets a
+         *     `consent.withdraw` message, queued in the same transaction (a message still waiting in the
+         *     outbox that carries client data is cancelled instead of sent); each recipient erases the
+         *     data, passes the withdrawal on to any organisation it referred the case to, and answers
+         *     with a signed `erasure.receipt`. `erasures` in the answer shows which are still
+         *     outstanding. Requires the admin or caseworker role.
+         */
+        post: operations["withdrawConsent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consents/{id}/form": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The scanned consent form, decrypted.
+         * @description Requires the admin or caseworker role; auditors see only that a form exists (`form` in the record).
+         */
+        get: operations["getConsentForm"];
+        /**
+         * Attach the scanned, signed consent form (PDF, JPEG or PNG, at most 10 MiB).
+         * @description Stored encrypted under its own key (wrapped by the node's key-encryption key), never sent
+         *     to another node. Replaces an earlier form. Requires the admin or caseworker role, and only
+         *     for a consent recorded here.
+         */
+        put: operations["attachConsentForm"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit/entries": {
         parameters: {
             query?: never;
@@ -454,10 +553,11 @@ export interface components {
         /**
          * @description Lifecycle states; the transitions are the table in federation.yaml (`MessageType`).
          *     An outgoing referral is `sent` until the peer's receipt arrives, then `delivered`; an
-         *     incoming one is `delivered` when stored.
+         *     incoming one is `delivered` when stored. `consent-withdrawn`: the client withdrew her
+         *     consent; the receiver erased the personal data.
          * @enum {unknown}
          */
-        ReferralState: "draft" | "inquiry" | "inquiry-answered" | "sent" | "delivered" | "info-requested" | "accepted" | "in-progress" | "completed" | "declined" | "withdrawn" | "expired";
+        ReferralState: "draft" | "inquiry" | "inquiry-answered" | "sent" | "delivered" | "info-requested" | "accepted" | "in-progress" | "completed" | "declined" | "withdrawn" | "expired" | "consent-withdrawn";
         /**
          * @description Service categories of the shared taxonomy (DESIGN.md "Service directory").
          * @enum {unknown}
@@ -510,6 +610,11 @@ export interface components {
             };
         };
         ConsentRecord: {
+            /**
+             * Format: uuid
+             * @description The consent record's id at the sending node; `consent.withdraw` names it.
+             */
+            id: string;
             categories: components["schemas"]["DataCategory"][];
             purposes: ("referral" | "service-provision" | "follow-up")[];
             recipients: components["schemas"]["schemas-NodeId"][];
@@ -524,6 +629,7 @@ export interface components {
             valid_until: string;
             onward_referral?: components["schemas"]["OnwardPermission"];
         };
+        /** @description The referral and either `consent_id` (a consent recorded with `POST /api/v1/consents` that names `to` as a recipient) or `consent` (recorded with the referral, for this recipient only); not both. */
         CreateReferralRequest: {
             /** @description `true`: save the referral as a draft (stored encrypted, nothing sent) to send later with `POST /api/v1/referrals/{id}/send`. Absent or `false`: send at once. */
             draft?: boolean;
@@ -538,8 +644,13 @@ export interface components {
             reply_by?: string;
             reason: string;
             client: components["schemas"]["ClientData"];
-            /** @description The consent given for this referral. The recipient is `to`; the user is the one who records it. */
-            consent: {
+            /**
+             * Format: uuid
+             * @description A consent record of this node that is in force for `to` and covers every client data group sent.
+             */
+            consent_id?: string;
+            /** @description The consent given for this referral, recorded with it. The recipient is `to`; the user is the one who records it. */
+            consent?: {
                 categories: components["schemas"]["DataCategory"][];
                 purposes: ("referral" | "service-provision" | "follow-up")[];
                 /** @enum {unknown} */
@@ -628,6 +739,20 @@ export interface components {
             content?: components["schemas"]["ReferralContent"];
             messages: components["schemas"]["Message"][];
             timeline: components["schemas"]["TimelineEntry"][];
+            /**
+             * Format: uuid
+             * @description The consent record (`GET /api/v1/consents/{id}`) this referral's disclosures rest on.
+             */
+            consent_id?: string;
+            /**
+             * Format: date-time
+             * @description When the personal data of this referral was erased on this node (content, notes and messages are then absent).
+             */
+            erased_at?: string;
+            /** @enum {unknown} */
+            erasure_reason?: "consent-withdrawn" | "retention";
+            /** @description Outgoing referrals whose consent was withdrawn, or whose receiver erased the data after its retention period; one per organisation that must erase, including onward recipients. */
+            erasures?: components["schemas"]["Erasure"][];
             /** @description The information exchanged after the offer (requests, answers and any further client data), oldest first. */
             information?: {
                 /** Format: date-time */
@@ -640,6 +765,104 @@ export interface components {
         };
         /** @description Free text between caseworkers. May hold personal data; it travels and is stored encrypted. */
         Note: string;
+        /** @description A consent as the caseworker records it. The user making the request is `obtained_by`. */
+        ConsentInput: {
+            categories: components["schemas"]["DataCategory"][];
+            purposes: ("referral" | "service-provision" | "follow-up")[];
+            /** @description The organisations (node ids) the data may go to. */
+            recipients: string[];
+            /** @enum {unknown} */
+            method: "written" | "verbal" | "verbal-with-interpreter";
+            /** @description The language the client was informed in (BCP 47). */
+            language: string;
+            /** Format: date-time */
+            obtained_at?: string;
+            /** Format: date-time */
+            valid_until: string;
+            onward_referral?: components["schemas"]["OnwardPermission"];
+        };
+        /**
+         * @description `in-force`: valid and not withdrawn for any recipient; `partly-withdrawn`: withdrawn for
+         *     some recipients; `withdrawn`: for all; `expired`: `valid_until` has passed.
+         * @enum {unknown}
+         */
+        ConsentStatus: "in-force" | "partly-withdrawn" | "withdrawn" | "expired";
+        /** @description A consent record's metadata. Holds no personal data. */
+        Consent: {
+            /** Format: uuid */
+            id: string;
+            /** @description `self` for a consent recorded here; otherwise the node that sent it with a referral. */
+            origin: string;
+            /** @description The consent's id at its origin, for one received from another node. */
+            origin_consent_id?: string;
+            /**
+             * Format: uuid
+             * @description For the narrowed consent of an onward referral, the received consent it came from.
+             */
+            derived_from?: string;
+            categories: components["schemas"]["DataCategory"][];
+            purposes: string[];
+            recipients: string[];
+            onward_referral?: components["schemas"]["OnwardPermission"];
+            /** @enum {unknown} */
+            method: "written" | "verbal" | "verbal-with-interpreter";
+            language: string;
+            obtained_by: string;
+            /** Format: date-time */
+            obtained_at: string;
+            /** Format: date-time */
+            valid_until: string;
+            /** Format: date-time */
+            recorded_at: string;
+            status: components["schemas"]["ConsentStatus"];
+            withdrawn_for: string[];
+            /** Format: date-time */
+            withdrawn_at?: string;
+            /** @description The scanned form, if one is attached (its content only through `GET .../form`). */
+            form?: {
+                media_type: string;
+                size: number;
+                /** Format: date-time */
+                attached_at: string;
+            };
+            /** @description The referrals whose disclosures rest on this consent. */
+            referrals: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {unknown} */
+                direction: "incoming" | "outgoing";
+                peer_id: string;
+                state: components["schemas"]["ReferralState"];
+                /** Format: date-time */
+                erased_at?: string;
+            }[];
+            erasures: components["schemas"]["Erasure"][];
+        };
+        /** @description An erasure owed by an organisation that received a referral's data (or one it referred the case on to). */
+        Erasure: {
+            /** Format: uuid */
+            referral_id: string;
+            node_id: string;
+            /** @description When `node_id` received the case by onward referral, that referral's id. */
+            onward_referral_id?: string;
+            /** @enum {unknown} */
+            reason: "consent-withdrawn" | "retention";
+            /** @enum {unknown} */
+            status: "outstanding" | "confirmed";
+            /** Format: date-time */
+            requested_at?: string;
+            /** Format: date-time */
+            confirmed_at?: string;
+            /** @description The eraser's signed statement (compact JWS, `typ` erasure-statement+jws). */
+            statement?: string;
+            /** @description Whether the statement's signature was checked here with the eraser's pinned key (false when the eraser is not a peer of this node; it was relayed by one). */
+            statement_verified?: boolean;
+            relayed_by?: string;
+        };
+        WithdrawConsentRequest: {
+            /** @description Withdraw only for these recipients; absent = for all. */
+            recipients?: string[];
+        };
         ReferOnwardRequest: {
             /**
              * Format: uri
@@ -892,6 +1115,7 @@ export interface components {
         };
     };
     parameters: {
+        ConsentId: string;
         ReferralId: string;
     };
     requestBodies: never;
@@ -1452,6 +1676,190 @@ export interface operations {
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    listConsents: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["ConsentStatus"];
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Consent"][];
+                        next_cursor?: string;
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    recordConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsentInput"];
+            };
+        };
+        responses: {
+            /** @description Recorded. */
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Consent"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    getConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ConsentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The consent record. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Consent"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    withdrawConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ConsentId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WithdrawConsentRequest"];
+            };
+        };
+        responses: {
+            /** @description The consent record after the withdrawal. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Consent"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    getConsentForm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ConsentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The form as it was uploaded. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    attachConsentForm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ConsentId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/pdf": string;
+                "image/jpeg": string;
+                "image/png": string;
+            };
+        };
+        responses: {
+            /** @description The consent record with its form. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Consent"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
         };

@@ -151,7 +151,9 @@ export type CreateReferralRequest = components['schemas']['CreateReferralRequest
 const inDays = (days: number) => new Date(Date.now() + days * 24 * 60 * 60 * 1000).toISOString();
 
 /** A valid referral request to `to`, with consent in force for the data it carries. */
-export function referralRequest(to: string, overrides: Partial<CreateReferralRequest> = {}): CreateReferralRequest {
+export type InlineConsentRequest = CreateReferralRequest & { consent: NonNullable<CreateReferralRequest['consent']> };
+
+export function referralRequest(to: string, overrides: Partial<InlineConsentRequest> = {}): InlineConsentRequest {
   return {
     to,
     needs: ['vocational-training', 'language-courses'],

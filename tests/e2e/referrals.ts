@@ -6,7 +6,7 @@ import { expectMatchesSpec } from '../_util/spec-check.js';
 import { pollUntil, type RunningNode } from '../_util/processes.js';
 
 import type { CreateReferralRequest } from '../_util/test-node.js';
-export { referralRequest, type CreateReferralRequest } from '../_util/test-node.js';
+export { referralRequest, type CreateReferralRequest, type InlineConsentRequest } from '../_util/test-node.js';
 export type ReferralDetail = components['schemas']['ReferralDetail'];
 export type ReferralSummary = components['schemas']['ReferralSummary'];
 

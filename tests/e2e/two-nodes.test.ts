@@ -16,6 +16,7 @@ import {
   sendReferral,
   waitUntilDelivered,
   type CreateReferralRequest,
+  type InlineConsentRequest,
   type ReferralDetail,
   type ReferralSummary,
 } from './referrals.js';
@@ -26,7 +27,7 @@ describe('two nodes running as separate processes', () => {
   let a: RunningNode;
   let b: RunningNode;
   let identityB: VerifiedIdentity;
-  let request: CreateReferralRequest;
+  let request: InlineConsentRequest;
   let sent: ReferralSummary;
   let delivered: ReferralDetail;
 

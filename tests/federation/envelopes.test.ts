@@ -33,6 +33,7 @@ function offerBody(referralId: string, recipient: string, overrides: Record<stri
     reason: 'Her residence permit expires next month; she asks for a lawyer who speaks Romanian.',
     client: { situation: { summary: 'Works part time in a bakery.' } },
     consent: {
+      id: '0b5f3c1e-2f4d-4c3e-9a51-6c1f0e2d7a44',
       categories: ['situation'],
       purposes: ['referral'],
       recipients: [recipient],

@@ -1,6 +1,7 @@
 // Inquiries: asking whether an organisation can help before any personal data leaves, then the
 // offer on the same referral, with the same rules on both sides.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildProgram } from '../../node/cli/program.js';
@@ -137,7 +138,7 @@ describe('illegal steps around an inquiry', () => {
       type: 'referral.offer', from: gr.id, to: at.id, referralId: id, seq: 2, createdAt: net.clock.now(),
       body: {
         referral_id: id, needs: ['childcare'], urgency: 'routine', reason: 'r', client: {},
-        consent: { categories: [], purposes: ['referral'], recipients: [at.id], method: 'written', language: 'en', obtained_by: 'u', obtained_at: net.clock.now().toISOString(), valid_until: '2030-01-01T00:00:00Z' },
+        consent: { id: randomUUID(), categories: [], purposes: ['referral'], recipients: [at.id], method: 'written', language: 'en', obtained_by: 'u', obtained_at: net.clock.now().toISOString(), valid_until: '2030-01-01T00:00:00Z' },
       },
       recipientKey: at.ctx.self.encryptionKey.publicJwk, senderKey: gr.ctx.self.encryptionKey.publicJwk,
     });

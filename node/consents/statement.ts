@@ -1,0 +1,61 @@
+// Erasure statements: a node's signed word that it erased the personal data of a referral. They
+// hold no personal data, so the organisation they are addressed to keeps them as evidence.
+import { CompactSign, compactVerify, decodeProtectedHeader } from 'jose';
+import type { components } from '../../spec/generated/federation.js';
+import { b64u, sha256, utf8 } from '../crypto/encoding.js';
+import { importSigningPublicKey, type OkpPublicJwk, type SigningKey } from '../identity/keys.js';
+import { validatorFor } from '../schema/validators.js';
+
+export type ErasureStatementClaims = components['schemas']['ErasureStatementClaims'];
+export const STATEMENT_TYP = 'erasure-statement+jws';
+
+export async function signErasureStatement(claims: ErasureStatementClaims, signingKey: SigningKey): Promise<string> {
+  return new CompactSign(utf8.encode(JSON.stringify(claims)))
+    .setProtectedHeader({ alg: 'EdDSA', typ: STATEMENT_TYP, kid: signingKey.kid })
+    .sign(signingKey.privateKey);
+}
+
+export interface ExpectedStatement {
+  iss: string;
+  aud: string;
+  referralId: string;
+}
+
+/** The claims when the statement is signed by `key` and says what is expected; undefined otherwise. */
+export async function verifyErasureStatement(statement: string, key: OkpPublicJwk, expected: ExpectedStatement): Promise<ErasureStatementClaims | undefined> {
+  try {
+    const { payload, protectedHeader } = await compactVerify(statement, await importSigningPublicKey(key), { algorithms: ['EdDSA'] });
+    if (protectedHeader.typ !== STATEMENT_TYP || protectedHeader.kid !== key.kid) return undefined;
+    const claims = JSON.parse(utf8.decode(payload)) as ErasureStatementClaims;
+    return matches(claims, expected) ? claims : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The claims of a statement whose signer's key is not known here (an onward recipient that is not
+ * our peer, relayed by one that is): read, shape-checked and matched, but not verified.
+ */
+export function readUnverifiedStatement(statement: string, expected: ExpectedStatement): ErasureStatementClaims | undefined {
+  try {
+    const header = decodeProtectedHeader(statement);
+    if (header.typ !== STATEMENT_TYP || header.alg !== 'EdDSA') return undefined;
+    const claims = JSON.parse(Buffer.from(statement.split('.')[1] ?? '', 'base64url').toString('utf8')) as ErasureStatementClaims;
+    return matches(claims, expected) ? claims : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function matches(claims: ErasureStatementClaims, expected: ExpectedStatement): boolean {
+  return (
+    validatorFor('federation', 'ErasureStatementClaims')(claims) &&
+    claims.iss === expected.iss &&
+    claims.aud === expected.aud &&
+    claims.referral_id === expected.referralId
+  );
+}
+
+/** What the audit log keeps of a statement: b64url(SHA-256(statement)). */
+export const statementDigest = (statement: string): string => b64u.encode(sha256(statement));

@@ -1,0 +1,323 @@
+// Consent withdrawal across organisations (spec/federation.yaml, "Consent withdrawal and
+// erasure"). The sender records the withdrawal and sends `consent.withdraw` on every referral made
+// under the consent to the recipients concerned; each receiver erases the personal data, passes
+// the withdrawal on to organisations it referred the case on to, and answers `erasure.receipt`
+// with its signed statement; onward recipients' statements are relayed back to the sender. Each
+// step commits with its audit entries and outgoing envelopes, or not at all.
+import type { Selectable } from 'kysely';
+import type { components as Fed } from '../../spec/generated/federation.js';
+import type { NodeContext } from '../context.js';
+import type { Tx } from '../db/database.js';
+import type { ReferralsTable } from '../db/schema.js';
+import type { OkpPublicJwk } from '../identity/keys.js';
+import { appendAuditEvent } from '../audit-log/append.js';
+import type { AuditActor } from '../audit-log/events.js';
+import { ProblemError } from '../http/problem.js';
+import { envelopeProblem } from '../envelope/problems.js';
+import { sealEnvelope } from '../envelope/seal.js';
+import { enqueueEnvelope } from '../delivery/outbox.js';
+import type { VerifiedEnvelope } from '../envelope/verify.js';
+import { normaliseNodeUrl } from '../peers/service.js';
+import { erasureNextState, partyOf, type ErasureMessage, type ReferralState } from '../referrals/lifecycle.js';
+import { readPayloadById } from '../referrals/payload-store.js';
+import { recordEvent, type EventDetails } from '../referrals/timeline.js';
+import { cancelQueuedMessages, eraseReferralData, peerMayHoldReferral, type ErasureReason } from './erasure.js';
+import { consentView, findConsent, type Consent } from './service.js';
+import { readUnverifiedStatement, signErasureStatement, statementDigest, verifyErasureStatement } from './statement.js';
+
+type ConsentWithdrawBody = Fed['schemas']['ConsentWithdrawBody'];
+type ErasureReceiptBody = Fed['schemas']['ErasureReceiptBody'];
+type Referral = Selectable<ReferralsTable>;
+
+const WITHDRAW: ErasureMessage = 'consent.withdraw';
+const RECEIPT: ErasureMessage = 'erasure.receipt';
+
+/**
+ * Records the client's withdrawal of a consent recorded here, for `recipients` (all when absent),
+ * and starts erasure at each of them. Withdrawing again for the same recipients changes nothing.
+ */
+export async function withdrawConsent(
+  ctx: NodeContext,
+  actor: { userId: string },
+  consentId: string,
+  request: { recipients?: string[] | undefined },
+  afterCommit: () => void = () => {},
+): Promise<Consent> {
+  const now = ctx.clock.now();
+  const row = await findConsent(ctx.database.db, consentId);
+  if (!row) throw new ProblemError(404, 'not-found', 'No such consent', 'There is no consent record with this id on this node.');
+  if (row.origin !== 'self' || row.derived_from) {
+    throw new ProblemError(409, 'illegal-transition', 'Recorded elsewhere', 'This consent was given to the organisation that sent the referral; the withdrawal is recorded there and reaches this node from it.');
+  }
+  const recipients = JSON.parse(row.recipients) as string[];
+  const targets = request.recipients ? request.recipients.map(normalised) : recipients;
+  const unknown = targets.filter((r) => !recipients.includes(r));
+  if (unknown.length > 0) throw new ProblemError(422, 'invalid-request', 'Not a recipient', 'Each recipient to withdraw for must be one the consent names.');
+  const already = JSON.parse(row.withdrawn_for) as string[];
+  const fresh = targets.filter((r) => !already.includes(r));
+  if (fresh.length > 0) {
+    const who: AuditActor = { kind: 'user', id: actor.userId };
+    await ctx.database.transaction(async (tx, onCommit) => {
+      const withdrawnFor = [...already, ...fresh];
+      await tx
+        .updateTable('consents')
+        .set({ withdrawn_for: JSON.stringify(withdrawnFor), withdrawn_at: row.withdrawn_at ?? now.toISOString() })
+        .where('id', '=', row.id)
+        .where('withdrawn_for', '=', row.withdrawn_for)
+        .execute();
+      await appendAuditEvent(tx, now, who, {
+        type: 'consent.withdrawn', consent_id: row.id, recipients: fresh, whole: recipients.every((r) => withdrawnFor.includes(r)),
+      });
+      const referrals = await tx
+        .selectFrom('referrals')
+        .selectAll()
+        .where('consent_id', '=', row.id)
+        .where('direction', '=', 'outgoing')
+        .where('peer_id', 'in', fresh)
+        .where('state', '!=', 'consent-withdrawn')
+        .execute();
+      for (const referral of referrals) await withdrawFromReferral(tx, ctx, referral, row.id, who, now);
+      onCommit(afterCommit);
+    });
+    ctx.logger.info({ consent: row.id, recipients: fresh.length }, 'consent withdrawn');
+  }
+  return consentView(ctx, (await findConsent(ctx.database.db, consentId))!);
+}
+
+function normalised(recipient: string): string {
+  try {
+    return normaliseNodeUrl(recipient);
+  } catch {
+    throw new ProblemError(422, 'invalid-request', 'Not a recipient', 'Each recipient is an organisation\'s node id: its https URL.');
+  }
+}
+
+/**
+ * One outgoing referral under a withdrawn consent, inside `tx`: our queued messages are cancelled;
+ * when anything reached the peer (or is reaching it now), `consent.withdraw` is queued and the
+ * erasures owed by the peer and by any organisation it referred the case on to are recorded.
+ * Returns whether a message was queued.
+ */
+async function withdrawFromReferral(tx: Tx, ctx: NodeContext, referral: Referral, consentId: string, actor: AuditActor, now: Date): Promise<boolean> {
+  const at = now.toISOString();
+  await cancelQueuedMessages(tx, referral.id, now, 'consent withdrawn', actor);
+  const reached = referral.state !== 'draft' && (await peerMayHoldReferral(tx, referral.id, now));
+  let envelopeId: string | undefined;
+  let seq = referral.local_seq;
+  if (reached) {
+    const peer = await tx.selectFrom('peers').select('encryption_jwk').where('id', '=', referral.peer_id).executeTakeFirstOrThrow();
+    seq += 1;
+    const body: ConsentWithdrawBody = { referral_id: referral.id, consent_id: consentId };
+    const sealed = await sealEnvelope({
+      type: WITHDRAW, from: ctx.self.nodeId, to: referral.peer_id, referralId: referral.id, seq, createdAt: now, body,
+      recipientKey: JSON.parse(peer.encryption_jwk) as OkpPublicJwk, senderKey: ctx.self.encryptionKey.publicJwk,
+    });
+    await enqueueEnvelope(tx, sealed, now);
+    envelopeId = sealed.header.id;
+    await owe(tx, referral.id, { nodeId: referral.peer_id, reason: 'consent-withdrawn', now, actor, envelopeId });
+    for (const onward of await onwardReferralsOf(tx, ctx, referral.id)) {
+      await owe(tx, referral.id, { nodeId: onward.to, onwardReferralId: onward.referral_id, reason: 'consent-withdrawn', now, actor });
+    }
+  }
+  await tx.updateTable('referrals').set({ state: 'consent-withdrawn', local_seq: seq, updated_at: at }).where('id', '=', referral.id).execute();
+  await recordEvent(tx, ctx, {
+    referralId: referral.id, at: now, action: WITHDRAW, from: referral.state, to: 'consent-withdrawn', actor, ...(envelopeId ? { envelopeId } : {}),
+  });
+  return reached;
+}
+
+/** The organisations the receiver told us it referred this case on to (referral.onward). */
+async function onwardReferralsOf(tx: Tx, ctx: NodeContext, referralId: string): Promise<Array<{ to: string; referral_id: string }>> {
+  const events = await tx
+    .selectFrom('referral_events')
+    .select('payload_id')
+    .where('referral_id', '=', referralId)
+    .where('action', '=', 'referral.onward')
+    .where('payload_id', 'is not', null)
+    .execute();
+  const onward: Array<{ to: string; referral_id: string }> = [];
+  for (const event of events) {
+    const details = await readPayloadById<EventDetails>(tx, ctx.kek, event.payload_id!);
+    if (details?.onward) onward.push(details.onward);
+  }
+  return onward;
+}
+
+/** Records an erasure owed by `nodeId` for the referral (once) and its audit entry. */
+async function owe(
+  tx: Tx,
+  referralId: string,
+  e: { nodeId: string; onwardReferralId?: string; reason: ErasureReason; now: Date; actor: AuditActor; envelopeId?: string; relayedBy?: string },
+): Promise<void> {
+  const known = await tx.selectFrom('erasures').select('node_id').where('referral_id', '=', referralId).where('node_id', '=', e.nodeId).executeTakeFirst();
+  if (known) return;
+  await tx
+    .insertInto('erasures')
+    .values({
+      referral_id: referralId, node_id: e.nodeId, node_referral_id: e.onwardReferralId ?? null, reason: e.reason, requested_at: e.now.toISOString(),
+      statement: null, statement_verified: null, relayed_by: e.relayedBy ?? null, confirmed_at: null,
+    })
+    .execute();
+  await appendAuditEvent(tx, e.now, e.actor, {
+    type: 'erasure.requested', referral_id: referralId, node_id: e.nodeId, reason: e.reason, ...(e.envelopeId ? { envelope_id: e.envelopeId } : {}),
+  });
+}
+
+/** The referral a consent or erasure message is about, checked for peer, order and transition. */
+async function referralFor(tx: Tx, envelope: VerifiedEnvelope, message: ErasureMessage): Promise<{ referral: Referral; to: ReferralState }> {
+  const { header } = envelope;
+  const referral = await tx.selectFrom('referrals').selectAll().where('id', '=', header.referral_id).where('peer_id', '=', envelope.peer.id).executeTakeFirst();
+  if (!referral) throw envelopeProblem('unknown-referral');
+  // Cancelled messages leave gaps: any seq above the last applied is taken.
+  if (header.seq <= referral.peer_seq) throw envelopeProblem('envelope-conflict', 'A message with this sequence number was already applied.');
+  const peerParty = partyOf(referral.direction) === 'sender' ? 'receiver' : 'sender';
+  const to = erasureNextState(message, peerParty, referral.state as ReferralState);
+  if (!to) throw envelopeProblem('illegal-transition', `The ${peerParty} of a referral cannot send ${message} while it is ${referral.state}.`);
+  return { referral, to };
+}
+
+/** Receiver: the sender withdrew the consent. Erase, pass it on, answer with our statement. */
+export async function applyConsentWithdraw(tx: Tx, ctx: NodeContext, envelope: VerifiedEnvelope): Promise<void> {
+  const { referral, to } = await referralFor(tx, envelope, WITHDRAW);
+  const body = envelope.body as ConsentWithdrawBody;
+  const now = ctx.clock.now();
+  const at = now.toISOString();
+  const actor: AuditActor = { kind: 'peer', id: envelope.peer.id };
+  if (referral.consent_id) {
+    const consent = await findConsent(tx, referral.consent_id);
+    if (consent && consent.origin_consent_id !== body.consent_id) throw envelopeProblem('invalid-body', 'consent_id is not the consent this referral was made under.');
+    await tx.updateTable('consents').set({ withdrawn_for: JSON.stringify([ctx.self.nodeId]), withdrawn_at: at }).where('id', '=', referral.consent_id).execute();
+    await appendAuditEvent(tx, now, actor, { type: 'consent.withdrawn', consent_id: referral.consent_id, recipients: [ctx.self.nodeId], whole: true });
+  }
+  await eraseReferralData(tx, referral.id, 'consent-withdrawn', actor, now);
+  await tx.updateTable('referrals').set({ state: to, peer_seq: envelope.header.seq, updated_at: at }).where('id', '=', referral.id).execute();
+  await recordEvent(tx, ctx, { referralId: referral.id, at: now, action: WITHDRAW, from: referral.state, to, actor, envelopeId: envelope.header.id });
+
+  // The organisations we referred the case on to erase it too; we erase our copy of what we sent them.
+  const onward: Array<{ to: string; referral_id: string }> = [];
+  const children = await tx
+    .selectFrom('referrals')
+    .selectAll()
+    .where('parent_referral_id', '=', referral.id)
+    .where('direction', '=', 'outgoing')
+    .where('state', '!=', 'consent-withdrawn')
+    .execute();
+  for (const child of children) {
+    if (child.consent_id) {
+      await tx.updateTable('consents').set({ withdrawn_for: JSON.stringify([child.peer_id]), withdrawn_at: at }).where('id', '=', child.consent_id).execute();
+      await appendAuditEvent(tx, now, actor, { type: 'consent.withdrawn', consent_id: child.consent_id, recipients: [child.peer_id], whole: true });
+    }
+    // Erased first: the withdrawal queued next must not be emptied with the rest.
+    await eraseReferralData(tx, child.id, 'consent-withdrawn', actor, now);
+    if (await withdrawFromReferral(tx, ctx, child, child.consent_id ?? referral.consent_id ?? '', actor, now)) {
+      onward.push({ to: child.peer_id, referral_id: child.id });
+    }
+  }
+  const erased = await tx.selectFrom('referrals').selectAll().where('id', '=', referral.id).executeTakeFirstOrThrow();
+  await queueErasureReceipt(tx, ctx, erased, actor, now, onward.length > 0 ? { onward } : {});
+}
+
+/**
+ * Queues `erasure.receipt` to the sender of an incoming referral whose data this node erased,
+ * with our signed statement, inside `tx`.
+ */
+export async function queueErasureReceipt(
+  tx: Tx,
+  ctx: NodeContext,
+  referral: Referral,
+  actor: AuditActor,
+  now: Date,
+  extra: Pick<ErasureReceiptBody, 'onward' | 'relayed'>,
+): Promise<void> {
+  if (!referral.erased_at || !referral.erasure_reason) throw new Error(`Referral ${referral.id} was not erased; there is nothing to confirm.`);
+  const peer = await tx.selectFrom('peers').select('encryption_jwk').where('id', '=', referral.peer_id).executeTakeFirstOrThrow();
+  const statement = await signErasureStatement(
+    {
+      iss: ctx.self.nodeId, aud: referral.peer_id, referral_id: referral.id, reason: referral.erasure_reason,
+      erased_at: referral.erased_at, iat: Math.floor(now.getTime() / 1000),
+    },
+    ctx.self.signingKey,
+  );
+  const body: ErasureReceiptBody = { referral_id: referral.id, reason: referral.erasure_reason, statement, ...extra };
+  const seq = referral.local_seq + 1;
+  const sealed = await sealEnvelope({
+    type: RECEIPT, from: ctx.self.nodeId, to: referral.peer_id, referralId: referral.id, seq, createdAt: now, body,
+    recipientKey: JSON.parse(peer.encryption_jwk) as OkpPublicJwk, senderKey: ctx.self.encryptionKey.publicJwk,
+  });
+  await enqueueEnvelope(tx, sealed, now);
+  await tx.updateTable('referrals').set({ local_seq: seq, updated_at: now.toISOString() }).where('id', '=', referral.id).execute();
+  await recordEvent(tx, ctx, {
+    referralId: referral.id, at: now, action: RECEIPT, from: referral.state, to: referral.state, actor, code: referral.erasure_reason, envelopeId: sealed.header.id,
+  });
+}
+
+/** Sender (or a receiver that referred the case on): an organisation confirms it erased the data. */
+export async function applyErasureReceipt(tx: Tx, ctx: NodeContext, envelope: VerifiedEnvelope): Promise<void> {
+  const { referral, to } = await referralFor(tx, envelope, RECEIPT);
+  const body = envelope.body as ErasureReceiptBody;
+  const peer = envelope.peer;
+  const now = ctx.clock.now();
+  const actor: AuditActor = { kind: 'peer', id: peer.id };
+  const own = await verifyErasureStatement(body.statement, JSON.parse(peer.signing_jwk) as OkpPublicJwk, {
+    iss: peer.id, aud: ctx.self.nodeId, referralId: referral.id,
+  });
+  if (!own || own.reason !== body.reason) throw envelopeProblem('invalid-body', 'The erasure statement is not signed by the sender of this message for this referral.');
+  await confirm(tx, referral.id, { nodeId: peer.id, reason: body.reason, statement: body.statement, verified: true, now, actor });
+
+  for (const onward of body.onward ?? []) {
+    await owe(tx, referral.id, { nodeId: onward.to, onwardReferralId: onward.referral_id, reason: body.reason, now, actor, relayedBy: peer.id });
+  }
+  for (const relayed of body.relayed ?? []) {
+    const expected = { iss: relayed.node_id, aud: peer.id, referralId: relayed.referral_id };
+    const known = await tx.selectFrom('peers').select('signing_jwk').where('id', '=', relayed.node_id).executeTakeFirst();
+    const claims = known
+      ? await verifyErasureStatement(relayed.statement, JSON.parse(known.signing_jwk) as OkpPublicJwk, expected)
+      : readUnverifiedStatement(relayed.statement, expected);
+    if (!claims) throw envelopeProblem('invalid-body', 'A relayed erasure statement does not match the organisation and referral it is given for.');
+    await owe(tx, referral.id, { nodeId: relayed.node_id, onwardReferralId: relayed.referral_id, reason: claims.reason, now, actor, relayedBy: peer.id });
+    await confirm(tx, referral.id, {
+      nodeId: relayed.node_id, reason: claims.reason, statement: relayed.statement, verified: known !== undefined, now, actor, relayedBy: peer.id,
+    });
+  }
+  await tx.updateTable('referrals').set({ peer_seq: envelope.header.seq, updated_at: now.toISOString() }).where('id', '=', referral.id).execute();
+  await recordEvent(tx, ctx, { referralId: referral.id, at: now, action: RECEIPT, from: referral.state, to, actor, code: body.reason, envelopeId: envelope.header.id });
+
+  // An onward recipient's erasure goes back to the organisation the case came from, once ours is done.
+  if (referral.parent_referral_id) {
+    const parent = await tx.selectFrom('referrals').selectAll().where('id', '=', referral.parent_referral_id).executeTakeFirst();
+    if (parent && parent.erased_at && erasureNextState(RECEIPT, 'receiver', parent.state as ReferralState)) {
+      await queueErasureReceipt(tx, ctx, parent, actor, now, { relayed: [{ node_id: peer.id, referral_id: referral.id, statement: body.statement }] });
+    }
+  }
+}
+
+async function confirm(
+  tx: Tx,
+  referralId: string,
+  c: { nodeId: string; reason: ErasureReason; statement: string; verified: boolean; now: Date; actor: AuditActor; relayedBy?: string },
+): Promise<void> {
+  const at = c.now.toISOString();
+  const known = await tx.selectFrom('erasures').select('confirmed_at').where('referral_id', '=', referralId).where('node_id', '=', c.nodeId).executeTakeFirst();
+  if (known?.confirmed_at) return;
+  if (known) {
+    await tx
+      .updateTable('erasures')
+      .set({ statement: c.statement, statement_verified: c.verified ? 1 : 0, confirmed_at: at, ...(c.relayedBy ? { relayed_by: c.relayedBy } : {}) })
+      .where('referral_id', '=', referralId)
+      .where('node_id', '=', c.nodeId)
+      .execute();
+  } else {
+    // Unasked: the eraser's retention period ended.
+    await tx
+      .insertInto('erasures')
+      .values({
+        referral_id: referralId, node_id: c.nodeId, node_referral_id: null, reason: c.reason, requested_at: at, statement: c.statement,
+        statement_verified: c.verified ? 1 : 0, relayed_by: c.relayedBy ?? null, confirmed_at: at,
+      })
+      .execute();
+  }
+  await appendAuditEvent(tx, c.now, c.actor, {
+    type: 'erasure.confirmed', referral_id: referralId, node_id: c.nodeId, reason: c.reason, statement_digest: statementDigest(c.statement),
+    ...(c.relayedBy ? { relayed_by: c.relayedBy } : {}),
+  });
+}

@@ -1,0 +1,252 @@
+// Withdrawal of consent across three organisations: the sender withdraws, the receiver erases,
+// passes the withdrawal on to the organisation it referred the case to, and signed erasure
+// statements come back (the onward one relayed). Then the retention policy, with the same receipts.
+import Database from 'better-sqlite3';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eraseAfterRetention } from '../../node/consents/retention.js';
+import { signErasureStatement } from '../../node/consents/statement.js';
+import { sealEnvelope, signEnvelopeAttempt } from '../../node/envelope/seal.js';
+import { expectMatchesSpec } from '../_util/spec-check.js';
+import { api, createTestNetwork, type Json, referralRequest, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
+
+let net: TestNetwork;
+let gr: TestNode; // obtained the consent, sends
+let at: TestNode; // receives, refers on to it3
+let it3: TestNode; // receives from both
+
+beforeAll(async () => {
+  net = await createTestNetwork(3);
+  [gr, at, it3] = net.nodes as [TestNode, TestNode, TestNode];
+});
+afterAll(() => net.close());
+
+const inDays = (days: number) => new Date(net.clock.now().getTime() + days * 86_400_000).toISOString();
+const get = async (node: TestNode, id: string) => (await api(node, 'GET', `/api/v1/referrals/${id}`)).body;
+
+function readRows(node: TestNode, sql: string, ...params: unknown[]): Json[] {
+  const db = new Database(join(node.dataDir, 'node.sqlite'), { readonly: true });
+  try {
+    return db.prepare(sql).all(...params) as Json[];
+  } finally {
+    db.close();
+  }
+}
+
+/** Every file of the node's data folder holds none of these strings. */
+function expectGoneFromDisk(node: TestNode, secrets: readonly string[]): void {
+  for (const file of readdirSync(node.dataDir)) {
+    const bytes = readFileSync(join(node.dataDir, file));
+    for (const secret of secrets) expect(bytes.includes(secret), `${file} still holds erased data`).toBe(false);
+  }
+}
+
+/** What would open the referral's data on `node`: wrapped payload keys and envelope payloads. */
+function keysAndCiphertexts(node: TestNode, referralId: string): string[] {
+  const payloads = readRows(node, 'select wrapped_key, ciphertext from payloads where referral_id = ?', referralId);
+  const envelopes = readRows(node, "select payload from envelopes where referral_id = ? and payload != ''", referralId);
+  return [...payloads.flatMap((p) => [p.wrapped_key as string, (p.ciphertext as string).slice(0, 40)]), ...envelopes.map((e) => (e.payload as string).slice(-60))];
+}
+
+describe('withdrawal of consent for one recipient', () => {
+  let consentId: string;
+  let toAt: string; // gr → at
+  let onward: string; // at → it3
+  let toIt: string; // gr → it3, under the same consent
+  let draft: string; // gr → at, never sent
+  let secretsAt: string[];
+  let secretsIt: string[];
+
+  beforeAll(async () => {
+    const consent = await api(gr, 'POST', '/api/v1/consents', {
+      categories: ['identity', 'situation'], purposes: ['referral', 'service-provision'], recipients: [at.id, it3.id],
+      method: 'verbal-with-interpreter', language: 'ar', valid_until: inDays(180), onward_referral: { allowed: true },
+    });
+    consentId = consent.body.id;
+    const { consent: _inline, ...request } = referralRequest(at.id);
+    toAt = (await api(gr, 'POST', '/api/v1/referrals', { ...request, consent_id: consentId })).body.id;
+    toIt = (await api(gr, 'POST', '/api/v1/referrals', { ...request, to: it3.id, consent_id: consentId })).body.id;
+    draft = (await api(gr, 'POST', '/api/v1/referrals', { ...request, consent_id: consentId, draft: true })).body.id;
+    await net.settle();
+    expect((await api(at, 'POST', `/api/v1/referrals/${toAt}/accept`, {})).status).toBe(200);
+    const referred = await api(at, 'POST', `/api/v1/referrals/${toAt}/refer-onward`, { to: it3.id, reason: 'She moved to Rome.', note: 'CANARY-onward-note' });
+    expect(referred.status).toBe(201);
+    onward = referred.body.id;
+    await net.settle();
+    expect((await get(it3, onward)).state).toBe('delivered');
+    secretsAt = [...keysAndCiphertexts(at, toAt), ...keysAndCiphertexts(at, onward)];
+    secretsIt = keysAndCiphertexts(it3, onward);
+    expect(secretsAt.length).toBeGreaterThan(4);
+    // The check below can fail: before the withdrawal the data is on disk.
+    expect(() => expectGoneFromDisk(at, secretsAt)).toThrow();
+    expect(() => expectGoneFromDisk(it3, secretsIt)).toThrow();
+  });
+
+  it('moves the referral and the draft to consent-withdrawn at once, with the erasures owed listed', async () => {
+    const { status, body } = await api(gr, 'POST', `/api/v1/consents/${consentId}/withdraw`, { recipients: [at.id] });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ status: 'partly-withdrawn', withdrawn_for: [at.id] });
+    expect((await get(gr, toAt)).state).toBe('consent-withdrawn');
+    expect((await get(gr, draft)).state).toBe('consent-withdrawn');
+    expect((await get(gr, toIt)).state).toBe('delivered');
+    // The receiver, and the organisation it told us it referred the case to.
+    expect(body.erasures.map((e: Json) => [e.referral_id, e.node_id, e.status])).toEqual([
+      [toAt, at.id, 'outstanding'],
+      [toAt, it3.id, 'outstanding'],
+    ]);
+    expect(body.erasures[1].onward_referral_id).toBe(onward);
+    // The draft never left: nothing to erase anywhere, nothing sent.
+    expect((await get(gr, draft)).messages).toEqual([]);
+    const refused = await api(gr, 'POST', `/api/v1/referrals/${draft}/send`);
+    expect(refused.status).toBe(409);
+  });
+
+  it('the receiver and the onward recipient erase the personal data and keep the metadata', async () => {
+    await net.settle();
+    for (const [node, id] of [[at, toAt], [at, onward], [it3, onward]] as const) {
+      const detail = await get(node, id);
+      expect(detail.state, `${node.id} ${id}`).toBe('consent-withdrawn');
+      expect(detail.erased_at).toBe(net.clock.now().toISOString());
+      expect(detail.erasure_reason).toBe('consent-withdrawn');
+      expect(detail.content).toBeUndefined();
+      expect(detail.timeline.every((e: Json) => e.note === undefined)).toBe(true);
+      expect(readRows(node, 'select id from payloads where referral_id = ?', id)).toEqual([]);
+    }
+    expect(JSON.stringify(await get(at, toAt))).not.toContain('CANARY');
+    expectGoneFromDisk(at, secretsAt);
+    expectGoneFromDisk(it3, secretsIt);
+    // The direct referral to the third organisation is another recipient's: untouched.
+    expect((await get(it3, toIt)).content.client).toEqual(referralRequest(at.id).client);
+    // The receiver can do nothing more with it.
+    expect((await api(at, 'POST', `/api/v1/referrals/${toAt}/update`, { status: 'on-hold' })).status).toBe(409);
+  });
+
+  it('the sender holds signed erasure statements from both, the onward one relayed', async () => {
+    const detail = await get(gr, toAt);
+    expect(detail.erasures).toEqual([
+      expect.objectContaining({ node_id: at.id, status: 'confirmed', statement_verified: true, reason: 'consent-withdrawn' }),
+      expect.objectContaining({ node_id: it3.id, status: 'confirmed', statement_verified: true, relayed_by: at.id, onward_referral_id: onward }),
+    ]);
+    const claims = (jws: string) => JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString('utf8')) as Json;
+    expect(claims(detail.erasures[0].statement)).toMatchObject({ iss: at.id, aud: gr.id, referral_id: toAt, reason: 'consent-withdrawn' });
+    expect(claims(detail.erasures[1].statement)).toMatchObject({ iss: it3.id, aud: at.id, referral_id: onward });
+    expect(detail.timeline.map((e: Json) => e.action).slice(-3)).toEqual(['consent.withdraw', 'erasure.receipt', 'erasure.receipt']);
+    const consent = (await api(gr, 'GET', `/api/v1/consents/${consentId}`)).body;
+    expect(consent.erasures.every((e: Json) => e.status === 'confirmed')).toBe(true);
+  });
+
+  it('withdrawing again for the same recipient changes nothing; for all reaches the other recipient', async () => {
+    const again = await api(gr, 'POST', `/api/v1/consents/${consentId}/withdraw`, { recipients: [at.id] });
+    expect(again.body.erasures).toHaveLength(2);
+    const unknown = await api(gr, 'POST', `/api/v1/consents/${consentId}/withdraw`, { recipients: ['https://elsewhere.example.org'] });
+    expect(unknown.status).toBe(422);
+    const whole = await api(gr, 'POST', `/api/v1/consents/${consentId}/withdraw`, {});
+    expect(whole.body.status).toBe('withdrawn');
+    await net.settle();
+    expect((await get(it3, toIt))).toMatchObject({ state: 'consent-withdrawn', erasure_reason: 'consent-withdrawn' });
+    expect((await get(gr, toIt)).erasures).toEqual([expect.objectContaining({ node_id: it3.id, status: 'confirmed' })]);
+  });
+
+  it('cannot be recorded on the receiving side: the withdrawal comes from the organisation that obtained the consent', async () => {
+    const receivedConsent = (await get(it3, toIt)).consent_id as string;
+    expect((await api(it3, 'POST', `/api/v1/consents/${receivedConsent}/withdraw`, {})).status).toBe(409);
+  });
+});
+
+describe('the retention period', () => {
+  it('erases closed referrals on both sides, and the receiver tells the sender with a signed statement', async () => {
+    const id = (await api(gr, 'POST', '/api/v1/referrals', referralRequest(at.id))).body.id as string;
+    await net.settle();
+    await api(at, 'POST', `/api/v1/referrals/${id}/accept`, {});
+    await api(at, 'POST', `/api/v1/referrals/${id}/complete`, { outcome: 'service-completed', note: 'CANARY-outcome' });
+    await net.settle();
+    const open = (await api(gr, 'POST', '/api/v1/referrals', referralRequest(at.id))).body.id as string;
+    await net.settle();
+
+    expect(await eraseAfterRetention(at.ctx, 365)).toBe(0);
+    net.clock.advance(366 * 86_400_000);
+    expect(await eraseAfterRetention(at.ctx, 365)).toBeGreaterThanOrEqual(1);
+    expect(await eraseAfterRetention(gr.ctx, 365)).toBeGreaterThanOrEqual(1);
+    await net.settle();
+
+    expect(await get(at, id)).toMatchObject({ state: 'completed', erasure_reason: 'retention' });
+    expect((await get(at, id)).content).toBeUndefined();
+    const onSender = await get(gr, id);
+    expect(onSender).toMatchObject({ state: 'completed', erasure_reason: 'retention' });
+    expect(onSender.erasures).toEqual([expect.objectContaining({ node_id: at.id, reason: 'retention', status: 'confirmed', statement_verified: true })]);
+    // A referral still open is kept however old it is.
+    expect((await get(at, open)).content).toBeDefined();
+  });
+});
+
+describe('consent and erasure messages that are refused', () => {
+  async function post(from: TestNode, to: TestNode, type: string, referralId: string, seq: number, body: unknown): Promise<Response> {
+    const sealed = await sealEnvelope({
+      type, from: from.id, to: to.id, referralId, seq, createdAt: net.clock.now(), body,
+      recipientKey: to.ctx.self.encryptionKey.publicJwk, senderKey: from.ctx.self.encryptionKey.publicJwk,
+    });
+    const jws = await signEnvelopeAttempt(sealed.payload, { nodeId: from.id, signingKey: from.ctx.self.signingKey }, net.clock.now());
+    return to.request('/federation/v1/envelopes', { method: 'POST', headers: { 'content-type': 'application/jose' }, body: jws });
+  }
+
+  // The clock has moved past the retention period above: consents are given from its time.
+  const request = () => (({ consent, ...rest }) => ({ ...rest, consent: { ...consent, valid_until: inDays(180) } }))(referralRequest(at.id));
+  let id: string;
+  beforeAll(async () => {
+    id = (await api(gr, 'POST', '/api/v1/referrals', request())).body.id;
+    await net.settle();
+  });
+
+  it('a withdrawal sent by the receiver, or naming another consent, changes nothing', async () => {
+    const before = [await snapshot(gr), await snapshot(at)];
+    const fromReceiver = await post(at, gr, 'consent.withdraw', id, 1, { referral_id: id, consent_id: (await get(gr, id)).consent_id });
+    expect(fromReceiver.status, await fromReceiver.clone().text()).toBe(409);
+    expect(((await expectMatchesSpec('federation', 'POST', '/federation/v1/envelopes', fromReceiver)) as Json).type).toBe('urn:refnet:problem:illegal-transition');
+    const otherConsent = await post(gr, at, 'consent.withdraw', id, 5, { referral_id: id, consent_id: '2b0c8f7e-5d8a-4c1b-9e2f-3a4b5c6d7e8f' });
+    expect(otherConsent.status).toBe(422);
+    expect([await snapshot(gr), await snapshot(at)]).toEqual(before);
+  });
+
+  it('an erasure receipt with a statement the receiver did not sign, or before anything closed, changes nothing', async () => {
+    await api(at, 'POST', `/api/v1/referrals/${id}/decline`, { reason: 'no-capacity' });
+    await net.settle();
+    const before = await snapshot(gr);
+    const forged = await signErasureStatement(
+      { iss: at.id, aud: gr.id, referral_id: id, reason: 'retention', erased_at: net.clock.now().toISOString(), iat: 1 },
+      it3.ctx.self.signingKey,
+    );
+    const response = await post(at, gr, 'erasure.receipt', id, 9, { referral_id: id, reason: 'retention', statement: forged });
+    expect(response.status).toBe(422);
+    expect(((await response.json()) as Json).type).toBe('urn:refnet:problem:invalid-body');
+    expect(await snapshot(gr)).toEqual(before);
+
+    const openId = (await api(gr, 'POST', '/api/v1/referrals', request())).body.id as string;
+    await net.settle();
+    const genuine = await signErasureStatement(
+      { iss: at.id, aud: gr.id, referral_id: openId, reason: 'retention', erased_at: net.clock.now().toISOString(), iat: 1 },
+      at.ctx.self.signingKey,
+    );
+    const beforeOpen = await snapshot(gr);
+    const early = await post(at, gr, 'erasure.receipt', openId, 1, { referral_id: openId, reason: 'retention', statement: genuine });
+    expect(early.status).toBe(409);
+    expect(await snapshot(gr)).toEqual(beforeOpen);
+  });
+});
+
+describe('the audit log of every node', () => {
+  it('records consents, disclosures, withdrawals and erasures, with no personal data in any entry', async () => {
+    const personal = ['CANARY', 'Amal', 'pastry', 'shelter in Athens', referralRequest(at.id).reason];
+    for (const node of [gr, at, it3]) {
+      const entries = readRows(node, 'select entry from audit_log order by idx').map((r) => r.entry as string);
+      const types = new Set(entries.map((e) => (JSON.parse(e) as Json).type as string));
+      for (const text of entries) for (const value of personal) expect(text.includes(value), `${node.id}: ${text}`).toBe(false);
+      expect(types.has('consent.recorded') && types.has('referral.event'), node.id).toBe(true);
+      expect(entries.map((e) => (JSON.parse(e) as Json).index)).toEqual(entries.map((_, i) => i));
+    }
+    const typesOn = (node: TestNode) => new Set(readRows(node, 'select type from audit_log').map((r) => r.type as string));
+    expect([...typesOn(gr)]).toEqual(expect.arrayContaining(['data.disclosed', 'consent.withdrawn', 'erasure.requested', 'erasure.confirmed', 'referral.opened']));
+    expect([...typesOn(at)]).toEqual(expect.arrayContaining(['erasure.performed', 'consent.withdrawn', 'erasure.requested', 'erasure.confirmed']));
+    expect([...typesOn(it3)]).toEqual(expect.arrayContaining(['erasure.performed']));
+  });
+});
