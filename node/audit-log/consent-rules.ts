@@ -418,74 +418,20 @@ const isId = (value: unknown): value is string => typeof value === 'string' && v
 /** Length-prefixed, so that no choice of ids can make two different pairs collide. */
 const pairKey = (referralId: string, other: string): string => `${referralId.length}:${referralId}${other}`;
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-const [DASH, COLON, DOT, PLUS] = [45, 58, 46, 43];
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/i;
 
 /**
- * An RFC 3339 date-time (YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)) in milliseconds since the
- * epoch, fractions beyond a millisecond cut off as Date.parse does; undefined if it is not one.
- * Read by hand: Date.parse alone takes 30 February as 1 March, and this runs for every entry.
+ * An RFC 3339 date-time in milliseconds since the epoch, or undefined if it is not one. The shape
+ * is checked first because Date.parse accepts many other forms, and the calendar date after,
+ * because Date.parse takes 30 February as 1 March.
  */
 function parseDateTime(value: unknown): number | undefined {
-  if (typeof value !== 'string' || value.length < 20) return undefined;
-  const t = value.charCodeAt(10);
-  if (value.charCodeAt(4) !== DASH || value.charCodeAt(7) !== DASH || (t !== 84 && t !== 116)) return undefined;
-  if (value.charCodeAt(13) !== COLON || value.charCodeAt(16) !== COLON) return undefined;
-  const year = digitsAt(value, 0, 4);
-  const month = digitsAt(value, 5, 2);
-  const day = digitsAt(value, 8, 2);
-  const hour = digitsAt(value, 11, 2);
-  const minute = digitsAt(value, 14, 2);
-  const second = digitsAt(value, 17, 2);
-  let position = 19;
-  let millis = 0;
-  if (value.charCodeAt(position) === DOT) {
-    const start = ++position;
-    while (isDigit(value.charCodeAt(position))) position++;
-    const digits = Math.min(position - start, 3);
-    if (digits === 0) return undefined;
-    millis = digitsAt(value, start, digits) * 10 ** (3 - digits);
-  }
-  let offset = 0;
-  const zone = value.charCodeAt(position);
-  if (zone === 90 || zone === 122) {
-    if (position + 1 !== value.length) return undefined;
-  } else if ((zone === PLUS || zone === DASH) && position + 6 === value.length && value.charCodeAt(position + 3) === COLON) {
-    const offsetHour = digitsAt(value, position + 1, 2);
-    const offsetMinute = digitsAt(value, position + 4, 2);
-    if (!(offsetHour <= 23 && offsetMinute <= 59)) return undefined;
-    offset = (zone === DASH ? -1 : 1) * (offsetHour * 60 + offsetMinute);
-  } else {
-    return undefined;
-  }
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const monthDays = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
-  // A non-digit made its part NaN, which fails every comparison here.
-  if (!(year >= 0 && monthDays !== undefined && day >= 1 && day <= monthDays && hour <= 23 && minute <= 59 && second <= 59)) {
-    return undefined;
-  }
-  return ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute - offset) * 60_000 + second * 1000 + millis;
-}
-
-const isDigit = (code: number): boolean => code >= 48 && code <= 57;
-
-/** The decimal number in value[from, from + length), or NaN if a character is not a digit. */
-function digitsAt(value: string, from: number, length: number): number {
-  let n = 0;
-  for (let i = from; i < from + length; i++) {
-    const code = value.charCodeAt(i);
-    if (!isDigit(code)) return Number.NaN;
-    n = n * 10 + code - 48;
-  }
-  return n;
-}
-
-/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146097 + dayOfEra - 719468;
+  if (typeof value !== 'string') return undefined;
+  const shape = RFC3339.exec(value);
+  if (!shape) return undefined;
+  const ms = Date.parse(value.toUpperCase());
+  if (Number.isNaN(ms)) return undefined;
+  const [year, month, day] = [Number(shape[1]), Number(shape[2]), Number(shape[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day ? ms : undefined;
 }
