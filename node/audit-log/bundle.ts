@@ -3,9 +3,7 @@
 // node's identity document (its signing key, signed by itself) and the identity documents of its
 // witnesses as this node pinned them.
 import type { NodeContext } from '../context.js';
-import { nowSeconds } from '../context.js';
-import { acceptedMessageTypes } from '../envelope/message-types.js';
-import { signIdentityDocument } from '../identity/document.js';
+import { signOwnIdentityDocument } from '../identity/own-document.js';
 import { allCheckpointsOldestFirst, noteWithCosignatures } from './checkpoints.js';
 import { readEntries } from './entries.js';
 import { logSize } from './tree-store.js';
@@ -35,7 +33,6 @@ export async function exportAuditBundle(
   options: { onProgress?: (done: number, total: number) => void } = {},
 ): Promise<AuditBundle> {
   const { db } = ctx.database;
-  const { self } = ctx;
   const checkpoints = await allCheckpointsOldestFirst(db);
   const size = await logSize(db);
   const entries: string[] = [];
@@ -45,22 +42,10 @@ export async function exportAuditBundle(
   }
   const witnessIds = [...new Set(checkpoints.flatMap((c) => c.cosignatures.map((s) => s.witnessId)))].sort();
   const peers = witnessIds.length === 0 ? [] : await db.selectFrom('peers').select(['id', 'identity_jws']).where('id', 'in', witnessIds).orderBy('id').execute();
-  const identity = await signIdentityDocument(
-    {
-      nodeId: self.nodeId,
-      name: self.name,
-      country: self.country,
-      languages: self.languages,
-      contact: self.contact,
-      messageTypes: acceptedMessageTypes(),
-      signingKey: self.signingKey,
-      encryptionKeys: [self.encryptionKey.publicJwk],
-    },
-    nowSeconds(ctx.clock),
-  );
+  const identity = await signOwnIdentityDocument(ctx);
   return {
     format: AUDIT_BUNDLE_FORMAT,
-    node_id: self.nodeId,
+    node_id: ctx.self.nodeId,
     identity,
     entries,
     checkpoints: checkpoints.map(noteWithCosignatures),

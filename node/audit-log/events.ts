@@ -86,3 +86,14 @@ export type AuditEvent =
   | { type: 'witness.inconsistency'; peer_id: string; old_size: number; new_size: number };
 
 export type AuditEventType = AuditEvent['type'];
+
+/** Every event type, for checks against the spec (LogEntry in spec/federation.yaml). */
+export const AUDIT_EVENT_TYPES = [
+  'node.initialised', 'user.created', 'user.token-created', 'user.login', 'peer.added', 'peer.trusted',
+  'consent.recorded', 'consent.form-attached', 'consent.withdrawn', 'data.disclosed', 'disclosure.cancelled',
+  'referral.event', 'referral.opened', 'erasure.requested', 'erasure.performed', 'erasure.confirmed', 'witness.inconsistency',
+] as const satisfies readonly AuditEventType[];
+
+// A type added to AuditEvent but not to the list above fails to compile here.
+const everyTypeListed: Exclude<AuditEventType, (typeof AUDIT_EVENT_TYPES)[number]> extends never ? true : never = true;
+void everyTypeListed;

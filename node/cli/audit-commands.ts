@@ -1,7 +1,10 @@
 // `referral-node audit ...`: the audit log away from the node, for auditors.
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { exportAuditBundle } from '../audit-log/bundle.js';
+import { DEFAULT_ERASURE_GRACE_DAYS } from '../audit-log/consent-rules.js';
+import { describeVerification, verifyAuditBundle } from '../audit-log/verify.js';
+import { readEnv } from '../config/env.js';
 import { CliError } from './output.js';
 import { dataOption, withNode, type CliIo } from './program.js';
 
@@ -9,7 +12,7 @@ import { dataOption, withNode, type CliIo } from './program.js';
 const QUIET_BELOW = 10_000;
 
 export function addAuditCommands(program: Command, io: CliIo): void {
-  const audit = program.command('audit').description('The verifiable audit log: export it for auditors.');
+  const audit = program.command('audit').description('The verifiable audit log: export it, and verify it as an auditor.');
   audit
     .command('export')
     .description(
@@ -35,4 +38,76 @@ export function addAuditCommands(program: Command, io: CliIo): void {
       }
       io.out(`Wrote ${options.out}: ${bundle.entries.length} entries, ${bundle.checkpoints.length} checkpoints, ${bundle.witnesses.length} witnesses.`);
     });
+  audit
+    .command('verify')
+    .description(
+      'Check a node\'s audit log: entries and Merkle tree, the node\'s signature on every checkpoint, every cosignature, and the consent rules (every disclosure covered by consent in force; every withdrawal followed by confirmed erasure at every recipient). Exit status 0 when it passes, 1 when it fails or cannot be checked.',
+    )
+    .addOption(dataOption())
+    .option('--file <bundle>', 'a bundle written by `audit export`')
+    .option('--url <node-url>', 'a running node (reads GET /api/v1/audit/bundle)')
+    .option('--token <token>', 'an auditor\'s or administrator\'s API token for --url (or REFERRAL_NODE_TOKEN)')
+    .option('--erasure-grace-days <days>', 'how long an erasure may stay unconfirmed before it counts as a failure', String(DEFAULT_ERASURE_GRACE_DAYS))
+    .option('--json', 'print the report as JSON')
+    .action(async (options: { data?: string; file?: string; url?: string; token?: string; erasureGraceDays: string; json?: boolean }) => {
+      const sources = [options.file, options.url, options.data ?? (options.file || options.url ? undefined : readEnv().data)].filter(Boolean);
+      if (sources.length !== 1) throw new CliError('Say which log to check: --data DIR, --file BUNDLE or --url NODE_URL (one of them).');
+      if (!/^\d{1,4}$/.test(options.erasureGraceDays)) throw new CliError('--erasure-grace-days must be a whole number of days.');
+      const progress = (line: string) => process.stderr.write(`${line}\n`);
+      let bundle: unknown;
+      if (options.file) {
+        progress(`reading ${options.file}`);
+        bundle = readBundleFile(options.file);
+      } else if (options.url) {
+        bundle = await fetchBundle(options.url, options.token ?? readEnv().token, progress);
+      } else {
+        bundle = await withNode(options, ({ ctx }) =>
+          exportAuditBundle(ctx, { onProgress: (done, total) => total >= QUIET_BELOW && progress(`read ${done} of ${total} entries`) }),
+        );
+      }
+      const count = Array.isArray((bundle as { entries?: unknown }).entries) ? (bundle as { entries: unknown[] }).entries.length : 0;
+      progress(`checking ${count} entries`);
+      const report = await verifyAuditBundle(bundle, { now: new Date(), erasureGraceDays: Number(options.erasureGraceDays) });
+      io.out(options.json ? JSON.stringify(report, null, 2) : describeVerification(report).join('\n'));
+      if (!report.ok) throw new CliError('The audit log did not pass verification (see above).');
+    });
+}
+
+function readBundleFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`Cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new CliError(`${file} is not JSON; give a bundle written by \`referral-node audit export\`.`);
+  }
+}
+
+async function fetchBundle(url: string, token: string | undefined, progress: (line: string) => void): Promise<unknown> {
+  if (!token) throw new CliError('--url needs an auditor\'s API token: --token TOKEN or REFERRAL_NODE_TOKEN.');
+  let base: URL;
+  try {
+    base = new URL(url);
+  } catch {
+    throw new CliError(`${url} is not a URL.`);
+  }
+  const target = new URL('/api/v1/audit/bundle', base);
+  progress(`fetching ${target.href}`);
+  let response: Response;
+  try {
+    response = await fetch(target, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(120_000) });
+  } catch (error) {
+    throw new CliError(`Cannot reach ${target.origin} (${error instanceof Error ? error.name : 'error'}); is the node running, and the URL right?`);
+  }
+  if (response.status === 401 || response.status === 403) throw new CliError(`${target.origin} refused the token (${response.status}); use an auditor's or administrator's token.`);
+  if (!response.ok) throw new CliError(`${target.origin} answered ${response.status} for the audit bundle.`);
+  try {
+    return await response.json();
+  } catch {
+    throw new CliError(`${target.origin} did not answer with a JSON bundle.`);
+  }
 }

@@ -9,6 +9,8 @@ export interface Env {
   maxEnvelopeBytes?: string | undefined;
   checkpointSeconds?: string | undefined;
   retentionDays?: string | undefined;
+  /** An API token for CLI commands that call a node's local API (audit verify --url). */
+  token?: string | undefined;
   demoBasePort?: string | undefined;
 }
 
@@ -23,6 +25,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
     maxEnvelopeBytes: env.REFERRAL_NODE_MAX_ENVELOPE_BYTES,
     checkpointSeconds: env.REFERRAL_NODE_CHECKPOINT_SECONDS,
     retentionDays: env.REFERRAL_NODE_RETENTION_DAYS,
+    token: env.REFERRAL_NODE_TOKEN,
     demoBasePort: env.DEMO_BASE_PORT,
   };
 }

@@ -176,8 +176,31 @@ async function referralFor(tx: Tx, envelope: VerifiedEnvelope, message: ErasureM
   return { referral, to };
 }
 
+/**
+ * A withdrawal for a referral this node never received (the offer was cancelled after a failed
+ * attempt, or lost): we hold nothing, and say so with a signed statement like any other erasure.
+ * The referral is kept as a bare record (ids, state, dates) to carry that answer.
+ */
+async function recordNeverReceived(tx: Tx, envelope: VerifiedEnvelope, now: Date): Promise<void> {
+  const { header } = envelope;
+  const taken = await tx.selectFrom('referrals').select('id').where('id', '=', header.referral_id).executeTakeFirst();
+  if (taken) throw envelopeProblem('unknown-referral');
+  const at = now.toISOString();
+  await tx
+    .insertInto('referrals')
+    .values({
+      id: header.referral_id, direction: 'incoming', peer_id: envelope.peer.id, state: 'delivered',
+      // Never told: the least urgent level stands in for it.
+      urgency: 'routine', created_by: null, consent_id: null, parent_referral_id: null, erased_at: null, erasure_reason: null,
+      reply_by: null, created_at: at, updated_at: at,
+    })
+    .execute();
+}
+
 /** Receiver: the sender withdrew the consent. Erase, pass it on, answer with our statement. */
 export async function applyConsentWithdraw(tx: Tx, ctx: NodeContext, envelope: VerifiedEnvelope): Promise<void> {
+  const known = await tx.selectFrom('referrals').select('id').where('id', '=', envelope.header.referral_id).where('peer_id', '=', envelope.peer.id).executeTakeFirst();
+  if (!known) await recordNeverReceived(tx, envelope, ctx.clock.now());
   const { referral, to } = await referralFor(tx, envelope, WITHDRAW);
   const body = envelope.body as ConsentWithdrawBody;
   const now = ctx.clock.now();

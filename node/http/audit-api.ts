@@ -7,6 +7,9 @@ import { b64u } from '../crypto/encoding.js';
 import { checkpointHistory, noteWithCosignatures, type StoredCheckpoint } from '../audit-log/checkpoints.js';
 import { readEntries } from '../audit-log/entries.js';
 import { logSize } from '../audit-log/tree-store.js';
+import { exportAuditBundle } from '../audit-log/bundle.js';
+import { DEFAULT_ERASURE_GRACE_DAYS } from '../audit-log/consent-rules.js';
+import { verifyAuditBundle } from '../audit-log/verify.js';
 import { describeErrors, queryValidatorFor } from '../schema/validators.js';
 import { requireRole, type LocalEnv } from './auth.js';
 import { ProblemError } from './problem.js';
@@ -63,6 +66,18 @@ export function auditApiRoutes(ctx: NodeContext): Hono<LocalEnv> {
         proof: row.proof.split('\n').filter(Boolean),
       })),
     });
+  });
+
+  api.get('/audit/bundle', async (c) => {
+    requireRole(c.get('user'), 'auditor', 'admin');
+    return c.json(await exportAuditBundle(ctx));
+  });
+
+  api.get('/audit/verification', async (c) => {
+    requireRole(c.get('user'), 'auditor', 'admin');
+    const query = checkedQuery<{ erasure_grace_days?: number }>(c, '/api/v1/audit/verification');
+    const bundle = await exportAuditBundle(ctx);
+    return c.json(await verifyAuditBundle(bundle, { now: ctx.clock.now(), erasureGraceDays: query.erasure_grace_days ?? DEFAULT_ERASURE_GRACE_DAYS }));
   });
 
   return api;

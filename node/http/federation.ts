@@ -2,12 +2,10 @@
 // their own signatures.
 import { Hono } from 'hono';
 import type { NodeContext } from '../context.js';
-import { nowSeconds } from '../context.js';
-import { acceptedMessageTypes } from '../envelope/message-types.js';
 import { envelopeProblem } from '../envelope/problems.js';
 import { signReceipt, type ReceiptClaims } from '../envelope/receipt.js';
 import { findProcessed, verifyEnvelope } from '../envelope/verify.js';
-import { signIdentityDocument } from '../identity/document.js';
+import { signOwnIdentityDocument } from '../identity/own-document.js';
 import { applyIncomingMessage } from '../referrals/service.js';
 import { problemResponse } from './problem.js';
 import { readBodyWithin } from './body.js';
@@ -18,20 +16,7 @@ export function federationRoutes(ctx: NodeContext): Hono {
   const log = ctx.logger.child({ subsystem: 'federation' });
 
   app.get('/.well-known/referral-node', async (c) => {
-    const { self } = ctx;
-    const jws = await signIdentityDocument(
-      {
-        nodeId: self.nodeId,
-        name: self.name,
-        country: self.country,
-        languages: self.languages,
-        contact: self.contact,
-        messageTypes: acceptedMessageTypes(),
-        signingKey: self.signingKey,
-        encryptionKeys: [self.encryptionKey.publicJwk],
-      },
-      nowSeconds(ctx.clock),
-    );
+    const jws = await signOwnIdentityDocument(ctx);
     return c.body(jws, 200, { 'content-type': 'application/jwt', 'cache-control': 'public, max-age=300' });
   });
 

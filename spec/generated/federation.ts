@@ -588,11 +588,92 @@ export interface components {
          *     ending in a newline), an empty line, then the signed checkpoint (`SignedCheckpoint`).
          */
         AddCheckpointRequest: string;
+        /**
+         * @description The JSON text of a log entry (`LogLeaf.entry`), one per event, holding ids, codes, data
+         *     categories and times, never personal data. Every entry has `v`, `index` (its leaf
+         *     index), `at`, `actor` and `type`; the other fields depend on the type:
+         *
+         *     | type | fields |
+         *     | --- | --- |
+         *     | `node.initialised` | node_id, signing_kid, encryption_kid |
+         *     | `user.created` | user_id, role |
+         *     | `user.token-created` | user_id, token_id |
+         *     | `user.login` | user_id, token_id (a token used after a pause of 30 minutes or more) |
+         *     | `peer.added`, `peer.trusted` | peer_id, signing_kid |
+         *     | `consent.recorded` | consent_id, origin, origin_consent_id, derived_from?, categories, purposes, recipients, onward_allowed, method, language, obtained_by, obtained_at, valid_until |
+         *     | `consent.form-attached` | consent_id, media_type, size |
+         *     | `consent.withdrawn` | consent_id, recipients (withdrawn for in this step), whole |
+         *     | `data.disclosed` | referral_id, peer_id, envelope_id, message, consent_id, categories (personal data left this node) |
+         *     | `disclosure.cancelled` | referral_id, envelope_id (a message never tried was cancelled: its data never left) |
+         *     | `referral.event` | referral_id, peer_id, direction, action, from_state, to_state, code?, envelope_id? |
+         *     | `referral.opened` | referral_id, user_id (a user read the referral's content) |
+         *     | `erasure.requested` | referral_id, node_id, reason, envelope_id? |
+         *     | `erasure.performed` | referral_id, reason, payloads, envelopes (counts erased here) |
+         *     | `erasure.confirmed` | referral_id, node_id, reason, statement_digest, relayed_by? |
+         *     | `witness.inconsistency` | peer_id, old_size, new_size |
+         */
+        LogEntry: {
+            /** @constant */
+            v: 1;
+            index: number;
+            /** Format: date-time */
+            at: string;
+            actor: {
+                /** @enum {unknown} */
+                kind: "user" | "peer" | "system";
+                id: string;
+            };
+            /** @enum {unknown} */
+            type: "node.initialised" | "user.created" | "user.token-created" | "user.login" | "peer.added" | "peer.trusted" | "consent.recorded" | "consent.form-attached" | "consent.withdrawn" | "data.disclosed" | "disclosure.cancelled" | "referral.event" | "referral.opened" | "erasure.requested" | "erasure.performed" | "erasure.confirmed" | "witness.inconsistency";
+            node_id?: string;
+            signing_kid?: string;
+            encryption_kid?: string;
+            user_id?: string;
+            role?: string;
+            token_id?: string;
+            peer_id?: string;
+            consent_id?: string;
+            origin?: string;
+            origin_consent_id?: string;
+            derived_from?: string;
+            categories?: components["schemas"]["DataCategory"][];
+            purposes?: string[];
+            recipients?: string[];
+            onward_allowed?: boolean;
+            /** @enum {unknown} */
+            method?: "written" | "verbal" | "verbal-with-interpreter";
+            language?: string;
+            obtained_by?: string;
+            /** Format: date-time */
+            obtained_at?: string;
+            /** Format: date-time */
+            valid_until?: string;
+            media_type?: string;
+            size?: number;
+            whole?: boolean;
+            referral_id?: string;
+            envelope_id?: string;
+            message?: string;
+            /** @enum {unknown} */
+            direction?: "incoming" | "outgoing";
+            action?: string;
+            from_state?: string | null;
+            to_state?: string;
+            code?: string;
+            /** @enum {unknown} */
+            reason?: "consent-withdrawn" | "retention";
+            payloads?: number;
+            envelopes?: number;
+            statement_digest?: string;
+            relayed_by?: string;
+            old_size?: number;
+            new_size?: number;
+        };
         LogLeaf: {
             index: components["schemas"]["LogSize"];
             /** @description base64url of SHA-256(0x00 || entry bytes). */
             leaf_hash: components["schemas"]["Base64Url"];
-            /** @description The entry as the exact UTF-8 JSON text its leaf hash covers (hash these bytes, never a re-serialisation). */
+            /** @description The entry (`LogEntry`) as the exact UTF-8 JSON text its leaf hash covers (hash these bytes, never a re-serialisation). */
             entry: string;
         };
         LogEntriesPage: {

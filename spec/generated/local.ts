@@ -520,6 +520,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit/bundle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit bundle, for checking the log away from the node.
+         * @description What `referral-node audit export` writes: every entry, every signed checkpoint with its
+         *     cosignatures, this node's identity document and its witnesses'. No personal data.
+         *     `referral-node audit verify --url` reads it. Auditors and administrators only.
+         */
+        get: operations["getAuditBundle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verify this node's audit log now, as an auditor would.
+         * @description Runs the checks of `referral-node audit verify` over this node's own bundle: entries and
+         *     tree, the node's signature on every checkpoint, every cosignature, and the consent rules
+         *     (every disclosure covered by a consent in force for its recipient and categories; every
+         *     withdrawal followed by erasure requests, confirmed by signed statements within the grace
+         *     period). Auditors and administrators only.
+         */
+        get: operations["verifyAuditLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -862,6 +908,66 @@ export interface components {
         WithdrawConsentRequest: {
             /** @description Withdraw only for these recipients; absent = for all. */
             recipients?: string[];
+        };
+        AuditBundle: {
+            /** @constant */
+            format: "refnet-audit-bundle/1";
+            node_id: string;
+            /** @description The node's identity document (compact JWS), signed at export time. */
+            identity: string;
+            /** @description The entries' exact JSON texts, in index order (RFC 9162 leaves). */
+            entries: string[];
+            /** @description Signed checkpoint notes with their cosignatures, oldest first. */
+            checkpoints: string[];
+            witnesses: {
+                node_id: string;
+                identity: string;
+            }[];
+        };
+        AuditVerification: {
+            ok: boolean;
+            node_id: string;
+            /** @description The readable fingerprint of the node's signing key; compare it with the node's administrator. */
+            fingerprint?: string;
+            /** Format: date-time */
+            checked_at: string;
+            /** @description Entries after the last checkpoint (checked for the consent rules, not yet signed). */
+            unsigned_entries: number;
+            integrity: {
+                ok: boolean;
+                findings: {
+                    check: string;
+                    message: string;
+                    entry?: number;
+                    checkpoint?: number;
+                    witness?: string;
+                }[];
+                counts: {
+                    entries: number;
+                    checkpoints: number;
+                    cosignatures: number;
+                };
+            };
+            consent: {
+                ok: boolean;
+                disclosures: number;
+                withdrawals: number;
+                findings: {
+                    /** @enum {unknown} */
+                    rule: "disclosure-without-consent" | "consent-not-in-force" | "recipient-not-consented" | "category-not-consented" | "disclosure-after-withdrawal" | "erasure-not-requested" | "erasure-overdue" | "malformed-entry";
+                    index: number;
+                    referral_id?: string;
+                    consent_id?: string;
+                    node_id?: string;
+                    detail: string;
+                }[];
+                pending: {
+                    referral_id: string;
+                    node_id: string;
+                    requested_at: string;
+                    index: number;
+                }[];
+            };
         };
         ReferOnwardRequest: {
             /**
@@ -1936,6 +2042,54 @@ export interface operations {
                     "application/json": components["schemas"]["AuditWitness"];
                 };
             };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    getAuditBundle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bundle. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditBundle"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    verifyAuditLog: {
+        parameters: {
+            query?: {
+                /** @description How long an erasure may stay unconfirmed before it is a finding rather than pending. */
+                erasure_grace_days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (also when it finds problems; see `ok`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditVerification"];
+                };
+            };
+            400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
         };

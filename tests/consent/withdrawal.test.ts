@@ -9,6 +9,7 @@ import { eraseAfterRetention } from '../../node/consents/retention.js';
 import { signErasureStatement } from '../../node/consents/statement.js';
 import { sealEnvelope, signEnvelopeAttempt } from '../../node/envelope/seal.js';
 import { expectMatchesSpec } from '../_util/spec-check.js';
+import { validatorFor } from '../../node/schema/validators.js';
 import { api, createTestNetwork, type Json, referralRequest, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
 let net: TestNetwork;
@@ -240,7 +241,11 @@ describe('the audit log of every node', () => {
     for (const node of [gr, at, it3]) {
       const entries = readRows(node, 'select entry from audit_log order by idx').map((r) => r.entry as string);
       const types = new Set(entries.map((e) => (JSON.parse(e) as Json).type as string));
-      for (const text of entries) for (const value of personal) expect(text.includes(value), `${node.id}: ${text}`).toBe(false);
+      const valid = validatorFor('federation', 'LogEntry');
+      for (const text of entries) {
+        for (const value of personal) expect(text.includes(value), `${node.id}: ${text}`).toBe(false);
+        expect(valid(JSON.parse(text)), `${text}: ${JSON.stringify(valid.errors)}`).toBe(true);
+      }
       expect(types.has('consent.recorded') && types.has('referral.event'), node.id).toBe(true);
       expect(entries.map((e) => (JSON.parse(e) as Json).index)).toEqual(entries.map((_, i) => i));
     }

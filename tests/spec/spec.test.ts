@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { generateTypes, generatedPath, SPECS } from '../../spec/generate.js';
 import { loadSpec } from '../../node/schema/validators.js';
 import { createTestNetwork } from '../_util/test-node.js';
+import { AUDIT_EVENT_TYPES } from '../../node/audit-log/events.js';
 
 describe('the generated types', () => {
   it.each(SPECS)('for %s.yaml are the ones `npm run gen:spec` writes', async (name) => {
@@ -44,5 +45,12 @@ describe('the routes', () => {
     } finally {
       await net.close();
     }
+  });
+});
+
+describe('the audit log entry schema', () => {
+  it('lists exactly the event types the node writes', () => {
+    const schemas = (loadSpec('federation').components as { schemas: Record<string, { properties: { type: { enum: string[] } } }> }).schemas;
+    expect([...schemas.LogEntry!.properties.type.enum].sort()).toEqual([...AUDIT_EVENT_TYPES].sort());
   });
 });

@@ -1,0 +1,132 @@
+// Verifying a node's audit log as an auditor: integrity and consent rules together, from the
+// local API, from an exported bundle (CLI, in-process), and with tampered or overdue cases.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkpointRound } from '../../node/audit-log/witness-client.js';
+import { buildProgram } from '../../node/cli/program.js';
+import { api, createTestNetwork, type Json, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { asRole } from './_log-helpers.js';
+
+let net: TestNetwork;
+let gr: TestNode;
+let at: TestNode;
+
+beforeAll(async () => {
+  net = await createTestNetwork(2);
+  [gr, at] = net.nodes as [TestNode, TestNode];
+  // A referral, its consent withdrawn, the erasure confirmed; then checkpoints cosigned both ways.
+  const { body } = await api(gr, 'POST', '/api/v1/referrals', referralRequest(at.id));
+  await net.settle();
+  const consentId = (await api(gr, 'GET', `/api/v1/referrals/${body.id}`)).body.consent_id as string;
+  await api(gr, 'POST', `/api/v1/consents/${consentId}/withdraw`, {});
+  await net.settle();
+  for (let round = 0; round < 2; round++) for (const node of [gr, at]) await checkpointRound(node.ctx);
+});
+afterAll(() => net.close());
+
+async function cli(...args: string[]): Promise<{ out: string; error?: Error }> {
+  let out = '';
+  try {
+    await buildProgram({ out: (text) => (out += `${text}\n`) }).parseAsync(['node', 'referral-node', ...args]);
+    return { out };
+  } catch (error) {
+    return { out, error: error as Error };
+  }
+}
+
+describe('the verification in the local API', () => {
+  it('passes for an honest node, with its disclosures, withdrawal and confirmed erasure counted', async () => {
+    const auditor = await asRole(gr, 'auditor');
+    const { status, body } = await auditor('/api/v1/audit/verification');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ ok: true, node_id: gr.id, integrity: { ok: true, findings: [] }, consent: { ok: true, findings: [], pending: [] } });
+    expect(body.integrity.counts.cosignatures).toBeGreaterThan(0);
+    expect(body.consent.disclosures).toBe(1);
+    expect(body.consent.withdrawals).toBe(1);
+    expect(body.fingerprint).toMatch(/^[A-Z2-7]{4}(-[A-Z2-7]{4})+$/);
+    expect((await auditor('/api/v1/audit/verification?erasure_grace_days=-1')).status).toBe(400);
+    expect((await (await asRole(gr, 'caseworker'))('/api/v1/audit/verification')).status).toBe(403);
+  });
+
+  it('reports an erasure still outstanding as pending, then as overdue after the grace period', async () => {
+    net.unreachable.add(at.id);
+    const { body } = await api(gr, 'POST', '/api/v1/referrals', referralRequest(at.id));
+    await net.settle();
+    // The offer was tried (the network failed): it may have arrived, so an erasure is owed.
+    const consentId = (await api(gr, 'GET', `/api/v1/referrals/${body.id}`)).body.consent_id as string;
+    await api(gr, 'POST', `/api/v1/consents/${consentId}/withdraw`, {});
+    await net.settle();
+    const auditor = await asRole(gr, 'auditor');
+    const pending = (await auditor('/api/v1/audit/verification')).body;
+    expect(pending.ok).toBe(true);
+    expect(pending.consent.pending).toEqual([expect.objectContaining({ referral_id: body.id, node_id: at.id })]);
+    net.clock.advance(31 * 86_400_000);
+    const overdue = (await auditor('/api/v1/audit/verification')).body;
+    expect(overdue.ok).toBe(false);
+    expect(overdue.consent.findings).toEqual([expect.objectContaining({ rule: 'erasure-overdue', referral_id: body.id, node_id: at.id })]);
+    expect((await auditor('/api/v1/audit/verification?erasure_grace_days=60')).body.ok).toBe(true);
+    // The peer comes back: the withdrawal is delivered, the erasure confirmed.
+    net.unreachable.delete(at.id);
+    await net.settle();
+    expect((await auditor('/api/v1/audit/verification')).body.ok).toBe(true);
+  });
+});
+
+describe('referral-node audit verify', () => {
+  let bundleFile: string;
+  let bundle: Json;
+
+  beforeAll(async () => {
+    await checkpointRound(gr.ctx);
+    bundle = (await (await asRole(gr, 'auditor'))('/api/v1/audit/bundle')).body;
+    bundleFile = join(gr.dataDir, '..', 'bundle.json');
+    writeFileSync(bundleFile, JSON.stringify(bundle));
+  });
+
+  it('passes an exported bundle and a node\'s data folder, printing what it checked', async () => {
+    const fromFile = await cli('audit', 'verify', '--file', bundleFile);
+    expect(fromFile.error).toBeUndefined();
+    expect(fromFile.out).toMatch(/^PASSED: audit log of /);
+    expect(fromFile.out, fromFile.out).toMatch(/consent: 2 disclosures, 2 withdrawals; 0 problem\(s\), 0 erasure\(s\) pending/);
+    const json = JSON.parse((await cli('audit', 'verify', '--data', at.dataDir, '--json')).out) as Json;
+    expect(json).toMatchObject({ ok: true, node_id: at.id });
+  });
+
+  it('fails, naming what is wrong, when an entry was rewritten', async () => {
+    const index = bundle.entries.findIndex((e: string) => JSON.parse(e).type === 'data.disclosed');
+    const entry = JSON.parse(bundle.entries[index]) as Json;
+    const tampered = { ...bundle, entries: bundle.entries.map((e: string, i: number) => (i === index ? JSON.stringify({ ...entry, categories: ['situation'] }) : e)) };
+    const file = join(gr.dataDir, '..', 'tampered.json');
+    writeFileSync(file, JSON.stringify(tampered));
+    const result = await cli('audit', 'verify', '--file', file);
+    expect(result.error?.message).toMatch(/did not pass verification/);
+    expect(result.out).toMatch(/^FAILED/);
+    expect(result.out).toMatch(/\[checkpoint-root\]/);
+  });
+
+  it('fails on a disclosure without consent, even in a log that is intact', async () => {
+    const entries = [...bundle.entries];
+    const disclosure = JSON.parse(entries.find((e: string) => JSON.parse(e).type === 'data.disclosed')) as Json;
+    // Appended after the last checkpoint: the tree is fine, the consent rule is not.
+    entries.push(JSON.stringify({ ...disclosure, index: entries.length, consent_id: '00000000-0000-4000-8000-00000000dead' }));
+    const file = join(gr.dataDir, '..', 'unconsented.json');
+    writeFileSync(file, JSON.stringify({ ...bundle, entries }));
+    const result = await cli('audit', 'verify', '--file', file, '--json');
+    const report = JSON.parse(result.out) as Json;
+    const before = JSON.parse((await cli('audit', 'verify', '--file', bundleFile, '--json')).out) as Json;
+    expect(report.integrity.ok).toBe(true);
+    expect(report.unsigned_entries).toBe(before.unsigned_entries + 1);
+    expect(report.consent.findings).toEqual([expect.objectContaining({ rule: 'disclosure-without-consent' })]);
+    expect(result.error).toBeDefined();
+  });
+
+  it('says plainly what is missing or unreadable', async () => {
+    expect((await cli('audit', 'verify', '--file', join(gr.dataDir, 'nope.json'))).error?.message).toMatch(/Cannot read/);
+    expect((await cli('audit', 'verify', '--file', bundleFile, '--url', 'http://127.0.0.1:1')).error?.message).toMatch(/one of them/);
+    expect((await cli('audit', 'verify', '--url', 'http://127.0.0.1:1', '--token', 'rn_x')).error?.message).toMatch(/Cannot reach/);
+    const notJson = join(gr.dataDir, '..', 'not.json');
+    writeFileSync(notJson, 'hello');
+    expect((await cli('audit', 'verify', '--file', notJson)).error?.message).toMatch(/is not JSON/);
+  });
+});
