@@ -9,6 +9,7 @@ import { appendAuditEvent } from '../node/audit-log/append.js';
 import { consistencyProof, inclusionProof } from '../node/audit-log/merkle.js';
 import { consistencyProofBetween, inclusionProofAt, syncTreeNodes } from '../node/audit-log/tree-store.js';
 import { b64u } from '../node/crypto/encoding.js';
+import { checkConsentRules } from '../node/audit-log/consent-rules.js';
 
 interface Case {
   name: string;
@@ -51,6 +52,22 @@ const logSize = logLeaves.length;
 const randomIndex = () => Math.floor(Math.random() * logSize);
 process.stderr.write(`audit log of ${logSize} entries ready\n`);
 
+// The consent rules over 100k entries as an auditor would check them: consents, disclosures
+// under them, and for half of them a withdrawal with erasures requested and confirmed.
+const ruleEntries: string[] = [];
+const add = (event: Record<string, unknown>) => ruleEntries.push(JSON.stringify({ v: 1, index: ruleEntries.length, at: new Date(Date.UTC(2026, 0, 1, 0, 0, ruleEntries.length)).toISOString(), actor: { kind: 'system', id: 'bench' }, ...event }));
+for (let c = 0; ruleEntries.length < LOG_SIZE; c++) {
+  const peer = `https://peer-${c % 7}.example.org`;
+  add({ type: 'consent.recorded', consent_id: `c${c}`, origin: 'self', origin_consent_id: `c${c}`, categories: ['identity', 'situation'], purposes: ['referral'], recipients: [peer], onward_allowed: false, method: 'written', language: 'en', obtained_by: 'u', obtained_at: '2025-12-01T00:00:00.000Z', valid_until: '2027-12-01T00:00:00.000Z' });
+  for (let r = 0; r < 10; r++) add({ type: 'data.disclosed', referral_id: `r${c}-${r}`, peer_id: peer, envelope_id: `e${c}-${r}`, message: 'referral.offer', consent_id: `c${c}`, categories: ['identity'] });
+  if (c % 2 === 0) {
+    add({ type: 'consent.withdrawn', consent_id: `c${c}`, recipients: [peer], whole: true });
+    for (let r = 0; r < 10; r++) add({ type: 'erasure.requested', referral_id: `r${c}-${r}`, node_id: peer, reason: 'consent-withdrawn' });
+    for (let r = 0; r < 10; r++) add({ type: 'erasure.confirmed', referral_id: `r${c}-${r}`, node_id: peer, reason: 'consent-withdrawn', statement_digest: 'x' });
+  }
+}
+const ruleNow = new Date(Date.UTC(2026, 5, 1));
+
 const cases: Case[] = [
   { name: 'baseline: JSON round trip of the body', run: () => JSON.parse(JSON.stringify(body)) },
   { name: 'seal an envelope (encrypt + 2 sealed boxes)', run: () => sealEnvelope(sealInput()) },
@@ -73,6 +90,12 @@ const cases: Case[] = [
   { name: 'inclusion proof at 100k leaves: tree store (SQLite)', run: () => inclusionProofAt(b.ctx.database.db, randomIndex(), logSize) },
   { name: 'consistency proof at 100k leaves: merkle.ts over leaves in memory', run: () => consistencyProof(logLeaves, randomIndex() + 1) },
   { name: 'consistency proof at 100k leaves: tree store (SQLite)', run: () => consistencyProofBetween(b.ctx.database.db, randomIndex() + 1, logSize) },
+  {
+    name: 'consent rules over 100k entries (JSON text)',
+    run: () => {
+      if (!checkConsentRules(ruleEntries, { now: ruleNow }).ok) throw new Error('the bench log should pass the consent rules');
+    },
+  },
 ];
 
 const results: Array<{ name: string; opsPerSecond: number; p50: number; p99: number }> = [];

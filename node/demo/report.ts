@@ -38,6 +38,8 @@ export function describeNetwork(
       'Try:',
       `  curl -s -H 'Authorization: Bearer ${austrian.caseworker.token}' ${austrian.url}/api/v1/referrals`,
       `  ${unsetKek}node ${shellQuote(cli)} referral list --data ${shellQuote(fromCwd(austrian.dataDir, options.cwd))}`,
+      `  ${unsetKek}node ${shellQuote(cli)} consent list --data ${shellQuote(fromCwd(austrian.dataDir, options.cwd))}`,
+      `  ${unsetKek}node ${shellQuote(cli)} audit verify --data ${shellQuote(fromCwd(austrian.dataDir, options.cwd))}`,
       '',
     );
   }
