@@ -4,6 +4,7 @@
 // the checkpoint. An unreachable witness is tried again at the next round; one that answers 409
 // with its size gets the checkpoint again with a proof from that size.
 import type { NodeContext } from '../context.js';
+import { startPeriodic, type Periodic } from '../periodic.js';
 import { nowSeconds } from '../context.js';
 import { createServiceToken } from '../peers/service-token.js';
 import { latestCheckpoint, signCheckpointIfGrown, type StoredCheckpoint } from './checkpoints.js';
@@ -138,30 +139,7 @@ export async function checkpointRound(
  * Runs a checkpoint round now and then every `everyMs` until stopped. A round still running when
  * the next is due (a slow witness) is not doubled: that tick is skipped.
  */
-export function startCheckpointTimer(ctx: NodeContext, everyMs: number): { stop(): Promise<void> } {
-  let running: Promise<unknown> | undefined;
-  let stopped = false;
+export function startCheckpointTimer(ctx: NodeContext, everyMs: number): Periodic {
   // Stopping cuts requests to witnesses short (they are retried at the next start).
-  const abort = new AbortController();
-  const run = () => {
-    if (stopped || running) return;
-    running = checkpointRound(ctx, { signal: abort.signal })
-      .catch((error: unknown) => {
-        ctx.logger.error({ error: error instanceof Error ? error.name : 'error' }, 'checkpoint round failed');
-      })
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  run();
-  const timer = setInterval(run, everyMs);
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      abort.abort();
-      await running;
-    },
-  };
+  return startPeriodic(ctx.logger, 'checkpoint round', everyMs, (signal) => checkpointRound(ctx, { signal }));
 }

@@ -2,6 +2,7 @@
 // period is erased, on each node by its own clock and policy. A receiver then tells the sender
 // with a signed erasure.receipt (reason: retention), as after a withdrawal.
 import type { NodeContext } from '../context.js';
+import { startPeriodic, type Periodic } from '../periodic.js';
 import type { AuditActor } from '../audit-log/events.js';
 import { CLOSED_STATES } from '../referrals/lifecycle.js';
 import { eraseReferralData } from './erasure.js';
@@ -48,20 +49,6 @@ export async function eraseAfterRetention(ctx: NodeContext, retentionDays: numbe
   return erased;
 }
 
-export function startRetentionTimer(ctx: NodeContext, retentionDays: number, afterCommit: () => void, everyMs = 60 * 60_000): { stop(): Promise<void> } {
-  let running: Promise<unknown> = Promise.resolve();
-  const run = () => {
-    running = running
-      .then(() => eraseAfterRetention(ctx, retentionDays, afterCommit))
-      .catch((error: unknown) => ctx.logger.error({ error: error instanceof Error ? error.name : 'error' }, 'retention run failed'));
-  };
-  run();
-  const timer = setInterval(run, everyMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+export function startRetentionTimer(ctx: NodeContext, retentionDays: number, afterCommit: () => void, everyMs = 60 * 60_000): Periodic {
+  return startPeriodic(ctx.logger, 'retention run', everyMs, () => eraseAfterRetention(ctx, retentionDays, afterCommit));
 }

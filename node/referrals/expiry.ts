@@ -2,6 +2,7 @@
 // apply the same rule to the same date on their own, so no message is needed; a late answer
 // then meets a final state and is refused as an illegal transition.
 import type { NodeContext } from '../context.js';
+import { startPeriodic, type Periodic } from '../periodic.js';
 import { AWAITING_ANSWER } from './lifecycle.js';
 import { recordEvent } from './timeline.js';
 
@@ -37,20 +38,6 @@ export async function expireOverdueReferrals(ctx: NodeContext): Promise<number> 
 }
 
 /** Runs the expiry rule now and then every `everyMs` until stopped. */
-export function startExpiryTimer(ctx: NodeContext, everyMs = 60_000): { stop(): Promise<void> } {
-  let running: Promise<unknown> = Promise.resolve();
-  const run = () => {
-    running = running.then(() => expireOverdueReferrals(ctx)).catch((error: unknown) => {
-      ctx.logger.error({ error: error instanceof Error ? error.name : 'error' }, 'expiry run failed');
-    });
-  };
-  run();
-  const timer = setInterval(run, everyMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+export function startExpiryTimer(ctx: NodeContext, everyMs = 60_000): Periodic {
+  return startPeriodic(ctx.logger, 'expiry run', everyMs, () => expireOverdueReferrals(ctx));
 }

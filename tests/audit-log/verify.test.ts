@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointRound } from '../../node/audit-log/witness-client.js';
-import { buildProgram } from '../../node/cli/program.js';
+import { cliResult } from '../_util/cli.js';
 import { api, createTestNetwork, type Json, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
 import { asRole } from './_log-helpers.js';
 
@@ -24,16 +24,6 @@ beforeAll(async () => {
   for (let round = 0; round < 2; round++) for (const node of [gr, at]) await checkpointRound(node.ctx);
 });
 afterAll(() => net.close());
-
-async function cli(...args: string[]): Promise<{ out: string; error?: Error }> {
-  let out = '';
-  try {
-    await buildProgram({ out: (text) => (out += `${text}\n`) }).parseAsync(['node', 'referral-node', ...args]);
-    return { out };
-  } catch (error) {
-    return { out, error: error as Error };
-  }
-}
 
 describe('the verification in the local API', () => {
   it('passes for an honest node, with its disclosures, withdrawal and confirmed erasure counted', async () => {
@@ -85,11 +75,11 @@ describe('referral-node audit verify', () => {
   });
 
   it('passes an exported bundle and a node\'s data folder, printing what it checked', async () => {
-    const fromFile = await cli('audit', 'verify', '--file', bundleFile);
+    const fromFile = await cliResult('audit', 'verify', '--file', bundleFile);
     expect(fromFile.error).toBeUndefined();
     expect(fromFile.out).toMatch(/^PASSED: audit log of /);
     expect(fromFile.out, fromFile.out).toMatch(/consent: 2 disclosures, 2 withdrawals; 0 problem\(s\), 0 erasure\(s\) pending/);
-    const json = JSON.parse((await cli('audit', 'verify', '--data', at.dataDir, '--json')).out) as Json;
+    const json = JSON.parse((await cliResult('audit', 'verify', '--data', at.dataDir, '--json')).out) as Json;
     expect(json).toMatchObject({ ok: true, node_id: at.id });
   });
 
@@ -99,7 +89,7 @@ describe('referral-node audit verify', () => {
     const tampered = { ...bundle, entries: bundle.entries.map((e: string, i: number) => (i === index ? JSON.stringify({ ...entry, categories: ['situation'] }) : e)) };
     const file = join(gr.dataDir, '..', 'tampered.json');
     writeFileSync(file, JSON.stringify(tampered));
-    const result = await cli('audit', 'verify', '--file', file);
+    const result = await cliResult('audit', 'verify', '--file', file);
     expect(result.error?.message).toMatch(/did not pass verification/);
     expect(result.out).toMatch(/^FAILED/);
     expect(result.out).toMatch(/\[checkpoint-root\]/);
@@ -112,9 +102,9 @@ describe('referral-node audit verify', () => {
     entries.push(JSON.stringify({ ...disclosure, index: entries.length, consent_id: '00000000-0000-4000-8000-00000000dead' }));
     const file = join(gr.dataDir, '..', 'unconsented.json');
     writeFileSync(file, JSON.stringify({ ...bundle, entries }));
-    const result = await cli('audit', 'verify', '--file', file, '--json');
+    const result = await cliResult('audit', 'verify', '--file', file, '--json');
     const report = JSON.parse(result.out) as Json;
-    const before = JSON.parse((await cli('audit', 'verify', '--file', bundleFile, '--json')).out) as Json;
+    const before = JSON.parse((await cliResult('audit', 'verify', '--file', bundleFile, '--json')).out) as Json;
     expect(report.integrity.ok).toBe(true);
     expect(report.unsigned_entries).toBe(before.unsigned_entries + 1);
     expect(report.consent.findings).toEqual([expect.objectContaining({ rule: 'disclosure-without-consent' })]);
@@ -122,11 +112,11 @@ describe('referral-node audit verify', () => {
   });
 
   it('says plainly what is missing or unreadable', async () => {
-    expect((await cli('audit', 'verify', '--file', join(gr.dataDir, 'nope.json'))).error?.message).toMatch(/Cannot read/);
-    expect((await cli('audit', 'verify', '--file', bundleFile, '--url', 'http://127.0.0.1:1')).error?.message).toMatch(/one of them/);
-    expect((await cli('audit', 'verify', '--url', 'http://127.0.0.1:1', '--token', 'rn_x')).error?.message).toMatch(/Cannot reach/);
+    expect((await cliResult('audit', 'verify', '--file', join(gr.dataDir, 'nope.json'))).error?.message).toMatch(/Cannot read/);
+    expect((await cliResult('audit', 'verify', '--file', bundleFile, '--url', 'http://127.0.0.1:1')).error?.message).toMatch(/one of them/);
+    expect((await cliResult('audit', 'verify', '--url', 'http://127.0.0.1:1', '--token', 'rn_x')).error?.message).toMatch(/Cannot reach/);
     const notJson = join(gr.dataDir, '..', 'not.json');
     writeFileSync(notJson, 'hello');
-    expect((await cli('audit', 'verify', '--file', notJson)).error?.message).toMatch(/is not JSON/);
+    expect((await cliResult('audit', 'verify', '--file', notJson)).error?.message).toMatch(/is not JSON/);
   });
 });

@@ -3,7 +3,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildProgram } from '../../node/cli/program.js';
+import { cli } from '../_util/cli.js';
 import { createApiToken, createUser } from '../../node/users/service.js';
 import { expectMatchesSpec } from '../_util/spec-check.js';
 import { api, createTestNetwork, type Json, referralRequest, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
@@ -196,12 +196,6 @@ describe('the list of consent records', () => {
 });
 
 describe('the CLI', () => {
-  async function cli(...args: string[]): Promise<string> {
-    let out = '';
-    await buildProgram({ out: (text) => (out += `${text}\n`) }).parseAsync(['node', 'referral-node', ...args]);
-    return out;
-  }
-
   it('records, lists, shows, attaches a form and withdraws', async () => {
     const file = join(gr.dataDir, '..', 'consent.json');
     const formFile = join(gr.dataDir, '..', 'form.png');

@@ -1,7 +1,7 @@
 // Expiry by the reply-by date on both sides, the list filters that show a caseworker what waits
 // for her, and the lifecycle commands of the CLI.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildProgram } from '../../node/cli/program.js';
+import { cli } from '../_util/cli.js';
 import { expireOverdueReferrals } from '../../node/referrals/expiry.js';
 import { api, createTestNetwork, type Json, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
@@ -138,12 +138,6 @@ describe('drafts', () => {
 });
 
 describe('the CLI', () => {
-  async function cli(...args: string[]): Promise<string> {
-    let out = '';
-    await buildProgram({ out: (text) => (out += `${text}\n`) }).parseAsync(['node', 'referral-node', ...args]);
-    return out;
-  }
-
   it('saves a draft from a file and sends it later', async () => {
     const { writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildProgram } from '../../node/cli/program.js';
+import { cli } from '../_util/cli.js';
 import { expireOverdueReferrals } from '../../node/referrals/expiry.js';
 import { sealEnvelope, signEnvelopeAttempt } from '../../node/envelope/seal.js';
 import { LIFECYCLE_MESSAGES, TRANSITIONS } from '../../node/referrals/lifecycle.js';
@@ -152,12 +152,6 @@ describe('illegal steps around an inquiry', () => {
 });
 
 describe('the CLI', () => {
-  async function cli(...args: string[]): Promise<string> {
-    let out = '';
-    await buildProgram({ out: (text) => (out += `${text}\n`) }).parseAsync(['node', 'referral-node', ...args]);
-    return out;
-  }
-
   it('inquires, answers and offers', async () => {
     const inquiryFile = join(gr.dataDir, '..', 'inquiry.json');
     const offerFile = join(gr.dataDir, '..', 'offer.json');
