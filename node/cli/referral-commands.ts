@@ -232,6 +232,10 @@ export function addReferralCommands(program: Command, io: CliIo): void {
                 ]
               : []),
             ...(detail.information ?? []).map((i) => `${i.action === 'referral.info-request' ? 'Asked' : 'Answered'} ${i.at}: ${i.text ?? ''}`),
+            ...(detail.erased_at ? [`Erased:   ${detail.erased_at} (${detail.erasure_reason}); only the record of what happened is kept`] : []),
+            ...(detail.erasures ?? []).map(
+              (e) => `Erasure:  ${e.node_id}${e.onward_referral_id ? ` (onward)` : ''}: ${e.status === 'confirmed' ? `confirmed ${e.confirmed_at}, signed statement held` : `outstanding since ${e.requested_at}`}`,
+            ),
             'Timeline:',
             ...detail.timeline.map((t) => `  ${t.at}  ${t.action.padEnd(22)} ${(t.from_state ?? '').padStart(14)} -> ${t.to_state.padEnd(14)} by ${t.by.kind} ${t.by.id}${t.code ? `  [${t.code}]` : ''}${t.note ? `  "${t.note}"` : ''}`),
             `Next:     ${[

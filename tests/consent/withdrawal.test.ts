@@ -9,6 +9,7 @@ import { eraseAfterRetention } from '../../node/consents/retention.js';
 import { signErasureStatement } from '../../node/consents/statement.js';
 import { sealEnvelope, signEnvelopeAttempt } from '../../node/envelope/seal.js';
 import { expectMatchesSpec } from '../_util/spec-check.js';
+import { cli } from '../_util/cli.js';
 import { validatorFor } from '../../node/schema/validators.js';
 import { api, createTestNetwork, type Json, referralRequest, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
@@ -135,6 +136,8 @@ describe('withdrawal of consent for one recipient', () => {
     expect(detail.timeline.map((e: Json) => e.action).slice(-3)).toEqual(['consent.withdraw', 'erasure.receipt', 'erasure.receipt']);
     const consent = (await api(gr, 'GET', `/api/v1/consents/${consentId}`)).body;
     expect(consent.erasures.every((e: Json) => e.status === 'confirmed')).toBe(true);
+    expect(await cli('referral', 'show', toAt, '--data', gr.dataDir)).toMatch(new RegExp(`Erasure: +${at.id}: confirmed[^\n]*\nErasure: +${it3.id} \\(onward\\): confirmed`));
+    expect(await cli('referral', 'show', toAt, '--data', at.dataDir)).toMatch(/Erased: .*\(consent-withdrawn\)/);
   });
 
   it('withdrawing again for the same recipient changes nothing; for all reaches the other recipient', async () => {
