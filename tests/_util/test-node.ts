@@ -1,6 +1,7 @@
 // In-process test nodes on temporary SQLite files. A TestNetwork routes each node's fetch to the
 // other nodes' Hono apps in memory, so protocol tests need no sockets; the clock is shared and
 // can be moved.
+import { sql } from 'kysely';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,9 +141,10 @@ export async function addPending(a: TestNode, b: TestNode): Promise<void> {
 /** Every row of every table: to prove that a refused request changed nothing. */
 export async function snapshot(node: OpenNode): Promise<Record<string, unknown[]>> {
   const { db } = node.ctx.database;
-  const tables = ['node_settings', 'node_keys', 'users', 'api_tokens', 'peers', 'referrals', 'payloads', 'envelopes', 'referral_events', 'service_token_uses'] as const;
+  // Every table the migrations made, so a table added later is covered without anyone remembering to.
+  const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%' order by name`.execute(db);
   const out: Record<string, unknown[]> = {};
-  for (const table of tables) out[table] = await db.selectFrom(table).selectAll().execute();
+  for (const { name } of tables.rows) out[name] = (await sql`select * from ${sql.table(name)} order by rowid`.execute(db)).rows;
   return out;
 }
 
