@@ -38,6 +38,8 @@ export type AuditEvent =
   | { type: 'peer.trusted'; peer_id: string; signing_kid: string }
   | ({ type: 'consent.recorded' } & ConsentMetadata)
   | { type: 'consent.form-attached'; consent_id: string; media_type: string; size: number }
+  /** The scanned form was erased: the consent ended longer ago than the retention period. */
+  | { type: 'consent.form-erased'; consent_id: string; reason: 'retention' }
   /** recipients: those the consent was withdrawn for in this step; whole: none is left. */
   | { type: 'consent.withdrawn'; consent_id: string; recipients: string[]; whole: boolean }
   /**
@@ -90,7 +92,7 @@ export type AuditEventType = AuditEvent['type'];
 /** Every event type, for checks against the spec (LogEntry in spec/federation.yaml). */
 export const AUDIT_EVENT_TYPES = [
   'node.initialised', 'user.created', 'user.token-created', 'user.login', 'peer.added', 'peer.trusted',
-  'consent.recorded', 'consent.form-attached', 'consent.withdrawn', 'data.disclosed', 'disclosure.cancelled',
+  'consent.recorded', 'consent.form-attached', 'consent.form-erased', 'consent.withdrawn', 'data.disclosed', 'disclosure.cancelled',
   'referral.event', 'referral.opened', 'erasure.requested', 'erasure.performed', 'erasure.confirmed', 'witness.inconsistency',
 ] as const satisfies readonly AuditEventType[];
 

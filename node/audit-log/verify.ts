@@ -3,7 +3,7 @@
 // (every disclosure covered by a consent in force, every withdrawal followed by erasure at every
 // recipient), in one report that holds ids and counts only.
 import { parseCheckpointBody } from './checkpoint.js';
-import { noteText } from './cosignature.js';
+import { noteText, signatureLines } from './cosignature.js';
 import { checkConsentRules, DEFAULT_ERASURE_GRACE_DAYS, type ConsentRulesReport } from './consent-rules.js';
 import { verifyBundleIntegrity, type IntegrityReport } from './verify-integrity.js';
 import { readableFingerprint } from '../identity/keys.js';
@@ -16,29 +16,55 @@ export interface AuditVerification {
   checked_at: string;
   /** Entries after the last checkpoint: checked for the consent rules, not yet signed. */
   unsigned_entries: number;
+  /**
+   * Cosignatures on the latest checkpoint. Without any, nothing outside the node vouches that the
+   * log was not rewritten and re-signed: a finding. Compare the witnesses' fingerprints with their
+   * administrators, and ask a witness for the latest checkpoint it cosigned to see a cut-off log.
+   */
+  latest_cosignatures: number;
+  witnesses: Array<{ node_id: string; fingerprint?: string }>;
   integrity: IntegrityReport;
   consent: ConsentRulesReport;
 }
 
 export async function verifyAuditBundle(
   bundle: unknown,
-  options: { now: Date; erasureGraceDays?: number },
+  options: { now: Date; erasureGraceDays?: number; expectFingerprint?: string | undefined },
 ): Promise<AuditVerification> {
   const integrity = await verifyBundleIntegrity(bundle);
-  const shaped = bundle as { node_id?: unknown; identity?: unknown; entries?: unknown; checkpoints?: unknown };
+  const shaped = bundle as { node_id?: unknown; identity?: unknown; entries?: unknown; checkpoints?: unknown; witnesses?: unknown };
   const entries = Array.isArray(shaped.entries) ? shaped.entries.filter((e): e is string => typeof e === 'string') : [];
   const consent = checkConsentRules(entries, { now: options.now, erasureGraceDays: options.erasureGraceDays ?? DEFAULT_ERASURE_GRACE_DAYS });
   const fingerprint = fingerprintOf(shaped.identity);
+  if (options.expectFingerprint !== undefined && normalise(options.expectFingerprint) !== normalise(fingerprint ?? '')) {
+    integrity.findings.push({ check: 'node-identity', message: `The node's signing key is ${fingerprint ?? 'unknown'}, not ${options.expectFingerprint} as expected: this is not the log of the node you meant, or its key was replaced.` });
+  }
+  const latest = Array.isArray(shaped.checkpoints) ? shaped.checkpoints.at(-1) : undefined;
+  const latestCosignatures = typeof latest === 'string' ? Math.max(0, signatureLines(latest).length - 1) : 0;
+  if (typeof latest === 'string' && latestCosignatures === 0) {
+    integrity.findings.push({ check: 'cosignature-invalid', message: 'The latest checkpoint has no cosignature: no witness vouches for this log yet.' });
+  }
+  integrity.ok = integrity.findings.length === 0;
+  const witnesses = Array.isArray(shaped.witnesses)
+    ? (shaped.witnesses as Array<{ node_id?: unknown; identity?: unknown }>).map((w) => {
+        const print = fingerprintOf(w.identity);
+        return { node_id: typeof w.node_id === 'string' ? w.node_id : '', ...(print ? { fingerprint: print } : {}) };
+      })
+    : [];
   return {
     ok: integrity.ok && consent.ok,
     node_id: typeof shaped.node_id === 'string' ? shaped.node_id : '',
     ...(fingerprint ? { fingerprint } : {}),
     checked_at: options.now.toISOString(),
     unsigned_entries: Math.max(0, entries.length - lastCheckpointSize(shaped.checkpoints)),
+    latest_cosignatures: latestCosignatures,
+    witnesses,
     integrity,
     consent,
   };
 }
+
+const normalise = (fingerprint: string) => fingerprint.replace(/[^A-Za-z0-9]/g, '').toUpperCase();
 
 function lastCheckpointSize(checkpoints: unknown): number {
   if (!Array.isArray(checkpoints)) return 0;
@@ -65,6 +91,7 @@ export function describeVerification(report: AuditVerification): string[] {
     `${report.ok ? 'PASSED' : 'FAILED'}: audit log of ${report.node_id}${report.fingerprint ? ` (signing key ${report.fingerprint})` : ''}`,
     `  integrity: ${integrity.counts.entries} entries, ${integrity.counts.checkpoints} checkpoints, ${integrity.counts.cosignatures} cosignatures; ${integrity.findings.length} problem(s)`,
     ...(report.unsigned_entries > 0 ? [`  ${report.unsigned_entries} entries after the last checkpoint are not signed yet`] : []),
+    ...report.witnesses.map((w) => `  witness ${w.node_id}${w.fingerprint ? ` (signing key ${w.fingerprint})` : ''}`),
     `  consent: ${consent.disclosures} disclosures, ${consent.withdrawals} withdrawals; ${consent.findings.length} problem(s), ${consent.pending.length} erasure(s) pending`,
     ...integrity.findings.map((f) => `  [${f.check}] ${f.message}`),
     ...consent.findings.map((f) => `  [${f.rule}] ${f.detail}`),

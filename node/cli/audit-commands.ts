@@ -48,8 +48,9 @@ export function addAuditCommands(program: Command, io: CliIo): void {
     .option('--url <node-url>', 'a running node (reads GET /api/v1/audit/bundle)')
     .option('--token <token>', 'an auditor\'s or administrator\'s API token for --url (or REFERRAL_NODE_TOKEN)')
     .option('--erasure-grace-days <days>', 'how long an erasure may stay unconfirmed before it counts as a failure', String(DEFAULT_ERASURE_GRACE_DAYS))
+    .option('--fingerprint <fingerprint>', 'the node\'s signing-key fingerprint as its administrator told you: the check fails if the log is signed by another key')
     .option('--json', 'print the report as JSON')
-    .action(async (options: { data?: string; file?: string; url?: string; token?: string; erasureGraceDays: string; json?: boolean }) => {
+    .action(async (options: { data?: string; file?: string; url?: string; token?: string; erasureGraceDays: string; fingerprint?: string; json?: boolean }) => {
       const sources = [options.file, options.url, options.data ?? (options.file || options.url ? undefined : readEnv().data)].filter(Boolean);
       if (sources.length !== 1) throw new CliError('Say which log to check: --data DIR, --file BUNDLE or --url NODE_URL (one of them).');
       if (!/^\d{1,4}$/.test(options.erasureGraceDays)) throw new CliError('--erasure-grace-days must be a whole number of days.');
@@ -67,7 +68,7 @@ export function addAuditCommands(program: Command, io: CliIo): void {
       }
       const count = Array.isArray((bundle as { entries?: unknown }).entries) ? (bundle as { entries: unknown[] }).entries.length : 0;
       progress(`checking ${count} entries`);
-      const report = await verifyAuditBundle(bundle, { now: new Date(), erasureGraceDays: Number(options.erasureGraceDays) });
+      const report = await verifyAuditBundle(bundle, { now: new Date(), erasureGraceDays: Number(options.erasureGraceDays), expectFingerprint: options.fingerprint });
       io.out(options.json ? JSON.stringify(report, null, 2) : describeVerification(report).join('\n'));
       if (!report.ok) throw new CliError('The audit log did not pass verification (see above).');
     });

@@ -2,28 +2,24 @@
 // offer, notes, answers, client data), the envelope payloads both ways (their bodies are sealed
 // to our own key too, so we could open them), and the signed copies of incoming envelopes. What
 // stays is metadata without personal data: ids, states, dates, codes, digests and receipts.
-import type { ExpressionBuilder } from 'kysely';
 import type { Tx } from '../db/database.js';
-import type { Schema } from '../db/schema.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
 
 export type ErasureReason = 'consent-withdrawn' | 'retention';
 
 /**
- * Our own queued messages of a referral that are not being posted right now: they are cancelled
- * and emptied (never sent again). One being posted (leased) goes on; messages after it wait
- * behind it. Those never tried at all certainly never left: the audit log says so.
+ * Our own queued messages of a referral are cancelled and emptied: never sent, nor sent again.
+ * One being posted right now (leased) may still arrive; if its attempt fails it is not retried.
+ * Those never tried and not in flight certainly never left: the audit log says so.
  */
 export async function cancelQueuedMessages(tx: Tx, referralId: string, now: Date, why: string, actor: AuditActor): Promise<void> {
-  const notLeased = (eb: ExpressionBuilder<Schema, 'envelopes'>) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now.toISOString())]);
   const queued = await tx
     .selectFrom('envelopes')
-    .select(['id', 'attempts'])
+    .select(['id', 'attempts', 'lease_until'])
     .where('referral_id', '=', referralId)
     .where('direction', '=', 'outgoing')
     .where('delivery_state', '=', 'queued')
-    .where(notLeased)
     .execute();
   if (queued.length === 0) return;
   await tx
@@ -31,8 +27,8 @@ export async function cancelQueuedMessages(tx: Tx, referralId: string, now: Date
     .set({ delivery_state: 'failed', last_error: `cancelled: ${why}`, payload: '', erased_at: now.toISOString() })
     .where('id', 'in', queued.map((e) => e.id))
     .execute();
-  // Never tried: whatever data it carried never left, and no erasure is owed for it.
-  for (const envelope of queued.filter((e) => e.attempts === 0)) {
+  const inFlight = (e: { lease_until: string | null }) => e.lease_until !== null && e.lease_until >= now.toISOString();
+  for (const envelope of queued.filter((e) => e.attempts === 0 && !inFlight(e))) {
     await appendAuditEvent(tx, now, actor, { type: 'disclosure.cancelled', referral_id: referralId, envelope_id: envelope.id });
   }
 }

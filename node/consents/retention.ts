@@ -4,6 +4,7 @@
 import type { NodeContext } from '../context.js';
 import { startPeriodic, type Periodic } from '../periodic.js';
 import type { AuditActor } from '../audit-log/events.js';
+import { appendAuditEvent } from '../audit-log/append.js';
 import { CLOSED_STATES } from '../referrals/lifecycle.js';
 import { eraseReferralData } from './erasure.js';
 import { queueErasureReceipt } from './withdrawal.js';
@@ -24,6 +25,18 @@ export async function eraseAfterRetention(ctx: NodeContext, retentionDays: numbe
       .where('erased_at', 'is', null)
       .where('state', 'in', CLOSED_STATES)
       .where('updated_at', '<', cutoff)
+      // A message of ours still waiting (a withdrawal, a last update) goes first: erasing would cancel it.
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('envelopes')
+              .select('envelopes.id')
+              .whereRef('envelopes.referral_id', '=', 'referrals.id')
+              .where('envelopes.direction', '=', 'outgoing')
+              .where('envelopes.delivery_state', '=', 'queued'),
+          ),
+        ),
+      )
       .orderBy('updated_at')
       .limit(BATCH)
       .execute();
@@ -42,9 +55,42 @@ export async function eraseAfterRetention(ctx: NodeContext, retentionDays: numbe
     }
     if (due.length < BATCH) break;
   }
-  if (erased > 0) {
+  const forms = await eraseConsentForms(ctx, retentionDays);
+  if (erased + forms > 0) {
     await ctx.database.purgeErased();
-    ctx.logger.info({ referrals: erased, retentionDays }, 'personal data erased after the retention period');
+    ctx.logger.info({ referrals: erased, consentForms: forms, retentionDays }, 'personal data erased after the retention period');
+  }
+  return erased;
+}
+
+/**
+ * A scanned consent form is the evidence that the consent was given, kept while any referral
+ * made under it still holds data; once the consent ended (expired or withdrawn for all) more than
+ * the retention period ago and no referral under it is left unerased, the form is erased too.
+ * The consent record itself holds no personal data and stays, for the audit log.
+ */
+async function eraseConsentForms(ctx: NodeContext, retentionDays: number): Promise<number> {
+  const now = ctx.clock.now();
+  const cutoff = new Date(now.getTime() - retentionDays * DAY_MS).toISOString();
+  const due = await ctx.database.db
+    .selectFrom('consent_forms')
+    .innerJoin('consents', 'consents.id', 'consent_forms.consent_id')
+    .select(['consents.id', 'consents.recipients', 'consents.withdrawn_for', 'consents.withdrawn_at', 'consents.valid_until'])
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('referrals').select('referrals.id').whereRef('referrals.consent_id', '=', 'consents.id').where('referrals.erased_at', 'is', null))),
+    )
+    .execute();
+  let erased = 0;
+  for (const consent of due) {
+    const recipients = JSON.parse(consent.recipients) as string[];
+    const withdrawnFor = JSON.parse(consent.withdrawn_for) as string[];
+    const endedAt = recipients.every((r) => withdrawnFor.includes(r)) && consent.withdrawn_at && consent.withdrawn_at < consent.valid_until ? consent.withdrawn_at : consent.valid_until;
+    if (endedAt >= cutoff) continue;
+    await ctx.database.transaction(async (tx) => {
+      await tx.deleteFrom('consent_forms').where('consent_id', '=', consent.id).execute();
+      await appendAuditEvent(tx, now, RETENTION, { type: 'consent.form-erased', consent_id: consent.id, reason: 'retention' });
+    });
+    erased += 1;
   }
   return erased;
 }

@@ -53,34 +53,35 @@ export async function withdrawConsent(
   const targets = request.recipients ? request.recipients.map(normalised) : recipients;
   const unknown = targets.filter((r) => !recipients.includes(r));
   if (unknown.length > 0) throw new ProblemError(422, 'invalid-request', 'Not a recipient', 'Each recipient to withdraw for must be one the consent names.');
-  const already = JSON.parse(row.withdrawn_for) as string[];
-  const fresh = targets.filter((r) => !already.includes(r));
-  if (fresh.length > 0) {
-    const who: AuditActor = { kind: 'user', id: actor.userId };
-    await ctx.database.transaction(async (tx, onCommit) => {
-      const withdrawnFor = [...already, ...fresh];
-      await tx
-        .updateTable('consents')
-        .set({ withdrawn_for: JSON.stringify(withdrawnFor), withdrawn_at: row.withdrawn_at ?? now.toISOString() })
-        .where('id', '=', row.id)
-        .where('withdrawn_for', '=', row.withdrawn_for)
-        .execute();
-      await appendAuditEvent(tx, now, who, {
-        type: 'consent.withdrawn', consent_id: row.id, recipients: fresh, whole: recipients.every((r) => withdrawnFor.includes(r)),
-      });
-      const referrals = await tx
-        .selectFrom('referrals')
-        .selectAll()
-        .where('consent_id', '=', row.id)
-        .where('direction', '=', 'outgoing')
-        .where('peer_id', 'in', fresh)
-        .where('state', '!=', 'consent-withdrawn')
-        .execute();
-      for (const referral of referrals) await withdrawFromReferral(tx, ctx, referral, row.id, who, now);
-      onCommit(afterCommit);
+  const who: AuditActor = { kind: 'user', id: actor.userId };
+  const withdrawnNow = await ctx.database.transaction(async (tx, onCommit) => {
+    // Read again under the write lock: a withdrawal for other recipients may have committed meanwhile.
+    const current = (await findConsent(tx, row.id))!;
+    const already = JSON.parse(current.withdrawn_for) as string[];
+    const fresh = targets.filter((r) => !already.includes(r));
+    if (fresh.length === 0) return 0;
+    const withdrawnFor = [...already, ...fresh];
+    await tx
+      .updateTable('consents')
+      .set({ withdrawn_for: JSON.stringify(withdrawnFor), withdrawn_at: current.withdrawn_at ?? now.toISOString() })
+      .where('id', '=', row.id)
+      .execute();
+    await appendAuditEvent(tx, now, who, {
+      type: 'consent.withdrawn', consent_id: row.id, recipients: fresh, whole: recipients.every((r) => withdrawnFor.includes(r)),
     });
-    ctx.logger.info({ consent: row.id, recipients: fresh.length }, 'consent withdrawn');
-  }
+    const referrals = await tx
+      .selectFrom('referrals')
+      .selectAll()
+      .where('consent_id', '=', row.id)
+      .where('direction', '=', 'outgoing')
+      .where('peer_id', 'in', fresh)
+      .where('state', '!=', 'consent-withdrawn')
+      .execute();
+    for (const referral of referrals) await withdrawFromReferral(tx, ctx, referral, row.id, who, now);
+    onCommit(afterCommit);
+    return fresh.length;
+  });
+  if (withdrawnNow > 0) ctx.logger.info({ consent: row.id, recipients: withdrawnNow }, 'consent withdrawn');
   return consentView(ctx, (await findConsent(ctx.database.db, consentId))!);
 }
 
@@ -216,8 +217,9 @@ export async function applyConsentWithdraw(tx: Tx, ctx: NodeContext, envelope: V
   await tx.updateTable('referrals').set({ state: to, peer_seq: envelope.header.seq, updated_at: at }).where('id', '=', referral.id).execute();
   await recordEvent(tx, ctx, { referralId: referral.id, at: now, action: WITHDRAW, from: referral.state, to, actor, envelopeId: envelope.header.id });
 
-  // The organisations we referred the case on to erase it too; we erase our copy of what we sent them.
-  const onward: Array<{ to: string; referral_id: string }> = [];
+  // The organisations we referred the case on to erase it too; we erase our copy of what we sent
+  // them. One our offer never reached is named as not sent, so the sender does not wait for it.
+  const onward: Array<{ to: string; referral_id: string; sent: boolean }> = [];
   const children = await tx
     .selectFrom('referrals')
     .selectAll()
@@ -232,9 +234,8 @@ export async function applyConsentWithdraw(tx: Tx, ctx: NodeContext, envelope: V
     }
     // Erased first: the withdrawal queued next must not be emptied with the rest.
     await eraseReferralData(tx, child.id, 'consent-withdrawn', actor, now);
-    if (await withdrawFromReferral(tx, ctx, child, child.consent_id ?? referral.consent_id ?? '', actor, now)) {
-      onward.push({ to: child.peer_id, referral_id: child.id });
-    }
+    const sent = await withdrawFromReferral(tx, ctx, child, child.consent_id ?? referral.consent_id ?? '', actor, now);
+    onward.push({ to: child.peer_id, referral_id: child.id, sent });
   }
   const erased = await tx.selectFrom('referrals').selectAll().where('id', '=', referral.id).executeTakeFirstOrThrow();
   await queueErasureReceipt(tx, ctx, erased, actor, now, onward.length > 0 ? { onward } : {});
@@ -289,8 +290,16 @@ export async function applyErasureReceipt(tx: Tx, ctx: NodeContext, envelope: Ve
 
   for (const onward of body.onward ?? []) {
     await owe(tx, referral.id, { nodeId: onward.to, onwardReferralId: onward.referral_id, reason: body.reason, now, actor, relayedBy: peer.id });
+    // Never sent on: the receiver's own signed statement covers it.
+    if (onward.sent === false) {
+      await confirm(tx, referral.id, { nodeId: onward.to, reason: body.reason, statement: body.statement, verified: true, now, actor, relayedBy: peer.id });
+    }
   }
   for (const relayed of body.relayed ?? []) {
+    const owed = await tx.selectFrom('erasures').select('node_referral_id').where('referral_id', '=', referral.id).where('node_id', '=', relayed.node_id).executeTakeFirst();
+    if (owed?.node_referral_id && owed.node_referral_id !== relayed.referral_id) {
+      throw envelopeProblem('invalid-body', 'A relayed erasure statement is about another referral than the onward one it is given for.');
+    }
     const expected = { iss: relayed.node_id, aud: peer.id, referralId: relayed.referral_id };
     const known = await tx.selectFrom('peers').select('signing_jwk').where('id', '=', relayed.node_id).executeTakeFirst();
     const claims = known

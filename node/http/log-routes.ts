@@ -8,6 +8,7 @@ import { requirePeer, type PeerEnv } from '../peers/service-token.js';
 import { describeErrors, queryValidatorFor } from '../schema/validators.js';
 import { latestCheckpoint, noteWithCosignatures } from '../audit-log/checkpoints.js';
 import { readEntries } from '../audit-log/entries.js';
+import { concernsPeer } from '../audit-log/peer-view.js';
 import { logProblem } from '../audit-log/problems.js';
 import { consistencyProofBetween, inclusionProofAt, leafIndexOf, logSize } from '../audit-log/tree-store.js';
 import { addCheckpoint, ADD_CHECKPOINT_MAX_BYTES } from '../audit-log/witness.js';
@@ -36,7 +37,12 @@ export function logRoutes(ctx: NodeContext): Hono<PeerEnv> {
     if (query.start > size) throw logProblem('beyond-log-size');
     const end = Math.min(query.end ?? Number.MAX_SAFE_INTEGER, query.start + MAX_ENTRIES_PER_PAGE, size);
     const entries = await readEntries(db, query.start, end);
-    return c.json({ log_size: size, start: query.start, entries: entries.map((e) => ({ index: e.index, leaf_hash: e.leafHash, entry: e.entry })) });
+    const peerId = c.get('peer').id;
+    return c.json({
+      log_size: size,
+      start: query.start,
+      entries: entries.map((e) => ({ index: e.index, leaf_hash: e.leafHash, ...(concernsPeer(e.entry, peerId) ? { entry: e.entry } : {}) })),
+    });
   });
 
   app.get('/log/proofs/inclusion', guard, async (c) => {

@@ -58,7 +58,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Entries of the audit log from `start`, at most 1000 per page. */
+        /**
+         * Entries of the audit log from `start`, at most 1000 per page.
+         * @description Every entry's leaf hash, so the tree and its checkpoints can be checked; the entry's text
+         *     only when it is about the requesting peer's own dealings with this node (its referrals,
+         *     disclosures to it, erasures it owes or confirmed, its peer record, a consent it sent).
+         *     The others would tell which organisations dealt with the same case.
+         */
         get: operations["getLogEntries"];
         put?: never;
         post?: never;
@@ -453,6 +459,8 @@ export interface components {
                 to: components["schemas"]["NodeId"];
                 /** Format: uuid */
                 referral_id: string;
+                /** @description `false`: the onward offer was cancelled before it left; that organisation holds nothing, and this statement covers it. Absent = `true`. */
+                sent?: boolean;
             }[];
             /** @description Erasure statements of onward recipients, passed on unchanged. */
             relayed?: {
@@ -560,7 +568,7 @@ export interface components {
             recipients: components["schemas"]["NodeId"][];
             /** @enum {unknown} */
             method: "written" | "verbal" | "verbal-with-interpreter";
-            language: string;
+            language: components["schemas"]["LanguageTag"];
             /** @description Opaque id of the sending node's user who recorded the consent (not a name). */
             obtained_by: string;
             /** Format: date-time */
@@ -569,6 +577,8 @@ export interface components {
             valid_until: string;
             onward_referral?: components["schemas"]["OnwardPermission"];
         };
+        /** @description A BCP 47 language tag, e.g. `ar`, `ro`, `pt-BR` (never free text; it goes into the audit log). */
+        LanguageTag: string;
         /** @description Whether the client agreed that the recipient may refer her on to another organisation, and to which (absent = any it trusts). */
         OnwardPermission: {
             allowed: boolean;
@@ -602,6 +612,7 @@ export interface components {
          *     | `peer.added`, `peer.trusted` | peer_id, signing_kid |
          *     | `consent.recorded` | consent_id, origin, origin_consent_id, derived_from?, categories, purposes, recipients, onward_allowed, method, language, obtained_by, obtained_at, valid_until |
          *     | `consent.form-attached` | consent_id, media_type, size |
+         *     | `consent.form-erased` | consent_id, reason (the scanned form, after the retention period) |
          *     | `consent.withdrawn` | consent_id, recipients (withdrawn for in this step), whole |
          *     | `data.disclosed` | referral_id, peer_id, envelope_id, message, consent_id, categories (personal data left this node) |
          *     | `disclosure.cancelled` | referral_id, envelope_id (a message never tried was cancelled: its data never left) |
@@ -624,7 +635,7 @@ export interface components {
                 id: string;
             };
             /** @enum {unknown} */
-            type: "node.initialised" | "user.created" | "user.token-created" | "user.login" | "peer.added" | "peer.trusted" | "consent.recorded" | "consent.form-attached" | "consent.withdrawn" | "data.disclosed" | "disclosure.cancelled" | "referral.event" | "referral.opened" | "erasure.requested" | "erasure.performed" | "erasure.confirmed" | "witness.inconsistency";
+            type: "node.initialised" | "user.created" | "user.token-created" | "user.login" | "peer.added" | "peer.trusted" | "consent.recorded" | "consent.form-attached" | "consent.form-erased" | "consent.withdrawn" | "data.disclosed" | "disclosure.cancelled" | "referral.event" | "referral.opened" | "erasure.requested" | "erasure.performed" | "erasure.confirmed" | "witness.inconsistency";
             node_id?: string;
             signing_kid?: string;
             encryption_kid?: string;
@@ -674,7 +685,7 @@ export interface components {
             /** @description base64url of SHA-256(0x00 || entry bytes). */
             leaf_hash: components["schemas"]["Base64Url"];
             /** @description The entry (`LogEntry`) as the exact UTF-8 JSON text its leaf hash covers (hash these bytes, never a re-serialisation). */
-            entry: string;
+            entry?: string;
         };
         LogEntriesPage: {
             log_size: components["schemas"]["LogSize"];

@@ -666,7 +666,7 @@ export interface components {
             recipients: components["schemas"]["schemas-NodeId"][];
             /** @enum {unknown} */
             method: "written" | "verbal" | "verbal-with-interpreter";
-            language: string;
+            language: components["schemas"]["LanguageTag"];
             /** @description Opaque id of the sending node's user who recorded the consent (not a name). */
             obtained_by: string;
             /** Format: date-time */
@@ -701,7 +701,7 @@ export interface components {
                 purposes: ("referral" | "service-provision" | "follow-up")[];
                 /** @enum {unknown} */
                 method: "written" | "verbal" | "verbal-with-interpreter";
-                language: string;
+                language: components["schemas"]["LanguageTag"];
                 /** Format: date-time */
                 obtained_at?: string;
                 /** Format: date-time */
@@ -819,8 +819,8 @@ export interface components {
             recipients: string[];
             /** @enum {unknown} */
             method: "written" | "verbal" | "verbal-with-interpreter";
-            /** @description The language the client was informed in (BCP 47). */
-            language: string;
+            /** @description The language the client was informed in. */
+            language: components["schemas"]["LanguageTag"];
             /** Format: date-time */
             obtained_at?: string;
             /** Format: date-time */
@@ -933,6 +933,13 @@ export interface components {
             checked_at: string;
             /** @description Entries after the last checkpoint (checked for the consent rules, not yet signed). */
             unsigned_entries: number;
+            /** @description Cosignatures on the latest checkpoint; none is a finding (no witness vouches for the log yet). */
+            latest_cosignatures: number;
+            /** @description The witnesses in the bundle with their signing keys' fingerprints, to compare with their administrators. */
+            witnesses: {
+                node_id: string;
+                fingerprint?: string;
+            }[];
             integrity: {
                 ok: boolean;
                 findings: {
@@ -1174,6 +1181,8 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description A BCP 47 language tag, e.g. `ar`, `ro`, `pt-BR` (never free text; it goes into the audit log). */
+        LanguageTag: string;
         /**
          * Format: uri
          * @description The node's base URL, without trailing slash.

@@ -64,14 +64,26 @@ describe('entries', () => {
     const size = await logSize(a.ctx.database.db);
     const { status, body } = await peerCall(b, a, 'GET', '/federation/v1/log/entries?start=0');
     expect(status).toBe(200);
-    const page = body as { log_size: number; start: number; entries: Array<{ index: number; leaf_hash: string; entry: string }> };
+    const page = body as { log_size: number; start: number; entries: Array<{ index: number; leaf_hash: string; entry?: string }> };
     expect(page.log_size).toBe(size);
     expect(page.entries).toHaveLength(1000);
+    const stored = await a.ctx.database.db.selectFrom('audit_log').select(['idx', 'leaf_hash', 'entry']).where('idx', '<', 1000).orderBy('idx').execute();
     page.entries.forEach((e, i) => {
       expect(e.index).toBe(i);
-      expect(e.leaf_hash).toBe(b64u.encode(leafHash(utf8.encode(e.entry))));
-      expect(JSON.parse(e.entry)).toMatchObject({ index: i });
+      expect(e.leaf_hash).toBe(stored[i]!.leaf_hash);
+      if (e.entry !== undefined) {
+        expect(e.leaf_hash).toBe(b64u.encode(leafHash(utf8.encode(e.entry))));
+        expect(JSON.parse(e.entry)).toMatchObject({ index: i });
+      }
     });
+    // B reads the text of entries about itself only (here: A adding and trusting B); the rest
+    // (users of A, other peers) are leaf hashes.
+    const readable = page.entries.filter((e) => e.entry !== undefined).map((e) => JSON.parse(e.entry!) as { type: string; peer_id?: string });
+    expect(readable.length).toBeGreaterThan(0);
+    expect(readable.every((e) => e.peer_id === b.id)).toBe(true);
+    const hidden = stored.filter((row) => page.entries[row.idx]!.entry === undefined).map((row) => JSON.parse(row.entry) as { type: string; peer_id?: string });
+    expect(hidden.some((e) => e.type === 'user.created')).toBe(true);
+    expect(hidden.every((e) => e.peer_id !== b.id)).toBe(true);
     const tail = (await peerCall(b, a, 'GET', `/federation/v1/log/entries?start=1000&end=${size + 50}`)).body as typeof page;
     expect(tail.entries.map((e) => e.index)).toEqual(Array.from({ length: size - 1000 }, (_, i) => 1000 + i));
     const few = (await peerCall(b, a, 'GET', '/federation/v1/log/entries?start=3&end=5')).body as typeof page;

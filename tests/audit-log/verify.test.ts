@@ -111,6 +111,27 @@ describe('referral-node audit verify', () => {
     expect(result.error).toBeDefined();
   });
 
+  it('fails when the log is signed by another key than the one its administrator named, or no witness cosigned it', async () => {
+    const report = JSON.parse((await cliResult('audit', 'verify', '--file', bundleFile, '--json')).out) as Json;
+    expect(report.latest_cosignatures).toBeGreaterThan(0);
+    expect(report.witnesses).toEqual([{ node_id: at.id, fingerprint: expect.stringMatching(/^[A-Z2-7-]+$/) }]);
+    expect((await cliResult('audit', 'verify', '--file', bundleFile, '--fingerprint', report.fingerprint.toLowerCase())).error).toBeUndefined();
+    const wrong = await cliResult('audit', 'verify', '--file', bundleFile, '--fingerprint', 'AAAA-BBBB-CCCC-DDDD');
+    expect(wrong.error).toBeDefined();
+    expect(wrong.out).toMatch(/not AAAA-BBBB-CCCC-DDDD as expected/);
+
+    // The node's own signature line is kept; the witnesses' are cut off.
+    const strip = (note: string) => {
+      const [text, signatures] = note.split('\n\n');
+      return `${text}\n\n${signatures!.split('\n')[0]}\n`;
+    };
+    const file = join(gr.dataDir, '..', 'uncosigned.json');
+    writeFileSync(file, JSON.stringify({ ...bundle, checkpoints: bundle.checkpoints.map(strip) }));
+    const uncosigned = await cliResult('audit', 'verify', '--file', file);
+    expect(uncosigned.error).toBeDefined();
+    expect(uncosigned.out).toMatch(/no witness vouches for this log/);
+  });
+
   it('says plainly what is missing or unreadable', async () => {
     expect((await cliResult('audit', 'verify', '--file', join(gr.dataDir, 'nope.json'))).error?.message).toMatch(/Cannot read/);
     expect((await cliResult('audit', 'verify', '--file', bundleFile, '--url', 'http://127.0.0.1:1')).error?.message).toMatch(/one of them/);

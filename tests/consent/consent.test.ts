@@ -77,6 +77,7 @@ describe('a consent record', () => {
       { recipients: ['not a url'] },
       { purposes: [] },
       { method: 'telepathy' },
+      { language: 'Arabic, through her cousin Samira' },
     ]) {
       const { status, body } = await api(gr, 'POST', '/api/v1/consents', consentInput(bad));
       expect(status, JSON.stringify(bad)).toBe(422);
@@ -176,6 +177,20 @@ describe('the scanned consent form', () => {
   });
 });
 
+describe('two withdrawals at the same moment', () => {
+  it('for different recipients both count', async () => {
+    const consent = await recordConsent();
+    const [first, second] = await Promise.all([
+      api(gr, 'POST', `/api/v1/consents/${consent.id}/withdraw`, { recipients: [at.id] }),
+      api(gr, 'POST', `/api/v1/consents/${consent.id}/withdraw`, { recipients: [it3.id] }),
+    ]);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    const after = (await api(gr, 'GET', `/api/v1/consents/${consent.id}`)).body;
+    expect(after.status).toBe('withdrawn');
+    expect([...after.withdrawn_for].sort()).toEqual([at.id, it3.id].sort());
+  });
+});
+
 describe('the list of consent records', () => {
   it('pages through records, newest first, and filters by status', async () => {
     const ids: string[] = [];
@@ -189,7 +204,10 @@ describe('the list of consent records', () => {
     expect(second.body.items[0].id).toBe(ids[0]);
     await api(gr, 'POST', `/api/v1/consents/${ids[1]}/withdraw`, {});
     const withdrawn = await api(gr, 'GET', '/api/v1/consents?status=withdrawn');
-    expect(withdrawn.body.items.map((c: Json) => c.id)).toEqual([ids[1]]);
+    const withdrawnIds = withdrawn.body.items.map((c: Json) => c.id);
+    expect(withdrawnIds).toContain(ids[1]);
+    expect(withdrawnIds).not.toContain(ids[0]);
+    expect(withdrawn.body.items.every((c: Json) => c.status === 'withdrawn')).toBe(true);
     expect((await api(gr, 'GET', '/api/v1/consents?status=gone')).status).toBe(400);
     expect((await api(gr, 'GET', '/api/v1/consents?cursor=nonsense')).status).toBe(400);
   });

@@ -51,6 +51,16 @@ function keysAndCiphertexts(node: TestNode, referralId: string): string[] {
   return [...payloads.flatMap((p) => [p.wrapped_key as string, (p.ciphertext as string).slice(0, 40)]), ...envelopes.map((e) => (e.payload as string).slice(-60))];
 }
 
+/** An envelope made by hand (for messages a node would never send) posted to `to`. */
+async function postEnvelope(from: TestNode, to: TestNode, type: string, referralId: string, seq: number, body: unknown): Promise<Response> {
+  const sealed = await sealEnvelope({
+    type, from: from.id, to: to.id, referralId, seq, createdAt: net.clock.now(), body,
+    recipientKey: to.ctx.self.encryptionKey.publicJwk, senderKey: from.ctx.self.encryptionKey.publicJwk,
+  });
+  const jws = await signEnvelopeAttempt(sealed.payload, { nodeId: from.id, signingKey: from.ctx.self.signingKey }, net.clock.now());
+  return to.request('/federation/v1/envelopes', { method: 'POST', headers: { 'content-type': 'application/jose' }, body: jws });
+}
+
 describe('withdrawal of consent for one recipient', () => {
   let consentId: string;
   let toAt: string; // gr → at
@@ -152,6 +162,22 @@ describe('withdrawal of consent for one recipient', () => {
     expect((await get(gr, toIt)).erasures).toEqual([expect.objectContaining({ node_id: it3.id, status: 'confirmed' })]);
   });
 
+  it('a relayed statement about another referral than the onward one is refused', async () => {
+    const other = '7d3c2b1a-0f9e-4d8c-b7a6-5e4d3c2b1a09';
+    const own = await signErasureStatement(
+      { iss: at.id, aud: gr.id, referral_id: toAt, reason: 'consent-withdrawn', erased_at: net.clock.now().toISOString(), iat: 1 }, at.ctx.self.signingKey,
+    );
+    const relayed = await signErasureStatement(
+      { iss: it3.id, aud: at.id, referral_id: other, reason: 'retention', erased_at: net.clock.now().toISOString(), iat: 1 }, it3.ctx.self.signingKey,
+    );
+    const before = await snapshot(gr);
+    const response = await postEnvelope(at, gr, 'erasure.receipt', toAt, 90, {
+      referral_id: toAt, reason: 'consent-withdrawn', statement: own, relayed: [{ node_id: it3.id, referral_id: other, statement: relayed }],
+    });
+    expect(response.status).toBe(422);
+    expect(await snapshot(gr)).toEqual(before);
+  });
+
   it('cannot be recorded on the receiving side: the withdrawal comes from the organisation that obtained the consent', async () => {
     const receivedConsent = (await get(it3, toIt)).consent_id as string;
     expect((await api(it3, 'POST', `/api/v1/consents/${receivedConsent}/withdraw`, {})).status).toBe(409);
@@ -185,14 +211,7 @@ describe('the retention period', () => {
 });
 
 describe('consent and erasure messages that are refused', () => {
-  async function post(from: TestNode, to: TestNode, type: string, referralId: string, seq: number, body: unknown): Promise<Response> {
-    const sealed = await sealEnvelope({
-      type, from: from.id, to: to.id, referralId, seq, createdAt: net.clock.now(), body,
-      recipientKey: to.ctx.self.encryptionKey.publicJwk, senderKey: from.ctx.self.encryptionKey.publicJwk,
-    });
-    const jws = await signEnvelopeAttempt(sealed.payload, { nodeId: from.id, signingKey: from.ctx.self.signingKey }, net.clock.now());
-    return to.request('/federation/v1/envelopes', { method: 'POST', headers: { 'content-type': 'application/jose' }, body: jws });
-  }
+  const post = postEnvelope;
 
   // The clock has moved past the retention period above: consents are given from its time.
   const request = () => (({ consent, ...rest }) => ({ ...rest, consent: { ...consent, valid_until: inDays(180) } }))(referralRequest(at.id));
@@ -203,8 +222,9 @@ describe('consent and erasure messages that are refused', () => {
   });
 
   it('a withdrawal sent by the receiver, or naming another consent, changes nothing', async () => {
+    const consentId = (await get(gr, id)).consent_id as string;
     const before = [await snapshot(gr), await snapshot(at)];
-    const fromReceiver = await post(at, gr, 'consent.withdraw', id, 1, { referral_id: id, consent_id: (await get(gr, id)).consent_id });
+    const fromReceiver = await post(at, gr, 'consent.withdraw', id, 1, { referral_id: id, consent_id: consentId });
     expect(fromReceiver.status, await fromReceiver.clone().text()).toBe(409);
     expect(((await expectMatchesSpec('federation', 'POST', '/federation/v1/envelopes', fromReceiver)) as Json).type).toBe('urn:refnet:problem:illegal-transition');
     const otherConsent = await post(gr, at, 'consent.withdraw', id, 5, { referral_id: id, consent_id: '2b0c8f7e-5d8a-4c1b-9e2f-3a4b5c6d7e8f' });
@@ -235,6 +255,68 @@ describe('consent and erasure messages that are refused', () => {
     const early = await post(at, gr, 'erasure.receipt', openId, 1, { referral_id: openId, reason: 'retention', statement: genuine });
     expect(early.status).toBe(409);
     expect(await snapshot(gr)).toEqual(beforeOpen);
+  });
+});
+
+describe('an onward referral that never left', () => {
+  it('is covered by the receiver\'s statement, so the sender waits for nobody', async () => {
+    const request = (({ consent, ...rest }) => ({ ...rest, consent: { ...consent, valid_until: inDays(180), onward_referral: { allowed: true } } }))(referralRequest(at.id));
+    const id = (await api(gr, 'POST', '/api/v1/referrals', request)).body.id as string;
+    await net.settle();
+    await api(at, 'POST', `/api/v1/referrals/${id}/accept`, {});
+    net.unreachable.add(it3.id);
+    const onward = (await api(at, 'POST', `/api/v1/referrals/${id}/refer-onward`, { to: it3.id, reason: 'She moved to Rome.' })).body.id as string;
+    await net.settle();
+    // As if the worker had never got to it (the attempt above failed on the network).
+    await at.ctx.database.db.updateTable('envelopes').set({ attempts: 0, last_error: null, lease_until: null }).where('referral_id', '=', onward).execute();
+    const consentId = (await get(gr, id)).consent_id as string;
+    await api(gr, 'POST', `/api/v1/consents/${consentId}/withdraw`, {});
+    await net.settle();
+    const erasures = (await get(gr, id)).erasures as Json[];
+    expect(erasures).toEqual([
+      expect.objectContaining({ node_id: at.id, status: 'confirmed' }),
+      expect.objectContaining({ node_id: it3.id, status: 'confirmed', relayed_by: at.id, onward_referral_id: onward }),
+    ]);
+    expect(readRows(at, "select type from audit_log where type = 'disclosure.cancelled'")).not.toEqual([]);
+    net.unreachable.delete(it3.id);
+  });
+});
+
+describe('the retention period, later', () => {
+  it('waits for a closed referral\'s last message to leave, and erases a consent form once its consent has ended', async () => {
+    const consent = (await api(gr, 'POST', '/api/v1/consents', {
+      categories: ['identity', 'situation'], purposes: ['referral'], recipients: [at.id], method: 'written', language: 'el', valid_until: inDays(40),
+    })).body;
+    const form = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(64, 3)]);
+    const put = await gr.request(`/api/v1/consents/${consent.id}/form`, {
+      method: 'PUT', headers: { authorization: `Bearer ${gr.token}`, 'content-type': 'application/pdf' }, body: form,
+    });
+    expect(put.status).toBe(200);
+    const { consent: _inline, ...request } = referralRequest(at.id);
+    const id = (await api(gr, 'POST', '/api/v1/referrals', { ...request, consent_id: consent.id })).body.id as string;
+    await net.settle();
+    await api(at, 'POST', `/api/v1/referrals/${id}/accept`, {});
+    await net.settle();
+    net.unreachable.add(gr.id);
+    await api(at, 'POST', `/api/v1/referrals/${id}/complete`, { outcome: 'service-completed' });
+    await net.settle();
+    net.clock.advance(31 * 86_400_000);
+    // The completion has not reached the sender: the receiver keeps the data until it has.
+    await eraseAfterRetention(at.ctx, 30);
+    expect((await get(at, id)).erased_at).toBeUndefined();
+    net.unreachable.delete(gr.id);
+    await net.settle();
+    await eraseAfterRetention(at.ctx, 30);
+    await eraseAfterRetention(gr.ctx, 30);
+    await net.settle();
+    expect((await get(at, id)).erasure_reason).toBe('retention');
+    expect((await get(gr, id)).erasures).toEqual([expect.objectContaining({ node_id: at.id, reason: 'retention', status: 'confirmed' })]);
+    // The form stays while its consent is in force, and 30 days after it ended, it goes.
+    expect((await api(gr, 'GET', `/api/v1/consents/${consent.id}`)).body.form).toBeDefined();
+    net.clock.advance(40 * 86_400_000);
+    await eraseAfterRetention(gr.ctx, 30);
+    expect((await api(gr, 'GET', `/api/v1/consents/${consent.id}`)).body.form).toBeUndefined();
+    expect(readRows(gr, "select entry from audit_log where type = 'consent.form-erased'").map((r) => JSON.parse(r.entry as string).consent_id)).toEqual([consent.id]);
   });
 });
 
