@@ -22,6 +22,10 @@ export interface AuditBundle {
   checkpoints: string[];
   /** Every witness that cosigned a checkpoint, with its identity document as pinned here. */
   witnesses: Array<{ node_id: string; identity: string }>;
+  /** The signed erasure statements behind the erasure.confirmed entries (no personal data). */
+  erasure_statements: string[];
+  /** The identity documents, as pinned here, of the peers that signed those statements. */
+  erasers: Array<{ node_id: string; identity: string }>;
 }
 
 /**
@@ -42,6 +46,9 @@ export async function exportAuditBundle(
   }
   const witnessIds = [...new Set(checkpoints.flatMap((c) => c.cosignatures.map((s) => s.witnessId)))].sort();
   const peers = witnessIds.length === 0 ? [] : await db.selectFrom('peers').select(['id', 'identity_jws']).where('id', 'in', witnessIds).orderBy('id').execute();
+  const statements = await db.selectFrom('erasures').select(['statement', 'node_id']).where('statement', 'is not', null).orderBy('confirmed_at').execute();
+  const signerIds = [...new Set(statements.map((s) => JSON.parse(Buffer.from(s.statement!.split('.')[1] ?? '', 'base64url').toString('utf8')).iss as string))].sort();
+  const erasers = signerIds.length === 0 ? [] : await db.selectFrom('peers').select(['id', 'identity_jws']).where('id', 'in', signerIds).orderBy('id').execute();
   const identity = await signOwnIdentityDocument(ctx);
   return {
     format: AUDIT_BUNDLE_FORMAT,
@@ -50,5 +57,7 @@ export async function exportAuditBundle(
     entries,
     checkpoints: checkpoints.map(noteWithCosignatures),
     witnesses: peers.map((p) => ({ node_id: p.id, identity: p.identity_jws })),
+    erasure_statements: statements.map((s) => s.statement!),
+    erasers: erasers.map((p) => ({ node_id: p.id, identity: p.identity_jws })),
   };
 }

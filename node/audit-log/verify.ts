@@ -6,6 +6,7 @@ import { parseCheckpointBody } from './checkpoint.js';
 import { noteText, signatureLines } from './cosignature.js';
 import { checkConsentRules, DEFAULT_ERASURE_GRACE_DAYS, type ConsentRulesReport } from './consent-rules.js';
 import { verifyBundleIntegrity, type IntegrityReport } from './verify-integrity.js';
+import { checkErasureEvidence, type ErasureEvidence } from './verify-erasures.js';
 import { readableFingerprint } from '../identity/keys.js';
 
 export interface AuditVerification {
@@ -25,6 +26,7 @@ export interface AuditVerification {
   witnesses: Array<{ node_id: string; fingerprint?: string }>;
   integrity: IntegrityReport;
   consent: ConsentRulesReport;
+  erasures: ErasureEvidence;
 }
 
 export async function verifyAuditBundle(
@@ -32,7 +34,8 @@ export async function verifyAuditBundle(
   options: { now: Date; erasureGraceDays?: number; expectFingerprint?: string | undefined },
 ): Promise<AuditVerification> {
   const integrity = await verifyBundleIntegrity(bundle);
-  const shaped = bundle as { node_id?: unknown; identity?: unknown; entries?: unknown; checkpoints?: unknown; witnesses?: unknown };
+  const shaped = bundle as { node_id?: unknown; identity?: unknown; entries?: unknown; checkpoints?: unknown; witnesses?: unknown; erasure_statements?: unknown; erasers?: unknown };
+  const erasures = await checkErasureEvidence(shaped);
   const entries = Array.isArray(shaped.entries) ? shaped.entries.filter((e): e is string => typeof e === 'string') : [];
   const consent = checkConsentRules(entries, { now: options.now, erasureGraceDays: options.erasureGraceDays ?? DEFAULT_ERASURE_GRACE_DAYS });
   const fingerprint = fingerprintOf(shaped.identity);
@@ -52,7 +55,7 @@ export async function verifyAuditBundle(
       })
     : [];
   return {
-    ok: integrity.ok && consent.ok,
+    ok: integrity.ok && consent.ok && erasures.ok,
     node_id: typeof shaped.node_id === 'string' ? shaped.node_id : '',
     ...(fingerprint ? { fingerprint } : {}),
     checked_at: options.now.toISOString(),
@@ -61,6 +64,7 @@ export async function verifyAuditBundle(
     witnesses,
     integrity,
     consent,
+    erasures,
   };
 }
 
@@ -93,7 +97,9 @@ export function describeVerification(report: AuditVerification): string[] {
     ...(report.unsigned_entries > 0 ? [`  ${report.unsigned_entries} entries after the last checkpoint are not signed yet`] : []),
     ...report.witnesses.map((w) => `  witness ${w.node_id}${w.fingerprint ? ` (signing key ${w.fingerprint})` : ''}`),
     `  consent: ${consent.disclosures} disclosures, ${consent.withdrawals} withdrawals; ${consent.findings.length} problem(s), ${consent.pending.length} erasure(s) pending`,
+    `  erasures: ${report.erasures.confirmed} confirmed, ${report.erasures.verified} statement(s) verified, ${report.erasures.unverified} from organisations this node does not know; ${report.erasures.findings.length} problem(s)`,
     ...integrity.findings.map((f) => `  [${f.check}] ${f.message}`),
+    ...report.erasures.findings.map((f) => `  [${f.check}] ${f.message}`),
     ...consent.findings.map((f) => `  [${f.rule}] ${f.detail}`),
     ...consent.pending.map((p) => `  [pending] ${p.node_id} has not yet confirmed erasing referral ${p.referral_id} (asked ${p.requested_at})`),
   ];

@@ -56,8 +56,9 @@ export async function eraseAfterRetention(ctx: NodeContext, retentionDays: numbe
     if (due.length < BATCH) break;
   }
   const forms = await eraseConsentForms(ctx, retentionDays);
+  // Every run, not only after an erasure: an earlier truncation may have been kept from finishing.
+  if (!(await ctx.database.purgeErased())) ctx.logger.warn('write-ahead log busy; it is truncated at the next retention run');
   if (erased + forms > 0) {
-    await ctx.database.purgeErased();
     ctx.logger.info({ referrals: erased, consentForms: forms, retentionDays }, 'personal data erased after the retention period');
   }
   return erased;

@@ -29,8 +29,10 @@ export interface Database {
   /**
    * After an erasure: copies the write-ahead log into the database file and truncates it, so the
    * old versions of erased rows do not linger in the WAL (secure_delete zeroes them in the file).
+   * False when another connection (a CLI command) kept the log from being truncated: the next
+   * erasure or retention run tries again.
    */
-  purgeErased(): Promise<void>;
+  purgeErased(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -78,7 +80,8 @@ function wrap(db: Db): Database {
       return result;
     },
     async purgeErased() {
-      await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
+      const { rows } = await sql<{ busy: number }>`pragma wal_checkpoint(TRUNCATE)`.execute(db);
+      return rows[0]?.busy === 0;
     },
     async close() {
       if (closed) return;

@@ -70,7 +70,9 @@ export function federationRoutes(ctx: NodeContext): Hono {
     if (earlier?.outcome === 'rejected') return problemResponse(c, envelopeProblem(earlier.problem, earlier.detail));
     if (earlier?.outcome === 'duplicate') return c.json(receiptResponse(earlier.receipt));
     log.info({ envelope: envelope.header.id, type: envelope.header.type, peer: envelope.peer.id }, 'envelope received');
-    if (envelope.header.type === 'consent.withdraw') await ctx.database.purgeErased();
+    if (envelope.header.type === 'consent.withdraw' && !(await ctx.database.purgeErased())) {
+      log.warn('write-ahead log busy after an erasure; it is truncated at the next erasure or retention run');
+    }
     return c.json(receiptResponse(receipt));
   });
 

@@ -919,10 +919,16 @@ export interface components {
             entries: string[];
             /** @description Signed checkpoint notes with their cosignatures, oldest first. */
             checkpoints: string[];
-            witnesses: {
-                node_id: string;
-                identity: string;
-            }[];
+            witnesses: components["schemas"]["BundleIdentity"][];
+            /** @description The signed erasure statements behind the `erasure.confirmed` entries (compact JWS; no personal data). */
+            erasure_statements: string[];
+            /** @description The identity documents, as pinned by this node, of the organisations that signed those statements. */
+            erasers: components["schemas"]["BundleIdentity"][];
+        };
+        BundleIdentity: {
+            node_id: string;
+            /** @description The organisation's identity document (compact JWS). */
+            identity: string;
         };
         AuditVerification: {
             ok: boolean;
@@ -973,6 +979,19 @@ export interface components {
                     node_id: string;
                     requested_at: string;
                     index: number;
+                }[];
+            };
+            /** @description The signed statements behind confirmed erasures, checked against their entries and, where the signer's identity is in the bundle, its key. */
+            erasures: {
+                ok: boolean;
+                confirmed: number;
+                verified: number;
+                unverified: number;
+                findings: {
+                    /** @enum {unknown} */
+                    check: "erasure-statement-missing" | "erasure-statement-invalid";
+                    message: string;
+                    entry: number;
                 }[];
             };
         };

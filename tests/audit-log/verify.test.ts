@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointRound } from '../../node/audit-log/witness-client.js';
 import { cliResult } from '../_util/cli.js';
+import { b64u, sha256 } from '../../node/crypto/encoding.js';
 import { api, createTestNetwork, type Json, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
 import { asRole } from './_log-helpers.js';
 
@@ -130,6 +131,33 @@ describe('referral-node audit verify', () => {
     const uncosigned = await cliResult('audit', 'verify', '--file', file);
     expect(uncosigned.error).toBeDefined();
     expect(uncosigned.out).toMatch(/no witness vouches for this log/);
+  });
+
+  it('checks the signed statement behind every confirmed erasure, and fails when one is missing or altered', async () => {
+    const report = JSON.parse((await cliResult('audit', 'verify', '--file', bundleFile, '--json')).out) as Json;
+    expect(report.erasures).toMatchObject({ ok: true, confirmed: 2, verified: 2, unverified: 0, findings: [] });
+    expect(bundle.erasure_statements).toHaveLength(2);
+    expect(bundle.erasers.map((e: Json) => e.node_id)).toEqual([at.id]);
+
+    const without = join(gr.dataDir, '..', 'no-statements.json');
+    writeFileSync(without, JSON.stringify({ ...bundle, erasure_statements: [] }));
+    const missing = await cliResult('audit', 'verify', '--file', without, '--json');
+    expect(missing.error).toBeDefined();
+    expect((JSON.parse(missing.out) as Json).erasures.findings.map((f: Json) => f.check)).toEqual(['erasure-statement-missing', 'erasure-statement-missing']);
+
+    // A statement signed by someone else than the eraser, put in place of the real one.
+    const [header, payload] = (bundle.erasure_statements[0] as string).split('.');
+    const forged = `${header}.${payload}.${Buffer.alloc(64, 1).toString('base64url')}`;
+    const entries = bundle.entries.map((e: string) => {
+      const entry = JSON.parse(e) as Json;
+      if (entry.type !== 'erasure.confirmed' || entry.statement_digest !== b64u.encode(sha256(bundle.erasure_statements[0]))) return e;
+      return JSON.stringify({ ...entry, statement_digest: b64u.encode(sha256(forged)) });
+    });
+    const altered = join(gr.dataDir, '..', 'forged-statement.json');
+    writeFileSync(altered, JSON.stringify({ ...bundle, entries, erasure_statements: [forged, bundle.erasure_statements[1]] }));
+    const forgedReport = JSON.parse((await cliResult('audit', 'verify', '--file', altered, '--json')).out) as Json;
+    expect(forgedReport.erasures.findings).toEqual([expect.objectContaining({ check: 'erasure-statement-invalid' })]);
+    expect(forgedReport.ok).toBe(false);
   });
 
   it('says plainly what is missing or unreadable', async () => {
