@@ -218,6 +218,7 @@ export interface Schema {
   cosignatures: CosignaturesTable;
   witnessed_checkpoints: WitnessedCheckpointsTable;
   witness_inconsistencies: WitnessInconsistenciesTable;
+  invitations: InvitationsTable;
 }
 
 /** The root of the perfect subtree over leaves [idx·2^level, (idx+1)·2^level), level ≥ 1. */
@@ -269,4 +270,20 @@ export interface WitnessInconsistenciesTable {
   submitted_note: string;
   proof: string;
   detected_at: string;
+}
+
+/** An invitation this node created (peers/invitations.ts): one use, until it expires or is revoked. */
+export interface InvitationsTable {
+  id: string;
+  /** base64url(SHA-256(secret bytes)); the secret is only in the code handed out once. */
+  secret_digest: string;
+  /** The user who created it; null when made with the CLI. */
+  created_by: string | null;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  used_at: string | null;
+  /** The node id that redeemed it, and the signing kid pinned for that node. */
+  used_by: string | null;
+  used_kid: string | null;
 }

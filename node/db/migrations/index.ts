@@ -6,6 +6,7 @@ import * as replyBy from './003-reply-by.js';
 import * as serviceTokens from './004-service-tokens.js';
 import * as consentAndLog from './005-consent-and-log.js';
 import * as logCheckpoints from './006-log-checkpoints.js';
+import * as invitations from './007-invitations.js';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '004-service-tokens': serviceTokens,
   '005-consent-and-log': consentAndLog,
   '006-log-checkpoints': logCheckpoints,
+  '007-invitations': invitations,
 };
