@@ -1,0 +1,90 @@
+// What both sides of an invitation do with the other node: fetch its identity document from its
+// node id, and store it as a trusted peer with its signing key pinned, inside the caller's
+// transaction together with the invitation's own audit entry.
+import type { AuditActor } from '../audit-log/events.js';
+import { appendAuditEvent } from '../audit-log/append.js';
+import { nowSeconds, type NodeContext } from '../context.js';
+import type { Tx } from '../db/database.js';
+import { verifyIdentityDocument, type VerifiedIdentity } from '../identity/document.js';
+import { readableFingerprint } from '../identity/keys.js';
+import { invitationProblem } from './invitation-problems.js';
+import { normaliseNodeUrl, toPeer, type Peer } from './service.js';
+
+/** Whether `url` is a node id in its one canonical form (so one node cannot appear under two ids). */
+export function isCanonicalNodeId(url: string): boolean {
+  try {
+    return normaliseNodeUrl(url) === url;
+  } catch {
+    return false;
+  }
+}
+
+export type IdentityFetch =
+  | { ok: true; identity: VerifiedIdentity; jws: string }
+  | { ok: false; problem: 'identity-unavailable' | 'identity-mismatch'; reason: string };
+
+/** GET <nodeId>/.well-known/referral-node, verified, and issued by `nodeId` itself. */
+export async function fetchIdentityOf(ctx: NodeContext, nodeId: string): Promise<IdentityFetch> {
+  let response: Response;
+  try {
+    response = await ctx.fetch(`${nodeId}/.well-known/referral-node`, { signal: AbortSignal.timeout(15_000) });
+  } catch {
+    return { ok: false, problem: 'identity-unavailable', reason: `${nodeId} could not be reached.` };
+  }
+  if (response.status !== 200) {
+    await response.body?.cancel();
+    return { ok: false, problem: 'identity-unavailable', reason: `${nodeId} answered ${response.status} for its identity document.` };
+  }
+  const jws = (await response.text()).trim();
+  const verification = await verifyIdentityDocument(jws, nowSeconds(ctx.clock), nodeId);
+  if (!verification.ok) return { ok: false, problem: 'identity-mismatch', reason: `The identity document of ${nodeId} was refused: ${verification.reason}` };
+  return { ok: true, identity: verification.identity, jws };
+}
+
+/**
+ * Stores the node of `identity` as trusted with its signing key pinned. A node not known yet is
+ * added; a pending one is trusted with the fresh document; a revoked one becomes a peer anew
+ * (revocation is final for the old relationship, and the invitation is a new decision); a trusted
+ * one with the same key is left as it is. Refused, changing nothing: a node known with another
+ * signing key (unless revoked), and a suspended one.
+ */
+export async function pinTrustedPeer(tx: Tx, identity: VerifiedIdentity, identityJws: string, now: Date, actor: AuditActor): Promise<Peer> {
+  const { claims } = identity;
+  const kid = identity.signingKey.kid;
+  const existing = await tx.selectFrom('peers').selectAll().where('id', '=', claims.iss).executeTakeFirst();
+  if (existing && existing.state !== 'revoked' && existing.signing_kid !== kid) {
+    throw invitationProblem(
+      'peer-key-conflict',
+      `${claims.iss} is known here with the signing key ${readableFingerprint(existing.signing_kid)}, and now presents ${readableFingerprint(kid)}. Nothing was changed; ask its administrator what happened.`,
+    );
+  }
+  if (existing?.state === 'suspended') {
+    throw invitationProblem('peer-suspended', `${claims.iss} is suspended here; restore it instead (an invitation does not lift a suspension). Nothing was changed.`);
+  }
+  if (existing?.state === 'trusted') return toPeer(existing);
+  const at = now.toISOString();
+  const row = {
+    id: claims.iss,
+    name: claims.name,
+    country: claims.country,
+    languages: JSON.stringify(claims.languages),
+    contact: claims.contact ?? null,
+    state: 'trusted' as const,
+    signing_kid: kid,
+    signing_jwk: JSON.stringify(identity.signingKey),
+    encryption_kid: identity.encryptionKey.kid,
+    encryption_jwk: JSON.stringify(identity.encryptionKey),
+    identity_jws: identityJws,
+    added_at: existing && existing.state === 'pending' ? existing.added_at : at,
+    trusted_at: at,
+    updated_at: at,
+  };
+  if (existing) {
+    await tx.updateTable('peers').set(row).where('id', '=', row.id).execute();
+  } else {
+    await tx.insertInto('peers').values(row).execute();
+  }
+  if (existing?.state !== 'pending') await appendAuditEvent(tx, now, actor, { type: 'peer.added', peer_id: row.id, signing_kid: kid });
+  await appendAuditEvent(tx, now, actor, { type: 'peer.trusted', peer_id: row.id, signing_kid: kid });
+  return toPeer(row);
+}
