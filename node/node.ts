@@ -15,6 +15,7 @@ import { createDeliveryWorker, type DeliveryWorker } from './delivery/worker.js'
 import { createHttpApp } from './http/app.js';
 import { startExpiryTimer } from './referrals/expiry.js';
 import { startRetentionTimer } from './consents/retention.js';
+import { startIdentityRefresh } from './peers/refresh.js';
 import { startCheckpointTimer } from './audit-log/witness-client.js';
 import { createNodeIdentity, isInitialised, loadSelfIdentity, type NodeSettings } from './identity/store.js';
 import { readableFingerprint } from './identity/keys.js';
@@ -144,6 +145,7 @@ export async function serveNode(node: OpenNode, listen: { port: number; host: st
   const expiry = startExpiryTimer(node.ctx);
   const checkpoints = startCheckpointTimer(node.ctx, node.checkpointEveryMs);
   const retention = startRetentionTimer(node.ctx, node.retentionDays, () => node.delivery.kick());
+  const identityRefresh = startIdentityRefresh(node.ctx);
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : listen.port;
   let closing: Promise<void> | undefined;
@@ -163,6 +165,7 @@ export async function serveNode(node: OpenNode, listen: { port: number; host: st
         await expiry.stop();
         await checkpoints.stop();
         await retention.stop();
+        await identityRefresh.stop();
         await node.close();
       })();
       return closing;

@@ -36,6 +36,13 @@ export type AuditEvent =
   | { type: 'user.login'; user_id: string; token_id: string }
   | { type: 'peer.added'; peer_id: string; signing_kid: string }
   | { type: 'peer.trusted'; peer_id: string; signing_kid: string }
+  | { type: 'peer.suspended'; peer_id: string }
+  | { type: 'peer.restored'; peer_id: string }
+  | { type: 'peer.revoked'; peer_id: string; reason: 'key-compromise' | 'no-longer-partner' | 'other' }
+  /** A peer's refreshed identity document, signed with its pinned key, brought a new encryption key. */
+  | { type: 'peer.identity-updated'; peer_id: string; signing_kid: string; encryption_kid: string }
+  /** A peer's identity document was not accepted and the administrator alerted. */
+  | { type: 'peer.alert'; peer_id: string; kind: 'signing-key-changed' | 'invalid-identity-document' }
   | ({ type: 'consent.recorded' } & ConsentMetadata)
   | { type: 'consent.form-attached'; consent_id: string; media_type: string; size: number }
   /** The scanned form was erased: the consent ended longer ago than the retention period. */
@@ -85,15 +92,24 @@ export type AuditEvent =
       relayed_by?: string;
     }
   /** A peer's witness submission contradicted a checkpoint it signed before (evidence kept). */
-  | { type: 'witness.inconsistency'; peer_id: string; old_size: number; new_size: number };
+  | { type: 'witness.inconsistency'; peer_id: string; old_size: number; new_size: number }
+  /** An invitation made here (its secret is never logged). */
+  | { type: 'invitation.created'; invitation_id: string; expires_at: string }
+  /**
+   * An invitation was redeemed: on the inviting node, by `peer_id` (the actor is that peer); on
+   * the redeeming node, the inviter's invitation was redeemed here. `signing_kid` is the key pinned.
+   */
+  | { type: 'invitation.redeemed'; invitation_id: string; peer_id: string; signing_kid: string }
+  | { type: 'invitation.revoked'; invitation_id: string };
 
 export type AuditEventType = AuditEvent['type'];
 
 /** Every event type, for checks against the spec (LogEntry in spec/federation.yaml). */
 export const AUDIT_EVENT_TYPES = [
-  'node.initialised', 'user.created', 'user.token-created', 'user.login', 'peer.added', 'peer.trusted',
+  'node.initialised', 'user.created', 'user.token-created', 'user.login', 'peer.added', 'peer.trusted', 'peer.suspended', 'peer.restored', 'peer.revoked', 'peer.identity-updated', 'peer.alert',
   'consent.recorded', 'consent.form-attached', 'consent.form-erased', 'consent.withdrawn', 'data.disclosed', 'disclosure.cancelled',
   'referral.event', 'referral.opened', 'erasure.requested', 'erasure.performed', 'erasure.confirmed', 'witness.inconsistency',
+  'invitation.created', 'invitation.redeemed', 'invitation.revoked',
 ] as const satisfies readonly AuditEventType[];
 
 // A type added to AuditEvent but not to the list above fails to compile here.

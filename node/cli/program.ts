@@ -12,8 +12,11 @@ import { createApiToken, createUser, ROLES, type Role } from '../users/service.j
 import { describeErrors, validatorFor } from '../schema/validators.js';
 import { CliError, printTable } from './output.js';
 import { addReferralCommands } from './referral-commands.js';
+import { requireFingerprint } from '../peers/fingerprint.js';
+import { addPeerStateCommands } from './peer-state-commands.js';
 import { addConsentCommands } from './consent-commands.js';
 import { addAuditCommands } from './audit-commands.js';
+import { addInvitationCommands } from './invitation-commands.js';
 
 export interface CliIo {
   out(text: string): void;
@@ -101,7 +104,8 @@ export function buildProgram(io: CliIo = defaultIo): Command {
       });
     });
 
-  const peer = program.command('peer').description('Other nodes: add, trust, list.');
+  const peer = program.command('peer').description('Other nodes: add, trust, list, suspend, restore, revoke.');
+  addPeerStateCommands(peer, io);
   peer
     .command('add <url>')
     .description('Fetch a node\'s identity document, show its fingerprint, and store it as pending.')
@@ -130,13 +134,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
     .action(async (id: string, options: { data?: string; fingerprint?: string }) => {
       await withNode(options, async ({ ctx }) => {
         const peerId = normaliseNodeUrl(id);
-        if (options.fingerprint) {
-          const known = (await listPeers(ctx.database.db)).find((p) => p.id === peerId);
-          const wanted = options.fingerprint.toUpperCase().replace(/[^A-Z2-7]/g, '');
-          if (known && known.fingerprint.replace(/-/g, '') !== wanted) {
-            throw new CliError(`The fingerprint of ${peerId} is ${known.fingerprint}, not the one given: nothing was changed.`);
-          }
-        }
+        if (options.fingerprint) await requireFingerprint(ctx.database.db, peerId, options.fingerprint);
         const trusted = await trustPeer(ctx.database.db, peerId, ctx.clock.now());
         io.out(`Trusted: ${trusted.name} (${trusted.id}), fingerprint ${trusted.fingerprint}`);
       });
@@ -154,6 +152,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
       });
     });
 
+  addInvitationCommands(peer, io);
   addReferralCommands(program, io);
   addConsentCommands(program, io);
   addAuditCommands(program, io);

@@ -53,6 +53,9 @@ export interface PeersTable {
   encryption_kid: string;
   encryption_jwk: string;
   identity_jws: string;
+  /** The ETag the peer served with that document, for If-None-Match. */
+  identity_etag: string | null;
+  identity_checked_at: string | null;
   added_at: string;
   trusted_at: string | null;
   updated_at: string;
@@ -198,6 +201,18 @@ export interface AuditLogTable {
   leaf_hash: string;
 }
 
+/** Something about a peer an administrator must look at (node/peers/refresh.ts). */
+export interface PeerAlertsTable {
+  id: Generated<number>;
+  peer_id: string;
+  kind: 'signing-key-changed' | 'invalid-identity-document';
+  detail: string;
+  evidence: string | null;
+  evidence_digest: string | null;
+  detected_at: string;
+  resolved_at: string | null;
+}
+
 export interface Schema {
   node_settings: NodeSettingsTable;
   node_keys: NodeKeysTable;
@@ -213,6 +228,7 @@ export interface Schema {
   consent_forms: ConsentFormsTable;
   erasures: ErasuresTable;
   audit_log: AuditLogTable;
+  peer_alerts: PeerAlertsTable;
   audit_tree_nodes: AuditTreeNodesTable;
   checkpoints: CheckpointsTable;
   cosignatures: CosignaturesTable;

@@ -22,7 +22,7 @@ const BATCH = 50;
 const FINAL_PROBLEMS = new Set(
   [
     'malformed-envelope', 'envelope-too-large', 'unsupported-media-type', 'wrong-recipient', 'sender-mismatch', 'envelope-conflict',
-    'unsupported-message-type', 'decryption-failed', 'invalid-body', 'unknown-referral', 'illegal-transition',
+    'unsupported-message-type', 'decryption-failed', 'invalid-body', 'unknown-referral', 'illegal-transition', 'sender-revoked',
   ].map(
     (name) => `urn:refnet:problem:${name}`,
   ),

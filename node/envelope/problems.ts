@@ -7,6 +7,8 @@ export const envelopeProblems = {
   'malformed-envelope': [400, 'Malformed envelope', 'The request is not a well-formed referral envelope JWS.'],
   'unknown-sender': [403, 'Unknown sender', 'This node does not know the sending node.'],
   'untrusted-sender': [403, 'Untrusted sender', 'This node does not currently trust the sending node.'],
+  'sender-suspended': [403, 'Sender suspended', 'This node has suspended the sending node for now; keep the message and try again later.'],
+  'sender-revoked': [403, 'Sender revoked', 'This node has revoked its trust in the sending node for good; do not send again.'],
   'unknown-key': [403, 'Unknown signing key', 'The envelope is signed with a key that is not pinned for the sender.'],
   'bad-signature': [403, 'Bad signature', 'The envelope signature does not verify.'],
   'wrong-recipient': [400, 'Wrong recipient', 'The envelope is addressed to another node.'],

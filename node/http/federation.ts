@@ -5,19 +5,23 @@ import type { NodeContext } from '../context.js';
 import { envelopeProblem } from '../envelope/problems.js';
 import { signReceipt, type ReceiptClaims } from '../envelope/receipt.js';
 import { findProcessed, verifyEnvelope } from '../envelope/verify.js';
-import { signOwnIdentityDocument } from '../identity/own-document.js';
+import { servedIdentityDocument } from '../identity/own-document.js';
 import { applyIncomingMessage } from '../referrals/service.js';
 import { problemResponse } from './problem.js';
 import { readBodyWithin } from './body.js';
 import { logRoutes } from './log-routes.js';
+import { invitationFederationRoutes } from './invitation-api.js';
 
 export function federationRoutes(ctx: NodeContext): Hono {
   const app = new Hono();
   const log = ctx.logger.child({ subsystem: 'federation' });
 
   app.get('/.well-known/referral-node', async (c) => {
-    const jws = await signOwnIdentityDocument(ctx);
-    return c.body(jws, 200, { 'content-type': 'application/jwt', 'cache-control': 'public, max-age=300' });
+    const { jws, etag } = await servedIdentityDocument(ctx);
+    const headers = { etag, 'cache-control': 'public, max-age=300' };
+    // Peers refresh with If-None-Match: unchanged, nothing to send.
+    if (c.req.header('if-none-match') === etag) return c.body(null, 304, headers);
+    return c.body(jws, 200, { 'content-type': 'application/jwt', ...headers });
   });
 
   app.post('/federation/v1/envelopes', async (c) => {
@@ -78,6 +82,8 @@ export function federationRoutes(ctx: NodeContext): Hono {
 
   // The audit log and witness endpoints, for trusted peers (service tokens).
   app.route('/federation/v1', logRoutes(ctx));
+  // Redeeming an invitation: the caller is not a peer yet (the invitation secret and its signature authenticate it).
+  app.route('/federation/v1', invitationFederationRoutes(ctx));
 
   return app;
 }

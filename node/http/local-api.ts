@@ -23,6 +23,8 @@ import { bearerAuth, requireRole, type LocalEnv } from './auth.js';
 import { auditApiRoutes } from './audit-api.js';
 import { invalidRequest, jsonBody, referralIdParam } from './request.js';
 import { consentRoutes } from './consent-api.js';
+import { peerRoutes } from './peer-api.js';
+import { invitationRoutes } from './invitation-api.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 
 /** One endpoint per lifecycle action: the path segment (= message type after `referral.`) and its request schema. */
@@ -56,6 +58,8 @@ export function localApiRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loc
   });
 
   api.route('/', consentRoutes(ctx, onQueued));
+  api.route('/', peerRoutes(ctx));
+  api.route('/', invitationRoutes(ctx));
 
   api.get('/peers', async (c) => c.json({ items: await listPeers(ctx.database.db) }));
 

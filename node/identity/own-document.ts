@@ -3,7 +3,8 @@
 import type { NodeContext } from '../context.js';
 import { nowSeconds } from '../context.js';
 import { acceptedMessageTypes } from '../envelope/message-types.js';
-import { signIdentityDocument } from './document.js';
+import { IDENTITY_LIFETIME_SECONDS, signIdentityDocument } from './document.js';
+import { b64u, sha256 } from '../crypto/encoding.js';
 
 export function signOwnIdentityDocument(ctx: NodeContext): Promise<string> {
   const { self } = ctx;
@@ -20,4 +21,28 @@ export function signOwnIdentityDocument(ctx: NodeContext): Promise<string> {
     },
     nowSeconds(ctx.clock),
   );
+}
+
+/** The document as served, with its ETag; re-signed once half its lifetime has passed. */
+interface Served {
+  jws: string;
+  etag: string;
+  signedAt: number;
+}
+
+const served = new WeakMap<NodeContext, Served>();
+
+/**
+ * The identity document for GET /.well-known/referral-node. It is kept (not signed afresh for
+ * every request) so that peers refreshing it with If-None-Match get 304 until it changes; a peer
+ * always gets one with at least half its lifetime left.
+ */
+export async function servedIdentityDocument(ctx: NodeContext): Promise<{ jws: string; etag: string }> {
+  const now = nowSeconds(ctx.clock);
+  const held = served.get(ctx);
+  if (held && now - held.signedAt < IDENTITY_LIFETIME_SECONDS / 2 && now >= held.signedAt) return held;
+  const jws = await signOwnIdentityDocument(ctx);
+  const fresh = { jws, etag: `"${b64u.encode(sha256(jws)).slice(0, 27)}"`, signedAt: now };
+  served.set(ctx, fresh);
+  return fresh;
 }

@@ -45,6 +45,8 @@ const problems = {
   'malformed-service-token': [401, 'Malformed service token', 'The service token is not a well-formed referral-service+jwt.'],
   'unknown-sender': [403, 'Unknown sender', 'This node does not know the calling node.'],
   'untrusted-sender': [403, 'Untrusted sender', 'This node does not currently trust the calling node.'],
+  'sender-suspended': [403, 'Caller suspended', 'This node has suspended the calling node for now.'],
+  'sender-revoked': [403, 'Caller revoked', 'This node has revoked its trust in the calling node for good.'],
   'unknown-key': [403, 'Unknown signing key', 'The token is signed with a key that is not pinned for the caller.'],
   'bad-signature': [403, 'Bad signature', 'The service token signature does not verify.'],
   'token-not-for-this-request': [403, 'Token not for this request', 'The token names another node, method or URL.'],

@@ -103,12 +103,70 @@ export async function trustPeer(db: Db, id: string, now: Date): Promise<Peer> {
   return toPeer({ ...peer, state: 'trusted', trusted_at: at, updated_at: at });
 }
 
+export type PeerAction = 'suspend' | 'restore' | 'revoke';
+export type RevocationReason = 'key-compromise' | 'no-longer-partner' | 'other';
+
+const ACTIONS: Readonly<Record<PeerAction, { from: ReadonlyArray<PeersTable['state']>; to: PeersTable['state'] }>> = {
+  // Suspended: refused both ways for now; messages to it wait in the outbox.
+  suspend: { from: ['trusted'], to: 'suspended' },
+  restore: { from: ['suspended'], to: 'trusted' },
+  // Revoked: refused for good; what still waits for it is cancelled, never sent.
+  revoke: { from: ['pending', 'trusted', 'suspended'], to: 'revoked' },
+};
+
+/**
+ * Suspends, restores or revokes a peer, by an administrator (`actor`): the state, the audit
+ * entry and, on revocation, the cancellation of every message still queued for the peer, in one
+ * transaction. Doing again what is already done changes nothing.
+ */
+export async function changePeerState(
+  db: Db,
+  id: string,
+  action: PeerAction,
+  now: Date,
+  actor: AuditActor = COMMAND_LINE,
+  reason?: RevocationReason,
+): Promise<Peer> {
+  const peer = await db.selectFrom('peers').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!peer) throw new PeerError(`No peer ${id}; \`referral-node peer list\` shows the peers this node knows.`);
+  const { from, to } = ACTIONS[action];
+  if (peer.state === to) return toPeer(peer);
+  if (!from.includes(peer.state)) {
+    throw new PeerError(
+      peer.state === 'revoked'
+        ? `${id} was revoked; a revoked peer is not trusted again (a new invitation makes it a peer anew).`
+        : `${id} is ${peer.state}; only a ${from.join(' or ')} peer can be ${action === 'restore' ? 'restored' : `${action}d`}.`,
+    );
+  }
+  const at = now.toISOString();
+  await db.transaction().execute(async (tx) => {
+    await tx.updateTable('peers').set({ state: to, updated_at: at }).where('id', '=', id).where('state', '=', peer.state).execute();
+    if (action === 'revoke') {
+      await tx
+        .updateTable('envelopes')
+        .set({ delivery_state: 'failed', last_error: 'cancelled: peer revoked', payload: '', erased_at: at })
+        .where('peer_id', '=', id)
+        .where('direction', '=', 'outgoing')
+        .where('delivery_state', '=', 'queued')
+        .execute();
+    }
+    const event =
+      action === 'suspend'
+        ? ({ type: 'peer.suspended', peer_id: id } as const)
+        : action === 'restore'
+          ? ({ type: 'peer.restored', peer_id: id } as const)
+          : ({ type: 'peer.revoked', peer_id: id, reason: reason ?? 'other' } as const);
+    await appendAuditEvent(tx, now, actor, event);
+  });
+  return toPeer({ ...peer, state: to, updated_at: at });
+}
+
 export async function listPeers(db: Db): Promise<Peer[]> {
   const rows = await db.selectFrom('peers').selectAll().orderBy('added_at').execute();
   return rows.map(toPeer);
 }
 
-export function toPeer(row: Selectable<PeersTable>): Peer {
+export function toPeer(row: Omit<Selectable<PeersTable>, 'identity_etag' | 'identity_checked_at'>): Peer {
   return {
     id: row.id,
     name: row.name,

@@ -6,7 +6,7 @@ import type { Db } from '../db/database.js';
 import type { PeersTable } from '../db/schema.js';
 import { importSigningPublicKey, type OkpPublicJwk } from '../identity/keys.js';
 
-export type PeerSignatureFailure = 'unknown-sender' | 'untrusted-sender' | 'unknown-key' | 'bad-signature';
+export type PeerSignatureFailure = 'unknown-sender' | 'untrusted-sender' | 'sender-suspended' | 'sender-revoked' | 'unknown-key' | 'bad-signature';
 
 export async function verifySignedByPeer(
   db: Db,
@@ -15,6 +15,9 @@ export async function verifySignedByPeer(
 ): Promise<{ ok: true; peer: Selectable<PeersTable> } | { ok: false; problem: PeerSignatureFailure }> {
   const peer = await db.selectFrom('peers').selectAll().where('id', '=', claimed.iss).executeTakeFirst();
   if (!peer) return { ok: false, problem: 'unknown-sender' };
+  // Suspended: refused for now, the sender keeps its messages; revoked: refused for good.
+  if (peer.state === 'suspended') return { ok: false, problem: 'sender-suspended' };
+  if (peer.state === 'revoked') return { ok: false, problem: 'sender-revoked' };
   if (peer.state !== 'trusted') return { ok: false, problem: 'untrusted-sender' };
   if (claimed.kid !== peer.signing_kid) return { ok: false, problem: 'unknown-key' };
   try {

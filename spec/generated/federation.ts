@@ -7,7 +7,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The node's signed identity document. */
+        /**
+         * The node's signed identity document.
+         * @description The document is re-signed once half its lifetime (24 h) has passed, so it always has at
+         *     least 12 h left. Peers that trust this node fetch it again before it expires, with
+         *     `If-None-Match` and the ETag they hold; they accept a changed document only when it is
+         *     signed with the signing key they pinned (and alert their administrator otherwise).
+         */
         get: operations["getIdentityDocument"];
         put?: never;
         post?: never;
@@ -130,6 +136,55 @@ export interface paths {
          *     checkpoint as the latest of that log and cosigns it.
          */
         post: operations["addCheckpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/federation/v1/invitations/{id}/redeem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeem an invitation this node made; both nodes then trust each other.
+         * @description Called by the node that holds the invitation's code (see "Invitations" above); no
+         *     service token, since the caller is not a peer yet: the invitation secret and the caller's
+         *     signature authenticate it. The called node (A) checks, in this order, and each failure
+         *     changes nothing:
+         *     1. Body ≤ 64 KiB → `redeem-request-too-large` (413); `Content-Type: application/jose`
+         *        → `unsupported-media-type` (415).
+         *     2. Form: `id` is a UUID; the body is a compact JWS whose protected header has `alg`
+         *        `EdDSA`, `typ` `referral-invitation-redeem+jwt` and a string `kid`; its payload matches
+         *        `InvitationRedeemClaims`; `invitation` equals `id`; `iss` is a node id in its canonical
+         *        form (scheme and host in lower case, no default port, no trailing slash) →
+         *        `malformed-redeem-request` (400).
+         *     3. `aud` is A's node id → `wrong-recipient` (400).
+         *     4. `|now − iat|` ≤ the allowed clock skew (default 300 s) → `signature-time-skew` (400).
+         *     5. An invitation with this id exists and `SHA-256(b64url-decode(secret))` equals its
+         *        stored digest, compared in constant time → `invalid-invitation` (403; the same answer
+         *        for an unknown id and a wrong secret).
+         *     6. It was not revoked → `invitation-revoked` (410); not used → `invitation-used` (409);
+         *        `now` < its expiry → `invitation-expired` (410).
+         *     7. `iss` is not A's own id, and A fetches `GET <iss>/.well-known/referral-node` itself:
+         *        no answer or not 200 → `identity-unavailable` (422); a document that does not verify,
+         *        is not issued by `iss`, or whose signing `kid` is not the JWS header's `kid` →
+         *        `identity-mismatch` (403).
+         *     8. The JWS signature verifies with that signing key → `bad-signature` (403).
+         *     9. A does not know `iss` with another signing key (unless A revoked it) →
+         *        `peer-key-conflict` (409); A has not suspended it → `peer-suspended` (409).
+         *     10. In one transaction: step 6 again (a concurrent redemption may have won), mark the
+         *         invitation used by `iss` with the key pinned, store the identity document with the
+         *         signing key pinned and the peer trusted (a revoked peer becomes a peer anew), and write
+         *         the audit entries (`invitation.redeemed`, and `peer.added`, `peer.trusted` where the
+         *         state changes). Answer 200 with the confirmation signed by A.
+         */
+        post: operations["redeemInvitation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -319,6 +374,45 @@ export interface components {
             iat: number;
             exp: number;
             jti: string;
+        };
+        /** @description base64url of the invitation's 32 random bytes. */
+        InvitationSecret: string;
+        /** @description The payload of the JWS in an invitation code (`refnet-invite:<JWS>`), signed by the inviting node. */
+        InvitationCodeClaims: {
+            /** @constant */
+            v: 1;
+            /** @description The inviting node's id; its redeem endpoint is `<iss>/federation/v1/invitations/<id>/redeem`. */
+            iss: components["schemas"]["NodeId"];
+            /** Format: uuid */
+            id: string;
+            secret: components["schemas"]["InvitationSecret"];
+            /** @description When the invitation expires (NumericDate); the inviting node's own record decides. */
+            exp: number;
+        };
+        /** @description The payload of a redeem request, signed by the redeeming node. */
+        InvitationRedeemClaims: {
+            /** @description The redeeming node's id; the inviting node fetches its identity document from this URL. */
+            iss: components["schemas"]["NodeId"];
+            aud: components["schemas"]["NodeId"];
+            /** Format: uuid */
+            invitation: string;
+            secret: components["schemas"]["InvitationSecret"];
+            iat: number;
+            jti: string;
+        };
+        /** @description The inviting node's statement that it pinned the redeeming node's signing key and trusts it. */
+        InvitationConfirmationClaims: {
+            iss: components["schemas"]["NodeId"];
+            aud: components["schemas"]["NodeId"];
+            /** Format: uuid */
+            invitation: string;
+            /** @description The redeeming node's signing key, as pinned by the inviting node. */
+            signing_kid: components["schemas"]["Kid"];
+            iat: number;
+        };
+        InvitationRedeemResponse: {
+            /** @description Compact JWS by the inviting node whose payload is `InvitationConfirmationClaims`. */
+            confirmation: components["schemas"]["CompactJws"];
         };
         ReceiptResponse: {
             /** @description Compact JWS whose payload is `ReceiptClaims`. */
@@ -610,6 +704,10 @@ export interface components {
          *     | `user.token-created` | user_id, token_id |
          *     | `user.login` | user_id, token_id (a token used after a pause of 30 minutes or more) |
          *     | `peer.added`, `peer.trusted` | peer_id, signing_kid |
+         *     | `peer.suspended`, `peer.restored` | peer_id |
+         *     | `peer.revoked` | peer_id, reason (key-compromise, no-longer-partner, other) |
+         *     | `peer.identity-updated` | peer_id, signing_kid, encryption_kid (a refreshed document signed with the pinned key) |
+         *     | `peer.alert` | peer_id, kind (signing-key-changed, invalid-identity-document) |
          *     | `consent.recorded` | consent_id, origin, origin_consent_id, derived_from?, categories, purposes, recipients, onward_allowed, method, language, obtained_by, obtained_at, valid_until |
          *     | `consent.form-attached` | consent_id, media_type, size |
          *     | `consent.form-erased` | consent_id, reason (the scanned form, after the retention period) |
@@ -622,6 +720,9 @@ export interface components {
          *     | `erasure.performed` | referral_id, reason, payloads, envelopes (counts erased here) |
          *     | `erasure.confirmed` | referral_id, node_id, reason, statement_digest, relayed_by? |
          *     | `witness.inconsistency` | peer_id, old_size, new_size |
+         *     | `invitation.created` | invitation_id, expires_at (never the secret) |
+         *     | `invitation.redeemed` | invitation_id, peer_id, signing_kid (on the inviting node the actor is the redeeming peer; on the redeeming node, peer_id is the inviter) |
+         *     | `invitation.revoked` | invitation_id |
          */
         LogEntry: {
             /** @constant */
@@ -635,7 +736,7 @@ export interface components {
                 id: string;
             };
             /** @enum {unknown} */
-            type: "node.initialised" | "user.created" | "user.token-created" | "user.login" | "peer.added" | "peer.trusted" | "consent.recorded" | "consent.form-attached" | "consent.form-erased" | "consent.withdrawn" | "data.disclosed" | "disclosure.cancelled" | "referral.event" | "referral.opened" | "erasure.requested" | "erasure.performed" | "erasure.confirmed" | "witness.inconsistency";
+            type: "node.initialised" | "user.created" | "user.token-created" | "user.login" | "peer.added" | "peer.trusted" | "peer.suspended" | "peer.restored" | "peer.revoked" | "peer.identity-updated" | "peer.alert" | "consent.recorded" | "consent.form-attached" | "consent.form-erased" | "consent.withdrawn" | "data.disclosed" | "disclosure.cancelled" | "referral.event" | "referral.opened" | "erasure.requested" | "erasure.performed" | "erasure.confirmed" | "witness.inconsistency" | "invitation.created" | "invitation.redeemed" | "invitation.revoked";
             node_id?: string;
             signing_kid?: string;
             encryption_kid?: string;
@@ -672,13 +773,18 @@ export interface components {
             to_state?: string;
             code?: string;
             /** @enum {unknown} */
-            reason?: "consent-withdrawn" | "retention";
+            reason?: "consent-withdrawn" | "retention" | "key-compromise" | "no-longer-partner" | "other";
             payloads?: number;
             envelopes?: number;
             statement_digest?: string;
             relayed_by?: string;
             old_size?: number;
             new_size?: number;
+            /** @enum {unknown} */
+            kind?: "signing-key-changed" | "invalid-identity-document";
+            invitation_id?: string;
+            /** Format: date-time */
+            expires_at?: string;
         };
         LogLeaf: {
             index: components["schemas"]["LogSize"];
@@ -708,7 +814,7 @@ export interface components {
          * @description Stable problem `type` values of the federation API.
          * @enum {unknown}
          */
-        ProblemType: "urn:refnet:problem:envelope-too-large" | "urn:refnet:problem:unsupported-media-type" | "urn:refnet:problem:malformed-envelope" | "urn:refnet:problem:unknown-sender" | "urn:refnet:problem:untrusted-sender" | "urn:refnet:problem:unknown-key" | "urn:refnet:problem:bad-signature" | "urn:refnet:problem:wrong-recipient" | "urn:refnet:problem:sender-mismatch" | "urn:refnet:problem:unknown-recipient-key" | "urn:refnet:problem:signature-time-skew" | "urn:refnet:problem:envelope-conflict" | "urn:refnet:problem:unsupported-message-type" | "urn:refnet:problem:decryption-failed" | "urn:refnet:problem:invalid-body" | "urn:refnet:problem:unknown-referral" | "urn:refnet:problem:illegal-transition" | "urn:refnet:problem:out-of-order" | "urn:refnet:problem:service-token-required" | "urn:refnet:problem:malformed-service-token" | "urn:refnet:problem:token-not-for-this-request" | "urn:refnet:problem:service-token-expired" | "urn:refnet:problem:service-token-replayed" | "urn:refnet:problem:invalid-parameters" | "urn:refnet:problem:beyond-log-size" | "urn:refnet:problem:no-checkpoint" | "urn:refnet:problem:leaf-not-found" | "urn:refnet:problem:witness-request-too-large" | "urn:refnet:problem:malformed-witness-request" | "urn:refnet:problem:not-log-origin" | "urn:refnet:problem:bad-checkpoint-signature" | "urn:refnet:problem:checkpoint-conflict" | "urn:refnet:problem:inconsistent-checkpoint" | "urn:refnet:problem:not-found" | "urn:refnet:problem:internal-error";
+        ProblemType: "urn:refnet:problem:envelope-too-large" | "urn:refnet:problem:unsupported-media-type" | "urn:refnet:problem:malformed-envelope" | "urn:refnet:problem:unknown-sender" | "urn:refnet:problem:untrusted-sender" | "urn:refnet:problem:sender-suspended" | "urn:refnet:problem:sender-revoked" | "urn:refnet:problem:unknown-key" | "urn:refnet:problem:bad-signature" | "urn:refnet:problem:wrong-recipient" | "urn:refnet:problem:sender-mismatch" | "urn:refnet:problem:unknown-recipient-key" | "urn:refnet:problem:signature-time-skew" | "urn:refnet:problem:envelope-conflict" | "urn:refnet:problem:unsupported-message-type" | "urn:refnet:problem:decryption-failed" | "urn:refnet:problem:invalid-body" | "urn:refnet:problem:unknown-referral" | "urn:refnet:problem:illegal-transition" | "urn:refnet:problem:out-of-order" | "urn:refnet:problem:service-token-required" | "urn:refnet:problem:malformed-service-token" | "urn:refnet:problem:token-not-for-this-request" | "urn:refnet:problem:service-token-expired" | "urn:refnet:problem:service-token-replayed" | "urn:refnet:problem:invalid-parameters" | "urn:refnet:problem:beyond-log-size" | "urn:refnet:problem:no-checkpoint" | "urn:refnet:problem:leaf-not-found" | "urn:refnet:problem:witness-request-too-large" | "urn:refnet:problem:malformed-witness-request" | "urn:refnet:problem:not-log-origin" | "urn:refnet:problem:bad-checkpoint-signature" | "urn:refnet:problem:checkpoint-conflict" | "urn:refnet:problem:inconsistent-checkpoint" | "urn:refnet:problem:redeem-request-too-large" | "urn:refnet:problem:malformed-redeem-request" | "urn:refnet:problem:invalid-invitation" | "urn:refnet:problem:invitation-revoked" | "urn:refnet:problem:invitation-used" | "urn:refnet:problem:invitation-expired" | "urn:refnet:problem:identity-unavailable" | "urn:refnet:problem:identity-mismatch" | "urn:refnet:problem:peer-key-conflict" | "urn:refnet:problem:peer-suspended" | "urn:refnet:problem:not-found" | "urn:refnet:problem:internal-error";
         Problem: {
             type: string;
             title: string;
@@ -740,7 +846,9 @@ export interface operations {
     getIdentityDocument: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -750,11 +858,20 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: string;
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/jwt": components["schemas"]["CompactJws"];
                 };
+            };
+            /** @description The document is the one whose ETag was given. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             500: components["responses"]["Problem"];
         };
@@ -955,6 +1072,41 @@ export interface operations {
                 };
             };
             413: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    redeemInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invitation id from the code. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/jose": components["schemas"]["CompactJws"];
+            };
+        };
+        responses: {
+            /** @description Redeemed; the caller is now a trusted peer of this node. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationRedeemResponse"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            410: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
             500: components["responses"]["Problem"];
         };

@@ -44,7 +44,137 @@ export interface paths {
         /** The peers this node knows, with their trust state. */
         get: operations["listPeers"];
         put?: never;
+        /**
+         * Add a peer by URL; it stays pending until trusted.
+         * @description Fetches and verifies the peer's identity document and stores it as `pending`. Then compare
+         *     its `fingerprint` with the peer's administrator out of band (by phone) and call
+         *     `POST /api/v1/peers/trust`. Administrators only.
+         */
+        post: operations["addPeer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/peers/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the administrator must look at about peers, newest first.
+         * @description Raised when a trusted peer's refreshed identity document was not accepted: another
+         *     signing key without a continuity statement from the pinned one (`signing-key-changed`),
+         *     or a document that does not verify or is not the peer's (`invalid-identity-document`).
+         *     Nothing about the peer was changed; the document is kept as `evidence`. Call the peer's
+         *     administrator. Administrators only.
+         */
+        get: operations["listPeerAlerts"];
+        put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/peers/alerts/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark an alert as dealt with (it stays listed, with the time). */
+        post: operations["resolvePeerAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/peers/trust": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Trust a pending peer, pinning its signing key, if its fingerprint is the one given.
+         * @description Administrators only. A wrong fingerprint changes nothing (409 `peer-state`).
+         */
+        post: operations["trustPeer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/peers/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend a trusted peer for now.
+         * @description Its envelopes and requests are refused with `sender-suspended` (it keeps its messages and
+         *     retries); messages to it wait in the outbox until it is restored. Administrators only.
+         */
+        post: operations["suspendPeer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/peers/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Trust a suspended peer again; what waited for it is delivered.
+         * @description Administrators only.
+         */
+        post: operations["restorePeer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/peers/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a peer for good.
+         * @description Its envelopes and requests are refused with `sender-revoked` (final); every message still
+         *     queued for it is cancelled and emptied, never sent. A revoked peer is not trusted again:
+         *     it can only become a peer anew by invitation. Administrators only.
+         */
+        post: operations["revokePeer"];
         delete?: never;
         options?: never;
         head?: never;
@@ -566,6 +696,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The invitations made here, newest first, without their secrets.
+         * @description Administrators only.
+         */
+        get: operations["listInvitations"];
+        put?: never;
+        /**
+         * Make a one-time invitation for another organisation's node; the code is shown once.
+         * @description Give the `code` to the other organisation's administrator over a channel you trust (it
+         *     works like a password until it is used); their node redeems it with
+         *     `POST /api/v1/invitations/redeem` (CLI `referral-node peer redeem CODE`), and both nodes
+         *     then trust each other with their signing keys pinned. Only a digest of the secret is
+         *     stored: the code cannot be shown again. Administrators only.
+         */
+        post: operations["createInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/redeem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeem another organisation's invitation code; both nodes then trust each other.
+         * @description Follows "Invitations" in federation.yaml: reads the code, fetches the inviting node's
+         *     identity document and checks that its signing key is the one the code names (this is the
+         *     fingerprint comparison, made by the nodes), redeems the invitation there, checks its signed
+         *     confirmation, and stores the inviting node as a trusted peer. Every refusal changes
+         *     nothing here. A refusal by the inviting node is answered with 422 and the same problem
+         *     type it gave (`invalid-invitation`, `invitation-used`, `invitation-expired`,
+         *     `invitation-revoked`, `identity-mismatch`, ...). Administrators only.
+         */
+        post: operations["redeemInvitationCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an invitation that was not used, so its code is refused.
+         * @description Revoking it again changes nothing. A used invitation cannot be revoked (409 `invitation-used`); suspend or revoke the peer instead. Administrators only.
+         */
+        delete: operations["revokeInvitation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -595,6 +799,46 @@ export interface components {
             added_at: string;
             /** Format: date-time */
             trusted_at?: string;
+        };
+        CreateInvitationRequest: {
+            /** @description How long the code may be redeemed, in hours (default 72). */
+            valid_hours?: number;
+        };
+        Invitation: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description `open` until it is used, revoked or past `expires_at`.
+             * @enum {unknown}
+             */
+            status: "open" | "used" | "expired" | "revoked";
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** @description The user who made it (absent when made with the CLI). */
+            created_by?: string;
+            /** Format: date-time */
+            used_at?: string;
+            /** @description The node that redeemed it. */
+            used_by?: components["schemas"]["NodeId"];
+            /** @description The fingerprint of the signing key pinned for that node. */
+            used_fingerprint?: string;
+            /** Format: date-time */
+            revoked_at?: string;
+        };
+        CreatedInvitation: {
+            /** Format: uuid */
+            id: string;
+            /** @description `refnet-invite:` and a JWS signed by this node (see "Invitations" in federation.yaml). Shown once. */
+            code: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        RedeemInvitationRequest: {
+            code: string;
         };
         /**
          * @description Lifecycle states; the transitions are the table in federation.yaml (`MessageType`).
@@ -995,6 +1239,44 @@ export interface components {
                 }[];
             };
         };
+        AddPeerRequest: {
+            /** Format: uri */
+            url: string;
+        };
+        TrustPeerRequest: {
+            /** Format: uri */
+            id: string;
+            /** @description The fingerprint the peer's administrator read out to you. */
+            fingerprint: string;
+        };
+        PeerStateRequest: {
+            /** Format: uri */
+            id: string;
+        };
+        RevokePeerRequest: {
+            /** Format: uri */
+            id: string;
+            /** @enum {unknown} */
+            reason: "key-compromise" | "no-longer-partner" | "other";
+        };
+        PeerAlerts: {
+            items: {
+                id: number;
+                peer_id: string;
+                /** @enum {unknown} */
+                kind: "signing-key-changed" | "invalid-identity-document";
+                detail: string;
+                /** Format: date-time */
+                detected_at: string;
+                /** @description The identity document as the peer served it (compact JWS; public keys and organisation data only). */
+                evidence?: string;
+                /** Format: date-time */
+                resolved_at?: string;
+            }[];
+        };
+        ResolveAlertRequest: {
+            id: number;
+        };
         ReferOnwardRequest: {
             /**
              * Format: uri
@@ -1185,7 +1467,7 @@ export interface components {
          * @description Stable problem `type` values of the local API.
          * @enum {unknown}
          */
-        ProblemType: "urn:refnet:problem:unauthorized" | "urn:refnet:problem:forbidden" | "urn:refnet:problem:not-found" | "urn:refnet:problem:invalid-request" | "urn:refnet:problem:unsupported-media-type" | "urn:refnet:problem:peer-not-trusted" | "urn:refnet:problem:consent-violation" | "urn:refnet:problem:illegal-transition" | "urn:refnet:problem:not-ready" | "urn:refnet:problem:internal-error";
+        ProblemType: "urn:refnet:problem:unauthorized" | "urn:refnet:problem:forbidden" | "urn:refnet:problem:not-found" | "urn:refnet:problem:invalid-request" | "urn:refnet:problem:unsupported-media-type" | "urn:refnet:problem:peer-not-trusted" | "urn:refnet:problem:peer-state" | "urn:refnet:problem:consent-violation" | "urn:refnet:problem:illegal-transition" | "urn:refnet:problem:not-ready" | "urn:refnet:problem:invalid-invitation-code" | "urn:refnet:problem:invitation-key-mismatch" | "urn:refnet:problem:bad-signature" | "urn:refnet:problem:invalid-confirmation" | "urn:refnet:problem:peer-unreachable" | "urn:refnet:problem:peer-key-conflict" | "urn:refnet:problem:peer-suspended" | "urn:refnet:problem:identity-mismatch" | "urn:refnet:problem:identity-unavailable" | "urn:refnet:problem:invalid-invitation" | "urn:refnet:problem:invitation-used" | "urn:refnet:problem:invitation-expired" | "urn:refnet:problem:invitation-revoked" | "urn:refnet:problem:internal-error";
         Problem: {
             type: string;
             title: string;
@@ -1324,6 +1606,217 @@ export interface operations {
                 };
             };
             401: components["responses"]["Problem"];
+        };
+    };
+    addPeer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddPeerRequest"];
+            };
+        };
+        responses: {
+            /** @description Already known with the same key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Peer"];
+                };
+            };
+            /** @description Added, pending. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Peer"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    listPeerAlerts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The alerts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeerAlerts"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    resolvePeerAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResolveAlertRequest"];
+            };
+        };
+        responses: {
+            /** @description The alerts after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeerAlerts"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    trustPeer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrustPeerRequest"];
+            };
+        };
+        responses: {
+            /** @description The peer, trusted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Peer"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    suspendPeer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PeerStateRequest"];
+            };
+        };
+        responses: {
+            /** @description The peer, suspended. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Peer"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    restorePeer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PeerStateRequest"];
+            };
+        };
+        responses: {
+            /** @description The peer, trusted again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Peer"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    revokePeer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokePeerRequest"];
+            };
+        };
+        responses: {
+            /** @description The peer, revoked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Peer"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
         };
     };
     listReferrals: {
@@ -2120,6 +2613,117 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+        };
+    };
+    listInvitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every invitation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Invitation"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    createInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateInvitationRequest"];
+            };
+        };
+        responses: {
+            /** @description The invitation, with its code. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedInvitation"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    redeemInvitationCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedeemInvitationRequest"];
+            };
+        };
+        responses: {
+            /** @description The inviting node, now a trusted peer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Peer"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            502: components["responses"]["Problem"];
+        };
+    };
+    revokeInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invitation, revoked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
         };
     };
 }

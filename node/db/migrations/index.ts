@@ -7,6 +7,7 @@ import * as serviceTokens from './004-service-tokens.js';
 import * as consentAndLog from './005-consent-and-log.js';
 import * as logCheckpoints from './006-log-checkpoints.js';
 import * as invitations from './007-invitations.js';
+import * as identityRefresh from './008-identity-refresh.js';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '005-consent-and-log': consentAndLog,
   '006-log-checkpoints': logCheckpoints,
   '007-invitations': invitations,
+  '008-identity-refresh': identityRefresh,
 };

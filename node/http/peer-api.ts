@@ -1,0 +1,96 @@
+// Peers in the local API, for administrators: add by URL, trust after comparing the fingerprint,
+// suspend, restore, revoke. Every change is in the audit log with the administrator who made it.
+import { Hono } from 'hono';
+import type { NodeContext } from '../context.js';
+import { requireFingerprint } from '../peers/fingerprint.js';
+import { addPeer, changePeerState, fetchPeerIdentity, normaliseNodeUrl, PeerError, trustPeer, type PeerAction, type RevocationReason } from '../peers/service.js';
+import { requireRole, type LocalEnv } from './auth.js';
+import { ProblemError } from './problem.js';
+import { jsonBody } from './request.js';
+
+function peerUrl(value: string): string {
+  try {
+    return normaliseNodeUrl(value);
+  } catch {
+    throw new ProblemError(422, 'invalid-request', 'Not a node URL', 'A peer is named by its node id: its https URL.');
+  }
+}
+
+/** A refusal of the peers service as a problem: the sentence says what to do. */
+async function asProblem<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof PeerError) throw new ProblemError(409, 'peer-state', 'Not possible for this peer', error.message);
+    throw error;
+  }
+}
+
+export function peerRoutes(ctx: NodeContext): Hono<LocalEnv> {
+  const api = new Hono<LocalEnv>();
+
+  api.post('/peers', async (c) => {
+    requireRole(c.get('user'), 'admin');
+    const { url } = await jsonBody<{ url: string }>(c, 'AddPeerRequest');
+    const id = peerUrl(url);
+    const { peer, created } = await asProblem(async () => {
+      const { identity, jws } = await fetchPeerIdentity(ctx.fetch, ctx.clock, id);
+      return addPeer(ctx.database.db, identity, jws, ctx.clock.now());
+    });
+    return c.json(peer, created ? 201 : 200);
+  });
+
+  api.post('/peers/trust', async (c) => {
+    requireRole(c.get('user'), 'admin');
+    const request = await jsonBody<{ id: string; fingerprint: string }>(c, 'TrustPeerRequest');
+    const id = peerUrl(request.id);
+    return c.json(
+      await asProblem(async () => {
+        await requireFingerprint(ctx.database.db, id, request.fingerprint);
+        return trustPeer(ctx.database.db, id, ctx.clock.now());
+      }),
+    );
+  });
+
+  for (const action of ['suspend', 'restore', 'revoke'] as const satisfies readonly PeerAction[]) {
+    api.post(`/peers/${action}`, async (c) => {
+      requireRole(c.get('user'), 'admin');
+      const request = await jsonBody<{ id: string; reason?: RevocationReason }>(c, action === 'revoke' ? 'RevokePeerRequest' : 'PeerStateRequest');
+      const admin = { kind: 'user' as const, id: c.get('user').id };
+      return c.json(await asProblem(() => changePeerState(ctx.database.db, peerUrl(request.id), action, ctx.clock.now(), admin, request.reason)));
+    });
+  }
+
+  api.get('/peers/alerts', async (c) => {
+    requireRole(c.get('user'), 'admin');
+    return c.json({ items: await listPeerAlerts(ctx.database.db) });
+  });
+
+  api.post('/peers/alerts/resolve', async (c) => {
+    requireRole(c.get('user'), 'admin');
+    const { id } = await jsonBody<{ id: number }>(c, 'ResolveAlertRequest');
+    const resolved = await ctx.database.db
+      .updateTable('peer_alerts')
+      .set({ resolved_at: ctx.clock.now().toISOString() })
+      .where('id', '=', id)
+      .where('resolved_at', 'is', null)
+      .executeTakeFirst();
+    if (resolved.numUpdatedRows !== 1n) throw new ProblemError(404, 'not-found', 'No such open alert', 'There is no open alert with this id.');
+    return c.json({ items: await listPeerAlerts(ctx.database.db) });
+  });
+
+  return api;
+}
+
+async function listPeerAlerts(db: NodeContext['database']['db']) {
+  const rows = await db.selectFrom('peer_alerts').selectAll().orderBy('id', 'desc').execute();
+  return rows.map((row) => ({
+    id: row.id,
+    peer_id: row.peer_id,
+    kind: row.kind,
+    detail: row.detail,
+    detected_at: row.detected_at,
+    ...(row.evidence ? { evidence: row.evidence } : {}),
+    ...(row.resolved_at ? { resolved_at: row.resolved_at } : {}),
+  }));
+}

@@ -1,0 +1,143 @@
+// Keeping trusted peers' identity documents fresh: each is fetched again (If-None-Match) once it
+// has passed half its lifetime. A new document signed with the pinned signing key is accepted on
+// its own (a new name, languages, contact, encryption key); anything else (another signing key,
+// a document that does not verify or is not the peer's) changes nothing and is raised as an
+// alert for the administrator, with the document kept as evidence. An unreachable peer is only
+// tried again at the next round: the delivery worker already shows that it is down.
+import type { Selectable } from 'kysely';
+import type { NodeContext } from '../context.js';
+import type { PeersTable } from '../db/schema.js';
+import { b64u, sha256 } from '../crypto/encoding.js';
+import { appendAuditEvent } from '../audit-log/append.js';
+import { verifyIdentityDocument } from '../identity/document.js';
+import { readableFingerprint } from '../identity/keys.js';
+import { startPeriodic, type Periodic } from '../periodic.js';
+
+export type RefreshOutcome = 'unchanged' | 'updated' | 'alert' | 'unreachable' | 'not-due';
+
+const REQUEST_TIMEOUT_MS = 15_000;
+
+function claimsOf(jws: string): { iat: number; exp: number } | undefined {
+  try {
+    const claims = JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iat?: unknown; exp?: unknown };
+    return typeof claims.iat === 'number' && typeof claims.exp === 'number' ? { iat: claims.iat, exp: claims.exp } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the copy held has passed half its lifetime (or cannot be read). */
+function due(peer: Selectable<PeersTable>, nowSeconds: number): boolean {
+  const claims = claimsOf(peer.identity_jws);
+  return !claims || nowSeconds >= claims.iat + (claims.exp - claims.iat) / 2;
+}
+
+export async function refreshPeerIdentity(ctx: NodeContext, peer: Selectable<PeersTable>, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<RefreshOutcome> {
+  const now = ctx.clock.now();
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  if (!options.force && !due(peer, nowSeconds)) return 'not-due';
+  const log = ctx.logger.child({ subsystem: 'identity-refresh' });
+  let response: Response;
+  try {
+    response = await ctx.fetch(`${peer.id}/.well-known/referral-node`, {
+      headers: peer.identity_etag ? { 'if-none-match': peer.identity_etag } : {},
+      signal: options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) : AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+  } catch (error) {
+    log.info({ peer: peer.id, error: error instanceof Error ? error.name : 'error' }, 'peer identity not reachable; tried again later');
+    return 'unreachable';
+  }
+  const checkedAt = now.toISOString();
+  if (response.status === 304) {
+    await ctx.database.db.updateTable('peers').set({ identity_checked_at: checkedAt }).where('id', '=', peer.id).execute();
+    return 'unchanged';
+  }
+  if (response.status !== 200) {
+    await response.body?.cancel();
+    log.info({ peer: peer.id, status: response.status }, 'peer identity not served; tried again later');
+    return 'unreachable';
+  }
+  const jws = (await response.text()).trim();
+  const etag = response.headers.get('etag');
+  const verification = await verifyIdentityDocument(jws, nowSeconds, peer.id);
+  if (!verification.ok) {
+    return raise(ctx, peer, 'invalid-identity-document', `The identity document ${peer.id} served was refused: ${verification.reason}`, jws);
+  }
+  const { identity } = verification;
+  if (identity.signingKey.kid !== peer.signing_kid) {
+    return raise(
+      ctx,
+      peer,
+      'signing-key-changed',
+      `${peer.id} now presents another signing key (${readableFingerprint(identity.signingKey.kid)}, pinned: ${readableFingerprint(peer.signing_kid)}) without a continuity statement signed by the pinned key. Nothing was changed; ask its administrator what happened.`,
+      jws,
+    );
+  }
+  const { claims } = identity;
+  const encryptionChanged = identity.encryptionKey.kid !== peer.encryption_kid;
+  await ctx.database.transaction(async (tx) => {
+    await tx
+      .updateTable('peers')
+      .set({
+        name: claims.name,
+        country: claims.country,
+        languages: JSON.stringify(claims.languages),
+        contact: claims.contact ?? null,
+        encryption_kid: identity.encryptionKey.kid,
+        encryption_jwk: JSON.stringify(identity.encryptionKey),
+        identity_jws: jws,
+        identity_etag: etag,
+        identity_checked_at: checkedAt,
+        updated_at: checkedAt,
+      })
+      .where('id', '=', peer.id)
+      .where('signing_kid', '=', peer.signing_kid)
+      .execute();
+    if (encryptionChanged) {
+      await appendAuditEvent(tx, now, { kind: 'peer', id: peer.id }, {
+        type: 'peer.identity-updated', peer_id: peer.id, signing_kid: peer.signing_kid, encryption_kid: identity.encryptionKey.kid,
+      });
+    }
+  });
+  if (encryptionChanged) log.info({ peer: peer.id }, 'peer encryption key updated from its signed identity document');
+  return 'updated';
+}
+
+async function raise(ctx: NodeContext, peer: Selectable<PeersTable>, kind: 'signing-key-changed' | 'invalid-identity-document', detail: string, evidence: string): Promise<RefreshOutcome> {
+  const now = ctx.clock.now();
+  const digest = b64u.encode(sha256(evidence));
+  await ctx.database.transaction(async (tx) => {
+    // The same document seen again is the same alert.
+    const known = await tx
+      .selectFrom('peer_alerts')
+      .select('id')
+      .where('peer_id', '=', peer.id)
+      .where('kind', '=', kind)
+      .where('evidence_digest', '=', digest)
+      .executeTakeFirst();
+    if (known) return;
+    await tx
+      .insertInto('peer_alerts')
+      .values({ peer_id: peer.id, kind, detail, evidence, evidence_digest: digest, detected_at: now.toISOString(), resolved_at: null })
+      .execute();
+    await appendAuditEvent(tx, now, { kind: 'system', id: 'identity-refresh' }, { type: 'peer.alert', peer_id: peer.id, kind });
+    ctx.logger.warn({ peer: peer.id, kind }, 'peer identity document not accepted; see GET /api/v1/peers/alerts');
+  });
+  await ctx.database.db.updateTable('peers').set({ identity_checked_at: now.toISOString() }).where('id', '=', peer.id).execute();
+  return 'alert';
+}
+
+/** One round over the peers this node trusts (or has suspended): those due are fetched again. */
+export async function refreshPeerIdentities(ctx: NodeContext, options: { signal?: AbortSignal } = {}): Promise<Map<string, RefreshOutcome>> {
+  const peers = await ctx.database.db.selectFrom('peers').selectAll().where('state', 'in', ['trusted', 'suspended']).orderBy('id').execute();
+  const outcomes = new Map<string, RefreshOutcome>();
+  for (const peer of peers) {
+    if (options.signal?.aborted) break;
+    outcomes.set(peer.id, await refreshPeerIdentity(ctx, peer, options));
+  }
+  return outcomes;
+}
+
+export function startIdentityRefresh(ctx: NodeContext, everyMs = 60 * 60_000): Periodic {
+  return startPeriodic(ctx.logger, 'identity refresh', everyMs, (signal) => refreshPeerIdentities(ctx, { signal }));
+}
