@@ -8,7 +8,7 @@ import type { Tx } from '../db/database.js';
 import { verifyIdentityDocument, type VerifiedIdentity } from '../identity/document.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { invitationProblem } from './invitation-problems.js';
-import { normaliseNodeUrl, toPeer, type Peer } from './service.js';
+import { normaliseNodeUrl, peerRowFrom, toPeer, type Peer } from './service.js';
 
 /** Whether `url` is a node id in its one canonical form (so one node cannot appear under two ids). */
 export function isCanonicalNodeId(url: string): boolean {
@@ -64,20 +64,8 @@ export async function pinTrustedPeer(tx: Tx, identity: VerifiedIdentity, identit
   if (existing?.state === 'trusted') return toPeer(existing);
   const at = now.toISOString();
   const row = {
-    id: claims.iss,
-    name: claims.name,
-    country: claims.country,
-    languages: JSON.stringify(claims.languages),
-    contact: claims.contact ?? null,
-    state: 'trusted' as const,
-    signing_kid: kid,
-    signing_jwk: JSON.stringify(identity.signingKey),
-    encryption_kid: identity.encryptionKey.kid,
-    encryption_jwk: JSON.stringify(identity.encryptionKey),
-    identity_jws: identityJws,
+    ...peerRowFrom(identity, identityJws, 'trusted', at),
     added_at: existing && existing.state === 'pending' ? existing.added_at : at,
-    trusted_at: at,
-    updated_at: at,
   };
   if (existing) {
     await tx.updateTable('peers').set(row).where('id', '=', row.id).execute();

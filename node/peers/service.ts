@@ -67,27 +67,33 @@ export async function addPeer(
     return { peer: toPeer(existing), created: false };
   }
   const at = now.toISOString();
-  const row = {
+  const row = peerRowFrom(identity, identityJws, 'pending', at);
+  await db.transaction().execute(async (tx) => {
+    await tx.insertInto('peers').values(row).execute();
+    await appendAuditEvent(tx, now, COMMAND_LINE, { type: 'peer.added', peer_id: row.id, signing_kid: row.signing_kid });
+  });
+  return { peer: toPeer(row), created: true };
+}
+
+/** A peers row from a verified identity document, in `state`, added (and for trusted, trusted) at `at`. */
+export function peerRowFrom<S extends 'pending' | 'trusted'>(identity: VerifiedIdentity, identityJws: string, state: S, at: string) {
+  const { claims } = identity;
+  return {
     id: claims.iss,
     name: claims.name,
     country: claims.country,
     languages: JSON.stringify(claims.languages),
     contact: claims.contact ?? null,
-    state: 'pending' as const,
+    state,
     signing_kid: identity.signingKey.kid,
     signing_jwk: JSON.stringify(identity.signingKey),
     encryption_kid: identity.encryptionKey.kid,
     encryption_jwk: JSON.stringify(identity.encryptionKey),
     identity_jws: identityJws,
     added_at: at,
-    trusted_at: null,
+    trusted_at: state === 'trusted' ? at : null,
     updated_at: at,
   };
-  await db.transaction().execute(async (tx) => {
-    await tx.insertInto('peers').values(row).execute();
-    await appendAuditEvent(tx, now, COMMAND_LINE, { type: 'peer.added', peer_id: row.id, signing_kid: row.signing_kid });
-  });
-  return { peer: toPeer(row), created: true };
 }
 
 export async function trustPeer(db: Db, id: string, now: Date): Promise<Peer> {
