@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../node/config/config.js';
 import { nowSeconds } from '../../node/context.js';
 import { changePeerState } from '../../node/peers/service.js';
 import { followTrustList, trustListStatus, type TrustListFollowing } from '../../node/peers/trust-list-follower.js';
@@ -73,6 +74,21 @@ describe('the anchor operator\'s commands', () => {
     }
     expect(readFileSync(key, 'utf8')).toBe(keyBefore);
     expect(JSON.parse(readFileSync(list, 'utf8'))).toEqual({ network: 'N', members: [] });
+  });
+});
+
+describe('the configuration of a node that follows a list', () => {
+  it('takes the URL and the anchor thumbprint together, and refuses either alone or malformed', () => {
+    const kid = 'A'.repeat(43);
+    expect(resolveConfig({ data: '/tmp/x' }, {}).trustList).toBeUndefined();
+    expect(resolveConfig({ data: '/tmp/x' }, { trustListUrl: 'https://network.example.org/list.jwt', trustAnchorKid: kid }).trustList).toEqual({
+      url: 'https://network.example.org/list.jwt',
+      anchorKid: kid,
+    });
+    expect(() => resolveConfig({ data: '/tmp/x' }, { trustListUrl: 'https://network.example.org/list.jwt' })).toThrow(/set both/);
+    expect(() => resolveConfig({ data: '/tmp/x' }, { trustAnchorKid: kid })).toThrow(/set both/);
+    expect(() => resolveConfig({ data: '/tmp/x' }, { trustListUrl: 'ftp://x', trustAnchorKid: kid })).toThrow(/https/);
+    expect(() => resolveConfig({ data: '/tmp/x' }, { trustListUrl: 'https://x.example', trustAnchorKid: 'ABCD-EFGH' })).toThrow(/43 characters/);
   });
 });
 
