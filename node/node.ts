@@ -16,6 +16,8 @@ import { createHttpApp } from './http/app.js';
 import { startExpiryTimer } from './referrals/expiry.js';
 import { startRetentionTimer } from './consents/retention.js';
 import { startIdentityRefresh } from './peers/refresh.js';
+import { startTrustListFollower, type TrustListFollowing } from './peers/trust-list-follower.js';
+import { startKeySchedule, type KeyPolicy } from './identity/rotation.js';
 import { startCheckpointTimer } from './audit-log/witness-client.js';
 import { createNodeIdentity, isInitialised, loadSelfIdentity, type NodeSettings } from './identity/store.js';
 import { readableFingerprint } from './identity/keys.js';
@@ -37,6 +39,10 @@ export interface OpenNode {
   checkpointEveryMs: number;
   /** Days after a referral closed before its personal data is erased (REFERRAL_NODE_RETENTION_DAYS). */
   retentionDays: number;
+  /** When encryption keys rotate and retired ones are destroyed (REFERRAL_NODE_KEY_ROTATION_DAYS, REFERRAL_NODE_RETIRED_KEY_DAYS). */
+  keyPolicy: KeyPolicy;
+  /** The network trust list followed, if any (REFERRAL_NODE_TRUST_LIST_URL, REFERRAL_NODE_TRUST_ANCHOR_KID). */
+  trustList?: TrustListFollowing | undefined;
   close(): Promise<void>;
 }
 
@@ -109,6 +115,8 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
       delivery,
       checkpointEveryMs: config.checkpointSeconds * 1000,
       retentionDays: config.retentionDays,
+      keyPolicy: { rotationDays: config.keyRotationDays, retiredDays: config.retiredKeyDays },
+      trustList: config.trustList,
       async close() {
         await delivery.stop();
         await database.close();
@@ -146,6 +154,8 @@ export async function serveNode(node: OpenNode, listen: { port: number; host: st
   const checkpoints = startCheckpointTimer(node.ctx, node.checkpointEveryMs);
   const retention = startRetentionTimer(node.ctx, node.retentionDays, () => node.delivery.kick());
   const identityRefresh = startIdentityRefresh(node.ctx);
+  const keySchedule = startKeySchedule(node.ctx, node.keyPolicy);
+  const trustList = startTrustListFollower(node.ctx, node.trustList);
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : listen.port;
   let closing: Promise<void> | undefined;
@@ -166,6 +176,8 @@ export async function serveNode(node: OpenNode, listen: { port: number; host: st
         await checkpoints.stop();
         await retention.stop();
         await identityRefresh.stop();
+        await keySchedule.stop();
+        await trustList.stop();
         await node.close();
       })();
       return closing;

@@ -41,6 +41,10 @@ export type AuditEvent =
   | { type: 'peer.revoked'; peer_id: string; reason: 'key-compromise' | 'no-longer-partner' | 'other' }
   /** A peer's refreshed identity document, signed with its pinned key, brought a new encryption key. */
   | { type: 'peer.identity-updated'; peer_id: string; signing_kid: string; encryption_kid: string }
+  /** A key of this node was replaced by a new one (the old one is retired, still held for a while). */
+  | { type: 'key.rotated'; use: 'enc' | 'sig'; kid: string; previous_kid: string }
+  /** The private half of a retired key was destroyed. */
+  | { type: 'key.destroyed'; use: 'enc' | 'sig'; kid: string }
   /** A peer's identity document was not accepted and the administrator alerted. */
   | { type: 'peer.alert'; peer_id: string; kind: 'signing-key-changed' | 'invalid-identity-document' }
   | ({ type: 'consent.recorded' } & ConsentMetadata)
@@ -100,16 +104,18 @@ export type AuditEvent =
    * the redeeming node, the inviter's invitation was redeemed here. `signing_kid` is the key pinned.
    */
   | { type: 'invitation.redeemed'; invitation_id: string; peer_id: string; signing_kid: string }
-  | { type: 'invitation.revoked'; invitation_id: string };
+  | { type: 'invitation.revoked'; invitation_id: string }
+  /** A network trust list was applied: its network name, how many members it lists, how many peers it trusted and revoked here. */
+  | { type: 'trust-list.applied'; network: string; members: number; added: number; removed: number };
 
 export type AuditEventType = AuditEvent['type'];
 
 /** Every event type, for checks against the spec (LogEntry in spec/federation.yaml). */
 export const AUDIT_EVENT_TYPES = [
-  'node.initialised', 'user.created', 'user.token-created', 'user.login', 'peer.added', 'peer.trusted', 'peer.suspended', 'peer.restored', 'peer.revoked', 'peer.identity-updated', 'peer.alert',
+  'node.initialised', 'user.created', 'user.token-created', 'user.login', 'peer.added', 'peer.trusted', 'peer.suspended', 'peer.restored', 'peer.revoked', 'peer.identity-updated', 'peer.alert', 'key.rotated', 'key.destroyed',
   'consent.recorded', 'consent.form-attached', 'consent.form-erased', 'consent.withdrawn', 'data.disclosed', 'disclosure.cancelled',
   'referral.event', 'referral.opened', 'erasure.requested', 'erasure.performed', 'erasure.confirmed', 'witness.inconsistency',
-  'invitation.created', 'invitation.redeemed', 'invitation.revoked',
+  'invitation.created', 'invitation.redeemed', 'invitation.revoked', 'trust-list.applied',
 ] as const satisfies readonly AuditEventType[];
 
 // A type added to AuditEvent but not to the list above fails to compile here.

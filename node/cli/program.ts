@@ -15,8 +15,10 @@ import { addReferralCommands } from './referral-commands.js';
 import { requireFingerprint } from '../peers/fingerprint.js';
 import { addPeerStateCommands } from './peer-state-commands.js';
 import { addConsentCommands } from './consent-commands.js';
+import { addKeyCommands } from './key-commands.js';
 import { addAuditCommands } from './audit-commands.js';
 import { addInvitationCommands } from './invitation-commands.js';
+import { addTrustListCommands } from './trust-list-commands.js';
 
 export interface CliIo {
   out(text: string): void;
@@ -155,7 +157,9 @@ export function buildProgram(io: CliIo = defaultIo): Command {
   addInvitationCommands(peer, io);
   addReferralCommands(program, io);
   addConsentCommands(program, io);
+  addKeyCommands(program, io);
   addAuditCommands(program, io);
+  addTrustListCommands(program, io);
 
   const user = program.command('user').description('Users of this node.');
   user

@@ -3,6 +3,7 @@
 import { join, resolve } from 'node:path';
 import type { NodeLimits } from '../context.js';
 import type { Env } from './env.js';
+import type { TrustListFollowing } from '../peers/trust-list-follower.js';
 
 export class ConfigError extends Error {}
 
@@ -20,6 +21,29 @@ export interface NodeConfig {
   checkpointSeconds: number;
   /** Days after a referral closed before its personal data is erased here. */
   retentionDays: number;
+  /** Days an encryption key is current before it is rotated, and days a retired one is kept. */
+  keyRotationDays: number;
+  retiredKeyDays: number;
+  /** The network trust list this node follows, if any (REFERRAL_NODE_TRUST_LIST_URL, REFERRAL_NODE_TRUST_ANCHOR_KID). */
+  trustList?: TrustListFollowing | undefined;
+}
+
+function trustListFrom(env: Env): TrustListFollowing | undefined {
+  if (!env.trustListUrl && !env.trustAnchorKid) return undefined;
+  if (!env.trustListUrl || !env.trustAnchorKid) {
+    throw new ConfigError('To follow a trust list, set both REFERRAL_NODE_TRUST_LIST_URL and REFERRAL_NODE_TRUST_ANCHOR_KID (the anchor key\'s thumbprint).');
+  }
+  let url: URL;
+  try {
+    url = new URL(env.trustListUrl);
+  } catch {
+    throw new ConfigError('REFERRAL_NODE_TRUST_LIST_URL must be a URL, e.g. https://network.example.org/trust-list.jwt.');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('REFERRAL_NODE_TRUST_LIST_URL must start with https:// (or http:// on a test network).');
+  if (!/^[A-Za-z0-9_-]{43}$/.test(env.trustAnchorKid)) {
+    throw new ConfigError('REFERRAL_NODE_TRUST_ANCHOR_KID must be the anchor key\'s RFC 7638 thumbprint: 43 characters of base64url, as `trustlist create` printed it.');
+  }
+  return { url: url.href, anchorKid: env.trustAnchorKid };
 }
 
 export const DEFAULTS = {
@@ -30,6 +54,8 @@ export const DEFAULTS = {
   maxEnvelopeBytes: 1024 * 1024,
   checkpointSeconds: 60,
   retentionDays: 365,
+  keyRotationDays: 30,
+  retiredKeyDays: 7,
 } as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -61,5 +87,8 @@ export function resolveConfig(options: { data?: string | undefined; port?: strin
     },
     checkpointSeconds: integer(env.checkpointSeconds, 'REFERRAL_NODE_CHECKPOINT_SECONDS', 1, 86_400) ?? DEFAULTS.checkpointSeconds,
     retentionDays: integer(env.retentionDays, 'REFERRAL_NODE_RETENTION_DAYS', 1, 36_500) ?? DEFAULTS.retentionDays,
+    keyRotationDays: integer(env.keyRotationDays, 'REFERRAL_NODE_KEY_ROTATION_DAYS', 1, 3650) ?? DEFAULTS.keyRotationDays,
+    retiredKeyDays: integer(env.retiredKeyDays, 'REFERRAL_NODE_RETIRED_KEY_DAYS', 1, 3650) ?? DEFAULTS.retiredKeyDays,
+    trustList: trustListFrom(env),
   };
 }

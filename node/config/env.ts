@@ -9,6 +9,10 @@ export interface Env {
   maxEnvelopeBytes?: string | undefined;
   checkpointSeconds?: string | undefined;
   retentionDays?: string | undefined;
+  keyRotationDays?: string | undefined;
+  retiredKeyDays?: string | undefined;
+  trustListUrl?: string | undefined;
+  trustAnchorKid?: string | undefined;
   /** An API token for CLI commands that call a node's local API (audit verify --url). */
   token?: string | undefined;
   demoBasePort?: string | undefined;
@@ -25,6 +29,10 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
     maxEnvelopeBytes: env.REFERRAL_NODE_MAX_ENVELOPE_BYTES,
     checkpointSeconds: env.REFERRAL_NODE_CHECKPOINT_SECONDS,
     retentionDays: env.REFERRAL_NODE_RETENTION_DAYS,
+    keyRotationDays: env.REFERRAL_NODE_KEY_ROTATION_DAYS,
+    retiredKeyDays: env.REFERRAL_NODE_RETIRED_KEY_DAYS,
+    trustListUrl: env.REFERRAL_NODE_TRUST_LIST_URL,
+    trustAnchorKid: env.REFERRAL_NODE_TRUST_ANCHOR_KID,
     token: env.REFERRAL_NODE_TOKEN,
     demoBasePort: env.DEMO_BASE_PORT,
   };

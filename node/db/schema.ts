@@ -19,8 +19,11 @@ export interface NodeKeysTable {
   public_jwk: string;
   /** The private key wrapped by the KEK (see crypto/kek.ts). */
   private_wrapped: string;
-  status: 'active' | 'retired';
+  /** active: current; retired: still held to open what was sealed to it; destroyed: private half gone. */
+  status: 'active' | 'retired' | 'destroyed';
   created_at: string;
+  retired_at: string | null;
+  destroyed_at: string | null;
 }
 
 export interface UsersTable {
@@ -235,6 +238,8 @@ export interface Schema {
   witnessed_checkpoints: WitnessedCheckpointsTable;
   witness_inconsistencies: WitnessInconsistenciesTable;
   invitations: InvitationsTable;
+  trust_list_peers: TrustListPeersTable;
+  trust_list_status: TrustListStatusTable;
 }
 
 /** The root of the perfect subtree over leaves [idx·2^level, (idx+1)·2^level), level ≥ 1. */
@@ -302,4 +307,32 @@ export interface InvitationsTable {
   /** The node id that redeemed it, and the signing kid pinned for that node. */
   used_by: string | null;
   used_kid: string | null;
+}
+
+/** A peer this node trusts because a trust list named it (peers/trust-list-follower.ts). */
+export interface TrustListPeersTable {
+  peer_id: string;
+  signing_kid: string;
+  /** listed: trusted because of the list; removed: revoked because the list dropped it. */
+  state: 'listed' | 'removed';
+  added_at: string;
+  removed_at: string | null;
+}
+
+/** The one row about the trust list followed: the last attempt, and the last list applied. */
+export interface TrustListStatusTable {
+  id: number;
+  url: string;
+  checked_at: string;
+  outcome: 'applied' | 'unreachable' | 'refused';
+  detail: string | null;
+  network: string | null;
+  list_iat: number | null;
+  list_exp: number | null;
+  list_digest: string | null;
+  applied_at: string | null;
+  /** JSON arrays: the members listed, what was changed, what could not be. */
+  members: string | null;
+  applied: string | null;
+  problems: string | null;
 }

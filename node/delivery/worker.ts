@@ -9,6 +9,7 @@ import { signEnvelopeAttempt } from '../envelope/seal.js';
 import { verifyReceipt } from '../envelope/receipt.js';
 import { recordEvent } from '../referrals/timeline.js';
 import { defaultRetryPolicy, retryAfterMs, retryDelayMs, type RetryPolicy } from './retry-policy.js';
+import { resealForNewRecipientKey } from './reseal.js';
 
 const REQUEST_TIMEOUT_MS = 15_000;
 /** Longer than one attempt can take, so a live process never loses its lease mid-post. */
@@ -201,6 +202,15 @@ async function deliverOne(ctx: NodeContext, id: string, policy: RetryPolicy, log
       .execute();
     log.warn({ envelope: id, peer: envelope.peer_id, error: result.error }, 'envelope refused by peer');
     return true;
+  }
+  // The peer rotated its encryption key past the one this envelope was sealed to: seal it anew
+  // (after fetching its identity again) and try at once; if that cannot be done, back off as usual.
+  if (result.error.endsWith(' urn:refnet:problem:unknown-recipient-key')) {
+    const resealed = await resealForNewRecipientKey(ctx, id).catch(() => 'cannot-open' as const);
+    if (resealed === 'resealed') {
+      await db.updateTable('envelopes').set({ attempts, last_error: result.error, lease_until: null }).where('id', '=', id).execute();
+      return false;
+    }
   }
   const delay = result.afterMs ?? retryDelayMs(policy, attempts);
   await db

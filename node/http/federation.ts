@@ -6,6 +6,7 @@ import { envelopeProblem } from '../envelope/problems.js';
 import { signReceipt, type ReceiptClaims } from '../envelope/receipt.js';
 import { findProcessed, verifyEnvelope } from '../envelope/verify.js';
 import { servedIdentityDocument } from '../identity/own-document.js';
+import { signHistoricalKeys } from '../identity/historical-keys.js';
 import { applyIncomingMessage } from '../referrals/service.js';
 import { problemResponse } from './problem.js';
 import { readBodyWithin } from './body.js';
@@ -23,6 +24,11 @@ export function federationRoutes(ctx: NodeContext): Hono {
     if (c.req.header('if-none-match') === etag) return c.body(null, 304, headers);
     return c.body(jws, 200, { 'content-type': 'application/jwt', ...headers });
   });
+
+  // Public, like the identity document: public keys only.
+  app.get('/federation/v1/historical-keys', async (c) =>
+    c.body(await signHistoricalKeys(ctx), 200, { 'content-type': 'application/jwt', 'cache-control': 'public, max-age=300' }),
+  );
 
   app.post('/federation/v1/envelopes', async (c) => {
     const raw = await readBodyWithin(c.req.raw, ctx.limits.maxEnvelopeBytes);

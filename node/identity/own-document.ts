@@ -28,6 +28,8 @@ interface Served {
   jws: string;
   etag: string;
   signedAt: number;
+  /** The keys it lists: a rotation makes it stale at once. */
+  keys: string;
 }
 
 const served = new WeakMap<NodeContext, Served>();
@@ -39,10 +41,11 @@ const served = new WeakMap<NodeContext, Served>();
  */
 export async function servedIdentityDocument(ctx: NodeContext): Promise<{ jws: string; etag: string }> {
   const now = nowSeconds(ctx.clock);
+  const keys = `${ctx.self.signingKey.kid} ${ctx.self.encryptionKey.kid}`;
   const held = served.get(ctx);
-  if (held && now - held.signedAt < IDENTITY_LIFETIME_SECONDS / 2 && now >= held.signedAt) return held;
+  if (held && held.keys === keys && now - held.signedAt < IDENTITY_LIFETIME_SECONDS / 2 && now >= held.signedAt) return held;
   const jws = await signOwnIdentityDocument(ctx);
-  const fresh = { jws, etag: `"${b64u.encode(sha256(jws)).slice(0, 27)}"`, signedAt: now };
+  const fresh = { jws, etag: `"${b64u.encode(sha256(jws)).slice(0, 27)}"`, signedAt: now, keys };
   served.set(ctx, fresh);
   return fresh;
 }

@@ -31,7 +31,7 @@ export interface SelfIdentity extends NodeSettings {
 
 import { appendAuditEvent } from '../audit-log/append.js';
 
-const purpose = (kid: string) => `node-key:${kid}`;
+export const purpose = (kid: string) => `node-key:${kid}`;
 
 export async function createNodeIdentity(database: Database, kek: Kek, settings: NodeSettings, now: Date): Promise<void> {
   const { key: signingKey, privateJwk } = await generateSigningKey();
@@ -89,6 +89,7 @@ export async function loadSelfIdentity(db: Db, kek: Kek): Promise<SelfIdentity> 
   const encryptionKeys = new Map<string, EncryptionKey>();
   let current: EncryptionKey | undefined;
   for (const row of rows) {
+    if (row.status === 'destroyed') continue;
     const secret = await kek.unwrap(row.private_wrapped, purpose(row.kid));
     if (row.use === 'sig' && row.status === 'active') {
       signingKey = await signingKeyFromPrivateJwk(JSON.parse(new TextDecoder().decode(secret)) as JWK);

@@ -23,6 +23,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/federation/v1/historical-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The keys this node no longer uses, with their validity.
+         * @description In the spirit of OpenID Federation's historical keys endpoint: a compact JWS, protected
+         *     header `{"alg":"EdDSA","typ":"referral-historical-keys+jwt","kid":<the current signing
+         *     kid>}`, payload `HistoricalKeysClaims`, signed with the node's current signing key (the
+         *     one in its identity document). It lists every retired key, so that what was signed or
+         *     sealed with it (receipts, erasure statements, checkpoints) can still be checked after a
+         *     rotation. Public: it holds public keys only.
+         */
+        get: operations["getHistoricalKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/federation/v1/envelopes": {
         parameters: {
             query?: never;
@@ -214,6 +239,28 @@ export interface components {
             /** @enum {unknown} */
             use: "sig" | "enc";
             alg?: string;
+        };
+        HistoricalKeysClaims: {
+            iss: components["schemas"]["NodeId"];
+            iat: number;
+            /** @description The public JWK of each retired key, with its validity (NumericDates). */
+            keys: {
+                /** @constant */
+                kty: "OKP";
+                /** @enum {unknown} */
+                crv: "Ed25519" | "X25519";
+                x: components["schemas"]["Base64Url"];
+                kid: components["schemas"]["Kid"];
+                /** @enum {unknown} */
+                use: "sig" | "enc";
+                alg?: string;
+                /** @description When the key was made. */
+                iat: number;
+                /** @description When it stopped being the current key. */
+                retired_at: number;
+                /** @description When its private half was destroyed. */
+                destroyed_at?: number;
+            }[];
         };
         IdentityClaims: {
             iss: components["schemas"]["NodeId"];
@@ -409,6 +456,44 @@ export interface components {
             /** @description The redeeming node's signing key, as pinned by the inviting node. */
             signing_kid: components["schemas"]["Kid"];
             iat: number;
+        };
+        /**
+         * @description The payload of a network trust list: a compact JWS by a network's trust anchor, in the
+         *     spirit of OpenID Federation 1.0 subordinate statements, listing the member nodes and the
+         *     signing key of each. It lists members and keys only, never cases or people.
+         *
+         *     Protected header: `alg` `EdDSA`; `typ` `referral-trust-list+jwt`; `jwk`, the anchor's
+         *     public Ed25519 key (`kty` OKP, `crv` Ed25519, `x`; no private member); `kid`, the RFC 7638
+         *     thumbprint (SHA-256, base64url) of that key. A node follows a list only with the anchor's
+         *     thumbprint configured out of band (`REFERRAL_NODE_TRUST_ANCHOR_KID`): the list is refused
+         *     unless the thumbprint of `jwk` equals both `kid` and the configured value and the
+         *     signature verifies with `jwk`. The key in the header only saves a fetch; trust comes from
+         *     the configured thumbprint.
+         *
+         *     A follower refuses, changing nothing, a list that does not verify, does not match this
+         *     schema, has `exp` at or before its clock, has `iat` more than the allowed clock skew in
+         *     its future, or has an `iat` older than the list it applied last (no roll-back to an
+         *     earlier list). It then, for each member other than itself: pins a node it does not know
+         *     after fetching its identity document and checking that the document's signing key is
+         *     `signing_kid`; trusts a pending peer whose pinned key is `signing_kid`; leaves alone, and
+         *     reports, a peer pinned with another key; leaves alone a peer its administrator suspended
+         *     or revoked. A peer it trusted because of the list and that the list no longer names is
+         *     revoked (`no-longer-partner`); peers trusted otherwise are not touched.
+         */
+        TrustListClaims: {
+            /** @description The network's name as its anchor calls it (shown to administrators; not a URL). */
+            iss: string;
+            /** @description When the list was signed (NumericDate). */
+            iat: number;
+            /** @description When it stops being applied (NumericDate); a follower keeps what it applied but applies nothing stale. */
+            exp: number;
+            members: {
+                node_id: components["schemas"]["NodeId"];
+                /** @description The member's signing key (the `kid` of its identity document's signing key). */
+                signing_kid: components["schemas"]["Kid"];
+                /** @description The organisation's name, for people reading the list; the identity document's name is what a node shows. */
+                name?: string;
+            }[];
         };
         InvitationRedeemResponse: {
             /** @description Compact JWS by the inviting node whose payload is `InvitationConfirmationClaims`. */
@@ -708,6 +793,8 @@ export interface components {
          *     | `peer.revoked` | peer_id, reason (key-compromise, no-longer-partner, other) |
          *     | `peer.identity-updated` | peer_id, signing_kid, encryption_kid (a refreshed document signed with the pinned key) |
          *     | `peer.alert` | peer_id, kind (signing-key-changed, invalid-identity-document) |
+         *     | `key.rotated` | use (enc, sig), kid, previous_kid |
+         *     | `key.destroyed` | use, kid (the private half of a retired key) |
          *     | `consent.recorded` | consent_id, origin, origin_consent_id, derived_from?, categories, purposes, recipients, onward_allowed, method, language, obtained_by, obtained_at, valid_until |
          *     | `consent.form-attached` | consent_id, media_type, size |
          *     | `consent.form-erased` | consent_id, reason (the scanned form, after the retention period) |
@@ -723,6 +810,7 @@ export interface components {
          *     | `invitation.created` | invitation_id, expires_at (never the secret) |
          *     | `invitation.redeemed` | invitation_id, peer_id, signing_kid (on the inviting node the actor is the redeeming peer; on the redeeming node, peer_id is the inviter) |
          *     | `invitation.revoked` | invitation_id |
+         *     | `trust-list.applied` | network, members, added, removed (the network's name and counts; the peers themselves have their own `peer.*` entries, actor `trust-list`) |
          */
         LogEntry: {
             /** @constant */
@@ -736,7 +824,7 @@ export interface components {
                 id: string;
             };
             /** @enum {unknown} */
-            type: "node.initialised" | "user.created" | "user.token-created" | "user.login" | "peer.added" | "peer.trusted" | "peer.suspended" | "peer.restored" | "peer.revoked" | "peer.identity-updated" | "peer.alert" | "consent.recorded" | "consent.form-attached" | "consent.form-erased" | "consent.withdrawn" | "data.disclosed" | "disclosure.cancelled" | "referral.event" | "referral.opened" | "erasure.requested" | "erasure.performed" | "erasure.confirmed" | "witness.inconsistency" | "invitation.created" | "invitation.redeemed" | "invitation.revoked";
+            type: "node.initialised" | "user.created" | "user.token-created" | "user.login" | "peer.added" | "peer.trusted" | "peer.suspended" | "peer.restored" | "peer.revoked" | "peer.identity-updated" | "peer.alert" | "key.rotated" | "key.destroyed" | "consent.recorded" | "consent.form-attached" | "consent.form-erased" | "consent.withdrawn" | "data.disclosed" | "disclosure.cancelled" | "referral.event" | "referral.opened" | "erasure.requested" | "erasure.performed" | "erasure.confirmed" | "witness.inconsistency" | "invitation.created" | "invitation.redeemed" | "invitation.revoked" | "trust-list.applied";
             node_id?: string;
             signing_kid?: string;
             encryption_kid?: string;
@@ -782,9 +870,17 @@ export interface components {
             new_size?: number;
             /** @enum {unknown} */
             kind?: "signing-key-changed" | "invalid-identity-document";
+            /** @enum {unknown} */
+            use?: "enc" | "sig";
+            kid?: string;
+            previous_kid?: string;
             invitation_id?: string;
             /** Format: date-time */
             expires_at?: string;
+            network?: string;
+            members?: number;
+            added?: number;
+            removed?: number;
         };
         LogLeaf: {
             index: components["schemas"]["LogSize"];
@@ -872,6 +968,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            500: components["responses"]["Problem"];
+        };
+    };
+    getHistoricalKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Compact JWS whose payload is `HistoricalKeysClaims`. */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/jwt": components["schemas"]["CompactJws"];
+                };
             };
             500: components["responses"]["Problem"];
         };

@@ -8,6 +8,8 @@ import * as consentAndLog from './005-consent-and-log.js';
 import * as logCheckpoints from './006-log-checkpoints.js';
 import * as invitations from './007-invitations.js';
 import * as identityRefresh from './008-identity-refresh.js';
+import * as trustList from './009-trust-list.js';
+import * as keyRotation from './010-key-rotation.js';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -18,4 +20,6 @@ export const migrations: Record<string, Migration> = {
   '006-log-checkpoints': logCheckpoints,
   '007-invitations': invitations,
   '008-identity-refresh': identityRefresh,
+  '009-trust-list': trustList,
+  '010-key-rotation': keyRotation,
 };
