@@ -152,6 +152,11 @@ async function claim(ctx: NodeContext, id: string): Promise<boolean> {
     .where('id', '=', id)
     .where('delivery_state', '=', 'queued')
     .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now.toISOString())]))
+    // Checked again here, not only when the batch was picked: the peer may have been suspended or
+    // revoked meanwhile (from the API, or the CLI in another process).
+    .where(({ exists, selectFrom }) =>
+      exists(selectFrom('peers').select('peers.id').whereRef('peers.id', '=', 'envelopes.peer_id').where('peers.state', '=', 'trusted')),
+    )
     .executeTakeFirst();
   return result.numUpdatedRows === 1n;
 }
@@ -210,6 +215,13 @@ async function deliverOne(ctx: NodeContext, id: string, policy: RetryPolicy, log
     if (resealed === 'resealed') {
       await db.updateTable('envelopes').set({ attempts, last_error: result.error, lease_until: null }).where('id', '=', id).execute();
       return false;
+    }
+    if (resealed === 'cannot-open') {
+      // Our own copy of the content key can no longer be opened: the message cannot be sent again.
+      const error = `${result.error}; cannot be sealed again: our key for it was destroyed`;
+      await db.updateTable('envelopes').set({ delivery_state: 'failed', attempts, last_error: error, lease_until: null }).where('id', '=', id).execute();
+      log.warn({ envelope: id, peer: envelope.peer_id }, 'envelope cannot be sealed to the peer\'s new key');
+      return true;
     }
   }
   const delay = result.afterMs ?? retryDelayMs(policy, attempts);

@@ -1,13 +1,13 @@
 // Reading a request body with a hard size limit, so a large or endless body is cut off early
 // instead of being buffered whole.
 
-/** The body as UTF-8 text, or undefined when it is larger than `limit` bytes. */
-export async function readBodyWithin(request: Request, limit: number): Promise<string | undefined> {
+/** The body (of a request, or a response from a peer) as UTF-8 text, or undefined when it is larger than `limit` bytes. */
+export async function readBodyWithin(request: Request | Response, limit: number): Promise<string | undefined> {
   return (await readBytesWithin(request, limit))?.toString('utf8');
 }
 
 /** The body as bytes, or undefined when it is larger than `limit` bytes. */
-export async function readBytesWithin(request: Request, limit: number): Promise<Buffer | undefined> {
+export async function readBytesWithin(request: Request | Response, limit: number): Promise<Buffer | undefined> {
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > limit) return undefined;
   if (!request.body) return Buffer.alloc(0);

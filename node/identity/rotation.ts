@@ -42,21 +42,39 @@ export async function rotateEncryptionKey(database: Database, kek: Kek, now: Dat
 /** Destroys the private half of every encryption key retired longer ago than the grace period. */
 export async function destroyRetiredKeys(database: Database, now: Date, retiredDays: number, actor: AuditActor): Promise<string[]> {
   const cutoff = new Date(now.getTime() - retiredDays * DAY_MS).toISOString();
-  const due = await database.db
+  const retired = await database.db
     .selectFrom('node_keys')
     .select('kid')
     .where('use', '=', 'enc')
     .where('status', '=', 'retired')
     .where('retired_at', '<=', cutoff)
     .execute();
+  // A message still in our outbox was sealed with our copy of its content key sealed to the key
+  // we held then: that key stays until the message has left, or it could never be sealed again
+  // should the peer rotate too.
+  const needed = await sealingKeysOfQueuedEnvelopes(database);
+  const due = retired.filter((k) => !needed.has(k.kid));
   for (const { kid } of due) {
     await database.transaction(async (tx) => {
       await tx.updateTable('node_keys').set({ status: 'destroyed', private_wrapped: '', destroyed_at: now.toISOString() }).where('kid', '=', kid).execute();
       await appendAuditEvent(tx, now, actor, { type: 'key.destroyed', use: 'enc', kid });
     });
   }
-  if (due.length > 0) await database.purgeErased();
   return due.map((d) => d.kid);
+}
+
+async function sealingKeysOfQueuedEnvelopes(database: Database): Promise<Set<string>> {
+  const queued = await database.db.selectFrom('envelopes').select('payload').where('direction', '=', 'outgoing').where('delivery_state', '=', 'queued').execute();
+  const kids = new Set<string>();
+  for (const { payload } of queued) {
+    try {
+      const header = JSON.parse(Buffer.from((JSON.parse(payload) as { header: string }).header, 'base64url').toString('utf8')) as { sender_kid?: unknown };
+      if (typeof header.sender_kid === 'string') kids.add(header.sender_kid);
+    } catch {
+      // An emptied payload (erased) needs no key.
+    }
+  }
+  return kids;
 }
 
 /** One round of the schedule: rotate when the current key is old enough, destroy what is due. */
@@ -70,7 +88,11 @@ export async function keyRound(ctx: NodeContext, policy: KeyPolicy): Promise<{ r
     ctx.logger.info({ kid: rotated }, 'encryption key rotated');
   }
   const destroyed = await destroyRetiredKeys(ctx.database, now, policy.retiredDays, system);
-  if (destroyed.length > 0) ctx.logger.info({ keys: destroyed.length }, 'retired encryption keys destroyed');
+  if (destroyed.length > 0) {
+    ctx.logger.info({ keys: destroyed.length }, 'retired encryption keys destroyed');
+    // The old versions of the rows (with the wrapped keys) must not linger in the write-ahead log.
+    if (!(await ctx.database.purgeErased())) ctx.logger.warn('write-ahead log busy after destroying keys; it is truncated at the next retention run');
+  }
   await reloadKeysIfChanged(ctx);
   return { ...(rotated ? { rotated } : {}), destroyed };
 }

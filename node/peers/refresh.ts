@@ -12,10 +12,13 @@ import { appendAuditEvent } from '../audit-log/append.js';
 import { verifyIdentityDocument } from '../identity/document.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { startPeriodic, type Periodic } from '../periodic.js';
+import { readBodyWithin } from '../http/body.js';
+import { MAX_DOCUMENT_BYTES } from './service.js';
 
 export type RefreshOutcome = 'unchanged' | 'updated' | 'alert' | 'unreachable' | 'not-due';
 
 const REQUEST_TIMEOUT_MS = 15_000;
+
 
 function claimsOf(jws: string): { iat: number; exp: number } | undefined {
   try {
@@ -57,13 +60,23 @@ export async function refreshPeerIdentity(ctx: NodeContext, peer: Selectable<Pee
     log.info({ peer: peer.id, status: response.status }, 'peer identity not served; tried again later');
     return 'unreachable';
   }
-  const jws = (await response.text()).trim();
+  const text = await readBodyWithin(response, MAX_DOCUMENT_BYTES);
+  if (text === undefined) {
+    return raise(ctx, peer, 'invalid-identity-document', `The identity document ${peer.id} served is larger than ${MAX_DOCUMENT_BYTES} bytes.`, undefined);
+  }
+  const jws = text.trim();
   const etag = response.headers.get('etag');
   const verification = await verifyIdentityDocument(jws, nowSeconds, peer.id);
   if (!verification.ok) {
     return raise(ctx, peer, 'invalid-identity-document', `The identity document ${peer.id} served was refused: ${verification.reason}`, jws);
   }
   const { identity } = verification;
+  // A replayed older document (within its lifetime) must not roll back what a newer one said.
+  const held = claimsOf(peer.identity_jws);
+  if (held && identity.claims.iat < held.iat) {
+    log.info({ peer: peer.id }, 'peer served an older identity document than the one held; kept the newer one');
+    return 'unchanged';
+  }
   if (identity.signingKey.kid !== peer.signing_kid) {
     return raise(
       ctx,
@@ -103,9 +116,15 @@ export async function refreshPeerIdentity(ctx: NodeContext, peer: Selectable<Pee
   return 'updated';
 }
 
-async function raise(ctx: NodeContext, peer: Selectable<PeersTable>, kind: 'signing-key-changed' | 'invalid-identity-document', detail: string, evidence: string): Promise<RefreshOutcome> {
+async function raise(
+  ctx: NodeContext,
+  peer: Selectable<PeersTable>,
+  kind: 'signing-key-changed' | 'invalid-identity-document',
+  detail: string,
+  evidence: string | undefined,
+): Promise<RefreshOutcome> {
   const now = ctx.clock.now();
-  const digest = b64u.encode(sha256(evidence));
+  const digest = b64u.encode(sha256(evidence ?? detail));
   await ctx.database.transaction(async (tx) => {
     // The same document seen again is the same alert.
     const known = await tx
@@ -118,7 +137,7 @@ async function raise(ctx: NodeContext, peer: Selectable<PeersTable>, kind: 'sign
     if (known) return;
     await tx
       .insertInto('peer_alerts')
-      .values({ peer_id: peer.id, kind, detail, evidence, evidence_digest: digest, detected_at: now.toISOString(), resolved_at: null })
+      .values({ peer_id: peer.id, kind, detail, evidence: evidence ?? null, evidence_digest: digest, detected_at: now.toISOString(), resolved_at: null })
       .execute();
     await appendAuditEvent(tx, now, { kind: 'system', id: 'identity-refresh' }, { type: 'peer.alert', peer_id: peer.id, kind });
     ctx.logger.warn({ peer: peer.id, kind }, 'peer identity document not accepted; see GET /api/v1/peers/alerts');

@@ -2,6 +2,7 @@
 // and verified, and stored as pending) and trusted only by an administrator's explicit act,
 // which pins its signing key.
 import type { Selectable } from 'kysely';
+import { readBodyWithin } from '../http/body.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
 import type { components } from '../../spec/generated/local.js';
@@ -14,6 +15,9 @@ import { readableFingerprint } from '../identity/keys.js';
 export type Peer = components['schemas']['Peer'];
 
 export class PeerError extends Error {}
+
+/** An identity document is a few kilobytes; anything far larger is refused unread. */
+export const MAX_DOCUMENT_BYTES = 64 * 1024;
 
 /** Normalises a node URL to its id form: origin plus path, no trailing slash, no query. */
 /** Peers are added and trusted with the CLI on the node's machine. */
@@ -44,7 +48,9 @@ export async function fetchPeerIdentity(
     throw new PeerError(`Could not reach ${id} (${error instanceof Error ? error.message : 'network error'}). Check the URL and that the node is running.`);
   }
   if (!response.ok) throw new PeerError(`${id} answered ${response.status} for its identity document; is it a referral node?`);
-  const jws = (await response.text()).trim();
+  const text = await readBodyWithin(response, MAX_DOCUMENT_BYTES);
+  if (text === undefined) throw new PeerError(`${id} served an identity document larger than ${MAX_DOCUMENT_BYTES} bytes; is it a referral node?`);
+  const jws = text.trim();
   const verification = await verifyIdentityDocument(jws, Math.floor(clock.now().getTime() / 1000), id);
   if (!verification.ok) throw new PeerError(`The identity document of ${id} was refused: ${verification.reason}`);
   return { identity: verification.identity, jws };
@@ -133,20 +139,21 @@ export async function changePeerState(
   actor: AuditActor = COMMAND_LINE,
   reason?: RevocationReason,
 ): Promise<Peer> {
-  const peer = await db.selectFrom('peers').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!peer) throw new PeerError(`No peer ${id}; \`referral-node peer list\` shows the peers this node knows.`);
-  const { from, to } = ACTIONS[action];
-  if (peer.state === to) return toPeer(peer);
-  if (!from.includes(peer.state)) {
-    throw new PeerError(
-      peer.state === 'revoked'
-        ? `${id} was revoked; a revoked peer is not trusted again (a new invitation makes it a peer anew).`
-        : `${id} is ${peer.state}; only a ${from.join(' or ')} peer can be ${action === 'restore' ? 'restored' : `${action}d`}.`,
-    );
-  }
   const at = now.toISOString();
-  await db.transaction().execute(async (tx) => {
-    await tx.updateTable('peers').set({ state: to, updated_at: at }).where('id', '=', id).where('state', '=', peer.state).execute();
+  const { from, to } = ACTIONS[action];
+  // Read and changed under one write lock: an invitation or the trust list may change the peer meanwhile.
+  const peer = await db.transaction().execute(async (tx) => {
+    const current = await tx.selectFrom('peers').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!current) throw new PeerError(`No peer ${id}; \`referral-node peer list\` shows the peers this node knows.`);
+    if (current.state === to) return current;
+    if (!from.includes(current.state)) {
+      throw new PeerError(
+        current.state === 'revoked'
+          ? `${id} was revoked; a revoked peer is not trusted again (a new invitation makes it a peer anew).`
+          : `${id} is ${current.state}; only a ${from.join(' or ')} peer can be ${action === 'restore' ? 'restored' : `${action}d`}.`,
+      );
+    }
+    await tx.updateTable('peers').set({ state: to, updated_at: at }).where('id', '=', id).execute();
     if (action === 'revoke') {
       await tx
         .updateTable('envelopes')
@@ -155,6 +162,8 @@ export async function changePeerState(
         .where('direction', '=', 'outgoing')
         .where('delivery_state', '=', 'queued')
         .execute();
+      // A revocation not made by the trust list is not undone by it later.
+      if (actor.id !== 'trust-list') await tx.deleteFrom('trust_list_peers').where('peer_id', '=', id).execute();
     }
     const event =
       action === 'suspend'
@@ -163,8 +172,9 @@ export async function changePeerState(
           ? ({ type: 'peer.restored', peer_id: id } as const)
           : ({ type: 'peer.revoked', peer_id: id, reason: reason ?? 'other' } as const);
     await appendAuditEvent(tx, now, actor, event);
+    return { ...current, state: to, updated_at: at };
   });
-  return toPeer({ ...peer, state: to, updated_at: at });
+  return toPeer(peer);
 }
 
 export async function listPeers(db: Db): Promise<Peer[]> {

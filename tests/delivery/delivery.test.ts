@@ -61,7 +61,7 @@ describe('delivery', () => {
     expect(await getReferralSummary(at.ctx, referral.id)).toMatchObject({ direction: 'incoming', state: 'delivered' });
   });
 
-  it('keeps retrying while the peer does not trust this node yet, and delivers once it does', async () => {
+  it('keeps retrying while the peer has suspended this node, and delivers once it restores it', async () => {
     await at.ctx.database.db.updateTable('peers').set({ state: 'suspended' }).where('id', '=', gr.id).execute();
     let referral;
     try {
@@ -69,7 +69,7 @@ describe('delivery', () => {
       await gr.delivery.deliverDueEnvelopes();
       expect(await getReferralSummary(gr.ctx, referral.id)).toMatchObject({
         state: 'sent',
-        delivery: { state: 'queued', attempts: 1, last_error: '403 urn:refnet:problem:untrusted-sender' },
+        delivery: { state: 'queued', attempts: 1, last_error: '403 urn:refnet:problem:sender-suspended' },
       });
     } finally {
       await at.ctx.database.db.updateTable('peers').set({ state: 'trusted' }).where('id', '=', gr.id).execute();

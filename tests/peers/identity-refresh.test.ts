@@ -88,6 +88,25 @@ describe('refreshing a trusted peer\'s identity document', () => {
     expect(types).toEqual(['signing-key-changed', 'invalid-identity-document']);
   });
 
+  it('keeps the newer document when an older one is served again, and refuses an oversized one unread', async () => {
+    const older = await serveAsAt(at.ctx.self.signingKey, at.ctx.self.encryptionKey.publicJwk, 'An old name');
+    net.intercept = undefined;
+    net.clock.advance(13 * HOUR);
+    expect(await refresh()).toBe('updated');
+    const before = await peerRow();
+    net.intercept = (url) => (url.href.startsWith(`${at.id}/.well-known/`) ? new Response(older, { headers: { 'content-type': 'application/jwt' } }) : undefined);
+    expect(await refresh()).toBe('unchanged');
+    expect((await peerRow()).name).toBe(before.name);
+
+    net.intercept = (url) => (url.href.startsWith(`${at.id}/.well-known/`) ? new Response('x'.repeat(200_000), { headers: { 'content-type': 'application/jwt' } }) : undefined);
+    expect(await refresh()).toBe('alert');
+    net.intercept = undefined;
+    const { body } = await api(gr, 'GET', '/api/v1/peers/alerts');
+    expect(body.items[0]).toMatchObject({ kind: 'invalid-identity-document' });
+    expect(body.items[0].evidence).toBeUndefined();
+    expect(body.items[0].detail).toMatch(/larger than 65536 bytes/);
+  });
+
   it('is tried again later when the peer is down, with nothing changed', async () => {
     net.unreachable.add(at.id);
     const before = await peerRow();

@@ -101,6 +101,22 @@ describe('rotating the encryption key', () => {
     expect(JSON.stringify(claims)).not.toMatch(/"d"/);
   });
 
+  it('keeps a retired key of the sender while a message sealed with it waits in the outbox', async () => {
+    const ownFirst = at.ctx.self.encryptionKey.kid;
+    net.unreachable.add(gr.id);
+    expect((await api(at, 'POST', `/api/v1/referrals/${id}/update`, { status: 'on-hold' })).status).toBe(200);
+    await net.settle();
+    net.clock.advance(31 * DAY);
+    expect((await keyRound(at.ctx, policy)).rotated).toBeDefined();
+    net.clock.advance(8 * DAY);
+    // Past its grace period, but the queued update was sealed with it: kept.
+    expect((await keyRound(at.ctx, policy)).destroyed).toEqual([]);
+    net.unreachable.delete(gr.id);
+    await net.settle();
+    expect((await api(gr, 'GET', `/api/v1/referrals/${id}`)).body.timeline.at(-1)).toMatchObject({ code: 'on-hold' });
+    expect((await keyRound(at.ctx, policy)).destroyed).toEqual([ownFirst]);
+  });
+
   it('can be rotated by hand, and keys status lists every key', async () => {
     const before = gr.ctx.self.encryptionKey.kid;
     expect(await cli('keys', 'rotate', '--data', gr.dataDir)).toMatch(/^New encryption key [A-Z2-7-]+ is published; [A-Z2-7-]+ is retired\./);
