@@ -59,6 +59,8 @@ export interface PeersTable {
   /** The ETag the peer served with that document, for If-None-Match. */
   identity_etag: string | null;
   identity_checked_at: string | null;
+  /** Set when revoked: key-compromise, no-longer-partner or other. */
+  revocation_reason: string | null;
   added_at: string;
   trusted_at: string | null;
   updated_at: string;

@@ -5,10 +5,11 @@ import type { AuditActor } from '../audit-log/events.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import { nowSeconds, type NodeContext } from '../context.js';
 import type { Tx } from '../db/database.js';
+import { readBodyWithin } from '../http/body.js';
 import { verifyIdentityDocument, type VerifiedIdentity } from '../identity/document.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { invitationProblem } from './invitation-problems.js';
-import { normaliseNodeUrl, peerRowFrom, toPeer, type Peer } from './service.js';
+import { MAX_DOCUMENT_BYTES, normaliseNodeUrl, peerRowFrom, toPeer, type Peer } from './service.js';
 
 /** Whether `url` is a node id in its one canonical form (so one node cannot appear under two ids). */
 export function isCanonicalNodeId(url: string): boolean {
@@ -35,7 +36,9 @@ export async function fetchIdentityOf(ctx: NodeContext, nodeId: string): Promise
     await response.body?.cancel();
     return { ok: false, problem: 'identity-unavailable', reason: `${nodeId} answered ${response.status} for its identity document.` };
   }
-  const jws = (await response.text()).trim();
+  const text = await readBodyWithin(response, MAX_DOCUMENT_BYTES);
+  if (text === undefined) return { ok: false, problem: 'identity-mismatch', reason: `${nodeId} served an identity document larger than ${MAX_DOCUMENT_BYTES} bytes.` };
+  const jws = text.trim();
   const verification = await verifyIdentityDocument(jws, nowSeconds(ctx.clock), nodeId);
   if (!verification.ok) return { ok: false, problem: 'identity-mismatch', reason: `The identity document of ${nodeId} was refused: ${verification.reason}` };
   return { ok: true, identity: verification.identity, jws };
@@ -58,6 +61,12 @@ export async function pinTrustedPeer(tx: Tx, identity: VerifiedIdentity, identit
       `${claims.iss} is known here with the signing key ${readableFingerprint(existing.signing_kid)}, and now presents ${readableFingerprint(kid)}. Nothing was changed; ask its administrator what happened.`,
     );
   }
+  if (existing?.state === 'revoked' && existing.revocation_reason === 'key-compromise' && existing.signing_kid === kid) {
+    throw invitationProblem(
+      'peer-key-conflict',
+      `${claims.iss} was revoked here because its key ${readableFingerprint(kid)} was compromised, and it still presents that key. It can be invited again once it has a new key. Nothing was changed.`,
+    );
+  }
   if (existing?.state === 'suspended') {
     throw invitationProblem('peer-suspended', `${claims.iss} is suspended here; restore it instead (an invitation does not lift a suspension). Nothing was changed.`);
   }
@@ -68,7 +77,7 @@ export async function pinTrustedPeer(tx: Tx, identity: VerifiedIdentity, identit
     added_at: existing && existing.state === 'pending' ? existing.added_at : at,
   };
   if (existing) {
-    await tx.updateTable('peers').set(row).where('id', '=', row.id).execute();
+    await tx.updateTable('peers').set({ ...row, revocation_reason: null }).where('id', '=', row.id).execute();
   } else {
     await tx.insertInto('peers').values(row).execute();
   }

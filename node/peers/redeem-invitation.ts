@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
 import { nowSeconds, type NodeContext } from '../context.js';
+import { readBodyWithin } from '../http/body.js';
 import { PROBLEM_PREFIX, type ProblemError } from '../http/problem.js';
 import type { VerifiedIdentity } from '../identity/document.js';
 import { readableFingerprint } from '../identity/keys.js';
@@ -14,6 +15,8 @@ import { CONFIRMATION_TYP, readInvitationCode, readInvitationJws, REDEEM_REQUEST
 import { invitationProblem, isInvitationProblem, RELAYED_PROBLEMS } from './invitation-problems.js';
 import { fetchIdentityOf, isCanonicalNodeId, pinTrustedPeer } from './pin-peer.js';
 import type { Peer } from './service.js';
+
+const MAX_ANSWER_BYTES = 64 * 1024;
 
 export async function redeemInvitationCode(ctx: NodeContext, actor: AuditActor, code: string): Promise<Peer> {
   const read = readInvitationCode(code);
@@ -78,7 +81,8 @@ async function postRedeemRequest(ctx: NodeContext, code: InvitationCodeClaims, i
   } catch {
     throw invitationProblem('peer-unreachable', `${code.iss} could not be reached to redeem the invitation. Nothing was changed; try again.`);
   }
-  const text = await response.text();
+  // A confirmation or a problem is small; a larger answer is read no further.
+  const text = (await readBodyWithin(response, MAX_ANSWER_BYTES)) ?? '';
   if (response.status !== 200) throw refusalFrom(code.iss, response.status, text);
   let body: unknown;
   try {

@@ -153,7 +153,11 @@ export async function changePeerState(
           : `${id} is ${current.state}; only a ${from.join(' or ')} peer can be ${action === 'restore' ? 'restored' : `${action}d`}.`,
       );
     }
-    await tx.updateTable('peers').set({ state: to, updated_at: at }).where('id', '=', id).execute();
+    await tx
+      .updateTable('peers')
+      .set({ state: to, updated_at: at, ...(action === 'revoke' ? { revocation_reason: reason ?? 'other' } : {}) })
+      .where('id', '=', id)
+      .execute();
     if (action === 'revoke') {
       await tx
         .updateTable('envelopes')
@@ -182,7 +186,7 @@ export async function listPeers(db: Db): Promise<Peer[]> {
   return rows.map(toPeer);
 }
 
-export function toPeer(row: Omit<Selectable<PeersTable>, 'identity_etag' | 'identity_checked_at'>): Peer {
+export function toPeer(row: Omit<Selectable<PeersTable>, 'identity_etag' | 'identity_checked_at' | 'revocation_reason'>): Peer {
   return {
     id: row.id,
     name: row.name,

@@ -8,6 +8,7 @@ import { appendAuditEvent } from '../audit-log/append.js';
 import { nowSeconds, type NodeContext } from '../context.js';
 import { b64u, sha256, utf8 } from '../crypto/encoding.js';
 import type { Tx } from '../db/database.js';
+import { readBodyWithin } from '../http/body.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { startPeriodic, type Periodic } from '../periodic.js';
 import { fetchIdentityOf, pinTrustedPeer } from './pin-peer.js';
@@ -56,8 +57,8 @@ async function fetchList(ctx: NodeContext, url: string, signal?: AbortSignal): P
     await response.body?.cancel();
     return { ok: false, detail: `The trust list URL answered ${response.status}.` };
   }
-  const text = await response.text();
-  if (text.length > LARGEST_LIST_BYTES) return { ok: false, detail: 'The trust list is larger than 4 MiB.' };
+  const text = await readBodyWithin(response, LARGEST_LIST_BYTES);
+  if (text === undefined) return { ok: false, detail: 'The trust list is larger than 4 MiB.' };
   return { ok: true, jws: text.trim() };
 }
 

@@ -137,3 +137,25 @@ describe('the CLI', () => {
     await expect(cli('peer', 'restore', at.id, '--data', it3.dataDir)).rejects.toThrow(/was revoked/);
   });
 });
+
+describe('a peer revoked for a compromised key', () => {
+  const invite = async (node: TestNode) => (await api(node, 'POST', '/api/v1/invitations', {})).body.code as string;
+  const redeem = (node: TestNode, code: string) => api(node, 'POST', '/api/v1/invitations/redeem', { code });
+
+  it('cannot come back by invitation with the same key; one that left the network can', async () => {
+    // gr revoked it3 for key-compromise above; it3 still has the same key.
+    const before = await snapshot(gr);
+    const refused = await redeem(it3, await invite(gr));
+    expect(refused.status).toBe(422);
+    expect(refused.body.type).toBe('urn:refnet:problem:peer-key-conflict');
+    const { invitations: _used, audit_log: _log, ...rest } = await snapshot(gr);
+    const { invitations: _before, audit_log: _beforeLog, ...restBefore } = before;
+    expect(rest).toEqual(restBefore);
+
+    // it3 revoked at (no-longer-partner) in the CLI test above: an invitation brings it back.
+    const back = await redeem(at, await invite(it3));
+    expect(back.status).toBe(200);
+    const peer = await it3.ctx.database.db.selectFrom('peers').select(['state', 'revocation_reason']).where('id', '=', at.id).executeTakeFirstOrThrow();
+    expect(peer).toEqual({ state: 'trusted', revocation_reason: null });
+  });
+});

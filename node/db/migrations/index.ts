@@ -10,6 +10,7 @@ import * as invitations from './007-invitations.js';
 import * as identityRefresh from './008-identity-refresh.js';
 import * as trustList from './009-trust-list.js';
 import * as keyRotation from './010-key-rotation.js';
+import * as revocationReason from './011-revocation-reason.js';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '008-identity-refresh': identityRefresh,
   '009-trust-list': trustList,
   '010-key-rotation': keyRotation,
+  '011-revocation-reason': revocationReason,
 };
