@@ -7,6 +7,7 @@ import { getReferralDetail, getReferralSummary, listReferrals, createReferral, s
 import { sendLifecycleMessage, type LifecycleContent } from '../referrals/messages.js';
 import { createInquiry, offerAfterInquiry, type CreateInquiryRequest } from '../referrals/inquiry.js';
 import { referOnward } from '../referrals/onward.js';
+import { requeueFailedMessage } from '../delivery/requeue.js';
 import { allowedActions, partyOf, type LifecycleMessage } from '../referrals/lifecycle.js';
 import { describeErrors, queryValidatorFor, validatorFor } from '../schema/validators.js';
 import { CliError, printTable } from './output.js';
@@ -198,6 +199,18 @@ export function addReferralCommands(program: Command, io: CliIo): void {
                 ['id', 'direction', 'peer', 'state', 'urgency', 'updated'],
               ),
         );
+      });
+    });
+  referral
+    .command('retry <id> <envelope>')
+    .description('Send a message the peer refused for good once more, after its cause was dealt with (see last_error in `referral show --json`).')
+    .addOption(dataOption())
+    .action(async (id: string, envelope: string, options: { data?: string }) => {
+      await withNode(options, async ({ ctx, delivery }) => {
+        await requeueFailedMessage(ctx, id, envelope);
+        await delivery.deliverDueEnvelopes();
+        const summary = await getReferralSummary(ctx, id);
+        io.out(`Message ${envelope} queued again; referral ${id} is ${summary?.state}.`);
       });
     });
   referral

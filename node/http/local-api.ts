@@ -21,7 +21,8 @@ import {
 import { queryValidatorFor } from '../schema/validators.js';
 import { bearerAuth, requireRole, type LocalEnv } from './auth.js';
 import { auditApiRoutes } from './audit-api.js';
-import { invalidRequest, jsonBody, referralIdParam } from './request.js';
+import { invalidRequest, jsonBody, referralIdParam, uuidParam } from './request.js';
+import { requeueFailedMessage } from '../delivery/requeue.js';
 import { consentRoutes } from './consent-api.js';
 import { peerRoutes } from './peer-api.js';
 import { invitationRoutes } from './invitation-api.js';
@@ -122,6 +123,14 @@ export function localApiRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loc
       return c.json((await getReferralSummary(ctx, id))!);
     });
   }
+
+  api.post('/referrals/:id/messages/:envelope/retry', async (c) => {
+    requireRole(c.get('user'), 'admin', 'caseworker');
+    const id = referralIdParam(c.req.param('id'));
+    await requeueFailedMessage(ctx, id, uuidParam(c.req.param('envelope'), 'envelope'));
+    onQueued();
+    return c.json((await getReferralSummary(ctx, id))!);
+  });
 
   api.get('/referrals/:id', async (c) => {
     requireRole(c.get('user'), 'admin', 'caseworker');

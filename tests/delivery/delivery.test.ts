@@ -1,10 +1,12 @@
 // The outbox and the delivery worker: nothing is lost while a peer is away, definitive
 // refusals stop the retries, and only a receipt that verifies counts as delivery.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { cli } from '../_util/cli.js';
 import { sql } from 'kysely';
 import { defaultRetryPolicy, retryAfterMs, retryDelayMs } from '../../node/delivery/retry-policy.js';
 import { createReferral, getReferralSummary } from '../../node/referrals/service.js';
-import { createTestNetwork, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { api, createTestNetwork, type Json, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
 let net: TestNetwork;
 let gr: TestNode;
@@ -97,6 +99,30 @@ describe('delivery', () => {
     }
     net.clock.advance(3_600_000);
     expect(await gr.delivery.deliverDueEnvelopes()).toBe(0);
+  });
+
+  it('sends a refused message once more when a user asks, once the cause is dealt with', async () => {
+    net.intercept = () =>
+      new Response(JSON.stringify({ type: 'urn:refnet:problem:illegal-transition', title: 'Illegal transition', status: 409 }), {
+        status: 409,
+        headers: { 'content-type': 'application/problem+json' },
+      });
+    const referral = await send();
+    await gr.delivery.deliverDueEnvelopes();
+    net.intercept = undefined;
+    const [message] = (await api(gr, 'GET', `/api/v1/referrals/${referral.id}`)).body.messages as Json[];
+    expect(message!.delivery.state).toBe('failed');
+
+    const retried = await api(gr, 'POST', `/api/v1/referrals/${referral.id}/messages/${message!.envelope_id}/retry`);
+    expect(retried.status).toBe(200);
+    await gr.delivery.deliverDueEnvelopes();
+    expect(await getReferralSummary(gr.ctx, referral.id)).toMatchObject({ state: 'delivered', delivery: { state: 'delivered', attempts: 2 } });
+
+    // Only a refused message, of this referral, can go again.
+    expect((await api(gr, 'POST', `/api/v1/referrals/${referral.id}/messages/${message!.envelope_id}/retry`)).status).toBe(409);
+    expect((await api(gr, 'POST', `/api/v1/referrals/${referral.id}/messages/${randomUUID()}/retry`)).status).toBe(404);
+    expect((await api(gr, 'POST', `/api/v1/referrals/${referral.id}/messages/not-a-uuid/retry`)).status).toBe(400);
+    await expect(cli('referral', 'retry', referral.id, message!.envelope_id, '--data', gr.dataDir)).rejects.toThrow(/Only a refused message/);
   });
 
   it('retries a 4xx without a problem type, such as a proxy in front of the peer answering 404', async () => {
