@@ -2,6 +2,7 @@
 // nothing personal. The entries in index order, every checkpoint with its cosignatures, this
 // node's identity document (its signing key, signed by itself) and the identity documents of its
 // witnesses as this node pinned them.
+import { decodeJwt } from 'jose';
 import type { NodeContext } from '../context.js';
 import { signOwnIdentityDocument } from '../identity/own-document.js';
 import { allCheckpointsOldestFirst, noteWithCosignatures } from './checkpoints.js';
@@ -47,7 +48,7 @@ export async function exportAuditBundle(
   const witnessIds = [...new Set(checkpoints.flatMap((c) => c.cosignatures.map((s) => s.witnessId)))].sort();
   const peers = witnessIds.length === 0 ? [] : await db.selectFrom('peers').select(['id', 'identity_jws']).where('id', 'in', witnessIds).orderBy('id').execute();
   const statements = await db.selectFrom('erasures').select(['statement', 'node_id']).where('statement', 'is not', null).orderBy('confirmed_at').execute();
-  const signerIds = [...new Set(statements.map((s) => JSON.parse(Buffer.from(s.statement!.split('.')[1] ?? '', 'base64url').toString('utf8')).iss as string))].sort();
+  const signerIds = [...new Set(statements.map((s) => decodeJwt(s.statement!).iss as string))].sort();
   const erasers = signerIds.length === 0 ? [] : await db.selectFrom('peers').select(['id', 'identity_jws']).where('id', 'in', signerIds).orderBy('id').execute();
   const identity = await signOwnIdentityDocument(ctx);
   return {

@@ -1,6 +1,6 @@
 // The problem types of the log and witness endpoints (spec/federation.yaml lists them), with the
 // status each is answered with. Details are fixed sentences: they never quote the request.
-import { ProblemError } from '../http/problem.js';
+import { catalogued, type ProblemCatalogue, type ProblemError } from '../http/problem.js';
 
 const problems = {
   'invalid-parameters': [400, 'Invalid parameters', 'The query parameters do not match the API; see errors.'],
@@ -13,11 +13,10 @@ const problems = {
   'bad-checkpoint-signature': [403, 'Bad checkpoint signature', 'The checkpoint has no valid signature by your pinned signing key.'],
   'checkpoint-conflict': [409, 'Checkpoint conflicts with an earlier one', 'You signed another root hash for this tree size before; the witness keeps both as evidence.'],
   'inconsistent-checkpoint': [422, 'Inconsistent checkpoint', 'The consistency proof does not lead from the checkpoint this witness holds to the one submitted.'],
-} as const;
+} as const satisfies ProblemCatalogue;
 
 export type LogProblem = keyof typeof problems;
 
 export function logProblem(name: LogProblem, detail?: string, extra: Record<string, unknown> = {}): ProblemError {
-  const [status, title, fixedDetail] = problems[name];
-  return new ProblemError(status, name, title, detail ?? fixedDetail, extra);
+  return catalogued(problems, name, { detail, extra });
 }

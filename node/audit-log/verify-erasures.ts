@@ -3,8 +3,8 @@
 // SHA-256), say what the entry says (who erased which referral, for whom), and verify with the
 // eraser's key when the bundle carries that organisation's identity document. A statement from
 // an organisation the node does not know (an onward recipient, relayed) is counted as unverified.
-import { compactVerify, decodeProtectedHeader } from 'jose';
-import { b64u, sha256, utf8 } from '../crypto/encoding.js';
+import { compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
+import { b64u, sha256 } from '../crypto/encoding.js';
 import { verifyIdentityDocument } from '../identity/document.js';
 import { importSigningPublicKey, type OkpPublicJwk } from '../identity/keys.js';
 import { STATEMENT_TYP } from '../consents/statement.js';
@@ -98,7 +98,7 @@ export async function checkErasureEvidence(bundle: {
 function readClaims(statement: string): StatementClaims | undefined {
   try {
     if (decodeProtectedHeader(statement).typ !== STATEMENT_TYP) return undefined;
-    return JSON.parse(utf8.decode(b64u.decode(statement.split('.')[1] ?? ''))) as StatementClaims;
+    return decodeJwt(statement) as StatementClaims;
   } catch {
     return undefined;
   }

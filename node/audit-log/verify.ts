@@ -2,6 +2,7 @@
 // (entries, tree, the node's signatures, its witnesses' cosignatures) and the consent rules
 // (every disclosure covered by a consent in force, every withdrawal followed by erasure at every
 // recipient), in one report that holds ids and counts only.
+import { decodeProtectedHeader } from 'jose';
 import { parseCheckpointBody } from './checkpoint.js';
 import { noteText, signatureLines } from './cosignature.js';
 import { checkConsentRules, DEFAULT_ERASURE_GRACE_DAYS, type ConsentRulesReport } from './consent-rules.js';
@@ -81,7 +82,7 @@ function lastCheckpointSize(checkpoints: unknown): number {
 function fingerprintOf(identity: unknown): string | undefined {
   if (typeof identity !== 'string') return undefined;
   try {
-    const header = JSON.parse(Buffer.from(identity.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown };
+    const header = decodeProtectedHeader(identity);
     return typeof header.kid === 'string' ? readableFingerprint(header.kid) : undefined;
   } catch {
     return undefined;

@@ -5,6 +5,7 @@
 // with its size gets the checkpoint again with a proof from that size.
 import type { NodeContext } from '../context.js';
 import { startPeriodic, type Periodic } from '../periodic.js';
+import { mediaTypeOf } from '../http/body.js';
 import { nowSeconds } from '../context.js';
 import { createServiceToken } from '../peers/service-token.js';
 import { latestCheckpoint, signCheckpointIfGrown, type StoredCheckpoint } from './checkpoints.js';
@@ -57,7 +58,7 @@ async function submitTo(ctx: NodeContext, witness: Witness, checkpoint: StoredCh
       log.debug({ size: checkpoint.size }, 'witness unreachable; next round');
       return 'unreachable';
     }
-    const mediaType = response.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
+    const mediaType = mediaTypeOf(response.headers.get('content-type'));
     const text = await response.text().catch(() => '');
     if (response.status === 200) return storeCosignature(ctx, witness, checkpoint, text);
     if (response.status === 409 && mediaType === 'text/x.tlog.size') {

@@ -1,6 +1,6 @@
 // Erasure statements: a node's signed word that it erased the personal data of a referral. They
 // hold no personal data, so the organisation they are addressed to keeps them as evidence.
-import { CompactSign, compactVerify, decodeProtectedHeader } from 'jose';
+import { CompactSign, compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
 import type { components } from '../../spec/generated/federation.js';
 import { b64u, sha256, utf8 } from '../crypto/encoding.js';
 import { importSigningPublicKey, type OkpPublicJwk, type SigningKey } from '../identity/keys.js';
@@ -41,7 +41,7 @@ export function readUnverifiedStatement(statement: string, expected: ExpectedSta
   try {
     const header = decodeProtectedHeader(statement);
     if (header.typ !== STATEMENT_TYP || header.alg !== 'EdDSA') return undefined;
-    const claims = JSON.parse(Buffer.from(statement.split('.')[1] ?? '', 'base64url').toString('utf8')) as ErasureStatementClaims;
+    const claims = decodeJwt(statement) as unknown as ErasureStatementClaims;
     return matches(claims, expected) ? claims : undefined;
   } catch {
     return undefined;

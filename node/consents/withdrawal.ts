@@ -15,13 +15,13 @@ import type { AuditActor } from '../audit-log/events.js';
 import { ProblemError } from '../http/problem.js';
 import { envelopeProblem } from '../envelope/problems.js';
 import { sealEnvelope } from '../envelope/seal.js';
-import { enqueueEnvelope } from '../delivery/outbox.js';
+import { cancelQueuedMessages, enqueueEnvelope } from '../delivery/outbox.js';
 import type { VerifiedEnvelope } from '../envelope/verify.js';
 import { normaliseNodeUrl } from '../peers/service.js';
 import { erasureNextState, partyOf, type ErasureMessage, type ReferralState } from '../referrals/lifecycle.js';
 import { readPayloadById } from '../referrals/payload-store.js';
 import { recordEvent, type EventDetails } from '../referrals/timeline.js';
-import { cancelQueuedMessages, eraseReferralData, peerMayHoldReferral, type ErasureReason } from './erasure.js';
+import { eraseReferralData, peerMayHoldReferral, type ErasureReason } from './erasure.js';
 import { consentView, findConsent, type Consent } from './service.js';
 import { readUnverifiedStatement, signErasureStatement, statementDigest, verifyErasureStatement } from './statement.js';
 
@@ -101,7 +101,7 @@ function normalised(recipient: string): string {
  */
 async function withdrawFromReferral(tx: Tx, ctx: NodeContext, referral: Referral, consentId: string, actor: AuditActor, now: Date): Promise<boolean> {
   const at = now.toISOString();
-  await cancelQueuedMessages(tx, referral.id, now, 'consent withdrawn', actor);
+  await cancelQueuedMessages(tx, { referralId: referral.id }, now, 'consent withdrawn', actor);
   const reached = referral.state !== 'draft' && (await peerMayHoldReferral(tx, referral.id, now));
   let envelopeId: string | undefined;
   let seq = referral.local_seq;

@@ -1,5 +1,5 @@
 // The failures of envelope verification, in the order they are checked (spec/federation.yaml).
-import { ProblemError } from '../http/problem.js';
+import { catalogued, type ProblemCatalogue, type ProblemError } from '../http/problem.js';
 
 export const envelopeProblems = {
   'envelope-too-large': [413, 'Envelope too large', 'The envelope is larger than this node accepts.'],
@@ -22,11 +22,10 @@ export const envelopeProblems = {
   'unknown-referral': [422, 'Unknown referral', 'This node holds no referral with this id between the two nodes.'],
   'out-of-order': [409, 'Message out of order', 'An earlier message of this referral has not arrived yet; send it first, then retry this one.'],
   'illegal-transition': [409, 'Illegal transition', 'The referral is not in a state where the sender may send this message.'],
-} as const;
+} as const satisfies ProblemCatalogue;
 
 export type EnvelopeProblem = keyof typeof envelopeProblems;
 
 export function envelopeProblem(name: EnvelopeProblem, detail?: string): ProblemError {
-  const [status, title, defaultDetail] = envelopeProblems[name];
-  return new ProblemError(status, name, title, detail ?? defaultDetail);
+  return catalogued(envelopeProblems, name, { detail });
 }

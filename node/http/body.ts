@@ -26,3 +26,6 @@ export async function readBytesWithin(request: Request | Response, limit: number
   }
   return Buffer.concat(chunks);
 }
+
+/** The media type of a Content-Type header, lower case, without parameters ('' when absent). */
+export const mediaTypeOf = (contentType: string | null | undefined): string => contentType?.split(';')[0]?.trim().toLowerCase() ?? '';

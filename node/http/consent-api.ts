@@ -7,7 +7,7 @@ import { attachConsentForm, isFormMediaType, MAX_FORM_BYTES, readConsentForm } f
 import { withdrawConsent } from '../consents/withdrawal.js';
 import { queryValidatorFor } from '../schema/validators.js';
 import { requireRole, type LocalEnv } from './auth.js';
-import { readBytesWithin } from './body.js';
+import { mediaTypeOf, readBytesWithin } from './body.js';
 import { ProblemError } from './problem.js';
 import { invalidRequest, jsonBody, uuidParam } from './request.js';
 
@@ -52,7 +52,7 @@ export function consentRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loca
   api.put('/consents/:id/form', async (c) => {
     requireRole(c.get('user'), 'admin', 'caseworker');
     const id = uuidParam(c.req.param('id'), 'consent');
-    const mediaType = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase() ?? '';
+    const mediaType = mediaTypeOf(c.req.header('content-type'));
     if (!isFormMediaType(mediaType)) throw new ProblemError(415, 'unsupported-media-type', 'Unsupported form type', 'Upload the form as application/pdf, image/jpeg or image/png.');
     const bytes = await readBytesWithin(c.req.raw, MAX_FORM_BYTES);
     if (bytes === undefined) throw new ProblemError(413, 'invalid-request', 'Form too large', 'A consent form may be at most 10 MiB; scan it at a lower resolution.');

@@ -1,5 +1,6 @@
 // The federation API: node to node. Only the identity document is public; envelopes carry
 // their own signatures.
+import { decodeJwt } from 'jose';
 import { Hono } from 'hono';
 import type { NodeContext } from '../context.js';
 import { envelopeProblem } from '../envelope/problems.js';
@@ -9,7 +10,7 @@ import { servedIdentityDocument } from '../identity/own-document.js';
 import { signHistoricalKeys } from '../identity/historical-keys.js';
 import { applyIncomingMessage } from '../referrals/service.js';
 import { problemResponse } from './problem.js';
-import { readBodyWithin } from './body.js';
+import { mediaTypeOf, readBodyWithin } from './body.js';
 import { logRoutes } from './log-routes.js';
 import { invitationFederationRoutes } from './invitation-api.js';
 
@@ -33,7 +34,7 @@ export function federationRoutes(ctx: NodeContext): Hono {
   app.post('/federation/v1/envelopes', async (c) => {
     const raw = await readBodyWithin(c.req.raw, ctx.limits.maxEnvelopeBytes);
     if (raw === undefined) return problemResponse(c, envelopeProblem('envelope-too-large'));
-    const mediaType = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
+    const mediaType = mediaTypeOf(c.req.header('content-type'));
     if (mediaType !== 'application/jose') return problemResponse(c, envelopeProblem('unsupported-media-type'));
 
     const verification = await verifyEnvelope(ctx, raw.trim());
@@ -95,6 +96,6 @@ export function federationRoutes(ctx: NodeContext): Hono {
 }
 
 function receiptResponse(receipt: string) {
-  const claims = JSON.parse(Buffer.from(receipt.split('.')[1] ?? '', 'base64url').toString('utf8')) as ReceiptClaims;
+  const claims = decodeJwt(receipt) as unknown as ReceiptClaims;
   return { receipt, envelope_id: claims.envelope_id, payload_digest: claims.payload_digest, received_at: claims.received_at };
 }

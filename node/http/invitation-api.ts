@@ -9,7 +9,7 @@ import { createInvitation, listInvitations, redeemInvitation, revokeInvitation, 
 import { redeemInvitationCode } from '../peers/redeem-invitation.js';
 import type { components } from '../../spec/generated/local.js';
 import { requireRole, type LocalEnv } from './auth.js';
-import { readBodyWithin } from './body.js';
+import { mediaTypeOf, readBodyWithin } from './body.js';
 import { ProblemError } from './problem.js';
 import { jsonBody, uuidParam } from './request.js';
 
@@ -58,7 +58,7 @@ export function invitationFederationRoutes(ctx: NodeContext): Hono {
     try {
       const raw = await readBodyWithin(c.req.raw, MAX_REDEEM_REQUEST_BYTES);
       if (raw === undefined) throw invitationProblem('redeem-request-too-large');
-      const mediaType = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
+      const mediaType = mediaTypeOf(c.req.header('content-type'));
       if (mediaType !== 'application/jose') throw invitationProblem('unsupported-media-type');
       return c.json({ confirmation: await redeemInvitation(ctx, id, raw.trim()) });
     } catch (error) {

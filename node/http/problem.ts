@@ -33,6 +33,19 @@ export class ProblemError extends Error {
   }
 }
 
+/** A module's problem types: for each, the status, title and default detail it is answered with. */
+export type ProblemCatalogue = Readonly<Record<string, readonly [ContentfulStatusCode, string, string]>>;
+
+/** The problem `name` of `catalogue`, with its default detail unless another is given. */
+export function catalogued<C extends ProblemCatalogue>(
+  catalogue: C,
+  name: keyof C & string,
+  options: { detail?: string | undefined; status?: ContentfulStatusCode; extra?: Record<string, unknown>; headers?: Record<string, string> } = {},
+): ProblemError {
+  const [status, title, defaultDetail] = catalogue[name]!;
+  return new ProblemError(options.status ?? status, name, title, options.detail ?? defaultDetail, options.extra ?? {}, options.headers ?? {});
+}
+
 export function problemResponse(c: Context, error: ProblemError): Response {
   return c.body(JSON.stringify(error.toJSON()), error.status, {
     ...error.headers,

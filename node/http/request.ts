@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { describeErrors, validatorFor } from '../schema/validators.js';
 import type { LocalEnv } from './auth.js';
 import { ProblemError } from './problem.js';
-import { readBodyWithin } from './body.js';
+import { mediaTypeOf, readBodyWithin } from './body.js';
 
 const MAX_REQUEST_BYTES = 1024 * 1024;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -16,7 +16,7 @@ export function uuidParam(id: string, what: string): string {
 export const referralIdParam = (id: string): string => uuidParam(id, 'referral');
 
 export async function jsonBody<T>(c: Context<LocalEnv>, schemaName: string): Promise<T> {
-  const mediaType = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
+  const mediaType = mediaTypeOf(c.req.header('content-type'));
   if (mediaType !== 'application/json') {
     throw new ProblemError(415, 'unsupported-media-type', 'Unsupported media type', 'Send the request as application/json.');
   }

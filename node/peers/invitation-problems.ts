@@ -2,7 +2,7 @@
 // node answering a redeem request (spec/federation.yaml, redeemInvitation), then those of the
 // redeeming node's local API (spec/local.yaml, redeemInvitationCode).
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ProblemError } from '../http/problem.js';
+import { catalogued, type ProblemCatalogue, type ProblemError } from '../http/problem.js';
 
 const problems = {
   'redeem-request-too-large': [413, 'Redeem request too large', 'A redeem request is a JWS of well under 64 KiB.'],
@@ -23,7 +23,7 @@ const problems = {
   'invitation-key-mismatch': [422, 'Invitation key mismatch', 'The node named in the code signs with another key than the code names: the code was altered or is not from that node. Nothing was changed.'],
   'invalid-confirmation': [502, 'Invalid confirmation', 'The inviting node answered without a valid signed confirmation; nothing was changed here.'],
   'peer-unreachable': [502, 'Peer unreachable', 'The inviting node could not be reached or did not answer as a referral node.'],
-} as const satisfies Record<string, readonly [ContentfulStatusCode, string, string]>;
+} as const satisfies ProblemCatalogue;
 
 export type InvitationProblem = keyof typeof problems;
 
@@ -36,6 +36,5 @@ export const RELAYED_PROBLEMS: ReadonlySet<InvitationProblem> = new Set<Invitati
 export const isInvitationProblem = (name: string): name is InvitationProblem => Object.hasOwn(problems, name);
 
 export function invitationProblem(name: InvitationProblem, detail?: string, status?: ContentfulStatusCode): ProblemError {
-  const [defaultStatus, title, defaultDetail] = problems[name];
-  return new ProblemError(status ?? defaultStatus, name, title, detail ?? defaultDetail);
+  return catalogued(problems, name, { detail, ...(status ? { status } : {}) });
 }

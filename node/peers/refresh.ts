@@ -4,6 +4,7 @@
 // a document that does not verify or is not the peer's) changes nothing and is raised as an
 // alert for the administrator, with the document kept as evidence. An unreachable peer is only
 // tried again at the next round: the delivery worker already shows that it is down.
+import { decodeJwt } from 'jose';
 import type { Selectable } from 'kysely';
 import type { NodeContext } from '../context.js';
 import type { PeersTable } from '../db/schema.js';
@@ -22,7 +23,7 @@ const REQUEST_TIMEOUT_MS = 15_000;
 
 function claimsOf(jws: string): { iat: number; exp: number } | undefined {
   try {
-    const claims = JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iat?: unknown; exp?: unknown };
+    const claims = decodeJwt(jws);
     return typeof claims.iat === 'number' && typeof claims.exp === 'number' ? { iat: claims.iat, exp: claims.exp } : undefined;
   } catch {
     return undefined;

@@ -11,7 +11,7 @@ import type { PeersTable } from '../db/schema.js';
 import { decodeBase64UrlStrict, utf8 } from '../crypto/encoding.js';
 import type { SigningKey } from '../identity/keys.js';
 import { verifySignedByPeer } from './signed-by-peer.js';
-import { ProblemError } from '../http/problem.js';
+import { catalogued, type ProblemCatalogue, type ProblemError } from '../http/problem.js';
 import { validatorFor } from '../schema/validators.js';
 import type { components } from '../../spec/generated/federation.js';
 
@@ -52,13 +52,13 @@ const problems = {
   'token-not-for-this-request': [403, 'Token not for this request', 'The token names another node, method or URL.'],
   'service-token-expired': [401, 'Service token expired', 'Make a fresh token for each request; it lives at most 60 s.'],
   'service-token-replayed': [401, 'Service token already used', 'Make a fresh token (new jti) for each request.'],
-} as const;
+} as const satisfies ProblemCatalogue;
 
 export type ServiceTokenProblem = keyof typeof problems;
 
 export function serviceTokenProblem(name: ServiceTokenProblem): ProblemError {
-  const [status, title, detail] = problems[name];
-  return new ProblemError(status, name, title, detail, {}, status === 401 ? { 'www-authenticate': 'Bearer realm="referral-federation"' } : {});
+  const unauthenticated = problems[name][0] === 401;
+  return catalogued(problems, name, unauthenticated ? { headers: { 'www-authenticate': 'Bearer realm="referral-federation"' } } : {});
 }
 
 export type ServiceTokenVerification =

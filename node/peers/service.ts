@@ -4,6 +4,7 @@
 import type { Selectable } from 'kysely';
 import { readBodyWithin } from '../http/body.js';
 import { appendAuditEvent } from '../audit-log/append.js';
+import { cancelQueuedMessages } from '../delivery/outbox.js';
 import type { AuditActor } from '../audit-log/events.js';
 import type { components } from '../../spec/generated/local.js';
 import type { Clock, Fetch } from '../context.js';
@@ -159,13 +160,7 @@ export async function changePeerState(
       .where('id', '=', id)
       .execute();
     if (action === 'revoke') {
-      await tx
-        .updateTable('envelopes')
-        .set({ delivery_state: 'failed', last_error: 'cancelled: peer revoked', payload: '', erased_at: at })
-        .where('peer_id', '=', id)
-        .where('direction', '=', 'outgoing')
-        .where('delivery_state', '=', 'queued')
-        .execute();
+      await cancelQueuedMessages(tx, { peerId: id }, now, 'peer revoked', actor);
       // A revocation not made by the trust list is not undone by it later.
       if (actor.id !== 'trust-list') await tx.deleteFrom('trust_list_peers').where('peer_id', '=', id).execute();
     }
