@@ -41,10 +41,14 @@ export type AuditEvent =
   | { type: 'peer.revoked'; peer_id: string; reason: 'key-compromise' | 'no-longer-partner' | 'other' }
   /** A peer's refreshed identity document, signed with its pinned key, brought a new encryption key. */
   | { type: 'peer.identity-updated'; peer_id: string; signing_kid: string; encryption_kid: string }
+  /** A peer's signing key was replaced, and its continuity chain from the pinned key followed. */
+  | { type: 'peer.key-rotated'; peer_id: string; signing_kid: string; previous_kid: string }
   /** A key of this node was replaced by a new one (the old one is retired, still held for a while). */
   | { type: 'key.rotated'; use: 'enc' | 'sig'; kid: string; previous_kid: string }
   /** The private half of a retired key was destroyed. */
   | { type: 'key.destroyed'; use: 'enc' | 'sig'; kid: string }
+  /** This node declared its signing key compromised (`referral-node keys revoke`) and made a new one. */
+  | { type: 'key.revoked'; use: 'sig'; kid: string; reason: 'key-compromise'; signing_kid: string }
   /** A peer's identity document was not accepted and the administrator alerted. */
   | { type: 'peer.alert'; peer_id: string; kind: 'signing-key-changed' | 'invalid-identity-document' }
   | ({ type: 'consent.recorded' } & ConsentMetadata)
@@ -112,7 +116,7 @@ export type AuditEventType = AuditEvent['type'];
 
 /** Every event type, for checks against the spec (LogEntry in spec/federation.yaml). */
 export const AUDIT_EVENT_TYPES = [
-  'node.initialised', 'user.created', 'user.token-created', 'user.login', 'peer.added', 'peer.trusted', 'peer.suspended', 'peer.restored', 'peer.revoked', 'peer.identity-updated', 'peer.alert', 'key.rotated', 'key.destroyed',
+  'node.initialised', 'user.created', 'user.token-created', 'user.login', 'peer.added', 'peer.trusted', 'peer.suspended', 'peer.restored', 'peer.revoked', 'peer.identity-updated', 'peer.key-rotated', 'peer.alert', 'key.rotated', 'key.destroyed', 'key.revoked',
   'consent.recorded', 'consent.form-attached', 'consent.form-erased', 'consent.withdrawn', 'data.disclosed', 'disclosure.cancelled',
   'referral.event', 'referral.opened', 'erasure.requested', 'erasure.performed', 'erasure.confirmed', 'witness.inconsistency',
   'invitation.created', 'invitation.redeemed', 'invitation.revoked', 'trust-list.applied',

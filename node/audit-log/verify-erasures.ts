@@ -3,10 +3,10 @@
 // SHA-256), say what the entry says (who erased which referral, for whom), and verify with the
 // eraser's key when the bundle carries that organisation's identity document. A statement from
 // an organisation the node does not know (an onward recipient, relayed) is counted as unverified.
-import { compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { b64u, sha256 } from '../crypto/encoding.js';
 import { verifyIdentityDocument } from '../identity/document.js';
-import { importSigningPublicKey, type OkpPublicJwk } from '../identity/keys.js';
+import { verifyWithKeyNamed, type OkpPublicJwk } from '../identity/keys.js';
 import { STATEMENT_TYP } from '../consents/statement.js';
 
 export interface ErasureEvidenceFinding {
@@ -42,11 +42,11 @@ export async function checkErasureEvidence(bundle: {
   for (const statement of Array.isArray(bundle.erasure_statements) ? bundle.erasure_statements : []) {
     if (typeof statement === 'string') byDigest.set(b64u.encode(sha256(statement)), statement);
   }
-  const keys = new Map<string, OkpPublicJwk>();
+  const keys = new Map<string, ReadonlyMap<string, OkpPublicJwk>>();
   for (const eraser of Array.isArray(bundle.erasers) ? (bundle.erasers as Array<{ node_id?: unknown; identity?: unknown }>) : []) {
     if (typeof eraser.node_id !== 'string' || typeof eraser.identity !== 'string') continue;
     const checked = await verifyIdentityDocument(eraser.identity, 0, eraser.node_id);
-    if (checked.ok) keys.set(eraser.node_id, checked.identity.signingKey);
+    if (checked.ok) keys.set(eraser.node_id, new Map(checked.identity.signingKeys.map((k) => [k.kid, k])));
   }
   let confirmed = 0;
   let verified = 0;
@@ -89,7 +89,7 @@ export async function checkErasureEvidence(bundle: {
       unverified += 1;
       continue;
     }
-    if (await verifies(statement, key)) verified += 1;
+    if (await verifyWithKeyNamed(statement, key)) verified += 1;
     else findings.push({ check: 'erasure-statement-invalid', entry: index, message: `Entry ${index}: the erasure statement is not signed by ${String(claims.iss)}.` });
   }
   return { ok: findings.length === 0, confirmed, verified, unverified, findings };
@@ -101,14 +101,5 @@ function readClaims(statement: string): StatementClaims | undefined {
     return decodeJwt(statement) as StatementClaims;
   } catch {
     return undefined;
-  }
-}
-
-async function verifies(statement: string, key: OkpPublicJwk): Promise<boolean> {
-  try {
-    const { protectedHeader } = await compactVerify(statement, await importSigningPublicKey(key), { algorithms: ['EdDSA'] });
-    return protectedHeader.kid === key.kid;
-  } catch {
-    return false;
   }
 }

@@ -1,10 +1,11 @@
 // Checks an audit bundle on its own, away from the node: the entries are consecutive, every
-// checkpoint is signed by the node's key (taken from its self-signed identity document) and
+// checkpoint is signed by the node's key (taken from its self-signed identity document; after a
+// signing-key rotation, a key of its continuity chain, never going back to an earlier one) and
 // commits to the root of exactly its first `size` entries, and every cosignature verifies with
 // the key of a witness in the bundle. Findings are results, not exceptions: a tampered bundle
 // yields a list of what is wrong, each with where.
 import { leafHash, nodeHash, rootOf } from './merkle.js';
-import { openNote, parseCheckpointBody } from './checkpoint.js';
+import { openNote, parseCheckpointBody, type NoteVerifier } from './checkpoint.js';
 import { noteText, signatureLines, verifyCosignature } from './cosignature.js';
 import { logOrigin, logVerifier, rawEd25519Key, witnessKeyName } from './log-identity.js';
 import { AUDIT_BUNDLE_FORMAT } from './bundle.js';
@@ -18,6 +19,7 @@ export type IntegrityCheck =
   | 'entry-malformed'
   | 'entry-index'
   | 'checkpoint-signature'
+  | 'checkpoint-key-order'
   | 'checkpoint-malformed'
   | 'checkpoint-origin'
   | 'checkpoint-order'
@@ -67,21 +69,23 @@ export async function verifyBundleIntegrity(input: unknown): Promise<IntegrityRe
   if (!identity.ok) {
     findings.push({ check: 'node-identity', message: `The node's identity document does not verify: ${identity.reason}` });
   }
-  const witnessKeys = new Map<string, { nodeId: string; publicKey: Uint8Array }>();
+  const witnessKeys = new Map<string, { nodeId: string; publicKeys: Uint8Array[] }>();
   for (const witness of bundle.witnesses) {
     const checked = await verifyIdentityDocument(witness.identity, 0, witness.node_id);
     if (!checked.ok) {
       findings.push({ check: 'witness-identity', witness: witness.node_id, message: `The identity document of witness ${witness.node_id} does not verify: ${checked.reason}` });
       continue;
     }
-    witnessKeys.set(witnessKeyName(witness.node_id), { nodeId: witness.node_id, publicKey: rawEd25519Key(checked.identity.signingKey) });
+    witnessKeys.set(witnessKeyName(witness.node_id), { nodeId: witness.node_id, publicKeys: checked.identity.signingKeys.map(rawEd25519Key) });
   }
 
   const leaves = checkEntries(bundle.entries, findings);
   counts.entries = leaves.length;
 
   const origin = logOrigin(bundle.node_id);
-  const verifier = identity.ok ? logVerifier(bundle.node_id, identity.identity.signingKey) : undefined;
+  // The node's keys, oldest first: a checkpoint is signed with the key current when it was made.
+  const verifiers = identity.ok ? identity.identity.signingKeys.map((key) => logVerifier(bundle.node_id, key)) : [];
+  let keyIndex = 0;
   const parsed: Array<{ position: number; size: number; rootHash: Uint8Array }> = [];
   let previousSize = -1;
   for (const [position, note] of bundle.checkpoints.entries()) {
@@ -91,9 +95,15 @@ export async function verifyBundleIntegrity(input: unknown): Promise<IntegrityRe
       findings.push({ check: 'checkpoint-malformed', ...at, message: `Checkpoint ${position} is not a signed note.` });
       continue;
     }
-    if (verifier) {
-      const opened = await openNote(note, [verifier]);
-      if (!opened.ok) findings.push({ check: 'checkpoint-signature', ...at, message: `Checkpoint ${position} is not validly signed by the node: ${opened.detail}` });
+    if (verifiers.length > 0) {
+      const signedWith = await signingKeyIndex(note, verifiers);
+      if (signedWith === undefined) {
+        findings.push({ check: 'checkpoint-signature', ...at, message: `Checkpoint ${position} is not validly signed by the node with any of its signing keys.` });
+      } else if (signedWith < keyIndex) {
+        findings.push({ check: 'checkpoint-key-order', ...at, message: `Checkpoint ${position} is signed with a signing key the node had replaced before an earlier checkpoint.` });
+      } else {
+        keyIndex = signedWith;
+      }
     }
     const body = parseCheckpointBody(noteText(note));
     if (!body.ok) {
@@ -141,11 +151,19 @@ function checkEntries(entries: unknown[], findings: IntegrityFinding[]): Uint8Ar
   });
 }
 
+/** Which of the node's keys (oldest first) validly signed the checkpoint, if any. */
+async function signingKeyIndex(note: string, verifiers: readonly NoteVerifier[]): Promise<number | undefined> {
+  for (const [index, verifier] of verifiers.entries()) {
+    if ((await openNote(note, [verifier])).ok) return index;
+  }
+  return undefined;
+}
+
 /** Checks every signature line that is not the log's own as a cosignature; returns how many verified. */
 async function checkCosignatures(
   note: string,
   origin: string,
-  witnessKeys: Map<string, { nodeId: string; publicKey: Uint8Array }>,
+  witnessKeys: Map<string, { nodeId: string; publicKeys: Uint8Array[] }>,
   position: number,
   findings: IntegrityFinding[],
 ): Promise<number> {
@@ -159,8 +177,16 @@ async function checkCosignatures(
       findings.push({ check: 'cosignature-unknown-witness', checkpoint: position, message: `Checkpoint ${position} has a signature by ${name}, which is not a witness in the bundle.` });
       continue;
     }
-    const check = await verifyCosignature(line, text, { name, publicKey: witness.publicKey });
-    if (check.ok) verified += 1;
+    // A witness that rotated its signing key cosigned older checkpoints with an earlier key of its chain.
+    let ok = false;
+    for (const publicKey of witness.publicKeys) {
+      const check = await verifyCosignature(line, text, { name, publicKey });
+      if (check.ok || check.reason !== 'other-key') {
+        ok = check.ok;
+        break;
+      }
+    }
+    if (ok) verified += 1;
     else findings.push({ check: 'cosignature-invalid', checkpoint: position, witness: witness.nodeId, message: `The cosignature of ${witness.nodeId} on checkpoint ${position} does not verify.` });
   }
   return verified;

@@ -4,6 +4,7 @@
 // the checkpoint. An unreachable witness is tried again at the next round; one that answers 409
 // with its size gets the checkpoint again with a proof from that size.
 import type { NodeContext } from '../context.js';
+import { refreshForUnknownKey } from '../peers/peer-keys.js';
 import { startPeriodic, type Periodic } from '../periodic.js';
 import { mediaTypeOf } from '../http/body.js';
 import { nowSeconds } from '../context.js';
@@ -97,7 +98,7 @@ async function post(ctx: NodeContext, peerId: string, body: string, signal: Abor
 }
 
 /** Keeps the witness's cosignature line that verifies with its pinned key; ignores any other line. */
-async function storeCosignature(ctx: NodeContext, witness: Witness, checkpoint: StoredCheckpoint, body: string): Promise<WitnessResult> {
+async function storeCosignature(ctx: NodeContext, witness: Witness, checkpoint: StoredCheckpoint, body: string, retried = false): Promise<WitnessResult> {
   const key = { name: witnessKeyName(witness.id), publicKey: rawEd25519Key(JSON.parse(witness.signing_jwk) as { x: string }) };
   const text = noteText(checkpoint.note);
   for (const line of body.split('\n')) {
@@ -112,6 +113,9 @@ async function storeCosignature(ctx: NodeContext, witness: Witness, checkpoint: 
     ctx.logger.child({ subsystem: 'audit-log' }).info({ size: checkpoint.size, witness: witness.id }, 'checkpoint cosigned by witness');
     return 'cosigned';
   }
+  // The witness may have rotated its signing key just now: follow its chain once, then check again.
+  const refreshed = retried ? undefined : await refreshForUnknownKey(ctx, witness.id);
+  if (refreshed) return storeCosignature(ctx, refreshed, checkpoint, body, true);
   ctx.logger.child({ subsystem: 'audit-log' }).warn({ size: checkpoint.size, witness: witness.id }, 'witness answered without a valid cosignature');
   return 'refused';
 }

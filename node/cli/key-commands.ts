@@ -2,7 +2,7 @@
 // within a minute (it reloads its keys when the database's differ).
 import type { Command } from 'commander';
 import { readableFingerprint } from '../identity/keys.js';
-import { rotateEncryptionKey } from '../identity/rotation.js';
+import { rotateEncryptionKey, rotateSigningKey } from '../identity/rotation.js';
 import { printTable } from './output.js';
 import { dataOption, withNode, type CliIo } from './program.js';
 
@@ -39,12 +39,27 @@ export function addKeyCommands(program: Command, io: CliIo): void {
     });
   keys
     .command('rotate')
-    .description('Make a new encryption key the published one now (signing keys are not rotated yet); the old one is kept for REFERRAL_NODE_RETIRED_KEY_DAYS, then destroyed.')
+    .description(
+      'Rotate a key now. Without an option: a new encryption key becomes the published one; the old one is kept for REFERRAL_NODE_RETIRED_KEY_DAYS, then destroyed. With --signing: a new signing key, announced to peers by a continuity statement signed by the old key and the new one; the old private half is destroyed at once.',
+    )
     .addOption(dataOption())
-    .action(async (options: { data?: string }) => {
+    .option('--signing', 'rotate the signing key instead of the encryption key')
+    .option('--all', 'rotate both keys')
+    .action(async (options: { data?: string; signing?: boolean; all?: boolean }) => {
       await withNode(options, async ({ ctx }) => {
-        const rotated = await rotateEncryptionKey(ctx.database, ctx.kek, ctx.clock.now(), { kind: 'system', id: 'command-line' });
-        io.out(`New encryption key ${readableFingerprint(rotated.kid)} is published; ${readableFingerprint(rotated.previous)} is retired.`);
+        const actor = { kind: 'system', id: 'command-line' } as const;
+        if (!options.signing || options.all) {
+          const rotated = await rotateEncryptionKey(ctx.database, ctx.kek, ctx.clock.now(), actor);
+          io.out(`New encryption key ${readableFingerprint(rotated.kid)} is published; ${readableFingerprint(rotated.previous)} is retired.`);
+        }
+        if (options.signing || options.all) {
+          const rotated = await rotateSigningKey(ctx.database, ctx.kek, ctx.self, ctx.clock.now(), actor);
+          // The old private half must not linger in the write-ahead log.
+          await ctx.database.purgeErased();
+          io.out(
+            `New signing key ${readableFingerprint(rotated.kid)}; ${readableFingerprint(rotated.previous)} was destroyed. Peers follow the change from the continuity statement in the identity document; the fingerprint they show for this node is now the new one.`,
+          );
+        }
       });
     });
 }

@@ -4,6 +4,7 @@ import { CommanderError } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { KekError } from '../crypto/kek.js';
 import { ProblemError } from '../http/problem.js';
+import { KeyError } from '../identity/rotation.js';
 import { PeerError } from '../peers/service.js';
 import { UserError } from '../users/service.js';
 import { buildProgram } from './program.js';
@@ -19,6 +20,7 @@ try {
     error instanceof CliError ||
     error instanceof ConfigError ||
     error instanceof KekError ||
+    error instanceof KeyError ||
     error instanceof PeerError ||
     error instanceof UserError
   ) {

@@ -1,9 +1,9 @@
 // Erasure statements: a node's signed word that it erased the personal data of a referral. They
 // hold no personal data, so the organisation they are addressed to keeps them as evidence.
-import { CompactSign, compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
+import { CompactSign, decodeJwt, decodeProtectedHeader } from 'jose';
 import type { components } from '../../spec/generated/federation.js';
 import { b64u, sha256, utf8 } from '../crypto/encoding.js';
-import { importSigningPublicKey, type OkpPublicJwk, type SigningKey } from '../identity/keys.js';
+import { verifyWithKeyNamed, type OkpPublicJwk, type SigningKey } from '../identity/keys.js';
 import { validatorFor } from '../schema/validators.js';
 
 export type ErasureStatementClaims = components['schemas']['ErasureStatementClaims'];
@@ -21,12 +21,15 @@ export interface ExpectedStatement {
   referralId: string;
 }
 
-/** The claims when the statement is signed by `key` and says what is expected; undefined otherwise. */
-export async function verifyErasureStatement(statement: string, key: OkpPublicJwk, expected: ExpectedStatement): Promise<ErasureStatementClaims | undefined> {
+/**
+ * The claims when the statement is signed by one of `keys` (the signer's signing keys, by kid:
+ * one made before a rotation names an earlier key) and says what is expected; undefined otherwise.
+ */
+export async function verifyErasureStatement(statement: string, keys: ReadonlyMap<string, OkpPublicJwk>, expected: ExpectedStatement): Promise<ErasureStatementClaims | undefined> {
+  const verified = await verifyWithKeyNamed(statement, keys);
+  if (!verified || verified.protectedHeader.typ !== STATEMENT_TYP) return undefined;
   try {
-    const { payload, protectedHeader } = await compactVerify(statement, await importSigningPublicKey(key), { algorithms: ['EdDSA'] });
-    if (protectedHeader.typ !== STATEMENT_TYP || protectedHeader.kid !== key.kid) return undefined;
-    const claims = JSON.parse(utf8.decode(payload)) as ErasureStatementClaims;
+    const claims = JSON.parse(utf8.decode(verified.payload)) as ErasureStatementClaims;
     return matches(claims, expected) ? claims : undefined;
   } catch {
     return undefined;

@@ -23,6 +23,7 @@ import { readPayloadById } from '../referrals/payload-store.js';
 import { recordEvent, type EventDetails } from '../referrals/timeline.js';
 import { eraseReferralData, peerMayHoldReferral, type ErasureReason } from './erasure.js';
 import { consentView, findConsent, type Consent } from './service.js';
+import { peerSigningKeys } from '../peers/peer-keys.js';
 import { readUnverifiedStatement, signErasureStatement, statementDigest, verifyErasureStatement } from './statement.js';
 
 type ConsentWithdrawBody = Fed['schemas']['ConsentWithdrawBody'];
@@ -282,7 +283,7 @@ export async function applyErasureReceipt(tx: Tx, ctx: NodeContext, envelope: Ve
   const peer = envelope.peer;
   const now = ctx.clock.now();
   const actor: AuditActor = { kind: 'peer', id: peer.id };
-  const own = await verifyErasureStatement(body.statement, JSON.parse(peer.signing_jwk) as OkpPublicJwk, {
+  const own = await verifyErasureStatement(body.statement, peerSigningKeys(peer), {
     iss: peer.id, aud: ctx.self.nodeId, referralId: referral.id,
   });
   if (!own || own.reason !== body.reason) throw envelopeProblem('invalid-body', 'The erasure statement is not signed by the sender of this message for this referral.');
@@ -301,9 +302,9 @@ export async function applyErasureReceipt(tx: Tx, ctx: NodeContext, envelope: Ve
       throw envelopeProblem('invalid-body', 'A relayed erasure statement is about another referral than the onward one it is given for.');
     }
     const expected = { iss: relayed.node_id, aud: peer.id, referralId: relayed.referral_id };
-    const known = await tx.selectFrom('peers').select('signing_jwk').where('id', '=', relayed.node_id).executeTakeFirst();
+    const known = await tx.selectFrom('peers').select(['signing_jwk', 'identity_jws']).where('id', '=', relayed.node_id).executeTakeFirst();
     const claims = known
-      ? await verifyErasureStatement(relayed.statement, JSON.parse(known.signing_jwk) as OkpPublicJwk, expected)
+      ? await verifyErasureStatement(relayed.statement, peerSigningKeys(known), expected)
       : readUnverifiedStatement(relayed.statement, expected);
     if (!claims) throw envelopeProblem('invalid-body', 'A relayed erasure statement does not match the organisation and referral it is given for.');
     await owe(tx, referral.id, { nodeId: relayed.node_id, onwardReferralId: relayed.referral_id, reason: claims.reason, now, actor, relayedBy: peer.id });

@@ -19,11 +19,31 @@ export interface NodeKeysTable {
   public_jwk: string;
   /** The private key wrapped by the KEK (see crypto/kek.ts). */
   private_wrapped: string;
-  /** active: current; retired: still held to open what was sealed to it; destroyed: private half gone. */
-  status: 'active' | 'retired' | 'destroyed';
+  /**
+   * active: current; retired: still held to open what was sealed to it; destroyed: private half
+   * gone; revoked: declared compromised (private half gone too).
+   */
+  status: 'active' | 'retired' | 'destroyed' | 'revoked';
   created_at: string;
   retired_at: string | null;
   destroyed_at: string | null;
+  /** Signing keys after the first: the continuity statement (JSON) that introduced the key. */
+  continuity: string | null;
+  revoked_at: string | null;
+}
+
+/** Key revocation statements: this node's own, and those of peers (or their trust anchor) received. */
+export interface KeyRevocationsTable {
+  kid: string;
+  node_id: string;
+  /** The revocation statement, a compact JWS. */
+  statement: string;
+  /** Who signed it: the revoked key itself, or the network's trust anchor. */
+  signed_by: 'key' | 'trust-anchor';
+  reason: string;
+  /** When the key stopped being trustworthy, as the statement says. */
+  revoked_at: string;
+  received_at: string;
 }
 
 export interface UsersTable {
@@ -234,6 +254,7 @@ export interface Schema {
   erasures: ErasuresTable;
   audit_log: AuditLogTable;
   peer_alerts: PeerAlertsTable;
+  key_revocations: KeyRevocationsTable;
   audit_tree_nodes: AuditTreeNodesTable;
   checkpoints: CheckpointsTable;
   cosignatures: CosignaturesTable;

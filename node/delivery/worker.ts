@@ -2,11 +2,12 @@
 // afresh, posts it to the peer, and keeps the peer's verified receipt. Everything is retried with
 // capped backoff except the refusals that no retry can change (FINAL_PROBLEMS), which mark the
 // envelope failed with the peer's problem type.
+import { decodeProtectedHeader } from 'jose';
 import type { Logger } from 'pino';
 import type { NodeContext } from '../context.js';
-import type { OkpPublicJwk } from '../identity/keys.js';
 import { signEnvelopeAttempt } from '../envelope/seal.js';
 import { verifyReceipt } from '../envelope/receipt.js';
+import { peerSigningKeys, refreshForUnknownKey } from '../peers/peer-keys.js';
 import { recordEvent } from '../referrals/timeline.js';
 import { defaultRetryPolicy, retryAfterMs, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { resealForNewRecipientKey } from './reseal.js';
@@ -168,7 +169,7 @@ async function deliverOne(ctx: NodeContext, id: string, policy: RetryPolicy, log
     .selectFrom('envelopes')
     .innerJoin('peers', 'peers.id', 'envelopes.peer_id')
     .select(['envelopes.id', 'envelopes.payload', 'envelopes.payload_digest', 'envelopes.attempts', 'envelopes.referral_id', 'envelopes.type'])
-    .select(['peers.id as peer_id', 'peers.signing_jwk'])
+    .select(['peers.id as peer_id', 'peers.signing_jwk', 'peers.identity_jws'])
     .where('envelopes.id', '=', id)
     .executeTakeFirstOrThrow();
   const result = await attempt(ctx, envelope, stop);
@@ -241,7 +242,7 @@ async function deliverOne(ctx: NodeContext, id: string, policy: RetryPolicy, log
 
 async function attempt(
   ctx: NodeContext,
-  envelope: { id: string; payload: string; payload_digest: string; peer_id: string; signing_jwk: string },
+  envelope: { id: string; payload: string; payload_digest: string; peer_id: string; signing_jwk: string; identity_jws: string },
   stop: AbortSignal,
 ): Promise<AttemptResult> {
   const jws = await signEnvelopeAttempt(envelope.payload, { nodeId: ctx.self.nodeId, signingKey: ctx.self.signingKey }, ctx.clock.now());
@@ -259,16 +260,16 @@ async function attempt(
   if (response.status === 200) {
     const body = (await response.json().catch(() => undefined)) as { receipt?: unknown } | undefined;
     const receipt = typeof body?.receipt === 'string' ? body.receipt : undefined;
-    const verified =
-      receipt &&
-      (await verifyReceipt(receipt, {
-        peerId: envelope.peer_id,
-        peerSigningKey: JSON.parse(envelope.signing_jwk) as OkpPublicJwk,
-        selfId: ctx.self.nodeId,
-        envelopeId: envelope.id,
-        digest: envelope.payload_digest,
-      }));
-    return verified && receipt ? { kind: 'delivered', receipt } : { kind: 'retry', error: 'invalid receipt' };
+    if (!receipt) return { kind: 'retry', error: 'invalid receipt' };
+    const expected = { peerId: envelope.peer_id, selfId: ctx.self.nodeId, envelopeId: envelope.id, digest: envelope.payload_digest };
+    let verified = await verifyReceipt(receipt, { ...expected, peerSigningKeys: peerSigningKeys(envelope) });
+    if (!verified) {
+      // Signed with a key not known here: the peer may have rotated its signing key just now.
+      const kid = kidOf(receipt);
+      const refreshed = kid && (await refreshForUnknownKey(ctx, envelope.peer_id, kid));
+      if (refreshed) verified = await verifyReceipt(receipt, { ...expected, peerSigningKeys: peerSigningKeys(refreshed) });
+    }
+    return verified ? { kind: 'delivered', receipt } : { kind: 'retry', error: 'invalid receipt' };
   }
   const problem = await problemTypeOf(response);
   const error = `${response.status}${problem ? ` ${problem}` : ''}`;
@@ -286,4 +287,13 @@ async function problemTypeOf(response: Response): Promise<string | undefined> {
   }
   const body = (await response.json().catch(() => undefined)) as { type?: unknown } | undefined;
   return typeof body?.type === 'string' ? body.type.slice(0, 200) : undefined;
+}
+
+function kidOf(jws: string): string | undefined {
+  try {
+    const { kid } = decodeProtectedHeader(jws);
+    return typeof kid === 'string' ? kid : undefined;
+  } catch {
+    return undefined;
+  }
 }

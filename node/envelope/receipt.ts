@@ -1,8 +1,8 @@
 // Signed receipts: the receiver's proof that it durably stored an envelope's exact payload.
-import { CompactSign, compactVerify } from 'jose';
+import { CompactSign } from 'jose';
 import type { components } from '../../spec/generated/federation.js';
 import { utf8 } from '../crypto/encoding.js';
-import { importSigningPublicKey, type OkpPublicJwk, type SigningKey } from '../identity/keys.js';
+import { verifyWithKeyNamed, type OkpPublicJwk, type SigningKey } from '../identity/keys.js';
 import { validatorFor } from '../schema/validators.js';
 
 export type ReceiptClaims = components['schemas']['ReceiptClaims'];
@@ -14,16 +14,19 @@ export async function signReceipt(claims: ReceiptClaims, signingKey: SigningKey)
     .sign(signingKey.privateKey);
 }
 
-/** Verifies a peer's receipt for the envelope we sent; undefined when it proves nothing. */
+/**
+ * Verifies a peer's receipt for the envelope we sent; undefined when it proves nothing. A receipt
+ * may be signed with any of the peer's keys: one stored before it rotated its signing key is
+ * answered again unchanged for an envelope sent twice.
+ */
 export async function verifyReceipt(
   receipt: string,
-  expected: { peerId: string; peerSigningKey: OkpPublicJwk; selfId: string; envelopeId: string; digest: string },
+  expected: { peerId: string; peerSigningKeys: ReadonlyMap<string, OkpPublicJwk>; selfId: string; envelopeId: string; digest: string },
 ): Promise<ReceiptClaims | undefined> {
+  const verified = await verifyWithKeyNamed(receipt, expected.peerSigningKeys);
+  if (!verified || verified.protectedHeader.typ !== RECEIPT_TYP) return undefined;
+  const { payload } = verified;
   try {
-    const { payload, protectedHeader } = await compactVerify(receipt, await importSigningPublicKey(expected.peerSigningKey), {
-      algorithms: ['EdDSA'],
-    });
-    if (protectedHeader.typ !== RECEIPT_TYP || protectedHeader.kid !== expected.peerSigningKey.kid) return undefined;
     const claims = JSON.parse(utf8.decode(payload)) as ReceiptClaims;
     if (!validatorFor('federation', 'ReceiptClaims')(claims)) return undefined;
     const matches =

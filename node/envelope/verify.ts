@@ -1,5 +1,6 @@
 // Verification of an incoming envelope, step by step in the order of spec/federation.yaml.
-// Expected failures are results, not exceptions; nothing here writes to the database.
+// Expected failures are results, not exceptions; nothing here writes to the database, except
+// that a sender's identity document is fetched again when it signs with a key not pinned here.
 import { decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
 import type { NodeContext } from '../context.js';
 import { nowSeconds } from '../context.js';
@@ -73,7 +74,7 @@ export async function verifyEnvelope(ctx: NodeContext, jws: string): Promise<Env
 
   // 3. Known and trusted sender, 4. pinned key, 5. signature.
   const { db } = ctx.database;
-  const signed = await verifySignedByPeer(db, jws, { iss, kid });
+  const signed = await verifySignedByPeer(ctx, jws, { iss, kid });
   if (!signed.ok) return reject(signed.problem);
   const { peer } = signed;
 

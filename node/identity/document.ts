@@ -5,6 +5,7 @@ import type { components } from '../../spec/generated/federation.js';
 import { utf8 } from '../crypto/encoding.js';
 import { validatorFor } from '../schema/validators.js';
 import { importSigningPublicKey, thumbprint, type OkpPublicJwk, type SigningKey } from './keys.js';
+import { verifyContinuityChain, type KeyContinuityStatement } from './continuity.js';
 
 export type IdentityClaims = components['schemas']['IdentityClaims'];
 
@@ -21,6 +22,8 @@ export interface IdentityDescription {
   messageTypes: string[];
   signingKey: SigningKey;
   encryptionKeys: OkpPublicJwk[];
+  /** How the signing key came to be the current one (identity/continuity.ts), oldest first. */
+  continuity?: KeyContinuityStatement[] | undefined;
 }
 
 export async function signIdentityDocument(identity: IdentityDescription, nowSeconds: number): Promise<string> {
@@ -37,6 +40,7 @@ export async function signIdentityDocument(identity: IdentityDescription, nowSec
     message_types: identity.messageTypes,
     endpoints: { envelopes: `${identity.nodeId}/federation/v1/envelopes` },
     jwks: { keys: [identity.signingKey.publicJwk, ...identity.encryptionKeys] },
+    ...(identity.continuity?.length ? { continuity: identity.continuity } : {}),
   };
   return new CompactSign(utf8.encode(JSON.stringify(claims)))
     .setProtectedHeader({ alg: 'EdDSA', typ: IDENTITY_TYP, kid: identity.signingKey.kid })
@@ -47,6 +51,11 @@ export interface VerifiedIdentity {
   claims: IdentityClaims;
   signingKey: OkpPublicJwk;
   encryptionKey: OkpPublicJwk;
+  /**
+   * Every signing key of the node's continuity chain, oldest first, ending with `signingKey`:
+   * a peer that pinned any of them may follow the chain to the current one.
+   */
+  signingKeys: OkpPublicJwk[];
 }
 
 export type IdentityVerification =
@@ -97,8 +106,10 @@ export async function verifyIdentityDocument(
     return { ok: false, reason: `The document was issued by ${identity.iss}, not by ${expectedNodeId}.` };
   }
   if (identity.exp <= nowSeconds) return { ok: false, reason: 'The identity document has expired.' };
+  const chain = await verifyContinuityChain(identity.continuity ?? [], identity.iss, signingKey as OkpPublicJwk);
+  if (!chain.ok) return { ok: false, reason: chain.reason };
   return {
     ok: true,
-    identity: { claims: identity, signingKey: signingKey as OkpPublicJwk, encryptionKey: encryptionKey as OkpPublicJwk },
+    identity: { claims: identity, signingKey: signingKey as OkpPublicJwk, encryptionKey: encryptionKey as OkpPublicJwk, signingKeys: chain.keys },
   };
 }

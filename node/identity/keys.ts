@@ -1,7 +1,7 @@
 // The node's own keys: one Ed25519 signing key (JWS, EdDSA) and a current X25519 encryption key.
 // Public halves are JWKs with RFC 7638 thumbprints as `kid`; private halves are only ever stored
 // wrapped by the KEK.
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { calculateJwkThumbprint, compactVerify, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, type CompactVerifyResult, type CryptoKey, type JWK } from 'jose';
 import { generateX25519KeyPair } from '../crypto/aead.js';
 import { b64u, base32 } from '../crypto/encoding.js';
 
@@ -70,4 +70,19 @@ export async function encryptionKeyFrom(publicKey: Uint8Array, privateKey: Uint8
 
 export async function importSigningPublicKey(jwk: OkpPublicJwk): Promise<CryptoKey> {
   return (await importJWK({ kty: jwk.kty, crv: jwk.crv, x: jwk.x }, 'EdDSA')) as CryptoKey;
+}
+
+/**
+ * Verifies a compact JWS with the key its header names, among `keys` (by kid): a node's
+ * signatures made before it rotated its signing key name an earlier key of its chain. Undefined
+ * when the key is not among them or the signature does not verify.
+ */
+export async function verifyWithKeyNamed(jws: string, keys: ReadonlyMap<string, OkpPublicJwk>): Promise<CompactVerifyResult | undefined> {
+  try {
+    const key = keys.get(String(decodeProtectedHeader(jws).kid));
+    if (!key) return undefined;
+    return await compactVerify(jws, await importSigningPublicKey(key), { algorithms: ['EdDSA'] });
+  } catch {
+    return undefined;
+  }
 }

@@ -18,6 +18,7 @@ export function signOwnIdentityDocument(ctx: NodeContext): Promise<string> {
       messageTypes: acceptedMessageTypes(),
       signingKey: self.signingKey,
       encryptionKeys: [self.encryptionKey.publicJwk],
+      continuity: self.continuity,
     },
     nowSeconds(ctx.clock),
   );

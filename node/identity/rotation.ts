@@ -9,8 +9,9 @@ import type { Kek } from '../crypto/kek.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
 import { startPeriodic, type Periodic } from '../periodic.js';
-import { generateEncryptionKey } from './keys.js';
+import { generateEncryptionKey, generateSigningKey, type SigningKey } from './keys.js';
 import { loadSelfIdentity, purpose } from './store.js';
+import { signContinuityStatement } from './continuity.js';
 
 const DAY_MS = 24 * 60 * 60_000;
 
@@ -39,6 +40,47 @@ export async function rotateEncryptionKey(database: Database, kek: Kek, now: Dat
   });
 }
 
+/**
+ * Replaces the signing key. The continuity statement, signed by the old key and the new one,
+ * goes into the identity document, so peers that pinned the old key follow to the new one. The
+ * old private half is destroyed at once: nothing is ever signed with it again, and its public
+ * half stays (historical keys, the chain) so what it signed stays checkable.
+ */
+export async function rotateSigningKey(
+  database: Database,
+  kek: Kek,
+  self: { nodeId: string; signingKey: SigningKey },
+  now: Date,
+  actor: AuditActor,
+): Promise<{ kid: string; previous: string }> {
+  const { key: fresh, privateJwk } = await generateSigningKey();
+  const statement = await signContinuityStatement(self.nodeId, self.signingKey, fresh, Math.floor(now.getTime() / 1000));
+  const at = now.toISOString();
+  return database.transaction(async (tx) => {
+    const current = await tx.selectFrom('node_keys').select('kid').where('use', '=', 'sig').where('status', '=', 'active').executeTakeFirstOrThrow();
+    if (current.kid !== self.signingKey.kid) throw new KeyError('The signing key was changed meanwhile (by the key schedule or another command); nothing was done. Run the command again.');
+    await tx
+      .updateTable('node_keys')
+      .set({ status: 'destroyed', private_wrapped: '', retired_at: at, destroyed_at: at })
+      .where('kid', '=', current.kid)
+      .execute();
+    await tx
+      .insertInto('node_keys')
+      .values({
+        kid: fresh.kid, use: 'sig', public_jwk: JSON.stringify(fresh.publicJwk),
+        private_wrapped: await kek.wrap(new TextEncoder().encode(JSON.stringify(privateJwk)), purpose(fresh.kid)),
+        status: 'active', created_at: at, retired_at: null, destroyed_at: null, continuity: JSON.stringify(statement), revoked_at: null,
+      })
+      .execute();
+    await appendAuditEvent(tx, now, actor, { type: 'key.rotated', use: 'sig', kid: fresh.kid, previous_kid: current.kid });
+    await appendAuditEvent(tx, now, actor, { type: 'key.destroyed', use: 'sig', kid: current.kid });
+    return { kid: fresh.kid, previous: current.kid };
+  });
+}
+
+/** A key operation that cannot be done as asked; its message is a sentence for the administrator. */
+export class KeyError extends Error {}
+
 /** Destroys the private half of every encryption key retired longer ago than the grace period. */
 export async function destroyRetiredKeys(database: Database, now: Date, retiredDays: number, actor: AuditActor): Promise<string[]> {
   const cutoff = new Date(now.getTime() - retiredDays * DAY_MS).toISOString();
@@ -51,8 +93,10 @@ export async function destroyRetiredKeys(database: Database, now: Date, retiredD
     .execute();
   // A message still in our outbox was sealed with our copy of its content key sealed to the key
   // we held then: that key stays until the message has left, or it could never be sealed again
-  // should the peer rotate too.
-  const needed = await sealingKeysOfQueuedEnvelopes(database);
+  // should the peer rotate too. So does the key of a message the peer refused for good while a
+  // person may still send it once more (`referral retry`): it is kept until the message is sent,
+  // or erased with its referral.
+  const needed = await sealingKeysOfUnsentEnvelopes(database);
   const due = retired.filter((k) => !needed.has(k.kid));
   for (const { kid } of due) {
     await database.transaction(async (tx) => {
@@ -63,8 +107,14 @@ export async function destroyRetiredKeys(database: Database, now: Date, retiredD
   return due.map((d) => d.kid);
 }
 
-async function sealingKeysOfQueuedEnvelopes(database: Database): Promise<Set<string>> {
-  const queued = await database.db.selectFrom('envelopes').select('payload').where('direction', '=', 'outgoing').where('delivery_state', '=', 'queued').execute();
+async function sealingKeysOfUnsentEnvelopes(database: Database): Promise<Set<string>> {
+  const queued = await database.db
+    .selectFrom('envelopes')
+    .select('payload')
+    .where('direction', '=', 'outgoing')
+    .where('delivery_state', 'in', ['queued', 'failed'])
+    .where('payload', '!=', '')
+    .execute();
   const kids = new Set<string>();
   for (const { payload } of queued) {
     try {
@@ -98,14 +148,16 @@ export async function keyRound(ctx: NodeContext, policy: KeyPolicy): Promise<{ r
 }
 
 /**
- * The serving node picks up keys changed by the schedule or by `referral-node keys rotate` run
- * beside it: the keys it holds are loaded again when the database's differ.
+ * The serving node picks up keys changed by the schedule or by `referral-node keys rotate|revoke`
+ * run beside it: the keys it holds are loaded again when the database's differ.
  */
 export async function reloadKeysIfChanged(ctx: NodeContext): Promise<boolean> {
-  const rows = await ctx.database.db.selectFrom('node_keys').select(['kid', 'status']).where('use', '=', 'enc').where('status', '!=', 'destroyed').execute();
+  const rows = await ctx.database.db.selectFrom('node_keys').select(['kid', 'use', 'status']).where('status', 'in', ['active', 'retired']).execute();
+  const enc = rows.filter((r) => r.use === 'enc');
   const held = ctx.self.encryptionKeys;
-  const active = rows.find((r) => r.status === 'active')?.kid;
-  const same = rows.length === held.size && rows.every((r) => held.has(r.kid)) && active === ctx.self.encryptionKey.kid;
+  const active = (use: 'enc' | 'sig') => rows.find((r) => r.use === use && r.status === 'active')?.kid;
+  const same =
+    enc.length === held.size && enc.every((r) => held.has(r.kid)) && active('enc') === ctx.self.encryptionKey.kid && active('sig') === ctx.self.signingKey.kid;
   if (same) return false;
   ctx.self = await loadSelfIdentity(ctx.database.db, ctx.kek);
   return true;

@@ -27,9 +27,12 @@ export interface SelfIdentity extends NodeSettings {
   encryptionKey: EncryptionKey;
   /** Every encryption key we still hold, by kid (the current one and any not yet destroyed). */
   encryptionKeys: ReadonlyMap<string, EncryptionKey>;
+  /** How the signing key came to be the current one: the continuity statements, oldest first. */
+  continuity: KeyContinuityStatement[];
 }
 
 import { appendAuditEvent } from '../audit-log/append.js';
+import type { KeyContinuityStatement } from './continuity.js';
 
 export const purpose = (kid: string) => `node-key:${kid}`;
 
@@ -89,7 +92,7 @@ export async function loadSelfIdentity(db: Db, kek: Kek): Promise<SelfIdentity> 
   const encryptionKeys = new Map<string, EncryptionKey>();
   let current: EncryptionKey | undefined;
   for (const row of rows) {
-    if (row.status === 'destroyed') continue;
+    if (row.status === 'destroyed' || row.status === 'revoked') continue;
     const secret = await kek.unwrap(row.private_wrapped, purpose(row.kid));
     if (row.use === 'sig' && row.status === 'active') {
       signingKey = await signingKeyFromPrivateJwk(JSON.parse(new TextDecoder().decode(secret)) as JWK);
@@ -106,6 +109,7 @@ export async function loadSelfIdentity(db: Db, kek: Kek): Promise<SelfIdentity> 
     }
   }
   if (!signingKey || !current) throw new Error('The node has no active signing or encryption key.');
+  const continuity = continuityChain(rows, signingKey.kid);
   return {
     nodeId: settings.node_id,
     name: settings.name,
@@ -115,5 +119,22 @@ export async function loadSelfIdentity(db: Db, kek: Kek): Promise<SelfIdentity> 
     signingKey,
     encryptionKey: current,
     encryptionKeys,
+    continuity,
   };
+}
+
+/**
+ * The statements that lead to the signing key `kid`, oldest first: each key's statement names the
+ * key before it; a key without one (the first, or the first after a revocation) ends the walk.
+ */
+function continuityChain(rows: ReadonlyArray<{ kid: string; use: string; continuity: string | null }>, kid: string): KeyContinuityStatement[] {
+  const byKid = new Map(rows.filter((r) => r.use === 'sig').map((r) => [r.kid, r]));
+  const chain: KeyContinuityStatement[] = [];
+  for (let row = byKid.get(kid); row?.continuity; ) {
+    const statement = JSON.parse(row.continuity) as KeyContinuityStatement;
+    chain.unshift(statement);
+    const previous = (JSON.parse(Buffer.from(statement.payload, 'base64url').toString('utf8')) as { previous: { kid: string } }).previous.kid;
+    row = chain.length < rows.length ? byKid.get(previous) : undefined;
+  }
+  return chain;
 }

@@ -55,16 +55,18 @@ export async function pinTrustedPeer(tx: Tx, identity: VerifiedIdentity, identit
   const { claims } = identity;
   const kid = identity.signingKey.kid;
   const existing = await tx.selectFrom('peers').selectAll().where('id', '=', claims.iss).executeTakeFirst();
-  if (existing && existing.state !== 'revoked' && existing.signing_kid !== kid) {
+  // Known with another key: only one its continuity chain leads from (a rotation not followed yet).
+  if (existing && existing.state !== 'revoked' && !identity.signingKeys.some((k) => k.kid === existing.signing_kid)) {
     throw invitationProblem(
       'peer-key-conflict',
       `${claims.iss} is known here with the signing key ${readableFingerprint(existing.signing_kid)}, and now presents ${readableFingerprint(kid)}. Nothing was changed; ask its administrator what happened.`,
     );
   }
-  if (existing?.state === 'revoked' && existing.revocation_reason === 'key-compromise' && existing.signing_kid === kid) {
+  // A compromised key, or a chain that continues from one (the thief may have made it), is never pinned again.
+  if (existing?.state === 'revoked' && existing.revocation_reason === 'key-compromise' && identity.signingKeys.some((k) => k.kid === existing.signing_kid)) {
     throw invitationProblem(
       'peer-key-conflict',
-      `${claims.iss} was revoked here because its key ${readableFingerprint(kid)} was compromised, and it still presents that key. It can be invited again once it has a new key. Nothing was changed.`,
+      `${claims.iss} was revoked here because its key ${readableFingerprint(existing.signing_kid)} was compromised, and it still presents that key or one made with it. It can be invited again once it has a new key. Nothing was changed.`,
     );
   }
   if (existing?.state === 'suspended') {

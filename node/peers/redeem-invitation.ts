@@ -26,12 +26,6 @@ export async function redeemInvitationCode(ctx: NodeContext, actor: AuditActor, 
   if (inviter === ctx.self.nodeId) throw invitationProblem('invalid-invitation-code', 'This is an invitation made by this node; give it to the other organisation.');
 
   const known = await ctx.database.db.selectFrom('peers').select(['state', 'signing_kid']).where('id', '=', inviter).executeTakeFirst();
-  if (known && known.state !== 'revoked' && known.signing_kid !== read.kid) {
-    throw invitationProblem(
-      'peer-key-conflict',
-      `${inviter} is known here with the signing key ${readableFingerprint(known.signing_kid)}, but the code names ${readableFingerprint(read.kid)}. Nothing was changed; ask its administrator what happened.`,
-    );
-  }
   if (known?.state === 'suspended') {
     throw invitationProblem('peer-suspended', `${inviter} is suspended here; restore it instead (an invitation does not lift a suspension). Nothing was changed.`);
   }
@@ -51,6 +45,13 @@ export async function redeemInvitationCode(ctx: NodeContext, actor: AuditActor, 
   }
   if (!(await verifiesWith(read.jws, identity.signingKey))) {
     throw invitationProblem('bad-signature', `The code is not signed by ${inviter}: it was altered. Nothing was changed.`, 422);
+  }
+  // Known with another key: only one its continuity chain leads from (a rotation not followed yet).
+  if (known && known.state !== 'revoked' && !identity.signingKeys.some((k) => k.kid === known.signing_kid)) {
+    throw invitationProblem(
+      'peer-key-conflict',
+      `${inviter} is known here with the signing key ${readableFingerprint(known.signing_kid)}, but the code names ${readableFingerprint(read.kid)}. Nothing was changed; ask its administrator what happened.`,
+    );
   }
 
   await postRedeemRequest(ctx, claims, identity);

@@ -1,8 +1,9 @@
 // Keeping trusted peers' identity documents fresh: each is fetched again (If-None-Match) once it
-// has passed half its lifetime. A new document signed with the pinned signing key is accepted on
-// its own (a new name, languages, contact, encryption key); anything else (another signing key,
-// a document that does not verify or is not the peer's) changes nothing and is raised as an
-// alert for the administrator, with the document kept as evidence. An unreachable peer is only
+// has passed half its lifetime. A new document signed with the pinned signing key, or with a key
+// its continuity chain leads to from the pinned one, is accepted on its own (a new name,
+// languages, contact, encryption key, signing key); anything else (another signing key, a
+// document that does not verify or is not the peer's) changes nothing and is raised as an alert
+// for the administrator, with the document kept as evidence. An unreachable peer is only
 // tried again at the next round: the delivery worker already shows that it is down.
 import { decodeJwt } from 'jose';
 import type { Selectable } from 'kysely';
@@ -36,7 +37,16 @@ function due(peer: Selectable<PeersTable>, nowSeconds: number): boolean {
   return !claims || nowSeconds >= claims.iat + (claims.exp - claims.iat) / 2;
 }
 
-export async function refreshPeerIdentity(ctx: NodeContext, peer: Selectable<PeersTable>, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<RefreshOutcome> {
+/**
+ * Fetches a peer's identity document again and applies it. With `onlyToKey`, the document is
+ * applied only when it makes that key the pinned one, and nothing is written otherwise: a request
+ * naming a key not pinned here (peer-keys.ts) changes nothing unless the peer really rotated.
+ */
+export async function refreshPeerIdentity(
+  ctx: NodeContext,
+  peer: Selectable<PeersTable>,
+  options: { force?: boolean; signal?: AbortSignal; onlyToKey?: string } = {},
+): Promise<RefreshOutcome> {
   const now = ctx.clock.now();
   const nowSeconds = Math.floor(now.getTime() / 1000);
   if (!options.force && !due(peer, nowSeconds)) return 'not-due';
@@ -53,6 +63,7 @@ export async function refreshPeerIdentity(ctx: NodeContext, peer: Selectable<Pee
   }
   const checkedAt = now.toISOString();
   if (response.status === 304) {
+    if (options.onlyToKey) return 'unchanged';
     await ctx.database.db.updateTable('peers').set({ identity_checked_at: checkedAt }).where('id', '=', peer.id).execute();
     return 'unchanged';
   }
@@ -78,7 +89,8 @@ export async function refreshPeerIdentity(ctx: NodeContext, peer: Selectable<Pee
     log.info({ peer: peer.id }, 'peer served an older identity document than the one held; kept the newer one');
     return 'unchanged';
   }
-  if (identity.signingKey.kid !== peer.signing_kid) {
+  // The pinned key, or a key its continuity chain leads to (identity/continuity.ts); nothing else.
+  if (!identity.signingKeys.some((k) => k.kid === peer.signing_kid)) {
     return raise(
       ctx,
       peer,
@@ -87,16 +99,20 @@ export async function refreshPeerIdentity(ctx: NodeContext, peer: Selectable<Pee
       jws,
     );
   }
+  if (options.onlyToKey && identity.signingKey.kid !== options.onlyToKey) return 'unchanged';
   const { claims } = identity;
+  const signingRotated = identity.signingKey.kid !== peer.signing_kid;
   const encryptionChanged = identity.encryptionKey.kid !== peer.encryption_kid;
   await ctx.database.transaction(async (tx) => {
-    await tx
+    const updated = await tx
       .updateTable('peers')
       .set({
         name: claims.name,
         country: claims.country,
         languages: JSON.stringify(claims.languages),
         contact: claims.contact ?? null,
+        signing_kid: identity.signingKey.kid,
+        signing_jwk: JSON.stringify(identity.signingKey),
         encryption_kid: identity.encryptionKey.kid,
         encryption_jwk: JSON.stringify(identity.encryptionKey),
         identity_jws: jws,
@@ -105,14 +121,22 @@ export async function refreshPeerIdentity(ctx: NodeContext, peer: Selectable<Pee
         updated_at: checkedAt,
       })
       .where('id', '=', peer.id)
+      // Changed meanwhile (revoked, or refreshed by a concurrent round): this document is not applied.
       .where('signing_kid', '=', peer.signing_kid)
-      .execute();
+      .where('state', '=', peer.state)
+      .executeTakeFirst();
+    if (updated.numUpdatedRows !== 1n) return;
+    const actor = { kind: 'peer', id: peer.id } as const;
+    if (signingRotated) {
+      await appendAuditEvent(tx, now, actor, { type: 'peer.key-rotated', peer_id: peer.id, signing_kid: identity.signingKey.kid, previous_kid: peer.signing_kid });
+    }
     if (encryptionChanged) {
-      await appendAuditEvent(tx, now, { kind: 'peer', id: peer.id }, {
-        type: 'peer.identity-updated', peer_id: peer.id, signing_kid: peer.signing_kid, encryption_kid: identity.encryptionKey.kid,
+      await appendAuditEvent(tx, now, actor, {
+        type: 'peer.identity-updated', peer_id: peer.id, signing_kid: identity.signingKey.kid, encryption_kid: identity.encryptionKey.kid,
       });
     }
   });
+  if (signingRotated) log.info({ peer: peer.id }, 'peer signing key rotated; followed its continuity chain from the pinned key');
   if (encryptionChanged) log.info({ peer: peer.id }, 'peer encryption key updated from its signed identity document');
   return 'updated';
 }

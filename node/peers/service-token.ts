@@ -99,7 +99,7 @@ export async function verifyServiceToken(
   if (header.alg !== 'EdDSA' || header.typ !== SERVICE_TOKEN_TYP || typeof header.kid !== 'string' || !claims) {
     return fail('malformed-service-token');
   }
-  const signed = await verifySignedByPeer(ctx.database.db, token, { iss: claims.iss, kid: header.kid });
+  const signed = await verifySignedByPeer(ctx, token, { iss: claims.iss, kid: header.kid });
   if (!signed.ok) return fail(signed.problem);
   const { peer } = signed;
   const expectedUrl = `${ctx.self.nodeId}${request.path}`;

@@ -66,7 +66,8 @@ export async function addPeer(
   const { claims } = identity;
   const existing = await db.selectFrom('peers').selectAll().where('id', '=', claims.iss).executeTakeFirst();
   if (existing) {
-    if (existing.signing_kid !== identity.signingKey.kid) {
+    // Known with another key: only one its continuity chain leads from (the refresh will follow it).
+    if (!identity.signingKeys.some((k) => k.kid === existing.signing_kid)) {
       throw new PeerError(
         `${claims.iss} is already known with another signing key (${readableFingerprint(existing.signing_kid)}); it is not changed. Ask its administrator what happened before doing anything else.`,
       );

@@ -1,25 +1,32 @@
 // The check every signed federation request shares: the claimed signer is a known, trusted peer,
-// the JWS names its pinned key, and the signature verifies with it.
+// the JWS names its pinned key, and the signature verifies with it. A kid not pinned here makes
+// the node fetch the peer's identity document once (peer-keys.ts): a peer that rotated its
+// signing key is followed along its continuity chain and its request accepted at once.
 import { compactVerify } from 'jose';
 import type { Selectable } from 'kysely';
-import type { Db } from '../db/database.js';
+import type { NodeContext } from '../context.js';
 import type { PeersTable } from '../db/schema.js';
 import { importSigningPublicKey, type OkpPublicJwk } from '../identity/keys.js';
+import { refreshForUnknownKey } from './peer-keys.js';
 
 export type PeerSignatureFailure = 'unknown-sender' | 'untrusted-sender' | 'sender-suspended' | 'sender-revoked' | 'unknown-key' | 'bad-signature';
 
 export async function verifySignedByPeer(
-  db: Db,
+  ctx: NodeContext,
   jws: string,
   claimed: { iss: string; kid: string },
 ): Promise<{ ok: true; peer: Selectable<PeersTable> } | { ok: false; problem: PeerSignatureFailure }> {
-  const peer = await db.selectFrom('peers').selectAll().where('id', '=', claimed.iss).executeTakeFirst();
+  let peer = await ctx.database.db.selectFrom('peers').selectAll().where('id', '=', claimed.iss).executeTakeFirst();
   if (!peer) return { ok: false, problem: 'unknown-sender' };
   // Suspended: refused for now, the sender keeps its messages; revoked: refused for good.
   if (peer.state === 'suspended') return { ok: false, problem: 'sender-suspended' };
   if (peer.state === 'revoked') return { ok: false, problem: 'sender-revoked' };
   if (peer.state !== 'trusted') return { ok: false, problem: 'untrusted-sender' };
-  if (claimed.kid !== peer.signing_kid) return { ok: false, problem: 'unknown-key' };
+  if (claimed.kid !== peer.signing_kid) {
+    const refreshed = await refreshForUnknownKey(ctx, peer.id, claimed.kid);
+    if (!refreshed) return { ok: false, problem: 'unknown-key' };
+    peer = refreshed;
+  }
   try {
     await compactVerify(jws, await importSigningPublicKey(JSON.parse(peer.signing_jwk) as OkpPublicJwk), { algorithms: ['EdDSA'] });
   } catch {

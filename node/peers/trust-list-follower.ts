@@ -4,6 +4,7 @@
 // that the list no longer names. Peers trusted, suspended or revoked by hand are left alone. A
 // list that cannot be fetched, does not verify or is stale changes nothing.
 import type { AuditActor } from '../audit-log/events.js';
+import { peerSigningKeys } from './peer-keys.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import { nowSeconds, type NodeContext } from '../context.js';
 import { b64u, sha256, utf8 } from '../crypto/encoding.js';
@@ -94,12 +95,13 @@ async function applyTrustList(ctx: NodeContext, url: string, list: TrustListClai
   for (const [nodeId, signingKid] of listed) {
     if (signal?.aborted) break;
     if (nodeId === ctx.self.nodeId) continue;
-    const peer = await db.selectFrom('peers').select(['state', 'signing_kid']).where('id', '=', nodeId).executeTakeFirst();
+    const peer = await db.selectFrom('peers').select(['state', 'signing_kid', 'signing_jwk', 'identity_jws']).where('id', '=', nodeId).executeTakeFirst();
     const fromList = await db.selectFrom('trust_list_peers').select('state').where('peer_id', '=', nodeId).executeTakeFirst();
     // A peer revoked because the list dropped it becomes a peer anew when the list names it again.
     const revokedByList = peer?.state === 'revoked' && fromList?.state === 'removed';
     if (peer && !revokedByList) {
-      if (peer.signing_kid !== signingKid) {
+      // The listed key, or one before it in the peer's continuity chain (the list not updated since it rotated).
+      if (!peerSigningKeys(peer).has(signingKid)) {
         if (peer.state !== 'revoked') {
           problems.push({
             node_id: nodeId,
@@ -124,10 +126,10 @@ async function applyTrustList(ctx: NodeContext, url: string, list: TrustListClai
           .set({ state: 'trusted', trusted_at: at.toISOString(), updated_at: at.toISOString() })
           .where('id', '=', nodeId)
           .where('state', '=', 'pending')
-          .where('signing_kid', '=', signingKid)
+          .where('signing_kid', '=', peer.signing_kid)
           .executeTakeFirst();
         if (changed.numUpdatedRows === 0n) return;
-        await appendAuditEvent(tx, at, TRUST_LIST_ACTOR, { type: 'peer.trusted', peer_id: nodeId, signing_kid: signingKid });
+        await appendAuditEvent(tx, at, TRUST_LIST_ACTOR, { type: 'peer.trusted', peer_id: nodeId, signing_kid: peer.signing_kid });
         await rememberListed(tx, nodeId, signingKid, at.toISOString());
         applied.added.push(nodeId);
       });
@@ -138,7 +140,7 @@ async function applyTrustList(ctx: NodeContext, url: string, list: TrustListClai
       problems.push({ node_id: nodeId, kind: fetched.problem === 'identity-mismatch' ? 'identity-mismatch' : 'identity-unavailable', detail: fetched.reason });
       continue;
     }
-    if (fetched.identity.signingKey.kid !== signingKid) {
+    if (!fetched.identity.signingKeys.some((k) => k.kid === signingKid)) {
       problems.push({
         node_id: nodeId,
         kind: 'identity-mismatch',

@@ -281,6 +281,36 @@ export interface components {
             jwks: {
                 keys: components["schemas"]["OkpPublicJwk"][];
             };
+            /**
+             * @description How the node's signing key came to be the one that signs this document: one
+             *     KeyContinuityStatement per signing-key rotation, oldest first, each signed by the key it
+             *     replaces and by the key it introduces. The chain is linear (each statement's `previous`
+             *     is the one before's `next`) and ends at the key that signs this document. A peer that
+             *     pinned any key of the chain follows it to the current key; a document whose signing key
+             *     is neither the pinned one nor reached from it by this chain is not accepted. Absent (or
+             *     empty) when the node never rotated its signing key, or since a key revocation began a new
+             *     chain.
+             */
+            continuity?: components["schemas"]["KeyContinuityStatement"][];
+        };
+        /**
+         * @description A signing-key rotation, in JWS General JSON Serialization (RFC 7515 §7.2.1): the payload
+         *     (KeyContinuityClaims) signed twice, first by the key it replaces (`previous`), then by the
+         *     key it introduces (`next`). Each signature's protected header is `{"alg":"EdDSA",
+         *     "typ":"referral-key-continuity+jws","kid":…}` with the kid of its key.
+         */
+        KeyContinuityStatement: {
+            payload: components["schemas"]["Base64Url"];
+            signatures: {
+                protected: components["schemas"]["Base64Url"];
+                signature: components["schemas"]["Base64Url"];
+            }[];
+        };
+        KeyContinuityClaims: {
+            iss: components["schemas"]["NodeId"];
+            iat: number;
+            previous: components["schemas"]["OkpPublicJwk"];
+            next: components["schemas"]["OkpPublicJwk"];
         };
         /**
          * @description Message types of protocol v1. This node accepts the referral lifecycle:
@@ -792,9 +822,11 @@ export interface components {
          *     | `peer.suspended`, `peer.restored` | peer_id |
          *     | `peer.revoked` | peer_id, reason (key-compromise, no-longer-partner, other) |
          *     | `peer.identity-updated` | peer_id, signing_kid, encryption_kid (a refreshed document signed with the pinned key) |
+         *     | `peer.key-rotated` | peer_id, signing_kid, previous_kid (the peer's new signing key, reached from the pinned one by its continuity chain) |
          *     | `peer.alert` | peer_id, kind (signing-key-changed, invalid-identity-document) |
          *     | `key.rotated` | use (enc, sig), kid, previous_kid |
          *     | `key.destroyed` | use, kid (the private half of a retired key) |
+         *     | `key.revoked` | use (sig), kid, reason (key-compromise), signing_kid (the new key made in its place) |
          *     | `consent.recorded` | consent_id, origin, origin_consent_id, derived_from?, categories, purposes, recipients, onward_allowed, method, language, obtained_by, obtained_at, valid_until |
          *     | `consent.form-attached` | consent_id, media_type, size |
          *     | `consent.form-erased` | consent_id, reason (the scanned form, after the retention period) |
@@ -824,7 +856,7 @@ export interface components {
                 id: string;
             };
             /** @enum {unknown} */
-            type: "node.initialised" | "user.created" | "user.token-created" | "user.login" | "peer.added" | "peer.trusted" | "peer.suspended" | "peer.restored" | "peer.revoked" | "peer.identity-updated" | "peer.alert" | "key.rotated" | "key.destroyed" | "consent.recorded" | "consent.form-attached" | "consent.form-erased" | "consent.withdrawn" | "data.disclosed" | "disclosure.cancelled" | "referral.event" | "referral.opened" | "erasure.requested" | "erasure.performed" | "erasure.confirmed" | "witness.inconsistency" | "invitation.created" | "invitation.redeemed" | "invitation.revoked" | "trust-list.applied";
+            type: "node.initialised" | "user.created" | "user.token-created" | "user.login" | "peer.added" | "peer.trusted" | "peer.suspended" | "peer.restored" | "peer.revoked" | "peer.identity-updated" | "peer.key-rotated" | "peer.alert" | "key.rotated" | "key.destroyed" | "key.revoked" | "consent.recorded" | "consent.form-attached" | "consent.form-erased" | "consent.withdrawn" | "data.disclosed" | "disclosure.cancelled" | "referral.event" | "referral.opened" | "erasure.requested" | "erasure.performed" | "erasure.confirmed" | "witness.inconsistency" | "invitation.created" | "invitation.redeemed" | "invitation.revoked" | "trust-list.applied";
             node_id?: string;
             signing_kid?: string;
             encryption_kid?: string;

@@ -101,7 +101,7 @@ describe('a valid envelope', () => {
     expect(body.payload_digest).toBe(sealed.digest);
     const claims = await verifyReceipt(body.receipt, {
       peerId: b.id,
-      peerSigningKey: b.ctx.self.signingKey.publicJwk,
+      peerSigningKeys: new Map([[b.ctx.self.signingKey.kid, b.ctx.self.signingKey.publicJwk]]),
       selfId: a.id,
       envelopeId: sealed.header.id,
       digest: sealed.digest,

@@ -117,6 +117,29 @@ describe('rotating the encryption key', () => {
     expect((await keyRound(at.ctx, policy)).destroyed).toEqual([ownFirst]);
   });
 
+  it('keeps a retired key of the sender while a message refused for good can still be sent again', async () => {
+    const ownKey = at.ctx.self.encryptionKey.kid;
+    // gr refuses the next message for good (as a peer with a bug would).
+    net.intercept = (url) =>
+      url.href === `${gr.id}/federation/v1/envelopes`
+        ? new Response(JSON.stringify({ type: 'urn:refnet:problem:invalid-body', title: 'Invalid body', status: 400 }), { status: 400, headers: { 'content-type': 'application/problem+json' } })
+        : undefined;
+    expect((await api(at, 'POST', `/api/v1/referrals/${id}/update`, { status: 'resumed' })).status).toBe(200);
+    await net.settle();
+    net.intercept = undefined;
+    const refused = (await messagesOn(at, id)).find((m) => m.direction === 'outgoing' && m.delivery.state === 'failed');
+    expect(refused).toBeDefined();
+    net.clock.advance(31 * DAY);
+    expect((await keyRound(at.ctx, policy)).rotated).toBeDefined();
+    net.clock.advance(8 * DAY);
+    expect((await keyRound(at.ctx, policy)).destroyed).toEqual([]);
+    // The cause dealt with, a person sends it again: it still opens, is sealed anew if need be, and goes.
+    expect((await api(at, 'POST', `/api/v1/referrals/${id}/messages/${refused!.envelope_id}/retry`, {})).status).toBe(200);
+    await net.settle();
+    expect((await messagesOn(at, id)).find((m) => m.envelope_id === refused!.envelope_id)?.delivery.state).toBe('delivered');
+    expect((await keyRound(at.ctx, policy)).destroyed).toEqual([ownKey]);
+  });
+
   it('can be rotated by hand, and keys status lists every key', async () => {
     const before = gr.ctx.self.encryptionKey.kid;
     expect(await cli('keys', 'rotate', '--data', gr.dataDir)).toMatch(/^New encryption key [A-Z2-7-]+ is published; [A-Z2-7-]+ is retired\./);

@@ -11,6 +11,7 @@ import * as identityRefresh from './008-identity-refresh.js';
 import * as trustList from './009-trust-list.js';
 import * as keyRotation from './010-key-rotation.js';
 import * as revocationReason from './011-revocation-reason.js';
+import * as signingKeyLifecycle from './012-signing-key-lifecycle.js';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '009-trust-list': trustList,
   '010-key-rotation': keyRotation,
   '011-revocation-reason': revocationReason,
+  '012-signing-key-lifecycle': signingKeyLifecycle,
 };
