@@ -28,6 +28,8 @@ export interface NodeContext {
   clock: Clock;
   fetch: Fetch;
   logger: Logger;
+  /** The trust anchor this node follows (REFERRAL_NODE_TRUST_ANCHOR_KID), whose key revocations it acts on. */
+  trustAnchorKid?: string | undefined;
 }
 
 export const nowSeconds = (clock: Clock): number => Math.floor(clock.now().getTime() / 1000);

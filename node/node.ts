@@ -106,6 +106,7 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
       clock: overrides.clock ?? systemClock,
       fetch: overrides.fetch ?? ((input, init) => fetch(input, init)),
       logger: overrides.logger ?? createLogger(config.logLevel),
+      trustAnchorKid: config.trustList?.anchorKid,
     };
     const delivery = createDeliveryWorker(ctx, overrides.deliveryPollMs ? { pollMs: overrides.deliveryPollMs } : {});
     const app = createHttpApp(ctx, () => delivery.kick());

@@ -2,8 +2,9 @@
 // within a minute (it reloads its keys when the database's differ).
 import type { Command } from 'commander';
 import { readableFingerprint } from '../identity/keys.js';
-import { rotateEncryptionKey, rotateSigningKey } from '../identity/rotation.js';
-import { printTable } from './output.js';
+import { revokeSigningKey, rotateEncryptionKey, rotateSigningKey } from '../identity/rotation.js';
+import { pushKeyRevocation } from '../peers/key-revocation.js';
+import { CliError, printTable } from './output.js';
 import { dataOption, withNode, type CliIo } from './program.js';
 
 export function addKeyCommands(program: Command, io: CliIo): void {
@@ -60,6 +61,36 @@ export function addKeyCommands(program: Command, io: CliIo): void {
             `New signing key ${readableFingerprint(rotated.kid)}; ${readableFingerprint(rotated.previous)} was destroyed. Peers follow the change from the continuity statement in the identity document; the fingerprint they show for this node is now the new one.`,
           );
         }
+      });
+    });
+  keys
+    .command('revoke')
+    .description(
+      'Declare the signing key compromised: a revocation statement signed with it is sent to every peer, which revokes this node at once; a new signing key (and encryption key) replaces it. Peers trust this node again only through a new invitation.',
+    )
+    .addOption(dataOption())
+    .option('--yes', 'confirm: every peer will revoke this node until it is invited again')
+    .action(async (options: { data?: string; yes?: boolean }) => {
+      if (!options.yes) {
+        throw new CliError(
+          'This tells every peer that this node\'s signing key was stolen: each revokes this node, and working together again takes a new invitation per peer. If that is what happened, run it again with --yes.',
+        );
+      }
+      await withNode(options, async ({ ctx }) => {
+        const result = await revokeSigningKey(ctx.database, ctx.kek, ctx.self, ctx.clock.now(), { kind: 'system', id: 'command-line' });
+        // The old private halves must not linger in the write-ahead log.
+        await ctx.database.purgeErased();
+        io.out(`Signing key ${readableFingerprint(result.revoked)} is revoked as compromised. New signing key: ${readableFingerprint(result.kid)} (a new encryption key too).`);
+        const outcomes = await pushKeyRevocation(ctx, result.statement);
+        if (outcomes.size > 0) {
+          io.out(printTable([...outcomes].map(([peer, outcome]) => ({ peer, outcome })), ['peer', 'outcome']));
+        }
+        io.out(
+          [
+            'A peer not reached acts on the statement when it next fetches this node\'s identity document (within a few hours).',
+            'To work with a peer again: `referral-node peer invite`, and give the code to its administrator over a channel you trust.',
+          ].join('\n'),
+        );
       });
     });
 }

@@ -1,5 +1,6 @@
-// `referral-node trustlist create | add | remove | sign` for the operator of a network's trust
-// anchor, on any machine and without a node (the anchor key is a file kept offline), and
+// `referral-node trustlist create | add | remove | sign | revoke-key` for the operator of a
+// network's trust anchor, on any machine and without a node (the anchor key is a file kept
+// offline), and
 // `trustlist status` for a node's administrator: what the node following a list last fetched and
 // applied.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,8 @@ import {
   type UnsignedTrustList,
 } from '../peers/trust-list.js';
 import { trustListStatus } from '../peers/trust-list-follower.js';
+import { pushTo } from '../peers/key-revocation.js';
+import { signAnchorKeyRevocation } from '../identity/revocation.js';
 import { describeErrors, validatorFor } from '../schema/validators.js';
 import { CliError, printTable } from './output.js';
 import { dataOption, withNode, type CliIo } from './program.js';
@@ -157,6 +160,34 @@ export function addTrustListCommands(program: Command, io: CliIo): void {
           `Anchor key thumbprint: ${key.kid}`,
           `Publish ${options.out} at the trust list URL, and sign it again before it expires.`,
         ].join('\n'),
+      );
+    });
+
+  trustlist
+    .command('revoke-key <list>')
+    .description(
+      'Declare a member\'s signing key (as listed) compromised: writes a revocation statement signed by the anchor and, with --push, sends it to every other member, which revokes that node at once.',
+    )
+    .requiredOption('--key <file>', 'the anchor\'s private key file')
+    .requiredOption('--node <url>', 'the member whose key was compromised')
+    .requiredOption('--out <file>', 'where to write the statement (a compact JWS; never overwritten)')
+    .option('--push', 'send it now to every other member of the list')
+    .action(async (path: string, options: { key: string; node: string; out: string; push?: boolean }) => {
+      const nodeId = normaliseNodeUrl(options.node);
+      const list = readUnsignedList(path);
+      const member = list.members.find((m) => m.node_id === nodeId);
+      if (!member) throw new CliError(`${nodeId} is not in the list; the anchor revokes only keys it listed. Nothing was signed.`);
+      const key = await readAnchorKey(options.key);
+      const statement = await signAnchorKeyRevocation(key, nodeId, member.signing_kid, Math.floor(Date.now() / 1000));
+      writeNew(options.out, `${statement}\n`, 0o644, 'a statement');
+      io.out(`Revocation of ${nodeId}'s key ${readableFingerprint(member.signing_kid)} written to ${options.out}, signed by the anchor ${key.kid}.`);
+      if (options.push) {
+        const others = list.members.filter((m) => m.node_id !== nodeId);
+        const outcomes = await Promise.all(others.map(async (m) => ({ member: m.node_id, outcome: await pushTo((input, init) => fetch(input, init), m.node_id, statement) })));
+        if (outcomes.length > 0) io.out(printTable(outcomes, ['member', 'outcome']));
+      }
+      io.out(
+        `Now remove it from the list (\`referral-node trustlist remove ${path} --node ${nodeId}\`), sign and publish the list. Once the member has a new key and you have checked it with its administrator, add it again with the new thumbprint; members re-invite it by hand.`,
       );
     });
 

@@ -9,7 +9,9 @@ import { findProcessed, verifyEnvelope } from '../envelope/verify.js';
 import { servedIdentityDocument } from '../identity/own-document.js';
 import { signHistoricalKeys } from '../identity/historical-keys.js';
 import { applyIncomingMessage } from '../referrals/service.js';
-import { problemResponse } from './problem.js';
+import { ProblemError, problemResponse } from './problem.js';
+import { acceptKeyRevocation, keyRevocationProblem } from '../peers/key-revocation.js';
+import { MAX_REVOCATION_BYTES } from '../identity/revocation.js';
 import { mediaTypeOf, readBodyWithin } from './body.js';
 import { logRoutes } from './log-routes.js';
 import { invitationFederationRoutes } from './invitation-api.js';
@@ -30,6 +32,20 @@ export function federationRoutes(ctx: NodeContext): Hono {
   app.get('/federation/v1/historical-keys', async (c) =>
     c.body(await signHistoricalKeys(ctx), 200, { 'content-type': 'application/jwt', 'cache-control': 'public, max-age=300' }),
   );
+
+  // A peer's signing key declared compromised: no service token, the statement authenticates itself.
+  app.post('/federation/v1/key-revocations', async (c) => {
+    const raw = await readBodyWithin(c.req.raw, MAX_REVOCATION_BYTES);
+    if (raw === undefined) return problemResponse(c, keyRevocationProblem('key-revocation-too-large'));
+    if (mediaTypeOf(c.req.header('content-type')) !== 'application/jwt') return problemResponse(c, keyRevocationProblem('unsupported-media-type'));
+    try {
+      return c.json(await acceptKeyRevocation(ctx, raw.trim()));
+    } catch (error) {
+      if (!(error instanceof ProblemError)) throw error;
+      log.info({ problem: error.problem }, 'key revocation refused');
+      return problemResponse(c, error);
+    }
+  });
 
   app.post('/federation/v1/envelopes', async (c) => {
     const raw = await readBodyWithin(c.req.raw, ctx.limits.maxEnvelopeBytes);

@@ -24,6 +24,8 @@ export interface IdentityDescription {
   encryptionKeys: OkpPublicJwk[];
   /** How the signing key came to be the current one (identity/continuity.ts), oldest first. */
   continuity?: KeyContinuityStatement[] | undefined;
+  /** The node's own key revocation statements (identity/revocation.ts), newest first. */
+  keyRevocations?: string[] | undefined;
 }
 
 export async function signIdentityDocument(identity: IdentityDescription, nowSeconds: number): Promise<string> {
@@ -41,6 +43,7 @@ export async function signIdentityDocument(identity: IdentityDescription, nowSec
     endpoints: { envelopes: `${identity.nodeId}/federation/v1/envelopes` },
     jwks: { keys: [identity.signingKey.publicJwk, ...identity.encryptionKeys] },
     ...(identity.continuity?.length ? { continuity: identity.continuity } : {}),
+    ...(identity.keyRevocations?.length ? { key_revocations: identity.keyRevocations } : {}),
   };
   return new CompactSign(utf8.encode(JSON.stringify(claims)))
     .setProtectedHeader({ alg: 'EdDSA', typ: IDENTITY_TYP, kid: identity.signingKey.kid })

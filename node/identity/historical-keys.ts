@@ -1,6 +1,6 @@
 // The historical keys of this node (in the spirit of OpenID Federation's historical keys
 // endpoint): every key it no longer uses, with when it was valid and, for a destroyed one, when
-// its private half was destroyed. Signatures and seals made with them stay checkable after a
+// its private half was destroyed; a revoked one with when and why. Signatures and seals made with them stay checkable after a
 // rotation: receipts, consent records, erasure statements, checkpoints. Signed with the current
 // signing key; public keys only.
 import { CompactSign } from 'jose';
@@ -16,8 +16,11 @@ export interface HistoricalKey extends OkpPublicJwk {
   iat: number;
   /** When it stopped being the current key. */
   retired_at: number;
-  /** When its private half was destroyed (encryption keys), if it was. */
+  /** When its private half was destroyed, if it was. */
   destroyed_at?: number;
+  /** A signing key declared compromised (`referral-node keys revoke`): when, and why. */
+  revoked_at?: number;
+  revocation_reason?: 'key-compromise';
 }
 
 const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
@@ -25,7 +28,7 @@ const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 export async function historicalKeys(ctx: NodeContext): Promise<HistoricalKey[]> {
   const rows = await ctx.database.db
     .selectFrom('node_keys')
-    .select(['public_jwk', 'created_at', 'retired_at', 'destroyed_at'])
+    .select(['public_jwk', 'created_at', 'retired_at', 'destroyed_at', 'revoked_at'])
     .where('status', '!=', 'active')
     .orderBy('created_at')
     .execute();
@@ -35,6 +38,7 @@ export async function historicalKeys(ctx: NodeContext): Promise<HistoricalKey[]>
     // A key is retired when it stops being current; older databases may lack the date.
     retired_at: seconds(row.retired_at ?? row.created_at),
     ...(row.destroyed_at ? { destroyed_at: seconds(row.destroyed_at) } : {}),
+    ...(row.revoked_at ? { revoked_at: seconds(row.revoked_at), revocation_reason: 'key-compromise' as const } : {}),
   }));
 }
 

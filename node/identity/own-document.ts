@@ -19,6 +19,7 @@ export function signOwnIdentityDocument(ctx: NodeContext): Promise<string> {
       signingKey: self.signingKey,
       encryptionKeys: [self.encryptionKey.publicJwk],
       continuity: self.continuity,
+      keyRevocations: self.keyRevocations,
     },
     nowSeconds(ctx.clock),
   );

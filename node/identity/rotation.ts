@@ -11,7 +11,8 @@ import type { AuditActor } from '../audit-log/events.js';
 import { startPeriodic, type Periodic } from '../periodic.js';
 import { generateEncryptionKey, generateSigningKey, type SigningKey } from './keys.js';
 import { loadSelfIdentity, purpose } from './store.js';
-import { signContinuityStatement } from './continuity.js';
+import { signContinuityStatement, type KeyContinuityStatement } from './continuity.js';
+import { signOwnKeyRevocation } from './revocation.js';
 
 const DAY_MS = 24 * 60 * 60_000;
 
@@ -76,6 +77,51 @@ export async function rotateSigningKey(
     await appendAuditEvent(tx, now, actor, { type: 'key.destroyed', use: 'sig', kid: current.kid });
     return { kid: fresh.kid, previous: current.kid };
   });
+}
+
+/**
+ * Declares the signing key compromised: a revocation statement signed with it (kept, served in
+ * the identity document, pushed to peers by the caller), a new signing key that no chain links to
+ * the old one (a thief could sign a continuity statement too), and the old private half gone.
+ * Every peer that acts on the statement revokes this node; working together again takes a new
+ * invitation, which pins the new key. The encryption key is replaced as well: whoever took one
+ * key is assumed to hold the other.
+ */
+export async function revokeSigningKey(
+  database: Database,
+  kek: Kek,
+  self: { nodeId: string; signingKey: SigningKey; continuity: KeyContinuityStatement[] },
+  now: Date,
+  actor: AuditActor,
+): Promise<{ kid: string; revoked: string; statement: string }> {
+  const { key: fresh, privateJwk } = await generateSigningKey();
+  const statement = await signOwnKeyRevocation(self.nodeId, self.signingKey, Math.floor(now.getTime() / 1000), self.continuity);
+  const at = now.toISOString();
+  const revoked = await database.transaction(async (tx) => {
+    const current = await tx.selectFrom('node_keys').select('kid').where('use', '=', 'sig').where('status', '=', 'active').executeTakeFirstOrThrow();
+    if (current.kid !== self.signingKey.kid) throw new KeyError('The signing key was changed meanwhile (by another command); nothing was done. Run the command again.');
+    await tx
+      .updateTable('node_keys')
+      .set({ status: 'revoked', private_wrapped: '', retired_at: at, destroyed_at: at, revoked_at: at })
+      .where('kid', '=', current.kid)
+      .execute();
+    await tx
+      .insertInto('node_keys')
+      .values({
+        kid: fresh.kid, use: 'sig', public_jwk: JSON.stringify(fresh.publicJwk),
+        private_wrapped: await kek.wrap(new TextEncoder().encode(JSON.stringify(privateJwk)), purpose(fresh.kid)),
+        status: 'active', created_at: at, retired_at: null, destroyed_at: null, continuity: null, revoked_at: null,
+      })
+      .execute();
+    await tx
+      .insertInto('key_revocations')
+      .values({ kid: current.kid, node_id: self.nodeId, statement, signed_by: 'key', reason: 'key-compromise', revoked_at: at, received_at: at })
+      .execute();
+    await appendAuditEvent(tx, now, actor, { type: 'key.revoked', use: 'sig', kid: current.kid, reason: 'key-compromise', signing_kid: fresh.kid });
+    return current.kid;
+  });
+  await rotateEncryptionKey(database, kek, now, actor);
+  return { kid: fresh.kid, revoked, statement };
 }
 
 /** A key operation that cannot be done as asked; its message is a sentence for the administrator. */

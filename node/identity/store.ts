@@ -29,6 +29,8 @@ export interface SelfIdentity extends NodeSettings {
   encryptionKeys: ReadonlyMap<string, EncryptionKey>;
   /** How the signing key came to be the current one: the continuity statements, oldest first. */
   continuity: KeyContinuityStatement[];
+  /** This node's own key revocation statements, newest first (served in the identity document). */
+  keyRevocations: string[];
 }
 
 import { appendAuditEvent } from '../audit-log/append.js';
@@ -110,6 +112,7 @@ export async function loadSelfIdentity(db: Db, kek: Kek): Promise<SelfIdentity> 
   }
   if (!signingKey || !current) throw new Error('The node has no active signing or encryption key.');
   const continuity = continuityChain(rows, signingKey.kid);
+  const revocations = await db.selectFrom('key_revocations').select('statement').where('node_id', '=', settings.node_id).orderBy('revoked_at', 'desc').limit(16).execute();
   return {
     nodeId: settings.node_id,
     name: settings.name,
@@ -120,6 +123,7 @@ export async function loadSelfIdentity(db: Db, kek: Kek): Promise<SelfIdentity> 
     encryptionKey: current,
     encryptionKeys,
     continuity,
+    keyRevocations: revocations.map((r) => r.statement),
   };
 }
 

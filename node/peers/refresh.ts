@@ -16,8 +16,9 @@ import { readableFingerprint } from '../identity/keys.js';
 import { startPeriodic, type Periodic } from '../periodic.js';
 import { readBodyWithin } from '../http/body.js';
 import { MAX_DOCUMENT_BYTES } from './service.js';
+import { applyKeyRevocationsIn } from './key-revocation.js';
 
-export type RefreshOutcome = 'unchanged' | 'updated' | 'alert' | 'unreachable' | 'not-due';
+export type RefreshOutcome = 'unchanged' | 'updated' | 'alert' | 'unreachable' | 'not-due' | 'revoked';
 
 const REQUEST_TIMEOUT_MS = 15_000;
 
@@ -83,6 +84,8 @@ export async function refreshPeerIdentity(
     return raise(ctx, peer, 'invalid-identity-document', `The identity document ${peer.id} served was refused: ${verification.reason}`, jws);
   }
   const { identity } = verification;
+  // The peer declared a key we pinned compromised, and the statement pushed at the time did not reach us.
+  if (identity.claims.key_revocations?.length && (await applyKeyRevocationsIn(ctx, identity.claims.key_revocations))) return 'revoked';
   // A replayed older document (within its lifetime) must not roll back what a newer one said.
   const held = claimsOf(peer.identity_jws);
   if (held && identity.claims.iat < held.iat) {

@@ -37,7 +37,8 @@ export interface paths {
          *     kid>}`, payload `HistoricalKeysClaims`, signed with the node's current signing key (the
          *     one in its identity document). It lists every retired key, so that what was signed or
          *     sealed with it (receipts, erasure statements, checkpoints) can still be checked after a
-         *     rotation. Public: it holds public keys only.
+         *     rotation, and every signing key revoked as compromised (`revoked_at`,
+         *     `revocation_reason`). Public: it holds public keys only.
          */
         get: operations["getHistoricalKeys"];
         put?: never;
@@ -216,6 +217,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/federation/v1/key-revocations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Tell this node that a node's signing key was compromised; it revokes that node at once.
+         * @description Sent by a node whose administrator ran `referral-node keys revoke` to every peer it
+         *     trusts, or by a network's trust anchor operator (`referral-node trustlist revoke-key`) to
+         *     the members of its list. No service token: the statement authenticates itself. It is a
+         *     compact JWS, protected header `{"alg":"EdDSA","typ":"referral-key-revocation+jwt",
+         *     "kid":…}`, payload `KeyRevocationClaims`, signed either by the revoked key itself (`kid`
+         *     is the revoked key's, `iss` is the node) or by the trust anchor this node follows (`kid`
+         *     is the anchor's thumbprint and the header carries the anchor's public `jwk`; `iss` is
+         *     `urn:refnet:trust-anchor:<kid>`). The same statements are carried in the node's identity
+         *     document (`key_revocations`), so a peer that was not reached acts on it at its next
+         *     identity refresh. The receiving node checks, in this order, each failure changing nothing:
+         *     1. Body ≤ 16 KiB → `key-revocation-too-large` (413); `Content-Type: application/jwt`
+         *        → `unsupported-media-type` (415).
+         *     2. Form: header and payload as above; an anchor's `jwk` is an Ed25519 public key whose
+         *        thumbprint is the header's `kid` → `malformed-key-revocation` (400).
+         *     3. `sub` is a peer of this node and `kid` is its pinned signing key, an earlier key of its
+         *        continuity chain, or a later key the statement's own `continuity` leads to from the
+         *        pinned one; for an anchor-signed statement, the anchor is the one this node is
+         *        configured to follow → `unknown-key` (403, the same answer for an unknown node and an
+         *        unknown key).
+         *     4. The signature verifies, with the revoked key as pinned here (or an earlier key of the
+         *        chain), or with the anchor's key → `bad-signature` (403).
+         *     5. The statement is kept as evidence, and the peer revoked with reason `key-compromise`
+         *        (`peer.revoked` in the audit log; messages still queued for it are cancelled). A peer
+         *        already revoked keeps its state, now with reason `key-compromise`, so that the same key
+         *        is never pinned again, even by invitation. Answer 200; the same statement again is
+         *        answered 200 and changes nothing.
+         */
+        post: operations["postKeyRevocation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -260,7 +306,34 @@ export interface components {
                 retired_at: number;
                 /** @description When its private half was destroyed. */
                 destroyed_at?: number;
+                /** @description When it was declared compromised (`referral-node keys revoke`). */
+                revoked_at?: number;
+                /** @constant */
+                revocation_reason?: "key-compromise";
             }[];
+        };
+        /** @description A node's signing key declared compromised (see `POST /federation/v1/key-revocations`). */
+        KeyRevocationClaims: {
+            /** @description The node itself (signed by the revoked key), or `urn:refnet:trust-anchor:<kid>` (signed by the anchor). */
+            iss: string;
+            sub: components["schemas"]["NodeId"];
+            iat: number;
+            /** @description The revoked signing key. */
+            kid: components["schemas"]["Kid"];
+            /** @constant */
+            reason: "key-compromise";
+            /**
+             * @description For a statement by the node itself: the continuity statements that lead to the revoked
+             *     key (as in its identity document at the time), so that a peer that had not yet followed
+             *     a rotation to that key finds it from the key it pinned.
+             */
+            continuity?: components["schemas"]["KeyContinuityStatement"][];
+        };
+        KeyRevocationResponse: {
+            node_id: components["schemas"]["NodeId"];
+            kid: components["schemas"]["Kid"];
+            /** @constant */
+            peer_state: "revoked";
         };
         IdentityClaims: {
             iss: components["schemas"]["NodeId"];
@@ -292,6 +365,12 @@ export interface components {
              *     chain.
              */
             continuity?: components["schemas"]["KeyContinuityStatement"][];
+            /**
+             * @description The node's own key revocation statements (compact JWS, `KeyRevocationClaims`), newest
+             *     first: a peer that pinned one of those keys revokes the node when it refreshes this
+             *     document, should the statement pushed to it at the time not have reached it.
+             */
+            key_revocations?: components["schemas"]["CompactJws"][];
         };
         /**
          * @description A signing-key rotation, in JWS General JSON Serialization (RFC 7515 §7.2.1): the payload
@@ -942,7 +1021,7 @@ export interface components {
          * @description Stable problem `type` values of the federation API.
          * @enum {unknown}
          */
-        ProblemType: "urn:refnet:problem:envelope-too-large" | "urn:refnet:problem:unsupported-media-type" | "urn:refnet:problem:malformed-envelope" | "urn:refnet:problem:unknown-sender" | "urn:refnet:problem:untrusted-sender" | "urn:refnet:problem:sender-suspended" | "urn:refnet:problem:sender-revoked" | "urn:refnet:problem:unknown-key" | "urn:refnet:problem:bad-signature" | "urn:refnet:problem:wrong-recipient" | "urn:refnet:problem:sender-mismatch" | "urn:refnet:problem:unknown-recipient-key" | "urn:refnet:problem:signature-time-skew" | "urn:refnet:problem:envelope-conflict" | "urn:refnet:problem:unsupported-message-type" | "urn:refnet:problem:decryption-failed" | "urn:refnet:problem:invalid-body" | "urn:refnet:problem:unknown-referral" | "urn:refnet:problem:illegal-transition" | "urn:refnet:problem:out-of-order" | "urn:refnet:problem:service-token-required" | "urn:refnet:problem:malformed-service-token" | "urn:refnet:problem:token-not-for-this-request" | "urn:refnet:problem:service-token-expired" | "urn:refnet:problem:service-token-replayed" | "urn:refnet:problem:invalid-parameters" | "urn:refnet:problem:beyond-log-size" | "urn:refnet:problem:no-checkpoint" | "urn:refnet:problem:leaf-not-found" | "urn:refnet:problem:witness-request-too-large" | "urn:refnet:problem:malformed-witness-request" | "urn:refnet:problem:not-log-origin" | "urn:refnet:problem:bad-checkpoint-signature" | "urn:refnet:problem:checkpoint-conflict" | "urn:refnet:problem:inconsistent-checkpoint" | "urn:refnet:problem:redeem-request-too-large" | "urn:refnet:problem:malformed-redeem-request" | "urn:refnet:problem:invalid-invitation" | "urn:refnet:problem:invitation-revoked" | "urn:refnet:problem:invitation-used" | "urn:refnet:problem:invitation-expired" | "urn:refnet:problem:identity-unavailable" | "urn:refnet:problem:identity-mismatch" | "urn:refnet:problem:peer-key-conflict" | "urn:refnet:problem:peer-suspended" | "urn:refnet:problem:not-found" | "urn:refnet:problem:internal-error";
+        ProblemType: "urn:refnet:problem:envelope-too-large" | "urn:refnet:problem:unsupported-media-type" | "urn:refnet:problem:malformed-envelope" | "urn:refnet:problem:unknown-sender" | "urn:refnet:problem:untrusted-sender" | "urn:refnet:problem:sender-suspended" | "urn:refnet:problem:sender-revoked" | "urn:refnet:problem:unknown-key" | "urn:refnet:problem:bad-signature" | "urn:refnet:problem:wrong-recipient" | "urn:refnet:problem:sender-mismatch" | "urn:refnet:problem:unknown-recipient-key" | "urn:refnet:problem:signature-time-skew" | "urn:refnet:problem:envelope-conflict" | "urn:refnet:problem:unsupported-message-type" | "urn:refnet:problem:decryption-failed" | "urn:refnet:problem:invalid-body" | "urn:refnet:problem:unknown-referral" | "urn:refnet:problem:illegal-transition" | "urn:refnet:problem:out-of-order" | "urn:refnet:problem:service-token-required" | "urn:refnet:problem:malformed-service-token" | "urn:refnet:problem:token-not-for-this-request" | "urn:refnet:problem:service-token-expired" | "urn:refnet:problem:service-token-replayed" | "urn:refnet:problem:invalid-parameters" | "urn:refnet:problem:beyond-log-size" | "urn:refnet:problem:no-checkpoint" | "urn:refnet:problem:leaf-not-found" | "urn:refnet:problem:witness-request-too-large" | "urn:refnet:problem:malformed-witness-request" | "urn:refnet:problem:not-log-origin" | "urn:refnet:problem:bad-checkpoint-signature" | "urn:refnet:problem:checkpoint-conflict" | "urn:refnet:problem:inconsistent-checkpoint" | "urn:refnet:problem:redeem-request-too-large" | "urn:refnet:problem:key-revocation-too-large" | "urn:refnet:problem:malformed-key-revocation" | "urn:refnet:problem:malformed-redeem-request" | "urn:refnet:problem:invalid-invitation" | "urn:refnet:problem:invitation-revoked" | "urn:refnet:problem:invitation-used" | "urn:refnet:problem:invitation-expired" | "urn:refnet:problem:identity-unavailable" | "urn:refnet:problem:identity-mismatch" | "urn:refnet:problem:peer-key-conflict" | "urn:refnet:problem:peer-suspended" | "urn:refnet:problem:not-found" | "urn:refnet:problem:internal-error";
         Problem: {
             type: string;
             title: string;
@@ -1258,6 +1337,35 @@ export interface operations {
             413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    postKeyRevocation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/jwt": components["schemas"]["CompactJws"];
+            };
+        };
+        responses: {
+            /** @description The peer is revoked here (or already was). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyRevocationResponse"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
             500: components["responses"]["Problem"];
         };
     };

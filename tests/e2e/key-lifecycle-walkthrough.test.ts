@@ -1,7 +1,8 @@
 // The "Done when" of "Trusted peers and the key lifecycle", walked through in-process on one
 // network that keeps exchanging referrals: every node rotates its encryption key while referrals
 // wait for a peer that is down, and the retired keys are destroyed; a peer is suspended and
-// restored; a peer is revoked and invited anew; a fourth node is on-boarded by a trust list. At
+// restored; a peer is revoked and invited anew; a fourth node is on-boarded by a trust list; every
+// node rotates its signing key; a stolen key is revoked and its node invited anew. At
 // every step nothing is lost: each referral reaches its receiver, which reads it and answers.
 // The administrators' commands are the CLI's, run in-process on the nodes' data folders; the CLI
 // uses the real clock and network, so redeeming an invitation goes through the local API and the
@@ -12,6 +13,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyRound, reloadKeysIfChanged } from '../../node/identity/rotation.js';
 import { followTrustList, type TrustListFollowing } from '../../node/peers/trust-list-follower.js';
+import { pushKeyRevocation } from '../../node/peers/key-revocation.js';
+import { refreshPeerIdentities } from '../../node/peers/refresh.js';
 import { cli } from '../_util/cli.js';
 import { api, createTestNetwork, type Json, referralRequest, trust, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
@@ -339,6 +342,65 @@ describe('trusted peers and the key lifecycle, walked through on one network', (
     await expectReceived(gr, ro, fromRo);
     await acceptAndSettle(ro, it3, toRo.id);
     await acceptAndSettle(gr, ro, fromRo.id);
+    expect(await queuedAnywhere()).toBe(0);
+  });
+  it('5. every node rotates its signing key while referrals wait; peers follow the continuity chains and nothing is lost', async () => {
+    const before = new Map(net.nodes.map((n) => [n.id, n.ctx.self.signingKey.kid]));
+    net.unreachable.add(ro.id);
+    const waiting = [await send(gr, ro), await send(at, ro)];
+    await net.settle();
+    for (const node of net.nodes) {
+      expect(await cli('keys', 'rotate', '--signing', '--data', node.dataDir)).toMatch(/^New signing key [A-Z2-7-]+; [A-Z2-7-]+ was destroyed\./);
+      expect(await reloadKeysIfChanged(node.ctx)).toBe(true);
+      expect(node.ctx.self.signingKey.kid).not.toBe(before.get(node.id));
+    }
+    net.unreachable.delete(ro.id);
+    await net.catchUpWithCli();
+    await net.settle();
+    for (const r of waiting) await expectReceived(ro, r === waiting[0] ? gr : at, r);
+    const fresh = [await send(it3, gr), await send(ro, at)];
+    await net.settle();
+    await expectReceived(gr, it3, fresh[0]!);
+    await expectReceived(at, ro, fresh[1]!);
+    // A peer that heard nothing signed with the new key yet follows at its next identity refresh:
+    // then every node pins every peer's new signing key, reached from the pinned one by the chain.
+    net.clock.advance(13 * HOUR);
+    for (const node of net.nodes) await refreshPeerIdentities(node.ctx);
+    for (const node of net.nodes) {
+      for (const other of net.nodes) {
+        if (other === node) continue;
+        const pinned = await node.ctx.database.db.selectFrom('peers').select('signing_kid').where('id', '=', other.id).executeTakeFirstOrThrow();
+        expect(pinned.signing_kid, `${node.id} pins ${other.id}`).toBe(other.ctx.self.signingKey.kid);
+      }
+    }
+    expect(await queuedAnywhere()).toBe(0);
+  });
+
+  it('6. one node\'s signing key is stolen: it revokes it, every peer revokes the node, and each invites it again', async () => {
+    const out = await cli('keys', 'revoke', '--yes', '--data', at.dataDir);
+    expect(out).toMatch(/is revoked as compromised/);
+    expect(await reloadKeysIfChanged(at.ctx)).toBe(true);
+    // The CLI cannot reach the test network; the running node's push does the same.
+    const statement = at.ctx.self.keyRevocations[0]!;
+    const outcomes = await pushKeyRevocation(at.ctx, statement);
+    expect([...outcomes.values()]).toEqual(['revoked', 'revoked', 'revoked']);
+    for (const node of [gr, it3, ro]) expect(await peerRow(node, at)).toMatchObject({ state: 'revoked', revocation_reason: 'key-compromise' });
+    const refused = await send(at, gr);
+    await net.settle();
+    expect((await outgoing(at, refused.id, 'referral.offer')).delivery).toMatchObject({ state: 'failed', last_error: '403 urn:refnet:problem:sender-revoked' });
+
+    // AT's administrator invites each peer again; each redeems, pinning AT's new key.
+    for (const node of [gr, it3, ro]) {
+      const invitation = await api(at, 'POST', '/api/v1/invitations', {});
+      expect((await api(node, 'POST', '/api/v1/invitations/redeem', { code: invitation.body.code })).status).toBe(200);
+      expect(await peerRow(node, at)).toMatchObject({ state: 'trusted', revocation_reason: null });
+    }
+    const offer = await outgoing(at, refused.id, 'referral.offer');
+    expect((await api(at, 'POST', `/api/v1/referrals/${refused.id}/messages/${offer.envelope_id}/retry`)).status).toBe(200);
+    const back = await send(ro, at);
+    await net.settle();
+    await expectReceived(gr, at, refused);
+    await expectReceived(at, ro, back);
     expect(await queuedAnywhere()).toBe(0);
   });
 });

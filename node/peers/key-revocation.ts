@@ -1,0 +1,122 @@
+// Acting on a peer's key revocation statement (identity/revocation.ts), pushed to
+// POST /federation/v1/key-revocations or found in the peer's identity document at a refresh: the
+// peer is revoked at once with reason key-compromise, so its key (and any chain made with it) is
+// never pinned again, and what still waited for it is cancelled. And the other direction: pushing
+// this node's own statement to every peer that trusts it.
+import type { NodeContext } from '../context.js';
+import type { AuditActor } from '../audit-log/events.js';
+import { catalogued, type ProblemCatalogue, type ProblemError } from '../http/problem.js';
+import { readBodyWithin } from '../http/body.js';
+import { readKeyRevocation, revocationSignedWith, revokedKeyReachedFrom } from '../identity/revocation.js';
+import { changePeerState } from './service.js';
+import { peerSigningKeys } from './peer-keys.js';
+
+const problems = {
+  'key-revocation-too-large': [413, 'Key revocation too large', 'A key revocation statement is a compact JWS of well under 16 KiB.'],
+  'unsupported-media-type': [415, 'Unsupported media type', 'Post the compact JWS with Content-Type: application/jwt.'],
+  'malformed-key-revocation': [400, 'Malformed key revocation', 'The body is not a well-formed referral-key-revocation+jwt.'],
+  'unknown-key': [403, 'Unknown key', 'This node does not know that key as a signing key of one of its peers, or does not follow that trust anchor.'],
+  'bad-signature': [403, 'Bad signature', 'The statement does not verify with the key that must have signed it.'],
+} as const satisfies ProblemCatalogue;
+
+export type KeyRevocationProblem = keyof typeof problems;
+
+export function keyRevocationProblem(name: KeyRevocationProblem, detail?: string): ProblemError {
+  return catalogued(problems, name, { detail });
+}
+
+export interface AcceptedRevocation {
+  node_id: string;
+  kid: string;
+  peer_state: 'revoked';
+}
+
+/**
+ * Checks a statement (form, known key, signature, in the order of the spec) and acts on it.
+ * Throws the problem for a statement that must change nothing.
+ */
+export async function acceptKeyRevocation(ctx: NodeContext, jws: string): Promise<AcceptedRevocation> {
+  const read = await readKeyRevocation(jws);
+  if (!read.ok) throw keyRevocationProblem('malformed-key-revocation', read.reason);
+  const { claims, signer } = read;
+  const { db } = ctx.database;
+  const peer = await db.selectFrom('peers').selectAll().where('id', '=', claims.sub).executeTakeFirst();
+  const known = peer && peerSigningKeys(peer);
+  const key = known && (known.get(claims.kid) ?? (signer.by === 'key' ? await revokedKeyReachedFrom(claims, known) : undefined));
+  if (!peer || !key || (signer.by === 'trust-anchor' && signer.kid !== ctx.trustAnchorKid)) throw keyRevocationProblem('unknown-key');
+  if (!(await revocationSignedWith(jws, signer.by === 'key' ? key : signer.jwk))) throw keyRevocationProblem('bad-signature');
+
+  const now = ctx.clock.now();
+  const at = now.toISOString();
+  await db
+    .insertInto('key_revocations')
+    .values({ kid: claims.kid, node_id: peer.id, statement: jws, signed_by: signer.by, reason: claims.reason, revoked_at: new Date(claims.iat * 1000).toISOString(), received_at: at })
+    .onConflict((oc) => oc.column('kid').doNothing())
+    .execute();
+  const actor: AuditActor = signer.by === 'key' ? { kind: 'peer', id: peer.id } : { kind: 'system', id: 'trust-anchor' };
+  if (peer.state !== 'revoked') {
+    await changePeerState(db, peer.id, 'revoke', now, actor, 'key-compromise');
+    ctx.logger.warn({ peer: peer.id, signedBy: signer.by }, 'peer key declared compromised: peer revoked; it can be trusted again only by a new invitation with a new key');
+  } else if (peer.revocation_reason !== 'key-compromise') {
+    // Revoked before for another reason: now the key is never pinned again, even by invitation.
+    await db.updateTable('peers').set({ revocation_reason: 'key-compromise', updated_at: at }).where('id', '=', peer.id).where('state', '=', 'revoked').execute();
+  }
+  return { node_id: peer.id, kid: claims.kid, peer_state: 'revoked' };
+}
+
+/**
+ * Acts on the revocation statements a peer's identity document carries (for peers the push did
+ * not reach); statements about keys not known here are ignored. Whether the peer is now revoked.
+ */
+export async function applyKeyRevocationsIn(ctx: NodeContext, statements: readonly string[]): Promise<boolean> {
+  let revoked = false;
+  for (const statement of statements) {
+    try {
+      await acceptKeyRevocation(ctx, statement);
+      revoked = true;
+    } catch {
+      // About a key this node never pinned for the peer (an older one, before a re-invitation): nothing to do.
+    }
+  }
+  return revoked;
+}
+
+export type PushOutcome = 'revoked' | 'unreachable' | `refused ${number}${string}`;
+
+const REQUEST_TIMEOUT_MS = 15_000;
+
+/** Sends this node's own statement to every peer it trusts or has suspended; what each answered. */
+export async function pushKeyRevocation(ctx: NodeContext, statement: string): Promise<Map<string, PushOutcome>> {
+  const peers = await ctx.database.db.selectFrom('peers').select('id').where('state', 'in', ['trusted', 'suspended']).orderBy('id').execute();
+  const outcomes = new Map<string, PushOutcome>();
+  await Promise.all(
+    peers.map(async ({ id }) => {
+      outcomes.set(id, await pushTo(ctx.fetch, id, statement));
+    }),
+  );
+  return new Map([...outcomes].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+export async function pushTo(fetch: NodeContext['fetch'], nodeId: string, statement: string): Promise<PushOutcome> {
+  let response: Response;
+  try {
+    response = await fetch(`${nodeId}/federation/v1/key-revocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/jwt', accept: 'application/json, application/problem+json' },
+      body: statement,
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+  } catch {
+    return 'unreachable';
+  }
+  const text = (await readBodyWithin(response, 64 * 1024)) ?? '';
+  if (response.status === 200) return 'revoked';
+  let type = '';
+  try {
+    const problem = JSON.parse(text) as { type?: unknown };
+    if (typeof problem.type === 'string') type = ` ${problem.type.replace(/^urn:refnet:problem:/, '').slice(0, 80)}`;
+  } catch {
+    // Not a problem document: the status says enough.
+  }
+  return `refused ${response.status}${type}`;
+}
