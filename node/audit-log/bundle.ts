@@ -5,6 +5,7 @@
 import { decodeJwt } from 'jose';
 import type { NodeContext } from '../context.js';
 import { signOwnIdentityDocument } from '../identity/own-document.js';
+import { signHistoricalKeys } from '../identity/historical-keys.js';
 import { allCheckpointsOldestFirst, noteWithCosignatures } from './checkpoints.js';
 import { readEntries } from './entries.js';
 import { logSize } from './tree-store.js';
@@ -27,6 +28,11 @@ export interface AuditBundle {
   erasure_statements: string[];
   /** The identity documents, as pinned here, of the peers that signed those statements. */
   erasers: Array<{ node_id: string; identity: string }>;
+  /**
+   * This node's historical keys (compact JWS, signed with its current key): the signing keys
+   * its checkpoints were signed with before a rotation or a revocation.
+   */
+  historical_keys: string;
 }
 
 /**
@@ -51,6 +57,7 @@ export async function exportAuditBundle(
   const signerIds = [...new Set(statements.map((s) => decodeJwt(s.statement!).iss as string))].sort();
   const erasers = signerIds.length === 0 ? [] : await db.selectFrom('peers').select(['id', 'identity_jws']).where('id', 'in', signerIds).orderBy('id').execute();
   const identity = await signOwnIdentityDocument(ctx);
+  const historical = await signHistoricalKeys(ctx);
   return {
     format: AUDIT_BUNDLE_FORMAT,
     node_id: ctx.self.nodeId,
@@ -60,5 +67,6 @@ export async function exportAuditBundle(
     witnesses: peers.map((p) => ({ node_id: p.id, identity: p.identity_jws })),
     erasure_statements: statements.map((s) => s.statement!),
     erasers: erasers.map((p) => ({ node_id: p.id, identity: p.identity_jws })),
+    historical_keys: historical,
   };
 }

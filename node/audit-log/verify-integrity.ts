@@ -9,12 +9,16 @@ import { openNote, parseCheckpointBody, type NoteVerifier } from './checkpoint.j
 import { noteText, signatureLines, verifyCosignature } from './cosignature.js';
 import { logOrigin, logVerifier, rawEd25519Key, witnessKeyName } from './log-identity.js';
 import { AUDIT_BUNDLE_FORMAT } from './bundle.js';
-import { verifyIdentityDocument } from '../identity/document.js';
+import { verifyIdentityDocument, type VerifiedIdentity } from '../identity/document.js';
+import { HISTORICAL_KEYS_TYP, type HistoricalKey } from '../identity/historical-keys.js';
+import { verifyWithKeyNamed, type OkpPublicJwk } from '../identity/keys.js';
+import { validatorFor } from '../schema/validators.js';
 import { utf8 } from '../crypto/encoding.js';
 
 export type IntegrityCheck =
   | 'bundle-format'
   | 'node-identity'
+  | 'historical-keys'
   | 'witness-identity'
   | 'entry-malformed'
   | 'entry-index'
@@ -51,6 +55,7 @@ interface Bundle {
   entries: unknown[];
   checkpoints: unknown[];
   witnesses: Array<{ node_id: string; identity: string }>;
+  historical_keys?: unknown;
 }
 
 export async function verifyBundleIntegrity(input: unknown): Promise<IntegrityReport> {
@@ -84,7 +89,8 @@ export async function verifyBundleIntegrity(input: unknown): Promise<IntegrityRe
 
   const origin = logOrigin(bundle.node_id);
   // The node's keys, oldest first: a checkpoint is signed with the key current when it was made.
-  const verifiers = identity.ok ? identity.identity.signingKeys.map((key) => logVerifier(bundle.node_id, key)) : [];
+  const ownKeys = identity.ok ? await signingKeysInOrder(bundle, identity.identity, findings) : [];
+  const verifiers = ownKeys.map((key) => logVerifier(bundle.node_id, key));
   let keyIndex = 0;
   const parsed: Array<{ position: number; size: number; rootHash: Uint8Array }> = [];
   let previousSize = -1;
@@ -149,6 +155,37 @@ function checkEntries(entries: unknown[], findings: IntegrityFinding[]): Uint8Ar
     }
     return leafHash(utf8.encode(entry));
   });
+}
+
+/**
+ * Every signing key the node has had, oldest first: those its historical keys list (signed with
+ * its current key, so vouched for by the same key as the identity document), then its chain.
+ */
+async function signingKeysInOrder(bundle: Bundle, identity: VerifiedIdentity, findings: IntegrityFinding[]): Promise<OkpPublicJwk[]> {
+  const keys = new Map<string, OkpPublicJwk>();
+  if (bundle.historical_keys !== undefined) {
+    const listed = await readHistoricalKeys(bundle.historical_keys, bundle.node_id, identity.signingKey);
+    if (!listed) findings.push({ check: 'historical-keys', message: 'The historical keys are not signed by the node\'s current key, or are not its own.' });
+    for (const key of (listed ?? []).filter((k) => k.use === 'sig').sort((a, b) => a.iat - b.iat)) {
+      keys.set(key.kid, { kty: key.kty, crv: key.crv, x: key.x, kid: key.kid, use: key.use });
+    }
+  }
+  for (const key of identity.signingKeys) if (!keys.has(key.kid)) keys.set(key.kid, key);
+  return [...keys.values()];
+}
+
+async function readHistoricalKeys(jws: unknown, nodeId: string, key: OkpPublicJwk): Promise<HistoricalKey[] | undefined> {
+  if (typeof jws !== 'string') return undefined;
+  const verified = await verifyWithKeyNamed(jws, new Map([[key.kid, key]]));
+  if (!verified || verified.protectedHeader.typ !== HISTORICAL_KEYS_TYP) return undefined;
+  try {
+    const claims = JSON.parse(utf8.decode(verified.payload)) as unknown;
+    if (!validatorFor('federation', 'HistoricalKeysClaims')(claims)) return undefined;
+    const list = claims as { iss: string; keys: HistoricalKey[] };
+    return list.iss === nodeId ? list.keys : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Which of the node's keys (oldest first) validly signed the checkpoint, if any. */

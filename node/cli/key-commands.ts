@@ -81,16 +81,30 @@ export function addKeyCommands(program: Command, io: CliIo): void {
         // The old private halves must not linger in the write-ahead log.
         await ctx.database.purgeErased();
         io.out(`Signing key ${readableFingerprint(result.revoked)} is revoked as compromised. New signing key: ${readableFingerprint(result.kid)} (a new encryption key too).`);
-        const outcomes = await pushKeyRevocation(ctx, result.statement);
-        if (outcomes.size > 0) {
-          io.out(printTable([...outcomes].map(([peer, outcome]) => ({ peer, outcome })), ['peer', 'outcome']));
-        }
+        printPushOutcomes(await pushKeyRevocation(ctx, result.statement));
         io.out(
           [
-            'A peer not reached acts on the statement when it next fetches this node\'s identity document (within a few hours).',
+            'A peer not reached acts on the statement when it next fetches this node\'s identity document (within a day); `referral-node keys push-revocation` tries them again now.',
             'To work with a peer again: `referral-node peer invite`, and give the code to its administrator over a channel you trust.',
           ].join('\n'),
         );
       });
     });
+  keys
+    .command('push-revocation')
+    .description('Send the latest revocation statement of this node again to every peer it trusts (for those `keys revoke` did not reach).')
+    .addOption(dataOption())
+    .action(async (options: { data?: string }) => {
+      await withNode(options, async ({ ctx }) => {
+        const statement = ctx.self.keyRevocations[0];
+        if (!statement) throw new CliError('This node never revoked a key; there is nothing to send.');
+        const outcomes = await pushKeyRevocation(ctx, statement);
+        if (outcomes.size === 0) io.out('No trusted peer to send it to.');
+        printPushOutcomes(outcomes);
+      });
+    });
+
+  function printPushOutcomes(outcomes: ReadonlyMap<string, string>): void {
+    if (outcomes.size > 0) io.out(printTable([...outcomes].map(([peer, outcome]) => ({ peer, outcome })), ['peer', 'outcome']));
+  }
 }

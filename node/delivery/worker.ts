@@ -262,11 +262,12 @@ async function attempt(
     const receipt = typeof body?.receipt === 'string' ? body.receipt : undefined;
     if (!receipt) return { kind: 'retry', error: 'invalid receipt' };
     const expected = { peerId: envelope.peer_id, selfId: ctx.self.nodeId, envelopeId: envelope.id, digest: envelope.payload_digest };
-    let verified = await verifyReceipt(receipt, { ...expected, peerSigningKeys: peerSigningKeys(envelope) });
-    if (!verified) {
+    const known = peerSigningKeys(envelope);
+    let verified = await verifyReceipt(receipt, { ...expected, peerSigningKeys: known });
+    const kid = kidOf(receipt);
+    if (!verified && kid && !known.has(kid)) {
       // Signed with a key not known here: the peer may have rotated its signing key just now.
-      const kid = kidOf(receipt);
-      const refreshed = kid && (await refreshForUnknownKey(ctx, envelope.peer_id, kid));
+      const refreshed = await refreshForUnknownKey(ctx, envelope.peer_id, kid);
       if (refreshed) verified = await verifyReceipt(receipt, { ...expected, peerSigningKeys: peerSigningKeys(refreshed) });
     }
     return verified ? { kind: 'delivered', receipt } : { kind: 'retry', error: 'invalid receipt' };

@@ -4,12 +4,12 @@
 // kept. A sender whose envelope arrives after that is told `unknown-recipient-key`, fetches our
 // document again and seals the envelope anew (delivery/reseal.ts): nothing is lost.
 import type { NodeContext } from '../context.js';
-import type { Database } from '../db/database.js';
+import type { Database, Tx } from '../db/database.js';
 import type { Kek } from '../crypto/kek.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
 import { startPeriodic, type Periodic } from '../periodic.js';
-import { generateEncryptionKey, generateSigningKey, type SigningKey } from './keys.js';
+import { generateEncryptionKey, generateSigningKey, type EncryptionKey, type SigningKey } from './keys.js';
 import { loadSelfIdentity, purpose } from './store.js';
 import { signContinuityStatement, type KeyContinuityStatement } from './continuity.js';
 import { signOwnKeyRevocation } from './revocation.js';
@@ -25,20 +25,22 @@ export interface KeyPolicy {
 
 export async function rotateEncryptionKey(database: Database, kek: Kek, now: Date, actor: AuditActor): Promise<{ kid: string; previous: string }> {
   const fresh = await generateEncryptionKey();
+  return database.transaction((tx) => rotateEncryptionKeyIn(tx, kek, fresh, now, actor));
+}
+
+async function rotateEncryptionKeyIn(tx: Tx, kek: Kek, fresh: EncryptionKey, now: Date, actor: AuditActor): Promise<{ kid: string; previous: string }> {
   const at = now.toISOString();
-  return database.transaction(async (tx) => {
-    const current = await tx.selectFrom('node_keys').select('kid').where('use', '=', 'enc').where('status', '=', 'active').executeTakeFirstOrThrow();
-    await tx.updateTable('node_keys').set({ status: 'retired', retired_at: at }).where('kid', '=', current.kid).execute();
-    await tx
-      .insertInto('node_keys')
-      .values({
-        kid: fresh.kid, use: 'enc', public_jwk: JSON.stringify(fresh.publicJwk), private_wrapped: await kek.wrap(fresh.privateKey, purpose(fresh.kid)),
-        status: 'active', created_at: at, retired_at: null, destroyed_at: null,
-      })
-      .execute();
-    await appendAuditEvent(tx, now, actor, { type: 'key.rotated', use: 'enc', kid: fresh.kid, previous_kid: current.kid });
-    return { kid: fresh.kid, previous: current.kid };
-  });
+  const current = await tx.selectFrom('node_keys').select('kid').where('use', '=', 'enc').where('status', '=', 'active').executeTakeFirstOrThrow();
+  await tx.updateTable('node_keys').set({ status: 'retired', retired_at: at }).where('kid', '=', current.kid).execute();
+  await tx
+    .insertInto('node_keys')
+    .values({
+      kid: fresh.kid, use: 'enc', public_jwk: JSON.stringify(fresh.publicJwk), private_wrapped: await kek.wrap(fresh.privateKey, purpose(fresh.kid)),
+      status: 'active', created_at: at, retired_at: null, destroyed_at: null,
+    })
+    .execute();
+  await appendAuditEvent(tx, now, actor, { type: 'key.rotated', use: 'enc', kid: fresh.kid, previous_kid: current.kid });
+  return { kid: fresh.kid, previous: current.kid };
 }
 
 /**
@@ -95,8 +97,11 @@ export async function revokeSigningKey(
   actor: AuditActor,
 ): Promise<{ kid: string; revoked: string; statement: string }> {
   const { key: fresh, privateJwk } = await generateSigningKey();
-  const statement = await signOwnKeyRevocation(self.nodeId, self.signingKey, Math.floor(now.getTime() / 1000), self.continuity);
+  const freshEncryption = await generateEncryptionKey();
+  // The last few steps of the chain: enough for a peer that missed a rotation or two, small enough to send.
+  const statement = await signOwnKeyRevocation(self.nodeId, self.signingKey, Math.floor(now.getTime() / 1000), self.continuity.slice(-4));
   const at = now.toISOString();
+  // Both keys in one transaction: a crash must not leave the stolen encryption key in use.
   const revoked = await database.transaction(async (tx) => {
     const current = await tx.selectFrom('node_keys').select('kid').where('use', '=', 'sig').where('status', '=', 'active').executeTakeFirstOrThrow();
     if (current.kid !== self.signingKey.kid) throw new KeyError('The signing key was changed meanwhile (by another command); nothing was done. Run the command again.');
@@ -118,9 +123,9 @@ export async function revokeSigningKey(
       .values({ kid: current.kid, node_id: self.nodeId, statement, signed_by: 'key', reason: 'key-compromise', revoked_at: at, received_at: at })
       .execute();
     await appendAuditEvent(tx, now, actor, { type: 'key.revoked', use: 'sig', kid: current.kid, reason: 'key-compromise', signing_kid: fresh.kid });
+    await rotateEncryptionKeyIn(tx, kek, freshEncryption, now, actor);
     return current.kid;
   });
-  await rotateEncryptionKey(database, kek, now, actor);
   return { kid: fresh.kid, revoked, statement };
 }
 

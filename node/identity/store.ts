@@ -38,6 +38,10 @@ import type { KeyContinuityStatement } from './continuity.js';
 
 export const purpose = (kid: string) => `node-key:${kid}`;
 
+/** How much of its key history the identity document carries (spec: IdentityClaims). */
+export const MAX_CONTINUITY_SERVED = 16;
+export const MAX_KEY_REVOCATIONS_SERVED = 4;
+
 export async function createNodeIdentity(database: Database, kek: Kek, settings: NodeSettings, now: Date): Promise<void> {
   const { key: signingKey, privateJwk } = await generateSigningKey();
   const encryptionKey = await generateEncryptionKey();
@@ -112,7 +116,13 @@ export async function loadSelfIdentity(db: Db, kek: Kek): Promise<SelfIdentity> 
   }
   if (!signingKey || !current) throw new Error('The node has no active signing or encryption key.');
   const continuity = continuityChain(rows, signingKey.kid);
-  const revocations = await db.selectFrom('key_revocations').select('statement').where('node_id', '=', settings.node_id).orderBy('revoked_at', 'desc').limit(16).execute();
+  const revocations = await db
+    .selectFrom('key_revocations')
+    .select('statement')
+    .where('node_id', '=', settings.node_id)
+    .orderBy('revoked_at', 'desc')
+    .limit(MAX_KEY_REVOCATIONS_SERVED)
+    .execute();
   return {
     nodeId: settings.node_id,
     name: settings.name,
@@ -129,12 +139,14 @@ export async function loadSelfIdentity(db: Db, kek: Kek): Promise<SelfIdentity> 
 
 /**
  * The statements that lead to the signing key `kid`, oldest first: each key's statement names the
- * key before it; a key without one (the first, or the first after a revocation) ends the walk.
+ * key before it; a key without one (the first, or the first after a revocation) ends the walk, and
+ * so does the 16th statement: the document stays small, and a peer that slept through sixteen
+ * rotations (years, at one a year) is asked to trust the node anew.
  */
 function continuityChain(rows: ReadonlyArray<{ kid: string; use: string; continuity: string | null }>, kid: string): KeyContinuityStatement[] {
   const byKid = new Map(rows.filter((r) => r.use === 'sig').map((r) => [r.kid, r]));
   const chain: KeyContinuityStatement[] = [];
-  for (let row = byKid.get(kid); row?.continuity; ) {
+  for (let row = byKid.get(kid); row?.continuity && chain.length < MAX_CONTINUITY_SERVED; ) {
     const statement = JSON.parse(row.continuity) as KeyContinuityStatement;
     chain.unshift(statement);
     const previous = (JSON.parse(Buffer.from(statement.payload, 'base64url').toString('utf8')) as { previous: { kid: string } }).previous.kid;

@@ -5,10 +5,11 @@
 // this node's own statement to every peer that trusts it.
 import type { NodeContext } from '../context.js';
 import type { AuditActor } from '../audit-log/events.js';
-import { catalogued, type ProblemCatalogue, type ProblemError } from '../http/problem.js';
+import { catalogued, ProblemError, type ProblemCatalogue } from '../http/problem.js';
 import { readBodyWithin } from '../http/body.js';
 import { readKeyRevocation, revocationSignedWith, revokedKeyReachedFrom } from '../identity/revocation.js';
-import { changePeerState } from './service.js';
+import { changePeerStateIn } from './service.js';
+import type { OkpPublicJwk } from '../identity/keys.js';
 import { peerSigningKeys } from './peer-keys.js';
 
 const problems = {
@@ -41,44 +42,66 @@ export async function acceptKeyRevocation(ctx: NodeContext, jws: string): Promis
   const { claims, signer } = read;
   const { db } = ctx.database;
   const peer = await db.selectFrom('peers').selectAll().where('id', '=', claims.sub).executeTakeFirst();
-  const known = peer && peerSigningKeys(peer);
-  const key = known && (known.get(claims.kid) ?? (signer.by === 'key' ? await revokedKeyReachedFrom(claims, known) : undefined));
-  if (!peer || !key || (signer.by === 'trust-anchor' && signer.kid !== ctx.trustAnchorKid)) throw keyRevocationProblem('unknown-key');
-  if (!(await revocationSignedWith(jws, signer.by === 'key' ? key : signer.jwk))) throw keyRevocationProblem('bad-signature');
+  if (!peer || (signer.by === 'trust-anchor' && signer.kid !== ctx.trustAnchorKid)) throw keyRevocationProblem('unknown-key');
+  if (signer.by === 'key') {
+    // The node revokes only the key it signs with now: the key pinned here, or a later one its
+    // statement's chain leads to from the pinned one. Never an earlier key: whoever kept a key the
+    // node rotated away from must not be able to cut it off (or bar its good key) with it.
+    const pinned = JSON.parse(peer.signing_jwk) as OkpPublicJwk;
+    const key = claims.kid === pinned.kid ? pinned : await revokedKeyReachedFrom(jws, claims, pinned.kid);
+    if (key === 'bad-signature') throw keyRevocationProblem('bad-signature');
+    if (!key) throw keyRevocationProblem('unknown-key');
+    if (key === pinned && !(await revocationSignedWith(jws, pinned))) throw keyRevocationProblem('bad-signature');
+  } else {
+    // The anchor vouched for a key in its list, which may lag behind the node's rotations.
+    if (!peerSigningKeys(peer).has(claims.kid)) throw keyRevocationProblem('unknown-key');
+    if (!(await revocationSignedWith(jws, signer.jwk))) throw keyRevocationProblem('bad-signature');
+  }
 
   const now = ctx.clock.now();
   const at = now.toISOString();
-  await db
-    .insertInto('key_revocations')
-    .values({ kid: claims.kid, node_id: peer.id, statement: jws, signed_by: signer.by, reason: claims.reason, revoked_at: new Date(claims.iat * 1000).toISOString(), received_at: at })
-    .onConflict((oc) => oc.column('kid').doNothing())
-    .execute();
   const actor: AuditActor = signer.by === 'key' ? { kind: 'peer', id: peer.id } : { kind: 'system', id: 'trust-anchor' };
-  if (peer.state !== 'revoked') {
-    await changePeerState(db, peer.id, 'revoke', now, actor, 'key-compromise');
-    ctx.logger.warn({ peer: peer.id, signedBy: signer.by }, 'peer key declared compromised: peer revoked; it can be trusted again only by a new invitation with a new key');
-  } else if (peer.revocation_reason !== 'key-compromise') {
-    // Revoked before for another reason: now the key is never pinned again, even by invitation.
-    await db.updateTable('peers').set({ revocation_reason: 'key-compromise', updated_at: at }).where('id', '=', peer.id).where('state', '=', 'revoked').execute();
-  }
+  // The evidence, the revocation and its reason in one transaction: a crash leaves all or nothing.
+  const revokedNow = await ctx.database.transaction(async (tx) => {
+    await tx
+      .insertInto('key_revocations')
+      .values({ kid: claims.kid, node_id: peer.id, statement: jws, signed_by: signer.by, reason: claims.reason, revoked_at: new Date(claims.iat * 1000).toISOString(), received_at: at })
+      .onConflict((oc) => oc.column('kid').doNothing())
+      .execute();
+    const current = await tx.selectFrom('peers').select(['state', 'revocation_reason']).where('id', '=', peer.id).executeTakeFirstOrThrow();
+    if (current.state !== 'revoked') {
+      await changePeerStateIn(tx, peer.id, 'revoke', now, actor, 'key-compromise');
+      return true;
+    }
+    // Revoked before for another reason: now its keys are never pinned again, by invitation or by the trust list.
+    if (current.revocation_reason !== 'key-compromise') {
+      await tx.updateTable('peers').set({ revocation_reason: 'key-compromise', updated_at: at }).where('id', '=', peer.id).execute();
+    }
+    await tx.deleteFrom('trust_list_peers').where('peer_id', '=', peer.id).execute();
+    return false;
+  });
+  if (revokedNow) ctx.logger.warn({ peer: peer.id, signedBy: signer.by }, 'peer key declared compromised: peer revoked; it can be trusted again only by a new invitation with a new key');
   return { node_id: peer.id, kid: claims.kid, peer_state: 'revoked' };
 }
 
 /**
- * Acts on the revocation statements a peer's identity document carries (for peers the push did
- * not reach); statements about keys not known here are ignored. Whether the peer is now revoked.
+ * Acts on the revocation statements in `peerId`'s identity document (for when the push did not
+ * reach this node); statements about other nodes, or keys not pinned here, are ignored. Whether
+ * the peer is revoked now.
  */
-export async function applyKeyRevocationsIn(ctx: NodeContext, statements: readonly string[]): Promise<boolean> {
-  let revoked = false;
+export async function applyKeyRevocationsIn(ctx: NodeContext, peerId: string, statements: readonly string[]): Promise<boolean> {
   for (const statement of statements) {
+    const read = await readKeyRevocation(statement);
+    if (!read.ok || read.claims.sub !== peerId) continue;
     try {
       await acceptKeyRevocation(ctx, statement);
-      revoked = true;
-    } catch {
-      // About a key this node never pinned for the peer (an older one, before a re-invitation): nothing to do.
+    } catch (error) {
+      // About a key this node does not pin for the peer (an older one, before a re-invitation): nothing to do.
+      if (!(error instanceof ProblemError)) throw error;
     }
   }
-  return revoked;
+  const peer = await ctx.database.db.selectFrom('peers').select('state').where('id', '=', peerId).executeTakeFirst();
+  return peer?.state === 'revoked';
 }
 
 export type PushOutcome = 'revoked' | 'unreachable' | `refused ${number}${string}`;

@@ -45,16 +45,19 @@ const lastRefresh = new WeakMap<NodeContext, Map<string, number>>();
  * afterwards when that made `kid` (or another key) its pinned key.
  */
 export async function refreshForUnknownKey(ctx: NodeContext, peerId: string, kid?: string): Promise<Selectable<PeersTable> | undefined> {
+  const peer = await ctx.database.db.selectFrom('peers').selectAll().where('id', '=', peerId).executeTakeFirst();
+  if (!peer || peer.state !== 'trusted') return undefined;
+  // A key the node rotated away from is no reason to fetch anything (nor to use up the slot).
+  if (kid !== undefined && peerSigningKeys(peer).has(kid)) return undefined;
   const now = ctx.clock.now().getTime();
   const tried = lastRefresh.get(ctx) ?? new Map<string, number>();
   lastRefresh.set(ctx, tried);
   const last = tried.get(peerId);
   if (last !== undefined && now - last < UNKNOWN_KEY_REFRESH_MS && now >= last) return undefined;
   tried.set(peerId, now);
-  const peer = await ctx.database.db.selectFrom('peers').selectAll().where('id', '=', peerId).executeTakeFirst();
-  if (!peer || peer.state !== 'trusted') return undefined;
-  const outcome = await refreshPeerIdentity(ctx, peer, { force: true, ...(kid ? { onlyToKey: kid } : {}) });
+  const outcome = await refreshPeerIdentity(ctx, peer, { force: true, onlyIfRotated: kid !== undefined });
   if (outcome !== 'updated') return undefined;
   const after = await ctx.database.db.selectFrom('peers').selectAll().where('id', '=', peerId).executeTakeFirst();
-  return after && (kid === undefined ? after.signing_kid !== peer.signing_kid : after.signing_kid === kid) ? after : undefined;
+  if (!after || after.state !== 'trusted') return undefined;
+  return (kid === undefined ? after.signing_kid !== peer.signing_kid : after.signing_kid === kid) ? after : undefined;
 }

@@ -62,11 +62,16 @@ export async function pinTrustedPeer(tx: Tx, identity: VerifiedIdentity, identit
       `${claims.iss} is known here with the signing key ${readableFingerprint(existing.signing_kid)}, and now presents ${readableFingerprint(kid)}. Nothing was changed; ask its administrator what happened.`,
     );
   }
-  // A compromised key, or a chain that continues from one (the thief may have made it), is never pinned again.
-  if (existing?.state === 'revoked' && existing.revocation_reason === 'key-compromise' && identity.signingKeys.some((k) => k.kid === existing.signing_kid)) {
+  // A compromised key, or a chain that continues from one (the thief may have made it), is never
+  // pinned again: neither the key pinned when the peer was revoked, nor any key declared
+  // compromised for it (which may be a later one, reached by the statement's own chain).
+  const declared = await tx.selectFrom('key_revocations').select('kid').where('node_id', '=', claims.iss).execute();
+  const compromised = new Set(declared.map((r) => r.kid));
+  if (existing?.state === 'revoked' && existing.revocation_reason === 'key-compromise') compromised.add(existing.signing_kid);
+  if (identity.signingKeys.some((k) => compromised.has(k.kid))) {
     throw invitationProblem(
       'peer-key-conflict',
-      `${claims.iss} was revoked here because its key ${readableFingerprint(existing.signing_kid)} was compromised, and it still presents that key or one made with it. It can be invited again once it has a new key. Nothing was changed.`,
+      `${claims.iss} presents a signing key declared compromised, or one made with it. It can be trusted again once it has a new key that no compromised key vouches for. Nothing was changed.`,
     );
   }
   if (existing?.state === 'suspended') {

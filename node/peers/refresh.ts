@@ -39,14 +39,15 @@ function due(peer: Selectable<PeersTable>, nowSeconds: number): boolean {
 }
 
 /**
- * Fetches a peer's identity document again and applies it. With `onlyToKey`, the document is
- * applied only when it makes that key the pinned one, and nothing is written otherwise: a request
- * naming a key not pinned here (peer-keys.ts) changes nothing unless the peer really rotated.
+ * Fetches a peer's identity document again and applies it. With `onlyIfRotated`, the document is
+ * applied only when it brings a new signing key (reached by the chain from the pinned one), and
+ * nothing is written otherwise: a request naming a key not pinned here (peer-keys.ts) changes
+ * nothing unless the peer really rotated.
  */
 export async function refreshPeerIdentity(
   ctx: NodeContext,
   peer: Selectable<PeersTable>,
-  options: { force?: boolean; signal?: AbortSignal; onlyToKey?: string } = {},
+  options: { force?: boolean; signal?: AbortSignal; onlyIfRotated?: boolean } = {},
 ): Promise<RefreshOutcome> {
   const now = ctx.clock.now();
   const nowSeconds = Math.floor(now.getTime() / 1000);
@@ -64,7 +65,7 @@ export async function refreshPeerIdentity(
   }
   const checkedAt = now.toISOString();
   if (response.status === 304) {
-    if (options.onlyToKey) return 'unchanged';
+    if (options.onlyIfRotated) return 'unchanged';
     await ctx.database.db.updateTable('peers').set({ identity_checked_at: checkedAt }).where('id', '=', peer.id).execute();
     return 'unchanged';
   }
@@ -85,7 +86,7 @@ export async function refreshPeerIdentity(
   }
   const { identity } = verification;
   // The peer declared a key we pinned compromised, and the statement pushed at the time did not reach us.
-  if (identity.claims.key_revocations?.length && (await applyKeyRevocationsIn(ctx, identity.claims.key_revocations))) return 'revoked';
+  if (identity.claims.key_revocations?.length && (await applyKeyRevocationsIn(ctx, peer.id, identity.claims.key_revocations))) return 'revoked';
   // A replayed older document (within its lifetime) must not roll back what a newer one said.
   const held = claimsOf(peer.identity_jws);
   if (held && identity.claims.iat < held.iat) {
@@ -102,11 +103,12 @@ export async function refreshPeerIdentity(
       jws,
     );
   }
-  if (options.onlyToKey && identity.signingKey.kid !== options.onlyToKey) return 'unchanged';
+  // Asked because of a key not pinned here: written only when the peer really rotated its signing key.
+  if (options.onlyIfRotated && identity.signingKey.kid === peer.signing_kid) return 'unchanged';
   const { claims } = identity;
   const signingRotated = identity.signingKey.kid !== peer.signing_kid;
   const encryptionChanged = identity.encryptionKey.kid !== peer.encryption_kid;
-  await ctx.database.transaction(async (tx) => {
+  const applied = await ctx.database.transaction(async (tx) => {
     const updated = await tx
       .updateTable('peers')
       .set({
@@ -127,8 +129,9 @@ export async function refreshPeerIdentity(
       // Changed meanwhile (revoked, or refreshed by a concurrent round): this document is not applied.
       .where('signing_kid', '=', peer.signing_kid)
       .where('state', '=', peer.state)
+      .where('identity_jws', '=', peer.identity_jws)
       .executeTakeFirst();
-    if (updated.numUpdatedRows !== 1n) return;
+    if (updated.numUpdatedRows !== 1n) return false;
     const actor = { kind: 'peer', id: peer.id } as const;
     if (signingRotated) {
       await appendAuditEvent(tx, now, actor, { type: 'peer.key-rotated', peer_id: peer.id, signing_kid: identity.signingKey.kid, previous_kid: peer.signing_kid });
@@ -138,7 +141,9 @@ export async function refreshPeerIdentity(
         type: 'peer.identity-updated', peer_id: peer.id, signing_kid: identity.signingKey.kid, encryption_kid: identity.encryptionKey.kid,
       });
     }
+    return true;
   });
+  if (!applied) return 'unchanged';
   if (signingRotated) log.info({ peer: peer.id }, 'peer signing key rotated; followed its continuity chain from the pinned key');
   if (encryptionChanged) log.info({ peer: peer.id }, 'peer encryption key updated from its signed identity document');
   return 'updated';

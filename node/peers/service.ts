@@ -8,7 +8,7 @@ import { cancelQueuedMessages } from '../delivery/outbox.js';
 import type { AuditActor } from '../audit-log/events.js';
 import type { components } from '../../spec/generated/local.js';
 import type { Clock, Fetch } from '../context.js';
-import type { Db } from '../db/database.js';
+import type { Db, Tx } from '../db/database.js';
 import type { PeersTable } from '../db/schema.js';
 import { verifyIdentityDocument, type VerifiedIdentity } from '../identity/document.js';
 import { readableFingerprint } from '../identity/keys.js';
@@ -17,8 +17,11 @@ export type Peer = components['schemas']['Peer'];
 
 export class PeerError extends Error {}
 
-/** An identity document is a few kilobytes; anything far larger is refused unread. */
-export const MAX_DOCUMENT_BYTES = 64 * 1024;
+/**
+ * An identity document is a few kilobytes (up to some 80 with the longest continuity chain and
+ * revocation statements it may carry); anything far larger is refused unread.
+ */
+export const MAX_DOCUMENT_BYTES = 256 * 1024;
 
 /** Normalises a node URL to its id form: origin plus path, no trailing slash, no query. */
 /** Peers are added and trusted with the CLI on the node's machine. */
@@ -141,40 +144,49 @@ export async function changePeerState(
   actor: AuditActor = COMMAND_LINE,
   reason?: RevocationReason,
 ): Promise<Peer> {
+  // Read and changed under one write lock: an invitation or the trust list may change the peer meanwhile.
+  return toPeer(await db.transaction().execute((tx) => changePeerStateIn(tx, id, action, now, actor, reason)));
+}
+
+/** changePeerState within a transaction the caller holds (with other changes that must go with it). */
+export async function changePeerStateIn(
+  tx: Tx,
+  id: string,
+  action: PeerAction,
+  now: Date,
+  actor: AuditActor = COMMAND_LINE,
+  reason?: RevocationReason,
+): Promise<Selectable<PeersTable>> {
   const at = now.toISOString();
   const { from, to } = ACTIONS[action];
-  // Read and changed under one write lock: an invitation or the trust list may change the peer meanwhile.
-  const peer = await db.transaction().execute(async (tx) => {
-    const current = await tx.selectFrom('peers').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!current) throw new PeerError(`No peer ${id}; \`referral-node peer list\` shows the peers this node knows.`);
-    if (current.state === to) return current;
-    if (!from.includes(current.state)) {
-      throw new PeerError(
-        current.state === 'revoked'
-          ? `${id} was revoked; a revoked peer is not trusted again (a new invitation makes it a peer anew).`
-          : `${id} is ${current.state}; only a ${from.join(' or ')} peer can be ${action === 'restore' ? 'restored' : `${action}d`}.`,
-      );
-    }
-    await tx
-      .updateTable('peers')
-      .set({ state: to, updated_at: at, ...(action === 'revoke' ? { revocation_reason: reason ?? 'other' } : {}) })
-      .where('id', '=', id)
-      .execute();
-    if (action === 'revoke') {
-      await cancelQueuedMessages(tx, { peerId: id }, now, 'peer revoked', actor);
-      // A revocation not made by the trust list is not undone by it later.
-      if (actor.id !== 'trust-list') await tx.deleteFrom('trust_list_peers').where('peer_id', '=', id).execute();
-    }
-    const event =
-      action === 'suspend'
-        ? ({ type: 'peer.suspended', peer_id: id } as const)
-        : action === 'restore'
-          ? ({ type: 'peer.restored', peer_id: id } as const)
-          : ({ type: 'peer.revoked', peer_id: id, reason: reason ?? 'other' } as const);
-    await appendAuditEvent(tx, now, actor, event);
-    return { ...current, state: to, updated_at: at };
-  });
-  return toPeer(peer);
+  const current = await tx.selectFrom('peers').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!current) throw new PeerError(`No peer ${id}; \`referral-node peer list\` shows the peers this node knows.`);
+  if (current.state === to) return current;
+  if (!from.includes(current.state)) {
+    throw new PeerError(
+      current.state === 'revoked'
+        ? `${id} was revoked; a revoked peer is not trusted again (a new invitation makes it a peer anew).`
+        : `${id} is ${current.state}; only a ${from.join(' or ')} peer can be ${action === 'restore' ? 'restored' : `${action}d`}.`,
+    );
+  }
+  await tx
+    .updateTable('peers')
+    .set({ state: to, updated_at: at, ...(action === 'revoke' ? { revocation_reason: reason ?? 'other' } : {}) })
+    .where('id', '=', id)
+    .execute();
+  if (action === 'revoke') {
+    await cancelQueuedMessages(tx, { peerId: id }, now, 'peer revoked', actor);
+    // A revocation not made by the trust list is not undone by it later.
+    if (actor.id !== 'trust-list') await tx.deleteFrom('trust_list_peers').where('peer_id', '=', id).execute();
+  }
+  const event =
+    action === 'suspend'
+      ? ({ type: 'peer.suspended', peer_id: id } as const)
+      : action === 'restore'
+        ? ({ type: 'peer.restored', peer_id: id } as const)
+        : ({ type: 'peer.revoked', peer_id: id, reason: reason ?? 'other' } as const);
+  await appendAuditEvent(tx, now, actor, event);
+  return { ...current, state: to, updated_at: at, ...(action === 'revoke' ? { revocation_reason: reason ?? 'other' } : {}) };
 }
 
 export async function listPeers(db: Db): Promise<Peer[]> {

@@ -95,10 +95,11 @@ async function applyTrustList(ctx: NodeContext, url: string, list: TrustListClai
   for (const [nodeId, signingKid] of listed) {
     if (signal?.aborted) break;
     if (nodeId === ctx.self.nodeId) continue;
-    const peer = await db.selectFrom('peers').select(['state', 'signing_kid', 'signing_jwk', 'identity_jws']).where('id', '=', nodeId).executeTakeFirst();
+    const peer = await db.selectFrom('peers').select(['state', 'signing_kid', 'signing_jwk', 'identity_jws', 'revocation_reason']).where('id', '=', nodeId).executeTakeFirst();
     const fromList = await db.selectFrom('trust_list_peers').select('state').where('peer_id', '=', nodeId).executeTakeFirst();
     // A peer revoked because the list dropped it becomes a peer anew when the list names it again.
-    const revokedByList = peer?.state === 'revoked' && fromList?.state === 'removed';
+    // Never one whose key was declared compromised since: that takes a new invitation.
+    const revokedByList = peer?.state === 'revoked' && fromList?.state === 'removed' && peer.revocation_reason !== 'key-compromise';
     if (peer && !revokedByList) {
       // The listed key, or one before it in the peer's continuity chain (the list not updated since it rotated).
       if (!peerSigningKeys(peer).has(signingKid)) {

@@ -242,13 +242,15 @@ export interface paths {
          *        → `unsupported-media-type` (415).
          *     2. Form: header and payload as above; an anchor's `jwk` is an Ed25519 public key whose
          *        thumbprint is the header's `kid` → `malformed-key-revocation` (400).
-         *     3. `sub` is a peer of this node and `kid` is its pinned signing key, an earlier key of its
-         *        continuity chain, or a later key the statement's own `continuity` leads to from the
-         *        pinned one; for an anchor-signed statement, the anchor is the one this node is
-         *        configured to follow → `unknown-key` (403, the same answer for an unknown node and an
-         *        unknown key).
-         *     4. The signature verifies, with the revoked key as pinned here (or an earlier key of the
-         *        chain), or with the anchor's key → `bad-signature` (403).
+         *     3. `sub` is a peer of this node, and `kid` is: for a statement by the node itself, its
+         *        pinned signing key or a later key the statement's own `continuity` leads to from the
+         *        pinned one (never an earlier key: whoever kept a key the node rotated away from cannot
+         *        cut it off with it); for an anchor's statement, its pinned key or an earlier key of its
+         *        chain (the list may lag behind), and the anchor is the one this node is configured to
+         *        follow → `unknown-key` (403).
+         *     4. The signature verifies with the revoked key, or with the anchor's key →
+         *        `bad-signature` (403). (For a statement with its own `continuity`, its signature by
+         *        the key the chain ends at is checked before the chain.)
          *     5. The statement is kept as evidence, and the peer revoked with reason `key-compromise`
          *        (`peer.revoked` in the audit log; messages still queued for it are cancelled). A peer
          *        already revoked keeps its state, now with reason `key-compromise`, so that the same key
@@ -325,7 +327,7 @@ export interface components {
             /**
              * @description For a statement by the node itself: the continuity statements that lead to the revoked
              *     key (as in its identity document at the time), so that a peer that had not yet followed
-             *     a rotation to that key finds it from the key it pinned.
+             *     a rotation to that key finds it from the key it pinned (the last four at most).
              */
             continuity?: components["schemas"]["KeyContinuityStatement"][];
         };
@@ -362,7 +364,8 @@ export interface components {
              *     pinned any key of the chain follows it to the current key; a document whose signing key
              *     is neither the pinned one nor reached from it by this chain is not accepted. Absent (or
              *     empty) when the node never rotated its signing key, or since a key revocation began a new
-             *     chain.
+             *     chain. At most the last 16 rotations: a peer that pinned a key older than that is asked
+             *     to trust the node anew.
              */
             continuity?: components["schemas"]["KeyContinuityStatement"][];
             /**

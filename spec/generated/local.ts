@@ -1191,6 +1191,12 @@ export interface components {
             erasure_statements: string[];
             /** @description The identity documents, as pinned by this node, of the organisations that signed those statements. */
             erasers: components["schemas"]["BundleIdentity"][];
+            /**
+             * @description The node's historical keys (`GET /federation/v1/historical-keys`: a compact JWS signed
+             *     with its current signing key), so that checkpoints signed before a signing-key rotation
+             *     or revocation still verify. Bundles exported before it was added lack it.
+             */
+            historical_keys?: string;
         };
         BundleIdentity: {
             node_id: string;

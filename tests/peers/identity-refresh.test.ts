@@ -5,6 +5,7 @@ import { acceptedMessageTypes } from '../../node/envelope/message-types.js';
 import { signIdentityDocument } from '../../node/identity/document.js';
 import { generateEncryptionKey, generateSigningKey, type SigningKey } from '../../node/identity/keys.js';
 import { refreshPeerIdentities, refreshPeerIdentity } from '../../node/peers/refresh.js';
+import { MAX_DOCUMENT_BYTES } from '../../node/peers/service.js';
 import { nowSeconds } from '../../node/context.js';
 import { api, createTestNetwork, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
@@ -98,13 +99,13 @@ describe('refreshing a trusted peer\'s identity document', () => {
     expect(await refresh()).toBe('unchanged');
     expect((await peerRow()).name).toBe(before.name);
 
-    net.intercept = (url) => (url.href.startsWith(`${at.id}/.well-known/`) ? new Response('x'.repeat(200_000), { headers: { 'content-type': 'application/jwt' } }) : undefined);
+    net.intercept = (url) => (url.href.startsWith(`${at.id}/.well-known/`) ? new Response('x'.repeat(MAX_DOCUMENT_BYTES + 1), { headers: { 'content-type': 'application/jwt' } }) : undefined);
     expect(await refresh()).toBe('alert');
     net.intercept = undefined;
     const { body } = await api(gr, 'GET', '/api/v1/peers/alerts');
     expect(body.items[0]).toMatchObject({ kind: 'invalid-identity-document' });
     expect(body.items[0].evidence).toBeUndefined();
-    expect(body.items[0].detail).toMatch(/larger than 65536 bytes/);
+    expect(body.items[0].detail).toMatch(new RegExp(`larger than ${MAX_DOCUMENT_BYTES} bytes`));
   });
 
   it('is tried again later when the peer is down, with nothing changed', async () => {

@@ -2,15 +2,21 @@
 // peers reached revoke the node at once (messages queued for it cancelled), peers not reached do so
 // at their next identity refresh, and a trust anchor can revoke a member's key the same way.
 // Recovery is a new invitation, which pins the new key. Every refusal of the endpoint changes nothing.
-import { readFileSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reloadKeysIfChanged } from '../../node/identity/rotation.js';
-import { verifyIdentityDocument } from '../../node/identity/document.js';
+import { reloadKeysIfChanged, revokeSigningKey, rotateSigningKey } from '../../node/identity/rotation.js';
+import { signIdentityDocument, verifyIdentityDocument } from '../../node/identity/document.js';
+import { signContinuityStatement } from '../../node/identity/continuity.js';
+import { acceptedMessageTypes } from '../../node/envelope/message-types.js';
+import { pinTrustedPeer } from '../../node/peers/pin-peer.js';
+import { MAX_DOCUMENT_BYTES } from '../../node/peers/service.js';
+import { signCheckpointIfGrown } from '../../node/audit-log/checkpoints.js';
+import { exportAuditBundle } from '../../node/audit-log/bundle.js';
+import { verifyBundleIntegrity } from '../../node/audit-log/verify-integrity.js';
 import { generateSigningKey } from '../../node/identity/keys.js';
-import { signOwnKeyRevocation } from '../../node/identity/revocation.js';
+import { MAX_REVOCATION_BYTES, signOwnKeyRevocation } from '../../node/identity/revocation.js';
 import { pushKeyRevocation } from '../../node/peers/key-revocation.js';
 import { refreshPeerIdentity } from '../../node/peers/refresh.js';
 import { nowSeconds } from '../../node/context.js';
@@ -87,6 +93,10 @@ describe('revoking a compromised signing key', () => {
     const historical = JSON.parse(Buffer.from((await (await gr.request('/federation/v1/historical-keys')).text()).split('.')[1]!, 'base64url').toString()) as Json;
     expect(historical.keys.find((k: Json) => k.kid === stolen)).toMatchObject({ use: 'sig', revoked_at: expect.any(Number), revocation_reason: 'key-compromise' });
     expect((await auditOf(gr, 'key.revoked'))[0]).toMatchObject({ kid: stolen, reason: 'key-compromise', signing_kid: gr.ctx.self.signingKey.kid });
+
+    // Peers not reached can be tried again (the CLI reaches no test node: all still unreachable).
+    expect(await cli('keys', 'push-revocation', '--data', gr.dataDir)).toMatch(new RegExp(`${it3.id} +unreachable`));
+    expect((await cliResult('keys', 'push-revocation', '--data', it3.dataDir)).error?.message).toBe('This node never revoked a key; there is nothing to send.');
   });
 
   it('is acted on at once by a peer it is pushed to: revoked, its queued messages cancelled', async () => {
@@ -214,5 +224,110 @@ describe('a revocation of a key the peer has not followed yet', () => {
     expect((await b.ctx.database.db.selectFrom('peers').select('signing_kid').where('id', '=', a.id).executeTakeFirstOrThrow()).signing_kid).toBe(first);
     expect(Object.fromEntries(await pushKeyRevocation(a.ctx, a.ctx.self.keyRevocations[0]!))).toEqual({ [b.id]: 'revoked' });
     expect(await b.ctx.database.db.selectFrom('peers').select(['state', 'revocation_reason']).where('id', '=', a.id).executeTakeFirstOrThrow()).toEqual({ state: 'revoked', revocation_reason: 'key-compromise' });
+  });
+});
+
+describe('what a key kept or stolen cannot do', () => {
+  let pair: TestNetwork;
+  let a: TestNode;
+  let b: TestNode;
+
+  beforeAll(async () => {
+    pair = await createTestNetwork(2);
+    [a, b] = pair.nodes as [TestNode, TestNode];
+  });
+  afterAll(() => pair.close());
+
+  const rotate = async (node: TestNode) => {
+    const before = node.ctx.self.signingKey;
+    await rotateSigningKey(node.ctx.database, node.ctx.kek, node.ctx.self, pair.clock.now(), { kind: 'system', id: 'test' });
+    expect(await reloadKeysIfChanged(node.ctx)).toBe(true);
+    return before;
+  };
+  const pinnedBy = async (node: TestNode, peer: TestNode) => node.ctx.database.db.selectFrom('peers').selectAll().where('id', '=', peer.id).executeTakeFirstOrThrow();
+
+  it('a key the node rotated away from cannot revoke it', async () => {
+    await signCheckpointIfGrown(a.ctx);
+    const kept = await rotate(a);
+    expect(await refreshPeerIdentity(b.ctx, await pinnedBy(b, a), { force: true })).toBe('updated');
+    expect((await pinnedBy(b, a)).signing_kid).toBe(a.ctx.self.signingKey.kid);
+    const before = await snapshot(b);
+    const response = await b.request('/federation/v1/key-revocations', {
+      method: 'POST', headers: { 'content-type': 'application/jwt' }, body: await signOwnKeyRevocation(a.id, kept, nowSeconds(pair.clock)),
+    });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as Json).type).toBe('urn:refnet:problem:unknown-key');
+    expect(await snapshot(b)).toEqual(before);
+  });
+
+  it('a chain that starts at a key declared compromised is never pinned, though it was not the key pinned', async () => {
+    await rotate(a); // b does not follow this one
+    const stolen = a.ctx.self.signingKey;
+    await revokeSigningKey(a.ctx.database, a.ctx.kek, a.ctx.self, pair.clock.now(), { kind: 'system', id: 'test' });
+    await reloadKeysIfChanged(a.ctx);
+    expect(Object.fromEntries(await pushKeyRevocation(a.ctx, a.ctx.self.keyRevocations[0]!))).toEqual({ [b.id]: 'revoked' });
+    expect((await pinnedBy(b, a)).signing_kid).not.toBe(stolen.kid);
+
+    // The thief makes a key of its own, vouched for by the stolen one, and tries to be pinned.
+    const { key: thief } = await generateSigningKey();
+    const { self } = a.ctx;
+    const forged = await signIdentityDocument(
+      {
+        nodeId: self.nodeId, name: self.name, country: self.country, languages: self.languages, messageTypes: acceptedMessageTypes(),
+        signingKey: thief, encryptionKeys: [self.encryptionKey.publicJwk], continuity: [await signContinuityStatement(a.id, stolen, thief, nowSeconds(pair.clock))],
+      },
+      nowSeconds(pair.clock),
+    );
+    const verified = await verifyIdentityDocument(forged, nowSeconds(pair.clock), a.id);
+    expect(verified.ok).toBe(true);
+    if (!verified.ok) return;
+    const before = await snapshot(b);
+    await expect(b.ctx.database.transaction((tx) => pinTrustedPeer(tx, verified.identity, forged, pair.clock.now(), { kind: 'system', id: 'test' }))).rejects.toMatchObject({
+      problem: 'peer-key-conflict',
+    });
+    expect(await snapshot(b)).toEqual(before);
+  });
+
+  it('leaves the log verifiable: checkpoints signed before the revocation check with the historical keys', async () => {
+    await signCheckpointIfGrown(a.ctx);
+    const bundle = await exportAuditBundle(a.ctx);
+    const report = await verifyBundleIntegrity(bundle);
+    expect(report.findings).toEqual([]);
+    expect(report.counts.checkpoints).toBe(2);
+    const { historical_keys: _historical, ...without } = bundle;
+    expect((await verifyBundleIntegrity(without)).findings.map((f) => f.check)).toEqual(['checkpoint-signature']);
+  });
+});
+
+describe('a revocation after many rotations', () => {
+  let pair: TestNetwork;
+  afterAll(() => pair.close());
+
+  it('still reaches a peer that missed the last rotations, and the identity document stays small; a peer that missed more than 16 is asked to trust anew', async () => {
+    pair = await createTestNetwork(3);
+    const [a, b, c] = pair.nodes as [TestNode, TestNode, TestNode]; // c follows none of the rotations
+    const system = { kind: 'system', id: 'test' } as const;
+    // b follows now and then (hourly, in a serving node), and misses the last three rotations.
+    for (let i = 0; i < 20; i++) {
+      if (i === 8 || i === 17) {
+        const peer = await b.ctx.database.db.selectFrom('peers').selectAll().where('id', '=', a.id).executeTakeFirstOrThrow();
+        expect(await refreshPeerIdentity(b.ctx, peer, { force: true })).toBe('updated');
+      }
+      await rotateSigningKey(a.ctx.database, a.ctx.kek, a.ctx.self, pair.clock.now(), system);
+      await reloadKeysIfChanged(a.ctx);
+    }
+    await revokeSigningKey(a.ctx.database, a.ctx.kek, a.ctx.self, pair.clock.now(), system);
+    await reloadKeysIfChanged(a.ctx);
+    expect(Object.fromEntries(await pushKeyRevocation(a.ctx, a.ctx.self.keyRevocations[0]!))).toEqual({ [b.id]: 'revoked', [c.id]: 'refused 403 unknown-key' });
+    // c pinned a's first key, twenty rotations ago: nothing it can follow; its administrator is alerted.
+    const onC = await c.ctx.database.db.selectFrom('peers').selectAll().where('id', '=', a.id).executeTakeFirstOrThrow();
+    expect(await refreshPeerIdentity(c.ctx, onC, { force: true })).toBe('alert');
+
+    // Before the revocation the document carried the last 16 steps; the statement, the last 4.
+    const text = await (await a.request('/.well-known/referral-node')).text();
+    expect(text.length).toBeLessThan(MAX_DOCUMENT_BYTES / 4);
+    const statement = a.ctx.self.keyRevocations[0]!;
+    expect(statement.length).toBeLessThan(MAX_REVOCATION_BYTES);
+    expect((JSON.parse(Buffer.from(statement.split('.')[1]!, 'base64url').toString()) as Json).continuity).toHaveLength(4);
   });
 });

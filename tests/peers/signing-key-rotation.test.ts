@@ -21,7 +21,8 @@ import { logSigner } from '../../node/audit-log/log-identity.js';
 import { nowSeconds } from '../../node/context.js';
 import { cli, cliResult } from '../_util/cli.js';
 import { expectMatchesSpec } from '../_util/spec-check.js';
-import { api, createTestNetwork, type Json, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { api, createTestNetwork, type Json, referralRequest, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { sealEnvelope, signEnvelopeAttempt } from '../../node/envelope/seal.js';
 
 let net: TestNetwork;
 let gr: TestNode; // rotates its signing key
@@ -261,5 +262,45 @@ describe('a continuity chain on its own', () => {
     const swapped = { ...statements[0]!, signatures: [statements[0]!.signatures[1]!, statements[0]!.signatures[0]!] };
     expect(await reasons([swapped, statements[1]!])).toBe('Continuity statement 1: it is not signed by the key it replaces.');
     expect(await reasons([{ payload: 'x', signatures: [] }])).toBe('Continuity statement 1: not a KeyContinuityStatement.');
+  });
+});
+
+describe('a message naming a key the sender never had', () => {
+  const forgedEnvelope = async (): Promise<string> => {
+    const { key } = await generateSigningKey();
+    const sealed = await sealEnvelope({
+      type: 'referral.update', from: gr.id, to: at.id, referralId: '0190a0b0-0000-7000-8000-000000000001', seq: 1, createdAt: net.clock.now(),
+      body: { referral_id: '0190a0b0-0000-7000-8000-000000000001', status: 'other' }, recipientKey: at.ctx.self.encryptionKey.publicJwk, senderKey: gr.ctx.self.encryptionKey.publicJwk,
+    });
+    return signEnvelopeAttempt(sealed.payload, { nodeId: gr.id, signingKey: key }, net.clock.now());
+  };
+  const post = async (jws: string) => at.request('/federation/v1/envelopes', { method: 'POST', headers: { 'content-type': 'application/jose' }, body: jws });
+
+  it('makes the receiver fetch the sender\'s document at most every five minutes, writing nothing; a real rotation is still followed', async () => {
+    let fetched = 0;
+    net.intercept = (url) => {
+      if (url.href === `${gr.id}/.well-known/referral-node`) fetched += 1;
+      return undefined;
+    };
+    try {
+      net.clock.advance(6 * MINUTE);
+      const before = await snapshot(at);
+      for (const expected of [1, 1]) {
+        const response = await post(await forgedEnvelope());
+        expect(response.status).toBe(403);
+        expect(((await response.json()) as Json).type).toBe('urn:refnet:problem:unknown-key');
+        expect(fetched).toBe(expected);
+      }
+      expect(await snapshot(at)).toEqual(before);
+
+      // gr really rotates; the next forged message (after the five minutes) brings the rotation in.
+      const { after } = await rotateSigning(gr);
+      net.clock.advance(6 * MINUTE);
+      expect((await post(await forgedEnvelope())).status).toBe(403);
+      expect(fetched).toBe(2);
+      expect((await pinned(at, gr)).signing_kid).toBe(after.kid);
+    } finally {
+      net.intercept = undefined;
+    }
   });
 });
