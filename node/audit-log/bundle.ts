@@ -6,6 +6,8 @@ import { decodeJwt } from 'jose';
 import type { NodeContext } from '../context.js';
 import { signOwnIdentityDocument } from '../identity/own-document.js';
 import { signHistoricalKeys } from '../identity/historical-keys.js';
+import type { Db } from '../db/database.js';
+import type { BundleIdentity } from './bundle-identity.js';
 import { allCheckpointsOldestFirst, noteWithCosignatures } from './checkpoints.js';
 import { readEntries } from './entries.js';
 import { logSize } from './tree-store.js';
@@ -22,12 +24,12 @@ export interface AuditBundle {
   entries: string[];
   /** Signed checkpoint notes with their cosignatures, oldest first. */
   checkpoints: string[];
-  /** Every witness that cosigned a checkpoint, with its identity document as pinned here. */
-  witnesses: Array<{ node_id: string; identity: string }>;
+  /** Every witness that cosigned a checkpoint, with its identity document as pinned here (and earlier ones). */
+  witnesses: BundleIdentity[];
   /** The signed erasure statements behind the erasure.confirmed entries (no personal data). */
   erasure_statements: string[];
   /** The identity documents, as pinned here, of the peers that signed those statements. */
-  erasers: Array<{ node_id: string; identity: string }>;
+  erasers: BundleIdentity[];
   /**
    * This node's historical keys (compact JWS, signed with its current key): the signing keys
    * its checkpoints were signed with before a rotation or a revocation.
@@ -64,9 +66,18 @@ export async function exportAuditBundle(
     identity,
     entries,
     checkpoints: checkpoints.map(noteWithCosignatures),
-    witnesses: peers.map((p) => ({ node_id: p.id, identity: p.identity_jws })),
+    witnesses: await withEarlier(db, peers),
     erasure_statements: statements.map((s) => s.statement!),
-    erasers: erasers.map((p) => ({ node_id: p.id, identity: p.identity_jws })),
+    erasers: await withEarlier(db, erasers),
     historical_keys: historical,
   };
+}
+
+/** Each peer's identity document as pinned here, with those it had before another key replaced them. */
+async function withEarlier(db: Db, peers: ReadonlyArray<{ id: string; identity_jws: string }>): Promise<BundleIdentity[]> {
+  const history = peers.length === 0 ? [] : await db.selectFrom('peer_identity_history').select(['peer_id', 'identity_jws']).where('peer_id', 'in', peers.map((p) => p.id)).orderBy('replaced_at').execute();
+  return peers.map((p) => {
+    const earlier = history.filter((h) => h.peer_id === p.id).map((h) => h.identity_jws);
+    return { node_id: p.id, identity: p.identity_jws, ...(earlier.length > 0 ? { earlier } : {}) };
+  });
 }

@@ -5,7 +5,7 @@
 // an organisation the node does not know (an onward recipient, relayed) is counted as unverified.
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { b64u, sha256 } from '../crypto/encoding.js';
-import { verifyIdentityDocument } from '../identity/document.js';
+import { keysOfBundleIdentity } from './bundle-identity.js';
 import { verifyWithKeyNamed, type OkpPublicJwk } from '../identity/keys.js';
 import { STATEMENT_TYP } from '../consents/statement.js';
 
@@ -43,10 +43,10 @@ export async function checkErasureEvidence(bundle: {
     if (typeof statement === 'string') byDigest.set(b64u.encode(sha256(statement)), statement);
   }
   const keys = new Map<string, ReadonlyMap<string, OkpPublicJwk>>();
-  for (const eraser of Array.isArray(bundle.erasers) ? (bundle.erasers as Array<{ node_id?: unknown; identity?: unknown }>) : []) {
+  for (const eraser of Array.isArray(bundle.erasers) ? (bundle.erasers as Array<{ node_id?: unknown; identity?: unknown; earlier?: unknown }>) : []) {
     if (typeof eraser.node_id !== 'string' || typeof eraser.identity !== 'string') continue;
-    const checked = await verifyIdentityDocument(eraser.identity, 0, eraser.node_id);
-    if (checked.ok) keys.set(eraser.node_id, new Map(checked.identity.signingKeys.map((k) => [k.kid, k])));
+    const checked = await keysOfBundleIdentity({ node_id: eraser.node_id, identity: eraser.identity, earlier: Array.isArray(eraser.earlier) ? (eraser.earlier as string[]) : [] });
+    if (checked.ok) keys.set(eraser.node_id, new Map(checked.keys.map((k) => [k.kid, k])));
   }
   let confirmed = 0;
   let verified = 0;

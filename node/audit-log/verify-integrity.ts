@@ -11,6 +11,7 @@ import { logOrigin, logVerifier, rawEd25519Key, witnessKeyName } from './log-ide
 import { AUDIT_BUNDLE_FORMAT } from './bundle.js';
 import { verifyIdentityDocument, type VerifiedIdentity } from '../identity/document.js';
 import { HISTORICAL_KEYS_TYP, type HistoricalKey } from '../identity/historical-keys.js';
+import { keysOfBundleIdentity, type BundleIdentity } from './bundle-identity.js';
 import { verifyWithKeyNamed, type OkpPublicJwk } from '../identity/keys.js';
 import { validatorFor } from '../schema/validators.js';
 import { utf8 } from '../crypto/encoding.js';
@@ -54,7 +55,7 @@ interface Bundle {
   identity: string;
   entries: unknown[];
   checkpoints: unknown[];
-  witnesses: Array<{ node_id: string; identity: string }>;
+  witnesses: BundleIdentity[];
   historical_keys?: unknown;
 }
 
@@ -76,12 +77,12 @@ export async function verifyBundleIntegrity(input: unknown): Promise<IntegrityRe
   }
   const witnessKeys = new Map<string, { nodeId: string; publicKeys: Uint8Array[] }>();
   for (const witness of bundle.witnesses) {
-    const checked = await verifyIdentityDocument(witness.identity, 0, witness.node_id);
+    const checked = await keysOfBundleIdentity(witness);
     if (!checked.ok) {
       findings.push({ check: 'witness-identity', witness: witness.node_id, message: `The identity document of witness ${witness.node_id} does not verify: ${checked.reason}` });
       continue;
     }
-    witnessKeys.set(witnessKeyName(witness.node_id), { nodeId: witness.node_id, publicKeys: checked.identity.signingKeys.map(rawEd25519Key) });
+    witnessKeys.set(witnessKeyName(witness.node_id), { nodeId: witness.node_id, publicKeys: checked.keys.map(rawEd25519Key) });
   }
 
   const leaves = checkEntries(bundle.entries, findings);

@@ -32,6 +32,15 @@ export interface NodeKeysTable {
   revoked_at: string | null;
 }
 
+/** A peer's identity document as it was before one with another signing key replaced it. */
+export interface PeerIdentityHistoryTable {
+  peer_id: string;
+  /** The signing key that document was signed with. */
+  signing_kid: string;
+  identity_jws: string;
+  replaced_at: string;
+}
+
 /** Key revocation statements: this node's own, and those of peers (or their trust anchor) received. */
 export interface KeyRevocationsTable {
   kid: string;
@@ -255,6 +264,7 @@ export interface Schema {
   audit_log: AuditLogTable;
   peer_alerts: PeerAlertsTable;
   key_revocations: KeyRevocationsTable;
+  peer_identity_history: PeerIdentityHistoryTable;
   audit_tree_nodes: AuditTreeNodesTable;
   checkpoints: CheckpointsTable;
   cosignatures: CosignaturesTable;

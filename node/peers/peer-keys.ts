@@ -7,6 +7,7 @@
 import type { Selectable } from 'kysely';
 import { decodeJwt } from 'jose';
 import type { NodeContext } from '../context.js';
+import type { Tx } from '../db/database.js';
 import type { PeersTable } from '../db/schema.js';
 import type { KeyContinuityClaims, KeyContinuityStatement } from '../identity/continuity.js';
 import type { OkpPublicJwk } from '../identity/keys.js';
@@ -60,4 +61,16 @@ export async function refreshForUnknownKey(ctx: NodeContext, peerId: string, kid
   const after = await ctx.database.db.selectFrom('peers').selectAll().where('id', '=', peerId).executeTakeFirst();
   if (!after || after.state !== 'trusted') return undefined;
   return (kid === undefined ? after.signing_kid !== peer.signing_kid : after.signing_kid === kid) ? after : undefined;
+}
+
+/**
+ * Keeps the identity document a peer had before one with another signing key replaced it: what it
+ * signed with the earlier key (cosignatures, erasure statements) stays checkable in audit bundles.
+ */
+export async function keepReplacedIdentity(tx: Tx, peer: Pick<Selectable<PeersTable>, 'id' | 'signing_kid' | 'identity_jws'>, at: string): Promise<void> {
+  await tx
+    .insertInto('peer_identity_history')
+    .values({ peer_id: peer.id, signing_kid: peer.signing_kid, identity_jws: peer.identity_jws, replaced_at: at })
+    .onConflict((oc) => oc.columns(['peer_id', 'signing_kid']).doNothing())
+    .execute();
 }

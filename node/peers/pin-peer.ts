@@ -10,6 +10,7 @@ import { verifyIdentityDocument, type VerifiedIdentity } from '../identity/docum
 import { readableFingerprint } from '../identity/keys.js';
 import { invitationProblem } from './invitation-problems.js';
 import { MAX_DOCUMENT_BYTES, normaliseNodeUrl, peerRowFrom, toPeer, type Peer } from './service.js';
+import { keepReplacedIdentity } from './peer-keys.js';
 
 /** Whether `url` is a node id in its one canonical form (so one node cannot appear under two ids). */
 export function isCanonicalNodeId(url: string): boolean {
@@ -84,6 +85,7 @@ export async function pinTrustedPeer(tx: Tx, identity: VerifiedIdentity, identit
     added_at: existing && existing.state === 'pending' ? existing.added_at : at,
   };
   if (existing) {
+    if (existing.signing_kid !== kid) await keepReplacedIdentity(tx, existing, at);
     await tx.updateTable('peers').set({ ...row, revocation_reason: null }).where('id', '=', row.id).execute();
   } else {
     await tx.insertInto('peers').values(row).execute();

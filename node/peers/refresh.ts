@@ -17,6 +17,7 @@ import { startPeriodic, type Periodic } from '../periodic.js';
 import { readBodyWithin } from '../http/body.js';
 import { MAX_DOCUMENT_BYTES } from './service.js';
 import { applyKeyRevocationsIn } from './key-revocation.js';
+import { keepReplacedIdentity } from './peer-keys.js';
 
 export type RefreshOutcome = 'unchanged' | 'updated' | 'alert' | 'unreachable' | 'not-due' | 'revoked';
 
@@ -134,6 +135,7 @@ export async function refreshPeerIdentity(
     if (updated.numUpdatedRows !== 1n) return false;
     const actor = { kind: 'peer', id: peer.id } as const;
     if (signingRotated) {
+      await keepReplacedIdentity(tx, peer, checkedAt);
       await appendAuditEvent(tx, now, actor, { type: 'peer.key-rotated', peer_id: peer.id, signing_kid: identity.signingKey.kid, previous_kid: peer.signing_kid });
     }
     if (encryptionChanged) {

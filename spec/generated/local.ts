@@ -1202,6 +1202,12 @@ export interface components {
             node_id: string;
             /** @description The organisation's identity document (compact JWS). */
             identity: string;
+            /**
+             * @description Its identity documents from before another signing key replaced them (a rotation
+             *     followed, or a new invitation after a key revocation), oldest first: what it signed
+             *     with those keys is checked with them.
+             */
+            earlier?: string[];
         };
         AuditVerification: {
             ok: boolean;

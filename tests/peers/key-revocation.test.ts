@@ -13,6 +13,7 @@ import { acceptedMessageTypes } from '../../node/envelope/message-types.js';
 import { pinTrustedPeer } from '../../node/peers/pin-peer.js';
 import { MAX_DOCUMENT_BYTES } from '../../node/peers/service.js';
 import { signCheckpointIfGrown } from '../../node/audit-log/checkpoints.js';
+import { checkpointRound } from '../../node/audit-log/witness-client.js';
 import { exportAuditBundle } from '../../node/audit-log/bundle.js';
 import { verifyBundleIntegrity } from '../../node/audit-log/verify-integrity.js';
 import { generateSigningKey } from '../../node/identity/keys.js';
@@ -329,5 +330,32 @@ describe('a revocation after many rotations', () => {
     const statement = a.ctx.self.keyRevocations[0]!;
     expect(statement.length).toBeLessThan(MAX_REVOCATION_BYTES);
     expect((JSON.parse(Buffer.from(statement.split('.')[1]!, 'base64url').toString()) as Json).continuity).toHaveLength(4);
+  });
+});
+
+describe('a witness that revoked its key and was invited again', () => {
+  let pair: TestNetwork;
+  afterAll(() => pair.close());
+
+  it('still vouches for the checkpoints it cosigned with the revoked key in the audit bundle', async () => {
+    pair = await createTestNetwork(2);
+    const [a, b] = pair.nodes as [TestNode, TestNode];
+    await checkpointRound(a.ctx);
+    expect(await a.ctx.database.db.selectFrom('cosignatures').select('witness_id').execute()).toEqual([{ witness_id: b.id }]);
+
+    await revokeSigningKey(b.ctx.database, b.ctx.kek, b.ctx.self, pair.clock.now(), { kind: 'system', id: 'test' });
+    await reloadKeysIfChanged(b.ctx);
+    expect(Object.fromEntries(await pushKeyRevocation(b.ctx, b.ctx.self.keyRevocations[0]!))).toEqual({ [a.id]: 'revoked' });
+    const invitation = await api(b, 'POST', '/api/v1/invitations', {});
+    expect((await api(a, 'POST', '/api/v1/invitations/redeem', { code: invitation.body.code })).status).toBe(200);
+
+    const bundle = await exportAuditBundle(a.ctx);
+    expect(bundle.witnesses).toEqual([{ node_id: b.id, identity: expect.any(String), earlier: [expect.any(String)] }]);
+    expect((await verifyBundleIntegrity(bundle)).findings).toEqual([]);
+    const withoutEarlier = { ...bundle, witnesses: bundle.witnesses.map(({ earlier: _earlier, ...w }) => w) };
+    expect((await verifyBundleIntegrity(withoutEarlier)).findings.map((f) => f.check)).toEqual(['cosignature-invalid']);
+    const served = await a.request('/api/v1/audit/bundle', { headers: { authorization: `Bearer ${a.token}` } });
+    const body = (await expectMatchesSpec('local', 'GET', '/api/v1/audit/bundle', served)) as Json;
+    expect(body.witnesses[0].earlier).toHaveLength(1);
   });
 });
