@@ -2,7 +2,8 @@
 // declared compromised, signed by that very key (whoever holds it can only make it useless) or by
 // the trust anchor of the network the node is listed in. This module owns the form: signing both
 // kinds, and reading one before the receiver looks up the key it names.
-import { CompactSign, compactVerify, decodeProtectedHeader, importJWK, type CryptoKey } from 'jose';
+import { CompactSign, compactVerify, importJWK, type CryptoKey } from 'jose';
+import { readCompactJws } from '../crypto/compact-jws.js';
 import type { components } from '../../spec/generated/federation.js';
 import { decodeBase64UrlStrict, utf8 } from '../crypto/encoding.js';
 import { validatorFor } from '../schema/validators.js';
@@ -50,16 +51,9 @@ export type ReadRevocation =
 
 /** Reads a statement's form (not its signature: the key to check it with is the receiver's to find). */
 export async function readKeyRevocation(jws: string): Promise<ReadRevocation> {
-  const parts = jws.split('.');
-  if (parts.length !== 3 || parts.some((p) => p === '' || decodeBase64UrlStrict(p) === undefined)) return { ok: false, reason: 'The statement is not a compact JWS.' };
-  let header;
-  let claims: unknown;
-  try {
-    header = decodeProtectedHeader(jws);
-    claims = JSON.parse(utf8.decode(decodeBase64UrlStrict(parts[1]!)!));
-  } catch {
-    return { ok: false, reason: 'The statement is not a compact JWS with a JSON payload.' };
-  }
+  const read = readCompactJws(jws);
+  if (!read.ok) return { ok: false, reason: read.problem === 'not-compact' ? 'The statement is not a compact JWS.' : 'The statement is not a compact JWS with a JSON payload.' };
+  const { header, payload: claims } = read;
   if (header.alg !== 'EdDSA' || header.typ !== REVOCATION_TYP || typeof header.kid !== 'string') {
     return { ok: false, reason: `The header is not that of a ${REVOCATION_TYP}.` };
   }

@@ -3,6 +3,7 @@
 // still open) and destroyed after a grace period: its private half is deleted, its public half
 // kept. A sender whose envelope arrives after that is told `unknown-recipient-key`, fetches our
 // document again and seals the envelope anew (delivery/reseal.ts): nothing is lost.
+import type { JWK } from 'jose';
 import type { NodeContext } from '../context.js';
 import type { Database, Tx } from '../db/database.js';
 import type { Kek } from '../crypto/kek.js';
@@ -60,21 +61,7 @@ export async function rotateSigningKey(
   const statement = await signContinuityStatement(self.nodeId, self.signingKey, fresh, Math.floor(now.getTime() / 1000));
   const at = now.toISOString();
   return database.transaction(async (tx) => {
-    const current = await tx.selectFrom('node_keys').select('kid').where('use', '=', 'sig').where('status', '=', 'active').executeTakeFirstOrThrow();
-    if (current.kid !== self.signingKey.kid) throw new KeyError('The signing key was changed meanwhile (by the key schedule or another command); nothing was done. Run the command again.');
-    await tx
-      .updateTable('node_keys')
-      .set({ status: 'destroyed', private_wrapped: '', retired_at: at, destroyed_at: at })
-      .where('kid', '=', current.kid)
-      .execute();
-    await tx
-      .insertInto('node_keys')
-      .values({
-        kid: fresh.kid, use: 'sig', public_jwk: JSON.stringify(fresh.publicJwk),
-        private_wrapped: await kek.wrap(new TextEncoder().encode(JSON.stringify(privateJwk)), purpose(fresh.kid)),
-        status: 'active', created_at: at, retired_at: null, destroyed_at: null, continuity: JSON.stringify(statement), revoked_at: null,
-      })
-      .execute();
+    const current = await replaceSigningKeyIn(tx, kek, self.signingKey.kid, { key: fresh, privateJwk, continuity: JSON.stringify(statement) }, { status: 'destroyed', at });
     await appendAuditEvent(tx, now, actor, { type: 'key.rotated', use: 'sig', kid: fresh.kid, previous_kid: current.kid });
     await appendAuditEvent(tx, now, actor, { type: 'key.destroyed', use: 'sig', kid: current.kid });
     return { kid: fresh.kid, previous: current.kid };
@@ -103,21 +90,7 @@ export async function revokeSigningKey(
   const at = now.toISOString();
   // Both keys in one transaction: a crash must not leave the stolen encryption key in use.
   const revoked = await database.transaction(async (tx) => {
-    const current = await tx.selectFrom('node_keys').select('kid').where('use', '=', 'sig').where('status', '=', 'active').executeTakeFirstOrThrow();
-    if (current.kid !== self.signingKey.kid) throw new KeyError('The signing key was changed meanwhile (by another command); nothing was done. Run the command again.');
-    await tx
-      .updateTable('node_keys')
-      .set({ status: 'revoked', private_wrapped: '', retired_at: at, destroyed_at: at, revoked_at: at })
-      .where('kid', '=', current.kid)
-      .execute();
-    await tx
-      .insertInto('node_keys')
-      .values({
-        kid: fresh.kid, use: 'sig', public_jwk: JSON.stringify(fresh.publicJwk),
-        private_wrapped: await kek.wrap(new TextEncoder().encode(JSON.stringify(privateJwk)), purpose(fresh.kid)),
-        status: 'active', created_at: at, retired_at: null, destroyed_at: null, continuity: null, revoked_at: null,
-      })
-      .execute();
+    const current = await replaceSigningKeyIn(tx, kek, self.signingKey.kid, { key: fresh, privateJwk, continuity: null }, { status: 'revoked', at });
     await tx
       .insertInto('key_revocations')
       .values({ kid: current.kid, node_id: self.nodeId, statement, signed_by: 'key', reason: 'key-compromise', revoked_at: at, received_at: at })
@@ -127,6 +100,37 @@ export async function revokeSigningKey(
     return current.kid;
   });
   return { kid: fresh.kid, revoked, statement };
+}
+
+/**
+ * The active signing key `expected` gives way to `fresh`: its private half is deleted (destroyed,
+ * or revoked as compromised), its public half kept. Refused when another command changed the key
+ * since `expected` was read.
+ */
+async function replaceSigningKeyIn(
+  tx: Tx,
+  kek: Kek,
+  expected: string,
+  fresh: { key: SigningKey; privateJwk: JWK; continuity: string | null },
+  old: { status: 'destroyed' | 'revoked'; at: string },
+): Promise<{ kid: string }> {
+  const current = await tx.selectFrom('node_keys').select('kid').where('use', '=', 'sig').where('status', '=', 'active').executeTakeFirstOrThrow();
+  if (current.kid !== expected) throw new KeyError('The signing key was changed meanwhile (by another command); nothing was done. Run the command again.');
+  const { at } = old;
+  await tx
+    .updateTable('node_keys')
+    .set({ status: old.status, private_wrapped: '', retired_at: at, destroyed_at: at, ...(old.status === 'revoked' ? { revoked_at: at } : {}) })
+    .where('kid', '=', current.kid)
+    .execute();
+  await tx
+    .insertInto('node_keys')
+    .values({
+      kid: fresh.key.kid, use: 'sig', public_jwk: JSON.stringify(fresh.key.publicJwk),
+      private_wrapped: await kek.wrap(new TextEncoder().encode(JSON.stringify(fresh.privateJwk)), purpose(fresh.key.kid)),
+      status: 'active', created_at: at, retired_at: null, destroyed_at: null, continuity: fresh.continuity, revoked_at: null,
+    })
+    .execute();
+  return current;
 }
 
 /** A key operation that cannot be done as asked; its message is a sentence for the administrator. */

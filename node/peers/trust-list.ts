@@ -2,9 +2,10 @@
 // trust anchor listing member nodes and their signing keys. This module owns its form: the
 // anchor's key file, the unsigned list its operator edits, signing, and verification against
 // the anchor thumbprint a node was configured with.
-import { CompactSign, compactVerify, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { CompactSign, compactVerify, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { readCompactJws } from '../crypto/compact-jws.js';
 import type { components } from '../../spec/generated/federation.js';
-import { decodeBase64UrlStrict, utf8 } from '../crypto/encoding.js';
+import { utf8 } from '../crypto/encoding.js';
 import { thumbprint } from '../identity/keys.js';
 import { validatorFor } from '../schema/validators.js';
 
@@ -79,18 +80,9 @@ export async function verifyTrustList(
   nowSeconds: number,
   options: { clockSkewSeconds: number; notBefore?: number | undefined },
 ): Promise<TrustListVerification> {
-  const parts = jws.split('.');
-  if (parts.length !== 3 || parts.some((p) => p === '' || decodeBase64UrlStrict(p) === undefined)) {
-    return { ok: false, reason: 'The trust list is not a compact JWS.' };
-  }
-  let header;
-  let claims: unknown;
-  try {
-    header = decodeProtectedHeader(jws);
-    claims = JSON.parse(utf8.decode(decodeBase64UrlStrict(parts[1]!)!));
-  } catch {
-    return { ok: false, reason: 'The trust list is not a compact JWS with a JSON payload.' };
-  }
+  const read = readCompactJws(jws);
+  if (!read.ok) return { ok: false, reason: read.problem === 'not-compact' ? 'The trust list is not a compact JWS.' : 'The trust list is not a compact JWS with a JSON payload.' };
+  const { header, payload: claims } = read;
   if (header.alg !== 'EdDSA' || header.typ !== TRUST_LIST_TYP) return { ok: false, reason: `The trust list header is not that of a ${TRUST_LIST_TYP}.` };
   const jwk = header.jwk;
   if (!jwk || jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string' || 'd' in jwk) {
