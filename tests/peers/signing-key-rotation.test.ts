@@ -184,6 +184,17 @@ describe('rotating the signing key', () => {
   });
 });
 
+/** at refreshes gr while `jws` is served as gr's document: an alert, and gr's key stays pinned. */
+async function expectFlaggedWhenServed(jws: string): Promise<void> {
+  const stop = serveIdentityOf(gr, jws);
+  try {
+    expect(await refreshPeerIdentity(at.ctx, await pinned(at, gr), { force: true })).toBe('alert');
+  } finally {
+    stop();
+  }
+  expect((await pinned(at, gr)).signing_kid).toBe(gr.ctx.self.signingKey.kid);
+}
+
 describe('a new signing key that no chain from the pinned key leads to', () => {
   beforeAll(async () => {
     await refreshPeerIdentity(at.ctx, await pinned(at, gr), { force: true });
@@ -191,13 +202,7 @@ describe('a new signing key that no chain from the pinned key leads to', () => {
 
   it('is flagged, not followed, when the document has no continuity statement', async () => {
     const { key } = await generateSigningKey();
-    const stop = serveIdentityOf(gr, await documentSignedWith(gr, key));
-    try {
-      expect(await refreshPeerIdentity(at.ctx, await pinned(at, gr), { force: true })).toBe('alert');
-    } finally {
-      stop();
-    }
-    expect((await pinned(at, gr)).signing_kid).toBe(gr.ctx.self.signingKey.kid);
+    await expectFlaggedWhenServed(await documentSignedWith(gr, key));
     expect((await alertsOf(at, gr)).map((a) => a.kind)).toEqual(['signing-key-changed']);
   });
 
@@ -208,13 +213,7 @@ describe('a new signing key that no chain from the pinned key leads to', () => {
     const forged = await signContinuityStatement(gr.id, { ...other, kid: gr.ctx.self.signingKey.kid, publicJwk: gr.ctx.self.signingKey.publicJwk }, thief, nowSeconds(net.clock));
     const jws = await documentSignedWith(gr, thief, [...gr.ctx.self.continuity, forged]);
     expect(await verifyIdentityDocument(jws, nowSeconds(net.clock), gr.id)).toEqual({ ok: false, reason: 'Continuity statement 3: it is not signed by the key it replaces.' });
-    const stop = serveIdentityOf(gr, jws);
-    try {
-      expect(await refreshPeerIdentity(at.ctx, await pinned(at, gr), { force: true })).toBe('alert');
-    } finally {
-      stop();
-    }
-    expect((await pinned(at, gr)).signing_kid).toBe(gr.ctx.self.signingKey.kid);
+    await expectFlaggedWhenServed(jws);
     expect((await alertsOf(at, gr)).map((a) => a.kind).sort()).toEqual(['invalid-identity-document', 'signing-key-changed']);
   });
 
@@ -223,13 +222,7 @@ describe('a new signing key that no chain from the pinned key leads to', () => {
     const { key: next } = await generateSigningKey();
     const jws = await documentSignedWith(gr, next, [await signContinuityStatement(gr.id, stranger, next, nowSeconds(net.clock))]);
     expect((await verifyIdentityDocument(jws, nowSeconds(net.clock), gr.id)).ok).toBe(true);
-    const stop = serveIdentityOf(gr, jws);
-    try {
-      expect(await refreshPeerIdentity(at.ctx, await pinned(at, gr), { force: true })).toBe('alert');
-    } finally {
-      stop();
-    }
-    expect((await pinned(at, gr)).signing_kid).toBe(gr.ctx.self.signingKey.kid);
+    await expectFlaggedWhenServed(jws);
     expect((await alertsOf(at, gr)).filter((a) => a.kind === 'signing-key-changed')).toHaveLength(2);
   });
 });
