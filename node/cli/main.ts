@@ -10,6 +10,12 @@ import { UserError } from '../users/service.js';
 import { buildProgram } from './program.js';
 import { CliError } from './output.js';
 
+// Output piped into a command that stopped reading (`| head`) is no failure: stop quietly.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 const program = buildProgram();
 try {
   await program.parseAsync(process.argv);
