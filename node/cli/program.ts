@@ -16,6 +16,7 @@ import { requireFingerprint } from '../peers/fingerprint.js';
 import { addPeerStateCommands } from './peer-state-commands.js';
 import { addConsentCommands } from './consent-commands.js';
 import { addKeyCommands } from './key-commands.js';
+import { addTaxonomyCommands } from './taxonomy-commands.js';
 import { addAuditCommands } from './audit-commands.js';
 import { addInvitationCommands } from './invitation-commands.js';
 import { addTrustListCommands } from './trust-list-commands.js';
@@ -158,6 +159,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
   addReferralCommands(program, io);
   addConsentCommands(program, io);
   addKeyCommands(program, io);
+  addTaxonomyCommands(program, io);
   addAuditCommands(program, io);
   addTrustListCommands(program, io);
 

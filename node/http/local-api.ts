@@ -3,6 +3,7 @@
 import { Hono } from 'hono';
 import type { NodeContext } from '../context.js';
 import { listPeers } from '../peers/service.js';
+import { taxonomy } from '../directory/taxonomy.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { sendLifecycleMessage, type LifecycleContent } from '../referrals/messages.js';
 import { noSuchReferral } from '../referrals/lifecycle.js';
@@ -43,6 +44,9 @@ const ACTIONS = [
 export function localApiRoutes(ctx: NodeContext, onQueued: () => void): Hono<LocalEnv> {
   const api = new Hono<LocalEnv>();
   api.use('*', bearerAuth(ctx.database.db, ctx.clock));
+
+  // The shared taxonomy, for any signed-in user (auditors too: it is public reference data).
+  api.get('/taxonomy', (c) => c.json(taxonomy()));
 
   api.get('/node', (c) => {
     const { self } = ctx;

@@ -34,6 +34,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/taxonomy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The shared service taxonomy, with labels in the network's six languages.
+         * @description The categories every node uses in its directory, in referrals (`needs`) and in matching
+         *     (`spec/taxonomy.yaml`), for any signed-in user. A category with a `parent` is a narrower
+         *     kind of it.
+         */
+        get: operations["getTaxonomy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/peers": {
         parameters: {
             query?: never;
@@ -1176,6 +1198,30 @@ export interface components {
             /** @description Withdraw only for these recipients; absent = for all. */
             recipients?: string[];
         };
+        Taxonomy: {
+            /** @description Grows by one whenever a code is added, renamed or removed. */
+            version: number;
+            languages: components["schemas"]["LabelLanguage"][];
+            categories: components["schemas"]["TaxonomyCategory"][];
+        };
+        TaxonomyCategory: {
+            code: components["schemas"]["TaxonomyCode"];
+            parent?: components["schemas"]["TaxonomyCode"];
+            /** @description The category's name in each language of the network, none missing. */
+            labels: {
+                en: string;
+                de: string;
+                el: string;
+                it: string;
+                ro: string;
+                bg: string;
+            };
+        };
+        /**
+         * @description The languages of the network's labels (ISO 639-1).
+         * @enum {unknown}
+         */
+        LabelLanguage: "en" | "de" | "el" | "it" | "ro" | "bg";
         AuditBundle: {
             /** @constant */
             format: "refnet-audit-bundle/1";
@@ -1615,6 +1661,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NodeInfo"];
+                };
+            };
+            401: components["responses"]["Problem"];
+        };
+    };
+    getTaxonomy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The taxonomy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Taxonomy"];
                 };
             };
             401: components["responses"]["Problem"];
