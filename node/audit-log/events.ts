@@ -41,6 +41,8 @@ export type AuditEvent =
   | { type: 'peer.revoked'; peer_id: string; reason: 'key-compromise' | 'no-longer-partner' | 'other' }
   /** A peer's refreshed identity document, signed with its pinned key, brought a new encryption key. */
   | { type: 'peer.identity-updated'; peer_id: string; signing_kid: string; encryption_kid: string }
+  /** One of the organisation's own services was described, changed, paused, resumed, its availability set, or removed. */
+  | { type: 'service.changed'; service_id: string; action: 'created' | 'updated' | 'paused' | 'resumed' | 'availability' | 'deleted' }
   /** A peer's signing key was replaced, and its continuity chain from the pinned key followed. */
   | { type: 'peer.key-rotated'; peer_id: string; signing_kid: string; previous_kid: string }
   /** A key of this node was replaced by a new one (the old one is retired, still held for a while). */
@@ -119,7 +121,7 @@ export const AUDIT_EVENT_TYPES = [
   'node.initialised', 'user.created', 'user.token-created', 'user.login', 'peer.added', 'peer.trusted', 'peer.suspended', 'peer.restored', 'peer.revoked', 'peer.identity-updated', 'peer.key-rotated', 'peer.alert', 'key.rotated', 'key.destroyed', 'key.revoked',
   'consent.recorded', 'consent.form-attached', 'consent.form-erased', 'consent.withdrawn', 'data.disclosed', 'disclosure.cancelled',
   'referral.event', 'referral.opened', 'erasure.requested', 'erasure.performed', 'erasure.confirmed', 'witness.inconsistency',
-  'invitation.created', 'invitation.redeemed', 'invitation.revoked', 'trust-list.applied',
+  'invitation.created', 'invitation.redeemed', 'invitation.revoked', 'trust-list.applied', 'service.changed',
 ] as const satisfies readonly AuditEventType[];
 
 // A type added to AuditEvent but not to the list above fails to compile here.

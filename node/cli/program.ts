@@ -17,6 +17,7 @@ import { addPeerStateCommands } from './peer-state-commands.js';
 import { addConsentCommands } from './consent-commands.js';
 import { addKeyCommands } from './key-commands.js';
 import { addTaxonomyCommands } from './taxonomy-commands.js';
+import { addServiceCommands } from './service-commands.js';
 import { addAuditCommands } from './audit-commands.js';
 import { addInvitationCommands } from './invitation-commands.js';
 import { addTrustListCommands } from './trust-list-commands.js';
@@ -160,6 +161,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
   addConsentCommands(program, io);
   addKeyCommands(program, io);
   addTaxonomyCommands(program, io);
+  addServiceCommands(program, io);
   addAuditCommands(program, io);
   addTrustListCommands(program, io);
 

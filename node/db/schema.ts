@@ -32,6 +32,17 @@ export interface NodeKeysTable {
   revoked_at: string | null;
 }
 
+/** One of the organisation's own services (its directory entry); no personal data. */
+export interface ServicesTable {
+  id: string;
+  /** The service's description as given (spec ServiceFields, without status and accepting_referrals), JSON. */
+  description: string;
+  status: 'active' | 'paused';
+  accepting_referrals: number;
+  created_at: string;
+  updated_at: string;
+}
+
 /** A peer's identity document as it was before one with another signing key replaced it. */
 export interface PeerIdentityHistoryTable {
   peer_id: string;
@@ -265,6 +276,7 @@ export interface Schema {
   peer_alerts: PeerAlertsTable;
   key_revocations: KeyRevocationsTable;
   peer_identity_history: PeerIdentityHistoryTable;
+  services: ServicesTable;
   audit_tree_nodes: AuditTreeNodesTable;
   checkpoints: CheckpointsTable;
   cosignatures: CosignaturesTable;

@@ -27,6 +27,7 @@ import { requeueFailedMessage } from '../delivery/requeue.js';
 import { consentRoutes } from './consent-api.js';
 import { peerRoutes } from './peer-api.js';
 import { invitationRoutes } from './invitation-api.js';
+import { serviceRoutes } from './service-api.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 
 /** One endpoint per lifecycle action: the path segment (= message type after `referral.`) and its request schema. */
@@ -65,6 +66,7 @@ export function localApiRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loc
   api.route('/', consentRoutes(ctx, onQueued));
   api.route('/', peerRoutes(ctx));
   api.route('/', invitationRoutes(ctx));
+  api.route('/', serviceRoutes(ctx));
 
   api.get('/peers', async (c) => c.json({ items: await listPeers(ctx.database.db) }));
 

@@ -779,6 +779,74 @@ export interface components {
             erased_at: string;
             iat: number;
         };
+        /** @description Text in one or more languages, keyed by BCP 47 language tag: `{"en": "…", "el": "…"}`. */
+        LocalizedText: {
+            [key: string]: string;
+        };
+        /**
+         * @description A service as its organisation describes it, with Open Referral HSDS 3 names where they fit
+         *     (`name`, `description`, `status`, `languages`, `service_areas`, `minimum_age`,
+         *     `maximum_age`, `eligibility_description`, `email`, `url`, capacity as `available` and
+         *     `maximum`). The location is a country, region and city, never a street address: the
+         *     address of a shelter or safe house must not travel between organisations in a directory;
+         *     it is given to the person referred, when she is accepted.
+         */
+        ServiceFields: {
+            name: components["schemas"]["LocalizedText"];
+            description: components["schemas"]["LocalizedText"];
+            categories: components["schemas"]["TaxonomyCode"][];
+            /** @description The languages the service works in (BCP 47), interpreters included. */
+            languages: string[];
+            /** @description How the service is given. */
+            modes: ("in-person" | "online" | "phone")[];
+            location: components["schemas"]["ServicePlace"];
+            /** @description Where else it takes people from (an online service, a whole region); its location counts without saying. */
+            service_areas?: components["schemas"]["ServiceArea"][];
+            eligibility?: components["schemas"]["ServiceEligibility"];
+            /** @description Places free now (`available`) out of how many (`maximum`). */
+            capacity?: {
+                available: number;
+                maximum?: number;
+            };
+            /** @description Whether it takes referrals now (default true). */
+            accepting_referrals?: boolean;
+            /**
+             * @description `paused`: listed but not offered in matching (HSDS `temporarily closed`); default `active`.
+             * @enum {unknown}
+             */
+            status?: "active" | "paused";
+            /** @description How other organisations reach the service (never a client's contact). */
+            contact?: {
+                /** Format: email */
+                email?: string;
+                phone?: string;
+                /** Format: uri */
+                url?: string;
+            };
+        };
+        ServicePlace: {
+            /** @description ISO 3166-1 alpha-2. */
+            country: string;
+            region?: string;
+            city?: string;
+        };
+        ServiceArea: {
+            country: string;
+            region?: string;
+        };
+        /** @description Who the service is for; what is not said is open to all. */
+        ServiceEligibility: {
+            women_only?: boolean;
+            minimum_age?: number;
+            maximum_age?: number;
+            /** @description The residence situations it serves; absent, any. */
+            legal_statuses?: components["schemas"]["LegalStatus"][];
+            /** @description Whether a woman can come with her children. */
+            children_accepted?: boolean;
+            eligibility_description?: components["schemas"]["LocalizedText"];
+        };
+        /** @enum {unknown} */
+        LegalStatus: "eu-citizen" | "asylum-seeker" | "international-protection" | "residence-permit" | "undocumented";
         /**
          * @description Service categories of the shared taxonomy (DESIGN.md "Service directory").
          * @enum {unknown}
@@ -924,6 +992,7 @@ export interface components {
          *     | `invitation.created` | invitation_id, expires_at (never the secret) |
          *     | `invitation.redeemed` | invitation_id, peer_id, signing_kid (on the inviting node the actor is the redeeming peer; on the redeeming node, peer_id is the inviter) |
          *     | `invitation.revoked` | invitation_id |
+         *     | `service.changed` | service_id, action (created, updated, paused, resumed, availability, deleted: one of the organisation's own services) |
          *     | `trust-list.applied` | network, members, added, removed (the network's name and counts; the peers themselves have their own `peer.*` entries, actor `trust-list`) |
          */
         LogEntry: {
@@ -938,7 +1007,7 @@ export interface components {
                 id: string;
             };
             /** @enum {unknown} */
-            type: "node.initialised" | "user.created" | "user.token-created" | "user.login" | "peer.added" | "peer.trusted" | "peer.suspended" | "peer.restored" | "peer.revoked" | "peer.identity-updated" | "peer.key-rotated" | "peer.alert" | "key.rotated" | "key.destroyed" | "key.revoked" | "consent.recorded" | "consent.form-attached" | "consent.form-erased" | "consent.withdrawn" | "data.disclosed" | "disclosure.cancelled" | "referral.event" | "referral.opened" | "erasure.requested" | "erasure.performed" | "erasure.confirmed" | "witness.inconsistency" | "invitation.created" | "invitation.redeemed" | "invitation.revoked" | "trust-list.applied";
+            type: "node.initialised" | "user.created" | "user.token-created" | "user.login" | "peer.added" | "peer.trusted" | "peer.suspended" | "peer.restored" | "peer.revoked" | "peer.identity-updated" | "peer.key-rotated" | "peer.alert" | "key.rotated" | "key.destroyed" | "key.revoked" | "consent.recorded" | "consent.form-attached" | "consent.form-erased" | "consent.withdrawn" | "data.disclosed" | "disclosure.cancelled" | "referral.event" | "referral.opened" | "erasure.requested" | "erasure.performed" | "erasure.confirmed" | "witness.inconsistency" | "invitation.created" | "invitation.redeemed" | "invitation.revoked" | "trust-list.applied" | "service.changed";
             node_id?: string;
             signing_kid?: string;
             encryption_kid?: string;
@@ -988,6 +1057,7 @@ export interface components {
             use?: "enc" | "sig";
             kid?: string;
             previous_kid?: string;
+            service_id?: string;
             invitation_id?: string;
             /** Format: date-time */
             expires_at?: string;

@@ -56,6 +56,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This organisation's own services (every state). */
+        get: operations["listServices"];
+        put?: never;
+        /** Describe a new service (administrators). */
+        post: operations["createService"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of this organisation's services. */
+        get: operations["getService"];
+        /** Describe a service anew (administrators); what is left out is removed. */
+        put: operations["replaceService"];
+        post?: never;
+        /** Remove a service for good (administrators). */
+        delete: operations["deleteService"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause a service (administrators); it stays listed but is not offered in matching. */
+        post: operations["pauseService"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Offer a paused service again (administrators). */
+        post: operations["resumeService"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/{id}/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Say whether a service takes referrals now and how many places are free (caseworkers and administrators). */
+        post: operations["setServiceAvailability"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/peers": {
         parameters: {
             query?: never;
@@ -1198,6 +1286,24 @@ export interface components {
             /** @description Withdraw only for these recipients; absent = for all. */
             recipients?: string[];
         };
+        /** @description A service as an administrator describes it (see ServiceFields in federation.yaml). */
+        ServiceInput: components["schemas"]["ServiceFields"];
+        Service: components["schemas"]["ServiceFields"] & {
+            /** Format: uuid */
+            id: string;
+            /** @enum {unknown} */
+            status: "active" | "paused";
+            accepting_referrals: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ServiceAvailability: {
+            accepting_referrals?: boolean;
+            /** @description Places free now. */
+            available?: number;
+        };
         Taxonomy: {
             /** @description Grows by one whenever a code is added, renamed or removed. */
             version: number;
@@ -1563,6 +1669,74 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description Text in one or more languages, keyed by BCP 47 language tag: `{"en": "…", "el": "…"}`. */
+        LocalizedText: {
+            [key: string]: string;
+        };
+        ServicePlace: {
+            /** @description ISO 3166-1 alpha-2. */
+            country: string;
+            region?: string;
+            city?: string;
+        };
+        ServiceArea: {
+            country: string;
+            region?: string;
+        };
+        /** @enum {unknown} */
+        LegalStatus: "eu-citizen" | "asylum-seeker" | "international-protection" | "residence-permit" | "undocumented";
+        /** @description Who the service is for; what is not said is open to all. */
+        ServiceEligibility: {
+            women_only?: boolean;
+            minimum_age?: number;
+            maximum_age?: number;
+            /** @description The residence situations it serves; absent, any. */
+            legal_statuses?: components["schemas"]["LegalStatus"][];
+            /** @description Whether a woman can come with her children. */
+            children_accepted?: boolean;
+            eligibility_description?: components["schemas"]["LocalizedText"];
+        };
+        /**
+         * @description A service as its organisation describes it, with Open Referral HSDS 3 names where they fit
+         *     (`name`, `description`, `status`, `languages`, `service_areas`, `minimum_age`,
+         *     `maximum_age`, `eligibility_description`, `email`, `url`, capacity as `available` and
+         *     `maximum`). The location is a country, region and city, never a street address: the
+         *     address of a shelter or safe house must not travel between organisations in a directory;
+         *     it is given to the person referred, when she is accepted.
+         */
+        ServiceFields: {
+            name: components["schemas"]["LocalizedText"];
+            description: components["schemas"]["LocalizedText"];
+            categories: components["schemas"]["TaxonomyCode"][];
+            /** @description The languages the service works in (BCP 47), interpreters included. */
+            languages: string[];
+            /** @description How the service is given. */
+            modes: ("in-person" | "online" | "phone")[];
+            location: components["schemas"]["ServicePlace"];
+            /** @description Where else it takes people from (an online service, a whole region); its location counts without saying. */
+            service_areas?: components["schemas"]["ServiceArea"][];
+            eligibility?: components["schemas"]["ServiceEligibility"];
+            /** @description Places free now (`available`) out of how many (`maximum`). */
+            capacity?: {
+                available: number;
+                maximum?: number;
+            };
+            /** @description Whether it takes referrals now (default true). */
+            accepting_referrals?: boolean;
+            /**
+             * @description `paused`: listed but not offered in matching (HSDS `temporarily closed`); default `active`.
+             * @enum {unknown}
+             */
+            status?: "active" | "paused";
+            /** @description How other organisations reach the service (never a client's contact). */
+            contact?: {
+                /** Format: email */
+                email?: string;
+                phone?: string;
+                /** Format: uri */
+                url?: string;
+            };
+        };
         /** @description A BCP 47 language tag, e.g. `ar`, `ro`, `pt-BR` (never free text; it goes into the audit log). */
         LanguageTag: string;
         /**
@@ -1685,6 +1859,216 @@ export interface operations {
                 };
             };
             401: components["responses"]["Problem"];
+        };
+    };
+    listServices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The services, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Service"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+        };
+    };
+    createService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceInput"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Service"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    getService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The service. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Service"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    replaceService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceInput"];
+            };
+        };
+        responses: {
+            /** @description The service as now described. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Service"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    deleteService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    pauseService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The service, paused. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Service"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    resumeService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The service, active. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Service"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    setServiceAvailability: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceAvailability"];
+            };
+        };
+        responses: {
+            /** @description The service as now described. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Service"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
         };
     };
     listPeers: {

@@ -12,6 +12,7 @@ import * as trustList from './009-trust-list.js';
 import * as keyRotation from './010-key-rotation.js';
 import * as revocationReason from './011-revocation-reason.js';
 import * as signingKeyLifecycle from './012-signing-key-lifecycle.js';
+import * as services from './013-services.js';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '010-key-rotation': keyRotation,
   '011-revocation-reason': revocationReason,
   '012-signing-key-lifecycle': signingKeyLifecycle,
+  '013-services': services,
 };
