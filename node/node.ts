@@ -1,6 +1,7 @@
 // Building a node from its data folder: `initNode` creates one, `openNode` loads it into a
 // NodeContext with its HTTP app and delivery worker, `serveNode` puts it on the network with a
 // graceful shutdown. Tests override clock, fetch and logger.
+import { startDirectorySync } from './directory/sync.js';
 import { serve, type ServerType } from '@hono/node-server';
 import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -157,6 +158,7 @@ export async function serveNode(node: OpenNode, listen: { port: number; host: st
   const identityRefresh = startIdentityRefresh(node.ctx);
   const keySchedule = startKeySchedule(node.ctx, node.keyPolicy);
   const trustList = startTrustListFollower(node.ctx, node.trustList);
+  const directories = startDirectorySync(node.ctx);
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : listen.port;
   let closing: Promise<void> | undefined;
@@ -179,6 +181,7 @@ export async function serveNode(node: OpenNode, listen: { port: number; host: st
         await identityRefresh.stop();
         await keySchedule.stop();
         await trustList.stop();
+        await directories.stop();
         await node.close();
       })();
       return closing;

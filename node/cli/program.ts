@@ -18,6 +18,7 @@ import { addConsentCommands } from './consent-commands.js';
 import { addKeyCommands } from './key-commands.js';
 import { addTaxonomyCommands } from './taxonomy-commands.js';
 import { addServiceCommands } from './service-commands.js';
+import { addDirectoryCommands } from './directory-commands.js';
 import { addAuditCommands } from './audit-commands.js';
 import { addInvitationCommands } from './invitation-commands.js';
 import { addTrustListCommands } from './trust-list-commands.js';
@@ -162,6 +163,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
   addKeyCommands(program, io);
   addTaxonomyCommands(program, io);
   addServiceCommands(program, io);
+  addDirectoryCommands(program, io);
   addAuditCommands(program, io);
   addTrustListCommands(program, io);
 

@@ -32,6 +32,21 @@ export interface NodeKeysTable {
   revoked_at: string | null;
 }
 
+/** A trusted peer's directory as held here (directory/sync.ts). */
+export interface PeerDirectoriesTable {
+  peer_id: string;
+  /** The signed directory as received (compact JWS); null until one was. */
+  jws: string | null;
+  etag: string | null;
+  iat: number | null;
+  exp: number | null;
+  /** Its services (DirectoryService[], JSON), for matching. */
+  services: string | null;
+  fetched_at: string | null;
+  checked_at: string;
+  last_error: string | null;
+}
+
 /** One of the organisation's own services (its directory entry); no personal data. */
 export interface ServicesTable {
   id: string;
@@ -277,6 +292,7 @@ export interface Schema {
   key_revocations: KeyRevocationsTable;
   peer_identity_history: PeerIdentityHistoryTable;
   services: ServicesTable;
+  peer_directories: PeerDirectoriesTable;
   audit_tree_nodes: AuditTreeNodesTable;
   checkpoints: CheckpointsTable;
   cosignatures: CosignaturesTable;

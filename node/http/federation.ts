@@ -14,6 +14,8 @@ import { acceptKeyRevocation, keyRevocationProblem } from '../peers/key-revocati
 import { MAX_REVOCATION_BYTES } from '../identity/revocation.js';
 import { mediaTypeOf, readBodyWithin } from './body.js';
 import { logRoutes } from './log-routes.js';
+import { requirePeer } from '../peers/service-token.js';
+import { servedDirectory } from '../directory/document.js';
 import { invitationFederationRoutes } from './invitation-api.js';
 
 export function federationRoutes(ctx: NodeContext): Hono {
@@ -101,6 +103,14 @@ export function federationRoutes(ctx: NodeContext): Hono {
       log.warn('write-ahead log busy after an erasure; it is truncated at the next erasure or retention run');
     }
     return c.json(receiptResponse(receipt));
+  });
+
+  // This organisation's services, signed, for trusted peers (service tokens), with an ETag.
+  app.get('/federation/v1/directory', requirePeer(ctx), async (c) => {
+    const { jws, etag } = await servedDirectory(ctx);
+    const headers = { etag, 'cache-control': 'no-cache' };
+    if (c.req.header('if-none-match') === etag) return c.body(null, 304, headers);
+    return c.body(jws, 200, { 'content-type': 'application/jwt', ...headers });
   });
 
   // The audit log and witness endpoints, for trusted peers (service tokens).

@@ -264,6 +264,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/federation/v1/directory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This organisation's services, signed (trusted peers only).
+         * @description A compact JWS, protected header `{"alg":"EdDSA","typ":"referral-directory+jwt","kid":<the
+         *     signing kid>}`, payload `DirectoryClaims`: the organisation and every service it
+         *     describes (paused ones too, marked so). Served only to trusted peers (service token),
+         *     with an `ETag`; `If-None-Match` with it is answered 304 while nothing changed. Signed
+         *     again when a service changes, and at least every 12 hours (valid 24). A node keeps a
+         *     peer's directory only when it is signed with the key pinned for that peer, issued by it,
+         *     of this form, unexpired and not older than the one held; otherwise it keeps the one it
+         *     has and shows the error (`GET /api/v1/directories`).
+         */
+        get: operations["getDirectory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -778,6 +805,29 @@ export interface components {
             /** Format: date-time */
             erased_at: string;
             iat: number;
+        };
+        DirectoryClaims: {
+            iss: components["schemas"]["NodeId"];
+            iat: number;
+            exp: number;
+            /** @description The version of the shared taxonomy (spec/taxonomy.yaml) its categories come from. */
+            taxonomy_version: number;
+            organization: {
+                name: string;
+                country: string;
+                languages: string[];
+                contact?: string;
+            };
+            services: components["schemas"]["DirectoryService"][];
+        };
+        DirectoryService: components["schemas"]["ServiceFields"] & {
+            /** Format: uuid */
+            id: string;
+            /** @enum {unknown} */
+            status: "active" | "paused";
+            accepting_referrals: boolean;
+            /** Format: date-time */
+            updated_at: string;
         };
         /** @description Text in one or more languages, keyed by BCP 47 language tag: `{"en": "…", "el": "…"}`. */
         LocalizedText: {
@@ -1439,6 +1489,37 @@ export interface operations {
             403: components["responses"]["Problem"];
             413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
+            500: components["responses"]["Problem"];
+        };
+    };
+    getDirectory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Compact JWS whose payload is `DirectoryClaims`. */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/jwt": components["schemas"]["CompactJws"];
+                };
+            };
+            /** @description Not modified since the ETag given. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
             500: components["responses"]["Problem"];
         };
     };

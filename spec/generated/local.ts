@@ -144,6 +144,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/directories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How fresh the directory of each trusted peer is. */
+        get: operations["listPeerDirectories"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/directories/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fetch every trusted peer's directory now (caseworkers and administrators). */
+        post: operations["syncPeerDirectories"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/directory/hsds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The directory in Open Referral HSDS 3.0 form.
+         * @description This organisation's services as HSDS organizations with their services (the compiled
+         *     shape of HSDS's API); with `peers=true`, the current directories of its trusted peers too.
+         *     Categories are HSDS attributes with taxonomy terms of the taxonomy `refnet`.
+         */
+        get: operations["exportHsds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/peers": {
         parameters: {
             query?: never;
@@ -1286,6 +1342,50 @@ export interface components {
             /** @description Withdraw only for these recipients; absent = for all. */
             recipients?: string[];
         };
+        PeerDirectoryList: {
+            items: components["schemas"]["PeerDirectoryStatus"][];
+        };
+        PeerDirectoryStatus: {
+            peer_id: string;
+            name: string;
+            country: string;
+            /**
+             * @description `current`: a directory held and unexpired; `expired`: held but past its `exp` (the peer has not been reached for a day); `none`: never received.
+             * @enum {unknown}
+             */
+            freshness: "current" | "expired" | "none";
+            services: number;
+            /** Format: date-time */
+            signed_at?: string;
+            /**
+             * Format: date-time
+             * @description When the directory held was received.
+             */
+            fetched_at?: string;
+            /**
+             * Format: date-time
+             * @description When the peer was last asked.
+             */
+            checked_at?: string;
+            /** @description Why the last attempt did not bring a new directory. */
+            last_error?: string;
+        };
+        HsdsExport: {
+            /** @constant */
+            hsds_version: "3.0";
+            organizations: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                website?: string;
+                services: {
+                    id: string;
+                    name: string;
+                    /** @enum {unknown} */
+                    status: "active" | "temporarily closed";
+                }[];
+            }[];
+        };
         /** @description A service as an administrator describes it (see ServiceFields in federation.yaml). */
         ServiceInput: components["schemas"]["ServiceFields"];
         Service: components["schemas"]["ServiceFields"] & {
@@ -2069,6 +2169,73 @@ export interface operations {
             404: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+        };
+    };
+    listPeerDirectories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per trusted peer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeerDirectoryList"];
+                };
+            };
+            401: components["responses"]["Problem"];
+        };
+    };
+    syncPeerDirectories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Each peer's directory after the sync. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeerDirectoryList"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    exportHsds: {
+        parameters: {
+            query?: {
+                peers?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HsdsExport"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
         };
     };
     listPeers: {

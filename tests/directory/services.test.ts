@@ -8,6 +8,7 @@ import { createApiToken, createUser } from '../../node/users/service.js';
 import { cli, cliResult } from '../_util/cli.js';
 import { expectMatchesSpec } from '../_util/spec-check.js';
 import { createTestNetwork, type Json, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { trainingService } from '../_util/services.js';
 
 let net: TestNetwork;
 let node: TestNode;
@@ -23,23 +24,6 @@ beforeAll(async () => {
   }
 });
 afterAll(() => net.close());
-
-/** A vocational training in Vienna, as the demo's Austrian organisation would describe it. */
-export function trainingService(overrides: Json = {}): Json {
-  return {
-    name: { en: 'Vocational training in retail and care', de: 'Berufsausbildung im Handel und in der Pflege' },
-    description: { en: 'Twelve-month training with a recognised certificate, German lessons included.' },
-    categories: ['vocational-training', 'language-courses'],
-    languages: ['de', 'en', 'ar'],
-    modes: ['in-person'],
-    location: { country: 'AT', region: 'Wien', city: 'Wien' },
-    service_areas: [{ country: 'AT', region: 'Niederösterreich' }],
-    eligibility: { women_only: true, minimum_age: 18, legal_statuses: ['asylum-seeker', 'international-protection'], children_accepted: true },
-    capacity: { available: 3, maximum: 12 },
-    contact: { email: 'training@brueckenhaus.example', phone: '+43 1 555 0100' },
-    ...overrides,
-  };
-}
 
 async function call(role: string, method: string, path: string, body?: unknown): Promise<Response> {
   return node.request(path, {

@@ -13,6 +13,7 @@ import * as keyRotation from './010-key-rotation.js';
 import * as revocationReason from './011-revocation-reason.js';
 import * as signingKeyLifecycle from './012-signing-key-lifecycle.js';
 import * as services from './013-services.js';
+import * as peerDirectories from './014-peer-directories.js';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '011-revocation-reason': revocationReason,
   '012-signing-key-lifecycle': signingKeyLifecycle,
   '013-services': services,
+  '014-peer-directories': peerDirectories,
 };

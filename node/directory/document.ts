@@ -1,0 +1,87 @@
+// The signed directory (spec/federation.yaml, DirectoryClaims): this organisation's services as a
+// compact JWS by its signing key, served to trusted peers at GET /federation/v1/directory with an
+// ETag, and a peer's directory checked before it is kept: signed with the key pinned for it,
+// issued by it, of the protocol's form, unexpired, and not older than the one held.
+import { CompactSign } from 'jose';
+import type { components } from '../../spec/generated/federation.js';
+import type { NodeContext } from '../context.js';
+import { nowSeconds } from '../context.js';
+import { readCompactJws } from '../crypto/compact-jws.js';
+import { b64u, sha256, utf8 } from '../crypto/encoding.js';
+import { verifyWithKeyNamed, type OkpPublicJwk } from '../identity/keys.js';
+import { validatorFor } from '../schema/validators.js';
+import { listServices } from './services.js';
+import { taxonomy } from './taxonomy.js';
+
+export type DirectoryClaims = components['schemas']['DirectoryClaims'];
+export type DirectoryService = components['schemas']['DirectoryService'];
+
+export const DIRECTORY_TYP = 'referral-directory+jwt';
+/** A directory is valid for a day and signed again after half of it, or at once when a service changes. */
+export const DIRECTORY_LIFETIME_SECONDS = 24 * 60 * 60;
+/** A directory of 500 services is well under a megabyte; anything larger is refused unread. */
+export const MAX_DIRECTORY_BYTES = 2 * 1024 * 1024;
+
+async function directoryClaims(ctx: NodeContext, now: number): Promise<DirectoryClaims> {
+  const { self } = ctx;
+  const services = (await listServices(ctx.database.db)).map(({ created_at: _created, ...service }) => service);
+  return {
+    iss: self.nodeId,
+    iat: now,
+    exp: now + DIRECTORY_LIFETIME_SECONDS,
+    taxonomy_version: taxonomy().version,
+    organization: { name: self.name, country: self.country, languages: self.languages, ...(self.contact ? { contact: self.contact } : {}) },
+    services,
+  };
+}
+
+interface Served {
+  jws: string;
+  etag: string;
+  signedAt: number;
+  /** What it lists, to notice a change: the services and the key that signed them. */
+  contents: string;
+}
+
+const served = new WeakMap<NodeContext, Served>();
+
+/**
+ * The directory for GET /federation/v1/directory: kept (so conditional requests get 304 until it
+ * changes) and signed again when the services or the signing key change, or half its life passed.
+ */
+export async function servedDirectory(ctx: NodeContext): Promise<{ jws: string; etag: string }> {
+  const now = nowSeconds(ctx.clock);
+  const claims = await directoryClaims(ctx, now);
+  const contents = `${ctx.self.signingKey.kid} ${JSON.stringify(claims.services)} ${JSON.stringify(claims.organization)}`;
+  const held = served.get(ctx);
+  if (held && held.contents === contents && now - held.signedAt < DIRECTORY_LIFETIME_SECONDS / 2 && now >= held.signedAt) return held;
+  const jws = await new CompactSign(utf8.encode(JSON.stringify(claims)))
+    .setProtectedHeader({ alg: 'EdDSA', typ: DIRECTORY_TYP, kid: ctx.self.signingKey.kid })
+    .sign(ctx.self.signingKey.privateKey);
+  const fresh = { jws, etag: `"${b64u.encode(sha256(jws)).slice(0, 27)}"`, signedAt: now, contents };
+  served.set(ctx, fresh);
+  return fresh;
+}
+
+export type DirectoryVerification = { ok: true; claims: DirectoryClaims } | { ok: false; reason: string };
+
+/** Checks a peer's directory before it is kept (see the module comment). */
+export async function verifyDirectory(
+  jws: string,
+  peer: { id: string; signingKey: OkpPublicJwk },
+  options: { nowSeconds: number; clockSkewSeconds: number; notBefore?: number | undefined },
+): Promise<DirectoryVerification> {
+  const read = readCompactJws(jws);
+  if (!read.ok) return { ok: false, reason: 'The directory is not a compact JWS with a JSON payload.' };
+  if (read.header.alg !== 'EdDSA' || read.header.typ !== DIRECTORY_TYP) return { ok: false, reason: `The directory header is not that of a ${DIRECTORY_TYP}.` };
+  if (read.header.kid !== peer.signingKey.kid) return { ok: false, reason: 'The directory is not signed with the key pinned for the peer.' };
+  if (!(await verifyWithKeyNamed(jws, new Map([[peer.signingKey.kid, peer.signingKey]])))) return { ok: false, reason: 'The directory signature does not verify.' };
+  const check = validatorFor('federation', 'DirectoryClaims');
+  if (!check(read.payload)) return { ok: false, reason: 'The directory does not match the protocol schema.' };
+  const claims = read.payload as DirectoryClaims;
+  if (claims.iss !== peer.id) return { ok: false, reason: `The directory was issued by ${claims.iss}, not by ${peer.id}.` };
+  if (claims.exp <= options.nowSeconds) return { ok: false, reason: 'The directory has expired.' };
+  if (claims.iat > options.nowSeconds + options.clockSkewSeconds) return { ok: false, reason: 'The directory is dated in the future.' };
+  if (options.notBefore !== undefined && claims.iat < options.notBefore) return { ok: false, reason: 'The directory is older than the one held.' };
+  return { ok: true, claims };
+}

@@ -1,0 +1,84 @@
+// The directory in Open Referral HSDS 3.0 form (organizations with their services, in the compiled
+// shape of HSDS's API): this organisation's services and, with `peers`, the current directories of
+// its trusted peers, for tools that read HSDS. Ids of nested objects are derived from the
+// service's id, so an export repeated gives the same ids. Names and descriptions are given in
+// English where the organisation wrote them in English, else in its first language: HSDS has one
+// text per field.
+import type { NodeContext } from '../context.js';
+import { nowSeconds } from '../context.js';
+import { sha256, utf8 } from '../crypto/encoding.js';
+import type { DirectoryService } from './document.js';
+import { listServices } from './services.js';
+import { taxonomy } from './taxonomy.js';
+
+export const HSDS_VERSION = '3.0';
+
+type LocalizedText = Record<string, string>;
+type HsdsObject = Record<string, unknown>;
+
+/** A stable UUID (version 8, name-based) for an object derived from `name`. */
+function derivedId(name: string): string {
+  const hex = Buffer.from(sha256(utf8.encode(name))).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+const text = (value: LocalizedText | undefined): string | undefined => (value ? (value.en ?? Object.values(value)[0]) : undefined);
+
+function hsdsService(service: DirectoryService): HsdsObject {
+  const labels = new Map(taxonomy().categories.map((c) => [c.code, c.labels.en]));
+  const id = (kind: string) => derivedId(`${service.id}:${kind}`);
+  const { eligibility, capacity, contact, location } = service;
+  return {
+    id: service.id,
+    name: text(service.name),
+    description: text(service.description),
+    status: service.status === 'paused' ? 'temporarily closed' : 'active',
+    ...(contact?.email ? { email: contact.email } : {}),
+    ...(contact?.url ? { url: contact.url } : {}),
+    ...(eligibility?.eligibility_description ? { eligibility_description: text(eligibility.eligibility_description) } : {}),
+    ...(eligibility?.minimum_age !== undefined ? { minimum_age: eligibility.minimum_age } : {}),
+    ...(eligibility?.maximum_age !== undefined ? { maximum_age: eligibility.maximum_age } : {}),
+    languages: service.languages.map((code) => ({ id: id(`language:${code}`), service_id: service.id, code })),
+    service_areas: (service.service_areas ?? []).map((area, i) => ({
+      id: id(`area:${i}`), service_id: service.id, name: [area.region, area.country].filter(Boolean).join(', '), extent_type: 'other',
+    })),
+    phones: contact?.phone ? [{ id: id('phone'), service_id: service.id, number: contact.phone }] : [],
+    capacities: capacity
+      ? [{ id: id('capacity'), service_id: service.id, available: capacity.available, ...(capacity.maximum !== undefined ? { maximum: capacity.maximum } : {}), unit: { id: derivedId('unit:places'), name: 'places' }, updated: service.updated_at }]
+      : [],
+    attributes: service.categories.map((code) => ({
+      id: id(`category:${code}`), link_id: service.id, link_type: 'service',
+      taxonomy_term: { id: derivedId(`taxonomy:${code}`), code, name: labels.get(code) ?? code, taxonomy: 'refnet', version: String(taxonomy().version) },
+    })),
+    // A city, never a street: the place as the directory gives it.
+    service_at_locations: [{
+      id: id('service-at-location'), service_id: service.id,
+      location: {
+        id: id('location'), location_type: service.modes.includes('in-person') ? 'physical' : 'virtual',
+        addresses: [{ id: id('address'), address_type: 'physical', city: location.city ?? '', state_province: location.region ?? '', country: location.country }],
+      },
+    }],
+  };
+}
+
+function hsdsOrganization(nodeId: string, name: string, services: DirectoryService[]): HsdsObject {
+  return { id: derivedId(`organization:${nodeId}`), name, website: nodeId, services: services.map(hsdsService) };
+}
+
+/** This organisation's services, and with `peers` the current directories of its trusted peers. */
+export async function exportHsds(ctx: NodeContext, options: { peers?: boolean } = {}): Promise<{ hsds_version: string; organizations: HsdsObject[] }> {
+  const own = (await listServices(ctx.database.db)).map(({ created_at: _created, ...service }) => service);
+  const organizations = [hsdsOrganization(ctx.self.nodeId, ctx.self.name, own)];
+  if (options.peers) {
+    const held = await ctx.database.db
+      .selectFrom('peer_directories')
+      .innerJoin('peers', 'peers.id', 'peer_directories.peer_id')
+      .select(['peers.id', 'peers.name', 'peer_directories.services'])
+      .where('peers.state', '=', 'trusted')
+      .where('peer_directories.exp', '>', nowSeconds(ctx.clock))
+      .orderBy('peers.id')
+      .execute();
+    for (const peer of held) organizations.push(hsdsOrganization(peer.id, peer.name, JSON.parse(peer.services ?? '[]') as DirectoryService[]));
+  }
+  return { hsds_version: HSDS_VERSION, organizations };
+}

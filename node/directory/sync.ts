@@ -1,0 +1,138 @@
+// Keeping trusted peers' directories: each is fetched with a service token and If-None-Match once
+// the copy held is an hour old (every five minutes while the last attempt failed; and on demand), checked (document.ts) and kept with when it was
+// fetched; a directory that does not verify changes nothing but the peer's last error. A peer
+// that is down keeps its last good directory until that expires; how fresh each is, is shown.
+import type { Selectable } from 'kysely';
+import type { NodeContext } from '../context.js';
+import { nowSeconds } from '../context.js';
+import type { PeerDirectoriesTable, PeersTable } from '../db/schema.js';
+import { readBodyWithin } from '../http/body.js';
+import type { OkpPublicJwk } from '../identity/keys.js';
+import { refreshForUnknownKey } from '../peers/peer-keys.js';
+import { createServiceToken } from '../peers/service-token.js';
+import { startPeriodic, type Periodic } from '../periodic.js';
+import type { components } from '../../spec/generated/local.js';
+import { MAX_DIRECTORY_BYTES, verifyDirectory, type DirectoryClaims } from './document.js';
+
+export const DIRECTORY_PATH = '/federation/v1/directory';
+/** A copy this old is fetched again (with If-None-Match) at the next round. */
+export const DIRECTORY_REFRESH_MS = 60 * 60_000;
+const REQUEST_TIMEOUT_MS = 15_000;
+
+export type SyncOutcome = 'updated' | 'unchanged' | 'refused' | 'unreachable' | 'not-due';
+export type PeerDirectoryStatus = components['schemas']['PeerDirectoryStatus'];
+
+export async function syncPeerDirectory(ctx: NodeContext, peer: Selectable<PeersTable>, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<SyncOutcome> {
+  const { db } = ctx.database;
+  const now = ctx.clock.now();
+  const held = await db.selectFrom('peer_directories').selectAll().where('peer_id', '=', peer.id).executeTakeFirst();
+  // A peer whose last attempt failed (or never gave a directory) is tried again at every round.
+  const settled = held?.jws && !held.last_error;
+  if (!options.force && settled && Date.parse(held.checked_at) > now.getTime() - DIRECTORY_REFRESH_MS) return 'not-due';
+  const log = ctx.logger.child({ subsystem: 'directory', peer: peer.id });
+  const record = (changes: Partial<Omit<PeerDirectoriesTable, 'peer_id'>>) =>
+    db
+      .insertInto('peer_directories')
+      .values({ peer_id: peer.id, jws: null, etag: null, iat: null, exp: null, services: null, fetched_at: null, checked_at: now.toISOString(), last_error: null, ...changes })
+      .onConflict((oc) => oc.column('peer_id').doUpdateSet({ checked_at: now.toISOString(), ...changes }))
+      .execute();
+
+  let response: Response;
+  try {
+    const token = await createServiceToken({ nodeId: ctx.self.nodeId, signingKey: ctx.self.signingKey }, { aud: peer.id, method: 'GET', path: DIRECTORY_PATH }, nowSeconds(ctx.clock));
+    response = await ctx.fetch(`${peer.id}${DIRECTORY_PATH}`, {
+      headers: { authorization: `Bearer ${token}`, ...(held?.etag ? { 'if-none-match': held.etag } : {}) },
+      signal: options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) : AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+  } catch (error) {
+    await record({ last_error: `not reachable (${error instanceof Error ? error.name : 'error'})` });
+    log.info('peer directory not reachable; the copy held is kept');
+    return 'unreachable';
+  }
+  if (response.status === 304 && held?.jws) {
+    await record({ last_error: null });
+    return 'unchanged';
+  }
+  if (response.status !== 200) {
+    await response.body?.cancel();
+    await record({ last_error: `answered ${response.status}` });
+    log.info({ status: response.status }, 'peer directory not served; the copy held is kept');
+    return response.status >= 500 ? 'unreachable' : 'refused';
+  }
+  const text = (await readBodyWithin(response, MAX_DIRECTORY_BYTES))?.trim();
+  if (text === undefined) return refuse(`larger than ${MAX_DIRECTORY_BYTES} bytes`);
+  let signer = JSON.parse(peer.signing_jwk) as OkpPublicJwk;
+  const check = () =>
+    verifyDirectory(text, { id: peer.id, signingKey: signer }, { nowSeconds: nowSeconds(ctx.clock), clockSkewSeconds: ctx.limits.clockSkewSeconds, notBefore: held?.iat ?? undefined });
+  let verification = await check();
+  if (!verification.ok && kidOf(text) !== signer.kid) {
+    // Signed with a key not pinned here: the peer may have rotated its signing key just now.
+    const refreshed = await refreshForUnknownKey(ctx, peer.id, kidOf(text));
+    if (refreshed) {
+      signer = JSON.parse(refreshed.signing_jwk) as OkpPublicJwk;
+      verification = await check();
+    }
+  }
+  if (!verification.ok) return refuse(verification.reason);
+  const { claims } = verification;
+  await record({
+    jws: text, etag: response.headers.get('etag'), iat: claims.iat, exp: claims.exp, services: JSON.stringify(claims.services),
+    fetched_at: now.toISOString(), last_error: null,
+  });
+  log.info({ services: claims.services.length }, 'peer directory updated');
+  return 'updated';
+
+  async function refuse(reason: string): Promise<SyncOutcome> {
+    await record({ last_error: `refused: ${reason}` });
+    log.warn({ reason }, 'peer directory refused; the copy held is kept');
+    return 'refused';
+  }
+}
+
+function kidOf(jws: string): string | undefined {
+  try {
+    const header = JSON.parse(Buffer.from(jws.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown };
+    return typeof header.kid === 'string' ? header.kid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One round over the peers this node trusts: those due (or all, forced) are fetched again. */
+export async function syncPeerDirectories(ctx: NodeContext, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<Map<string, SyncOutcome>> {
+  const peers = await ctx.database.db.selectFrom('peers').selectAll().where('state', '=', 'trusted').orderBy('id').execute();
+  const outcomes = new Map<string, SyncOutcome>();
+  for (const peer of peers) {
+    if (options.signal?.aborted) break;
+    outcomes.set(peer.id, await syncPeerDirectory(ctx, peer, options));
+  }
+  return outcomes;
+}
+
+export function startDirectorySync(ctx: NodeContext, everyMs = 5 * 60_000): Periodic {
+  return startPeriodic(ctx.logger, 'directory sync', everyMs, (signal) => syncPeerDirectories(ctx, { signal }));
+}
+
+/** How fresh the directory of each trusted peer is. */
+export async function directoryStatus(ctx: NodeContext): Promise<PeerDirectoryStatus[]> {
+  const rows = await ctx.database.db
+    .selectFrom('peers')
+    .leftJoin('peer_directories', 'peer_directories.peer_id', 'peers.id')
+    .select(['peers.id', 'peers.name', 'peers.country', 'peer_directories.services', 'peer_directories.iat', 'peer_directories.exp'])
+    .select(['peer_directories.fetched_at', 'peer_directories.checked_at', 'peer_directories.last_error'])
+    .where('peers.state', '=', 'trusted')
+    .orderBy('peers.id')
+    .execute();
+  const now = nowSeconds(ctx.clock);
+  return rows.map((row) => ({
+    peer_id: row.id,
+    name: row.name,
+    country: row.country,
+    freshness: row.exp === null || row.exp === undefined ? 'none' : row.exp <= now ? 'expired' : 'current',
+    services: row.services ? (JSON.parse(row.services) as DirectoryClaims['services']).length : 0,
+    ...(row.iat ? { signed_at: new Date(row.iat * 1000).toISOString() } : {}),
+    ...(row.fetched_at ? { fetched_at: row.fetched_at } : {}),
+    ...(row.checked_at ? { checked_at: row.checked_at } : {}),
+    ...(row.last_error ? { last_error: row.last_error } : {}),
+  }));
+}
