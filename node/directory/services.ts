@@ -3,7 +3,7 @@
 // know it first. Each change is in the audit log. What is stored is what the directory publishes:
 // no personal data, and no street address (spec ServiceFields).
 import { randomUUID } from 'node:crypto';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { components } from '../../spec/generated/local.js';
 import type { Db } from '../db/database.js';
 import type { ServicesTable } from '../db/schema.js';
@@ -55,7 +55,8 @@ function descriptionOf(input: ServiceInput): string {
 }
 
 export async function listServices(db: Db): Promise<Service[]> {
-  return (await db.selectFrom('services').selectAll().orderBy('created_at').orderBy('id').execute()).map(toService);
+  // In the order they were described (rowid breaks ties within the same millisecond).
+  return (await db.selectFrom('services').selectAll().orderBy('created_at').orderBy(sql`rowid`).execute()).map(toService);
 }
 
 export async function getService(db: Db, id: string): Promise<Service> {
