@@ -10,6 +10,8 @@ import { consistencyProof, inclusionProof } from '../node/audit-log/merkle.js';
 import { consistencyProofBetween, inclusionProofAt, syncTreeNodes } from '../node/audit-log/tree-store.js';
 import { b64u } from '../node/crypto/encoding.js';
 import { checkConsentRules } from '../node/audit-log/consent-rules.js';
+import { matchServices, type MatchQuery } from '../node/directory/matching.js';
+import { taxonomy } from '../node/directory/taxonomy.js';
 
 interface Case {
   name: string;
@@ -68,6 +70,51 @@ for (let c = 0; ruleEntries.length < LOG_SIZE; c++) {
 }
 const ruleNow = new Date(Date.UTC(2026, 5, 1));
 
+// Matching across 1,000 trusted peers with 50 services each (synthetic): their directories as a
+// node holds them after a sync, in a's database. The peers' rows carry placeholders where keys and
+// documents would be: matching reads only their id, name, country and state.
+const PEERS = 1_000;
+const SERVICES_PER_PEER = 50;
+const COUNTRIES = ['GR', 'AT', 'IT', 'RO', 'BG'] as const;
+const CODES = taxonomy().categories.map((c) => c.code);
+const LANGUAGES = ['en', 'de', 'el', 'it', 'ro', 'bg', 'ar', 'fa', 'fr', 'es', 'ru', 'tr'];
+let seed = 42;
+const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+const exp = Math.floor(Date.now() / 1000) + 86_400;
+await a.ctx.database.transaction(async (tx) => {
+  for (let p = 0; p < PEERS; p++) {
+    const id = `https://peer-${p}.bench.example.org`;
+    const country = COUNTRIES[p % COUNTRIES.length]!;
+    await tx.insertInto('peers').values({
+      id, name: `Bench organisation ${p}`, country, languages: '["en"]', contact: null, state: 'trusted', signing_kid: `kid-${p}`, signing_jwk: '{}',
+      encryption_kid: `enc-${p}`, encryption_jwk: '{}', identity_jws: '', added_at: new Date().toISOString(), trusted_at: null, updated_at: new Date().toISOString(),
+    }).execute();
+    const services = Array.from({ length: SERVICES_PER_PEER }, (_, i) => ({
+      id: randomUUID(), name: { en: `Service ${p}-${i}` }, description: { en: 'A synthetic service.' },
+      categories: [pick(CODES), ...(random() < 0.5 ? [pick(CODES)] : [])].filter((c, j, all) => all.indexOf(c) === j),
+      languages: [pick(LANGUAGES), pick(LANGUAGES), 'en'].filter((l, j, all) => all.indexOf(l) === j),
+      modes: random() < 0.2 ? ['in-person', 'online'] : ['in-person'],
+      location: { country, city: `City ${p % 40}` },
+      eligibility: { women_only: random() < 0.6, minimum_age: 18, ...(random() < 0.3 ? { legal_statuses: ['asylum-seeker', 'international-protection'] } : {}), children_accepted: random() < 0.5 },
+      ...(random() < 0.7 ? { capacity: { available: Math.floor(random() * 5), maximum: 10 } } : {}),
+      status: 'active', accepting_referrals: random() < 0.85, updated_at: new Date().toISOString(),
+    }));
+    await tx.insertInto('peer_directories').values({
+      peer_id: id, jws: '', etag: `"${p}"`, iat: exp - 86_400, exp, services: JSON.stringify(services), fetched_at: new Date().toISOString(), checked_at: new Date().toISOString(), last_error: null,
+    }).execute();
+  }
+});
+const matchQueries = [
+  { needs: ['vocational-training'], country: 'AT', languages: ['ar', 'en'], gender: 'female', age: 29, legal_status: 'asylum-seeker', with_children: true },
+  { needs: ['legal-aid'], country: 'IT', languages: ['fr'] },
+  { needs: ['safe-housing', 'psychological-support'], country: 'GR', languages: ['fa'], with_children: true },
+  { needs: ['language-courses'], languages: ['ar'], mode: 'online' },
+] as MatchQuery[];
+let nextQuery = 0;
+await matchServices(a.ctx, matchQueries[0]!); // builds the index once, as the first query after a sync does
+process.stderr.write(`${PEERS} peers with ${SERVICES_PER_PEER} services each ready\n`);
+
 const cases: Case[] = [
   { name: 'baseline: JSON round trip of the body', run: () => JSON.parse(JSON.stringify(body)) },
   { name: 'seal an envelope (encrypt + 2 sealed boxes)', run: () => sealEnvelope(sealInput()) },
@@ -90,6 +137,13 @@ const cases: Case[] = [
   { name: 'inclusion proof at 100k leaves: tree store (SQLite)', run: () => inclusionProofAt(b.ctx.database.db, randomIndex(), logSize) },
   { name: 'consistency proof at 100k leaves: merkle.ts over leaves in memory', run: () => consistencyProof(logLeaves, randomIndex() + 1) },
   { name: 'consistency proof at 100k leaves: tree store (SQLite)', run: () => consistencyProofBetween(b.ctx.database.db, randomIndex() + 1, logSize) },
+  {
+    name: `match across ${PEERS} peers × ${SERVICES_PER_PEER} services (index built)`,
+    run: async () => {
+      const found = await matchServices(a.ctx, matchQueries[nextQuery++ % matchQueries.length]!);
+      if (found.searched.peers !== PEERS) throw new Error('the bench should search every peer');
+    },
+  },
   {
     name: 'consent rules over 100k entries (JSON text)',
     run: () => {

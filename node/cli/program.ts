@@ -19,6 +19,7 @@ import { addKeyCommands } from './key-commands.js';
 import { addTaxonomyCommands } from './taxonomy-commands.js';
 import { addServiceCommands } from './service-commands.js';
 import { addDirectoryCommands } from './directory-commands.js';
+import { addMatchCommands } from './match-commands.js';
 import { addAuditCommands } from './audit-commands.js';
 import { addInvitationCommands } from './invitation-commands.js';
 import { addTrustListCommands } from './trust-list-commands.js';
@@ -164,6 +165,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
   addTaxonomyCommands(program, io);
   addServiceCommands(program, io);
   addDirectoryCommands(program, io);
+  addMatchCommands(program, io);
   addAuditCommands(program, io);
   addTrustListCommands(program, io);
 

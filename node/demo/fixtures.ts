@@ -1,4 +1,5 @@
-// Sample data for `npm run demo`: three local nodes and the referrals sent between them.
+// Sample data for `npm run demo`: five local nodes, one per country of the context documents, and
+// the referrals sent between them (their services are in services.ts).
 //
 // Everything here is FICTIONAL. The organisations do not exist, the people are invented, phone
 // numbers use the 555 range that is never assigned to real subscribers, and e-mail addresses are
@@ -16,10 +17,10 @@ export type TaxonomyCode =
   | 'return-reintegration' | 'online-support';
 
 export interface DemoOrganisation {
-  key: 'gr' | 'at' | 'it';
+  key: 'gr' | 'at' | 'it' | 'ro' | 'bg';
   name: string;
   city: string;
-  country: 'GR' | 'AT' | 'IT';
+  country: 'GR' | 'AT' | 'IT' | 'RO' | 'BG';
   languages: string[];
   contact: string;
 }
@@ -48,6 +49,22 @@ export const demoOrganisations: readonly DemoOrganisation[] = [
     country: 'IT',
     languages: ['it', 'en', 'fr', 'pcm', 'es'],
     contact: 'segnalazioni@girasole.example.org',
+  },
+  {
+    key: 'ro',
+    name: 'Asociația Speranța pentru Femei',
+    city: 'Bucharest',
+    country: 'RO',
+    languages: ['ro', 'en', 'hu'],
+    contact: 'trimiteri@speranta.example.org',
+  },
+  {
+    key: 'bg',
+    name: 'Фондация „Мост“',
+    city: 'Sofia',
+    country: 'BG',
+    languages: ['bg', 'en', 'ru', 'tr'],
+    contact: 'napravlenia@most.example.org',
   },
 ];
 

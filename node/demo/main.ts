@@ -1,4 +1,4 @@
-// `npm run demo [-- --keep] [-- --dir DIR]`: three local nodes for the fixtures' organisations,
+// `npm run demo [-- --keep] [-- --dir DIR]`: five local nodes for the fixtures' organisations,
 // each a real `referral-node serve` child process, trusting each other, with the sample referrals
 // sent through the local API. Runs until SIGINT/SIGTERM, then stops the nodes gracefully.
 import { join, resolve } from 'node:path';
@@ -16,6 +16,7 @@ import { createDemoNode, demoNodeConfig, hasNode, trustEachOther } from './netwo
 import { describeExit, startNodeProcess, stopNodeProcesses, waitForHealth, type NodeProcess } from './processes.js';
 import { hasAnyReferral, sendDemoReferrals, waitUntilDelivered } from './referrals.js';
 import { describeNetwork } from './report.js';
+import { seedDemoServices, syncDemoDirectories } from './directories.js';
 
 const DEFAULT_BASE_PORT = 7101;
 const USAGE = 'Usage: npm run demo -- [--keep] [--dir DIR]\n  --keep     reuse the nodes of the last run (credentials from DIR/credentials.json)\n  --dir DIR  where the nodes keep their data (default ./demo-data; emptied unless --keep)';
@@ -36,12 +37,12 @@ function readOptions(argv: string[], env: Env): DemoOptions {
     throw new DemoError(`${error instanceof Error ? error.message : 'Unknown option.'}\n${USAGE}`);
   }
   if (values.help) {
-    process.stdout.write(`${USAGE}\n  DEMO_BASE_PORT sets the first port (default ${DEFAULT_BASE_PORT}); the nodes use it and the next two.\n`);
+    process.stdout.write(`${USAGE}\n  DEMO_BASE_PORT sets the first port (default ${DEFAULT_BASE_PORT}); the nodes use it and the next four.\n`);
     process.exit(0);
   }
   const raw = env.demoBasePort;
   const basePort = raw === undefined || raw === '' ? DEFAULT_BASE_PORT : /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isInteger(basePort) || basePort < 1 || basePort > 65533) throw new DemoError('DEMO_BASE_PORT must be a port number from 1 to 65533.');
+  if (!Number.isInteger(basePort) || basePort < 1 || basePort > 65531) throw new DemoError('DEMO_BASE_PORT must be a port number from 1 to 65531.');
   return { keep: values.keep ?? false, dir: resolve(values.dir ?? 'demo-data'), basePort };
 }
 
@@ -98,9 +99,11 @@ async function main(): Promise<number> {
       });
     }
     await Promise.all(children.map((child) => waitForHealth(child)));
-    say('all three nodes answer /healthz');
+    say(`all ${nodes.length} nodes answer /healthz`);
     const trusted = await trustEachOther(nodes, env, say);
     if (trusted === 0) say('the nodes already trust each other');
+    await seedDemoServices(nodes, say);
+    await syncDemoDirectories(nodes, say);
     if (options.keep && (await hasAnyReferral(nodes))) {
       say('the kept nodes already hold referrals; not sending the samples again');
     } else {

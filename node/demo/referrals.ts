@@ -12,12 +12,12 @@ export interface SentReferral {
   to: DemoNode;
 }
 
-async function callLocalApi(node: DemoNode, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
+export async function callLocalApi(node: DemoNode, method: 'GET' | 'POST', path: string, body?: unknown, as: 'caseworker' | 'admin' = 'caseworker'): Promise<Response> {
   try {
     return await fetch(`${node.url}${path}`, {
       method,
       headers: {
-        authorization: `Bearer ${node.caseworker.token}`,
+        authorization: `Bearer ${node[as].token}`,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -40,7 +40,7 @@ async function describeProblem(response: Response): Promise<string> {
   }
 }
 
-async function expectStatus<T>(response: Response, status: number, what: string): Promise<T> {
+export async function expectStatus<T>(response: Response, status: number, what: string): Promise<T> {
   if (response.status !== status) throw new DemoError(`${what} was answered ${response.status}: ${await describeProblem(response)}`);
   return (await response.json()) as T;
 }

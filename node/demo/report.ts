@@ -30,6 +30,8 @@ export function describeNetwork(
     );
   }
   const austrian = nodes.find((n) => n.key === 'at') ?? nodes[0];
+  // A caseworker in Athens looking for a service in Austria: the matching the directories are for.
+  const greek = nodes.find((n) => n.key === 'gr');
   if (austrian) {
     const cli = fromCwd(join(options.root, 'bin', 'referral-node.js'), options.cwd);
     // The CLI would take REFERRAL_NODE_KEK over the node's own key file, and fail to open it.
@@ -40,6 +42,11 @@ export function describeNetwork(
       `  ${unsetKek}node ${shellQuote(cli)} referral list --data ${shellQuote(fromCwd(austrian.dataDir, options.cwd))}`,
       `  ${unsetKek}node ${shellQuote(cli)} consent list --data ${shellQuote(fromCwd(austrian.dataDir, options.cwd))}`,
       `  ${unsetKek}node ${shellQuote(cli)} audit verify --data ${shellQuote(fromCwd(austrian.dataDir, options.cwd))}`,
+      ...(greek
+        ? [
+            `  ${unsetKek}node ${shellQuote(cli)} match --need vocational-training --country AT --language ar,en --legal-status asylum-seeker --with-children --data ${shellQuote(fromCwd(greek.dataDir, options.cwd))}`,
+          ]
+        : []),
       '',
     );
   }

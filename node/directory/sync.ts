@@ -7,6 +7,7 @@ import type { NodeContext } from '../context.js';
 import { nowSeconds } from '../context.js';
 import type { PeerDirectoriesTable, PeersTable } from '../db/schema.js';
 import { readBodyWithin } from '../http/body.js';
+import { ProblemError } from '../http/problem.js';
 import type { OkpPublicJwk } from '../identity/keys.js';
 import { refreshForUnknownKey } from '../peers/peer-keys.js';
 import { createServiceToken } from '../peers/service-token.js';
@@ -135,4 +136,19 @@ export async function directoryStatus(ctx: NodeContext): Promise<PeerDirectorySt
     ...(row.checked_at ? { checked_at: row.checked_at } : {}),
     ...(row.last_error ? { last_error: row.last_error } : {}),
   }));
+}
+
+/** Refuses a referral for a service that is not in the peer's current directory held here. */
+export async function requireServiceOf(ctx: NodeContext, peerId: string, serviceId: string): Promise<void> {
+  const held = await ctx.database.db.selectFrom('peer_directories').select(['services', 'exp']).where('peer_id', '=', peerId).executeTakeFirst();
+  const current = held?.exp !== null && held?.exp !== undefined && held.exp > nowSeconds(ctx.clock);
+  const services = current ? (JSON.parse(held.services ?? '[]') as DirectoryClaims['services']) : [];
+  if (!services.some((s) => s.id === serviceId)) {
+    throw new ProblemError(
+      422,
+      'invalid-request',
+      'Unknown service',
+      `The service ${serviceId} is not in the current directory of ${peerId} held here; sync the directories (referral-node directory sync) and choose from a match again.`,
+    );
+  }
 }

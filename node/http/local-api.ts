@@ -29,6 +29,7 @@ import { peerRoutes } from './peer-api.js';
 import { invitationRoutes } from './invitation-api.js';
 import { serviceRoutes } from './service-api.js';
 import { directoryRoutes } from './directory-api.js';
+import { matchRoutes } from './match-api.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 
 /** One endpoint per lifecycle action: the path segment (= message type after `referral.`) and its request schema. */
@@ -69,6 +70,7 @@ export function localApiRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loc
   api.route('/', invitationRoutes(ctx));
   api.route('/', serviceRoutes(ctx));
   api.route('/', directoryRoutes(ctx));
+  api.route('/', matchRoutes(ctx));
 
   api.get('/peers', async (c) => c.json({ items: await listPeers(ctx.database.db) }));
 

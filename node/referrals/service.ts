@@ -15,6 +15,7 @@ import { sealEnvelope } from '../envelope/seal.js';
 import { enqueueEnvelope } from '../delivery/outbox.js';
 import type { VerifiedEnvelope } from '../envelope/verify.js';
 import { normaliseNodeUrl } from '../peers/service.js';
+import { requireServiceOf } from '../directory/sync.js';
 import { categoriesPresent, consentViolation } from './consent.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import { consentRowViolation, erasuresOf, findConsent, recordConsent, recordReceivedConsent, wireConsent, type ConsentRecord, type ConsentRow } from '../consents/service.js';
@@ -113,6 +114,7 @@ export function offerBody(referralId: string, request: OfferContent, consent: Co
     reason: request.reason,
     client: request.client,
     consent,
+    ...(request.service_id ? { service_id: request.service_id } : {}),
   };
 }
 
@@ -163,6 +165,7 @@ export async function createReferral(
   const now = ctx.clock.now();
   const draft = request.draft === true;
   const peer = await peerFor(ctx, request.to, !draft);
+  if (request.service_id) await requireServiceOf(ctx, peer.id, request.service_id);
   const referralId = randomUUID();
   const at = now.toISOString();
   await ctx.database.transaction(async (tx, onCommit) => {

@@ -917,6 +917,11 @@ export interface components {
             reason: string;
             client: components["schemas"]["ClientData"];
             consent: components["schemas"]["ConsentRecord"];
+            /**
+             * Format: uuid
+             * @description The service of the receiver's directory (`DirectoryService.id`) the referral is for, when the sender chose one.
+             */
+            service_id?: string;
             /** @description Set when this offer refers on a case the sender received from another organisation. */
             onward_of?: {
                 /** Format: uuid */

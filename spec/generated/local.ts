@@ -200,6 +200,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/match": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Services that fit a client's needs, across this node's and its trusted peers' directories (caseworkers and administrators).
+         * @description Candidates are the services, in this node's own and its trusted peers' current
+         *     directories, with a category that meets a need (the same code, a narrower kind, or the
+         *     broader category). Paused services, services of peers not trusted, and services in
+         *     another country when `country` is given (unless given online or by phone) are left out.
+         *     Every other criterion counts for a service (`reasons`) or against it (`misfits`), and the
+         *     results come best first (`score`). A POST, so that what is said about the client never
+         *     appears in a URL; nothing of the query is stored or logged. To refer to a result, send a
+         *     referral `to` its organisation's node with its `service_id`.
+         */
+        post: operations["matchServices"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/peers": {
         parameters: {
             query?: never;
@@ -1125,6 +1152,11 @@ export interface components {
             client: components["schemas"]["ClientData"];
             /**
              * Format: uuid
+             * @description The service of `to`'s directory the referral is for (a match's `service.id`); it must be in `to`'s current directory.
+             */
+            service_id?: string;
+            /**
+             * Format: uuid
              * @description A consent record of this node that is in force for `to` and covers every client data group sent.
              */
             consent_id?: string;
@@ -1180,6 +1212,11 @@ export interface components {
             reason: string;
             client: components["schemas"]["ClientData"];
             consent: components["schemas"]["ConsentRecord"];
+            /**
+             * Format: uuid
+             * @description The service of the receiver's directory the referral is for.
+             */
+            service_id?: string;
             onward_of?: {
                 /** Format: uuid */
                 referral_id: string;
@@ -1341,6 +1378,56 @@ export interface components {
         WithdrawConsentRequest: {
             /** @description Withdraw only for these recipients; absent = for all. */
             recipients?: string[];
+        };
+        MatchQuery: {
+            needs: components["schemas"]["TaxonomyCode"][];
+            country?: string;
+            region?: string;
+            city?: string;
+            /** @description Languages she speaks (BCP 47). */
+            languages?: string[];
+            /** @enum {unknown} */
+            gender?: "female" | "male" | "other";
+            age?: number;
+            legal_status?: components["schemas"]["LegalStatus"];
+            with_children?: boolean;
+            /** @enum {unknown} */
+            mode?: "in-person" | "online" | "phone";
+            /** @default 20 */
+            limit: number;
+        };
+        MatchResponse: {
+            results: components["schemas"]["MatchResult"][];
+            /** @description How many services fit a need (before `limit`). */
+            total: number;
+            searched: {
+                /** @description Services offered (not paused) in the directories searched. */
+                services: number;
+                /** @description Trusted peers whose current directory was searched. */
+                peers: number;
+            };
+        };
+        MatchResult: {
+            service: components["schemas"]["DirectoryService"];
+            organization: {
+                node_id: string;
+                name: string;
+                country: string;
+                /** @description The service is this organisation's own. */
+                own: boolean;
+            };
+            score: number;
+            /** @description What fits. */
+            reasons: components["schemas"]["MatchReason"][];
+            /** @description What does not fit. */
+            misfits: components["schemas"]["MatchReason"][];
+            /** @description A referral can be sent for it now (a peer's service taking referrals). */
+            referable: boolean;
+        };
+        MatchReason: {
+            /** @enum {unknown} */
+            criterion: "need" | "place" | "language" | "eligibility" | "children" | "mode" | "availability";
+            detail: string;
         };
         PeerDirectoryList: {
             items: components["schemas"]["PeerDirectoryStatus"][];
@@ -1837,6 +1924,15 @@ export interface components {
                 url?: string;
             };
         };
+        DirectoryService: components["schemas"]["ServiceFields"] & {
+            /** Format: uuid */
+            id: string;
+            /** @enum {unknown} */
+            status: "active" | "paused";
+            accepting_referrals: boolean;
+            /** Format: date-time */
+            updated_at: string;
+        };
         /** @description A BCP 47 language tag, e.g. `ar`, `ro`, `pt-BR` (never free text; it goes into the audit log). */
         LanguageTag: string;
         /**
@@ -2236,6 +2332,34 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
+        };
+    };
+    matchServices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MatchQuery"];
+            };
+        };
+        responses: {
+            /** @description The results, best first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MatchResponse"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
         };
     };
     listPeers: {
