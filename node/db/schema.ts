@@ -45,6 +45,8 @@ export interface PeerDirectoriesTable {
   fetched_at: string | null;
   checked_at: string;
   last_error: string | null;
+  /** Grows with every directory kept (directory/matching.ts rebuilds its index when it changes). */
+  revision: Generated<number>;
 }
 
 /** One of the organisation's own services (its directory entry); no personal data. */

@@ -39,17 +39,18 @@ const indexes = new WeakMap<NodeContext, Index>();
 async function currentIndex(ctx: NodeContext): Promise<Index> {
   const { db } = ctx.database;
   const now = nowSeconds(ctx.clock);
-  const held = await db
+  // What the index depends on, in one cheap aggregate: the trusted peers' current directories
+  // (a directory kept anew raises its revision; a peer suspended or restored changes its
+  // updated_at and the count) and the own services.
+  const peers = await db
     .selectFrom('peer_directories')
     .innerJoin('peers', 'peers.id', 'peer_directories.peer_id')
-    .select(['peers.id', 'peers.name', 'peers.country', 'peer_directories.fetched_at', 'peer_directories.etag'])
+    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.sum<number>('peer_directories.revision').as('revisions'), eb.fn.max('peers.updated_at').as('changed')])
     .where('peers.state', '=', 'trusted')
     .where('peer_directories.exp', '>', now)
-    .orderBy('peers.id')
-    .execute();
+    .executeTakeFirstOrThrow();
   const own = await db.selectFrom('services').select((eb) => [eb.fn.max('updated_at').as('latest'), eb.fn.countAll<number>().as('count')]).executeTakeFirstOrThrow();
-  // A directory kept anew has another ETag (its content changed) or time: either rebuilds the index.
-  const key = JSON.stringify([own.latest, own.count, ctx.self.nodeId, held.map((h) => [h.id, h.fetched_at, h.etag])]);
+  const key = JSON.stringify([own.latest, own.count, ctx.self.nodeId, peers.count, peers.revisions, peers.changed]);
   const cached = indexes.get(ctx);
   if (cached?.key === key) return cached;
 
@@ -67,12 +68,16 @@ async function currentIndex(ctx: NodeContext): Promise<Index> {
   for (const { created_at: _created, ...service } of await listServices(db)) {
     add(service, { node_id: ctx.self.nodeId, name: ctx.self.name, country: ctx.self.country, own: true });
   }
-  if (held.length > 0) {
-    const directories = await db.selectFrom('peer_directories').select(['peer_id', 'services']).where('peer_id', 'in', held.map((h) => h.id)).execute();
-    const byPeer = new Map(directories.map((d) => [d.peer_id, d.services]));
-    for (const peer of held) {
-      for (const service of JSON.parse(byPeer.get(peer.id) ?? '[]') as DirectoryService[]) add(service, { node_id: peer.id, name: peer.name, country: peer.country, own: false });
-    }
+  const held = await db
+    .selectFrom('peer_directories')
+    .innerJoin('peers', 'peers.id', 'peer_directories.peer_id')
+    .select(['peers.id', 'peers.name', 'peers.country', 'peer_directories.services'])
+    .where('peers.state', '=', 'trusted')
+    .where('peer_directories.exp', '>', now)
+    .orderBy('peers.id')
+    .execute();
+  for (const peer of held) {
+    for (const service of JSON.parse(peer.services ?? '[]') as DirectoryService[]) add(service, { node_id: peer.id, name: peer.name, country: peer.country, own: false });
   }
   const index = { key, byCategory, services, peers: held.length };
   indexes.set(ctx, index);
@@ -98,31 +103,41 @@ export async function matchServices(ctx: NodeContext, query: MatchQuery): Promis
   const index = await currentIndex(ctx);
   const meeting = categoriesMeeting(query.needs);
   const labels = new Map(taxonomy().categories.map((c) => [c.code, c.labels.en]));
+  // First every candidate's score alone (no words: there may be thousands), then the words for
+  // those shown.
   const seen = new Set<Entry>();
-  const results: MatchResult[] = [];
+  const scored: Array<{ entry: Entry; points: number }> = [];
   for (const code of meeting.keys()) {
     for (const entry of index.byCategory.get(code) ?? []) {
       if (seen.has(entry)) continue;
       seen.add(entry);
-      const scored = score(entry, query, meeting, labels);
-      if (scored) results.push(scored);
+      const points = score(entry, query, meeting, labels, false);
+      if (points !== undefined) scored.push({ entry, points: points.score });
     }
   }
-  results.sort((x, y) => y.score - x.score || x.organization.name.localeCompare(y.organization.name) || x.service.id.localeCompare(y.service.id));
-  return { results: results.slice(0, query.limit ?? 20), searched: { services: index.services, peers: index.peers }, total: results.length };
+  scored.sort((x, y) => y.points - x.points || compare(x.entry.organization.name, y.entry.organization.name) || compare(x.entry.service.id, y.entry.service.id));
+  const results = scored.slice(0, query.limit ?? 20).map(({ entry }) => score(entry, query, meeting, labels, true)!);
+  return { results, searched: { services: index.services, peers: index.peers }, total: scored.length };
 }
 
-function score(entry: Entry, query: MatchQuery, meeting: ReturnType<typeof categoriesMeeting>, labels: Map<string, string>): MatchResult | undefined {
+const compare = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+
+/** The service's score for the query, with (`explain`) or without the words for each criterion. */
+function score(entry: Entry, query: MatchQuery, meeting: ReturnType<typeof categoriesMeeting>, labels: Map<string, string>, explain: boolean): MatchResult | undefined {
   const { service, organization } = entry;
+  // Elsewhere and only in person: out at once (most candidates of a query with a country).
+  const online = service.modes.includes('online') || service.modes.includes('phone');
+  const country = query.country;
+  if (country && !online && service.location.country !== country && !service.service_areas?.some((a) => a.country === country)) return undefined;
   const reasons: Reason[] = [];
   const misfits: Reason[] = [];
   let points = 0;
-  const fits = (criterion: Reason['criterion'], detail: string, weight: number) => {
-    reasons.push({ criterion, detail });
+  const fits = (criterion: Reason['criterion'], detail: () => string, weight: number) => {
+    if (explain) reasons.push({ criterion, detail: detail() });
     points += weight;
   };
-  const misfit = (criterion: Reason['criterion'], detail: string, weight: number) => {
-    misfits.push({ criterion, detail });
+  const misfit = (criterion: Reason['criterion'], detail: () => string, weight: number) => {
+    if (explain) misfits.push({ criterion, detail: detail() });
     points -= weight;
   };
 
@@ -132,70 +147,76 @@ function score(entry: Entry, query: MatchQuery, meeting: ReturnType<typeof categ
     const how = meeting.get(code);
     if (!how || met.has(how.need)) continue;
     met.add(how.need);
-    const detail = how.how === 'exact' ? labels.get(code)! : how.how === 'narrower' ? `${labels.get(code)} (a kind of ${labels.get(how.need)})` : `${labels.get(code)} (broader than ${labels.get(how.need)})`;
-    fits('need', detail, WEIGHT[how.how]);
+    fits(
+      'need',
+      () => (how.how === 'exact' ? labels.get(code)! : how.how === 'narrower' ? `${labels.get(code)} (a kind of ${labels.get(how.need)})` : `${labels.get(code)} (broader than ${labels.get(how.need)})`),
+      WEIGHT[how.how],
+    );
   }
-  for (const need of query.needs) if (!met.has(need)) misfit('need', `does not offer ${labels.get(need)}`, 15);
+  for (const need of query.needs) if (!met.has(need)) misfit('need', () => `does not offer ${labels.get(need)}`, 15);
 
   // Place: the service's location or one of its areas; elsewhere only when given online.
-  const online = service.modes.includes('online') || service.modes.includes('phone');
   if (query.country) {
     const areas = [service.location, ...(service.service_areas ?? [])];
     const inCountry = areas.filter((a) => a.country === query.country);
     if (inCountry.length === 0) {
       if (!online) return undefined;
-      misfit('place', `in ${service.location.country}, not ${query.country}; given ${service.modes.filter((m) => m !== 'in-person').join(' or ')}`, 10);
+      misfit('place', () => `in ${service.location.country}, not ${query.country}; given ${service.modes.filter((m) => m !== 'in-person').join(' or ')}`, 10);
     } else {
-      fits('place', `in ${query.country}`, 20);
+      fits('place', () => `in ${query.country}`, 20);
       if (query.region) {
-        if (inCountry.some((a) => a.region === query.region)) fits('place', `in ${query.region}`, 5);
-        else misfit('place', `not in ${query.region}${service.location.region ? ` (in ${service.location.region})` : ''}`, 5);
+        if (inCountry.some((a) => a.region === query.region)) fits('place', () => `in ${query.region}`, 5);
+        else misfit('place', () => `not in ${query.region}${service.location.region ? ` (in ${service.location.region})` : ''}`, 5);
       }
       if (query.city) {
-        if (service.location.city === query.city) fits('place', `in ${query.city}`, 5);
-        else if (!online) misfit('place', `not in ${query.city}${service.location.city ? ` (in ${service.location.city})` : ''}`, 5);
+        if (service.location.city === query.city) fits('place', () => `in ${query.city}`, 5);
+        else if (!online) misfit('place', () => `not in ${query.city}${service.location.city ? ` (in ${service.location.city})` : ''}`, 5);
       }
     }
   }
 
   // Languages: one in common is enough.
-  if (query.languages?.length) {
-    const common = query.languages.filter((l) => service.languages.some((s) => s === l || s.split('-')[0] === l.split('-')[0]));
-    if (common.length > 0) fits('language', `works in ${common.join(', ')}`, 15);
-    else misfit('language', `works in ${service.languages.join(', ')}, not ${query.languages.join(', ')}`, 30);
+  const languages = query.languages;
+  if (languages?.length) {
+    const common = languages.filter((l) => service.languages.some((s) => s === l || s.split('-')[0] === l.split('-')[0]));
+    if (common.length > 0) fits('language', () => `works in ${common.join(', ')}`, 15);
+    else misfit('language', () => `works in ${service.languages.join(', ')}, not ${languages.join(', ')}`, 30);
   }
 
   // Eligibility: said when it counts either way; a rule she does not meet is a misfit.
   const eligibility = service.eligibility ?? {};
   if (eligibility.women_only) {
-    if (query.gender === 'female') fits('eligibility', 'for women', 5);
-    else if (query.gender) misfit('eligibility', 'for women only', 50);
+    if (query.gender === 'female') fits('eligibility', () => 'for women', 5);
+    else if (query.gender) misfit('eligibility', () => 'for women only', 50);
   }
   if (query.age !== undefined) {
-    if (eligibility.minimum_age !== undefined && query.age < eligibility.minimum_age) misfit('eligibility', `from age ${eligibility.minimum_age}`, 50);
-    else if (eligibility.maximum_age !== undefined && query.age > eligibility.maximum_age) misfit('eligibility', `up to age ${eligibility.maximum_age}`, 50);
-    else if (eligibility.minimum_age !== undefined || eligibility.maximum_age !== undefined) fits('eligibility', `age ${query.age} within its range`, 2);
+    if (eligibility.minimum_age !== undefined && query.age < eligibility.minimum_age) misfit('eligibility', () => `from age ${eligibility.minimum_age}`, 50);
+    else if (eligibility.maximum_age !== undefined && query.age > eligibility.maximum_age) misfit('eligibility', () => `up to age ${eligibility.maximum_age}`, 50);
+    else if (eligibility.minimum_age !== undefined || eligibility.maximum_age !== undefined) fits('eligibility', () => `age ${query.age} within its range`, 2);
   }
-  if (query.legal_status && eligibility.legal_statuses) {
-    if (eligibility.legal_statuses.includes(query.legal_status)) fits('eligibility', `serves ${query.legal_status}`, 5);
-    else misfit('eligibility', `serves ${eligibility.legal_statuses.join(', ')}, not ${query.legal_status}`, 50);
+  const statuses = eligibility.legal_statuses;
+  if (query.legal_status && statuses) {
+    if (statuses.includes(query.legal_status)) fits('eligibility', () => `serves ${query.legal_status}`, 5);
+    else misfit('eligibility', () => `serves ${statuses.join(', ')}, not ${query.legal_status}`, 50);
   }
   if (query.with_children) {
-    if (eligibility.children_accepted === true) fits('children', 'children can come too', 5);
-    else if (eligibility.children_accepted === false) misfit('children', 'children cannot come', 40);
+    if (eligibility.children_accepted === true) fits('children', () => 'children can come too', 5);
+    else if (eligibility.children_accepted === false) misfit('children', () => 'children cannot come', 40);
   }
 
   // How it is given.
-  if (query.mode) {
-    if (service.modes.includes(query.mode)) fits('mode', query.mode, 5);
-    else misfit('mode', `given ${service.modes.join(', ')}, not ${query.mode}`, 10);
+  const mode = query.mode;
+  if (mode) {
+    if (service.modes.includes(mode)) fits('mode', () => mode, 5);
+    else misfit('mode', () => `given ${service.modes.join(', ')}, not ${mode}`, 10);
   }
 
   // Availability now.
-  if (!service.accepting_referrals) misfit('availability', 'not taking referrals now', 30);
-  if (service.capacity) {
-    if (service.capacity.available > 0) fits('availability', `${service.capacity.available} place${service.capacity.available === 1 ? '' : 's'} free`, 10);
-    else misfit('availability', 'no place free now', 30);
+  if (!service.accepting_referrals) misfit('availability', () => 'not taking referrals now', 30);
+  const free = service.capacity?.available;
+  if (free !== undefined) {
+    if (free > 0) fits('availability', () => `${free} place${free === 1 ? '' : 's'} free`, 10);
+    else misfit('availability', () => 'no place free now', 30);
   }
 
   return {

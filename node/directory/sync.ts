@@ -2,7 +2,7 @@
 // the copy held is an hour old (every five minutes while the last attempt failed; and on demand), checked (document.ts) and kept with when it was
 // fetched; a directory that does not verify changes nothing but the peer's last error. A peer
 // that is down keeps its last good directory until that expires; how fresh each is, is shown.
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { NodeContext } from '../context.js';
 import { nowSeconds } from '../context.js';
 import type { PeerDirectoriesTable, PeersTable } from '../db/schema.js';
@@ -31,7 +31,7 @@ export async function syncPeerDirectory(ctx: NodeContext, peer: Selectable<Peers
   const settled = held?.jws && !held.last_error;
   if (!options.force && settled && Date.parse(held.checked_at) > now.getTime() - DIRECTORY_REFRESH_MS) return 'not-due';
   const log = ctx.logger.child({ subsystem: 'directory', peer: peer.id });
-  const record = (changes: Partial<Omit<PeerDirectoriesTable, 'peer_id'>>) =>
+  const record = (changes: Partial<Omit<PeerDirectoriesTable, 'peer_id' | 'revision'>>) =>
     db
       .insertInto('peer_directories')
       .values({ peer_id: peer.id, jws: null, etag: null, iat: null, exp: null, services: null, fetched_at: null, checked_at: now.toISOString(), last_error: null, ...changes })
@@ -76,10 +76,19 @@ export async function syncPeerDirectory(ctx: NodeContext, peer: Selectable<Peers
   }
   if (!verification.ok) return refuse(verification.reason);
   const { claims } = verification;
-  await record({
-    jws: text, etag: response.headers.get('etag'), iat: claims.iat, exp: claims.exp, services: JSON.stringify(claims.services),
-    fetched_at: now.toISOString(), last_error: null,
-  });
+  await db
+    .insertInto('peer_directories')
+    .values({
+      peer_id: peer.id, jws: text, etag: response.headers.get('etag'), iat: claims.iat, exp: claims.exp, services: JSON.stringify(claims.services),
+      fetched_at: now.toISOString(), checked_at: now.toISOString(), last_error: null, revision: 1,
+    })
+    .onConflict((oc) =>
+      oc.column('peer_id').doUpdateSet((eb) => ({
+        jws: eb.ref('excluded.jws'), etag: eb.ref('excluded.etag'), iat: eb.ref('excluded.iat'), exp: eb.ref('excluded.exp'), services: eb.ref('excluded.services'),
+        fetched_at: eb.ref('excluded.fetched_at'), checked_at: eb.ref('excluded.checked_at'), last_error: null, revision: sql<number>`peer_directories.revision + 1`,
+      })),
+    )
+    .execute();
   log.info({ services: claims.services.length }, 'peer directory updated');
   return 'updated';
 

@@ -14,6 +14,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('fetched_at', 'text')
     .addColumn('checked_at', 'text', (c) => c.notNull())
     .addColumn('last_error', 'text')
+    // Grows with every directory kept: matching rebuilds its index when the sum changes.
+    .addColumn('revision', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
 }
 
