@@ -24,7 +24,11 @@ type Reason = MatchResult['reasons'][number];
 interface Entry {
   service: DirectoryService;
   organization: MatchResult['organization'];
+  /** The last query that scored it. */
+  pass: number;
 }
+
+let passes = 0;
 
 interface Index {
   key: string;
@@ -59,9 +63,10 @@ async function currentIndex(ctx: NodeContext): Promise<Index> {
   const add = (service: DirectoryService, organization: Entry['organization']) => {
     if (service.status === 'paused') return;
     services += 1;
+    const entry = { service, organization, pass: 0 }; // one per service, in the list of each of its categories
     for (const code of service.categories) {
       const list = byCategory.get(code) ?? [];
-      list.push({ service, organization });
+      list.push(entry);
       byCategory.set(code, list);
     }
   };
@@ -105,12 +110,12 @@ export async function matchServices(ctx: NodeContext, query: MatchQuery): Promis
   const labels = new Map(taxonomy().categories.map((c) => [c.code, c.labels.en]));
   // First every candidate's score alone (no words: there may be thousands), then the words for
   // those shown.
-  const seen = new Set<Entry>();
+  const pass = ++passes; // marks the entries this query has scored (one service, several categories)
   const scored: Array<{ entry: Entry; points: number }> = [];
   for (const code of meeting.keys()) {
     for (const entry of index.byCategory.get(code) ?? []) {
-      if (seen.has(entry)) continue;
-      seen.add(entry);
+      if (entry.pass === pass) continue;
+      entry.pass = pass;
       const points = score(entry, query, meeting, labels, false);
       if (points !== undefined) scored.push({ entry, points: points.score });
     }
@@ -122,55 +127,67 @@ export async function matchServices(ctx: NodeContext, query: MatchQuery): Promis
 
 const compare = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
 
-/** The service's score for the query, with (`explain`) or without the words for each criterion. */
+/**
+ * The service's score for the query, with (`explain`) or without the words for each criterion.
+ * Written to allocate nothing when not explaining (`say?.push(...)` does not even build its
+ * argument then): a query may score thousands of candidates to show twenty.
+ */
 function score(entry: Entry, query: MatchQuery, meeting: ReturnType<typeof categoriesMeeting>, labels: Map<string, string>, explain: boolean): MatchResult | undefined {
   const { service, organization } = entry;
   // Elsewhere and only in person: out at once (most candidates of a query with a country).
   const online = service.modes.includes('online') || service.modes.includes('phone');
-  const country = query.country;
-  if (country && !online && service.location.country !== country && !service.service_areas?.some((a) => a.country === country)) return undefined;
+  const { country, region, city } = query;
+  const servesCountry = country !== undefined && servesPlace(service, country, undefined);
+  if (country && !online && !servesCountry) return undefined;
   const reasons: Reason[] = [];
   const misfits: Reason[] = [];
+  const say = explain ? reasons : undefined;
+  const against = explain ? misfits : undefined;
   let points = 0;
-  const fits = (criterion: Reason['criterion'], detail: () => string, weight: number) => {
-    if (explain) reasons.push({ criterion, detail: detail() });
-    points += weight;
-  };
-  const misfit = (criterion: Reason['criterion'], detail: () => string, weight: number) => {
-    if (explain) misfits.push({ criterion, detail: detail() });
-    points -= weight;
-  };
 
   // Needs: every need met counts; a need this service does not meet is said.
-  const met = new Set<string>();
+  let met: string[] | undefined;
   for (const code of service.categories) {
     const how = meeting.get(code);
-    if (!how || met.has(how.need)) continue;
-    met.add(how.need);
-    fits(
-      'need',
-      () => (how.how === 'exact' ? labels.get(code)! : how.how === 'narrower' ? `${labels.get(code)} (a kind of ${labels.get(how.need)})` : `${labels.get(code)} (broader than ${labels.get(how.need)})`),
-      WEIGHT[how.how],
-    );
+    if (!how || met?.includes(how.need)) continue;
+    (met ??= []).push(how.need);
+    points += WEIGHT[how.how];
+    say?.push({
+      criterion: 'need',
+      detail: how.how === 'exact' ? labels.get(code)! : how.how === 'narrower' ? `${labels.get(code)} (a kind of ${labels.get(how.need)})` : `${labels.get(code)} (broader than ${labels.get(how.need)})`,
+    });
   }
-  for (const need of query.needs) if (!met.has(need)) misfit('need', () => `does not offer ${labels.get(need)}`, 15);
+  for (const need of query.needs) {
+    if (met?.includes(need)) continue;
+    points -= 15;
+    against?.push({ criterion: 'need', detail: `does not offer ${labels.get(need)}` });
+  }
 
   // Place: the service's location or one of its areas; elsewhere only when given online.
-  if (query.country) {
-    const areas = [service.location, ...(service.service_areas ?? [])];
-    const inCountry = areas.filter((a) => a.country === query.country);
-    if (inCountry.length === 0) {
-      if (!online) return undefined;
-      misfit('place', () => `in ${service.location.country}, not ${query.country}; given ${service.modes.filter((m) => m !== 'in-person').join(' or ')}`, 10);
+  if (country) {
+    if (!servesCountry) {
+      points -= 10;
+      against?.push({ criterion: 'place', detail: `in ${service.location.country}, not ${country}; given ${service.modes.filter((m) => m !== 'in-person').join(' or ')}` });
     } else {
-      fits('place', () => `in ${query.country}`, 20);
-      if (query.region) {
-        if (inCountry.some((a) => a.region === query.region)) fits('place', () => `in ${query.region}`, 5);
-        else misfit('place', () => `not in ${query.region}${service.location.region ? ` (in ${service.location.region})` : ''}`, 5);
+      points += 20;
+      say?.push({ criterion: 'place', detail: `in ${country}` });
+      if (region) {
+        if (servesPlace(service, country, region)) {
+          points += 5;
+          say?.push({ criterion: 'place', detail: `in ${region}` });
+        } else {
+          points -= 5;
+          against?.push({ criterion: 'place', detail: `not in ${region}${service.location.region ? ` (in ${service.location.region})` : ''}` });
+        }
       }
-      if (query.city) {
-        if (service.location.city === query.city) fits('place', () => `in ${query.city}`, 5);
-        else if (!online) misfit('place', () => `not in ${query.city}${service.location.city ? ` (in ${service.location.city})` : ''}`, 5);
+      if (city) {
+        if (service.location.city === city) {
+          points += 5;
+          say?.push({ criterion: 'place', detail: `in ${city}` });
+        } else if (!online) {
+          points -= 5;
+          against?.push({ criterion: 'place', detail: `not in ${city}${service.location.city ? ` (in ${service.location.city})` : ''}` });
+        }
       }
     }
   }
@@ -178,53 +195,115 @@ function score(entry: Entry, query: MatchQuery, meeting: ReturnType<typeof categ
   // Languages: one in common is enough.
   const languages = query.languages;
   if (languages?.length) {
-    const common = languages.filter((l) => service.languages.some((s) => s === l || s.split('-')[0] === l.split('-')[0]));
-    if (common.length > 0) fits('language', () => `works in ${common.join(', ')}`, 15);
-    else misfit('language', () => `works in ${service.languages.join(', ')}, not ${languages.join(', ')}`, 30);
+    if (speaksAny(service.languages, languages)) {
+      points += 15;
+      say?.push({ criterion: 'language', detail: `works in ${languages.filter((l) => speaksAny(service.languages, [l])).join(', ')}` });
+    } else {
+      points -= 30;
+      against?.push({ criterion: 'language', detail: `works in ${service.languages.join(', ')}, not ${languages.join(', ')}` });
+    }
   }
 
   // Eligibility: said when it counts either way; a rule she does not meet is a misfit.
-  const eligibility = service.eligibility ?? {};
-  if (eligibility.women_only) {
-    if (query.gender === 'female') fits('eligibility', () => 'for women', 5);
-    else if (query.gender) misfit('eligibility', () => 'for women only', 50);
-  }
-  if (query.age !== undefined) {
-    if (eligibility.minimum_age !== undefined && query.age < eligibility.minimum_age) misfit('eligibility', () => `from age ${eligibility.minimum_age}`, 50);
-    else if (eligibility.maximum_age !== undefined && query.age > eligibility.maximum_age) misfit('eligibility', () => `up to age ${eligibility.maximum_age}`, 50);
-    else if (eligibility.minimum_age !== undefined || eligibility.maximum_age !== undefined) fits('eligibility', () => `age ${query.age} within its range`, 2);
-  }
-  const statuses = eligibility.legal_statuses;
-  if (query.legal_status && statuses) {
-    if (statuses.includes(query.legal_status)) fits('eligibility', () => `serves ${query.legal_status}`, 5);
-    else misfit('eligibility', () => `serves ${statuses.join(', ')}, not ${query.legal_status}`, 50);
-  }
-  if (query.with_children) {
-    if (eligibility.children_accepted === true) fits('children', () => 'children can come too', 5);
-    else if (eligibility.children_accepted === false) misfit('children', () => 'children cannot come', 40);
+  const eligibility = service.eligibility;
+  if (eligibility) {
+    if (eligibility.women_only) {
+      if (query.gender === 'female') {
+        points += 5;
+        say?.push({ criterion: 'eligibility', detail: 'for women' });
+      } else if (query.gender) {
+        points -= 50;
+        against?.push({ criterion: 'eligibility', detail: 'for women only' });
+      }
+    }
+    const { age } = query;
+    if (age !== undefined) {
+      const { minimum_age: minimum, maximum_age: maximum } = eligibility;
+      if (minimum !== undefined && age < minimum) {
+        points -= 50;
+        against?.push({ criterion: 'eligibility', detail: `from age ${minimum}` });
+      } else if (maximum !== undefined && age > maximum) {
+        points -= 50;
+        against?.push({ criterion: 'eligibility', detail: `up to age ${maximum}` });
+      } else if (minimum !== undefined || maximum !== undefined) {
+        points += 2;
+        say?.push({ criterion: 'eligibility', detail: `age ${age} within its range` });
+      }
+    }
+    const statuses = eligibility.legal_statuses;
+    if (query.legal_status && statuses) {
+      if (statuses.includes(query.legal_status)) {
+        points += 5;
+        say?.push({ criterion: 'eligibility', detail: `serves ${query.legal_status}` });
+      } else {
+        points -= 50;
+        against?.push({ criterion: 'eligibility', detail: `serves ${statuses.join(', ')}, not ${query.legal_status}` });
+      }
+    }
+    if (query.with_children) {
+      if (eligibility.children_accepted === true) {
+        points += 5;
+        say?.push({ criterion: 'children', detail: 'children can come too' });
+      } else if (eligibility.children_accepted === false) {
+        points -= 40;
+        against?.push({ criterion: 'children', detail: 'children cannot come' });
+      }
+    }
   }
 
   // How it is given.
   const mode = query.mode;
   if (mode) {
-    if (service.modes.includes(mode)) fits('mode', () => mode, 5);
-    else misfit('mode', () => `given ${service.modes.join(', ')}, not ${mode}`, 10);
+    if (service.modes.includes(mode)) {
+      points += 5;
+      say?.push({ criterion: 'mode', detail: mode });
+    } else {
+      points -= 10;
+      against?.push({ criterion: 'mode', detail: `given ${service.modes.join(', ')}, not ${mode}` });
+    }
   }
 
   // Availability now.
-  if (!service.accepting_referrals) misfit('availability', () => 'not taking referrals now', 30);
+  if (!service.accepting_referrals) {
+    points -= 30;
+    against?.push({ criterion: 'availability', detail: 'not taking referrals now' });
+  }
   const free = service.capacity?.available;
   if (free !== undefined) {
-    if (free > 0) fits('availability', () => `${free} place${free === 1 ? '' : 's'} free`, 10);
-    else misfit('availability', () => 'no place free now', 30);
+    if (free > 0) {
+      points += 10;
+      say?.push({ criterion: 'availability', detail: `${free} place${free === 1 ? '' : 's'} free` });
+    } else {
+      points -= 30;
+      against?.push({ criterion: 'availability', detail: 'no place free now' });
+    }
   }
 
-  return {
-    service,
-    organization,
-    score: points,
-    reasons,
-    misfits,
-    referable: !organization.own && service.accepting_referrals,
-  };
+  return { service, organization, score: points, reasons, misfits, referable: !organization.own && service.accepting_referrals };
+}
+
+// Module-level helpers rather than closures inside score(): a closure made per candidate costs
+// more than the test it does.
+
+/** Whether the service is in (or takes people from) `country`, and `region` when given. */
+function servesPlace(service: DirectoryService, country: string, region: string | undefined): boolean {
+  const { location, service_areas: areas } = service;
+  if (location.country === country && (region === undefined || location.region === region)) return true;
+  if (!areas) return false;
+  for (const area of areas) if (area.country === country && (region === undefined || area.region === region)) return true;
+  return false;
+}
+
+/** Whether one of `spoken` is among the service's languages (a regional variant counts). */
+function speaksAny(serviceLanguages: readonly string[], spoken: readonly string[]): boolean {
+  for (const language of spoken) {
+    const base = primary(language);
+    for (const offered of serviceLanguages) if (offered === language || primary(offered) === base) return true;
+  }
+  return false;
+}
+
+function primary(tag: string): string {
+  const dash = tag.indexOf('-');
+  return dash < 0 ? tag : tag.slice(0, dash);
 }

@@ -79,6 +79,13 @@ describe('matching', () => {
     expect(details(narrow.results[0].reasons)[0]).toBe('need: Accommodation (broader than Emergency shelter)');
   });
 
+  it('lists a service once, though several of its categories meet the needs', async () => {
+    const found = await match({ needs: ['legal-aid'], country: 'GR' });
+    // Its two categories (asylum, residence) both meet legal aid; the desk in Rome answers by phone.
+    expect(names(found)).toEqual(['Asylum and residence legal counselling', 'Labour rights desk']);
+    expect(details(found.results[0].reasons)[0]).toBe('need: Legal aid: asylum (a kind of Legal aid)');
+  });
+
   it('leaves out paused services and those of peers no longer trusted', async () => {
     const id = (await api(at, 'GET', '/api/v1/services')).body.items[0].id as string;
     await api(at, 'POST', `/api/v1/services/${id}/pause`);
