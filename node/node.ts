@@ -1,6 +1,7 @@
 // Building a node from its data folder: `initNode` creates one, `openNode` loads it into a
 // NodeContext with its HTTP app and delivery worker, `serveNode` puts it on the network with a
 // graceful shutdown. Tests override clock, fetch and logger.
+import { taxonomy } from './directory/taxonomy.js';
 import { startDirectorySync } from './directory/sync.js';
 import { serve, type ServerType } from '@hono/node-server';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -99,6 +100,8 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
   try {
     await migrateToLatest(database);
     if (!(await isInitialised(database.db))) throw new ConfigError(`The database in ${config.dataDir} holds no node; run init again in an empty folder.`);
+    // A broken taxonomy file is a broken installation: said at start, not at the first match.
+    taxonomy();
     const ctx: NodeContext = {
       database,
       kek,

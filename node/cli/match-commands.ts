@@ -2,12 +2,13 @@
 // client's needs, best first, each with why it fits and what does not; and how to refer to it.
 import { Option, type Command } from 'commander';
 import { matchServices, type MatchQuery, type MatchResult } from '../directory/matching.js';
-import { CliError } from './output.js';
+import { CliError, plain } from './output.js';
 import { dataOption, withNode, type CliIo } from './program.js';
-import { checkAgainst } from './referral-commands.js';
+import { checkAgainst, readJsonFile } from './referral-commands.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 
+/** One result in words; what a peer wrote is printed without control characters. */
 function describe(result: MatchResult, rank: number): string {
   const { service, organization } = result;
   const name = service.name.en ?? Object.values(service.name)[0];
@@ -17,7 +18,9 @@ function describe(result: MatchResult, rank: number): string {
     `   fits: ${result.reasons.map((r) => r.detail).join('; ') || '-'}`,
     ...(result.misfits.length > 0 ? [`   does not fit: ${result.misfits.map((r) => r.detail).join('; ')}`] : []),
     ...(result.referable ? [`   refer: "to": "${organization.node_id}", "service_id": "${service.id}" in the referral (referral-node referral send --file)`] : []),
-  ].join('\n');
+  ]
+    .map(plain)
+    .join('\n');
 }
 
 export function addMatchCommands(program: Command, io: CliIo): void {
@@ -25,7 +28,8 @@ export function addMatchCommands(program: Command, io: CliIo): void {
     .command('match')
     .description('Find services that fit a client, across this node\'s and its trusted peers\' directories: best first, with why each fits and what does not.')
     .addOption(dataOption())
-    .requiredOption('--need <codes>', 'a need (taxonomy code; `referral-node taxonomy` lists them); repeat or separate with commas', collect)
+    .option('--file <path>', 'the query as JSON (MatchQuery of the local API; `-` for standard input): what is said about her stays out of the shell history and the process list')
+    .option('--need <codes>', 'a need (taxonomy code; `referral-node taxonomy` lists them); repeat or separate with commas', collect)
     .option('--country <code>', 'where (ISO 3166-1 alpha-2, e.g. AT)')
     .option('--region <name>', 'region within the country')
     .option('--city <name>', 'city')
@@ -38,12 +42,13 @@ export function addMatchCommands(program: Command, io: CliIo): void {
     .option('--limit <n>', 'how many results at most (1 to 100)', '10')
     .option('--json', 'print JSON')
     .action(async (options: {
-      data?: string; need: string[]; country?: string; region?: string; city?: string; language?: string[]; gender?: MatchQuery['gender'];
+      data?: string; file?: string; need?: string[]; country?: string; region?: string; city?: string; language?: string[]; gender?: MatchQuery['gender'];
       age?: string; legalStatus?: MatchQuery['legal_status']; withChildren?: boolean; mode?: MatchQuery['mode']; limit: string; json?: boolean;
     }) => {
       if (options.age !== undefined && !/^\d{1,3}$/.test(options.age)) throw new CliError('--age takes a whole number of years.');
       if (!/^\d{1,3}$/.test(options.limit)) throw new CliError('--limit takes a number from 1 to 100.');
-      const query: MatchQuery = {
+      if (!options.file && !options.need) throw new CliError('Give the needs with --need (or the whole query with --file).');
+      const query: MatchQuery = options.file ? (readJsonFile(options.file) as MatchQuery) : {
         needs: [...new Set(options.need)] as MatchQuery['needs'],
         ...(options.country ? { country: options.country.toUpperCase() } : {}),
         ...(options.region ? { region: options.region } : {}),

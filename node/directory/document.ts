@@ -9,7 +9,7 @@ import { nowSeconds } from '../context.js';
 import { readCompactJws } from '../crypto/compact-jws.js';
 import { b64u, sha256, utf8 } from '../crypto/encoding.js';
 import { verifyWithKeyNamed, type OkpPublicJwk } from '../identity/keys.js';
-import { validatorFor } from '../schema/validators.js';
+import { describeErrors, validatorFor } from '../schema/validators.js';
 import { listServices } from './services.js';
 import { taxonomy } from './taxonomy.js';
 
@@ -63,7 +63,8 @@ export async function servedDirectory(ctx: NodeContext): Promise<{ jws: string; 
   return fresh;
 }
 
-export type DirectoryVerification = { ok: true; claims: DirectoryClaims } | { ok: false; reason: string };
+/** `leftOut`: what of a directory on a newer taxonomy was not kept, said for the administrator. */
+export type DirectoryVerification = { ok: true; claims: DirectoryClaims; leftOut: string | null } | { ok: false; reason: string };
 
 /** Checks a peer's directory before it is kept (see the module comment). */
 export async function verifyDirectory(
@@ -76,12 +77,38 @@ export async function verifyDirectory(
   if (read.header.alg !== 'EdDSA' || read.header.typ !== DIRECTORY_TYP) return { ok: false, reason: `The directory header is not that of a ${DIRECTORY_TYP}.` };
   if (read.header.kid !== peer.signingKey.kid) return { ok: false, reason: 'The directory is not signed with the key pinned for the peer.' };
   if (!(await verifyWithKeyNamed(jws, new Map([[peer.signingKey.kid, peer.signingKey]])))) return { ok: false, reason: 'The directory signature does not verify.' };
+  // A peer on a newer taxonomy: its categories this node does not know are left out (and a
+  // service with none left), rather than the whole directory refused.
+  const leftOut = forgetUnknownCategories(read.payload);
   const check = validatorFor('federation', 'DirectoryClaims');
-  if (!check(read.payload)) return { ok: false, reason: 'The directory does not match the protocol schema.' };
+  if (!check(read.payload)) {
+    const where = describeErrors(check.errors).slice(0, 3).map((e) => `${e.path || '/'} ${e.message}`).join('; ');
+    return { ok: false, reason: `The directory does not match the protocol schema (${where}).` };
+  }
   const claims = read.payload as DirectoryClaims;
+  const ids = new Set(claims.services.map((s) => s.id));
+  if (ids.size !== claims.services.length) return { ok: false, reason: 'The directory lists the same service id twice.' };
   if (claims.iss !== peer.id) return { ok: false, reason: `The directory was issued by ${claims.iss}, not by ${peer.id}.` };
   if (claims.exp <= options.nowSeconds) return { ok: false, reason: 'The directory has expired.' };
   if (claims.iat > options.nowSeconds + options.clockSkewSeconds) return { ok: false, reason: 'The directory is dated in the future.' };
   if (options.notBefore !== undefined && claims.iat < options.notBefore) return { ok: false, reason: 'The directory is older than the one held.' };
-  return { ok: true, claims };
+  return { ok: true, claims, leftOut };
+}
+
+function forgetUnknownCategories(payload: unknown): string | null {
+  const claims = payload as { taxonomy_version?: unknown; services?: unknown };
+  if (typeof claims.taxonomy_version !== 'number' || claims.taxonomy_version <= taxonomy().version || !Array.isArray(claims.services)) return null;
+  const known = new Set<string>(taxonomy().categories.map((c) => c.code));
+  let categories = 0;
+  const kept = claims.services.filter((service: { categories?: unknown }) => {
+    if (!Array.isArray(service?.categories)) return true;
+    const before = service.categories.length;
+    service.categories = service.categories.filter((code) => known.has(code as string));
+    categories += before - (service.categories as unknown[]).length;
+    return (service.categories as unknown[]).length > 0;
+  });
+  const services = claims.services.length - kept.length;
+  claims.services = kept;
+  if (categories === 0) return null;
+  return `kept; the directory uses taxonomy version ${claims.taxonomy_version}, this node ${taxonomy().version}: ${categories} unknown categor${categories === 1 ? 'y' : 'ies'} left out${services > 0 ? `, and ${services} service${services === 1 ? '' : 's'} with no other` : ''}`;
 }

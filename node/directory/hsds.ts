@@ -1,7 +1,8 @@
 // The directory in Open Referral HSDS 3.0 form (organizations with their services, in the compiled
 // shape of HSDS's API): this organisation's services and, with `peers`, the current directories of
-// its trusted peers, for tools that read HSDS. Ids of nested objects are derived from the
-// service's id, so an export repeated gives the same ids. Names and descriptions are given in
+// its trusted peers, for tools that read HSDS. Ids are derived from the organisation's node id
+// and the service's id (kept as `refnet_service_id`), so an export repeated gives the same ids
+// and no organisation's can collide with another's. Names and descriptions are given in
 // English where the organisation wrote them in English, else in its first language: HSDS has one
 // text per field.
 import type { NodeContext } from '../context.js';
@@ -24,12 +25,14 @@ function derivedId(name: string): string {
 
 const text = (value: LocalizedText | undefined): string | undefined => (value ? (value.en ?? Object.values(value)[0]) : undefined);
 
-function hsdsService(service: DirectoryService): HsdsObject {
+function hsdsService(nodeId: string, service: DirectoryService): HsdsObject {
   const labels = new Map(taxonomy().categories.map((c) => [c.code, c.labels.en]));
-  const id = (kind: string) => derivedId(`${service.id}:${kind}`);
+  // Ids are the organisation's and the service's together: a peer cannot take over another's.
+  const serviceId = derivedId(`${nodeId}:service:${service.id}`);
+  const id = (kind: string) => derivedId(`${nodeId}:${service.id}:${kind}`);
   const { eligibility, capacity, contact, location } = service;
   return {
-    id: service.id,
+    id: serviceId,
     name: text(service.name),
     description: text(service.description),
     status: service.status === 'paused' ? 'temporarily closed' : 'active',
@@ -38,31 +41,36 @@ function hsdsService(service: DirectoryService): HsdsObject {
     ...(eligibility?.eligibility_description ? { eligibility_description: text(eligibility.eligibility_description) } : {}),
     ...(eligibility?.minimum_age !== undefined ? { minimum_age: eligibility.minimum_age } : {}),
     ...(eligibility?.maximum_age !== undefined ? { maximum_age: eligibility.maximum_age } : {}),
-    languages: service.languages.map((code) => ({ id: id(`language:${code}`), service_id: service.id, code })),
-    service_areas: (service.service_areas ?? []).map((area, i) => ({
-      id: id(`area:${i}`), service_id: service.id, name: [area.region, area.country].filter(Boolean).join(', '), extent_type: 'other',
-    })),
-    phones: contact?.phone ? [{ id: id('phone'), service_id: service.id, number: contact.phone }] : [],
+    languages: service.languages.map((code) => ({ id: id(`language:${code}`), service_id: serviceId, code })),
+    service_areas: (service.service_areas ?? []).map((area, i) => {
+      const name = [area.region, area.country].filter(Boolean).join(', ');
+      return { id: id(`area:${i}`), service_id: serviceId, name, extent: name, extent_type: 'text' };
+    }),
+    phones: contact?.phone ? [{ id: id('phone'), service_id: serviceId, number: contact.phone }] : [],
     capacities: capacity
-      ? [{ id: id('capacity'), service_id: service.id, available: capacity.available, ...(capacity.maximum !== undefined ? { maximum: capacity.maximum } : {}), unit: { id: derivedId('unit:places'), name: 'places' }, updated: service.updated_at }]
+      ? [{ id: id('capacity'), service_id: serviceId, available: capacity.available, ...(capacity.maximum !== undefined ? { maximum: capacity.maximum } : {}), unit: { id: derivedId('unit:places'), name: 'places' }, updated: service.updated_at }]
       : [],
-    attributes: service.categories.map((code) => ({
-      id: id(`category:${code}`), link_id: service.id, link_type: 'service',
-      taxonomy_term: { id: derivedId(`taxonomy:${code}`), code, name: labels.get(code) ?? code, taxonomy: 'refnet', version: String(taxonomy().version) },
-    })),
-    // A city, never a street: the place as the directory gives it.
+    attributes: service.categories.map((code) => {
+      const term = derivedId(`taxonomy:${code}`);
+      return {
+        id: id(`category:${code}`), link_id: serviceId, link_entity: 'service', link_type: 'category', taxonomy_term_id: term,
+        taxonomy_term: { id: term, code, name: labels.get(code) ?? code, taxonomy: 'refnet', version: String(taxonomy().version) },
+      };
+    }),
+    // A place named by its city, region and country, never a street address (so no HSDS address).
     service_at_locations: [{
-      id: id('service-at-location'), service_id: service.id,
+      id: id('service-at-location'), service_id: serviceId,
       location: {
         id: id('location'), location_type: service.modes.includes('in-person') ? 'physical' : 'virtual',
-        addresses: [{ id: id('address'), address_type: 'physical', city: location.city ?? '', state_province: location.region ?? '', country: location.country }],
+        name: [location.city, location.region, location.country].filter(Boolean).join(', '),
       },
     }],
+    refnet_service_id: service.id,
   };
 }
 
 function hsdsOrganization(nodeId: string, name: string, services: DirectoryService[]): HsdsObject {
-  return { id: derivedId(`organization:${nodeId}`), name, website: nodeId, services: services.map(hsdsService) };
+  return { id: derivedId(`organization:${nodeId}`), name, website: nodeId, services: services.map((service) => hsdsService(nodeId, service)) };
 }
 
 /** This organisation's services, and with `peers` the current directories of its trusted peers. */

@@ -9,6 +9,7 @@
 //
 // The candidates come from an in-memory index of every directory held, built again only when a
 // directory or an own service changed: a query touches the services of the needed categories only.
+import { sql } from 'kysely';
 import type { components } from '../../spec/generated/local.js';
 import type { NodeContext } from '../context.js';
 import { nowSeconds } from '../context.js';
@@ -43,18 +44,15 @@ const indexes = new WeakMap<NodeContext, Index>();
 async function currentIndex(ctx: NodeContext): Promise<Index> {
   const { db } = ctx.database;
   const now = nowSeconds(ctx.clock);
-  // What the index depends on, in one cheap aggregate: the trusted peers' current directories
-  // (a directory kept anew raises its revision; a peer suspended or restored changes its
-  // updated_at and the count) and the own services.
-  const peers = await db
-    .selectFrom('peer_directories')
-    .innerJoin('peers', 'peers.id', 'peer_directories.peer_id')
-    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.sum<number>('peer_directories.revision').as('revisions'), eb.fn.max('peers.updated_at').as('changed')])
-    .where('peers.state', '=', 'trusted')
-    .where('peer_directories.exp', '>', now)
-    .executeTakeFirstOrThrow();
-  const own = await db.selectFrom('services').select((eb) => [eb.fn.max('updated_at').as('latest'), eb.fn.countAll<number>().as('count')]).executeTakeFirstOrThrow();
-  const key = JSON.stringify([own.latest, own.count, ctx.self.nodeId, peers.count, peers.revisions, peers.changed]);
+  // What the index depends on, in one aggregate each: which trusted peers have a current
+  // directory and its revision (raised only when its services changed), and the own services.
+  const peers = await sql<{ key: string | null }>`
+    select group_concat(peer_id || ':' || revision || ':' || name || ':' || country, ',') as key from (
+      select d.peer_id, d.revision, p.name, p.country from peer_directories d join peers p on p.id = d.peer_id
+      where p.state = 'trusted' and d.exp > ${now} order by d.peer_id)`.execute(db);
+  const own = await sql<{ key: string | null }>`
+    select group_concat(id || ':' || updated_at || ':' || status, ',') as key from (select id, updated_at, status from services order by id)`.execute(db);
+  const key = JSON.stringify([ctx.self.nodeId, ctx.self.name, own.rows[0]?.key ?? '', peers.rows[0]?.key ?? '']);
   const cached = indexes.get(ctx);
   if (cached?.key === key) return cached;
 
@@ -89,18 +87,32 @@ async function currentIndex(ctx: NodeContext): Promise<Index> {
   return index;
 }
 
-/** For each category a need can be met by, how: the code itself, a narrower kind, or the broader one. */
-function categoriesMeeting(needs: readonly string[]): Map<string, { need: string; how: 'exact' | 'narrower' | 'broader' }> {
-  const categories = taxonomy().categories;
-  const meeting = new Map<string, { need: string; how: 'exact' | 'narrower' | 'broader' }>();
+type How = 'exact' | 'narrower' | 'broader';
+
+/** The categories whose services are candidates: each need's own, its narrower kinds and its broader one. */
+function categoriesMeeting(needs: readonly string[]): Set<string> {
+  const parents = parentsOf();
+  const codes = new Set<string>();
   for (const need of needs) {
-    meeting.set(need, { need, how: 'exact' });
-    for (const c of categories) if (c.parent === need && !meeting.has(c.code)) meeting.set(c.code, { need, how: 'narrower' });
-    const parent = categories.find((c) => c.code === need)?.parent;
-    if (parent && !meeting.has(parent)) meeting.set(parent, { need, how: 'broader' });
+    codes.add(need);
+    for (const [code, parent] of parents) if (parent === need) codes.add(code);
+    const parent = parents.get(need);
+    if (parent) codes.add(parent);
   }
-  return meeting;
+  return codes;
 }
+
+/** How category `code` meets `need`, if it does. */
+function howMeets(code: string, need: string, parents: ReadonlyMap<string, string>): How | undefined {
+  if (code === need) return 'exact';
+  if (parents.get(code) === need) return 'narrower';
+  if (parents.get(need) === code) return 'broader';
+  return undefined;
+}
+
+let parents: Map<string, string> | undefined;
+const parentsOf = () => (parents ??= new Map(taxonomy().categories.filter((c) => c.parent).map((c) => [c.code, c.parent!])));
+const RANK: Record<How, number> = { exact: 3, narrower: 2, broader: 1 };
 
 const WEIGHT = { exact: 40, narrower: 35, broader: 20 } as const;
 
@@ -112,16 +124,16 @@ export async function matchServices(ctx: NodeContext, query: MatchQuery): Promis
   // those shown.
   const pass = ++passes; // marks the entries this query has scored (one service, several categories)
   const scored: Array<{ entry: Entry; points: number }> = [];
-  for (const code of meeting.keys()) {
+  for (const code of meeting) {
     for (const entry of index.byCategory.get(code) ?? []) {
       if (entry.pass === pass) continue;
       entry.pass = pass;
-      const points = score(entry, query, meeting, labels, false);
+      const points = score(entry, query, labels, false);
       if (points !== undefined) scored.push({ entry, points: points.score });
     }
   }
   scored.sort((x, y) => y.points - x.points || compare(x.entry.organization.name, y.entry.organization.name) || compare(x.entry.service.id, y.entry.service.id));
-  const results = scored.slice(0, query.limit ?? 20).map(({ entry }) => score(entry, query, meeting, labels, true)!);
+  const results = scored.slice(0, query.limit ?? 20).map(({ entry }) => score(entry, query, labels, true)!);
   return { results, searched: { services: index.services, peers: index.peers }, total: scored.length };
 }
 
@@ -132,7 +144,7 @@ const compare = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
  * Written to allocate nothing when not explaining (`say?.push(...)` does not even build its
  * argument then): a query may score thousands of candidates to show twenty.
  */
-function score(entry: Entry, query: MatchQuery, meeting: ReturnType<typeof categoriesMeeting>, labels: Map<string, string>, explain: boolean): MatchResult | undefined {
+function score(entry: Entry, query: MatchQuery, labels: Map<string, string>, explain: boolean): MatchResult | undefined {
   const { service, organization } = entry;
   // Elsewhere and only in person: out at once (most candidates of a query with a country).
   const online = service.modes.includes('online') || service.modes.includes('phone');
@@ -145,22 +157,29 @@ function score(entry: Entry, query: MatchQuery, meeting: ReturnType<typeof categ
   const against = explain ? misfits : undefined;
   let points = 0;
 
-  // Needs: every need met counts; a need this service does not meet is said.
-  let met: string[] | undefined;
-  for (const code of service.categories) {
-    const how = meeting.get(code);
-    if (!how || met?.includes(how.need)) continue;
-    (met ??= []).push(how.need);
-    points += WEIGHT[how.how];
+  // Needs: each need counts by the best of the service's categories for it (the same code, a
+  // narrower kind, the broader one); a need none of them meets is said.
+  const parents = parentsOf();
+  for (const need of query.needs) {
+    let how: How | undefined;
+    let by = '';
+    for (const code of service.categories) {
+      const candidate = howMeets(code, need, parents);
+      if (candidate && (!how || RANK[candidate] > RANK[how])) {
+        how = candidate;
+        by = code;
+      }
+    }
+    if (!how) {
+      points -= 15;
+      against?.push({ criterion: 'need', detail: `does not offer ${labels.get(need)}` });
+      continue;
+    }
+    points += WEIGHT[how];
     say?.push({
       criterion: 'need',
-      detail: how.how === 'exact' ? labels.get(code)! : how.how === 'narrower' ? `${labels.get(code)} (a kind of ${labels.get(how.need)})` : `${labels.get(code)} (broader than ${labels.get(how.need)})`,
+      detail: how === 'exact' ? labels.get(by)! : how === 'narrower' ? `${labels.get(by)} (a kind of ${labels.get(need)})` : `${labels.get(by)} (broader than ${labels.get(need)})`,
     });
-  }
-  for (const need of query.needs) {
-    if (met?.includes(need)) continue;
-    points -= 15;
-    against?.push({ criterion: 'need', detail: `does not offer ${labels.get(need)}` });
   }
 
   // Place: the service's location or one of its areas; elsewhere only when given online.

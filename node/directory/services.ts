@@ -65,8 +65,26 @@ export async function getService(db: Db, id: string): Promise<Service> {
   return toService(row);
 }
 
+/** What one directory may hold (spec DirectoryClaims), so that peers can always read it. */
+export const MAX_SERVICES = 500;
+export const MAX_DESCRIPTIONS_BYTES = 1_500_000;
+
+/** Refuses a change after which the directory would be more than peers accept. */
+async function refuseOverLimits(db: Db, replacing: string | undefined, input: ServiceInput): Promise<void> {
+  const rows = await db.selectFrom('services').select(['id', 'description']).execute();
+  const others = rows.filter((r) => r.id !== replacing);
+  if (others.length + 1 > MAX_SERVICES) {
+    throw new ProblemError(422, 'invalid-request', 'Too many services', `A directory holds at most ${MAX_SERVICES} services; remove one first.`);
+  }
+  const bytes = others.reduce((sum, r) => sum + Buffer.byteLength(r.description), 0) + Buffer.byteLength(descriptionOf(input));
+  if (bytes > MAX_DESCRIPTIONS_BYTES) {
+    throw new ProblemError(422, 'invalid-request', 'Directory too large', `The services would take ${bytes} bytes; a directory holds at most ${MAX_DESCRIPTIONS_BYTES}. Shorten the descriptions.`);
+  }
+}
+
 export async function createService(ctx: NodeContext, actor: AuditActor, input: ServiceInput): Promise<Service> {
   refuseContradictions(input);
+  await refuseOverLimits(ctx.database.db, undefined, input);
   const at = ctx.clock.now();
   const row = {
     id: randomUUID(),
@@ -83,12 +101,18 @@ export async function createService(ctx: NodeContext, actor: AuditActor, input: 
   return toService(row);
 }
 
+/**
+ * Describes a service anew. What the description leaves out is removed, except its state: a
+ * service paused or not taking referrals stays so unless the description says otherwise (a typo
+ * fixed must not reopen a full shelter to every peer).
+ */
 export async function replaceService(ctx: NodeContext, actor: AuditActor, id: string, input: ServiceInput): Promise<Service> {
   refuseContradictions(input);
-  return change(ctx, actor, id, 'updated', () => ({
+  await refuseOverLimits(ctx.database.db, id, input);
+  return change(ctx, actor, id, 'updated', (current) => ({
     description: descriptionOf(input),
-    status: input.status ?? 'active',
-    accepting_referrals: input.accepting_referrals === false ? 0 : 1,
+    status: input.status ?? current.status,
+    accepting_referrals: input.accepting_referrals === undefined ? current.accepting_referrals : input.accepting_referrals ? 1 : 0,
   }));
 }
 

@@ -28,7 +28,7 @@ export async function syncPeerDirectory(ctx: NodeContext, peer: Selectable<Peers
   const now = ctx.clock.now();
   const held = await db.selectFrom('peer_directories').selectAll().where('peer_id', '=', peer.id).executeTakeFirst();
   // A peer whose last attempt failed (or never gave a directory) is tried again at every round.
-  const settled = held?.jws && !held.last_error;
+  const settled = held?.jws && (!held.last_error || held.last_error.startsWith('kept;'));
   if (!options.force && settled && Date.parse(held.checked_at) > now.getTime() - DIRECTORY_REFRESH_MS) return 'not-due';
   const log = ctx.logger.child({ subsystem: 'directory', peer: peer.id });
   const record = (changes: Partial<Omit<PeerDirectoriesTable, 'peer_id' | 'revision'>>) =>
@@ -42,7 +42,8 @@ export async function syncPeerDirectory(ctx: NodeContext, peer: Selectable<Peers
   try {
     const token = await createServiceToken({ nodeId: ctx.self.nodeId, signingKey: ctx.self.signingKey }, { aud: peer.id, method: 'GET', path: DIRECTORY_PATH }, nowSeconds(ctx.clock));
     response = await ctx.fetch(`${peer.id}${DIRECTORY_PATH}`, {
-      headers: { authorization: `Bearer ${token}`, ...(held?.etag ? { 'if-none-match': held.etag } : {}) },
+      // Once the copy held has expired, a 304 would keep it expired: ask for the whole directory.
+      headers: { authorization: `Bearer ${token}`, ...(held?.etag && (held.exp ?? 0) > nowSeconds(ctx.clock) ? { 'if-none-match': held.etag } : {}) },
       signal: options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) : AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
   } catch (error) {
@@ -75,20 +76,28 @@ export async function syncPeerDirectory(ctx: NodeContext, peer: Selectable<Peers
     }
   }
   if (!verification.ok) return refuse(verification.reason);
-  const { claims } = verification;
-  await db
+  const { claims, leftOut } = verification;
+  const services = JSON.stringify(claims.services);
+  // Kept only if not older than what another sync (a round, the CLI) kept meanwhile; the revision,
+  // which rebuilds the matching index, grows only when the services changed.
+  const kept = await db
     .insertInto('peer_directories')
     .values({
-      peer_id: peer.id, jws: text, etag: response.headers.get('etag'), iat: claims.iat, exp: claims.exp, services: JSON.stringify(claims.services),
-      fetched_at: now.toISOString(), checked_at: now.toISOString(), last_error: null, revision: 1,
+      peer_id: peer.id, jws: text, etag: response.headers.get('etag'), iat: claims.iat, exp: claims.exp, services,
+      fetched_at: now.toISOString(), checked_at: now.toISOString(), last_error: leftOut, revision: 1,
     })
     .onConflict((oc) =>
-      oc.column('peer_id').doUpdateSet((eb) => ({
-        jws: eb.ref('excluded.jws'), etag: eb.ref('excluded.etag'), iat: eb.ref('excluded.iat'), exp: eb.ref('excluded.exp'), services: eb.ref('excluded.services'),
-        fetched_at: eb.ref('excluded.fetched_at'), checked_at: eb.ref('excluded.checked_at'), last_error: null, revision: sql<number>`peer_directories.revision + 1`,
-      })),
+      oc
+        .column('peer_id')
+        .doUpdateSet((eb) => ({
+          jws: eb.ref('excluded.jws'), etag: eb.ref('excluded.etag'), iat: eb.ref('excluded.iat'), exp: eb.ref('excluded.exp'), services: eb.ref('excluded.services'),
+          fetched_at: eb.ref('excluded.fetched_at'), checked_at: eb.ref('excluded.checked_at'), last_error: eb.ref('excluded.last_error'),
+          revision: sql<number>`case when peer_directories.services is excluded.services then peer_directories.revision else peer_directories.revision + 1 end`,
+        }))
+        .where(sql<boolean>`coalesce(peer_directories.iat, 0) <= excluded.iat`),
     )
-    .execute();
+    .executeTakeFirst();
+  if (kept.numInsertedOrUpdatedRows === 0n) return 'unchanged';
   log.info({ services: claims.services.length }, 'peer directory updated');
   return 'updated';
 
@@ -108,15 +117,31 @@ function kidOf(jws: string): string | undefined {
   }
 }
 
-/** One round over the peers this node trusts: those due (or all, forced) are fetched again. */
-export async function syncPeerDirectories(ctx: NodeContext, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<Map<string, SyncOutcome>> {
-  const peers = await ctx.database.db.selectFrom('peers').selectAll().where('state', '=', 'trusted').orderBy('id').execute();
-  const outcomes = new Map<string, SyncOutcome>();
-  for (const peer of peers) {
-    if (options.signal?.aborted) break;
-    outcomes.set(peer.id, await syncPeerDirectory(ctx, peer, options));
-  }
-  return outcomes;
+const rounds = new WeakMap<NodeContext, Promise<unknown>>();
+/** Peers asked at the same time in a round: one that is down does not hold up the others. */
+const CONCURRENCY = 8;
+
+/**
+ * One round over the peers this node trusts: those due (or all, forced) are fetched again. One
+ * round at a time per node: a round asked for while another runs starts when it ends.
+ */
+export function syncPeerDirectories(ctx: NodeContext, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<Map<string, SyncOutcome>> {
+  const previous = rounds.get(ctx) ?? Promise.resolve();
+  const round = previous.catch(() => undefined).then(async () => {
+    const peers = await ctx.database.db.selectFrom('peers').selectAll().where('state', '=', 'trusted').orderBy('id').execute();
+    const outcomes = new Map<string, SyncOutcome>();
+    let next = 0;
+    const worker = async () => {
+      while (next < peers.length && !options.signal?.aborted) {
+        const peer = peers[next++]!;
+        outcomes.set(peer.id, await syncPeerDirectory(ctx, peer, options));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, peers.length) }, worker));
+    return new Map([...outcomes].sort(([a], [b]) => a.localeCompare(b)));
+  });
+  rounds.set(ctx, round);
+  return round;
 }
 
 export function startDirectorySync(ctx: NodeContext, everyMs = 5 * 60_000): Periodic {
@@ -147,17 +172,19 @@ export async function directoryStatus(ctx: NodeContext): Promise<PeerDirectorySt
   }));
 }
 
-/** Refuses a referral for a service that is not in the peer's current directory held here. */
+/**
+ * Refuses a referral for a service that is not in the peer's current directory held here, or is
+ * paused or not taking referrals now there: a match that went stale is caught before anything is
+ * sent.
+ */
 export async function requireServiceOf(ctx: NodeContext, peerId: string, serviceId: string): Promise<void> {
   const held = await ctx.database.db.selectFrom('peer_directories').select(['services', 'exp']).where('peer_id', '=', peerId).executeTakeFirst();
   const current = held?.exp !== null && held?.exp !== undefined && held.exp > nowSeconds(ctx.clock);
-  const services = current ? (JSON.parse(held.services ?? '[]') as DirectoryClaims['services']) : [];
-  if (!services.some((s) => s.id === serviceId)) {
-    throw new ProblemError(
-      422,
-      'invalid-request',
-      'Unknown service',
-      `The service ${serviceId} is not in the current directory of ${peerId} held here; sync the directories (referral-node directory sync) and choose from a match again.`,
-    );
+  const service = (current ? (JSON.parse(held.services ?? '[]') as DirectoryClaims['services']) : []).find((s) => s.id === serviceId);
+  const refuse = (title: string, detail: string) => new ProblemError(422, 'invalid-request', title, detail);
+  if (!service) {
+    throw refuse('Unknown service', `The service ${serviceId} is not in the current directory of ${peerId} held here; sync the directories (referral-node directory sync) and choose from a match again.`);
   }
+  if (service.status === 'paused') throw refuse('Service paused', `The service ${serviceId} of ${peerId} is paused; choose another from a match.`);
+  if (!service.accepting_referrals) throw refuse('Not taking referrals', `The service ${serviceId} of ${peerId} is not taking referrals now; choose another, or ask them first.`);
 }

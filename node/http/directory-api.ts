@@ -24,6 +24,9 @@ export function directoryRoutes(ctx: NodeContext): Hono<LocalEnv> {
     const query = c.req.query();
     const check = queryValidatorFor('local', '/api/v1/directory/hsds', 'get');
     if (!check(query)) throw invalidRequest(check.errors, 400);
+    // The peers' directories were served to this node as a trusted peer; copying them out is an
+    // administrator's decision.
+    if (query.peers === 'true') requireRole(c.get('user'), 'admin');
     return c.json(await exportHsds(ctx, { peers: query.peers === 'true' }));
   });
   return api;

@@ -176,6 +176,8 @@ export async function changePeerStateIn(
     .execute();
   if (action === 'revoke') {
     await cancelQueuedMessages(tx, { peerId: id }, now, 'peer revoked', actor);
+    // Its directory is no longer offered, nor waits to be if it is invited again (perhaps with a new key).
+    await tx.deleteFrom('peer_directories').where('peer_id', '=', id).execute();
     // A revocation not made by the trust list is not undone by it later.
     if (actor.id !== 'trust-list') await tx.deleteFrom('trust_list_peers').where('peer_id', '=', id).execute();
   }

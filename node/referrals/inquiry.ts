@@ -1,6 +1,7 @@
 // Inquiries: before anything about the person is sent, the sender asks whether the receiver can
 // help (needs, urgency, a coarse profile); after the answer it makes the offer on the same
 // referral, or withdraws.
+import { requireServiceOf } from '../directory/sync.js';
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { components as Fed } from '../../spec/generated/federation.js';
@@ -89,6 +90,7 @@ export async function offerAfterInquiry(
     throw new ProblemError(409, 'illegal-transition', 'Not possible in this state', `An offer follows an answered inquiry this node sent; this referral is ${referral.state}.`);
   }
   const peer = await peerFor(ctx, referral.peer_id, true);
+  if (request.service_id) await requireServiceOf(ctx, peer.id, request.service_id);
   const seq = referral.local_seq + 1;
   await ctx.database.transaction(async (tx, onCommit) => {
     const consent = await consentForOffer(tx, request, peer.id, actor, now);

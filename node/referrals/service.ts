@@ -211,6 +211,8 @@ export async function sendDraft(ctx: NodeContext, actor: Actor, referralId: stri
   const draft = await readPayload<ReferralOfferBody>(ctx.database.db, ctx.kek, referralId, OFFER);
   const consent = referral.consent_id ? await findConsent(ctx.database.db, referral.consent_id) : undefined;
   if (!draft || !consent) throw new ProblemError(404, 'not-found', 'No such referral', 'The draft\'s content is no longer held here.');
+  // The service chosen when the draft was saved may have been paused or removed since.
+  if (draft.service_id) await requireServiceOf(ctx, peer.id, draft.service_id);
   const violation = consentRowViolation(consent, draft.client, peer.id, now);
   if (violation) throw new ProblemError(422, 'consent-violation', 'Not covered by consent', violation);
   const body: ReferralOfferBody = { ...draft, consent: wireConsent(consent, peer.id) };

@@ -833,6 +833,8 @@ export interface components {
         LocalizedText: {
             [key: string]: string;
         };
+        /** @description A region or city: a name, never a street address (no digits), and no control characters. */
+        PlaceName: string;
         /**
          * @description A service as its organisation describes it, with Open Referral HSDS 3 names where they fit
          *     (`name`, `description`, `status`, `languages`, `service_areas`, `minimum_age`,
@@ -877,12 +879,12 @@ export interface components {
         ServicePlace: {
             /** @description ISO 3166-1 alpha-2. */
             country: string;
-            region?: string;
-            city?: string;
+            region?: components["schemas"]["PlaceName"];
+            city?: components["schemas"]["PlaceName"];
         };
         ServiceArea: {
             country: string;
-            region?: string;
+            region?: components["schemas"]["PlaceName"];
         };
         /** @description Who the service is for; what is not said is open to all. */
         ServiceEligibility: {

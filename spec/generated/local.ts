@@ -189,7 +189,9 @@ export interface paths {
          * The directory in Open Referral HSDS 3.0 form.
          * @description This organisation's services as HSDS organizations with their services (the compiled
          *     shape of HSDS's API); with `peers=true`, the current directories of its trusted peers too.
-         *     Categories are HSDS attributes with taxonomy terms of the taxonomy `refnet`.
+         *     Categories are HSDS attributes with taxonomy terms of the taxonomy `refnet`; places are
+         *     location names (city, region, country), never addresses. `peers=true` is for
+         *     administrators: those directories were served to this node as a trusted peer.
          */
         get: operations["exportHsds"];
         put?: never;
@@ -1696,6 +1698,7 @@ export interface components {
             reason: string;
             client: components["schemas"]["ClientData"];
             consent: components["schemas"]["CreateReferralRequest"]["consent"];
+            service_id?: components["schemas"]["CreateReferralRequest"]["service_id"];
         };
         /** @description The inquiry a referral began with, and its answer once given. */
         Inquiry: {
@@ -1860,15 +1863,17 @@ export interface components {
         LocalizedText: {
             [key: string]: string;
         };
+        /** @description A region or city: a name, never a street address (no digits), and no control characters. */
+        PlaceName: string;
         ServicePlace: {
             /** @description ISO 3166-1 alpha-2. */
             country: string;
-            region?: string;
-            city?: string;
+            region?: components["schemas"]["PlaceName"];
+            city?: components["schemas"]["PlaceName"];
         };
         ServiceArea: {
             country: string;
-            region?: string;
+            region?: components["schemas"]["PlaceName"];
         };
         /** @enum {unknown} */
         LegalStatus: "eu-citizen" | "asylum-seeker" | "international-protection" | "residence-permit" | "undocumented";
@@ -2332,6 +2337,7 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
         };
     };
     matchServices: {

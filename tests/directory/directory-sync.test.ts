@@ -5,7 +5,7 @@
 import { CompactSign } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken, createUser } from '../../node/users/service.js';
-import { syncPeerDirectory } from '../../node/directory/sync.js';
+import { syncPeerDirectories, syncPeerDirectory } from '../../node/directory/sync.js';
 import { DIRECTORY_TYP } from '../../node/directory/document.js';
 import { generateSigningKey } from '../../node/identity/keys.js';
 import { reloadKeysIfChanged, rotateSigningKey } from '../../node/identity/rotation.js';
@@ -136,6 +136,86 @@ describe('a peer\'s directory synced', () => {
     expect(after.last_error).toMatch(reason);
   });
 
+  it('drops services of categories it does not know from a directory on a newer taxonomy, and says so', async () => {
+    const jws = await servedJws();
+    const claims = JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString()) as Json;
+    claims.taxonomy_version = 2;
+    claims.services[0].categories.push('space-travel');
+    claims.services[1].categories = ['space-travel'];
+    const stop = serve(await new CompactSign(Buffer.from(JSON.stringify(claims))).setProtectedHeader({ alg: 'EdDSA', typ: DIRECTORY_TYP, kid: at.ctx.self.signingKey.kid }).sign(at.ctx.self.signingKey.privateKey));
+    try {
+      expect(await sync()).toBe('updated');
+    } finally {
+      stop();
+    }
+    const held = (await row(gr, at))!;
+    expect(JSON.parse(held.services!).map((s: Json) => s.categories)).toEqual([['vocational-training', 'language-courses']]);
+    expect(held.last_error).toBe('kept; the directory uses taxonomy version 2, this node 1: 2 unknown categories left out, and 1 service with no other');
+    net.clock.advance(60_000);
+    expect(await sync()).toBe('updated'); // at's own directory again
+  });
+
+  it('never lets an older directory, fetched slowly, replace a newer one kept meanwhile', async () => {
+    const older = await servedJws();
+    const id = (await api(at, 'GET', '/api/v1/services')).body.items[1].id as string;
+    net.clock.advance(60_000);
+    expect((await api(at, 'POST', `/api/v1/services/${id}/availability`, { available: 1 })).status).toBe(200);
+    let release!: () => void;
+    const gate = new Promise<void>((done) => (release = done));
+    let slowServed = false;
+    net.intercept = (url) => {
+      if (url.href !== `${at.id}/federation/v1/directory` || slowServed) return undefined;
+      slowServed = true;
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          await gate;
+          controller.enqueue(new TextEncoder().encode(older));
+          controller.close();
+        },
+      });
+      return new Response(body, { headers: { 'content-type': 'application/jwt', etag: '"older"' } });
+    };
+    try {
+      const slow = sync();
+      await new Promise((done) => setTimeout(done, 20));
+      expect(await sync()).toBe('updated');
+      release();
+      expect(await slow).toBe('unchanged');
+    } finally {
+      net.intercept = undefined;
+    }
+    const held = (await row(gr, at))!;
+    expect(held.etag).not.toBe('"older"');
+    expect(JSON.parse(held.services!)[1].capacity).toEqual({ available: 1, maximum: 12 });
+  });
+
+  it('raises the revision only when the services changed, and fetches an expired copy whole', async () => {
+    const before = (await row(gr, at))!;
+    net.clock.advance(13 * 60 * 60_000); // at signs its directory again, with the same services
+    expect(await sync()).toBe('updated');
+    const resigned = (await row(gr, at))!;
+    expect(resigned.iat).toBeGreaterThan(before.iat!);
+    expect(resigned.revision).toBe(before.revision);
+    net.clock.advance(25 * 60 * 60_000);
+    expect((await api(gr, 'GET', '/api/v1/directories')).body.items.find((d: Json) => d.peer_id === at.id).freshness).toBe('expired');
+    // Expired: no If-None-Match, so a 304 cannot keep it expired.
+    expect(await sync()).toBe('updated');
+    expect((await api(gr, 'GET', '/api/v1/directories')).body.items.find((d: Json) => d.peer_id === at.id).freshness).toBe('current');
+  });
+
+  it('refuses a directory that lists one service id twice', async () => {
+    const jws = await servedJws();
+    const claims = JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString()) as Json;
+    claims.services[1].id = claims.services[0].id;
+    const stop = serve(await new CompactSign(Buffer.from(JSON.stringify(claims))).setProtectedHeader({ alg: 'EdDSA', typ: DIRECTORY_TYP, kid: at.ctx.self.signingKey.kid }).sign(at.ctx.self.signingKey.privateKey));
+    try {
+      expect(await sync()).toBe('refused');
+    } finally {
+      stop();
+    }
+    expect((await row(gr, at))!.last_error).toMatch(/same service id twice/);
+  });
+
   it('keeps the copy held while the peer is down, and follows a signing-key rotation', async () => {
     net.unreachable.add(at.id);
     expect(await sync()).toBe('unreachable');
@@ -162,15 +242,29 @@ describe('the export in Open Referral HSDS form', () => {
       name: 'Vocational training in retail and care', status: 'active', minimum_age: 18,
       languages: expect.arrayContaining([expect.objectContaining({ code: 'ar' })]),
       attributes: expect.arrayContaining([expect.objectContaining({ taxonomy_term: expect.objectContaining({ code: 'vocational-training', taxonomy: 'refnet' }) })]),
-      service_at_locations: [expect.objectContaining({ location: expect.objectContaining({ addresses: [expect.objectContaining({ city: 'Wien', country: 'AT' })] }) })],
+      service_at_locations: [expect.objectContaining({ location: expect.objectContaining({ name: 'Wien, Wien, AT' }) })],
+      refnet_service_id: expect.any(String),
     });
+    // No street address anywhere, and ids of the organisation's own making, not the service's.
+    expect(JSON.stringify(body)).not.toMatch(/address/);
+    expect(service.id).not.toBe(service.refnet_service_id);
     expect(JSON.stringify(await (await at.request('/api/v1/directory/hsds', { headers: { authorization: `Bearer ${at.token}` } })).json())).toBe(JSON.stringify(body));
 
-    const withPeers = await gr.request('/api/v1/directory/hsds?peers=true', { headers: { authorization: `Bearer ${auditor}` } });
+    expect((await gr.request('/api/v1/directory/hsds?peers=true', { headers: { authorization: `Bearer ${auditor}` } })).status).toBe(403);
+    await syncPeerDirectories(gr.ctx, { force: true }); // days have passed in this file's clock
+    const withPeers = await gr.request('/api/v1/directory/hsds?peers=true', { headers: { authorization: `Bearer ${gr.token}` } });
     const network = (await expectMatchesSpec('local', 'GET', '/api/v1/directory/hsds', withPeers)) as Json;
     expect(network.organizations.map((o: Json) => o.website)).toEqual([gr.id, at.id, it3.id]);
     expect((await gr.request('/api/v1/directory/hsds?peers=maybe', { headers: { authorization: `Bearer ${gr.token}` } })).status).toBe(400);
     expect(JSON.parse(await cli('directory', 'export', '--peers', '--data', gr.dataDir)).organizations).toHaveLength(3);
     expect((await gr.request('/api/v1/directories/sync', { method: 'POST', headers: { authorization: `Bearer ${auditor}` } })).status).toBe(403);
+  });
+});
+
+describe('a peer revoked', () => {
+  it('leaves no directory behind', async () => {
+    expect(await row(gr, at)).toBeDefined();
+    expect((await api(gr, 'POST', '/api/v1/peers/revoke', { id: at.id, reason: 'no-longer-partner' })).status).toBe(200);
+    expect(await row(gr, at)).toBeUndefined();
   });
 });

@@ -86,6 +86,24 @@ describe('matching', () => {
     expect(details(found.results[0].reasons)[0]).toBe('need: Legal aid: asylum (a kind of Legal aid)');
   });
 
+  it('counts each need by the best of the service\'s categories, whatever their order', async () => {
+    for (const categories of [['accommodation', 'emergency-shelter'], ['emergency-shelter', 'accommodation']]) {
+      expect((await api(gr, 'POST', '/api/v1/services', { ...demoServices.gr[0]!, name: { en: `Shelter ${categories[0]}` }, categories, capacity: undefined })).status).toBe(201);
+    }
+    const found = await match({ needs: ['emergency-shelter'], country: 'GR' });
+    const shelters = found.results.filter((r: Json) => r.service.name.en.startsWith('Shelter '));
+    expect(shelters.map((r: Json) => r.score)).toEqual([shelters[0].score, shelters[0].score]);
+    for (const r of shelters) expect(details(r.reasons)[0]).toBe('need: Emergency shelter');
+    const both = await match({ needs: ['legal-aid', 'legal-aid-asylum'], country: 'GR' });
+    expect(both.results[0].misfits).toEqual([]);
+    expect(details(both.results[0].reasons).slice(0, 2)).toEqual(['need: Legal aid: asylum (a kind of Legal aid)', 'need: Legal aid: asylum']);
+    for (const r of shelters) expect((await api(gr, 'DELETE', `/api/v1/services/${r.service.id}`)).status).toBe(204);
+  });
+
+  it('refuses a region or a city without a country', async () => {
+    expect((await api(gr, 'POST', '/api/v1/match', { needs: ['employment'], city: 'Vienna' })).status).toBe(422);
+  });
+
   it('leaves out paused services and those of peers no longer trusted', async () => {
     const id = (await api(at, 'GET', '/api/v1/services')).body.items[0].id as string;
     await api(at, 'POST', `/api/v1/services/${id}/pause`);
@@ -118,6 +136,25 @@ describe('a referral started from a match', () => {
     expect((await api(at, 'GET', `/api/v1/referrals/${created.body.id}`)).body.content).toMatchObject({ service_id: first.service.id, needs: ['vocational-training'] });
   });
 
+  it('is refused for a service paused or not taking referrals, also when a draft is sent later', async () => {
+    const services = (await api(at, 'GET', '/api/v1/services')).body.items as Json[];
+    const counselling = services.find((x) => x.name.en === 'Trauma-informed counselling')!;
+    const refused = await api(gr, 'POST', '/api/v1/referrals', { ...referralRequest(at.id), service_id: counselling.id });
+    expect(refused.status).toBe(422);
+    expect(refused.body.title).toBe('Not taking referrals');
+    const training = services.find((x) => x.name.en === 'Vocational training in retail and care')!;
+    const draft = await api(gr, 'POST', '/api/v1/referrals', { ...referralRequest(at.id), service_id: training.id, draft: true });
+    expect(draft.status).toBe(201);
+    await api(at, 'POST', `/api/v1/services/${training.id}/pause`);
+    await syncPeerDirectories(gr.ctx, { force: true });
+    const sent = await api(gr, 'POST', `/api/v1/referrals/${draft.body.id}/send`);
+    expect(sent.status).toBe(422);
+    expect(sent.body.title).toBe('Service paused');
+    await api(at, 'POST', `/api/v1/services/${training.id}/resume`);
+    await syncPeerDirectories(gr.ctx, { force: true });
+    expect((await api(gr, 'POST', `/api/v1/referrals/${draft.body.id}/send`)).status).toBe(200);
+  });
+
   it('is refused, changing nothing, for a service not in that organisation\'s directory', async () => {
     const before = await snapshot(gr);
     const refused = await api(gr, 'POST', '/api/v1/referrals', { ...referralRequest(it3.id), service_id: '0190a0b0-0000-7000-8000-00000000beef' });
@@ -126,11 +163,28 @@ describe('a referral started from a match', () => {
     expect(await snapshot(gr)).toEqual(before);
   });
 
+  it('takes the query from a file, so that what is said about her stays out of the shell history', async () => {
+    const file = `${gr.dataDir}/query.json`;
+    (await import('node:fs')).writeFileSync(file, JSON.stringify({ needs: ['vocational-training'], country: 'AT', age: 16, legal_status: 'undocumented' }));
+    const out = await cli('match', '--file', file, '--data', gr.dataDir);
+    expect(out).toMatch(/does not fit: from age 18; serves .*, not undocumented/);
+  });
+
   it('is found from the CLI, with why and how to refer', async () => {
     const out = await cli('match', '--need', 'vocational-training', '--country', 'AT', '--language', 'ar,en', '--with-children', '--data', gr.dataDir);
     expect(out).toMatch(/^Searched 10 services, this organisation's and 2 peers'; 1 fits a need\./);
     expect(out).toMatch(/1\. Vocational training in retail and care: Test organisation AT, Vienna, AT \[score \d+\]/);
     expect(out).toMatch(/fits: Vocational training and apprenticeships; in AT; works in ar, en; children can come too; 3 places free/);
     expect(out).toMatch(new RegExp(`refer: "to": "${at.id}", "service_id": "[0-9a-f-]{36}"`));
+  });
+});
+
+describe('a directory that expires', () => {
+  it('is no longer matched, and a fresh one is at once', async () => {
+    expect(names(await match({ needs: ['vocational-training'], country: 'AT' }))).toEqual(['Vocational training in retail and care']);
+    net.clock.advance(25 * 60 * 60_000);
+    expect(names(await match({ needs: ['vocational-training'], country: 'AT' }))).toEqual([]);
+    await syncPeerDirectories(gr.ctx, { force: true });
+    expect(names(await match({ needs: ['vocational-training'], country: 'AT' }))).toEqual(['Vocational training in retail and care']);
   });
 });

@@ -88,6 +88,28 @@ describe('own services in the local API', () => {
     expect(await snapshot(node)).toEqual(before);
   });
 
+  it('keep their state when described anew: a typo fixed does not reopen a full service', async () => {
+    await call('admin', 'POST', `/api/v1/services/${id}/pause`);
+    await call('caseworker', 'POST', `/api/v1/services/${id}/availability`, { accepting_referrals: false, available: 0 });
+    const fixed = (await (await call('admin', 'PUT', `/api/v1/services/${id}`, trainingService({ name: { en: 'Vocational training in retail and in care' }, capacity: { available: 0, maximum: 12 } }))).json()) as Json;
+    expect(fixed).toMatchObject({ status: 'paused', accepting_referrals: false, name: { en: 'Vocational training in retail and in care' } });
+  });
+
+  it('refuse a street address in a city, control characters, and more services than a directory holds', async () => {
+    expect((await call('admin', 'POST', '/api/v1/services', trainingService({ location: { country: 'AT', city: 'Hauptstraße 1, 1010 Wien' } }))).status).toBe(422);
+    expect((await call('admin', 'POST', '/api/v1/services', trainingService({ name: { en: 'Clear \u001b[2J screen' } }))).status).toBe(422);
+    const now = net.clock.now().toISOString();
+    const description = JSON.stringify(trainingService());
+    await node.ctx.database.db
+      .insertInto('services')
+      .values(Array.from({ length: 500 }, (_, i) => ({ id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, description, status: 'active' as const, accepting_referrals: 1, created_at: now, updated_at: now })))
+      .execute();
+    const refused = await call('admin', 'POST', '/api/v1/services', trainingService());
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as Json).detail).toMatch(/at most 500 services/);
+    await node.ctx.database.db.deleteFrom('services').where('id', 'like', '00000000-0000-4000-8000-%').execute();
+  });
+
   it('are removed for good', async () => {
     const removed = await call('admin', 'DELETE', `/api/v1/services/${id}`);
     expect(removed.status).toBe(204);
