@@ -1,6 +1,7 @@
 // Onward referral: the receiver refers a case on to a third organisation, only as far as the
 // client's consent allows, and tells the original sender. The new offer, the notice and both
 // timeline entries commit together.
+import { requireServiceOf } from '../directory/sync.js';
 import { randomUUID } from 'node:crypto';
 import type { components as Fed } from '../../spec/generated/federation.js';
 import type { components as Local } from '../../spec/generated/local.js';
@@ -59,6 +60,7 @@ export async function referOnward(
   const receivedViolation = consentRowViolation(received, undefined, ctx.self.nodeId, now);
   if (receivedViolation) refuse(receivedViolation);
 
+  if (request.service_id) await requireServiceOf(ctx, third.id, request.service_id);
   const onwardId = randomUUID();
   const client = request.client ?? offer.client;
   // Checked against the received consent before anything is written; the narrowed consent
@@ -73,6 +75,7 @@ export async function referOnward(
     reason: request.reason,
     client,
     consent,
+    ...(request.service_id ? { service_id: request.service_id } : {}),
     onward_of: { referral_id: referralId, from: original.peer_id },
   });
 

@@ -1669,6 +1669,7 @@ export interface components {
             client?: components["schemas"]["ClientData"];
             /** @description A note to the original sender about the onward referral. */
             note?: components["schemas"]["Note"];
+            service_id?: components["schemas"]["CreateReferralRequest"]["service_id"];
         };
         CreateInquiryRequest: {
             /**

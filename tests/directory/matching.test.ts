@@ -155,6 +155,22 @@ describe('a referral started from a match', () => {
     expect((await api(gr, 'POST', `/api/v1/referrals/${draft.body.id}/send`)).status).toBe(200);
   });
 
+  it('can name a service when a received case is referred on', async () => {
+    const request = referralRequest(at.id);
+    const { body } = await api(gr, 'POST', '/api/v1/referrals', { ...request, consent: { ...request.consent, onward_referral: { allowed: true } } });
+    await net.settle();
+    expect((await api(at, 'POST', `/api/v1/referrals/${body.id}/accept`, {})).status).toBe(200);
+    await net.settle();
+    await syncPeerDirectories(at.ctx, { force: true });
+    const rome = ((await api(it3, 'GET', '/api/v1/services')).body.items as Json[]).find((x) => x.name.en === 'Italian courses for adults')!;
+    const unknown = await api(at, 'POST', `/api/v1/referrals/${body.id}/refer-onward`, { to: it3.id, reason: 'She is moving to Rome.', service_id: '0190a0b0-0000-7000-8000-00000000beef' });
+    expect(unknown.status).toBe(422);
+    const onward = await api(at, 'POST', `/api/v1/referrals/${body.id}/refer-onward`, { to: it3.id, reason: 'She is moving to Rome.', service_id: rome.id });
+    expect(onward.status).toBe(201);
+    await net.settle();
+    expect((await api(it3, 'GET', `/api/v1/referrals/${onward.body.id}`)).body.content).toMatchObject({ service_id: rome.id, onward_of: { referral_id: body.id } });
+  });
+
   it('is refused, changing nothing, for a service not in that organisation\'s directory', async () => {
     const before = await snapshot(gr);
     const refused = await api(gr, 'POST', '/api/v1/referrals', { ...referralRequest(it3.id), service_id: '0190a0b0-0000-7000-8000-00000000beef' });
