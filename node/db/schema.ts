@@ -90,6 +90,19 @@ export interface UsersTable {
   role: 'admin' | 'caseworker' | 'auditor';
   created_at: string;
   disabled_at: string | null;
+  /** The web interface's language for this user (en, de, el, it, ro, bg); null: English. */
+  language: string | null;
+}
+
+/** A sign-in to the web interface (admin-ui/session.ts). */
+export interface UiSessionsTable {
+  /** b64url(SHA-256(token)): the token itself is only in the user's cookie. */
+  token_digest: string;
+  user_id: string;
+  csrf: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
 }
 
 export interface ApiTokensTable {
@@ -295,6 +308,7 @@ export interface Schema {
   peer_identity_history: PeerIdentityHistoryTable;
   services: ServicesTable;
   peer_directories: PeerDirectoriesTable;
+  ui_sessions: UiSessionsTable;
   audit_tree_nodes: AuditTreeNodesTable;
   checkpoints: CheckpointsTable;
   cosignatures: CosignaturesTable;

@@ -20,6 +20,7 @@ export function describeNetwork(
     lines.push(
       `${node.key}  ${node.name} (${node.country})`,
       `    URL:         ${node.url}`,
+      `    Web:         ${node.url}/ui/ (sign in as the admin or the caseworker below)`,
       `    Fingerprint: ${node.fingerprint}`,
       `    Data:        ${fromCwd(node.dataDir, options.cwd)}`,
       `    Admin:       ${node.admin.username} / ${node.admin.password}`,

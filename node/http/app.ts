@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import type { NodeContext } from '../context.js';
 import { federationRoutes } from './federation.js';
 import { localApiRoutes } from './local-api.js';
+import { uiRoutes } from '../../admin-ui/routes.js';
 import { internalError, ProblemError, problemResponse } from './problem.js';
 
 export function createHttpApp(ctx: NodeContext, onQueued: () => void): Hono {
@@ -21,6 +22,7 @@ export function createHttpApp(ctx: NodeContext, onQueued: () => void): Hono {
   });
   app.route('/', federationRoutes(ctx));
   app.route('/api/v1', localApiRoutes(ctx, onQueued));
+  app.route('/ui', uiRoutes(ctx));
 
   app.notFound((c) => problemResponse(c, new ProblemError(404, 'not-found', 'Not found', 'There is nothing at this path.')));
   app.onError((error, c) => {

@@ -14,6 +14,7 @@ import * as revocationReason from './011-revocation-reason.js';
 import * as signingKeyLifecycle from './012-signing-key-lifecycle.js';
 import * as services from './013-services.js';
 import * as peerDirectories from './014-peer-directories.js';
+import * as uiSessions from './015-ui-sessions.js';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '012-signing-key-lifecycle': signingKeyLifecycle,
   '013-services': services,
   '014-peer-directories': peerDirectories,
+  '015-ui-sessions': uiSessions,
 };

@@ -1,0 +1,26 @@
+import type { Messages } from './catalogue.js';
+
+export const bg = {
+  appName: 'Мрежа за насочване',
+  skipToContent: 'Към съдържанието',
+  signInTitle: 'Вход',
+  username: 'Потребителско име',
+  password: 'Парола',
+  signIn: 'Вход',
+  signInFailed: 'Потребителското име или паролата не са верни.',
+  formExpired: 'Формулярът е изтекъл. Моля, опитайте отново.',
+  signOut: 'Изход',
+  signedInAs: 'Влезли сте като {name}',
+  language: 'Език',
+  change: 'Промяна',
+  overviewTitle: 'Преглед',
+  waitingForYou: 'Чакат вас',
+  nothingWaiting: 'Нищо не ви чака.',
+  referralsNotForAuditors: 'Одиторите виждат одитния дневник и съгласията, никога насочване.',
+  organisation: 'Организация',
+  direction: 'Посока',
+  incoming: 'Получено',
+  outgoing: 'Изпратено',
+  state: 'Състояние',
+  lastChange: 'Последна промяна',
+} satisfies Messages;

@@ -1,0 +1,26 @@
+import type { Messages } from './catalogue.js';
+
+export const de = {
+  appName: 'Vermittlungsnetz',
+  skipToContent: 'Zum Inhalt springen',
+  signInTitle: 'Anmelden',
+  username: 'Benutzername',
+  password: 'Passwort',
+  signIn: 'Anmelden',
+  signInFailed: 'Benutzername oder Passwort stimmt nicht.',
+  formExpired: 'Dieses Formular ist abgelaufen. Bitte versuchen Sie es noch einmal.',
+  signOut: 'Abmelden',
+  signedInAs: 'Angemeldet als {name}',
+  language: 'Sprache',
+  change: 'Ändern',
+  overviewTitle: 'Übersicht',
+  waitingForYou: 'Wartet auf Sie',
+  nothingWaiting: 'Nichts wartet auf Sie.',
+  referralsNotForAuditors: 'Prüferinnen und Prüfer sehen das Prüfprotokoll und die Einwilligungen, nie eine Vermittlung.',
+  organisation: 'Organisation',
+  direction: 'Richtung',
+  incoming: 'Erhalten',
+  outgoing: 'Gesendet',
+  state: 'Stand',
+  lastChange: 'Letzte Änderung',
+} satisfies Messages;

@@ -1,0 +1,26 @@
+import type { Messages } from './catalogue.js';
+
+export const el = {
+  appName: 'Δίκτυο παραπομπών',
+  skipToContent: 'Μετάβαση στο περιεχόμενο',
+  signInTitle: 'Σύνδεση',
+  username: 'Όνομα χρήστη',
+  password: 'Κωδικός πρόσβασης',
+  signIn: 'Σύνδεση',
+  signInFailed: 'Το όνομα χρήστη ή ο κωδικός πρόσβασης δεν είναι σωστά.',
+  formExpired: 'Η φόρμα έληξε. Παρακαλούμε δοκιμάστε ξανά.',
+  signOut: 'Αποσύνδεση',
+  signedInAs: 'Συνδεδεμένος/η ως {name}',
+  language: 'Γλώσσα',
+  change: 'Αλλαγή',
+  overviewTitle: 'Επισκόπηση',
+  waitingForYou: 'Σας περιμένουν',
+  nothingWaiting: 'Δεν σας περιμένει τίποτα.',
+  referralsNotForAuditors: 'Οι ελεγκτές βλέπουν το αρχείο ελέγχου και τις συναινέσεις, ποτέ μια παραπομπή.',
+  organisation: 'Οργάνωση',
+  direction: 'Κατεύθυνση',
+  incoming: 'Ληφθείσα',
+  outgoing: 'Σταλμένη',
+  state: 'Κατάσταση',
+  lastChange: 'Τελευταία αλλαγή',
+} satisfies Messages;

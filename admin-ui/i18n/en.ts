@@ -1,0 +1,26 @@
+// English: the reference catalogue. Every other language has exactly these keys (a test and the
+// type checker say so); `{name}` marks a value filled in when the text is used.
+export const en = {
+  appName: 'Referral network',
+  skipToContent: 'Skip to content',
+  signInTitle: 'Sign in',
+  username: 'User name',
+  password: 'Password',
+  signIn: 'Sign in',
+  signInFailed: 'The user name or the password is not right.',
+  formExpired: 'This form has expired. Please try again.',
+  signOut: 'Sign out',
+  signedInAs: 'Signed in as {name}',
+  language: 'Language',
+  change: 'Change',
+  overviewTitle: 'Overview',
+  waitingForYou: 'Waiting for you',
+  nothingWaiting: 'Nothing is waiting for you.',
+  referralsNotForAuditors: 'Auditors see the audit log and consent records, never a referral.',
+  organisation: 'Organisation',
+  direction: 'Direction',
+  incoming: 'Received',
+  outgoing: 'Sent',
+  state: 'State',
+  lastChange: 'Last change',
+};

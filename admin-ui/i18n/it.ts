@@ -1,0 +1,26 @@
+import type { Messages } from './catalogue.js';
+
+export const it = {
+  appName: 'Rete di segnalazioni',
+  skipToContent: 'Vai al contenuto',
+  signInTitle: 'Accedi',
+  username: 'Nome utente',
+  password: 'Password',
+  signIn: 'Accedi',
+  signInFailed: 'Il nome utente o la password non sono corretti.',
+  formExpired: 'Questo modulo è scaduto. Riprova.',
+  signOut: 'Esci',
+  signedInAs: 'Accesso come {name}',
+  language: 'Lingua',
+  change: 'Cambia',
+  overviewTitle: 'Panoramica',
+  waitingForYou: 'In attesa di te',
+  nothingWaiting: 'Non c’è niente in attesa.',
+  referralsNotForAuditors: 'Chi fa audit vede il registro di audit e i consensi, mai una segnalazione.',
+  organisation: 'Organizzazione',
+  direction: 'Direzione',
+  incoming: 'Ricevuta',
+  outgoing: 'Inviata',
+  state: 'Stato',
+  lastChange: 'Ultima modifica',
+} satisfies Messages;

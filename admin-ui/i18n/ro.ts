@@ -1,0 +1,26 @@
+import type { Messages } from './catalogue.js';
+
+export const ro = {
+  appName: 'Rețea de trimiteri',
+  skipToContent: 'Salt la conținut',
+  signInTitle: 'Autentificare',
+  username: 'Nume de utilizator',
+  password: 'Parolă',
+  signIn: 'Autentificare',
+  signInFailed: 'Numele de utilizator sau parola nu sunt corecte.',
+  formExpired: 'Formularul a expirat. Vă rugăm să încercați din nou.',
+  signOut: 'Deconectare',
+  signedInAs: 'Conectat(ă) ca {name}',
+  language: 'Limbă',
+  change: 'Schimbă',
+  overviewTitle: 'Prezentare generală',
+  waitingForYou: 'Vă așteaptă',
+  nothingWaiting: 'Nimic nu vă așteaptă.',
+  referralsNotForAuditors: 'Auditorii văd jurnalul de audit și consimțămintele, niciodată o trimitere.',
+  organisation: 'Organizație',
+  direction: 'Direcție',
+  incoming: 'Primită',
+  outgoing: 'Trimisă',
+  state: 'Stare',
+  lastChange: 'Ultima modificare',
+} satisfies Messages;

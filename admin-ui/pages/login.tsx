@@ -1,0 +1,25 @@
+// The sign-in page: user name and password, the form's own CSRF token, and in a failed attempt a
+// sentence that does not say which of the two was wrong.
+import { Layout, type PageContext } from './layout.js';
+
+export function LoginPage(props: { page: PageContext; token: string; error?: string | undefined; username?: string | undefined }) {
+  const { t } = props.page;
+  return (
+    <Layout page={props.page} title={t.signInTitle}>
+      {props.error ? (
+        <p class="error" role="alert">
+          {props.error}
+        </p>
+      ) : null}
+      <form method="post" action="/ui/login" class="stack">
+        <input type="hidden" name="_csrf" value={props.token} />
+        <input type="hidden" name="lang" value={props.page.language} />
+        <label for="username">{t.username}</label>
+        <input id="username" name="username" autocomplete="username" required value={props.username ?? ''} />
+        <label for="password">{t.password}</label>
+        <input id="password" name="password" type="password" autocomplete="current-password" required />
+        <button type="submit">{t.signIn}</button>
+      </form>
+    </Layout>
+  );
+}

@@ -1,0 +1,86 @@
+// The web interface's routes, under /ui: sign-in and sign-out, the language switcher and the
+// overview. Pages are rendered on the server; every form works without JavaScript and carries a
+// CSRF token; every page checks the session (and the role) on the server.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Hono, type Context } from 'hono';
+import type { NodeContext } from '../node/context.js';
+import { listReferrals } from '../node/referrals/service.js';
+import { projectRoot } from '../node/schema/validators.js';
+import { catalogues, isLanguage, type Language } from './i18n/catalogue.js';
+import { LoginPage } from './pages/login.js';
+import { OverviewPage } from './pages/overview.js';
+import { checkCredentials, currentSession, endSession, sameToken, signInToken, signInTokenMatches, startSession, type Session } from './session.js';
+
+const STYLESHEET = readFileSync(join(projectRoot(), 'admin-ui', 'style.css'), 'utf8');
+
+const languageOf = (value: unknown, fallback: Language = 'en'): Language => (isLanguage(value) ? value : fallback);
+
+export function uiRoutes(ctx: NodeContext): Hono {
+  const ui = new Hono();
+  const { db } = ctx.database;
+  const html = (c: Context, status: 200 | 401 | 403 = 200) => (body: unknown) => c.html(body as string, status, { 'cache-control': 'no-store' });
+
+  /** The session, or a redirect to the sign-in page. */
+  const signedIn = async (c: Context): Promise<Session | Response> => (await currentSession(c, db, ctx.clock.now())) ?? c.redirect('/ui/login', 303);
+  /** A form's fields, and whether its CSRF token is the session's. */
+  const form = async (c: Context, session: Session) => {
+    const fields = await c.req.parseBody();
+    return { fields, valid: sameToken(fields._csrf, session.csrf) };
+  };
+  const expired = (c: Context, language: Language) => c.text(catalogues[language].formExpired, 403, { 'cache-control': 'no-store' });
+
+  ui.get('/style.css', (c) => c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300' }));
+
+  ui.get('/', async (c) => c.redirect((await currentSession(c, db, ctx.clock.now())) ? '/ui/overview' : '/ui/login', 303));
+
+  ui.get('/login', (c) => {
+    const language = languageOf(c.req.query('lang'));
+    return html(c)(<LoginPage page={{ t: catalogues[language], language }} token={signInToken(c)} />);
+  });
+
+  ui.post('/login', async (c) => {
+    const fields = await c.req.parseBody();
+    const language = languageOf(fields.lang);
+    const t = catalogues[language];
+    if (!signInTokenMatches(c, fields._csrf)) {
+      return html(c, 403)(<LoginPage page={{ t, language }} token={signInToken(c)} error={t.formExpired} />);
+    }
+    const username = typeof fields.username === 'string' ? fields.username.slice(0, 100) : '';
+    const user = await checkCredentials(db, username, typeof fields.password === 'string' ? fields.password : '');
+    if (!user) {
+      ctx.logger.info({ subsystem: 'ui' }, 'sign-in refused');
+      return html(c, 401)(<LoginPage page={{ t, language }} token={signInToken(c)} error={t.signInFailed} username={username} />);
+    }
+    await startSession(c, db, user, ctx.clock.now());
+    return c.redirect('/ui/overview', 303);
+  });
+
+  ui.post('/logout', async (c) => {
+    const session = await signedIn(c);
+    if (session instanceof Response) return session;
+    if (!(await form(c, session)).valid) return expired(c, session.user.language);
+    await endSession(c, db);
+    return c.redirect(`/ui/login?lang=${session.user.language}`, 303);
+  });
+
+  ui.post('/language', async (c) => {
+    const session = await signedIn(c);
+    if (session instanceof Response) return session;
+    const { fields, valid } = await form(c, session);
+    if (!valid) return expired(c, session.user.language);
+    if (isLanguage(fields.language)) await db.updateTable('users').set({ language: fields.language }).where('id', '=', session.user.id).execute();
+    return c.redirect(c.req.header('referer')?.startsWith(`${new URL(c.req.url).origin}/ui/`) ? new URL(c.req.header('referer')!).pathname : '/ui/overview', 303);
+  });
+
+  ui.get('/overview', async (c) => {
+    const session = await signedIn(c);
+    if (session instanceof Response) return session;
+    const { language } = session.user;
+    // Auditors never see referrals, not even their list.
+    const waiting = session.user.role === 'auditor' ? undefined : (await listReferrals(ctx, { needs_action: 'true', limit: 50 })).items;
+    return html(c)(<OverviewPage page={{ t: catalogues[language], language, session }} waiting={waiting} />);
+  });
+
+  return ui;
+}

@@ -1,0 +1,128 @@
+// Signing in to the web interface: the sign-in form with its own CSRF token, a session cookie
+// that is HttpOnly and SameSite=Strict (Secure over https), a refusal that does not say which
+// part was wrong, sign-out, the language kept per user, and auditors never shown a referral.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../../node/users/service.js';
+import { api, createTestNetwork, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
+
+let net: TestNetwork;
+let gr: TestNode;
+let at: TestNode;
+const passwords: Record<string, string> = {};
+
+beforeAll(async () => {
+  net = await createTestNetwork(2);
+  [gr, at] = net.nodes as [TestNode, TestNode];
+  for (const role of ['caseworker', 'auditor'] as const) {
+    passwords[role] = (await createUser(at.ctx.database.db, { username: `${role}-1`, role }, net.clock.now())).password;
+  }
+  await api(gr, 'POST', '/api/v1/referrals', referralRequest(at.id));
+  await net.settle();
+});
+afterAll(() => net.close());
+
+/** A browser of one: keeps the cookies the node sets, sends them back. */
+function browser(base = at.id) {
+  const jar = new Map<string, string>();
+  return {
+    jar,
+    async go(path: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
+      const response = await at.app.fetch(
+        new Request(`${base}${path}`, {
+          method: init.method ?? (init.form ? 'POST' : 'GET'),
+          headers: {
+            cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
+            ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+          },
+          ...(init.form ? { body: new URLSearchParams(init.form).toString() } : {}),
+          redirect: 'manual',
+        }),
+      );
+      for (const cookie of response.headers.getSetCookie()) {
+        const [pair] = cookie.split(';');
+        const [name, value] = pair!.split('=');
+        if (value === '' || /Max-Age=0/i.test(cookie)) jar.delete(name!);
+        else jar.set(name!, value!);
+      }
+      return response;
+    },
+  };
+}
+const tokenIn = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+
+async function signIn(b: ReturnType<typeof browser>, role: string, lang = 'en'): Promise<Response> {
+  const page = await (await b.go(`/ui/login?lang=${lang}`)).text();
+  return b.go('/ui/login', { form: { _csrf: tokenIn(page), lang, username: `${role}-1`, password: passwords[role]! } });
+}
+
+describe('the web interface', () => {
+  it('shows the sign-in form in the language asked, with a token of its own in a strict cookie', async () => {
+    const b = browser();
+    const response = await b.go('/ui/login?lang=el');
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('<html lang="el">');
+    expect(html).toContain('Όνομα χρήστη');
+    expect(response.headers.get('set-cookie')).toMatch(/refnet_sign_in=[^;]+; Max-Age=3600; Path=\/ui; HttpOnly; SameSite=Strict/);
+    expect((await b.go('/ui/overview')).headers.get('location')).toBe('/ui/login');
+  });
+
+  it('refuses a sign-in without the form\'s token, or with a wrong password, without saying which part was wrong', async () => {
+    const b = browser();
+    const page = await (await b.go('/ui/login')).text();
+    expect((await b.go('/ui/login', { form: { _csrf: 'forged', username: 'caseworker-1', password: passwords.caseworker! } })).status).toBe(403);
+    const wrong = await b.go('/ui/login', { form: { _csrf: tokenIn(page), username: 'caseworker-1', password: 'not-it' } });
+    expect(wrong.status).toBe(401);
+    const unknown = await b.go('/ui/login', { form: { _csrf: tokenIn(page), username: 'nobody', password: 'not-it' } });
+    expect(await unknown.text()).toContain('The user name or the password is not right.');
+    expect(b.jar.has('refnet_session')).toBe(false);
+    expect(await at.ctx.database.db.selectFrom('ui_sessions').selectAll().execute()).toEqual([]);
+  });
+
+  it('signs a caseworker in, shows what waits for her, switches language and signs out', async () => {
+    const b = browser();
+    const signedIn = await signIn(b, 'caseworker');
+    expect(signedIn.status).toBe(303);
+    expect(signedIn.headers.get('location')).toBe('/ui/overview');
+    expect(signedIn.headers.getSetCookie().find((c) => c.startsWith('refnet_session='))).toMatch(/Path=\/ui; HttpOnly; SameSite=Strict/);
+    const stored = await at.ctx.database.db.selectFrom('ui_sessions').selectAll().execute();
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.token_digest).not.toBe(b.jar.get('refnet_session'));
+
+    const overview = await (await b.go('/ui/overview')).text();
+    expect(overview).toContain('Waiting for you');
+    expect(overview).toContain('Test organisation GR');
+    const csrf = tokenIn(overview);
+    expect((await b.go('/ui/language', { form: { _csrf: 'forged', language: 'bg' } })).status).toBe(403);
+    expect((await b.go('/ui/language', { form: { _csrf: csrf, language: 'bg' } })).status).toBe(303);
+    expect(await (await b.go('/ui/overview')).text()).toContain('Чакат вас');
+    expect((await at.ctx.database.db.selectFrom('users').select('language').where('username', '=', 'caseworker-1').executeTakeFirstOrThrow()).language).toBe('bg');
+
+    expect((await b.go('/ui/logout', { form: { _csrf: 'forged' } })).status).toBe(403);
+    expect((await b.go('/ui/logout', { form: { _csrf: csrf } })).headers.get('location')).toBe('/ui/login?lang=bg');
+    expect((await b.go('/ui/overview')).headers.get('location')).toBe('/ui/login');
+    expect(await at.ctx.database.db.selectFrom('ui_sessions').selectAll().execute()).toEqual([]);
+  });
+
+  it('ends a session after an hour without use', async () => {
+    const b = browser();
+    await signIn(b, 'caseworker');
+    expect((await b.go('/ui/overview')).status).toBe(200);
+    net.clock.advance(61 * 60_000);
+    expect((await b.go('/ui/overview')).headers.get('location')).toBe('/ui/login');
+  });
+
+  it('never shows an auditor a referral, not even in the list', async () => {
+    const b = browser();
+    await signIn(b, 'auditor');
+    const overview = await (await b.go('/ui/overview')).text();
+    expect(overview).toContain('Auditors see the audit log and consent records, never a referral.');
+    expect(overview).not.toContain('Test organisation GR');
+  });
+
+  it('sets the session cookie Secure when the node is reached over https', async () => {
+    const b = browser(at.id.replace('http://', 'https://'));
+    const signedIn = await signIn(b, 'caseworker');
+    expect(signedIn.headers.getSetCookie().find((c) => c.startsWith('refnet_session='))).toMatch(/; Secure/);
+  });
+});
