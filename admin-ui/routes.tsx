@@ -10,6 +10,7 @@ import { projectRoot } from '../node/schema/validators.js';
 import { catalogues, isLanguage, type Language } from './i18n/catalogue.js';
 import { LoginPage } from './pages/login.js';
 import { OverviewPage } from './pages/overview.js';
+import { NotFoundPage } from './pages/not-found.js';
 import { checkCredentials, currentSession, endSession, sameToken, signInToken, signInTokenMatches, startSession, type Session } from './session.js';
 
 const STYLESHEET = readFileSync(join(projectRoot(), 'admin-ui', 'style.css'), 'utf8');
@@ -60,7 +61,7 @@ export function uiRoutes(ctx: NodeContext): Hono {
     const session = await signedIn(c);
     if (session instanceof Response) return session;
     if (!(await form(c, session)).valid) return expired(c, session.user.language);
-    await endSession(c, db);
+    await endSession(c, db, session.user, ctx.clock.now());
     return c.redirect(`/ui/login?lang=${session.user.language}`, 303);
   });
 
@@ -80,6 +81,13 @@ export function uiRoutes(ctx: NodeContext): Hono {
     // Auditors never see referrals, not even their list.
     const waiting = session.user.role === 'auditor' ? undefined : (await listReferrals(ctx, { needs_action: 'true', limit: 50 })).items;
     return html(c)(<OverviewPage page={{ t: catalogues[language], language, session }} waiting={waiting} />);
+  });
+
+  // An address under /ui/ that is no page (registered last): a page that says so, not an API
+  // problem document.
+  ui.get('*', (c) => {
+    const language = languageOf(c.req.query('lang'));
+    return c.html(<NotFoundPage page={{ t: catalogues[language], language }} />, 404);
   });
 
   return ui;

@@ -9,6 +9,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Db } from '../node/db/database.js';
 import { b64u, sha256, utf8 } from '../node/crypto/encoding.js';
 import { hashPassword, verifyPassword } from '../node/users/passwords.js';
+import { appendAuditEvent } from '../node/audit-log/append.js';
 import { isLanguage, type Language } from './i18n/catalogue.js';
 
 export const SESSION_COOKIE = 'refnet_session';
@@ -76,13 +77,16 @@ export async function startSession(c: Context, db: Db, user: UiUser, now: Date):
     .where((eb) => eb.or([eb('expires_at', '<=', now.toISOString()), eb('last_seen_at', '<=', new Date(now.getTime() - IDLE_MS).toISOString())]))
     .execute();
   const value = token();
-  await db
-    .insertInto('ui_sessions')
-    .values({
-      token_digest: digest(value), user_id: user.id, csrf: token(), created_at: now.toISOString(),
-      expires_at: new Date(now.getTime() + LIFETIME_MS).toISOString(), last_seen_at: now.toISOString(),
-    })
-    .execute();
+  await db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto('ui_sessions')
+      .values({
+        token_digest: digest(value), user_id: user.id, csrf: token(), created_at: now.toISOString(),
+        expires_at: new Date(now.getTime() + LIFETIME_MS).toISOString(), last_seen_at: now.toISOString(),
+      })
+      .execute();
+    await appendAuditEvent(tx, now, { kind: 'user', id: user.id }, { type: 'user.signed-in', user_id: user.id });
+  });
   setCookie(c, SESSION_COOKIE, value, cookieOptions(c, LIFETIME_MS / 1000));
   deleteCookie(c, SIGN_IN_COOKIE, { path: '/ui' });
 }
@@ -107,8 +111,13 @@ export async function currentSession(c: Context, db: Db, now: Date): Promise<Ses
   return { user: { id: row.id, username: row.username, role: row.role, language: isLanguage(row.language) ? row.language : 'en' }, csrf: row.csrf };
 }
 
-export async function endSession(c: Context, db: Db): Promise<void> {
+export async function endSession(c: Context, db: Db, user: UiUser, now: Date): Promise<void> {
   const value = getCookie(c, SESSION_COOKIE);
-  if (value) await db.deleteFrom('ui_sessions').where('token_digest', '=', digest(value)).execute();
+  if (value) {
+    await db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('ui_sessions').where('token_digest', '=', digest(value)).execute();
+      await appendAuditEvent(tx, now, { kind: 'user', id: user.id }, { type: 'user.signed-out', user_id: user.id });
+    });
+  }
   deleteCookie(c, SESSION_COOKIE, { path: '/ui' });
 }

@@ -23,4 +23,6 @@ export const bg = {
   outgoing: 'Изпратено',
   state: 'Състояние',
   lastChange: 'Последна промяна',
+  notFoundTitle: 'Страницата не е намерена',
+  notFound: 'На този адрес няма страница.',
 } satisfies Messages;

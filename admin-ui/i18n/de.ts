@@ -23,4 +23,6 @@ export const de = {
   outgoing: 'Gesendet',
   state: 'Stand',
   lastChange: 'Letzte Änderung',
+  notFoundTitle: 'Seite nicht gefunden',
+  notFound: 'Unter dieser Adresse gibt es keine Seite.',
 } satisfies Messages;

@@ -23,4 +23,6 @@ export const el = {
   outgoing: 'Σταλμένη',
   state: 'Κατάσταση',
   lastChange: 'Τελευταία αλλαγή',
+  notFoundTitle: 'Η σελίδα δεν βρέθηκε',
+  notFound: 'Δεν υπάρχει σελίδα σε αυτή τη διεύθυνση.',
 } satisfies Messages;

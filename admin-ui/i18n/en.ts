@@ -23,4 +23,6 @@ export const en = {
   outgoing: 'Sent',
   state: 'State',
   lastChange: 'Last change',
+  notFoundTitle: 'Page not found',
+  notFound: 'There is no page at this address.',
 };

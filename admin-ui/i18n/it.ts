@@ -23,4 +23,6 @@ export const it = {
   outgoing: 'Inviata',
   state: 'Stato',
   lastChange: 'Ultima modifica',
+  notFoundTitle: 'Pagina non trovata',
+  notFound: 'A questo indirizzo non c’è nessuna pagina.',
 } satisfies Messages;

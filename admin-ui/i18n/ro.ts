@@ -23,4 +23,6 @@ export const ro = {
   outgoing: 'Trimisă',
   state: 'Stare',
   lastChange: 'Ultima modificare',
+  notFoundTitle: 'Pagina nu a fost găsită',
+  notFound: 'Nu există nicio pagină la această adresă.',
 } satisfies Messages;

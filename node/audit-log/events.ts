@@ -34,6 +34,9 @@ export type AuditEvent =
   | { type: 'user.token-created'; user_id: string; token_id: string }
   /** A token used again after a pause of LOGIN_GAP or more: the start of a working session. */
   | { type: 'user.login'; user_id: string; token_id: string }
+  /** A user signed in to, or out of, the web interface (never the password, never the session token). */
+  | { type: 'user.signed-in'; user_id: string }
+  | { type: 'user.signed-out'; user_id: string }
   | { type: 'peer.added'; peer_id: string; signing_kid: string }
   | { type: 'peer.trusted'; peer_id: string; signing_kid: string }
   | { type: 'peer.suspended'; peer_id: string }
@@ -118,7 +121,7 @@ export type AuditEventType = AuditEvent['type'];
 
 /** Every event type, for checks against the spec (LogEntry in spec/federation.yaml). */
 export const AUDIT_EVENT_TYPES = [
-  'node.initialised', 'user.created', 'user.token-created', 'user.login', 'peer.added', 'peer.trusted', 'peer.suspended', 'peer.restored', 'peer.revoked', 'peer.identity-updated', 'peer.key-rotated', 'peer.alert', 'key.rotated', 'key.destroyed', 'key.revoked',
+  'node.initialised', 'user.created', 'user.token-created', 'user.login', 'user.signed-in', 'user.signed-out', 'peer.added', 'peer.trusted', 'peer.suspended', 'peer.restored', 'peer.revoked', 'peer.identity-updated', 'peer.key-rotated', 'peer.alert', 'key.rotated', 'key.destroyed', 'key.revoked',
   'consent.recorded', 'consent.form-attached', 'consent.form-erased', 'consent.withdrawn', 'data.disclosed', 'disclosure.cancelled',
   'referral.event', 'referral.opened', 'erasure.requested', 'erasure.performed', 'erasure.confirmed', 'witness.inconsistency',
   'invitation.created', 'invitation.redeemed', 'invitation.revoked', 'trust-list.applied', 'service.changed',

@@ -102,6 +102,16 @@ describe('the web interface', () => {
     expect((await b.go('/ui/logout', { form: { _csrf: csrf } })).headers.get('location')).toBe('/ui/login?lang=bg');
     expect((await b.go('/ui/overview')).headers.get('location')).toBe('/ui/login');
     expect(await at.ctx.database.db.selectFrom('ui_sessions').selectAll().execute()).toEqual([]);
+    const entries = (await at.ctx.database.db.selectFrom('audit_log').select('entry').where('type', 'like', 'user.signed-%').orderBy('idx').execute()).map((r) => JSON.parse(r.entry));
+    expect(entries.map((e) => e.type)).toEqual(['user.signed-in', 'user.signed-out']);
+    expect(JSON.stringify(entries)).not.toContain(passwords.caseworker!);
+  });
+
+  it('answers an address that is no page with a page that says so', async () => {
+    const response = await browser().go('/ui/nothing-here?lang=it');
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await response.text()).toContain('A questo indirizzo non c’è nessuna pagina.');
   });
 
   it('ends a session after an hour without use', async () => {
