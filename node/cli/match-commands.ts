@@ -2,6 +2,7 @@
 // client's needs, best first, each with why it fits and what does not; and how to refer to it.
 import { Option, type Command } from 'commander';
 import { matchServices, type MatchQuery, type MatchResult } from '../directory/matching.js';
+import { inOneLanguage } from '../directory/services.js';
 import { CliError, plain } from './output.js';
 import { dataOption, withNode, type CliIo } from './program.js';
 import { checkAgainst, readJsonFile } from './referral-commands.js';
@@ -11,7 +12,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, ...val
 /** One result in words; what a peer wrote is printed without control characters. */
 function describe(result: MatchResult, rank: number): string {
   const { service, organization } = result;
-  const name = service.name.en ?? Object.values(service.name)[0];
+  const name = inOneLanguage(service.name);
   const place = [service.location.city, service.location.country].filter(Boolean).join(', ');
   return [
     `${rank}. ${name}: ${organization.name}${organization.own ? ' (this organisation)' : ''}, ${place} [score ${result.score}]`,

@@ -5,6 +5,7 @@ import {
   createService,
   deleteService,
   getService,
+  inOneLanguage,
   listServices,
   pauseService,
   replaceService,
@@ -21,7 +22,7 @@ import { checkAgainst, readJsonFile } from './referral-commands.js';
 const COMMAND_LINE = { kind: 'system', id: 'command-line' } as const;
 
 /** The service's name in English if it has one, else in its first language. */
-const nameOf = (service: Service) => service.name.en ?? Object.values(service.name)[0] ?? '';
+const nameOf = (service: Service) => inOneLanguage(service.name);
 
 function describe(service: Service): string {
   const labels = new Map(taxonomy().categories.map((c) => [c.code, c.labels.en]));

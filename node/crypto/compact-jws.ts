@@ -16,3 +16,13 @@ export function readCompactJws(jws: string): CompactJwsParts {
     return { ok: false, problem: 'not-json' };
   }
 }
+
+/** The `kid` of a JWS's protected header, if it names one. */
+export function kidOf(jws: string): string | undefined {
+  try {
+    const { kid } = decodeProtectedHeader(jws);
+    return typeof kid === 'string' ? kid : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -2,12 +2,12 @@
 // afresh, posts it to the peer, and keeps the peer's verified receipt. Everything is retried with
 // capped backoff except the refusals that no retry can change (FINAL_PROBLEMS), which mark the
 // envelope failed with the peer's problem type.
-import { decodeProtectedHeader } from 'jose';
 import type { Logger } from 'pino';
 import type { NodeContext } from '../context.js';
 import { signEnvelopeAttempt } from '../envelope/seal.js';
 import { verifyReceipt } from '../envelope/receipt.js';
 import { peerSigningKeys, refreshForUnknownKey } from '../peers/peer-keys.js';
+import { kidOf } from '../crypto/compact-jws.js';
 import { recordEvent } from '../referrals/timeline.js';
 import { defaultRetryPolicy, retryAfterMs, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { resealForNewRecipientKey } from './reseal.js';
@@ -288,13 +288,4 @@ async function problemTypeOf(response: Response): Promise<string | undefined> {
   }
   const body = (await response.json().catch(() => undefined)) as { type?: unknown } | undefined;
   return typeof body?.type === 'string' ? body.type.slice(0, 200) : undefined;
-}
-
-function kidOf(jws: string): string | undefined {
-  try {
-    const { kid } = decodeProtectedHeader(jws);
-    return typeof kid === 'string' ? kid : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -10,7 +10,7 @@ import { readCompactJws } from '../crypto/compact-jws.js';
 import { b64u, sha256, utf8 } from '../crypto/encoding.js';
 import { verifyWithKeyNamed, type OkpPublicJwk } from '../identity/keys.js';
 import { describeErrors, validatorFor } from '../schema/validators.js';
-import { listServices } from './services.js';
+import { listDirectoryServices } from './services.js';
 import { taxonomy } from './taxonomy.js';
 
 export type DirectoryClaims = components['schemas']['DirectoryClaims'];
@@ -24,7 +24,7 @@ export const MAX_DIRECTORY_BYTES = 2 * 1024 * 1024;
 
 async function directoryClaims(ctx: NodeContext, now: number): Promise<DirectoryClaims> {
   const { self } = ctx;
-  const services = (await listServices(ctx.database.db)).map(({ created_at: _created, ...service }) => service);
+  const services = await listDirectoryServices(ctx.database.db);
   return {
     iss: self.nodeId,
     iat: now,

@@ -9,7 +9,7 @@ import type { NodeContext } from '../context.js';
 import { nowSeconds } from '../context.js';
 import { sha256, utf8 } from '../crypto/encoding.js';
 import type { DirectoryService } from './document.js';
-import { listServices } from './services.js';
+import { inOneLanguage, listDirectoryServices } from './services.js';
 import { taxonomy } from './taxonomy.js';
 
 export const HSDS_VERSION = '3.0';
@@ -23,7 +23,7 @@ function derivedId(name: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-const text = (value: LocalizedText | undefined): string | undefined => (value ? (value.en ?? Object.values(value)[0]) : undefined);
+const text = (value: LocalizedText | undefined): string | undefined => (value ? inOneLanguage(value) : undefined);
 
 function hsdsService(nodeId: string, service: DirectoryService): HsdsObject {
   const labels = new Map(taxonomy().categories.map((c) => [c.code, c.labels.en]));
@@ -75,7 +75,7 @@ function hsdsOrganization(nodeId: string, name: string, services: DirectoryServi
 
 /** This organisation's services, and with `peers` the current directories of its trusted peers. */
 export async function exportHsds(ctx: NodeContext, options: { peers?: boolean } = {}): Promise<{ hsds_version: string; organizations: HsdsObject[] }> {
-  const own = (await listServices(ctx.database.db)).map(({ created_at: _created, ...service }) => service);
+  const own = await listDirectoryServices(ctx.database.db);
   const organizations = [hsdsOrganization(ctx.self.nodeId, ctx.self.name, own)];
   if (options.peers) {
     const held = await ctx.database.db

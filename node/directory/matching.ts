@@ -14,7 +14,7 @@ import type { components } from '../../spec/generated/local.js';
 import type { NodeContext } from '../context.js';
 import { nowSeconds } from '../context.js';
 import type { DirectoryService } from './document.js';
-import { listServices } from './services.js';
+import { listDirectoryServices } from './services.js';
 import { taxonomy } from './taxonomy.js';
 
 export type MatchQuery = components['schemas']['MatchQuery'];
@@ -68,7 +68,7 @@ async function currentIndex(ctx: NodeContext): Promise<Index> {
       byCategory.set(code, list);
     }
   };
-  for (const { created_at: _created, ...service } of await listServices(db)) {
+  for (const service of await listDirectoryServices(db)) {
     add(service, { node_id: ctx.self.nodeId, name: ctx.self.name, country: ctx.self.country, own: true });
   }
   const held = await db

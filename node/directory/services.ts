@@ -11,6 +11,7 @@ import type { NodeContext } from '../context.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
 import { ProblemError } from '../http/problem.js';
+import type { DirectoryService } from './document.js';
 
 export type ServiceInput = components['schemas']['ServiceInput'];
 export type Service = components['schemas']['Service'];
@@ -57,6 +58,16 @@ function descriptionOf(input: ServiceInput): string {
 export async function listServices(db: Db): Promise<Service[]> {
   // In the order they were described (rowid breaks ties within the same millisecond).
   return (await db.selectFrom('services').selectAll().orderBy('created_at').orderBy(sql`rowid`).execute()).map(toService);
+}
+
+/** The services as the directory publishes them (without when each was first described). */
+export async function listDirectoryServices(db: Db): Promise<DirectoryService[]> {
+  return (await listServices(db)).map(({ created_at: _created, ...service }) => service);
+}
+
+/** A text of the directory in one language: English if it was written in English, else its first. */
+export function inOneLanguage(text: Readonly<Record<string, string>>): string {
+  return text.en ?? Object.values(text)[0] ?? '';
 }
 
 export async function getService(db: Db, id: string): Promise<Service> {

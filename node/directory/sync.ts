@@ -7,6 +7,7 @@ import type { NodeContext } from '../context.js';
 import { nowSeconds } from '../context.js';
 import type { PeerDirectoriesTable, PeersTable } from '../db/schema.js';
 import { readBodyWithin } from '../http/body.js';
+import { kidOf } from '../crypto/compact-jws.js';
 import { ProblemError } from '../http/problem.js';
 import type { OkpPublicJwk } from '../identity/keys.js';
 import { refreshForUnknownKey } from '../peers/peer-keys.js';
@@ -105,15 +106,6 @@ export async function syncPeerDirectory(ctx: NodeContext, peer: Selectable<Peers
     await record({ last_error: `refused: ${reason}` });
     log.warn({ reason }, 'peer directory refused; the copy held is kept');
     return 'refused';
-  }
-}
-
-function kidOf(jws: string): string | undefined {
-  try {
-    const header = JSON.parse(Buffer.from(jws.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown };
-    return typeof header.kid === 'string' ? header.kid : undefined;
-  } catch {
-    return undefined;
   }
 }
 
