@@ -8,6 +8,14 @@ import type { NodeContext } from '../node/context.js';
 import { listReferrals } from '../node/referrals/service.js';
 import { projectRoot } from '../node/schema/validators.js';
 import { catalogues, isLanguage, type Language } from './i18n/catalogue.js';
+import { ALL_ROLES, render, UiRouter } from './router.js';
+import { referralPages } from './routes/referrals.js';
+import { newReferralPages } from './routes/new-referral.js';
+import { peerPages } from './routes/peers.js';
+import { servicePages } from './routes/services.js';
+import { auditPages } from './routes/audit.js';
+import { consentPages } from './routes/consents.js';
+import { accountPages } from './routes/accounts.js';
 import { LoginPage } from './pages/login.js';
 import { OverviewPage } from './pages/overview.js';
 import { NotFoundPage } from './pages/not-found.js';
@@ -17,8 +25,9 @@ const STYLESHEET = readFileSync(join(projectRoot(), 'admin-ui', 'style.css'), 'u
 
 const languageOf = (value: unknown, fallback: Language = 'en'): Language => (isLanguage(value) ? value : fallback);
 
-export function uiRoutes(ctx: NodeContext): Hono {
-  const ui = new Hono();
+/** The interface's pages, and the list of those the router checks the role of (for the role-matrix test). */
+export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages: UiRouter } {
+  const ui = new Hono() as Hono & { pages: UiRouter };
   const { db } = ctx.database;
   const html = (c: Context, status: 200 | 401 | 403 = 200) => (body: unknown) => c.html(body as string, status, { 'cache-control': 'no-store' });
 
@@ -74,14 +83,20 @@ export function uiRoutes(ctx: NodeContext): Hono {
     return c.redirect(c.req.header('referer')?.startsWith(`${new URL(c.req.url).origin}/ui/`) ? new URL(c.req.header('referer')!).pathname : '/ui/overview', 303);
   });
 
-  ui.get('/overview', async (c) => {
-    const session = await signedIn(c);
-    if (session instanceof Response) return session;
-    const { language } = session.user;
+  const pages = new UiRouter(ui, ctx, onQueued);
+  ui.pages = pages;
+  pages.get('/overview', ALL_ROLES, async ({ c, session, page }) => {
     // Auditors never see referrals, not even their list.
     const waiting = session.user.role === 'auditor' ? undefined : (await listReferrals(ctx, { needs_action: 'true', limit: 50 })).items;
-    return html(c)(<OverviewPage page={{ t: catalogues[language], language, session }} waiting={waiting} />);
+    return render(c, <OverviewPage page={page} waiting={waiting} />);
   });
+  referralPages(pages);
+  newReferralPages(pages);
+  peerPages(pages);
+  servicePages(pages);
+  auditPages(pages);
+  consentPages(pages);
+  accountPages(pages);
 
   // An address under /ui/ that is no page (registered last): a page that says so, not an API
   // problem document.

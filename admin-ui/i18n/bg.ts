@@ -1,4 +1,4 @@
-import type { Messages } from './catalogue.js';
+import type { BaseMessages } from './catalogue.js';
 
 export const bg = {
   appName: 'Мрежа за насочване',
@@ -25,4 +25,4 @@ export const bg = {
   lastChange: 'Последна промяна',
   notFoundTitle: 'Страницата не е намерена',
   notFound: 'На този адрес няма страница.',
-} satisfies Messages;
+} satisfies BaseMessages;

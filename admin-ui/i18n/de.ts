@@ -1,4 +1,4 @@
-import type { Messages } from './catalogue.js';
+import type { BaseMessages } from './catalogue.js';
 
 export const de = {
   appName: 'Vermittlungsnetz',
@@ -25,4 +25,4 @@ export const de = {
   lastChange: 'Letzte Änderung',
   notFoundTitle: 'Seite nicht gefunden',
   notFound: 'Unter dieser Adresse gibt es keine Seite.',
-} satisfies Messages;
+} satisfies BaseMessages;

@@ -1,4 +1,4 @@
-import type { Messages } from './catalogue.js';
+import type { BaseMessages } from './catalogue.js';
 
 export const el = {
   appName: 'Δίκτυο παραπομπών',
@@ -25,4 +25,4 @@ export const el = {
   lastChange: 'Τελευταία αλλαγή',
   notFoundTitle: 'Η σελίδα δεν βρέθηκε',
   notFound: 'Δεν υπάρχει σελίδα σε αυτή τη διεύθυνση.',
-} satisfies Messages;
+} satisfies BaseMessages;

@@ -1,4 +1,4 @@
-import type { Messages } from './catalogue.js';
+import type { BaseMessages } from './catalogue.js';
 
 export const it = {
   appName: 'Rete di segnalazioni',
@@ -25,4 +25,4 @@ export const it = {
   lastChange: 'Ultima modifica',
   notFoundTitle: 'Pagina non trovata',
   notFound: 'A questo indirizzo non c’è nessuna pagina.',
-} satisfies Messages;
+} satisfies BaseMessages;

@@ -1,4 +1,4 @@
-import type { Messages } from './catalogue.js';
+import type { BaseMessages } from './catalogue.js';
 
 export const ro = {
   appName: 'Rețea de trimiteri',
@@ -25,4 +25,4 @@ export const ro = {
   lastChange: 'Ultima modificare',
   notFoundTitle: 'Pagina nu a fost găsită',
   notFound: 'Nu există nicio pagină la această adresă.',
-} satisfies Messages;
+} satisfies BaseMessages;

@@ -1,6 +1,8 @@
 // The frame of every page: the language, a skip link, the header with who is signed in, the
-// language switcher and sign-out (forms that work without JavaScript), and the one stylesheet.
+// language switcher and sign-out (forms that work without JavaScript), the navigation the
+// user's role may use, a notice left by the last action, and the one stylesheet.
 import type { Child } from 'hono/jsx';
+import type { Role } from '../../node/users/service.js';
 import { format, LANGUAGE_NAMES, LANGUAGES, type Language, type Messages } from '../i18n/catalogue.js';
 import type { Session } from '../session.js';
 
@@ -8,10 +10,43 @@ export interface PageContext {
   t: Messages;
   language: Language;
   session?: Session | undefined;
+  /** A sentence from the catalogue saying what the last action did. */
+  notice?: string | undefined;
 }
 
-export function Layout(props: { page: PageContext; title: string; children: Child }) {
-  const { t, language, session } = props.page;
+export const roleName = (t: Messages, role: Role): string => ({ admin: t.roleAdmin, caseworker: t.roleCaseworker, auditor: t.roleAuditor })[role];
+
+/** The navigation, each entry for the roles whose pages it leads to (the pages check again). */
+const NAVIGATION: ReadonlyArray<readonly [href: string, label: (t: Messages) => string, roles: readonly Role[]]> = [
+  ['/ui/overview', (t) => t.navOverview, ['admin', 'caseworker', 'auditor']],
+  ['/ui/referrals', (t) => t.navReferrals, ['admin', 'caseworker']],
+  ['/ui/referrals/new', (t) => t.navNewReferral, ['admin', 'caseworker']],
+  ['/ui/consents', (t) => t.navConsents, ['admin', 'caseworker', 'auditor']],
+  ['/ui/peers', (t) => t.navPeers, ['admin']],
+  ['/ui/services', (t) => t.navServices, ['admin']],
+  ['/ui/audit', (t) => t.navAudit, ['admin', 'auditor']],
+  ['/ui/users', (t) => t.navUsers, ['admin']],
+  ['/ui/settings', (t) => t.navSettings, ['admin', 'caseworker', 'auditor']],
+];
+
+function Navigation(props: { t: Messages; role: Role; current: string | undefined }) {
+  return (
+    <nav aria-label={props.t.navMain} class="main-nav">
+      <ul>
+        {NAVIGATION.filter(([, , roles]) => roles.includes(props.role)).map(([href, label]) => (
+          <li>
+            <a href={href} aria-current={props.current === href ? 'page' : undefined}>
+              {label(props.t)}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+export function Layout(props: { page: PageContext; title: string; children: Child; nav?: string }) {
+  const { t, language, session, notice } = props.page;
   return (
     <html lang={language}>
       <head>
@@ -54,8 +89,14 @@ export function Layout(props: { page: PageContext; title: string; children: Chil
             </nav>
           )}
         </header>
+        {session ? <Navigation t={t} role={session.user.role} current={props.nav} /> : null}
         <main id="main">
           <h1>{props.title}</h1>
+          {notice ? (
+            <p class="notice" role="status">
+              {notice}
+            </p>
+          ) : null}
           {props.children}
         </main>
       </body>

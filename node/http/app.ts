@@ -22,7 +22,7 @@ export function createHttpApp(ctx: NodeContext, onQueued: () => void): Hono {
   });
   app.route('/', federationRoutes(ctx));
   app.route('/api/v1', localApiRoutes(ctx, onQueued));
-  app.route('/ui', uiRoutes(ctx));
+  app.route('/ui', uiRoutes(ctx, onQueued));
 
   app.notFound((c) => problemResponse(c, new ProblemError(404, 'not-found', 'Not found', 'There is nothing at this path.')));
   app.onError((error, c) => {

@@ -1,7 +1,7 @@
 // The interface's message catalogues: every language has exactly the English keys, none empty,
 // and the same `{name}` values in each text.
 import { describe, expect, it } from 'vitest';
-import { catalogues, format, LANGUAGES } from '../../admin-ui/i18n/catalogue.js';
+import { AREAS, catalogues, format, LANGUAGES } from '../../admin-ui/i18n/catalogue.js';
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -18,5 +18,13 @@ describe('the message catalogues', () => {
 
   it('fills in named values', () => {
     expect(format(catalogues.el.signedInAs, { name: 'maria' })).toBe('Συνδεδεμένος/η ως maria');
+  });
+});
+
+describe('the areas of the catalogue', () => {
+  it('puts no key in two areas', () => {
+    const keys = Object.values(AREAS).flatMap((a) => Object.keys(a.en));
+    expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
+    expect(Object.keys(catalogues.en)).toHaveLength(keys.length);
   });
 });

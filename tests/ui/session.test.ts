@@ -3,6 +3,7 @@
 // part was wrong, sign-out, the language kept per user, and auditors never shown a referral.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../node/users/service.js';
+import { tokenIn, uiBrowser } from '../_util/ui-browser.js';
 import { api, createTestNetwork, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
 let net: TestNetwork;
@@ -21,34 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => net.close());
 
-/** A browser of one: keeps the cookies the node sets, sends them back. */
-function browser(base = at.id) {
-  const jar = new Map<string, string>();
-  return {
-    jar,
-    async go(path: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
-      const response = await at.app.fetch(
-        new Request(`${base}${path}`, {
-          method: init.method ?? (init.form ? 'POST' : 'GET'),
-          headers: {
-            cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
-            ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-          },
-          ...(init.form ? { body: new URLSearchParams(init.form).toString() } : {}),
-          redirect: 'manual',
-        }),
-      );
-      for (const cookie of response.headers.getSetCookie()) {
-        const [pair] = cookie.split(';');
-        const [name, value] = pair!.split('=');
-        if (value === '' || /Max-Age=0/i.test(cookie)) jar.delete(name!);
-        else jar.set(name!, value!);
-      }
-      return response;
-    },
-  };
-}
-const tokenIn = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+const browser = (base = at.id) => uiBrowser(at, base);
 
 async function signIn(b: ReturnType<typeof browser>, role: string, lang = 'en'): Promise<Response> {
   const page = await (await b.go(`/ui/login?lang=${lang}`)).text();

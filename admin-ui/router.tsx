@@ -1,0 +1,197 @@
+// How every page of the web interface is registered: with the roles it is for. The router
+// checks, on the server and before any handler runs, that there is a session (or sends to the
+// sign-in page), that the user's role is one the page is for (or answers 403 with a page that
+// says so), and, for every POST, that the form carries the session's CSRF token. It keeps the
+// list of what it registered, so that a test can try every page and action with every role.
+import type { Child } from 'hono/jsx';
+import type { Context, Hono } from 'hono';
+import type { NodeContext } from '../node/context.js';
+import type { Role } from '../node/users/service.js';
+import { ProblemError } from '../node/http/problem.js';
+import { PeerError } from '../node/peers/service.js';
+import { UserError } from '../node/users/service.js';
+import { KeyError } from '../node/identity/rotation.js';
+import { TrustListError } from '../node/peers/trust-list.js';
+import { catalogues, format, type Language, type Messages } from './i18n/catalogue.js';
+import { currentSession, sameToken, type Session } from './session.js';
+import { Layout, roleName, type PageContext } from './pages/layout.js';
+
+export const ALL_ROLES: readonly Role[] = ['admin', 'caseworker', 'auditor'];
+
+/** A submitted form: each field's values, text only (files are not accepted by any form). */
+export class FormFields {
+  constructor(private readonly values: ReadonlyMap<string, readonly string[]>) {}
+
+  /** The field's text, trimmed; '' when absent. */
+  text(name: string): string {
+    return (this.values.get(name)?.[0] ?? '').trim();
+  }
+
+  /** The field's text, or undefined when absent or blank. */
+  optional(name: string): string | undefined {
+    return this.text(name) || undefined;
+  }
+
+  /** Every value of a repeated field (checkboxes, multiple selects), trimmed, blanks left out. */
+  all(name: string): string[] {
+    return (this.values.get(name) ?? []).map((v) => v.trim()).filter((v) => v !== '');
+  }
+
+  has(name: string): boolean {
+    return this.values.has(name);
+  }
+
+  names(): string[] {
+    return [...this.values.keys()];
+  }
+}
+
+async function readForm(c: Context): Promise<FormFields> {
+  const values = new Map<string, string[]>();
+  const type = c.req.header('content-type') ?? '';
+  if (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data')) {
+    const body = await c.req.parseBody({ all: true });
+    for (const [name, value] of Object.entries(body)) {
+      const list = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+      values.set(name.replace(/\[\]$/, ''), list);
+    }
+  }
+  return new FormFields(values);
+}
+
+/** What a handler is given: the request, the signed-in user's session, their texts and the form (on POST). */
+export interface UiRequest {
+  c: Context;
+  session: Session;
+  page: PageContext;
+  t: Messages;
+  language: Language;
+  form: FormFields;
+}
+
+export type UiHandler = (r: UiRequest) => Response | Promise<Response>;
+
+export interface UiRouteInfo {
+  method: 'GET' | 'POST';
+  path: string;
+  roles: readonly Role[];
+}
+
+type Status = 200 | 400 | 403 | 404 | 409 | 422 | 500 | 502 | 503;
+
+/** A page: HTML that is never cached (it shows what only this user may see). */
+export function render(c: Context, body: Child, status: Status = 200): Response {
+  return c.html(body as string, status, { 'cache-control': 'no-store' });
+}
+
+/** After a successful POST, to a page (Post/Redirect/Get), with a notice for it to show. */
+export function redirect(c: Context, path: string, notice?: string): Response {
+  if (!notice) return c.redirect(path, 303);
+  const url = new URL(path, 'http://ui.invalid');
+  url.searchParams.set('notice', notice);
+  return c.redirect(`${url.pathname}${url.search}`, 303);
+}
+
+/** A sentence for what went wrong, in the user's language, with the node's own detail when it has one. */
+export function explain(t: Messages, error: unknown): { sentence: string; detail?: string } | undefined {
+  if (error instanceof ProblemError) {
+    const sentences: Record<string, string> = {
+      'invalid-request': t.problemInvalidRequest,
+      'illegal-transition': t.problemIllegalTransition,
+      'not-found': t.problemNotFound,
+      'consent-violation': t.problemConsentViolation,
+      'peer-not-trusted': t.problemPeerNotTrusted,
+      'peer-state': t.problemPeerState,
+    };
+    return { sentence: sentences[error.problem] ?? t.problemOther, ...(error.detail ? { detail: error.detail } : {}) };
+  }
+  // The services' own errors (peers, users, keys, trust lists) say in English what was wrong;
+  // their messages are written for the person acting and carry no personal data.
+  if (error instanceof PeerError || error instanceof UserError || error instanceof KeyError || error instanceof TrustListError) {
+    return { sentence: t.problemOther, detail: error.message };
+  }
+  return undefined;
+}
+
+/** A box that says what went wrong (for a form shown again with its error). */
+export function ErrorNote(props: { t: Messages; error: { sentence: string; detail?: string } | undefined }) {
+  if (!props.error) return null;
+  return (
+    <div class="error-box" role="alert">
+      <p class="error">{props.error.sentence}</p>
+      {props.error.detail ? (
+        <p>
+          {props.t.nodeSaid} <span lang="en">{props.error.detail}</span>
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function MessagePage(props: { page: PageContext; title: string; children: Child }) {
+  return (
+    <Layout page={props.page} title={props.title}>
+      {props.children}
+      <p>
+        <a href="/ui/overview">{props.page.t.navOverview}</a>
+      </p>
+    </Layout>
+  );
+}
+
+const statusOf = (error: unknown): Status => {
+  if (error instanceof ProblemError && [400, 403, 404, 409, 422].includes(error.status)) return error.status as Status;
+  return 422;
+};
+
+export class UiRouter {
+  readonly routes: UiRouteInfo[] = [];
+
+  constructor(
+    private readonly hono: Hono,
+    readonly ctx: NodeContext,
+    readonly onQueued: () => void,
+  ) {}
+
+  get(path: string, roles: readonly Role[], handler: UiHandler): void {
+    this.add('GET', path, roles, handler);
+  }
+
+  post(path: string, roles: readonly Role[], handler: UiHandler): void {
+    this.add('POST', path, roles, handler);
+  }
+
+  private add(method: 'GET' | 'POST', path: string, roles: readonly Role[], handler: UiHandler): void {
+    this.routes.push({ method, path, roles });
+    const { ctx } = this;
+    const route = async (c: Context): Promise<Response> => {
+      const session = await currentSession(c, ctx.database.db, ctx.clock.now());
+      if (!session) return c.redirect('/ui/login', 303);
+      const { language } = session.user;
+      const t = catalogues[language];
+      const page: PageContext = { t, language, session, notice: noticeOf(c, t) };
+      if (!roles.includes(session.user.role)) {
+        return render(c, <MessagePage page={page} title={t.forbiddenTitle}><p>{format(t.forbidden, { role: roleName(t, session.user.role) })}</p></MessagePage>, 403);
+      }
+      const form = method === 'POST' ? await readForm(c) : new FormFields(new Map());
+      if (method === 'POST' && !sameToken(form.text('_csrf'), session.csrf)) {
+        return render(c, <MessagePage page={page} title={t.forbiddenTitle}><p>{t.formExpired}</p></MessagePage>, 403);
+      }
+      try {
+        return await handler({ c, session, page, t, language, form });
+      } catch (error) {
+        const explained = explain(t, error);
+        if (!explained) throw error;
+        return render(c, <MessagePage page={page} title={t.failedTitle}><ErrorNote t={t} error={explained} /></MessagePage>, statusOf(error));
+      }
+    };
+    if (method === 'GET') this.hono.get(path, route);
+    else this.hono.post(path, route);
+  }
+}
+
+/** The notice a redirect asked for, when it is one of the catalogue's texts (never text from the address itself). */
+function noticeOf(c: Context, t: Messages): string | undefined {
+  const key = c.req.query('notice');
+  return key && Object.hasOwn(t, key) ? t[key as keyof Messages] : undefined;
+}
