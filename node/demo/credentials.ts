@@ -20,6 +20,7 @@ export interface DemoNode {
   fingerprint: string;
   admin: DemoAccount;
   caseworker: DemoAccount;
+  auditor: DemoAccount;
 }
 
 export const credentialsPath = (dir: string) => join(dir, 'credentials.json');
@@ -60,7 +61,7 @@ export function readCredentials(dir: string): DemoNode[] {
     Array.isArray(nodes) &&
     nodes.every(
       (n: Record<string, unknown>) =>
-        n && ['key', 'name', 'country', 'url', 'dataDir', 'fingerprint'].every((k) => typeof n[k] === 'string') && isAccount(n.admin) && isAccount(n.caseworker),
+        n && ['key', 'name', 'country', 'url', 'dataDir', 'fingerprint'].every((k) => typeof n[k] === 'string') && isAccount(n.admin) && isAccount(n.caseworker) && isAccount(n.auditor),
     );
   if (!valid) throw new DemoError(`${path} is not in the form the demo writes; run the demo without --keep to start afresh.`);
   return nodes as DemoNode[];

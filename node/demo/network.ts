@@ -1,5 +1,5 @@
 // Building the demo network in-process, as an administrator would with the CLI: each node with
-// its admin, a caseworker and their API tokens, then mutual trust between every pair.
+// its admin, a caseworker, an auditor and their API tokens, then mutual trust between every pair.
 import { existsSync } from 'node:fs';
 import { resolveConfig, type NodeConfig } from '../config/config.js';
 import type { Env } from '../config/env.js';
@@ -30,6 +30,7 @@ export async function createDemoNode(organisation: DemoOrganisation, url: string
     const { db } = node.ctx.database;
     const now = node.ctx.clock.now();
     const caseworker = await createUser(db, { username: 'caseworker', role: 'caseworker' }, now);
+    const auditor = await createUser(db, { username: 'auditor', role: 'auditor' }, now);
     return {
       key,
       name,
@@ -39,6 +40,7 @@ export async function createDemoNode(organisation: DemoOrganisation, url: string
       fingerprint: init.fingerprint,
       admin: { username: init.adminUsername, password: init.adminPassword, token: await createApiToken(db, init.adminUsername, 'demo', now) },
       caseworker: { username: 'caseworker', password: caseworker.password, token: await createApiToken(db, 'caseworker', 'demo', now) },
+      auditor: { username: 'auditor', password: auditor.password, token: await createApiToken(db, 'auditor', 'demo', now) },
     };
   } finally {
     await node.close();

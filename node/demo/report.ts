@@ -20,13 +20,15 @@ export function describeNetwork(
     lines.push(
       `${node.key}  ${node.name} (${node.country})`,
       `    URL:         ${node.url}`,
-      `    Web:         ${node.url}/ui/ (sign in as the admin or the caseworker below)`,
+      `    Web:         ${node.url}/ui/ (sign in as the admin, the caseworker or the auditor below)`,
       `    Fingerprint: ${node.fingerprint}`,
       `    Data:        ${fromCwd(node.dataDir, options.cwd)}`,
       `    Admin:       ${node.admin.username} / ${node.admin.password}`,
       `                 token ${node.admin.token}`,
       `    Caseworker:  ${node.caseworker.username} / ${node.caseworker.password}`,
       `                 token ${node.caseworker.token}`,
+      `    Auditor:     ${node.auditor.username} / ${node.auditor.password}`,
+      `                 token ${node.auditor.token}`,
       '',
     );
   }

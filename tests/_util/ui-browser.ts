@@ -16,7 +16,9 @@ export interface UiBrowser {
   submit(action: string, fields: FormInput, from?: string): Promise<Response>;
 }
 
-export function uiBrowser(node: TestNode, base = node.id): UiBrowser {
+/** A browser of a test node (requests go straight to its app), or of a running node at `url`. */
+export function uiBrowser(node: TestNode | { url: string }, base = 'url' in node ? node.url : node.id): UiBrowser {
+  const send = 'app' in node ? (r: Request) => node.app.fetch(r) : (r: Request) => fetch(r);
   const jar = new Map<string, string>();
   const b: UiBrowser = {
     jar,
@@ -25,7 +27,7 @@ export function uiBrowser(node: TestNode, base = node.id): UiBrowser {
       for (const [name, value] of Object.entries(init.form ?? {})) {
         for (const one of typeof value === 'string' ? [value] : value) body.append(name, one);
       }
-      const response = await node.app.fetch(
+      const response = await send(
         new Request(`${base}${path}`, {
           method: init.method ?? (init.form ? 'POST' : 'GET'),
           headers: {

@@ -1,18 +1,14 @@
 // `npm run demo` end to end: the real demo script in its own process group, five real node
 // processes, and their answers checked against spec/local.yaml; and the issue's "done when": a
 // caseworker in Athens finds a service in Austria, sees why it matched, and refers to it.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoNode } from '../../node/demo/credentials.js';
 import { demoOrganisations, demoReferrals } from '../../node/demo/fixtures.js';
 import { expectMatchesSpec } from '../_util/spec-check.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const READY = 'Demo network ready';
+import { startDemo, type RunningDemo } from '../_util/demo.js';
+import { signIn, uiBrowser } from '../_util/ui-browser.js';
 
 interface Summary {
   id: string;
@@ -21,14 +17,12 @@ interface Summary {
   state: string;
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'referral-demo-'));
-const basePort = 20_000 + Math.round(Math.random() * 20_000);
-let demo: ChildProcess;
-let output = '';
-let exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+let demo: RunningDemo;
 let nodes: DemoNode[] = [];
+let dir = '';
+let basePort = 0;
 
-const byKey = (key: string) => nodes.find((n) => n.key === key)!;
+const byKey = (key: string) => demo.byKey(key);
 
 async function call(node: DemoNode, path: string, as: 'admin' | 'caseworker' = 'caseworker'): Promise<unknown> {
   const url = `${node.url}${path}`;
@@ -38,36 +32,12 @@ async function call(node: DemoNode, path: string, as: 'admin' | 'caseworker' = '
 }
 
 beforeAll(async () => {
-  // Its own process group, so afterAll can take down the demo and every node it started at once.
-  demo = spawn(process.execPath, ['--import', 'tsx', 'node/demo/main.ts', '--dir', dir], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // A KEK in the environment belongs to some other node; the demo must not let it reach its own.
-    env: { ...process.env, DEMO_BASE_PORT: String(basePort), REFERRAL_NODE_KEK: 'x'.repeat(43) },
-  });
-  demo.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  demo.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  exit = new Promise((done) => demo.once('exit', (code, signal) => done({ code, signal })));
-
-  const deadline = Date.now() + 85_000;
-  while (!output.includes(READY)) {
-    if (demo.exitCode !== null || demo.signalCode !== null) throw new Error(`The demo stopped before it was ready:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`The demo was not ready within 85 s:\n${output}`);
-    await new Promise((done) => setTimeout(done, 200));
-  }
-  expect(existsSync(join(dir, 'credentials.json'))).toBe(true);
-  nodes = (JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8')) as { nodes: DemoNode[] }).nodes;
+  // A KEK in the environment belongs to some other node; the demo must not let it reach its own.
+  demo = await startDemo({ REFERRAL_NODE_KEK: 'x'.repeat(43) });
+  ({ nodes, dir, basePort } = demo);
 }, 90_000);
 
-afterAll(() => {
-  try {
-    process.kill(-demo.pid!, 'SIGKILL');
-  } catch {
-    // Nothing left in the group: the demo and its nodes had all stopped.
-  }
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => demo?.kill());
 
 describe('npm run demo', () => {
   it('writes the credentials of the five organisations, readable by the owner only', () => {
@@ -79,6 +49,18 @@ describe('npm run demo', () => {
       expect(node.caseworker.username).toBe('caseworker');
     }
     expect(statSync(join(dir, 'credentials.json')).mode & 0o777).toBe(0o600);
+  });
+
+  it('prints each node\'s web address and a sign-in for its admin, caseworker and auditor, each of which works', async () => {
+    for (const node of nodes) {
+      expect(demo.output()).toContain(`Web:         ${node.url}/ui/`);
+      for (const role of ['admin', 'caseworker', 'auditor'] as const) {
+        const account = node[role];
+        expect(demo.output()).toContain(`${account.username} / ${account.password}`);
+        const response = await signIn(uiBrowser(node), account.username, account.password);
+        expect(response.headers.get('location'), `${node.key} ${role}`).toBe('/ui/overview');
+      }
+    }
   });
 
   it('runs five nodes, one per country, that answer /healthz', async () => {
@@ -184,10 +166,10 @@ describe('npm run demo', () => {
   }, 30_000);
 
   it('stops every node and exits with code 0 on SIGINT', async () => {
-    demo.kill('SIGINT');
-    const ended = await Promise.race([exit, new Promise<'timeout'>((done) => setTimeout(() => done('timeout'), 15_000))]);
-    expect(ended, output.slice(-2000)).toEqual({ code: 0, signal: null });
-    expect(output).toContain('all nodes stopped');
+    demo.process.kill('SIGINT');
+    const ended = await Promise.race([demo.exit, new Promise<'timeout'>((done) => setTimeout(() => done('timeout'), 15_000))]);
+    expect(ended, demo.output().slice(-2000)).toEqual({ code: 0, signal: null });
+    expect(demo.output()).toContain('all nodes stopped');
     for (const node of nodes) {
       await expect(fetch(`${node.url}/healthz`)).rejects.toThrow();
     }
