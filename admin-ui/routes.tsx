@@ -17,7 +17,8 @@ import { auditPages } from './routes/audit.js';
 import { consentPages } from './routes/consents.js';
 import { accountPages } from './routes/accounts.js';
 import { LoginPage } from './pages/login.js';
-import { OverviewPage } from './pages/overview.js';
+import { OverviewPage, type OverviewData } from './pages/overview.js';
+import { deliveryProblems, openPeerAlerts, pendingErasures } from './dashboard.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { checkCredentials, currentSession, endSession, sameToken, signInToken, signInTokenMatches, startSession, type Session } from './session.js';
 
@@ -86,12 +87,21 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
   const pages = new UiRouter(ui, ctx, onQueued);
   ui.pages = pages;
   pages.get('/overview', ALL_ROLES, async ({ c, session, page }) => {
+    const { role } = session.user;
     // Auditors never see referrals, not even their list.
-    const waiting = session.user.role === 'auditor' ? undefined : (await listReferrals(ctx, { needs_action: 'true', limit: 50 })).items;
-    return render(c, <OverviewPage page={page} waiting={waiting} />);
+    const seesReferrals = role !== 'auditor';
+    const data: OverviewData = {
+      waiting: seesReferrals ? (await listReferrals(ctx, { needs_action: 'true', limit: 50 })).items : undefined,
+      received: seesReferrals ? (await listReferrals(ctx, { direction: 'incoming', limit: 10 })).items : undefined,
+      deliveryProblems: seesReferrals ? await deliveryProblems(db) : undefined,
+      pendingErasures: await pendingErasures(db),
+      openAlerts: role === 'admin' ? await openPeerAlerts(db) : undefined,
+    };
+    return render(c, <OverviewPage page={page} data={data} />);
   });
-  referralPages(pages);
+  // The new-referral flow first: its /referrals/new must not be taken for a referral's id.
   newReferralPages(pages);
+  referralPages(pages);
   peerPages(pages);
   servicePages(pages);
   auditPages(pages);

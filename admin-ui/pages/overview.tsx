@@ -1,42 +1,142 @@
-// The overview: what waits for this user's action (referrals in a state that asks something of
-// this organisation). Auditors are told they see the audit log and consents, never a referral.
+// The overview (the dashboard): what waits for this user's action, the referrals received
+// lately, messages that could not be delivered, erasures other organisations have not yet
+// confirmed, and for administrators the peer alerts still open. Auditors are told they see the
+// audit log and consents, never a referral; pending erasures they see (ids and organisations only).
 import type { ReferralSummary } from '../../node/referrals/service.js';
-import { formatDate } from '../i18n/catalogue.js';
+import type { DeliveryProblem, PendingErasure } from '../dashboard.js';
+import { format, formatDate, formatNumber, type Messages } from '../i18n/catalogue.js';
 import { Layout, type PageContext } from './layout.js';
 
-export function OverviewPage(props: { page: PageContext; waiting: ReferralSummary[] | undefined }) {
+export interface OverviewData {
+  /** Undefined for auditors, who never see referrals. */
+  waiting: ReferralSummary[] | undefined;
+  received: ReferralSummary[] | undefined;
+  deliveryProblems: DeliveryProblem[] | undefined;
+  pendingErasures: PendingErasure[];
+  /** Administrators only. */
+  openAlerts: number | undefined;
+}
+
+const stateOf = (t: Messages, state: string) => t[`state.${state}` as keyof Messages] ?? state;
+
+function ReferralTable(props: { page: PageContext; items: ReferralSummary[]; caption: string }) {
   const { t, language } = props.page;
   return (
-    <Layout page={props.page} title={t.overviewTitle}>
-      <h2>{t.waitingForYou}</h2>
-      {props.waiting === undefined ? (
-        <p>{t.referralsNotForAuditors}</p>
-      ) : props.waiting.length === 0 ? (
-        <p>{t.nothingWaiting}</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t.organisation}</th>
-              <th scope="col">{t.direction}</th>
-              <th scope="col">{t.state}</th>
-              <th scope="col">{t.lastChange}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.waiting.map((r) => (
+    <table>
+      <caption class="visually-hidden">{props.caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{t.organisation}</th>
+          <th scope="col">{t.direction}</th>
+          <th scope="col">{t.state}</th>
+          <th scope="col">{t.lastChange}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.items.map((r) => (
+          <tr>
+            <td>
+              <a href={`/ui/referrals/${r.id}`}>{r.peer.name}</a>
+            </td>
+            <td>{r.direction === 'incoming' ? t.incoming : t.outgoing}</td>
+            <td>{stateOf(t, r.state)}</td>
+            <td>
+              <time datetime={r.updated_at}>{formatDate(r.updated_at, language)}</time>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function OverviewPage(props: { page: PageContext; data: OverviewData }) {
+  const { t, language } = props.page;
+  const { waiting, received, deliveryProblems, pendingErasures, openAlerts } = props.data;
+  const linkToReferrals = waiting !== undefined;
+  return (
+    <Layout page={props.page} title={t.overviewTitle} nav="/ui/overview">
+      {openAlerts ? (
+        <p class="error-box">
+          <a href="/ui/peers">{format(t.openPeerAlerts, { count: formatNumber(openAlerts, language) })}</a>
+        </p>
+      ) : null}
+      <section aria-labelledby="waiting">
+        <h2 id="waiting">{t.waitingForYou}</h2>
+        {waiting === undefined ? (
+          <p>{t.referralsNotForAuditors}</p>
+        ) : waiting.length === 0 ? (
+          <p>{t.nothingWaiting}</p>
+        ) : (
+          <ReferralTable page={props.page} items={waiting} caption={t.waitingForYou} />
+        )}
+      </section>
+      {received ? (
+        <section aria-labelledby="received">
+          <h2 id="received">{t.receivedLately}</h2>
+          {received.length === 0 ? <p>{t.nothingReceived}</p> : <ReferralTable page={props.page} items={received} caption={t.receivedLately} />}
+        </section>
+      ) : null}
+      {deliveryProblems ? (
+        <section aria-labelledby="delivery">
+          <h2 id="delivery">{t.deliveryProblems}</h2>
+          {deliveryProblems.length === 0 ? (
+            <p>{t.noDeliveryProblems}</p>
+          ) : (
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{t.organisation}</th>
+                  <th scope="col">{t.deliveryState}</th>
+                  <th scope="col">{t.attempts}</th>
+                  <th scope="col">{t.since}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {deliveryProblems.map((p) => (
+                  <tr>
+                    <td>
+                      <a href={`/ui/referrals/${p.referralId}`}>{p.peerName}</a>
+                    </td>
+                    <td>{p.state === 'failed' ? t.deliveryFailed : t.deliveryRetrying}</td>
+                    <td>{formatNumber(p.attempts, language)}</td>
+                    <td>
+                      <time datetime={p.since}>{formatDate(p.since, language)}</time>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      ) : null}
+      <section aria-labelledby="erasures">
+        <h2 id="erasures">{t.pendingErasures}</h2>
+        {pendingErasures.length === 0 ? (
+          <p>{t.noPendingErasures}</p>
+        ) : (
+          <table>
+            <thead>
               <tr>
-                <td>{r.peer.name}</td>
-                <td>{r.direction === 'incoming' ? t.incoming : t.outgoing}</td>
-                <td>{r.state}</td>
-                <td>
-                  <time datetime={r.updated_at}>{formatDate(r.updated_at, language)}</time>
-                </td>
+                <th scope="col">{t.organisation}</th>
+                <th scope="col">{t.erasureReason}</th>
+                <th scope="col">{t.requestedAt}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {pendingErasures.map((e) => (
+                <tr>
+                  <td>{linkToReferrals ? <a href={`/ui/referrals/${e.referralId}`}>{e.organisation}</a> : e.organisation}</td>
+                  <td>{e.reason === 'consent-withdrawn' ? t.erasureConsentWithdrawn : t.erasureRetention}</td>
+                  <td>
+                    <time datetime={e.requestedAt}>{formatDate(e.requestedAt, language)}</time>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
     </Layout>
   );
 }
