@@ -1,0 +1,229 @@
+// The audit pages: after a referral between two nodes, an auditor reads the log with filters,
+// sees the checkpoints and who cosigned them, verifies the log (intact, then tampered), exports
+// the bundle and verifies another node's bundle; a caseworker is refused all of it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { leafHash } from '../../node/audit-log/merkle.js';
+import { verifyAuditBundle } from '../../node/audit-log/verify.js';
+import { checkpointRound } from '../../node/audit-log/witness-client.js';
+import { b64u, utf8 } from '../../node/crypto/encoding.js';
+import { appendEvents } from '../audit-log/_log-helpers.js';
+import { api, createTestNetwork, referralRequest, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { signedInAs, textOf, tokenIn, type UiBrowser } from '../_util/ui-browser.js';
+
+let net: TestNetwork;
+let gr: TestNode;
+let at: TestNode;
+let auditor: UiBrowser;
+let referralId: string;
+let consentId: string;
+
+beforeAll(async () => {
+  net = await createTestNetwork(2);
+  [gr, at] = net.nodes as [TestNode, TestNode];
+  const { body } = await api(gr, 'POST', '/api/v1/referrals', referralRequest(at.id));
+  referralId = body.id as string;
+  await net.settle();
+  consentId = (await api(gr, 'GET', `/api/v1/referrals/${referralId}`)).body.consent_id as string;
+  auditor = await signedInAs(gr, 'auditor', net.clock.now());
+  // Checkpoints signed and cosigned both ways, as the checkpoint timer does.
+  for (let round = 0; round < 2; round++) for (const node of [gr, at]) await checkpointRound(node.ctx);
+});
+afterAll(() => net.close());
+
+/** A multipart form post (as a browser sends a file upload), with the cookies of `b`. */
+function postMultipart(b: UiBrowser, node: TestNode, path: string, fields: Record<string, string | File>): Promise<Response> {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  const cookie = [...b.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  return node.app.fetch(new Request(`${node.id}${path}`, { method: 'POST', headers: { cookie }, body: form, redirect: 'manual' }));
+}
+
+/** The text of a page's tables only (not the filter form's list of types). */
+const tablesOf = (html: string): string => textOf((html.match(/<tbody>[\s\S]*?<\/tbody>/g) ?? []).join(' '));
+
+const verifyOwn = async (b: UiBrowser, fields: Record<string, string> = {}) => {
+  const response = await b.submit('/ui/audit/verify', fields, '/ui/audit/verify');
+  return { status: response.status, text: textOf(await response.text()) };
+};
+
+describe('the audit log page', () => {
+  it('lists the entries newest first, each with its index, time, plain description, actor and ids, and no personal data', async () => {
+    const response = await auditor.go('/ui/audit');
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    const text = tablesOf(html);
+    expect(text).toContain('Personal data sent to an organisation');
+    expect(text).toContain('Categories of data: Identity, Situation.');
+    expect(text).toContain('Consent recorded');
+    expect(text).toContain('Referral step');
+    expect(text).toContain('The referral with its data. (A referral we sent.) State: new → Sent.');
+    expect(text).toContain(referralId);
+    expect(text).toContain(`Organisation: ${at.id}`);
+    expect(text).toContain('Node set up');
+    // Newest first: the auditor's own sign-in comes before the node's first entry.
+    expect(text.indexOf('Signed in')).toBeLessThan(text.indexOf('Node set up'));
+    for (const personal of ['Amal', 'pastry', 'shelter']) expect(html).not.toContain(personal);
+  });
+
+  it('filters by type, id, actor and days, and says plainly what is wrong with a filter', async () => {
+    const disclosed = tablesOf(await auditor.html('/ui/audit?type=data.disclosed'));
+    expect(disclosed).toContain('Personal data sent to an organisation');
+    expect(disclosed).not.toContain('Node set up');
+    expect(disclosed.match(/Categories of data/g)).toHaveLength(1);
+
+    const byConsent = tablesOf(await auditor.html(`/ui/audit?id=${consentId}`));
+    expect(byConsent).toContain('Consent recorded');
+    expect(byConsent).toContain('Personal data sent to an organisation');
+    expect(byConsent).not.toContain('Signed in');
+
+    const byPeer = tablesOf(await auditor.html(`/ui/audit?actor=${encodeURIComponent(at.id)}`));
+    expect(byPeer).toContain('The referral reached the other organisation.');
+    expect(byPeer).not.toContain('Consent recorded');
+
+    const today = net.clock.now().toISOString().slice(0, 10);
+    expect(tablesOf(await auditor.html(`/ui/audit?from=${today}&to=${today}&type=consent.recorded`))).toContain('Consent recorded');
+    expect(textOf(await auditor.html('/ui/audit?from=2001-01-01&to=2001-01-02'))).toContain('No entry matches these filters.');
+
+    const bad = await auditor.go('/ui/audit?from=yesterday&type=nonsense');
+    expect(bad.status).toBe(400);
+    const said = textOf(await bad.text());
+    expect(said).toContain('“From (day)” is not a valid day.');
+    expect(said).toContain('Please choose a type of event from the list.');
+  });
+
+  it('pages through a long log, newest first', async () => {
+    await appendEvents(gr, 60);
+    const first = await auditor.html('/ui/audit?type=user.created');
+    const older = /href="(\/ui\/audit\?type=user\.created&amp;before=\d+)"/.exec(first)?.[1];
+    expect(older).toBeDefined();
+    expect(tablesOf(first).match(/User account created/g)).toHaveLength(50);
+    const second = textOf(await auditor.html(older!.replace(/&amp;/g, '&')));
+    expect(second).toContain('User account created');
+    expect(second).toContain('Newest entries');
+    expect((await auditor.go('/ui/audit?before=-1')).status).toBe(400);
+  });
+});
+
+describe('checkpoints and cosignatures', () => {
+  it('shows the signed tree heads, which witness cosigned each and when, and that the recent ones are all cosigned', async () => {
+    await checkpointRound(gr.ctx);
+    const text = textOf(await auditor.html('/ui/audit/checkpoints'));
+    expect(text).toMatch(/All \d+ checkpoints shown are cosigned by at least one witness\./);
+    expect(text).toContain(at.id);
+    expect(text).toMatch(/cosigned \w{3} \d{1,2}, \d{4}/);
+    expect(text).toContain('the first');
+  });
+
+  it('says so when the latest checkpoint is not cosigned yet', async () => {
+    net.unreachable.add(at.id);
+    await appendEvents(gr, 1);
+    await checkpointRound(gr.ctx);
+    net.unreachable.delete(at.id);
+    const text = textOf(await auditor.html('/ui/audit/checkpoints'));
+    expect(text).toMatch(/1 of the \d+ checkpoints shown have no cosignature yet/);
+    expect(text).toContain('Not cosigned yet');
+    await checkpointRound(gr.ctx);
+    expect(textOf(await auditor.html('/ui/audit/checkpoints'))).toMatch(/All \d+ checkpoints shown are cosigned/);
+  });
+});
+
+describe('verification', () => {
+  it('verifies an intact log and says what it checked', async () => {
+    const { status, text } = await verifyOwn(auditor);
+    expect(status).toBe(200);
+    expect(text).toContain('Verified: the log is intact and every rule holds.');
+    expect(text).toContain(gr.id);
+    expect(text).toContain('Hash chain and tree');
+    expect(text).toContain('Consent for every disclosure');
+    expect(text).toMatch(/1 disclosures of personal data checked against their consents/);
+    expect(text).toContain(at.id);
+    expect(text).not.toContain('Problems:');
+  });
+
+  it('refuses a grace period that is not a whole number, and changes nothing', async () => {
+    const before = await snapshot(gr);
+    const { status, text } = await verifyOwn(auditor, { erasure_grace_days: 'soon' });
+    expect(status).toBe(422);
+    expect(text).toContain('The days must be a whole number, 0 or more.');
+    const after = await snapshot(gr);
+    delete before.ui_sessions;
+    delete after.ui_sessions;
+    expect(after).toEqual(before);
+  });
+});
+
+describe('export and verifying another node\'s log', () => {
+  let bundleText: string;
+
+  it('downloads the audit bundle with a file name, and the verifier accepts it', async () => {
+    const response = await auditor.go('/ui/audit/export');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename="audit-bundle-node-gr-0\.test-\d{4}-\d{2}-\d{2}\.json"$/);
+    bundleText = await response.text();
+    const report = await verifyAuditBundle(JSON.parse(bundleText), { now: net.clock.now() });
+    expect(report).toMatchObject({ ok: true, node_id: gr.id });
+  });
+
+  it('lets the auditor of the other node verify the uploaded bundle (the form read twice: CSRF check, then the file)', async () => {
+    const other = await signedInAs(at, 'auditor', net.clock.now());
+    const csrf = tokenIn(await other.html('/ui/audit/verify'));
+    const response = await postMultipart(other, at, '/ui/audit/verify-bundle', {
+      _csrf: csrf,
+      bundle: new File([bundleText], 'bundle.json', { type: 'application/json' }),
+      fingerprint: '',
+    });
+    expect(response.status).toBe(200);
+    const text = textOf(await response.text());
+    expect(text).toContain('Verified: the log is intact and every rule holds.');
+    expect(text).toContain(`Log of the node ${gr.id}`);
+
+    const pasted = await other.submit('/ui/audit/verify-bundle', { bundle_text: bundleText, fingerprint: 'AAAA-BBBB-CCCC-DDDD' }, '/ui/audit/verify');
+    const wrongKey = textOf(await pasted.text());
+    expect(wrongKey).toContain('Not verified: problems were found.');
+    expect(wrongKey).toContain('The node’s identity or signing key is not as expected.');
+    expect(wrongKey).toContain('not AAAA-BBBB-CCCC-DDDD as expected');
+
+    const forged = await postMultipart(other, at, '/ui/audit/verify-bundle', { _csrf: 'forged', bundle: new File([bundleText], 'b.json') });
+    expect(forged.status).toBe(403);
+    const empty = await other.submit('/ui/audit/verify-bundle', {}, '/ui/audit/verify');
+    expect(empty.status).toBe(422);
+    expect(textOf(await empty.text())).toContain('Please choose a bundle file or paste the bundle’s text.');
+    const notJson = await other.submit('/ui/audit/verify-bundle', { bundle_text: 'hello' }, '/ui/audit/verify');
+    expect(textOf(await notJson.text())).toContain('This is not an audit bundle: it is not JSON.');
+  });
+});
+
+describe('who may audit', () => {
+  it('refuses a caseworker every audit page and action', async () => {
+    const caseworker = await signedInAs(gr, 'caseworker', net.clock.now());
+    for (const path of ['/ui/audit', '/ui/audit/checkpoints', '/ui/audit/verify', '/ui/audit/export']) {
+      const response = await caseworker.go(path);
+      expect(response.status, path).toBe(403);
+      expect(await response.text()).not.toContain('refnet-audit-bundle');
+    }
+    expect((await caseworker.submit('/ui/audit/verify', {})).status).toBe(403);
+    expect((await caseworker.submit('/ui/audit/verify-bundle', { bundle_text: '{}' })).status).toBe(403);
+  });
+
+  it('lets an administrator in too', async () => {
+    const admin = await signedInAs(gr, 'admin', net.clock.now());
+    expect((await admin.go('/ui/audit')).status).toBe(200);
+    expect((await verifyOwn(admin)).text).toContain('Verified');
+  });
+});
+
+describe('a tampered log', () => {
+  it('fails verification, saying in plain words what is wrong', async () => {
+    await gr.ctx.database.transaction(async (tx) => {
+      const row = await tx.selectFrom('audit_log').selectAll().where('type', '=', 'data.disclosed').executeTakeFirstOrThrow();
+      const entry = row.entry.replace('"categories":["identity","situation"]', '"categories":["situation"]');
+      expect(entry).not.toBe(row.entry);
+      await tx.updateTable('audit_log').set({ entry, leaf_hash: b64u.encode(leafHash(utf8.encode(entry))) }).where('idx', '=', row.idx).execute();
+    });
+    const { status, text } = await verifyOwn(auditor);
+    expect(status).toBe(200);
+    expect(text).toContain('Not verified: problems were found.');
+    expect(text).toMatch(/Checkpoint \d+ does not match the entries: an entry was changed, removed or reordered after it was signed\./);
+    expect(text).toMatch(/Problems: \d+/);
+  });
+});
