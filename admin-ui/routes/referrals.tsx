@@ -1,6 +1,341 @@
 // A referral's pages: the inbox and outbox, one referral with its timeline, and its actions.
-import type { UiRouter } from '../router.js';
+// Every action's form is turned into the very request body the local API would receive, checked
+// against the same schema (spec/local.yaml), and given to the same service function; a refused
+// action (bad input, a state that does not allow it) changes nothing and says why.
+import type { Context } from 'hono';
+import { appendAuditEvent } from '../../node/audit-log/append.js';
+import { ProblemError } from '../../node/http/problem.js';
+import { requeueFailedMessage } from '../../node/delivery/requeue.js';
+import { matchServices } from '../../node/directory/matching.js';
+import { inOneLanguage, listServices } from '../../node/directory/services.js';
+import { listPeers } from '../../node/peers/service.js';
+import { allowedActions, partyOf, type LifecycleMessage } from '../../node/referrals/lifecycle.js';
+import { sendLifecycleMessage, type LifecycleContent } from '../../node/referrals/messages.js';
+import { referOnward, type ReferOnwardRequest } from '../../node/referrals/onward.js';
+import { readPayload } from '../../node/referrals/payload-store.js';
+import {
+  decodeCursor,
+  getReferralDetail,
+  getReferralSummary,
+  listReferrals,
+  sendDraft,
+  type ReferralDetail,
+  type ReferralOfferBody,
+  type ReferralState,
+} from '../../node/referrals/service.js';
+import type { ReferralInquiryBody } from '../../node/referrals/inquiry.js';
+import { validatorFor } from '../../node/schema/validators.js';
+import { format, type Language, type Messages } from '../i18n/catalogue.js';
+import { Layout, type PageContext } from '../pages/layout.js';
+import {
+  CAPACITIES,
+  DECLINE_REASONS,
+  OUTCOMES,
+  UPDATE_STATUSES,
+  WITHDRAW_REASONS,
+  type ActionName,
+  type FailedAction,
+  type OnwardChoices,
+} from '../pages/referrals/actions.js';
+import { ReferralPage } from '../pages/referrals/detail.js';
+import { ReferralListPage, STATES, type ListRow } from '../pages/referrals/list.js';
+import { explain, redirect, render, type FormFields, type UiRequest, type UiRouter } from '../router.js';
+
+const ROLES = ['admin', 'caseworker'] as const;
+const PAGE_SIZE = 25;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+type Sentence = { sentence: string; detail?: string };
+type Built<T> = { content: T } | { error: Sentence };
+
+/** The lifecycle actions with a form: the local API's ACTIONS, each with its request schema. */
+const LIFECYCLE_FORMS = [
+  ['inquiry-answer', 'InquiryAnswerRequest', 'refNoticeInquiryAnswer'],
+  ['info-request', 'InfoRequestRequest', 'refNoticeInfoRequest'],
+  ['info-response', 'InfoResponseRequest', 'refNoticeInfoResponse'],
+  ['accept', 'AcceptRequest', 'refNoticeAccept'],
+  ['decline', 'DeclineRequest', 'refNoticeDecline'],
+  ['update', 'UpdateRequest', 'refNoticeUpdate'],
+  ['complete', 'CompleteRequest', 'refNoticeComplete'],
+  ['withdraw', 'WithdrawRequest', 'refNoticeWithdraw'],
+] as const satisfies ReadonlyArray<readonly [ActionName, string, keyof Messages]>;
+
+type LifecycleForm = (typeof LIFECYCLE_FORMS)[number][0];
+
+const required = (t: Messages, label: string): Built<never> => ({ error: { sentence: format(t.fieldRequired, { field: label }) } });
+
+/** A code chosen from a list: required or not, and one of the list. */
+function chosen(form: FormFields, t: Messages, name: string, label: string, codes: readonly string[], must: boolean): Built<string | undefined> {
+  const value = form.optional(name);
+  if (value === undefined) return must ? required(t, label) : { content: undefined };
+  if (!codes.includes(value)) return { error: { sentence: format(t.refChooseValid, { field: label }) } };
+  return { content: value };
+}
+
+/** The request body the local API would receive for the lifecycle action, from its form. */
+function lifecycleContent(action: LifecycleForm, form: FormFields, t: Messages): Built<LifecycleContent> {
+  const note = form.optional('note');
+  const withNote = (content: LifecycleContent): Built<LifecycleContent> => ({ content: note ? { ...content, note } : content });
+  const text = (name: string, label: string): Built<string> => {
+    const value = form.optional(name);
+    return value === undefined ? required(t, label) : { content: value };
+  };
+  const code = (name: string, label: string, codes: readonly string[]) => chosen(form, t, name, label, codes, true) as Built<string>;
+  const then = <V,>(built: Built<V>, make: (value: V) => Built<LifecycleContent>): Built<LifecycleContent> => ('error' in built ? built : make(built.content));
+  switch (action) {
+    case 'inquiry-answer': {
+      const capacity = code('capacity', t.refCapacity, CAPACITIES);
+      if ('error' in capacity) return capacity;
+      const reason = chosen(form, t, 'reason', t.refCannotHelpReason, DECLINE_REASONS, false);
+      if ('error' in reason) return reason;
+      const availableFrom = form.optional('available_from');
+      if (availableFrom !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(availableFrom)) return { error: { sentence: format(t.refDateInvalid, { field: t.refAvailableFrom }) } };
+      return withNote({
+        capacity: capacity.content,
+        ...(availableFrom ? { available_from: availableFrom } : {}),
+        ...(reason.content ? { reason: reason.content } : {}),
+      });
+    }
+    case 'info-request':
+      return then(text('questions', t.refQuestions), (questions) => ({ content: { questions } }));
+    case 'info-response':
+      return then(text('answer', t.refAnswer), (answer) => ({ content: { answer } }));
+    case 'accept':
+      return withNote({});
+    case 'decline':
+      return then(code('reason', t.refDeclineReason, DECLINE_REASONS), (reason) => withNote({ reason }));
+    case 'update':
+      return then(code('status', t.refStatus, UPDATE_STATUSES), (status) => withNote({ status }));
+    case 'complete':
+      return then(code('outcome', t.refOutcome, OUTCOMES), (outcome) => withNote({ outcome }));
+    case 'withdraw':
+      return then(code('reason', t.refWithdrawReason, WITHDRAW_REASONS), (reason) => withNote({ reason }));
+  }
+}
+
+/** The request's shape checked as the local API checks it; what is wrong is said, never echoed. */
+function matchesSchema<T>(t: Messages, schema: string, built: Built<T>): Built<T> {
+  if ('error' in built) return built;
+  const check = validatorFor('local', schema);
+  return check(built.content) ? built : { error: { sentence: t.problemInvalidRequest } };
+}
+
+/** The actions the lifecycle table allows this node's side now, plus sending a draft and the offer after an inquiry. */
+function actionsFor(referral: ReferralDetail): ActionName[] {
+  const lifecycle = allowedActions(partyOf(referral.direction), referral.state).map((message: LifecycleMessage): ActionName => {
+    const action = message.slice('referral.'.length);
+    return action === 'onward' ? 'refer-onward' : (action as ActionName);
+  });
+  // Referring on sends her data on: only while this node still holds it.
+  const actions = lifecycle.filter((action) => action !== 'refer-onward' || referral.content !== undefined);
+  if (referral.direction === 'outgoing' && referral.state === 'draft') actions.push('send');
+  if (referral.direction === 'outgoing' && referral.state === 'inquiry-answered') actions.push('offer');
+  return actions;
+}
+
+/** A path parameter ('' when absent). */
+const paramOf = (r: UiRequest, name: string): string => r.c.req.param(name) ?? '';
+
+const textIn = (text: Readonly<Record<string, string>>, language: Language) => text[language] ?? inOneLanguage(text);
 
 export function referralPages(ui: UiRouter): void {
-  void ui;
+  const { ctx } = ui;
+  const { db } = ctx.database;
+
+  function notFound(c: Context, page: PageContext) {
+    const { t } = page;
+    return render(
+      c,
+      <Layout page={page} title={t.refNotFoundTitle} nav="/ui/referrals">
+        <p>{t.refNotFound}</p>
+        <p>
+          <a href="/ui/referrals">{t.referralsTitle}</a>
+        </p>
+      </Layout>,
+      404,
+    );
+  }
+
+  /** Who the timeline names: this node's users by their user name (ids only, no personal data). */
+  async function userNames(): Promise<Map<string, string>> {
+    const rows = await db.selectFrom('users').select(['id', 'username']).execute();
+    return new Map(rows.map((row) => [row.id, row.username]));
+  }
+
+  async function onwardChoices(referral: ReferralDetail, peers: Awaited<ReturnType<typeof listPeers>>, language: Language): Promise<OnwardChoices> {
+    const permission = referral.content?.consent.onward_referral;
+    const candidates = peers.filter(
+      (p) => p.state === 'trusted' && p.id !== referral.peer.id && p.id !== ctx.self.nodeId && (!permission?.recipients || permission.recipients.includes(p.id)),
+    );
+    const ids = new Set(candidates.map((p) => p.id));
+    const matches = referral.content ? await matchServices(ctx, { needs: referral.content.needs, limit: 100 }) : { results: [] };
+    return {
+      allowed: permission?.allowed === true,
+      peers: candidates.map((p) => ({ id: p.id, name: p.name })),
+      services: matches.results
+        .filter((m) => m.referable && ids.has(m.organization.node_id))
+        .map((m) => ({ peerId: m.organization.node_id, peerName: m.organization.name, id: m.service.id, name: textIn(m.service.name, language) })),
+    };
+  }
+
+  /** The service a referral is for, by name, when this node knows it (its own, or a peer's in a directory held). */
+  async function serviceName(referral: ReferralDetail, language: Language): Promise<string | undefined> {
+    const id = referral.content?.service_id;
+    if (!id) return undefined;
+    if (referral.direction === 'incoming') {
+      const own = (await listServices(db)).find((s) => s.id === id);
+      return own ? textIn(own.name, language) : undefined;
+    }
+    const match = (await matchServices(ctx, { needs: referral.content!.needs, limit: 100 })).results.find((m) => m.service.id === id);
+    return match ? textIn(match.service.name, language) : undefined;
+  }
+
+  /**
+   * The referral's page. Showing her data is an event the audit log records (`referral.opened`),
+   * as the local API does; a form refused is shown again without her data, so that a refusal
+   * changes nothing at all.
+   */
+  async function referralPage(
+    r: UiRequest,
+    id: string,
+    refused?: { error: Sentence; failed?: FailedAction; status: 404 | 409 | 422 },
+  ): Promise<Response> {
+    const { c, page, session, language } = r;
+    const full = await getReferralDetail(ctx, id);
+    if (!full) return notFound(c, page);
+    let referral = full;
+    if (refused) {
+      const { content: _content, inquiry: _inquiry, information: _information, ...rest } = full;
+      referral = { ...rest, timeline: full.timeline.map(({ note: _note, ...entry }) => entry) };
+    } else if (full.content || full.inquiry || full.information) {
+      await ctx.database.transaction((tx) =>
+        appendAuditEvent(tx, ctx.clock.now(), { kind: 'user', id: session.user.id }, { type: 'referral.opened', referral_id: id, user_id: session.user.id }),
+      );
+    }
+    const peers = await listPeers(db);
+    const actions = actionsFor(full);
+    return render(
+      c,
+      <ReferralPage
+        page={page}
+        referral={referral}
+        limited={refused !== undefined}
+        needs={full.content?.needs ?? full.inquiry?.needs ?? []}
+        actions={actions}
+        onward={actions.includes('refer-onward') ? await onwardChoices(full, peers, language) : undefined}
+        failed={refused?.failed}
+        error={refused?.error}
+        peerNames={new Map(peers.map((p) => [p.id, p.name]))}
+        userNames={await userNames()}
+        serviceName={await serviceName(full, language)}
+      />,
+      refused?.status ?? 200,
+    );
+  }
+
+  /** Runs a service call for an action; a refusal the node explains shows the page again with the sentence. */
+  async function act(r: UiRequest, id: string, action: ActionName, run: () => Promise<unknown>, notice: keyof Messages): Promise<Response> {
+    try {
+      await run();
+    } catch (error) {
+      const explained = explain(r.t, error);
+      if (!explained) throw error;
+      const status = error instanceof ProblemError && (error.status === 404 || error.status === 409) ? error.status : 422;
+      return referralPage(r, id, { error: explained, failed: { action, values: valuesOf(r.form) }, status });
+    }
+    return redirect(r.c, `/ui/referrals/${id}`, notice);
+  }
+
+  const valuesOf = (form: FormFields): Record<string, string> =>
+    Object.fromEntries(form.names().filter((name) => name !== '_csrf').map((name) => [name, form.text(name)]));
+
+  /** The referral the path names, or undefined (then the caller answers 404). */
+  const knownReferral = async (id: string) => (UUID.test(id) ? getReferralSummary(ctx, id) : undefined);
+
+  ui.get('/referrals', ROLES, async ({ c, page, language }) => {
+    const query = c.req.query();
+    const direction = query.direction === 'outgoing' ? 'outgoing' : 'incoming';
+    const state = (STATES as readonly string[]).includes(query.state ?? '') ? (query.state as ReferralState) : undefined;
+    const peers = (await listPeers(db)).map((p) => ({ id: p.id, name: p.name }));
+    const peer = peers.some((p) => p.id === query.peer) ? query.peer : undefined;
+    const mine = query.needs_action === 'true';
+    // A cursor that is not one this list made starts again from the first page.
+    const cursor = query.cursor && decodeCursor(query.cursor) ? query.cursor : undefined;
+    const filters = { direction, state, peer, mine } as const;
+    const { items, next_cursor } = await listReferrals(ctx, {
+      direction, state, peer, needs_action: mine ? 'true' : undefined, limit: PAGE_SIZE, cursor,
+    });
+    const own = new Map((await listServices(db)).map((s) => [s.id, textIn(s.name, language)]));
+    const rows: ListRow[] = [];
+    for (const summary of items) {
+      // The needs and the service are no personal data; the rest of the payload is not shown here.
+      const offer = await readPayload<ReferralOfferBody>(db, ctx.kek, summary.id, 'referral.offer');
+      const inquiry = offer ? undefined : await readPayload<ReferralInquiryBody>(db, ctx.kek, summary.id, 'referral.inquiry');
+      rows.push({
+        summary,
+        needs: offer?.needs ?? inquiry?.needs ?? [],
+        service: summary.direction === 'incoming' && offer?.service_id ? own.get(offer.service_id) : undefined,
+      });
+    }
+    return render(c, <ReferralListPage page={page} filters={filters} peers={peers} rows={rows} nextCursor={next_cursor} paged={cursor !== undefined} />);
+  });
+
+  ui.get('/referrals/:id', ROLES, async (r) => {
+    const id = paramOf(r, 'id');
+    if (!UUID.test(id)) return notFound(r.c, r.page);
+    return referralPage(r, id);
+  });
+
+  for (const [action, schema, notice] of LIFECYCLE_FORMS) {
+    ui.post(`/referrals/:id/${action}`, ROLES, async (r) => {
+      const id = paramOf(r, 'id');
+      if (!(await knownReferral(id))) return notFound(r.c, r.page);
+      const built = matchesSchema(r.t, schema, lifecycleContent(action, r.form, r.t));
+      if ('error' in built) return referralPage(r, id, { error: built.error, failed: { action, values: valuesOf(r.form) }, status: 422 });
+      const message = `referral.${action}` as LifecycleMessage;
+      return act(r, id, action, () => sendLifecycleMessage(ctx, { userId: r.session.user.id }, id, message, built.content, ui.onQueued), notice);
+    });
+  }
+
+  ui.post('/referrals/:id/refer-onward', ROLES, async (r) => {
+    const { form, t } = r;
+    const id = paramOf(r, 'id');
+    if (!(await knownReferral(id))) return notFound(r.c, r.page);
+    const to = form.optional('to');
+    const reason = form.optional('reason');
+    const serviceId = form.optional('service_id');
+    const note = form.optional('note');
+    const built: Built<ReferOnwardRequest> = !to
+      ? required(t, t.refOnwardPeer)
+      : !reason
+        ? required(t, t.refOnwardReason)
+        : serviceId !== undefined && !UUID.test(serviceId)
+          ? { error: { sentence: format(t.refChooseValid, { field: t.refOnwardService }) } }
+          : { content: { to, reason, ...(serviceId ? { service_id: serviceId } : {}), ...(note ? { note } : {}) } };
+    const checked = matchesSchema(t, 'ReferOnwardRequest', built);
+    if ('error' in checked) return referralPage(r, id, { error: checked.error, failed: { action: 'refer-onward', values: valuesOf(form) }, status: 422 });
+    return act(r, id, 'refer-onward', () => referOnward(ctx, { userId: r.session.user.id }, id, checked.content, ui.onQueued), 'refNoticeOnward');
+  });
+
+  ui.post('/referrals/:id/send', ROLES, async (r) => {
+    const id = paramOf(r, 'id');
+    if (!(await knownReferral(id))) return notFound(r.c, r.page);
+    return act(r, id, 'send', () => sendDraft(ctx, { userId: r.session.user.id }, id, ui.onQueued), 'refNoticeDraftSent');
+  });
+
+  ui.post('/referrals/:id/messages/:envelope/retry', ROLES, async (r) => {
+    const id = paramOf(r, 'id');
+    const envelope = paramOf(r, 'envelope');
+    if (!(await knownReferral(id)) || !UUID.test(envelope)) return notFound(r.c, r.page);
+    return act(
+      r,
+      id,
+      'send',
+      async () => {
+        await requeueFailedMessage(ctx, id, envelope);
+        ui.onQueued();
+      },
+      'refNoticeRetry',
+    );
+  });
 }

@@ -1,0 +1,231 @@
+// The forms for what can be done on a referral now: only those its state and this node's side
+// allow (the route asks the lifecycle table), each a separate POST form that works without
+// JavaScript. Declining and withdrawing ask for a reason and are marked as destructive.
+import type { Child } from 'hono/jsx';
+import type { ReferralDetail } from '../../../node/referrals/service.js';
+import { format, type Messages } from '../../i18n/catalogue.js';
+import { labelOf } from './labels.js';
+
+export type ActionName =
+  | 'inquiry-answer'
+  | 'accept'
+  | 'info-request'
+  | 'info-response'
+  | 'update'
+  | 'complete'
+  | 'refer-onward'
+  | 'send'
+  | 'offer'
+  | 'decline'
+  | 'withdraw';
+
+/** The order the forms are shown in: what moves the referral on first, what ends it last. */
+export const ACTION_ORDER: readonly ActionName[] = [
+  'inquiry-answer', 'accept', 'info-request', 'info-response', 'update', 'complete', 'refer-onward', 'send', 'offer', 'decline', 'withdraw',
+];
+
+export const CAPACITIES = ['can-help', 'waiting-list', 'cannot-help'] as const;
+export const DECLINE_REASONS = ['no-capacity', 'not-eligible', 'out-of-area', 'client-unreachable', 'other'] as const;
+export const UPDATE_STATUSES = ['first-contact-made', 'service-started', 'on-hold', 'resumed', 'other'] as const;
+export const OUTCOMES = ['service-completed', 'goals-partly-met', 'client-stopped', 'client-unreachable', 'referred-elsewhere', 'other'] as const;
+export const WITHDRAW_REASONS = ['client-request', 'need-met-elsewhere', 'sent-in-error', 'other'] as const;
+
+export interface OnwardChoices {
+  /** Whether her consent allows referring her on at all. */
+  allowed: boolean;
+  peers: ReadonlyArray<{ id: string; name: string }>;
+  services: ReadonlyArray<{ peerId: string; peerName: string; id: string; name: string }>;
+}
+
+/** A form that was refused, shown again with what was entered. */
+export interface FailedAction {
+  action: ActionName;
+  values: Readonly<Record<string, string>>;
+}
+
+export interface ActionsProps {
+  t: Messages;
+  csrf: string;
+  referral: ReferralDetail;
+  actions: readonly ActionName[];
+  onward?: OnwardChoices | undefined;
+  failed?: FailedAction | undefined;
+}
+
+interface FieldProps {
+  action: ActionName;
+  name: string;
+  label: string;
+  values: Readonly<Record<string, string>>;
+  required?: boolean;
+}
+
+const idOf = (action: string, name: string) => `${action}-${name}`;
+
+function TextArea(props: FieldProps) {
+  const id = idOf(props.action, props.name);
+  return (
+    <>
+      <label for={id}>{props.label}</label>
+      <textarea id={id} name={props.name} required={props.required}>
+        {props.values[props.name] ?? ''}
+      </textarea>
+    </>
+  );
+}
+
+function TextInput(props: FieldProps & { type?: string }) {
+  const id = idOf(props.action, props.name);
+  return (
+    <>
+      <label for={id}>{props.label}</label>
+      <input id={id} name={props.name} type={props.type ?? 'text'} required={props.required} value={props.values[props.name] ?? ''} />
+    </>
+  );
+}
+
+function Select(props: FieldProps & { t: Messages; options: ReadonlyArray<readonly [value: string, label: string]> }) {
+  const id = idOf(props.action, props.name);
+  const chosen = props.values[props.name] ?? '';
+  return (
+    <>
+      <label for={id}>{props.label}</label>
+      <select id={id} name={props.name} required={props.required}>
+        <option value="">{props.t.refChoose}</option>
+        {props.options.map(([value, label]) => (
+          <option value={value} selected={chosen === value}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+}
+
+const coded = (t: Messages, prefix: string, codes: readonly string[]) => codes.map((code) => [code, labelOf(t, prefix, code) ?? code] as const);
+
+function ActionForm(props: { id: string; action: ActionName; heading: string; csrf: string; button: string; danger?: boolean; children?: Child }) {
+  return (
+    <section class="referral-action" aria-labelledby={`${props.action}-heading`}>
+      <h3 id={`${props.action}-heading`}>{props.heading}</h3>
+      <form method="post" action={`/ui/referrals/${props.id}/${props.action}`}>
+        <input type="hidden" name="_csrf" value={props.csrf} />
+        {props.children}
+        <button type="submit" class={props.danger ? 'danger' : undefined}>
+          {props.button}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+export function ActionForms(props: ActionsProps) {
+  const { t, csrf, referral } = props;
+  const id = referral.id;
+  const valuesFor = (action: ActionName) => (props.failed?.action === action ? props.failed.values : {});
+  const note = (action: ActionName, label = t.refNoteOptional) => <TextArea action={action} name="note" label={label} values={valuesFor(action)} />;
+
+  const forms: Record<ActionName, () => Child> = {
+    'inquiry-answer': () => (
+      <ActionForm id={id} action="inquiry-answer" heading={t.refInquiryAnswerHeading} csrf={csrf} button={t.refInquiryAnswerButton}>
+        <Select t={t} action="inquiry-answer" name="capacity" label={t.refCapacity} required options={coded(t, 'ref.capacity.', CAPACITIES)} values={valuesFor('inquiry-answer')} />
+        <TextInput action="inquiry-answer" name="available_from" type="date" label={t.refAvailableFromField} values={valuesFor('inquiry-answer')} />
+        <Select t={t} action="inquiry-answer" name="reason" label={t.refCannotHelpReason} options={coded(t, 'ref.decline.', DECLINE_REASONS)} values={valuesFor('inquiry-answer')} />
+        {note('inquiry-answer')}
+      </ActionForm>
+    ),
+    accept: () => (
+      <ActionForm id={id} action="accept" heading={t.refAcceptHeading} csrf={csrf} button={t.refAcceptButton}>
+        {note('accept')}
+      </ActionForm>
+    ),
+    'info-request': () => (
+      <ActionForm id={id} action="info-request" heading={t.refAskHeading} csrf={csrf} button={t.refAskButton}>
+        <TextArea action="info-request" name="questions" label={t.refQuestions} required values={valuesFor('info-request')} />
+      </ActionForm>
+    ),
+    'info-response': () => (
+      <ActionForm id={id} action="info-response" heading={t.refAnswerHeading} csrf={csrf} button={t.refAnswerButton}>
+        <TextArea action="info-response" name="answer" label={t.refAnswer} required values={valuesFor('info-response')} />
+      </ActionForm>
+    ),
+    update: () => (
+      <ActionForm id={id} action="update" heading={t.refUpdateHeading} csrf={csrf} button={t.refUpdateButton}>
+        <Select t={t} action="update" name="status" label={t.refStatus} required options={coded(t, 'ref.status.', UPDATE_STATUSES)} values={valuesFor('update')} />
+        {note('update')}
+      </ActionForm>
+    ),
+    complete: () => (
+      <ActionForm id={id} action="complete" heading={t.refCompleteHeading} csrf={csrf} button={t.refCompleteButton}>
+        <Select t={t} action="complete" name="outcome" label={t.refOutcome} required options={coded(t, 'ref.outcome.', OUTCOMES)} values={valuesFor('complete')} />
+        {note('complete')}
+      </ActionForm>
+    ),
+    'refer-onward': () => {
+      const onward = props.onward;
+      if (!onward?.allowed) {
+        return (
+          <section class="referral-action" aria-labelledby="refer-onward-heading">
+            <h3 id="refer-onward-heading">{t.refOnwardHeading}</h3>
+            <p>{t.refOnwardForbidden}</p>
+          </section>
+        );
+      }
+      if (onward.peers.length === 0) {
+        return (
+          <section class="referral-action" aria-labelledby="refer-onward-heading">
+            <h3 id="refer-onward-heading">{t.refOnwardHeading}</h3>
+            <p>{t.refOnwardNoPeers}</p>
+          </section>
+        );
+      }
+      const values = valuesFor('refer-onward');
+      return (
+        <ActionForm id={id} action="refer-onward" heading={t.refOnwardHeading} csrf={csrf} button={t.refOnwardButton}>
+          <Select t={t} action="refer-onward" name="to" label={t.refOnwardPeer} required options={onward.peers.map((p) => [p.id, p.name] as const)} values={values} />
+          <label for="refer-onward-service_id">{t.refOnwardService}</label>
+          <select id="refer-onward-service_id" name="service_id">
+            <option value="">{t.refAnyService}</option>
+            {onward.services.map((s) => (
+              <option value={s.id} selected={values.service_id === s.id}>
+                {`${s.peerName}: ${s.name}`}
+              </option>
+            ))}
+          </select>
+          <TextArea action="refer-onward" name="reason" label={t.refOnwardReason} required values={values} />
+          {note('refer-onward', format(t.refOnwardNote, { org: referral.peer.name }))}
+        </ActionForm>
+      );
+    },
+    send: () => <ActionForm id={id} action="send" heading={t.refDraftHeading} csrf={csrf} button={t.refDraftButton} />,
+    offer: () => (
+      <section class="referral-action" aria-labelledby="offer-heading">
+        <h3 id="offer-heading">{t.refOfferHeading}</h3>
+        <p>{t.refOfferText}</p>
+        <p>
+          <a href="/ui/referrals/new">{t.refOfferLink}</a>
+        </p>
+      </section>
+    ),
+    decline: () => (
+      <ActionForm id={id} action="decline" heading={t.refDeclineHeading} csrf={csrf} button={t.refDeclineButton} danger>
+        <Select t={t} action="decline" name="reason" label={t.refDeclineReason} required options={coded(t, 'ref.decline.', DECLINE_REASONS)} values={valuesFor('decline')} />
+        {note('decline')}
+      </ActionForm>
+    ),
+    withdraw: () => (
+      <ActionForm id={id} action="withdraw" heading={t.refWithdrawHeading} csrf={csrf} button={t.refWithdrawButton} danger>
+        <Select t={t} action="withdraw" name="reason" label={t.refWithdrawReason} required options={coded(t, 'ref.withdraw.', WITHDRAW_REASONS)} values={valuesFor('withdraw')} />
+        {note('withdraw')}
+      </ActionForm>
+    ),
+  };
+
+  const shown = ACTION_ORDER.filter((action) => props.actions.includes(action));
+  return (
+    <section aria-labelledby="actions" class="referral-actions">
+      <h2 id="actions">{t.refActionsHeading}</h2>
+      {shown.length === 0 ? <p>{t.refNoActions}</p> : shown.map((action) => forms[action]())}
+    </section>
+  );
+}

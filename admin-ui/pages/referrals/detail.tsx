@@ -1,0 +1,417 @@
+// One referral's page: what it is (needs, urgency, reason, the client data its consent covered),
+// the consent it travelled under, its timeline with who did what, the delivery of its messages
+// (a refused one can be tried again), and the actions its state and direction allow now.
+import type { Child } from 'hono/jsx';
+import type { ReferralDetail } from '../../../node/referrals/service.js';
+import { ErrorNote } from '../../router.js';
+import { format, formatDate, formatDay, type Language, type Messages } from '../../i18n/catalogue.js';
+import { Layout, type PageContext } from '../layout.js';
+import { ActionForms, type ActionsProps } from './actions.js';
+import { Code, CODE_PREFIX, labelOf, needsText, stateLabel, When } from './labels.js';
+
+type ClientData = NonNullable<ReferralDetail['content']>['client'];
+type Consent = NonNullable<ReferralDetail['content']>['consent'];
+
+export interface ReferralPageProps extends Omit<ActionsProps, 't' | 'csrf' | 'referral'> {
+  page: PageContext;
+  referral: ReferralDetail;
+  /** Names for the node ids and user ids the timeline mentions. */
+  peerNames: ReadonlyMap<string, string>;
+  userNames: ReadonlyMap<string, string>;
+  /** The name of the service the referral is for, when it is known here. */
+  serviceName?: string | undefined;
+  /** The needs, also when her data is not shown. */
+  needs: readonly string[];
+  /** Shown again after a refused form: without her data (so that nothing, not even the audit log, changes). */
+  limited: boolean;
+  error?: { sentence: string; detail?: string } | undefined;
+}
+
+function Fact(props: { term: string; children: Child }) {
+  return (
+    <>
+      <dt>{props.term}</dt>
+      <dd>{props.children}</dd>
+    </>
+  );
+}
+
+const list = (values: readonly string[] | undefined) => (values && values.length > 0 ? values.join(', ') : undefined);
+
+/** Her data, grouped by the categories of the consent; only the fields present are shown. */
+function ClientFacts(props: { t: Messages; client: ClientData; language: Language }) {
+  const { t, client } = props;
+  const groups: Array<[string, Array<[string, Child | undefined]>]> = [
+    ['identity', [
+      [t.refGivenName, client.identity?.given_name],
+      [t.refFamilyName, client.identity?.family_name],
+      [t.refDateOfBirth, client.identity?.date_of_birth ? formatDay(client.identity.date_of_birth, props.language) : undefined],
+      [t.refNationality, client.identity?.nationality],
+    ]],
+    ['contact', [
+      [t.refPhone, client.contact?.phone],
+      [t.refEmail, client.contact?.email],
+      [t.refPreferredLanguage, client.contact?.preferred_language],
+      [t.refSafeToContact, client.contact?.safe_to_contact],
+    ]],
+    ['situation', [
+      [t.refSituation, client.situation?.summary],
+      [t.refLanguagesSpoken, list(client.situation?.languages_spoken)],
+      [t.refHousehold, client.situation?.household_note],
+    ]],
+    ['legal-status', [
+      [t.refLegalStatus, client.legal_status ? <Code t={t} prefix="ref.legal." code={client.legal_status.status} /> : undefined],
+      [t.refLegalNote, client.legal_status?.note],
+    ]],
+    ['health', [[t.refHealth, client.health?.note]]],
+    ['children', [
+      [t.refChildrenCount, client.children ? String(client.children.count) : undefined],
+      [t.refChildrenAges, list(client.children?.ages?.map(String))],
+      [t.refChildrenNote, client.children?.note],
+    ]],
+    ['documents', [
+      [t.refDocumentsHeld, list(client.documents?.held)],
+      [t.refDocumentsMissing, list(client.documents?.missing)],
+    ]],
+  ];
+  return (
+    <>
+      {groups
+        .map(([category, facts]) => [category, facts.filter(([, value]) => value !== undefined)] as const)
+        .filter(([, facts]) => facts.length > 0)
+        .map(([category, facts]) => (
+          <>
+            <h3>
+              <Code t={t} prefix="ref.category." code={category} />
+            </h3>
+            <dl class="facts">
+              {facts.map(([term, value]) => (
+                <Fact term={term}>{value}</Fact>
+              ))}
+            </dl>
+          </>
+        ))}
+    </>
+  );
+}
+
+function ConsentFacts(props: { t: Messages; consent: Consent; language: Language; peerNames: ReadonlyMap<string, string> }) {
+  const { t, consent, language } = props;
+  const onward = consent.onward_referral;
+  return (
+    <dl class="facts">
+      <Fact term={t.refCategories}>
+        {consent.categories.map((c, i) => (
+          <>
+            {i > 0 ? ', ' : ''}
+            <Code t={t} prefix="ref.category." code={c} />
+          </>
+        ))}
+      </Fact>
+      <Fact term={t.refPurposes}>
+        {consent.purposes.map((p, i) => (
+          <>
+            {i > 0 ? ', ' : ''}
+            <Code t={t} prefix="ref.purpose." code={p} />
+          </>
+        ))}
+      </Fact>
+      <Fact term={t.refMethod}>
+        <Code t={t} prefix="ref.method." code={consent.method} />
+      </Fact>
+      <Fact term={t.refConsentLanguage}>{consent.language}</Fact>
+      <Fact term={t.refObtainedAt}>
+        <When iso={consent.obtained_at} language={language} />
+      </Fact>
+      <Fact term={t.refValidUntil}>
+        <When iso={consent.valid_until} language={language} />
+      </Fact>
+      <Fact term={t.refOnwardPermission}>
+        {!onward?.allowed
+          ? t.refOnwardNotAllowed
+          : onward.recipients
+            ? format(t.refOnwardAllowedTo, { orgs: onward.recipients.map((id) => props.peerNames.get(id) ?? id).join(', ') })
+            : t.refOnwardAllowed}
+      </Fact>
+    </dl>
+  );
+}
+
+function About(props: {
+  t: Messages;
+  referral: ReferralDetail;
+  needs: readonly string[];
+  language: Language;
+  serviceName?: string | undefined;
+  peerNames: ReadonlyMap<string, string>;
+}) {
+  const { t, referral, language, needs } = props;
+  const content = referral.content;
+  const replyBy = content?.reply_by ?? referral.inquiry?.reply_by;
+  return (
+    <section aria-labelledby="about">
+      <h2 id="about">{t.refAboutHeading}</h2>
+      <dl class="facts">
+        <Fact term={t.state}>
+          <span class="badge">{stateLabel(t, referral.state)}</span>
+        </Fact>
+        <Fact term={t.refNeeds}>{needsText(needs, language)}</Fact>
+        {props.serviceName ? <Fact term={t.refService}>{props.serviceName}</Fact> : null}
+        <Fact term={t.refUrgency}>
+          <Code t={t} prefix="ref.urgency." code={referral.urgency} />
+        </Fact>
+        {replyBy ? (
+          <Fact term={t.refReplyBy}>
+            <When iso={replyBy} language={language} />
+          </Fact>
+        ) : null}
+        <Fact term={t.refCreated}>
+          <When iso={referral.created_at} language={language} />
+        </Fact>
+        {content?.onward_of ? <Fact term={t.refOnwardOf}>{props.peerNames.get(content.onward_of.from) ?? content.onward_of.from}</Fact> : null}
+        {content ? <Fact term={t.refReason}>{content.reason}</Fact> : null}
+      </dl>
+    </section>
+  );
+}
+
+function Inquiry(props: { t: Messages; inquiry: NonNullable<ReferralDetail['inquiry']>; language: Language }) {
+  const { t, inquiry, language } = props;
+  const { profile, answer } = inquiry;
+  return (
+    <section aria-labelledby="inquiry">
+      <h2 id="inquiry">{t.refInquiryHeading}</h2>
+      <dl class="facts">
+        {profile.age_group ? (
+          <Fact term={t.refAgeGroup}>
+            <Code t={t} prefix="ref.age." code={profile.age_group} />
+          </Fact>
+        ) : null}
+        {profile.legal_status ? (
+          <Fact term={t.refLegalStatus}>
+            <Code t={t} prefix="ref.legal." code={profile.legal_status} />
+          </Fact>
+        ) : null}
+        {profile.languages?.length ? <Fact term={t.refLanguagesSpoken}>{profile.languages.join(', ')}</Fact> : null}
+        {profile.children !== undefined ? <Fact term={t.refChildrenCount}>{String(profile.children)}</Fact> : null}
+        {profile.region ? <Fact term={t.refRegion}>{profile.region}</Fact> : null}
+      </dl>
+      {answer ? (
+        <>
+          <h3>{t.refInquiryAnswer}</h3>
+          <dl class="facts">
+            <Fact term={t.refCapacity}>
+              <Code t={t} prefix="ref.capacity." code={answer.capacity} />
+            </Fact>
+            {answer.available_from ? <Fact term={t.refAvailableFrom}>{formatDay(answer.available_from, language)}</Fact> : null}
+            {answer.reason ? (
+              <Fact term={t.refDeclineReason}>
+                <Code t={t} prefix="ref.decline." code={answer.reason} />
+              </Fact>
+            ) : null}
+            {answer.note ? <Fact term={t.refNoteOptional}>{answer.note}</Fact> : null}
+          </dl>
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+function Information(props: { t: Messages; information: NonNullable<ReferralDetail['information']>; language: Language }) {
+  const { t, language } = props;
+  return (
+    <section aria-labelledby="information">
+      <h2 id="information">{t.refInformationHeading}</h2>
+      <ol class="referral-information">
+        {props.information.map((item) => (
+          <li>
+            <p>
+              <strong>{item.action === 'referral.info-request' ? t.refQuestion : t.refAnswerGiven}</strong> · <When iso={item.at} language={language} />
+            </p>
+            {item.text ? <p class="referral-note">{item.text}</p> : null}
+            {item.client ? <ClientFacts t={t} client={item.client} language={language} /> : null}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+function Timeline(props: {
+  t: Messages;
+  referral: ReferralDetail;
+  language: Language;
+  you: string;
+  peerNames: ReadonlyMap<string, string>;
+  userNames: ReadonlyMap<string, string>;
+}) {
+  const { t, language } = props;
+  const who = (by: ReferralDetail['timeline'][number]['by']) => {
+    if (by.kind === 'system') return t.refBySystem;
+    if (by.kind === 'peer') return props.peerNames.get(by.id) ?? by.id;
+    if (by.id === props.you) return t.refByYou;
+    return props.userNames.get(by.id) ?? t.refByColleague;
+  };
+  return (
+    <section aria-labelledby="timeline">
+      <h2 id="timeline">{t.refTimelineHeading}</h2>
+      <table class="referral-timeline">
+        <thead>
+          <tr>
+            <th scope="col">{t.refWhen}</th>
+            <th scope="col">{t.refWho}</th>
+            <th scope="col">{t.refWhat}</th>
+            <th scope="col">{t.state}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.referral.timeline.map((entry) => {
+            const prefix = CODE_PREFIX[entry.action];
+            return (
+              <tr>
+                <td>
+                  <When iso={entry.at} language={language} />
+                </td>
+                <td>{who(entry.by)}</td>
+                <td>
+                  <Code t={t} prefix="ref.action." code={entry.action} />
+                  {entry.code ? (
+                    <>
+                      {': '}
+                      {prefix ? <Code t={t} prefix={prefix} code={entry.code} /> : <span lang="en">{entry.code}</span>}
+                    </>
+                  ) : null}
+                  {entry.onward ? <p>{format(t.refOnwardTo, { org: props.peerNames.get(entry.onward.to) ?? entry.onward.to })}</p> : null}
+                  {entry.note ? <p class="referral-note">{entry.note}</p> : null}
+                </td>
+                <td>{stateLabel(t, entry.to_state)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function Delivery(props: { t: Messages; referral: ReferralDetail; language: Language; csrf: string }) {
+  const { t, language, referral } = props;
+  const outgoing = referral.messages.filter((m) => m.direction === 'outgoing');
+  return (
+    <section aria-labelledby="delivery">
+      <h2 id="delivery">{t.refDeliveryHeading}</h2>
+      {outgoing.length === 0 ? (
+        <p>{t.refNoMessages}</p>
+      ) : (
+        <table class="referral-delivery">
+          <thead>
+            <tr>
+              <th scope="col">{t.refWhen}</th>
+              <th scope="col">{t.refMessage}</th>
+              <th scope="col">{t.refDelivery}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {outgoing.map((message) => {
+              const d = message.delivery;
+              return (
+                <tr>
+                  <td>
+                    <When iso={message.created_at} language={language} />
+                  </td>
+                  <td>
+                    <Code t={t} prefix="ref.action." code={message.type} />
+                  </td>
+                  <td>
+                    {!d ? null : d.state === 'delivered' ? (
+                      <>
+                        <span class="badge good">{t.refDelivered}</span> {d.delivered_at ? <When iso={d.delivered_at} language={language} /> : null}
+                      </>
+                    ) : d.state === 'queued' ? (
+                      <>
+                        <span class="badge">{format(t.refQueued, { count: d.attempts })}</span>
+                        {d.next_attempt_at ? <p>{format(t.refNextTry, { date: formatDate(d.next_attempt_at, language) })}</p> : null}
+                        {d.last_error ? (
+                          <p class="muted">
+                            {t.nodeSaid} <span lang="en">{d.last_error}</span>
+                          </p>
+                        ) : null}
+                      </>
+                    ) : (
+                      <>
+                        <span class="badge bad">{t.refFailed}</span>
+                        {d.last_error ? (
+                          <p>
+                            {t.nodeSaid} <span lang="en">{d.last_error}</span>
+                          </p>
+                        ) : null}
+                        <form method="post" action={`/ui/referrals/${referral.id}/messages/${message.envelope_id}/retry`}>
+                          <input type="hidden" name="_csrf" value={props.csrf} />
+                          <button type="submit">{t.refTryAgain}</button>
+                        </form>
+                      </>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+export function ReferralPage(props: ReferralPageProps) {
+  const { page, referral } = props;
+  const { t, language } = page;
+  const csrf = page.session?.csrf ?? '';
+  const title = format(referral.direction === 'incoming' ? t.refTitleIncoming : t.refTitleOutgoing, { org: referral.peer.name });
+  const { content } = referral;
+  return (
+    <Layout page={page} title={title} nav="/ui/referrals">
+      <ErrorNote t={t} error={props.error} />
+      <About t={t} referral={referral} needs={props.needs} language={language} serviceName={props.serviceName} peerNames={props.peerNames} />
+      {props.limited ? (
+        <p>
+          {t.refLimited} <a href={`/ui/referrals/${referral.id}`}>{t.refOpenAgain}</a>
+        </p>
+      ) : null}
+      {referral.erased_at ? (
+        <p class="notice">
+          {format(t.refErased, { date: formatDate(referral.erased_at, language) })}{' '}
+          {referral.erasure_reason ? labelOf(t, 'ref.erasure.', referral.erasure_reason) : null}
+        </p>
+      ) : null}
+      {content ? (
+        <section aria-labelledby="client">
+          <h2 id="client">{t.refClientHeading}</h2>
+          <ClientFacts t={t} client={content.client} language={language} />
+        </section>
+      ) : referral.erased_at || props.limited ? null : (
+        <p>{t.refNoContent}</p>
+      )}
+      {referral.inquiry ? <Inquiry t={t} inquiry={referral.inquiry} language={language} /> : null}
+      {referral.information ? <Information t={t} information={referral.information} language={language} /> : null}
+      {content ? (
+        <section aria-labelledby="consent">
+          <h2 id="consent">{t.refConsentHeading}</h2>
+          <ConsentFacts t={t} consent={content.consent} language={language} peerNames={props.peerNames} />
+        </section>
+      ) : null}
+      <ActionForms
+        t={t}
+        csrf={csrf}
+        referral={referral}
+        actions={props.actions}
+        onward={props.onward}
+        failed={props.failed}
+      />
+      <Timeline t={t} referral={referral} language={language} you={page.session?.user.id ?? ''} peerNames={props.peerNames} userNames={props.userNames} />
+      <Delivery t={t} referral={referral} language={language} csrf={csrf} />
+      <p>
+        <a href={`/ui/referrals?direction=${referral.direction}`}>{t.backTo}</a>
+      </p>
+    </Layout>
+  );
+}
