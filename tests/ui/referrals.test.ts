@@ -257,3 +257,69 @@ describe('withdrawing, delivery problems and personal data', () => {
     }
   });
 });
+
+describe('inquiries, drafts and referring on', () => {
+  let net3: TestNetwork;
+  let el: TestNode;
+  let au: TestNode;
+  let third: TestNode;
+  let elBrowser: UiBrowser;
+  let auBrowser: UiBrowser;
+
+  beforeAll(async () => {
+    net3 = await createTestNetwork(3);
+    [el, au, third] = net3.nodes as [TestNode, TestNode, TestNode];
+    elBrowser = await signedInAs(el, 'caseworker', net3.clock.now());
+    auBrowser = await signedInAs(au, 'admin', net3.clock.now());
+  });
+  afterAll(() => net3.close());
+
+  it('lets the receiver answer an inquiry, and shows the sender how to go on', async () => {
+    const inquiry = await api(el, 'POST', '/api/v1/inquiries', { to: au.id, needs: ['safe-housing'], urgency: 'urgent', profile: { age_group: 'adult', children: 1 } });
+    expect(inquiry.status).toBe(201);
+    await net3.settle();
+    const received = await page(auBrowser, `/ui/referrals/${inquiry.body.id}`);
+    expect(received).toContain('The inquiry');
+    expect(received).toContain('Send the answer to the inquiry');
+    expect(received).not.toContain('Accept the referral');
+    const refused = await post(auBrowser, `/ui/referrals/${inquiry.body.id}/inquiry-answer`, { capacity: 'can-help', available_from: 'soon' });
+    expect(refused.status).toBe(422);
+    expect(textOf(await refused.text())).toContain('“Available from” must be a date.');
+    const answered = await post(auBrowser, `/ui/referrals/${inquiry.body.id}/inquiry-answer`, { capacity: 'waiting-list', available_from: '2026-12-01', reason: '', note: 'Two weeks.' });
+    expect(answered.status).toBe(303);
+    await net3.settle();
+    const sender = await page(elBrowser, `/ui/referrals/${inquiry.body.id}`);
+    expect(sender).toContain('Inquiry answered: Waiting list');
+    expect(sender).toContain('Make a new referral');
+    expect(sender).toContain('Withdraw the referral');
+  });
+
+  it('sends a draft from its page', async () => {
+    const draft = await api(el, 'POST', '/api/v1/referrals', referralRequest(au.id, { draft: true }));
+    const text = await page(elBrowser, `/ui/referrals/${draft.body.id}`);
+    expect(text).toContain('Saved as a draft');
+    const sent = await post(elBrowser, `/ui/referrals/${draft.body.id}/send`, {});
+    expect(sent.status).toBe(303);
+    expect(await page(elBrowser, sent.headers.get('location')!)).toContain('The referral was sent.');
+    expect(await stateOf(el, draft.body.id)).toBe('sent');
+  });
+
+  it('refers her on to a third organisation when her consent allows it, and tells the sender', async () => {
+    const request = referralRequest(au.id);
+    const sent = await api(el, 'POST', '/api/v1/referrals', { ...request, consent: { ...request.consent, onward_referral: { allowed: true } } });
+    await net3.settle();
+    const html = await auBrowser.html(`/ui/referrals/${sent.body.id}`);
+    expect(html).toContain(`<option value="${third.id}">Test organisation IT</option>`);
+    expect(html).not.toContain(`<option value="${el.id}">`);
+    const missing = await post(auBrowser, `/ui/referrals/${sent.body.id}/refer-onward`, { to: third.id, reason: '' });
+    expect(missing.status).toBe(422);
+    expect(textOf(await missing.text())).toContain('Please fill in “Why she is referred on”.');
+    const onward = await post(auBrowser, `/ui/referrals/${sent.body.id}/refer-onward`, { to: third.id, service_id: '', reason: 'They run the course she wants.', note: 'Passed on to Italy.' });
+    expect(onward.status).toBe(303);
+    expect(await page(auBrowser, onward.headers.get('location')!)).toContain('She was referred on.');
+    await net3.settle();
+    expect(await page(elBrowser, `/ui/referrals/${sent.body.id}`)).toContain('Referred on to Test organisation IT');
+    const italy = await third.ctx.database.db.selectFrom('referrals').select(['state', 'direction']).execute();
+    expect(italy).toEqual([{ state: 'delivered', direction: 'incoming' }]);
+  });
+});
