@@ -30,6 +30,7 @@ import { Layout, type PageContext } from '../pages/layout.js';
 import {
   CAPACITIES,
   DECLINE_REASONS,
+  FURTHER_DETAILS,
   OUTCOMES,
   UPDATE_STATUSES,
   WITHDRAW_REASONS,
@@ -72,6 +73,18 @@ function chosen(form: FormFields, t: Messages, name: string, label: string, code
   return { content: value };
 }
 
+/** The further client data an answer carries, grouped as ClientData; only the groups filled in. */
+function furtherDetails(form: FormFields): LifecycleContent['client'] {
+  const groups: Record<string, Record<string, string>> = {};
+  for (const [category, name] of FURTHER_DETAILS) {
+    const value = form.optional(name);
+    if (value === undefined) continue;
+    const group = category.replace('-', '_');
+    (groups[group] ??= {})[name.split('.')[2]!] = value;
+  }
+  return Object.keys(groups).length > 0 ? (groups as LifecycleContent['client']) : undefined;
+}
+
 /** The request body the local API would receive for the lifecycle action, from its form. */
 function lifecycleContent(action: LifecycleForm, form: FormFields, t: Messages): Built<LifecycleContent> {
   const note = form.optional('note');
@@ -99,7 +112,10 @@ function lifecycleContent(action: LifecycleForm, form: FormFields, t: Messages):
     case 'info-request':
       return then(text('questions', t.refQuestions), (questions) => ({ content: { questions } }));
     case 'info-response':
-      return then(text('answer', t.refAnswer), (answer) => ({ content: { answer } }));
+      return then(text('answer', t.refAnswer), (answer) => {
+        const client = furtherDetails(form);
+        return { content: client ? { answer, client } : { answer } };
+      });
     case 'accept':
       return withNote({});
     case 'decline':

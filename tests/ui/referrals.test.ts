@@ -156,11 +156,25 @@ describe('a referral from Greece to Austria, through both interfaces', () => {
     expect(detail).toContain('Withdraw the referral');
     expect(detail).not.toContain('Accept the referral');
 
-    const answered = await post(greek, `/ui/referrals/${referralId}/info-response`, { answer: 'Yes, until 2027.' });
+    // Further details only within her consent (identity and situation): the form offers no health
+    // field, and one sent all the same is refused, changing nothing.
+    expect(detail).toContain('Her situation');
+    expect(detail).not.toContain('Health');
+    const csrf = tokenIn(await greek.html('/ui/overview'));
+    const before = await state(gr);
+    const outside = await greek.go(`/ui/referrals/${referralId}/info-response`, { form: { _csrf: csrf, answer: 'Yes.', 'client.health.note': 'Asthma.' } });
+    expect(outside.status).toBe(422);
+    expect(textOf(await outside.text())).toContain('The consent does not cover this.');
+    expect(await state(gr)).toEqual(before);
+
+    const answered = await post(greek, `/ui/referrals/${referralId}/info-response`, { answer: 'Yes, until 2027.', 'client.situation.summary': 'Moved to a flat in Piraeus.' });
     expect(answered.status).toBe(303);
+    const disclosed = await gr.ctx.database.db.selectFrom('audit_log').select('entry').where('type', '=', 'data.disclosed').execute();
+    expect(disclosed.map((r) => JSON.parse(r.entry))).toContainEqual(expect.objectContaining({ message: 'referral.info-response', categories: ['situation'] }));
     await net.settle();
     const back = await page(austrian, `/ui/referrals/${referralId}`);
     expect(back).toContain('Yes, until 2027.');
+    expect(back).toContain('Moved to a flat in Piraeus.');
     expect(back).toContain('Accept the referral');
   });
 

@@ -30,6 +30,15 @@ export const UPDATE_STATUSES = ['first-contact-made', 'service-started', 'on-hol
 export const OUTCOMES = ['service-completed', 'goals-partly-met', 'client-stopped', 'client-unreachable', 'referred-elsewhere', 'other'] as const;
 export const WITHDRAW_REASONS = ['client-request', 'need-met-elsewhere', 'sent-in-error', 'other'] as const;
 
+/** The further details an answer may carry, by the consent category they belong to: a form field each. */
+export const FURTHER_DETAILS = [
+  ['contact', 'client.contact.phone', 'refPhone'],
+  ['contact', 'client.contact.email', 'refEmail'],
+  ['contact', 'client.contact.safe_to_contact', 'refSafeToContact'],
+  ['situation', 'client.situation.summary', 'refSituation'],
+  ['health', 'client.health.note', 'refHealth'],
+] as const satisfies ReadonlyArray<readonly [string, string, keyof Messages]>;
+
 export interface OnwardChoices {
   /** Whether her consent allows referring her on at all. */
   allowed: boolean;
@@ -144,11 +153,29 @@ export function ActionForms(props: ActionsProps) {
         <TextArea action="info-request" name="questions" label={t.refQuestions} required values={valuesFor('info-request')} />
       </ActionForm>
     ),
-    'info-response': () => (
-      <ActionForm id={id} action="info-response" heading={t.refAnswerHeading} csrf={csrf} button={t.refAnswerButton}>
-        <TextArea action="info-response" name="answer" label={t.refAnswer} required values={valuesFor('info-response')} />
-      </ActionForm>
-    ),
+    'info-response': () => {
+      const values = valuesFor('info-response');
+      const covered = referral.content?.consent.categories ?? [];
+      const fields = FURTHER_DETAILS.filter(([category]) => (covered as readonly string[]).includes(category));
+      return (
+        <ActionForm id={id} action="info-response" heading={t.refAnswerHeading} csrf={csrf} button={t.refAnswerButton}>
+          <TextArea action="info-response" name="answer" label={t.refAnswer} required values={values} />
+          {fields.length > 0 ? (
+            <details>
+              <summary>{t.refFurtherDetails}</summary>
+              <p class="muted">{t.refFurtherDetailsHint}</p>
+              {fields.map(([, name, label]) =>
+                name.endsWith('summary') || name.endsWith('note') ? (
+                  <TextArea action="info-response" name={name} label={t[label]} values={values} />
+                ) : (
+                  <TextInput action="info-response" name={name} label={t[label]} type={name.endsWith('email') ? 'email' : 'text'} values={values} />
+                ),
+              )}
+            </details>
+          ) : null}
+        </ActionForm>
+      );
+    },
     update: () => (
       <ActionForm id={id} action="update" heading={t.refUpdateHeading} csrf={csrf} button={t.refUpdateButton}>
         <Select t={t} action="update" name="status" label={t.refStatus} required options={coded(t, 'ref.status.', UPDATE_STATUSES)} values={valuesFor('update')} />
