@@ -31,7 +31,7 @@ beforeAll(async () => {
 afterAll(() => net.close());
 
 /** A multipart form post (as a browser sends a file upload), with the cookies of `b`. */
-function postMultipart(b: UiBrowser, node: TestNode, path: string, fields: Record<string, string | File>): Promise<Response> {
+async function postMultipart(b: UiBrowser, node: TestNode, path: string, fields: Record<string, string | File>): Promise<Response> {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
   const cookie = [...b.jar].map(([k, v]) => `${k}=${v}`).join('; ');

@@ -70,8 +70,10 @@ function stateName(t: Messages, state: unknown): string {
 export function specifics(t: Messages, language: Language, entry: Extract<ReadEntry, { readable: true }>): string {
   const f = entry.fields;
   const key = (use: unknown) => (use === 'enc' ? t.auditKeyEnc : use === 'sig' ? t.auditKeySig : text(use));
-  switch (entry.type as AuditEventType) {
+  // By the type's name (a string), so that types added to the log later need no change here.
+  switch (entry.type) {
     case 'user.created':
+    case 'user.role-changed':
       return format(t.auditWithRole, { role: isOneOf(['admin', 'caseworker', 'auditor'] as const, f.role) ? roleName(t, f.role) : text(f.role) });
     case 'peer.revoked':
     case 'peer.alert':
@@ -109,8 +111,9 @@ export function specifics(t: Messages, language: Language, entry: Extract<ReadEn
 }
 
 /** Fields the sentence above already says in the reader's words (left out of "other details"). */
-const SAID: Partial<Record<AuditEventType, readonly string[]>> = {
+const SAID: Readonly<Record<string, readonly string[]>> = {
   'user.created': ['role'],
+  'user.role-changed': ['role'],
   'peer.revoked': ['reason'],
   'peer.alert': ['kind'],
   'consent.form-erased': ['reason'],
@@ -132,7 +135,7 @@ const SAID: Partial<Record<AuditEventType, readonly string[]>> = {
 
 /** The ids the entry names, each with its label, and its other fields as they are. */
 export function namedValues(t: Messages, entry: Extract<ReadEntry, { readable: true }>): { ids: Array<[string, string]>; other: Array<[string, string]> } {
-  const said = new Set(isEventType(entry.type) ? (SAID[entry.type] ?? []) : []);
+  const said = new Set(Object.hasOwn(SAID, entry.type) ? SAID[entry.type] : []);
   const ids: Array<[string, string]> = [];
   const other: Array<[string, string]> = [];
   for (const [name, value] of Object.entries(entry.fields)) {

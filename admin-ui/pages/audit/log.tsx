@@ -147,7 +147,6 @@ export function AuditLogPage(props: { page: PageContext; data: LogPageData }) {
         <p>{data.searchStopped ? t.auditNoEntriesYet : t.auditNoEntries}</p>
       ) : (
         <table class="audit-entries">
-          <caption class="visually-hidden">{t.auditLogHeading}</caption>
           <thead>
             <tr>
               <th scope="col">{t.auditColIndex}</th>
