@@ -1,0 +1,225 @@
+// The new-referral flow in the web interface: a Greek caseworker states the needs, sees the
+// Austrian service with why it fits, records the woman's consent, fills in only the fields the
+// consent covers, checks and sends; Austria receives it. Every step is a POST that checks again
+// what it carries: a field the consent does not cover, a missing confirmation or a validity in the
+// past are refused with a sentence and nothing is sent; her name never reaches a log, the audit
+// log, an address or a table in plaintext.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syncPeerDirectories } from '../../node/directory/sync.js';
+import { listReferrals } from '../../node/referrals/service.js';
+import { trainingService } from '../_util/services.js';
+import { api, createTestNetwork, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { signedInAs, textOf, tokenIn, type FormInput, type UiBrowser } from '../_util/ui-browser.js';
+
+let net: TestNetwork;
+let gr: TestNode;
+let at: TestNode;
+let b: UiBrowser;
+let serviceId: string;
+
+const CANARY = 'Zoraida-Canary-7f3e';
+
+beforeAll(async () => {
+  net = await createTestNetwork(2);
+  [gr, at] = net.nodes as [TestNode, TestNode];
+  const created = await api(at, 'POST', '/api/v1/services', trainingService());
+  expect(created.status).toBe(201);
+  serviceId = created.body.id;
+  await syncPeerDirectories(gr.ctx, { force: true });
+  b = await signedInAs(gr, 'caseworker', net.clock.now());
+});
+afterAll(() => net.close());
+
+const unescape = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+/** The hidden fields of a step's form (what the page carries to the next step), as a browser would send them. */
+function carried(html: string): Record<string, string[]> {
+  const form = /<form method="post" action="[^"]*" class="nr-form">([\s\S]*?)<\/form>/.exec(html)?.[1] ?? '';
+  const fields: Record<string, string[]> = {};
+  for (const m of form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/?>/g)) (fields[unescape(m[1]!)] ??= []).push(unescape(m[2]!));
+  return fields;
+}
+
+/** Posts a step's form: what the page carries, and what the caseworker entered. */
+async function next(action: string, page: string, entered: FormInput): Promise<{ status: number; html: string; response: Response }> {
+  const response = await b.go(`/ui/referrals/new${action}`, { form: { ...carried(page), ...entered } });
+  return { status: response.status, html: response.status === 303 ? '' : await response.text(), response };
+}
+
+const NEEDS = { need: ['vocational-training'], urgency: 'urgent', country: 'AT', speaks: ['ar', 'en'] };
+const CONSENT = {
+  category: ['identity', 'situation'], purpose: ['referral', 'service-provision'], method: 'verbal-with-interpreter',
+  consent_language: 'ar', valid_until: '2027-03-01', onward: 'no', explained: 'yes',
+};
+const DETAILS = {
+  'identity.given_name': CANARY, 'identity.nationality': 'SY',
+  'situation.summary': 'Lives in a shelter in Athens; ready to move in spring.', 'situation.languages_spoken': ['ar', 'en'],
+  reason: 'She wants to train as a pastry cook and needs German at A2 first.',
+};
+
+/** Goes through the steps up to the review page. */
+async function upToReview(): Promise<string> {
+  const needs = await b.html('/ui/referrals/new');
+  const matches = await next('/match', needs, { _csrf: tokenIn(needs), ...NEEDS });
+  const choice = /name="choice" id="choice-0" value="([^"]+)"/.exec(matches.html)![1]!;
+  const consent = await next('/consent', matches.html, { choice });
+  const details = await next('/details', consent.html, CONSENT);
+  const review = await next('/review', details.html, DETAILS);
+  expect(review.status).toBe(200);
+  return review.html;
+}
+
+/** Every row of every table as text, blobs as the bytes read as text. */
+const everything = async (node: TestNode) =>
+  JSON.stringify(await snapshot(node), (_key, value: unknown) => (value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value));
+const withoutSessions = (s: Record<string, unknown[]>) => ({ ...s, ui_sessions: [] });
+
+describe('a new referral from the web interface', () => {
+  it('takes the caseworker from her needs to a sent referral that Austria receives', async () => {
+    const needs = await b.html('/ui/referrals/new');
+    const needsText = textOf(needs);
+    expect(needsText).toContain('Step 1 of 5: Needs');
+    expect(needsText).toContain('What she needs');
+    expect(needsText).toContain('Legal aid: asylum');
+    expect(needs).toContain('<option value="AT">Austria</option>');
+    expect(needs).not.toContain('method="get"');
+
+    const matches = await next('/match', needs, { _csrf: tokenIn(needs), ...NEEDS });
+    expect(matches.status).toBe(200);
+    const text = textOf(matches.html);
+    expect(text).toContain('Step 2 of 5: Service');
+    expect(text).toContain('Vocational training in retail and care');
+    expect(text).toContain('Test organisation AT, Austria');
+    expect(text).toContain('Why it fits: Offers Vocational training and apprenticeships. Works in Austria. Works in Arabic and English. Free places: 3.');
+    expect(text).toContain('Free places: 3 of 12');
+    const choice = /name="choice" id="choice-0" value="([^"]+)"/.exec(matches.html)![1]!;
+    expect(choice).toBe(`${at.id} ${serviceId}`);
+
+    const consent = await next('/consent', matches.html, { choice });
+    expect(consent.status).toBe(200);
+    expect(textOf(consent.html)).toContain('Step 3 of 5: Consent');
+    expect(textOf(consent.html)).toContain('May Test organisation AT refer her on to another organisation?');
+    expect(consent.html).toContain('value="2027-05-22"'); // 180 days from the test clock's day
+
+    const details = await next('/details', consent.html, CONSENT);
+    expect(details.status).toBe(200);
+    expect(details.html).toContain('name="identity.given_name"');
+    expect(details.html).toContain('name="situation.summary"');
+    // Only the fields her consent covers are offered.
+    for (const name of ['contact.phone', 'contact.email', 'legal_status.status', 'health.note', 'children.count', 'documents.held']) expect(details.html).not.toContain(`name="${name}"`);
+
+    const review = await next('/review', details.html, DETAILS);
+    expect(review.status).toBe(200);
+    const reviewText = textOf(review.html);
+    expect(reviewText).toContain('Step 5 of 5: Check and send');
+    expect(reviewText).toContain(`Given name ${CANARY}`);
+    expect(reviewText).toContain('Nationality Syria');
+    expect(reviewText).toContain('Data she agrees to share Identity, Her situation');
+    for (const button of ['Change the needs', 'Change the service', 'Change the consent', 'Change the details', 'Send the referral', 'Save as draft']) expect(reviewText).toContain(button);
+
+    const sent = await next('/send', review.html, {});
+    expect(sent.status).toBe(303);
+    const location = sent.response.headers.get('location')!;
+    expect(location).toMatch(/^\/ui\/referrals\/[0-9a-f-]{36}\?notice=nrSent$/);
+    const id = location.slice('/ui/referrals/'.length, location.indexOf('?'));
+
+    await net.settle();
+    const received = (await listReferrals(at.ctx, { direction: 'incoming', limit: 50 })).items;
+    expect(received.map((r) => [r.id, r.state, r.urgency])).toEqual([[id, 'delivered', 'urgent']]);
+    const { content } = (await api(at, 'GET', `/api/v1/referrals/${id}`)).body;
+    expect(content.client).toEqual({
+      identity: { given_name: CANARY, nationality: 'SY' },
+      situation: { summary: 'Lives in a shelter in Athens; ready to move in spring.', languages_spoken: ['ar', 'en'] },
+    });
+    expect(content.service_id).toBe(serviceId);
+    expect(content.consent).toMatchObject({ categories: ['identity', 'situation'], purposes: ['referral', 'service-provision'], method: 'verbal-with-interpreter', language: 'ar', valid_until: '2027-03-01T23:59:59.000Z', onward_referral: { allowed: false } });
+  });
+
+  it('refuses a field the consent does not cover, sent anyway, and sends nothing', async () => {
+    const review = await upToReview();
+    const before = withoutSessions(await snapshot(gr));
+    const tampered = await next('/send', review, { 'contact.phone': '+30 690 000 0000' });
+    expect(tampered.status).toBe(422);
+    expect(textOf(tampered.html)).toContain('Her consent does not cover “Phone”. Nothing was sent.');
+    expect(tampered.html).not.toContain('+30 690 000 0000');
+    const unknown = await next('/send', review, { 'identity.passport_number': 'X123' });
+    expect(textOf(unknown.html)).toContain('The form held a field this page does not offer. Nothing was sent.');
+    expect(withoutSessions(await snapshot(gr))).toEqual(before);
+  });
+
+  it('refuses the consent without the caseworker\'s confirmation, at its step and at sending', async () => {
+    const review = await upToReview();
+    const carriedFields = carried(review);
+    const consentPage = await next('/details', review, { ...CONSENT, explained: [] });
+    expect(consentPage.status).toBe(422);
+    expect(textOf(consentPage.html)).toContain('Step 3 of 5: Consent');
+    expect(textOf(consentPage.html)).toContain('Please confirm that you explained the consent to her in a language she understands.');
+    const before = withoutSessions(await snapshot(gr));
+    delete carriedFields.explained;
+    const response = await b.go('/ui/referrals/new/send', { form: carriedFields });
+    expect(response.status).toBe(422);
+    expect(textOf(await response.text())).toContain('Please confirm that you explained the consent');
+    expect(withoutSessions(await snapshot(gr))).toEqual(before);
+  });
+
+  it('refuses a consent valid until a day that is not in the future', async () => {
+    const review = await upToReview();
+    for (const day of ['2026-11-20', '2026-11-23']) {
+      const refused = await next('/send', review, { valid_until: day });
+      expect(refused.status).toBe(422);
+      expect(textOf(refused.html)).toContain('“Valid until” must be a day after today.');
+    }
+    const notADay = await next('/details', review, { ...CONSENT, valid_until: '2027-02-30' });
+    expect(textOf(notADay.html)).toContain('Please enter “Valid until” as a date.');
+  });
+
+  it('refuses a service that is not among the matches for these needs', async () => {
+    const review = await upToReview();
+    const refused = await next('/consent', review, { choice: `${at.id} 00000000-0000-4000-8000-000000000000` });
+    expect(refused.status).toBe(422);
+    expect(textOf(refused.html)).toContain('The chosen service no longer fits these needs, or no longer takes referrals. Please choose again.');
+  });
+
+  it('leaves out data of a category the consent no longer covers when the consent is changed', async () => {
+    const review = await upToReview();
+    const consent = await next('/consent', review, {});
+    const details = await next('/details', consent.html, { ...CONSENT, category: ['situation'] });
+    expect(textOf(details.html)).toContain('Her consent no longer covers some data entered before. It was removed: Identity.');
+    expect(details.html).not.toContain(CANARY);
+    expect(details.html).toContain('Lives in a shelter in Athens');
+  });
+
+  it('saves a draft, encrypted, and sends nothing', async () => {
+    const review = await upToReview();
+    const saved = await next('/send', review, { draft: 'yes' });
+    expect(saved.status).toBe(303);
+    expect(saved.response.headers.get('location')).toMatch(/\?notice=nrDraftSaved$/);
+    await net.settle();
+    const drafts = (await listReferrals(gr.ctx, { direction: 'outgoing', limit: 50 })).items.filter((r) => r.state === 'draft');
+    expect(drafts).toHaveLength(1);
+    expect((await listReferrals(at.ctx, { direction: 'incoming', limit: 50 })).items).toHaveLength(1);
+  });
+
+  it('says why a service fits in the caseworker\'s language', async () => {
+    const greek = await signedInAs(gr, 'caseworker', net.clock.now());
+    const page = await greek.html('/ui/overview');
+    expect((await greek.go('/ui/language', { form: { _csrf: tokenIn(page), language: 'el' } })).status).toBe(303);
+    const needs = await greek.html('/ui/referrals/new');
+    const response = await greek.go('/ui/referrals/new/match', { form: { _csrf: tokenIn(needs), ...NEEDS } });
+    const text = textOf(await response.text());
+    expect(text).toContain('Βήμα 2 από 5: Υπηρεσία');
+    expect(text).toContain('Προσφέρει: Επαγγελματική κατάρτιση και μαθητεία.');
+    expect(text).toContain('Λειτουργεί σε: Αυστρία.');
+    expect(text).toContain('Ελεύθερες θέσεις: 3 από 12');
+  });
+
+  it('keeps her name out of the logs, the audit logs, every address and every table in plaintext', async () => {
+    for (const node of [gr, at]) {
+      expect(node.logs()).not.toContain(CANARY);
+      const audit = await node.ctx.database.db.selectFrom('audit_log').selectAll().execute();
+      expect(audit.length).toBeGreaterThan(0);
+      expect(JSON.stringify(audit)).not.toContain(CANARY);
+      expect(await everything(node)).not.toContain(CANARY);
+    }
+  });
+});
