@@ -110,15 +110,16 @@ export function peerPages(ui: UiRouter): void {
     if (!typed) return again({ sentence: format(r.t.fieldRequired, { field: r.t.peerGivenFingerprint }) });
     if (canonicalFingerprint(typed) !== canonicalFingerprint(candidate.fingerprint)) return again({ sentence: r.t.peerFingerprintMismatch });
     if (trustNow && candidate.knownState === 'suspended') return again({ sentence: r.t.peerSuspendedRestoreInstead }, 409);
+    if (candidate.knownState === 'revoked') return again({ sentence: r.t.peerRevokedFinal }, 409);
     try {
-      const { peer } = await addPeer(db, fetched.identity, fetched.jws, ctx.clock.now());
-      if (trustNow && peer.state !== 'trusted') {
+      const { peer, created } = await addPeer(db, fetched.identity, fetched.jws, ctx.clock.now());
+      if (trustNow && peer.state === 'pending') {
         // Checked again against the key now stored: the one compared above.
         await requireFingerprint(db, peer.id, typed);
         await trustPeer(db, peer.id, ctx.clock.now());
         return redirect(r.c, peerPath(peer.id), 'peerAddedTrusted');
       }
-      return redirect(r.c, peerPath(peer.id), peer.state === 'trusted' ? 'peerAlreadyTrusted' : 'peerAddedPending');
+      return redirect(r.c, peerPath(peer.id), created ? 'peerAddedPending' : 'peerAlreadyKnown');
     } catch (error) {
       return again(failureOf(r, error), 409);
     }

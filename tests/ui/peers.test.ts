@@ -168,6 +168,16 @@ describe('the peers page', () => {
     expect(after).not.toContain('Revoke for good');
   });
 
+  it('does not add again a peer known already, nor one revoked here', async () => {
+    const before = await changes(gr);
+    const known = await admin.submit('/ui/peers/add/confirm', { url: at.id, fingerprint: fingerprintOf(at), trust: 'yes' }, '/ui/peers');
+    expect(known.headers.get('location')).toBe(`${peerPage(at)}&notice=peerAlreadyKnown`);
+    const revoked = await admin.submit('/ui/peers/add/confirm', { url: third.id, fingerprint: fingerprintOf(third), trust: 'yes' }, '/ui/peers');
+    expect(revoked.status).toBe(409);
+    expect(textOf(await revoked.text())).toContain('This peer is revoked. It cannot be trusted again.');
+    expect(await changes(gr)).toEqual(before);
+  });
+
   it('says so when an action does not fit the peer\'s state, and answers a peer it does not know with a page', async () => {
     const before = await changes(gr);
     const suspendRevoked = await admin.submit('/ui/peers/suspend', { id: third.id }, peerPage(third));
@@ -282,6 +292,27 @@ describe('keys and roles', () => {
     expect(text).toContain(fingerprintOf(gr));
     expect(text).toContain(readableFingerprint(gr.ctx.self.encryptionKey.kid));
     expect(text).toContain('referral-node keys');
+  });
+
+  it('labels every field and uses no id twice, on every peers page', async () => {
+    for (const path of ['/ui/peers', peerPage(at), peerPage(third), '/ui/peers/invitations', '/ui/peers/keys']) {
+      const html = await admin.html(path);
+      const ids = [...html.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]);
+      expect(ids.filter((id, i) => ids.indexOf(id) !== i), path).toEqual([]);
+      const fields = [...html.matchAll(/<(input|select|textarea)\b([^>]*)>/g)].filter((m) => !/type="(hidden|checkbox)"/.test(m[2]!));
+      for (const [, , attributes] of fields) {
+        const id = / id="([^"]+)"/.exec(attributes!)?.[1];
+        expect(id && html.includes(`for="${id}"`), `${path}: ${attributes}`).toBe(true);
+      }
+    }
+  });
+
+  it('speaks the administrator\'s language', async () => {
+    const greek = await signedInAs(gr, 'admin', net.clock.now());
+    expect((await greek.submit('/ui/language', { language: 'el' })).status).toBe(303);
+    const text = textOf(await greek.html(peerPage(at)));
+    expect(text).toContain('Αναστολή αυτού του συνεργάτη');
+    expect(text).toContain('Έμπιστος');
   });
 
   it('refuses caseworkers and auditors every peers page and action, changing nothing', async () => {
