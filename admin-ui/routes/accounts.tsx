@@ -1,6 +1,167 @@
-// Settings, the user's own password, and user management for administrators.
-import type { UiRouter } from '../router.js';
+// Settings, the user's own password, and user management for administrators. Roles as the node
+// has them: every user has settings; only administrators see the node's facts and manage users.
+import { readableFingerprint } from '../../node/identity/keys.js';
+import type { AuditActor } from '../../node/audit-log/events.js';
+import {
+  changeOwnPassword,
+  changeRole,
+  createUser,
+  findUser,
+  listUsers,
+  MAX_PASSWORD_LENGTH,
+  MIN_PASSWORD_LENGTH,
+  resetPassword,
+  ROLES,
+  setUserDisabled,
+  UserError,
+  type AccountChange,
+  type Role,
+  type UserAccount,
+} from '../../node/users/service.js';
+import { format, isLanguage, type Messages } from '../i18n/catalogue.js';
+import { ALL_ROLES, explain, redirect, render, type UiRequest, type UiRouter } from '../router.js';
+import { NotFoundPage } from '../pages/not-found.js';
+import { SettingsPage, type SettingsData } from '../pages/accounts/settings.js';
+import { PasswordOncePage, UsersPage } from '../pages/accounts/users.js';
+import { UserPage } from '../pages/accounts/user.js';
+
+const ADMIN: readonly Role[] = ['admin'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The user name rule of createUser, checked here first to say it in the user's language. */
+const USERNAME = /^[a-z0-9][a-z0-9._-]{1,63}$/;
+
+const isRole = (value: string): value is Role => (ROLES as readonly string[]).includes(value);
 
 export function accountPages(ui: UiRouter): void {
-  void ui;
+  const { ctx } = ui;
+  const { db } = ctx.database;
+  const actorOf = (r: UiRequest): AuditActor => ({ kind: 'user', id: r.session.user.id });
+  const notFound = (r: UiRequest) => render(r.c, <NotFoundPage page={r.page} />, 404);
+
+  const settingsData = (r: UiRequest): SettingsData => {
+    const { self } = ctx;
+    return {
+      minLength: MIN_PASSWORD_LENGTH,
+      node:
+        r.session.user.role === 'admin'
+          ? { id: self.nodeId, name: self.name, country: self.country, languages: self.languages, fingerprint: readableFingerprint(self.signingKey.kid) }
+          : undefined,
+    };
+  };
+
+  ui.get('/settings', ALL_ROLES, (r) => render(r.c, <SettingsPage page={r.page} data={settingsData(r)} />));
+
+  ui.post('/settings/language', ALL_ROLES, async (r) => {
+    const language = r.form.text('language');
+    if (!isLanguage(language)) {
+      return render(r.c, <SettingsPage page={r.page} data={settingsData(r)} />, 422);
+    }
+    await db.updateTable('users').set({ language }).where('id', '=', r.session.user.id).execute();
+    return redirect(r.c, '/ui/settings', 'settingsLanguageSaved');
+  });
+
+  ui.post('/settings/password', ALL_ROLES, async (r) => {
+    const { t } = r;
+    // Passwords as typed: FormFields trims, and spaces are part of a password (sign-in keeps them).
+    const body = await r.c.req.parseBody();
+    const raw = (name: string) => (typeof body[name] === 'string' ? body[name] : '');
+    const current = raw('current_password');
+    const next = raw('new_password');
+    const refuse = (sentence: string) =>
+      render(r.c, <SettingsPage page={r.page} data={{ ...settingsData(r), passwordError: { sentence } }} />, 422);
+    if (current === '') return refuse(format(t.fieldRequired, { field: t.settingsPasswordCurrent }));
+    if (next === '') return refuse(format(t.fieldRequired, { field: t.settingsPasswordNew }));
+    if (next !== raw('repeat_password')) return refuse(t.settingsPasswordMismatch);
+    const result = await changeOwnPassword(db, r.session.user.id, { current, next }, ctx.clock.now(), r.session.csrf);
+    switch (result) {
+      case 'changed':
+        ctx.logger.info({ subsystem: 'ui', user: r.session.user.id }, 'password changed');
+        return redirect(r.c, '/ui/settings', 'settingsPasswordChanged');
+      case 'wrong-password':
+        return refuse(t.settingsPasswordWrong);
+      case 'too-short':
+        return refuse(format(t.settingsPasswordShort, { min: MIN_PASSWORD_LENGTH }));
+      case 'too-long':
+        return refuse(format(t.settingsPasswordLong, { max: MAX_PASSWORD_LENGTH }));
+      case 'not-found':
+        return notFound(r);
+    }
+  });
+
+  ui.get('/users', ADMIN, async (r) => render(r.c, <UsersPage page={r.page} users={await listUsers(db)} />));
+
+  ui.post('/users', ADMIN, async (r) => {
+    const { t } = r;
+    const entered = { username: r.form.text('username'), role: r.form.text('role') };
+    const refuse = async (sentence: string, detail?: string) =>
+      render(r.c, <UsersPage page={r.page} users={await listUsers(db)} form={entered} error={{ sentence, ...(detail ? { detail } : {}) }} />, 422);
+    if (entered.username === '') return refuse(format(t.fieldRequired, { field: t.settingsUsername }));
+    if (!USERNAME.test(entered.username)) return refuse(t.usersNameInvalid);
+    if (!isRole(entered.role)) return refuse(t.usersRoleMissing);
+    if ((await listUsers(db)).some((u) => u.username === entered.username)) return refuse(format(t.usersNameTaken, { name: entered.username }));
+    try {
+      const { user, password } = await createUser(db, { username: entered.username, role: entered.role }, ctx.clock.now(), actorOf(r));
+      return render(
+        r.c,
+        <PasswordOncePage page={r.page} title={t.usersAddTitle} sentence={`${format(t.usersCreated, { name: user.username })} ${t.usersPasswordOnce}`} password={password} userId={user.id} />,
+      );
+    } catch (error) {
+      if (error instanceof UserError) return refuse(explain(t, error)!.sentence, error.message);
+      throw error;
+    }
+  });
+
+  /** The user of the path, or undefined (a path that is no UUID, or no such user). */
+  const userOf = async (r: UiRequest): Promise<UserAccount | undefined> => {
+    const id = r.c.req.param('id') ?? '';
+    return UUID.test(id) ? findUser(db, id) : undefined;
+  };
+  const isLastActiveAdmin = async (user: UserAccount) =>
+    user.role === 'admin' && !user.disabled_at && (await listUsers(db)).filter((u) => u.role === 'admin' && !u.disabled_at).length === 1;
+  const userPage = async (r: UiRequest, user: UserAccount, error?: string) =>
+    render(r.c, <UserPage page={r.page} user={user} lastAdmin={await isLastActiveAdmin(user)} error={error ? { sentence: error } : undefined} />, error ? 409 : 200);
+
+  /** After a change: to the user's page with the notice, or the page again with a sentence why nothing changed. */
+  const afterChange = async (r: UiRequest, user: UserAccount, result: AccountChange, notice: keyof Messages) => {
+    if (result === 'not-found') return notFound(r);
+    if (result === 'last-admin') return userPage(r, user, format(r.t.userLastAdmin, { name: user.username }));
+    if (result === 'unchanged' && notice === 'userRoleChanged') return redirect(r.c, `/ui/users/${user.id}`, 'userRoleUnchanged');
+    // A user who disabled their own account has no session any more: the sign-in page follows.
+    return redirect(r.c, `/ui/users/${user.id}`, notice);
+  };
+
+  ui.get('/users/:id', ADMIN, async (r) => {
+    const user = await userOf(r);
+    return user ? userPage(r, user) : notFound(r);
+  });
+
+  ui.post('/users/:id/role', ADMIN, async (r) => {
+    const user = await userOf(r);
+    if (!user) return notFound(r);
+    const role = r.form.text('role');
+    if (!isRole(role)) return render(r.c, <UserPage page={r.page} user={user} lastAdmin={await isLastActiveAdmin(user)} error={{ sentence: r.t.usersRoleMissing }} />, 422);
+    return afterChange(r, user, await changeRole(db, user.id, role, ctx.clock.now(), actorOf(r)), 'userRoleChanged');
+  });
+
+  ui.post('/users/:id/disable', ADMIN, async (r) => {
+    const user = await userOf(r);
+    if (!user) return notFound(r);
+    return afterChange(r, user, await setUserDisabled(db, user.id, true, ctx.clock.now(), actorOf(r)), 'userDisabledNotice');
+  });
+
+  ui.post('/users/:id/enable', ADMIN, async (r) => {
+    const user = await userOf(r);
+    if (!user) return notFound(r);
+    return afterChange(r, user, await setUserDisabled(db, user.id, false, ctx.clock.now(), actorOf(r)), 'userEnabledNotice');
+  });
+
+  ui.post('/users/:id/reset-password', ADMIN, async (r) => {
+    const user = await userOf(r);
+    const reset = user ? await resetPassword(db, user.id, ctx.clock.now(), actorOf(r)) : undefined;
+    if (!user || !reset) return notFound(r);
+    return render(
+      r.c,
+      <PasswordOncePage page={r.page} title={r.t.userResetTitle} sentence={format(r.t.userResetDone, { name: user.username })} password={reset.password} userId={user.id} />,
+    );
+  });
 }

@@ -37,6 +37,13 @@ export type AuditEvent =
   /** A user signed in to, or out of, the web interface (never the password, never the session token). */
   | { type: 'user.signed-in'; user_id: string }
   | { type: 'user.signed-out'; user_id: string }
+  /** The user changed their own password (never the password itself). */
+  | { type: 'user.password-changed'; user_id: string }
+  /** An administrator (the actor) gave the user a new password. */
+  | { type: 'user.password-reset'; user_id: string }
+  | { type: 'user.role-changed'; user_id: string; role: string }
+  | { type: 'user.disabled'; user_id: string }
+  | { type: 'user.enabled'; user_id: string }
   | { type: 'peer.added'; peer_id: string; signing_kid: string }
   | { type: 'peer.trusted'; peer_id: string; signing_kid: string }
   | { type: 'peer.suspended'; peer_id: string }
@@ -121,7 +128,8 @@ export type AuditEventType = AuditEvent['type'];
 
 /** Every event type, for checks against the spec (LogEntry in spec/federation.yaml). */
 export const AUDIT_EVENT_TYPES = [
-  'node.initialised', 'user.created', 'user.token-created', 'user.login', 'user.signed-in', 'user.signed-out', 'peer.added', 'peer.trusted', 'peer.suspended', 'peer.restored', 'peer.revoked', 'peer.identity-updated', 'peer.key-rotated', 'peer.alert', 'key.rotated', 'key.destroyed', 'key.revoked',
+  'node.initialised', 'user.created', 'user.token-created', 'user.login', 'user.signed-in', 'user.signed-out',
+  'user.password-changed', 'user.password-reset', 'user.role-changed', 'user.disabled', 'user.enabled', 'peer.added', 'peer.trusted', 'peer.suspended', 'peer.restored', 'peer.revoked', 'peer.identity-updated', 'peer.key-rotated', 'peer.alert', 'key.rotated', 'key.destroyed', 'key.revoked',
   'consent.recorded', 'consent.form-attached', 'consent.form-erased', 'consent.withdrawn', 'data.disclosed', 'disclosure.cancelled',
   'referral.event', 'referral.opened', 'erasure.requested', 'erasure.performed', 'erasure.confirmed', 'witness.inconsistency',
   'invitation.created', 'invitation.redeemed', 'invitation.revoked', 'trust-list.applied', 'service.changed',

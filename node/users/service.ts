@@ -1,11 +1,11 @@
 // Users and API tokens of this node. Tokens are random, shown once, and stored only as a
 // SHA-256 digest; a token acts with its user's role.
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../db/database.js';
+import type { Db, Tx } from '../db/database.js';
 import type { UsersTable } from '../db/schema.js';
 import { b64u, sha256 } from '../crypto/encoding.js';
 import { randomBytes } from '../crypto/aead.js';
-import { generatePassword, hashPassword } from './passwords.js';
+import { generatePassword, hashPassword, verifyPassword } from './passwords.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
 
@@ -85,4 +85,126 @@ export async function authenticateToken(db: Db, token: string, now: Date): Promi
     if (session) await appendAuditEvent(tx, now, { kind: 'user', id: row.id }, { type: 'user.login', user_id: row.id, token_id: row.token_id });
   });
   return { id: row.id, username: row.username, role: row.role };
+}
+
+// Managing accounts from the web interface. Expected refusals (a wrong password, the last
+// administrator) are results the page turns into a sentence, not exceptions.
+
+/** The shortest password a user may choose (generated ones are longer). */
+export const MIN_PASSWORD_LENGTH = 12;
+/** Longer than anyone types; argon2id is not given megabytes to hash. */
+export const MAX_PASSWORD_LENGTH = 200;
+/** Sign-ins looked at, newest first, to tell each user's last one. */
+const SIGN_INS_LOOKED_AT = 5_000;
+
+export interface UserAccount {
+  id: string;
+  username: string;
+  role: Role;
+  /** The web interface's language; null: English. */
+  language: string | null;
+  created_at: string;
+  disabled_at: string | null;
+  /** The last sign-in to the web interface, when the audit log still tells it. */
+  last_signed_in_at?: string;
+}
+
+/** Every user of this node, by name, with their last sign-in to the web interface if known. */
+export async function listUsers(db: Db): Promise<UserAccount[]> {
+  const users = await db.selectFrom('users').select(['id', 'username', 'role', 'language', 'created_at', 'disabled_at']).orderBy('username').execute();
+  const signIns = await db.selectFrom('audit_log').select(['at', 'entry']).where('type', '=', 'user.signed-in').orderBy('idx', 'desc').limit(SIGN_INS_LOOKED_AT).execute();
+  const last = new Map<string, string>();
+  for (const row of signIns) {
+    const userId = (JSON.parse(row.entry) as { user_id?: unknown }).user_id;
+    if (typeof userId === 'string' && !last.has(userId)) last.set(userId, row.at);
+  }
+  return users.map((u) => ({ ...u, ...(last.has(u.id) ? { last_signed_in_at: last.get(u.id)! } : {}) }));
+}
+
+export async function findUser(db: Db, id: string): Promise<UserAccount | undefined> {
+  return (await listUsers(db)).find((u) => u.id === id);
+}
+
+/** Why a new password cannot be used, or undefined when it can. */
+export function passwordProblem(password: string): 'too-short' | 'too-long' | undefined {
+  if ([...password].length < MIN_PASSWORD_LENGTH) return 'too-short';
+  if (password.length > MAX_PASSWORD_LENGTH) return 'too-long';
+  return undefined;
+}
+
+export type PasswordChange = 'changed' | 'wrong-password' | 'too-short' | 'too-long' | 'not-found';
+
+/**
+ * The user's own password change: the current one must be right. Their other web sessions end
+ * (the one with `keepSessionCsrf`, the session making the change, stays).
+ */
+export async function changeOwnPassword(
+  db: Db,
+  userId: string,
+  passwords: { current: string; next: string },
+  now: Date,
+  keepSessionCsrf: string,
+): Promise<PasswordChange> {
+  const user = await db.selectFrom('users').select(['password_hash', 'disabled_at']).where('id', '=', userId).executeTakeFirst();
+  if (!user || user.disabled_at) return 'not-found';
+  if (!(await verifyPassword(user.password_hash, passwords.current))) return 'wrong-password';
+  const problem = passwordProblem(passwords.next);
+  if (problem) return problem;
+  const hash = await hashPassword(passwords.next);
+  await db.transaction().execute(async (tx) => {
+    await tx.updateTable('users').set({ password_hash: hash }).where('id', '=', userId).execute();
+    await tx.deleteFrom('ui_sessions').where('user_id', '=', userId).where('csrf', '!=', keepSessionCsrf).execute();
+    await appendAuditEvent(tx, now, { kind: 'user', id: userId }, { type: 'user.password-changed', user_id: userId });
+  });
+  return 'changed';
+}
+
+/** An administrator gives the user a new generated password (shown once); all the user's sessions end. */
+export async function resetPassword(db: Db, userId: string, now: Date, actor: AuditActor): Promise<{ password: string } | undefined> {
+  const user = await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
+  if (!user) return undefined;
+  const password = await generatePassword();
+  const hash = await hashPassword(password);
+  await db.transaction().execute(async (tx) => {
+    await tx.updateTable('users').set({ password_hash: hash }).where('id', '=', userId).execute();
+    await tx.deleteFrom('ui_sessions').where('user_id', '=', userId).execute();
+    await appendAuditEvent(tx, now, actor, { type: 'user.password-reset', user_id: userId });
+  });
+  return { password };
+}
+
+export type AccountChange = 'changed' | 'unchanged' | 'last-admin' | 'not-found';
+
+/** Whether taking `userId` out of the active administrators would leave none (inside the transaction). */
+async function isLastActiveAdmin(tx: Tx, userId: string): Promise<boolean> {
+  const admins = await tx.selectFrom('users').select('id').where('role', '=', 'admin').where('disabled_at', 'is', null).execute();
+  return admins.length === 1 && admins[0]!.id === userId;
+}
+
+/** A new role for the user; the last active administrator keeps theirs. */
+export async function changeRole(db: Db, userId: string, role: Role, now: Date, actor: AuditActor): Promise<AccountChange> {
+  if (!ROLES.includes(role)) throw new UserError(`A role is one of ${ROLES.join(', ')}.`);
+  return db.transaction().execute(async (tx) => {
+    const user = await tx.selectFrom('users').select(['role']).where('id', '=', userId).executeTakeFirst();
+    if (!user) return 'not-found';
+    if (user.role === role) return 'unchanged';
+    if (user.role === 'admin' && (await isLastActiveAdmin(tx, userId))) return 'last-admin';
+    await tx.updateTable('users').set({ role }).where('id', '=', userId).execute();
+    await appendAuditEvent(tx, now, actor, { type: 'user.role-changed', user_id: userId, role });
+    return 'changed';
+  });
+}
+
+/** Disables (the user's sessions end, their API tokens stop working) or enables an account; the last active administrator stays. */
+export async function setUserDisabled(db: Db, userId: string, disabled: boolean, now: Date, actor: AuditActor): Promise<AccountChange> {
+  return db.transaction().execute(async (tx) => {
+    const user = await tx.selectFrom('users').select(['disabled_at']).where('id', '=', userId).executeTakeFirst();
+    if (!user) return 'not-found';
+    if ((user.disabled_at !== null) === disabled) return 'unchanged';
+    if (disabled && (await isLastActiveAdmin(tx, userId))) return 'last-admin';
+    await tx.updateTable('users').set({ disabled_at: disabled ? now.toISOString() : null }).where('id', '=', userId).execute();
+    if (disabled) await tx.deleteFrom('ui_sessions').where('user_id', '=', userId).execute();
+    await appendAuditEvent(tx, now, actor, { type: disabled ? 'user.disabled' : 'user.enabled', user_id: userId });
+    return 'changed';
+  });
 }

@@ -1026,6 +1026,10 @@ export interface components {
          *     | `user.token-created` | user_id, token_id |
          *     | `user.login` | user_id, token_id (a token used after a pause of 30 minutes or more) |
          *     | `user.signed-in`, `user.signed-out` | user_id (the web interface) |
+         *     | `user.password-changed` | user_id (the user changed their own password; never the password) |
+         *     | `user.password-reset` | user_id (an administrator, the actor, gave the user a new password; never the password) |
+         *     | `user.role-changed` | user_id, role (the new role) |
+         *     | `user.disabled`, `user.enabled` | user_id (a disabled user cannot sign in; their sessions end) |
          *     | `peer.added`, `peer.trusted` | peer_id, signing_kid |
          *     | `peer.suspended`, `peer.restored` | peer_id |
          *     | `peer.revoked` | peer_id, reason (key-compromise, no-longer-partner, other) |
@@ -1065,7 +1069,7 @@ export interface components {
                 id: string;
             };
             /** @enum {unknown} */
-            type: "node.initialised" | "user.created" | "user.token-created" | "user.login" | "user.signed-in" | "user.signed-out" | "peer.added" | "peer.trusted" | "peer.suspended" | "peer.restored" | "peer.revoked" | "peer.identity-updated" | "peer.key-rotated" | "peer.alert" | "key.rotated" | "key.destroyed" | "key.revoked" | "consent.recorded" | "consent.form-attached" | "consent.form-erased" | "consent.withdrawn" | "data.disclosed" | "disclosure.cancelled" | "referral.event" | "referral.opened" | "erasure.requested" | "erasure.performed" | "erasure.confirmed" | "witness.inconsistency" | "invitation.created" | "invitation.redeemed" | "invitation.revoked" | "trust-list.applied" | "service.changed";
+            type: "node.initialised" | "user.created" | "user.token-created" | "user.login" | "user.signed-in" | "user.signed-out" | "user.password-changed" | "user.password-reset" | "user.role-changed" | "user.disabled" | "user.enabled" | "peer.added" | "peer.trusted" | "peer.suspended" | "peer.restored" | "peer.revoked" | "peer.identity-updated" | "peer.key-rotated" | "peer.alert" | "key.rotated" | "key.destroyed" | "key.revoked" | "consent.recorded" | "consent.form-attached" | "consent.form-erased" | "consent.withdrawn" | "data.disclosed" | "disclosure.cancelled" | "referral.event" | "referral.opened" | "erasure.requested" | "erasure.performed" | "erasure.confirmed" | "witness.inconsistency" | "invitation.created" | "invitation.redeemed" | "invitation.revoked" | "trust-list.applied" | "service.changed";
             node_id?: string;
             signing_kid?: string;
             encryption_kid?: string;

@@ -1,0 +1,99 @@
+// The signed-in user's own account: name, role and language, a password change, and for
+// administrators what this node is (as GET /api/v1/node says it).
+import { ErrorNote } from '../../router.js';
+import { format, LANGUAGE_NAMES, LANGUAGES, type Messages } from '../../i18n/catalogue.js';
+import { Layout, roleName, type PageContext } from '../layout.js';
+
+export interface NodeFacts {
+  id: string;
+  name: string;
+  country: string;
+  languages: string[];
+  fingerprint: string;
+}
+
+export interface SettingsData {
+  minLength: number;
+  /** For administrators. */
+  node?: NodeFacts | undefined;
+  passwordError?: { sentence: string } | undefined;
+}
+
+export function Csrf(props: { page: PageContext }) {
+  return <input type="hidden" name="_csrf" value={props.page.session?.csrf ?? ''} />;
+}
+
+function PasswordForm(props: { page: PageContext; data: SettingsData }) {
+  const { t } = props.page;
+  return (
+    <section aria-labelledby="password">
+      <h2 id="password">{t.settingsPasswordTitle}</h2>
+      <ErrorNote t={t} error={props.data.passwordError} />
+      <p id="password-hint">{format(t.settingsPasswordHint, { min: props.data.minLength })}</p>
+      <form method="post" action="/ui/settings/password" class="stack">
+        <Csrf page={props.page} />
+        <label for="current-password">{t.settingsPasswordCurrent}</label>
+        <input id="current-password" name="current_password" type="password" autocomplete="current-password" required />
+        <label for="new-password">{t.settingsPasswordNew}</label>
+        <input id="new-password" name="new_password" type="password" autocomplete="new-password" minlength={props.data.minLength} aria-describedby="password-hint" required />
+        <label for="repeat-password">{t.settingsPasswordRepeat}</label>
+        <input id="repeat-password" name="repeat_password" type="password" autocomplete="new-password" minlength={props.data.minLength} required />
+        <button type="submit">{t.settingsPasswordChange}</button>
+      </form>
+    </section>
+  );
+}
+
+function NodeSection(props: { t: Messages; node: NodeFacts }) {
+  const { t, node } = props;
+  return (
+    <section aria-labelledby="node">
+      <h2 id="node">{t.settingsNodeTitle}</h2>
+      <dl class="facts">
+        <dt>{t.settingsNodeName}</dt>
+        <dd>{node.name}</dd>
+        <dt>{t.settingsNodeId}</dt>
+        <dd class="audit-id">{node.id}</dd>
+        <dt>{t.settingsNodeCountry}</dt>
+        <dd>{node.country}</dd>
+        <dt>{t.settingsNodeLanguages}</dt>
+        <dd>{node.languages.join(', ')}</dd>
+        <dt>{t.settingsNodeFingerprint}</dt>
+        <dd class="fingerprint">{node.fingerprint}</dd>
+      </dl>
+      <p>{t.settingsNodeFingerprintHint}</p>
+    </section>
+  );
+}
+
+export function SettingsPage(props: { page: PageContext; data: SettingsData }) {
+  const { t, language, session } = props.page;
+  const user = session!.user;
+  return (
+    <Layout page={props.page} title={t.settingsTitle} nav="/ui/settings">
+      <section aria-labelledby="account">
+        <h2 id="account">{t.settingsYourAccount}</h2>
+        <dl class="facts">
+          <dt>{t.settingsUsername}</dt>
+          <dd>{user.username}</dd>
+          <dt>{t.settingsRole}</dt>
+          <dd>{roleName(t, user.role)}</dd>
+        </dl>
+        <form method="post" action="/ui/settings/language" class="stack">
+          <Csrf page={props.page} />
+          <label for="settings-language">{t.settingsLanguage}</label>
+          <select id="settings-language" name="language">
+            {LANGUAGES.map((code) => (
+              <option value={code} lang={code} selected={code === language}>
+                {LANGUAGE_NAMES[code]}
+              </option>
+            ))}
+          </select>
+          <button type="submit">{t.save}</button>
+        </form>
+      </section>
+      <PasswordForm page={props.page} data={props.data} />
+      {props.data.node ? <NodeSection t={t} node={props.data.node} /> : null}
+    </Layout>
+  );
+}

@@ -1,0 +1,71 @@
+// One user, for administrators: their facts, and a separate form for each change (role,
+// disable or enable, a new password). The last active administrator is told why the first two
+// are not offered.
+import type { UserAccount } from '../../../node/users/service.js';
+import { ErrorNote } from '../../router.js';
+import { format, formatDate } from '../../i18n/catalogue.js';
+import { Layout, roleName, type PageContext } from '../layout.js';
+import { Csrf } from './settings.js';
+import { languageName, RoleSelect, StateBadge } from './users.js';
+
+export function UserPage(props: { page: PageContext; user: UserAccount; lastAdmin: boolean; error?: { sentence: string } | undefined }) {
+  const { t, language, session } = props.page;
+  const { user } = props;
+  const base = `/ui/users/${user.id}`;
+  const name = user.id === session?.user.id ? `${user.username} ${t.userYou}` : user.username;
+  return (
+    <Layout page={props.page} title={format(t.userTitle, { name })} nav="/ui/users">
+      <ErrorNote t={t} error={props.error} />
+      <dl class="facts">
+        <dt>{t.settingsRole}</dt>
+        <dd>{roleName(t, user.role)}</dd>
+        <dt>{t.settingsLanguage}</dt>
+        <dd>{languageName(user.language)}</dd>
+        <dt>{t.usersState}</dt>
+        <dd>
+          <StateBadge t={t} user={user} />
+        </dd>
+        <dt>{t.userCreatedOn}</dt>
+        <dd>{formatDate(user.created_at, language)}</dd>
+        <dt>{t.usersLastSignIn}</dt>
+        <dd>{user.last_signed_in_at ? formatDate(user.last_signed_in_at, language) : t.usersNotKnown}</dd>
+      </dl>
+      {props.lastAdmin ? <p class="notice">{format(t.userLastAdmin, { name: user.username })}</p> : null}
+      {props.lastAdmin ? null : (
+        <section aria-labelledby="role">
+          <h2 id="role">{t.userRoleTitle}</h2>
+          <form method="post" action={`${base}/role`} class="stack">
+            <Csrf page={props.page} />
+            <RoleSelect t={t} id="user-role" label={t.userNewRole} selected={user.role} />
+            <button type="submit">{t.userChangeRole}</button>
+          </form>
+        </section>
+      )}
+      {user.disabled_at || !props.lastAdmin ? (
+        <section aria-labelledby="state">
+          <h2 id="state">{t.userDisableTitle}</h2>
+          <p>{t.userDisableHint}</p>
+          <form method="post" action={`${base}/${user.disabled_at ? 'enable' : 'disable'}`}>
+            <Csrf page={props.page} />
+            <button type="submit" class={user.disabled_at ? undefined : 'danger'}>
+              {user.disabled_at ? t.userEnable : t.userDisable}
+            </button>
+          </form>
+        </section>
+      ) : null}
+      <section aria-labelledby="reset">
+        <h2 id="reset">{t.userResetTitle}</h2>
+        <p>{t.userResetHint}</p>
+        <form method="post" action={`${base}/reset-password`}>
+          <Csrf page={props.page} />
+          <button type="submit" class="secondary">
+            {t.userReset}
+          </button>
+        </form>
+      </section>
+      <p>
+        <a href="/ui/users">{t.usersBackToList}</a>
+      </p>
+    </Layout>
+  );
+}

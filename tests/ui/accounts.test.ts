@@ -1,0 +1,226 @@
+// Settings and user management: a user changes their own password (the current one checked, a
+// minimum length, other sessions ended, no secret in the audit log or the logs); an administrator
+// adds users (the password shown once), changes roles, disables and enables accounts and gives new
+// passwords; the last active administrator cannot be demoted or disabled.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { changeRole, createUser, listUsers, setUserDisabled } from '../../node/users/service.js';
+import { createTestNetwork, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { signIn, signedInAs, textOf, uiBrowser, type UiBrowser } from '../_util/ui-browser.js';
+
+let net: TestNetwork;
+let gr: TestNode;
+let admin: UiBrowser;
+
+const db = () => gr.ctx.database.db;
+const auditText = async () => (await db().selectFrom('audit_log').select('entry').orderBy('idx').execute()).map((r) => r.entry).join('\n');
+const auditTypes = async () => (await db().selectFrom('audit_log').select('type').orderBy('idx').execute()).map((r) => r.type);
+const userNamed = async (username: string) => (await listUsers(db())).find((u) => u.username === username)!;
+/** The password a page shows once. */
+const shownPassword = (html: string) => /class="fingerprint">([^<]+)</.exec(html)?.[1] ?? '';
+
+beforeAll(async () => {
+  net = await createTestNetwork(2);
+  gr = net.nodes[0]!;
+  admin = await signedInAs(gr, 'admin', net.clock.now(), 'anna.admin');
+});
+afterAll(() => net.close());
+
+describe('the settings page', () => {
+  it('shows every user their account and language; administrators also the node and its fingerprint', async () => {
+    const caseworker = await signedInAs(gr, 'caseworker', net.clock.now(), 'chris.case');
+    const own = textOf(await caseworker.html('/ui/settings'));
+    expect(own).toContain('chris.case');
+    expect(own).toContain('Caseworker');
+    expect(own).toContain('Change your password');
+    expect(own).not.toContain('Fingerprint of the signing key');
+    const node = (await gr.request('/api/v1/node', { headers: { authorization: `Bearer ${gr.token}` } }).then((r) => r.json())) as { fingerprint: string };
+    const adminPage = textOf(await admin.html('/ui/settings'));
+    expect(adminPage).toContain('Fingerprint of the signing key');
+    expect(adminPage).toContain(node.fingerprint);
+    expect(adminPage).toContain(gr.id);
+  });
+
+  it('keeps the language chosen there', async () => {
+    const b = await signedInAs(gr, 'auditor', net.clock.now());
+    const response = await b.submit('/ui/settings/language', { language: 'de' }, '/ui/settings');
+    expect(response.status).toBe(303);
+    expect(textOf(await b.html(response.headers.get('location')!))).toContain('Ihre Sprache ist gespeichert.');
+    expect((await b.submit('/ui/settings/language', { language: 'xx' }, '/ui/settings')).status).toBe(422);
+  });
+});
+
+describe('changing one\'s own password', () => {
+  const OLD = 'first-password-of-dora';
+  const NEW = 'a much longer new passphrase';
+  let dora: UiBrowser;
+  let doraElsewhere: UiBrowser;
+
+  beforeAll(async () => {
+    await createUser(db(), { username: 'dora', role: 'caseworker', password: OLD }, net.clock.now());
+    dora = uiBrowser(gr);
+    doraElsewhere = uiBrowser(gr);
+    expect((await signIn(dora, 'dora', OLD)).status).toBe(303);
+    expect((await signIn(doraElsewhere, 'dora', OLD)).status).toBe(303);
+  });
+
+  it('refuses a wrong current password, a short one and two that differ, and changes nothing', async () => {
+    const before = await snapshot(gr);
+    const wrong = await dora.submit('/ui/settings/password', { current_password: 'not-it-at-all', new_password: NEW, repeat_password: NEW }, '/ui/settings');
+    expect(wrong.status).toBe(422);
+    expect(textOf(await wrong.text())).toContain('Your current password is not right. Nothing was changed.');
+    const short = await dora.submit('/ui/settings/password', { current_password: OLD, new_password: 'short', repeat_password: 'short' }, '/ui/settings');
+    expect(short.status).toBe(422);
+    expect(textOf(await short.text())).toContain('The new password is too short. It needs at least 12 characters.');
+    const differ = await dora.submit('/ui/settings/password', { current_password: OLD, new_password: NEW, repeat_password: `${NEW}!` }, '/ui/settings');
+    expect(textOf(await differ.text())).toContain('The two new passwords are not the same.');
+    const after = await snapshot(gr);
+    delete before.ui_sessions;
+    delete after.ui_sessions;
+    expect(after).toEqual(before);
+  });
+
+  it('changes it: the new one signs in, the old one no longer, the other session ended, and no password in the log', async () => {
+    const response = await dora.submit('/ui/settings/password', { current_password: OLD, new_password: NEW, repeat_password: NEW }, '/ui/settings');
+    expect(response.status).toBe(303);
+    expect(textOf(await dora.html(response.headers.get('location')!))).toContain('Your password is changed.');
+    // This session goes on; the other one has ended.
+    expect((await dora.go('/ui/settings')).status).toBe(200);
+    expect((await doraElsewhere.go('/ui/settings')).headers.get('location')).toBe('/ui/login');
+    expect((await signIn(uiBrowser(gr), 'dora', OLD)).status).toBe(401);
+    expect((await signIn(uiBrowser(gr), 'dora', NEW)).status).toBe(303);
+    expect(await auditTypes()).toContain('user.password-changed');
+    const log = await auditText();
+    for (const secret of [OLD, NEW, 'a much longer']) {
+      expect(log).not.toContain(secret);
+      expect(gr.logs()).not.toContain(secret);
+    }
+  });
+});
+
+describe('managing users', () => {
+  it('lists the users with role, language, state and last sign-in', async () => {
+    const text = textOf(await admin.html('/ui/users'));
+    expect(text).toContain('Manage anna.admin');
+    expect(text).toContain('Administrator');
+    expect(text).toContain('English');
+    expect(text).toContain('Active');
+    expect(text).toMatch(/Last sign-in/);
+  });
+
+  it('adds a user and shows the first password once, with advice; that password signs in', async () => {
+    const response = await admin.submit('/ui/users', { username: 'eva.k', role: 'caseworker' }, '/ui/users');
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(textOf(html)).toContain('The user eva.k was added.');
+    expect(textOf(html)).toContain('never by e-mail or chat');
+    const password = shownPassword(html);
+    expect(password).toMatch(/^[A-Za-z0-9-]{20,}$/);
+    expect((await signIn(uiBrowser(gr), 'eva.k', password)).status).toBe(303);
+    expect(await auditText()).not.toContain(password);
+    expect(gr.logs()).not.toContain(password);
+    // Shown once: the users' pages never show it again.
+    expect(await admin.html('/ui/users')).not.toContain(password);
+    expect(await admin.html(`/ui/users/${(await userNamed('eva.k')).id}`)).not.toContain(password);
+  });
+
+  it('refuses a bad name, a taken name and a missing role in plain sentences', async () => {
+    const bad = await admin.submit('/ui/users', { username: 'Eva K', role: 'caseworker' }, '/ui/users');
+    expect(bad.status).toBe(422);
+    expect(textOf(await bad.text())).toContain('A user name has 2 to 64 characters');
+    const taken = await admin.submit('/ui/users', { username: 'eva.k', role: 'auditor' }, '/ui/users');
+    expect(textOf(await taken.text())).toContain('The user name eva.k is already taken.');
+    const noRole = await admin.submit('/ui/users', { username: 'fritz' }, '/ui/users');
+    expect(textOf(await noRole.text())).toContain('Please choose a role.');
+    expect(await userNamed('fritz')).toBeUndefined();
+  });
+
+  it('changes a role, disables (ending the sessions) and enables an account, each in the audit log', async () => {
+    const eva = await userNamed('eva.k');
+    const page = `/ui/users/${eva.id}`;
+    const { password } = await createUser(db(), { username: 'gina', role: 'caseworker' }, net.clock.now());
+    const gina = uiBrowser(gr);
+    await signIn(gina, 'gina', password);
+    const ginaId = (await userNamed('gina')).id;
+
+    const role = await admin.submit(`${page}/role`, { role: 'auditor' }, page);
+    expect(role.status).toBe(303);
+    expect(textOf(await admin.html(role.headers.get('location')!))).toContain('The role is changed.');
+    expect((await userNamed('eva.k')).role).toBe('auditor');
+
+    const disable = await admin.submit(`/ui/users/${ginaId}/disable`, {}, `/ui/users/${ginaId}`);
+    expect(disable.status).toBe(303);
+    expect(textOf(await admin.html(disable.headers.get('location')!))).toContain('The account is disabled.');
+    expect((await gina.go('/ui/overview')).headers.get('location')).toBe('/ui/login');
+    expect((await signIn(uiBrowser(gr), 'gina', password)).status).toBe(401);
+    expect(await gr.ctx.database.db.selectFrom('ui_sessions').select('user_id').where('user_id', '=', ginaId).execute()).toEqual([]);
+
+    const enable = await admin.submit(`/ui/users/${ginaId}/enable`, {}, `/ui/users/${ginaId}`);
+    expect(enable.status).toBe(303);
+    expect((await signIn(uiBrowser(gr), 'gina', password)).status).toBe(303);
+    const types = await auditTypes();
+    expect(types).toContain('user.role-changed');
+    expect(types).toContain('user.disabled');
+    expect(types).toContain('user.enabled');
+  });
+
+  it('gives a new password, shown once: the old one stops working and the user is signed out', async () => {
+    const { password } = await createUser(db(), { username: 'hana', role: 'auditor' }, net.clock.now());
+    const hana = uiBrowser(gr);
+    await signIn(hana, 'hana', password);
+    const id = (await userNamed('hana')).id;
+    const response = await admin.submit(`/ui/users/${id}/reset-password`, {}, `/ui/users/${id}`);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(textOf(html)).toContain('The new password for hana is below. It is shown only this once.');
+    const fresh = shownPassword(html);
+    expect(fresh).not.toBe('');
+    expect((await hana.go('/ui/overview')).headers.get('location')).toBe('/ui/login');
+    expect((await signIn(uiBrowser(gr), 'hana', password)).status).toBe(401);
+    expect((await signIn(uiBrowser(gr), 'hana', fresh)).status).toBe(303);
+    expect(await auditTypes()).toContain('user.password-reset');
+    expect(await auditText()).not.toContain(fresh);
+    expect(gr.logs()).not.toContain(fresh);
+  });
+
+  it('answers an unknown or malformed user id with a page that says so', async () => {
+    expect((await admin.go('/ui/users/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await admin.go('/ui/users/not-a-uuid')).status).toBe(404);
+    expect((await admin.submit('/ui/users/not-a-uuid/disable', {}, '/ui/users')).status).toBe(404);
+  });
+});
+
+describe('the last active administrator', () => {
+  it('cannot be demoted or disabled, and is told why in a sentence', async () => {
+    const net2 = await createTestNetwork(1);
+    try {
+      const node = net2.nodes[0]!;
+      const ndb = node.ctx.database.db;
+      const only = await signedInAs(node, 'admin', net2.clock.now(), 'olga');
+      const olga = (await listUsers(ndb)).find((u) => u.username === 'olga')!;
+      // The test node's own admin (for its API token) is disabled: olga is the one active administrator left.
+      for (const u of await listUsers(ndb)) {
+        if (u.role === 'admin' && u.id !== olga.id) expect(await setUserDisabled(ndb, u.id, true, net2.clock.now(), { kind: 'system', id: 'test' })).toBe('changed');
+      }
+      const page = `/ui/users/${olga.id}`;
+      const text = textOf(await only.html(page));
+      expect(text).toContain('olga is the only active administrator.');
+      expect(text).not.toContain('Disable account');
+      const before = await snapshot(node);
+      const demote = await only.submit(`${page}/role`, { role: 'caseworker' }, page);
+      expect(demote.status).toBe(409);
+      expect(textOf(await demote.text())).toContain('olga is the only active administrator.');
+      expect((await only.submit(`${page}/disable`, {}, page)).status).toBe(409);
+      const after = await snapshot(node);
+      delete before.ui_sessions;
+      delete after.ui_sessions;
+      expect(after).toEqual(before);
+      // The service says the same to any caller.
+      expect(await changeRole(ndb, olga.id, 'auditor', net2.clock.now(), { kind: 'system', id: 'test' })).toBe('last-admin');
+      // With a second administrator, the first may step down.
+      await createUser(ndb, { username: 'paula', role: 'admin' }, net2.clock.now());
+      expect((await only.submit(`${page}/role`, { role: 'caseworker' }, page)).status).toBe(303);
+    } finally {
+      await net2.close();
+    }
+  });
+});
