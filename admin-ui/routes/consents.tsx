@@ -1,6 +1,85 @@
-// Consent records: the list, one record, and withdrawal.
-import type { UiRouter } from '../router.js';
+// Consent records: the list, one record, and withdrawal. Roles as the local API's
+// (node/http/consent-api.ts): admins, caseworkers and auditors read the records (metadata only),
+// caseworkers and admins withdraw them.
+import { getConsent, listConsents, type Consent, type ConsentStatus } from '../../node/consents/service.js';
+import { withdrawConsent } from '../../node/consents/withdrawal.js';
+import { ProblemError } from '../../node/http/problem.js';
+import { listPeers } from '../../node/peers/service.js';
+import { listUsers, type Role } from '../../node/users/service.js';
+import { explain, redirect, render, type UiRequest, type UiRouter } from '../router.js';
+import { NotFoundPage } from '../pages/not-found.js';
+import { ConsentListPage, type ConsentFilters } from '../pages/consents/list.js';
+import { ConsentDetailPage, type ConsentDetailData } from '../pages/consents/detail.js';
+import { CONSENT_STATES, type OrganisationNames } from '../pages/consents/parts.js';
+
+const READERS: readonly Role[] = ['admin', 'caseworker', 'auditor'];
+const WITHDRAWERS: readonly Role[] = ['admin', 'caseworker'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const PAGE_SIZE = 50;
+/** Pages of the API's list looked through for one page filtered by organisation. */
+const MAX_PAGES_SEARCHED = 20;
+
+const isState = (value: string): value is ConsentStatus => (CONSENT_STATES as readonly string[]).includes(value);
 
 export function consentPages(ui: UiRouter): void {
-  void ui;
+  const { ctx } = ui;
+  const { db } = ctx.database;
+  const notFound = (r: UiRequest) => render(r.c, <NotFoundPage page={r.page} />, 404);
+
+  const organisationNames = async (): Promise<OrganisationNames> =>
+    new Map([[ctx.self.nodeId, ctx.self.name], ...(await listPeers(db)).map((p) => [p.id, p.name] as const)]);
+
+  ui.get('/consents', READERS, async (r) => {
+    const q = r.c.req.query();
+    const filters: ConsentFilters = { state: isState(q.state ?? '') ? (q.state as ConsentStatus) : '', recipient: q.recipient ?? '' };
+    // The API filters by state; the organisation is filtered here, over as many of its pages as it takes.
+    const consents: Consent[] = [];
+    let cursor = q.cursor || undefined;
+    for (let searched = 0; searched < MAX_PAGES_SEARCHED; searched++) {
+      const page = await listConsents(ctx, { limit: PAGE_SIZE, status: filters.state || undefined, cursor });
+      consents.push(...page.items.filter((c) => !filters.recipient || c.recipients.includes(filters.recipient)));
+      cursor = page.next_cursor;
+      if (!cursor || consents.length >= PAGE_SIZE || !filters.recipient) break;
+    }
+    const peers = (await listPeers(db)).map((p) => ({ id: p.id, name: p.name }));
+    return render(r.c, <ConsentListPage page={r.page} data={{ filters, consents, names: await organisationNames(), peers, nextCursor: cursor }} />);
+  });
+
+  const detailData = async (r: UiRequest, consent: Consent): Promise<ConsentDetailData> => {
+    const local = (await listUsers(db)).find((u) => u.id === consent.obtained_by);
+    return {
+      consent,
+      names: await organisationNames(),
+      obtainedBy: consent.origin === 'self' && local ? local.username : consent.obtained_by,
+      mayAct: WITHDRAWERS.includes(r.session.user.role),
+    };
+  };
+  const consentOf = async (r: UiRequest): Promise<Consent | undefined> => {
+    const id = r.c.req.param('id') ?? '';
+    return UUID.test(id) ? getConsent(ctx, id) : undefined;
+  };
+
+  ui.get('/consents/:id', READERS, async (r) => {
+    const consent = await consentOf(r);
+    return consent ? render(r.c, <ConsentDetailPage page={r.page} data={await detailData(r, consent)} />) : notFound(r);
+  });
+
+  ui.post('/consents/:id/withdraw', WITHDRAWERS, async (r) => {
+    const consent = await consentOf(r);
+    if (!consent) return notFound(r);
+    const chosen = r.form.all('recipients');
+    const again = async (error: { sentence: string; detail?: string }, status: 409 | 422) =>
+      render(r.c, <ConsentDetailPage page={r.page} data={{ ...(await detailData(r, consent)), error, chosen }} />, status);
+    if (chosen.length === 0) return again({ sentence: r.t.consentWithdrawPickOne }, 422);
+    if (chosen.some((id) => !consent.recipients.includes(id))) return again({ sentence: r.t.consentWithdrawPickOne }, 422);
+    if (r.form.text('confirm') !== 'yes') return again({ sentence: r.t.consentWithdrawConfirmMissing }, 422);
+    try {
+      await withdrawConsent(ctx, { userId: r.session.user.id }, consent.id, { recipients: chosen }, ui.onQueued);
+    } catch (error) {
+      const explained = explain(r.t, error);
+      if (!explained) throw error;
+      return again(explained, error instanceof ProblemError && error.status === 409 ? 409 : 422);
+    }
+    return redirect(r.c, `/ui/consents/${consent.id}`, 'consentWithdrawnNotice');
+  });
 }

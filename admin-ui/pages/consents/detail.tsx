@@ -1,0 +1,224 @@
+// One consent record: what it covers, where and how it was given, the referrals that rest on it,
+// the erasures owed (those not yet confirmed counted), and for caseworkers and administrators the
+// withdrawal, a separate form that says what will happen. Metadata only: never the woman's data.
+import type { Consent } from '../../../node/consents/service.js';
+import { ErrorNote } from '../../router.js';
+import { format, formatDate, formatDay, formatNumber } from '../../i18n/catalogue.js';
+import { Layout, type PageContext } from '../layout.js';
+import { categoriesText, methodText, Organisation, purposesText, StateBadge, type OrganisationNames } from './parts.js';
+
+export interface ConsentDetailData {
+  consent: Consent;
+  names: OrganisationNames;
+  /** The user name of whoever obtained it, when that is a user of this node. */
+  obtainedBy: string;
+  /** Caseworkers and administrators: the withdrawal form, and links to the referrals. */
+  mayAct: boolean;
+  error?: { sentence: string; detail?: string } | undefined;
+  /** The organisations ticked when the form is shown again. */
+  chosen?: readonly string[] | undefined;
+}
+
+function Facts(props: { page: PageContext; data: ConsentDetailData }) {
+  const { t, language } = props.page;
+  const { consent, names } = props.data;
+  const withdrawn = new Set(consent.withdrawn_for);
+  const origin = consent.derived_from ? t.consentDerived : consent.origin === 'self' ? t.consentGivenHere : null;
+  return (
+    <dl class="facts">
+      <dt>{t.consentsFilterState}</dt>
+      <dd>
+        <StateBadge t={t} state={consent.status} />
+      </dd>
+      <dt>{t.consentOrigin}</dt>
+      <dd>
+        {origin ?? (
+          <>
+            {format(t.consentGivenTo, { organisation: names.get(consent.origin) ?? consent.origin })}
+          </>
+        )}
+      </dd>
+      <dt>{t.consentsRecipients}</dt>
+      <dd>
+        <ul>
+          {consent.recipients.map((id) => (
+            <li>
+              <Organisation names={names} id={id} /> {withdrawn.has(id) ? <span class="badge bad">{t.consentWithdrawnBadge}</span> : null}
+            </li>
+          ))}
+        </ul>
+      </dd>
+      <dt>{t.consentsCategories}</dt>
+      <dd>{categoriesText(t, consent)}</dd>
+      <dt>{t.consentsPurposes}</dt>
+      <dd>{purposesText(t, consent)}</dd>
+      <dt>{t.consentOnward}</dt>
+      <dd>{consent.onward_referral?.allowed ? t.consentOnwardAllowed : t.consentOnwardNotAllowed}</dd>
+      <dt>{t.consentsMethod}</dt>
+      <dd>{methodText(t, consent.method)}</dd>
+      <dt>{t.consentLanguage}</dt>
+      <dd>{consent.language}</dd>
+      <dt>{t.consentObtainedBy}</dt>
+      <dd>{props.data.obtainedBy}</dd>
+      <dt>{t.consentObtainedAt}</dt>
+      <dd>{formatDate(consent.obtained_at, language)}</dd>
+      <dt>{t.consentsValidUntil}</dt>
+      <dd>{formatDay(consent.valid_until, language)}</dd>
+      <dt>{t.consentsRecorded}</dt>
+      <dd>{formatDate(consent.recorded_at, language)}</dd>
+      {consent.withdrawn_at ? (
+        <>
+          <dt>{t.consentWithdrawnAt}</dt>
+          <dd>{formatDate(consent.withdrawn_at, language)}</dd>
+        </>
+      ) : null}
+      <dt>{t.consentForm}</dt>
+      <dd>{consent.form ? format(t.consentFormAttached, { date: formatDate(consent.form.attached_at, language) }) : t.consentNoForm}</dd>
+    </dl>
+  );
+}
+
+function Referrals(props: { page: PageContext; data: ConsentDetailData }) {
+  const { t, language } = props.page;
+  const { consent, names, mayAct } = props.data;
+  return (
+    <section aria-labelledby="referrals">
+      <h2 id="referrals">{t.consentReferralsTitle}</h2>
+      {consent.referrals.length === 0 ? (
+        <p>{t.consentNoReferrals}</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t.consentReferral}</th>
+              <th scope="col">{t.consentDirection}</th>
+              <th scope="col">{t.consentsFilterRecipient}</th>
+              <th scope="col">{t.consentReferralState}</th>
+              <th scope="col">{t.consentErasedAt}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {consent.referrals.map((referral) => (
+              <tr>
+                <td class="audit-id">{mayAct ? <a href={`/ui/referrals/${referral.id}`}>{referral.id}</a> : referral.id}</td>
+                <td>{referral.direction === 'outgoing' ? t.consentDirectionOutgoing : t.consentDirectionIncoming}</td>
+                <td>
+                  <Organisation names={names} id={referral.peer_id} />
+                </td>
+                <td>{t[`state.${referral.state}`]}</td>
+                <td>{referral.erased_at ? formatDate(referral.erased_at, language) : t.consentNotErased}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function Erasures(props: { page: PageContext; data: ConsentDetailData }) {
+  const { t, language } = props.page;
+  const { consent, names } = props.data;
+  if (consent.erasures.length === 0) return null;
+  const outstanding = consent.erasures.filter((e) => e.status === 'outstanding').length;
+  return (
+    <section aria-labelledby="erasures">
+      <h2 id="erasures">{t.consentErasuresTitle}</h2>
+      <p class={outstanding > 0 ? 'notice' : undefined}>
+        {outstanding > 0 ? format(t.consentErasuresPending, { count: formatNumber(outstanding, language) }) : t.consentErasuresAllConfirmed}
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{t.consentsFilterRecipient}</th>
+            <th scope="col">{t.consentErasureReason}</th>
+            <th scope="col">{t.consentErasureStatus}</th>
+            <th scope="col">{t.consentErasureAsked}</th>
+            <th scope="col">{t.consentErasureConfirmedAt}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {consent.erasures.map((erasure) => (
+            <tr>
+              <td>
+                <Organisation names={names} id={erasure.node_id} />
+              </td>
+              <td>{t[`consentErasureReason.${erasure.reason}`]}</td>
+              <td>
+                {erasure.status === 'confirmed' ? (
+                  <span class="badge good">{t.consentErasureConfirmed}</span>
+                ) : (
+                  <span class="badge bad">{t.consentErasureOutstanding}</span>
+                )}
+              </td>
+              <td>{erasure.requested_at ? formatDate(erasure.requested_at, language) : ''}</td>
+              <td>{erasure.confirmed_at ? formatDate(erasure.confirmed_at, language) : ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+/** Whether this node records the withdrawal (a consent given here, not narrowed from a received one). */
+export const withdrawnHere = (consent: Consent): boolean => consent.origin === 'self' && !consent.derived_from;
+
+function Withdrawal(props: { page: PageContext; data: ConsentDetailData }) {
+  const { t, session } = props.page;
+  const { consent, names } = props.data;
+  const open = consent.recipients.filter((r) => !consent.withdrawn_for.includes(r));
+  const chosen = new Set(props.data.chosen ?? open);
+  return (
+    <section aria-labelledby="withdraw">
+      <h2 id="withdraw">{t.consentWithdrawTitle}</h2>
+      <ErrorNote t={t} error={props.data.error} />
+      {!withdrawnHere(consent) ? (
+        <p>{t.consentWithdrawElsewhere}</p>
+      ) : open.length === 0 ? (
+        <p>{t.consentWithdrawnForAll}</p>
+      ) : (
+        <form method="post" action={`/ui/consents/${consent.id}/withdraw`}>
+          <input type="hidden" name="_csrf" value={session?.csrf ?? ''} />
+          <p id="withdraw-explain">{t.consentWithdrawExplain}</p>
+          <fieldset class="choices">
+            <legend>{t.consentWithdrawFor}</legend>
+            {open.map((id, i) => (
+              <label for={`withdraw-recipient-${i}`}>
+                <input id={`withdraw-recipient-${i}`} type="checkbox" name="recipients" value={id} checked={chosen.has(id)} />
+                <Organisation names={names} id={id} />
+              </label>
+            ))}
+          </fieldset>
+          <p class="choices">
+            <label for="withdraw-confirm">
+              <input id="withdraw-confirm" type="checkbox" name="confirm" value="yes" aria-describedby="withdraw-explain" />
+              {t.consentWithdrawConfirm}
+            </label>
+          </p>
+          <button type="submit" class="danger">
+            {t.consentWithdraw}
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}
+
+export function ConsentDetailPage(props: { page: PageContext; data: ConsentDetailData }) {
+  const { t, language } = props.page;
+  const { consent } = props.data;
+  return (
+    <Layout page={props.page} title={format(t.consentTitle, { date: formatDate(consent.recorded_at, language) })} nav="/ui/consents">
+      {props.data.mayAct ? null : <p class="muted">{t.consentsAuditorNote}</p>}
+      <Facts page={props.page} data={props.data} />
+      <Referrals page={props.page} data={props.data} />
+      <Erasures page={props.page} data={props.data} />
+      {props.data.mayAct ? <Withdrawal page={props.page} data={props.data} /> : null}
+      <p>
+        <a href="/ui/consents">{t.backTo}</a>
+      </p>
+    </Layout>
+  );
+}
+

@@ -1,0 +1,144 @@
+// The consent pages: after a referral from Greece to Austria, the consent's record is listed with
+// filters and shown with its referral; an auditor sees the metadata and never the woman's data; a
+// caseworker withdraws it (a separate form that says what happens, with a confirmation), the
+// withdrawal reaches Austria, which erases her data, and its confirmation appears.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, createTestNetwork, referralRequest, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { signedInAs, textOf, type UiBrowser } from '../_util/ui-browser.js';
+
+const CANARY = 'Zelinda-Canary-4471';
+const CANARY_STORY = 'Kanarienvogel story 9931 in the shelter';
+
+let net: TestNetwork;
+let gr: TestNode;
+let at: TestNode;
+let caseworker: UiBrowser;
+let auditor: UiBrowser;
+let referralId: string;
+let consentId: string;
+
+beforeAll(async () => {
+  net = await createTestNetwork(2);
+  [gr, at] = net.nodes as [TestNode, TestNode];
+  const request = referralRequest(at.id, {
+    client: { identity: { given_name: CANARY, nationality: 'SY' }, situation: { summary: CANARY_STORY, languages_spoken: ['ar'] } },
+  });
+  const { status, body } = await api(gr, 'POST', '/api/v1/referrals', request);
+  expect(status).toBe(201);
+  referralId = body.id as string;
+  await net.settle();
+  consentId = (await api(gr, 'GET', `/api/v1/referrals/${referralId}`)).body.consent_id as string;
+  caseworker = await signedInAs(gr, 'caseworker', net.clock.now());
+  auditor = await signedInAs(gr, 'auditor', net.clock.now());
+});
+afterAll(() => net.close());
+
+const atName = () => at.ctx.self.name;
+
+describe('the list of consents', () => {
+  it('shows each record: state, organisations, data, purposes, method, validity and the referrals that used it', async () => {
+    const response = await caseworker.go('/ui/consents');
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    const text = textOf(html);
+    expect(html).toContain(`href="/ui/consents/${consentId}"`);
+    expect(text).toContain('In force');
+    expect(text).toContain(atName());
+    expect(text).toContain('Identity, Situation');
+    expect(text).toContain('Referral, Providing the service');
+    expect(text).toContain('Spoken, with an interpreter');
+  });
+
+  it('filters by state and by organisation', async () => {
+    expect(await caseworker.html('/ui/consents?state=in-force')).toContain(consentId);
+    const withdrawn = await caseworker.html('/ui/consents?state=withdrawn');
+    expect(withdrawn).not.toContain(consentId);
+    expect(textOf(withdrawn)).toContain('No consent matches.');
+    expect(await caseworker.html(`/ui/consents?recipient=${encodeURIComponent(at.id)}`)).toContain(consentId);
+    expect(await caseworker.html('/ui/consents?recipient=https%3A%2F%2Felsewhere.example')).not.toContain(consentId);
+  });
+});
+
+describe('one consent', () => {
+  it('shows its record and its referral to a caseworker, with the withdrawal form explaining what happens', async () => {
+    const text = textOf(await caseworker.html(`/ui/consents/${consentId}`));
+    expect(text).toContain('Here, at our organisation');
+    expect(text).toContain('Referrals made under this consent');
+    expect(text).toContain(referralId);
+    expect(text).toContain('Withdraw the consent');
+    expect(text).toContain('Each of them is told at once, must erase the data about her that it received');
+    expect(text).toContain('She has withdrawn her consent. I understand that this cannot be undone.');
+  });
+
+  it('shows an auditor the metadata but never the woman\'s data, nor a way to withdraw', async () => {
+    const list = await auditor.html('/ui/consents');
+    const detail = await auditor.html(`/ui/consents/${consentId}`);
+    for (const html of [list, detail]) {
+      expect(html).not.toContain(CANARY);
+      expect(html).not.toContain(CANARY_STORY);
+    }
+    expect(textOf(detail)).toContain('Identity, Situation');
+    expect(textOf(detail)).toContain('never the woman’s data');
+    expect(detail).toContain(referralId);
+    expect(detail).not.toContain(`/ui/referrals/${referralId}`);
+    expect(detail).not.toContain('/withdraw');
+    const before = await snapshot(gr);
+    const refused = await auditor.submit(`/ui/consents/${consentId}/withdraw`, { recipients: at.id, confirm: 'yes' }, `/ui/consents/${consentId}`);
+    expect(refused.status).toBe(403);
+    const after = await snapshot(gr);
+    delete before.ui_sessions;
+    delete after.ui_sessions;
+    expect(after).toEqual(before);
+  });
+
+  it('answers an unknown or malformed id with a page that says so', async () => {
+    expect((await caseworker.go('/ui/consents/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await caseworker.go('/ui/consents/nope')).status).toBe(404);
+  });
+});
+
+describe('withdrawing a consent', () => {
+  it('asks for an organisation and the confirmation first, and changes nothing without them', async () => {
+    const page = `/ui/consents/${consentId}`;
+    const before = await snapshot(gr);
+    const none = await caseworker.submit(`${page}/withdraw`, { confirm: 'yes' }, page);
+    expect(none.status).toBe(422);
+    expect(textOf(await none.text())).toContain('Please choose at least one organisation.');
+    const unconfirmed = await caseworker.submit(`${page}/withdraw`, { recipients: at.id }, page);
+    expect(unconfirmed.status).toBe(422);
+    expect(textOf(await unconfirmed.text())).toContain('Please tick the box to confirm that she withdrew her consent.');
+    const after = await snapshot(gr);
+    delete before.ui_sessions;
+    delete after.ui_sessions;
+    expect(after).toEqual(before);
+  });
+
+  it('withdraws it: the pending erasure is shown, the withdrawal reaches Austria, which erases and confirms', async () => {
+    const page = `/ui/consents/${consentId}`;
+    const response = await caseworker.submit(`${page}/withdraw`, { recipients: at.id, confirm: 'yes' }, page);
+    expect(response.status).toBe(303);
+    const pending = textOf(await caseworker.html(response.headers.get('location')!));
+    expect(pending).toContain('The consent is withdrawn. The organisations are told to erase her data.');
+    expect(pending).toContain('Organisations that have not yet confirmed that they erased her data: 1.');
+    expect(pending).toContain('Not yet confirmed');
+    expect(pending).toContain('The consent is withdrawn for every organisation it named.');
+
+    await net.settle();
+    const there = await api(at, 'GET', `/api/v1/referrals/${referralId}`);
+    expect(there.body.state).toBe('consent-withdrawn');
+    const confirmed = textOf(await caseworker.html(page));
+    expect(confirmed).toContain('Every organisation asked has confirmed that it erased her data.');
+    expect(confirmed).toContain('Withdrawn');
+    expect(await caseworker.html('/ui/consents?state=withdrawn')).toContain(consentId);
+
+    // In Austria the received consent is withdrawn too, and is not withdrawn from there.
+    const atCaseworker = await signedInAs(at, 'caseworker', net.clock.now());
+    const list = await atCaseworker.html('/ui/consents?state=withdrawn');
+    const received = /href="\/ui\/consents\/([0-9a-f-]{36})"/.exec(list)?.[1];
+    expect(received).toBeDefined();
+    const atPage = textOf(await atCaseworker.html(`/ui/consents/${received}`));
+    expect(atPage).toContain(`To ${gr.ctx.self.name}, which sent us the referral`);
+    expect(atPage).toContain('that organisation records it');
+    expect(atPage).not.toContain(CANARY);
+  });
+});
