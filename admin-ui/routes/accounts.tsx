@@ -54,7 +54,7 @@ export function accountPages(ui: UiRouter): void {
   ui.post('/settings/language', ALL_ROLES, async (r) => {
     const language = r.form.text('language');
     if (!isLanguage(language)) {
-      return render(r.c, <SettingsPage page={r.page} data={settingsData(r)} />, 422);
+      return render(r.c, <SettingsPage page={r.page} data={{ ...settingsData(r), languageError: { sentence: r.t.problemInvalidRequest } }} />, 422);
     }
     await db.updateTable('users').set({ language }).where('id', '=', r.session.user.id).execute();
     return redirect(r.c, '/ui/settings', 'settingsLanguageSaved');

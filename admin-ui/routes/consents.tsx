@@ -2,6 +2,7 @@
 // (node/http/consent-api.ts): admins, caseworkers and auditors read the records (metadata only),
 // caseworkers and admins withdraw them.
 import { getConsent, listConsents, type Consent, type ConsentStatus } from '../../node/consents/service.js';
+import { readConsentForm } from '../../node/consents/form.js';
 import { withdrawConsent } from '../../node/consents/withdrawal.js';
 import { ProblemError } from '../../node/http/problem.js';
 import { listPeers } from '../../node/peers/service.js';
@@ -62,6 +63,20 @@ export function consentPages(ui: UiRouter): void {
   ui.get('/consents/:id', READERS, async (r) => {
     const consent = await consentOf(r);
     return consent ? render(r.c, <ConsentDetailPage page={r.page} data={await detailData(r, consent)} />) : notFound(r);
+  });
+
+  // The scanned form holds personal data: for caseworkers and administrators, as in the API.
+  ui.get('/consents/:id/form', WITHDRAWERS, async (r) => {
+    const consent = await consentOf(r);
+    const form = consent?.form ? await readConsentForm(ctx, consent.id) : undefined;
+    if (!consent || !form) return notFound(r);
+    const extension = ({ 'application/pdf': 'pdf', 'image/jpeg': 'jpg', 'image/png': 'png' } as Record<string, string>)[form.mediaType] ?? 'bin';
+    return r.c.body(Buffer.from(form.bytes), 200, {
+      'content-type': form.mediaType,
+      'content-disposition': `attachment; filename="consent-${consent.id}.${extension}"`,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
   });
 
   ui.post('/consents/:id/withdraw', WITHDRAWERS, async (r) => {

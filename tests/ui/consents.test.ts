@@ -91,6 +91,21 @@ describe('one consent', () => {
     expect(after).toEqual(before);
   });
 
+  it('lets a caseworker open the scanned form, and not an auditor', async () => {
+    const pdf = new TextEncoder().encode('%PDF-1.4\n% a scanned consent form\n%%EOF\n');
+    const put = await gr.request(`/api/v1/consents/${consentId}/form`, {
+      method: 'PUT', headers: { authorization: `Bearer ${gr.token}`, 'content-type': 'application/pdf' }, body: pdf,
+    });
+    expect(put.status).toBe(200);
+    expect(await caseworker.html(`/ui/consents/${consentId}`)).toContain(`href="/ui/consents/${consentId}/form"`);
+    const response = await caseworker.go(`/ui/consents/${consentId}/form`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/pdf');
+    expect(new Uint8Array(await response.arrayBuffer())).toEqual(pdf);
+    expect(await auditor.html(`/ui/consents/${consentId}`)).not.toContain('/form"');
+    expect((await auditor.go(`/ui/consents/${consentId}/form`)).status).toBe(403);
+  });
+
   it('answers an unknown or malformed id with a page that says so', async () => {
     expect((await caseworker.go('/ui/consents/00000000-0000-4000-8000-000000000000')).status).toBe(404);
     expect((await caseworker.go('/ui/consents/nope')).status).toBe(404);

@@ -17,6 +17,7 @@ export interface SettingsData {
   /** For administrators. */
   node?: NodeFacts | undefined;
   passwordError?: { sentence: string } | undefined;
+  languageError?: { sentence: string } | undefined;
 }
 
 export function Csrf(props: { page: PageContext }) {
@@ -79,6 +80,7 @@ export function SettingsPage(props: { page: PageContext; data: SettingsData }) {
           <dt>{t.settingsRole}</dt>
           <dd>{roleName(t, user.role)}</dd>
         </dl>
+        <ErrorNote t={t} error={props.data.languageError} />
         <form method="post" action="/ui/settings/language" class="stack">
           <Csrf page={props.page} />
           <label for="settings-language">{t.settingsLanguage}</label>

@@ -73,7 +73,15 @@ function Facts(props: { page: PageContext; data: ConsentDetailData }) {
         </>
       ) : null}
       <dt>{t.consentForm}</dt>
-      <dd>{consent.form ? format(t.consentFormAttached, { date: formatDate(consent.form.attached_at, language) }) : t.consentNoForm}</dd>
+      <dd>
+        {consent.form ? format(t.consentFormAttached, { date: formatDate(consent.form.attached_at, language) }) : t.consentNoForm}
+        {consent.form && props.data.mayAct ? (
+          <>
+            {' '}
+            <a href={`/ui/consents/${consent.id}/form`}>{t.consentFormOpen}</a>
+          </>
+        ) : null}
+      </dd>
     </dl>
   );
 }
