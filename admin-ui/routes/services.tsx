@@ -1,6 +1,174 @@
-// This organisation's own services, and the directory's state.
-import type { UiRouter } from '../router.js';
+// This organisation's own services, and the directory's state. Roles as in the local API
+// (node/http/service-api.ts, directory-api.ts): administrators describe, change, pause, resume and
+// delete services; caseworkers and administrators see them and say whether one takes referrals
+// now and how many places are free (caseworkers know it first), see how fresh each peer's
+// directory is and sync them now. Auditors, whom the API lets read these, are not shown them:
+// they have nothing to do with them, and what they read is the audit log, where every change is.
+// Exporting the peers' directories too is for administrators, as in the API.
+import type { Role } from '../../node/users/service.js';
+import {
+  createService, deleteService, getService, listServices, pauseService, replaceService, resumeService, setAvailability, type Service, type ServiceAvailability,
+} from '../../node/directory/services.js';
+import { directoryStatus, syncPeerDirectories } from '../../node/directory/sync.js';
+import { exportHsds } from '../../node/directory/hsds.js';
+import { ProblemError } from '../../node/http/problem.js';
+import { validatorFor } from '../../node/schema/validators.js';
+import { format } from '../i18n/catalogue.js';
+import { explain, redirect, render, type UiRequest, type UiRouter } from '../router.js';
+import { NotFoundPage } from '../pages/not-found.js';
+import { ServicesListPage } from '../pages/services/list.js';
+import { ServiceFormPage } from '../pages/services/form.js';
+import { DeleteServicePage, ServicePage, type AvailabilityEntered } from '../pages/services/detail.js';
+import { DirectoryPage } from '../pages/services/directory.js';
+import { draftFromForm, draftOf, emptyDraft, serviceInputOf } from '../pages/services/service-input.js';
+
+const ADMIN: readonly Role[] = ['admin'];
+const STAFF: readonly Role[] = ['admin', 'caseworker'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+type Failure = { sentence: string; detail?: string };
 
 export function servicePages(ui: UiRouter): void {
-  void ui;
+  const { ctx } = ui;
+  const { db } = ctx.database;
+  const actorOf = (r: UiRequest) => ({ kind: 'user' as const, id: r.session.user.id });
+  const notFound = (r: UiRequest) => render(r.c, <NotFoundPage page={r.page} />, 404);
+  /** A refusal the services explain, as a sentence; anything else is not this page's to hide. */
+  const failureOf = (r: UiRequest, error: unknown): Failure => {
+    const explained = explain(r.t, error);
+    if (!explained) throw error;
+    return explained;
+  };
+  /** The service the path names, or undefined (a path that is no UUID names none). */
+  const serviceOf = async (r: UiRequest): Promise<Service | undefined> => {
+    const id = r.c.req.param('id') ?? '';
+    if (!UUID.test(id)) return undefined;
+    try {
+      return await getService(db, id);
+    } catch (error) {
+      if (error instanceof ProblemError && error.status === 404) return undefined;
+      throw error;
+    }
+  };
+  const withService = (handler: (r: UiRequest, service: Service) => Promise<Response>) => async (r: UiRequest) => {
+    const service = await serviceOf(r);
+    return service ? handler(r, service) : notFound(r);
+  };
+
+  ui.get('/services', STAFF, async (r) => render(r.c, <ServicesListPage page={r.page} services={await listServices(db)} />));
+
+  ui.get('/services/new', ADMIN, (r) => render(r.c, <ServiceFormPage page={r.page} draft={emptyDraft()} />));
+
+  ui.post('/services', ADMIN, async (r) => {
+    const draft = draftFromForm(r.form);
+    const checked = serviceInputOf(r.t, draft, true);
+    if ('problems' in checked) return render(r.c, <ServiceFormPage page={r.page} draft={draft} problems={checked.problems} />, 422);
+    try {
+      const service = await createService(ctx, actorOf(r), checked.input);
+      return redirect(r.c, `/ui/services/${service.id}`, 'svcCreated');
+    } catch (error) {
+      return render(r.c, <ServiceFormPage page={r.page} draft={draft} error={failureOf(r, error)} />, 422);
+    }
+  });
+
+  ui.get('/services/:id', STAFF, withService(async (r, service) => render(r.c, <ServicePage page={r.page} service={service} />)));
+
+  ui.get('/services/:id/edit', ADMIN, withService(async (r, service) => render(r.c, <ServiceFormPage page={r.page} draft={draftOf(service)} serviceId={service.id} />)));
+
+  ui.post(
+    '/services/:id',
+    ADMIN,
+    withService(async (r, service) => {
+      const draft = draftFromForm(r.form);
+      const checked = serviceInputOf(r.t, draft, false);
+      if ('problems' in checked) return render(r.c, <ServiceFormPage page={r.page} draft={draft} serviceId={service.id} problems={checked.problems} />, 422);
+      try {
+        await replaceService(ctx, actorOf(r), service.id, checked.input);
+        return redirect(r.c, `/ui/services/${service.id}`, 'svcSaved');
+      } catch (error) {
+        return render(r.c, <ServiceFormPage page={r.page} draft={draft} serviceId={service.id} error={failureOf(r, error)} />, 422);
+      }
+    }),
+  );
+
+  // Pausing and publishing again: the service page again with a sentence if the node refused.
+  for (const [action, change, notice] of [
+    ['pause', pauseService, 'svcPaused'],
+    ['resume', resumeService, 'svcResumed'],
+  ] as const) {
+    ui.post(
+      `/services/:id/${action}`,
+      ADMIN,
+      withService(async (r, service) => {
+        try {
+          await change(ctx, actorOf(r), service.id);
+          return redirect(r.c, `/ui/services/${service.id}`, notice);
+        } catch (error) {
+          return render(r.c, <ServicePage page={r.page} service={service} error={failureOf(r, error)} />, 422);
+        }
+      }),
+    );
+  }
+
+  ui.post(
+    '/services/:id/availability',
+    STAFF,
+    withService(async (r, service) => {
+      const entered: AvailabilityEntered = { accepting: r.form.text('accepting'), available: r.form.text('available') };
+      const again = (error: Failure) => render(r.c, <ServicePage page={r.page} service={service} availability={{ entered, error }} />, 422);
+      const availability: Record<string, unknown> = {};
+      if (entered.accepting === 'yes' || entered.accepting === 'no') availability.accepting_referrals = entered.accepting === 'yes';
+      if (entered.available !== '') availability.available = /^\d{1,9}$/.test(entered.available) ? Number(entered.available) : entered.available;
+      if (Object.keys(availability).length === 0) return again({ sentence: r.t.svcAvailabilityEmpty });
+      // The local API's own check of the same request.
+      if (!validatorFor('local', 'ServiceAvailability')(availability)) {
+        return again({ sentence: `${format(r.t.svcCheckField, { field: r.t.svcFieldAvailable })} ${r.t.svcHintPlaces}` });
+      }
+      const maximum = service.capacity?.maximum;
+      if (maximum !== undefined && typeof availability.available === 'number' && availability.available > maximum) {
+        return again({ sentence: format(r.t.svcAvailableAboveMaximum, { maximum }) });
+      }
+      try {
+        await setAvailability(ctx, actorOf(r), service.id, availability as ServiceAvailability);
+        return redirect(r.c, `/ui/services/${service.id}`, 'svcAvailabilitySaved');
+      } catch (error) {
+        return again(failureOf(r, error));
+      }
+    }),
+  );
+
+  ui.get('/services/:id/delete', ADMIN, withService(async (r, service) => render(r.c, <DeleteServicePage page={r.page} service={service} />)));
+
+  ui.post(
+    '/services/:id/delete',
+    ADMIN,
+    withService(async (r, service) => {
+      // Only from the page that said what deleting means.
+      if (r.form.text('confirm') !== 'yes') return render(r.c, <DeleteServicePage page={r.page} service={service} />, 422);
+      try {
+        await deleteService(ctx, actorOf(r), service.id);
+      } catch (error) {
+        return render(r.c, <ServicePage page={r.page} service={service} error={failureOf(r, error)} />, 422);
+      }
+      return redirect(r.c, '/ui/services', 'svcDeleted');
+    }),
+  );
+
+  ui.get('/directory', STAFF, async (r) => {
+    const own = (await listServices(db)).length;
+    return render(r.c, <DirectoryPage page={r.page} peers={await directoryStatus(ctx)} ownServices={own} />);
+  });
+
+  ui.post('/directory/sync', STAFF, async (r) => {
+    await syncPeerDirectories(ctx, { force: true });
+    return redirect(r.c, '/ui/directory', 'dirSynced');
+  });
+
+  const download = (r: UiRequest, body: unknown, filename: string) =>
+    r.c.json(body, 200, { 'content-disposition': `attachment; filename="${filename}"`, 'cache-control': 'no-store' });
+
+  ui.get('/directory/hsds', STAFF, async (r) => download(r, await exportHsds(ctx, { peers: false }), 'hsds-own.json'));
+  // The peers' directories were served to this node as a trusted peer: copying them out is an
+  // administrator's decision (as in the local API).
+  ui.get('/directory/hsds/network', ADMIN, async (r) => download(r, await exportHsds(ctx, { peers: true }), 'hsds-network.json'));
 }
