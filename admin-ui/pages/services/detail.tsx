@@ -21,7 +21,8 @@ function Facts(props: { page: PageContext; service: Service }) {
   const { t, language } = props.page;
   const s = props.service;
   const { eligibility, capacity, contact, location } = s;
-  const place = [location.city, location.region, countryName(language, location.country)].filter(Boolean).join(', ');
+  // A city that gives its name to its region (Wien, Wien) is said once.
+  const place = [...new Set([location.city, location.region, countryName(language, location.country)].filter(Boolean))].join(', ');
   const ages =
     eligibility?.minimum_age !== undefined && eligibility.maximum_age !== undefined
       ? format(t.svcAgesFromTo, { minimum: eligibility.minimum_age, maximum: eligibility.maximum_age })
