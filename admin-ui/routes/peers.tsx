@@ -112,11 +112,11 @@ export function peerPages(ui: UiRouter): void {
     if (trustNow && candidate.knownState === 'suspended') return again({ sentence: r.t.peerSuspendedRestoreInstead }, 409);
     if (candidate.knownState === 'revoked') return again({ sentence: r.t.peerRevokedFinal }, 409);
     try {
-      const { peer, created } = await addPeer(db, fetched.identity, fetched.jws, ctx.clock.now());
+      const { peer, created } = await addPeer(db, fetched.identity, fetched.jws, ctx.clock.now(), actorOf(r));
       if (trustNow && peer.state === 'pending') {
         // Checked again against the key now stored: the one compared above.
         await requireFingerprint(db, peer.id, typed);
-        await trustPeer(db, peer.id, ctx.clock.now());
+        await trustPeer(db, peer.id, ctx.clock.now(), actorOf(r));
         return redirect(r.c, peerPath(peer.id), 'peerAddedTrusted');
       }
       return redirect(r.c, peerPath(peer.id), created ? 'peerAddedPending' : 'peerAlreadyKnown');
@@ -160,7 +160,7 @@ export function peerPages(ui: UiRouter): void {
       if (error instanceof PeerError) return { sentence: r.t.peerFingerprintMismatch };
       throw error;
     }
-    await trustPeer(db, id, ctx.clock.now());
+    await trustPeer(db, id, ctx.clock.now(), actorOf(r));
     return 'peerTrusted';
   });
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolveConfig, type NodeConfig } from '../config/config.js';
 import { readEnv } from '../config/env.js';
 import { initNode, openNode, serveNode, type OpenNode } from '../node.js';
-import { addPeer, fetchPeerIdentity, listPeers, normaliseNodeUrl, trustPeer } from '../peers/service.js';
+import { addPeer, COMMAND_LINE, fetchPeerIdentity, listPeers, normaliseNodeUrl, trustPeer } from '../peers/service.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { getReferralDetail, getReferralSummary, listReferrals, createReferral, type CreateReferralRequest } from '../referrals/service.js';
 import { createApiToken, createUser, ROLES, type Role } from '../users/service.js';
@@ -119,7 +119,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
     .action(async (url: string, options: { data?: string }) => {
       await withNode(options, async ({ ctx }) => {
         const { identity, jws } = await fetchPeerIdentity(ctx.fetch, ctx.clock, url);
-        const { peer: added, created } = await addPeer(ctx.database.db, identity, jws, ctx.clock.now());
+        const { peer: added, created } = await addPeer(ctx.database.db, identity, jws, ctx.clock.now(), COMMAND_LINE);
         io.out(
           [
             `${created ? 'Added' : 'Already known'}: ${added.name} (${added.country}), state ${added.state}`,
@@ -141,7 +141,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
       await withNode(options, async ({ ctx }) => {
         const peerId = normaliseNodeUrl(id);
         if (options.fingerprint) await requireFingerprint(ctx.database.db, peerId, options.fingerprint);
-        const trusted = await trustPeer(ctx.database.db, peerId, ctx.clock.now());
+        const trusted = await trustPeer(ctx.database.db, peerId, ctx.clock.now(), COMMAND_LINE);
         io.out(`Trusted: ${trusted.name} (${trusted.id}), fingerprint ${trusted.fingerprint}`);
       });
     });

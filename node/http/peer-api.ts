@@ -1,6 +1,7 @@
 // Peers in the local API, for administrators: add by URL, trust after comparing the fingerprint,
 // suspend, restore, revoke. Every change is in the audit log with the administrator who made it.
 import { Hono } from 'hono';
+import type { AuditActor } from '../audit-log/events.js';
 import type { NodeContext } from '../context.js';
 import { requireFingerprint } from '../peers/fingerprint.js';
 import { addPeer, changePeerState, fetchPeerIdentity, normaliseNodeUrl, PeerError, trustPeer, type PeerAction, type RevocationReason } from '../peers/service.js';
@@ -26,37 +27,42 @@ async function asProblem<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The administrator making a change, as the audit log records them. */
+function adminOf(user: LocalEnv['Variables']['user']): AuditActor {
+  requireRole(user, 'admin');
+  return { kind: 'user', id: user.id };
+}
+
 export function peerRoutes(ctx: NodeContext): Hono<LocalEnv> {
   const api = new Hono<LocalEnv>();
 
   api.post('/peers', async (c) => {
-    requireRole(c.get('user'), 'admin');
+    const admin = adminOf(c.get('user'));
     const { url } = await jsonBody<{ url: string }>(c, 'AddPeerRequest');
     const id = peerUrl(url);
     const { peer, created } = await asProblem(async () => {
       const { identity, jws } = await fetchPeerIdentity(ctx.fetch, ctx.clock, id);
-      return addPeer(ctx.database.db, identity, jws, ctx.clock.now());
+      return addPeer(ctx.database.db, identity, jws, ctx.clock.now(), admin);
     });
     return c.json(peer, created ? 201 : 200);
   });
 
   api.post('/peers/trust', async (c) => {
-    requireRole(c.get('user'), 'admin');
+    const admin = adminOf(c.get('user'));
     const request = await jsonBody<{ id: string; fingerprint: string }>(c, 'TrustPeerRequest');
     const id = peerUrl(request.id);
     return c.json(
       await asProblem(async () => {
         await requireFingerprint(ctx.database.db, id, request.fingerprint);
-        return trustPeer(ctx.database.db, id, ctx.clock.now());
+        return trustPeer(ctx.database.db, id, ctx.clock.now(), admin);
       }),
     );
   });
 
   for (const action of ['suspend', 'restore', 'revoke'] as const satisfies readonly PeerAction[]) {
     api.post(`/peers/${action}`, async (c) => {
-      requireRole(c.get('user'), 'admin');
+      const admin = adminOf(c.get('user'));
       const request = await jsonBody<{ id: string; reason?: RevocationReason }>(c, action === 'revoke' ? 'RevokePeerRequest' : 'PeerStateRequest');
-      const admin = { kind: 'user' as const, id: c.get('user').id };
       return c.json(await asProblem(() => changePeerState(ctx.database.db, peerUrl(request.id), action, ctx.clock.now(), admin, request.reason)));
     });
   }

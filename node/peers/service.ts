@@ -23,10 +23,10 @@ export class PeerError extends Error {}
  */
 export const MAX_DOCUMENT_BYTES = 256 * 1024;
 
-/** Normalises a node URL to its id form: origin plus path, no trailing slash, no query. */
-/** Peers are added and trusted with the CLI on the node's machine. */
-const COMMAND_LINE: AuditActor = { kind: 'system', id: 'command-line' };
+/** The actor of a change made with the CLI on the node's machine (no user is signed in there). */
+export const COMMAND_LINE: AuditActor = { kind: 'system', id: 'command-line' };
 
+/** Normalises a node URL to its id form: origin plus path, no trailing slash, no query. */
 export function normaliseNodeUrl(input: string): string {
   let url: URL;
   try {
@@ -60,11 +60,13 @@ export async function fetchPeerIdentity(
   return { identity: verification.identity, jws };
 }
 
+/** Stores the node of `identity` as pending, by `actor` (an administrator, or the command line). */
 export async function addPeer(
   db: Db,
   identity: VerifiedIdentity,
   identityJws: string,
   now: Date,
+  actor: AuditActor = COMMAND_LINE,
 ): Promise<{ peer: Peer; created: boolean }> {
   const { claims } = identity;
   const existing = await db.selectFrom('peers').selectAll().where('id', '=', claims.iss).executeTakeFirst();
@@ -81,7 +83,7 @@ export async function addPeer(
   const row = peerRowFrom(identity, identityJws, 'pending', at);
   await db.transaction().execute(async (tx) => {
     await tx.insertInto('peers').values(row).execute();
-    await appendAuditEvent(tx, now, COMMAND_LINE, { type: 'peer.added', peer_id: row.id, signing_kid: row.signing_kid });
+    await appendAuditEvent(tx, now, actor, { type: 'peer.added', peer_id: row.id, signing_kid: row.signing_kid });
   });
   return { peer: toPeer(row), created: true };
 }
@@ -107,17 +109,24 @@ export function peerRowFrom<S extends 'pending' | 'trusted'>(identity: VerifiedI
   };
 }
 
-export async function trustPeer(db: Db, id: string, now: Date): Promise<Peer> {
-  const peer = await db.selectFrom('peers').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!peer) throw new PeerError(`No peer ${id}; add it first with \`referral-node peer add URL\`.`);
-  if (peer.state === 'revoked') throw new PeerError(`${id} was revoked; a revoked peer is not trusted again.`);
-  if (peer.state === 'trusted') return toPeer(peer);
+/**
+ * Trusts a pending peer, pinning its signing key, by `actor`. Trusting a trusted peer changes
+ * nothing; a suspended one is restored instead (trusting it would lift the suspension without
+ * the restore the audit log should show), and a revoked one is never trusted again.
+ */
+export async function trustPeer(db: Db, id: string, now: Date, actor: AuditActor = COMMAND_LINE): Promise<Peer> {
   const at = now.toISOString();
-  await db.transaction().execute(async (tx) => {
+  // Read and changed under one write lock, as changePeerState: the peer may be suspended meanwhile.
+  return db.transaction().execute(async (tx) => {
+    const peer = await tx.selectFrom('peers').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!peer) throw new PeerError(`No peer ${id}; add it first with \`referral-node peer add URL\`.`);
+    if (peer.state === 'trusted') return toPeer(peer);
+    if (peer.state === 'revoked') throw new PeerError(`${id} was revoked; a revoked peer is not trusted again.`);
+    if (peer.state === 'suspended') throw new PeerError(`${id} is suspended; restore it instead (only a pending peer can be trusted).`);
     await tx.updateTable('peers').set({ state: 'trusted', trusted_at: at, updated_at: at }).where('id', '=', id).execute();
-    await appendAuditEvent(tx, now, COMMAND_LINE, { type: 'peer.trusted', peer_id: id, signing_kid: peer.signing_kid });
+    await appendAuditEvent(tx, now, actor, { type: 'peer.trusted', peer_id: id, signing_kid: peer.signing_kid });
+    return toPeer({ ...peer, state: 'trusted', trusted_at: at, updated_at: at });
   });
-  return toPeer({ ...peer, state: 'trusted', trusted_at: at, updated_at: at });
 }
 
 export type PeerAction = 'suspend' | 'restore' | 'revoke';

@@ -137,6 +137,10 @@ describe('other commands', () => {
     expect(await run('peer', 'list', '--data', data)).toMatch(/pending/);
     expect(await run('peer', 'trust', 'https://casa-aurora.example.org', '--fingerprint', fingerprint.toLowerCase(), '--data', data)).toMatch(/^Trusted: Casa Aurora/);
     expect(await run('peer', 'list', '--data', data)).toMatch(/trusted/);
+    const after = await openNode({ ...resolveConfig({ data }, {}), logLevel: 'silent' });
+    const trusted = await after.ctx.database.db.selectFrom('audit_log').select('entry').where('type', '=', 'peer.trusted').executeTakeFirstOrThrow();
+    await after.close();
+    expect(JSON.parse(trusted.entry).actor).toEqual({ kind: 'system', id: 'command-line' });
   });
 
   it('create users and tokens, and refuse an unknown role', async () => {

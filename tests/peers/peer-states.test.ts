@@ -49,6 +49,12 @@ describe('adding and trusting a peer through the local API', () => {
     expect((await auditTypes(a)).filter(([, peer]) => peer === b.id).map(([type]) => type)).toEqual(['peer.added', 'peer.trusted']);
   });
 
+  it('records the administrator who added and trusted the peer, not the command line', async () => {
+    const admin = await a.ctx.database.db.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirstOrThrow();
+    const actors = (await a.ctx.database.db.selectFrom('audit_log').select('entry').where('type', 'in', ['peer.added', 'peer.trusted']).execute()).map((r) => JSON.parse(r.entry).actor);
+    expect(actors).toEqual([{ kind: 'user', id: admin.id }, { kind: 'user', id: admin.id }]);
+  });
+
   it('is for administrators only, and refuses what is not a node URL', async () => {
     expect((await api(a, 'POST', '/api/v1/peers', { url: 'ftp://example.org' })).status).toBe(422);
     expect((await api(a, 'POST', '/api/v1/peers', { url: 'https://unreachable.example.org' })).status).toBe(409);
@@ -84,6 +90,15 @@ describe('a suspended peer', () => {
     expect(accept!.delivery).toMatchObject({ state: 'queued', last_error: '403 urn:refnet:problem:sender-suspended' });
     expect(await snapshot(gr)).toEqual(before);
     expect((await get(gr, id)).state).toBe('delivered');
+  });
+
+  it('is not trusted again by approving it: the suspension is lifted only by a restore', async () => {
+    const { fingerprint } = (await api(gr, 'GET', '/api/v1/peers')).body.items.find((p: Json) => p.id === at.id);
+    const before = await snapshot(gr);
+    const refused = await api(gr, 'POST', '/api/v1/peers/trust', { id: at.id, fingerprint });
+    expect(refused).toMatchObject({ status: 409, body: { type: 'urn:refnet:problem:peer-state' } });
+    expect(refused.body.detail).toContain('restore it instead');
+    expect(await snapshot(gr)).toEqual(before);
   });
 
   it('is restored, and what waited on both sides is delivered', async () => {

@@ -102,6 +102,9 @@ describe('the peers page', () => {
     const list = textOf(await admin.html('/ui/peers'));
     expect(list).toContain('Test organisation AT');
     expect(list).toContain(at.id);
+    // Both in the audit log as done by the administrator signed in, not by the command line.
+    const signedIn = await gr.ctx.database.db.selectFrom('users').select('id').where('username', 'like', 'admin-%').executeTakeFirstOrThrow();
+    for (const type of ['peer.added', 'peer.trusted']) expect((await auditEntries(gr, type)).map((e) => e.actor)).toEqual([{ kind: 'user', id: signedIn.id }]);
   });
 
   it('adds a peer as pending when asked, and approves it only with its fingerprint typed again', async () => {
