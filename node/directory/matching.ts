@@ -21,6 +21,25 @@ export type MatchQuery = components['schemas']['MatchQuery'];
 export type MatchResult = components['schemas']['MatchResult'];
 export type MatchResponse = components['schemas']['MatchResponse'];
 type Reason = MatchResult['reasons'][number];
+export type MatchReasonCode = Reason['code'];
+
+/** The criterion each kind of reason is under. */
+const CRITERION: Readonly<Record<MatchReasonCode, Reason['criterion']>> = {
+  'need-exact': 'need', 'need-narrower': 'need', 'need-broader': 'need', 'need-unmet': 'need',
+  'place-country': 'place', 'place-elsewhere': 'place', 'place-region': 'place', 'place-not-region': 'place', 'place-city': 'place', 'place-not-city': 'place',
+  'language-shared': 'language', 'language-none': 'language',
+  women: 'eligibility', 'women-only': 'eligibility', 'age-within': 'eligibility', 'age-below-minimum': 'eligibility', 'age-above-maximum': 'eligibility',
+  'status-served': 'eligibility', 'status-not-served': 'eligibility',
+  'children-welcome': 'children', 'children-not-accepted': 'children',
+  'mode-offered': 'mode', 'mode-not-offered': 'mode',
+  'not-accepting': 'availability', 'places-free': 'availability', 'no-place-free': 'availability',
+};
+
+/** Every kind of reason the matcher gives. */
+export const MATCH_REASON_CODES = Object.keys(CRITERION) as MatchReasonCode[];
+
+/** A reason: its kind, its parts (lists as codes joined by commas) and the English sentence. */
+const why = (code: MatchReasonCode, values: Record<string, string>, detail: string): Reason => ({ criterion: CRITERION[code], code, values, detail });
 
 interface Entry {
   service: DirectoryService;
@@ -172,40 +191,48 @@ function score(entry: Entry, query: MatchQuery, labels: Map<string, string>, exp
     }
     if (!how) {
       points -= 15;
-      against?.push({ criterion: 'need', detail: `does not offer ${labels.get(need)}` });
+      against?.push(why('need-unmet', { need }, `does not offer ${labels.get(need)}`));
       continue;
     }
     points += WEIGHT[how];
-    say?.push({
-      criterion: 'need',
-      detail: how === 'exact' ? labels.get(by)! : how === 'narrower' ? `${labels.get(by)} (a kind of ${labels.get(need)})` : `${labels.get(by)} (broader than ${labels.get(need)})`,
-    });
+    say?.push(
+      how === 'exact'
+        ? why('need-exact', { category: by }, labels.get(by)!)
+        : how === 'narrower'
+          ? why('need-narrower', { category: by, need }, `${labels.get(by)} (a kind of ${labels.get(need)})`)
+          : why('need-broader', { category: by, need }, `${labels.get(by)} (broader than ${labels.get(need)})`),
+    );
   }
 
   // Place: the service's location or one of its areas; elsewhere only when given online.
   if (country) {
     if (!servesCountry) {
       points -= 10;
-      against?.push({ criterion: 'place', detail: `in ${service.location.country}, not ${country}; given ${service.modes.filter((m) => m !== 'in-person').join(' or ')}` });
+      if (against) {
+        const modes = service.modes.filter((m) => m !== 'in-person');
+        against.push(why('place-elsewhere', { country: service.location.country, asked: country, modes: modes.join(',') }, `in ${service.location.country}, not ${country}; given ${modes.join(' or ')}`));
+      }
     } else {
       points += 20;
-      say?.push({ criterion: 'place', detail: `in ${country}` });
+      say?.push(why('place-country', { country }, `in ${country}`));
       if (region) {
         if (servesPlace(service, country, region)) {
           points += 5;
-          say?.push({ criterion: 'place', detail: `in ${region}` });
+          say?.push(why('place-region', { place: region }, `in ${region}`));
         } else {
           points -= 5;
-          against?.push({ criterion: 'place', detail: `not in ${region}${service.location.region ? ` (in ${service.location.region})` : ''}` });
+          const actual = service.location.region;
+          against?.push(why('place-not-region', { place: region, ...(actual ? { actual } : {}) }, `not in ${region}${actual ? ` (in ${actual})` : ''}`));
         }
       }
       if (city) {
         if (service.location.city === city) {
           points += 5;
-          say?.push({ criterion: 'place', detail: `in ${city}` });
+          say?.push(why('place-city', { place: city }, `in ${city}`));
         } else if (!online) {
           points -= 5;
-          against?.push({ criterion: 'place', detail: `not in ${city}${service.location.city ? ` (in ${service.location.city})` : ''}` });
+          const actual = service.location.city;
+          against?.push(why('place-not-city', { place: city, ...(actual ? { actual } : {}) }, `not in ${city}${actual ? ` (in ${actual})` : ''}`));
         }
       }
     }
@@ -216,10 +243,13 @@ function score(entry: Entry, query: MatchQuery, labels: Map<string, string>, exp
   if (languages?.length) {
     if (speaksAny(service.languages, languages)) {
       points += 15;
-      say?.push({ criterion: 'language', detail: `works in ${languages.filter((l) => speaksAny(service.languages, [l])).join(', ')}` });
+      if (say) {
+        const shared = languages.filter((l) => speaksAny(service.languages, [l]));
+        say.push(why('language-shared', { languages: shared.join(',') }, `works in ${shared.join(', ')}`));
+      }
     } else {
       points -= 30;
-      against?.push({ criterion: 'language', detail: `works in ${service.languages.join(', ')}, not ${languages.join(', ')}` });
+      against?.push(why('language-none', { languages: service.languages.join(','), asked: languages.join(',') }, `works in ${service.languages.join(', ')}, not ${languages.join(', ')}`));
     }
   }
 
@@ -229,10 +259,10 @@ function score(entry: Entry, query: MatchQuery, labels: Map<string, string>, exp
     if (eligibility.women_only) {
       if (query.gender === 'female') {
         points += 5;
-        say?.push({ criterion: 'eligibility', detail: 'for women' });
+        say?.push(why('women', {}, 'for women'));
       } else if (query.gender) {
         points -= 50;
-        against?.push({ criterion: 'eligibility', detail: 'for women only' });
+        against?.push(why('women-only', {}, 'for women only'));
       }
     }
     const { age } = query;
@@ -240,32 +270,32 @@ function score(entry: Entry, query: MatchQuery, labels: Map<string, string>, exp
       const { minimum_age: minimum, maximum_age: maximum } = eligibility;
       if (minimum !== undefined && age < minimum) {
         points -= 50;
-        against?.push({ criterion: 'eligibility', detail: `from age ${minimum}` });
+        against?.push(why('age-below-minimum', { age: String(minimum) }, `from age ${minimum}`));
       } else if (maximum !== undefined && age > maximum) {
         points -= 50;
-        against?.push({ criterion: 'eligibility', detail: `up to age ${maximum}` });
+        against?.push(why('age-above-maximum', { age: String(maximum) }, `up to age ${maximum}`));
       } else if (minimum !== undefined || maximum !== undefined) {
         points += 2;
-        say?.push({ criterion: 'eligibility', detail: `age ${age} within its range` });
+        say?.push(why('age-within', { age: String(age) }, `age ${age} within its range`));
       }
     }
     const statuses = eligibility.legal_statuses;
     if (query.legal_status && statuses) {
       if (statuses.includes(query.legal_status)) {
         points += 5;
-        say?.push({ criterion: 'eligibility', detail: `serves ${query.legal_status}` });
+        say?.push(why('status-served', { status: query.legal_status }, `serves ${query.legal_status}`));
       } else {
         points -= 50;
-        against?.push({ criterion: 'eligibility', detail: `serves ${statuses.join(', ')}, not ${query.legal_status}` });
+        against?.push(why('status-not-served', { statuses: statuses.join(','), status: query.legal_status }, `serves ${statuses.join(', ')}, not ${query.legal_status}`));
       }
     }
     if (query.with_children) {
       if (eligibility.children_accepted === true) {
         points += 5;
-        say?.push({ criterion: 'children', detail: 'children can come too' });
+        say?.push(why('children-welcome', {}, 'children can come too'));
       } else if (eligibility.children_accepted === false) {
         points -= 40;
-        against?.push({ criterion: 'children', detail: 'children cannot come' });
+        against?.push(why('children-not-accepted', {}, 'children cannot come'));
       }
     }
   }
@@ -275,26 +305,26 @@ function score(entry: Entry, query: MatchQuery, labels: Map<string, string>, exp
   if (mode) {
     if (service.modes.includes(mode)) {
       points += 5;
-      say?.push({ criterion: 'mode', detail: mode });
+      say?.push(why('mode-offered', { mode }, mode));
     } else {
       points -= 10;
-      against?.push({ criterion: 'mode', detail: `given ${service.modes.join(', ')}, not ${mode}` });
+      against?.push(why('mode-not-offered', { modes: service.modes.join(','), mode }, `given ${service.modes.join(', ')}, not ${mode}`));
     }
   }
 
   // Availability now.
   if (!service.accepting_referrals) {
     points -= 30;
-    against?.push({ criterion: 'availability', detail: 'not taking referrals now' });
+    against?.push(why('not-accepting', {}, 'not taking referrals now'));
   }
   const free = service.capacity?.available;
   if (free !== undefined) {
     if (free > 0) {
       points += 10;
-      say?.push({ criterion: 'availability', detail: `${free} place${free === 1 ? '' : 's'} free` });
+      say?.push(why('places-free', { count: String(free) }, `${free} place${free === 1 ? '' : 's'} free`));
     } else {
       points -= 30;
-      against?.push({ criterion: 'availability', detail: 'no place free now' });
+      against?.push(why('no-place-free', {}, 'no place free now'));
     }
   }
 

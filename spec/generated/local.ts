@@ -1426,9 +1426,20 @@ export interface components {
             /** @description A referral can be sent for it now (a peer's service taking referrals). */
             referable: boolean;
         };
+        /** @description One reason a service fits (or, among `misfits`, does not). `code` says which kind of reason it is and `values` its parts, for a client to say it in its own words; `detail` is the same in an English sentence (for the command line and for reading), whose wording may change. List values (languages, modes, legal statuses) are codes joined by commas, in order. */
         MatchReason: {
             /** @enum {unknown} */
             criterion: "need" | "place" | "language" | "eligibility" | "children" | "mode" | "availability";
+            /**
+             * @description The kind of reason, and the `values` it has. need-exact, need-narrower, need-broader: the service offers `category`, the need itself, a narrower kind of `need` or the broader category including `need`; need-unmet: none of its categories meets `need`; place-country: it works in `country`; place-elsewhere: it is in `country`, not in `asked`, but can be given in the `modes` (not in person); place-region, place-city: it works in `place`; place-not-region, place-not-city: it is not in `place`, and `actual` (when known) says where it is; language-shared: it works in `languages` (those asked for that it speaks); language-none: it works in `languages`, none of `asked`; women: for women (she is one); women-only: for women only (she is not); age-within: `age` is within its range; age-below-minimum: only from `age`; age-above-maximum: only up to `age`; status-served: it serves people with legal status `status`; status-not-served: it serves only `statuses`, not `status`; children-welcome, children-not-accepted: whether her children can come; mode-offered: given as `mode`; mode-not-offered: given as `modes`, not `mode`; not-accepting: not taking referrals now; places-free: `count` places free now; no-place-free: no place free now.
+             * @enum {unknown}
+             */
+            code: "need-exact" | "need-narrower" | "need-broader" | "need-unmet" | "place-country" | "place-elsewhere" | "place-region" | "place-not-region" | "place-city" | "place-not-city" | "language-shared" | "language-none" | "women" | "women-only" | "age-within" | "age-below-minimum" | "age-above-maximum" | "status-served" | "status-not-served" | "children-welcome" | "children-not-accepted" | "mode-offered" | "mode-not-offered" | "not-accepting" | "places-free" | "no-place-free";
+            /** @description The reason's parts by name (taxonomy codes, ISO 3166 country codes, BCP 47 language tags, place names, numbers written in digits). */
+            values: {
+                [key: string]: string;
+            };
+            /** @description The reason in an English sentence. */
             detail: string;
         };
         PeerDirectoryList: {

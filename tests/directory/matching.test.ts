@@ -43,6 +43,11 @@ describe('matching', () => {
       'need: Vocational training and apprenticeships', 'place: in AT', 'language: works in ar, en', 'eligibility: for women',
       'eligibility: age 29 within its range', 'eligibility: serves asylum-seeker', 'children: children can come too', 'availability: 3 places free',
     ]);
+    // The same, structured: what a client translates (the English sentence may be reworded).
+    expect(first.reasons.map((r: Json) => [r.code, r.values])).toEqual([
+      ['need-exact', { category: 'vocational-training' }], ['place-country', { country: 'AT' }], ['language-shared', { languages: 'ar,en' }], ['women', {}],
+      ['age-within', { age: '29' }], ['status-served', { status: 'asylum-seeker' }], ['children-welcome', {}], ['places-free', { count: '3' }],
+    ]);
   });
 
   it('ranks a service in her language above one that is not, and says so', async () => {
@@ -51,6 +56,7 @@ describe('matching', () => {
     expect(found.results[0].organization.own).toBe(true);
     expect(found.results[0].referable).toBe(false);
     expect(details(found.results[1].misfits)).toEqual(['language: works in it, en, fr, not ar']);
+    expect(found.results[1].misfits[0]).toMatchObject({ code: 'language-none', values: { languages: 'it,en,fr', asked: 'ar' } });
   });
 
   it('says what does not fit in eligibility and capacity, and ranks it lower', async () => {
@@ -67,6 +73,7 @@ describe('matching', () => {
     const online = await match({ needs: ['language-courses'], country: 'AT' });
     expect(names(online)).toEqual(['Greek for work, evening classes', 'Italian courses for adults']);
     expect(details(online.results[1].misfits)).toEqual(['place: in IT, not AT; given online']);
+    expect(online.results[1].misfits[0]).toMatchObject({ code: 'place-elsewhere', values: { country: 'IT', asked: 'AT', modes: 'online' } });
   });
 
   it('meets a broad need with a narrower service, and a narrow one with a broader service', async () => {
@@ -74,9 +81,11 @@ describe('matching', () => {
     expect((await api(gr, 'POST', '/api/v1/services', housing)).status).toBe(201);
     const broad = await match({ needs: ['legal-aid'], country: 'IT' });
     expect(details(broad.results[0].reasons)[0]).toBe('need: Legal aid: labour rights (a kind of Legal aid)');
+    expect(broad.results[0].reasons[0]).toMatchObject({ code: 'need-narrower', values: { category: 'legal-aid-labour-rights', need: 'legal-aid' } });
     const narrow = await match({ needs: ['emergency-shelter'], country: 'GR' });
     expect(names(narrow)).toEqual(['Housing advice']);
     expect(details(narrow.results[0].reasons)[0]).toBe('need: Accommodation (broader than Emergency shelter)');
+    expect(narrow.results[0].reasons[0]).toMatchObject({ code: 'need-broader', values: { category: 'accommodation', need: 'emergency-shelter' } });
   });
 
   it('lists a service once, though several of its categories meet the needs', async () => {

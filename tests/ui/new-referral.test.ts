@@ -6,6 +6,9 @@
 // log, an address or a table in plaintext.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncPeerDirectories } from '../../node/directory/sync.js';
+import { MATCH_REASON_CODES, type MatchReasonCode, type MatchResult } from '../../node/directory/matching.js';
+import { catalogues, LANGUAGES } from '../../admin-ui/i18n/catalogue.js';
+import { sayReason } from '../../admin-ui/pages/new-referral/reasons.js';
 import { listReferrals } from '../../node/referrals/service.js';
 import { trainingService } from '../_util/services.js';
 import { api, createTestNetwork, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
@@ -221,5 +224,63 @@ describe('a new referral from the web interface', () => {
       expect(JSON.stringify(audit)).not.toContain(CANARY);
       expect(await everything(node)).not.toContain(CANARY);
     }
+  });
+});
+
+// A value of every kind each reason has: a Record of every code, so a new kind of reason the
+// matcher gives does not type-check here until it has a value (and is said in every language below).
+const SAMPLE_VALUES: Record<MatchReasonCode, Record<string, string>> = {
+  'need-exact': { category: 'vocational-training' },
+  'need-narrower': { category: 'legal-aid-asylum', need: 'legal-aid' },
+  'need-broader': { category: 'accommodation', need: 'emergency-shelter' },
+  'need-unmet': { need: 'legal-aid' },
+  'place-country': { country: 'AT' },
+  'place-elsewhere': { country: 'IT', asked: 'AT', modes: 'online,phone' },
+  'place-region': { place: 'Attica' },
+  'place-not-region': { place: 'Attica', actual: 'Crete' },
+  'place-city': { place: 'Athens' },
+  'place-not-city': { place: 'Athens' },
+  'language-shared': { languages: 'ar,en' },
+  'language-none': { languages: 'it,fr', asked: 'ar' },
+  women: {},
+  'women-only': {},
+  'age-within': { age: '29' },
+  'age-below-minimum': { age: '18' },
+  'age-above-maximum': { age: '65' },
+  'status-served': { status: 'asylum-seeker' },
+  'status-not-served': { statuses: 'refugee,eu-citizen', status: 'undocumented' },
+  'children-welcome': {},
+  'children-not-accepted': {},
+  'mode-offered': { mode: 'phone' },
+  'mode-not-offered': { modes: 'in-person,online', mode: 'phone' },
+  'not-accepting': {},
+  'places-free': { count: '3' },
+  'no-place-free': {},
+};
+
+describe('the reasons a service fits, said in every language', () => {
+  const reasonOf = (code: MatchReasonCode): MatchResult['reasons'][number] => ({ criterion: 'need', code, values: SAMPLE_VALUES[code], detail: 'ENGLISH DETAIL' });
+
+  it.each(LANGUAGES)('%s says every kind of reason from its code and values, never from the English sentence', (language) => {
+    expect(MATCH_REASON_CODES.length).toBe(Object.keys(SAMPLE_VALUES).length);
+    for (const code of MATCH_REASON_CODES) {
+      const said = sayReason(catalogues[language], language, reasonOf(code));
+      expect(said.english, `${language} ${code}`).toBe(false);
+      expect(said.text, `${language} ${code}`).not.toMatch(/ENGLISH DETAIL|\{|undefined/);
+    }
+  });
+
+  it('says the codes with the taxonomy\'s labels and the locale\'s names', () => {
+    const say = (code: MatchReasonCode, language: 'en' | 'el' | 'de') => sayReason(catalogues[language], language, reasonOf(code)).text;
+    expect(say('need-narrower', 'en')).toBe('Offers Legal aid: asylum, a kind of Legal aid.');
+    expect(say('place-elsewhere', 'en')).toBe('It is in Italy, not in Austria, but it can be given online or by phone.');
+    expect(say('language-none', 'de')).toMatch(/Italienisch.*Französisch.*Arabisch/);
+    expect(say('language-shared', 'el')).toContain('Αραβικά');
+    expect(say('status-not-served', 'en')).toBe('Serves only: Recognised refugee and EU citizen. Not: No residence papers.');
+  });
+
+  it('shows the English sentence, marked as English, only for a reason missing its values', () => {
+    const said = sayReason(catalogues.el, 'el', { criterion: 'need', code: 'need-exact', values: {}, detail: 'Vocational training' });
+    expect(said).toEqual({ text: 'Vocational training', english: true });
   });
 });

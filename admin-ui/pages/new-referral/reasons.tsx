@@ -1,10 +1,12 @@
 // Why a service fits, in the caseworker's language. The matcher (node/directory/matching.ts)
-// says it in English sentences of a few fixed shapes, each under a criterion; they are read back
-// here into their parts (categories, countries, languages, numbers) and said again with the
-// catalogue's sentences and the locale's names. A sentence of a shape not known here is shown as
-// the matcher wrote it, marked as English.
-import { taxonomy } from '../../../node/directory/taxonomy.js';
-import type { MatchResult } from '../../../node/directory/matching.js';
+// gives each reason a `code` (which kind of reason) and its `values` (taxonomy codes, country
+// codes, language tags, places, numbers); each code is said here with one of the catalogue's
+// sentences, the taxonomy's labels and the locale's names. The English `detail` is never read:
+// its wording may change. `SAY` is a Record of every code, so a kind of reason the matcher gains
+// does not type-check until it is said here (and the catalogue has each sentence in every
+// language). Only a reason missing one of its values (which the matcher does not give) is shown
+// as the matcher wrote it, marked as English.
+import type { MatchReasonCode, MatchResult } from '../../../node/directory/matching.js';
 import { format, formatNumber, type Language, type Messages } from '../../i18n/catalogue.js';
 import { categoryLabel, countryName, languageName } from './flow.js';
 
@@ -16,76 +18,77 @@ export interface Said {
   english: boolean;
 }
 
-let byEnglishLabel: Map<string, string> | undefined;
-const codeOfLabel = (label: string) => (byEnglishLabel ??= new Map(taxonomy().categories.map((c) => [c.labels.en, c.code]))).get(label);
-
 const MODES = ['in-person', 'online', 'phone'] as const;
 const LEGAL_STATUSES = ['eu-citizen', 'asylum-seeker', 'international-protection', 'residence-permit', 'undocumented', 'refugee', 'subsidiary-protection', 'other'] as const;
 
+/** Reads a reason's values in the user's language; each throws `Missing` when the value is not there. */
+class Parts {
+  constructor(
+    readonly t: Messages,
+    readonly language: Language,
+    private readonly values: Readonly<Record<string, string>>,
+  ) {}
+  raw(name: string): string {
+    const value = this.values[name];
+    if (value === undefined || value === '') throw new Missing();
+    return value;
+  }
+  has = (name: string) => this.values[name] !== undefined && this.values[name] !== '';
+  private codes = (name: string) => this.raw(name).split(',');
+  private list = (items: string[], type: 'conjunction' | 'disjunction') => new Intl.ListFormat(this.language, { type }).format(items);
+  category = (name: string) => categoryLabel(this.raw(name), this.language);
+  country = (name: string) => countryName(this.raw(name), this.language);
+  languages = (name: string) => this.list(this.codes(name).map((l) => languageName(l, this.language)), 'conjunction');
+  private modeName = (m: string) => ((MODES as readonly string[]).includes(m) ? this.t[`nr.mode.${m as (typeof MODES)[number]}`] : m);
+  mode = (name: string) => this.modeName(this.raw(name));
+  modes = (name: string, type: 'conjunction' | 'disjunction') => this.list(this.codes(name).map(this.modeName), type);
+  private statusName = (s: string) => ((LEGAL_STATUSES as readonly string[]).includes(s) ? this.t[`nr.legal.${s as (typeof LEGAL_STATUSES)[number]}`] : s);
+  status = (name: string) => this.statusName(this.raw(name));
+  statuses = (name: string) => this.list(this.codes(name).map(this.statusName), 'conjunction');
+  number = (name: string) => formatNumber(Number(this.raw(name)), this.language);
+}
+
+class Missing extends Error {}
+
+/** Each kind of reason in the user's language. */
+const SAY: Readonly<Record<MatchReasonCode, (p: Parts, t: Messages) => string>> = {
+  'need-exact': (p, t) => format(t.nrReasonNeed, { category: p.category('category') }),
+  'need-narrower': (p, t) => format(t.nrReasonNeedNarrower, { category: p.category('category'), need: p.category('need') }),
+  'need-broader': (p, t) => format(t.nrReasonNeedBroader, { category: p.category('category'), need: p.category('need') }),
+  'need-unmet': (p, t) => format(t.nrMisfitNeed, { need: p.category('need') }),
+  'place-country': (p, t) => format(t.nrReasonPlace, { place: p.country('country') }),
+  'place-elsewhere': (p, t) => format(t.nrMisfitPlaceElsewhere, { country: p.country('country'), asked: p.country('asked'), modes: p.modes('modes', 'disjunction') }),
+  'place-region': (p, t) => format(t.nrReasonPlace, { place: p.raw('place') }),
+  'place-city': (p, t) => format(t.nrReasonPlace, { place: p.raw('place') }),
+  'place-not-region': (p, t) => (p.has('actual') ? format(t.nrMisfitPlaceIn, { place: p.raw('place'), actual: p.raw('actual') }) : format(t.nrMisfitPlace, { place: p.raw('place') })),
+  'place-not-city': (p, t) => (p.has('actual') ? format(t.nrMisfitPlaceIn, { place: p.raw('place'), actual: p.raw('actual') }) : format(t.nrMisfitPlace, { place: p.raw('place') })),
+  'language-shared': (p, t) => format(t.nrReasonLanguage, { languages: p.languages('languages') }),
+  'language-none': (p, t) => format(t.nrMisfitLanguage, { languages: p.languages('languages'), asked: p.languages('asked') }),
+  women: (_p, t) => t.nrReasonWomen,
+  'women-only': (_p, t) => t.nrMisfitWomenOnly,
+  'age-within': (p, t) => format(t.nrReasonAge, { age: p.number('age') }),
+  'age-below-minimum': (p, t) => format(t.nrMisfitMinimumAge, { age: p.number('age') }),
+  'age-above-maximum': (p, t) => format(t.nrMisfitMaximumAge, { age: p.number('age') }),
+  'status-served': (p, t) => format(t.nrReasonStatus, { status: p.status('status') }),
+  'status-not-served': (p, t) => format(t.nrMisfitStatus, { statuses: p.statuses('statuses'), status: p.status('status') }),
+  'children-welcome': (_p, t) => t.nrReasonChildren,
+  'children-not-accepted': (_p, t) => t.nrMisfitChildren,
+  'mode-offered': (p, t) => format(t.nrReasonMode, { mode: p.mode('mode') }),
+  'mode-not-offered': (p, t) => format(t.nrMisfitMode, { modes: p.modes('modes', 'conjunction'), mode: p.mode('mode') }),
+  'not-accepting': (_p, t) => t.nrMisfitNotAccepting,
+  'places-free': (p, t) => format(t.nrReasonPlacesFree, { count: p.number('count') }),
+  'no-place-free': (_p, t) => t.nrMisfitNoPlace,
+};
+
 /** Says a reason (or a misfit) of a match in the user's language. */
 export function sayReason(t: Messages, language: Language, reason: Reason): Said {
-  const said = (text: string | undefined): Said => (text === undefined ? { text: reason.detail, english: true } : { text, english: false });
-  const category = (label: string) => {
-    const code = codeOfLabel(label);
-    return code ? categoryLabel(code, language) : undefined;
-  };
-  const place = (name: string) => (/^[A-Z]{2}$/.test(name) ? countryName(name, language) : name);
-  const list = (text: string, one: (item: string) => string | undefined) => {
-    const items = text.split(', ').map(one);
-    return items.every((i) => i !== undefined) ? new Intl.ListFormat(language, { type: 'conjunction' }).format(items as string[]) : undefined;
-  };
-  const languages = (text: string) => list(text, (code) => (/^[a-z]{2,3}(-[A-Za-z0-9]+)*$/.test(code) ? languageName(code, language) : undefined));
-  const mode = (m: string) => ((MODES as readonly string[]).includes(m) ? t[`nr.mode.${m}` as keyof Messages] : undefined);
-  const status = (s: string) => ((LEGAL_STATUSES as readonly string[]).includes(s) ? t[`nr.legal.${s}` as keyof Messages] : undefined);
-  const either = (text: string, one: (item: string) => string | undefined) => {
-    const items = text.split(/, | or /).map(one);
-    return items.every((i) => i !== undefined) ? new Intl.ListFormat(language, { type: 'disjunction' }).format(items as string[]) : undefined;
-  };
-  const { detail } = reason;
-  let m: RegExpExecArray | null;
-  const fill = (text: string, values: Record<string, string | undefined>) => (Object.values(values).every((v) => v !== undefined) ? format(text, values as Record<string, string>) : undefined);
-
-  switch (reason.criterion) {
-    case 'need':
-      if ((m = /^does not offer (.+)$/.exec(detail))) return said(fill(t.nrMisfitNeed, { need: category(m[1]!) }));
-      if ((m = /^(.+) \(a kind of (.+)\)$/.exec(detail))) return said(fill(t.nrReasonNeedNarrower, { category: category(m[1]!), need: category(m[2]!) }));
-      if ((m = /^(.+) \(broader than (.+)\)$/.exec(detail))) return said(fill(t.nrReasonNeedBroader, { category: category(m[1]!), need: category(m[2]!) }));
-      return said(fill(t.nrReasonNeed, { category: category(detail) }));
-    case 'place':
-      if ((m = /^in ([A-Z]{2}), not ([A-Z]{2}); given (.+)$/.exec(detail))) {
-        return said(fill(t.nrMisfitPlaceElsewhere, { country: place(m[1]!), asked: place(m[2]!), modes: either(m[3]!, mode) }));
-      }
-      if ((m = /^not in (.+) \(in (.+)\)$/.exec(detail))) return said(format(t.nrMisfitPlaceIn, { place: m[1]!, actual: m[2]! }));
-      if ((m = /^not in (.+)$/.exec(detail))) return said(format(t.nrMisfitPlace, { place: m[1]! }));
-      if ((m = /^in (.+)$/.exec(detail))) return said(format(t.nrReasonPlace, { place: place(m[1]!) }));
-      return said(undefined);
-    case 'language':
-      if ((m = /^works in (.+), not (.+)$/.exec(detail))) return said(fill(t.nrMisfitLanguage, { languages: languages(m[1]!), asked: languages(m[2]!) }));
-      if ((m = /^works in (.+)$/.exec(detail))) return said(fill(t.nrReasonLanguage, { languages: languages(m[1]!) }));
-      return said(undefined);
-    case 'eligibility':
-      if (detail === 'for women') return said(t.nrReasonWomen);
-      if (detail === 'for women only') return said(t.nrMisfitWomenOnly);
-      if ((m = /^from age (\d+)$/.exec(detail))) return said(format(t.nrMisfitMinimumAge, { age: formatNumber(Number(m[1]), language) }));
-      if ((m = /^up to age (\d+)$/.exec(detail))) return said(format(t.nrMisfitMaximumAge, { age: formatNumber(Number(m[1]), language) }));
-      if ((m = /^age (\d+) within its range$/.exec(detail))) return said(format(t.nrReasonAge, { age: formatNumber(Number(m[1]), language) }));
-      if ((m = /^serves (.+), not (.+)$/.exec(detail))) return said(fill(t.nrMisfitStatus, { statuses: list(m[1]!, status), status: status(m[2]!) }));
-      if ((m = /^serves (.+)$/.exec(detail))) return said(fill(t.nrReasonStatus, { status: status(m[1]!) }));
-      return said(undefined);
-    case 'children':
-      if (detail === 'children can come too') return said(t.nrReasonChildren);
-      if (detail === 'children cannot come') return said(t.nrMisfitChildren);
-      return said(undefined);
-    case 'mode':
-      if ((m = /^given (.+), not (.+)$/.exec(detail))) return said(fill(t.nrMisfitMode, { modes: list(m[1]!, mode), mode: mode(m[2]!) }));
-      return said(fill(t.nrReasonMode, { mode: mode(detail) }));
-    case 'availability':
-      if (detail === 'not taking referrals now') return said(t.nrMisfitNotAccepting);
-      if (detail === 'no place free now') return said(t.nrMisfitNoPlace);
-      if ((m = /^(\d+) places? free$/.exec(detail))) return said(format(t.nrReasonPlacesFree, { count: formatNumber(Number(m[1]), language) }));
-      return said(undefined);
+  const say = SAY[reason.code];
+  try {
+    if (say) return { text: say(new Parts(t, language, reason.values), t), english: false };
+  } catch (error) {
+    if (!(error instanceof Missing)) throw error;
   }
-  return said(undefined);
+  return { text: reason.detail, english: true };
 }
 
 /** A list of reasons or misfits, each as a sentence. */
