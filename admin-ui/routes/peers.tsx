@@ -4,6 +4,7 @@
 // is the one the other organisation gave by phone or letter; nothing from the comparison page's
 // hidden fields is trusted but the URL to fetch.
 import type { Role } from '../../node/users/service.js';
+import { resolvePeerAlert } from '../../node/peers/alerts.js';
 import { requireFingerprint } from '../../node/peers/fingerprint.js';
 import { readableFingerprint } from '../../node/identity/keys.js';
 import { createInvitation, DEFAULT_VALID_HOURS, listInvitations, MAX_VALID_HOURS, revokeInvitation } from '../../node/peers/invitations.js';
@@ -18,7 +19,7 @@ import { PeerPage, type PeerFormError, type PeerFormName } from '../pages/peers/
 import { CreatedInvitationPage, InvitationsPage, type InvitationForms } from '../pages/peers/invitations.js';
 import { OwnKeysPage } from '../pages/peers/keys.js';
 import { PeersListPage } from '../pages/peers/list.js';
-import { ownKeys, peerAlerts, peerRecord, peerSummaries, resolvePeerAlert } from '../pages/peers/peer-records.js';
+import { ownKeys, peerAlerts, peerRecord, peerSummaries } from '../pages/peers/peer-records.js';
 
 const ADMIN: readonly Role[] = ['admin'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -183,8 +184,8 @@ export function peerPages(ui: UiRouter): void {
   ui.post('/peers/alerts/resolve', ADMIN, async (r) => {
     const raw = r.form.text('id');
     const id = /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
-    const alert = id === undefined ? undefined : (await peerAlerts(db)).find((a) => a.id === id && !a.resolvedAt);
-    if (id === undefined || !alert || !(await resolvePeerAlert(db, id, ctx.clock.now()))) return notFound(r);
+    const alert = id === undefined ? undefined : await resolvePeerAlert(db, id, ctx.clock.now(), actorOf(r));
+    if (!alert) return notFound(r);
     return redirect(r.c, r.form.text('back') === 'peer' ? peerPath(alert.peerId) : '/ui/peers', 'peerAlertResolved');
   });
 

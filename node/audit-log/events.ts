@@ -63,6 +63,8 @@ export type AuditEvent =
   | { type: 'key.revoked'; use: 'sig'; kid: string; reason: 'key-compromise'; signing_kid: string }
   /** A peer's identity document was not accepted and the administrator alerted. */
   | { type: 'peer.alert'; peer_id: string; kind: 'signing-key-changed' | 'invalid-identity-document' }
+  /** An administrator (the actor) marked a peer's alert as resolved, after looking into it. */
+  | { type: 'peer.alert-resolved'; peer_id: string; kind: 'signing-key-changed' | 'invalid-identity-document' }
   | ({ type: 'consent.recorded' } & ConsentMetadata)
   | { type: 'consent.form-attached'; consent_id: string; media_type: string; size: number }
   /** The scanned form was erased: the consent ended longer ago than the retention period. */
@@ -129,7 +131,7 @@ export type AuditEventType = AuditEvent['type'];
 /** Every event type, for checks against the spec (LogEntry in spec/federation.yaml). */
 export const AUDIT_EVENT_TYPES = [
   'node.initialised', 'user.created', 'user.token-created', 'user.login', 'user.signed-in', 'user.signed-out',
-  'user.password-changed', 'user.password-reset', 'user.role-changed', 'user.disabled', 'user.enabled', 'peer.added', 'peer.trusted', 'peer.suspended', 'peer.restored', 'peer.revoked', 'peer.identity-updated', 'peer.key-rotated', 'peer.alert', 'key.rotated', 'key.destroyed', 'key.revoked',
+  'user.password-changed', 'user.password-reset', 'user.role-changed', 'user.disabled', 'user.enabled', 'peer.added', 'peer.trusted', 'peer.suspended', 'peer.restored', 'peer.revoked', 'peer.identity-updated', 'peer.key-rotated', 'peer.alert', 'peer.alert-resolved', 'key.rotated', 'key.destroyed', 'key.revoked',
   'consent.recorded', 'consent.form-attached', 'consent.form-erased', 'consent.withdrawn', 'data.disclosed', 'disclosure.cancelled',
   'referral.event', 'referral.opened', 'erasure.requested', 'erasure.performed', 'erasure.confirmed', 'witness.inconsistency',
   'invitation.created', 'invitation.redeemed', 'invitation.revoked', 'trust-list.applied', 'service.changed',

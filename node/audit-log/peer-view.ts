@@ -6,7 +6,7 @@
 import type { AuditEntry } from './append.js';
 
 const ABOUT_ONE_PEER: ReadonlySet<string> = new Set([
-  'peer.added', 'peer.trusted', 'peer.suspended', 'peer.restored', 'peer.revoked', 'peer.identity-updated', 'peer.alert', 'data.disclosed', 'disclosure.cancelled', 'referral.event', 'erasure.requested', 'erasure.confirmed', 'witness.inconsistency',
+  'peer.added', 'peer.trusted', 'peer.suspended', 'peer.restored', 'peer.revoked', 'peer.identity-updated', 'peer.alert', 'peer.alert-resolved', 'data.disclosed', 'disclosure.cancelled', 'referral.event', 'erasure.requested', 'erasure.confirmed', 'witness.inconsistency',
   'invitation.redeemed',
 ]);
 

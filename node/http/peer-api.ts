@@ -3,6 +3,7 @@
 import { Hono } from 'hono';
 import type { AuditActor } from '../audit-log/events.js';
 import type { NodeContext } from '../context.js';
+import { resolvePeerAlert } from '../peers/alerts.js';
 import { requireFingerprint } from '../peers/fingerprint.js';
 import { addPeer, changePeerState, fetchPeerIdentity, normaliseNodeUrl, PeerError, trustPeer, type PeerAction, type RevocationReason } from '../peers/service.js';
 import { requireRole, type LocalEnv } from './auth.js';
@@ -73,15 +74,10 @@ export function peerRoutes(ctx: NodeContext): Hono<LocalEnv> {
   });
 
   api.post('/peers/alerts/resolve', async (c) => {
-    requireRole(c.get('user'), 'admin');
+    const admin = adminOf(c.get('user'));
     const { id } = await jsonBody<{ id: number }>(c, 'ResolveAlertRequest');
-    const resolved = await ctx.database.db
-      .updateTable('peer_alerts')
-      .set({ resolved_at: ctx.clock.now().toISOString() })
-      .where('id', '=', id)
-      .where('resolved_at', 'is', null)
-      .executeTakeFirst();
-    if (resolved.numUpdatedRows !== 1n) throw new ProblemError(404, 'not-found', 'No such open alert', 'There is no open alert with this id.');
+    const resolved = await resolvePeerAlert(ctx.database.db, id, ctx.clock.now(), admin);
+    if (!resolved) throw new ProblemError(404, 'not-found', 'No such open alert', 'There is no open alert with this id.');
     return c.json({ items: await listPeerAlerts(ctx.database.db) });
   });
 

@@ -1036,6 +1036,7 @@ export interface components {
          *     | `peer.identity-updated` | peer_id, signing_kid, encryption_kid (a refreshed document signed with the pinned key) |
          *     | `peer.key-rotated` | peer_id, signing_kid, previous_kid (the peer's new signing key, reached from the pinned one by its continuity chain) |
          *     | `peer.alert` | peer_id, kind (signing-key-changed, invalid-identity-document) |
+         *     | `peer.alert-resolved` | peer_id, kind (the alert an administrator, the actor, marked as resolved) |
          *     | `key.rotated` | use (enc, sig), kid, previous_kid |
          *     | `key.destroyed` | use, kid (the private half of a retired key) |
          *     | `key.revoked` | use (sig), kid, reason (key-compromise), signing_kid (the new key made in its place) |
@@ -1069,7 +1070,7 @@ export interface components {
                 id: string;
             };
             /** @enum {unknown} */
-            type: "node.initialised" | "user.created" | "user.token-created" | "user.login" | "user.signed-in" | "user.signed-out" | "user.password-changed" | "user.password-reset" | "user.role-changed" | "user.disabled" | "user.enabled" | "peer.added" | "peer.trusted" | "peer.suspended" | "peer.restored" | "peer.revoked" | "peer.identity-updated" | "peer.key-rotated" | "peer.alert" | "key.rotated" | "key.destroyed" | "key.revoked" | "consent.recorded" | "consent.form-attached" | "consent.form-erased" | "consent.withdrawn" | "data.disclosed" | "disclosure.cancelled" | "referral.event" | "referral.opened" | "erasure.requested" | "erasure.performed" | "erasure.confirmed" | "witness.inconsistency" | "invitation.created" | "invitation.redeemed" | "invitation.revoked" | "trust-list.applied" | "service.changed";
+            type: "node.initialised" | "user.created" | "user.token-created" | "user.login" | "user.signed-in" | "user.signed-out" | "user.password-changed" | "user.password-reset" | "user.role-changed" | "user.disabled" | "user.enabled" | "peer.added" | "peer.trusted" | "peer.suspended" | "peer.restored" | "peer.revoked" | "peer.identity-updated" | "peer.key-rotated" | "peer.alert" | "peer.alert-resolved" | "key.rotated" | "key.destroyed" | "key.revoked" | "consent.recorded" | "consent.form-attached" | "consent.form-erased" | "consent.withdrawn" | "data.disclosed" | "disclosure.cancelled" | "referral.event" | "referral.opened" | "erasure.requested" | "erasure.performed" | "erasure.confirmed" | "witness.inconsistency" | "invitation.created" | "invitation.redeemed" | "invitation.revoked" | "trust-list.applied" | "service.changed";
             node_id?: string;
             signing_kid?: string;
             encryption_kid?: string;

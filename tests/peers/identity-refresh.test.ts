@@ -77,6 +77,12 @@ describe('refreshing a trusted peer\'s identity document', () => {
     const resolved = await api(gr, 'POST', '/api/v1/peers/alerts/resolve', { id: body.items[0].id });
     expect(resolved.body.items[0].resolved_at).toBe(net.clock.now().toISOString());
     expect((await api(gr, 'POST', '/api/v1/peers/alerts/resolve', { id: body.items[0].id })).status).toBe(404);
+    // Resolved once, in the audit log by the administrator who did it.
+    const admin = await gr.ctx.database.db.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirstOrThrow();
+    const entries = await gr.ctx.database.db.selectFrom('audit_log').select('entry').where('type', '=', 'peer.alert-resolved').execute();
+    expect(entries.map((e) => JSON.parse(e.entry))).toEqual([
+      expect.objectContaining({ actor: { kind: 'user', id: admin.id }, peer_id: at.id, kind: 'signing-key-changed' }),
+    ]);
   });
 
   it('raises an alert for a document that does not verify', async () => {

@@ -215,6 +215,11 @@ describe('alerts', () => {
     // Resolving it again, or an alert that does not exist, changes nothing.
     expect((await admin.submit('/ui/peers/alerts/resolve', { id, back: 'list' }, '/ui/peers')).status).toBe(404);
     expect((await admin.submit('/ui/peers/alerts/resolve', { id: 'x' }, '/ui/peers')).status).toBe(404);
+    // Once in the audit log, by the administrator, and shown there in plain words.
+    expect((await auditEntries(gr, 'peer.alert-resolved')).map((e) => e.actor.kind)).toEqual(['user']);
+    const auditPage = textOf(await admin.html('/ui/audit?type=peer.alert-resolved'));
+    expect(auditPage).toContain('Alert about a peer marked as resolved');
+    expect(auditPage).toContain('The alert was: the signing key changed without proof.');
   });
 });
 

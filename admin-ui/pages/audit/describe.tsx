@@ -82,6 +82,8 @@ export function specifics(t: Messages, language: Language, entry: Extract<ReadEn
     case 'erasure.performed':
     case 'erasure.confirmed':
       return format(t.auditBecause, { reason: reason(t, f.reason ?? f.kind) });
+    case 'peer.alert-resolved':
+      return format(t.auditAlertWas, { reason: reason(t, f.kind) });
     case 'service.changed':
       return isOneOf(SERVICE_ACTIONS, f.action) ? t[`auditService.${f.action}`] : text(f.action);
     case 'key.rotated':
@@ -116,6 +118,7 @@ const SAID: Readonly<Record<string, readonly string[]>> = {
   'user.role-changed': ['role'],
   'peer.revoked': ['reason'],
   'peer.alert': ['kind'],
+  'peer.alert-resolved': ['kind'],
   'consent.form-erased': ['reason'],
   'erasure.requested': ['reason'],
   'erasure.performed': ['reason'],

@@ -1,8 +1,7 @@
 // What the peers pages show that the peers service does not return: a peer's keys (pinned, earlier
 // ones of its continuity chain, replaced and revoked ones), its last contact and delivery problems,
 // its alerts, and this node's own keys. Names of organisations, URLs, fingerprints, states and
-// times only: nothing here is personal data. Resolving an alert is the one write, as the local
-// API's POST /peers/alerts/resolve makes it.
+// times only: nothing here is personal data.
 import type { NodeContext } from '../../../node/context.js';
 import type { Db } from '../../../node/db/database.js';
 import type { PeersTable } from '../../../node/db/schema.js';
@@ -97,17 +96,6 @@ export async function peerAlerts(db: Db, options: { peerId?: string; openOnly?: 
     detectedAt: r.detected_at,
     resolvedAt: r.resolved_at ?? undefined,
   }));
-}
-
-/** Marks an open alert resolved; false when there is no open alert with this id. */
-export async function resolvePeerAlert(db: Db, id: number, now: Date): Promise<boolean> {
-  const result = await db
-    .updateTable('peer_alerts')
-    .set({ resolved_at: now.toISOString() })
-    .where('id', '=', id)
-    .where('resolved_at', 'is', null)
-    .executeTakeFirst();
-  return result.numUpdatedRows === 1n;
 }
 
 async function contactOf(db: Db, peerId?: string) {
