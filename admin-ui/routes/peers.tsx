@@ -4,10 +4,12 @@
 // is the one the other organisation gave by phone or letter; nothing from the comparison page's
 // hidden fields is trusted but the URL to fetch.
 import type { Role } from '../../node/users/service.js';
-import { resolvePeerAlert } from '../../node/peers/alerts.js';
+import { ownKeys } from '../../node/identity/own-keys.js';
+import { peerAlerts, resolvePeerAlert } from '../../node/peers/alerts.js';
 import { requireFingerprint } from '../../node/peers/fingerprint.js';
 import { readableFingerprint } from '../../node/identity/keys.js';
 import { createInvitation, DEFAULT_VALID_HOURS, listInvitations, MAX_VALID_HOURS, revokeInvitation } from '../../node/peers/invitations.js';
+import { peerRecord, peerSummaries } from '../../node/peers/records.js';
 import { redeemInvitationCode } from '../../node/peers/redeem-invitation.js';
 import { addPeer, changePeerState, fetchPeerIdentity, listPeers, normaliseNodeUrl, PeerError, trustPeer, type PeerAction, type RevocationReason } from '../../node/peers/service.js';
 import { ProblemError } from '../../node/http/problem.js';
@@ -19,7 +21,6 @@ import { PeerPage, type PeerFormError, type PeerFormName } from '../pages/peers/
 import { CreatedInvitationPage, InvitationsPage, type InvitationForms } from '../pages/peers/invitations.js';
 import { OwnKeysPage } from '../pages/peers/keys.js';
 import { PeersListPage } from '../pages/peers/list.js';
-import { ownKeys, peerAlerts, peerRecord, peerSummaries } from '../pages/peers/peer-records.js';
 
 const ADMIN: readonly Role[] = ['admin'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

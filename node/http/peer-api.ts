@@ -3,7 +3,8 @@
 import { Hono } from 'hono';
 import type { AuditActor } from '../audit-log/events.js';
 import type { NodeContext } from '../context.js';
-import { resolvePeerAlert } from '../peers/alerts.js';
+import type { Db } from '../db/database.js';
+import { peerAlerts, resolvePeerAlert } from '../peers/alerts.js';
 import { requireFingerprint } from '../peers/fingerprint.js';
 import { addPeer, changePeerState, fetchPeerIdentity, normaliseNodeUrl, PeerError, trustPeer, type PeerAction, type RevocationReason } from '../peers/service.js';
 import { requireRole, type LocalEnv } from './auth.js';
@@ -84,15 +85,15 @@ export function peerRoutes(ctx: NodeContext): Hono<LocalEnv> {
   return api;
 }
 
-async function listPeerAlerts(db: NodeContext['database']['db']) {
-  const rows = await db.selectFrom('peer_alerts').selectAll().orderBy('id', 'desc').execute();
-  return rows.map((row) => ({
-    id: row.id,
-    peer_id: row.peer_id,
-    kind: row.kind,
-    detail: row.detail,
-    detected_at: row.detected_at,
-    ...(row.evidence ? { evidence: row.evidence } : {}),
-    ...(row.resolved_at ? { resolved_at: row.resolved_at } : {}),
+/** The alerts as the local API gives them (spec/local.yaml PeerAlert). */
+async function listPeerAlerts(db: Db) {
+  return (await peerAlerts(db)).map((alert) => ({
+    id: alert.id,
+    peer_id: alert.peerId,
+    kind: alert.kind,
+    detail: alert.detail,
+    detected_at: alert.detectedAt,
+    ...(alert.evidence ? { evidence: alert.evidence } : {}),
+    ...(alert.resolvedAt ? { resolved_at: alert.resolvedAt } : {}),
   }));
 }

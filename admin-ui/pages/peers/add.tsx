@@ -5,7 +5,7 @@
 import { ErrorNote } from '../../router.js';
 import { Layout, type PageContext } from '../layout.js';
 import { Csrf, Fingerprint, PeerStateBadge } from './parts.js';
-import type { PeerState } from './peer-records.js';
+import type { PeerState } from '../../../node/peers/records.js';
 
 export interface PeerCandidate {
   id: string;

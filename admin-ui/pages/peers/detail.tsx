@@ -6,7 +6,7 @@ import { ErrorNote } from '../../router.js';
 import { format, type Messages } from '../../i18n/catalogue.js';
 import { Layout, type PageContext } from '../layout.js';
 import { ProblemSummary } from './list.js';
-import type { PeerKey, PeerRecord } from './peer-records.js';
+import type { PeerKey, PeerRecord } from '../../../node/peers/records.js';
 import { AlertTable, Csrf, Fingerprint, PeerStateBadge, When } from './parts.js';
 
 export type PeerFormName = 'trust' | 'suspend' | 'restore' | 'revoke';

@@ -4,7 +4,7 @@
 // machine (`referral-node keys`), which the page says.
 import { formatNumber, type Messages } from '../../i18n/catalogue.js';
 import { Layout, type PageContext } from '../layout.js';
-import type { OwnKey, OwnKeys } from './peer-records.js';
+import type { OwnKey, OwnKeys } from '../../../node/identity/own-keys.js';
 import { Fingerprint, When } from './parts.js';
 
 const statusName = (t: Messages, status: OwnKey['status']): string =>

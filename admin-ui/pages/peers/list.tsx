@@ -4,7 +4,8 @@
 import { ErrorNote } from '../../router.js';
 import { format, formatNumber } from '../../i18n/catalogue.js';
 import { Layout, type PageContext } from '../layout.js';
-import type { PeerAlert, PeerSummary } from './peer-records.js';
+import type { PeerAlert } from '../../../node/peers/alerts.js';
+import type { PeerSummary } from '../../../node/peers/records.js';
 import { AlertTable, Csrf, Fingerprint, PeerStateBadge, When } from './parts.js';
 
 export interface PeersListData {

@@ -2,7 +2,8 @@
 // CSRF field, an alert's kind in words, and the form that resolves an alert.
 import type { Messages } from '../../i18n/catalogue.js';
 import { formatDate, type Language } from '../../i18n/catalogue.js';
-import type { PeerAlert, PeerState } from './peer-records.js';
+import type { PeerAlert } from '../../../node/peers/alerts.js';
+import type { PeerState } from '../../../node/peers/records.js';
 
 export const peerStateName = (t: Messages, state: PeerState): string =>
   ({ pending: t.peerStatePending, trusted: t.peerStateTrusted, suspended: t.peerStateSuspended, revoked: t.peerStateRevoked })[state];

@@ -1,26 +1,14 @@
-// What the peers pages show that the peers service does not return: a peer's keys (pinned, earlier
-// ones of its continuity chain, replaced and revoked ones), its last contact and delivery problems,
-// its alerts, and this node's own keys. Names of organisations, URLs, fingerprints, states and
-// times only: nothing here is personal data.
-import type { NodeContext } from '../../../node/context.js';
-import type { Db } from '../../../node/db/database.js';
-import type { PeersTable } from '../../../node/db/schema.js';
-import { historicalKeys } from '../../../node/identity/historical-keys.js';
-import { readableFingerprint } from '../../../node/identity/keys.js';
-import { peerSigningKeys } from '../../../node/peers/peer-keys.js';
+// What the peers pages show of a peer besides what the peers service returns: its keys (pinned,
+// earlier ones of its continuity chain, replaced and revoked ones), its last contact and delivery
+// problems, and its alerts. Names of organisations, URLs, fingerprints, states and times only:
+// nothing here is personal data.
+import type { Db } from '../db/database.js';
+import type { PeersTable } from '../db/schema.js';
+import { readableFingerprint } from '../identity/keys.js';
+import { peerAlerts, type PeerAlert } from './alerts.js';
+import { peerSigningKeys } from './peer-keys.js';
 
 export type PeerState = PeersTable['state'];
-
-export interface PeerAlert {
-  id: number;
-  peerId: string;
-  peerName: string;
-  kind: 'signing-key-changed' | 'invalid-identity-document';
-  /** The node's own sentence, in English (URLs and fingerprints, no personal data). */
-  detail: string;
-  detectedAt: string;
-  resolvedAt: string | undefined;
-}
 
 export interface PeerSummary {
   id: string;
@@ -56,47 +44,8 @@ export interface PeerRecord extends PeerSummary {
   alerts: PeerAlert[];
 }
 
-export interface OwnKey {
-  use: 'signing' | 'encryption';
-  fingerprint: string;
-  status: 'current' | 'retired' | 'destroyed' | 'revoked';
-  createdAt?: string | undefined;
-  retiredAt?: string | undefined;
-  destroyedAt?: string | undefined;
-}
-
-export interface OwnKeys {
-  nodeId: string;
-  name: string;
-  signingFingerprint: string;
-  encryptionFingerprint: string;
-  /** How many times the signing key was rotated (continuity statements served). */
-  signingRotations: number;
-  keys: OwnKey[];
-}
-
 const latest = (...times: Array<string | null | undefined>): string | undefined =>
   times.filter((t): t is string => !!t).sort().at(-1);
-
-export async function peerAlerts(db: Db, options: { peerId?: string; openOnly?: boolean } = {}): Promise<PeerAlert[]> {
-  let query = db
-    .selectFrom('peer_alerts')
-    .leftJoin('peers', 'peers.id', 'peer_alerts.peer_id')
-    .select(['peer_alerts.id', 'peer_alerts.peer_id', 'peer_alerts.kind', 'peer_alerts.detail', 'peer_alerts.detected_at', 'peer_alerts.resolved_at', 'peers.name'])
-    .orderBy('peer_alerts.id', 'desc');
-  if (options.peerId) query = query.where('peer_alerts.peer_id', '=', options.peerId);
-  if (options.openOnly) query = query.where('peer_alerts.resolved_at', 'is', null);
-  const rows = await query.execute();
-  return rows.map((r) => ({
-    id: r.id,
-    peerId: r.peer_id,
-    peerName: r.name ?? r.peer_id,
-    kind: r.kind,
-    detail: r.detail,
-    detectedAt: r.detected_at,
-    resolvedAt: r.resolved_at ?? undefined,
-  }));
-}
 
 async function contactOf(db: Db, peerId?: string) {
   let query = db
@@ -179,35 +128,5 @@ export async function peerRecord(db: Db, id: string): Promise<PeerRecord | undef
     openAlerts: alerts.filter((a) => !a.resolvedAt).length,
     keys: [...keys.values()],
     alerts,
-  };
-}
-
-const iso = (seconds: number | undefined) => (seconds === undefined ? undefined : new Date(seconds * 1000).toISOString());
-
-/** This node's keys: the current ones from its loaded identity, and every earlier one (public halves only). */
-export async function ownKeys(ctx: NodeContext): Promise<OwnKeys> {
-  const { self } = ctx;
-  const earlier = await historicalKeys(ctx);
-  return {
-    nodeId: self.nodeId,
-    name: self.name,
-    signingFingerprint: readableFingerprint(self.signingKey.kid),
-    encryptionFingerprint: readableFingerprint(self.encryptionKey.kid),
-    signingRotations: self.continuity.length,
-    keys: [
-      { use: 'signing', fingerprint: readableFingerprint(self.signingKey.kid), status: 'current' },
-      { use: 'encryption', fingerprint: readableFingerprint(self.encryptionKey.kid), status: 'current' },
-      ...earlier
-        .slice()
-        .reverse()
-        .map((k): OwnKey => ({
-          use: k.crv === 'Ed25519' ? 'signing' : 'encryption',
-          fingerprint: readableFingerprint(k.kid),
-          status: k.revoked_at ? 'revoked' : k.destroyed_at ? 'destroyed' : 'retired',
-          createdAt: iso(k.iat),
-          retiredAt: iso(k.retired_at),
-          destroyedAt: iso(k.destroyed_at),
-        })),
-    ],
   };
 }
