@@ -24,6 +24,7 @@ import {
   type ReferralState,
 } from '../../node/referrals/service.js';
 import type { ReferralInquiryBody } from '../../node/referrals/inquiry.js';
+import { userNames } from '../../node/users/service.js';
 import { validatorFor } from '../../node/schema/validators.js';
 import { format, type Language, type Messages } from '../i18n/catalogue.js';
 import { Layout, type PageContext } from '../pages/layout.js';
@@ -172,12 +173,6 @@ export function referralPages(ui: UiRouter): void {
     );
   }
 
-  /** Who the timeline names: this node's users by their user name (ids only, no personal data). */
-  async function userNames(): Promise<Map<string, string>> {
-    const rows = await db.selectFrom('users').select(['id', 'username']).execute();
-    return new Map(rows.map((row) => [row.id, row.username]));
-  }
-
   async function onwardChoices(referral: ReferralDetail, peers: Awaited<ReturnType<typeof listPeers>>, language: Language): Promise<OnwardChoices> {
     const permission = referral.content?.consent.onward_referral;
     const candidates = peers.filter(
@@ -242,7 +237,7 @@ export function referralPages(ui: UiRouter): void {
         failed={refused?.failed}
         error={refused?.error}
         peerNames={new Map(peers.map((p) => [p.id, p.name]))}
-        userNames={await userNames()}
+        userNames={await userNames(db)}
         serviceName={await serviceName(full, language)}
       />,
       refused?.status ?? 200,

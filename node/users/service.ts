@@ -121,6 +121,12 @@ export async function listUsers(db: Db): Promise<UserAccount[]> {
   return users.map((u) => ({ ...u, ...(last.has(u.id) ? { last_signed_in_at: last.get(u.id)! } : {}) }));
 }
 
+/** Each user's id with their user name, for pages that name who did what (no other detail). */
+export async function userNames(db: Db): Promise<Map<string, string>> {
+  const rows = await db.selectFrom('users').select(['id', 'username']).execute();
+  return new Map(rows.map((row) => [row.id, row.username]));
+}
+
 export async function findUser(db: Db, id: string): Promise<UserAccount | undefined> {
   return (await listUsers(db)).find((u) => u.id === id);
 }

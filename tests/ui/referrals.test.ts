@@ -107,6 +107,12 @@ describe('a referral from Greece to Austria, through both interfaces', () => {
     expect(opened.map((r) => JSON.parse(r.entry))).toContainEqual(expect.objectContaining({ referral_id: referralId, actor: expect.objectContaining({ kind: 'user' }) }));
   });
 
+  it("names, in the timeline, the colleague who sent the referral by their user name", async () => {
+    const html = await greek.html(`/ui/referrals/${referralId}`);
+    const timeline = textOf(/<section aria-labelledby="timeline">.*?<\/section>/s.exec(html)![0]);
+    expect(timeline).toMatch(/\badmin\b/);
+  });
+
   it('refuses to decline without a reason, says which field is missing and changes nothing', async () => {
     const csrf = tokenIn(await austrian.html('/ui/overview'));
     const before = await state(at);
