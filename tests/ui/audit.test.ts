@@ -9,6 +9,9 @@ import { b64u, utf8 } from '../../node/crypto/encoding.js';
 import { appendEvents } from '../audit-log/_log-helpers.js';
 import { api, createTestNetwork, referralRequest, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
 import { signedInAs, textOf, tokenIn, type UiBrowser } from '../_util/ui-browser.js';
+import { changeRole, createUser } from '../../node/users/service.js';
+import { catalogues } from '../../admin-ui/i18n/catalogue.js';
+import { readEntry, specifics } from '../../admin-ui/pages/audit/describe.js';
 
 let net: TestNetwork;
 let gr: TestNode;
@@ -47,6 +50,21 @@ const verifyOwn = async (b: UiBrowser, fields: Record<string, string> = {}) => {
 };
 
 describe('the audit log page', () => {
+  it("names the new role of a role change in the reader's language, as for a new account", async () => {
+    const { db } = gr.ctx.database;
+    await createUser(db, { username: 'role.test', role: 'caseworker' }, net.clock.now());
+    const user = await db.selectFrom('users').select('id').where('username', '=', 'role.test').executeTakeFirstOrThrow();
+    expect(await changeRole(db, user.id, 'auditor', net.clock.now(), { kind: 'system', id: 'command-line' })).toBe('changed');
+    const text = tablesOf(await auditor.html('/ui/audit?type=user.role-changed'));
+    expect(text).toContain('Role changed');
+    expect(text).toContain('Role: Auditor.');
+    expect(text).not.toContain('role auditor');
+    const [row] = await db.selectFrom('audit_log').select(['idx', 'at', 'type', 'entry']).where('type', '=', 'user.role-changed').execute();
+    const entry = readEntry({ index: row!.idx, at: row!.at, type: row!.type, entry: row!.entry });
+    if (!entry.readable) throw new Error('unreadable');
+    expect(specifics(catalogues.de, 'de', entry)).toBe('Rolle: Prüfung.');
+  });
+
   it('lists the entries newest first, each with its index, time, plain description, actor and ids, and no personal data', async () => {
     const response = await auditor.go('/ui/audit');
     expect(response.status).toBe(200);
