@@ -3,15 +3,23 @@
 // answers before it, since hidden fields can be changed: the first step whose answers are not
 // right is shown again, with what is wrong. Nothing is stored until Send or Save as draft, and
 // then only by the referral service (encrypted, with the consent recorded for this recipient).
+//
+// After an answered inquiry the referral page posts the inquiry's id to the consent step: the
+// needs are the inquiry's and the organisation the one that answered (both read again from this
+// node at each step), so the needs and matching steps are skipped, and Send makes the offer on the
+// inquiry's own referral.
 import { matchServices, type MatchResponse, type MatchResult } from '../../node/directory/matching.js';
 import { directoryStatus } from '../../node/directory/sync.js';
+import { offerAfterInquiry } from '../../node/referrals/inquiry.js';
 import { createReferral } from '../../node/referrals/service.js';
 import { validatorFor } from '../../node/schema/validators.js';
-import { explain, render, redirect, type UiRequest, type UiRouter } from '../router.js';
+import { explain, type FormFields, render, redirect, type UiRequest, type UiRouter } from '../router.js';
+import { Layout } from '../pages/layout.js';
 import {
-  checkChoiceField, checkConsent, checkDetails, checkNeeds, matchQueryOf, referralRequestOf, uncoveredInForm,
+  checkChoiceField, checkConsent, checkDetails, checkNeeds, matchQueryOf, offerRequestOf, referralRequestOf, uncoveredInForm,
   type Choice, type ConsentAnswers, type Details, type Needs,
 } from '../pages/new-referral/flow.js';
+import { answeredInquiry, type InquiryTarget } from '../pages/new-referral/inquiry.js';
 import type { Step } from '../pages/new-referral/frame.js';
 import { NeedsPage } from '../pages/new-referral/needs-page.js';
 import { MatchesPage } from '../pages/new-referral/matches-page.js';
@@ -24,10 +32,14 @@ const ROLES = ['admin', 'caseworker'] as const;
 /** Every answer up to the review, all checked. */
 interface Answers {
   needs: Needs;
-  choice: Choice;
-  result: MatchResult;
+  /** The service chosen among the matches; none after an inquiry. */
+  choice: Choice | undefined;
+  result: MatchResult | undefined;
+  inquiry: InquiryTarget | undefined;
   consent: ConsentAnswers;
   details: Details;
+  /** The form as posted. */
+  form: FormFields;
 }
 
 export function newReferralPages(ui: UiRouter): void {
@@ -44,47 +56,84 @@ export function newReferralPages(ui: UiRouter): void {
    * whose answers are wrong, shows that step again with what is wrong (422). Resolves to the
    * answers when `target` is 'send' and all are right.
    */
-  async function advance(r: UiRequest, target: Step | 'send'): Promise<Response | Answers> {
-    const { c, page, t, form } = r;
-    const now = ctx.clock.now();
-    const countries = await countriesOffered();
-    if (target === 'needs') return render(c, <NeedsPage page={page} form={form} countries={countries} />);
-    const needs = checkNeeds(form, t, countries);
-    if (!needs.ok) return render(c, <NeedsPage page={page} form={form} countries={countries} errors={needs.errors} />, 422);
+  /** The inquiry cannot be made into a referral (any more): said, with the way back to it. */
+  async function inquiryGone(r: UiRequest, id: string): Promise<Response> {
+    const { t } = r;
+    const known = /^[0-9a-f-]{36}$/i.test(id) && (await ctx.database.db.selectFrom('referrals').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+    return render(
+      r.c,
+      <Layout page={r.page} title={t.newReferralTitle} nav="/ui/referrals/new">
+        <p class="notice">{t.nrInquiryGone}</p>
+        <p>
+          <a href={known ? `/ui/referrals/${id}` : '/ui/referrals'}>{known ? t.nrBackToInquiry : t.referralsTitle}</a>
+        </p>
+      </Layout>,
+      known ? 409 : 404,
+    );
+  }
 
-    const found: MatchResponse = await matchServices(ctx, matchQueryOf(needs.value));
-    if (target === 'matches') return render(c, <MatchesPage page={page} form={form} needs={needs.value} found={found} />);
-    const choice = checkChoiceField(form, t);
-    // The service must still fit the needs and take referrals now (it is looked for again).
-    const result = choice.ok
-      ? found.results.find((m) => m.referable && m.organization.node_id === choice.value.to && m.service.id === choice.value.serviceId)
-      : undefined;
-    if (!choice.ok || !result) {
-      const errors = choice.ok ? [t.nrServiceGone] : choice.errors;
-      return render(c, <MatchesPage page={page} form={form} needs={needs.value} found={found} errors={errors} />, 422);
+  async function advance(r: UiRequest, target: Step | 'send'): Promise<Response | Answers> {
+    const { c, page, t } = r;
+    const { form } = r;
+    const now = ctx.clock.now();
+    let needs: Needs;
+    let choice: Choice | undefined;
+    let result: MatchResult | undefined;
+    let inquiry: InquiryTarget | undefined;
+    const inquiryId = form.optional('inquiry');
+    if (inquiryId !== undefined) {
+      // After an inquiry: its needs and its organisation, read again here; no needs or matching step.
+      inquiry = await answeredInquiry(ctx, inquiryId);
+      if (!inquiry) return inquiryGone(r, inquiryId);
+      needs = { needs: inquiry.needs, urgency: inquiry.urgency, country: undefined, languages: [] };
+    } else {
+      const countries = await countriesOffered();
+      if (target === 'needs') return render(c, <NeedsPage page={page} form={form} countries={countries} />);
+      const checked = checkNeeds(form, t, countries);
+      if (!checked.ok) return render(c, <NeedsPage page={page} form={form} countries={countries} errors={checked.errors} />, 422);
+      needs = checked.value;
+
+      const found: MatchResponse = await matchServices(ctx, matchQueryOf(needs));
+      if (target === 'matches') return render(c, <MatchesPage page={page} form={form} needs={needs} found={found} />);
+      const chosen = checkChoiceField(form, t);
+      // The service must still fit the needs and take referrals now (it is looked for again).
+      result = chosen.ok
+        ? found.results.find((m) => m.referable && m.organization.node_id === chosen.value.to && m.service.id === chosen.value.serviceId)
+        : undefined;
+      if (!chosen.ok || !result) {
+        const errors = chosen.ok ? [t.nrServiceGone] : chosen.errors;
+        return render(c, <MatchesPage page={page} form={form} needs={needs} found={found} errors={errors} />, 422);
+      }
+      choice = chosen.value;
     }
 
-    if (target === 'consent') return render(c, <ConsentPage page={page} form={form} needs={needs.value} result={result} now={now} />);
+    if (target === 'consent' || target === 'needs' || target === 'matches') {
+      return render(c, <ConsentPage page={page} form={form} needs={needs} result={result} inquiry={inquiry} now={now} />);
+    }
     const consent = checkConsent(form, t, now);
-    if (!consent.ok) return render(c, <ConsentPage page={page} form={form} needs={needs.value} result={result} now={now} errors={consent.errors} />, 422);
+    if (!consent.ok) return render(c, <ConsentPage page={page} form={form} needs={needs} result={result} inquiry={inquiry} now={now} errors={consent.errors} />, 422);
 
     if (target === 'details') {
       // Data entered before the consent was changed, of a category it no longer covers, is not shown again (nor carried).
       const dropped = uncoveredInForm(form, consent.value.categories);
-      return render(c, <DetailsPage page={page} form={form} result={result} consent={consent.value} dropped={dropped} speaks={needs.value.languages} now={now} />);
+      return render(c, <DetailsPage page={page} form={form} result={result} inquiry={inquiry} consent={consent.value} dropped={dropped} speaks={needs.languages} now={now} />);
     }
     const details = checkDetails(form, t, consent.value, now);
     if (!details.ok) {
-      return render(c, <DetailsPage page={page} form={form} result={result} consent={consent.value} dropped={[]} speaks={needs.value.languages} now={now} errors={details.errors} />, 422);
+      return render(
+        c,
+        <DetailsPage page={page} form={form} result={result} inquiry={inquiry} consent={consent.value} dropped={[]} speaks={needs.languages} now={now} errors={details.errors} />,
+        422,
+      );
     }
-    const answers = { needs: needs.value, choice: choice.value, result, consent: consent.value, details: details.value };
-    if (target === 'review') return render(c, <ReviewPage page={page} form={form} {...answers} />);
+    const answers = { needs, choice, result, inquiry, consent: consent.value, details: details.value, form };
+    if (target === 'review') return render(c, <ReviewPage page={page} {...answers} />);
     return answers;
   }
 
   const show = (step: Step) => async (r: UiRequest) => {
     const shown = await advance(r, step);
-    return shown instanceof Response ? shown : render(r.c, <ReviewPage page={r.page} form={r.form} {...shown} />);
+    return shown instanceof Response ? shown : render(r.c, <ReviewPage page={r.page} {...shown} />);
   };
 
   ui.get('/referrals/new', ROLES, show('needs'));
@@ -96,24 +145,30 @@ export function newReferralPages(ui: UiRouter): void {
   ui.post('/referrals/new/review', ROLES, show('review'));
 
   ui.post('/referrals/new/send', ROLES, async (r) => {
+    const { c, page, t, session } = r;
     const answers = await advance(r, 'send');
     if (answers instanceof Response) return answers;
-    const { c, page, t, form, session } = r;
+    const { form, inquiry, choice } = answers;
     const draft = form.text('draft') === 'yes';
-    const request = referralRequestOf(answers.needs, answers.choice, answers.consent, answers.details, ctx.clock.now(), draft);
-    const valid = validatorFor('local', 'CreateReferralRequest');
-    if (!valid(request)) {
+    const now = ctx.clock.now();
+    // After an inquiry there is no draft: the offer goes on the inquiry's referral.
+    const request = inquiry || !choice ? offerRequestOf(answers.needs, answers.consent, answers.details, now) : referralRequestOf(answers.needs, choice, answers.consent, answers.details, now, draft);
+    const valid = validatorFor('local', inquiry ? 'OfferRequest' : 'CreateReferralRequest');
+    if (!valid(request) || (inquiry && draft)) {
       // The checks above should have caught it; the schema is the last word. Its errors name
       // fields, never values.
-      return render(c, <ReviewPage page={page} form={form} {...answers} errors={[t.problemInvalidRequest]} />, 422);
+      return render(c, <ReviewPage page={page} {...answers} errors={[t.problemInvalidRequest]} />, 422);
     }
     try {
-      const sent = await createReferral(ctx, { userId: session.user.id }, request, ui.onQueued);
+      const actor = { userId: session.user.id };
+      const sent = inquiry
+        ? await offerAfterInquiry(ctx, actor, inquiry.id, request, ui.onQueued)
+        : await createReferral(ctx, actor, request as Parameters<typeof createReferral>[2], ui.onQueued);
       return redirect(c, `/ui/referrals/${sent.id}`, draft ? 'nrDraftSaved' : 'nrSent');
     } catch (error) {
       const problem = explain(t, error);
       if (!problem) throw error;
-      return render(c, <ReviewPage page={page} form={form} {...answers} problem={problem} />, 422);
+      return render(c, <ReviewPage page={page} {...answers} problem={problem} />, 422);
     }
   });
 }

@@ -216,6 +216,58 @@ describe('a new referral from the web interface', () => {
     expect(text).toContain('Ελεύθερες θέσεις: 3 από 12');
   });
 
+  it('makes the referral after an answered inquiry: the Greek caseworker gives her consent and details, Austria receives it on the same referral', async () => {
+    const inquiry = await api(gr, 'POST', '/api/v1/inquiries', { to: at.id, needs: ['vocational-training'], urgency: 'urgent', profile: { age_group: 'adult', children: 0 } });
+    expect(inquiry.status).toBe(201);
+    const id: string = inquiry.body.id;
+    await net.settle();
+    // Not answered yet: no way to make the referral.
+    expect(textOf(await b.html(`/ui/referrals/${id}`))).not.toContain('Make the referral');
+    expect((await api(at, 'POST', `/api/v1/referrals/${id}/inquiry-answer`, { capacity: 'can-help' })).status).toBe(200);
+    await net.settle();
+
+    const referralPage = await b.html(`/ui/referrals/${id}`);
+    expect(referralPage).toContain('action="/ui/referrals/new/consent"');
+    expect(referralPage).toContain(`name="inquiry" value="${id}"`);
+    const consent = await b.go('/ui/referrals/new/consent', { form: { _csrf: tokenIn(referralPage), inquiry: id } });
+    expect(consent.status).toBe(200);
+    const consentHtml = await consent.text();
+    const consentText = textOf(consentHtml);
+    expect(consentText).toContain('Step 1 of 3: Consent');
+    expect(consentText).toContain('The referral after your inquiry, to: Test organisation AT (Austria)');
+    expect(consentText).toContain('Back to the inquiry');
+
+    const details = await next('/details', consentHtml, CONSENT);
+    expect(details.status).toBe(200);
+    expect(textOf(details.html)).toContain('Step 2 of 3: Details');
+    const review = await next('/review', details.html, DETAILS);
+    expect(review.status).toBe(200);
+    const reviewText = textOf(review.html);
+    expect(reviewText).toContain('Step 3 of 3: Check and send');
+    expect(reviewText).toContain('Vocational training and apprenticeships');
+    for (const absent of ['Change the needs', 'Change the service', 'Save as draft']) expect(reviewText).not.toContain(absent);
+    for (const button of ['Change the consent', 'Change the details', 'Send the referral']) expect(reviewText).toContain(button);
+
+    // The needs and the organisation are the inquiry's, whatever the form says.
+    const tampered = await next('/send', review.html, { need: ['legal-aid'], choice: `${at.id} ${serviceId}`, draft: 'yes' });
+    expect(tampered.status).toBe(422);
+
+    const sent = await next('/send', review.html, {});
+    expect(sent.status).toBe(303);
+    expect(sent.response.headers.get('location')).toBe(`/ui/referrals/${id}?notice=nrSent`);
+    await net.settle();
+    const received = (await listReferrals(at.ctx, { direction: 'incoming', limit: 50 })).items.find((r) => r.id === id);
+    expect(received?.state).toBe('delivered');
+    const { content } = (await api(at, 'GET', `/api/v1/referrals/${id}`)).body;
+    expect(content.needs).toEqual(['vocational-training']);
+    expect(content.client.identity).toEqual({ given_name: CANARY, nationality: 'SY' });
+
+    // Made: the inquiry is no longer offered.
+    const gone = await b.go('/ui/referrals/new/consent', { form: { _csrf: tokenIn(referralPage), inquiry: id } });
+    expect(gone.status).toBe(409);
+    expect(textOf(await gone.text())).toContain('This inquiry cannot be made into a referral now');
+  });
+
   it('keeps her name out of the logs, the audit logs, every address and every table in plaintext', async () => {
     for (const node of [gr, at]) {
       expect(node.logs()).not.toContain(CANARY);

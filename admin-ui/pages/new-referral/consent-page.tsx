@@ -7,9 +7,19 @@ import { format } from '../../i18n/catalogue.js';
 import { byName, Carry, CONSENT_FIELDS, DATA_CATEGORIES, defaultValidUntil, languageName, METHODS, PURPOSES, SPOKEN_LANGUAGES, tomorrow, type DataCategory, type Needs } from './flow.js';
 import { StepForm, StepFrame, STEP_ACTION, type StepProps } from './frame.js';
 import { organisationOf, ServiceName } from './matches-page.js';
+import { countryName } from './flow.js';
 
-export function ChosenService(props: StepProps & { result: MatchResult }) {
+/** The service chosen, or after an inquiry the organisation that answered it. */
+export function ChosenService(props: StepProps & { result: MatchResult | undefined }) {
   const { t, language } = props.page;
+  if (!props.result) {
+    const organisation = props.inquiry?.organisation;
+    return (
+      <p class="nr-chosen">
+        {t.nrInquiryTo} <strong>{organisation?.name}</strong>{organisation ? ` (${countryName(organisation.country, language)})` : null}
+      </p>
+    );
+  }
   return (
     <p class="nr-chosen">
       {t.nrChosenService} <strong><ServiceName result={props.result} language={language} /></strong> ({organisationOf(props.result, language)})
@@ -17,7 +27,7 @@ export function ChosenService(props: StepProps & { result: MatchResult }) {
   );
 }
 
-export function ConsentPage(props: StepProps & { form: FormFields; needs: Needs; result: MatchResult; now: Date }) {
+export function ConsentPage(props: StepProps & { form: FormFields; needs: Needs; result: MatchResult | undefined; now: Date }) {
   const { t, language } = props.page;
   const { form, result } = props;
   // Shown the first time (nothing of this step given yet): what most referrals need, nothing ticked for her.
@@ -28,11 +38,11 @@ export function ConsentPage(props: StepProps & { form: FormFields; needs: Needs;
   const consentLanguage = fresh ? (props.needs.languages[0] ?? '') : form.text('consent_language');
   const validUntil = fresh ? defaultValidUntil(props.now) : form.text('valid_until');
   const onward = form.text('onward') || 'no';
-  const organisation = result.organization.name;
+  const organisation = result?.organization.name ?? props.inquiry?.organisation.name ?? '';
   const covered = [...categories].filter((c): c is DataCategory => DATA_CATEGORIES.includes(c as DataCategory));
   return (
-    <StepFrame page={props.page} step="consent" errors={props.errors}>
-      <ChosenService page={props.page} result={result} />
+    <StepFrame page={props.page} step="consent" errors={props.errors} inquiry={props.inquiry}>
+      <ChosenService page={props.page} result={result} inquiry={props.inquiry} />
       <p>{format(t.nrConsentIntro, { organisation })}</p>
       <StepForm page={props.page} action={STEP_ACTION.details}>
         <Carry form={form} except={CONSENT_FIELDS} covered={covered} />
@@ -106,11 +116,18 @@ export function ConsentPage(props: StepProps & { form: FormFields; needs: Needs;
         </p>
         <div class="actions">
           <button type="submit">{t.nrContinueToDetails}</button>
-          <button type="submit" class="secondary" formaction={STEP_ACTION.matches}>
-            {t.backTo}
-          </button>
+          {props.inquiry ? null : (
+            <button type="submit" class="secondary" formaction={STEP_ACTION.matches}>
+              {t.backTo}
+            </button>
+          )}
         </div>
       </StepForm>
+      {props.inquiry ? (
+        <p>
+          <a href={`/ui/referrals/${props.inquiry.id}`}>{t.nrBackToInquiry}</a>
+        </p>
+      ) : null}
     </StepFrame>
   );
 }

@@ -88,13 +88,13 @@ function ClientInput(props: { t: Messages; language: Language; field: ClientFiel
   );
 }
 
-export function DetailsPage(props: StepProps & { form: FormFields; result: MatchResult; consent: ConsentAnswers; dropped: readonly DataCategory[]; speaks: readonly string[]; now: Date }) {
+export function DetailsPage(props: StepProps & { form: FormFields; result: MatchResult | undefined; consent: ConsentAnswers; dropped: readonly DataCategory[]; speaks: readonly string[]; now: Date }) {
   const { t, language } = props.page;
   const { form, consent } = props;
   const fields = fieldsCovered(consent.categories);
   return (
-    <StepFrame page={props.page} step="details" errors={props.errors}>
-      <ChosenService page={props.page} result={props.result} />
+    <StepFrame page={props.page} step="details" errors={props.errors} inquiry={props.inquiry}>
+      <ChosenService page={props.page} result={props.result} inquiry={props.inquiry} />
       {props.dropped.length > 0 ? (
         <p class="notice">{format(t.nrDropped, { categories: props.dropped.map((c) => t[`nr.category.${c}`]).join(', ') })}</p>
       ) : null}

@@ -5,7 +5,7 @@
 // is stored only when the referral is sent or saved as a draft, by the referral service
 // (encrypted).
 import type { components as Fed } from '../../../spec/generated/federation.js';
-import type { CreateReferralRequest } from '../../../node/referrals/service.js';
+import type { CreateReferralRequest, OfferContent } from '../../../node/referrals/service.js';
 import type { MatchQuery } from '../../../node/directory/matching.js';
 import { taxonomy } from '../../../node/directory/taxonomy.js';
 import type { FormFields } from '../../router.js';
@@ -331,6 +331,13 @@ export function referralRequestOf(needs: Needs, choice: Choice, consent: Consent
     ...(draft ? { draft: true } : {}),
     to: choice.to,
     service_id: choice.serviceId,
+    ...offerRequestOf(needs, consent, details, now),
+  };
+}
+
+/** The offer after an answered inquiry (its needs and urgency are the inquiry's; no service was chosen). */
+export function offerRequestOf(needs: Needs, consent: ConsentAnswers, details: Details, now: Date): OfferContent {
+  return {
     needs: needs.needs,
     urgency: needs.urgency,
     ...(details.replyBy ? { reply_by: endOfDay(details.replyBy) } : {}),
@@ -350,7 +357,10 @@ export function referralRequestOf(needs: Needs, choice: Choice, consent: Consent
 
 // --- Carrying the answers -----------------------------------------------------------------
 
-const CARRIED: readonly string[] = [...NEEDS_FIELDS, ...CHOICE_FIELDS, ...CONSENT_FIELDS, ...DETAIL_FIELDS];
+/** Carried by every step: the answered inquiry the flow makes the referral for (if it does). */
+export const FLOW_FIELDS = ['inquiry'] as const;
+
+const CARRIED: readonly string[] = [...FLOW_FIELDS, ...NEEDS_FIELDS, ...CHOICE_FIELDS, ...CONSENT_FIELDS, ...DETAIL_FIELDS];
 
 /**
  * Hidden fields for the answers of the other steps (all but `except`, which the page's form

@@ -4,9 +4,12 @@ import type { Child } from 'hono/jsx';
 import { format, type Messages } from '../../i18n/catalogue.js';
 import { ErrorNote } from '../../router.js';
 import { Layout, type PageContext } from '../layout.js';
+import type { InquiryTarget } from './inquiry.js';
 
 export const STEPS = ['needs', 'matches', 'consent', 'details', 'review'] as const;
 export type Step = (typeof STEPS)[number];
+/** After an answered inquiry the needs are the inquiry's and the organisation is the one that answered. */
+export const INQUIRY_STEPS: readonly Step[] = ['consent', 'details', 'review'];
 
 export const stepName = (t: Messages, step: Step): string => t[`nr.step.${step}`];
 
@@ -25,24 +28,27 @@ export interface StepProps {
   errors?: readonly string[] | undefined;
   /** What the node said when it refused (sending). */
   problem?: { sentence: string; detail?: string } | undefined;
+  /** The answered inquiry the referral is made for, if it is. */
+  inquiry?: InquiryTarget | undefined;
 }
 
 export function StepFrame(props: StepProps & { step: Step; children: Child }) {
   const { t } = props.page;
   const errors = props.errors ?? [];
-  const index = STEPS.indexOf(props.step);
+  const steps = props.inquiry ? INQUIRY_STEPS : STEPS;
+  const index = steps.indexOf(props.step);
   return (
     <Layout page={props.page} title={t.newReferralTitle} nav="/ui/referrals/new">
       <nav aria-label={t.nrStepsLabel}>
         <ol class="nr-steps">
-          {STEPS.map((step, i) => (
+          {steps.map((step, i) => (
             <li aria-current={i === index ? 'step' : undefined} class={i < index ? 'nr-done' : undefined}>
               {stepName(t, step)}
             </li>
           ))}
         </ol>
       </nav>
-      <h2>{format(t.nrStepOf, { n: index + 1, total: STEPS.length, name: stepName(t, props.step) })}</h2>
+      <h2>{format(t.nrStepOf, { n: index + 1, total: steps.length, name: stepName(t, props.step) })}</h2>
       {errors.length > 0 ? (
         <div class="error-box" role="alert">
           <p class="error">{t.nrPleaseCheck}</p>

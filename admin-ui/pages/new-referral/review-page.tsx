@@ -8,14 +8,17 @@ import { categoryLabel, Carry, CLIENT_FIELDS, countryName, languageName, type Cl
 import { StepForm, StepFrame, STEP_ACTION, type Step, type StepProps } from './frame.js';
 import { organisationOf, ServiceName } from './matches-page.js';
 
-function Section(props: { title: string; change: string; step: Step; children: Child }) {
+/** A part of the review, with its button to change it (none for what an inquiry already fixed). */
+function Section(props: { title: string; change: string | undefined; step: Step; children: Child }) {
   return (
     <section class="nr-review">
       <h3>{props.title}</h3>
       <dl class="facts">{props.children}</dl>
-      <button type="submit" class="secondary" formaction={STEP_ACTION[props.step]}>
-        {props.change}
-      </button>
+      {props.change ? (
+        <button type="submit" class="secondary" formaction={STEP_ACTION[props.step]}>
+          {props.change}
+        </button>
+      ) : null}
     </section>
   );
 }
@@ -50,28 +53,39 @@ function valueOf(t: Messages, language: Language, field: ClientField, value: unk
   }
 }
 
-export function ReviewPage(props: StepProps & { form: FormFields; needs: Needs; result: MatchResult; consent: ConsentAnswers; details: Details }) {
+export function ReviewPage(props: StepProps & { form: FormFields; needs: Needs; result: MatchResult | undefined; consent: ConsentAnswers; details: Details }) {
   const { t, language } = props.page;
   const { needs, result, consent, details } = props;
   const client = details.client as Record<string, Record<string, unknown> | undefined>;
+  const { inquiry } = props;
   const given = CLIENT_FIELDS.filter((f) => client[f.group]?.[f.key] !== undefined);
   return (
-    <StepFrame page={props.page} step="review" errors={props.errors} problem={props.problem}>
+    <StepFrame page={props.page} step="review" errors={props.errors} problem={props.problem} inquiry={inquiry}>
       <p>{t.nrReviewIntro}</p>
       <StepForm page={props.page} action="/ui/referrals/new/send">
         <Carry form={props.form} except={[]} covered={consent.categories} />
-        <Section title={t['nr.step.needs']} change={t.nrChangeNeeds} step="needs">
+        <Section title={t['nr.step.needs']} change={inquiry ? undefined : t.nrChangeNeeds} step="needs">
           <Fact term={t.nrNeedsLegend}>{names(needs.needs, (n) => categoryLabel(n, language), t)}</Fact>
           <Fact term={t.nrUrgencyLegend}>{t[`nr.urgency.${needs.urgency}`]}</Fact>
-          <Fact term={t.nrCountryLabel}>{needs.country ? countryName(needs.country, language) : t.nrAnyCountry}</Fact>
-          <Fact term={t.nrSpeaksLegend}>{names(needs.languages, (l) => languageName(l, language), t)}</Fact>
+          {inquiry ? null : (
+            <>
+              <Fact term={t.nrCountryLabel}>{needs.country ? countryName(needs.country, language) : t.nrAnyCountry}</Fact>
+              <Fact term={t.nrSpeaksLegend}>{names(needs.languages, (l) => languageName(l, language), t)}</Fact>
+            </>
+          )}
         </Section>
-        <Section title={t['nr.step.matches']} change={t.nrChangeService} step="matches">
-          <Fact term={t.nrServiceLabel}>
-            <ServiceName result={result} language={language} />
-          </Fact>
-          <Fact term={t.nrOrganisationLabel}>{organisationOf(result, language)}</Fact>
-        </Section>
+        {result ? (
+          <Section title={t['nr.step.matches']} change={t.nrChangeService} step="matches">
+            <Fact term={t.nrServiceLabel}>
+              <ServiceName result={result} language={language} />
+            </Fact>
+            <Fact term={t.nrOrganisationLabel}>{organisationOf(result, language)}</Fact>
+          </Section>
+        ) : (
+          <Section title={t.nrOrganisationLabel} change={undefined} step="matches">
+            <Fact term={t.nrOrganisationLabel}>{inquiry ? `${inquiry.organisation.name}, ${countryName(inquiry.organisation.country, language)}` : ''}</Fact>
+          </Section>
+        )}
         <Section title={t['nr.step.consent']} change={t.nrChangeConsent} step="consent">
           <Fact term={t.nrCategoriesLegend}>{names(consent.categories, (c) => t[`nr.category.${c}` as keyof Messages], t)}</Fact>
           <Fact term={t.nrPurposesLegend}>{names(consent.purposes, (p) => t[`nr.purpose.${p}` as keyof Messages], t)}</Fact>
@@ -88,12 +102,14 @@ export function ReviewPage(props: StepProps & { form: FormFields; needs: Needs; 
           <Fact term={t.nrReasonLabel}>{details.reason}</Fact>
           <Fact term={t.nrReplyByLabel}>{details.replyBy ? formatDay(`${details.replyBy}T12:00:00Z`, language) : t.none}</Fact>
         </Section>
-        <p class="muted">{t.nrDraftHint}</p>
+        {inquiry ? <p class="muted">{t.nrOfferHint}</p> : <p class="muted">{t.nrDraftHint}</p>}
         <div class="actions">
           <button type="submit">{t.nrSend}</button>
-          <button type="submit" class="secondary" name="draft" value="yes">
-            {t.nrSaveDraft}
-          </button>
+          {inquiry ? null : (
+            <button type="submit" class="secondary" name="draft" value="yes">
+              {t.nrSaveDraft}
+            </button>
+          )}
         </div>
       </StepForm>
     </StepFrame>

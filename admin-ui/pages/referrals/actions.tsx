@@ -229,9 +229,12 @@ export function ActionForms(props: ActionsProps) {
       <section class="referral-action" aria-labelledby="offer-heading">
         <h3 id="offer-heading">{t.refOfferHeading}</h3>
         <p>{t.refOfferText}</p>
-        <p>
-          <a href="/ui/referrals/new">{t.refOfferLink}</a>
-        </p>
+        {/* The new-referral flow, from her consent on: the inquiry gives the needs and the organisation. */}
+        <form method="post" action="/ui/referrals/new/consent">
+          <input type="hidden" name="_csrf" value={csrf} />
+          <input type="hidden" name="inquiry" value={id} />
+          <button type="submit">{t.nrOfferButton}</button>
+        </form>
       </section>
     ),
     decline: () => (
