@@ -7,19 +7,21 @@
 // After an answered inquiry the referral page posts the inquiry's id to the consent step: the
 // needs are the inquiry's and the organisation the one that answered (both read again from this
 // node at each step), so the needs and matching steps are skipped, and Send makes the offer on the
-// inquiry's own referral.
+// inquiry's own referral. A form is sent once only (./pages/new-referral/submissions.ts): sent
+// again, it leads to the referral it made.
 import { matchServices, type MatchResponse, type MatchResult } from '../../node/directory/matching.js';
 import { directoryStatus } from '../../node/directory/sync.js';
 import { offerAfterInquiry } from '../../node/referrals/inquiry.js';
 import { createReferral } from '../../node/referrals/service.js';
 import { validatorFor } from '../../node/schema/validators.js';
-import { explain, type FormFields, render, redirect, type UiRequest, type UiRouter } from '../router.js';
+import { explain, FormFields, render, redirect, type UiRequest, type UiRouter } from '../router.js';
 import { Layout } from '../pages/layout.js';
 import {
   checkChoiceField, checkConsent, checkDetails, checkNeeds, matchQueryOf, offerRequestOf, referralRequestOf, uncoveredInForm,
   type Choice, type ConsentAnswers, type Details, type Needs,
 } from '../pages/new-referral/flow.js';
 import { answeredInquiry, type InquiryTarget } from '../pages/new-referral/inquiry.js';
+import { isSubmissionId, newSubmissionId, recordSubmission, releaseSubmission, reserveSubmission, submittedBefore } from '../pages/new-referral/submissions.js';
 import type { Step } from '../pages/new-referral/frame.js';
 import { NeedsPage } from '../pages/new-referral/needs-page.js';
 import { MatchesPage } from '../pages/new-referral/matches-page.js';
@@ -38,8 +40,20 @@ interface Answers {
   inquiry: InquiryTarget | undefined;
   consent: ConsentAnswers;
   details: Details;
-  /** The form as posted. */
+  /** The form as posted, with its submission id. */
   form: FormFields;
+}
+
+/** The form with a submission id: the one it carries, or a new one (the flow's first step). */
+function withSubmission(form: FormFields): FormFields {
+  if (isSubmissionId(form.text('submission'))) return form;
+  const values = new Map<string, string[]>();
+  for (const name of form.names()) {
+    const all = form.all(name);
+    values.set(name, all.length ? all : ['']);
+  }
+  values.set('submission', [newSubmissionId()]);
+  return new FormFields(values);
 }
 
 export function newReferralPages(ui: UiRouter): void {
@@ -74,7 +88,7 @@ export function newReferralPages(ui: UiRouter): void {
 
   async function advance(r: UiRequest, target: Step | 'send'): Promise<Response | Answers> {
     const { c, page, t } = r;
-    const { form } = r;
+    const form = withSubmission(r.form);
     const now = ctx.clock.now();
     let needs: Needs;
     let choice: Choice | undefined;
@@ -146,6 +160,10 @@ export function newReferralPages(ui: UiRouter): void {
 
   ui.post('/referrals/new/send', ROLES, async (r) => {
     const { c, page, t, session } = r;
+    // Sent before (Back, then Send again): that referral, not a second one. Asked before the
+    // answers are checked again, since an inquiry made into a referral is no longer answerable.
+    const before = await submittedBefore(ctx, r.form.text('submission'));
+    if (before) return redirect(c, `/ui/referrals/${before}`, 'nrAlreadySent');
     const answers = await advance(r, 'send');
     if (answers instanceof Response) return answers;
     const { form, inquiry, choice } = answers;
@@ -159,13 +177,18 @@ export function newReferralPages(ui: UiRouter): void {
       // fields, never values.
       return render(c, <ReviewPage page={page} {...answers} errors={[t.problemInvalidRequest]} />, 422);
     }
+    const reserved = await reserveSubmission(ctx, form.text('submission'));
+    if (reserved.state === 'sent') return redirect(c, `/ui/referrals/${reserved.referralId}`, 'nrAlreadySent');
+    if (reserved.state === 'sending') return redirect(c, '/ui/referrals', 'nrBeingSent');
     try {
       const actor = { userId: session.user.id };
       const sent = inquiry
         ? await offerAfterInquiry(ctx, actor, inquiry.id, request, ui.onQueued)
         : await createReferral(ctx, actor, request as Parameters<typeof createReferral>[2], ui.onQueued);
+      await recordSubmission(ctx, reserved.digest, sent.id);
       return redirect(c, `/ui/referrals/${sent.id}`, draft ? 'nrDraftSaved' : 'nrSent');
     } catch (error) {
+      await releaseSubmission(ctx, reserved.digest);
       const problem = explain(t, error);
       if (!problem) throw error;
       return render(c, <ReviewPage page={page} {...answers} problem={problem} />, 422);

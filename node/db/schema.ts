@@ -105,6 +105,15 @@ export interface UiSessionsTable {
   last_seen_at: string;
 }
 
+/** A new-referral form of the web interface already sent (migration 016). */
+export interface ReferralSubmissionsTable {
+  /** b64url(SHA-256(submission id)): the id itself is only in the form. */
+  digest: string;
+  /** The referral it made; null while it is being sent. */
+  referral_id: string | null;
+  created_at: string;
+}
+
 export interface ApiTokensTable {
   id: string;
   user_id: string;
@@ -309,6 +318,7 @@ export interface Schema {
   services: ServicesTable;
   peer_directories: PeerDirectoriesTable;
   ui_sessions: UiSessionsTable;
+  referral_submissions: ReferralSubmissionsTable;
   audit_tree_nodes: AuditTreeNodesTable;
   checkpoints: CheckpointsTable;
   cosignatures: CosignaturesTable;

@@ -216,6 +216,37 @@ describe('a new referral from the web interface', () => {
     expect(text).toContain('Ελεύθερες θέσεις: 3 από 12');
   });
 
+  it('sends a form once only: sent again (Back, then Send), it leads to the referral it made', async () => {
+    const { db } = gr.ctx.database;
+    // A row of a form sent 8 days ago: deleted as the next one is written.
+    const old = new Date(net.clock.now().getTime() - 8 * 86_400_000).toISOString();
+    await db.insertInto('referral_submissions').values({ digest: 'old-digest', referral_id: null, created_at: old }).execute();
+    const outgoing = async () => (await listReferrals(gr.ctx, { direction: 'outgoing', limit: 100 })).items.length;
+    const review = await upToReview();
+    const submission = carried(review).submission![0]!;
+    expect(submission).toMatch(/^[0-9a-f]{32}$/);
+    const count = await outgoing();
+
+    const first = await next('/send', review, {});
+    expect(first.status).toBe(303);
+    const location = first.response.headers.get('location')!;
+    const id = location.slice('/ui/referrals/'.length, location.indexOf('?'));
+    expect(await outgoing()).toBe(count + 1);
+
+    const again = await next('/send', review, {});
+    expect(again.status).toBe(303);
+    expect(again.response.headers.get('location')).toBe(`/ui/referrals/${id}?notice=nrAlreadySent`);
+    expect(textOf(await b.html(again.response.headers.get('location')!))).toContain('This referral was already sent from this form. It was not sent again.');
+    expect(await outgoing()).toBe(count + 1);
+
+    // Only the id's SHA-256 is kept, with the referral; the old row is gone; a new form has a new id.
+    const rows = await db.selectFrom('referral_submissions').selectAll().execute();
+    expect(rows.map((r) => r.referral_id)).toContain(id);
+    expect(rows.find((r) => r.digest === 'old-digest')).toBeUndefined();
+    expect(JSON.stringify(rows)).not.toContain(submission);
+    expect(carried(await upToReview()).submission![0]).not.toBe(submission);
+  });
+
   it('makes the referral after an answered inquiry: the Greek caseworker gives her consent and details, Austria receives it on the same referral', async () => {
     const inquiry = await api(gr, 'POST', '/api/v1/inquiries', { to: at.id, needs: ['vocational-training'], urgency: 'urgent', profile: { age_group: 'adult', children: 0 } });
     expect(inquiry.status).toBe(201);
@@ -262,7 +293,9 @@ describe('a new referral from the web interface', () => {
     expect(content.needs).toEqual(['vocational-training']);
     expect(content.client.identity).toEqual({ given_name: CANARY, nationality: 'SY' });
 
-    // Made: the inquiry is no longer offered.
+    // Sent again: the same referral, said so; the inquiry is no longer offered.
+    const again = await next('/send', review.html, {});
+    expect(again.response.headers.get('location')).toBe(`/ui/referrals/${id}?notice=nrAlreadySent`);
     const gone = await b.go('/ui/referrals/new/consent', { form: { _csrf: tokenIn(referralPage), inquiry: id } });
     expect(gone.status).toBe(409);
     expect(textOf(await gone.text())).toContain('This inquiry cannot be made into a referral now');

@@ -357,8 +357,8 @@ export function offerRequestOf(needs: Needs, consent: ConsentAnswers, details: D
 
 // --- Carrying the answers -----------------------------------------------------------------
 
-/** Carried by every step: the answered inquiry the flow makes the referral for (if it does). */
-export const FLOW_FIELDS = ['inquiry'] as const;
+/** Carried by every step: the answered inquiry the flow makes the referral for (if it does), and the form's submission id (sent once only). */
+export const FLOW_FIELDS = ['inquiry', 'submission'] as const;
 
 const CARRIED: readonly string[] = [...FLOW_FIELDS, ...NEEDS_FIELDS, ...CHOICE_FIELDS, ...CONSENT_FIELDS, ...DETAIL_FIELDS];
 

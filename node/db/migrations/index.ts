@@ -15,6 +15,7 @@ import * as signingKeyLifecycle from './012-signing-key-lifecycle.js';
 import * as services from './013-services.js';
 import * as peerDirectories from './014-peer-directories.js';
 import * as uiSessions from './015-ui-sessions.js';
+import * as referralSubmissions from './016-referral-submissions.js';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '013-services': services,
   '014-peer-directories': peerDirectories,
   '015-ui-sessions': uiSessions,
+  '016-referral-submissions': referralSubmissions,
 };
