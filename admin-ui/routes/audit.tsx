@@ -8,10 +8,12 @@ import { DEFAULT_ERASURE_GRACE_DAYS } from '../../node/audit-log/consent-rules.j
 import { readEntries } from '../../node/audit-log/entries.js';
 import { logSize } from '../../node/audit-log/tree-store.js';
 import { verifyAuditBundle } from '../../node/audit-log/verify.js';
+import { witnessedLogs } from '../../node/audit-log/witnessed.js';
+import { listPeers } from '../../node/peers/service.js';
 import type { Role } from '../../node/users/service.js';
 import { format, type Messages } from '../i18n/catalogue.js';
 import { render, type FormFields, type UiRouter } from '../router.js';
-import { CheckpointsPage } from '../pages/audit/checkpoints.js';
+import { CheckpointsPage, witnessedByPeer } from '../pages/audit/checkpoints.js';
 import { isEventType, readEntry, type ReadEntry } from '../pages/audit/describe.js';
 import { AuditLogPage, type LogFilters } from '../pages/audit/log.js';
 import { VerificationReport, VerifyFormsPage, type VerifyForm } from '../pages/audit/verify.js';
@@ -60,6 +62,7 @@ export function auditPages(ui: UiRouter): void {
       olderBefore: rows.length > CHECKPOINTS_PER_PAGE ? shown.at(-1)!.size : undefined,
       paged: start !== undefined,
       unsigned: Math.max(0, (await logSize(db)) - (latest?.size ?? 0)),
+      witnessed: witnessedByPeer(await witnessedLogs(db), new Map((await listPeers(db)).map((p) => [p.id, p.name]))),
     };
     return render(c, <CheckpointsPage page={page} data={data} />);
   });

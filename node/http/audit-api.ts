@@ -10,6 +10,7 @@ import { logSize } from '../audit-log/tree-store.js';
 import { exportAuditBundle } from '../audit-log/bundle.js';
 import { DEFAULT_ERASURE_GRACE_DAYS } from '../audit-log/consent-rules.js';
 import { verifyAuditBundle } from '../audit-log/verify.js';
+import { witnessedLogs } from '../audit-log/witnessed.js';
 import { describeErrors, queryValidatorFor } from '../schema/validators.js';
 import { requireRole, type LocalEnv } from './auth.js';
 import { ProblemError } from './problem.js';
@@ -48,24 +49,7 @@ export function auditApiRoutes(ctx: NodeContext): Hono<LocalEnv> {
 
   api.get('/audit/witness', async (c) => {
     requireRole(c.get('user'), 'auditor', 'admin');
-    const logs = await db.selectFrom('witnessed_checkpoints').selectAll().orderBy('peer_id').execute();
-    const flagged = await db.selectFrom('witness_inconsistencies').selectAll().orderBy('id', 'desc').execute();
-    return c.json({
-      logs: logs.map((row) => ({
-        peer_id: row.peer_id,
-        checkpoint: { size: row.size, root_hash: row.root_hash, note: row.note },
-        cosigned_at: row.cosigned_at,
-      })),
-      inconsistencies: flagged.map((row) => ({
-        id: row.id,
-        peer_id: row.peer_id,
-        kind: row.kind,
-        detected_at: row.detected_at,
-        held: { size: row.held_size, root_hash: row.held_root_hash, note: row.held_note },
-        submitted: { size: row.submitted_size, root_hash: row.submitted_root_hash, note: row.submitted_note },
-        proof: row.proof.split('\n').filter(Boolean),
-      })),
-    });
+    return c.json(await witnessedLogs(db));
   });
 
   api.get('/audit/bundle', async (c) => {

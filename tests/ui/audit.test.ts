@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leafHash } from '../../node/audit-log/merkle.js';
 import { verifyAuditBundle } from '../../node/audit-log/verify.js';
 import { checkpointRound } from '../../node/audit-log/witness-client.js';
+import { witnessedLogs } from '../../node/audit-log/witnessed.js';
 import { b64u, utf8 } from '../../node/crypto/encoding.js';
 import { appendEvents } from '../audit-log/_log-helpers.js';
 import { api, createTestNetwork, referralRequest, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
@@ -142,6 +143,33 @@ describe('checkpoints and cosignatures', () => {
     expect(text).toContain('Not cosigned yet');
     await checkpointRound(gr.ctx);
     expect(textOf(await auditor.html('/ui/audit/checkpoints'))).toMatch(/All \d+ checkpoints shown are cosigned/);
+  });
+
+  it("shows what this node witnessed of each peer's log, and a contradiction it found, as the local API gives it", async () => {
+    const witnessed = await witnessedLogs(gr.ctx.database.db);
+    const [atLog] = witnessed.logs;
+    expect(atLog?.peer_id).toBe(at.id);
+    expect((await api(gr, 'GET', '/api/v1/audit/witness')).body).toEqual(witnessed);
+    const section = () => auditor.html('/ui/audit/checkpoints').then((html) => textOf(/<section aria-labelledby="witnessed">.*?<\/section>/s.exec(html)![0]));
+    const before = await section();
+    expect(before).toContain('Test organisation AT');
+    expect(before).toContain(`the first ${atLog!.checkpoint.size} entries`);
+    expect(before).toContain('None found');
+
+    const held = { size: atLog!.checkpoint.size, root_hash: atLog!.checkpoint.root_hash, note: atLog!.checkpoint.note };
+    await gr.ctx.database.db
+      .insertInto('witness_inconsistencies')
+      .values({
+        peer_id: at.id, kind: 'consistency-proof-failed', held_size: held.size, held_root_hash: held.root_hash, held_note: held.note,
+        submitted_size: held.size + 5, submitted_root_hash: held.root_hash, submitted_note: held.note, proof: '', detected_at: net.clock.now().toISOString(),
+      })
+      .execute();
+    const after = await section();
+    expect(after).toContain('Contradiction found');
+    expect(after).toContain(`the checkpoint with ${held.size + 5} entries does not continue the one with ${held.size} entries.`);
+    expect(after).toContain('Tell its administrator.');
+    expect((await api(gr, 'GET', '/api/v1/audit/witness')).body.inconsistencies).toHaveLength(1);
+    await gr.ctx.database.db.deleteFrom('witness_inconsistencies').execute();
   });
 });
 

@@ -1,6 +1,8 @@
 // This node's signed checkpoints (tree heads), newest first, with which peers cosigned each as
-// witnesses and when, and whether every checkpoint shown is cosigned.
-import { format, formatDate, formatNumber } from '../../i18n/catalogue.js';
+// witnesses and when, and whether every checkpoint shown is cosigned; then, the other way round,
+// what this node witnessed of its peers' logs and any contradiction it found in one.
+import type { WitnessedLogs } from '../../../node/audit-log/witnessed.js';
+import { format, formatDate, formatNumber, type Language, type Messages } from '../../i18n/catalogue.js';
 import { Layout, type PageContext } from '../layout.js';
 import { AuditNav } from './subnav.js';
 
@@ -18,6 +20,95 @@ export interface CheckpointsPageData {
   paged: boolean;
   /** Entries appended since the latest checkpoint (not signed yet). */
   unsigned: number;
+  /** Each peer whose log this node witnessed, by name. */
+  witnessed: WitnessedPeer[];
+}
+
+export interface WitnessedPeer {
+  peerId: string;
+  peerName: string;
+  /** The latest of its checkpoints this node cosigned. */
+  last: { size: number; cosignedAt: string } | undefined;
+  inconsistencies: Array<{ kind: WitnessedLogs['inconsistencies'][number]['kind']; detectedAt: string; heldSize: number; submittedSize: number }>;
+}
+
+/** What this node witnessed, grouped by peer (a peer named by its id when it is not known here). */
+export function witnessedByPeer(witnessed: WitnessedLogs, names: ReadonlyMap<string, string>): WitnessedPeer[] {
+  const ids = [...new Set([...witnessed.logs.map((l) => l.peer_id), ...witnessed.inconsistencies.map((i) => i.peer_id)])];
+  return ids
+    .map((peerId) => {
+      const log = witnessed.logs.find((l) => l.peer_id === peerId);
+      return {
+        peerId,
+        peerName: names.get(peerId) ?? peerId,
+        last: log ? { size: log.checkpoint.size, cosignedAt: log.cosigned_at } : undefined,
+        inconsistencies: witnessed.inconsistencies
+          .filter((i) => i.peer_id === peerId)
+          .map((i) => ({ kind: i.kind, detectedAt: i.detected_at, heldSize: i.held.size, submittedSize: i.submitted.size })),
+      };
+    })
+    .sort((a, b) => a.peerName.localeCompare(b.peerName));
+}
+
+function Inconsistency(props: { t: Messages; language: Language; found: WitnessedPeer['inconsistencies'][number] }) {
+  const { t, language, found } = props;
+  const date = formatDate(found.detectedAt, language);
+  return found.kind === 'same-size-different-root'
+    ? <li>{format(t.auditWitnessSameSize, { date, size: formatNumber(found.heldSize, language) })}</li>
+    : <li>{format(t.auditWitnessNoContinuation, { date, old: formatNumber(found.heldSize, language), new: formatNumber(found.submittedSize, language) })}</li>;
+}
+
+function WitnessedSection(props: { t: Messages; language: Language; peers: WitnessedPeer[] }) {
+  const { t, language, peers } = props;
+  const flagged = peers.some((p) => p.inconsistencies.length > 0);
+  return (
+    <section aria-labelledby="witnessed">
+      <h2 id="witnessed">{t.auditWitnessedHeading}</h2>
+      <p>{t.auditWitnessedIntro}</p>
+      {peers.length === 0 ? (
+        <p>{t.auditWitnessedNone}</p>
+      ) : (
+        <table class="audit-witnessed">
+          <thead>
+            <tr>
+              <th scope="col">{t.auditColPeer}</th>
+              <th scope="col">{t.auditColLastWitnessed}</th>
+              <th scope="col">{t.auditColWitnessedAt}</th>
+              <th scope="col">{t.auditColContradictions}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {peers.map((p) => (
+              <tr>
+                <td>
+                  {p.peerName}
+                  <br />
+                  <span class="audit-id">{p.peerId}</span>
+                </td>
+                <td>{p.last ? format(t.auditEntriesCount, { count: formatNumber(p.last.size, language) }) : t.none}</td>
+                <td>{p.last ? formatDate(p.last.cosignedAt, language) : t.none}</td>
+                <td>
+                  {p.inconsistencies.length === 0 ? (
+                    <span class="badge good">{t.auditWitnessConsistent}</span>
+                  ) : (
+                    <>
+                      <span class="badge bad">{t.auditWitnessContradiction}</span>
+                      <ul class="audit-said">
+                        {p.inconsistencies.map((found) => (
+                          <Inconsistency t={t} language={language} found={found} />
+                        ))}
+                      </ul>
+                    </>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {flagged ? <p>{t.auditWitnessWhatToDo}</p> : null}
+    </section>
+  );
 }
 
 export function CheckpointsPage(props: { page: PageContext; data: CheckpointsPageData }) {
@@ -85,6 +176,7 @@ export function CheckpointsPage(props: { page: PageContext; data: CheckpointsPag
         {data.paged ? <a href="/ui/audit/checkpoints">{t.auditNewestCheckpoints}</a> : null}
         {data.olderBefore !== undefined ? <a href={`/ui/audit/checkpoints?before=${data.olderBefore}`}>{t.auditOlderCheckpoints}</a> : null}
       </p>
+      <WitnessedSection t={t} language={language} peers={data.witnessed} />
     </Layout>
   );
 }
