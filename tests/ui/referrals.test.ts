@@ -97,6 +97,8 @@ describe('a referral from Greece to Austria, through both interfaces', () => {
     expect(text).toContain(CANARY);
     expect(text).toContain('She wants to train as a pastry cook');
     expect(text).toContain('Spoken, with an interpreter');
+    // Languages by their names in the reader's language, not by their codes.
+    expect(text).toContain('Language she was informed in Arabic');
     expect(text).toContain('Giving the service');
     expect(text).toContain('Referral sent');
     for (const button of ['Accept the referral', 'Send the questions', 'Decline the referral']) expect(text).toContain(button);
@@ -310,7 +312,7 @@ describe('inquiries, drafts and referring on', () => {
     await net3.settle();
     const sender = await page(elBrowser, `/ui/referrals/${inquiry.body.id}`);
     expect(sender).toContain('Inquiry answered: Waiting list');
-    expect(sender).toContain('Make a new referral');
+    expect(sender).toContain('Make the referral');
     expect(sender).toContain('Withdraw the referral');
   });
 

@@ -4,7 +4,7 @@
 import type { Child } from 'hono/jsx';
 import type { ReferralDetail } from '../../../node/referrals/service.js';
 import { ErrorNote } from '../../router.js';
-import { format, formatDate, formatDay, type Language, type Messages } from '../../i18n/catalogue.js';
+import { format, formatDate, formatDay, languageName, type Language, type Messages } from '../../i18n/catalogue.js';
 import { Layout, type PageContext } from '../layout.js';
 import { ActionForms, type ActionsProps } from './actions.js';
 import { Code, labelOf, needsText, stateLabel, When } from './labels.js';
@@ -38,6 +38,7 @@ function Fact(props: { term: string; children: Child }) {
 }
 
 const list = (values: readonly string[] | undefined) => (values && values.length > 0 ? values.join(', ') : undefined);
+const languages = (codes: readonly string[] | undefined, language: Language) => list(codes?.map((code) => languageName(code, language)));
 
 /** Her data, grouped by the categories of the consent; only the fields present are shown. */
 function ClientFacts(props: { t: Messages; client: ClientData; language: Language }) {
@@ -52,12 +53,12 @@ function ClientFacts(props: { t: Messages; client: ClientData; language: Languag
     ['contact', [
       [t.refPhone, client.contact?.phone],
       [t.refEmail, client.contact?.email],
-      [t.refPreferredLanguage, client.contact?.preferred_language],
+      [t.refPreferredLanguage, client.contact?.preferred_language ? languageName(client.contact.preferred_language, props.language) : undefined],
       [t.refSafeToContact, client.contact?.safe_to_contact],
     ]],
     ['situation', [
       [t.refSituation, client.situation?.summary],
-      [t.refLanguagesSpoken, list(client.situation?.languages_spoken)],
+      [t.refLanguagesSpoken, languages(client.situation?.languages_spoken, props.language)],
       [t.refHousehold, client.situation?.household_note],
     ]],
     ['legal-status', [
@@ -120,7 +121,7 @@ function ConsentFacts(props: { t: Messages; consent: Consent; language: Language
       <Fact term={t.refMethod}>
         <Code t={t} prefix="ref.method." code={consent.method} />
       </Fact>
-      <Fact term={t.refConsentLanguage}>{consent.language}</Fact>
+      <Fact term={t.refConsentLanguage}>{languageName(consent.language, language)}</Fact>
       <Fact term={t.refObtainedAt}>
         <When iso={consent.obtained_at} language={language} />
       </Fact>
@@ -193,7 +194,7 @@ function Inquiry(props: { t: Messages; inquiry: NonNullable<ReferralDetail['inqu
             <Code t={t} prefix="ref.legal." code={profile.legal_status} />
           </Fact>
         ) : null}
-        {profile.languages?.length ? <Fact term={t.refLanguagesSpoken}>{profile.languages.join(', ')}</Fact> : null}
+        {profile.languages?.length ? <Fact term={t.refLanguagesSpoken}>{languages(profile.languages, language)}</Fact> : null}
         {profile.children !== undefined ? <Fact term={t.refChildrenCount}>{String(profile.children)}</Fact> : null}
         {profile.region ? <Fact term={t.refRegion}>{profile.region}</Fact> : null}
       </dl>
