@@ -18,6 +18,9 @@ import { Layout, roleName, type PageContext } from './pages/layout.js';
 
 export const ALL_ROLES: readonly Role[] = ['admin', 'caseworker', 'auditor'];
 
+/** The largest request body any page accepts (an audit bundle to verify is the largest form). */
+export const UI_BODY_LIMIT = 64 * 1024 * 1024;
+
 /** A submitted form: each field's values, text only (files are not accepted by any form). */
 export class FormFields {
   constructor(private readonly values: ReadonlyMap<string, readonly string[]>) {}

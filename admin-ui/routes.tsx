@@ -7,8 +7,9 @@ import { Hono, type Context } from 'hono';
 import type { NodeContext } from '../node/context.js';
 import { listReferrals } from '../node/referrals/service.js';
 import { projectRoot } from '../node/schema/validators.js';
-import { catalogues, isLanguage, type Language } from './i18n/catalogue.js';
-import { ALL_ROLES, render, UiRouter } from './router.js';
+import { catalogues, format, isLanguage, type Language } from './i18n/catalogue.js';
+import { bodyLimit } from 'hono/body-limit';
+import { ALL_ROLES, render, UI_BODY_LIMIT, UiRouter } from './router.js';
 import { referralPages } from './routes/referrals.js';
 import { newReferralPages } from './routes/new-referral.js';
 import { peerPages } from './routes/peers.js';
@@ -40,6 +41,16 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
     return { fields, valid: sameToken(fields._csrf, session.csrf) };
   };
   const expired = (c: Context, language: Language) => c.text(catalogues[language].formExpired, 403, { 'cache-control': 'no-store' });
+
+  // No form needs more than this (an audit bundle to verify is the largest); a larger body is
+  // refused before it is read.
+  ui.use('*', bodyLimit({
+    maxSize: UI_BODY_LIMIT,
+    onError: async (c) => {
+      const language = (await currentSession(c, db, ctx.clock.now()))?.user.language ?? 'en';
+      return c.text(format(catalogues[language].bodyTooLarge, { megabytes: UI_BODY_LIMIT / 1024 / 1024 }), 413, { 'cache-control': 'no-store' });
+    },
+  }));
 
   ui.get('/style.css', (c) => c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300' }));
 

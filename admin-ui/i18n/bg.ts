@@ -41,4 +41,5 @@ export const bg = {
   erasureRetention: 'Срокът на съхранение изтече',
   requestedAt: 'Поискано на',
   openPeerAlerts: 'Сигнали за партньори, които изискват вниманието ви: {count}',
+  bodyTooLarge: 'Това е твърде голямо, за да го приеме възелът (над {megabytes} MB). Нищо не е променено.',
 } satisfies BaseMessages;

@@ -41,4 +41,5 @@ export const de = {
   erasureRetention: 'Die Aufbewahrungsfrist ist abgelaufen',
   requestedAt: 'Verlangt am',
   openPeerAlerts: 'Partnerwarnungen, die Ihre Aufmerksamkeit brauchen: {count}',
+  bodyTooLarge: 'Das ist zu groß für den Knoten (mehr als {megabytes} MB). Es wurde nichts geändert.',
 } satisfies BaseMessages;

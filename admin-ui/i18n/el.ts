@@ -41,4 +41,5 @@ export const el = {
   erasureRetention: 'Έληξε η περίοδος διατήρησης',
   requestedAt: 'Ζητήθηκε στις',
   openPeerAlerts: 'Ειδοποιήσεις συνεργατών που χρειάζονται την προσοχή σας: {count}',
+  bodyTooLarge: 'Αυτό είναι πολύ μεγάλο για τον κόμβο (πάνω από {megabytes} MB). Δεν άλλαξε τίποτα.',
 } satisfies BaseMessages;

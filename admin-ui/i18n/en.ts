@@ -41,4 +41,5 @@ export const en = {
   erasureRetention: 'The retention period ended',
   requestedAt: 'Asked for on',
   openPeerAlerts: 'Peer alerts that need your attention: {count}',
+  bodyTooLarge: 'This is too large for the node to accept (more than {megabytes} MB). Nothing was changed.',
 };

@@ -41,4 +41,5 @@ export const it = {
   erasureRetention: 'È scaduto il periodo di conservazione',
   requestedAt: 'Richiesta il',
   openPeerAlerts: 'Avvisi sui partner che richiedono attenzione: {count}',
+  bodyTooLarge: 'È troppo grande perché il nodo lo accetti (più di {megabytes} MB). Non è cambiato nulla.',
 } satisfies BaseMessages;

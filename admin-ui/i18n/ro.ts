@@ -41,4 +41,5 @@ export const ro = {
   erasureRetention: 'Perioada de păstrare s-a încheiat',
   requestedAt: 'Cerută la',
   openPeerAlerts: 'Alerte despre parteneri care necesită atenția dumneavoastră: {count}',
+  bodyTooLarge: 'Este prea mare pentru ca nodul să îl accepte (peste {megabytes} MB). Nu s-a schimbat nimic.',
 } satisfies BaseMessages;

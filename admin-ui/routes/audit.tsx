@@ -12,7 +12,7 @@ import { witnessedLogs } from '../../node/audit-log/witnessed.js';
 import { listPeers } from '../../node/peers/service.js';
 import type { Role } from '../../node/users/service.js';
 import { format, type Messages } from '../i18n/catalogue.js';
-import { render, type FormFields, type UiRouter } from '../router.js';
+import { render, UI_BODY_LIMIT, type FormFields, type UiRouter } from '../router.js';
 import { CheckpointsPage, witnessedByPeer } from '../pages/audit/checkpoints.js';
 import { isEventType, readEntry, type ReadEntry } from '../pages/audit/describe.js';
 import { AuditLogPage, type LogFilters } from '../pages/audit/log.js';
@@ -27,7 +27,7 @@ const CHUNK = 500;
 const SEARCH_LIMIT = 20_000;
 const CHECKPOINTS_PER_PAGE = 20;
 /** A pasted or uploaded bundle larger than this is refused (a bundle of about a million entries). */
-const MAX_BUNDLE_BYTES = 512 * 1024 * 1024;
+const MAX_BUNDLE_BYTES = UI_BODY_LIMIT;
 
 export function auditPages(ui: UiRouter): void {
   const { db } = ui.ctx.database;

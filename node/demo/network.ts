@@ -50,7 +50,8 @@ export async function createDemoNode(organisation: DemoOrganisation, url: string
 /**
  * For every ordered pair (a, b): a fetches b's identity document from the running b, adds it and
  * trusts it. Runs beside the serving child processes (SQLite WAL allows it). Pairs already
- * trusted are left alone, so a kept network is not touched. Returns the pairs newly trusted.
+ * trusted are left alone, and so are peers an administrator suspended or revoked, so a kept network
+ * is not touched. Returns the pairs newly trusted.
  */
 export async function trustEachOther(nodes: readonly DemoNode[], env: Env, say: (line: string) => void): Promise<number> {
   let added = 0;
@@ -60,7 +61,13 @@ export async function trustEachOther(nodes: readonly DemoNode[], env: Env, say: 
       const { ctx } = node;
       const known = new Map((await listPeers(ctx.database.db)).map((peer) => [peer.id, peer.state]));
       for (const other of nodes) {
-        if (other === truster || known.get(other.url) === 'trusted') continue;
+        const state = known.get(other.url);
+        if (other === truster || state === 'trusted') continue;
+        // An administrator of a kept network suspended or revoked it (in the web interface, say): theirs to undo.
+        if (state === 'suspended' || state === 'revoked') {
+          say(`${truster.key} has ${other.key} ${state}; left as it is`);
+          continue;
+        }
         const { identity, jws } = await fetchPeerIdentity(ctx.fetch, ctx.clock, other.url);
         // What an administrator compares over the phone; here it catches a stranger on the port.
         const fingerprint = readableFingerprint(identity.signingKey.kid);

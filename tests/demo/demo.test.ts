@@ -9,6 +9,8 @@ import { demoOrganisations, demoReferrals } from '../../node/demo/fixtures.js';
 import { expectMatchesSpec } from '../_util/spec-check.js';
 import { startDemo, type RunningDemo } from '../_util/demo.js';
 import { signIn, uiBrowser } from '../_util/ui-browser.js';
+import { trustEachOther } from '../../node/demo/network.js';
+import { readEnv } from '../../node/config/env.js';
 
 interface Summary {
   id: string;
@@ -164,6 +166,21 @@ describe('npm run demo', () => {
     }
     expect(detail).toMatchObject({ state: 'delivered', content: { service_id: best!.service.id } });
   }, 30_000);
+
+  it('leaves a peer an administrator suspended as it is when the network is set up again', async () => {
+    const [athens, vienna] = [byKey('gr'), byKey('at')];
+    const suspend = await fetch(`${athens.url}/api/v1/peers/suspend`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${athens.admin.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: vienna.url }),
+    });
+    expect(suspend.status).toBe(200);
+    const said: string[] = [];
+    expect(await trustEachOther(nodes, readEnv({}), (line) => said.push(line))).toBe(0);
+    expect(said).toEqual(['gr has at suspended; left as it is']);
+    const { items } = (await call(athens, '/api/v1/peers', 'admin')) as { items: Array<{ id: string; state: string }> };
+    expect(items.find((p) => p.id === vienna.url)?.state).toBe('suspended');
+  });
 
   it('stops every node and exits with code 0 on SIGINT', async () => {
     demo.process.kill('SIGINT');

@@ -110,3 +110,15 @@ describe('the web interface', () => {
     expect(signedIn.headers.getSetCookie().find((c) => c.startsWith('refnet_session='))).toMatch(/; Secure/);
   });
 });
+
+describe('a request too large for any form', () => {
+  it('is refused before it is read, with a sentence, and changes nothing', async () => {
+    const b = browser();
+    await signIn(b, 'caseworker');
+    const response = await b.go('/ui/language', { form: { _csrf: 'x', language: 'de', padding: 'x'.repeat(65 * 1024 * 1024) } });
+    expect(response.status).toBe(413);
+    // In her language (Bulgarian, chosen earlier in this file).
+    expect(await response.text()).toBe('Това е твърде голямо, за да го приеме възелът (над 64 MB). Нищо не е променено.');
+    expect((await at.ctx.database.db.selectFrom('users').select('language').where('username', '=', 'caseworker-1').executeTakeFirstOrThrow()).language).not.toBe('de');
+  });
+});
