@@ -30,6 +30,8 @@ const languageOf = (value: unknown, fallback: Language = 'en'): Language => (isL
 /** The interface's pages, and the list of those the router checks the role of (for the role-matrix test). */
 export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages: UiRouter } {
   const ui = new Hono() as Hono & { pages: UiRouter };
+  // The node's public address is https: its cookies are Secure even when a proxy speaks http to it.
+  const publicHttps = ctx.self.nodeId.startsWith('https://');
   const { db } = ctx.database;
   const html = (c: Context, status: 200 | 401 | 403 = 200) => (body: unknown) => c.html(body as string, status, { 'cache-control': 'no-store' });
 
@@ -58,7 +60,7 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
 
   ui.get('/login', (c) => {
     const language = languageOf(c.req.query('lang'));
-    return html(c)(<LoginPage page={{ t: catalogues[language], language }} token={signInToken(c)} />);
+    return html(c)(<LoginPage page={{ t: catalogues[language], language }} token={signInToken(c, publicHttps)} />);
   });
 
   ui.post('/login', async (c) => {
@@ -66,15 +68,15 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
     const language = languageOf(fields.lang);
     const t = catalogues[language];
     if (!signInTokenMatches(c, fields._csrf)) {
-      return html(c, 403)(<LoginPage page={{ t, language }} token={signInToken(c)} error={t.formExpired} />);
+      return html(c, 403)(<LoginPage page={{ t, language }} token={signInToken(c, publicHttps)} error={t.formExpired} />);
     }
     const username = typeof fields.username === 'string' ? fields.username.slice(0, 100) : '';
     const user = await checkCredentials(db, username, typeof fields.password === 'string' ? fields.password : '');
     if (!user) {
       ctx.logger.info({ subsystem: 'ui' }, 'sign-in refused');
-      return html(c, 401)(<LoginPage page={{ t, language }} token={signInToken(c)} error={t.signInFailed} username={username} />);
+      return html(c, 401)(<LoginPage page={{ t, language }} token={signInToken(c, publicHttps)} error={t.signInFailed} username={username} />);
     }
-    await startSession(c, db, user, ctx.clock.now());
+    await startSession(c, db, user, ctx.clock.now(), publicHttps);
     return c.redirect('/ui/overview', 303);
   });
 

@@ -32,9 +32,13 @@ export interface Session {
 const token = () => b64u.encode(randomBytes(32));
 const digest = (value: string) => b64u.encode(sha256(utf8.encode(value)));
 
-/** Cookies are Secure when the node is reached over https (directly or as its proxy says it is served). */
-function cookieOptions(c: Context, maxAgeSeconds: number) {
-  const secure = new URL(c.req.url).protocol === 'https:';
+/**
+ * Cookies are Secure when the request came over https, or when the node's public address (its
+ * node id) is https: behind a proxy that ends TLS the request reaches the node as http, and the
+ * cookie must still never travel in the clear.
+ */
+function cookieOptions(c: Context, maxAgeSeconds: number, publicHttps: boolean) {
+  const secure = publicHttps || new URL(c.req.url).protocol === 'https:';
   return { httpOnly: true, sameSite: 'Strict' as const, secure, path: '/ui', maxAge: maxAgeSeconds };
 }
 
@@ -46,9 +50,9 @@ export function sameToken(given: unknown, expected: string): boolean {
 }
 
 /** The sign-in form's token, set in its cookie as the form is shown. */
-export function signInToken(c: Context): string {
+export function signInToken(c: Context, publicHttps: boolean): string {
   const value = getCookie(c, SIGN_IN_COOKIE) ?? token();
-  setCookie(c, SIGN_IN_COOKIE, value, cookieOptions(c, 60 * 60));
+  setCookie(c, SIGN_IN_COOKIE, value, cookieOptions(c, 60 * 60, publicHttps));
   return value;
 }
 
@@ -70,7 +74,7 @@ export async function checkCredentials(db: Db, username: string, password: strin
 let dummy: Promise<string> | undefined;
 const dummyHash = () => (dummy ??= hashPassword(token()));
 
-export async function startSession(c: Context, db: Db, user: UiUser, now: Date): Promise<void> {
+export async function startSession(c: Context, db: Db, user: UiUser, now: Date, publicHttps: boolean): Promise<void> {
   // Sessions left to expire (never signed out of) are cleared as new ones begin.
   await db
     .deleteFrom('ui_sessions')
@@ -87,7 +91,7 @@ export async function startSession(c: Context, db: Db, user: UiUser, now: Date):
       .execute();
     await appendAuditEvent(tx, now, { kind: 'user', id: user.id }, { type: 'user.signed-in', user_id: user.id });
   });
-  setCookie(c, SESSION_COOKIE, value, cookieOptions(c, LIFETIME_MS / 1000));
+  setCookie(c, SESSION_COOKIE, value, cookieOptions(c, LIFETIME_MS / 1000, publicHttps));
   deleteCookie(c, SIGN_IN_COOKIE, { path: '/ui' });
 }
 

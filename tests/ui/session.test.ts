@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../node/users/service.js';
 import { tokenIn, uiBrowser } from '../_util/ui-browser.js';
+import { uiRoutes } from '../../admin-ui/routes.js';
 import { api, createTestNetwork, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
 let net: TestNetwork;
@@ -108,6 +109,14 @@ describe('the web interface', () => {
     const b = browser(at.id.replace('http://', 'https://'));
     const signedIn = await signIn(b, 'caseworker');
     expect(signedIn.headers.getSetCookie().find((c) => c.startsWith('refnet_session='))).toMatch(/; Secure/);
+  });
+});
+
+describe('a node whose public address is https, behind a proxy that speaks http to it', () => {
+  it('still sets its cookies Secure', async () => {
+    const behindProxy = uiRoutes({ ...at.ctx, self: { ...at.ctx.self, nodeId: 'https://node.example.org' } }, () => {});
+    const response = await behindProxy.fetch(new Request(`${at.id}/login`));
+    expect(response.headers.get('set-cookie')).toMatch(/refnet_sign_in=[^;]+;.*; Secure/);
   });
 });
 
