@@ -15,8 +15,13 @@ import { createApiToken } from '../../node/users/service.js';
 import type { components } from '../../spec/generated/local.js';
 import { expectMatchesSpec } from './spec-check.js';
 
+/**
+ * A clock the test moves. It starts at the top of the current hour, not at a fixed date: the CLI
+ * and the node processes a test starts use the real clock, and what a test node signs (directories,
+ * checkpoints, consents) must still be valid by theirs on any day the suite runs.
+ */
 export class TestClock implements Clock {
-  constructor(private current = Date.parse('2026-11-23T10:00:00Z')) {}
+  constructor(private current = Math.floor(Date.now() / 3_600_000) * 3_600_000) {}
   now(): Date {
     return new Date(this.current);
   }

@@ -50,9 +50,13 @@ async function next(action: string, page: string, entered: FormInput): Promise<{
 }
 
 const NEEDS = { need: ['vocational-training'], urgency: 'urgent', country: 'AT', speaks: ['ar', 'en'] };
+/** The day `days` from today (the test clock starts this hour), as a date field writes it. */
+const dayFromNow = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+const VALID_UNTIL = dayFromNow(100);
+
 const CONSENT = {
   category: ['identity', 'situation'], purpose: ['referral', 'service-provision'], method: 'verbal-with-interpreter',
-  consent_language: 'ar', valid_until: '2027-03-01', onward: 'no', explained: 'yes',
+  consent_language: 'ar', valid_until: VALID_UNTIL, onward: 'no', explained: 'yes',
 };
 const DETAILS = {
   'identity.given_name': CANARY, 'identity.nationality': 'SY',
@@ -102,7 +106,7 @@ describe('a new referral from the web interface', () => {
     expect(consent.status).toBe(200);
     expect(textOf(consent.html)).toContain('Step 3 of 5: Consent');
     expect(textOf(consent.html)).toContain('May Test organisation AT refer her on to another organisation?');
-    expect(consent.html).toContain('value="2027-05-22"'); // 180 days from the test clock's day
+    expect(consent.html).toContain(`value="${dayFromNow(180)}"`); // 180 days from the test clock's day
 
     const details = await next('/details', consent.html, CONSENT);
     expect(details.status).toBe(200);
@@ -135,7 +139,7 @@ describe('a new referral from the web interface', () => {
       situation: { summary: 'Lives in a shelter in Athens; ready to move in spring.', languages_spoken: ['ar', 'en'] },
     });
     expect(content.service_id).toBe(serviceId);
-    expect(content.consent).toMatchObject({ categories: ['identity', 'situation'], purposes: ['referral', 'service-provision'], method: 'verbal-with-interpreter', language: 'ar', valid_until: '2027-03-01T23:59:59.000Z', onward_referral: { allowed: false } });
+    expect(content.consent).toMatchObject({ categories: ['identity', 'situation'], purposes: ['referral', 'service-provision'], method: 'verbal-with-interpreter', language: 'ar', valid_until: `${VALID_UNTIL}T23:59:59.000Z`, onward_referral: { allowed: false } });
   });
 
   it('refuses a field the consent does not cover, sent anyway, and sends nothing', async () => {
@@ -167,7 +171,9 @@ describe('a new referral from the web interface', () => {
 
   it('refuses a consent valid until a day that is not in the future', async () => {
     const review = await upToReview();
-    for (const day of ['2026-11-20', '2026-11-23']) {
+    const dayAt = (offsetDays: number) => new Date(net.clock.now().getTime() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+    // Three days ago, and today (by the node's clock).
+    for (const day of [dayAt(-3), dayAt(0)]) {
       const refused = await next('/send', review, { valid_until: day });
       expect(refused.status).toBe(422);
       expect(textOf(refused.html)).toContain('“Valid until” must be a day after today.');
