@@ -18,8 +18,11 @@ import { Layout, roleName, type PageContext } from './pages/layout.js';
 
 export const ALL_ROLES: readonly Role[] = ['admin', 'caseworker', 'auditor'];
 
-/** The largest request body any page accepts (an audit bundle to verify is the largest form). */
+/** The largest request body a page accepts: an audit bundle to verify; every other form, FORM_BODY_LIMIT. */
 export const UI_BODY_LIMIT = 64 * 1024 * 1024;
+export const FORM_BODY_LIMIT = 1024 * 1024;
+/** The one form that takes a large body (an uploaded audit bundle). */
+export const LARGE_BODY_PATHS: readonly string[] = ['/ui/audit/verify-bundle'];
 
 /** A submitted form: each field's values, text only (files are not accepted by any form). */
 export class FormFields {
@@ -49,11 +52,21 @@ export class FormFields {
   }
 }
 
+/** A request's form, or an empty one when the body is not a form that can be read (which the CSRF check then refuses). */
+export async function parseForm(c: Context): Promise<Record<string, string | File | (string | File)[]>> {
+  const type = c.req.header('content-type') ?? '';
+  if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) return {};
+  try {
+    return await c.req.parseBody({ all: true });
+  } catch {
+    return {};
+  }
+}
+
 async function readForm(c: Context): Promise<FormFields> {
   const values = new Map<string, string[]>();
-  const type = c.req.header('content-type') ?? '';
-  if (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data')) {
-    const body = await c.req.parseBody({ all: true });
+  {
+    const body = await parseForm(c);
     for (const [name, value] of Object.entries(body)) {
       const list = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
       values.set(name.replace(/\[\]$/, ''), list);

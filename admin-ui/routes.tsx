@@ -9,7 +9,8 @@ import { listReferrals } from '../node/referrals/service.js';
 import { projectRoot } from '../node/schema/validators.js';
 import { catalogues, format, isLanguage, type Language } from './i18n/catalogue.js';
 import { bodyLimit } from 'hono/body-limit';
-import { ALL_ROLES, render, UI_BODY_LIMIT, UiRouter } from './router.js';
+import { secureHeaders } from 'hono/secure-headers';
+import { ALL_ROLES, FORM_BODY_LIMIT, LARGE_BODY_PATHS, parseForm, render, UI_BODY_LIMIT, UiRouter } from './router.js';
 import { referralPages } from './routes/referrals.js';
 import { newReferralPages } from './routes/new-referral.js';
 import { peerPages } from './routes/peers.js';
@@ -25,6 +26,16 @@ import { checkCredentials, currentSession, endSession, sameToken, signInToken, s
 
 const STYLESHEET = readFileSync(join(projectRoot(), 'admin-ui', 'style.css'), 'utf8');
 
+/** The page a form was sent from (its path only, and only a page of the interface), else the overview. */
+function backTo(referer: string | undefined): string {
+  try {
+    const { pathname } = new URL(referer ?? '');
+    return pathname.startsWith('/ui/') && !pathname.startsWith('//') ? pathname : '/ui/overview';
+  } catch {
+    return '/ui/overview';
+  }
+}
+
 const languageOf = (value: unknown, fallback: Language = 'en'): Language => (isLanguage(value) ? value : fallback);
 
 /** The interface's pages, and the list of those the router checks the role of (for the role-matrix test). */
@@ -39,20 +50,34 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
   const signedIn = async (c: Context): Promise<Session | Response> => (await currentSession(c, db, ctx.clock.now())) ?? c.redirect('/ui/login', 303);
   /** A form's fields, and whether its CSRF token is the session's. */
   const form = async (c: Context, session: Session) => {
-    const fields = await c.req.parseBody();
+    const fields = await parseForm(c);
     return { fields, valid: sameToken(fields._csrf, session.csrf) };
   };
   const expired = (c: Context, language: Language) => c.text(catalogues[language].formExpired, 403, { 'cache-control': 'no-store' });
 
-  // No form needs more than this (an audit bundle to verify is the largest); a larger body is
-  // refused before it is read.
-  ui.use('*', bodyLimit({
-    maxSize: UI_BODY_LIMIT,
-    onError: async (c) => {
-      const language = (await currentSession(c, db, ctx.clock.now()))?.user.language ?? 'en';
-      return c.text(format(catalogues[language].bodyTooLarge, { megabytes: UI_BODY_LIMIT / 1024 / 1024 }), 413, { 'cache-control': 'no-store' });
-    },
-  }));
+  // A body larger than its form can need is refused before it is read: an uploaded audit bundle
+  // may be large, every other form (the sign-in form, before anyone is signed in, too) is small.
+  const tooLarge = (limit: number) =>
+    bodyLimit({
+      maxSize: limit,
+      onError: async (c) => {
+        const language = (await currentSession(c, db, ctx.clock.now()))?.user.language ?? 'en';
+        return c.text(format(catalogues[language].bodyTooLarge, { megabytes: limit / 1024 / 1024 }), 413, { 'cache-control': 'no-store' });
+      },
+    });
+  const largeBody = tooLarge(UI_BODY_LIMIT);
+  const formBody = tooLarge(FORM_BODY_LIMIT);
+  ui.use('*', (c, next) => (LARGE_BODY_PATHS.includes(c.req.path) ? largeBody(c, next) : formBody(c, next)));
+  // Pages come from this node only: no script at all, styles from the one stylesheet, never in a
+  // frame, and the address of a page is not sent to other sites.
+  ui.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: { defaultSrc: ["'none'"], styleSrc: ["'self'"], imgSrc: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"], baseUri: ["'none'"] },
+      referrerPolicy: 'same-origin',
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
 
   ui.get('/style.css', (c) => c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300' }));
 
@@ -64,7 +89,7 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
   });
 
   ui.post('/login', async (c) => {
-    const fields = await c.req.parseBody();
+    const fields = await parseForm(c);
     const language = languageOf(fields.lang);
     const t = catalogues[language];
     if (!signInTokenMatches(c, fields._csrf)) {
@@ -94,7 +119,7 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
     const { fields, valid } = await form(c, session);
     if (!valid) return expired(c, session.user.language);
     if (isLanguage(fields.language)) await db.updateTable('users').set({ language: fields.language }).where('id', '=', session.user.id).execute();
-    return c.redirect(c.req.header('referer')?.startsWith(`${new URL(c.req.url).origin}/ui/`) ? new URL(c.req.header('referer')!).pathname : '/ui/overview', 303);
+    return c.redirect(backTo(c.req.header('referer')), 303);
   });
 
   const pages = new UiRouter(ui, ctx, onQueued);

@@ -230,7 +230,8 @@ export function peerPages(ui: UiRouter): void {
       const peer = await redeemInvitationCode(ctx, actorOf(r), code);
       return redirect(r.c, peerPath(peer.id), 'invitationRedeemed');
     } catch (error) {
-      return showInvitations(r, { redeem: { code, error: failureOf(r, error) } });
+      // The code is a secret: it is not written back into the page.
+      return showInvitations(r, { redeem: { code: '', error: failureOf(r, error) } });
     }
   });
 

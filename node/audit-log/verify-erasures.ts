@@ -43,7 +43,7 @@ export async function checkErasureEvidence(bundle: {
     if (typeof statement === 'string') byDigest.set(b64u.encode(sha256(statement)), statement);
   }
   const keys = new Map<string, ReadonlyMap<string, OkpPublicJwk>>();
-  for (const eraser of Array.isArray(bundle.erasers) ? (bundle.erasers as Array<{ node_id?: unknown; identity?: unknown; earlier?: unknown }>) : []) {
+  for (const eraser of Array.isArray(bundle.erasers) ? (bundle.erasers.filter((e) => typeof e === 'object' && e !== null) as Array<{ node_id?: unknown; identity?: unknown; earlier?: unknown }>) : []) {
     if (typeof eraser.node_id !== 'string' || typeof eraser.identity !== 'string') continue;
     const checked = await keysOfBundleIdentity({ node_id: eraser.node_id, identity: eraser.identity, earlier: Array.isArray(eraser.earlier) ? (eraser.earlier as string[]) : [] });
     if (checked.ok) keys.set(eraser.node_id, new Map(checked.keys.map((k) => [k.kid, k])));

@@ -30,12 +30,15 @@ export interface AuditVerification {
   erasures: ErasureEvidence;
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 export async function verifyAuditBundle(
   bundle: unknown,
   options: { now: Date; erasureGraceDays?: number; expectFingerprint?: string | undefined },
 ): Promise<AuditVerification> {
   const integrity = await verifyBundleIntegrity(bundle);
-  const shaped = bundle as { node_id?: unknown; identity?: unknown; entries?: unknown; checkpoints?: unknown; witnesses?: unknown; erasure_statements?: unknown; erasers?: unknown };
+  // Anything may arrive here (a pasted file, an upload): what is not an object is read as an empty one.
+  const shaped = (isRecord(bundle) ? bundle : {}) as { node_id?: unknown; identity?: unknown; entries?: unknown; checkpoints?: unknown; witnesses?: unknown; erasure_statements?: unknown; erasers?: unknown };
   const erasures = await checkErasureEvidence(shaped);
   const entries = Array.isArray(shaped.entries) ? shaped.entries.filter((e): e is string => typeof e === 'string') : [];
   const consent = checkConsentRules(entries, { now: options.now, erasureGraceDays: options.erasureGraceDays ?? DEFAULT_ERASURE_GRACE_DAYS });
@@ -50,7 +53,7 @@ export async function verifyAuditBundle(
   }
   integrity.ok = integrity.findings.length === 0;
   const witnesses = Array.isArray(shaped.witnesses)
-    ? (shaped.witnesses as Array<{ node_id?: unknown; identity?: unknown }>).map((w) => {
+    ? (shaped.witnesses.filter(isRecord) as Array<{ node_id?: unknown; identity?: unknown }>).map((w) => {
         const print = fingerprintOf(w.identity);
         return { node_id: typeof w.node_id === 'string' ? w.node_id : '', ...(print ? { fingerprint: print } : {}) };
       })

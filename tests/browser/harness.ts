@@ -47,6 +47,8 @@ export async function newPerson(browser: Browser, options: { phone?: boolean; lo
     viewport: options.phone ? { width: 390, height: 844 } : { width: 1280, height: 900 },
     locale: options.locale ?? 'en-GB',
     acceptDownloads: true,
+    // The pages allow no script (their Content-Security-Policy); axe-core is injected by the test.
+    bypassCSP: true,
   });
 }
 

@@ -124,10 +124,64 @@ describe('a request too large for any form', () => {
   it('is refused before it is read, with a sentence, and changes nothing', async () => {
     const b = browser();
     await signIn(b, 'caseworker');
-    const response = await b.go('/ui/language', { form: { _csrf: 'x', language: 'de', padding: 'x'.repeat(65 * 1024 * 1024) } });
+    const response = await b.go('/ui/language', { form: { _csrf: 'x', language: 'de', padding: 'x'.repeat(2 * 1024 * 1024) } });
     expect(response.status).toBe(413);
     // In her language (Bulgarian, chosen earlier in this file).
-    expect(await response.text()).toBe('Това е твърде голямо, за да го приеме възелът (над 64 MB). Нищо не е променено.');
+    expect(await response.text()).toBe('Това е твърде голямо, за да го приеме възелът (над 1 MB). Нищо не е променено.');
     expect((await at.ctx.database.db.selectFrom('users').select('language').where('username', '=', 'caseworker-1').executeTakeFirstOrThrow()).language).not.toBe('de');
+  });
+});
+
+describe('requests no form sends', () => {
+  it('refuses a sign-in form larger than a sign-in needs, before anyone is signed in', async () => {
+    const response = await browser().go('/ui/login', { form: { username: 'x', password: 'x'.repeat(2 * 1024 * 1024) } });
+    expect(response.status).toBe(413);
+  });
+
+  it('answers a body that is not a readable form as a form without its token, not with an error', async () => {
+    const b = browser();
+    await signIn(b, 'caseworker');
+    for (const path of ['/ui/language', '/ui/logout', '/ui/settings/password', '/ui/login']) {
+      const response = await at.app.fetch(
+        new Request(`${at.id}${path}`, {
+          method: 'POST',
+          headers: { cookie: [...b.jar].map(([k, v]) => `${k}=${v}`).join('; '), 'content-type': 'multipart/form-data; boundary=x' },
+          body: 'not multipart at all',
+        }),
+      );
+      expect(response.status, path).toBe(403);
+    }
+  });
+
+  it('goes back only to a page of the interface after changing the language', async () => {
+    const b = browser();
+    await signIn(b, 'caseworker');
+    const csrf = tokenIn(await b.html('/ui/overview'));
+    for (const [referer, expected] of [
+      [`${at.id}/ui/consents`, '/ui/consents'],
+      [`${at.id}/ui/..//evil.example/x`, '/ui/overview'],
+      ['https://evil.example/ui/x', '/ui/x'],
+      ['not a url', '/ui/overview'],
+    ] as const) {
+      const response = await at.app.fetch(
+        new Request(`${at.id}/ui/language`, {
+          method: 'POST',
+          headers: { cookie: [...b.jar].map(([k, v]) => `${k}=${v}`).join('; '), 'content-type': 'application/x-www-form-urlencoded', referer },
+          body: new URLSearchParams({ _csrf: csrf, language: 'bg' }).toString(),
+          redirect: 'manual',
+        }),
+      );
+      expect(response.headers.get('location'), referer).toBe(expected);
+    }
+  });
+
+  it('sends pages with a policy that allows no script, no frame and no other site', async () => {
+    const response = await browser().go('/ui/login');
+    const policy = response.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("default-src 'none'");
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(policy).toContain("style-src 'self'");
+    expect(response.headers.get('referrer-policy')).toBe('same-origin');
+    expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
   });
 });
