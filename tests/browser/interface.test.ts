@@ -14,6 +14,8 @@ let demo: RunningDemo;
 let browser: Browser;
 const a11y = accessibilityLog();
 const contexts: BrowserContext[] = [];
+/** What the browser refused to load or run because of the pages' Content-Security-Policy. */
+const policyViolations: string[] = [];
 
 beforeAll(async () => {
   // Checkpoints every 3 s (not every minute), so that the auditors see them cosigned during the test.
@@ -30,6 +32,9 @@ async function person(node: DemoNode, role: 'admin' | 'caseworker' | 'auditor', 
   const context = await newPerson(browser, options);
   contexts.push(context);
   const page = await context.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) policyViolations.push(`${page.url()}: ${message.text()}`);
+  });
   await signInAs(page, node.url, node[role].username, node[role].password);
   return page;
 }
@@ -277,5 +282,8 @@ describe('every page, in the browser', () => {
     await phone.locator('form[action="/ui/language"] button').click();
     expect(reached.admin!.length).toBeGreaterThan(reached.auditor!.length);
     expect(a11y.findings).toEqual([]);
+    // The one stylesheet applies under the pages' policy, and nothing they load is refused by it.
+    expect(await phone.evaluate<string>("getComputedStyle(document.querySelector('.skip')).position")).toBe('absolute');
+    expect(policyViolations).toEqual([]);
   }, 240_000);
 });
