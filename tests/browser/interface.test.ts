@@ -1,13 +1,16 @@
 // The web interface in a real browser (Debian's Chromium through playwright-core), on the demo
 // network that `npm run demo` starts: the whole journey of the issue, page by page as people
-// would click through it; then every page each role can reach, checked with axe-core; the main
-// pages saved as screenshots in test-artifacts/screenshots.
+// would click through it; the role matrix (each role tries every page and action); then every page
+// each role can reach, checked with axe-core; the main pages saved as screenshots in
+// test-artifacts/screenshots.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { DemoNode } from '../../node/demo/credentials.js';
 import { startDemo, type RunningDemo } from '../_util/demo.js';
+import { createTestNetwork } from '../_util/test-node.js';
+import { uiRoutes } from '../../admin-ui/routes.js';
 import { accessibilityLog, launchChromium, newPerson, signInAs } from './harness.js';
 
 let demo: RunningDemo;
@@ -256,6 +259,42 @@ describe('the journey of a referral from Athens to Vienna, in the browser', () =
     }
     expect(demo.output()).not.toContain(CANARY);
   }, 30_000);
+});
+
+describe('the role matrix, in the browser', () => {
+  it('lets each role open and use only the pages and actions it is for', async () => {
+    // The pages and actions the interface registers, with their roles (read from an in-process node).
+    const net = await createTestNetwork(1);
+    const routes = uiRoutes(net.nodes[0]!.ctx, () => {}).pages.routes;
+    await net.close();
+    const vienna = demo.byKey('at');
+    const concrete = (path: string) => `${vienna.url}/ui${path.replace(/:[a-zA-Z]+/g, '00000000-0000-4000-8000-000000000000')}`;
+    for (const role of ['admin', 'caseworker', 'auditor'] as const) {
+      const page = await person(vienna, role);
+      const csrf = (await page.locator('input[name="_csrf"]').first().getAttribute('value')) ?? '';
+      for (const route of routes) {
+        const allowed = route.roles.includes(role);
+        const where = `${role} ${route.method} ${route.path}`;
+        if (route.method === 'GET') {
+          try {
+            const response = await page.goto(concrete(route.path));
+            expect(response?.status() === 403, where).toBe(!allowed);
+            expect(response?.status(), where).toBeLessThan(500);
+            if (!allowed) expect(await page.locator('main').textContent(), where).toContain('does not allow this page or action');
+          } catch (error) {
+            // An allowed download (an export) starts instead of showing a page.
+            if (!(allowed && error instanceof Error && /Download is starting/.test(error.message))) throw error;
+          }
+        } else {
+          // The form a person would send, with the session's token, from this browser's cookies.
+          const response = await page.request.post(concrete(route.path), { form: { _csrf: csrf }, maxRedirects: 0 });
+          expect(response.status() === 403, where).toBe(!allowed);
+          expect(response.status(), where).toBeLessThan(500);
+          expect(response.headers().location, where).not.toBe('/ui/login');
+        }
+      }
+    }
+  }, 120_000);
 });
 
 describe('every page, in the browser', () => {
