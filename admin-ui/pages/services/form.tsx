@@ -5,9 +5,10 @@
 import type { Child } from 'hono/jsx';
 import { format, type Messages } from '../../i18n/catalogue.js';
 import { ErrorNote } from '../../router.js';
+import { CategoryChoices, categoryGroups } from '../category-choices.js';
 import { Layout, type PageContext } from '../layout.js';
 import { MAX_AREAS, type FieldName, type FieldProblem, type ServiceDraft } from './service-input.js';
-import { categoryGroups, categoryLabel, COMMON_LANGUAGES, countryName, COUNTRIES, Csrf, LEGAL_STATUSES, languageName, legalStatusName, MODES, modeName } from './parts.js';
+import { COMMON_LANGUAGES, countryName, COUNTRIES, Csrf, LEGAL_STATUSES, languageName, legalStatusName, MODES, modeName } from './parts.js';
 
 /** Empty rows offered for further areas served, beyond those already entered. */
 const SPARE_AREAS = 2;
@@ -168,22 +169,7 @@ export function ServiceFormPage(props: ServiceFormProps) {
         <fieldset>
           <legend>{t.svcFieldCategories}</legend>
           <p class="muted">{t.svcCategoriesHint}</p>
-          <ul class="svc-categories">
-            {categoryGroups().map((group) => (
-              <li>
-                <Checkbox id={`svc-cat-${group.code}`} name="categories" value={group.code} checked={draft.categories.includes(group.code)} label={categoryLabel(language, group.code)} />
-                {group.children.length > 0 ? (
-                  <ul>
-                    {group.children.map((code) => (
-                      <li>
-                        <Checkbox id={`svc-cat-${code}`} name="categories" value={code} checked={draft.categories.includes(code)} label={categoryLabel(language, code)} />
-                      </li>
-                    ))}
-                  </ul>
-                ) : null}
-              </li>
-            ))}
-          </ul>
+          <CategoryChoices language={language} name="categories" idPrefix="svc-cat-" class="svc-categories" chosen={(code) => draft.categories.includes(code)} />
         </fieldset>
         <fieldset>
           <legend>{t.svcFieldLanguages}</legend>

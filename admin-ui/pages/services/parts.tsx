@@ -56,12 +56,6 @@ export function categoryLabel(language: Language, code: string): string {
   return category ? category.labels[language as LabelLanguage] : code;
 }
 
-/** The taxonomy's categories, each top-level one with its narrower kinds, in the taxonomy's order. */
-export function categoryGroups(): Array<{ code: string; children: string[] }> {
-  const { categories } = taxonomy();
-  return categories.filter((c) => !c.parent).map((c) => ({ code: c.code, children: categories.filter((k) => k.parent === c.code).map((k) => k.code) }));
-}
-
 /** A text of the directory in the reader's language if it was written in it, else in one it was; with the language it is in. */
 export function textIn(text: Readonly<Record<string, string>> | undefined, language: Language): { text: string; lang: string | undefined } {
   if (!text) return { text: '', lang: undefined };
