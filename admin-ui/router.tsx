@@ -21,8 +21,15 @@ export const ALL_ROLES: readonly Role[] = ['admin', 'caseworker', 'auditor'];
 /** The largest request body a page accepts: an audit bundle to verify; every other form, FORM_BODY_LIMIT. */
 export const UI_BODY_LIMIT = 64 * 1024 * 1024;
 export const FORM_BODY_LIMIT = 1024 * 1024;
-/** The one form that takes a large body (an uploaded audit bundle). */
-export const LARGE_BODY_PATHS: readonly string[] = ['/ui/audit/verify-bundle'];
+/** A scanned consent form (10 MiB at most) and the rest of its form. */
+const CONSENT_FORM_BODY_LIMIT = 11 * 1024 * 1024;
+
+/** How large a body the form at `path` may send: the two forms that upload a file take more. */
+export function bodyLimitFor(path: string): number {
+  if (path === '/ui/audit/verify-bundle') return UI_BODY_LIMIT;
+  if (/^\/ui\/consents\/[0-9a-f-]{36}\/form$/i.test(path)) return CONSENT_FORM_BODY_LIMIT;
+  return FORM_BODY_LIMIT;
+}
 
 /** A submitted form: each field's values, text only (files are not accepted by any form). */
 export class FormFields {

@@ -10,7 +10,7 @@ import { projectRoot } from '../node/schema/validators.js';
 import { catalogues, format, isLanguage, type Language } from './i18n/catalogue.js';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
-import { ALL_ROLES, FORM_BODY_LIMIT, LARGE_BODY_PATHS, parseForm, render, UI_BODY_LIMIT, UiRouter } from './router.js';
+import { ALL_ROLES, bodyLimitFor, parseForm, render, UiRouter } from './router.js';
 import { referralPages } from './routes/referrals.js';
 import { newReferralPages } from './routes/new-referral.js';
 import { peerPages } from './routes/peers.js';
@@ -65,9 +65,12 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
         return c.text(format(catalogues[language].bodyTooLarge, { megabytes: limit / 1024 / 1024 }), 413, { 'cache-control': 'no-store' });
       },
     });
-  const largeBody = tooLarge(UI_BODY_LIMIT);
-  const formBody = tooLarge(FORM_BODY_LIMIT);
-  ui.use('*', (c, next) => (LARGE_BODY_PATHS.includes(c.req.path) ? largeBody(c, next) : formBody(c, next)));
+  const limits = new Map<number, ReturnType<typeof tooLarge>>();
+  ui.use('*', (c, next) => {
+    const limit = bodyLimitFor(c.req.path);
+    if (!limits.has(limit)) limits.set(limit, tooLarge(limit));
+    return limits.get(limit)!(c, next);
+  });
   // Pages come from this node only: no script at all, styles from the one stylesheet, never in a
   // frame, and the address of a page is not sent to other sites.
   ui.use(

@@ -2,12 +2,12 @@
 // (node/http/consent-api.ts): admins, caseworkers and auditors read the records (metadata only),
 // caseworkers and admins withdraw them.
 import { getConsent, listConsents, type Consent, type ConsentStatus } from '../../node/consents/service.js';
-import { readConsentForm } from '../../node/consents/form.js';
+import { attachConsentForm, isFormMediaType, MAX_FORM_BYTES, readConsentForm } from '../../node/consents/form.js';
 import { withdrawConsent } from '../../node/consents/withdrawal.js';
 import { ProblemError } from '../../node/http/problem.js';
 import { listPeers } from '../../node/peers/service.js';
 import { listUsers, type Role } from '../../node/users/service.js';
-import { explain, redirect, render, type UiRequest, type UiRouter } from '../router.js';
+import { explain, parseForm, redirect, render, type UiRequest, type UiRouter } from '../router.js';
 import { NotFoundPage } from '../pages/not-found.js';
 import { ConsentListPage, type ConsentFilters } from '../pages/consents/list.js';
 import { ConsentDetailPage, type ConsentDetailData } from '../pages/consents/detail.js';
@@ -77,6 +77,27 @@ export function consentPages(ui: UiRouter): void {
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
     });
+  });
+
+  // The signed form of a consent given here, scanned: stored encrypted, as PUT /consents/:id/form.
+  ui.post('/consents/:id/form', WITHDRAWERS, async (r) => {
+    const consent = await consentOf(r);
+    if (!consent) return notFound(r);
+    const again = async (error: { sentence: string; detail?: string }, status: 409 | 422) =>
+      render(r.c, <ConsentDetailPage page={r.page} data={{ ...(await detailData(r, consent)), attachError: error }} />, status);
+    // The router read the form for its CSRF check; hono keeps it parsed, so the file is here again.
+    const file = (await parseForm(r.c)).form_file;
+    if (!(file instanceof File) || file.size === 0) return again({ sentence: r.t.consentAttachMissing }, 422);
+    if (!isFormMediaType(file.type)) return again({ sentence: r.t.consentAttachWrongType }, 422);
+    if (file.size > MAX_FORM_BYTES) return again({ sentence: r.t.consentAttachTooLarge }, 422);
+    try {
+      await attachConsentForm(ctx, { userId: r.session.user.id }, consent.id, file.type, new Uint8Array(await file.arrayBuffer()));
+    } catch (error) {
+      const explained = explain(r.t, error);
+      if (!explained) throw error;
+      return again(error instanceof ProblemError && error.problem === 'invalid-request' ? { sentence: r.t.consentAttachWrongType } : explained, 422);
+    }
+    return redirect(r.c, `/ui/consents/${consent.id}`, 'consentAttachedNotice');
   });
 
   ui.post('/consents/:id/withdraw', WITHDRAWERS, async (r) => {

@@ -4,7 +4,7 @@
 // withdrawal reaches Austria, which erases her data, and its confirmation appears.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, createTestNetwork, referralRequest, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
-import { signedInAs, textOf, type UiBrowser } from '../_util/ui-browser.js';
+import { signedInAs, textOf, tokenIn, type UiBrowser } from '../_util/ui-browser.js';
 
 const CANARY = 'Zelinda-Canary-4471';
 const CANARY_STORY = 'Kanarienvogel story 9931 in the shelter';
@@ -109,6 +109,43 @@ describe('one consent', () => {
   it('answers an unknown or malformed id with a page that says so', async () => {
     expect((await caseworker.go('/ui/consents/00000000-0000-4000-8000-000000000000')).status).toBe(404);
     expect((await caseworker.go('/ui/consents/nope')).status).toBe(404);
+  });
+});
+
+describe('the signed form of a consent', () => {
+  const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.from(`signed by ${CANARY}`)]);
+  const upload = async (b: UiBrowser, bytes: Buffer, type: string) => {
+    const csrf = tokenIn(await b.html(`/ui/consents/${consentId}`));
+    const body = new FormData();
+    body.set('_csrf', csrf);
+    body.set('form_file', new Blob([bytes], { type }), 'form');
+    const cookie = [...b.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    return gr.app.fetch(new Request(`${gr.id}/ui/consents/${consentId}/form`, { method: 'POST', headers: { cookie }, body, redirect: 'manual' }));
+  };
+
+  it('is refused, changing nothing, when it is not a PDF, JPEG or PNG, or not what it says it is', async () => {
+    const before = await snapshot(gr);
+    const text = await upload(caseworker, Buffer.from('plain'), 'text/plain');
+    expect(text.status).toBe(422);
+    expect(textOf(await text.text())).toContain('The file must be a PDF, JPEG or PNG.');
+    expect((await upload(caseworker, Buffer.from('GIF89a'), 'application/pdf')).status).toBe(422);
+    const after = await snapshot(gr);
+    delete before.ui_sessions;
+    delete after.ui_sessions;
+    expect(after).toEqual(before);
+  });
+
+  it('is attached by a caseworker, stored encrypted, and opened again as it was', async () => {
+    const response = await upload(caseworker, PDF, 'application/pdf');
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe(`/ui/consents/${consentId}?notice=consentAttachedNotice`);
+    const page = textOf(await caseworker.html(`/ui/consents/${consentId}?notice=consentAttachedNotice`));
+    expect(page).toContain('The signed form is attached.');
+    expect(page).toContain('A form is attached already; a new one replaces it.');
+    const download = await caseworker.go(`/ui/consents/${consentId}/form`);
+    expect(Buffer.from(await download.arrayBuffer())).toEqual(PDF);
+    const stored = await gr.ctx.database.db.selectFrom('consent_forms').selectAll().execute();
+    expect(JSON.stringify(stored)).not.toContain(CANARY);
   });
 });
 

@@ -17,6 +17,31 @@ export interface ConsentDetailData {
   error?: { sentence: string; detail?: string } | undefined;
   /** The organisations ticked when the form is shown again. */
   chosen?: readonly string[] | undefined;
+  /** What was wrong with a scanned form sent to attach. */
+  attachError?: { sentence: string; detail?: string } | undefined;
+}
+
+/** Attaching the signed form: only to a consent given here (one received with a referral has its form where it was given). */
+function AttachForm(props: { page: PageContext; data: ConsentDetailData }) {
+  const { t, session } = props.page;
+  const { consent } = props.data;
+  if (consent.origin !== 'self' || consent.derived_from) return null;
+  return (
+    <section aria-labelledby="attach">
+      <h2 id="attach">{t.consentAttachTitle}</h2>
+      <ErrorNote t={t} error={props.data.attachError} />
+      {consent.form ? <p>{t.consentAttachReplaces}</p> : null}
+      <form method="post" action={`/ui/consents/${consent.id}/form`} enctype="multipart/form-data" class="stack">
+        <input type="hidden" name="_csrf" value={session?.csrf ?? ''} />
+        <label for="form_file">{t.consentAttachLabel}</label>
+        <input id="form_file" name="form_file" type="file" accept="application/pdf,image/jpeg,image/png" required aria-describedby="form_file-hint" />
+        <span class="muted" id="form_file-hint">
+          {t.consentAttachHint}
+        </span>
+        <button type="submit">{t.consentAttachButton}</button>
+      </form>
+    </section>
+  );
 }
 
 function Facts(props: { page: PageContext; data: ConsentDetailData }) {
@@ -222,6 +247,7 @@ export function ConsentDetailPage(props: { page: PageContext; data: ConsentDetai
       <Facts page={props.page} data={props.data} />
       <Referrals page={props.page} data={props.data} />
       <Erasures page={props.page} data={props.data} />
+      {props.data.mayAct ? <AttachForm page={props.page} data={props.data} /> : null}
       {props.data.mayAct ? <Withdrawal page={props.page} data={props.data} /> : null}
       <p>
         <a href="/ui/consents">{t.backTo}</a>
