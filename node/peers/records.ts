@@ -2,6 +2,7 @@
 // earlier ones of its continuity chain, replaced and revoked ones), its last contact and delivery
 // problems, and its alerts. Names of organisations, URLs, fingerprints, states and times only:
 // nothing here is personal data.
+import type { Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { PeersTable } from '../db/schema.js';
 import { readableFingerprint } from '../identity/keys.js';
@@ -47,7 +48,15 @@ export interface PeerRecord extends PeerSummary {
 const latest = (...times: Array<string | null | undefined>): string | undefined =>
   times.filter((t): t is string => !!t).sort().at(-1);
 
-async function contactOf(db: Db, peerId?: string) {
+/** What the envelopes to and from a peer say of its contact and delivery problems. */
+interface Contact {
+  lastReceived: string | undefined;
+  lastDelivered: string | undefined;
+  failed: number;
+  retrying: number;
+}
+
+async function contactOf(db: Db, peerId?: string): Promise<Map<string, Contact>> {
   let query = db
     .selectFrom('envelopes')
     .select((eb) => [
@@ -75,20 +84,21 @@ async function openAlertCounts(db: Db): Promise<Map<string, number>> {
 
 export async function peerSummaries(db: Db): Promise<PeerSummary[]> {
   const [rows, contact, alerts] = await Promise.all([db.selectFrom('peers').selectAll().orderBy('name').execute(), contactOf(db), openAlertCounts(db)]);
-  return rows.map((row) => {
-    const c = contact.get(row.id);
-    return {
-      id: row.id,
-      name: row.name,
-      country: row.country,
-      state: row.state,
-      fingerprint: readableFingerprint(row.signing_kid),
-      lastContact: latest(c?.lastReceived, c?.lastDelivered),
-      failed: c?.failed ?? 0,
-      retrying: c?.retrying ?? 0,
-      openAlerts: alerts.get(row.id) ?? 0,
-    };
-  });
+  return rows.map((row) => summaryOf(row, contact.get(row.id), alerts.get(row.id) ?? 0));
+}
+
+function summaryOf(row: Selectable<PeersTable>, c: Contact | undefined, openAlerts: number): PeerSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    country: row.country,
+    state: row.state,
+    fingerprint: readableFingerprint(row.signing_kid),
+    lastContact: latest(c?.lastReceived, c?.lastDelivered),
+    failed: c?.failed ?? 0,
+    retrying: c?.retrying ?? 0,
+    openAlerts,
+  };
 }
 
 export async function peerRecord(db: Db, id: string): Promise<PeerRecord | undefined> {
@@ -109,11 +119,7 @@ export async function peerRecord(db: Db, id: string): Promise<PeerRecord | undef
   keys.delete(row.signing_kid);
   const c = contact.get(id);
   return {
-    id: row.id,
-    name: row.name,
-    country: row.country,
-    state: row.state,
-    fingerprint: readableFingerprint(row.signing_kid),
+    ...summaryOf(row, c, alerts.filter((a) => !a.resolvedAt).length),
     languages: JSON.parse(row.languages) as string[],
     contact: row.contact ?? undefined,
     revocationReason: row.revocation_reason ?? undefined,
@@ -122,10 +128,6 @@ export async function peerRecord(db: Db, id: string): Promise<PeerRecord | undef
     identityCheckedAt: row.identity_checked_at ?? undefined,
     lastReceived: c?.lastReceived,
     lastDelivered: c?.lastDelivered,
-    lastContact: latest(c?.lastReceived, c?.lastDelivered),
-    failed: c?.failed ?? 0,
-    retrying: c?.retrying ?? 0,
-    openAlerts: alerts.filter((a) => !a.resolvedAt).length,
     keys: [...keys.values()],
     alerts,
   };
