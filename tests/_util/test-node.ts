@@ -181,6 +181,15 @@ export function referralRequest(to: string, overrides: Partial<InlineConsentRequ
   };
 }
 
+/** A referral sent from `from` to `to` through the local API and delivered: its id and that of the consent it carries. */
+export async function sentReferral(net: TestNetwork, from: TestNode, to: TestNode, overrides: Partial<InlineConsentRequest> = {}): Promise<{ referralId: string; consentId: string }> {
+  const { status, body } = await api(from, 'POST', '/api/v1/referrals', referralRequest(to.id, overrides));
+  if (status !== 201) throw new Error(`the referral was refused with ${status}: ${JSON.stringify(body)}`);
+  await net.settle();
+  const referralId = body.id as string;
+  return { referralId, consentId: (await api(from, 'GET', `/api/v1/referrals/${referralId}`)).body.consent_id as string };
+}
+
 export function jsonRequest(token: string, body: unknown, method = 'POST'): RequestInit {
   return {
     method,

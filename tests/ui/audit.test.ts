@@ -8,7 +8,7 @@ import { checkpointRound } from '../../node/audit-log/witness-client.js';
 import { witnessedLogs } from '../../node/audit-log/witnessed.js';
 import { b64u, utf8 } from '../../node/crypto/encoding.js';
 import { appendEvents } from '../audit-log/_log-helpers.js';
-import { api, createTestNetwork, referralRequest, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { api, createTestNetwork, sentReferral, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
 import { signedInAs, textOf, tokenIn, type UiBrowser } from '../_util/ui-browser.js';
 import { changeRole, createUser } from '../../node/users/service.js';
 import { catalogues } from '../../admin-ui/i18n/catalogue.js';
@@ -24,10 +24,7 @@ let consentId: string;
 beforeAll(async () => {
   net = await createTestNetwork(2);
   [gr, at] = net.nodes as [TestNode, TestNode];
-  const { body } = await api(gr, 'POST', '/api/v1/referrals', referralRequest(at.id));
-  referralId = body.id as string;
-  await net.settle();
-  consentId = (await api(gr, 'GET', `/api/v1/referrals/${referralId}`)).body.consent_id as string;
+  ({ referralId, consentId } = await sentReferral(net, gr, at));
   auditor = await signedInAs(gr, 'auditor', net.clock.now());
   // Checkpoints signed and cosigned both ways, as the checkpoint timer does.
   for (let round = 0; round < 2; round++) for (const node of [gr, at]) await checkpointRound(node.ctx);

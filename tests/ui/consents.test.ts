@@ -3,7 +3,7 @@
 // caseworker withdraws it (a separate form that says what happens, with a confirmation), the
 // withdrawal reaches Austria, which erases her data, and its confirmation appears.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, createTestNetwork, referralRequest, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { api, createTestNetwork, sentReferral, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
 import { signedInAs, textOf, tokenIn, type UiBrowser } from '../_util/ui-browser.js';
 
 const CANARY = 'Zelinda-Canary-4471';
@@ -20,14 +20,9 @@ let consentId: string;
 beforeAll(async () => {
   net = await createTestNetwork(2);
   [gr, at] = net.nodes as [TestNode, TestNode];
-  const request = referralRequest(at.id, {
+  ({ referralId, consentId } = await sentReferral(net, gr, at, {
     client: { identity: { given_name: CANARY, nationality: 'SY' }, situation: { summary: CANARY_STORY, languages_spoken: ['ar'] } },
-  });
-  const { status, body } = await api(gr, 'POST', '/api/v1/referrals', request);
-  expect(status).toBe(201);
-  referralId = body.id as string;
-  await net.settle();
-  consentId = (await api(gr, 'GET', `/api/v1/referrals/${referralId}`)).body.consent_id as string;
+  }));
   caseworker = await signedInAs(gr, 'caseworker', net.clock.now());
   auditor = await signedInAs(gr, 'auditor', net.clock.now());
 });

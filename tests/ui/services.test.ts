@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listServices } from '../../node/directory/services.js';
 import { createTestNetwork, snapshot, type Json, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { trainingService } from '../_util/services.js';
 import { signedInAs, textOf, type FormInput, type UiBrowser } from '../_util/ui-browser.js';
 
 let net: TestNetwork;
@@ -133,16 +134,7 @@ describe('our services', () => {
     serviceId = service!.id;
     expect(response.headers.get('location')).toBe(`/ui/services/${serviceId}?notice=svcCreated`);
     expect(service).toMatchObject({
-      name: { en: 'Vocational training in retail and care', de: 'Berufsausbildung im Handel und in der Pflege' },
-      description: { en: 'Twelve-month training with a recognised certificate, German lessons included.' },
-      categories: ['vocational-training', 'language-courses'],
-      languages: ['de', 'en', 'ar'],
-      modes: ['in-person'],
-      location: { country: 'AT', region: 'Wien', city: 'Wien' },
-      service_areas: [{ country: 'AT', region: 'Niederösterreich' }],
-      eligibility: { women_only: true, minimum_age: 18, legal_statuses: ['asylum-seeker', 'international-protection'], children_accepted: true },
-      capacity: { available: 3, maximum: 12 },
-      contact: { email: 'training@brueckenhaus.example', phone: '+43 1 555 0100' },
+      ...trainingService(),
       status: 'active',
       accepting_referrals: true,
     });
