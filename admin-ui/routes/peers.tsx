@@ -6,7 +6,7 @@
 import type { Role } from '../../node/users/service.js';
 import { ownKeys } from '../../node/identity/own-keys.js';
 import { peerAlerts, resolvePeerAlert } from '../../node/peers/alerts.js';
-import { requireFingerprint } from '../../node/peers/fingerprint.js';
+import { addTrustedPeer, requireFingerprint } from '../../node/peers/fingerprint.js';
 import { readableFingerprint } from '../../node/identity/keys.js';
 import { createInvitation, DEFAULT_VALID_HOURS, listInvitations, MAX_VALID_HOURS, revokeInvitation } from '../../node/peers/invitations.js';
 import { peerRecord, peerSummaries } from '../../node/peers/records.js';
@@ -114,13 +114,11 @@ export function peerPages(ui: UiRouter): void {
     if (trustNow && candidate.knownState === 'suspended') return again({ sentence: r.t.peerSuspendedRestoreInstead }, 409);
     if (candidate.knownState === 'revoked') return again({ sentence: r.t.peerRevokedFinal }, 409);
     try {
-      const { peer, created } = await addPeer(db, fetched.identity, fetched.jws, ctx.clock.now(), actorOf(r));
-      if (trustNow && peer.state === 'pending') {
-        // Checked again against the key now stored: the one compared above.
-        await requireFingerprint(db, peer.id, typed);
-        await trustPeer(db, peer.id, ctx.clock.now(), actorOf(r));
-        return redirect(r.c, peerPath(peer.id), 'peerAddedTrusted');
-      }
+      // Checked again against the key stored, the one compared above; added and trusted together or not at all.
+      const { peer, created, trusted } = trustNow
+        ? await addTrustedPeer(db, fetched.identity, fetched.jws, typed, ctx.clock.now(), actorOf(r))
+        : { ...(await addPeer(db, fetched.identity, fetched.jws, ctx.clock.now(), actorOf(r))), trusted: false };
+      if (trusted) return redirect(r.c, peerPath(peer.id), 'peerAddedTrusted');
       return redirect(r.c, peerPath(peer.id), created ? 'peerAddedPending' : 'peerAlreadyKnown');
     } catch (error) {
       return again(failureOf(r, error), 409);

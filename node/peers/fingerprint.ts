@@ -1,16 +1,39 @@
 // The check an administrator makes before trusting a peer added by URL: its fingerprint is the
 // one the peer's administrator read out to them (spaces, dashes and case do not matter).
-import type { Db } from '../db/database.js';
+import type { Db, Tx } from '../db/database.js';
 import { readableFingerprint } from '../identity/keys.js';
-import { PeerError } from './service.js';
+import type { VerifiedIdentity } from '../identity/document.js';
+import type { AuditActor } from '../audit-log/events.js';
+import { addPeerIn, PeerError, trustPeerIn, type Peer } from './service.js';
 
 const canonical = (fingerprint: string) => fingerprint.toUpperCase().replace(/[^A-Z2-7]/g, '');
 
-export async function requireFingerprint(db: Db, peerId: string, fingerprint: string): Promise<void> {
+export async function requireFingerprint(db: Db | Tx, peerId: string, fingerprint: string): Promise<void> {
   const peer = await db.selectFrom('peers').select('signing_kid').where('id', '=', peerId).executeTakeFirst();
   if (!peer) throw new PeerError(`No peer ${peerId}; add it first.`);
   const actual = readableFingerprint(peer.signing_kid);
   if (canonical(actual) !== canonical(fingerprint)) {
     throw new PeerError(`The fingerprint of ${peerId} is ${actual}, not the one given: nothing was changed.`);
   }
+}
+
+/**
+ * Adds the node of `identity` and trusts it in one transaction, when `fingerprint` is that of the
+ * key stored for it: if the check or the trust fails, it is not left behind as pending either.
+ * A peer already known as other than pending is returned as it is, untrusted by this call.
+ */
+export async function addTrustedPeer(
+  db: Db,
+  identity: VerifiedIdentity,
+  identityJws: string,
+  fingerprint: string,
+  now: Date,
+  actor: AuditActor,
+): Promise<{ peer: Peer; created: boolean; trusted: boolean }> {
+  return db.transaction().execute(async (tx) => {
+    const { peer, created } = await addPeerIn(tx, identity, identityJws, now, actor);
+    if (peer.state !== 'pending') return { peer, created, trusted: false };
+    await requireFingerprint(tx, peer.id, fingerprint);
+    return { peer: await trustPeerIn(tx, peer.id, now, actor), created, trusted: true };
+  });
 }

@@ -68,8 +68,19 @@ export async function addPeer(
   now: Date,
   actor: AuditActor = COMMAND_LINE,
 ): Promise<{ peer: Peer; created: boolean }> {
+  return db.transaction().execute((tx) => addPeerIn(tx, identity, identityJws, now, actor));
+}
+
+/** As addPeer, inside a transaction of the caller's, so that more can be done with it or not at all. */
+export async function addPeerIn(
+  tx: Tx,
+  identity: VerifiedIdentity,
+  identityJws: string,
+  now: Date,
+  actor: AuditActor = COMMAND_LINE,
+): Promise<{ peer: Peer; created: boolean }> {
   const { claims } = identity;
-  const existing = await db.selectFrom('peers').selectAll().where('id', '=', claims.iss).executeTakeFirst();
+  const existing = await tx.selectFrom('peers').selectAll().where('id', '=', claims.iss).executeTakeFirst();
   if (existing) {
     // Known with another key: only one its continuity chain leads from (the refresh will follow it).
     if (!identity.signingKeys.some((k) => k.kid === existing.signing_kid)) {
@@ -81,10 +92,8 @@ export async function addPeer(
   }
   const at = now.toISOString();
   const row = peerRowFrom(identity, identityJws, 'pending', at);
-  await db.transaction().execute(async (tx) => {
-    await tx.insertInto('peers').values(row).execute();
-    await appendAuditEvent(tx, now, actor, { type: 'peer.added', peer_id: row.id, signing_kid: row.signing_kid });
-  });
+  await tx.insertInto('peers').values(row).execute();
+  await appendAuditEvent(tx, now, actor, { type: 'peer.added', peer_id: row.id, signing_kid: row.signing_kid });
   return { peer: toPeer(row), created: true };
 }
 
@@ -115,18 +124,21 @@ export function peerRowFrom<S extends 'pending' | 'trusted'>(identity: VerifiedI
  * the restore the audit log should show), and a revoked one is never trusted again.
  */
 export async function trustPeer(db: Db, id: string, now: Date, actor: AuditActor = COMMAND_LINE): Promise<Peer> {
-  const at = now.toISOString();
   // Read and changed under one write lock, as changePeerState: the peer may be suspended meanwhile.
-  return db.transaction().execute(async (tx) => {
-    const peer = await tx.selectFrom('peers').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!peer) throw new PeerError(`No peer ${id}; add it first with \`referral-node peer add URL\`.`);
-    if (peer.state === 'trusted') return toPeer(peer);
-    if (peer.state === 'revoked') throw new PeerError(`${id} was revoked; a revoked peer is not trusted again.`);
-    if (peer.state === 'suspended') throw new PeerError(`${id} is suspended; restore it instead (only a pending peer can be trusted).`);
-    await tx.updateTable('peers').set({ state: 'trusted', trusted_at: at, updated_at: at }).where('id', '=', id).execute();
-    await appendAuditEvent(tx, now, actor, { type: 'peer.trusted', peer_id: id, signing_kid: peer.signing_kid });
-    return toPeer({ ...peer, state: 'trusted', trusted_at: at, updated_at: at });
-  });
+  return db.transaction().execute((tx) => trustPeerIn(tx, id, now, actor));
+}
+
+/** As trustPeer, inside a transaction of the caller's. */
+export async function trustPeerIn(tx: Tx, id: string, now: Date, actor: AuditActor = COMMAND_LINE): Promise<Peer> {
+  const at = now.toISOString();
+  const peer = await tx.selectFrom('peers').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!peer) throw new PeerError(`No peer ${id}; add it first with \`referral-node peer add URL\`.`);
+  if (peer.state === 'trusted') return toPeer(peer);
+  if (peer.state === 'revoked') throw new PeerError(`${id} was revoked; a revoked peer is not trusted again.`);
+  if (peer.state === 'suspended') throw new PeerError(`${id} is suspended; restore it instead (only a pending peer can be trusted).`);
+  await tx.updateTable('peers').set({ state: 'trusted', trusted_at: at, updated_at: at }).where('id', '=', id).execute();
+  await appendAuditEvent(tx, now, actor, { type: 'peer.trusted', peer_id: id, signing_kid: peer.signing_kid });
+  return toPeer({ ...peer, state: 'trusted', trusted_at: at, updated_at: at });
 }
 
 export type PeerAction = 'suspend' | 'restore' | 'revoke';

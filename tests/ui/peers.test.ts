@@ -2,6 +2,7 @@
 // (fetched again on confirming), approving, suspending, restoring and revoking (twice asked),
 // invitations made, listed, revoked and redeemed between two nodes, alerts resolved, this node's
 // keys; and none of it for anyone but an administrator.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readableFingerprint } from '../../node/identity/keys.js';
 import { listPeers } from '../../node/peers/service.js';
@@ -86,6 +87,20 @@ describe('the peers page', () => {
     } finally {
       net.intercept = undefined;
     }
+    expect(await changes(gr)).toEqual(before);
+  });
+
+  it('leaves no pending peer behind when trusting it fails after adding it', async () => {
+    const before = await changes(gr);
+    const db = gr.ctx.database.db;
+    await sql`CREATE TRIGGER refuse_trust BEFORE UPDATE OF state ON peers WHEN NEW.state = 'trusted' BEGIN SELECT RAISE(ABORT, 'trust refused for the test'); END`.execute(db);
+    try {
+      const response = await admin.submit('/ui/peers/add/confirm', { url: at.id, fingerprint: fingerprintOf(at), trust: 'yes' }, '/ui/peers');
+      expect(response.status).toBe(500);
+    } finally {
+      await sql`DROP TRIGGER refuse_trust`.execute(db);
+    }
+    expect(await stateOf(gr, at)).toBeUndefined();
     expect(await changes(gr)).toEqual(before);
   });
 
