@@ -130,7 +130,7 @@ describe('the journey of a referral from Athens to Vienna, in the browser', () =
     await page.getByLabel(/^Contact/).check();
     await page.getByLabel(/^Her situation/).check();
     await page.getByLabel(/^In writing/).check();
-    await page.getByLabel('Language in which you explained it').selectOption({ index: 1 });
+    await page.getByLabel('Language in which you explained it').selectOption({ label: 'Arabic' });
     await page.getByLabel('I explained all this to her in a language she understands, and she agreed.').check();
     await a11y.check(page, 'new referral: consent', 'new-referral-3-consent');
     await button(page, 'Continue to the details').click();
