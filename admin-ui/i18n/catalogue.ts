@@ -57,12 +57,3 @@ export function formatNumber(value: number, language: Language): string {
   return new Intl.NumberFormat(language).format(value);
 }
 
-/** A language's name (from its code) as the user's language writes it. */
-export function languageName(code: string, language: Language): string {
-  try {
-    return new Intl.DisplayNames(language, { type: 'language', fallback: 'code' }).of(code) ?? code;
-  } catch {
-    // A code that is not a well-formed language tag is shown as it is.
-    return code;
-  }
-}

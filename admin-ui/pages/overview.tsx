@@ -4,7 +4,8 @@
 // audit log and consents, never a referral; pending erasures they see (ids and organisations only).
 import type { ReferralSummary } from '../../node/referrals/service.js';
 import type { DeliveryProblem, PendingErasure } from '../dashboard.js';
-import { format, formatDate, formatNumber, type Messages } from '../i18n/catalogue.js';
+import { format, formatDate, formatNumber } from '../i18n/catalogue.js';
+import { stateLabel } from './referrals/labels.js';
 import { Layout, type PageContext } from './layout.js';
 
 export interface OverviewData {
@@ -16,8 +17,6 @@ export interface OverviewData {
   /** Administrators only. */
   openAlerts: number | undefined;
 }
-
-const stateOf = (t: Messages, state: string) => t[`state.${state}` as keyof Messages] ?? state;
 
 function ReferralTable(props: { page: PageContext; items: ReferralSummary[]; caption: string }) {
   const { t, language } = props.page;
@@ -39,7 +38,7 @@ function ReferralTable(props: { page: PageContext; items: ReferralSummary[]; cap
               <a href={`/ui/referrals/${r.id}`}>{r.peer.name}</a>
             </td>
             <td>{r.direction === 'incoming' ? t.incoming : t.outgoing}</td>
-            <td>{stateOf(t, r.state)}</td>
+            <td>{stateLabel(t, r.state)}</td>
             <td>
               <time datetime={r.updated_at}>{formatDate(r.updated_at, language)}</time>
             </td>

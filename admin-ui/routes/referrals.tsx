@@ -7,7 +7,7 @@ import { appendAuditEvent } from '../../node/audit-log/append.js';
 import { ProblemError } from '../../node/http/problem.js';
 import { requeueFailedMessage } from '../../node/delivery/requeue.js';
 import { matchServices } from '../../node/directory/matching.js';
-import { inOneLanguage, listServices } from '../../node/directory/services.js';
+import { listServices } from '../../node/directory/services.js';
 import { listPeers } from '../../node/peers/service.js';
 import { allowedActions, partyOf, type LifecycleMessage } from '../../node/referrals/lifecycle.js';
 import { sendLifecycleMessage, type LifecycleContent } from '../../node/referrals/messages.js';
@@ -27,6 +27,7 @@ import type { ReferralInquiryBody } from '../../node/referrals/inquiry.js';
 import { userNames } from '../../node/users/service.js';
 import { validatorFor } from '../../node/schema/validators.js';
 import { format, type Language, type Messages } from '../i18n/catalogue.js';
+import { directoryText } from '../i18n/names.js';
 import { Layout, type PageContext } from '../pages/layout.js';
 import {
   CAPACITIES,
@@ -153,7 +154,7 @@ function actionsFor(referral: ReferralDetail): ActionName[] {
 /** A path parameter ('' when absent). */
 const paramOf = (r: UiRequest, name: string): string => r.c.req.param(name) ?? '';
 
-const textIn = (text: Readonly<Record<string, string>>, language: Language) => text[language] ?? inOneLanguage(text);
+const textIn = (text: Readonly<Record<string, string>>, language: Language) => directoryText(text, language).text;
 
 export function referralPages(ui: UiRouter): void {
   const { ctx } = ui;

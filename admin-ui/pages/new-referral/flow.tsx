@@ -50,22 +50,13 @@ export function countryCodes(): readonly string[] {
   return countries;
 }
 
-export const countryName = (code: string, language: Language): string => new Intl.DisplayNames(language, { type: 'region', fallback: 'code' }).of(code) ?? code;
-export const languageName = (code: string, language: Language): string => new Intl.DisplayNames(language, { type: 'language', fallback: 'code' }).of(code) ?? code;
+export { categoryLabel, countryName, directoryText, languageName } from '../../i18n/names.js';
 
 /** Names in the user's language, sorted as the language sorts them. */
 export function byName(codes: readonly string[], name: (code: string) => string, language: Language): Array<{ code: string; name: string }> {
   return codes.map((code) => ({ code, name: name(code) })).sort((x, y) => x.name.localeCompare(y.name, language));
 }
 
-export const categoryLabel = (code: string, language: Language): string => taxonomy().categories.find((c) => c.code === code)?.labels[language] ?? code;
-
-/** A text of the directory in the user's language when it has one, with the language it is in. */
-export function localText(text: Readonly<Record<string, string>>, language: Language): { text: string; lang: string } {
-  if (text[language]) return { text: text[language]!, lang: language };
-  const lang = text.en ? 'en' : (Object.keys(text)[0] ?? language);
-  return { text: text[lang] ?? '', lang };
-}
 
 // --- The answers of each step -------------------------------------------------------------
 

@@ -4,7 +4,7 @@
 import type { MatchResponse, MatchResult } from '../../../node/directory/matching.js';
 import type { FormFields } from '../../router.js';
 import { format, formatNumber, type Language, type Messages } from '../../i18n/catalogue.js';
-import { categoryLabel, Carry, CHOICE_FIELDS, countryName, DATA_CATEGORIES, localText, type DataCategory, type Needs } from './flow.js';
+import { categoryLabel, Carry, CHOICE_FIELDS, countryName, DATA_CATEGORIES, directoryText, type DataCategory, type Needs } from './flow.js';
 import { StepForm, StepFrame, STEP_ACTION, type StepProps } from './frame.js';
 import { Reasons } from './reasons.js';
 
@@ -12,8 +12,8 @@ export const choiceValue = (result: MatchResult) => `${result.organization.node_
 
 /** A service's name in the user's language (or the language it is written in). */
 export function ServiceName(props: { result: MatchResult; language: Language }) {
-  const name = localText(props.result.service.name, props.language);
-  return <span lang={name.lang === props.language ? undefined : name.lang}>{name.text}</span>;
+  const name = directoryText(props.result.service.name, props.language);
+  return <span lang={name.lang}>{name.text}</span>;
 }
 
 export const organisationOf = (result: MatchResult, language: Language) => `${result.organization.name}, ${countryName(result.organization.country, language)}`;
@@ -35,11 +35,11 @@ function Places(props: { t: Messages; language: Language; result: MatchResult })
 
 function Match(props: { t: Messages; language: Language; result: MatchResult }) {
   const { t, language, result } = props;
-  const description = localText(result.service.description, language);
+  const description = directoryText(result.service.description, language);
   return (
     <>
       <p class="muted">{organisationOf(result, language)}</p>
-      <p lang={description.lang === language ? undefined : description.lang}>{description.text}</p>
+      <p lang={description.lang}>{description.text}</p>
       <Places t={t} language={language} result={result} />
       <Reasons t={t} language={language} reasons={result.reasons} title={t.nrWhyFits} />
       <Reasons t={t} language={language} reasons={result.misfits} title={t.nrWhatNotFits} class="nr-misfits" />

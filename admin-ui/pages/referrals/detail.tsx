@@ -4,7 +4,8 @@
 import type { Child } from 'hono/jsx';
 import type { ReferralDetail } from '../../../node/referrals/service.js';
 import { ErrorNote } from '../../router.js';
-import { format, formatDate, formatDay, languageName, type Language, type Messages } from '../../i18n/catalogue.js';
+import { format, formatDate, formatDay, type Language, type Messages } from '../../i18n/catalogue.js';
+import { languageName } from '../../i18n/names.js';
 import { Layout, type PageContext } from '../layout.js';
 import { ActionForms, type ActionsProps } from './actions.js';
 import { Code, labelOf, needsText, stateLabel, When } from './labels.js';

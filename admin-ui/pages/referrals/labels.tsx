@@ -1,8 +1,8 @@
 // Labels for the codes a referral carries (states, urgency, reasons, outcomes, data categories,
 // needs), in the reader's language; a code the catalogue does not know is shown as it is, marked
 // as English so that a screen reader reads it right.
-import { taxonomy } from '../../../node/directory/taxonomy.js';
 import { formatDate, type Language, type Messages } from '../../i18n/catalogue.js';
+import { categoryLabel } from '../../i18n/names.js';
 
 /** The catalogue's text for `prefix` + `code`, or undefined when it has none. */
 export function labelOf(t: Messages, prefix: string, code: string): string | undefined {
@@ -18,12 +18,7 @@ export function Code(props: { t: Messages; prefix: string; code: string }) {
 
 export const stateLabel = (t: Messages, state: string): string => labelOf(t, 'state.', state) ?? state;
 
-/** A need (a taxonomy code) in the reader's language. */
-export function needLabel(code: string, language: Language): string {
-  return taxonomy().categories.find((c) => c.code === code)?.labels[language] ?? code;
-}
-
-export const needsText = (codes: readonly string[], language: Language): string => codes.map((code) => needLabel(code, language)).join(', ');
+export const needsText = (codes: readonly string[], language: Language): string => codes.map((code) => categoryLabel(code, language)).join(', ');
 
 export function When(props: { iso: string; language: Language }) {
   return <time datetime={props.iso}>{formatDate(props.iso, props.language)}</time>;

@@ -7,7 +7,7 @@ import { format } from '../../i18n/catalogue.js';
 import { ErrorNote } from '../../router.js';
 import { Layout, type PageContext } from '../layout.js';
 import {
-  availabilityText, categoryLabel, countryName, Csrf, DirectoryText, languageName, legalStatusName, modeName, placesText, ServiceStateBadge, textIn, When,
+  availabilityText, categoryLabel, countryName, Csrf, DirectoryText, languageName, legalStatusName, modeName, placesText, ServiceStateBadge, directoryText, When,
 } from './parts.js';
 
 type Failure = { sentence: string; detail?: string };
@@ -22,7 +22,7 @@ function Facts(props: { page: PageContext; service: Service }) {
   const s = props.service;
   const { eligibility, capacity, contact, location } = s;
   // A city that gives its name to its region (Wien, Wien) is said once.
-  const place = [...new Set([location.city, location.region, countryName(language, location.country)].filter(Boolean))].join(', ');
+  const place = [...new Set([location.city, location.region, countryName(location.country, language)].filter(Boolean))].join(', ');
   const ages =
     eligibility?.minimum_age !== undefined && eligibility.maximum_age !== undefined
       ? format(t.svcAgesFromTo, { minimum: eligibility.minimum_age, maximum: eligibility.maximum_age })
@@ -45,15 +45,15 @@ function Facts(props: { page: PageContext; service: Service }) {
         <DirectoryText text={s.description} language={language} />
       </dd>
       <dt>{t.svcFieldCategories}</dt>
-      <dd>{s.categories.map((c) => categoryLabel(language, c)).join(', ')}</dd>
+      <dd>{s.categories.map((c) => categoryLabel(c, language)).join(', ')}</dd>
       <dt>{t.svcFieldLanguages}</dt>
-      <dd>{s.languages.map((l) => languageName(language, l)).join(', ')}</dd>
+      <dd>{s.languages.map((l) => languageName(l, language)).join(', ')}</dd>
       <dt>{t.svcFieldModes}</dt>
       <dd>{s.modes.map((m) => modeName(t, m)).join(', ')}</dd>
       <dt>{t.svcFieldPlace}</dt>
       <dd>{place}</dd>
       <dt>{t.svcFieldAreas}</dt>
-      <dd>{s.service_areas?.length ? s.service_areas.map((a) => [a.region, countryName(language, a.country)].filter(Boolean).join(', ')).join('; ') : t.none}</dd>
+      <dd>{s.service_areas?.length ? s.service_areas.map((a) => [a.region, countryName(a.country, language)].filter(Boolean).join(', ')).join('; ') : t.none}</dd>
       <dt>{t.svcFieldWomenOnly}</dt>
       <dd>{eligibility?.women_only ? t.yes : t.no}</dd>
       <dt>{t.svcAges}</dt>
@@ -120,7 +120,7 @@ export function ServicePage(props: { page: PageContext; service: Service; availa
   const s = props.service;
   const admin = session?.user.role === 'admin';
   return (
-    <Layout page={props.page} title={textIn(s.name, language).text} nav="/ui/services">
+    <Layout page={props.page} title={directoryText(s.name, language).text} nav="/ui/services">
       <p>
         <a href="/ui/services">{t.svcBackToList}</a>
       </p>
@@ -159,7 +159,7 @@ export function ServicePage(props: { page: PageContext; service: Service; availa
 export function DeleteServicePage(props: { page: PageContext; service: Service }) {
   const { t, language, session } = props.page;
   const s = props.service;
-  const name = textIn(s.name, language);
+  const name = directoryText(s.name, language);
   return (
     <Layout page={props.page} title={t.svcDeleteTitle} nav="/ui/services">
       <p>

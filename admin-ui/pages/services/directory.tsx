@@ -43,7 +43,7 @@ export function DirectoryPage(props: { page: PageContext; peers: PeerDirectorySt
               {props.peers.map((p) => (
                 <tr>
                   <td>
-                    {p.name} <span class="muted">({countryName(language, p.country)})</span>
+                    {p.name} <span class="muted">({countryName(p.country, language)})</span>
                   </td>
                   <td>
                     <Freshness t={t} freshness={p.freshness} />

@@ -69,7 +69,7 @@ function TextsField(props: {
     const common = { id, name: `${props.field}_${l}`, lang: l, 'aria-invalid': props.invalid ? 'true' : undefined, 'aria-describedby': `svc-${props.field}-hint` } as const;
     return (
       <p class="svc-field">
-        <label for={id}>{languageName(language, l)}</label>
+        <label for={id}>{languageName(l, language)}</label>
         {props.multiline ? <textarea {...common} maxlength={4000}>{props.values[l] ?? ''}</textarea> : <input {...common} type="text" maxlength={4000} value={props.values[l] ?? ''} />}
       </p>
     );
@@ -103,7 +103,7 @@ function Checkbox(props: { id: string; name: string; value: string; checked: boo
 function CountrySelect(props: { page: PageContext; id: string; name: string; value: string; empty: string; invalid?: boolean }) {
   const { language } = props.page;
   const codes = COUNTRIES.includes(props.value) || !props.value ? COUNTRIES : [...COUNTRIES, props.value];
-  const sorted = [...codes].sort((a, b) => countryName(language, a).localeCompare(countryName(language, b), language));
+  const sorted = [...codes].sort((a, b) => countryName(a, language).localeCompare(countryName(b, language), language));
   return (
     <select id={props.id} name={props.name} aria-invalid={props.invalid ? 'true' : undefined}>
       <option value="" selected={props.value === ''}>
@@ -111,7 +111,7 @@ function CountrySelect(props: { page: PageContext; id: string; name: string; val
       </option>
       {sorted.map((code) => (
         <option value={code} selected={code === props.value}>
-          {countryName(language, code)}
+          {countryName(code, language)}
         </option>
       ))}
     </select>
@@ -175,7 +175,7 @@ export function ServiceFormPage(props: ServiceFormProps) {
           <legend>{t.svcFieldLanguages}</legend>
           <div class="choices svc-columns">
             {serviceLanguages.map((code) => (
-              <Checkbox id={`svc-lang-${code}`} name="languages" value={code} checked={draft.languages.includes(code)} label={languageName(language, code)} />
+              <Checkbox id={`svc-lang-${code}`} name="languages" value={code} checked={draft.languages.includes(code)} label={languageName(code, language)} />
             ))}
           </div>
           <TextInput id="svc-other-languages" name="other_languages" label={t.svcOtherLanguages} hint={t.svcOtherLanguagesHint} value={draft.otherLanguages} invalid={invalid('languages')} />

@@ -39,12 +39,12 @@ export function ServicesListPage(props: { page: PageContext; services: Service[]
                       <DirectoryText text={s.name} language={language} />
                     </a>
                   </td>
-                  <td>{s.categories.map((c) => categoryLabel(language, c)).join(', ')}</td>
+                  <td>{s.categories.map((c) => categoryLabel(c, language)).join(', ')}</td>
                   <td>
                     <ServiceStateBadge t={t} status={s.status} />
                   </td>
                   <td>{availabilityText(t, language, s)}</td>
-                  <td>{s.languages.map((l) => languageName(language, l)).join(', ')}</td>
+                  <td>{s.languages.map((l) => languageName(l, language)).join(', ')}</td>
                   <td>
                     <When at={s.updated_at} language={language} t={t} />
                   </td>

@@ -2,9 +2,10 @@
 // country names in the reader's language, its state in words, a text of the directory in the
 // reader's language when it was written in it, and the CSRF field.
 import type { Service } from '../../../node/directory/services.js';
-import { inOneLanguage } from '../../../node/directory/services.js';
-import { taxonomy, type LabelLanguage } from '../../../node/directory/taxonomy.js';
 import { format, formatDate, formatNumber, type Language, type Messages } from '../../i18n/catalogue.js';
+import { directoryText } from '../../i18n/names.js';
+
+export { categoryLabel, countryName, directoryText, languageName } from '../../i18n/names.js';
 
 export type LegalStatus = NonNullable<NonNullable<Service['eligibility']>['legal_statuses']>[number];
 export type Mode = Service['modes'][number];
@@ -21,24 +22,6 @@ export const COUNTRIES = [
   'IT', 'LI', 'LT', 'LU', 'LV', 'MD', 'ME', 'MK', 'MT', 'NL', 'NO', 'PL', 'PT', 'RO', 'RS', 'SE', 'SI', 'SK', 'TR', 'UA', 'XK',
 ];
 
-const displayNames = (language: Language, type: 'language' | 'region') => new Intl.DisplayNames([language], { type, fallback: 'code' });
-
-export function languageName(language: Language, code: string): string {
-  try {
-    return displayNames(language, 'language').of(code) ?? code;
-  } catch {
-    return code;
-  }
-}
-
-export function countryName(language: Language, code: string): string {
-  try {
-    return displayNames(language, 'region').of(code) ?? code;
-  } catch {
-    return code;
-  }
-}
-
 export const modeName = (t: Messages, mode: Mode): string => ({ 'in-person': t['svc.mode.in-person'], online: t['svc.mode.online'], phone: t['svc.mode.phone'] })[mode];
 
 export const legalStatusName = (t: Messages, status: LegalStatus): string =>
@@ -50,23 +33,9 @@ export const legalStatusName = (t: Messages, status: LegalStatus): string =>
     undocumented: t['svc.legal.undocumented'],
   })[status];
 
-/** A category's label in the reader's language (the taxonomy has all six). */
-export function categoryLabel(language: Language, code: string): string {
-  const category = taxonomy().categories.find((c) => c.code === code);
-  return category ? category.labels[language as LabelLanguage] : code;
-}
-
-/** A text of the directory in the reader's language if it was written in it, else in one it was; with the language it is in. */
-export function textIn(text: Readonly<Record<string, string>> | undefined, language: Language): { text: string; lang: string | undefined } {
-  if (!text) return { text: '', lang: undefined };
-  if (text[language]) return { text: text[language], lang: undefined };
-  const shown = inOneLanguage(text);
-  return { text: shown, lang: Object.keys(text).find((k) => text[k] === shown) };
-}
-
 /** A text of the directory, marked with its language when that is not the page's. */
 export function DirectoryText(props: { text: Readonly<Record<string, string>> | undefined; language: Language }) {
-  const { text, lang } = textIn(props.text, props.language);
+  const { text, lang } = directoryText(props.text, props.language);
   return lang ? <span lang={lang}>{text}</span> : <>{text}</>;
 }
 
