@@ -1,6 +1,6 @@
 // What the overview shows beside the referrals waiting for action: messages that could not be
-// delivered (or are being retried), erasures a peer owes us and has not confirmed, and for
-// administrators the peer alerts still open. Identifiers, names of organisations, states and
+// delivered (or are being retried), and erasures a peer owes us and has not confirmed (the open
+// peer alerts come from node/peers/alerts.ts). Identifiers, names of organisations, states and
 // times only: nothing here is personal data.
 import type { Db } from '../node/db/database.js';
 
@@ -56,8 +56,3 @@ export async function pendingErasures(db: Db, limit = 20): Promise<PendingErasur
   return rows.map((r) => ({ referralId: r.referral_id, organisation: r.name ?? r.node_id, reason: r.reason, requestedAt: r.requested_at }));
 }
 
-/** How many peer alerts (a changed signing key, an invalid identity document) no one has resolved. */
-export async function openPeerAlerts(db: Db): Promise<number> {
-  const row = await db.selectFrom('peer_alerts').select((eb) => eb.fn.countAll<number>().as('n')).where('resolved_at', 'is', null).executeTakeFirstOrThrow();
-  return Number(row.n);
-}

@@ -15,8 +15,7 @@ import { TrustListError } from '../node/peers/trust-list.js';
 import { catalogues, format, type Language, type Messages } from './i18n/catalogue.js';
 import { currentSession, sameToken, type Session } from './session.js';
 import { Layout, roleName, type PageContext } from './pages/layout.js';
-
-export const ALL_ROLES: readonly Role[] = ['admin', 'caseworker', 'auditor'];
+import { NotFoundPage } from './pages/not-found.js';
 
 /** The largest request body a page accepts: an audit bundle to verify; every other form, FORM_BODY_LIMIT. */
 export const UI_BODY_LIMIT = 64 * 1024 * 1024;
@@ -31,7 +30,7 @@ export function bodyLimitFor(path: string): number {
   return FORM_BODY_LIMIT;
 }
 
-/** A submitted form: each field's values, text only (files are not accepted by any form). */
+/** A submitted form: each field's text values (a form that uploads a file reads it with parseForm). */
 export class FormFields {
   constructor(private readonly values: ReadonlyMap<string, readonly string[]>) {}
 
@@ -72,12 +71,9 @@ export async function parseForm(c: Context): Promise<Record<string, string | Fil
 
 async function readForm(c: Context): Promise<FormFields> {
   const values = new Map<string, string[]>();
-  {
-    const body = await parseForm(c);
-    for (const [name, value] of Object.entries(body)) {
-      const list = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
-      values.set(name.replace(/\[\]$/, ''), list);
-    }
+  for (const [name, value] of Object.entries(await parseForm(c))) {
+    const list = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+    values.set(name.replace(/\[\]$/, ''), list);
   }
   return new FormFields(values);
 }
@@ -100,12 +96,15 @@ export interface UiRouteInfo {
   roles: readonly Role[];
 }
 
-type Status = 200 | 400 | 403 | 404 | 409 | 422 | 500 | 502 | 503;
+type Status = 200 | 400 | 401 | 403 | 404 | 409 | 422 | 500 | 502 | 503;
 
 /** A page: HTML that is never cached (it shows what only this user may see). */
 export function render(c: Context, body: Child, status: Status = 200): Response {
   return c.html(body as string, status, { 'cache-control': 'no-store' });
 }
+
+/** The page for a path that names nothing (an unknown id, or one not written as an id). */
+export const notFound = (r: UiRequest): Response => render(r.c, <NotFoundPage page={r.page} />, 404);
 
 /** After a successful POST, to a page (Post/Redirect/Get), with a notice for it to show. */
 export function redirect(c: Context, path: string, notice?: string): Response {

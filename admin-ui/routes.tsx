@@ -10,7 +10,8 @@ import { projectRoot } from '../node/schema/validators.js';
 import { catalogues, format, isLanguage, type Language } from './i18n/catalogue.js';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
-import { ALL_ROLES, bodyLimitFor, parseForm, render, UiRouter } from './router.js';
+import { bodyLimitFor, parseForm, render, UiRouter } from './router.js';
+import { ROLES } from '../node/users/service.js';
 import { referralPages } from './routes/referrals.js';
 import { newReferralPages } from './routes/new-referral.js';
 import { peerPages } from './routes/peers.js';
@@ -20,7 +21,8 @@ import { consentPages } from './routes/consents.js';
 import { accountPages } from './routes/accounts.js';
 import { LoginPage } from './pages/login.js';
 import { OverviewPage, type OverviewData } from './pages/overview.js';
-import { deliveryProblems, openPeerAlerts, pendingErasures } from './dashboard.js';
+import { deliveryProblems, pendingErasures } from './dashboard.js';
+import { peerAlerts } from '../node/peers/alerts.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { checkCredentials, currentSession, endSession, sameToken, signInToken, signInTokenMatches, startSession, type Session } from './session.js';
 
@@ -44,7 +46,6 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
   // The node's public address is https: its cookies are Secure even when a proxy speaks http to it.
   const publicHttps = ctx.self.nodeId.startsWith('https://');
   const { db } = ctx.database;
-  const html = (c: Context, status: 200 | 401 | 403 = 200) => (body: unknown) => c.html(body as string, status, { 'cache-control': 'no-store' });
 
   /** The session, or a redirect to the sign-in page. */
   const signedIn = async (c: Context): Promise<Session | Response> => (await currentSession(c, db, ctx.clock.now())) ?? c.redirect('/ui/login', 303);
@@ -65,12 +66,7 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
         return c.text(format(catalogues[language].bodyTooLarge, { megabytes: limit / 1024 / 1024 }), 413, { 'cache-control': 'no-store' });
       },
     });
-  const limits = new Map<number, ReturnType<typeof tooLarge>>();
-  ui.use('*', (c, next) => {
-    const limit = bodyLimitFor(c.req.path);
-    if (!limits.has(limit)) limits.set(limit, tooLarge(limit));
-    return limits.get(limit)!(c, next);
-  });
+  ui.use('*', (c, next) => tooLarge(bodyLimitFor(c.req.path))(c, next));
   // Pages come from this node only: no script at all, styles from the one stylesheet, never in a
   // frame, and the address of a page is not sent to other sites.
   ui.use(
@@ -88,7 +84,7 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
 
   ui.get('/login', (c) => {
     const language = languageOf(c.req.query('lang'));
-    return html(c)(<LoginPage page={{ t: catalogues[language], language }} token={signInToken(c, publicHttps)} />);
+    return render(c, <LoginPage page={{ t: catalogues[language], language }} token={signInToken(c, publicHttps)} />);
   });
 
   ui.post('/login', async (c) => {
@@ -96,13 +92,13 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
     const language = languageOf(fields.lang);
     const t = catalogues[language];
     if (!signInTokenMatches(c, fields._csrf)) {
-      return html(c, 403)(<LoginPage page={{ t, language }} token={signInToken(c, publicHttps)} error={t.formExpired} />);
+      return render(c, <LoginPage page={{ t, language }} token={signInToken(c, publicHttps)} error={t.formExpired} />, 403);
     }
     const username = typeof fields.username === 'string' ? fields.username.slice(0, 100) : '';
     const user = await checkCredentials(db, username, typeof fields.password === 'string' ? fields.password : '');
     if (!user) {
       ctx.logger.info({ subsystem: 'ui' }, 'sign-in refused');
-      return html(c, 401)(<LoginPage page={{ t, language }} token={signInToken(c, publicHttps)} error={t.signInFailed} username={username} />);
+      return render(c, <LoginPage page={{ t, language }} token={signInToken(c, publicHttps)} error={t.signInFailed} username={username} />, 401);
     }
     await startSession(c, db, user, ctx.clock.now(), publicHttps);
     return c.redirect('/ui/overview', 303);
@@ -127,7 +123,7 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
 
   const pages = new UiRouter(ui, ctx, onQueued);
   ui.pages = pages;
-  pages.get('/overview', ALL_ROLES, async ({ c, session, page }) => {
+  pages.get('/overview', ROLES, async ({ c, session, page }) => {
     const { role } = session.user;
     // Auditors never see referrals, not even their list.
     const seesReferrals = role !== 'auditor';
@@ -136,7 +132,7 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
       received: seesReferrals ? (await listReferrals(ctx, { direction: 'incoming', limit: 10 })).items : undefined,
       deliveryProblems: seesReferrals ? await deliveryProblems(db) : undefined,
       pendingErasures: await pendingErasures(db),
-      openAlerts: role === 'admin' ? await openPeerAlerts(db) : undefined,
+      openAlerts: role === 'admin' ? (await peerAlerts(db, { openOnly: true })).length : undefined,
     };
     return render(c, <OverviewPage page={page} data={data} />);
   });

@@ -19,14 +19,13 @@ import {
   type UserAccount,
 } from '../../node/users/service.js';
 import { format, isLanguage, type Messages } from '../i18n/catalogue.js';
-import { ALL_ROLES, explain, redirect, render, type UiRequest, type UiRouter } from '../router.js';
-import { NotFoundPage } from '../pages/not-found.js';
+import { explain, notFound, redirect, render, type UiRequest, type UiRouter } from '../router.js';
 import { SettingsPage, type SettingsData } from '../pages/accounts/settings.js';
 import { PasswordOncePage, UsersPage } from '../pages/accounts/users.js';
 import { UserPage } from '../pages/accounts/user.js';
+import { isUuid } from '../../node/http/request.js';
 
 const ADMIN: readonly Role[] = ['admin'];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The user name rule of createUser, checked here first to say it in the user's language. */
 const USERNAME = /^[a-z0-9][a-z0-9._-]{1,63}$/;
 
@@ -36,7 +35,6 @@ export function accountPages(ui: UiRouter): void {
   const { ctx } = ui;
   const { db } = ctx.database;
   const actorOf = (r: UiRequest): AuditActor => ({ kind: 'user', id: r.session.user.id });
-  const notFound = (r: UiRequest) => render(r.c, <NotFoundPage page={r.page} />, 404);
 
   const settingsData = (r: UiRequest): SettingsData => {
     const { self } = ctx;
@@ -49,9 +47,9 @@ export function accountPages(ui: UiRouter): void {
     };
   };
 
-  ui.get('/settings', ALL_ROLES, (r) => render(r.c, <SettingsPage page={r.page} data={settingsData(r)} />));
+  ui.get('/settings', ROLES, (r) => render(r.c, <SettingsPage page={r.page} data={settingsData(r)} />));
 
-  ui.post('/settings/language', ALL_ROLES, async (r) => {
+  ui.post('/settings/language', ROLES, async (r) => {
     const language = r.form.text('language');
     if (!isLanguage(language)) {
       return render(r.c, <SettingsPage page={r.page} data={{ ...settingsData(r), languageError: { sentence: r.t.problemInvalidRequest } }} />, 422);
@@ -60,7 +58,7 @@ export function accountPages(ui: UiRouter): void {
     return redirect(r.c, '/ui/settings', 'settingsLanguageSaved');
   });
 
-  ui.post('/settings/password', ALL_ROLES, async (r) => {
+  ui.post('/settings/password', ROLES, async (r) => {
     const { t } = r;
     // Passwords as typed: FormFields trims, and spaces are part of a password (sign-in keeps them).
     const body = await r.c.req.parseBody();
@@ -114,7 +112,7 @@ export function accountPages(ui: UiRouter): void {
   /** The user of the path, or undefined (a path that is no UUID, or no such user). */
   const userOf = async (r: UiRequest): Promise<UserAccount | undefined> => {
     const id = r.c.req.param('id') ?? '';
-    return UUID.test(id) ? findUser(db, id) : undefined;
+    return isUuid(id) ? findUser(db, id) : undefined;
   };
   const isLastActiveAdmin = async (user: UserAccount) =>
     user.role === 'admin' && !user.disabled_at && (await listUsers(db)).filter((u) => u.role === 'admin' && !u.disabled_at).length === 1;

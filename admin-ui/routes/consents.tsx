@@ -6,16 +6,15 @@ import { attachConsentForm, isFormMediaType, MAX_FORM_BYTES, readConsentForm } f
 import { withdrawConsent } from '../../node/consents/withdrawal.js';
 import { ProblemError } from '../../node/http/problem.js';
 import { listPeers } from '../../node/peers/service.js';
-import { listUsers, type Role } from '../../node/users/service.js';
-import { explain, parseForm, redirect, render, type UiRequest, type UiRouter } from '../router.js';
-import { NotFoundPage } from '../pages/not-found.js';
+import { userNames, type Role } from '../../node/users/service.js';
+import { explain, notFound, parseForm, redirect, render, type UiRequest, type UiRouter } from '../router.js';
 import { ConsentListPage, type ConsentFilters } from '../pages/consents/list.js';
 import { ConsentDetailPage, type ConsentDetailData } from '../pages/consents/detail.js';
 import { CONSENT_STATES, type OrganisationNames } from '../pages/consents/parts.js';
+import { isUuid } from '../../node/http/request.js';
 
 const READERS: readonly Role[] = ['admin', 'caseworker', 'auditor'];
 const WITHDRAWERS: readonly Role[] = ['admin', 'caseworker'];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PAGE_SIZE = 50;
 /** Pages of the API's list looked through for one page filtered by organisation. */
 const MAX_PAGES_SEARCHED = 20;
@@ -25,7 +24,6 @@ const isState = (value: string): value is ConsentStatus => (CONSENT_STATES as re
 export function consentPages(ui: UiRouter): void {
   const { ctx } = ui;
   const { db } = ctx.database;
-  const notFound = (r: UiRequest) => render(r.c, <NotFoundPage page={r.page} />, 404);
 
   const organisationNames = async (): Promise<OrganisationNames> =>
     new Map([[ctx.self.nodeId, ctx.self.name], ...(await listPeers(db)).map((p) => [p.id, p.name] as const)]);
@@ -47,17 +45,17 @@ export function consentPages(ui: UiRouter): void {
   });
 
   const detailData = async (r: UiRequest, consent: Consent): Promise<ConsentDetailData> => {
-    const local = (await listUsers(db)).find((u) => u.id === consent.obtained_by);
+    const local = consent.origin === 'self' ? (await userNames(db)).get(consent.obtained_by) : undefined;
     return {
       consent,
       names: await organisationNames(),
-      obtainedBy: consent.origin === 'self' && local ? local.username : consent.obtained_by,
+      obtainedBy: local ?? consent.obtained_by,
       mayAct: WITHDRAWERS.includes(r.session.user.role),
     };
   };
   const consentOf = async (r: UiRequest): Promise<Consent | undefined> => {
     const id = r.c.req.param('id') ?? '';
-    return UUID.test(id) ? getConsent(ctx, id) : undefined;
+    return isUuid(id) ? getConsent(ctx, id) : undefined;
   };
 
   ui.get('/consents/:id', READERS, async (r) => {

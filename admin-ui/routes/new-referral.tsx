@@ -12,7 +12,8 @@
 import { matchServices, type MatchResponse, type MatchResult } from '../../node/directory/matching.js';
 import { directoryStatus } from '../../node/directory/sync.js';
 import { offerAfterInquiry } from '../../node/referrals/inquiry.js';
-import { createReferral } from '../../node/referrals/service.js';
+import { createReferral, getReferralSummary } from '../../node/referrals/service.js';
+import { isUuid } from '../../node/http/request.js';
 import { validatorFor } from '../../node/schema/validators.js';
 import { explain, FormFields, render, redirect, type UiRequest, type UiRouter } from '../router.js';
 import { Layout } from '../pages/layout.js';
@@ -65,15 +66,10 @@ export function newReferralPages(ui: UiRouter): void {
     return [...new Set([ctx.self.country, ...peers.map((p) => p.country)])];
   };
 
-  /**
-   * Checks the answers of every step before `target` and shows `target`; or, at the first step
-   * whose answers are wrong, shows that step again with what is wrong (422). Resolves to the
-   * answers when `target` is 'send' and all are right.
-   */
   /** The inquiry cannot be made into a referral (any more): said, with the way back to it. */
   async function inquiryGone(r: UiRequest, id: string): Promise<Response> {
     const { t } = r;
-    const known = /^[0-9a-f-]{36}$/i.test(id) && (await ctx.database.db.selectFrom('referrals').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+    const known = isUuid(id) && (await getReferralSummary(ctx, id)) !== undefined;
     return render(
       r.c,
       <Layout page={r.page} title={t.newReferralTitle} nav="/ui/referrals/new">
@@ -86,6 +82,11 @@ export function newReferralPages(ui: UiRouter): void {
     );
   }
 
+  /**
+   * Checks the answers of every step before `target` and shows `target`; or, at the first step
+   * whose answers are wrong, shows that step again with what is wrong (422). Resolves to the
+   * answers when `target` is 'send' and all are right.
+   */
   async function advance(r: UiRequest, target: Step | 'send'): Promise<Response | Answers> {
     const { c, page, t } = r;
     const form = withSubmission(r.form);

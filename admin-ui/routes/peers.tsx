@@ -14,16 +14,15 @@ import { redeemInvitationCode } from '../../node/peers/redeem-invitation.js';
 import { addPeer, changePeerState, fetchPeerIdentity, listPeers, normaliseNodeUrl, PeerError, trustPeer, type PeerAction, type RevocationReason } from '../../node/peers/service.js';
 import { ProblemError } from '../../node/http/problem.js';
 import { format, type Messages } from '../i18n/catalogue.js';
-import { explain, redirect, render, type UiRequest, type UiRouter } from '../router.js';
-import { NotFoundPage } from '../pages/not-found.js';
+import { explain, notFound, redirect, render, type UiRequest, type UiRouter } from '../router.js';
 import { ComparePeerPage, type PeerCandidate } from '../pages/peers/add.js';
 import { PeerPage, type PeerFormError, type PeerFormName } from '../pages/peers/detail.js';
 import { CreatedInvitationPage, InvitationsPage, type InvitationForms } from '../pages/peers/invitations.js';
 import { OwnKeysPage } from '../pages/peers/keys.js';
 import { PeersListPage } from '../pages/peers/list.js';
+import { isUuid } from '../../node/http/request.js';
 
 const ADMIN: readonly Role[] = ['admin'];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const REASONS: readonly RevocationReason[] = ['key-compromise', 'no-longer-partner', 'other'];
 const MAX_CODE_LENGTH = 4096;
 
@@ -63,7 +62,6 @@ export function peerPages(ui: UiRouter): void {
     return render(r.c, <PeersListPage page={r.page} data={data} url={url} error={error} />, error ? 422 : 200);
   };
 
-  const notFound = (r: UiRequest) => render(r.c, <NotFoundPage page={r.page} />, 404);
 
   ui.get('/peers', ADMIN, (r) => showList(r));
 
@@ -210,7 +208,7 @@ export function peerPages(ui: UiRouter): void {
 
   ui.post('/peers/invitations/revoke', ADMIN, async (r) => {
     const id = r.form.text('id');
-    if (!UUID.test(id)) return notFound(r);
+    if (!isUuid(id)) return notFound(r);
     try {
       await revokeInvitation(ctx, actorOf(r), id);
     } catch (error) {

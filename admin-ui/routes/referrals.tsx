@@ -8,6 +8,7 @@ import { ProblemError } from '../../node/http/problem.js';
 import { requeueFailedMessage } from '../../node/delivery/requeue.js';
 import { matchServices } from '../../node/directory/matching.js';
 import { listServices } from '../../node/directory/services.js';
+import { heldServiceOf } from '../../node/directory/sync.js';
 import { listPeers } from '../../node/peers/service.js';
 import { allowedActions, partyOf, type LifecycleMessage } from '../../node/referrals/lifecycle.js';
 import { sendLifecycleMessage, type LifecycleContent } from '../../node/referrals/messages.js';
@@ -43,10 +44,10 @@ import {
 import { ReferralPage } from '../pages/referrals/detail.js';
 import { ReferralListPage, STATES, type ListRow } from '../pages/referrals/list.js';
 import { explain, redirect, render, type FormFields, type UiRequest, type UiRouter } from '../router.js';
+import { isUuid } from '../../node/http/request.js';
 
 const ROLES = ['admin', 'caseworker'] as const;
 const PAGE_SIZE = 25;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type Sentence = { sentence: string; detail?: string };
 type Built<T> = { content: T } | { error: Sentence };
@@ -198,8 +199,8 @@ export function referralPages(ui: UiRouter): void {
       const own = (await listServices(db)).find((s) => s.id === id);
       return own ? textIn(own.name, language) : undefined;
     }
-    const match = (await matchServices(ctx, { needs: referral.content!.needs, limit: 100 })).results.find((m) => m.service.id === id);
-    return match ? textIn(match.service.name, language) : undefined;
+    const held = await heldServiceOf(ctx, referral.peer.id, id);
+    return held ? textIn(held.name, language) : undefined;
   }
 
   /**
@@ -262,7 +263,7 @@ export function referralPages(ui: UiRouter): void {
     Object.fromEntries(form.names().filter((name) => name !== '_csrf').map((name) => [name, form.text(name)]));
 
   /** The referral the path names, or undefined (then the caller answers 404). */
-  const knownReferral = async (id: string) => (UUID.test(id) ? getReferralSummary(ctx, id) : undefined);
+  const knownReferral = async (id: string) => (isUuid(id) ? getReferralSummary(ctx, id) : undefined);
 
   ui.get('/referrals', ROLES, async ({ c, page, language }) => {
     const query = c.req.query();
@@ -294,7 +295,7 @@ export function referralPages(ui: UiRouter): void {
 
   ui.get('/referrals/:id', ROLES, async (r) => {
     const id = paramOf(r, 'id');
-    if (!UUID.test(id)) return notFound(r.c, r.page);
+    if (!isUuid(id)) return notFound(r.c, r.page);
     return referralPage(r, id);
   });
 
@@ -321,7 +322,7 @@ export function referralPages(ui: UiRouter): void {
       ? required(t, t.refOnwardPeer)
       : !reason
         ? required(t, t.refOnwardReason)
-        : serviceId !== undefined && !UUID.test(serviceId)
+        : serviceId !== undefined && !isUuid(serviceId)
           ? { error: { sentence: format(t.refChooseValid, { field: t.refOnwardService }) } }
           : { content: { to, reason, ...(serviceId ? { service_id: serviceId } : {}), ...(note ? { note } : {}) } };
     const checked = matchesSchema(t, 'ReferOnwardRequest', built);
@@ -338,7 +339,7 @@ export function referralPages(ui: UiRouter): void {
   ui.post('/referrals/:id/messages/:envelope/retry', ROLES, async (r) => {
     const id = paramOf(r, 'id');
     const envelope = paramOf(r, 'envelope');
-    if (!(await knownReferral(id)) || !UUID.test(envelope)) return notFound(r.c, r.page);
+    if (!(await knownReferral(id)) || !isUuid(envelope)) return notFound(r.c, r.page);
     return act(
       r,
       id,

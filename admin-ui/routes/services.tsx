@@ -14,17 +14,16 @@ import { exportHsds } from '../../node/directory/hsds.js';
 import { ProblemError } from '../../node/http/problem.js';
 import { validatorFor } from '../../node/schema/validators.js';
 import { format } from '../i18n/catalogue.js';
-import { explain, redirect, render, type UiRequest, type UiRouter } from '../router.js';
-import { NotFoundPage } from '../pages/not-found.js';
+import { explain, notFound, redirect, render, type UiRequest, type UiRouter } from '../router.js';
 import { ServicesListPage } from '../pages/services/list.js';
 import { ServiceFormPage } from '../pages/services/form.js';
 import { DeleteServicePage, ServicePage, type AvailabilityEntered } from '../pages/services/detail.js';
 import { DirectoryPage } from '../pages/services/directory.js';
 import { draftFromForm, draftOf, emptyDraft, serviceInputOf } from '../pages/services/service-input.js';
+import { isUuid } from '../../node/http/request.js';
 
 const ADMIN: readonly Role[] = ['admin'];
 const STAFF: readonly Role[] = ['admin', 'caseworker'];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type Failure = { sentence: string; detail?: string };
 
@@ -32,7 +31,6 @@ export function servicePages(ui: UiRouter): void {
   const { ctx } = ui;
   const { db } = ctx.database;
   const actorOf = (r: UiRequest) => ({ kind: 'user' as const, id: r.session.user.id });
-  const notFound = (r: UiRequest) => render(r.c, <NotFoundPage page={r.page} />, 404);
   /** A refusal the services explain, as a sentence; anything else is not this page's to hide. */
   const failureOf = (r: UiRequest, error: unknown): Failure => {
     const explained = explain(r.t, error);
@@ -42,7 +40,7 @@ export function servicePages(ui: UiRouter): void {
   /** The service the path names, or undefined (a path that is no UUID names none). */
   const serviceOf = async (r: UiRequest): Promise<Service | undefined> => {
     const id = r.c.req.param('id') ?? '';
-    if (!UUID.test(id)) return undefined;
+    if (!isUuid(id)) return undefined;
     try {
       return await getService(db, id);
     } catch (error) {

@@ -164,15 +164,20 @@ export async function directoryStatus(ctx: NodeContext): Promise<PeerDirectorySt
   }));
 }
 
+/** The service `serviceId` as the current (unexpired) directory of `peerId` held here lists it, if it does. */
+export async function heldServiceOf(ctx: NodeContext, peerId: string, serviceId: string): Promise<DirectoryClaims['services'][number] | undefined> {
+  const held = await ctx.database.db.selectFrom('peer_directories').select(['services', 'exp']).where('peer_id', '=', peerId).executeTakeFirst();
+  const current = held?.exp !== null && held?.exp !== undefined && held.exp > nowSeconds(ctx.clock);
+  return (current ? (JSON.parse(held.services ?? '[]') as DirectoryClaims['services']) : []).find((s) => s.id === serviceId);
+}
+
 /**
  * Refuses a referral for a service that is not in the peer's current directory held here, or is
  * paused or not taking referrals now there: a match that went stale is caught before anything is
  * sent.
  */
 export async function requireServiceOf(ctx: NodeContext, peerId: string, serviceId: string): Promise<void> {
-  const held = await ctx.database.db.selectFrom('peer_directories').select(['services', 'exp']).where('peer_id', '=', peerId).executeTakeFirst();
-  const current = held?.exp !== null && held?.exp !== undefined && held.exp > nowSeconds(ctx.clock);
-  const service = (current ? (JSON.parse(held.services ?? '[]') as DirectoryClaims['services']) : []).find((s) => s.id === serviceId);
+  const service = await heldServiceOf(ctx, peerId, serviceId);
   const refuse = (title: string, detail: string) => new ProblemError(422, 'invalid-request', title, detail);
   if (!service) {
     throw refuse('Unknown service', `The service ${serviceId} is not in the current directory of ${peerId} held here; sync the directories (referral-node directory sync) and choose from a match again.`);

@@ -8,8 +8,11 @@ import { mediaTypeOf, readBodyWithin } from './body.js';
 const MAX_REQUEST_BYTES = 1024 * 1024;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Whether `id` is written as a UUID (the form of every referral, consent, service and user id). */
+export const isUuid = (id: string): boolean => UUID.test(id);
+
 export function uuidParam(id: string, what: string): string {
-  if (!UUID.test(id)) throw new ProblemError(400, 'invalid-request', `Invalid ${what} id`, `A ${what} id is a UUID.`);
+  if (!isUuid(id)) throw new ProblemError(400, 'invalid-request', `Invalid ${what} id`, `A ${what} id is a UUID.`);
   return id;
 }
 

@@ -112,13 +112,19 @@ export interface UserAccount {
 /** Every user of this node, by name, with their last sign-in to the web interface if known. */
 export async function listUsers(db: Db): Promise<UserAccount[]> {
   const users = await db.selectFrom('users').select(['id', 'username', 'role', 'language', 'created_at', 'disabled_at']).orderBy('username').execute();
+  const last = await lastSignIns(db);
+  return users.map((u) => ({ ...u, ...(last.has(u.id) ? { last_signed_in_at: last.get(u.id)! } : {}) }));
+}
+
+/** Each user's last sign-in to the web interface, from the latest sign-ins in the audit log. */
+async function lastSignIns(db: Db): Promise<Map<string, string>> {
   const signIns = await db.selectFrom('audit_log').select(['at', 'entry']).where('type', '=', 'user.signed-in').orderBy('idx', 'desc').limit(SIGN_INS_LOOKED_AT).execute();
   const last = new Map<string, string>();
   for (const row of signIns) {
     const userId = (JSON.parse(row.entry) as { user_id?: unknown }).user_id;
     if (typeof userId === 'string' && !last.has(userId)) last.set(userId, row.at);
   }
-  return users.map((u) => ({ ...u, ...(last.has(u.id) ? { last_signed_in_at: last.get(u.id)! } : {}) }));
+  return last;
 }
 
 /** Each user's id with their user name, for pages that name who did what (no other detail). */
@@ -127,8 +133,12 @@ export async function userNames(db: Db): Promise<Map<string, string>> {
   return new Map(rows.map((row) => [row.id, row.username]));
 }
 
+/** One user, with their last sign-in to the web interface if the audit log still tells it. */
 export async function findUser(db: Db, id: string): Promise<UserAccount | undefined> {
-  return (await listUsers(db)).find((u) => u.id === id);
+  const user = await db.selectFrom('users').select(['id', 'username', 'role', 'language', 'created_at', 'disabled_at']).where('id', '=', id).executeTakeFirst();
+  if (!user) return undefined;
+  const last = (await lastSignIns(db)).get(id);
+  return { ...user, ...(last ? { last_signed_in_at: last } : {}) };
 }
 
 /** Why a new password cannot be used, or undefined when it can. */

@@ -7,8 +7,8 @@ import type { NodeContext } from '../../../node/context.js';
 import { INQUIRY, type ReferralInquiryBody } from '../../../node/referrals/inquiry.js';
 import { OFFER_AFTER_INQUIRY } from '../../../node/referrals/lifecycle.js';
 import { readPayload } from '../../../node/referrals/payload-store.js';
+import { isUuid } from '../../../node/http/request.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface InquiryTarget {
   id: string;
@@ -19,7 +19,7 @@ export interface InquiryTarget {
 
 /** The answered inquiry `id` this node sent, or undefined when there is none (or it is past that). */
 export async function answeredInquiry(ctx: NodeContext, id: string): Promise<InquiryTarget | undefined> {
-  if (!UUID.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   const { db } = ctx.database;
   const row = await db
     .selectFrom('referrals')
