@@ -7,6 +7,7 @@ import type { Child } from 'hono/jsx';
 import type { Context, Hono } from 'hono';
 import type { NodeContext } from '../node/context.js';
 import type { Role } from '../node/users/service.js';
+import type { AuditActor } from '../node/audit-log/events.js';
 import { ProblemError } from '../node/http/problem.js';
 import { PeerError } from '../node/peers/service.js';
 import { UserError } from '../node/users/service.js';
@@ -114,8 +115,11 @@ export function redirect(c: Context, path: string, notice?: string): Response {
   return c.redirect(`${url.pathname}${url.search}`, 303);
 }
 
+/** What went wrong, said to the person: a sentence in their language, and the node's own detail when it has one. */
+export type Explained = { sentence: string; detail?: string };
+
 /** A sentence for what went wrong, in the user's language, with the node's own detail when it has one. */
-export function explain(t: Messages, error: unknown): { sentence: string; detail?: string } | undefined {
+export function explain(t: Messages, error: unknown): Explained | undefined {
   if (error instanceof ProblemError) {
     const sentences: Record<string, string> = {
       'invalid-request': t.problemInvalidRequest,
@@ -135,8 +139,18 @@ export function explain(t: Messages, error: unknown): { sentence: string; detail
   return undefined;
 }
 
+/** explain(), for a catch block: what the node's services cannot explain is no refusal to show, and is thrown on. */
+export function explainOrThrow(t: Messages, error: unknown): Explained {
+  const explained = explain(t, error);
+  if (!explained) throw error;
+  return explained;
+}
+
+/** The signed-in user, as the audit log records who made a change. */
+export const userActor = (r: UiRequest): AuditActor => ({ kind: 'user', id: r.session.user.id });
+
 /** A box that says what went wrong (for a form shown again with its error). */
-export function ErrorNote(props: { t: Messages; error: { sentence: string; detail?: string } | undefined }) {
+export function ErrorNote(props: { t: Messages; error: Explained | undefined }) {
   if (!props.error) return null;
   return (
     <div class="error-box" role="alert">
@@ -202,9 +216,7 @@ export class UiRouter {
       try {
         return await handler({ c, session, page, t, language, form });
       } catch (error) {
-        const explained = explain(t, error);
-        if (!explained) throw error;
-        return render(c, <MessagePage page={page} title={t.failedTitle}><ErrorNote t={t} error={explained} /></MessagePage>, statusOf(error));
+        return render(c, <MessagePage page={page} title={t.failedTitle}><ErrorNote t={t} error={explainOrThrow(t, error)} /></MessagePage>, statusOf(error));
       }
     };
     if (method === 'GET') this.hono.get(path, route);

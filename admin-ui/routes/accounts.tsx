@@ -1,7 +1,6 @@
 // Settings, the user's own password, and user management for administrators. Roles as the node
 // has them: every user has settings; only administrators see the node's facts and manage users.
 import { readableFingerprint } from '../../node/identity/keys.js';
-import type { AuditActor } from '../../node/audit-log/events.js';
 import {
   changeOwnPassword,
   changeRole,
@@ -19,7 +18,7 @@ import {
   type UserAccount,
 } from '../../node/users/service.js';
 import { format, isLanguage, type Messages } from '../i18n/catalogue.js';
-import { explain, notFound, redirect, render, type UiRequest, type UiRouter } from '../router.js';
+import { explain, notFound, redirect, render, userActor, type UiRequest, type UiRouter } from '../router.js';
 import { SettingsPage, type SettingsData } from '../pages/accounts/settings.js';
 import { PasswordOncePage, UsersPage } from '../pages/accounts/users.js';
 import { UserPage } from '../pages/accounts/user.js';
@@ -34,7 +33,6 @@ const isRole = (value: string): value is Role => (ROLES as readonly string[]).in
 export function accountPages(ui: UiRouter): void {
   const { ctx } = ui;
   const { db } = ctx.database;
-  const actorOf = (r: UiRequest): AuditActor => ({ kind: 'user', id: r.session.user.id });
 
   const settingsData = (r: UiRequest): SettingsData => {
     const { self } = ctx;
@@ -98,7 +96,7 @@ export function accountPages(ui: UiRouter): void {
     if (!isRole(entered.role)) return refuse(t.usersRoleMissing);
     if ((await listUsers(db)).some((u) => u.username === entered.username)) return refuse(format(t.usersNameTaken, { name: entered.username }));
     try {
-      const { user, password } = await createUser(db, { username: entered.username, role: entered.role }, ctx.clock.now(), actorOf(r));
+      const { user, password } = await createUser(db, { username: entered.username, role: entered.role }, ctx.clock.now(), userActor(r));
       return render(
         r.c,
         <PasswordOncePage page={r.page} title={t.usersAddTitle} sentence={`${format(t.usersCreated, { name: user.username })} ${t.usersPasswordOnce}`} password={password} userId={user.id} />,
@@ -138,24 +136,24 @@ export function accountPages(ui: UiRouter): void {
     if (!user) return notFound(r);
     const role = r.form.text('role');
     if (!isRole(role)) return render(r.c, <UserPage page={r.page} user={user} lastAdmin={await isLastActiveAdmin(user)} error={{ sentence: r.t.usersRoleMissing }} />, 422);
-    return afterChange(r, user, await changeRole(db, user.id, role, ctx.clock.now(), actorOf(r)), 'userRoleChanged');
+    return afterChange(r, user, await changeRole(db, user.id, role, ctx.clock.now(), userActor(r)), 'userRoleChanged');
   });
 
   ui.post('/users/:id/disable', ADMIN, async (r) => {
     const user = await userOf(r);
     if (!user) return notFound(r);
-    return afterChange(r, user, await setUserDisabled(db, user.id, true, ctx.clock.now(), actorOf(r)), 'userDisabledNotice');
+    return afterChange(r, user, await setUserDisabled(db, user.id, true, ctx.clock.now(), userActor(r)), 'userDisabledNotice');
   });
 
   ui.post('/users/:id/enable', ADMIN, async (r) => {
     const user = await userOf(r);
     if (!user) return notFound(r);
-    return afterChange(r, user, await setUserDisabled(db, user.id, false, ctx.clock.now(), actorOf(r)), 'userEnabledNotice');
+    return afterChange(r, user, await setUserDisabled(db, user.id, false, ctx.clock.now(), userActor(r)), 'userEnabledNotice');
   });
 
   ui.post('/users/:id/reset-password', ADMIN, async (r) => {
     const user = await userOf(r);
-    const reset = user ? await resetPassword(db, user.id, ctx.clock.now(), actorOf(r)) : undefined;
+    const reset = user ? await resetPassword(db, user.id, ctx.clock.now(), userActor(r)) : undefined;
     if (!user || !reset) return notFound(r);
     return render(
       r.c,

@@ -7,7 +7,7 @@ import { withdrawConsent } from '../../node/consents/withdrawal.js';
 import { ProblemError } from '../../node/http/problem.js';
 import { listPeers } from '../../node/peers/service.js';
 import { userNames, type Role } from '../../node/users/service.js';
-import { explain, notFound, parseForm, redirect, render, type UiRequest, type UiRouter } from '../router.js';
+import { explainOrThrow, notFound, parseForm, redirect, render, type Explained, type UiRequest, type UiRouter } from '../router.js';
 import { ConsentListPage, type ConsentFilters } from '../pages/consents/list.js';
 import { ConsentDetailPage, type ConsentDetailData } from '../pages/consents/detail.js';
 import { CONSENT_STATES, type OrganisationNames } from '../pages/consents/parts.js';
@@ -81,7 +81,7 @@ export function consentPages(ui: UiRouter): void {
   ui.post('/consents/:id/form', WITHDRAWERS, async (r) => {
     const consent = await consentOf(r);
     if (!consent) return notFound(r);
-    const again = async (error: { sentence: string; detail?: string }, status: 409 | 422) =>
+    const again = async (error: Explained, status: 409 | 422) =>
       render(r.c, <ConsentDetailPage page={r.page} data={{ ...(await detailData(r, consent)), attachError: error }} />, status);
     // The router read the form for its CSRF check; hono keeps it parsed, so the file is here again.
     const file = (await parseForm(r.c)).form_file;
@@ -91,8 +91,7 @@ export function consentPages(ui: UiRouter): void {
     try {
       await attachConsentForm(ctx, { userId: r.session.user.id }, consent.id, file.type, new Uint8Array(await file.arrayBuffer()));
     } catch (error) {
-      const explained = explain(r.t, error);
-      if (!explained) throw error;
+      const explained = explainOrThrow(r.t, error);
       return again(error instanceof ProblemError && error.problem === 'invalid-request' ? { sentence: r.t.consentAttachWrongType } : explained, 422);
     }
     return redirect(r.c, `/ui/consents/${consent.id}`, 'consentAttachedNotice');
@@ -102,7 +101,7 @@ export function consentPages(ui: UiRouter): void {
     const consent = await consentOf(r);
     if (!consent) return notFound(r);
     const chosen = r.form.all('recipients');
-    const again = async (error: { sentence: string; detail?: string }, status: 409 | 422) =>
+    const again = async (error: Explained, status: 409 | 422) =>
       render(r.c, <ConsentDetailPage page={r.page} data={{ ...(await detailData(r, consent)), error, chosen }} />, status);
     if (chosen.length === 0) return again({ sentence: r.t.consentWithdrawPickOne }, 422);
     if (chosen.some((id) => !consent.recipients.includes(id))) return again({ sentence: r.t.consentWithdrawPickOne }, 422);
@@ -110,9 +109,7 @@ export function consentPages(ui: UiRouter): void {
     try {
       await withdrawConsent(ctx, { userId: r.session.user.id }, consent.id, { recipients: chosen }, ui.onQueued);
     } catch (error) {
-      const explained = explain(r.t, error);
-      if (!explained) throw error;
-      return again(explained, error instanceof ProblemError && error.status === 409 ? 409 : 422);
+      return again(explainOrThrow(r.t, error), error instanceof ProblemError && error.status === 409 ? 409 : 422);
     }
     return redirect(r.c, `/ui/consents/${consent.id}`, 'consentWithdrawnNotice');
   });

@@ -15,7 +15,7 @@ import { offerAfterInquiry } from '../../node/referrals/inquiry.js';
 import { createReferral, getReferralSummary } from '../../node/referrals/service.js';
 import { isUuid } from '../../node/http/request.js';
 import { validatorFor } from '../../node/schema/validators.js';
-import { explain, FormFields, render, redirect, type UiRequest, type UiRouter } from '../router.js';
+import { explainOrThrow, FormFields, render, redirect, type UiRequest, type UiRouter } from '../router.js';
 import { Layout } from '../pages/layout.js';
 import {
   checkChoiceField, checkConsent, checkDetails, checkNeeds, matchQueryOf, offerRequestOf, referralRequestOf, uncoveredInForm,
@@ -190,9 +190,7 @@ export function newReferralPages(ui: UiRouter): void {
       return redirect(c, `/ui/referrals/${sent.id}`, draft ? 'nrDraftSaved' : 'nrSent');
     } catch (error) {
       await releaseSubmission(ctx, reserved.digest);
-      const problem = explain(t, error);
-      if (!problem) throw error;
-      return render(c, <ReviewPage page={page} {...answers} problem={problem} />, 422);
+      return render(c, <ReviewPage page={page} {...answers} problem={explainOrThrow(t, error)} />, 422);
     }
   });
 }

@@ -6,7 +6,7 @@
 import type { Role } from '../../node/users/service.js';
 import { ownKeys } from '../../node/identity/own-keys.js';
 import { peerAlerts, resolvePeerAlert } from '../../node/peers/alerts.js';
-import { addTrustedPeer, requireFingerprint } from '../../node/peers/fingerprint.js';
+import { addTrustedPeer, requireFingerprint, sameFingerprint } from '../../node/peers/fingerprint.js';
 import { readableFingerprint } from '../../node/identity/keys.js';
 import { createInvitation, DEFAULT_VALID_HOURS, listInvitations, MAX_VALID_HOURS, revokeInvitation } from '../../node/peers/invitations.js';
 import { peerRecord, peerSummaries } from '../../node/peers/records.js';
@@ -14,7 +14,7 @@ import { redeemInvitationCode } from '../../node/peers/redeem-invitation.js';
 import { addPeer, changePeerState, fetchPeerIdentity, listPeers, normaliseNodeUrl, PeerError, trustPeer, type PeerAction, type RevocationReason } from '../../node/peers/service.js';
 import { ProblemError } from '../../node/http/problem.js';
 import { format, type Messages } from '../i18n/catalogue.js';
-import { explain, notFound, redirect, render, type UiRequest, type UiRouter } from '../router.js';
+import { explainOrThrow, notFound, redirect, render, userActor, type Explained, type UiRequest, type UiRouter } from '../router.js';
 import { ComparePeerPage, type PeerCandidate } from '../pages/peers/add.js';
 import { PeerPage, type PeerFormError, type PeerFormName } from '../pages/peers/detail.js';
 import { CreatedInvitationPage, InvitationsPage, type InvitationForms } from '../pages/peers/invitations.js';
@@ -26,11 +26,8 @@ const ADMIN: readonly Role[] = ['admin'];
 const REASONS: readonly RevocationReason[] = ['key-compromise', 'no-longer-partner', 'other'];
 const MAX_CODE_LENGTH = 4096;
 
-type Failure = { sentence: string; detail?: string };
+type Failure = Explained;
 type FetchedIdentity = Awaited<ReturnType<typeof fetchPeerIdentity>>;
-
-/** Spaces, dashes and case do not matter when two people compare a fingerprint (as node/peers/fingerprint.ts). */
-const canonicalFingerprint = (value: string) => value.toUpperCase().replace(/[^A-Z2-7]/g, '');
 
 const nodeIdOf = (value: string): string | undefined => {
   try {
@@ -45,13 +42,6 @@ const peerPath = (id: string) => `/ui/peers/peer?id=${encodeURIComponent(id)}`;
 export function peerPages(ui: UiRouter): void {
   const { ctx } = ui;
   const { db } = ctx.database;
-  const actorOf = (r: UiRequest) => ({ kind: 'user' as const, id: r.session.user.id });
-  /** A sentence for a refusal the services explain, or the error itself when they do not. */
-  const failureOf = (r: UiRequest, error: unknown): Failure => {
-    const explained = explain(r.t, error);
-    if (!explained) throw error;
-    return explained;
-  };
 
   const showList = async (r: UiRequest, url?: string, error?: Failure) => {
     const data = {
@@ -71,7 +61,7 @@ export function peerPages(ui: UiRouter): void {
     try {
       fetched = await fetchPeerIdentity(ctx.fetch, ctx.clock, url);
     } catch (error) {
-      return failureOf(r, error);
+      return explainOrThrow(r.t, error);
     }
     const { claims } = fetched.identity;
     const known = (await listPeers(db)).find((p) => p.id === claims.iss);
@@ -108,18 +98,18 @@ export function peerPages(ui: UiRouter): void {
     const again = (error: Failure, status: 409 | 422 = 422) =>
       render(r.c, <ComparePeerPage page={r.page} candidate={candidate} typed={typed} trustNow={trustNow} error={error} />, status);
     if (!typed) return again({ sentence: format(r.t.fieldRequired, { field: r.t.peerGivenFingerprint }) });
-    if (canonicalFingerprint(typed) !== canonicalFingerprint(candidate.fingerprint)) return again({ sentence: r.t.peerFingerprintMismatch });
+    if (!sameFingerprint(typed, candidate.fingerprint)) return again({ sentence: r.t.peerFingerprintMismatch });
     if (trustNow && candidate.knownState === 'suspended') return again({ sentence: r.t.peerSuspendedRestoreInstead }, 409);
     if (candidate.knownState === 'revoked') return again({ sentence: r.t.peerRevokedFinal }, 409);
     try {
       // Checked again against the key stored, the one compared above; added and trusted together or not at all.
       const { peer, created, trusted } = trustNow
-        ? await addTrustedPeer(db, fetched.identity, fetched.jws, typed, ctx.clock.now(), actorOf(r))
-        : { ...(await addPeer(db, fetched.identity, fetched.jws, ctx.clock.now(), actorOf(r))), trusted: false };
+        ? await addTrustedPeer(db, fetched.identity, fetched.jws, typed, ctx.clock.now(), userActor(r))
+        : { ...(await addPeer(db, fetched.identity, fetched.jws, ctx.clock.now(), userActor(r))), trusted: false };
       if (trusted) return redirect(r.c, peerPath(peer.id), 'peerAddedTrusted');
       return redirect(r.c, peerPath(peer.id), created ? 'peerAddedPending' : 'peerAlreadyKnown');
     } catch (error) {
-      return again(failureOf(r, error), 409);
+      return again(explainOrThrow(r.t, error), 409);
     }
   });
 
@@ -140,7 +130,7 @@ export function peerPages(ui: UiRouter): void {
       try {
         outcome = await act(r, id, peer.state);
       } catch (error) {
-        outcome = failureOf(r, error);
+        outcome = explainOrThrow(r.t, error);
       }
       if (typeof outcome === 'string') return redirect(r.c, peerPath(id), outcome);
       const failed: PeerFormError = { form, error: outcome, fingerprint: r.form.text('fingerprint'), reason: r.form.text('reason') };
@@ -158,7 +148,7 @@ export function peerPages(ui: UiRouter): void {
       if (error instanceof PeerError) return { sentence: r.t.peerFingerprintMismatch };
       throw error;
     }
-    await trustPeer(db, id, ctx.clock.now(), actorOf(r));
+    await trustPeer(db, id, ctx.clock.now(), userActor(r));
     return 'peerTrusted';
   });
 
@@ -169,7 +159,7 @@ export function peerPages(ui: UiRouter): void {
       if (!reason) return { sentence: format(r.t.fieldRequired, { field: r.t.peerRevokeReason }) };
       if (r.form.text('understood') !== 'yes') return { sentence: r.t.peerRevokeNotConfirmed };
     }
-    await changePeerState(db, id, action, ctx.clock.now(), actorOf(r), reason);
+    await changePeerState(db, id, action, ctx.clock.now(), userActor(r), reason);
     // A restored peer gets what waited for it now, not at the next round.
     if (action === 'restore') ui.onQueued();
     return notice;
@@ -181,7 +171,7 @@ export function peerPages(ui: UiRouter): void {
   ui.post('/peers/alerts/resolve', ADMIN, async (r) => {
     const raw = r.form.text('id');
     const id = /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
-    const alert = id === undefined ? undefined : await resolvePeerAlert(db, id, ctx.clock.now(), actorOf(r));
+    const alert = id === undefined ? undefined : await resolvePeerAlert(db, id, ctx.clock.now(), userActor(r));
     if (!alert) return notFound(r);
     return redirect(r.c, r.form.text('back') === 'peer' ? peerPath(alert.peerId) : '/ui/peers', 'peerAlertResolved');
   });
@@ -202,7 +192,7 @@ export function peerPages(ui: UiRouter): void {
     if (!(value >= 1 && value <= MAX_VALID_HOURS)) {
       return showInvitations(r, { create: { hours, error: { sentence: format(r.t.invitationHoursInvalid, { max: MAX_VALID_HOURS }) } } });
     }
-    const created = await createInvitation(ctx, actorOf(r), value);
+    const created = await createInvitation(ctx, userActor(r), value);
     return render(r.c, <CreatedInvitationPage page={r.page} created={created} ownFingerprint={readableFingerprint(ctx.self.signingKey.kid)} />);
   });
 
@@ -210,10 +200,10 @@ export function peerPages(ui: UiRouter): void {
     const id = r.form.text('id');
     if (!isUuid(id)) return notFound(r);
     try {
-      await revokeInvitation(ctx, actorOf(r), id);
+      await revokeInvitation(ctx, userActor(r), id);
     } catch (error) {
       if (error instanceof ProblemError && error.status === 404) return notFound(r);
-      return showInvitations(r, { revoke: { error: failureOf(r, error) } });
+      return showInvitations(r, { revoke: { error: explainOrThrow(r.t, error) } });
     }
     return redirect(r.c, '/ui/peers/invitations', 'invitationRevokedNotice');
   });
@@ -223,11 +213,11 @@ export function peerPages(ui: UiRouter): void {
     if (!code) return showInvitations(r, { redeem: { code, error: { sentence: format(r.t.fieldRequired, { field: r.t.invitationCode }) } } });
     if (code.length > MAX_CODE_LENGTH) return showInvitations(r, { redeem: { code: '', error: { sentence: r.t.invitationCodeTooLong } } });
     try {
-      const peer = await redeemInvitationCode(ctx, actorOf(r), code);
+      const peer = await redeemInvitationCode(ctx, userActor(r), code);
       return redirect(r.c, peerPath(peer.id), 'invitationRedeemed');
     } catch (error) {
       // The code is a secret: it is not written back into the page.
-      return showInvitations(r, { redeem: { code: '', error: failureOf(r, error) } });
+      return showInvitations(r, { redeem: { code: '', error: explainOrThrow(r.t, error) } });
     }
   });
 

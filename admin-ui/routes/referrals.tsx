@@ -43,13 +43,13 @@ import {
 } from '../pages/referrals/actions.js';
 import { ReferralPage } from '../pages/referrals/detail.js';
 import { ReferralListPage, STATES, type ListRow } from '../pages/referrals/list.js';
-import { explain, redirect, render, type FormFields, type UiRequest, type UiRouter } from '../router.js';
+import { explainOrThrow, redirect, render, type Explained, type FormFields, type UiRequest, type UiRouter } from '../router.js';
 import { isUuid } from '../../node/http/request.js';
 
 const ROLES = ['admin', 'caseworker'] as const;
 const PAGE_SIZE = 25;
 
-type Sentence = { sentence: string; detail?: string };
+type Sentence = Explained;
 type Built<T> = { content: T } | { error: Sentence };
 
 /** The lifecycle actions with a form: the local API's ACTIONS, each with its request schema. */
@@ -251,8 +251,7 @@ export function referralPages(ui: UiRouter): void {
     try {
       await run();
     } catch (error) {
-      const explained = explain(r.t, error);
-      if (!explained) throw error;
+      const explained = explainOrThrow(r.t, error);
       const status = error instanceof ProblemError && (error.status === 404 || error.status === 409) ? error.status : 422;
       return referralPage(r, id, { error: explained, failed: { action, values: valuesOf(r.form) }, status });
     }

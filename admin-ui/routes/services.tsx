@@ -14,7 +14,7 @@ import { exportHsds } from '../../node/directory/hsds.js';
 import { ProblemError } from '../../node/http/problem.js';
 import { validatorFor } from '../../node/schema/validators.js';
 import { format } from '../i18n/catalogue.js';
-import { explain, notFound, redirect, render, type UiRequest, type UiRouter } from '../router.js';
+import { explainOrThrow, notFound, redirect, render, userActor, type Explained, type UiRequest, type UiRouter } from '../router.js';
 import { ServicesListPage } from '../pages/services/list.js';
 import { ServiceFormPage } from '../pages/services/form.js';
 import { DeleteServicePage, ServicePage, type AvailabilityEntered } from '../pages/services/detail.js';
@@ -25,18 +25,11 @@ import { isUuid } from '../../node/http/request.js';
 const ADMIN: readonly Role[] = ['admin'];
 const STAFF: readonly Role[] = ['admin', 'caseworker'];
 
-type Failure = { sentence: string; detail?: string };
+type Failure = Explained;
 
 export function servicePages(ui: UiRouter): void {
   const { ctx } = ui;
   const { db } = ctx.database;
-  const actorOf = (r: UiRequest) => ({ kind: 'user' as const, id: r.session.user.id });
-  /** A refusal the services explain, as a sentence; anything else is not this page's to hide. */
-  const failureOf = (r: UiRequest, error: unknown): Failure => {
-    const explained = explain(r.t, error);
-    if (!explained) throw error;
-    return explained;
-  };
   /** The service the path names, or undefined (a path that is no UUID names none). */
   const serviceOf = async (r: UiRequest): Promise<Service | undefined> => {
     const id = r.c.req.param('id') ?? '';
@@ -62,10 +55,10 @@ export function servicePages(ui: UiRouter): void {
     const checked = serviceInputOf(r.t, draft, true);
     if ('problems' in checked) return render(r.c, <ServiceFormPage page={r.page} draft={draft} problems={checked.problems} />, 422);
     try {
-      const service = await createService(ctx, actorOf(r), checked.input);
+      const service = await createService(ctx, userActor(r), checked.input);
       return redirect(r.c, `/ui/services/${service.id}`, 'svcCreated');
     } catch (error) {
-      return render(r.c, <ServiceFormPage page={r.page} draft={draft} error={failureOf(r, error)} />, 422);
+      return render(r.c, <ServiceFormPage page={r.page} draft={draft} error={explainOrThrow(r.t, error)} />, 422);
     }
   });
 
@@ -81,10 +74,10 @@ export function servicePages(ui: UiRouter): void {
       const checked = serviceInputOf(r.t, draft, false);
       if ('problems' in checked) return render(r.c, <ServiceFormPage page={r.page} draft={draft} serviceId={service.id} problems={checked.problems} />, 422);
       try {
-        await replaceService(ctx, actorOf(r), service.id, checked.input);
+        await replaceService(ctx, userActor(r), service.id, checked.input);
         return redirect(r.c, `/ui/services/${service.id}`, 'svcSaved');
       } catch (error) {
-        return render(r.c, <ServiceFormPage page={r.page} draft={draft} serviceId={service.id} error={failureOf(r, error)} />, 422);
+        return render(r.c, <ServiceFormPage page={r.page} draft={draft} serviceId={service.id} error={explainOrThrow(r.t, error)} />, 422);
       }
     }),
   );
@@ -99,10 +92,10 @@ export function servicePages(ui: UiRouter): void {
       ADMIN,
       withService(async (r, service) => {
         try {
-          await change(ctx, actorOf(r), service.id);
+          await change(ctx, userActor(r), service.id);
           return redirect(r.c, `/ui/services/${service.id}`, notice);
         } catch (error) {
-          return render(r.c, <ServicePage page={r.page} service={service} error={failureOf(r, error)} />, 422);
+          return render(r.c, <ServicePage page={r.page} service={service} error={explainOrThrow(r.t, error)} />, 422);
         }
       }),
     );
@@ -127,10 +120,10 @@ export function servicePages(ui: UiRouter): void {
         return again({ sentence: format(r.t.svcAvailableAboveMaximum, { maximum }) });
       }
       try {
-        await setAvailability(ctx, actorOf(r), service.id, availability as ServiceAvailability);
+        await setAvailability(ctx, userActor(r), service.id, availability as ServiceAvailability);
         return redirect(r.c, `/ui/services/${service.id}`, 'svcAvailabilitySaved');
       } catch (error) {
-        return again(failureOf(r, error));
+        return again(explainOrThrow(r.t, error));
       }
     }),
   );
@@ -144,9 +137,9 @@ export function servicePages(ui: UiRouter): void {
       // Only from the page that said what deleting means.
       if (r.form.text('confirm') !== 'yes') return render(r.c, <DeleteServicePage page={r.page} service={service} />, 422);
       try {
-        await deleteService(ctx, actorOf(r), service.id);
+        await deleteService(ctx, userActor(r), service.id);
       } catch (error) {
-        return render(r.c, <ServicePage page={r.page} service={service} error={failureOf(r, error)} />, 422);
+        return render(r.c, <ServicePage page={r.page} service={service} error={explainOrThrow(r.t, error)} />, 422);
       }
       return redirect(r.c, '/ui/services', 'svcDeleted');
     }),

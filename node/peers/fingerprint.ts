@@ -8,11 +8,14 @@ import { addPeerIn, PeerError, trustPeerIn, type Peer } from './service.js';
 
 const canonical = (fingerprint: string) => fingerprint.toUpperCase().replace(/[^A-Z2-7]/g, '');
 
+/** Whether two fingerprints are the same, as two people compare them (spaces, dashes and case do not matter). */
+export const sameFingerprint = (a: string, b: string): boolean => canonical(a) === canonical(b);
+
 export async function requireFingerprint(db: Db | Tx, peerId: string, fingerprint: string): Promise<void> {
   const peer = await db.selectFrom('peers').select('signing_kid').where('id', '=', peerId).executeTakeFirst();
   if (!peer) throw new PeerError(`No peer ${peerId}; add it first.`);
   const actual = readableFingerprint(peer.signing_kid);
-  if (canonical(actual) !== canonical(fingerprint)) {
+  if (!sameFingerprint(actual, fingerprint)) {
     throw new PeerError(`The fingerprint of ${peerId} is ${actual}, not the one given: nothing was changed.`);
   }
 }
