@@ -4,7 +4,7 @@ import type { Child } from 'hono/jsx';
 import { format, type Messages } from '../../i18n/catalogue.js';
 import { ErrorNote } from '../../router.js';
 import { Layout, type PageContext } from '../layout.js';
-import type { InquiryTarget } from './inquiry.js';
+import type { InquiryTarget } from '../../answered-inquiry.js';
 
 export const STEPS = ['needs', 'matches', 'consent', 'details', 'review'] as const;
 export type Step = (typeof STEPS)[number];

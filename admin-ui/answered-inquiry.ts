@@ -2,13 +2,12 @@
 // field), and each step reads again from this node what the inquiry asked (its needs and urgency)
 // and to whom, so nothing of it is taken from the form. It goes on only while the inquiry is this
 // node's, answered and not yet made into a referral.
-import type { components as Fed } from '../../../spec/generated/federation.js';
-import type { NodeContext } from '../../../node/context.js';
-import { INQUIRY, type ReferralInquiryBody } from '../../../node/referrals/inquiry.js';
-import { OFFER_AFTER_INQUIRY } from '../../../node/referrals/lifecycle.js';
-import { readPayload } from '../../../node/referrals/payload-store.js';
-import { isUuid } from '../../../node/http/request.js';
-
+import type { components as Fed } from '../spec/generated/federation.js';
+import type { NodeContext } from '../node/context.js';
+import { INQUIRY, type ReferralInquiryBody } from '../node/referrals/inquiry.js';
+import { OFFER_AFTER_INQUIRY } from '../node/referrals/lifecycle.js';
+import { readPayload } from '../node/referrals/payload-store.js';
+import { isUuid } from '../node/http/request.js';
 
 export interface InquiryTarget {
   id: string;

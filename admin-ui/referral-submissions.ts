@@ -7,8 +7,9 @@
 // The row is written (without a referral) before the referral is made, so that two sends at the
 // same moment cannot both make one; it is given the referral's id after, or deleted when the
 // referral could not be made (the caseworker may try again).
-import { createHash, randomBytes } from 'node:crypto';
-import type { NodeContext } from '../../../node/context.js';
+import { randomBytes } from 'node:crypto';
+import type { NodeContext } from '../node/context.js';
+import { b64u, sha256, utf8 } from '../node/crypto/encoding.js';
 
 const KEPT_MS = 7 * 86_400_000;
 /** A send under way longer than this has failed without cleaning up (the node stopped): it no longer blocks the form. */
@@ -17,7 +18,7 @@ const ID = /^[0-9a-f]{32}$/;
 
 export const newSubmissionId = (): string => randomBytes(16).toString('hex');
 export const isSubmissionId = (value: string): boolean => ID.test(value);
-const digestOf = (id: string) => createHash('sha256').update(id).digest('base64url');
+const digestOf = (id: string) => b64u.encode(sha256(utf8.encode(id)));
 
 export type Reservation =
   | { state: 'new'; digest: string }
