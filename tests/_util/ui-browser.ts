@@ -8,6 +8,8 @@ export type FormInput = Record<string, string | readonly string[]>;
 
 export interface UiBrowser {
   jar: Map<string, string>;
+  /** The Cookie header this browser sends, for a request a test builds itself (a multipart upload, a Referer). */
+  cookie(): string;
   /** One request, redirects not followed; a form is sent as application/x-www-form-urlencoded. */
   go(path: string, init?: { method?: string; form?: FormInput }): Promise<Response>;
   /** A page's HTML (status checked by the caller through `go` when it matters). */
@@ -22,6 +24,7 @@ export function uiBrowser(node: TestNode | { url: string }, base = 'url' in node
   const jar = new Map<string, string>();
   const b: UiBrowser = {
     jar,
+    cookie: () => [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
     async go(path, init = {}) {
       const body = new URLSearchParams();
       for (const [name, value] of Object.entries(init.form ?? {})) {
@@ -31,7 +34,7 @@ export function uiBrowser(node: TestNode | { url: string }, base = 'url' in node
         new Request(`${base}${path}`, {
           method: init.method ?? (init.form ? 'POST' : 'GET'),
           headers: {
-            cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
+            cookie: b.cookie(),
             ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
           },
           ...(init.form ? { body: body.toString() } : {}),

@@ -35,7 +35,7 @@ afterAll(() => net.close());
 async function postMultipart(b: UiBrowser, node: TestNode, path: string, fields: Record<string, string | File>): Promise<Response> {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
-  const cookie = [...b.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  const cookie = b.cookie();
   return node.app.fetch(new Request(`${node.id}${path}`, { method: 'POST', headers: { cookie }, body: form, redirect: 'manual' }));
 }
 

@@ -114,7 +114,7 @@ describe('the signed form of a consent', () => {
     const body = new FormData();
     body.set('_csrf', csrf);
     body.set('form_file', new Blob([bytes], { type }), 'form');
-    const cookie = [...b.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    const cookie = b.cookie();
     return gr.app.fetch(new Request(`${gr.id}/ui/consents/${consentId}/form`, { method: 'POST', headers: { cookie }, body, redirect: 'manual' }));
   };
 

@@ -3,7 +3,7 @@
 // part was wrong, sign-out, the language kept per user, and auditors never shown a referral.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../node/users/service.js';
-import { tokenIn, uiBrowser } from '../_util/ui-browser.js';
+import { signIn as signInWith, tokenIn, uiBrowser, type UiBrowser } from '../_util/ui-browser.js';
 import { uiRoutes } from '../../admin-ui/routes.js';
 import { api, createTestNetwork, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
@@ -25,10 +25,7 @@ afterAll(() => net.close());
 
 const browser = (base = at.id) => uiBrowser(at, base);
 
-async function signIn(b: ReturnType<typeof browser>, role: string, lang = 'en'): Promise<Response> {
-  const page = await (await b.go(`/ui/login?lang=${lang}`)).text();
-  return b.go('/ui/login', { form: { _csrf: tokenIn(page), lang, username: `${role}-1`, password: passwords[role]! } });
-}
+const signIn = (b: UiBrowser, role: string, lang = 'en'): Promise<Response> => signInWith(b, `${role}-1`, passwords[role]!, lang);
 
 describe('the web interface', () => {
   it('shows the sign-in form in the language asked, with a token of its own in a strict cookie', async () => {
@@ -145,7 +142,7 @@ describe('requests no form sends', () => {
       const response = await at.app.fetch(
         new Request(`${at.id}${path}`, {
           method: 'POST',
-          headers: { cookie: [...b.jar].map(([k, v]) => `${k}=${v}`).join('; '), 'content-type': 'multipart/form-data; boundary=x' },
+          headers: { cookie: b.cookie(), 'content-type': 'multipart/form-data; boundary=x' },
           body: 'not multipart at all',
         }),
       );
@@ -166,7 +163,7 @@ describe('requests no form sends', () => {
       const response = await at.app.fetch(
         new Request(`${at.id}/ui/language`, {
           method: 'POST',
-          headers: { cookie: [...b.jar].map(([k, v]) => `${k}=${v}`).join('; '), 'content-type': 'application/x-www-form-urlencoded', referer },
+          headers: { cookie: b.cookie(), 'content-type': 'application/x-www-form-urlencoded', referer },
           body: new URLSearchParams({ _csrf: csrf, language: 'bg' }).toString(),
           redirect: 'manual',
         }),
