@@ -8,7 +8,7 @@ import type { Context, Hono } from 'hono';
 import type { NodeContext } from '../node/context.js';
 import type { Role } from '../node/users/service.js';
 import type { AuditActor } from '../node/audit-log/events.js';
-import { ProblemError } from '../node/http/problem.js';
+import { DomainError } from '../node/errors.js';
 import { PeerError } from '../node/peers/service.js';
 import { UserError } from '../node/users/service.js';
 import { KeyError } from '../node/identity/rotation.js';
@@ -120,7 +120,7 @@ export type Explained = { sentence: string; detail?: string };
 
 /** A sentence for what went wrong, in the user's language, with the node's own detail when it has one. */
 export function explain(t: Messages, error: unknown): Explained | undefined {
-  if (error instanceof ProblemError) {
+  if (error instanceof DomainError) {
     const sentences: Record<string, string> = {
       'invalid-request': t.problemInvalidRequest,
       'illegal-transition': t.problemIllegalTransition,
@@ -176,7 +176,7 @@ function MessagePage(props: { page: PageContext; title: string; children: Child 
 }
 
 const statusOf = (error: unknown): Status => {
-  if (error instanceof ProblemError && [400, 403, 404, 409, 422].includes(error.status)) return error.status as Status;
+  if (error instanceof DomainError && [400, 403, 404, 409, 422].includes(error.status)) return error.status as Status;
   return 422;
 };
 

@@ -4,7 +4,7 @@
 import { getConsent, listConsents, type Consent, type ConsentStatus } from '../../node/consents/service.js';
 import { attachConsentForm, isFormMediaType, MAX_FORM_BYTES, readConsentForm } from '../../node/consents/form.js';
 import { withdrawConsent } from '../../node/consents/withdrawal.js';
-import { ProblemError } from '../../node/http/problem.js';
+import { DomainError } from '../../node/errors.js';
 import { listPeers } from '../../node/peers/service.js';
 import { userNames, type Role } from '../../node/users/service.js';
 import { explainOrThrow, notFound, parseForm, redirect, render, type Explained, type UiRequest, type UiRouter } from '../router.js';
@@ -92,7 +92,7 @@ export function consentPages(ui: UiRouter): void {
       await attachConsentForm(ctx, { userId: r.session.user.id }, consent.id, file.type, new Uint8Array(await file.arrayBuffer()));
     } catch (error) {
       const explained = explainOrThrow(r.t, error);
-      return again(error instanceof ProblemError && error.problem === 'invalid-request' ? { sentence: r.t.consentAttachWrongType } : explained, 422);
+      return again(error instanceof DomainError && error.problem === 'invalid-request' ? { sentence: r.t.consentAttachWrongType } : explained, 422);
     }
     return redirect(r.c, `/ui/consents/${consent.id}`, 'consentAttachedNotice');
   });
@@ -109,7 +109,7 @@ export function consentPages(ui: UiRouter): void {
     try {
       await withdrawConsent(ctx, { userId: r.session.user.id }, consent.id, { recipients: chosen }, ui.onQueued);
     } catch (error) {
-      return again(explainOrThrow(r.t, error), error instanceof ProblemError && error.status === 409 ? 409 : 422);
+      return again(explainOrThrow(r.t, error), error instanceof DomainError && error.status === 409 ? 409 : 422);
     }
     return redirect(r.c, `/ui/consents/${consent.id}`, 'consentWithdrawnNotice');
   });

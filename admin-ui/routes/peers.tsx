@@ -12,7 +12,7 @@ import { createInvitation, DEFAULT_VALID_HOURS, listInvitations, MAX_VALID_HOURS
 import { peerRecord, peerSummaries } from '../../node/peers/records.js';
 import { redeemInvitationCode } from '../../node/peers/redeem-invitation.js';
 import { addPeer, changePeerState, fetchPeerIdentity, listPeers, normaliseNodeUrl, PeerError, trustPeer, type PeerAction, type RevocationReason } from '../../node/peers/service.js';
-import { ProblemError } from '../../node/http/problem.js';
+import { DomainError } from '../../node/errors.js';
 import { format, type Messages } from '../i18n/catalogue.js';
 import { explainOrThrow, notFound, redirect, render, userActor, type Explained, type UiRequest, type UiRouter } from '../router.js';
 import { ComparePeerPage, type PeerCandidate } from '../pages/peers/add.js';
@@ -202,7 +202,7 @@ export function peerPages(ui: UiRouter): void {
     try {
       await revokeInvitation(ctx, userActor(r), id);
     } catch (error) {
-      if (error instanceof ProblemError && error.status === 404) return notFound(r);
+      if (error instanceof DomainError && error.status === 404) return notFound(r);
       return showInvitations(r, { revoke: { error: explainOrThrow(r.t, error) } });
     }
     return redirect(r.c, '/ui/peers/invitations', 'invitationRevokedNotice');

@@ -4,7 +4,7 @@
 // action (bad input, a state that does not allow it) changes nothing and says why.
 import type { Context } from 'hono';
 import { appendAuditEvent } from '../../node/audit-log/append.js';
-import { ProblemError } from '../../node/http/problem.js';
+import { DomainError } from '../../node/errors.js';
 import { requeueFailedMessage } from '../../node/delivery/requeue.js';
 import { matchServices } from '../../node/directory/matching.js';
 import { listServices } from '../../node/directory/services.js';
@@ -252,7 +252,7 @@ export function referralPages(ui: UiRouter): void {
       await run();
     } catch (error) {
       const explained = explainOrThrow(r.t, error);
-      const status = error instanceof ProblemError && (error.status === 404 || error.status === 409) ? error.status : 422;
+      const status = error instanceof DomainError && (error.status === 404 || error.status === 409) ? error.status : 422;
       return referralPage(r, id, { error: explained, failed: { action, values: valuesOf(r.form) }, status });
     }
     return redirect(r.c, `/ui/referrals/${id}`, notice);

@@ -11,7 +11,7 @@ import {
 } from '../../node/directory/services.js';
 import { directoryStatus, syncPeerDirectories } from '../../node/directory/sync.js';
 import { exportHsds } from '../../node/directory/hsds.js';
-import { ProblemError } from '../../node/http/problem.js';
+import { DomainError } from '../../node/errors.js';
 import { validatorFor } from '../../node/schema/validators.js';
 import { format } from '../i18n/catalogue.js';
 import { explainOrThrow, notFound, redirect, render, userActor, type Explained, type UiRequest, type UiRouter } from '../router.js';
@@ -37,7 +37,7 @@ export function servicePages(ui: UiRouter): void {
     try {
       return await getService(db, id);
     } catch (error) {
-      if (error instanceof ProblemError && error.status === 404) return undefined;
+      if (error instanceof DomainError && error.status === 404) return undefined;
       throw error;
     }
   };

@@ -1,6 +1,6 @@
 // The problem types of the log and witness endpoints (spec/federation.yaml lists them), with the
 // status each is answered with. Details are fixed sentences: they never quote the request.
-import { catalogued, type ProblemCatalogue, type ProblemError } from '../http/problem.js';
+import { catalogued, type ProblemCatalogue, type DomainError } from '../errors.js';
 
 const problems = {
   'invalid-parameters': [400, 'Invalid parameters', 'The query parameters do not match the API; see errors.'],
@@ -17,6 +17,6 @@ const problems = {
 
 export type LogProblem = keyof typeof problems;
 
-export function logProblem(name: LogProblem, detail?: string, extra: Record<string, unknown> = {}): ProblemError {
+export function logProblem(name: LogProblem, detail?: string, extra: Record<string, unknown> = {}): DomainError {
   return catalogued(problems, name, { detail, extra });
 }

@@ -6,7 +6,7 @@
 import type { NodeContext } from '../context.js';
 import { refreshForUnknownKey } from '../peers/peer-keys.js';
 import { startPeriodic, type Periodic } from '../periodic.js';
-import { mediaTypeOf } from '../http/body.js';
+import { mediaTypeOf } from '../net/body.js';
 import { nowSeconds } from '../context.js';
 import { createServiceToken } from '../peers/service-token.js';
 import { latestCheckpoint, signCheckpointIfGrown, type StoredCheckpoint } from './checkpoints.js';

@@ -15,7 +15,7 @@ import { cosignCheckpoint } from './cosignature.js';
 import { logOrigin, logVerifier, witnessSigner } from './log-identity.js';
 import { verifyConsistency } from './merkle.js';
 import { logProblem } from './problems.js';
-import type { ProblemError } from '../http/problem.js';
+import type { DomainError } from '../errors.js';
 
 export const ADD_CHECKPOINT_MAX_BYTES = 64 * 1024;
 const MAX_PROOF_LINES = 63;
@@ -32,7 +32,7 @@ export type AddCheckpointOutcome =
   | { kind: 'cosigned'; line: string }
   /** The submitter's old size is not the size this witness holds: C2SP's 409 text/x.tlog.size. */
   | { kind: 'size-mismatch'; size: number }
-  | { kind: 'refused'; problem: ProblemError };
+  | { kind: 'refused'; problem: DomainError };
 
 const STANDARD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -62,7 +62,7 @@ export function addCheckpointRequestBody(oldSize: number, proof: Uint8Array[], n
 }
 
 export async function addCheckpoint(ctx: NodeContext, peer: Selectable<PeersTable>, body: string): Promise<AddCheckpointOutcome> {
-  const refuse = (problem: ProblemError): AddCheckpointOutcome => ({ kind: 'refused', problem });
+  const refuse = (problem: DomainError): AddCheckpointOutcome => ({ kind: 'refused', problem });
   const request = parseAddCheckpointRequest(body);
   if (!request) return refuse(logProblem('malformed-witness-request'));
   const split = request.note.lastIndexOf('\n\n');
@@ -77,7 +77,7 @@ export async function addCheckpoint(ctx: NodeContext, peer: Selectable<PeersTabl
   if (request.oldSize > submitted.size) return refuse(logProblem('malformed-witness-request', 'The old size is larger than the checkpoint size.'));
 
   const now = ctx.clock.now();
-  const decision = await ctx.database.transaction(async (tx): Promise<'cosign' | 'same' | { mismatch: number } | { refused: ProblemError; flagged?: 'new' | 'again' }> => {
+  const decision = await ctx.database.transaction(async (tx): Promise<'cosign' | 'same' | { mismatch: number } | { refused: DomainError; flagged?: 'new' | 'again' }> => {
     const held = await tx.selectFrom('witnessed_checkpoints').selectAll().where('peer_id', '=', peer.id).executeTakeFirst();
     const heldSize = held?.size ?? 0;
     const submittedRoot = b64u.encode(submitted.rootHash);

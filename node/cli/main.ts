@@ -3,7 +3,7 @@
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { KekError } from '../crypto/kek.js';
-import { ProblemError } from '../http/problem.js';
+import { DomainError } from '../errors.js';
 import { KeyError } from '../identity/rotation.js';
 import { PeerError } from '../peers/service.js';
 import { UserError } from '../users/service.js';
@@ -32,7 +32,7 @@ try {
   ) {
     process.stderr.write(`referral-node: ${error.message}\n`);
     process.exitCode = 1;
-  } else if (error instanceof ProblemError) {
+  } else if (error instanceof DomainError) {
     process.stderr.write(`referral-node: ${error.detail ?? error.title}\n`);
     process.exitCode = 1;
   } else {

@@ -4,7 +4,7 @@ import type { NodeContext } from '../context.js';
 import { AEAD_KEY_BYTES, aeadDecrypt, aeadEncrypt, randomBytes } from '../crypto/aead.js';
 import { b64u, utf8 } from '../crypto/encoding.js';
 import { appendAuditEvent } from '../audit-log/append.js';
-import { ProblemError } from '../http/problem.js';
+import { DomainError } from '../errors.js';
 import { findConsent } from './service.js';
 
 export const MAX_FORM_BYTES = 10 * 1024 * 1024;
@@ -22,14 +22,14 @@ const associatedData = (consentId: string, mediaType: string) => utf8.encode(`co
 
 export async function attachConsentForm(ctx: NodeContext, actor: { userId: string }, consentId: string, mediaType: string, bytes: Uint8Array): Promise<void> {
   const signature = SIGNATURES[mediaType];
-  if (!signature) throw new ProblemError(415, 'unsupported-media-type', 'Unsupported form type', 'Upload the form as application/pdf, image/jpeg or image/png.');
+  if (!signature) throw new DomainError(415, 'unsupported-media-type', 'Unsupported form type', 'Upload the form as application/pdf, image/jpeg or image/png.');
   if (bytes.length === 0 || signature.some((byte, i) => bytes[i] !== byte)) {
-    throw new ProblemError(422, 'invalid-request', 'Not a form of this type', `The file does not start like a ${mediaType} file; check the Content-Type.`);
+    throw new DomainError(422, 'invalid-request', 'Not a form of this type', `The file does not start like a ${mediaType} file; check the Content-Type.`);
   }
   const consent = await findConsent(ctx.database.db, consentId);
-  if (!consent) throw new ProblemError(404, 'not-found', 'No such consent', 'There is no consent record with this id on this node.');
+  if (!consent) throw new DomainError(404, 'not-found', 'No such consent', 'There is no consent record with this id on this node.');
   if (consent.origin !== 'self' || consent.derived_from) {
-    throw new ProblemError(409, 'illegal-transition', 'Recorded elsewhere', 'The form belongs with the organisation that recorded this consent.');
+    throw new DomainError(409, 'illegal-transition', 'Recorded elsewhere', 'The form belongs with the organisation that recorded this consent.');
   }
   const now = ctx.clock.now();
   const dataKey = await randomBytes(AEAD_KEY_BYTES);

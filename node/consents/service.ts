@@ -12,7 +12,7 @@ import type { Db, Tx } from '../db/database.js';
 import type { ConsentsTable } from '../db/schema.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor, ConsentMetadata } from '../audit-log/events.js';
-import { ProblemError } from '../http/problem.js';
+import { DomainError } from '../errors.js';
 import { normaliseNodeUrl } from '../peers/service.js';
 import { categoriesPresent } from '../referrals/consent.js';
 
@@ -28,7 +28,7 @@ type OnwardPermission = Fed['schemas']['OnwardPermission'];
 /** How far in the future obtained_at may be (clocks of laptops and servers differ). */
 const CLOCK_SLACK_MS = 5 * 60_000;
 
-const invalid = (detail: string) => new ProblemError(422, 'invalid-request', 'Invalid consent', detail);
+const invalid = (detail: string) => new DomainError(422, 'invalid-request', 'Invalid consent', detail);
 
 function nodeUrl(value: string): string {
   try {
@@ -291,5 +291,5 @@ function decodeConsentCursor(cursor: string): { recordedAt: string; id: string }
   } catch {
     // Refused below.
   }
-  throw new ProblemError(400, 'invalid-request', 'Invalid cursor', 'Pass the next_cursor of the previous page unchanged.');
+  throw new DomainError(400, 'invalid-request', 'Invalid cursor', 'Pass the next_cursor of the previous page unchanged.');
 }

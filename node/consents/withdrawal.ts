@@ -12,7 +12,7 @@ import type { ReferralsTable } from '../db/schema.js';
 import type { OkpPublicJwk } from '../identity/keys.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
-import { ProblemError } from '../http/problem.js';
+import { DomainError } from '../errors.js';
 import { envelopeProblem } from '../envelope/problems.js';
 import { sealEnvelope } from '../envelope/seal.js';
 import { cancelQueuedMessages, enqueueEnvelope } from '../delivery/outbox.js';
@@ -46,14 +46,14 @@ export async function withdrawConsent(
 ): Promise<Consent> {
   const now = ctx.clock.now();
   const row = await findConsent(ctx.database.db, consentId);
-  if (!row) throw new ProblemError(404, 'not-found', 'No such consent', 'There is no consent record with this id on this node.');
+  if (!row) throw new DomainError(404, 'not-found', 'No such consent', 'There is no consent record with this id on this node.');
   if (row.origin !== 'self' || row.derived_from) {
-    throw new ProblemError(409, 'illegal-transition', 'Recorded elsewhere', 'This consent was given to the organisation that sent the referral; the withdrawal is recorded there and reaches this node from it.');
+    throw new DomainError(409, 'illegal-transition', 'Recorded elsewhere', 'This consent was given to the organisation that sent the referral; the withdrawal is recorded there and reaches this node from it.');
   }
   const recipients = JSON.parse(row.recipients) as string[];
   const targets = request.recipients ? request.recipients.map(normalised) : recipients;
   const unknown = targets.filter((r) => !recipients.includes(r));
-  if (unknown.length > 0) throw new ProblemError(422, 'invalid-request', 'Not a recipient', 'Each recipient to withdraw for must be one the consent names.');
+  if (unknown.length > 0) throw new DomainError(422, 'invalid-request', 'Not a recipient', 'Each recipient to withdraw for must be one the consent names.');
   const who: AuditActor = { kind: 'user', id: actor.userId };
   const withdrawnNow = await ctx.database.transaction(async (tx, onCommit) => {
     // Read again under the write lock: a withdrawal for other recipients may have committed meanwhile.
@@ -90,7 +90,7 @@ function normalised(recipient: string): string {
   try {
     return normaliseNodeUrl(recipient);
   } catch {
-    throw new ProblemError(422, 'invalid-request', 'Not a recipient', 'Each recipient is an organisation\'s node id: its https URL.');
+    throw new DomainError(422, 'invalid-request', 'Not a recipient', 'Each recipient is an organisation\'s node id: its https URL.');
   }
 }
 

@@ -3,7 +3,7 @@
 // right), and it should go after all. Only a message that still holds its content can go again;
 // one cancelled or emptied by an erasure cannot.
 import type { NodeContext } from '../context.js';
-import { ProblemError } from '../http/problem.js';
+import { DomainError } from '../errors.js';
 
 export async function requeueFailedMessage(ctx: NodeContext, referralId: string, envelopeId: string): Promise<void> {
   const now = ctx.clock.now().toISOString();
@@ -15,15 +15,15 @@ export async function requeueFailedMessage(ctx: NodeContext, referralId: string,
     .where('envelopes.referral_id', '=', referralId)
     .where('envelopes.direction', '=', 'outgoing')
     .executeTakeFirst();
-  if (!envelope) throw new ProblemError(404, 'not-found', 'No such message', 'This referral has no outgoing message with this envelope id.');
+  if (!envelope) throw new DomainError(404, 'not-found', 'No such message', 'This referral has no outgoing message with this envelope id.');
   if (envelope.delivery_state !== 'failed') {
-    throw new ProblemError(409, 'illegal-transition', 'Not refused', `Only a refused message can be sent again; this one is ${envelope.delivery_state}.`);
+    throw new DomainError(409, 'illegal-transition', 'Not refused', `Only a refused message can be sent again; this one is ${envelope.delivery_state}.`);
   }
   if (envelope.erased_at || envelope.payload === '') {
-    throw new ProblemError(409, 'illegal-transition', 'Cancelled', 'This message was cancelled and its content erased; it cannot be sent again.');
+    throw new DomainError(409, 'illegal-transition', 'Cancelled', 'This message was cancelled and its content erased; it cannot be sent again.');
   }
   if (envelope.peer_state !== 'trusted') {
-    throw new ProblemError(409, 'peer-not-trusted', 'Peer not trusted', `The peer is ${envelope.peer_state}; a message goes only to a trusted peer.`);
+    throw new DomainError(409, 'peer-not-trusted', 'Peer not trusted', `The peer is ${envelope.peer_state}; a message goes only to a trusted peer.`);
   }
   await ctx.database.db
     .updateTable('envelopes')

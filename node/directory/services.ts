@@ -10,7 +10,7 @@ import type { ServicesTable } from '../db/schema.js';
 import type { NodeContext } from '../context.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
-import { ProblemError } from '../http/problem.js';
+import { DomainError } from '../errors.js';
 import type { DirectoryService } from './document.js';
 
 export type ServiceInput = components['schemas']['ServiceInput'];
@@ -18,7 +18,7 @@ export type Service = components['schemas']['Service'];
 export type ServiceAvailability = components['schemas']['ServiceAvailability'];
 type ServiceAction = 'created' | 'updated' | 'paused' | 'resumed' | 'availability' | 'deleted';
 
-export const noSuchService = () => new ProblemError(404, 'not-found', 'No such service', 'This organisation has no service with this id.');
+export const noSuchService = () => new DomainError(404, 'not-found', 'No such service', 'This organisation has no service with this id.');
 
 /** What the schema cannot say: ages and places that contradict each other. */
 function contradictions(input: ServiceInput): string[] {
@@ -34,7 +34,7 @@ function contradictions(input: ServiceInput): string[] {
 function refuseContradictions(input: ServiceInput): void {
   const problems = contradictions(input);
   if (problems.length > 0) {
-    throw new ProblemError(422, 'invalid-request', 'Invalid service', problems.join(' '), { errors: problems.map((message) => ({ path: '', message })) });
+    throw new DomainError(422, 'invalid-request', 'Invalid service', problems.join(' '), { errors: problems.map((message) => ({ path: '', message })) });
   }
 }
 
@@ -85,11 +85,11 @@ async function refuseOverLimits(db: Db, replacing: string | undefined, input: Se
   const rows = await db.selectFrom('services').select(['id', 'description']).execute();
   const others = rows.filter((r) => r.id !== replacing);
   if (others.length + 1 > MAX_SERVICES) {
-    throw new ProblemError(422, 'invalid-request', 'Too many services', `A directory holds at most ${MAX_SERVICES} services; remove one first.`);
+    throw new DomainError(422, 'invalid-request', 'Too many services', `A directory holds at most ${MAX_SERVICES} services; remove one first.`);
   }
   const bytes = others.reduce((sum, r) => sum + Buffer.byteLength(r.description), 0) + Buffer.byteLength(descriptionOf(input));
   if (bytes > MAX_DESCRIPTIONS_BYTES) {
-    throw new ProblemError(422, 'invalid-request', 'Directory too large', `The services would take ${bytes} bytes; a directory holds at most ${MAX_DESCRIPTIONS_BYTES}. Shorten the descriptions.`);
+    throw new DomainError(422, 'invalid-request', 'Directory too large', `The services would take ${bytes} bytes; a directory holds at most ${MAX_DESCRIPTIONS_BYTES}. Shorten the descriptions.`);
   }
 }
 
@@ -141,7 +141,7 @@ export async function setAvailability(ctx: NodeContext, actor: AuditActor, id: s
     if (availability.available !== undefined) {
       const maximum = description.capacity?.maximum;
       if (maximum !== undefined && availability.available > maximum) {
-        throw new ProblemError(422, 'invalid-request', 'Invalid availability', `available is above the service's maximum of ${maximum} places.`);
+        throw new DomainError(422, 'invalid-request', 'Invalid availability', `available is above the service's maximum of ${maximum} places.`);
       }
       description.capacity = { ...description.capacity, available: availability.available };
     }

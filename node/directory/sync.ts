@@ -6,9 +6,9 @@ import { sql, type Selectable } from 'kysely';
 import type { NodeContext } from '../context.js';
 import { nowSeconds } from '../context.js';
 import type { PeerDirectoriesTable, PeersTable } from '../db/schema.js';
-import { readBodyWithin } from '../http/body.js';
+import { readBodyWithin } from '../net/body.js';
 import { kidOf } from '../crypto/compact-jws.js';
-import { ProblemError } from '../http/problem.js';
+import { DomainError } from '../errors.js';
 import type { OkpPublicJwk } from '../identity/keys.js';
 import { refreshForUnknownKey } from '../peers/peer-keys.js';
 import { createServiceToken } from '../peers/service-token.js';
@@ -178,7 +178,7 @@ export async function heldServiceOf(ctx: NodeContext, peerId: string, serviceId:
  */
 export async function requireServiceOf(ctx: NodeContext, peerId: string, serviceId: string): Promise<void> {
   const service = await heldServiceOf(ctx, peerId, serviceId);
-  const refuse = (title: string, detail: string) => new ProblemError(422, 'invalid-request', title, detail);
+  const refuse = (title: string, detail: string) => new DomainError(422, 'invalid-request', title, detail);
   if (!service) {
     throw refuse('Unknown service', `The service ${serviceId} is not in the current directory of ${peerId} held here; sync the directories (referral-node directory sync) and choose from a match again.`);
   }

@@ -1,5 +1,5 @@
 // The failures of envelope verification, in the order they are checked (spec/federation.yaml).
-import { catalogued, type ProblemCatalogue, type ProblemError } from '../http/problem.js';
+import { catalogued, type ProblemCatalogue, type DomainError } from '../errors.js';
 
 export const envelopeProblems = {
   'envelope-too-large': [413, 'Envelope too large', 'The envelope is larger than this node accepts.'],
@@ -26,6 +26,6 @@ export const envelopeProblems = {
 
 export type EnvelopeProblem = keyof typeof envelopeProblems;
 
-export function envelopeProblem(name: EnvelopeProblem, detail?: string): ProblemError {
+export function envelopeProblem(name: EnvelopeProblem, detail?: string): DomainError {
   return catalogued(envelopeProblems, name, { detail });
 }

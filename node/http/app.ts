@@ -6,7 +6,8 @@ import type { NodeContext } from '../context.js';
 import { federationRoutes } from './federation.js';
 import { localApiRoutes } from './local-api.js';
 import { uiRoutes } from '../../admin-ui/routes.js';
-import { internalError, ProblemError, problemResponse } from './problem.js';
+import { internalError, DomainError } from '../errors.js';
+import { problemResponse } from './problem.js';
 
 export function createHttpApp(ctx: NodeContext, onQueued: () => void): Hono {
   const app = new Hono();
@@ -17,16 +18,16 @@ export function createHttpApp(ctx: NodeContext, onQueued: () => void): Hono {
       await sql`select 1`.execute(ctx.database.db);
       return c.json({ status: 'ok' as const });
     } catch {
-      return problemResponse(c, new ProblemError(503, 'not-ready', 'Not ready', 'The database is not reachable.'));
+      return problemResponse(c, new DomainError(503, 'not-ready', 'Not ready', 'The database is not reachable.'));
     }
   });
   app.route('/', federationRoutes(ctx));
   app.route('/api/v1', localApiRoutes(ctx, onQueued));
   app.route('/ui', uiRoutes(ctx, onQueued));
 
-  app.notFound((c) => problemResponse(c, new ProblemError(404, 'not-found', 'Not found', 'There is nothing at this path.')));
+  app.notFound((c) => problemResponse(c, new DomainError(404, 'not-found', 'Not found', 'There is nothing at this path.')));
   app.onError((error, c) => {
-    if (error instanceof ProblemError) return problemResponse(c, error);
+    if (error instanceof DomainError) return problemResponse(c, error);
     // The message is left out of the log: messages can quote input, and input can be personal data.
     log.error({ error: error.name, frames: error.stack?.split('\n').slice(1, 8).join('\n'), path: c.req.routePath }, 'unhandled error');
     return problemResponse(c, internalError());

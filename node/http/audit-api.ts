@@ -13,7 +13,7 @@ import { verifyAuditBundle } from '../audit-log/verify.js';
 import { witnessedLogs } from '../audit-log/witnessed.js';
 import { describeErrors, queryValidatorFor } from '../schema/validators.js';
 import { requireRole, type LocalEnv } from './auth.js';
-import { ProblemError } from './problem.js';
+import { DomainError } from '../errors.js';
 
 export function auditApiRoutes(ctx: NodeContext): Hono<LocalEnv> {
   const api = new Hono<LocalEnv>();
@@ -89,7 +89,7 @@ function checkedQuery<T>(c: Context<LocalEnv>, path: string): T {
   }
   const check = queryValidatorFor('local', path, 'get');
   if (!check(query)) {
-    throw new ProblemError(400, 'invalid-request', 'Invalid request', 'The query does not match the API; see errors.', { errors: describeErrors(check.errors) });
+    throw new DomainError(400, 'invalid-request', 'Invalid request', 'The query does not match the API; see errors.', { errors: describeErrors(check.errors) });
   }
   return query as T;
 }

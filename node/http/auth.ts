@@ -3,7 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { Db } from '../db/database.js';
 import type { Clock } from '../context.js';
 import { authenticateToken, type AuthenticatedUser, type Role } from '../users/service.js';
-import { ProblemError } from './problem.js';
+import { DomainError } from '../errors.js';
 
 export type LocalEnv = { Variables: { user: AuthenticatedUser } };
 
@@ -13,9 +13,7 @@ export const bearerAuth = (db: Db, clock: Clock): MiddlewareHandler<LocalEnv> =>
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const user = match ? await authenticateToken(db, match[1]!, clock.now()) : undefined;
     if (!user) {
-      throw new ProblemError(401, 'unauthorized', 'Authentication required', 'Send a valid API token as Authorization: Bearer <token>.', {}, {
-        'www-authenticate': 'Bearer realm="referral-node"',
-      });
+      throw new DomainError(401, 'unauthorized', 'Authentication required', 'Send a valid API token as Authorization: Bearer <token>.', {}, 'Bearer realm="referral-node"');
     }
     c.set('user', user);
     await next();
@@ -23,6 +21,6 @@ export const bearerAuth = (db: Db, clock: Clock): MiddlewareHandler<LocalEnv> =>
 
 export function requireRole(user: AuthenticatedUser, ...roles: Role[]): void {
   if (!roles.includes(user.role)) {
-    throw new ProblemError(403, 'forbidden', 'Not allowed for this role', `This needs the role ${roles.join(' or ')}.`);
+    throw new DomainError(403, 'forbidden', 'Not allowed for this role', `This needs the role ${roles.join(' or ')}.`);
   }
 }

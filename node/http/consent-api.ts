@@ -7,11 +7,11 @@ import { attachConsentForm, isFormMediaType, MAX_FORM_BYTES, readConsentForm } f
 import { withdrawConsent } from '../consents/withdrawal.js';
 import { queryValidatorFor } from '../schema/validators.js';
 import { requireRole, type LocalEnv } from './auth.js';
-import { mediaTypeOf, readBytesWithin } from './body.js';
-import { ProblemError } from './problem.js';
+import { mediaTypeOf, readBytesWithin } from '../net/body.js';
+import { DomainError } from '../errors.js';
 import { invalidRequest, jsonBody, uuidParam } from './request.js';
 
-const noSuchConsent = () => new ProblemError(404, 'not-found', 'No such consent', 'There is no consent record with this id on this node.');
+const noSuchConsent = () => new DomainError(404, 'not-found', 'No such consent', 'There is no consent record with this id on this node.');
 
 export function consentRoutes(ctx: NodeContext, onQueued: () => void): Hono<LocalEnv> {
   const api = new Hono<LocalEnv>();
@@ -53,9 +53,9 @@ export function consentRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loca
     requireRole(c.get('user'), 'admin', 'caseworker');
     const id = uuidParam(c.req.param('id'), 'consent');
     const mediaType = mediaTypeOf(c.req.header('content-type'));
-    if (!isFormMediaType(mediaType)) throw new ProblemError(415, 'unsupported-media-type', 'Unsupported form type', 'Upload the form as application/pdf, image/jpeg or image/png.');
+    if (!isFormMediaType(mediaType)) throw new DomainError(415, 'unsupported-media-type', 'Unsupported form type', 'Upload the form as application/pdf, image/jpeg or image/png.');
     const bytes = await readBytesWithin(c.req.raw, MAX_FORM_BYTES);
-    if (bytes === undefined) throw new ProblemError(413, 'invalid-request', 'Form too large', 'A consent form may be at most 10 MiB; scan it at a lower resolution.');
+    if (bytes === undefined) throw new DomainError(413, 'invalid-request', 'Form too large', 'A consent form may be at most 10 MiB; scan it at a lower resolution.');
     await attachConsentForm(ctx, { userId: c.get('user').id }, id, mediaType, bytes);
     return c.json((await getConsent(ctx, id))!);
   });
@@ -65,7 +65,7 @@ export function consentRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loca
     const id = uuidParam(c.req.param('id'), 'consent');
     if (!(await getConsent(ctx, id))) throw noSuchConsent();
     const form = await readConsentForm(ctx, id);
-    if (!form) throw new ProblemError(404, 'not-found', 'No form', 'No scanned form is attached to this consent.');
+    if (!form) throw new DomainError(404, 'not-found', 'No form', 'No scanned form is attached to this consent.');
     return c.body(Buffer.from(form.bytes), 200, { 'content-type': form.mediaType, 'cache-control': 'no-store' });
   });
 

@@ -9,12 +9,13 @@ import { findProcessed, verifyEnvelope } from '../envelope/verify.js';
 import { servedIdentityDocument } from '../identity/own-document.js';
 import { signHistoricalKeys } from '../identity/historical-keys.js';
 import { applyIncomingMessage } from '../referrals/service.js';
-import { ProblemError, problemResponse } from './problem.js';
+import { DomainError } from '../errors.js';
+import { problemResponse } from './problem.js';
 import { acceptKeyRevocation, keyRevocationProblem } from '../peers/key-revocation.js';
 import { MAX_REVOCATION_BYTES } from '../identity/revocation.js';
-import { mediaTypeOf, readBodyWithin } from './body.js';
+import { mediaTypeOf, readBodyWithin } from '../net/body.js';
 import { logRoutes } from './log-routes.js';
-import { requirePeer } from '../peers/service-token.js';
+import { requirePeer } from './require-peer.js';
 import { servedDirectory } from '../directory/document.js';
 import { invitationFederationRoutes } from './invitation-api.js';
 
@@ -43,7 +44,7 @@ export function federationRoutes(ctx: NodeContext): Hono {
     try {
       return c.json(await acceptKeyRevocation(ctx, raw.trim()));
     } catch (error) {
-      if (!(error instanceof ProblemError)) throw error;
+      if (!(error instanceof DomainError)) throw error;
       log.info({ problem: error.problem }, 'key revocation refused');
       return problemResponse(c, error);
     }

@@ -9,8 +9,8 @@ import { createInvitation, listInvitations, redeemInvitation, revokeInvitation, 
 import { redeemInvitationCode } from '../peers/redeem-invitation.js';
 import type { components } from '../../spec/generated/local.js';
 import { requireRole, type LocalEnv } from './auth.js';
-import { mediaTypeOf, readBodyWithin } from './body.js';
-import { ProblemError } from './problem.js';
+import { mediaTypeOf, readBodyWithin } from '../net/body.js';
+import { DomainError } from '../errors.js';
 import { jsonBody, uuidParam } from './request.js';
 
 const MAX_REDEEM_REQUEST_BYTES = 64 * 1024;
@@ -63,7 +63,7 @@ export function invitationFederationRoutes(ctx: NodeContext): Hono {
       return c.json({ confirmation: await redeemInvitation(ctx, id, raw.trim()) });
     } catch (error) {
       // The id comes from the caller: it is logged only in the form an invitation id has.
-      if (error instanceof ProblemError) log.info({ invitation: UUID.test(id) ? id : 'malformed', problem: error.problem }, 'redeem request refused');
+      if (error instanceof DomainError) log.info({ invitation: UUID.test(id) ? id : 'malformed', problem: error.problem }, 'redeem request refused');
       throw error;
     }
   });

@@ -4,7 +4,7 @@
 import { Hono, type Context } from 'hono';
 import type { NodeContext } from '../context.js';
 import { b64u, decodeBase64UrlStrict } from '../crypto/encoding.js';
-import { requirePeer, type PeerEnv } from '../peers/service-token.js';
+import { requirePeer, type PeerEnv } from './require-peer.js';
 import { describeErrors, queryValidatorFor } from '../schema/validators.js';
 import { latestCheckpoint, noteWithCosignatures } from '../audit-log/checkpoints.js';
 import { readEntries } from '../audit-log/entries.js';
@@ -12,7 +12,7 @@ import { concernsPeer } from '../audit-log/peer-view.js';
 import { logProblem } from '../audit-log/problems.js';
 import { consistencyProofBetween, inclusionProofAt, leafIndexOf, logSize } from '../audit-log/tree-store.js';
 import { addCheckpoint, ADD_CHECKPOINT_MAX_BYTES } from '../audit-log/witness.js';
-import { readBodyWithin } from './body.js';
+import { readBodyWithin } from '../net/body.js';
 
 /** The most entries one page of GET /federation/v1/log/entries holds. */
 export const MAX_ENTRIES_PER_PAGE = 1000;

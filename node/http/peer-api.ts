@@ -8,14 +8,14 @@ import { peerAlerts, resolvePeerAlert } from '../peers/alerts.js';
 import { requireFingerprint } from '../peers/fingerprint.js';
 import { addPeer, changePeerState, fetchPeerIdentity, normaliseNodeUrl, PeerError, trustPeer, type PeerAction, type RevocationReason } from '../peers/service.js';
 import { requireRole, type LocalEnv } from './auth.js';
-import { ProblemError } from './problem.js';
+import { DomainError } from '../errors.js';
 import { jsonBody } from './request.js';
 
 function peerUrl(value: string): string {
   try {
     return normaliseNodeUrl(value);
   } catch {
-    throw new ProblemError(422, 'invalid-request', 'Not a node URL', 'A peer is named by its node id: its https URL.');
+    throw new DomainError(422, 'invalid-request', 'Not a node URL', 'A peer is named by its node id: its https URL.');
   }
 }
 
@@ -24,7 +24,7 @@ async function asProblem<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof PeerError) throw new ProblemError(409, 'peer-state', 'Not possible for this peer', error.message);
+    if (error instanceof PeerError) throw new DomainError(409, 'peer-state', 'Not possible for this peer', error.message);
     throw error;
   }
 }
@@ -78,7 +78,7 @@ export function peerRoutes(ctx: NodeContext): Hono<LocalEnv> {
     const admin = adminOf(c.get('user'));
     const { id } = await jsonBody<{ id: number }>(c, 'ResolveAlertRequest');
     const resolved = await resolvePeerAlert(ctx.database.db, id, ctx.clock.now(), admin);
-    if (!resolved) throw new ProblemError(404, 'not-found', 'No such open alert', 'There is no open alert with this id.');
+    if (!resolved) throw new DomainError(404, 'not-found', 'No such open alert', 'There is no open alert with this id.');
     return c.json({ items: await listPeerAlerts(ctx.database.db) });
   });
 

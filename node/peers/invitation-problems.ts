@@ -1,8 +1,7 @@
 // The refusals of the invitation protocol, each its own problem type: first those of the inviting
 // node answering a redeem request (spec/federation.yaml, redeemInvitation), then those of the
 // redeeming node's local API (spec/local.yaml, redeemInvitationCode).
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { catalogued, type ProblemCatalogue, type ProblemError } from '../http/problem.js';
+import { catalogued, type DomainError, type ProblemCatalogue, type ProblemStatus } from '../errors.js';
 
 const problems = {
   'redeem-request-too-large': [413, 'Redeem request too large', 'A redeem request is a JWS of well under 64 KiB.'],
@@ -35,6 +34,6 @@ export const RELAYED_PROBLEMS: ReadonlySet<InvitationProblem> = new Set<Invitati
 
 export const isInvitationProblem = (name: string): name is InvitationProblem => Object.hasOwn(problems, name);
 
-export function invitationProblem(name: InvitationProblem, detail?: string, status?: ContentfulStatusCode): ProblemError {
+export function invitationProblem(name: InvitationProblem, detail?: string, status?: ProblemStatus): DomainError {
   return catalogued(problems, name, { detail, ...(status ? { status } : {}) });
 }

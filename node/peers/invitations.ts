@@ -10,7 +10,7 @@ import { randomBytes } from '../crypto/aead.js';
 import { b64u, decodeBase64UrlStrict, sha256 } from '../crypto/encoding.js';
 import type { Tx } from '../db/database.js';
 import type { InvitationsTable } from '../db/schema.js';
-import { ProblemError } from '../http/problem.js';
+import { DomainError } from '../errors.js';
 import { readableFingerprint } from '../identity/keys.js';
 import type { components } from '../../spec/generated/local.js';
 import { CONFIRMATION_TYP, makeInvitationCode, readInvitationJws, REDEEM_REQUEST_TYP, signInvitationJws, verifiesWith } from './invitation-jws.js';
@@ -30,7 +30,7 @@ const digestOf = (secret: Uint8Array) => b64u.encode(sha256(secret));
 
 export async function createInvitation(ctx: NodeContext, actor: AuditActor, validHours = DEFAULT_VALID_HOURS): Promise<CreatedInvitation> {
   if (!Number.isInteger(validHours) || validHours < 1 || validHours > MAX_VALID_HOURS) {
-    throw new ProblemError(422, 'invalid-request', 'Invalid validity', `An invitation is valid for 1 to ${MAX_VALID_HOURS} hours.`);
+    throw new DomainError(422, 'invalid-request', 'Invalid validity', `An invitation is valid for 1 to ${MAX_VALID_HOURS} hours.`);
   }
   const now = ctx.clock.now();
   const expires = new Date(now.getTime() + validHours * 3_600_000);
@@ -70,7 +70,7 @@ export async function revokeInvitation(ctx: NodeContext, actor: AuditActor, id: 
   const now = ctx.clock.now();
   const row = await ctx.database.transaction(async (tx) => {
     const found = await tx.selectFrom('invitations').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!found) throw new ProblemError(404, 'not-found', 'No such invitation', 'There is no invitation with this id on this node.');
+    if (!found) throw new DomainError(404, 'not-found', 'No such invitation', 'There is no invitation with this id on this node.');
     if (found.used_at) {
       throw invitationProblem('invitation-used', `It was redeemed by ${found.used_by}; to stop trusting that node, suspend or revoke the peer.`);
     }
@@ -113,7 +113,7 @@ async function unusableInTransaction(tx: Tx, id: string, now: Date): Promise<voi
 /**
  * Answers a redeem request for invitation `id` (the checks of redeemInvitation in
  * spec/federation.yaml, in order). Returns the signed confirmation; every refusal is a
- * ProblemError and changes nothing.
+ * DomainError and changes nothing.
  */
 export async function redeemInvitation(ctx: NodeContext, id: string, requestJws: string): Promise<string> {
   const request = UUID.test(id) ? readInvitationJws(requestJws, REDEEM_REQUEST_TYP) : undefined;

@@ -5,8 +5,8 @@
 // this node's own statement to every peer that trusts it.
 import type { NodeContext } from '../context.js';
 import type { AuditActor } from '../audit-log/events.js';
-import { catalogued, ProblemError, type ProblemCatalogue } from '../http/problem.js';
-import { readBodyWithin } from '../http/body.js';
+import { catalogued, DomainError, type ProblemCatalogue } from '../errors.js';
+import { readBodyWithin } from '../net/body.js';
 import { readKeyRevocation, revocationSignedWith, revokedKeyReachedFrom } from '../identity/revocation.js';
 import { changePeerStateIn } from './service.js';
 import type { OkpPublicJwk } from '../identity/keys.js';
@@ -22,7 +22,7 @@ const problems = {
 
 export type KeyRevocationProblem = keyof typeof problems;
 
-export function keyRevocationProblem(name: KeyRevocationProblem, detail?: string): ProblemError {
+export function keyRevocationProblem(name: KeyRevocationProblem, detail?: string): DomainError {
   return catalogued(problems, name, { detail });
 }
 
@@ -97,7 +97,7 @@ export async function applyKeyRevocationsIn(ctx: NodeContext, peerId: string, st
       await acceptKeyRevocation(ctx, statement);
     } catch (error) {
       // About a key this node does not pin for the peer (an older one, before a re-invitation): nothing to do.
-      if (!(error instanceof ProblemError)) throw error;
+      if (!(error instanceof DomainError)) throw error;
     }
   }
   const peer = await ctx.database.db.selectFrom('peers').select('state').where('id', '=', peerId).executeTakeFirst();

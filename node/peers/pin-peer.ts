@@ -5,7 +5,7 @@ import type { AuditActor } from '../audit-log/events.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import { nowSeconds, type NodeContext } from '../context.js';
 import type { Tx } from '../db/database.js';
-import { readBodyWithin } from '../http/body.js';
+import { readBodyWithin } from '../net/body.js';
 import { verifyIdentityDocument, type VerifiedIdentity } from '../identity/document.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { invitationProblem } from './invitation-problems.js';

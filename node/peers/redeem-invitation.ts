@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
 import { nowSeconds, type NodeContext } from '../context.js';
-import { readBodyWithin } from '../http/body.js';
-import { PROBLEM_PREFIX, type ProblemError } from '../http/problem.js';
+import { readBodyWithin } from '../net/body.js';
+import { PROBLEM_PREFIX, type DomainError } from '../errors.js';
 import type { VerifiedIdentity } from '../identity/document.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { validatorFor } from '../schema/validators.js';
@@ -108,7 +108,7 @@ async function postRedeemRequest(ctx: NodeContext, code: InvitationCodeClaims, i
 }
 
 /** The inviting node's refusal, passed on with its problem type when it is one of the protocol's. */
-function refusalFrom(inviter: string, status: number, text: string): ProblemError {
+function refusalFrom(inviter: string, status: number, text: string): DomainError {
   let type: unknown;
   try {
     type = (JSON.parse(text) as { type?: unknown }).type;

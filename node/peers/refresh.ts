@@ -14,7 +14,7 @@ import { appendAuditEvent } from '../audit-log/append.js';
 import { verifyIdentityDocument } from '../identity/document.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { startPeriodic, type Periodic } from '../periodic.js';
-import { readBodyWithin } from '../http/body.js';
+import { readBodyWithin } from '../net/body.js';
 import { MAX_DOCUMENT_BYTES } from './service.js';
 import { applyKeyRevocationsIn } from './key-revocation.js';
 import { keepReplacedIdentity } from './peer-keys.js';

@@ -3,7 +3,6 @@
 // and URL (`htm`, `htu`, as in RFC 9449), valid at most 60 s, and used once (`jti`).
 import { randomUUID } from 'node:crypto';
 import { CompactSign, decodeProtectedHeader } from 'jose';
-import type { MiddlewareHandler } from 'hono';
 import type { Selectable } from 'kysely';
 import type { NodeContext } from '../context.js';
 import { nowSeconds } from '../context.js';
@@ -11,7 +10,7 @@ import type { PeersTable } from '../db/schema.js';
 import { decodeBase64UrlStrict, utf8 } from '../crypto/encoding.js';
 import type { SigningKey } from '../identity/keys.js';
 import { verifySignedByPeer } from './signed-by-peer.js';
-import { catalogued, type ProblemCatalogue, type ProblemError } from '../http/problem.js';
+import { catalogued, type ProblemCatalogue, type DomainError } from '../errors.js';
 import { validatorFor } from '../schema/validators.js';
 import type { components } from '../../spec/generated/federation.js';
 
@@ -56,9 +55,9 @@ const problems = {
 
 export type ServiceTokenProblem = keyof typeof problems;
 
-export function serviceTokenProblem(name: ServiceTokenProblem): ProblemError {
+export function serviceTokenProblem(name: ServiceTokenProblem): DomainError {
   const unauthenticated = problems[name][0] === 401;
-  return catalogued(problems, name, unauthenticated ? { headers: { 'www-authenticate': 'Bearer realm="referral-federation"' } } : {});
+  return catalogued(problems, name, unauthenticated ? { challenge: 'Bearer realm="referral-federation"' } : {});
 }
 
 export type ServiceTokenVerification =
@@ -123,15 +122,3 @@ export async function verifyServiceToken(
   if (!recorded) return fail('service-token-replayed');
   return { ok: true, peer, claims };
 }
-
-export type PeerEnv = { Variables: { peer: Selectable<PeersTable> } };
-
-/** Federation routes behind this answer only to trusted peers presenting a valid service token. */
-export const requirePeer = (ctx: NodeContext): MiddlewareHandler<PeerEnv> =>
-  async function requirePeer(c, next) {
-    const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
-    const verification = await verifyServiceToken(ctx, match?.[1], { method: c.req.method, path: c.req.path });
-    if (!verification.ok) throw serviceTokenProblem(verification.problem);
-    c.set('peer', verification.peer);
-    await next();
-  };

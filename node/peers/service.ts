@@ -2,7 +2,7 @@
 // and verified, and stored as pending) and trusted only by an administrator's explicit act,
 // which pins its signing key.
 import type { Selectable } from 'kysely';
-import { readBodyWithin } from '../http/body.js';
+import { readBodyWithin } from '../net/body.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import { cancelQueuedMessages } from '../delivery/outbox.js';
 import type { AuditActor } from '../audit-log/events.js';

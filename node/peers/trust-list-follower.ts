@@ -9,7 +9,7 @@ import { appendAuditEvent } from '../audit-log/append.js';
 import { nowSeconds, type NodeContext } from '../context.js';
 import { b64u, sha256, utf8 } from '../crypto/encoding.js';
 import type { Tx } from '../db/database.js';
-import { readBodyWithin } from '../http/body.js';
+import { readBodyWithin } from '../net/body.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { startPeriodic, type Periodic } from '../periodic.js';
 import { fetchIdentityOf, pinTrustedPeer } from './pin-peer.js';

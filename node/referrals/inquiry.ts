@@ -10,7 +10,7 @@ import type { NodeContext } from '../context.js';
 import type { Tx } from '../db/database.js';
 import type { ReferralsTable } from '../db/schema.js';
 import type { OkpPublicJwk } from '../identity/keys.js';
-import { ProblemError } from '../http/problem.js';
+import { DomainError } from '../errors.js';
 import { envelopeProblem } from '../envelope/problems.js';
 import { sealEnvelope } from '../envelope/seal.js';
 import type { VerifiedEnvelope } from '../envelope/verify.js';
@@ -87,7 +87,7 @@ export async function offerAfterInquiry(
   const referral = await ctx.database.db.selectFrom('referrals').selectAll().where('id', '=', referralId).executeTakeFirst();
   if (!referral) throw noSuchReferral();
   if (referral.direction !== 'outgoing' || referral.state !== OFFER_AFTER_INQUIRY) {
-    throw new ProblemError(409, 'illegal-transition', 'Not possible in this state', `An offer follows an answered inquiry this node sent; this referral is ${referral.state}.`);
+    throw new DomainError(409, 'illegal-transition', 'Not possible in this state', `An offer follows an answered inquiry this node sent; this referral is ${referral.state}.`);
   }
   const peer = await peerFor(ctx, referral.peer_id, true);
   if (request.service_id) await requireServiceOf(ctx, peer.id, request.service_id);
@@ -102,7 +102,7 @@ export async function offerAfterInquiry(
       .where('state', '=', OFFER_AFTER_INQUIRY)
       .where('local_seq', '=', referral.local_seq)
       .executeTakeFirst();
-    if (changed.numUpdatedRows !== 1n) throw new ProblemError(409, 'illegal-transition', 'Changed meanwhile', 'The referral changed while this was being made; reload it and try again.');
+    if (changed.numUpdatedRows !== 1n) throw new DomainError(409, 'illegal-transition', 'Changed meanwhile', 'The referral changed while this was being made; reload it and try again.');
     await storePayload(tx, ctx.kek, { referralId, kind: 'referral.offer', content: body, now });
     await queueOffer(tx, ctx, peer, body, actor, OFFER_AFTER_INQUIRY, now, seq);
     onCommit(afterCommit);

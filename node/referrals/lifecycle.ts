@@ -3,7 +3,7 @@
 // referrals/service.ts; an offer may also follow an answered inquiry (OFFER_AFTER_INQUIRY). The same table is in spec/federation.yaml (MessageType); both sides of a
 // referral check every message against it, whether it is made here or arrives from the peer.
 import type { components } from '../../spec/generated/local.js';
-import { ProblemError } from '../http/problem.js';
+import { DomainError } from '../errors.js';
 
 export type ReferralState = components['schemas']['ReferralState'];
 export type Party = 'sender' | 'receiver';
@@ -98,5 +98,5 @@ export const AWAITING_ANSWER: readonly ReferralState[] = ['inquiry', 'sent', 'de
 /** The state from which the sender may make the offer of a referral that began as an inquiry. */
 export const OFFER_AFTER_INQUIRY = 'inquiry-answered' satisfies ReferralState;
 
-export const noSuchReferral = (): ProblemError =>
-  new ProblemError(404, 'not-found', 'No such referral', 'There is no referral with this id on this node.');
+export const noSuchReferral = (): DomainError =>
+  new DomainError(404, 'not-found', 'No such referral', 'There is no referral with this id on this node.');

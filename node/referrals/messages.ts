@@ -7,7 +7,7 @@ import type { NodeContext } from '../context.js';
 import type { Db, Tx } from '../db/database.js';
 import type { ReferralsTable } from '../db/schema.js';
 import type { OkpPublicJwk } from '../identity/keys.js';
-import { ProblemError } from '../http/problem.js';
+import { DomainError } from '../errors.js';
 import { envelopeProblem } from '../envelope/problems.js';
 import { sealEnvelope } from '../envelope/seal.js';
 import { enqueueEnvelope } from '../delivery/outbox.js';
@@ -106,9 +106,9 @@ export async function sendLifecycleMessage(
   if (!referral) throw noSuchReferral();
   const party = partyOf(referral.direction);
   const to = nextState(message, party, referral.state as ReferralState);
-  if (!to) throw new ProblemError(409, 'illegal-transition', 'Not possible in this state', illegal(message, party, referral.state));
+  if (!to) throw new DomainError(409, 'illegal-transition', 'Not possible in this state', illegal(message, party, referral.state));
   const violation = await outsideConsent(ctx.database.db, ctx, referral, content.client, now);
-  if (violation) throw new ProblemError(422, 'consent-violation', 'Not covered by consent', violation);
+  if (violation) throw new DomainError(422, 'consent-violation', 'Not covered by consent', violation);
 
   const seq = referral.local_seq + 1;
   const sealed = await sealEnvelope({
@@ -132,7 +132,7 @@ export async function sendLifecycleMessage(
       .where('local_seq', '=', referral.local_seq)
       .executeTakeFirst();
     if (changed.numUpdatedRows !== 1n) {
-      throw new ProblemError(409, 'illegal-transition', 'Changed meanwhile', 'The referral changed while this was being made; reload it and try again.');
+      throw new DomainError(409, 'illegal-transition', 'Changed meanwhile', 'The referral changed while this was being made; reload it and try again.');
     }
     await recordEvent(tx, ctx, {
       referralId, at: now, action: message, from: referral.state, to,

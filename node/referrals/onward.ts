@@ -7,7 +7,7 @@ import type { components as Fed } from '../../spec/generated/federation.js';
 import type { components as Local } from '../../spec/generated/local.js';
 import type { NodeContext } from '../context.js';
 import type { OkpPublicJwk } from '../identity/keys.js';
-import { ProblemError } from '../http/problem.js';
+import { DomainError } from '../errors.js';
 import { sealEnvelope } from '../envelope/seal.js';
 import { enqueueEnvelope } from '../delivery/outbox.js';
 import { nextState, noSuchReferral, type ReferralState } from './lifecycle.js';
@@ -24,7 +24,7 @@ type ConsentRecord = Fed['schemas']['ConsentRecord'];
 const ONWARD = 'referral.onward';
 
 function refuse(detail: string): never {
-  throw new ProblemError(422, 'consent-violation', 'Not covered by consent', detail);
+  throw new DomainError(422, 'consent-violation', 'Not covered by consent', detail);
 }
 
 export async function referOnward(
@@ -45,12 +45,12 @@ export async function referOnward(
     .executeTakeFirst();
   if (!original) throw noSuchReferral();
   if (original.direction !== 'incoming' || nextState(ONWARD, 'receiver', original.state as ReferralState) === undefined) {
-    throw new ProblemError(409, 'illegal-transition', 'Not possible in this state', `Only a received referral that is delivered, accepted or in progress can be referred on; this one is ${original.direction} and ${original.state}.`);
+    throw new DomainError(409, 'illegal-transition', 'Not possible in this state', `Only a received referral that is delivered, accepted or in progress can be referred on; this one is ${original.direction} and ${original.state}.`);
   }
   const offer = await readPayload<ReferralOfferBody>(db, ctx.kek, referralId, 'referral.offer');
-  if (!offer) throw new ProblemError(404, 'not-found', 'No such referral', 'The referral\'s content is no longer held here.');
+  if (!offer) throw new DomainError(404, 'not-found', 'No such referral', 'The referral\'s content is no longer held here.');
   const third = await peerFor(ctx, request.to, true);
-  if (third.id === original.peer_id) throw new ProblemError(422, 'invalid-request', 'Back to the sender', 'To hand the case back to the organisation that sent it, decline or complete the referral instead.');
+  if (third.id === original.peer_id) throw new DomainError(422, 'invalid-request', 'Back to the sender', 'To hand the case back to the organisation that sent it, decline or complete the referral instead.');
   const permission = offer.consent.onward_referral;
   if (!permission?.allowed) refuse('The client did not agree to be referred on to another organisation.');
   if (permission.recipients && !permission.recipients.includes(third.id)) refuse('The client agreed to onward referral only to other organisations than this one.');
@@ -95,7 +95,7 @@ export async function referOnward(
       .where('state', '=', original.state)
       .where('local_seq', '=', original.local_seq)
       .executeTakeFirst();
-    if (changed.numUpdatedRows !== 1n) throw new ProblemError(409, 'illegal-transition', 'Changed meanwhile', 'The referral changed while this was being made; reload it and try again.');
+    if (changed.numUpdatedRows !== 1n) throw new DomainError(409, 'illegal-transition', 'Changed meanwhile', 'The referral changed while this was being made; reload it and try again.');
     await recordEvent(tx, ctx, {
       referralId, at: now, action: ONWARD, from: original.state, to: original.state, actor: { kind: 'user', id: actor.userId },
       code: codeOf(content), envelopeId: notice.header.id, details: detailsOf(content),

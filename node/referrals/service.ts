@@ -9,7 +9,7 @@ import type { Tx } from '../db/database.js';
 import type { EnvelopesTable, PeersTable, ReferralsTable } from '../db/schema.js';
 import { b64u, decodeBase64UrlStrict, utf8 } from '../crypto/encoding.js';
 import type { OkpPublicJwk } from '../identity/keys.js';
-import { ProblemError } from '../http/problem.js';
+import { DomainError } from '../errors.js';
 import { envelopeProblem } from '../envelope/problems.js';
 import { sealEnvelope } from '../envelope/seal.js';
 import { enqueueEnvelope } from '../delivery/outbox.js';
@@ -44,19 +44,19 @@ export async function peerFor(ctx: NodeContext, to: string, forSending: boolean)
   try {
     peerId = normaliseNodeUrl(to);
   } catch (error) {
-    throw new ProblemError(422, 'invalid-request', 'Invalid peer', error instanceof Error ? error.message : 'The peer id is not a node URL.');
+    throw new DomainError(422, 'invalid-request', 'Invalid peer', error instanceof Error ? error.message : 'The peer id is not a node URL.');
   }
   const peer = await ctx.database.db.selectFrom('peers').selectAll().where('id', '=', peerId).executeTakeFirst();
-  if (!peer) throw new ProblemError(409, 'peer-not-trusted', 'Unknown peer', 'This node does not know that peer; add and trust it first.');
+  if (!peer) throw new DomainError(409, 'peer-not-trusted', 'Unknown peer', 'This node does not know that peer; add and trust it first.');
   if (peer.state === 'revoked' || (forSending && peer.state !== 'trusted')) {
-    throw new ProblemError(409, 'peer-not-trusted', 'Peer not trusted', `The peer is ${peer.state}; only trusted peers receive referrals.`);
+    throw new DomainError(409, 'peer-not-trusted', 'Peer not trusted', `The peer is ${peer.state}; only trusted peers receive referrals.`);
   }
   return peer;
 }
 
 export function checkConsent(body: ReferralOfferBody, peerId: string, now: Date): void {
   const violation = consentViolation(body.client, body.consent, peerId, now);
-  if (violation) throw new ProblemError(422, 'consent-violation', 'Not covered by consent', violation);
+  if (violation) throw new DomainError(422, 'consent-violation', 'Not covered by consent', violation);
 }
 
 /** Seals the offer (message `seq` of this node in the referral) and queues it, moving the referral from `from` to `sent`, inside `tx`. */
@@ -125,14 +125,14 @@ export function offerBody(referralId: string, request: OfferContent, consent: Co
  */
 export async function consentForOffer(tx: Tx, request: OfferContent, peerId: string, actor: Actor, now: Date): Promise<ConsentRow> {
   if (request.consent_id && request.consent) {
-    throw new ProblemError(422, 'invalid-request', 'Two consents', 'Give either consent_id (a consent record) or consent, not both.');
+    throw new DomainError(422, 'invalid-request', 'Two consents', 'Give either consent_id (a consent record) or consent, not both.');
   }
   let row: ConsentRow;
   if (request.consent_id) {
     const found = await findConsent(tx, request.consent_id);
-    if (!found) throw new ProblemError(422, 'consent-violation', 'No such consent', 'There is no consent record with this consent_id on this node.');
+    if (!found) throw new DomainError(422, 'consent-violation', 'No such consent', 'There is no consent record with this consent_id on this node.');
     if (found.origin !== 'self' || found.derived_from) {
-      throw new ProblemError(422, 'consent-violation', 'Not our consent', 'This consent came with a referral from another organisation; the case can only be passed on with refer-onward.');
+      throw new DomainError(422, 'consent-violation', 'Not our consent', 'This consent came with a referral from another organisation; the case can only be passed on with refer-onward.');
     }
     row = found;
   } else if (request.consent) {
@@ -142,13 +142,13 @@ export async function consentForOffer(tx: Tx, request: OfferContent, peerId: str
       language: given.language, obtained_by: actor.userId, obtained_at: given.obtained_at ?? now.toISOString(), valid_until: given.valid_until,
     };
     const violation = consentViolation(request.client, provisional, peerId, now);
-    if (violation) throw new ProblemError(422, 'consent-violation', 'Not covered by consent', violation);
+    if (violation) throw new DomainError(422, 'consent-violation', 'Not covered by consent', violation);
     row = await recordConsent(tx, { ...given, recipients: [peerId] }, actor, now);
   } else {
-    throw new ProblemError(422, 'consent-violation', 'No consent', 'A referral needs the client\'s consent: consent_id of a consent record, or consent.');
+    throw new DomainError(422, 'consent-violation', 'No consent', 'A referral needs the client\'s consent: consent_id of a consent record, or consent.');
   }
   const violation = consentRowViolation(row, request.client, peerId, now);
-  if (violation) throw new ProblemError(422, 'consent-violation', 'Not covered by consent', violation);
+  if (violation) throw new DomainError(422, 'consent-violation', 'Not covered by consent', violation);
   return row;
 }
 
@@ -205,16 +205,16 @@ export async function sendDraft(ctx: NodeContext, actor: Actor, referralId: stri
   const referral = await ctx.database.db.selectFrom('referrals').selectAll().where('id', '=', referralId).executeTakeFirst();
   if (!referral) throw noSuchReferral();
   if (referral.direction !== 'outgoing' || referral.state !== 'draft') {
-    throw new ProblemError(409, 'illegal-transition', 'Not a draft', `Only a draft can be sent; this referral is ${referral.state}.`);
+    throw new DomainError(409, 'illegal-transition', 'Not a draft', `Only a draft can be sent; this referral is ${referral.state}.`);
   }
   const peer = await peerFor(ctx, referral.peer_id, true);
   const draft = await readPayload<ReferralOfferBody>(ctx.database.db, ctx.kek, referralId, OFFER);
   const consent = referral.consent_id ? await findConsent(ctx.database.db, referral.consent_id) : undefined;
-  if (!draft || !consent) throw new ProblemError(404, 'not-found', 'No such referral', 'The draft\'s content is no longer held here.');
+  if (!draft || !consent) throw new DomainError(404, 'not-found', 'No such referral', 'The draft\'s content is no longer held here.');
   // The service chosen when the draft was saved may have been paused or removed since.
   if (draft.service_id) await requireServiceOf(ctx, peer.id, draft.service_id);
   const violation = consentRowViolation(consent, draft.client, peer.id, now);
-  if (violation) throw new ProblemError(422, 'consent-violation', 'Not covered by consent', violation);
+  if (violation) throw new DomainError(422, 'consent-violation', 'Not covered by consent', violation);
   const body: ReferralOfferBody = { ...draft, consent: wireConsent(consent, peer.id) };
   await ctx.database.transaction(async (tx, onCommit) => {
     const changed = await tx
@@ -223,7 +223,7 @@ export async function sendDraft(ctx: NodeContext, actor: Actor, referralId: stri
       .where('id', '=', referralId)
       .where('state', '=', 'draft')
       .executeTakeFirst();
-    if (changed.numUpdatedRows !== 1n) throw new ProblemError(409, 'illegal-transition', 'Already sent', 'The draft was sent meanwhile.');
+    if (changed.numUpdatedRows !== 1n) throw new DomainError(409, 'illegal-transition', 'Already sent', 'The draft was sent meanwhile.');
     await queueOffer(tx, ctx, peer, body, actor, 'draft', now);
     onCommit(afterCommit);
   });
@@ -329,7 +329,7 @@ export async function listReferrals(
   }
   if (filter.cursor) {
     const after = decodeCursor(filter.cursor);
-    if (!after) throw new ProblemError(400, 'invalid-request', 'Invalid cursor', 'Pass the next_cursor of the previous page unchanged.');
+    if (!after) throw new DomainError(400, 'invalid-request', 'Invalid cursor', 'Pass the next_cursor of the previous page unchanged.');
     query = query.where((eb) =>
       eb.or([
         eb('referrals.updated_at', '<', after.updatedAt),

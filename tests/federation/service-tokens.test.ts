@@ -6,8 +6,10 @@ import { CompactSign } from 'jose';
 import { utf8 } from '../../node/crypto/encoding.js';
 import { nowSeconds } from '../../node/context.js';
 import { generateSigningKey } from '../../node/identity/keys.js';
-import { ProblemError, problemResponse } from '../../node/http/problem.js';
-import { createServiceToken, requirePeer, type PeerEnv } from '../../node/peers/service-token.js';
+import { DomainError } from '../../node/errors.js';
+import { problemResponse } from '../../node/http/problem.js';
+import { createServiceToken } from '../../node/peers/service-token.js';
+import { requirePeer, type PeerEnv } from '../../node/http/require-peer.js';
 import { addPending, createTestNetwork, snapshot, trust, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
 let net: TestNetwork;
@@ -28,7 +30,7 @@ beforeAll(async () => {
   guarded.use('*', requirePeer(b.ctx));
   guarded.get('/federation/v1/test-resource', (ctx) => ctx.json({ caller: ctx.get('peer').id }));
   app.route('/', guarded);
-  app.onError((error, ctx) => (error instanceof ProblemError ? problemResponse(ctx, error) : ctx.text('unexpected', 500)));
+  app.onError((error, ctx) => (error instanceof DomainError ? problemResponse(ctx, error) : ctx.text('unexpected', 500)));
 });
 afterAll(() => net.close());
 

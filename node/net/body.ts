@@ -1,5 +1,6 @@
-// Reading a request body with a hard size limit, so a large or endless body is cut off early
-// instead of being buffered whole.
+// Reading the body of a web message (a request to this node, or a response from a peer) with a
+// hard size limit, so a large or endless body is cut off early instead of being buffered whole.
+// Below both the HTTP layer and the clients of other nodes, which use it alike.
 
 /** The body (of a request, or a response from a peer) as UTF-8 text, or undefined when it is larger than `limit` bytes. */
 export async function readBodyWithin(request: Request | Response, limit: number): Promise<string | undefined> {
