@@ -4,7 +4,8 @@
 import { taxonomy } from './directory/taxonomy.js';
 import { startDirectorySync } from './directory/sync.js';
 import { serve, type ServerType } from '@hono/node-server';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Hono } from 'hono';
@@ -12,7 +13,7 @@ import type { NodeConfig } from './config/config.js';
 import { ConfigError } from './config/config.js';
 import { systemClock, type Clock, type Fetch, type NodeContext } from './context.js';
 import { createKekFile, kekFromBytes, parseKek, readKekFile, type Kek } from './crypto/kek.js';
-import { migrateToLatest, openSqlite } from './db/database.js';
+import { migrateToLatest, openDatabase, type DatabaseTarget } from './db/database.js';
 import { createDeliveryWorker, type DeliveryWorker } from './delivery/worker.js';
 import { createHttpApp } from './http/app.js';
 import { startExpiryTimer } from './referrals/expiry.js';
@@ -52,6 +53,22 @@ function loadKek(config: NodeConfig): Kek {
   return kekFromBytes(config.kekFromEnv ? parseKek(config.kekFromEnv, 'REFERRAL_NODE_KEK') : readKekFile(config.kekFile));
 }
 
+/**
+ * A node whose data is in PostgreSQL keeps the database's URL in its data folder (beside the KEK,
+ * as secret as it), so that every command given only --data finds it.
+ */
+const databaseUrlFile = (config: NodeConfig): string => join(config.dataDir, 'database-url');
+
+/** Where the node's data is: PostgreSQL when a URL is configured or recorded at init, else SQLite. */
+export function databaseTarget(config: NodeConfig): DatabaseTarget {
+  const recorded = existsSync(databaseUrlFile(config)) ? readFileSync(databaseUrlFile(config), 'utf8').trim() : undefined;
+  const url = config.databaseUrl ?? recorded;
+  return url ? { postgresUrl: url } : { sqlitePath: config.databasePath };
+}
+
+/** Whether the data folder holds a node (its SQLite file, or the URL of its PostgreSQL database). */
+export const hasNode = (config: NodeConfig): boolean => existsSync(config.databasePath) || existsSync(databaseUrlFile(config));
+
 export interface InitResult {
   nodeId: string;
   fingerprint: string;
@@ -66,15 +83,19 @@ export async function initNode(
   admin: { username: string },
   clock: Clock = systemClock,
 ): Promise<InitResult> {
-  if (existsSync(config.databasePath)) {
+  if (hasNode(config)) {
     throw new ConfigError(`${config.dataDir} already holds a node; use another folder, or \`referral-node serve\` to run it.`);
   }
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  if (!config.kekFromEnv) await createKekFile(config.kekFile);
-  const kek = loadKek(config);
-  const database = openSqlite(config.databasePath);
+  const database = openDatabase(databaseTarget(config));
   try {
     await migrateToLatest(database);
+    if (await isInitialised(database.db)) {
+      throw new ConfigError('That PostgreSQL database already holds a node: give each node a database of its own.');
+    }
+    if (!config.kekFromEnv) await createKekFile(config.kekFile);
+    if (config.databaseUrl) writeFileSync(databaseUrlFile(config), `${config.databaseUrl}\n`, { mode: 0o600 });
+    const kek = loadKek(config);
     const now = clock.now();
     await createNodeIdentity(database, kek, settings, now);
     const { password } = await createUser(database.db, { username: admin.username, role: 'admin' }, now);
@@ -92,11 +113,11 @@ export async function initNode(
 }
 
 export async function openNode(config: NodeConfig, overrides: Overrides = {}): Promise<OpenNode> {
-  if (!existsSync(config.databasePath)) {
+  if (!hasNode(config) && !config.databaseUrl) {
     throw new ConfigError(`No node in ${config.dataDir}: create one with \`referral-node init --data ${config.dataDir} ...\`.`);
   }
   const kek = loadKek(config);
-  const database = openSqlite(config.databasePath);
+  const database = openDatabase(databaseTarget(config));
   try {
     await migrateToLatest(database);
     if (!(await isInitialised(database.db))) throw new ConfigError(`The database in ${config.dataDir} holds no node; run init again in an empty folder.`);

@@ -32,7 +32,7 @@ const defaultIo: CliIo = { out: (text) => process.stdout.write(`${text}\n`) };
 
 export const dataOption = () => new Option('--data <dir>', 'the node\'s data folder (or REFERRAL_NODE_DATA)');
 
-function configFrom(options: { data?: string; port?: string; host?: string }): NodeConfig {
+function configFrom(options: { data?: string; port?: string; host?: string; databaseUrl?: string }): NodeConfig {
   return resolveConfig(options, readEnv());
 }
 
@@ -63,7 +63,8 @@ export function buildProgram(io: CliIo = defaultIo): Command {
     .option('--languages <list>', 'comma-separated language codes the organisation works in', 'en')
     .option('--contact <contact>', 'a contact address for other organisations\' administrators')
     .option('--admin-user <name>', 'user name of the first administrator', 'admin')
-    .action(async (options: { data?: string; url: string; name: string; country: string; languages: string; contact?: string; adminUser: string }) => {
+    .option('--database-url <url>', 'keep the node\'s data in this PostgreSQL database (or DATABASE_URL; default: SQLite in the data folder)')
+    .action(async (options: { data?: string; databaseUrl?: string; url: string; name: string; country: string; languages: string; contact?: string; adminUser: string }) => {
       const country = options.country.toUpperCase();
       if (!/^[A-Z]{2}$/.test(country)) throw new CliError('--country takes a two-letter ISO 3166-1 code, e.g. GR, AT, IT.');
       const languages = options.languages.split(',').map((l) => l.trim().toLowerCase()).filter(Boolean);

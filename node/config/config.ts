@@ -9,7 +9,10 @@ export class ConfigError extends Error {}
 
 export interface NodeConfig {
   dataDir: string;
+  /** The SQLite file, used unless the node's data is in PostgreSQL. */
   databasePath: string;
+  /** A postgres:// URL when the node's data is in PostgreSQL (--database-url, DATABASE_URL). */
+  databaseUrl?: string | undefined;
   kekFile: string;
   /** The KEK from the environment, when given (base64url). */
   kekFromEnv?: string | undefined;
@@ -67,7 +70,18 @@ function integer(value: string | number | undefined, name: string, min: number, 
   return n;
 }
 
-export function resolveConfig(options: { data?: string | undefined; port?: string | undefined; host?: string | undefined }, env: Env): NodeConfig {
+function databaseUrlFrom(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^postgres(ql)?:\/\/./i.test(value)) {
+    throw new ConfigError('--database-url / DATABASE_URL must be a PostgreSQL URL, e.g. postgres://referral-node@localhost/referrals (leave it out to use SQLite in the data folder).');
+  }
+  return value;
+}
+
+export function resolveConfig(
+  options: { data?: string | undefined; port?: string | undefined; host?: string | undefined; databaseUrl?: string | undefined },
+  env: Env,
+): NodeConfig {
   const data = options.data ?? env.data;
   if (!data) throw new ConfigError('Say where the node keeps its data: --data DIR or REFERRAL_NODE_DATA.');
   const dataDir = resolve(data);
@@ -76,6 +90,7 @@ export function resolveConfig(options: { data?: string | undefined; port?: strin
   return {
     dataDir,
     databasePath: join(dataDir, 'node.sqlite'),
+    databaseUrl: databaseUrlFrom(options.databaseUrl ?? env.databaseUrl),
     kekFile: join(dataDir, 'kek.key'),
     kekFromEnv: env.kek,
     port: integer(options.port ?? env.port, '--port / REFERRAL_NODE_PORT', 1, 65535) ?? DEFAULTS.port,

@@ -1,6 +1,8 @@
 // The only reader of the process environment. Everything else gets configuration passed in.
 export interface Env {
   data?: string | undefined;
+  /** A PostgreSQL URL: the node's data is there instead of a SQLite file in the data folder. */
+  databaseUrl?: string | undefined;
   kek?: string | undefined;
   port?: string | undefined;
   host?: string | undefined;
@@ -21,6 +23,7 @@ export interface Env {
 export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
   return {
     data: env.REFERRAL_NODE_DATA,
+    databaseUrl: env.DATABASE_URL,
     kek: env.REFERRAL_NODE_KEK,
     port: env.REFERRAL_NODE_PORT,
     host: env.REFERRAL_NODE_HOST,

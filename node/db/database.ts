@@ -1,12 +1,17 @@
-// The database wrapper owns the SQLite policy: WAL, synchronous=FULL (a receipt is only issued
-// for an envelope that survives a power cut), foreign keys, a busy timeout, and transactions with
-// after-commit hooks for work that must follow a commit (like attempting a delivery).
+// The database wrapper owns the storage policy for both servers. SQLite (the default, embedded):
+// WAL, synchronous=FULL (a receipt is only issued for an envelope that survives a power cut),
+// foreign keys, a busy timeout, secure_delete. PostgreSQL (DATABASE_URL=postgres://...): a pool,
+// SERIALIZABLE transactions. On both, every transaction goes through `transaction`, which runs
+// again when it lost a race with another writer, and runs after-commit hooks for work that must
+// follow a commit (like attempting a delivery). What else differs is in dialect.ts.
 import SQLite from 'better-sqlite3';
+import pg from 'pg';
 import {
   CompiledQuery,
   sql,
   Kysely,
   Migrator,
+  PostgresDialect,
   SqliteDialect,
   SqliteDriver,
   type DatabaseConnection,
@@ -18,22 +23,37 @@ import {
 } from 'kysely';
 import type { Schema } from './schema.js';
 import { migrations } from './migrations/index.js';
+import { isRetryableConflict, PostgresSchemaPlugin, type DialectName } from './dialect.js';
 
 export type Db = Kysely<Schema>;
 export type Tx = Transaction<Schema>;
 
 export interface Database {
   db: Db;
-  /** Runs fn in a transaction; hooks registered with onCommit run after it commits. */
+  dialect: DialectName;
+  /**
+   * Runs fn in a transaction; hooks registered with onCommit run after it commits. fn runs again
+   * (from the start, in a new transaction) when the transaction lost a race with another writer,
+   * so it must do nothing but database work that a rollback undoes.
+   */
   transaction<T>(fn: (tx: Tx, onCommit: (hook: () => void) => void) => Promise<T>): Promise<T>;
   /**
-   * After an erasure: copies the write-ahead log into the database file and truncates it, so the
-   * old versions of erased rows do not linger in the WAL (secure_delete zeroes them in the file).
-   * False when another connection (a CLI command) kept the log from being truncated: the next
-   * erasure or retention run tries again.
+   * After an erasure, on SQLite: copies the write-ahead log into the database file and truncates
+   * it, so the old versions of erased rows do not linger in the WAL (secure_delete zeroes them in
+   * the file). False when another connection (a CLI command) kept the log from being truncated:
+   * the next erasure or retention run tries again. Nothing to do on PostgreSQL.
    */
   purgeErased(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** Where a node's data is: a SQLite file, or a PostgreSQL database. */
+export type DatabaseTarget = { sqlitePath: string } | { postgresUrl: string };
+
+export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//i.test(url);
+
+export function openDatabase(target: DatabaseTarget): Database {
+  return 'postgresUrl' in target ? openPostgres(target.postgresUrl) : openSqlite(target.sqlitePath);
 }
 
 export function openSqlite(path: string): Database {
@@ -45,7 +65,35 @@ export function openSqlite(path: string): Database {
   // Deleted content is overwritten with zeros, not left in free pages: erasure must erase.
   sqlite.pragma('secure_delete = ON');
   const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
-  return wrap(db);
+  return wrap(db, 'sqlite', {
+    begin: (fn) => db.transaction().execute(fn),
+    async purgeErased() {
+      const { rows } = await sql<{ busy: number }>`pragma wal_checkpoint(TRUNCATE)`.execute(db);
+      return rows[0]?.busy === 0;
+    },
+  });
+}
+
+/** PostgreSQL's 64-bit integers (counts, our `integer` columns) as numbers: none comes near 2^53. */
+const INT8_OID = 20;
+const postgresTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+};
+
+export function openPostgres(url: string): Database {
+  const pool = new pg.Pool({ connectionString: url, max: 10, types: postgresTypes, application_name: 'referral-node' });
+  // An idle connection the server drops (a restart, a failover) must not take the process down.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), plugins: [new PostgresSchemaPlugin()] });
+  return wrap(db, 'postgres', {
+    // SERIALIZABLE: every transaction behaves as if it ran alone, as SQLite's single writer
+    // guarantees; one that cannot is refused with 40001 and run again by `transaction`.
+    begin: (fn) => db.transaction().setIsolationLevel('serializable').execute(fn),
+    // Deleted rows are not overwritten here: what erasure guarantees on PostgreSQL is in the
+    // README ("Erasure and the database").
+    purgeErased: async () => true,
+  });
 }
 
 /**
@@ -69,20 +117,35 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
-function wrap(db: Db): Database {
+interface DialectPolicy {
+  begin<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  purgeErased(): Promise<boolean>;
+}
+
+/** How often a transaction that lost a race runs again before its error is let through. */
+const MAX_ATTEMPTS = 8;
+
+function wrap(db: Db, dialect: DialectName, policy: DialectPolicy): Database {
   let closed = false;
   return {
     db,
+    dialect,
     async transaction(fn) {
-      const hooks: Array<() => void> = [];
-      const result = await db.transaction().execute((tx) => fn(tx, (hook) => hooks.push(hook)));
-      for (const hook of hooks) hook();
-      return result;
+      for (let attempt = 1; ; attempt++) {
+        // Hooks of an attempt that rolled back are dropped with it.
+        const hooks: Array<() => void> = [];
+        try {
+          const result = await policy.begin((tx) => fn(tx, (hook) => hooks.push(hook)));
+          for (const hook of hooks) hook();
+          return result;
+        } catch (error) {
+          if (attempt >= MAX_ATTEMPTS || !isRetryableConflict(error)) throw error;
+          // Spread the retries out, so the writers that collided do not collide again.
+          await new Promise((resume) => setTimeout(resume, Math.random() * 10 * 2 ** attempt));
+        }
+      }
     },
-    async purgeErased() {
-      const { rows } = await sql<{ busy: number }>`pragma wal_checkpoint(TRUNCATE)`.execute(db);
-      return rows[0]?.busy === 0;
-    },
+    purgeErased: () => policy.purgeErased(),
     async close() {
       if (closed) return;
       closed = true;

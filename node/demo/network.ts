@@ -1,6 +1,5 @@
 // Building the demo network in-process, as an administrator would with the CLI: each node with
 // its admin, a caseworker, an auditor and their API tokens, then mutual trust between every pair.
-import { existsSync } from 'node:fs';
 import { resolveConfig, type NodeConfig } from '../config/config.js';
 import type { Env } from '../config/env.js';
 import { initNode, openNode } from '../node.js';
@@ -20,7 +19,7 @@ export function demoNodeConfig(dataDir: string, env: Env): NodeConfig {
   return { ...resolveConfig({ data: dataDir }, env), kekFromEnv: undefined, logLevel: 'silent' };
 }
 
-export const hasNode = (config: NodeConfig) => existsSync(config.databasePath);
+export { hasNode } from '../node.js';
 
 export async function createDemoNode(organisation: DemoOrganisation, url: string, config: NodeConfig): Promise<DemoNode> {
   const { key, name, country, languages, contact } = organisation;

@@ -3,7 +3,8 @@
 // know it first. Each change is in the audit log. What is stored is what the directory publishes:
 // no personal data, and no street address (spec ServiceFields).
 import { randomUUID } from 'node:crypto';
-import { sql, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
+import { insertionOrder } from '../db/dialect.js';
 import type { components } from '../../spec/generated/local.js';
 import type { Db } from '../db/database.js';
 import type { ServicesTable } from '../db/schema.js';
@@ -56,8 +57,8 @@ function descriptionOf(input: ServiceInput): string {
 }
 
 export async function listServices(db: Db): Promise<Service[]> {
-  // In the order they were described (rowid breaks ties within the same millisecond).
-  return (await db.selectFrom('services').selectAll().orderBy('created_at').orderBy(sql`rowid`).execute()).map(toService);
+  // In the order they were described (insertion order breaks ties within the same millisecond).
+  return (await db.selectFrom('services').selectAll().orderBy('created_at').orderBy(insertionOrder(db)).execute()).map(toService);
 }
 
 /** The services as the directory publishes them (without when each was first described). */

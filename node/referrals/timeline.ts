@@ -1,7 +1,7 @@
 // The timeline of a referral: every state change, when, and by whom (a user here or the peer).
 // Codes are plain; notes, questions, answers and further client data are encrypted payloads.
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { insertionOrder } from '../db/dialect.js';
 import type { components } from '../../spec/generated/local.js';
 import type { NodeContext } from '../context.js';
 import type { Tx } from '../db/database.js';
@@ -78,8 +78,8 @@ export async function readTimeline(
   referralId: string,
 ): Promise<{ timeline: TimelineEntry[]; information: Information[]; inquiryAnswer?: InquiryAnswer }> {
   const { db } = ctx.database;
-  // rowid is the order of insertion: events within the same millisecond keep their order.
-  const rows = await db.selectFrom('referral_events').selectAll().where('referral_id', '=', referralId).orderBy('at').orderBy(sql`rowid`).execute();
+  // Events within the same millisecond keep the order they were written in.
+  const rows = await db.selectFrom('referral_events').selectAll().where('referral_id', '=', referralId).orderBy('at').orderBy(insertionOrder(db)).execute();
   const timeline: TimelineEntry[] = [];
   const information: Information[] = [];
   let inquiryAnswer: InquiryAnswer | undefined;

@@ -16,6 +16,7 @@ import * as services from './013-services.js';
 import * as peerDirectories from './014-peer-directories.js';
 import * as uiSessions from './015-ui-sessions.js';
 import * as referralSubmissions from './016-referral-submissions.js';
+import * as insertionOrder from './017-insertion-order.js';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '014-peer-directories': peerDirectories,
   '015-ui-sessions': uiSessions,
   '016-referral-submissions': referralSubmissions,
+  '017-insertion-order': insertionOrder,
 };
