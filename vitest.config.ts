@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+/** `npm run test:postgres`: the same suite, each node on a database of a PostgreSQL server of its own. */
+const onPostgres = process.env.REFNET_TEST_DATABASE === 'postgres';
+
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts', 'node/**/*.test.ts'],
@@ -7,5 +10,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Multi-process tests start real nodes; two cores are shared, so keep files from crowding.
     maxWorkers: 2,
+    ...(onPostgres ? { globalSetup: ['tests/_util/postgres-setup.ts'] } : {}),
   },
 });

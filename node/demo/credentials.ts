@@ -26,7 +26,7 @@ export interface DemoNode {
 export const credentialsPath = (dir: string) => join(dir, 'credentials.json');
 
 // What a demo folder may hold; anything else means --dir points somewhere it should not delete.
-const DEMO_ENTRIES = new Set(['gr', 'at', 'it', 'credentials.json', 'credentials.json.tmp']);
+const DEMO_ENTRIES = new Set(['gr', 'at', 'it', 'credentials.json', 'credentials.json.tmp', 'postgres']);
 
 /** Empties the folder for a fresh start, refusing if it holds anything the demo did not make. */
 export function resetDemoFolder(dir: string): void {

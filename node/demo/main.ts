@@ -1,6 +1,7 @@
-// `npm run demo [-- --keep] [-- --dir DIR]`: five local nodes for the fixtures' organisations,
+// `npm run demo [-- --keep] [-- --dir DIR] [-- --postgres]`: local nodes for the fixtures' organisations,
 // each a real `referral-node serve` child process, trusting each other, with the sample referrals
 // sent through the local API. Runs until SIGINT/SIGTERM, then stops the nodes gracefully.
+import { chmodSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/config.js';
@@ -16,23 +17,32 @@ import { createDemoNode, demoNodeConfig, hasNode, trustEachOther } from './netwo
 import { describeExit, startNodeProcess, stopNodeProcesses, waitForHealth, type NodeProcess } from './processes.js';
 import { hasAnyReferral, sendDemoReferrals, waitUntilDelivered } from './referrals.js';
 import { describeNetwork } from './report.js';
+import { startPostgresCluster, type PostgresCluster } from './postgres-cluster.js';
 import { seedDemoServices, syncDemoDirectories } from './directories.js';
 
 const DEFAULT_BASE_PORT = 7101;
-const USAGE = 'Usage: npm run demo -- [--keep] [--dir DIR]\n  --keep     reuse the nodes of the last run (credentials from DIR/credentials.json)\n  --dir DIR  where the nodes keep their data (default ./demo-data; emptied unless --keep)';
+const USAGE =
+  'Usage: npm run demo -- [--keep] [--dir DIR] [--postgres]\n  --keep     reuse the nodes of the last run (credentials from DIR/credentials.json)\n' +
+  '  --dir DIR  where the nodes keep their data (default ./demo-data; emptied unless --keep)\n' +
+  '  --postgres each node keeps its data in a PostgreSQL database of its own, on a server the demo runs in DIR/postgres\n' +
+  '             (needs Debian\'s postgresql package; default: a SQLite file in each node\'s folder)';
 
 const say = (line: string) => process.stdout.write(`[demo] ${line}\n`);
 
 interface DemoOptions {
   keep: boolean;
+  postgres: boolean;
   dir: string;
   basePort: number;
 }
 
 function readOptions(argv: string[], env: Env): DemoOptions {
-  let values: { keep?: boolean; dir?: string; help?: boolean };
+  let values: { keep?: boolean; dir?: string; postgres?: boolean; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: argv, options: { keep: { type: 'boolean' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { keep: { type: 'boolean' }, dir: { type: 'string' }, postgres: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    }));
   } catch (error) {
     throw new DemoError(`${error instanceof Error ? error.message : 'Unknown option.'}\n${USAGE}`);
   }
@@ -43,13 +53,12 @@ function readOptions(argv: string[], env: Env): DemoOptions {
   const raw = env.demoBasePort;
   const basePort = raw === undefined || raw === '' ? DEFAULT_BASE_PORT : /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isInteger(basePort) || basePort < 1 || basePort > 65531) throw new DemoError('DEMO_BASE_PORT must be a port number from 1 to 65531.');
-  return { keep: values.keep ?? false, dir: resolve(values.dir ?? 'demo-data'), basePort };
+  return { keep: values.keep ?? false, postgres: values.postgres ?? false, dir: resolve(values.dir ?? 'demo-data'), basePort };
 }
 
 /** Existing nodes (with --keep) or new ones, one per organisation, and their credentials saved. */
-async function prepareNodes(options: DemoOptions, env: Env): Promise<DemoNode[]> {
+async function prepareNodes(options: DemoOptions, env: Env, postgres: PostgresCluster | undefined): Promise<DemoNode[]> {
   const earlier = options.keep ? readCredentials(options.dir) : [];
-  if (earlier.length === 0) resetDemoFolder(options.dir);
   const nodes: DemoNode[] = [];
   for (const [index, organisation] of demoOrganisations.entries()) {
     const url = `http://127.0.0.1:${options.basePort + index}`;
@@ -63,7 +72,8 @@ async function prepareNodes(options: DemoOptions, env: Env): Promise<DemoNode[]>
       nodes.push({ ...known, dataDir: config.dataDir });
       say(`reusing ${organisation.key}: ${known.name} at ${url}`);
     } else {
-      nodes.push(await createDemoNode(organisation, url, config));
+      const databaseUrl = await postgres?.createDatabase(`demo_${organisation.key}`);
+      nodes.push(await createDemoNode(organisation, url, { ...config, databaseUrl }));
       say(`created ${organisation.key}: ${organisation.name} (${organisation.city}) at ${url}`);
     }
   }
@@ -88,8 +98,17 @@ async function main(): Promise<number> {
   let reportDeath: (message: string) => void = () => {};
   const died = new Promise<never>((_, fail) => (reportDeath = (message) => fail(new DemoError(message))));
 
+  let postgres: PostgresCluster | undefined;
   async function setUp(): Promise<'ready'> {
-    const nodes = await prepareNodes(options, env);
+    if (!options.keep || readCredentials(options.dir).length === 0) resetDemoFolder(options.dir);
+    if (options.postgres) {
+      // As root, the server runs as the postgres user, who must be able to pass through the demo
+      // folder to its own; everything else in it stays private (credentials 0600, nodes 0700).
+      if (process.getuid?.() === 0) chmodSync(options.dir, 0o711);
+      postgres = await startPostgresCluster(join(options.dir, 'postgres'));
+      say(`PostgreSQL started for the nodes' data (${join(options.dir, 'postgres')})`);
+    }
+    const nodes = await prepareNodes(options, env, postgres);
     for (const node of nodes) {
       if (stopping) throw new DemoError('Stopped before every node was started.');
       const child = startNodeProcess({ key: node.key, root, dataDir: node.dataDir, port: Number(new URL(node.url).port), env: childEnv });
@@ -135,6 +154,10 @@ async function main(): Promise<number> {
   stopping = true;
   await stopNodeProcesses(children);
   if (children.length > 0) say('all nodes stopped');
+  if (postgres) {
+    await postgres.stop();
+    say('PostgreSQL stopped');
+  }
   return exitCode;
 }
 

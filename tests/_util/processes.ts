@@ -1,6 +1,7 @@
 // Helpers for end-to-end tests that run REAL node processes on loopback: the `referral-node`
 // command (bin/referral-node.js) is spawned exactly as an operator would run it, and each
 // `serve` process's stdout and stderr are captured so tests can inspect the logs.
+import { databaseArgs } from './database.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -191,7 +192,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
   const env = options.env ?? {};
 
   const init = await runCliOk(
-    ['init', '--data', dataDir, '--url', url, '--name', options.name, '--country', options.country, '--languages', options.languages.join(',')],
+    ['init', '--data', dataDir, '--url', url, '--name', options.name, '--country', options.country, '--languages', options.languages.join(','), ...(await databaseArgs())],
     { env },
   );
   const password = /^Password:\s+(\S+)/m.exec(init.stdout)?.[1];

@@ -14,6 +14,7 @@ import { addPeer, fetchPeerIdentity, trustPeer } from '../../node/peers/service.
 import { createApiToken } from '../../node/users/service.js';
 import type { components } from '../../spec/generated/local.js';
 import { expectMatchesSpec } from './spec-check.js';
+import { freshDatabaseUrl } from './database.js';
 
 /**
  * A clock the test moves. It starts at the top of the current hour, not at a fixed date: the CLI
@@ -77,7 +78,7 @@ export async function createTestNetwork(size: number, options: { trust?: boolean
     const country = COUNTRIES[i % COUNTRIES.length]!;
     const id = `http://node-${country.toLowerCase()}-${i}.test`;
     const dataDir = join(root, `node-${i}`);
-    const config = { ...resolveConfig({ data: dataDir }, {}), kekFromEnv: undefined };
+    const config = { ...resolveConfig({ data: dataDir, databaseUrl: await freshDatabaseUrl() }, {}), kekFromEnv: undefined };
     await initNode(config, { nodeId: id, name: `Test organisation ${country}`, country, languages: ['en'] }, { username: 'admin' }, clock);
     let logged = '';
     const sink = new Writable({
@@ -147,9 +148,14 @@ export async function addPending(a: TestNode, b: TestNode): Promise<void> {
 export async function snapshot(node: OpenNode): Promise<Record<string, unknown[]>> {
   const { db } = node.ctx.database;
   // Every table the migrations made, so a table added later is covered without anyone remembering to.
-  const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%' order by name`.execute(db);
+  const postgres = node.ctx.database.dialect === 'postgres';
+  const tables = postgres
+    ? await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = 'public' and table_name not like 'kysely_%' order by table_name`.execute(db)
+    : await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%' order by name`.execute(db);
+  // Physical order: the same as long as nothing was written, which is what a snapshot is compared for.
+  const order = postgres ? sql`ctid` : sql`rowid`;
   const out: Record<string, unknown[]> = {};
-  for (const { name } of tables.rows) out[name] = (await sql`select * from ${sql.table(name)} order by rowid`.execute(db)).rows;
+  for (const { name } of tables.rows) out[name] = (await sql`select * from ${sql.table(name)} order by ${order}`.execute(db)).rows;
   return out;
 }
 

@@ -3,28 +3,21 @@
 // only O(log n) rows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { KyselyPlugin } from 'kysely';
-import { migrateToLatest, openSqlite, type Database } from '../../node/db/database.js';
+import type { Database } from '../../node/db/database.js';
+import { openTestDatabase } from '../_util/database.js';
 import { appendAuditEvent } from '../../node/audit-log/append.js';
 import { consistencyProof, inclusionProof, rootOf } from '../../node/audit-log/merkle.js';
 import { b64u } from '../../node/crypto/encoding.js';
 import { consistencyProofBetween, inclusionProofAt, leafIndexOf, logSize, syncTreeNodes, treeRoot } from '../../node/audit-log/tree-store.js';
 
-let dir: string;
 let database: Database;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'refnet-tree-'));
-  database = openSqlite(join(dir, 'tree.sqlite'));
-  await migrateToLatest(database);
+  ({ database, close } = await openTestDatabase());
 });
-afterAll(async () => {
-  await database.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => close());
 
 const at = new Date('2026-11-23T10:00:00Z');
 const hex = (bytes: Uint8Array | undefined) => (bytes ? Buffer.from(bytes).toString('hex') : undefined);

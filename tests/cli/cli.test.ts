@@ -15,6 +15,7 @@ import { resolveConfig } from '../../node/config/config.js';
 import { verifyIdentityDocument } from '../../node/identity/document.js';
 import { readableFingerprint } from '../../node/identity/keys.js';
 import { addPeer } from '../../node/peers/service.js';
+import { databaseArgs } from '../_util/database.js';
 
 const dirs: string[] = [];
 const savedKek = process.env.REFERRAL_NODE_KEK;
@@ -38,8 +39,8 @@ async function run(...args: string[]): Promise<string> {
   return out;
 }
 
-const init = (data: string, ...extra: string[]) =>
-  run('init', '--data', data, '--url', 'https://ariadne.example.org/', '--name', 'Ariadne', '--country', 'gr', '--languages', 'el,en', ...extra);
+const init = async (data: string, ...extra: string[]) =>
+  run('init', '--data', data, '--url', 'https://ariadne.example.org/', '--name', 'Ariadne', '--country', 'gr', '--languages', 'el,en', ...(await databaseArgs()), ...extra);
 
 describe('referral-node init', () => {
   it('creates the database, a private key file and an administrator whose password is printed once', async () => {

@@ -1,0 +1,136 @@
+// What every store must guarantee for the node's code to be correct on it, run against the store
+// of the suite (`npm test`: SQLite; `npm run test:postgres`: PostgreSQL). The node's modules are
+// written against this contract, not against either server.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { migrateToLatest, type Database } from '../../node/db/database.js';
+import { insertionOrder, isRetryableConflict } from '../../node/db/dialect.js';
+import { onPostgres, openTestDatabase } from '../_util/database.js';
+
+let database: Database;
+let close: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ database, close } = await openTestDatabase());
+});
+afterAll(() => close());
+
+const at = '2026-12-01T10:00:00.000Z';
+
+async function addUser(id: string, username = id): Promise<void> {
+  await database.db.insertInto('users').values({ id, username, password_hash: 'x', role: 'caseworker', created_at: at, disabled_at: null, language: null }).execute();
+}
+
+describe('the storage contract', () => {
+  it('is the store the suite was asked for', () => {
+    expect(database.dialect).toBe(onPostgres ? 'postgres' : 'sqlite');
+  });
+
+  it('migrates to the latest schema again without changing anything', async () => {
+    await migrateToLatest(database);
+    const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(database.db);
+    expect(rows.at(-1)?.name).toBe('017-insertion-order');
+  });
+
+  it('commits a transaction whole, and a failed one not at all', async () => {
+    await database.transaction(async (tx) => {
+      await tx.insertInto('services').values({ id: 's-commit', description: '{}', status: 'active', accepting_referrals: 1, created_at: at, updated_at: at }).execute();
+    });
+    await expect(
+      database.transaction(async (tx) => {
+        await tx.insertInto('services').values({ id: 's-rollback', description: '{}', status: 'active', accepting_referrals: 1, created_at: at, updated_at: at }).execute();
+        throw new Error('refused halfway');
+      }),
+    ).rejects.toThrow('refused halfway');
+    const ids = (await database.db.selectFrom('services').select('id').where('id', 'like', 's-%').execute()).map((r) => r.id);
+    expect(ids).toEqual(['s-commit']);
+  });
+
+  it('runs after-commit hooks after the commit only, and not for a transaction that failed', async () => {
+    const seen: string[] = [];
+    await database.transaction(async (tx, onCommit) => {
+      onCommit(() => seen.push('committed'));
+      await tx.selectFrom('services').select('id').execute();
+      seen.push('inside');
+    });
+    await database
+      .transaction(async (_tx, onCommit) => {
+        onCommit(() => seen.push('must not run'));
+        throw new Error('no');
+      })
+      .catch(() => undefined);
+    expect(seen).toEqual(['inside', 'committed']);
+  });
+
+  it('gives concurrent writers the effect of running one after the other (retrying the ones that collided)', async () => {
+    await database.db.insertInto('node_settings').values({ id: 1, node_id: 'n', name: 'n', country: 'GR', languages: '0', contact: null, created_at: at }).execute();
+    // Each transaction reads the counter and writes it back one higher: a lost update would leave it short.
+    const increments = 20;
+    await Promise.all(
+      Array.from({ length: increments }, () =>
+        database.transaction(async (tx) => {
+          const row = await tx.selectFrom('node_settings').select('languages').where('id', '=', 1).executeTakeFirstOrThrow();
+          await tx.updateTable('node_settings').set({ languages: String(Number(row.languages) + 1) }).where('id', '=', 1).execute();
+        }),
+      ),
+    );
+    const row = await database.db.selectFrom('node_settings').select('languages').where('id', '=', 1).executeTakeFirstOrThrow();
+    expect(Number(row.languages)).toBe(increments);
+  });
+
+  it('tells a conflict worth retrying from any other error', () => {
+    expect(isRetryableConflict(Object.assign(new Error('busy'), { code: 'SQLITE_BUSY' }))).toBe(true);
+    expect(isRetryableConflict(Object.assign(new Error('could not serialize'), { code: '40001' }))).toBe(true);
+    expect(isRetryableConflict(Object.assign(new Error('deadlock'), { code: '40P01' }))).toBe(true);
+    expect(isRetryableConflict(Object.assign(new Error('unique'), { code: '23505' }))).toBe(false);
+    expect(isRetryableConflict(new Error('plain'))).toBe(false);
+  });
+
+  it('refuses a second row with the same unique key, leaving the first', async () => {
+    await addUser('u-unique', 'same-name');
+    await expect(addUser('u-other', 'same-name')).rejects.toThrow();
+    expect(await database.db.selectFrom('users').select('id').where('username', '=', 'same-name').execute()).toEqual([{ id: 'u-unique' }]);
+  });
+
+  it('says how many rows an insert that ignores conflicts wrote', async () => {
+    const insert = () =>
+      database.db.insertInto('service_token_uses').values({ iss: 'https://peer.example', jti: 'j-1', exp: 2_000_000_000 }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+    expect((await insert()).numInsertedOrUpdatedRows).toBe(1n);
+    expect((await insert()).numInsertedOrUpdatedRows).toBe(0n);
+  });
+
+  it('returns binary columns as the bytes stored, integers and counts as numbers, text as text', async () => {
+    const hash = new Uint8Array([0, 1, 2, 253, 254, 255]);
+    await database.db.insertInto('audit_tree_nodes').values({ level: 1, idx: 0, hash }).execute();
+    const node = await database.db.selectFrom('audit_tree_nodes').selectAll().where('level', '=', 1).executeTakeFirstOrThrow();
+    expect(Buffer.from(node.hash).equals(Buffer.from(hash))).toBe(true);
+    expect(node.idx).toBe(0);
+    // Beyond 2^31: POSIX seconds after 2038 must fit.
+    await database.db.insertInto('service_token_uses').values({ iss: 'https://peer.example', jti: 'j-2038', exp: 4_102_444_800 }).execute();
+    const token = await database.db.selectFrom('service_token_uses').select('exp').where('jti', '=', 'j-2038').executeTakeFirstOrThrow();
+    expect(token.exp).toBe(4_102_444_800);
+    const count = await database.db.selectFrom('service_token_uses').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(count.n).toBe(2);
+  });
+
+  it('numbers the rows of an auto-increment key itself', async () => {
+    const row = { peer_id: 'p', kind: 'same-size-different-root' as const, held_size: 1, held_root_hash: 'a', held_note: 'n', submitted_size: 1, submitted_root_hash: 'b', submitted_note: 'n', proof: '[]', detected_at: at };
+    await database.db.insertInto('witness_inconsistencies').values(row).execute();
+    await database.db.insertInto('witness_inconsistencies').values({ ...row, held_size: 2 }).execute();
+    const ids = (await database.db.selectFrom('witness_inconsistencies').select('id').orderBy('id').execute()).map((r) => r.id);
+    expect(ids).toHaveLength(2);
+    expect(ids[1]).toBeGreaterThan(ids[0]!);
+  });
+
+  it('keeps the insertion order of rows written within the same millisecond', async () => {
+    const ids = ['s-c', 's-a', 's-b'];
+    for (const id of ids) await database.db.insertInto('services').values({ id, description: '{}', status: 'active', accepting_referrals: 0, created_at: '2026-12-02T00:00:00.000Z', updated_at: at }).execute();
+    const rows = await database.db.selectFrom('services').select('id').where('created_at', '=', '2026-12-02T00:00:00.000Z').orderBy(insertionOrder(database.db)).execute();
+    expect(rows.map((r) => r.id)).toEqual(ids);
+  });
+
+  it('compares ISO timestamps stored as text in time order', async () => {
+    const rows = await database.db.selectFrom('services').select('id').where('created_at', '>', '2026-12-01T23:59:59.999Z').execute();
+    expect(rows.map((r) => r.id).sort()).toEqual(['s-a', 's-b', 's-c']);
+  });
+});
