@@ -8,6 +8,7 @@ import type { PeersTable } from '../db/schema.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { peerAlerts, type PeerAlert } from './alerts.js';
 import { peerSigningKeys } from './peer-keys.js';
+import { contactByPeer } from '../delivery/outbox.js';
 
 export type PeerState = PeersTable['state'];
 
@@ -57,18 +58,7 @@ interface Contact {
 }
 
 async function contactOf(db: Db, peerId?: string): Promise<Map<string, Contact>> {
-  let query = db
-    .selectFrom('envelopes')
-    .select((eb) => [
-      'peer_id',
-      eb.fn.max('received_at').as('last_received'),
-      eb.fn.max('delivered_at').as('last_delivered'),
-      eb.fn.sum<number>(eb.case().when('delivery_state', '=', 'failed').then(1).else(0).end()).as('failed'),
-      eb.fn.sum<number>(eb.case().when(eb.and([eb('delivery_state', '=', 'queued'), eb('attempts', '>', 0)])).then(1).else(0).end()).as('retrying'),
-    ])
-    .groupBy('peer_id');
-  if (peerId) query = query.where('peer_id', '=', peerId);
-  const rows = await query.execute();
+  const rows = await contactByPeer(db, peerId);
   return new Map(rows.map((r) => [r.peer_id, { lastReceived: r.last_received ?? undefined, lastDelivered: r.last_delivered ?? undefined, failed: Number(r.failed ?? 0), retrying: Number(r.retrying ?? 0) }]));
 }
 
