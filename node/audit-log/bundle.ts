@@ -11,6 +11,7 @@ import type { BundleIdentity } from './bundle-identity.js';
 import { allCheckpointsOldestFirst, noteWithCosignatures } from './checkpoints.js';
 import { readEntries } from './entries.js';
 import { logSize } from './tree-store.js';
+import { erasureStatements } from '../consents/erasures.js';
 
 export const AUDIT_BUNDLE_FORMAT = 'refnet-audit-bundle/1';
 const PAGE = 5_000;
@@ -55,7 +56,7 @@ export async function exportAuditBundle(
   }
   const witnessIds = [...new Set(checkpoints.flatMap((c) => c.cosignatures.map((s) => s.witnessId)))].sort();
   const peers = witnessIds.length === 0 ? [] : await db.selectFrom('peers').select(['id', 'identity_jws']).where('id', 'in', witnessIds).orderBy('id').execute();
-  const statements = await db.selectFrom('erasures').select(['statement', 'node_id']).where('statement', 'is not', null).orderBy('confirmed_at').execute();
+  const statements = await erasureStatements(db);
   const signerIds = [...new Set(statements.map((s) => decodeJwt(s.statement!).iss as string))].sort();
   const erasers = signerIds.length === 0 ? [] : await db.selectFrom('peers').select(['id', 'identity_jws']).where('id', 'in', signerIds).orderBy('id').execute();
   const identity = await signOwnIdentityDocument(ctx);

@@ -5,7 +5,9 @@ import { AEAD_KEY_BYTES, aeadDecrypt, aeadEncrypt, randomBytes } from '../crypto
 import { b64u, utf8 } from '../crypto/encoding.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import { DomainError } from '../errors.js';
-import { findConsent } from './service.js';
+import type { Db, Tx } from '../db/database.js';
+import type { AuditActor } from '../audit-log/events.js';
+import { findConsent, type ConsentRow } from './service.js';
 
 export const MAX_FORM_BYTES = 10 * 1024 * 1024;
 
@@ -59,4 +61,18 @@ export async function readConsentForm(ctx: NodeContext, consentId: string): Prom
   const bytes = await aeadDecrypt(dataKey, { nonce: b64u.decode(row.nonce), ciphertext: new Uint8Array(row.ciphertext) }, associatedData(consentId, row.media_type));
   if (!bytes) throw new Error(`The stored consent form of ${consentId} cannot be decrypted: it was altered.`);
   return { mediaType: row.media_type, bytes };
+}
+
+/** The consents that have a form here, with what says when each ended (the retention run). */
+export async function formsWithConsents(db: Db): Promise<Array<Pick<ConsentRow, 'id' | 'recipients' | 'withdrawn_for' | 'withdrawn_at' | 'valid_until'>>> {
+  return db
+    .selectFrom('consent_forms')
+    .innerJoin('consents', 'consents.id', 'consent_forms.consent_id')
+    .select(['consents.id', 'consents.recipients', 'consents.withdrawn_for', 'consents.withdrawn_at', 'consents.valid_until'])
+    .execute();
+}
+
+export async function eraseConsentForm(tx: Tx, consentId: string, now: Date, actor: AuditActor): Promise<void> {
+  await tx.deleteFrom('consent_forms').where('consent_id', '=', consentId).execute();
+  await appendAuditEvent(tx, now, actor, { type: 'consent.form-erased', consent_id: consentId, reason: 'retention' });
 }

@@ -4,8 +4,9 @@
 import type { NodeContext } from '../context.js';
 import { startPeriodic, type Periodic } from '../periodic.js';
 import type { AuditActor } from '../audit-log/events.js';
-import { appendAuditEvent } from '../audit-log/append.js';
-import { CLOSED_STATES } from '../referrals/lifecycle.js';
+import { queuedMessageReferralIds } from '../delivery/outbox.js';
+import { closedUnerasedBefore, consentsWithUnerasedReferrals, findReferral } from '../referrals/state.js';
+import { eraseConsentForm, formsWithConsents } from './form.js';
 import { eraseReferralData } from './erasure.js';
 import { queueErasureReceipt } from './withdrawal.js';
 
@@ -19,34 +20,16 @@ export async function eraseAfterRetention(ctx: NodeContext, retentionDays: numbe
   for (;;) {
     const now = ctx.clock.now();
     const cutoff = new Date(now.getTime() - retentionDays * DAY_MS).toISOString();
-    const due = await ctx.database.db
-      .selectFrom('referrals')
-      .select('id')
-      .where('erased_at', 'is', null)
-      .where('state', 'in', CLOSED_STATES)
-      .where('updated_at', '<', cutoff)
-      // A message of ours still waiting (a withdrawal, a last update) goes first: erasing would cancel it.
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('envelopes')
-              .select('envelopes.id')
-              .whereRef('envelopes.referral_id', '=', 'referrals.id')
-              .where('envelopes.direction', '=', 'outgoing')
-              .where('envelopes.delivery_state', '=', 'queued'),
-          ),
-        ),
-      )
-      .orderBy('updated_at')
-      .limit(BATCH)
-      .execute();
-    for (const { id } of due) {
+    // A message of ours still waiting (a withdrawal, a last update) goes first: erasing would cancel it.
+    const waiting = await queuedMessageReferralIds(ctx.database.db);
+    const due = await closedUnerasedBefore(ctx.database.db, cutoff, waiting, BATCH);
+    for (const id of due) {
       await ctx.database.transaction(async (tx, onCommit) => {
-        const referral = await tx.selectFrom('referrals').selectAll().where('id', '=', id).where('erased_at', 'is', null).executeTakeFirst();
-        if (!referral) return;
+        const referral = await findReferral(tx, id);
+        if (!referral || referral.erased_at) return;
         await eraseReferralData(tx, id, 'retention', RETENTION, now);
         if (referral.direction === 'incoming') {
-          const erasedRow = await tx.selectFrom('referrals').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+          const erasedRow = (await findReferral(tx, id))!;
           await queueErasureReceipt(tx, ctx, erasedRow, RETENTION, now, {});
           onCommit(afterCommit);
         }
@@ -73,24 +56,16 @@ export async function eraseAfterRetention(ctx: NodeContext, retentionDays: numbe
 async function eraseConsentForms(ctx: NodeContext, retentionDays: number): Promise<number> {
   const now = ctx.clock.now();
   const cutoff = new Date(now.getTime() - retentionDays * DAY_MS).toISOString();
-  const due = await ctx.database.db
-    .selectFrom('consent_forms')
-    .innerJoin('consents', 'consents.id', 'consent_forms.consent_id')
-    .select(['consents.id', 'consents.recipients', 'consents.withdrawn_for', 'consents.withdrawn_at', 'consents.valid_until'])
-    .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('referrals').select('referrals.id').whereRef('referrals.consent_id', '=', 'consents.id').where('referrals.erased_at', 'is', null))),
-    )
-    .execute();
+  const forms = await formsWithConsents(ctx.database.db);
+  const holding = await consentsWithUnerasedReferrals(ctx.database.db, forms.map((f) => f.id));
+  const due = forms.filter((f) => !holding.has(f.id));
   let erased = 0;
   for (const consent of due) {
     const recipients = JSON.parse(consent.recipients) as string[];
     const withdrawnFor = JSON.parse(consent.withdrawn_for) as string[];
     const endedAt = recipients.every((r) => withdrawnFor.includes(r)) && consent.withdrawn_at && consent.withdrawn_at < consent.valid_until ? consent.withdrawn_at : consent.valid_until;
     if (endedAt >= cutoff) continue;
-    await ctx.database.transaction(async (tx) => {
-      await tx.deleteFrom('consent_forms').where('consent_id', '=', consent.id).execute();
-      await appendAuditEvent(tx, now, RETENTION, { type: 'consent.form-erased', consent_id: consent.id, reason: 'retention' });
-    });
+    await ctx.database.transaction((tx) => eraseConsentForm(tx, consent.id, now, RETENTION));
     erased += 1;
   }
   return erased;

@@ -15,6 +15,8 @@ import type { AuditActor, ConsentMetadata } from '../audit-log/events.js';
 import { DomainError } from '../errors.js';
 import { normaliseNodeUrl } from '../peers/service.js';
 import { categoriesPresent } from '../referrals/consent.js';
+import { referralsUnderConsent } from '../referrals/state.js';
+import { erasuresOf } from './erasures.js';
 
 export type ConsentInput = Local['schemas']['ConsentInput'];
 export type Consent = Local['schemas']['Consent'];
@@ -143,6 +145,11 @@ export function metadataOf(row: ConsentRow): ConsentMetadata {
   };
 }
 
+/** The recipients a consent is withdrawn for now, and since when (the first withdrawal). */
+export async function recordWithdrawal(tx: Tx, consentId: string, w: { withdrawnFor: readonly string[]; withdrawnAt: string }): Promise<void> {
+  await tx.updateTable('consents').set({ withdrawn_for: JSON.stringify(w.withdrawnFor), withdrawn_at: w.withdrawnAt }).where('id', '=', consentId).execute();
+}
+
 export async function findConsent(db: Db | Tx, id: string): Promise<ConsentRow | undefined> {
   return db.selectFrom('consents').selectAll().where('id', '=', id).executeTakeFirst();
 }
@@ -185,38 +192,9 @@ export function statusOf(row: ConsentRow, now: Date): ConsentStatus {
   return withdrawn.length > 0 ? 'partly-withdrawn' : 'in-force';
 }
 
-type Erasure = Local['schemas']['Erasure'];
-
-export async function erasuresOf(db: Db, referralIds: readonly string[]): Promise<Map<string, Erasure[]>> {
-  const byReferral = new Map<string, Erasure[]>();
-  if (referralIds.length === 0) return byReferral;
-  const rows = await db.selectFrom('erasures').selectAll().where('referral_id', 'in', referralIds).orderBy('requested_at').execute();
-  for (const row of rows) {
-    const erasure: Erasure = {
-      referral_id: row.referral_id,
-      node_id: row.node_id,
-      ...(row.node_referral_id ? { onward_referral_id: row.node_referral_id } : {}),
-      reason: row.reason,
-      status: row.confirmed_at ? 'confirmed' : 'outstanding',
-      requested_at: row.requested_at,
-      ...(row.confirmed_at ? { confirmed_at: row.confirmed_at } : {}),
-      ...(row.statement ? { statement: row.statement } : {}),
-      ...(row.statement_verified !== null ? { statement_verified: row.statement_verified === 1 } : {}),
-      ...(row.relayed_by ? { relayed_by: row.relayed_by } : {}),
-    };
-    byReferral.set(row.referral_id, [...(byReferral.get(row.referral_id) ?? []), erasure]);
-  }
-  return byReferral;
-}
-
 export async function consentView(ctx: NodeContext, row: ConsentRow): Promise<Consent> {
   const { db } = ctx.database;
-  const referrals = await db
-    .selectFrom('referrals')
-    .select(['id', 'direction', 'peer_id', 'state', 'erased_at'])
-    .where('consent_id', '=', row.id)
-    .orderBy('created_at')
-    .execute();
+  const referrals = await referralsUnderConsent(db, row.id);
   const erasures = await erasuresOf(db, referrals.map((r) => r.id));
   const form = await db.selectFrom('consent_forms').select(['media_type', 'size', 'created_at']).where('consent_id', '=', row.id).executeTakeFirst();
   const metadata = metadataOf(row);

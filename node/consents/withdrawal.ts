@@ -8,27 +8,38 @@ import type { Selectable } from 'kysely';
 import type { components as Fed } from '../../spec/generated/federation.js';
 import type { NodeContext } from '../context.js';
 import type { Tx } from '../db/database.js';
-import type { ReferralsTable } from '../db/schema.js';
+import type { PeersTable } from '../db/schema.js';
 import type { OkpPublicJwk } from '../identity/keys.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
 import { DomainError } from '../errors.js';
 import { envelopeProblem } from '../envelope/problems.js';
 import { sealEnvelope } from '../envelope/seal.js';
-import { cancelQueuedMessages, enqueueEnvelope } from '../delivery/outbox.js';
+import { cancelQueuedMessages, enqueueEnvelope, peerMayHoldReferral } from '../delivery/outbox.js';
 import type { VerifiedEnvelope } from '../envelope/verify.js';
 import { normaliseNodeUrl } from '../peers/service.js';
 import { erasureNextState, partyOf, type ErasureMessage, type ReferralState } from '../referrals/lifecycle.js';
-import { readPayloadById } from '../referrals/payload-store.js';
-import { recordEvent, type EventDetails } from '../referrals/timeline.js';
-import { eraseReferralData, peerMayHoldReferral, type ErasureReason } from './erasure.js';
-import { consentView, findConsent, type Consent } from './service.js';
+import {
+  applyPeerErasureMessage,
+  createReferralRecord,
+  findReferral,
+  findReferralWith,
+  onwardReferralsToWithdraw,
+  recordOwnErasureReceipt,
+  referralsToWithdraw,
+  withdrawOwnReferral,
+  type Referral,
+} from '../referrals/state.js';
+import { onwardNoticesOf, recordEvent } from '../referrals/timeline.js';
+import { eraseReferralData } from './erasure.js';
+import { confirmErasure, owedOnwardReferralId, recordErasureOwed } from './erasures.js';
+import { consentView, findConsent, recordWithdrawal, type Consent } from './service.js';
+import { findPeer } from '../peers/records.js';
 import { peerSigningKeys } from '../peers/peer-keys.js';
-import { readUnverifiedStatement, signErasureStatement, statementDigest, verifyErasureStatement } from './statement.js';
+import { readUnverifiedStatement, signErasureStatement, verifyErasureStatement } from './statement.js';
 
 type ConsentWithdrawBody = Fed['schemas']['ConsentWithdrawBody'];
 type ErasureReceiptBody = Fed['schemas']['ErasureReceiptBody'];
-type Referral = Selectable<ReferralsTable>;
 
 const WITHDRAW: ErasureMessage = 'consent.withdraw';
 const RECEIPT: ErasureMessage = 'erasure.receipt';
@@ -62,23 +73,11 @@ export async function withdrawConsent(
     const fresh = targets.filter((r) => !already.includes(r));
     if (fresh.length === 0) return 0;
     const withdrawnFor = [...already, ...fresh];
-    await tx
-      .updateTable('consents')
-      .set({ withdrawn_for: JSON.stringify(withdrawnFor), withdrawn_at: current.withdrawn_at ?? now.toISOString() })
-      .where('id', '=', row.id)
-      .execute();
+    await recordWithdrawal(tx, row.id, { withdrawnFor, withdrawnAt: current.withdrawn_at ?? now.toISOString() });
     await appendAuditEvent(tx, now, who, {
       type: 'consent.withdrawn', consent_id: row.id, recipients: fresh, whole: recipients.every((r) => withdrawnFor.includes(r)),
     });
-    const referrals = await tx
-      .selectFrom('referrals')
-      .selectAll()
-      .where('consent_id', '=', row.id)
-      .where('direction', '=', 'outgoing')
-      .where('peer_id', 'in', fresh)
-      .where('state', '!=', 'consent-withdrawn')
-      .execute();
-    for (const referral of referrals) await withdrawFromReferral(tx, ctx, referral, row.id, who, now);
+    for (const referral of await referralsToWithdraw(tx, row.id, fresh)) await withdrawFromReferral(tx, ctx, referral, row.id, who, now);
     onCommit(afterCommit);
     return fresh.length;
   });
@@ -101,13 +100,12 @@ function normalised(recipient: string): string {
  * Returns whether a message was queued.
  */
 async function withdrawFromReferral(tx: Tx, ctx: NodeContext, referral: Referral, consentId: string, actor: AuditActor, now: Date): Promise<boolean> {
-  const at = now.toISOString();
   await cancelQueuedMessages(tx, { referralId: referral.id }, now, 'consent withdrawn', actor);
   const reached = referral.state !== 'draft' && (await peerMayHoldReferral(tx, referral.id, now));
   let envelopeId: string | undefined;
   let seq = referral.local_seq;
   if (reached) {
-    const peer = await tx.selectFrom('peers').select('encryption_jwk').where('id', '=', referral.peer_id).executeTakeFirstOrThrow();
+    const peer = await heldPeer(tx, referral.peer_id);
     seq += 1;
     const body: ConsentWithdrawBody = { referral_id: referral.id, consent_id: consentId };
     const sealed = await sealEnvelope({
@@ -116,59 +114,22 @@ async function withdrawFromReferral(tx: Tx, ctx: NodeContext, referral: Referral
     });
     await enqueueEnvelope(tx, sealed, now);
     envelopeId = sealed.header.id;
-    await owe(tx, referral.id, { nodeId: referral.peer_id, reason: 'consent-withdrawn', now, actor, envelopeId });
-    for (const onward of await onwardReferralsOf(tx, ctx, referral.id)) {
-      await owe(tx, referral.id, { nodeId: onward.to, onwardReferralId: onward.referral_id, reason: 'consent-withdrawn', now, actor });
+    await recordErasureOwed(tx, referral.id, { nodeId: referral.peer_id, reason: 'consent-withdrawn', now, actor, envelopeId });
+    for (const onward of await onwardNoticesOf(tx, ctx.kek, referral.id)) {
+      await recordErasureOwed(tx, referral.id, { nodeId: onward.to, onwardReferralId: onward.referral_id, reason: 'consent-withdrawn', now, actor });
     }
   }
-  await tx.updateTable('referrals').set({ state: 'consent-withdrawn', local_seq: seq, updated_at: at }).where('id', '=', referral.id).execute();
+  await withdrawOwnReferral(tx, referral, seq, now);
   await recordEvent(tx, ctx, {
     referralId: referral.id, at: now, action: WITHDRAW, from: referral.state, to: 'consent-withdrawn', actor, ...(envelopeId ? { envelopeId } : {}),
   });
   return reached;
 }
 
-/** The organisations the receiver told us it referred this case on to (referral.onward). */
-async function onwardReferralsOf(tx: Tx, ctx: NodeContext, referralId: string): Promise<Array<{ to: string; referral_id: string }>> {
-  const events = await tx
-    .selectFrom('referral_events')
-    .select('payload_id')
-    .where('referral_id', '=', referralId)
-    .where('action', '=', 'referral.onward')
-    .where('payload_id', 'is not', null)
-    .execute();
-  const onward: Array<{ to: string; referral_id: string }> = [];
-  for (const event of events) {
-    const details = await readPayloadById<EventDetails>(tx, ctx.kek, event.payload_id!);
-    if (details?.onward) onward.push(details.onward);
-  }
-  return onward;
-}
-
-/** Records an erasure owed by `nodeId` for the referral (once) and its audit entry. */
-async function owe(
-  tx: Tx,
-  referralId: string,
-  e: { nodeId: string; onwardReferralId?: string; reason: ErasureReason; now: Date; actor: AuditActor; envelopeId?: string; relayedBy?: string },
-): Promise<void> {
-  const known = await tx.selectFrom('erasures').select('node_id').where('referral_id', '=', referralId).where('node_id', '=', e.nodeId).executeTakeFirst();
-  if (known) return;
-  await tx
-    .insertInto('erasures')
-    .values({
-      referral_id: referralId, node_id: e.nodeId, node_referral_id: e.onwardReferralId ?? null, reason: e.reason, requested_at: e.now.toISOString(),
-      statement: null, statement_verified: null, relayed_by: e.relayedBy ?? null, confirmed_at: null,
-    })
-    .execute();
-  await appendAuditEvent(tx, e.now, e.actor, {
-    type: 'erasure.requested', referral_id: referralId, node_id: e.nodeId, reason: e.reason, ...(e.envelopeId ? { envelope_id: e.envelopeId } : {}),
-  });
-}
-
 /** The referral a consent or erasure message is about, checked for peer, order and transition. */
 async function referralFor(tx: Tx, envelope: VerifiedEnvelope, message: ErasureMessage): Promise<{ referral: Referral; to: ReferralState }> {
   const { header } = envelope;
-  const referral = await tx.selectFrom('referrals').selectAll().where('id', '=', header.referral_id).where('peer_id', '=', envelope.peer.id).executeTakeFirst();
+  const referral = await findReferralWith(tx, header.referral_id, envelope.peer.id);
   if (!referral) throw envelopeProblem('unknown-referral');
   // Cancelled messages leave gaps: any seq above the last applied is taken.
   if (header.seq <= referral.peer_seq) throw envelopeProblem('envelope-conflict', 'A message with this sequence number was already applied.');
@@ -185,25 +146,18 @@ async function referralFor(tx: Tx, envelope: VerifiedEnvelope, message: ErasureM
  */
 async function recordNeverReceived(tx: Tx, envelope: VerifiedEnvelope, now: Date): Promise<void> {
   const { header } = envelope;
-  const taken = await tx.selectFrom('referrals').select('id').where('id', '=', header.referral_id).executeTakeFirst();
-  if (taken) throw envelopeProblem('unknown-referral');
-  const at = now.toISOString();
-  await tx
-    .insertInto('referrals')
-    .values({
-      id: header.referral_id, direction: 'incoming', peer_id: envelope.peer.id, state: 'delivered',
-      // Never told: the least urgent level stands in for it.
-      urgency: 'routine', created_by: null, consent_id: null, parent_referral_id: null, erased_at: null, erasure_reason: null,
-      reply_by: null, created_at: at, updated_at: at,
-    })
-    .execute();
+  if (await findReferral(tx, header.referral_id)) throw envelopeProblem('unknown-referral');
+  await createReferralRecord(tx, {
+    id: header.referral_id, direction: 'incoming', peer_id: envelope.peer.id, state: 'delivered',
+    // Never told: the least urgent level stands in for it.
+    urgency: 'routine', created_by: null, consent_id: null, parent_referral_id: null, reply_by: null,
+  }, now);
 }
 
 /** Receiver: the sender withdrew the consent. Erase, pass it on, answer with our statement. */
 export async function applyConsentWithdraw(tx: Tx, ctx: NodeContext, envelope: VerifiedEnvelope): Promise<void> {
-  const known = await tx.selectFrom('referrals').select('id').where('id', '=', envelope.header.referral_id).where('peer_id', '=', envelope.peer.id).executeTakeFirst();
-  if (!known) await recordNeverReceived(tx, envelope, ctx.clock.now());
-  const { referral, to } = await referralFor(tx, envelope, WITHDRAW);
+  if (!(await findReferralWith(tx, envelope.header.referral_id, envelope.peer.id))) await recordNeverReceived(tx, envelope, ctx.clock.now());
+  const { referral } = await referralFor(tx, envelope, WITHDRAW);
   const body = envelope.body as ConsentWithdrawBody;
   const now = ctx.clock.now();
   const at = now.toISOString();
@@ -211,26 +165,19 @@ export async function applyConsentWithdraw(tx: Tx, ctx: NodeContext, envelope: V
   if (referral.consent_id) {
     const consent = await findConsent(tx, referral.consent_id);
     if (consent && consent.origin_consent_id !== body.consent_id) throw envelopeProblem('invalid-body', 'consent_id is not the consent this referral was made under.');
-    await tx.updateTable('consents').set({ withdrawn_for: JSON.stringify([ctx.self.nodeId]), withdrawn_at: at }).where('id', '=', referral.consent_id).execute();
+    await recordWithdrawal(tx, referral.consent_id, { withdrawnFor: [ctx.self.nodeId], withdrawnAt: at });
     await appendAuditEvent(tx, now, actor, { type: 'consent.withdrawn', consent_id: referral.consent_id, recipients: [ctx.self.nodeId], whole: true });
   }
   await eraseReferralData(tx, referral.id, 'consent-withdrawn', actor, now);
-  await tx.updateTable('referrals').set({ state: to, peer_seq: envelope.header.seq, updated_at: at }).where('id', '=', referral.id).execute();
+  const to = await applyPeerErasureMessage(tx, referral, WITHDRAW, envelope.header.seq, now);
   await recordEvent(tx, ctx, { referralId: referral.id, at: now, action: WITHDRAW, from: referral.state, to, actor, envelopeId: envelope.header.id });
 
   // The organisations we referred the case on to erase it too; we erase our copy of what we sent
   // them. One our offer never reached is named as not sent, so the sender does not wait for it.
   const onward: Array<{ to: string; referral_id: string; sent: boolean }> = [];
-  const children = await tx
-    .selectFrom('referrals')
-    .selectAll()
-    .where('parent_referral_id', '=', referral.id)
-    .where('direction', '=', 'outgoing')
-    .where('state', '!=', 'consent-withdrawn')
-    .execute();
-  for (const child of children) {
+  for (const child of await onwardReferralsToWithdraw(tx, referral.id)) {
     if (child.consent_id) {
-      await tx.updateTable('consents').set({ withdrawn_for: JSON.stringify([child.peer_id]), withdrawn_at: at }).where('id', '=', child.consent_id).execute();
+      await recordWithdrawal(tx, child.consent_id, { withdrawnFor: [child.peer_id], withdrawnAt: at });
       await appendAuditEvent(tx, now, actor, { type: 'consent.withdrawn', consent_id: child.consent_id, recipients: [child.peer_id], whole: true });
     }
     // Erased first: the withdrawal queued next must not be emptied with the rest.
@@ -238,7 +185,7 @@ export async function applyConsentWithdraw(tx: Tx, ctx: NodeContext, envelope: V
     const sent = await withdrawFromReferral(tx, ctx, child, child.consent_id ?? referral.consent_id ?? '', actor, now);
     onward.push({ to: child.peer_id, referral_id: child.id, sent });
   }
-  const erased = await tx.selectFrom('referrals').selectAll().where('id', '=', referral.id).executeTakeFirstOrThrow();
+  const erased = (await findReferral(tx, referral.id))!;
   await queueErasureReceipt(tx, ctx, erased, actor, now, onward.length > 0 ? { onward } : {});
 }
 
@@ -255,7 +202,7 @@ export async function queueErasureReceipt(
   extra: Pick<ErasureReceiptBody, 'onward' | 'relayed'>,
 ): Promise<void> {
   if (!referral.erased_at || !referral.erasure_reason) throw new Error(`Referral ${referral.id} was not erased; there is nothing to confirm.`);
-  const peer = await tx.selectFrom('peers').select('encryption_jwk').where('id', '=', referral.peer_id).executeTakeFirstOrThrow();
+  const peer = await heldPeer(tx, referral.peer_id);
   const statement = await signErasureStatement(
     {
       iss: ctx.self.nodeId, aud: referral.peer_id, referral_id: referral.id, reason: referral.erasure_reason,
@@ -270,7 +217,7 @@ export async function queueErasureReceipt(
     recipientKey: JSON.parse(peer.encryption_jwk) as OkpPublicJwk, senderKey: ctx.self.encryptionKey.publicJwk,
   });
   await enqueueEnvelope(tx, sealed, now);
-  await tx.updateTable('referrals').set({ local_seq: seq, updated_at: now.toISOString() }).where('id', '=', referral.id).execute();
+  await recordOwnErasureReceipt(tx, referral, seq, now);
   await recordEvent(tx, ctx, {
     referralId: referral.id, at: now, action: RECEIPT, from: referral.state, to: referral.state, actor, code: referral.erasure_reason, envelopeId: sealed.header.id,
   });
@@ -278,7 +225,7 @@ export async function queueErasureReceipt(
 
 /** Sender (or a receiver that referred the case on): an organisation confirms it erased the data. */
 export async function applyErasureReceipt(tx: Tx, ctx: NodeContext, envelope: VerifiedEnvelope): Promise<void> {
-  const { referral, to } = await referralFor(tx, envelope, RECEIPT);
+  const { referral } = await referralFor(tx, envelope, RECEIPT);
   const body = envelope.body as ErasureReceiptBody;
   const peer = envelope.peer;
   const now = ctx.clock.now();
@@ -287,70 +234,45 @@ export async function applyErasureReceipt(tx: Tx, ctx: NodeContext, envelope: Ve
     iss: peer.id, aud: ctx.self.nodeId, referralId: referral.id,
   });
   if (!own || own.reason !== body.reason) throw envelopeProblem('invalid-body', 'The erasure statement is not signed by the sender of this message for this referral.');
-  await confirm(tx, referral.id, { nodeId: peer.id, reason: body.reason, statement: body.statement, verified: true, now, actor });
+  await confirmErasure(tx, referral.id, { nodeId: peer.id, reason: body.reason, statement: body.statement, verified: true, now, actor });
 
   for (const onward of body.onward ?? []) {
-    await owe(tx, referral.id, { nodeId: onward.to, onwardReferralId: onward.referral_id, reason: body.reason, now, actor, relayedBy: peer.id });
+    await recordErasureOwed(tx, referral.id, { nodeId: onward.to, onwardReferralId: onward.referral_id, reason: body.reason, now, actor, relayedBy: peer.id });
     // Never sent on: the receiver's own signed statement covers it.
     if (onward.sent === false) {
-      await confirm(tx, referral.id, { nodeId: onward.to, reason: body.reason, statement: body.statement, verified: true, now, actor, relayedBy: peer.id });
+      await confirmErasure(tx, referral.id, { nodeId: onward.to, reason: body.reason, statement: body.statement, verified: true, now, actor, relayedBy: peer.id });
     }
   }
   for (const relayed of body.relayed ?? []) {
-    const owed = await tx.selectFrom('erasures').select('node_referral_id').where('referral_id', '=', referral.id).where('node_id', '=', relayed.node_id).executeTakeFirst();
-    if (owed?.node_referral_id && owed.node_referral_id !== relayed.referral_id) {
+    const owedFor = await owedOnwardReferralId(tx, referral.id, relayed.node_id);
+    if (owedFor && owedFor !== relayed.referral_id) {
       throw envelopeProblem('invalid-body', 'A relayed erasure statement is about another referral than the onward one it is given for.');
     }
     const expected = { iss: relayed.node_id, aud: peer.id, referralId: relayed.referral_id };
-    const known = await tx.selectFrom('peers').select(['signing_jwk', 'identity_jws']).where('id', '=', relayed.node_id).executeTakeFirst();
+    const known = await findPeer(tx, relayed.node_id);
     const claims = known
       ? await verifyErasureStatement(relayed.statement, peerSigningKeys(known), expected)
       : readUnverifiedStatement(relayed.statement, expected);
     if (!claims) throw envelopeProblem('invalid-body', 'A relayed erasure statement does not match the organisation and referral it is given for.');
-    await owe(tx, referral.id, { nodeId: relayed.node_id, onwardReferralId: relayed.referral_id, reason: claims.reason, now, actor, relayedBy: peer.id });
-    await confirm(tx, referral.id, {
+    await recordErasureOwed(tx, referral.id, { nodeId: relayed.node_id, onwardReferralId: relayed.referral_id, reason: claims.reason, now, actor, relayedBy: peer.id });
+    await confirmErasure(tx, referral.id, {
       nodeId: relayed.node_id, reason: claims.reason, statement: relayed.statement, verified: known !== undefined, now, actor, relayedBy: peer.id,
     });
   }
-  await tx.updateTable('referrals').set({ peer_seq: envelope.header.seq, updated_at: now.toISOString() }).where('id', '=', referral.id).execute();
+  const to = await applyPeerErasureMessage(tx, referral, RECEIPT, envelope.header.seq, now);
   await recordEvent(tx, ctx, { referralId: referral.id, at: now, action: RECEIPT, from: referral.state, to, actor, code: body.reason, envelopeId: envelope.header.id });
 
   // An onward recipient's erasure goes back to the organisation the case came from, once ours is done.
   if (referral.parent_referral_id) {
-    const parent = await tx.selectFrom('referrals').selectAll().where('id', '=', referral.parent_referral_id).executeTakeFirst();
+    const parent = await findReferral(tx, referral.parent_referral_id);
     if (parent && parent.erased_at && erasureNextState(RECEIPT, 'receiver', parent.state as ReferralState)) {
       await queueErasureReceipt(tx, ctx, parent, actor, now, { relayed: [{ node_id: peer.id, referral_id: referral.id, statement: body.statement }] });
     }
   }
 }
 
-async function confirm(
-  tx: Tx,
-  referralId: string,
-  c: { nodeId: string; reason: ErasureReason; statement: string; verified: boolean; now: Date; actor: AuditActor; relayedBy?: string },
-): Promise<void> {
-  const at = c.now.toISOString();
-  const known = await tx.selectFrom('erasures').select('confirmed_at').where('referral_id', '=', referralId).where('node_id', '=', c.nodeId).executeTakeFirst();
-  if (known?.confirmed_at) return;
-  if (known) {
-    await tx
-      .updateTable('erasures')
-      .set({ statement: c.statement, statement_verified: c.verified ? 1 : 0, confirmed_at: at, ...(c.relayedBy ? { relayed_by: c.relayedBy } : {}) })
-      .where('referral_id', '=', referralId)
-      .where('node_id', '=', c.nodeId)
-      .execute();
-  } else {
-    // Unasked: the eraser's retention period ended.
-    await tx
-      .insertInto('erasures')
-      .values({
-        referral_id: referralId, node_id: c.nodeId, node_referral_id: null, reason: c.reason, requested_at: at, statement: c.statement,
-        statement_verified: c.verified ? 1 : 0, relayed_by: c.relayedBy ?? null, confirmed_at: at,
-      })
-      .execute();
-  }
-  await appendAuditEvent(tx, c.now, c.actor, {
-    type: 'erasure.confirmed', referral_id: referralId, node_id: c.nodeId, reason: c.reason, statement_digest: statementDigest(c.statement),
-    ...(c.relayedBy ? { relayed_by: c.relayedBy } : {}),
-  });
+async function heldPeer(tx: Tx, id: string): Promise<Selectable<PeersTable>> {
+  const peer = await findPeer(tx, id);
+  if (!peer) throw new Error(`Peer ${id} is not held here.`);
+  return peer;
 }

@@ -1,9 +1,19 @@
-// The outbox: an outgoing envelope is written in the same transaction as the state change that
-// caused it, and the delivery worker takes it from there; or it is cancelled before it leaves.
-import type { Tx } from '../db/database.js';
-import type { SealedEnvelope } from '../envelope/seal.js';
+// The envelopes, sent and received: the only writer of the `envelopes` table. An outgoing envelope
+// is written in the same transaction as the state change that caused it, and the delivery worker
+// takes it from there under a short lease; or it is cancelled before it leaves. The leases live
+// here only: taken, released with the attempt's outcome, released all at a restart, and read as
+// "in flight" by a cancellation and by the question whether a peer may hold a referral.
+import type { components as Local } from '../../spec/generated/local.js';
+import type { Db, Tx } from '../db/database.js';
+import type { EnvelopeHeader, SealedEnvelope } from '../envelope/seal.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
+
+export type Delivery = Local['schemas']['Delivery'];
+export type ReferralMessage = Local['schemas']['ReferralDetail']['messages'][number];
+
+/** Whether a lease, read at `at`, still holds: its envelope may be being posted right now. */
+const leaseHolds = (leaseUntil: string | null, at: string): boolean => leaseUntil !== null && leaseUntil >= at;
 
 export async function enqueueEnvelope(tx: Tx, sealed: SealedEnvelope, at: Date): Promise<void> {
   const now = at.toISOString();
@@ -23,6 +33,41 @@ export async function enqueueEnvelope(tx: Tx, sealed: SealedEnvelope, at: Date):
       next_attempt_at: now,
     })
     .execute();
+}
+
+/** An envelope received and applied, kept with the JWS as evidence of what the sender signed and the receipt we gave. */
+export async function recordIncomingEnvelope(
+  tx: Tx,
+  envelope: { header: EnvelopeHeader; peerId: string; payloadText: string; digest: string; jws: string },
+  receipt: string,
+  receivedAt: string,
+): Promise<void> {
+  await tx
+    .insertInto('envelopes')
+    .values({
+      id: envelope.header.id,
+      direction: 'incoming',
+      peer_id: envelope.peerId,
+      referral_id: envelope.header.referral_id,
+      type: envelope.header.type,
+      seq: envelope.header.seq,
+      payload: envelope.payloadText,
+      payload_digest: envelope.digest,
+      signed_jws: envelope.jws,
+      receipt,
+      created_at: envelope.header.created_at,
+      received_at: receivedAt,
+      delivery_state: null,
+    })
+    .execute();
+}
+
+/** What this node holds under an envelope id, in either direction (a received one's duplicate, or a conflict). */
+export async function heldEnvelope(
+  db: Db | Tx,
+  id: string,
+): Promise<{ direction: 'incoming' | 'outgoing'; payload_digest: string; receipt: string | null; peer_id: string } | undefined> {
+  return db.selectFrom('envelopes').select(['direction', 'payload_digest', 'receipt', 'peer_id']).where('id', '=', id).executeTakeFirst();
 }
 
 /**
@@ -52,8 +97,245 @@ export async function cancelQueuedMessages(
     .set({ delivery_state: 'failed', last_error: `cancelled: ${why}`, payload: '', erased_at: at })
     .where('id', 'in', queued.map((e) => e.id))
     .execute();
-  const inFlight = (e: { lease_until: string | null }) => e.lease_until !== null && e.lease_until >= at;
-  for (const envelope of queued.filter((e) => e.attempts === 0 && !inFlight(e))) {
+  for (const envelope of queued.filter((e) => e.attempts === 0 && !leaseHolds(e.lease_until, at))) {
     await appendAuditEvent(tx, now, actor, { type: 'disclosure.cancelled', referral_id: envelope.referral_id, envelope_id: envelope.id });
   }
+}
+
+/**
+ * Whether any message of the referral reached the peer or may have: delivered, being posted now,
+ * or tried before (an attempt whose answer was lost may still have arrived).
+ */
+export async function peerMayHoldReferral(tx: Tx, referralId: string, now: Date): Promise<boolean> {
+  const row = await tx
+    .selectFrom('envelopes')
+    .select('id')
+    .where('referral_id', '=', referralId)
+    .where('direction', '=', 'outgoing')
+    .where((eb) => eb.or([eb('delivery_state', '=', 'delivered'), eb('attempts', '>', 0), eb('lease_until', '>=', now.toISOString())]))
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Empties the referral's envelopes both ways (an erasure): payloads and signed copies go, ids, digests and receipts stay. Returns how many. */
+export async function eraseEnvelopesOf(tx: Tx, referralId: string, now: Date): Promise<number> {
+  const result = await tx
+    .updateTable('envelopes')
+    .set({ payload: '', signed_jws: null, erased_at: now.toISOString() })
+    .where('referral_id', '=', referralId)
+    .where('erased_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+// The delivery worker's side (worker.ts, reseal.ts) and a person's requeue (requeue.ts).
+
+/** Queued envelopes to `peerIds` due now, oldest first; of each referral only the earliest queued, since the peer applies them in seq order. */
+export async function dueEnvelopes(db: Db, now: Date, peerIds: readonly string[], limit: number): Promise<Array<{ id: string; peer_id: string }>> {
+  if (peerIds.length === 0) return [];
+  return (
+    db
+      .selectFrom('envelopes')
+      .select(['envelopes.id', 'envelopes.peer_id'])
+      .where('envelopes.direction', '=', 'outgoing')
+      .where('envelopes.delivery_state', '=', 'queued')
+      .where('envelopes.next_attempt_at', '<=', now.toISOString())
+      .where('envelopes.peer_id', 'in', peerIds)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('envelopes as earlier')
+              .select('earlier.id')
+              .whereRef('earlier.referral_id', '=', 'envelopes.referral_id')
+              .where('earlier.direction', '=', 'outgoing')
+              .where('earlier.delivery_state', '=', 'queued')
+              .whereRef('earlier.seq', '<', 'envelopes.seq'),
+          ),
+        ),
+      )
+      // UUIDv7 ids are time-ordered: oldest first, so a backlog leaves in the order it was made.
+      .orderBy('envelopes.id')
+      .limit(limit)
+      .execute()
+  );
+}
+
+/** Takes a lease of `leaseMs` on a queued envelope no one else holds, so two processes on one data folder never post it at once. */
+export async function takeLease(db: Db, id: string, now: Date, leaseMs: number): Promise<boolean> {
+  const result = await db
+    .updateTable('envelopes')
+    .set({ lease_until: new Date(now.getTime() + leaseMs).toISOString() })
+    .where('id', '=', id)
+    .where('delivery_state', '=', 'queued')
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now.toISOString())]))
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
+/** Releases every lease: those left by a process that died mid-post would hold their referral back until they ran out. */
+export async function releaseAllLeases(db: Db): Promise<void> {
+  await db.updateTable('envelopes').set({ lease_until: null }).where('lease_until', 'is not', null).execute();
+}
+
+export async function envelopeToDeliver(
+  db: Db,
+  id: string,
+): Promise<{ id: string; payload: string; payload_digest: string; attempts: number; referral_id: string; type: string; peer_id: string }> {
+  return db
+    .selectFrom('envelopes')
+    .select(['id', 'payload', 'payload_digest', 'attempts', 'referral_id', 'type', 'peer_id'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+}
+
+/** The peer's verified receipt ends the envelope's delivery; the lease goes with it. */
+export async function markDelivered(tx: Tx, id: string, receipt: string, attempts: number, now: Date): Promise<void> {
+  await tx
+    .updateTable('envelopes')
+    .set({ delivery_state: 'delivered', receipt, attempts, delivered_at: now.toISOString(), last_error: null, lease_until: null })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Refused for good, or impossible to send again: out of the queue until a person requeues it. */
+export async function markFailed(db: Db, id: string, attempts: number, error: string): Promise<void> {
+  await db.updateTable('envelopes').set({ delivery_state: 'failed', attempts, last_error: error, lease_until: null }).where('id', '=', id).execute();
+}
+
+/** An attempt that may pass later: the lease is released, and the next attempt is due at `nextAttemptAt` (unchanged when absent). */
+export async function recordFailedAttempt(db: Db, id: string, attempts: number, error: string, nextAttemptAt?: Date): Promise<void> {
+  await db
+    .updateTable('envelopes')
+    .set({ attempts, last_error: error, ...(nextAttemptAt ? { next_attempt_at: nextAttemptAt.toISOString() } : {}), lease_until: null })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function envelopeToReseal(db: Db, id: string): Promise<{ payload: string; peer_id: string }> {
+  return db.selectFrom('envelopes').select(['payload', 'peer_id']).where('id', '=', id).executeTakeFirstOrThrow();
+}
+
+/** The same message sealed anew (same id and header), due at once, if it is still queued. */
+export async function replaceSealedPayload(db: Db, id: string, payload: string, digest: string, now: Date): Promise<void> {
+  await db
+    .updateTable('envelopes')
+    .set({ payload, payload_digest: digest, next_attempt_at: now.toISOString() })
+    .where('id', '=', id)
+    .where('delivery_state', '=', 'queued')
+    .execute();
+}
+
+export async function outgoingEnvelopeOf(
+  db: Db,
+  referralId: string,
+  envelopeId: string,
+): Promise<{ delivery_state: 'queued' | 'delivered' | 'failed' | null; payload: string; erased_at: string | null; peer_id: string } | undefined> {
+  return db
+    .selectFrom('envelopes')
+    .select(['delivery_state', 'payload', 'erased_at', 'peer_id'])
+    .where('id', '=', envelopeId)
+    .where('referral_id', '=', referralId)
+    .where('direction', '=', 'outgoing')
+    .executeTakeFirst();
+}
+
+/** A refused envelope queued again, due now and free of any lease. */
+export async function requeueRefused(db: Db, id: string, now: Date): Promise<void> {
+  await db
+    .updateTable('envelopes')
+    .set({ delivery_state: 'queued', next_attempt_at: now.toISOString(), lease_until: null })
+    .where('id', '=', id)
+    .where('delivery_state', '=', 'failed')
+    .execute();
+}
+
+// Reads for other concerns: what the envelopes say of referrals, peers and keys.
+
+/** Referrals with an outgoing message the peer refused for good (they need a person's action). */
+export async function failedDeliveryReferralIds(db: Db): Promise<string[]> {
+  const rows = await db.selectFrom('envelopes').select('referral_id').distinct().where('direction', '=', 'outgoing').where('delivery_state', '=', 'failed').execute();
+  return rows.map((r) => r.referral_id);
+}
+
+/** Referrals with an outgoing message still waiting in the queue. */
+export async function queuedMessageReferralIds(db: Db): Promise<Set<string>> {
+  const rows = await db.selectFrom('envelopes').select('referral_id').distinct().where('direction', '=', 'outgoing').where('delivery_state', '=', 'queued').execute();
+  return new Set(rows.map((r) => r.referral_id));
+}
+
+function deliveryOf(envelope: { delivery_state: 'queued' | 'delivered' | 'failed'; attempts: number; last_error: string | null; next_attempt_at: string | null; delivered_at: string | null }): Delivery {
+  return {
+    state: envelope.delivery_state,
+    attempts: envelope.attempts,
+    ...(envelope.last_error ? { last_error: envelope.last_error } : {}),
+    ...(envelope.next_attempt_at && envelope.delivery_state === 'queued' ? { next_attempt_at: envelope.next_attempt_at } : {}),
+    ...(envelope.delivered_at ? { delivered_at: envelope.delivered_at } : {}),
+  };
+}
+
+/** For each outgoing referral of `referralIds`, the delivery of its opening message (`types`): the latest, an offer after an inquiry. */
+export async function openingDeliveries(db: Db, referralIds: readonly string[], types: readonly string[]): Promise<Map<string, Delivery>> {
+  const deliveries = new Map<string, Delivery>();
+  if (referralIds.length === 0) return deliveries;
+  const envelopes = await db
+    .selectFrom('envelopes')
+    .select(['referral_id', 'seq', 'delivery_state', 'attempts', 'last_error', 'next_attempt_at', 'delivered_at'])
+    .where('referral_id', 'in', referralIds)
+    .where('direction', '=', 'outgoing')
+    .where('type', 'in', types)
+    .execute();
+  // The offer after an inquiry has the higher seq: it is the one whose delivery matters now.
+  const latest = new Map<string, (typeof envelopes)[number]>();
+  for (const envelope of envelopes) {
+    const known = latest.get(envelope.referral_id);
+    if (!known || envelope.seq > known.seq) latest.set(envelope.referral_id, envelope);
+  }
+  for (const [referralId, { delivery_state, ...envelope }] of latest) {
+    if (delivery_state) deliveries.set(referralId, deliveryOf({ delivery_state, ...envelope }));
+  }
+  return deliveries;
+}
+
+/** The messages of a referral both ways, in the order they were made. */
+export async function referralMessages(db: Db, referralId: string): Promise<ReferralMessage[]> {
+  const envelopes = await db.selectFrom('envelopes').selectAll().where('referral_id', '=', referralId).orderBy('created_at').orderBy('id').execute();
+  return envelopes.map(({ delivery_state, ...e }) => ({
+    envelope_id: e.id,
+    type: e.type,
+    seq: e.seq,
+    direction: e.direction,
+    created_at: e.created_at,
+    ...(e.receipt ? { receipt: e.receipt } : {}),
+    ...(delivery_state ? { delivery: deliveryOf({ delivery_state, ...e }) } : {}),
+  }));
+}
+
+/** Per peer: the last message received from it and delivered to it, and how many to it failed or wait for another attempt. */
+export async function contactByPeer(
+  db: Db,
+  peerId?: string,
+): Promise<Array<{ peer_id: string; last_received: string | null; last_delivered: string | null; failed: number | null; retrying: number | null }>> {
+  let query = db
+    .selectFrom('envelopes')
+    .select((eb) => [
+      'peer_id',
+      eb.fn.max('received_at').as('last_received'),
+      eb.fn.max('delivered_at').as('last_delivered'),
+      eb.fn.sum<number>(eb.case().when('delivery_state', '=', 'failed').then(1).else(0).end()).as('failed'),
+      eb.fn.sum<number>(eb.case().when(eb.and([eb('delivery_state', '=', 'queued'), eb('attempts', '>', 0)])).then(1).else(0).end()).as('retrying'),
+    ])
+    .groupBy('peer_id');
+  if (peerId) query = query.where('peer_id', '=', peerId);
+  return query.execute();
+}
+
+/** The payloads of outgoing messages not sent yet (queued, or refused and not emptied): the keys they were sealed with are still needed. */
+export async function unsentPayloads(db: Db): Promise<Array<{ payload: string }>> {
+  return db
+    .selectFrom('envelopes')
+    .select('payload')
+    .where('direction', '=', 'outgoing')
+    .where('delivery_state', 'in', ['queued', 'failed'])
+    .where('payload', '!=', '')
+    .execute();
 }

@@ -4,17 +4,12 @@
 // one cancelled or emptied by an erasure cannot.
 import type { NodeContext } from '../context.js';
 import { DomainError } from '../errors.js';
+import { findPeer } from '../peers/records.js';
+import { outgoingEnvelopeOf, requeueRefused } from './outbox.js';
 
 export async function requeueFailedMessage(ctx: NodeContext, referralId: string, envelopeId: string): Promise<void> {
-  const now = ctx.clock.now().toISOString();
-  const envelope = await ctx.database.db
-    .selectFrom('envelopes')
-    .innerJoin('peers', 'peers.id', 'envelopes.peer_id')
-    .select(['envelopes.delivery_state', 'envelopes.payload', 'envelopes.erased_at', 'peers.state as peer_state'])
-    .where('envelopes.id', '=', envelopeId)
-    .where('envelopes.referral_id', '=', referralId)
-    .where('envelopes.direction', '=', 'outgoing')
-    .executeTakeFirst();
+  const { db } = ctx.database;
+  const envelope = await outgoingEnvelopeOf(db, referralId, envelopeId);
   if (!envelope) throw new DomainError(404, 'not-found', 'No such message', 'This referral has no outgoing message with this envelope id.');
   if (envelope.delivery_state !== 'failed') {
     throw new DomainError(409, 'illegal-transition', 'Not refused', `Only a refused message can be sent again; this one is ${envelope.delivery_state}.`);
@@ -22,14 +17,10 @@ export async function requeueFailedMessage(ctx: NodeContext, referralId: string,
   if (envelope.erased_at || envelope.payload === '') {
     throw new DomainError(409, 'illegal-transition', 'Cancelled', 'This message was cancelled and its content erased; it cannot be sent again.');
   }
-  if (envelope.peer_state !== 'trusted') {
-    throw new DomainError(409, 'peer-not-trusted', 'Peer not trusted', `The peer is ${envelope.peer_state}; a message goes only to a trusted peer.`);
+  const peer = await findPeer(db, envelope.peer_id);
+  if (peer?.state !== 'trusted') {
+    throw new DomainError(409, 'peer-not-trusted', 'Peer not trusted', `The peer is ${peer?.state}; a message goes only to a trusted peer.`);
   }
-  await ctx.database.db
-    .updateTable('envelopes')
-    .set({ delivery_state: 'queued', next_attempt_at: now, lease_until: null })
-    .where('id', '=', envelopeId)
-    .where('delivery_state', '=', 'failed')
-    .execute();
+  await requeueRefused(db, envelopeId, ctx.clock.now());
   ctx.logger.info({ envelope: envelopeId }, 'refused message queued again by a user');
 }

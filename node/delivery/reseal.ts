@@ -3,20 +3,24 @@
 // our outbox). We fetch its identity document again and, when it names a new key signed with the
 // pinned signing key, seal the same message to it: same envelope id, header and body, new sealed
 // keys. The peer never stored the refused envelope, so the new payload is no conflict.
+import type { Selectable } from 'kysely';
 import type { NodeContext } from '../context.js';
+import type { PeersTable } from '../db/schema.js';
 import { b64u, decodeBase64UrlStrict, sha256, utf8 } from '../crypto/encoding.js';
 import { openEnvelopeBody, sealEnvelope, type EnvelopeHeader, type EnvelopePayload } from '../envelope/seal.js';
 import type { OkpPublicJwk } from '../identity/keys.js';
 import { refreshPeerIdentity } from '../peers/refresh.js';
+import { findPeer } from '../peers/records.js';
+import { envelopeToReseal, replaceSealedPayload } from './outbox.js';
 
 export type ResealOutcome = 'resealed' | 'key-unchanged' | 'cannot-open';
 
 export async function resealForNewRecipientKey(ctx: NodeContext, envelopeId: string): Promise<ResealOutcome> {
   const { db } = ctx.database;
-  const envelope = await db.selectFrom('envelopes').select(['payload', 'peer_id']).where('id', '=', envelopeId).executeTakeFirstOrThrow();
-  const before = await db.selectFrom('peers').selectAll().where('id', '=', envelope.peer_id).executeTakeFirstOrThrow();
+  const envelope = await envelopeToReseal(db, envelopeId);
+  const before = await heldPeer(ctx, envelope.peer_id);
   await refreshPeerIdentity(ctx, before, { force: true });
-  const peer = await db.selectFrom('peers').selectAll().where('id', '=', envelope.peer_id).executeTakeFirstOrThrow();
+  const peer = await heldPeer(ctx, envelope.peer_id);
 
   const payload = JSON.parse(envelope.payload) as EnvelopePayload;
   const headerBytes = decodeBase64UrlStrict(payload.header);
@@ -35,12 +39,13 @@ export async function resealForNewRecipientKey(ctx: NodeContext, envelopeId: str
     },
     () => header.id,
   );
-  await db
-    .updateTable('envelopes')
-    .set({ payload: sealed.payload, payload_digest: b64u.encode(sha256(sealed.payload)), next_attempt_at: ctx.clock.now().toISOString() })
-    .where('id', '=', envelopeId)
-    .where('delivery_state', '=', 'queued')
-    .execute();
+  await replaceSealedPayload(db, envelopeId, sealed.payload, b64u.encode(sha256(sealed.payload)), ctx.clock.now());
   ctx.logger.info({ envelope: envelopeId, peer: peer.id }, 'envelope sealed again to the peer\'s new encryption key');
   return 'resealed';
+}
+
+async function heldPeer(ctx: NodeContext, id: string): Promise<Selectable<PeersTable>> {
+  const peer = await findPeer(ctx.database.db, id);
+  if (!peer) throw new Error(`Peer ${id} is not held here.`);
+  return peer;
 }

@@ -9,6 +9,10 @@ import { verifyReceipt } from '../envelope/receipt.js';
 import { peerSigningKeys, refreshForUnknownKey } from '../peers/peer-keys.js';
 import { kidOf } from '../crypto/compact-jws.js';
 import { recordEvent } from '../referrals/timeline.js';
+import { OFFER } from '../referrals/lifecycle.js';
+import { applyOfferReceipt } from '../referrals/state.js';
+import { findPeer, trustedPeerIds } from '../peers/records.js';
+import { dueEnvelopes, envelopeToDeliver, markDelivered, markFailed, recordFailedAttempt, releaseAllLeases, takeLease } from './outbox.js';
 import { defaultRetryPolicy, retryAfterMs, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { resealForNewRecipientKey } from './reseal.js';
 
@@ -86,7 +90,7 @@ export function createDeliveryWorker(
       // back until they run out; the serving node releases them as it starts. Should a CLI be
       // posting at this very moment, the worst case is a second post, which the peer answers
       // with the same receipt and no second effect.
-      void releaseLeases(ctx)
+      void releaseAllLeases(ctx.database.db)
         .catch((error: unknown) => log.error({ error: error instanceof Error ? error.name : 'error' }, 'releasing leases failed'))
         .finally(() => this.kick());
     },
@@ -101,111 +105,53 @@ export function createDeliveryWorker(
 
 async function deliverDueEnvelopes(ctx: NodeContext, policy: RetryPolicy, log: Logger, stop: AbortSignal): Promise<number> {
   const { db } = ctx.database;
-  const now = ctx.clock.now();
-  const due = await db
-    .selectFrom('envelopes')
-    .innerJoin('peers', 'peers.id', 'envelopes.peer_id')
-    .select(['envelopes.id', 'envelopes.peer_id'])
-    .where('envelopes.direction', '=', 'outgoing')
-    .where('envelopes.delivery_state', '=', 'queued')
-    .where('envelopes.next_attempt_at', '<=', now.toISOString())
-    .where('peers.state', '=', 'trusted')
-    // The messages of one referral go one at a time, in order: the peer applies them in seq order.
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('envelopes as earlier')
-            .select('earlier.id')
-            .whereRef('earlier.referral_id', '=', 'envelopes.referral_id')
-            .where('earlier.direction', '=', 'outgoing')
-            .where('earlier.delivery_state', '=', 'queued')
-            .whereRef('earlier.seq', '<', 'envelopes.seq'),
-        ),
-      ),
-    )
-    // UUIDv7 ids are time-ordered: oldest first, so a backlog leaves in the order it was made.
-    .orderBy('envelopes.id')
-    .limit(BATCH)
-    .execute();
+  const due = await dueEnvelopes(db, ctx.clock.now(), await trustedPeerIds(db), BATCH);
   let tried = 0;
   // A peer that failed once in this round is not tried again in it: one unreachable peer must not
   // hold up everyone else's deliveries, and its later envelopes must not overtake the earlier one.
   const skipped = new Set<string>();
   for (const candidate of due) {
     if (stop.aborted) break;
-    if (skipped.has(candidate.peer_id) || !(await claim(ctx, candidate.id))) continue;
+    if (skipped.has(candidate.peer_id) || !(await claim(ctx, candidate))) continue;
     tried += 1;
     if (!(await deliverOne(ctx, candidate.id, policy, log, stop))) skipped.add(candidate.peer_id);
   }
   return tried;
 }
 
-async function releaseLeases(ctx: NodeContext): Promise<void> {
-  await ctx.database.db.updateTable('envelopes').set({ lease_until: null }).where('lease_until', 'is not', null).execute();
-}
-
-/** Takes a short lease so two processes on one data folder never post the same envelope at once. */
-async function claim(ctx: NodeContext, id: string): Promise<boolean> {
-  const now = ctx.clock.now();
-  const result = await ctx.database.db
-    .updateTable('envelopes')
-    .set({ lease_until: new Date(now.getTime() + LEASE_MS).toISOString() })
-    .where('id', '=', id)
-    .where('delivery_state', '=', 'queued')
-    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now.toISOString())]))
-    // Checked again here, not only when the batch was picked: the peer may have been suspended or
-    // revoked meanwhile (from the API, or the CLI in another process).
-    .where(({ exists, selectFrom }) =>
-      exists(selectFrom('peers').select('peers.id').whereRef('peers.id', '=', 'envelopes.peer_id').where('peers.state', '=', 'trusted')),
-    )
-    .executeTakeFirst();
-  return result.numUpdatedRows === 1n;
+/** Takes the envelope's lease, so two processes on one data folder never post the same envelope at once. */
+async function claim(ctx: NodeContext, candidate: { id: string; peer_id: string }): Promise<boolean> {
+  // Checked again here, not only when the batch was picked: the peer may have been suspended or
+  // revoked meanwhile (from the API, or the CLI in another process).
+  const peer = await findPeer(ctx.database.db, candidate.peer_id);
+  if (peer?.state !== 'trusted') return false;
+  return takeLease(ctx.database.db, candidate.id, ctx.clock.now(), LEASE_MS);
 }
 
 /** Returns whether the envelope left the queue (delivered or failed for good). */
 async function deliverOne(ctx: NodeContext, id: string, policy: RetryPolicy, log: Logger, stop: AbortSignal): Promise<boolean> {
   const { db } = ctx.database;
-  const envelope = await db
-    .selectFrom('envelopes')
-    .innerJoin('peers', 'peers.id', 'envelopes.peer_id')
-    .select(['envelopes.id', 'envelopes.payload', 'envelopes.payload_digest', 'envelopes.attempts', 'envelopes.referral_id', 'envelopes.type'])
-    .select(['peers.id as peer_id', 'peers.signing_jwk', 'peers.identity_jws'])
-    .where('envelopes.id', '=', id)
-    .executeTakeFirstOrThrow();
-  const result = await attempt(ctx, envelope, stop);
+  const envelope = await envelopeToDeliver(db, id);
+  const peer = await findPeer(db, envelope.peer_id);
+  if (!peer) throw new Error(`Envelope ${id} is addressed to a peer not held here.`);
+  const result = await attempt(ctx, { ...envelope, signing_jwk: peer.signing_jwk, identity_jws: peer.identity_jws }, stop);
   const now = ctx.clock.now();
   const attempts = envelope.attempts + 1;
   if (result.kind === 'delivered') {
     await ctx.database.transaction(async (tx) => {
-      await tx
-        .updateTable('envelopes')
-        .set({ delivery_state: 'delivered', receipt: result.receipt, attempts, delivered_at: now.toISOString(), last_error: null, lease_until: null })
-        .where('id', '=', id)
-        .execute();
-      if (envelope.type === 'referral.offer') {
-        const moved = await tx
-          .updateTable('referrals')
-          .set({ state: 'delivered', updated_at: now.toISOString() })
-          .where('id', '=', envelope.referral_id)
-          .where('state', '=', 'sent')
-          .executeTakeFirst();
-        if (moved.numUpdatedRows === 1n) {
-          await recordEvent(tx, ctx, {
-            referralId: envelope.referral_id, at: now, action: 'receipt', from: 'sent', to: 'delivered',
-            actor: { kind: 'peer', id: envelope.peer_id }, envelopeId: id,
-          });
-        }
+      await markDelivered(tx, id, result.receipt, attempts, now);
+      if (envelope.type === OFFER && (await applyOfferReceipt(tx, envelope.referral_id, now))) {
+        await recordEvent(tx, ctx, {
+          referralId: envelope.referral_id, at: now, action: 'receipt', from: 'sent', to: 'delivered',
+          actor: { kind: 'peer', id: envelope.peer_id }, envelopeId: id,
+        });
       }
     });
     log.info({ envelope: id, peer: envelope.peer_id, attempts }, 'envelope delivered');
     return true;
   }
   if (result.kind === 'failed') {
-    await db
-      .updateTable('envelopes')
-      .set({ delivery_state: 'failed', attempts, last_error: result.error, lease_until: null })
-      .where('id', '=', id)
-      .execute();
+    await markFailed(db, id, attempts, result.error);
     log.warn({ envelope: id, peer: envelope.peer_id, error: result.error }, 'envelope refused by peer');
     return true;
   }
@@ -214,28 +160,18 @@ async function deliverOne(ctx: NodeContext, id: string, policy: RetryPolicy, log
   if (result.error.endsWith(' urn:refnet:problem:unknown-recipient-key')) {
     const resealed = await resealForNewRecipientKey(ctx, id).catch(() => 'cannot-open' as const);
     if (resealed === 'resealed') {
-      await db.updateTable('envelopes').set({ attempts, last_error: result.error, lease_until: null }).where('id', '=', id).execute();
+      await recordFailedAttempt(db, id, attempts, result.error);
       return false;
     }
     if (resealed === 'cannot-open') {
       // Our own copy of the content key can no longer be opened: the message cannot be sent again.
-      const error = `${result.error}; cannot be sealed again: our key for it was destroyed`;
-      await db.updateTable('envelopes').set({ delivery_state: 'failed', attempts, last_error: error, lease_until: null }).where('id', '=', id).execute();
+      await markFailed(db, id, attempts, `${result.error}; cannot be sealed again: our key for it was destroyed`);
       log.warn({ envelope: id, peer: envelope.peer_id }, 'envelope cannot be sealed to the peer\'s new key');
       return true;
     }
   }
   const delay = result.afterMs ?? retryDelayMs(policy, attempts);
-  await db
-    .updateTable('envelopes')
-    .set({
-      attempts,
-      last_error: result.error,
-      next_attempt_at: new Date(now.getTime() + Math.min(delay, policy.maxMs)).toISOString(),
-      lease_until: null,
-    })
-    .where('id', '=', id)
-    .execute();
+  await recordFailedAttempt(db, id, attempts, result.error, new Date(now.getTime() + Math.min(delay, policy.maxMs)));
   log.info({ envelope: id, peer: envelope.peer_id, attempts, error: result.error, retryInMs: delay }, 'delivery will be retried');
   return false;
 }

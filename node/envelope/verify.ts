@@ -10,6 +10,7 @@ import type { PeersTable } from '../db/schema.js';
 import type { Db, Tx } from '../db/database.js';
 import type { Selectable } from 'kysely';
 import { validatorFor } from '../schema/validators.js';
+import { heldEnvelope } from '../delivery/outbox.js';
 import { bodySchemaOf } from './message-types.js';
 import type { EnvelopeProblem } from './problems.js';
 import { ENVELOPE_TYP, openEnvelopeBody, type EnvelopeHeader, type EnvelopePayload } from './seal.js';
@@ -121,11 +122,7 @@ export async function findProcessed(
   sender: string,
   digest: string,
 ): Promise<Exclude<EnvelopeVerification, { outcome: 'accepted' }> | undefined> {
-  const seen = await db
-    .selectFrom('envelopes')
-    .select(['direction', 'payload_digest', 'receipt', 'peer_id'])
-    .where('id', '=', envelopeId)
-    .executeTakeFirst();
+  const seen = await heldEnvelope(db, envelopeId);
   if (!seen) return undefined;
   if (seen.direction === 'incoming' && seen.payload_digest === digest && seen.peer_id === sender && seen.receipt) {
     return { outcome: 'duplicate', receipt: seen.receipt };

@@ -8,7 +8,8 @@ import { signReceipt, type ReceiptClaims } from '../envelope/receipt.js';
 import { findProcessed, verifyEnvelope } from '../envelope/verify.js';
 import { servedIdentityDocument } from '../identity/own-document.js';
 import { signHistoricalKeys } from '../identity/historical-keys.js';
-import { applyIncomingMessage } from '../referrals/service.js';
+import { applyIncomingMessage } from '../referrals/incoming.js';
+import { recordIncomingEnvelope } from '../delivery/outbox.js';
 import { DomainError } from '../errors.js';
 import { problemResponse } from './problem.js';
 import { acceptKeyRevocation, keyRevocationProblem } from '../peers/key-revocation.js';
@@ -77,24 +78,7 @@ export function federationRoutes(ctx: NodeContext): Hono {
       const processed = await findProcessed(tx, envelope.header.id, envelope.peer.id, envelope.digest);
       if (processed) return processed;
       await applyIncomingMessage(tx, ctx, envelope);
-      await tx
-        .insertInto('envelopes')
-        .values({
-          id: envelope.header.id,
-          direction: 'incoming',
-          peer_id: envelope.peer.id,
-          referral_id: envelope.header.referral_id,
-          type: envelope.header.type,
-          seq: envelope.header.seq,
-          payload: envelope.payloadText,
-          payload_digest: envelope.digest,
-          signed_jws: envelope.jws,
-          receipt,
-          created_at: envelope.header.created_at,
-          received_at: claims.received_at,
-          delivery_state: null,
-        })
-        .execute();
+      await recordIncomingEnvelope(tx, { ...envelope, peerId: envelope.peer.id }, receipt, claims.received_at);
       return undefined;
     });
     if (earlier?.outcome === 'rejected') return problemResponse(c, envelopeProblem(earlier.problem, earlier.detail));

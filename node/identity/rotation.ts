@@ -14,6 +14,7 @@ import { generateEncryptionKey, generateSigningKey, type EncryptionKey, type Sig
 import { loadSelfIdentity, purpose } from './store.js';
 import { signContinuityStatement, type KeyContinuityStatement } from './continuity.js';
 import { signOwnKeyRevocation } from './revocation.js';
+import { unsentPayloads } from '../delivery/outbox.js';
 
 const DAY_MS = 24 * 60 * 60_000;
 
@@ -163,13 +164,7 @@ export async function destroyRetiredKeys(database: Database, now: Date, retiredD
 }
 
 async function sealingKeysOfUnsentEnvelopes(database: Database): Promise<Set<string>> {
-  const queued = await database.db
-    .selectFrom('envelopes')
-    .select('payload')
-    .where('direction', '=', 'outgoing')
-    .where('delivery_state', 'in', ['queued', 'failed'])
-    .where('payload', '!=', '')
-    .execute();
+  const queued = await unsentPayloads(database.db);
   const kids = new Set<string>();
   for (const { payload } of queued) {
     try {

@@ -3,11 +3,12 @@
 // problems, and its alerts. Names of organisations, URLs, fingerprints, states and times only:
 // nothing here is personal data.
 import type { Selectable } from 'kysely';
-import type { Db } from '../db/database.js';
+import type { Db, Tx } from '../db/database.js';
 import type { PeersTable } from '../db/schema.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { peerAlerts, type PeerAlert } from './alerts.js';
 import { peerSigningKeys } from './peer-keys.js';
+import { contactByPeer } from '../delivery/outbox.js';
 
 export type PeerState = PeersTable['state'];
 
@@ -57,18 +58,7 @@ interface Contact {
 }
 
 async function contactOf(db: Db, peerId?: string): Promise<Map<string, Contact>> {
-  let query = db
-    .selectFrom('envelopes')
-    .select((eb) => [
-      'peer_id',
-      eb.fn.max('received_at').as('last_received'),
-      eb.fn.max('delivered_at').as('last_delivered'),
-      eb.fn.sum<number>(eb.case().when('delivery_state', '=', 'failed').then(1).else(0).end()).as('failed'),
-      eb.fn.sum<number>(eb.case().when(eb.and([eb('delivery_state', '=', 'queued'), eb('attempts', '>', 0)])).then(1).else(0).end()).as('retrying'),
-    ])
-    .groupBy('peer_id');
-  if (peerId) query = query.where('peer_id', '=', peerId);
-  const rows = await query.execute();
+  const rows = await contactByPeer(db, peerId);
   return new Map(rows.map((r) => [r.peer_id, { lastReceived: r.last_received ?? undefined, lastDelivered: r.last_delivered ?? undefined, failed: Number(r.failed ?? 0), retrying: Number(r.retrying ?? 0) }]));
 }
 
@@ -131,4 +121,22 @@ export async function peerRecord(db: Db, id: string): Promise<PeerRecord | undef
     keys: [...keys.values()],
     alerts,
   };
+}
+
+/** The peer `id` as held here, whatever its state; undefined when this node does not know it. */
+export async function findPeer(db: Db | Tx, id: string): Promise<Selectable<PeersTable> | undefined> {
+  return db.selectFrom('peers').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The ids of the peers trusted now: only they are sent anything. */
+export async function trustedPeerIds(db: Db): Promise<string[]> {
+  const rows = await db.selectFrom('peers').select('id').where('state', '=', 'trusted').execute();
+  return rows.map((r) => r.id);
+}
+
+/** The names of the peers `ids`, by id (the lists of referrals show them). */
+export async function peerNames(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('peers').select(['id', 'name']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
 }

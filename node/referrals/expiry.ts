@@ -3,30 +3,16 @@
 // then meets a final state and is refused as an illegal transition.
 import type { NodeContext } from '../context.js';
 import { startPeriodic, type Periodic } from '../periodic.js';
-import { AWAITING_ANSWER } from './lifecycle.js';
+import { expireReferral, overdueReferrals } from './state.js';
 import { recordEvent } from './timeline.js';
 
 /** Expires every overdue referral; returns how many. */
 export async function expireOverdueReferrals(ctx: NodeContext): Promise<number> {
   const now = ctx.clock.now();
-  const at = now.toISOString();
-  const overdue = await ctx.database.db
-    .selectFrom('referrals')
-    .select(['id', 'state'])
-    .where('state', 'in', AWAITING_ANSWER)
-    .where('reply_by', 'is not', null)
-    .where('reply_by', '<=', at)
-    .execute();
   let expired = 0;
-  for (const referral of overdue) {
+  for (const referral of await overdueReferrals(ctx.database.db, now)) {
     await ctx.database.transaction(async (tx) => {
-      const changed = await tx
-        .updateTable('referrals')
-        .set({ state: 'expired', updated_at: at })
-        .where('id', '=', referral.id)
-        .where('state', '=', referral.state)
-        .executeTakeFirst();
-      if (changed.numUpdatedRows !== 1n) return;
+      if (!(await expireReferral(tx, referral, now))) return;
       await recordEvent(tx, ctx, {
         referralId: referral.id, at: now, action: 'expiry', from: referral.state, to: 'expired', actor: { kind: 'system', id: 'reply-by' },
       });

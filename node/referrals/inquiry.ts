@@ -1,37 +1,27 @@
 // Inquiries: before anything about the person is sent, the sender asks whether the receiver can
 // help (needs, urgency, a coarse profile); after the answer it makes the offer on the same
 // referral, or withdraws.
-import { requireServiceOf } from '../directory/sync.js';
 import { randomUUID } from 'node:crypto';
-import type { Selectable } from 'kysely';
 import type { components as Fed } from '../../spec/generated/federation.js';
 import type { components as Local } from '../../spec/generated/local.js';
 import type { NodeContext } from '../context.js';
 import type { Tx } from '../db/database.js';
-import type { ReferralsTable } from '../db/schema.js';
 import type { OkpPublicJwk } from '../identity/keys.js';
 import { DomainError } from '../errors.js';
 import { envelopeProblem } from '../envelope/problems.js';
 import { sealEnvelope } from '../envelope/seal.js';
 import type { VerifiedEnvelope } from '../envelope/verify.js';
 import { enqueueEnvelope } from '../delivery/outbox.js';
-import { noSuchReferral, OFFER_AFTER_INQUIRY } from './lifecycle.js';
-import { storePayload } from './payload-store.js';
-import { recordEvent } from './timeline.js';
+import { requireServiceOf } from '../directory/sync.js';
 import { recordReceivedConsent, wireConsent } from '../consents/service.js';
-import {
-  consentForOffer,
-  getReferralSummary,
-  offerBody,
-  peerFor,
-  queueOffer,
-  type Actor,
-  type OfferContent,
-  type ReferralOfferBody,
-  type ReferralSummary,
-} from './service.js';
+import { INQUIRY, noSuchReferral, OFFER, OFFER_AFTER_INQUIRY } from './lifecycle.js';
+import { consentForOffer, offerBody, peerFor, queueOffer, type Actor, type OfferContent, type ReferralOfferBody } from './offer.js';
+import { storePayload } from './payload-store.js';
+import { getReferralSummary, type ReferralSummary } from './service.js';
+import { applyOwnOffer, applyPeerOfferAfterInquiry, changedMeanwhile, createReferralRecord, findReferral, type Referral } from './state.js';
+import { recordEvent } from './timeline.js';
 
-export const INQUIRY = 'referral.inquiry';
+export { INQUIRY } from './lifecycle.js';
 export type ReferralInquiryBody = Fed['schemas']['ReferralInquiryBody'];
 export type CreateInquiryRequest = Local['schemas']['CreateInquiryRequest'];
 
@@ -55,15 +45,11 @@ export async function createInquiry(
     type: INQUIRY, from: ctx.self.nodeId, to: peer.id, referralId, seq: 1, createdAt: now, body,
     recipientKey: JSON.parse(peer.encryption_jwk) as OkpPublicJwk, senderKey: ctx.self.encryptionKey.publicJwk,
   });
-  const at = now.toISOString();
   await ctx.database.transaction(async (tx, onCommit) => {
-    await tx
-      .insertInto('referrals')
-      .values({
-        id: referralId, direction: 'outgoing', peer_id: peer.id, state: 'inquiry', urgency: request.urgency, local_seq: 1,
-        created_by: actor.userId, reply_by: request.reply_by ?? null, created_at: at, updated_at: at,
-      })
-      .execute();
+    await createReferralRecord(tx, {
+      id: referralId, direction: 'outgoing', peer_id: peer.id, state: 'inquiry', urgency: request.urgency, local_seq: 1,
+      created_by: actor.userId, reply_by: request.reply_by ?? null,
+    }, now);
     await storePayload(tx, ctx.kek, { referralId, kind: INQUIRY, content: body, now });
     await recordEvent(tx, ctx, {
       referralId, at: now, action: INQUIRY, from: null, to: 'inquiry', actor: { kind: 'user', id: actor.userId }, envelopeId: sealed.header.id,
@@ -84,7 +70,7 @@ export async function offerAfterInquiry(
   afterCommit: () => void = () => {},
 ): Promise<ReferralSummary> {
   const now = ctx.clock.now();
-  const referral = await ctx.database.db.selectFrom('referrals').selectAll().where('id', '=', referralId).executeTakeFirst();
+  const referral = await findReferral(ctx.database.db, referralId);
   if (!referral) throw noSuchReferral();
   if (referral.direction !== 'outgoing' || referral.state !== OFFER_AFTER_INQUIRY) {
     throw new DomainError(409, 'illegal-transition', 'Not possible in this state', `An offer follows an answered inquiry this node sent; this referral is ${referral.state}.`);
@@ -95,15 +81,9 @@ export async function offerAfterInquiry(
   await ctx.database.transaction(async (tx, onCommit) => {
     const consent = await consentForOffer(tx, request, peer.id, actor, now);
     const body = offerBody(referralId, request, wireConsent(consent, peer.id));
-    const changed = await tx
-      .updateTable('referrals')
-      .set({ state: 'sent', local_seq: seq, urgency: request.urgency, reply_by: request.reply_by ?? null, consent_id: consent.id, updated_at: now.toISOString() })
-      .where('id', '=', referralId)
-      .where('state', '=', OFFER_AFTER_INQUIRY)
-      .where('local_seq', '=', referral.local_seq)
-      .executeTakeFirst();
-    if (changed.numUpdatedRows !== 1n) throw new DomainError(409, 'illegal-transition', 'Changed meanwhile', 'The referral changed while this was being made; reload it and try again.');
-    await storePayload(tx, ctx.kek, { referralId, kind: 'referral.offer', content: body, now });
+    const terms = { urgency: request.urgency, replyBy: request.reply_by ?? null, consentId: consent.id };
+    if (!(await applyOwnOffer(tx, referral, seq, now, terms))) throw changedMeanwhile();
+    await storePayload(tx, ctx.kek, { referralId, kind: OFFER, content: body, now });
     await queueOffer(tx, ctx, peer, body, actor, OFFER_AFTER_INQUIRY, now, seq);
     onCommit(afterCommit);
   });
@@ -114,17 +94,12 @@ export async function applyIncomingInquiry(tx: Tx, ctx: NodeContext, envelope: V
   const { header } = envelope;
   const body = envelope.body as ReferralInquiryBody;
   if (header.seq !== 1) throw envelopeProblem('out-of-order', 'An inquiry starts a referral: it is message 1.');
-  const existing = await tx.selectFrom('referrals').select('id').where('id', '=', header.referral_id).executeTakeFirst();
-  if (existing) throw envelopeProblem('illegal-transition', 'A referral with this id already exists on this node.');
+  if (await findReferral(tx, header.referral_id)) throw envelopeProblem('illegal-transition', 'A referral with this id already exists on this node.');
   const now = ctx.clock.now();
-  const at = now.toISOString();
-  await tx
-    .insertInto('referrals')
-    .values({
-      id: header.referral_id, direction: 'incoming', peer_id: envelope.peer.id, state: 'inquiry', urgency: body.urgency, peer_seq: 1,
-      created_by: null, reply_by: body.reply_by ?? null, created_at: at, updated_at: at,
-    })
-    .execute();
+  await createReferralRecord(tx, {
+    id: header.referral_id, direction: 'incoming', peer_id: envelope.peer.id, state: 'inquiry', urgency: body.urgency, peer_seq: 1,
+    created_by: null, reply_by: body.reply_by ?? null,
+  }, now);
   await storePayload(tx, ctx.kek, { referralId: header.referral_id, kind: INQUIRY, content: body, now });
   await recordEvent(tx, ctx, {
     referralId: header.referral_id, at: now, action: INQUIRY, from: null, to: 'inquiry', actor: { kind: 'peer', id: envelope.peer.id }, envelopeId: header.id,
@@ -136,7 +111,7 @@ export async function applyOfferAfterInquiry(
   tx: Tx,
   ctx: NodeContext,
   envelope: VerifiedEnvelope,
-  referral: Selectable<ReferralsTable>,
+  referral: Referral,
 ): Promise<void> {
   const { header } = envelope;
   if (referral.peer_id !== envelope.peer.id || referral.direction !== 'incoming') throw envelopeProblem('unknown-referral');
@@ -148,14 +123,10 @@ export async function applyOfferAfterInquiry(
   const body = envelope.body as ReferralOfferBody;
   const now = ctx.clock.now();
   const consent = await recordReceivedConsent(tx, body.consent, envelope.peer.id, now);
-  await tx
-    .updateTable('referrals')
-    .set({ state: 'delivered', peer_seq: header.seq, urgency: body.urgency, reply_by: body.reply_by ?? null, consent_id: consent.id, updated_at: now.toISOString() })
-    .where('id', '=', referral.id)
-    .execute();
-  await storePayload(tx, ctx.kek, { referralId: referral.id, kind: 'referral.offer', content: body, now });
+  await applyPeerOfferAfterInquiry(tx, referral, header.seq, { urgency: body.urgency, replyBy: body.reply_by ?? null, consentId: consent.id }, now);
+  await storePayload(tx, ctx.kek, { referralId: referral.id, kind: OFFER, content: body, now });
   await recordEvent(tx, ctx, {
-    referralId: referral.id, at: now, action: 'referral.offer', from: OFFER_AFTER_INQUIRY, to: 'delivered',
+    referralId: referral.id, at: now, action: OFFER, from: OFFER_AFTER_INQUIRY, to: 'delivered',
     actor: { kind: 'peer', id: envelope.peer.id }, envelopeId: header.id,
   });
 }

@@ -8,6 +8,10 @@ import { DomainError } from '../errors.js';
 export type ReferralState = components['schemas']['ReferralState'];
 export type Party = 'sender' | 'receiver';
 
+/** The two messages that open a referral: the offer, and the inquiry that may come before it. */
+export const OFFER = 'referral.offer';
+export const INQUIRY = 'referral.inquiry';
+
 export const LIFECYCLE_MESSAGES = [
   'referral.inquiry-answer',
   'referral.info-request',

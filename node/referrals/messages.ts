@@ -17,7 +17,9 @@ import { nextState, noSuchReferral, partyOf, type LifecycleMessage, type Party, 
 import { readPayload } from './payload-store.js';
 import { recordEvent, type EventDetails } from './timeline.js';
 import { consentRowViolation, findConsent } from '../consents/service.js';
-import { recordDisclosure } from './service.js';
+import { recordDisclosure } from './offer.js';
+import { findPeer } from '../peers/records.js';
+import { applyOwnLifecycleMessage, applyPeerLifecycleMessage, changedMeanwhile, findReferralWith, findReferral } from './state.js';
 
 type ClientData = Fed['schemas']['ClientData'];
 type ReferralOfferBody = Fed['schemas']['ReferralOfferBody'];
@@ -96,13 +98,7 @@ export async function sendLifecycleMessage(
   afterCommit: () => void = () => {},
 ): Promise<void> {
   const now = ctx.clock.now();
-  const referral = await ctx.database.db
-    .selectFrom('referrals')
-    .innerJoin('peers', 'peers.id', 'referrals.peer_id')
-    .selectAll('referrals')
-    .select(['peers.encryption_jwk'])
-    .where('referrals.id', '=', referralId)
-    .executeTakeFirst();
+  const referral = await findReferral(ctx.database.db, referralId);
   if (!referral) throw noSuchReferral();
   const party = partyOf(referral.direction);
   const to = nextState(message, party, referral.state as ReferralState);
@@ -110,6 +106,8 @@ export async function sendLifecycleMessage(
   const violation = await outsideConsent(ctx.database.db, ctx, referral, content.client, now);
   if (violation) throw new DomainError(422, 'consent-violation', 'Not covered by consent', violation);
 
+  const peer = await findPeer(ctx.database.db, referral.peer_id);
+  if (!peer) throw noSuchReferral();
   const seq = referral.local_seq + 1;
   const sealed = await sealEnvelope({
     type: message,
@@ -119,21 +117,11 @@ export async function sendLifecycleMessage(
     seq,
     createdAt: now,
     body: { referral_id: referralId, ...content },
-    recipientKey: JSON.parse(referral.encryption_jwk) as OkpPublicJwk,
+    recipientKey: JSON.parse(peer.encryption_jwk) as OkpPublicJwk,
     senderKey: ctx.self.encryptionKey.publicJwk,
   });
-  const at = now.toISOString();
   await ctx.database.transaction(async (tx, onCommit) => {
-    const changed = await tx
-      .updateTable('referrals')
-      .set({ state: to, local_seq: seq, updated_at: at })
-      .where('id', '=', referralId)
-      .where('state', '=', referral.state)
-      .where('local_seq', '=', referral.local_seq)
-      .executeTakeFirst();
-    if (changed.numUpdatedRows !== 1n) {
-      throw new DomainError(409, 'illegal-transition', 'Changed meanwhile', 'The referral changed while this was being made; reload it and try again.');
-    }
+    if (!(await applyOwnLifecycleMessage(tx, referral, message, seq, now))) throw changedMeanwhile();
     await recordEvent(tx, ctx, {
       referralId, at: now, action: message, from: referral.state, to,
       actor: { kind: 'user', id: actor.userId }, code: codeOf(content), envelopeId: sealed.header.id, details: detailsOf(content),
@@ -167,12 +155,7 @@ export async function applyLifecycleMessage(
   message: LifecycleMessage,
 ): Promise<void> {
   const { header } = envelope;
-  const referral: Selectable<ReferralsTable> | undefined = await tx
-    .selectFrom('referrals')
-    .selectAll()
-    .where('id', '=', header.referral_id)
-    .where('peer_id', '=', envelope.peer.id)
-    .executeTakeFirst();
+  const referral = await findReferralWith(tx, header.referral_id, envelope.peer.id);
   if (!referral) throw envelopeProblem('unknown-referral');
   if (header.seq > referral.peer_seq + 1) throw envelopeProblem('out-of-order', `This node has applied message ${referral.peer_seq} of yours; send ${referral.peer_seq + 1} first.`);
   if (header.seq <= referral.peer_seq) throw envelopeProblem('envelope-conflict', 'A message with this sequence number was already applied.');
@@ -188,11 +171,7 @@ export async function applyLifecycleMessage(
   const now = ctx.clock.now();
   const violation = await outsideConsent(tx, ctx, referral, content.client, now);
   if (violation) throw envelopeProblem('invalid-body', violation);
-  await tx
-    .updateTable('referrals')
-    .set({ state: to, peer_seq: header.seq, updated_at: now.toISOString() })
-    .where('id', '=', referral.id)
-    .execute();
+  await applyPeerLifecycleMessage(tx, referral, message, header.seq, current as ReferralState, now);
   await recordEvent(tx, ctx, {
     referralId: referral.id, at: now, action: message, from: referral.state, to,
     actor: { kind: 'peer', id: envelope.peer.id }, code: codeOf(content), envelopeId: header.id, details: detailsOf(content),

@@ -10,13 +10,16 @@ import type { OkpPublicJwk } from '../identity/keys.js';
 import { DomainError } from '../errors.js';
 import { sealEnvelope } from '../envelope/seal.js';
 import { enqueueEnvelope } from '../delivery/outbox.js';
-import { nextState, noSuchReferral, type ReferralState } from './lifecycle.js';
+import { nextState, noSuchReferral, OFFER, type ReferralState } from './lifecycle.js';
 import { codeOf, detailsOf, type LifecycleContent } from './messages.js';
 import { readPayload, storePayload } from './payload-store.js';
 import { recordEvent } from './timeline.js';
 import { categoriesPresent } from './consent.js';
 import { consentRowViolation, deriveOnwardConsent, findConsent, wireConsent } from '../consents/service.js';
-import { checkConsent, getReferralSummary, peerFor, queueOffer, type Actor, type ReferralOfferBody, type ReferralSummary } from './service.js';
+import { checkConsent, peerFor, queueOffer, type Actor, type ReferralOfferBody } from './offer.js';
+import { getReferralSummary, type ReferralSummary } from './service.js';
+import { applyOwnLifecycleMessage, changedMeanwhile, createReferralRecord, findReferral } from './state.js';
+import { findPeer } from '../peers/records.js';
 
 export type ReferOnwardRequest = Local['schemas']['ReferOnwardRequest'];
 type ConsentRecord = Fed['schemas']['ConsentRecord'];
@@ -36,18 +39,12 @@ export async function referOnward(
 ): Promise<ReferralSummary> {
   const now = ctx.clock.now();
   const { db } = ctx.database;
-  const original = await db
-    .selectFrom('referrals')
-    .innerJoin('peers', 'peers.id', 'referrals.peer_id')
-    .selectAll('referrals')
-    .select('peers.encryption_jwk')
-    .where('referrals.id', '=', referralId)
-    .executeTakeFirst();
+  const original = await findReferral(db, referralId);
   if (!original) throw noSuchReferral();
   if (original.direction !== 'incoming' || nextState(ONWARD, 'receiver', original.state as ReferralState) === undefined) {
     throw new DomainError(409, 'illegal-transition', 'Not possible in this state', `Only a received referral that is delivered, accepted or in progress can be referred on; this one is ${original.direction} and ${original.state}.`);
   }
-  const offer = await readPayload<ReferralOfferBody>(db, ctx.kek, referralId, 'referral.offer');
+  const offer = await readPayload<ReferralOfferBody>(db, ctx.kek, referralId, OFFER);
   if (!offer) throw new DomainError(404, 'not-found', 'No such referral', 'The referral\'s content is no longer held here.');
   const third = await peerFor(ctx, request.to, true);
   if (third.id === original.peer_id) throw new DomainError(422, 'invalid-request', 'Back to the sender', 'To hand the case back to the organisation that sent it, decline or complete the referral instead.');
@@ -80,22 +77,16 @@ export async function referOnward(
   });
 
   const content: LifecycleContent = { to: third.id, onward_referral_id: onwardId, ...(request.note ? { note: request.note } : {}) };
+  const sender = await findPeer(db, original.peer_id);
+  if (!sender) throw noSuchReferral();
   const noticeSeq = original.local_seq + 1;
   const notice = await sealEnvelope({
     type: ONWARD, from: ctx.self.nodeId, to: original.peer_id, referralId, seq: noticeSeq, createdAt: now,
     body: { referral_id: referralId, ...content },
-    recipientKey: JSON.parse(original.encryption_jwk) as OkpPublicJwk, senderKey: ctx.self.encryptionKey.publicJwk,
+    recipientKey: JSON.parse(sender.encryption_jwk) as OkpPublicJwk, senderKey: ctx.self.encryptionKey.publicJwk,
   });
-  const at = now.toISOString();
   await ctx.database.transaction(async (tx, onCommit) => {
-    const changed = await tx
-      .updateTable('referrals')
-      .set({ local_seq: noticeSeq, updated_at: at })
-      .where('id', '=', referralId)
-      .where('state', '=', original.state)
-      .where('local_seq', '=', original.local_seq)
-      .executeTakeFirst();
-    if (changed.numUpdatedRows !== 1n) throw new DomainError(409, 'illegal-transition', 'Changed meanwhile', 'The referral changed while this was being made; reload it and try again.');
+    if (!(await applyOwnLifecycleMessage(tx, original, ONWARD, noticeSeq, now))) throw changedMeanwhile();
     await recordEvent(tx, ctx, {
       referralId, at: now, action: ONWARD, from: original.state, to: original.state, actor: { kind: 'user', id: actor.userId },
       code: codeOf(content), envelopeId: notice.header.id, details: detailsOf(content),
@@ -104,14 +95,11 @@ export async function referOnward(
     const narrowed = await deriveOnwardConsent(tx, received, third.id, actor, now);
     const body = bodyWith(wireConsent(narrowed, third.id));
     checkConsent(body, third.id, now);
-    await tx
-      .insertInto('referrals')
-      .values({
-        id: onwardId, direction: 'outgoing', peer_id: third.id, state: 'sent', urgency: body.urgency, local_seq: 1,
-        created_by: actor.userId, consent_id: narrowed.id, parent_referral_id: referralId, reply_by: body.reply_by ?? null, created_at: at, updated_at: at,
-      })
-      .execute();
-    await storePayload(tx, ctx.kek, { referralId: onwardId, kind: 'referral.offer', content: body, now });
+    await createReferralRecord(tx, {
+      id: onwardId, direction: 'outgoing', peer_id: third.id, state: 'sent', urgency: body.urgency, local_seq: 1,
+      created_by: actor.userId, consent_id: narrowed.id, parent_referral_id: referralId, reply_by: body.reply_by ?? null,
+    }, now);
+    await storePayload(tx, ctx.kek, { referralId: onwardId, kind: OFFER, content: body, now });
     await queueOffer(tx, ctx, third, body, actor, null, now);
     onCommit(afterCommit);
   });

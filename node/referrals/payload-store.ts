@@ -56,3 +56,9 @@ export async function readPayloadById<T>(db: Db | Tx, kek: Kek, id: string): Pro
   if (!plaintext) throw new Error(`Stored payload ${row.id} cannot be decrypted: it was altered.`);
   return JSON.parse(utf8.decode(plaintext)) as T;
 }
+
+/** Deletes every payload of the referral with its data key: the erasure itself. Returns how many. */
+export async function erasePayloadsOf(tx: Tx, referralId: string): Promise<number> {
+  const result = await tx.deleteFrom('payloads').where('referral_id', '=', referralId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -5,6 +5,7 @@ import { insertionOrder } from '../db/dialect.js';
 import type { components } from '../../spec/generated/local.js';
 import type { NodeContext } from '../context.js';
 import type { Tx } from '../db/database.js';
+import type { Kek } from '../crypto/kek.js';
 import { readPayloadById, storePayload } from './payload-store.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 
@@ -114,4 +115,26 @@ export async function readTimeline(
     }
   }
   return { timeline, information, ...(inquiryAnswer ? { inquiryAnswer } : {}) };
+}
+
+/** The organisations the receiver told us it referred this case on to (referral.onward). */
+export async function onwardNoticesOf(tx: Tx, kek: Kek, referralId: string): Promise<Array<{ to: string; referral_id: string }>> {
+  const events = await tx
+    .selectFrom('referral_events')
+    .select('payload_id')
+    .where('referral_id', '=', referralId)
+    .where('action', '=', 'referral.onward')
+    .where('payload_id', 'is not', null)
+    .execute();
+  const onward: Array<{ to: string; referral_id: string }> = [];
+  for (const event of events) {
+    const details = await readPayloadById<EventDetails>(tx, kek, event.payload_id!);
+    if (details?.onward) onward.push(details.onward);
+  }
+  return onward;
+}
+
+/** An erasure: the timeline keeps its codes and states, and lets go of the encrypted details (deleted with the payloads). */
+export async function detachEventDetails(tx: Tx, referralId: string): Promise<void> {
+  await tx.updateTable('referral_events').set({ payload_id: null }).where('referral_id', '=', referralId).execute();
 }

@@ -1,0 +1,237 @@
+// The referral state: the only writer of the `referrals` table. Every change of a referral's state
+// or sequence numbers goes through a function here, whether it comes from a person's action, a
+// peer's message, a withdrawal, an erasure, the expiry rule or the delivery worker's receipt, and
+// each is checked against the lifecycle table (lifecycle.ts) before it is written. Callers check
+// the same table earlier to refuse with their own words; the check here is the one that holds.
+import type { Insertable, Selectable } from 'kysely';
+import type { Db, Tx } from '../db/database.js';
+import type { ReferralsTable } from '../db/schema.js';
+import { DomainError } from '../errors.js';
+import {
+  AWAITING_ANSWER,
+  CLOSED_STATES,
+  erasureNextState,
+  nextState,
+  OFFER_AFTER_INQUIRY,
+  partyOf,
+  type ErasureMessage,
+  type LifecycleMessage,
+  type Party,
+  type ReferralState,
+} from './lifecycle.js';
+
+export type Referral = Selectable<ReferralsTable>;
+
+/** A referral as it is first recorded: its timestamps are the moment given, and nothing is erased yet. */
+export type NewReferral = Omit<Insertable<ReferralsTable>, 'created_at' | 'updated_at' | 'erased_at' | 'erasure_reason'>;
+
+/** What an offer sets on a referral that began as an inquiry. */
+export interface OfferTerms {
+  urgency: string;
+  replyBy: string | null;
+  consentId: string;
+}
+
+export const changedMeanwhile = (): DomainError =>
+  new DomainError(409, 'illegal-transition', 'Changed meanwhile', 'The referral changed while this was being made; reload it and try again.');
+
+/** Callers check the table before this; reaching it means a caller skipped that check. */
+function notAllowed(referral: Pick<Referral, 'id' | 'state'>, cause: string): DomainError {
+  return new DomainError(409, 'illegal-transition', 'Not possible in this state', `${cause} is not possible while referral ${referral.id} is ${referral.state}.`);
+}
+
+const peerPartyOf = (referral: Pick<Referral, 'direction'>): Party => (partyOf(referral.direction) === 'sender' ? 'receiver' : 'sender');
+
+// Reads: inside node/referrals/ only, and for other concerns the functions below.
+
+export async function findReferral(db: Db | Tx, id: string): Promise<Referral | undefined> {
+  return db.selectFrom('referrals').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The referral `id` made with `peerId`: a peer's message about anyone else's referral finds nothing. */
+export async function findReferralWith(db: Db | Tx, id: string, peerId: string): Promise<Referral | undefined> {
+  return db.selectFrom('referrals').selectAll().where('id', '=', id).where('peer_id', '=', peerId).executeTakeFirst();
+}
+
+/** The referrals made under a consent record, oldest first. */
+export async function referralsUnderConsent(db: Db | Tx, consentId: string): Promise<Referral[]> {
+  return db.selectFrom('referrals').selectAll().where('consent_id', '=', consentId).orderBy('created_at').execute();
+}
+
+/** Outgoing referrals under a consent to any of `peerIds` that are not withdrawn yet. */
+export async function referralsToWithdraw(tx: Tx, consentId: string, peerIds: readonly string[]): Promise<Referral[]> {
+  if (peerIds.length === 0) return [];
+  return tx
+    .selectFrom('referrals')
+    .selectAll()
+    .where('consent_id', '=', consentId)
+    .where('direction', '=', 'outgoing')
+    .where('peer_id', 'in', peerIds)
+    .where('state', '!=', 'consent-withdrawn')
+    .execute();
+}
+
+/** The referrals this node made to pass a received one on (refer-onward) that are not withdrawn yet. */
+export async function onwardReferralsToWithdraw(tx: Tx, parentId: string): Promise<Referral[]> {
+  return tx
+    .selectFrom('referrals')
+    .selectAll()
+    .where('parent_referral_id', '=', parentId)
+    .where('direction', '=', 'outgoing')
+    .where('state', '!=', 'consent-withdrawn')
+    .execute();
+}
+
+/** Referrals past their reply-by date still waiting for an answer. */
+export async function overdueReferrals(db: Db, now: Date): Promise<Array<Pick<Referral, 'id' | 'state'>>> {
+  return db
+    .selectFrom('referrals')
+    .select(['id', 'state'])
+    .where('state', 'in', AWAITING_ANSWER)
+    .where('reply_by', 'is not', null)
+    .where('reply_by', '<=', now.toISOString())
+    .execute();
+}
+
+/** Closed referrals last changed before `cutoff` whose data is still held, oldest first, leaving out `except`. */
+export async function closedUnerasedBefore(db: Db, cutoff: string, except: ReadonlySet<string>, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('referrals')
+    .select('id')
+    .where('erased_at', 'is', null)
+    .where('state', 'in', CLOSED_STATES)
+    .where('updated_at', '<', cutoff)
+    .$if(except.size > 0, (q) => q.where('id', 'not in', [...except]))
+    .orderBy('updated_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Of `consentIds`, those some referral still holds data under. */
+export async function consentsWithUnerasedReferrals(db: Db, consentIds: readonly string[]): Promise<Set<string>> {
+  if (consentIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('referrals')
+    .select('consent_id')
+    .distinct()
+    .where('consent_id', 'in', consentIds)
+    .where('erased_at', 'is', null)
+    .execute();
+  return new Set(rows.map((r) => r.consent_id!));
+}
+
+// Writes.
+
+export async function createReferralRecord(tx: Tx, referral: NewReferral, now: Date): Promise<void> {
+  const at = now.toISOString();
+  await tx.insertInto('referrals').values({ ...referral, created_at: at, updated_at: at }).execute();
+}
+
+/**
+ * Moves the referral from the state it was read in; false when it was changed since (by another
+ * request, or the CLI in another process). With `localSeq`, our message numbered so must be the
+ * next one of ours.
+ */
+async function move(
+  tx: Tx,
+  referral: Pick<Referral, 'id' | 'state'>,
+  change: { state: ReferralState; localSeq?: number; peerSeq?: number; terms?: OfferTerms },
+  now: Date,
+): Promise<boolean> {
+  let update = tx
+    .updateTable('referrals')
+    .set({
+      state: change.state,
+      ...(change.localSeq !== undefined ? { local_seq: change.localSeq } : {}),
+      ...(change.peerSeq !== undefined ? { peer_seq: change.peerSeq } : {}),
+      ...(change.terms ? { urgency: change.terms.urgency, reply_by: change.terms.replyBy, consent_id: change.terms.consentId } : {}),
+      updated_at: now.toISOString(),
+    })
+    .where('id', '=', referral.id)
+    .where('state', '=', referral.state);
+  if (change.localSeq !== undefined) update = update.where('local_seq', '=', change.localSeq - 1);
+  const result = await update.executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
+/** Our lifecycle message number `seq` (see messages.ts, onward.ts); returns the state it leads to, or undefined when the referral changed since it was read. */
+export async function applyOwnLifecycleMessage(tx: Tx, referral: Referral, message: LifecycleMessage, seq: number, now: Date): Promise<ReferralState | undefined> {
+  const to = nextState(message, partyOf(referral.direction), referral.state as ReferralState);
+  if (!to) throw notAllowed(referral, message);
+  return (await move(tx, referral, { state: to, localSeq: seq }, now)) ? to : undefined;
+}
+
+/**
+ * The peer's lifecycle message number `seq`, applied from `current`: the state read, or for an
+ * answer made in time the state before this side expired the referral. Returns the new state.
+ */
+export async function applyPeerLifecycleMessage(
+  tx: Tx,
+  referral: Referral,
+  message: LifecycleMessage,
+  seq: number,
+  current: ReferralState,
+  now: Date,
+): Promise<ReferralState> {
+  const to = nextState(message, peerPartyOf(referral), current);
+  if (!to) throw notAllowed(referral, message);
+  if (!(await move(tx, referral, { state: to, peerSeq: seq }, now))) throw changedMeanwhile();
+  return to;
+}
+
+/** The peer's consent.withdraw or erasure.receipt number `seq`; returns the new state. */
+export async function applyPeerErasureMessage(tx: Tx, referral: Referral, message: ErasureMessage, seq: number, now: Date): Promise<ReferralState> {
+  const to = erasureNextState(message, peerPartyOf(referral), referral.state as ReferralState);
+  if (!to) throw notAllowed(referral, message);
+  if (!(await move(tx, referral, { state: to, peerSeq: seq }, now))) throw changedMeanwhile();
+  return to;
+}
+
+/**
+ * We withdrew the consent of an outgoing referral: it is consent-withdrawn, and `seq` is our
+ * consent.withdraw, or the last seq as it was when nothing reached the peer and nothing was sent.
+ */
+export async function withdrawOwnReferral(tx: Tx, referral: Referral, seq: number, now: Date): Promise<void> {
+  // A draft never left, so the table's rule for the message is not needed for it.
+  const to = referral.state === 'draft' ? 'consent-withdrawn' : erasureNextState('consent.withdraw', 'sender', referral.state as ReferralState);
+  if (!to || referral.direction !== 'outgoing') throw notAllowed(referral, 'consent.withdraw');
+  const applied = await move(tx, referral, { state: to, ...(seq !== referral.local_seq ? { localSeq: seq } : {}) }, now);
+  if (!applied) throw changedMeanwhile();
+}
+
+/** Our erasure.receipt number `seq` for an incoming referral whose data we erased; the state stays. */
+export async function recordOwnErasureReceipt(tx: Tx, referral: Referral, seq: number, now: Date): Promise<void> {
+  const to = erasureNextState('erasure.receipt', 'receiver', referral.state as ReferralState);
+  if (!to || referral.direction !== 'incoming') throw notAllowed(referral, 'erasure.receipt');
+  if (!(await move(tx, referral, { state: to, localSeq: seq }, now))) throw changedMeanwhile();
+}
+
+/** Our offer, message `seq`: a draft sent, or the offer after an answered inquiry (with its terms). False when the referral changed since it was read. */
+export async function applyOwnOffer(tx: Tx, referral: Referral, seq: number, now: Date, terms?: OfferTerms): Promise<boolean> {
+  const from = terms ? OFFER_AFTER_INQUIRY : 'draft';
+  if (referral.direction !== 'outgoing' || referral.state !== from) throw notAllowed(referral, 'referral.offer');
+  return move(tx, referral, { state: 'sent', localSeq: seq, ...(terms ? { terms } : {}) }, now);
+}
+
+/** The peer's offer, message `seq`, after the inquiry we answered. */
+export async function applyPeerOfferAfterInquiry(tx: Tx, referral: Referral, seq: number, terms: OfferTerms, now: Date): Promise<void> {
+  if (referral.direction !== 'incoming' || referral.state !== OFFER_AFTER_INQUIRY) throw notAllowed(referral, 'referral.offer');
+  if (!(await move(tx, referral, { state: 'delivered', peerSeq: seq, terms }, now))) throw changedMeanwhile();
+}
+
+/** The receipt for our offer: a referral still `sent` is `delivered`; returns whether it moved (a reply may have overtaken the receipt). */
+export async function applyOfferReceipt(tx: Tx, referralId: string, now: Date): Promise<boolean> {
+  return move(tx, { id: referralId, state: 'sent' }, { state: 'delivered' }, now);
+}
+
+/** The reply-by date passed without an answer; false when the referral moved on since it was read. */
+export async function expireReferral(tx: Tx, referral: Pick<Referral, 'id' | 'state'>, now: Date): Promise<boolean> {
+  if (!AWAITING_ANSWER.includes(referral.state as ReferralState)) throw notAllowed(referral, 'expiry');
+  return move(tx, referral, { state: 'expired' }, now);
+}
+
+/** The personal data of the referral was erased here: when and why, kept for the answer to the sender and the audit. */
+export async function markErased(tx: Tx, referralId: string, reason: NonNullable<Referral['erasure_reason']>, now: Date): Promise<void> {
+  await tx.updateTable('referrals').set({ erased_at: now.toISOString(), erasure_reason: reason }).where('id', '=', referralId).execute();
+}
