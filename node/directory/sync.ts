@@ -93,7 +93,7 @@ export async function syncPeerDirectory(ctx: NodeContext, peer: Selectable<Peers
         .doUpdateSet((eb) => ({
           jws: eb.ref('excluded.jws'), etag: eb.ref('excluded.etag'), iat: eb.ref('excluded.iat'), exp: eb.ref('excluded.exp'), services: eb.ref('excluded.services'),
           fetched_at: eb.ref('excluded.fetched_at'), checked_at: eb.ref('excluded.checked_at'), last_error: eb.ref('excluded.last_error'),
-          revision: sql<number>`case when peer_directories.services is excluded.services then peer_directories.revision else peer_directories.revision + 1 end`,
+          revision: sql<number>`case when peer_directories.services is not distinct from excluded.services then peer_directories.revision else peer_directories.revision + 1 end`,
         }))
         .where(sql<boolean>`coalesce(peer_directories.iat, 0) <= excluded.iat`),
     )

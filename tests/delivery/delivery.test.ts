@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { defaultRetryPolicy, retryAfterMs, retryDelayMs } from '../../node/delivery/retry-policy.js';
 import { createReferral, getReferralSummary } from '../../node/referrals/service.js';
 import { api, createTestNetwork, type Json, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { insertionOrder } from '../../node/db/dialect.js';
 
 let net: TestNetwork;
 let gr: TestNode;
@@ -158,7 +159,7 @@ describe('delivery', () => {
       .selectFrom('envelopes')
       .select('referral_id')
       .where('direction', '=', 'incoming')
-      .orderBy(sql`rowid`)
+      .orderBy(insertionOrder(it3.ctx.database.db))
       .execute();
     expect(received.map((r) => r.referral_id)).toEqual(toItaly.map((r) => r.id));
   });

@@ -8,6 +8,7 @@ import { readableFingerprint } from '../../node/identity/keys.js';
 import { listPeers } from '../../node/peers/service.js';
 import { createTestNetwork, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
 import { signedInAs, textOf, type UiBrowser } from '../_util/ui-browser.js';
+import { onPostgres } from '../_util/database.js';
 
 let net: TestNetwork;
 let gr: TestNode;
@@ -93,12 +94,18 @@ describe('the peers page', () => {
   it('leaves no pending peer behind when trusting it fails after adding it', async () => {
     const before = await changes(gr);
     const db = gr.ctx.database.db;
-    await sql`CREATE TRIGGER refuse_trust BEFORE UPDATE OF state ON peers WHEN NEW.state = 'trusted' BEGIN SELECT RAISE(ABORT, 'trust refused for the test'); END`.execute(db);
+    if (onPostgres) {
+      await sql`CREATE FUNCTION refuse_trust() RETURNS trigger AS $$ BEGIN IF NEW.state = 'trusted' THEN RAISE EXCEPTION 'trust refused for the test'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`.execute(db);
+      await sql`CREATE TRIGGER refuse_trust BEFORE UPDATE OF state ON peers FOR EACH ROW EXECUTE FUNCTION refuse_trust()`.execute(db);
+    } else {
+      await sql`CREATE TRIGGER refuse_trust BEFORE UPDATE OF state ON peers WHEN NEW.state = 'trusted' BEGIN SELECT RAISE(ABORT, 'trust refused for the test'); END`.execute(db);
+    }
     try {
       const response = await admin.submit('/ui/peers/add/confirm', { url: at.id, fingerprint: fingerprintOf(at), trust: 'yes' }, '/ui/peers');
       expect(response.status).toBe(500);
     } finally {
-      await sql`DROP TRIGGER refuse_trust`.execute(db);
+      await sql`DROP TRIGGER refuse_trust${onPostgres ? sql` ON peers` : sql``}`.execute(db);
+      if (onPostgres) await sql`DROP FUNCTION refuse_trust`.execute(db);
     }
     expect(await stateOf(gr, at)).toBeUndefined();
     expect(await changes(gr)).toEqual(before);
