@@ -4,8 +4,8 @@ import type { Command } from 'commander';
 import { readableFingerprint } from '../identity/keys.js';
 import { revokeSigningKey, rotateEncryptionKey, rotateSigningKey } from '../identity/rotation.js';
 import { pushKeyRevocation } from '../peers/key-revocation.js';
-import { CliError, printTable } from './output.js';
-import { dataOption, withNode, type CliIo } from './program.js';
+import { CliError, printTable, type CliIo } from './output.js';
+import { dataOption, withNode } from './data-folder.js';
 
 export function addKeyCommands(program: Command, io: CliIo): void {
   const keys = program.command('keys').description('This node\'s keys: status and rotation.');

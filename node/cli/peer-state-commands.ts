@@ -2,7 +2,8 @@
 // peer's trust. The same operations as POST /api/v1/peers/{suspend,restore,revoke}.
 import { Option, type Command } from 'commander';
 import { changePeerState, normaliseNodeUrl, type PeerAction, type RevocationReason } from '../peers/service.js';
-import { dataOption, withNode, type CliIo } from './program.js';
+import { dataOption, withNode } from './data-folder.js';
+import type { CliIo } from './output.js';
 
 const WHAT: Record<PeerAction, string> = {
   suspend: 'Suspend a trusted peer for now: its messages are refused (it keeps and retries them), and yours to it wait.',

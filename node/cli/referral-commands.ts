@@ -10,8 +10,8 @@ import { referOnward } from '../referrals/onward.js';
 import { requeueFailedMessage } from '../delivery/requeue.js';
 import { allowedActions, partyOf, type LifecycleMessage } from '../referrals/lifecycle.js';
 import { describeErrors, queryValidatorFor, validatorFor } from '../schema/validators.js';
-import { CliError, printTable } from './output.js';
-import { dataOption, withNode, type CliIo } from './program.js';
+import { CliError, printTable, type CliIo } from './output.js';
+import { dataOption, withNode } from './data-folder.js';
 import type { Db } from '../db/database.js';
 
 export async function actingUser(db: Db, username: string): Promise<string> {

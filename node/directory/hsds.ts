@@ -8,8 +8,7 @@
 import type { NodeContext } from '../context.js';
 import { nowSeconds } from '../context.js';
 import { sha256, utf8 } from '../crypto/encoding.js';
-import type { DirectoryService } from './document.js';
-import { inOneLanguage, listDirectoryServices } from './services.js';
+import { inOneLanguage, listDirectoryServices, type DirectoryService } from './services.js';
 import { taxonomy } from './taxonomy.js';
 
 export const HSDS_VERSION = '3.0';

@@ -13,8 +13,7 @@ import { sql } from 'kysely';
 import type { components } from '../../spec/generated/local.js';
 import type { NodeContext } from '../context.js';
 import { nowSeconds } from '../context.js';
-import type { DirectoryService } from './document.js';
-import { listDirectoryServices } from './services.js';
+import { listDirectoryServices, type DirectoryService } from './services.js';
 import { taxonomy } from './taxonomy.js';
 
 export type MatchQuery = components['schemas']['MatchQuery'];
