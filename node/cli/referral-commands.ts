@@ -13,9 +13,10 @@ import { describeErrors, queryValidatorFor, validatorFor } from '../schema/valid
 import { CliError, printTable, type CliIo } from './output.js';
 import { dataOption, withNode } from './data-folder.js';
 import type { Db } from '../db/database.js';
+import { findUserByName } from '../users/service.js';
 
 export async function actingUser(db: Db, username: string): Promise<string> {
-  const user = await db.selectFrom('users').select(['id', 'role', 'disabled_at']).where('username', '=', username).executeTakeFirst();
+  const user = await findUserByName(db, username);
   if (!user || user.disabled_at || user.role === 'auditor') throw new CliError(`${username} is not an active administrator or caseworker of this node.`);
   return user.id;
 }
