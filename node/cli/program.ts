@@ -95,7 +95,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
     .action(async (url: string, options: { data?: string }) => {
       await withNode(options, async ({ ctx }) => {
         const { identity, jws } = await fetchPeerIdentity(ctx.fetch, ctx.clock, url);
-        const { peer: added, created } = await addPeer(ctx.database.db, identity, jws, ctx.clock.now(), COMMAND_LINE);
+        const { peer: added, created } = await addPeer(ctx.database, identity, jws, ctx.clock.now(), COMMAND_LINE);
         io.out(
           [
             `${created ? 'Added' : 'Already known'}: ${added.name} (${added.country}), state ${added.state}`,
@@ -117,7 +117,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
       await withNode(options, async ({ ctx }) => {
         const peerId = normaliseNodeUrl(id);
         if (options.fingerprint) await requireFingerprint(ctx.database.db, peerId, options.fingerprint);
-        const trusted = await trustPeer(ctx.database.db, peerId, ctx.clock.now(), COMMAND_LINE);
+        const trusted = await trustPeer(ctx.database, peerId, ctx.clock.now(), COMMAND_LINE);
         io.out(`Trusted: ${trusted.name} (${trusted.id}), fingerprint ${trusted.fingerprint}`);
       });
     });
