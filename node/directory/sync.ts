@@ -151,9 +151,11 @@ export function startDirectorySync(ctx: NodeContext, everyMs = 5 * 60_000): Peri
  * list, or by a peer's key revocation statement).
  */
 export async function dropRevokedPeersDirectories(db: Db): Promise<void> {
-  const revoked = await peersInState(db, ['revoked']);
-  if (revoked.length === 0) return;
-  await db.deleteFrom('peer_directories').where('peer_id', 'in', revoked.map((p) => p.id)).execute();
+  const revoked = new Set((await peersInState(db, ['revoked'])).map((p) => p.id));
+  const held = await db.selectFrom('peer_directories').select('peer_id').execute();
+  const dropped = held.map((h) => h.peer_id).filter((id) => revoked.has(id));
+  // Nothing written when there is nothing to drop: a round does not take the write lock for nothing.
+  if (dropped.length > 0) await db.deleteFrom('peer_directories').where('peer_id', 'in', dropped).execute();
 }
 
 /** How fresh the directory of each trusted peer is. */
