@@ -13,6 +13,7 @@ import { peerRecord, peerSummaries } from '../../node/peers/records.js';
 import { redeemInvitationCode } from '../../node/peers/redeem-invitation.js';
 import { addPeer, changePeerState, fetchPeerIdentity, listPeers, normaliseNodeUrl, PeerError, trustPeer, type PeerAction, type RevocationReason } from '../../node/peers/service.js';
 import { DomainError } from '../../node/errors.js';
+import { dropRevokedPeersDirectories } from '../../node/directory/sync.js';
 import { format, type Messages } from '../i18n/catalogue.js';
 import { explainOrThrow, notFound, redirect, render, userActor, type Explained, type UiRequest, type UiRouter } from '../router.js';
 import { ComparePeerPage, type PeerCandidate } from '../pages/peers/add.js';
@@ -104,8 +105,8 @@ export function peerPages(ui: UiRouter): void {
     try {
       // Checked again against the key stored, the one compared above; added and trusted together or not at all.
       const { peer, created, trusted } = trustNow
-        ? await addTrustedPeer(db, fetched.identity, fetched.jws, typed, ctx.clock.now(), userActor(r))
-        : { ...(await addPeer(db, fetched.identity, fetched.jws, ctx.clock.now(), userActor(r))), trusted: false };
+        ? await addTrustedPeer(ctx.database, fetched.identity, fetched.jws, typed, ctx.clock.now(), userActor(r))
+        : { ...(await addPeer(ctx.database, fetched.identity, fetched.jws, ctx.clock.now(), userActor(r))), trusted: false };
       if (trusted) return redirect(r.c, peerPath(peer.id), 'peerAddedTrusted');
       return redirect(r.c, peerPath(peer.id), created ? 'peerAddedPending' : 'peerAlreadyKnown');
     } catch (error) {
@@ -148,7 +149,7 @@ export function peerPages(ui: UiRouter): void {
       if (error instanceof PeerError) return { sentence: r.t.peerFingerprintMismatch };
       throw error;
     }
-    await trustPeer(db, id, ctx.clock.now(), userActor(r));
+    await trustPeer(ctx.database, id, ctx.clock.now(), userActor(r));
     return 'peerTrusted';
   });
 
@@ -159,7 +160,8 @@ export function peerPages(ui: UiRouter): void {
       if (!reason) return { sentence: format(r.t.fieldRequired, { field: r.t.peerRevokeReason }) };
       if (r.form.text('understood') !== 'yes') return { sentence: r.t.peerRevokeNotConfirmed };
     }
-    await changePeerState(db, id, action, ctx.clock.now(), userActor(r), reason);
+    await changePeerState(ctx.database, id, action, ctx.clock.now(), userActor(r), reason);
+    if (action === 'revoke') await dropRevokedPeersDirectories(db);
     // A restored peer gets what waited for it now, not at the next round.
     if (action === 'restore') ui.onQueued();
     return notice;
@@ -171,7 +173,7 @@ export function peerPages(ui: UiRouter): void {
   ui.post('/peers/alerts/resolve', ADMIN, async (r) => {
     const raw = r.form.text('id');
     const id = /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
-    const alert = id === undefined ? undefined : await resolvePeerAlert(db, id, ctx.clock.now(), userActor(r));
+    const alert = id === undefined ? undefined : await resolvePeerAlert(ctx.database, id, ctx.clock.now(), userActor(r));
     if (!alert) return notFound(r);
     return redirect(r.c, r.form.text('back') === 'peer' ? peerPath(alert.peerId) : '/ui/peers', 'peerAlertResolved');
   });

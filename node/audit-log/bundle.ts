@@ -7,6 +7,8 @@ import type { NodeContext } from '../context.js';
 import { signOwnIdentityDocument } from '../identity/own-document.js';
 import { signHistoricalKeys } from '../identity/historical-keys.js';
 import type { Db } from '../db/database.js';
+import { replacedIdentityDocuments } from '../peers/peer-keys.js';
+import { identityDocumentsOf } from '../peers/store.js';
 import type { BundleIdentity } from './bundle-identity.js';
 import { allCheckpointsOldestFirst, noteWithCosignatures } from './checkpoints.js';
 import { readEntries } from './entries.js';
@@ -55,10 +57,10 @@ export async function exportAuditBundle(
     options.onProgress?.(entries.length, size);
   }
   const witnessIds = [...new Set(checkpoints.flatMap((c) => c.cosignatures.map((s) => s.witnessId)))].sort();
-  const peers = witnessIds.length === 0 ? [] : await db.selectFrom('peers').select(['id', 'identity_jws']).where('id', 'in', witnessIds).orderBy('id').execute();
+  const peers = await identityDocumentsOf(db, witnessIds);
   const statements = await erasureStatements(db);
   const signerIds = [...new Set(statements.map((s) => decodeJwt(s.statement!).iss as string))].sort();
-  const erasers = signerIds.length === 0 ? [] : await db.selectFrom('peers').select(['id', 'identity_jws']).where('id', 'in', signerIds).orderBy('id').execute();
+  const erasers = await identityDocumentsOf(db, signerIds);
   const identity = await signOwnIdentityDocument(ctx);
   const historical = await signHistoricalKeys(ctx);
   return {
@@ -76,7 +78,7 @@ export async function exportAuditBundle(
 
 /** Each peer's identity document as pinned here, with those it had before another key replaced them. */
 async function withEarlier(db: Db, peers: ReadonlyArray<{ id: string; identity_jws: string }>): Promise<BundleIdentity[]> {
-  const history = peers.length === 0 ? [] : await db.selectFrom('peer_identity_history').select(['peer_id', 'identity_jws']).where('peer_id', 'in', peers.map((p) => p.id)).orderBy('replaced_at').execute();
+  const history = await replacedIdentityDocuments(db, peers.map((p) => p.id));
   return peers.map((p) => {
     const earlier = history.filter((h) => h.peer_id === p.id).map((h) => h.identity_jws);
     return { node_id: p.id, identity: p.identity_jws, ...(earlier.length > 0 ? { earlier } : {}) };

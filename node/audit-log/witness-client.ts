@@ -4,7 +4,8 @@
 // the checkpoint. An unreachable witness is tried again at the next round; one that answers 409
 // with its size gets the checkpoint again with a proof from that size.
 import type { NodeContext } from '../context.js';
-import { refreshForUnknownKey } from '../peers/peer-keys.js';
+import { peersInState } from '../peers/store.js';
+import { refreshForUnknownKey } from '../peers/unknown-key.js';
 import { startPeriodic, type Periodic } from '../periodic.js';
 import { mediaTypeOf } from '../net/body.js';
 import { nowSeconds } from '../context.js';
@@ -33,7 +34,7 @@ export async function submitToWitnesses(ctx: NodeContext, options: { signal?: Ab
   const checkpoint = await latestCheckpoint(ctx.database.db);
   if (!checkpoint) return results;
   const done = new Set(checkpoint.cosignatures.map((c) => c.witnessId));
-  const witnesses = await ctx.database.db.selectFrom('peers').select(['id', 'signing_jwk']).where('state', '=', 'trusted').orderBy('id').execute();
+  const witnesses = await peersInState(ctx.database.db, ['trusted']);
   // In parallel, so that one slow witness does not hold up the others.
   await Promise.all(
     witnesses.filter((w) => !done.has(w.id)).map(async (witness) => results.set(witness.id, await submitTo(ctx, witness, checkpoint, options.signal))),

@@ -5,8 +5,8 @@ import { exportAuditBundle } from '../audit-log/bundle.js';
 import { DEFAULT_ERASURE_GRACE_DAYS } from '../audit-log/consent-rules.js';
 import { describeVerification, verifyAuditBundle } from '../audit-log/verify.js';
 import { readEnv } from '../config/env.js';
-import { CliError } from './output.js';
-import { dataOption, withNode, type CliIo } from './program.js';
+import { CliError, type CliIo } from './output.js';
+import { dataOption, withNode } from './data-folder.js';
 
 /** Progress is reported for exports of more entries than this. */
 const QUIET_BELOW = 10_000;

@@ -8,8 +8,8 @@ import { consentView, getConsent, listConsents, recordConsent, type Consent, typ
 import { attachConsentForm, MAX_FORM_BYTES } from '../consents/form.js';
 import { withdrawConsent } from '../consents/withdrawal.js';
 import { normaliseNodeUrl } from '../peers/service.js';
-import { CliError, printTable } from './output.js';
-import { dataOption, withNode, type CliIo } from './program.js';
+import { CliError, printTable, type CliIo } from './output.js';
+import { dataOption, withNode } from './data-folder.js';
 import { actingUser, checkAgainst, readJsonFile } from './referral-commands.js';
 
 const STATUSES: ConsentStatus[] = ['in-force', 'partly-withdrawn', 'withdrawn', 'expired'];

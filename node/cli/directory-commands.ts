@@ -3,8 +3,8 @@
 import type { Command } from 'commander';
 import { exportHsds } from '../directory/hsds.js';
 import { directoryStatus, syncPeerDirectories } from '../directory/sync.js';
-import { printTable } from './output.js';
-import { dataOption, withNode, type CliIo } from './program.js';
+import { printTable, type CliIo } from './output.js';
+import { dataOption, withNode } from './data-folder.js';
 
 export function addDirectoryCommands(program: Command, io: CliIo): void {
   const directory = program.command('directory').description('The directories of trusted peers: how fresh each is, sync now, export in HSDS form.');

@@ -6,8 +6,8 @@ import type { Command } from 'commander';
 import type { AuditActor } from '../audit-log/events.js';
 import { createInvitation, DEFAULT_VALID_HOURS, listInvitations, MAX_VALID_HOURS, revokeInvitation } from '../peers/invitations.js';
 import { redeemInvitationCode } from '../peers/redeem-invitation.js';
-import { CliError, printTable } from './output.js';
-import { dataOption, withNode, type CliIo } from './program.js';
+import { CliError, printTable, type CliIo } from './output.js';
+import { dataOption, withNode } from './data-folder.js';
 
 /** Invitations made and redeemed with the CLI on the node's machine, like peer add and trust. */
 const COMMAND_LINE: AuditActor = { kind: 'system', id: 'command-line' };

@@ -2,10 +2,11 @@
 // within a minute (it reloads its keys when the database's differ).
 import type { Command } from 'commander';
 import { readableFingerprint } from '../identity/keys.js';
+import { listNodeKeys } from '../identity/store.js';
 import { revokeSigningKey, rotateEncryptionKey, rotateSigningKey } from '../identity/rotation.js';
 import { pushKeyRevocation } from '../peers/key-revocation.js';
-import { CliError, printTable } from './output.js';
-import { dataOption, withNode, type CliIo } from './program.js';
+import { CliError, printTable, type CliIo } from './output.js';
+import { dataOption, withNode } from './data-folder.js';
 
 export function addKeyCommands(program: Command, io: CliIo): void {
   const keys = program.command('keys').description('This node\'s keys: status and rotation.');
@@ -16,12 +17,7 @@ export function addKeyCommands(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .action(async (options: { data?: string; json?: boolean }) => {
       await withNode(options, async ({ ctx }) => {
-        const rows = await ctx.database.db
-          .selectFrom('node_keys')
-          .select(['kid', 'use', 'status', 'created_at', 'retired_at', 'destroyed_at'])
-          .orderBy('use')
-          .orderBy('created_at', 'desc')
-          .execute();
+        const rows = await listNodeKeys(ctx.database.db);
         if (options.json) return io.out(JSON.stringify(rows, null, 2));
         io.out(
           printTable(

@@ -3,8 +3,8 @@
 import { Option, type Command } from 'commander';
 import { matchServices, type MatchQuery, type MatchResult } from '../directory/matching.js';
 import { inOneLanguage } from '../directory/services.js';
-import { CliError, plain } from './output.js';
-import { dataOption, withNode, type CliIo } from './program.js';
+import { CliError, plain, type CliIo } from './output.js';
+import { dataOption, withNode } from './data-folder.js';
 import { checkAgainst, readJsonFile } from './referral-commands.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];

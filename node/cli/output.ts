@@ -1,6 +1,13 @@
 // How the CLI talks to people: plain sentences on stderr for errors, results on stdout.
 export class CliError extends Error {}
 
+/** Where a command prints its results (tests give their own). */
+export interface CliIo {
+  out(text: string): void;
+}
+
+export const defaultIo: CliIo = { out: (text) => process.stdout.write(`${text}\n`) };
+
 /**
  * Text from elsewhere (a peer's names and descriptions) made safe to print: control characters,
  * which could move the cursor or rewrite the terminal, become spaces.

@@ -2,7 +2,9 @@
 // peer's trust. The same operations as POST /api/v1/peers/{suspend,restore,revoke}.
 import { Option, type Command } from 'commander';
 import { changePeerState, normaliseNodeUrl, type PeerAction, type RevocationReason } from '../peers/service.js';
-import { dataOption, withNode, type CliIo } from './program.js';
+import { dropRevokedPeersDirectories } from '../directory/sync.js';
+import { dataOption, withNode } from './data-folder.js';
+import type { CliIo } from './output.js';
 
 const WHAT: Record<PeerAction, string> = {
   suspend: 'Suspend a trusted peer for now: its messages are refused (it keeps and retries them), and yours to it wait.',
@@ -18,7 +20,8 @@ export function addPeerStateCommands(peer: Command, io: CliIo): void {
     }
     command.action(async (id: string, options: { data?: string; reason?: RevocationReason }) => {
       await withNode(options, async ({ ctx, delivery }) => {
-        const changed = await changePeerState(ctx.database.db, normaliseNodeUrl(id), action, ctx.clock.now(), undefined, options.reason);
+        const changed = await changePeerState(ctx.database, normaliseNodeUrl(id), action, ctx.clock.now(), undefined, options.reason);
+        if (action === 'revoke') await dropRevokedPeersDirectories(ctx.database.db);
         if (action === 'restore') await delivery.deliverDueEnvelopes();
         io.out(`${changed.name} (${changed.id}) is ${changed.state}.`);
       });

@@ -2,15 +2,14 @@
 // folder only when they run.
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { resolveConfig, type NodeConfig } from '../config/config.js';
-import { readEnv } from '../config/env.js';
-import { initNode, openNode, serveNode, type OpenNode } from '../node.js';
+import { initNode, openNode, serveNode } from '../node.js';
 import { addPeer, COMMAND_LINE, fetchPeerIdentity, listPeers, normaliseNodeUrl, trustPeer } from '../peers/service.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { getReferralDetail, getReferralSummary, listReferrals, createReferral, type CreateReferralRequest } from '../referrals/service.js';
 import { createApiToken, createUser, ROLES, type Role } from '../users/service.js';
 import { describeErrors, validatorFor } from '../schema/validators.js';
-import { CliError, printTable } from './output.js';
+import { CliError, defaultIo, printTable, type CliIo } from './output.js';
+import { configFrom, dataOption, withNode } from './data-folder.js';
 import { addReferralCommands } from './referral-commands.js';
 import { requireFingerprint } from '../peers/fingerprint.js';
 import { addPeerStateCommands } from './peer-state-commands.js';
@@ -23,29 +22,6 @@ import { addMatchCommands } from './match-commands.js';
 import { addAuditCommands } from './audit-commands.js';
 import { addInvitationCommands } from './invitation-commands.js';
 import { addTrustListCommands } from './trust-list-commands.js';
-
-export interface CliIo {
-  out(text: string): void;
-}
-
-const defaultIo: CliIo = { out: (text) => process.stdout.write(`${text}\n`) };
-
-export const dataOption = () => new Option('--data <dir>', 'the node\'s data folder (or REFERRAL_NODE_DATA)');
-
-function configFrom(options: { data?: string; port?: string; host?: string; databaseUrl?: string }): NodeConfig {
-  return resolveConfig(options, readEnv());
-}
-
-/** Opens the node for a one-off command; logs go nowhere, the command prints what matters. */
-export async function withNode<T>(options: { data?: string }, fn: (node: OpenNode) => Promise<T>): Promise<T> {
-  const config = configFrom(options);
-  const node = await openNode({ ...config, logLevel: 'silent' });
-  try {
-    return await fn(node);
-  } finally {
-    await node.close();
-  }
-}
 
 export function buildProgram(io: CliIo = defaultIo): Command {
   const program = new Command('referral-node')
@@ -120,7 +96,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
     .action(async (url: string, options: { data?: string }) => {
       await withNode(options, async ({ ctx }) => {
         const { identity, jws } = await fetchPeerIdentity(ctx.fetch, ctx.clock, url);
-        const { peer: added, created } = await addPeer(ctx.database.db, identity, jws, ctx.clock.now(), COMMAND_LINE);
+        const { peer: added, created } = await addPeer(ctx.database, identity, jws, ctx.clock.now(), COMMAND_LINE);
         io.out(
           [
             `${created ? 'Added' : 'Already known'}: ${added.name} (${added.country}), state ${added.state}`,
@@ -142,7 +118,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
       await withNode(options, async ({ ctx }) => {
         const peerId = normaliseNodeUrl(id);
         if (options.fingerprint) await requireFingerprint(ctx.database.db, peerId, options.fingerprint);
-        const trusted = await trustPeer(ctx.database.db, peerId, ctx.clock.now(), COMMAND_LINE);
+        const trusted = await trustPeer(ctx.database, peerId, ctx.clock.now(), COMMAND_LINE);
         io.out(`Trusted: ${trusted.name} (${trusted.id}), fingerprint ${trusted.fingerprint}`);
       });
     });

@@ -10,12 +10,13 @@ import { referOnward } from '../referrals/onward.js';
 import { requeueFailedMessage } from '../delivery/requeue.js';
 import { allowedActions, partyOf, type LifecycleMessage } from '../referrals/lifecycle.js';
 import { describeErrors, queryValidatorFor, validatorFor } from '../schema/validators.js';
-import { CliError, printTable } from './output.js';
-import { dataOption, withNode, type CliIo } from './program.js';
+import { CliError, printTable, type CliIo } from './output.js';
+import { dataOption, withNode } from './data-folder.js';
 import type { Db } from '../db/database.js';
+import { findUserByName } from '../users/service.js';
 
 export async function actingUser(db: Db, username: string): Promise<string> {
-  const user = await db.selectFrom('users').select(['id', 'role', 'disabled_at']).where('username', '=', username).executeTakeFirst();
+  const user = await findUserByName(db, username);
   if (!user || user.disabled_at || user.role === 'auditor') throw new CliError(`${username} is not an active administrator or caseworker of this node.`);
   return user.id;
 }

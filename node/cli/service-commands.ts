@@ -15,8 +15,8 @@ import {
   type ServiceInput,
 } from '../directory/services.js';
 import { taxonomy } from '../directory/taxonomy.js';
-import { CliError, printTable } from './output.js';
-import { dataOption, withNode, type CliIo } from './program.js';
+import { CliError, printTable, type CliIo } from './output.js';
+import { dataOption, withNode } from './data-folder.js';
 import { checkAgainst, readJsonFile } from './referral-commands.js';
 
 const COMMAND_LINE = { kind: 'system', id: 'command-line' } as const;

@@ -2,8 +2,7 @@
 // network's languages. Needs no node: it is the same for everyone.
 import type { Command } from 'commander';
 import { taxonomy, type LabelLanguage } from '../directory/taxonomy.js';
-import { CliError, printTable } from './output.js';
-import type { CliIo } from './program.js';
+import { CliError, printTable, type CliIo } from './output.js';
 
 export function addTaxonomyCommands(program: Command, io: CliIo): void {
   program

@@ -22,8 +22,8 @@ import { trustListStatus } from '../peers/trust-list-follower.js';
 import { pushTo } from '../peers/key-revocation.js';
 import { signAnchorKeyRevocation } from '../identity/revocation.js';
 import { describeErrors, validatorFor } from '../schema/validators.js';
-import { CliError, printTable } from './output.js';
-import { dataOption, withNode, type CliIo } from './program.js';
+import { CliError, printTable, type CliIo } from './output.js';
+import { dataOption, withNode } from './data-folder.js';
 
 function writeNew(path: string, text: string, mode: number, what: string): void {
   try {

@@ -34,7 +34,7 @@ import { onwardNoticesOf, recordEvent } from '../referrals/timeline.js';
 import { eraseReferralData } from './erasure.js';
 import { confirmErasure, owedOnwardReferralId, recordErasureOwed } from './erasures.js';
 import { consentView, findConsent, recordWithdrawal, type Consent } from './service.js';
-import { findPeer } from '../peers/records.js';
+import { findPeer } from '../peers/store.js';
 import { peerSigningKeys } from '../peers/peer-keys.js';
 import { readUnverifiedStatement, signErasureStatement, verifyErasureStatement } from './statement.js';
 

@@ -4,7 +4,7 @@
 // one cancelled or emptied by an erasure cannot.
 import type { NodeContext } from '../context.js';
 import { DomainError } from '../errors.js';
-import { findPeer } from '../peers/records.js';
+import { findPeer } from '../peers/store.js';
 import { outgoingEnvelopeOf, requeueRefused } from './outbox.js';
 
 export async function requeueFailedMessage(ctx: NodeContext, referralId: string, envelopeId: string): Promise<void> {

@@ -10,7 +10,7 @@ import { b64u, decodeBase64UrlStrict, sha256, utf8 } from '../crypto/encoding.js
 import { openEnvelopeBody, sealEnvelope, type EnvelopeHeader, type EnvelopePayload } from '../envelope/seal.js';
 import type { OkpPublicJwk } from '../identity/keys.js';
 import { refreshPeerIdentity } from '../peers/refresh.js';
-import { findPeer } from '../peers/records.js';
+import { findPeer } from '../peers/store.js';
 import { envelopeToReseal, replaceSealedPayload } from './outbox.js';
 
 export type ResealOutcome = 'resealed' | 'key-unchanged' | 'cannot-open';

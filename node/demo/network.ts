@@ -73,8 +73,8 @@ export async function trustEachOther(nodes: readonly DemoNode[], env: Env, say: 
         if (fingerprint !== other.fingerprint) {
           throw new DemoError(`${other.url} answers with fingerprint ${fingerprint}, not the ${other.key} node's ${other.fingerprint}; is another node using that port?`);
         }
-        await addPeer(ctx.database.db, identity, jws, ctx.clock.now());
-        const peer = await trustPeer(ctx.database.db, identity.claims.iss, ctx.clock.now());
+        await addPeer(ctx.database, identity, jws, ctx.clock.now());
+        const peer = await trustPeer(ctx.database, identity.claims.iss, ctx.clock.now());
         say(`${truster.key} trusts ${other.key} (${peer.name}, fingerprint ${peer.fingerprint})`);
         added += 1;
       }

@@ -10,11 +10,10 @@ import { readCompactJws } from '../crypto/compact-jws.js';
 import { b64u, sha256, utf8 } from '../crypto/encoding.js';
 import { verifyWithKeyNamed, type OkpPublicJwk } from '../identity/keys.js';
 import { describeErrors, validatorFor } from '../schema/validators.js';
-import { listDirectoryServices } from './services.js';
+import { listDirectoryServices, type DirectoryService } from './services.js';
 import { taxonomy } from './taxonomy.js';
 
 export type DirectoryClaims = components['schemas']['DirectoryClaims'];
-export type DirectoryService = components['schemas']['DirectoryService'];
 
 export const DIRECTORY_TYP = 'referral-directory+jwt';
 /** A directory is valid for a day and signed again after half of it, or at once when a service changes. */

@@ -6,10 +6,9 @@
 // English where the organisation wrote them in English, else in its first language: HSDS has one
 // text per field.
 import type { NodeContext } from '../context.js';
-import { nowSeconds } from '../context.js';
 import { sha256, utf8 } from '../crypto/encoding.js';
-import type { DirectoryService } from './document.js';
-import { inOneLanguage, listDirectoryServices } from './services.js';
+import { inOneLanguage, listDirectoryServices, type DirectoryService } from './services.js';
+import { currentPeerDirectories } from './sync.js';
 import { taxonomy } from './taxonomy.js';
 
 export const HSDS_VERSION = '3.0';
@@ -78,15 +77,7 @@ export async function exportHsds(ctx: NodeContext, options: { peers?: boolean } 
   const own = await listDirectoryServices(ctx.database.db);
   const organizations = [hsdsOrganization(ctx.self.nodeId, ctx.self.name, own)];
   if (options.peers) {
-    const held = await ctx.database.db
-      .selectFrom('peer_directories')
-      .innerJoin('peers', 'peers.id', 'peer_directories.peer_id')
-      .select(['peers.id', 'peers.name', 'peer_directories.services'])
-      .where('peers.state', '=', 'trusted')
-      .where('peer_directories.exp', '>', nowSeconds(ctx.clock))
-      .orderBy('peers.id')
-      .execute();
-    for (const peer of held) organizations.push(hsdsOrganization(peer.id, peer.name, JSON.parse(peer.services ?? '[]') as DirectoryService[]));
+    for (const peer of await currentPeerDirectories(ctx)) organizations.push(hsdsOrganization(peer.id, peer.name, peer.services));
   }
   return { hsds_version: HSDS_VERSION, organizations };
 }

@@ -12,9 +12,8 @@
 import { sql } from 'kysely';
 import type { components } from '../../spec/generated/local.js';
 import type { NodeContext } from '../context.js';
-import { nowSeconds } from '../context.js';
-import type { DirectoryService } from './document.js';
-import { listDirectoryServices } from './services.js';
+import { listDirectoryServices, type DirectoryService } from './services.js';
+import { currentDirectoryRevisions, currentPeerDirectories } from './sync.js';
 import { taxonomy } from './taxonomy.js';
 
 export type MatchQuery = components['schemas']['MatchQuery'];
@@ -62,16 +61,12 @@ const indexes = new WeakMap<NodeContext, Index>();
 /** The index, built again when the directories held or the own services changed. */
 async function currentIndex(ctx: NodeContext): Promise<Index> {
   const { db } = ctx.database;
-  const now = nowSeconds(ctx.clock);
-  // What the index depends on, in one aggregate each: which trusted peers have a current
+  // What the index depends on, without reading any services: which trusted peers have a current
   // directory and its revision (raised only when its services changed), and the own services.
-  const peers = await sql<{ key: string | null }>`
-    select group_concat(peer_id || ':' || revision || ':' || name || ':' || country, ',') as key from (
-      select d.peer_id, d.revision, p.name, p.country from peer_directories d join peers p on p.id = d.peer_id
-      where p.state = 'trusted' and d.exp > ${now} order by d.peer_id)`.execute(db);
+  const peers = (await currentDirectoryRevisions(ctx)).map((d) => `${d.id}:${d.revision}:${d.name}:${d.country}`).join(',');
   const own = await sql<{ key: string | null }>`
     select group_concat(id || ':' || updated_at || ':' || status, ',') as key from (select id, updated_at, status from services order by id)`.execute(db);
-  const key = JSON.stringify([ctx.self.nodeId, ctx.self.name, own.rows[0]?.key ?? '', peers.rows[0]?.key ?? '']);
+  const key = JSON.stringify([ctx.self.nodeId, ctx.self.name, own.rows[0]?.key ?? '', peers]);
   const cached = indexes.get(ctx);
   if (cached?.key === key) return cached;
 
@@ -90,16 +85,9 @@ async function currentIndex(ctx: NodeContext): Promise<Index> {
   for (const service of await listDirectoryServices(db)) {
     add(service, { node_id: ctx.self.nodeId, name: ctx.self.name, country: ctx.self.country, own: true });
   }
-  const held = await db
-    .selectFrom('peer_directories')
-    .innerJoin('peers', 'peers.id', 'peer_directories.peer_id')
-    .select(['peers.id', 'peers.name', 'peers.country', 'peer_directories.services'])
-    .where('peers.state', '=', 'trusted')
-    .where('peer_directories.exp', '>', now)
-    .orderBy('peers.id')
-    .execute();
+  const held = await currentPeerDirectories(ctx);
   for (const peer of held) {
-    for (const service of JSON.parse(peer.services ?? '[]') as DirectoryService[]) add(service, { node_id: peer.id, name: peer.name, country: peer.country, own: false });
+    for (const service of peer.services) add(service, { node_id: peer.id, name: peer.name, country: peer.country, own: false });
   }
   const index = { key, byCategory, services, peers: held.length };
   indexes.set(ctx, index);

@@ -6,17 +6,19 @@ import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { insertionOrder } from '../db/dialect.js';
 import type { components } from '../../spec/generated/local.js';
+import type { components as federation } from '../../spec/generated/federation.js';
 import type { Db } from '../db/database.js';
 import type { ServicesTable } from '../db/schema.js';
 import type { NodeContext } from '../context.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
 import { DomainError } from '../errors.js';
-import type { DirectoryService } from './document.js';
 
 export type ServiceInput = components['schemas']['ServiceInput'];
 export type Service = components['schemas']['Service'];
 export type ServiceAvailability = components['schemas']['ServiceAvailability'];
+/** A service as a directory publishes it (this organisation's own, or a peer's). */
+export type DirectoryService = federation['schemas']['DirectoryService'];
 type ServiceAction = 'created' | 'updated' | 'paused' | 'resumed' | 'availability' | 'deleted';
 
 export const noSuchService = () => new DomainError(404, 'not-found', 'No such service', 'This organisation has no service with this id.');

@@ -2,19 +2,22 @@
 // the copy held is an hour old (every five minutes while the last attempt failed; and on demand), checked (document.ts) and kept with when it was
 // fetched; a directory that does not verify changes nothing but the peer's last error. A peer
 // that is down keeps its last good directory until that expires; how fresh each is, is shown.
-import { sql, type Selectable } from 'kysely';
+import { sql } from 'kysely';
 import type { NodeContext } from '../context.js';
 import { nowSeconds } from '../context.js';
-import type { PeerDirectoriesTable, PeersTable } from '../db/schema.js';
+import type { Db } from '../db/database.js';
+import type { PeerDirectoriesTable } from '../db/schema.js';
 import { readBodyWithin } from '../net/body.js';
 import { kidOf } from '../crypto/compact-jws.js';
 import { DomainError } from '../errors.js';
 import type { OkpPublicJwk } from '../identity/keys.js';
-import { refreshForUnknownKey } from '../peers/peer-keys.js';
+import { peersInState, trustedPeerNames, type PeerRow } from '../peers/store.js';
+import { refreshForUnknownKey } from '../peers/unknown-key.js';
 import { createServiceToken } from '../peers/service-token.js';
 import { startPeriodic, type Periodic } from '../periodic.js';
 import type { components } from '../../spec/generated/local.js';
 import { MAX_DIRECTORY_BYTES, verifyDirectory, type DirectoryClaims } from './document.js';
+import type { DirectoryService } from './services.js';
 
 export const DIRECTORY_PATH = '/federation/v1/directory';
 /** A copy this old is fetched again (with If-None-Match) at the next round. */
@@ -24,7 +27,7 @@ const REQUEST_TIMEOUT_MS = 15_000;
 export type SyncOutcome = 'updated' | 'unchanged' | 'refused' | 'unreachable' | 'not-due';
 export type PeerDirectoryStatus = components['schemas']['PeerDirectoryStatus'];
 
-export async function syncPeerDirectory(ctx: NodeContext, peer: Selectable<PeersTable>, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<SyncOutcome> {
+export async function syncPeerDirectory(ctx: NodeContext, peer: PeerRow, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<SyncOutcome> {
   const { db } = ctx.database;
   const now = ctx.clock.now();
   const held = await db.selectFrom('peer_directories').selectAll().where('peer_id', '=', peer.id).executeTakeFirst();
@@ -120,7 +123,8 @@ const CONCURRENCY = 8;
 export function syncPeerDirectories(ctx: NodeContext, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<Map<string, SyncOutcome>> {
   const previous = rounds.get(ctx) ?? Promise.resolve();
   const round = previous.catch(() => undefined).then(async () => {
-    const peers = await ctx.database.db.selectFrom('peers').selectAll().where('state', '=', 'trusted').orderBy('id').execute();
+    await dropRevokedPeersDirectories(ctx.database.db);
+    const peers = await peersInState(ctx.database.db, ['trusted']);
     const outcomes = new Map<string, SyncOutcome>();
     let next = 0;
     const worker = async () => {
@@ -140,28 +144,85 @@ export function startDirectorySync(ctx: NodeContext, everyMs = 5 * 60_000): Peri
   return startPeriodic(ctx.logger, 'directory sync', everyMs, (signal) => syncPeerDirectories(ctx, { signal }));
 }
 
+/**
+ * Drops the directories of revoked peers: no longer offered, nor waiting to be if the peer is
+ * invited again (perhaps with a new key). Whoever revokes a peer calls it after the revocation;
+ * each round calls it too, for revocations made where the directory is not known (by the trust
+ * list, or by a peer's key revocation statement).
+ */
+export async function dropRevokedPeersDirectories(db: Db): Promise<void> {
+  const revoked = new Set((await peersInState(db, ['revoked'])).map((p) => p.id));
+  const held = await db.selectFrom('peer_directories').select('peer_id').execute();
+  const dropped = held.map((h) => h.peer_id).filter((id) => revoked.has(id));
+  // Nothing written when there is nothing to drop: a round does not take the write lock for nothing.
+  if (dropped.length > 0) await db.deleteFrom('peer_directories').where('peer_id', 'in', dropped).execute();
+}
+
 /** How fresh the directory of each trusted peer is. */
 export async function directoryStatus(ctx: NodeContext): Promise<PeerDirectoryStatus[]> {
-  const rows = await ctx.database.db
-    .selectFrom('peers')
-    .leftJoin('peer_directories', 'peer_directories.peer_id', 'peers.id')
-    .select(['peers.id', 'peers.name', 'peers.country', 'peer_directories.services', 'peer_directories.iat', 'peer_directories.exp'])
-    .select(['peer_directories.fetched_at', 'peer_directories.checked_at', 'peer_directories.last_error'])
-    .where('peers.state', '=', 'trusted')
-    .orderBy('peers.id')
-    .execute();
+  const { db } = ctx.database;
+  const peers = await trustedPeerNames(db);
+  const held = peers.length === 0 ? [] : await db.selectFrom('peer_directories').selectAll().where('peer_id', 'in', peers.map((p) => p.id)).execute();
+  const heldBy = new Map(held.map((row) => [row.peer_id, row]));
   const now = nowSeconds(ctx.clock);
-  return rows.map((row) => ({
-    peer_id: row.id,
-    name: row.name,
-    country: row.country,
-    freshness: row.exp === null || row.exp === undefined ? 'none' : row.exp <= now ? 'expired' : 'current',
-    services: row.services ? (JSON.parse(row.services) as DirectoryClaims['services']).length : 0,
-    ...(row.iat ? { signed_at: new Date(row.iat * 1000).toISOString() } : {}),
-    ...(row.fetched_at ? { fetched_at: row.fetched_at } : {}),
-    ...(row.checked_at ? { checked_at: row.checked_at } : {}),
-    ...(row.last_error ? { last_error: row.last_error } : {}),
-  }));
+  return peers.map((peer) => {
+    const row = heldBy.get(peer.id);
+    return {
+      peer_id: peer.id,
+      name: peer.name,
+      country: peer.country,
+      freshness: row?.exp === null || row?.exp === undefined ? 'none' : row.exp <= now ? 'expired' : 'current',
+      services: row?.services ? (JSON.parse(row.services) as DirectoryClaims['services']).length : 0,
+      ...(row?.iat ? { signed_at: new Date(row.iat * 1000).toISOString() } : {}),
+      ...(row?.fetched_at ? { fetched_at: row.fetched_at } : {}),
+      ...(row?.checked_at ? { checked_at: row.checked_at } : {}),
+      ...(row?.last_error ? { last_error: row.last_error } : {}),
+    };
+  });
+}
+
+/** A trusted peer whose directory held here is current (not expired), with the revision of what it lists. */
+export interface CurrentDirectory {
+  id: string;
+  name: string;
+  country: string;
+  revision: number;
+}
+
+/** The trusted peers with a current directory, by id: what the matching index is built from, without the services. */
+export async function currentDirectoryRevisions(ctx: NodeContext): Promise<CurrentDirectory[]> {
+  const { db } = ctx.database;
+  const peers = await trustedPeerNames(db);
+  if (peers.length === 0) return [];
+  const rows = await db
+    .selectFrom('peer_directories')
+    .select(['peer_id', 'revision'])
+    .where('peer_id', 'in', peers.map((p) => p.id))
+    .where('exp', '>', nowSeconds(ctx.clock))
+    .execute();
+  const revisions = new Map(rows.map((r) => [r.peer_id, r.revision]));
+  return peers.flatMap((p) => {
+    const revision = revisions.get(p.id);
+    return revision === undefined ? [] : [{ ...p, revision }];
+  });
+}
+
+/** The trusted peers with a current directory, by id, with the services it lists. */
+export async function currentPeerDirectories(ctx: NodeContext): Promise<Array<CurrentDirectory & { services: DirectoryService[] }>> {
+  const { db } = ctx.database;
+  const peers = await trustedPeerNames(db);
+  if (peers.length === 0) return [];
+  const rows = await db
+    .selectFrom('peer_directories')
+    .select(['peer_id', 'revision', 'services'])
+    .where('peer_id', 'in', peers.map((p) => p.id))
+    .where('exp', '>', nowSeconds(ctx.clock))
+    .execute();
+  const held = new Map(rows.map((r) => [r.peer_id, r]));
+  return peers.flatMap((p) => {
+    const row = held.get(p.id);
+    return row ? [{ ...p, revision: row.revision, services: JSON.parse(row.services ?? '[]') as DirectoryService[] }] : [];
+  });
 }
 
 /** The service `serviceId` as the current (unexpired) directory of `peerId` held here lists it, if it does. */

@@ -7,6 +7,7 @@ import type { Db } from '../db/database.js';
 import { peerAlerts, resolvePeerAlert } from '../peers/alerts.js';
 import { requireFingerprint } from '../peers/fingerprint.js';
 import { addPeer, changePeerState, fetchPeerIdentity, normaliseNodeUrl, PeerError, trustPeer, type PeerAction, type RevocationReason } from '../peers/service.js';
+import { dropRevokedPeersDirectories } from '../directory/sync.js';
 import { requireRole, type LocalEnv } from './auth.js';
 import { DomainError } from '../errors.js';
 import { jsonBody } from './request.js';
@@ -44,7 +45,7 @@ export function peerRoutes(ctx: NodeContext): Hono<LocalEnv> {
     const id = peerUrl(url);
     const { peer, created } = await asProblem(async () => {
       const { identity, jws } = await fetchPeerIdentity(ctx.fetch, ctx.clock, id);
-      return addPeer(ctx.database.db, identity, jws, ctx.clock.now(), admin);
+      return addPeer(ctx.database, identity, jws, ctx.clock.now(), admin);
     });
     return c.json(peer, created ? 201 : 200);
   });
@@ -56,7 +57,7 @@ export function peerRoutes(ctx: NodeContext): Hono<LocalEnv> {
     return c.json(
       await asProblem(async () => {
         await requireFingerprint(ctx.database.db, id, request.fingerprint);
-        return trustPeer(ctx.database.db, id, ctx.clock.now(), admin);
+        return trustPeer(ctx.database, id, ctx.clock.now(), admin);
       }),
     );
   });
@@ -65,7 +66,9 @@ export function peerRoutes(ctx: NodeContext): Hono<LocalEnv> {
     api.post(`/peers/${action}`, async (c) => {
       const admin = adminOf(c.get('user'));
       const request = await jsonBody<{ id: string; reason?: RevocationReason }>(c, action === 'revoke' ? 'RevokePeerRequest' : 'PeerStateRequest');
-      return c.json(await asProblem(() => changePeerState(ctx.database.db, peerUrl(request.id), action, ctx.clock.now(), admin, request.reason)));
+      const changed = await asProblem(() => changePeerState(ctx.database, peerUrl(request.id), action, ctx.clock.now(), admin, request.reason));
+      if (action === 'revoke') await dropRevokedPeersDirectories(ctx.database.db);
+      return c.json(changed);
     });
   }
 
@@ -77,7 +80,7 @@ export function peerRoutes(ctx: NodeContext): Hono<LocalEnv> {
   api.post('/peers/alerts/resolve', async (c) => {
     const admin = adminOf(c.get('user'));
     const { id } = await jsonBody<{ id: number }>(c, 'ResolveAlertRequest');
-    const resolved = await resolvePeerAlert(ctx.database.db, id, ctx.clock.now(), admin);
+    const resolved = await resolvePeerAlert(ctx.database, id, ctx.clock.now(), admin);
     if (!resolved) throw new DomainError(404, 'not-found', 'No such open alert', 'There is no open alert with this id.');
     return c.json({ items: await listPeerAlerts(ctx.database.db) });
   });

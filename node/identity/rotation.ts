@@ -11,7 +11,8 @@ import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
 import { startPeriodic, type Periodic } from '../periodic.js';
 import { generateEncryptionKey, generateSigningKey, type EncryptionKey, type SigningKey } from './keys.js';
-import { loadSelfIdentity, purpose } from './store.js';
+import { addActiveKey, destroyRetiredKey, endKey, loadSelfIdentity, purpose, retireEncryptionKey } from './store.js';
+import { recordKeyRevocation } from './revocations.js';
 import { signContinuityStatement, type KeyContinuityStatement } from './continuity.js';
 import { signOwnKeyRevocation } from './revocation.js';
 import { unsentPayloads } from '../delivery/outbox.js';
@@ -33,14 +34,9 @@ export async function rotateEncryptionKey(database: Database, kek: Kek, now: Dat
 async function rotateEncryptionKeyIn(tx: Tx, kek: Kek, fresh: EncryptionKey, now: Date, actor: AuditActor): Promise<{ kid: string; previous: string }> {
   const at = now.toISOString();
   const current = await tx.selectFrom('node_keys').select('kid').where('use', '=', 'enc').where('status', '=', 'active').executeTakeFirstOrThrow();
-  await tx.updateTable('node_keys').set({ status: 'retired', retired_at: at }).where('kid', '=', current.kid).execute();
-  await tx
-    .insertInto('node_keys')
-    .values({
-      kid: fresh.kid, use: 'enc', public_jwk: JSON.stringify(fresh.publicJwk), private_wrapped: await kek.wrap(fresh.privateKey, purpose(fresh.kid)),
-      status: 'active', created_at: at, retired_at: null, destroyed_at: null,
-    })
-    .execute();
+  await retireEncryptionKey(tx, current.kid, at);
+  const privateWrapped = await kek.wrap(fresh.privateKey, purpose(fresh.kid));
+  await addActiveKey(tx, { kid: fresh.kid, use: 'enc', public_jwk: JSON.stringify(fresh.publicJwk), private_wrapped: privateWrapped, continuity: null }, at);
   await appendAuditEvent(tx, now, actor, { type: 'key.rotated', use: 'enc', kid: fresh.kid, previous_kid: current.kid });
   return { kid: fresh.kid, previous: current.kid };
 }
@@ -92,10 +88,7 @@ export async function revokeSigningKey(
   // Both keys in one transaction: a crash must not leave the stolen encryption key in use.
   const revoked = await database.transaction(async (tx) => {
     const current = await replaceSigningKeyIn(tx, kek, self.signingKey.kid, { key: fresh, privateJwk, continuity: null }, { status: 'revoked', at });
-    await tx
-      .insertInto('key_revocations')
-      .values({ kid: current.kid, node_id: self.nodeId, statement, signed_by: 'key', reason: 'key-compromise', revoked_at: at, received_at: at })
-      .execute();
+    await recordKeyRevocation(tx, { kid: current.kid, node_id: self.nodeId, statement, signed_by: 'key', reason: 'key-compromise', revoked_at: at, received_at: at });
     await appendAuditEvent(tx, now, actor, { type: 'key.revoked', use: 'sig', kid: current.kid, reason: 'key-compromise', signing_kid: fresh.kid });
     await rotateEncryptionKeyIn(tx, kek, freshEncryption, now, actor);
     return current.kid;
@@ -117,20 +110,9 @@ async function replaceSigningKeyIn(
 ): Promise<{ kid: string }> {
   const current = await tx.selectFrom('node_keys').select('kid').where('use', '=', 'sig').where('status', '=', 'active').executeTakeFirstOrThrow();
   if (current.kid !== expected) throw new KeyError('The signing key was changed meanwhile (by another command); nothing was done. Run the command again.');
-  const { at } = old;
-  await tx
-    .updateTable('node_keys')
-    .set({ status: old.status, private_wrapped: '', retired_at: at, destroyed_at: at, ...(old.status === 'revoked' ? { revoked_at: at } : {}) })
-    .where('kid', '=', current.kid)
-    .execute();
-  await tx
-    .insertInto('node_keys')
-    .values({
-      kid: fresh.key.kid, use: 'sig', public_jwk: JSON.stringify(fresh.key.publicJwk),
-      private_wrapped: await kek.wrap(new TextEncoder().encode(JSON.stringify(fresh.privateJwk)), purpose(fresh.key.kid)),
-      status: 'active', created_at: at, retired_at: null, destroyed_at: null, continuity: fresh.continuity, revoked_at: null,
-    })
-    .execute();
+  await endKey(tx, current.kid, old.status, old.at);
+  const privateWrapped = await kek.wrap(new TextEncoder().encode(JSON.stringify(fresh.privateJwk)), purpose(fresh.key.kid));
+  await addActiveKey(tx, { kid: fresh.key.kid, use: 'sig', public_jwk: JSON.stringify(fresh.key.publicJwk), private_wrapped: privateWrapped, continuity: fresh.continuity }, old.at);
   return current;
 }
 
@@ -156,7 +138,7 @@ export async function destroyRetiredKeys(database: Database, now: Date, retiredD
   const due = retired.filter((k) => !needed.has(k.kid));
   for (const { kid } of due) {
     await database.transaction(async (tx) => {
-      await tx.updateTable('node_keys').set({ status: 'destroyed', private_wrapped: '', destroyed_at: now.toISOString() }).where('kid', '=', kid).execute();
+      await destroyRetiredKey(tx, kid, now.toISOString());
       await appendAuditEvent(tx, now, actor, { type: 'key.destroyed', use: 'enc', kid });
     });
   }

@@ -1,6 +1,6 @@
 // The node's own identity in the database: settings and keys, private keys wrapped by the KEK.
 import type { JWK } from 'jose';
-import type { Database, Db } from '../db/database.js';
+import type { Database, Db, Tx } from '../db/database.js';
 import type { Kek } from '../crypto/kek.js';
 import { x25519PublicKeyOf } from '../crypto/aead.js';
 import {
@@ -153,4 +153,54 @@ function continuityChain(rows: ReadonlyArray<{ kid: string; use: string; continu
     row = chain.length < rows.length ? byKid.get(previous) : undefined;
   }
   return chain;
+}
+
+/** A key made to be the active one: its public half, its private half wrapped by the KEK. */
+export interface NewNodeKey {
+  kid: string;
+  use: 'sig' | 'enc';
+  public_jwk: string;
+  private_wrapped: string;
+  /** For a signing key after the first: the continuity statement (JSON) that introduces it. */
+  continuity: string | null;
+}
+
+export async function addActiveKey(tx: Tx, key: NewNodeKey, at: string): Promise<void> {
+  await tx
+    .insertInto('node_keys')
+    .values({ ...key, status: 'active', created_at: at, retired_at: null, destroyed_at: null, revoked_at: null })
+    .execute();
+}
+
+/** The encryption key `kid` stops being the one sealed to; it is still held to open what was. */
+export async function retireEncryptionKey(tx: Tx, kid: string, at: string): Promise<void> {
+  await tx.updateTable('node_keys').set({ status: 'retired', retired_at: at }).where('kid', '=', kid).execute();
+}
+
+/** The private half of the key `kid` is deleted, its public half kept: destroyed, or revoked as compromised. */
+export async function endKey(tx: Tx, kid: string, status: 'destroyed' | 'revoked', at: string): Promise<void> {
+  await tx
+    .updateTable('node_keys')
+    .set({ status, private_wrapped: '', retired_at: at, destroyed_at: at, ...(status === 'revoked' ? { revoked_at: at } : {}) })
+    .where('kid', '=', kid)
+    .execute();
+}
+
+/** A retired encryption key's private half is deleted once its grace period is over. */
+export async function destroyRetiredKey(tx: Tx, kid: string, at: string): Promise<void> {
+  await tx.updateTable('node_keys').set({ status: 'destroyed', private_wrapped: '', destroyed_at: at }).where('kid', '=', kid).execute();
+}
+
+export interface NodeKeyStatus {
+  kid: string;
+  use: 'sig' | 'enc';
+  status: 'active' | 'retired' | 'destroyed' | 'revoked';
+  created_at: string;
+  retired_at: string | null;
+  destroyed_at: string | null;
+}
+
+/** Every key this node has had, signing keys first, newest first within each use. */
+export async function listNodeKeys(db: Db): Promise<NodeKeyStatus[]> {
+  return db.selectFrom('node_keys').select(['kid', 'use', 'status', 'created_at', 'retired_at', 'destroyed_at']).orderBy('use').orderBy('created_at', 'desc').execute();
 }

@@ -4,7 +4,7 @@
 // leave the same audit entry.
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
-import type { Db } from '../db/database.js';
+import type { Database, Db, Tx } from '../db/database.js';
 import type { PeerAlertsTable } from '../db/schema.js';
 
 export type PeerAlertKind = PeerAlertsTable['kind'];
@@ -48,12 +48,44 @@ export async function peerAlerts(db: Db, options: { peerId?: string; openOnly?: 
  * Marks the open alert `id` resolved by `actor`, with its audit entry, in one transaction. The
  * alert's peer and kind, or undefined when there is no open alert with this id (nothing changes).
  */
-export async function resolvePeerAlert(db: Db, id: number, now: Date, actor: AuditActor): Promise<{ peerId: string; kind: PeerAlertKind } | undefined> {
-  return db.transaction().execute(async (tx) => {
+export async function resolvePeerAlert(database: Database, id: number, now: Date, actor: AuditActor): Promise<{ peerId: string; kind: PeerAlertKind } | undefined> {
+  return database.transaction(async (tx) => {
     const alert = await tx.selectFrom('peer_alerts').select(['peer_id', 'kind']).where('id', '=', id).where('resolved_at', 'is', null).executeTakeFirst();
     if (!alert) return undefined;
     await tx.updateTable('peer_alerts').set({ resolved_at: now.toISOString() }).where('id', '=', id).execute();
     await appendAuditEvent(tx, now, actor, { type: 'peer.alert-resolved', peer_id: alert.peer_id, kind: alert.kind });
     return { peerId: alert.peer_id, kind: alert.kind };
   });
+}
+
+/** An alert as raised: what was not accepted, and the digest that tells the same evidence seen again. */
+export interface NewPeerAlert {
+  peerId: string;
+  kind: PeerAlertKind;
+  detail: string;
+  evidence: string | undefined;
+  evidenceDigest: string;
+}
+
+/**
+ * Raises `alert` inside the caller's transaction, unless the same evidence of the same kind was
+ * raised for the peer before (the same document seen again is the same alert): whether it is new.
+ */
+export async function raisePeerAlert(tx: Tx, alert: NewPeerAlert, now: Date): Promise<boolean> {
+  const known = await tx
+    .selectFrom('peer_alerts')
+    .select('id')
+    .where('peer_id', '=', alert.peerId)
+    .where('kind', '=', alert.kind)
+    .where('evidence_digest', '=', alert.evidenceDigest)
+    .executeTakeFirst();
+  if (known) return false;
+  await tx
+    .insertInto('peer_alerts')
+    .values({
+      peer_id: alert.peerId, kind: alert.kind, detail: alert.detail, evidence: alert.evidence ?? null, evidence_digest: alert.evidenceDigest,
+      detected_at: now.toISOString(), resolved_at: null,
+    })
+    .execute();
+  return true;
 }

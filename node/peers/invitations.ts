@@ -15,7 +15,8 @@ import { readableFingerprint } from '../identity/keys.js';
 import type { components } from '../../spec/generated/local.js';
 import { CONFIRMATION_TYP, makeInvitationCode, readInvitationJws, REDEEM_REQUEST_TYP, signInvitationJws, verifiesWith } from './invitation-jws.js';
 import { invitationProblem } from './invitation-problems.js';
-import { fetchIdentityOf, isCanonicalNodeId, pinTrustedPeer } from './pin-peer.js';
+import { fetchIdentityOf, pinTrustedPeer } from './pin-peer.js';
+import { isCanonicalNodeId } from './node-url.js';
 
 export type Invitation = components['schemas']['Invitation'];
 export type CreatedInvitation = components['schemas']['CreatedInvitation'];

@@ -8,9 +8,12 @@ import type { AuditActor } from '../audit-log/events.js';
 import { catalogued, DomainError, type ProblemCatalogue } from '../errors.js';
 import { readBodyWithin } from '../net/body.js';
 import { readKeyRevocation, revocationSignedWith, revokedKeyReachedFrom } from '../identity/revocation.js';
-import { changePeerStateIn } from './service.js';
+import { recordKeyRevocation } from '../identity/revocations.js';
 import type { OkpPublicJwk } from '../identity/keys.js';
 import { peerSigningKeys } from './peer-keys.js';
+import { changePeerStateIn } from './peer-state.js';
+import { findPeer, markKeyCompromised, peersInState } from './store.js';
+import { forgetListedPeer } from './trust-list-follower.js';
 
 const problems = {
   'key-revocation-too-large': [413, 'Key revocation too large', 'A key revocation statement is a compact JWS of well under 16 KiB.'],
@@ -40,8 +43,7 @@ export async function acceptKeyRevocation(ctx: NodeContext, jws: string): Promis
   const read = await readKeyRevocation(jws);
   if (!read.ok) throw keyRevocationProblem('malformed-key-revocation', read.reason);
   const { claims, signer } = read;
-  const { db } = ctx.database;
-  const peer = await db.selectFrom('peers').selectAll().where('id', '=', claims.sub).executeTakeFirst();
+  const peer = await findPeer(ctx.database.db, claims.sub);
   if (!peer || (signer.by === 'trust-anchor' && signer.kid !== ctx.trustAnchorKid)) throw keyRevocationProblem('unknown-key');
   if (signer.by === 'key') {
     // The node revokes only the key it signs with now: the key pinned here, or a later one its
@@ -63,21 +65,18 @@ export async function acceptKeyRevocation(ctx: NodeContext, jws: string): Promis
   const actor: AuditActor = signer.by === 'key' ? { kind: 'peer', id: peer.id } : { kind: 'system', id: 'trust-anchor' };
   // The evidence, the revocation and its reason in one transaction: a crash leaves all or nothing.
   const revokedNow = await ctx.database.transaction(async (tx) => {
-    await tx
-      .insertInto('key_revocations')
-      .values({ kid: claims.kid, node_id: peer.id, statement: jws, signed_by: signer.by, reason: claims.reason, revoked_at: new Date(claims.iat * 1000).toISOString(), received_at: at })
-      .onConflict((oc) => oc.column('kid').doNothing())
-      .execute();
-    const current = await tx.selectFrom('peers').select(['state', 'revocation_reason']).where('id', '=', peer.id).executeTakeFirstOrThrow();
-    if (current.state !== 'revoked') {
+    await recordKeyRevocation(tx, {
+      kid: claims.kid, node_id: peer.id, statement: jws, signed_by: signer.by, reason: claims.reason, revoked_at: new Date(claims.iat * 1000).toISOString(), received_at: at,
+    });
+    // Its keys are never pinned again, by invitation or by the trust list.
+    await forgetListedPeer(tx, peer.id);
+    const current = await findPeer(tx, peer.id);
+    if (current?.state !== 'revoked') {
       await changePeerStateIn(tx, peer.id, 'revoke', now, actor, 'key-compromise');
       return true;
     }
-    // Revoked before for another reason: now its keys are never pinned again, by invitation or by the trust list.
-    if (current.revocation_reason !== 'key-compromise') {
-      await tx.updateTable('peers').set({ revocation_reason: 'key-compromise', updated_at: at }).where('id', '=', peer.id).execute();
-    }
-    await tx.deleteFrom('trust_list_peers').where('peer_id', '=', peer.id).execute();
+    // Revoked before for another reason: now its keys are known to be compromised.
+    if (current.revocation_reason !== 'key-compromise') await markKeyCompromised(tx, peer.id, at);
     return false;
   });
   if (revokedNow) ctx.logger.warn({ peer: peer.id, signedBy: signer.by }, 'peer key declared compromised: peer revoked; it can be trusted again only by a new invitation with a new key');
@@ -100,7 +99,7 @@ export async function applyKeyRevocationsIn(ctx: NodeContext, peerId: string, st
       if (!(error instanceof DomainError)) throw error;
     }
   }
-  const peer = await ctx.database.db.selectFrom('peers').select('state').where('id', '=', peerId).executeTakeFirst();
+  const peer = await findPeer(ctx.database.db, peerId);
   return peer?.state === 'revoked';
 }
 
@@ -110,7 +109,7 @@ const REQUEST_TIMEOUT_MS = 15_000;
 
 /** Sends this node's own statement to every peer it trusts or has suspended; what each answered. */
 export async function pushKeyRevocation(ctx: NodeContext, statement: string): Promise<Map<string, PushOutcome>> {
-  const peers = await ctx.database.db.selectFrom('peers').select('id').where('state', 'in', ['trusted', 'suspended']).orderBy('id').execute();
+  const peers = await peersInState(ctx.database.db, ['trusted', 'suspended']);
   const outcomes = new Map<string, PushOutcome>();
   await Promise.all(
     peers.map(async ({ id }) => {

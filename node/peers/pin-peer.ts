@@ -9,17 +9,15 @@ import { readBodyWithin } from '../net/body.js';
 import { verifyIdentityDocument, type VerifiedIdentity } from '../identity/document.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { invitationProblem } from './invitation-problems.js';
-import { MAX_DOCUMENT_BYTES, normaliseNodeUrl, peerRowFrom, toPeer, type Peer } from './service.js';
+import { revokedKidsOf } from '../identity/revocations.js';
 import { keepReplacedIdentity } from './peer-keys.js';
+import { findPeer, insertPeer, peerRowFrom, repinPeer, toPeer, type Peer } from './store.js';
 
-/** Whether `url` is a node id in its one canonical form (so one node cannot appear under two ids). */
-export function isCanonicalNodeId(url: string): boolean {
-  try {
-    return normaliseNodeUrl(url) === url;
-  } catch {
-    return false;
-  }
-}
+/**
+ * An identity document is a few kilobytes (up to some 80 with the longest continuity chain and
+ * revocation statements it may carry); anything far larger is refused unread.
+ */
+export const MAX_DOCUMENT_BYTES = 256 * 1024;
 
 export type IdentityFetch =
   | { ok: true; identity: VerifiedIdentity; jws: string }
@@ -55,7 +53,7 @@ export async function fetchIdentityOf(ctx: NodeContext, nodeId: string): Promise
 export async function pinTrustedPeer(tx: Tx, identity: VerifiedIdentity, identityJws: string, now: Date, actor: AuditActor): Promise<Peer> {
   const { claims } = identity;
   const kid = identity.signingKey.kid;
-  const existing = await tx.selectFrom('peers').selectAll().where('id', '=', claims.iss).executeTakeFirst();
+  const existing = await findPeer(tx, claims.iss);
   // Known with another key: only one its continuity chain leads from (a rotation not followed yet).
   if (existing && existing.state !== 'revoked' && !identity.signingKeys.some((k) => k.kid === existing.signing_kid)) {
     throw invitationProblem(
@@ -66,8 +64,7 @@ export async function pinTrustedPeer(tx: Tx, identity: VerifiedIdentity, identit
   // A compromised key, or a chain that continues from one (the thief may have made it), is never
   // pinned again: neither the key pinned when the peer was revoked, nor any key declared
   // compromised for it (which may be a later one, reached by the statement's own chain).
-  const declared = await tx.selectFrom('key_revocations').select('kid').where('node_id', '=', claims.iss).execute();
-  const compromised = new Set(declared.map((r) => r.kid));
+  const compromised = await revokedKidsOf(tx, claims.iss);
   if (existing?.state === 'revoked' && existing.revocation_reason === 'key-compromise') compromised.add(existing.signing_kid);
   if (identity.signingKeys.some((k) => compromised.has(k.kid))) {
     throw invitationProblem(
@@ -86,9 +83,9 @@ export async function pinTrustedPeer(tx: Tx, identity: VerifiedIdentity, identit
   };
   if (existing) {
     if (existing.signing_kid !== kid) await keepReplacedIdentity(tx, existing, at);
-    await tx.updateTable('peers').set({ ...row, revocation_reason: null }).where('id', '=', row.id).execute();
+    await repinPeer(tx, row);
   } else {
-    await tx.insertInto('peers').values(row).execute();
+    await insertPeer(tx, row);
   }
   if (existing?.state !== 'pending') await appendAuditEvent(tx, now, actor, { type: 'peer.added', peer_id: row.id, signing_kid: kid });
   await appendAuditEvent(tx, now, actor, { type: 'peer.trusted', peer_id: row.id, signing_kid: kid });

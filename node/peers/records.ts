@@ -2,15 +2,15 @@
 // earlier ones of its continuity chain, replaced and revoked ones), its last contact and delivery
 // problems, and its alerts. Names of organisations, URLs, fingerprints, states and times only:
 // nothing here is personal data.
-import type { Selectable } from 'kysely';
-import type { Db, Tx } from '../db/database.js';
-import type { PeersTable } from '../db/schema.js';
+import type { Db } from '../db/database.js';
 import { readableFingerprint } from '../identity/keys.js';
+import { revokedKeysOf } from '../identity/revocations.js';
 import { peerAlerts, type PeerAlert } from './alerts.js';
 import { peerSigningKeys } from './peer-keys.js';
 import { contactByPeer } from '../delivery/outbox.js';
+import { findPeer, listPeerRows, type PeerRow, type PeerState } from './store.js';
 
-export type PeerState = PeersTable['state'];
+export type { PeerState } from './store.js';
 
 export interface PeerSummary {
   id: string;
@@ -73,11 +73,11 @@ async function openAlertCounts(db: Db): Promise<Map<string, number>> {
 }
 
 export async function peerSummaries(db: Db): Promise<PeerSummary[]> {
-  const [rows, contact, alerts] = await Promise.all([db.selectFrom('peers').selectAll().orderBy('name').execute(), contactOf(db), openAlertCounts(db)]);
+  const [rows, contact, alerts] = await Promise.all([listPeerRows(db, 'name'), contactOf(db), openAlertCounts(db)]);
   return rows.map((row) => summaryOf(row, contact.get(row.id), alerts.get(row.id) ?? 0));
 }
 
-function summaryOf(row: Selectable<PeersTable>, c: Contact | undefined, openAlerts: number): PeerSummary {
+function summaryOf(row: PeerRow, c: Contact | undefined, openAlerts: number): PeerSummary {
   return {
     id: row.id,
     name: row.name,
@@ -92,13 +92,13 @@ function summaryOf(row: Selectable<PeersTable>, c: Contact | undefined, openAler
 }
 
 export async function peerRecord(db: Db, id: string): Promise<PeerRecord | undefined> {
-  const row = await db.selectFrom('peers').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await findPeer(db, id);
   if (!row) return undefined;
   const [contact, alerts, replaced, revoked] = await Promise.all([
     contactOf(db, id),
     peerAlerts(db, { peerId: id }),
     db.selectFrom('peer_identity_history').select(['signing_kid', 'replaced_at']).where('peer_id', '=', id).orderBy('replaced_at').execute(),
-    db.selectFrom('key_revocations').select(['kid', 'revoked_at']).where('node_id', '=', id).orderBy('revoked_at').execute(),
+    revokedKeysOf(db, id),
   ]);
   const keys = new Map<string, PeerKey>();
   for (const kid of peerSigningKeys(row).keys()) {
@@ -121,22 +121,4 @@ export async function peerRecord(db: Db, id: string): Promise<PeerRecord | undef
     keys: [...keys.values()],
     alerts,
   };
-}
-
-/** The peer `id` as held here, whatever its state; undefined when this node does not know it. */
-export async function findPeer(db: Db | Tx, id: string): Promise<Selectable<PeersTable> | undefined> {
-  return db.selectFrom('peers').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
-/** The ids of the peers trusted now: only they are sent anything. */
-export async function trustedPeerIds(db: Db): Promise<string[]> {
-  const rows = await db.selectFrom('peers').select('id').where('state', '=', 'trusted').execute();
-  return rows.map((r) => r.id);
-}
-
-/** The names of the peers `ids`, by id (the lists of referrals show them). */
-export async function peerNames(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('peers').select(['id', 'name']).where('id', 'in', ids).execute();
-  return new Map(rows.map((r) => [r.id, r.name]));
 }

@@ -13,8 +13,9 @@ import { readableFingerprint } from '../identity/keys.js';
 import { validatorFor } from '../schema/validators.js';
 import { CONFIRMATION_TYP, readInvitationCode, readInvitationJws, REDEEM_REQUEST_TYP, signInvitationJws, verifiesWith, type InvitationCodeClaims } from './invitation-jws.js';
 import { invitationProblem, isInvitationProblem, RELAYED_PROBLEMS } from './invitation-problems.js';
-import { fetchIdentityOf, isCanonicalNodeId, pinTrustedPeer } from './pin-peer.js';
-import type { Peer } from './service.js';
+import { fetchIdentityOf, pinTrustedPeer } from './pin-peer.js';
+import { isCanonicalNodeId } from './node-url.js';
+import type { Peer } from './store.js';
 
 const MAX_ANSWER_BYTES = 64 * 1024;
 

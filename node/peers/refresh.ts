@@ -6,18 +6,18 @@
 // for the administrator, with the document kept as evidence. An unreachable peer is only
 // tried again at the next round: the delivery worker already shows that it is down.
 import { decodeJwt } from 'jose';
-import type { Selectable } from 'kysely';
 import type { NodeContext } from '../context.js';
-import type { PeersTable } from '../db/schema.js';
 import { b64u, sha256 } from '../crypto/encoding.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import { verifyIdentityDocument } from '../identity/document.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { startPeriodic, type Periodic } from '../periodic.js';
 import { readBodyWithin } from '../net/body.js';
-import { MAX_DOCUMENT_BYTES } from './service.js';
+import { raisePeerAlert } from './alerts.js';
 import { applyKeyRevocationsIn } from './key-revocation.js';
 import { keepReplacedIdentity } from './peer-keys.js';
+import { MAX_DOCUMENT_BYTES } from './pin-peer.js';
+import { peersInState, recordIdentityChecked, recordRefreshedIdentity, type PeerRow } from './store.js';
 
 export type RefreshOutcome = 'unchanged' | 'updated' | 'alert' | 'unreachable' | 'not-due' | 'revoked';
 
@@ -34,7 +34,7 @@ function claimsOf(jws: string): { iat: number; exp: number } | undefined {
 }
 
 /** Whether the copy held has passed half its lifetime (or cannot be read). */
-function due(peer: Selectable<PeersTable>, nowSeconds: number): boolean {
+function due(peer: PeerRow, nowSeconds: number): boolean {
   const claims = claimsOf(peer.identity_jws);
   return !claims || nowSeconds >= claims.iat + (claims.exp - claims.iat) / 2;
 }
@@ -42,12 +42,12 @@ function due(peer: Selectable<PeersTable>, nowSeconds: number): boolean {
 /**
  * Fetches a peer's identity document again and applies it. With `onlyIfRotated`, the document is
  * applied only when it brings a new signing key (reached by the chain from the pinned one), and
- * nothing is written otherwise: a request naming a key not pinned here (peer-keys.ts) changes
+ * nothing is written otherwise: a request naming a key not pinned here (unknown-key.ts) changes
  * nothing unless the peer really rotated.
  */
 export async function refreshPeerIdentity(
   ctx: NodeContext,
-  peer: Selectable<PeersTable>,
+  peer: PeerRow,
   options: { force?: boolean; signal?: AbortSignal; onlyIfRotated?: boolean } = {},
 ): Promise<RefreshOutcome> {
   const now = ctx.clock.now();
@@ -67,7 +67,7 @@ export async function refreshPeerIdentity(
   const checkedAt = now.toISOString();
   if (response.status === 304) {
     if (options.onlyIfRotated) return 'unchanged';
-    await ctx.database.db.updateTable('peers').set({ identity_checked_at: checkedAt }).where('id', '=', peer.id).execute();
+    await recordIdentityChecked(ctx.database.db, peer.id, checkedAt);
     return 'unchanged';
   }
   if (response.status !== 200) {
@@ -106,33 +106,11 @@ export async function refreshPeerIdentity(
   }
   // Asked because of a key not pinned here: written only when the peer really rotated its signing key.
   if (options.onlyIfRotated && identity.signingKey.kid === peer.signing_kid) return 'unchanged';
-  const { claims } = identity;
   const signingRotated = identity.signingKey.kid !== peer.signing_kid;
   const encryptionChanged = identity.encryptionKey.kid !== peer.encryption_kid;
   const applied = await ctx.database.transaction(async (tx) => {
-    const updated = await tx
-      .updateTable('peers')
-      .set({
-        name: claims.name,
-        country: claims.country,
-        languages: JSON.stringify(claims.languages),
-        contact: claims.contact ?? null,
-        signing_kid: identity.signingKey.kid,
-        signing_jwk: JSON.stringify(identity.signingKey),
-        encryption_kid: identity.encryptionKey.kid,
-        encryption_jwk: JSON.stringify(identity.encryptionKey),
-        identity_jws: jws,
-        identity_etag: etag,
-        identity_checked_at: checkedAt,
-        updated_at: checkedAt,
-      })
-      .where('id', '=', peer.id)
-      // Changed meanwhile (revoked, or refreshed by a concurrent round): this document is not applied.
-      .where('signing_kid', '=', peer.signing_kid)
-      .where('state', '=', peer.state)
-      .where('identity_jws', '=', peer.identity_jws)
-      .executeTakeFirst();
-    if (updated.numUpdatedRows !== 1n) return false;
+    // Changed meanwhile (revoked, or refreshed by a concurrent round): this document is not applied.
+    if (!(await recordRefreshedIdentity(tx, peer, { identity, jws, etag, checkedAt }))) return false;
     const actor = { kind: 'peer', id: peer.id } as const;
     if (signingRotated) {
       await keepReplacedIdentity(tx, peer, checkedAt);
@@ -153,7 +131,7 @@ export async function refreshPeerIdentity(
 
 async function raise(
   ctx: NodeContext,
-  peer: Selectable<PeersTable>,
+  peer: PeerRow,
   kind: 'signing-key-changed' | 'invalid-identity-document',
   detail: string,
   evidence: string | undefined,
@@ -161,29 +139,18 @@ async function raise(
   const now = ctx.clock.now();
   const digest = b64u.encode(sha256(evidence ?? detail));
   await ctx.database.transaction(async (tx) => {
-    // The same document seen again is the same alert.
-    const known = await tx
-      .selectFrom('peer_alerts')
-      .select('id')
-      .where('peer_id', '=', peer.id)
-      .where('kind', '=', kind)
-      .where('evidence_digest', '=', digest)
-      .executeTakeFirst();
-    if (known) return;
-    await tx
-      .insertInto('peer_alerts')
-      .values({ peer_id: peer.id, kind, detail, evidence: evidence ?? null, evidence_digest: digest, detected_at: now.toISOString(), resolved_at: null })
-      .execute();
+    const raised = await raisePeerAlert(tx, { peerId: peer.id, kind, detail, evidence, evidenceDigest: digest }, now);
+    if (!raised) return;
     await appendAuditEvent(tx, now, { kind: 'system', id: 'identity-refresh' }, { type: 'peer.alert', peer_id: peer.id, kind });
     ctx.logger.warn({ peer: peer.id, kind }, 'peer identity document not accepted; see GET /api/v1/peers/alerts');
   });
-  await ctx.database.db.updateTable('peers').set({ identity_checked_at: now.toISOString() }).where('id', '=', peer.id).execute();
+  await recordIdentityChecked(ctx.database.db, peer.id, now.toISOString());
   return 'alert';
 }
 
 /** One round over the peers this node trusts (or has suspended): those due are fetched again. */
 export async function refreshPeerIdentities(ctx: NodeContext, options: { signal?: AbortSignal } = {}): Promise<Map<string, RefreshOutcome>> {
-  const peers = await ctx.database.db.selectFrom('peers').selectAll().where('state', 'in', ['trusted', 'suspended']).orderBy('id').execute();
+  const peers = await peersInState(ctx.database.db, ['trusted', 'suspended']);
   const outcomes = new Map<string, RefreshOutcome>();
   for (const peer of peers) {
     if (options.signal?.aborted) break;

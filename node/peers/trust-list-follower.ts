@@ -13,7 +13,8 @@ import { readBodyWithin } from '../net/body.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { startPeriodic, type Periodic } from '../periodic.js';
 import { fetchIdentityOf, pinTrustedPeer } from './pin-peer.js';
-import { changePeerState } from './service.js';
+import { changePeerStateIn } from './peer-state.js';
+import { findPeer, trustIfPendingWith } from './store.js';
 import { verifyTrustList, type TrustListClaims } from './trust-list.js';
 
 export interface TrustListFollowing {
@@ -95,7 +96,7 @@ async function applyTrustList(ctx: NodeContext, url: string, list: TrustListClai
   for (const [nodeId, signingKid] of listed) {
     if (signal?.aborted) break;
     if (nodeId === ctx.self.nodeId) continue;
-    const peer = await db.selectFrom('peers').select(['state', 'signing_kid', 'signing_jwk', 'identity_jws', 'revocation_reason']).where('id', '=', nodeId).executeTakeFirst();
+    const peer = await findPeer(db, nodeId);
     const fromList = await db.selectFrom('trust_list_peers').select('state').where('peer_id', '=', nodeId).executeTakeFirst();
     // A peer revoked because the list dropped it becomes a peer anew when the list names it again.
     // Never one whose key was declared compromised since: that takes a new invitation.
@@ -122,14 +123,7 @@ async function applyTrustList(ctx: NodeContext, url: string, list: TrustListClai
       // Pending with the listed key: the anchor vouches for the key an administrator fetched.
       const at = ctx.clock.now();
       await ctx.database.transaction(async (tx) => {
-        const changed = await tx
-          .updateTable('peers')
-          .set({ state: 'trusted', trusted_at: at.toISOString(), updated_at: at.toISOString() })
-          .where('id', '=', nodeId)
-          .where('state', '=', 'pending')
-          .where('signing_kid', '=', peer.signing_kid)
-          .executeTakeFirst();
-        if (changed.numUpdatedRows === 0n) return;
+        if (!(await trustIfPendingWith(tx, nodeId, peer.signing_kid, at.toISOString()))) return;
         await appendAuditEvent(tx, at, TRUST_LIST_ACTOR, { type: 'peer.trusted', peer_id: nodeId, signing_kid: peer.signing_kid });
         await rememberListed(tx, nodeId, signingKid, at.toISOString());
         applied.added.push(nodeId);
@@ -166,9 +160,11 @@ async function applyTrustList(ctx: NodeContext, url: string, list: TrustListClai
     for (const { peer_id } of dropped) {
       if (listed.has(peer_id)) continue;
       const at = ctx.clock.now();
-      const peer = await db.selectFrom('peers').select('state').where('id', '=', peer_id).executeTakeFirst();
-      if (peer && peer.state !== 'revoked') await changePeerState(db, peer_id, 'revoke', at, TRUST_LIST_ACTOR, 'no-longer-partner');
-      await db.updateTable('trust_list_peers').set({ state: 'removed', removed_at: at.toISOString() }).where('peer_id', '=', peer_id).execute();
+      await ctx.database.transaction(async (tx) => {
+        const peer = await findPeer(tx, peer_id);
+        if (peer && peer.state !== 'revoked') await changePeerStateIn(tx, peer_id, 'revoke', at, TRUST_LIST_ACTOR, 'no-longer-partner');
+        await tx.updateTable('trust_list_peers').set({ state: 'removed', removed_at: at.toISOString() }).where('peer_id', '=', peer_id).execute();
+      });
       applied.removed.push(peer_id);
     }
   }
@@ -209,6 +205,11 @@ async function rememberListed(tx: Tx, peerId: string, signingKid: string, at: st
     .values({ peer_id: peerId, signing_kid: signingKid, state: 'listed', added_at: at, removed_at: null })
     .onConflict((oc) => oc.column('peer_id').doUpdateSet({ signing_kid: signingKid, state: 'listed', added_at: at, removed_at: null }))
     .execute();
+}
+
+/** Forgets that `peerId` was trusted because of the list: revoked otherwise, it is not the list's to trust again. */
+export async function forgetListedPeer(tx: Tx, peerId: string): Promise<void> {
+  await tx.deleteFrom('trust_list_peers').where('peer_id', '=', peerId).execute();
 }
 
 export interface TrustListStatus {

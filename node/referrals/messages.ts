@@ -18,7 +18,7 @@ import { readPayload } from './payload-store.js';
 import { recordEvent, type EventDetails } from './timeline.js';
 import { consentRowViolation, findConsent } from '../consents/service.js';
 import { recordDisclosure } from './offer.js';
-import { findPeer } from '../peers/records.js';
+import { findPeer } from '../peers/store.js';
 import { applyOwnLifecycleMessage, applyPeerLifecycleMessage, changedMeanwhile, findReferralWith, findReferral } from './state.js';
 
 type ClientData = Fed['schemas']['ClientData'];

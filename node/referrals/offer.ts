@@ -12,7 +12,7 @@ import { DomainError } from '../errors.js';
 import { sealEnvelope } from '../envelope/seal.js';
 import { enqueueEnvelope } from '../delivery/outbox.js';
 import { normaliseNodeUrl } from '../peers/service.js';
-import { findPeer } from '../peers/records.js';
+import { findPeer } from '../peers/store.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import { consentRowViolation, findConsent, recordConsent, type ConsentRecord, type ConsentRow } from '../consents/service.js';
 import { categoriesPresent, consentViolation } from './consent.js';

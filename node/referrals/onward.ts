@@ -19,7 +19,7 @@ import { consentRowViolation, deriveOnwardConsent, findConsent, wireConsent } fr
 import { checkConsent, peerFor, queueOffer, type Actor, type ReferralOfferBody } from './offer.js';
 import { getReferralSummary, type ReferralSummary } from './service.js';
 import { applyOwnLifecycleMessage, changedMeanwhile, createReferralRecord, findReferral } from './state.js';
-import { findPeer } from '../peers/records.js';
+import { findPeer } from '../peers/store.js';
 
 export type ReferOnwardRequest = Local['schemas']['ReferOnwardRequest'];
 type ConsentRecord = Fed['schemas']['ConsentRecord'];

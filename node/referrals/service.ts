@@ -8,7 +8,7 @@ import type { NodeContext } from '../context.js';
 import { b64u, decodeBase64UrlStrict, utf8 } from '../crypto/encoding.js';
 import { DomainError } from '../errors.js';
 import { failedDeliveryReferralIds, openingDeliveries, referralMessages } from '../delivery/outbox.js';
-import { peerNames } from '../peers/records.js';
+import { peerNames } from '../peers/store.js';
 import { requireServiceOf } from '../directory/sync.js';
 import { consentRowViolation, findConsent, wireConsent } from '../consents/service.js';
 import { erasuresOf } from '../consents/erasures.js';

@@ -224,3 +224,8 @@ export async function setUserDisabled(db: Db, userId: string, disabled: boolean,
     return 'changed';
   });
 }
+
+/** The account named `username`, as much as a command acting for its user checks (role, whether disabled). */
+export async function findUserByName(db: Db, username: string): Promise<Pick<UserAccount, 'id' | 'role' | 'disabled_at'> | undefined> {
+  return db.selectFrom('users').select(['id', 'role', 'disabled_at']).where('username', '=', username).executeTakeFirst();
+}

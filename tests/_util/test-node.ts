@@ -134,14 +134,14 @@ export async function createTestNetwork(size: number, options: { trust?: boolean
 /** a adds b by URL and trusts it. */
 export async function trust(a: TestNode, b: TestNode): Promise<void> {
   const { identity, jws } = await fetchPeerIdentity(a.ctx.fetch, a.ctx.clock, b.id);
-  await addPeer(a.ctx.database.db, identity, jws, a.ctx.clock.now());
-  await trustPeer(a.ctx.database.db, b.id, a.ctx.clock.now());
+  await addPeer(a.ctx.database, identity, jws, a.ctx.clock.now());
+  await trustPeer(a.ctx.database, b.id, a.ctx.clock.now());
 }
 
 /** a adds b by URL but leaves it pending. */
 export async function addPending(a: TestNode, b: TestNode): Promise<void> {
   const { identity, jws } = await fetchPeerIdentity(a.ctx.fetch, a.ctx.clock, b.id);
-  await addPeer(a.ctx.database.db, identity, jws, a.ctx.clock.now());
+  await addPeer(a.ctx.database, identity, jws, a.ctx.clock.now());
 }
 
 /** Every row of every table: to prove that a refused request changed nothing. */

@@ -130,7 +130,7 @@ describe('other commands', () => {
     await peerNode.close();
     if (!verified.ok) throw new Error(verified.reason);
     const node = await openNode({ ...resolveConfig({ data }, {}), logLevel: 'silent' });
-    await addPeer(node.ctx.database.db, verified.identity, jws, new Date());
+    await addPeer(node.ctx.database, verified.identity, jws, new Date());
     await node.close();
     const fingerprint = readableFingerprint(verified.identity.signingKey.kid);
     const wrong = `${fingerprint.startsWith('A') ? 'B' : 'A'}${fingerprint.slice(1)}`;

@@ -10,6 +10,8 @@ import { DIRECTORY_TYP } from '../../node/directory/document.js';
 import { generateSigningKey } from '../../node/identity/keys.js';
 import { reloadKeysIfChanged, rotateSigningKey } from '../../node/identity/rotation.js';
 import { createServiceToken } from '../../node/peers/service-token.js';
+import { changePeerStateIn } from '../../node/peers/peer-state.js';
+import { TRUST_LIST_ACTOR } from '../../node/peers/trust-list-follower.js';
 import { nowSeconds } from '../../node/context.js';
 import { cli } from '../_util/cli.js';
 import { expectMatchesSpec } from '../_util/spec-check.js';
@@ -266,5 +268,12 @@ describe('a peer revoked', () => {
     expect(await row(gr, at)).toBeDefined();
     expect((await api(gr, 'POST', '/api/v1/peers/revoke', { id: at.id, reason: 'no-longer-partner' })).status).toBe(200);
     expect(await row(gr, at)).toBeUndefined();
+  });
+
+  it('by the trust list or its key revocation, where the directory is not told, leaves none after the next round', async () => {
+    expect(await row(gr, it3)).toBeDefined();
+    await gr.ctx.database.transaction((tx) => changePeerStateIn(tx, it3.id, 'revoke', net.clock.now(), TRUST_LIST_ACTOR, 'no-longer-partner'));
+    await syncPeerDirectories(gr.ctx);
+    expect(await row(gr, it3)).toBeUndefined();
   });
 });

@@ -38,8 +38,8 @@ describe("a peer's record", () => {
     expect((await api(gr, 'GET', '/api/v1/peers/alerts')).body.items).toEqual([expect.objectContaining({ id: alert!.id, evidence: 'x.y.z' })]);
 
     const admin = { kind: 'user' as const, id: 'someone' };
-    expect(await resolvePeerAlert(db, alert!.id, net.clock.now(), admin)).toEqual({ peerId: at.id, kind: 'invalid-identity-document' });
-    expect(await resolvePeerAlert(db, alert!.id, net.clock.now(), admin)).toBeUndefined();
+    expect(await resolvePeerAlert(gr.ctx.database, alert!.id, net.clock.now(), admin)).toEqual({ peerId: at.id, kind: 'invalid-identity-document' });
+    expect(await resolvePeerAlert(gr.ctx.database, alert!.id, net.clock.now(), admin)).toBeUndefined();
     expect(await peerAlerts(db, { openOnly: true })).toEqual([]);
     expect((await peerRecord(db, at.id))?.alerts.map((a) => a.resolvedAt)).toEqual([net.clock.now().toISOString()]);
     expect(await db.selectFrom('audit_log').select('type').where('type', '=', 'peer.alert-resolved').execute()).toHaveLength(1);

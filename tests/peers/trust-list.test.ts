@@ -160,7 +160,7 @@ describe('a node following a trust list', () => {
 
   it('revokes a member the list dropped, leaves a hand-trusted peer alone, and does not re-trust a suspended one', async () => {
     await trust(a, d); // by hand, with d's own key: the list never vouched for it
-    await changePeerState(a.ctx.database.db, e.id, 'suspend', net.clock.now());
+    await changePeerState(a.ctx.database, e.id, 'suspend', net.clock.now());
     net.clock.advance(60_000);
     await publish([member(a), member(b), member(e)]); // c and d dropped
     const outcome = await followTrustList(a.ctx, following);
