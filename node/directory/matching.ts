@@ -9,10 +9,9 @@
 //
 // The candidates come from an in-memory index of every directory held, built again only when a
 // directory or an own service changed: a query touches the services of the needed categories only.
-import { sql } from 'kysely';
 import type { components } from '../../spec/generated/local.js';
 import type { NodeContext } from '../context.js';
-import { listDirectoryServices, type DirectoryService } from './services.js';
+import { listDirectoryServices, ownServiceVersions, type DirectoryService } from './services.js';
 import { currentDirectoryRevisions, currentPeerDirectories } from './sync.js';
 import { taxonomy } from './taxonomy.js';
 
@@ -64,9 +63,8 @@ async function currentIndex(ctx: NodeContext): Promise<Index> {
   // What the index depends on, without reading any services: which trusted peers have a current
   // directory and its revision (raised only when its services changed), and the own services.
   const peers = (await currentDirectoryRevisions(ctx)).map((d) => `${d.id}:${d.revision}:${d.name}:${d.country}`).join(',');
-  const own = await sql<{ key: string | null }>`
-    select group_concat(id || ':' || updated_at || ':' || status, ',') as key from (select id, updated_at, status from services order by id)`.execute(db);
-  const key = JSON.stringify([ctx.self.nodeId, ctx.self.name, own.rows[0]?.key ?? '', peers]);
+  const own = (await ownServiceVersions(db)).map((s) => `${s.id}:${s.updated_at}:${s.status}`).join(',');
+  const key = JSON.stringify([ctx.self.nodeId, ctx.self.name, own, peers]);
   const cached = indexes.get(ctx);
   if (cached?.key === key) return cached;
 

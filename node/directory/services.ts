@@ -73,6 +73,11 @@ export function inOneLanguage(text: Readonly<Record<string, string>>): string {
   return text.en ?? Object.values(text)[0] ?? '';
 }
 
+/** Each own service's id, last change and status, by id: what says whether the matching index is stale. */
+export async function ownServiceVersions(db: Db): Promise<Array<{ id: string; updated_at: string; status: string }>> {
+  return db.selectFrom('services').select(['id', 'updated_at', 'status']).orderBy('id').execute();
+}
+
 export async function getService(db: Db, id: string): Promise<Service> {
   const row = await db.selectFrom('services').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw noSuchService();

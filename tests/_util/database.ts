@@ -3,9 +3,10 @@
 // node a test creates, on the server tests/_util/postgres-setup.ts started (or the one
 // REFNET_TEST_POSTGRES_URL names).
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { migrateToLatest, openDatabase, type Database } from '../../node/db/database.js';
 
@@ -48,4 +49,52 @@ export async function openTestDatabase(): Promise<{ database: Database; close():
       if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+type Row = Record<string, unknown>;
+
+/** The URL a node in `dataDir` recorded at init, if its data is in PostgreSQL. */
+function recordedUrl(dataDir: string): string | undefined {
+  const file = join(dataDir, 'database-url');
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+}
+
+/**
+ * Rows read through a connection of the test's own, not the node's (`?` placeholders): what is
+ * stored, whatever the node's code would make of it.
+ */
+export async function readStoredRows(dataDir: string, text: string, ...params: unknown[]): Promise<Row[]> {
+  const url = recordedUrl(dataDir);
+  if (!url) {
+    const db = new SQLite(join(dataDir, 'node.sqlite'), { readonly: true, fileMustExist: true, timeout: 5_000 });
+    try {
+      return db.prepare(text).all(...params) as Row[];
+    } finally {
+      db.close();
+    }
+  }
+  let n = 0;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text.replace(/\?/g, () => `$${++n}`), params)).rows as Row[];
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Everything the node's database holds, as bytes to search for what must not be there: the SQLite
+ * file itself, or on PostgreSQL every value of every table (what a dump would show).
+ */
+export async function storedBytes(dataDir: string): Promise<Buffer> {
+  if (!recordedUrl(dataDir)) return readFileSync(join(dataDir, 'node.sqlite'));
+  const tables = await readStoredRows(dataDir, "select table_name from information_schema.tables where table_schema = 'public'");
+  const chunks: Buffer[] = [];
+  for (const { table_name } of tables) {
+    for (const row of await readStoredRows(dataDir, `select * from "${String(table_name)}"`)) {
+      for (const value of Object.values(row)) chunks.push(Buffer.isBuffer(value) ? value : Buffer.from(String(value)));
+    }
+  }
+  return Buffer.concat(chunks);
 }

@@ -1,6 +1,7 @@
 // `npm run demo` as a test starts it: the real demo script in its own process group on a random
 // port range, waited for until it says it is ready, its credentials read back, and stopped with
 // everything it started.
+import { onPostgres } from './database.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +29,8 @@ export async function startDemo(env: NodeJS.ProcessEnv = {}, readyWithinMs = 85_
   const dir = mkdtempSync(join(tmpdir(), 'referral-demo-'));
   const basePort = 20_000 + Math.round(Math.random() * 20_000);
   // Its own process group, so that kill() can take down the demo and every node it started at once.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'node/demo/main.ts', '--dir', dir], {
+  const args = ['--import', 'tsx', 'node/demo/main.ts', '--dir', dir, ...(onPostgres ? ['--postgres'] : [])];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -152,10 +152,17 @@ export async function snapshot(node: OpenNode): Promise<Record<string, unknown[]
   const tables = postgres
     ? await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = 'public' and table_name not like 'kysely_%' order by table_name`.execute(db)
     : await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%' order by name`.execute(db);
-  // Physical order: the same as long as nothing was written, which is what a snapshot is compared for.
-  const order = postgres ? sql`ctid` : sql`rowid`;
   const out: Record<string, unknown[]> = {};
-  for (const { name } of tables.rows) out[name] = (await sql`select * from ${sql.table(name)} order by ${order}`.execute(db)).rows;
+  for (const { name } of tables.rows) {
+    if (!postgres) {
+      out[name] = (await sql`select * from ${sql.table(name)} order by rowid`.execute(db)).rows;
+      continue;
+    }
+    // PostgreSQL has no stable row order (an update that changes nothing still moves the row):
+    // rows in the order of their contents.
+    const rows = (await sql<Record<string, unknown>>`select * from ${sql.table(name)}`.execute(db)).rows;
+    out[name] = rows.map((row) => [JSON.stringify(row), row] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+  }
   return out;
 }
 

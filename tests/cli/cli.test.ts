@@ -15,7 +15,7 @@ import { resolveConfig } from '../../node/config/config.js';
 import { verifyIdentityDocument } from '../../node/identity/document.js';
 import { readableFingerprint } from '../../node/identity/keys.js';
 import { addPeer } from '../../node/peers/service.js';
-import { databaseArgs } from '../_util/database.js';
+import { databaseArgs, onPostgres, storedBytes } from '../_util/database.js';
 
 const dirs: string[] = [];
 const savedKek = process.env.REFERRAL_NODE_KEK;
@@ -49,7 +49,8 @@ describe('referral-node init', () => {
     expect(out).toMatch(/Node created: https:\/\/ariadne\.example\.org\n/);
     expect(out).toMatch(/Fingerprint: +([A-Z2-7]{4}-){7}[A-Z2-7]{4}/);
     const password = /Password: +(\S+)/.exec(out)![1]!;
-    expect(existsSync(join(data, 'node.sqlite'))).toBe(true);
+    if (onPostgres) expect(statSync(join(data, 'database-url')).mode & 0o777).toBe(0o600);
+    else expect(existsSync(join(data, 'node.sqlite'))).toBe(true);
     expect(statSync(join(data, 'kek.key')).mode & 0o777).toBe(0o600);
     expect(statSync(data).mode & 0o777).toBe(0o700);
     for (const file of readdirSync(data)) expect(readFileSync(join(data, file)).includes(password)).toBe(false);
@@ -64,7 +65,8 @@ describe('referral-node init', () => {
     expect(signingD).toMatch(/^[\w-]{43}$/);
     const encryptionKey = Buffer.from(node.ctx.self.encryptionKey.privateKey);
     await node.close();
-    const database = readFileSync(join(data, 'node.sqlite'));
+    const database = await storedBytes(data);
+    expect(database.length).toBeGreaterThan(1000);
     expect(database.includes(signingD)).toBe(false);
     expect(database.includes(encryptionKey)).toBe(false);
     expect(database.includes(b64u.encode(encryptionKey))).toBe(false);
@@ -84,9 +86,9 @@ describe('referral-node init', () => {
   it('refuses a folder that already holds a node, and changes nothing', async () => {
     const data = tempDir();
     await init(data);
-    const before = readFileSync(join(data, 'node.sqlite'));
+    const before = await storedBytes(data);
     await expect(init(data)).rejects.toThrow(ConfigError);
-    expect(readFileSync(join(data, 'node.sqlite')).equals(before)).toBe(true);
+    expect((await storedBytes(data)).equals(before)).toBe(true);
   });
 
   it('refuses a bad country or language list with a sentence saying what to give', async () => {

@@ -1,7 +1,6 @@
 // Withdrawal of consent across three organisations: the sender withdraws, the receiver erases,
 // passes the withdrawal on to the organisation it referred the case to, and signed erasure
 // statements come back (the onward one relayed). Then the retention policy, with the same receipts.
-import Database from 'better-sqlite3';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { eraseAfterRetention } from '../../node/consents/retention.js';
 import { signErasureStatement } from '../../node/consents/statement.js';
 import { sealEnvelope, signEnvelopeAttempt } from '../../node/envelope/seal.js';
 import { expectMatchesSpec } from '../_util/spec-check.js';
+import { onPostgres, readStoredRows, storedBytes } from '../_util/database.js';
 import { cli } from '../_util/cli.js';
 import { validatorFor } from '../../node/schema/validators.js';
 import { api, createTestNetwork, type Json, referralRequest, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
@@ -27,27 +27,21 @@ afterAll(() => net.close());
 const inDays = (days: number) => new Date(net.clock.now().getTime() + days * 86_400_000).toISOString();
 const get = async (node: TestNode, id: string) => (await api(node, 'GET', `/api/v1/referrals/${id}`)).body;
 
-function readRows(node: TestNode, sql: string, ...params: unknown[]): Json[] {
-  const db = new Database(join(node.dataDir, 'node.sqlite'), { readonly: true });
-  try {
-    return db.prepare(sql).all(...params) as Json[];
-  } finally {
-    db.close();
-  }
-}
+const readRows = async (node: TestNode, sql: string, ...params: unknown[]): Promise<Json[]> => (await readStoredRows(node.dataDir, sql, ...params)) as Json[];
 
-/** Every file of the node's data folder holds none of these strings. */
-function expectGoneFromDisk(node: TestNode, secrets: readonly string[]): void {
-  for (const file of readdirSync(node.dataDir)) {
-    const bytes = readFileSync(join(node.dataDir, file));
-    for (const secret of secrets) expect(bytes.includes(secret), `${file} still holds erased data`).toBe(false);
+/** Every file of the node's data folder, and its database wherever it is, holds none of these strings. */
+async function expectGoneFromDisk(node: TestNode, secrets: readonly string[]): Promise<void> {
+  const stores: Array<{ name: string; bytes: Buffer }> = readdirSync(node.dataDir).map((file) => ({ name: file, bytes: readFileSync(join(node.dataDir, file)) }));
+  if (onPostgres) stores.push({ name: 'the database', bytes: await storedBytes(node.dataDir) });
+  for (const { name, bytes } of stores) {
+    for (const secret of secrets) expect(bytes.includes(secret), `${name} still holds erased data`).toBe(false);
   }
 }
 
 /** What would open the referral's data on `node`: wrapped payload keys and envelope payloads. */
-function keysAndCiphertexts(node: TestNode, referralId: string): string[] {
-  const payloads = readRows(node, 'select wrapped_key, ciphertext from payloads where referral_id = ?', referralId);
-  const envelopes = readRows(node, "select payload from envelopes where referral_id = ? and payload != ''", referralId);
+async function keysAndCiphertexts(node: TestNode, referralId: string): Promise<string[]> {
+  const payloads = await readRows(node, 'select wrapped_key, ciphertext from payloads where referral_id = ?', referralId);
+  const envelopes = await readRows(node, "select payload from envelopes where referral_id = ? and payload != ''", referralId);
   return [...payloads.flatMap((p) => [p.wrapped_key as string, (p.ciphertext as string).slice(0, 40)]), ...envelopes.map((e) => (e.payload as string).slice(-60))];
 }
 
@@ -87,12 +81,12 @@ describe('withdrawal of consent for one recipient', () => {
     onward = referred.body.id;
     await net.settle();
     expect((await get(it3, onward)).state).toBe('delivered');
-    secretsAt = [...keysAndCiphertexts(at, toAt), ...keysAndCiphertexts(at, onward)];
-    secretsIt = keysAndCiphertexts(it3, onward);
+    secretsAt = [...(await keysAndCiphertexts(at, toAt)), ...(await keysAndCiphertexts(at, onward))];
+    secretsIt = await keysAndCiphertexts(it3, onward);
     expect(secretsAt.length).toBeGreaterThan(4);
     // The check below can fail: before the withdrawal the data is on disk.
-    expect(() => expectGoneFromDisk(at, secretsAt)).toThrow();
-    expect(() => expectGoneFromDisk(it3, secretsIt)).toThrow();
+    await expect(expectGoneFromDisk(at, secretsAt)).rejects.toThrow();
+    await expect(expectGoneFromDisk(it3, secretsIt)).rejects.toThrow();
   });
 
   it('moves the referral and the draft to consent-withdrawn at once, with the erasures owed listed', async () => {
@@ -123,11 +117,11 @@ describe('withdrawal of consent for one recipient', () => {
       expect(detail.erasure_reason).toBe('consent-withdrawn');
       expect(detail.content).toBeUndefined();
       expect(detail.timeline.every((e: Json) => e.note === undefined)).toBe(true);
-      expect(readRows(node, 'select id from payloads where referral_id = ?', id)).toEqual([]);
+      expect(await readRows(node, 'select id from payloads where referral_id = ?', id)).toEqual([]);
     }
     expect(JSON.stringify(await get(at, toAt))).not.toContain('CANARY');
-    expectGoneFromDisk(at, secretsAt);
-    expectGoneFromDisk(it3, secretsIt);
+    await expectGoneFromDisk(at, secretsAt);
+    await expectGoneFromDisk(it3, secretsIt);
     // The direct referral to the third organisation is another recipient's: untouched.
     expect((await get(it3, toIt)).content.client).toEqual(referralRequest(at.id).client);
     // The receiver can do nothing more with it.
@@ -277,7 +271,7 @@ describe('an onward referral that never left', () => {
       expect.objectContaining({ node_id: at.id, status: 'confirmed' }),
       expect.objectContaining({ node_id: it3.id, status: 'confirmed', relayed_by: at.id, onward_referral_id: onward }),
     ]);
-    expect(readRows(at, "select type from audit_log where type = 'disclosure.cancelled'")).not.toEqual([]);
+    expect(await readRows(at, "select type from audit_log where type = 'disclosure.cancelled'")).not.toEqual([]);
     net.unreachable.delete(it3.id);
   });
 });
@@ -316,7 +310,7 @@ describe('the retention period, later', () => {
     net.clock.advance(40 * 86_400_000);
     await eraseAfterRetention(gr.ctx, 30);
     expect((await api(gr, 'GET', `/api/v1/consents/${consent.id}`)).body.form).toBeUndefined();
-    expect(readRows(gr, "select entry from audit_log where type = 'consent.form-erased'").map((r) => JSON.parse(r.entry as string).consent_id)).toEqual([consent.id]);
+    expect((await readRows(gr, "select entry from audit_log where type = 'consent.form-erased'")).map((r) => JSON.parse(r.entry as string).consent_id)).toEqual([consent.id]);
   });
 });
 
@@ -324,7 +318,7 @@ describe('the audit log of every node', () => {
   it('records consents, disclosures, withdrawals and erasures, with no personal data in any entry', async () => {
     const personal = ['CANARY', 'Amal', 'pastry', 'shelter in Athens', referralRequest(at.id).reason];
     for (const node of [gr, at, it3]) {
-      const entries = readRows(node, 'select entry from audit_log order by idx').map((r) => r.entry as string);
+      const entries = (await readRows(node, 'select entry from audit_log order by idx')).map((r) => r.entry as string);
       const types = new Set(entries.map((e) => (JSON.parse(e) as Json).type as string));
       const valid = validatorFor('federation', 'LogEntry');
       for (const text of entries) {
@@ -334,9 +328,9 @@ describe('the audit log of every node', () => {
       expect(types.has('consent.recorded') && types.has('referral.event'), node.id).toBe(true);
       expect(entries.map((e) => (JSON.parse(e) as Json).index)).toEqual(entries.map((_, i) => i));
     }
-    const typesOn = (node: TestNode) => new Set(readRows(node, 'select type from audit_log').map((r) => r.type as string));
-    expect([...typesOn(gr)]).toEqual(expect.arrayContaining(['data.disclosed', 'consent.withdrawn', 'erasure.requested', 'erasure.confirmed', 'referral.opened']));
-    expect([...typesOn(at)]).toEqual(expect.arrayContaining(['erasure.performed', 'consent.withdrawn', 'erasure.requested', 'erasure.confirmed']));
-    expect([...typesOn(it3)]).toEqual(expect.arrayContaining(['erasure.performed']));
+    const typesOn = async (node: TestNode) => new Set((await readRows(node, 'select type from audit_log')).map((r) => r.type as string));
+    expect([...(await typesOn(gr))]).toEqual(expect.arrayContaining(['data.disclosed', 'consent.withdrawn', 'erasure.requested', 'erasure.confirmed', 'referral.opened']));
+    expect([...(await typesOn(at))]).toEqual(expect.arrayContaining(['erasure.performed', 'consent.withdrawn', 'erasure.requested', 'erasure.confirmed']));
+    expect([...(await typesOn(it3))]).toEqual(expect.arrayContaining(['erasure.performed']));
   });
 });

@@ -2,6 +2,7 @@
 // field of a referral holds a unique canary string; the referral travels A → B between two real
 // node processes and is read back on B (so the data did arrive intact), and then no file in
 // either node's data folder and no line of either node's output may contain any canary.
+import { onPostgres, storedBytes } from '../_util/database.js';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -150,9 +151,11 @@ describe('personal data never leaves the encrypted payloads', () => {
     expect(a.logs()).not.toContain(refusedCanary);
   }, TIMEOUT);
 
-  it('while the nodes run, no file in either data folder holds a canary in plaintext', () => {
+  it('while the nodes run, no file in either data folder, nor either database, holds a canary in plaintext', async () => {
     expect(plaintextLeaks(a.dataDir, allCanaries)).toEqual([]);
     expect(plaintextLeaks(b.dataDir, allCanaries)).toEqual([]);
+    // On SQLite the database is one of those files; on PostgreSQL, read every value it holds.
+    if (onPostgres) for (const node of [a, b]) expect(canariesIn(await storedBytes(node.dataDir), allCanaries)).toEqual([]);
   });
 
   it('after SIGTERM, no file in either data folder and no line of either log holds a canary', async () => {
@@ -162,7 +165,7 @@ describe('personal data never leaves the encrypted payloads', () => {
 
     for (const node of [a, b]) {
       const files = filesUnder(node.dataDir).map((f) => f.slice(node.dataDir.length + 1));
-      expect(files).toEqual(expect.arrayContaining(['node.sqlite', 'kek.key']));
+      expect(files).toEqual(expect.arrayContaining([onPostgres ? 'database-url' : 'node.sqlite', 'kek.key']));
       expect(plaintextLeaks(node.dataDir, allCanaries), `files of ${node.name}: ${files.join(', ')}`).toEqual([]);
 
       // The capture is not empty (the test would prove nothing otherwise) and holds no canary,

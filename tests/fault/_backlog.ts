@@ -1,13 +1,12 @@
 // Helpers for the backlog fault tests: two real nodes, a pile of lifecycle messages queued on the
 // receiver while the sender is down, and the checks that nothing was lost, doubled or reordered.
-// The databases are only ever read, with read-only connections opened and closed per query, so
-// the nodes under test are the only writers.
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
+// The databases are only ever read, with connections of the test's own opened and closed per
+// query, so the nodes under test are the only writers.
 import { expect } from 'vitest';
 import type { components } from '../../spec/generated/local.js';
 import { pollUntil, startNode, trustEachOther, type RunningNode } from '../_util/processes.js';
 import { referralRequest } from '../_util/test-node.js';
+import { readStoredRows } from '../_util/database.js';
 
 export type ReferralSummary = components['schemas']['ReferralSummary'];
 export type ReferralDetail = components['schemas']['ReferralDetail'];
@@ -48,25 +47,19 @@ export async function startPair(): Promise<{ a: RunningNode; b: RunningNode }> {
 }
 
 /** Every envelope of `node` (both directions), oldest id first, read through a read-only connection. */
-export function readEnvelopes(node: RunningNode): EnvelopeRow[] {
-  const db = new Database(join(node.dataDir, 'node.sqlite'), { readonly: true, fileMustExist: true, timeout: 5_000 });
-  try {
-    return db
-      .prepare(
-        `select id, direction, peer_id, referral_id, type, seq, payload_digest, receipt, delivery_state, attempts,
-                last_error, next_attempt_at, lease_until, delivered_at
-           from envelopes order by id`,
-      )
-      .all() as EnvelopeRow[];
-  } finally {
-    db.close();
-  }
+export async function readEnvelopes(node: RunningNode): Promise<EnvelopeRow[]> {
+  return (await readStoredRows(
+    node.dataDir,
+    `select id, direction, peer_id, referral_id, type, seq, payload_digest, receipt, delivery_state, attempts,
+            last_error, next_attempt_at, lease_until, delivered_at
+       from envelopes order by id`,
+  )) as unknown as EnvelopeRow[];
 }
 
 /** The envelopes `from` sent (outgoing) or received (incoming) about the given referrals. */
-export function envelopesOf(node: RunningNode, direction: 'incoming' | 'outgoing', referralIds: readonly string[]): EnvelopeRow[] {
+export async function envelopesOf(node: RunningNode, direction: 'incoming' | 'outgoing', referralIds: readonly string[]): Promise<EnvelopeRow[]> {
   const wanted = new Set(referralIds);
-  return readEnvelopes(node).filter((row) => row.direction === direction && wanted.has(row.referral_id));
+  return (await readEnvelopes(node)).filter((row) => row.direction === direction && wanted.has(row.referral_id));
 }
 
 /** Runs `fn` over `items` with at most `limit` at a time. */
@@ -113,15 +106,15 @@ export async function waitForState(
       { timeoutMs, intervalMs: 250, what: `${ids.length} referrals to be ${state} on ${a.name}` },
     );
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n${diagnose(a, b, ids, pending)}`);
+    throw new Error(`${(error as Error).message}\n${await diagnose(a, b, ids, pending)}`);
   }
 }
 
 /** What is still in B's outbox, A's view of the unfinished referrals, and the tails of both logs. */
-export function diagnose(a: RunningNode, b: RunningNode, ids: readonly string[], pending: readonly ReferralSummary[] = []): string {
+export async function diagnose(a: RunningNode, b: RunningNode, ids: readonly string[], pending: readonly ReferralSummary[] = []): Promise<string> {
   let outbox = '(could not read)';
   try {
-    outbox = envelopesOf(b, 'outgoing', ids)
+    outbox = (await envelopesOf(b, 'outgoing', ids))
       .filter((row) => row.delivery_state !== 'delivered')
       .map((r) => `${r.id} referral=${r.referral_id} seq=${r.seq} ${r.type} ${r.delivery_state} attempts=${r.attempts} last_error=${r.last_error} next=${r.next_attempt_at} lease=${r.lease_until}`)
       .join('\n');
@@ -210,7 +203,7 @@ export async function expectBacklogDelivered(a: RunningNode, b: RunningNode, ids
   // wait for B's outbox to settle before reading it.
   const sent = await pollUntil(
     async () => {
-      const rows = envelopesOf(b, 'outgoing', ids);
+      const rows = await envelopesOf(b, 'outgoing', ids);
       return rows.every((r) => r.delivery_state !== 'queued') ? rows : undefined;
     },
     { timeoutMs: 30_000, intervalMs: 100, what: `${b.name}'s outbox to settle` },
@@ -230,7 +223,7 @@ export async function expectBacklogDelivered(a: RunningNode, b: RunningNode, ids
     expect(claims.aud, where).toBe(b.url);
   }
 
-  const received = envelopesOf(a, 'incoming', ids);
+  const received = await envelopesOf(a, 'incoming', ids);
   expect(received).toHaveLength(total);
   expect(new Set(received.map((r) => r.id)).size).toBe(total);
   const sentById = new Map(sent.map((r) => [r.id, r]));

@@ -31,14 +31,14 @@ describe('a backlog of lifecycle messages for a peer that is down', () => {
     expect(await a.stop('SIGTERM'), a.logs()).toBe(0);
     await queuePlan(b, ids);
 
-    const queued = envelopesOf(b, 'outgoing', ids);
+    const queued = await envelopesOf(b, 'outgoing', ids);
     expect(queued).toHaveLength(200);
     expect(queued.filter((r) => r.delivery_state !== 'queued')).toEqual([]);
 
     // B's worker has tried A and failed: connection refused, backoff growing.
     const tried = await pollUntil(
       async () => {
-        const rows = envelopesOf(b, 'outgoing', ids);
+        const rows = await envelopesOf(b, 'outgoing', ids);
         return rows.some((r) => r.attempts > 0) ? rows : undefined;
       },
       { timeoutMs: 15_000, intervalMs: 250, what: `${b.name}'s worker to try A` },
@@ -52,7 +52,7 @@ describe('a backlog of lifecycle messages for a peer that is down', () => {
       // Only the first message of a referral is ever tried: the others wait behind it.
       expect(row.seq).toBe(1);
     }
-    expect(envelopesOf(b, 'outgoing', ids).filter((r) => r.delivery_state !== 'queued')).toEqual([]);
+    expect((await envelopesOf(b, 'outgoing', ids)).filter((r) => r.delivery_state !== 'queued')).toEqual([]);
 
     await a.restart();
     // Backoff may have grown to tens of seconds while A was down.
@@ -73,23 +73,23 @@ describe('a backlog of lifecycle messages for a peer that is down', () => {
       expect(await a.stop('SIGTERM'), a.logs()).toBe(0);
       await queuePlan(b, ids);
       const total = ids.length * PLAN.length;
-      expect(envelopesOf(b, 'outgoing', ids).filter((r) => r.delivery_state === 'queued')).toHaveLength(total);
+      expect((await envelopesOf(b, 'outgoing', ids)).filter((r) => r.delivery_state === 'queued')).toHaveLength(total);
 
       await a.restart();
       // Watch B's outbox every 50 ms; the moment part, but not all, of the backlog is
       // delivered, B dies without any chance to finish what it is doing.
       const deadline = Date.now() + 120_000;
       while (Date.now() < deadline) {
-        const delivered = envelopesOf(b, 'outgoing', ids).filter((r) => r.delivery_state === 'delivered').length;
+        const delivered = (await envelopesOf(b, 'outgoing', ids)).filter((r) => r.delivery_state === 'delivered').length;
         if (delivered > 0 && delivered < total) {
           await b.stop('SIGKILL');
-          atKill = envelopesOf(b, 'outgoing', all);
+          atKill = await envelopesOf(b, 'outgoing', all);
           break;
         }
         if (delivered === total) break;
         await sleep(50);
       }
-      if (!atKill && Date.now() >= deadline) throw new Error(`Delivery never started.\n${diagnose(a, b, ids)}`);
+      if (!atKill && Date.now() >= deadline) throw new Error(`Delivery never started.\n${await diagnose(a, b, ids)}`);
     }
     expect(atKill, 'the kill window (0 < delivered < all) was missed three times').toBeDefined();
     expect(b.running()).toBe(false);
@@ -101,7 +101,7 @@ describe('a backlog of lifecycle messages for a peer that is down', () => {
     expect(atKill!.filter((r) => r.delivery_state !== 'delivered' && r.delivery_state !== 'queued')).toEqual([]);
 
     // Messages A applied (and answered) whose receipt B had not yet recorded when it died.
-    const onA = new Set(envelopesOf(a, 'incoming', all).map((r) => r.id));
+    const onA = new Set((await envelopesOf(a, 'incoming', all)).map((r) => r.id));
     const inDoubt = atKill!.filter((r) => r.delivery_state === 'queued' && onA.has(r.id));
     const leased = atKill!.filter((r) => r.delivery_state === 'queued' && r.lease_until !== null);
     console.info(
@@ -120,13 +120,16 @@ describe('a backlog of lifecycle messages for a peer that is down', () => {
     await b.restart();
     // The serving node releases leases left by the process that died, rather than waiting them out.
     await pollUntil(
-      async () => leased.every((row) => envelopesOf(b, 'outgoing', all).find((r) => r.id === row.id)!.lease_until !== row.lease_until) || undefined,
+      async () => {
+        const now = await envelopesOf(b, 'outgoing', all);
+        return leased.every((row) => now.find((r) => r.id === row.id)!.lease_until !== row.lease_until) || undefined;
+      },
       { timeoutMs: 20_000, what: 'the dead process\'s leases to be released' },
     );
     await waitForState(a, b, all, 'completed', 150_000);
     await expectBacklogDelivered(a, b, all);
 
-    const after = new Map(envelopesOf(b, 'outgoing', all).map((r) => [r.id, r]));
+    const after = new Map((await envelopesOf(b, 'outgoing', all)).map((r) => [r.id, r]));
     const applied = appliedOnA(a);
     for (const row of inDoubt) {
       expect(after.get(row.id)!.attempts, `${row.id} was posted again after the restart`).toBeGreaterThan(row.attempts);

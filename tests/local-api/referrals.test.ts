@@ -116,6 +116,8 @@ describe('listing referrals', () => {
       net.clock.advance(1_000);
       await call(gr, 'POST', '/api/v1/referrals', jsonRequest(gr.token, referralRequest(at.id)));
     }
+    // A delivery finishing between two reads would move its referral up the list.
+    await net.settle();
     const auth = { headers: { authorization: `Bearer ${gr.token}` } };
     const all = await call(gr, 'GET', '/api/v1/referrals?direction=outgoing', auth);
     const seen: string[] = [];

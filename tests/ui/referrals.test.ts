@@ -251,7 +251,8 @@ describe('withdrawing, delivery problems and personal data', () => {
     const response = await post(greek, `/ui/referrals/${second}/messages/${envelope.id}/retry`, {});
     expect(response.status).toBe(303);
     expect(await page(greek, response.headers.get('location')!)).toContain('The message will be sent again.');
-    expect((await db.selectFrom('envelopes').select('delivery_state').where('id', '=', envelope.id).executeTakeFirstOrThrow()).delivery_state).toBe('queued');
+    // Queued again, or already delivered: the commit kicks the worker, which may be faster than this read.
+    expect(['queued', 'delivered']).toContain((await db.selectFrom('envelopes').select('delivery_state').where('id', '=', envelope.id).executeTakeFirstOrThrow()).delivery_state);
     const again = await post(greek, `/ui/referrals/${second}/messages/${envelope.id}/retry`, {});
     expect(again.status).toBe(409);
     expect(textOf(await again.text())).toContain('The referral’s state does not allow this now.');
@@ -323,7 +324,8 @@ describe('inquiries, drafts and referring on', () => {
     const sent = await post(elBrowser, `/ui/referrals/${draft.body.id}/send`, {});
     expect(sent.status).toBe(303);
     expect(await page(elBrowser, sent.headers.get('location')!)).toContain('The referral was sent.');
-    expect(await stateOf(el, draft.body.id)).toBe('sent');
+    // Sent, or already delivered: the commit kicks the worker, which may be faster than this read.
+    expect(['sent', 'delivered']).toContain(await stateOf(el, draft.body.id));
   });
 
   it('refers her on to a third organisation when her consent allows it, and tells the sender', async () => {
