@@ -95,6 +95,12 @@ describe('table ownership', () => {
     expect(accessesIn('x.ts', 'sql`delete from envelopes where id = ${id}`')).toEqual([{ file: 'x.ts', table: 'envelopes', op: 'write' }]);
   });
 
+  it('docs/architecture.md names the owner of every table, as the map does', () => {
+    const doc = readFileSync(join(root, 'docs', 'architecture.md'), 'utf8');
+    const documented = new Map([...doc.matchAll(/^\| `([a-z_]+)` \| `([^`]+)` \|/gm)].map((m) => [m[1]!, m[2]!]));
+    expect(Object.fromEntries(documented)).toEqual(Object.fromEntries(Object.entries(tableOwners).map(([table, o]) => [table, o.owner])));
+  });
+
   it('each table is written by its owner only and read only in its concern; transactions go through the wrapper', () => {
     const found = violations();
     expect(found.filter((v) => !notYetMoved.has(v))).toEqual([]);
