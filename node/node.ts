@@ -77,7 +77,7 @@ export async function initNode(
     await migrateToLatest(database);
     const now = clock.now();
     await createNodeIdentity(database, kek, settings, now);
-    const { password } = await createUser(database.db, { username: admin.username, role: 'admin' }, now);
+    const { password } = await createUser(database, { username: admin.username, role: 'admin' }, now);
     const self = await loadSelfIdentity(database.db, kek);
     return {
       nodeId: self.nodeId,

@@ -177,7 +177,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
     .addOption(new Option('--role <role>', 'the user\'s role').choices([...ROLES]).makeOptionMandatory())
     .action(async (username: string, options: { data?: string; role: Role }) => {
       await withNode(options, async ({ ctx }) => {
-        const { password } = await createUser(ctx.database.db, { username, role: options.role }, ctx.clock.now());
+        const { password } = await createUser(ctx.database, { username, role: options.role }, ctx.clock.now());
         io.out(`User ${username} (${options.role}) created. Password: ${password}   (shown once)`);
       });
     });
@@ -191,7 +191,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
     .option('--label <label>', 'what the token is for', 'cli')
     .action(async (options: { data?: string; user: string; label: string }) => {
       await withNode(options, async ({ ctx }) => {
-        io.out(await createApiToken(ctx.database.db, options.user, options.label, ctx.clock.now()));
+        io.out(await createApiToken(ctx.database, options.user, options.label, ctx.clock.now()));
       });
     });
 

@@ -87,7 +87,7 @@ export async function createTestNetwork(size: number, options: { trust?: boolean
       },
     });
     const node = await openNode(config, { clock, fetch: fetchVia, logger: createLogger('debug', sink), deliveryPollMs: 60_000 });
-    const token = await createApiToken(node.ctx.database.db, 'admin', 'test', clock.now());
+    const token = await createApiToken(node.ctx.database, 'admin', 'test', clock.now());
     nodes.push({
       ...node,
       id,

@@ -62,12 +62,6 @@ const notYetMoved = new Set<string>([
   "admin-ui/dashboard.ts: read peers",
   "admin-ui/referral-submissions.ts: read referral_submissions",
   "admin-ui/referral-submissions.ts: write referral_submissions",
-  "admin-ui/routes.tsx: write users",
-  "admin-ui/routes/accounts.tsx: write users",
-  "admin-ui/session.ts: read ui_sessions",
-  "admin-ui/session.ts: read users",
-  "admin-ui/session.ts: transaction outside the wrapper",
-  "admin-ui/session.ts: write ui_sessions",
   "node/audit-log/bundle.ts: read erasures",
   "node/audit-log/bundle.ts: read peer_identity_history",
   "node/audit-log/bundle.ts: read peers",
@@ -133,10 +127,6 @@ const notYetMoved = new Set<string>([
   "node/referrals/service.ts: write referrals",
   "node/referrals/state.ts: missing owner module",
   "node/referrals/submissions.ts: missing owner module",
-  "node/users/service.ts: read audit_log",
-  "node/users/service.ts: transaction outside the wrapper",
-  "node/users/service.ts: write ui_sessions",
-  "node/users/sessions.ts: missing owner module",
 ]);
 
 /** Everything that breaks the rules: queries in the wrong place, owners missing, transactions begun outside the wrapper. */
