@@ -130,8 +130,8 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
     const data: OverviewData = {
       waiting: seesReferrals ? (await listReferrals(ctx, { needs_action: 'true', limit: 50 })).items : undefined,
       received: seesReferrals ? (await listReferrals(ctx, { direction: 'incoming', limit: 10 })).items : undefined,
-      deliveryProblems: seesReferrals ? await deliveryProblems(db) : undefined,
-      pendingErasures: await pendingErasures(db),
+      deliveryProblems: seesReferrals ? await deliveryProblems(ctx) : undefined,
+      pendingErasures: await pendingErasures(ctx),
       openAlerts: role === 'admin' ? (await peerAlerts(db, { openOnly: true })).length : undefined,
     };
     return render(c, <OverviewPage page={page} data={data} />);

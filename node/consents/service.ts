@@ -293,3 +293,26 @@ function decodeConsentCursor(cursor: string): { recordedAt: string; id: string }
   }
   throw new DomainError(400, 'invalid-request', 'Invalid cursor', 'Pass the next_cursor of the previous page unchanged.');
 }
+
+/** An erasure requested of an organisation (`nodeId`) that has not yet sent its signed statement. */
+export interface UnconfirmedErasure {
+  referralId: string;
+  nodeId: string;
+  reason: Erasure['reason'];
+  requestedAt: string;
+}
+
+/**
+ * The oldest `limit` erasures still waiting for the other organisation's statement. Here until the
+ * erasures table's owner (node/consents/erasures.ts in node/db/ownership.ts) exists.
+ */
+export async function unconfirmedErasures(db: Db, limit: number): Promise<UnconfirmedErasure[]> {
+  const rows = await db
+    .selectFrom('erasures')
+    .select(['referral_id', 'node_id', 'reason', 'requested_at'])
+    .where('confirmed_at', 'is', null)
+    .orderBy('requested_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ referralId: r.referral_id, nodeId: r.node_id, reason: r.reason, requestedAt: r.requested_at }));
+}

@@ -1,6 +1,6 @@
 // The outbox: an outgoing envelope is written in the same transaction as the state change that
 // caused it, and the delivery worker takes it from there; or it is cancelled before it leaves.
-import type { Tx } from '../db/database.js';
+import type { Db, Tx } from '../db/database.js';
 import type { SealedEnvelope } from '../envelope/seal.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
@@ -56,4 +56,36 @@ export async function cancelQueuedMessages(
   for (const envelope of queued.filter((e) => e.attempts === 0 && !inFlight(e))) {
     await appendAuditEvent(tx, now, actor, { type: 'disclosure.cancelled', referral_id: envelope.referral_id, envelope_id: envelope.id });
   }
+}
+
+/** An outgoing message that failed for good, or has been tried and waits for another attempt. */
+export interface UndeliveredMessage {
+  envelopeId: string;
+  referralId: string;
+  peerId: string;
+  type: string;
+  state: 'failed' | 'retrying';
+  attempts: number;
+  since: string;
+}
+
+/** The oldest `limit` outgoing messages that failed for good or are being retried. */
+export async function undeliveredMessages(db: Db, limit: number): Promise<UndeliveredMessage[]> {
+  const rows = await db
+    .selectFrom('envelopes')
+    .select(['id', 'referral_id', 'peer_id', 'type', 'delivery_state', 'attempts', 'created_at'])
+    .where('direction', '=', 'outgoing')
+    .where((eb) => eb.or([eb('delivery_state', '=', 'failed'), eb.and([eb('delivery_state', '=', 'queued'), eb('attempts', '>', 0)])]))
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    envelopeId: r.id,
+    referralId: r.referral_id,
+    peerId: r.peer_id,
+    type: r.type,
+    state: r.delivery_state === 'failed' ? 'failed' : 'retrying',
+    attempts: r.attempts,
+    since: r.created_at,
+  }));
 }

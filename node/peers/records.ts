@@ -132,3 +132,16 @@ export async function peerRecord(db: Db, id: string): Promise<PeerRecord | undef
     alerts,
   };
 }
+
+/** What pages need to name an organisation. */
+export interface PeerName {
+  name: string;
+  country: string;
+}
+
+/** The name and country of each of these peers that this node knows (an unknown id is left out). */
+export async function peerNames(db: Db, ids: readonly string[]): Promise<Map<string, PeerName>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('peers').select(['id', 'name', 'country']).where('id', 'in', [...new Set(ids)]).execute();
+  return new Map(rows.map((r) => [r.id, { name: r.name, country: r.country }]));
+}
