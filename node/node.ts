@@ -1,6 +1,7 @@
 // Building a node from its data folder: `initNode` creates one, `openNode` loads it into a
 // NodeContext with its HTTP app and delivery worker, `serveNode` puts it on the network with a
-// graceful shutdown. Tests override clock, fetch and logger.
+// graceful shutdown. Tests override clock, fetch and logger; the server's composition
+// (server/app.ts) gives the HTTP app with the web interface.
 import { taxonomy } from './directory/taxonomy.js';
 import { startDirectorySync } from './directory/sync.js';
 import { serve, type ServerType } from '@hono/node-server';
@@ -14,7 +15,7 @@ import { systemClock, type Clock, type Fetch, type NodeContext } from './context
 import { createKekFile, kekFromBytes, parseKek, readKekFile, type Kek } from './crypto/kek.js';
 import { migrateToLatest, openSqlite } from './db/database.js';
 import { createDeliveryWorker, type DeliveryWorker } from './delivery/worker.js';
-import { createHttpApp } from './http/app.js';
+import { createHttpApp, type HttpAppBuilder } from './http/app.js';
 import { startExpiryTimer } from './referrals/expiry.js';
 import { startRetentionTimer } from './consents/retention.js';
 import { startIdentityRefresh } from './peers/refresh.js';
@@ -31,6 +32,8 @@ export interface Overrides {
   fetch?: Fetch;
   logger?: Logger;
   deliveryPollMs?: number;
+  /** The HTTP app to serve: the node's own APIs unless the server composes more around them. */
+  httpApp?: HttpAppBuilder;
 }
 
 export interface OpenNode {
@@ -113,7 +116,7 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
       trustAnchorKid: config.trustList?.anchorKid,
     };
     const delivery = createDeliveryWorker(ctx, overrides.deliveryPollMs ? { pollMs: overrides.deliveryPollMs } : {});
-    const app = createHttpApp(ctx, () => delivery.kick());
+    const app = (overrides.httpApp ?? createHttpApp)(ctx, () => delivery.kick());
     return {
       ctx,
       app,

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolveConfig, type NodeConfig } from '../config/config.js';
 import { readEnv } from '../config/env.js';
 import { initNode, openNode, serveNode, type OpenNode } from '../node.js';
+import type { HttpAppBuilder } from '../http/app.js';
 import { addPeer, COMMAND_LINE, fetchPeerIdentity, listPeers, normaliseNodeUrl, trustPeer } from '../peers/service.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { getReferralDetail, getReferralSummary, listReferrals, createReferral, type CreateReferralRequest } from '../referrals/service.js';
@@ -28,7 +29,7 @@ export interface CliIo {
   out(text: string): void;
 }
 
-const defaultIo: CliIo = { out: (text) => process.stdout.write(`${text}\n`) };
+export const defaultIo: CliIo = { out: (text) => process.stdout.write(`${text}\n`) };
 
 export const dataOption = () => new Option('--data <dir>', 'the node\'s data folder (or REFERRAL_NODE_DATA)');
 
@@ -47,7 +48,8 @@ export async function withNode<T>(options: { data?: string }, fn: (node: OpenNod
   }
 }
 
-export function buildProgram(io: CliIo = defaultIo): Command {
+/** `httpApp` is what `serve` serves (server/main.ts gives the node's APIs with the web interface). */
+export function buildProgram(io: CliIo = defaultIo, httpApp?: HttpAppBuilder): Command {
   const program = new Command('referral-node')
     .description('A node of the referral network: end-to-end encrypted referrals between trusted organisations.')
     .showHelpAfterError()
@@ -97,7 +99,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
     .option('--host <host>', 'address to listen on (or REFERRAL_NODE_HOST; default 127.0.0.1)')
     .action(async (options: { data?: string; port?: string; host?: string }) => {
       const config = configFrom(options);
-      const node = await openNode(config);
+      const node = await openNode(config, { httpApp });
       const serving = await serveNode(node, { port: config.port, host: config.host });
       node.ctx.logger.info({ url: serving.url, node: node.ctx.self.nodeId }, 'node listening');
       await new Promise<void>((done) => {
