@@ -21,6 +21,13 @@ module.exports = {
       to: { path: '^admin-ui/' },
     },
     {
+      name: 'nothing-below-to-server',
+      comment: 'The server composition (server/) puts the node and its interface together; neither imports it (the node is handed what to serve).',
+      severity: 'error',
+      from: { path: '^(node|admin-ui)/' },
+      to: { path: '^server/' },
+    },
+    {
       name: 'domain-not-to-http',
       comment: 'Domain modules refuse with a DomainError (node/errors.ts); only the HTTP layer speaks HTTP.',
       severity: 'error',

@@ -7,6 +7,8 @@ import type { NodeContext } from '../node/context.js';
 import { INQUIRY, type ReferralInquiryBody } from '../node/referrals/inquiry.js';
 import { OFFER_AFTER_INQUIRY } from '../node/referrals/lifecycle.js';
 import { readPayload } from '../node/referrals/payload-store.js';
+import { getReferralSummary } from '../node/referrals/service.js';
+import { peerNames } from '../node/peers/store.js';
 import { isUuid } from '../node/http/request.js';
 
 export interface InquiryTarget {
@@ -20,14 +22,10 @@ export interface InquiryTarget {
 export async function answeredInquiry(ctx: NodeContext, id: string): Promise<InquiryTarget | undefined> {
   if (!isUuid(id)) return undefined;
   const { db } = ctx.database;
-  const row = await db
-    .selectFrom('referrals')
-    .innerJoin('peers', 'peers.id', 'referrals.peer_id')
-    .select(['referrals.id', 'referrals.direction', 'referrals.state', 'peers.id as peer_id', 'peers.name', 'peers.country'])
-    .where('referrals.id', '=', id)
-    .executeTakeFirst();
-  if (!row || row.direction !== 'outgoing' || row.state !== OFFER_AFTER_INQUIRY) return undefined;
+  const referral = await getReferralSummary(ctx, id);
+  if (!referral || referral.direction !== 'outgoing' || referral.state !== OFFER_AFTER_INQUIRY) return undefined;
+  const peer = (await peerNames(db, [referral.peer.id])).get(referral.peer.id);
   const inquiry = await readPayload<ReferralInquiryBody>(db, ctx.kek, id, INQUIRY);
-  if (!inquiry) return undefined;
-  return { id: row.id, organisation: { id: row.peer_id, name: row.name, country: row.country }, needs: inquiry.needs, urgency: inquiry.urgency };
+  if (!peer || !inquiry) return undefined;
+  return { id, organisation: { id: referral.peer.id, name: peer.name, country: peer.country }, needs: inquiry.needs, urgency: inquiry.urgency };
 }

@@ -1,8 +1,11 @@
 // What the overview shows beside the referrals waiting for action: messages that could not be
 // delivered (or are being retried), and erasures a peer owes us and has not confirmed (the open
-// peer alerts come from node/peers/alerts.ts). Identifiers, names of organisations, states and
-// times only: nothing here is personal data.
-import type { Db } from '../node/db/database.js';
+// peer alerts come from node/peers/alerts.ts), each with the organisation named. Identifiers,
+// names of organisations, states and times only: nothing here is personal data.
+import type { NodeContext } from '../node/context.js';
+import { undeliveredMessages } from '../node/delivery/outbox.js';
+import { unconfirmedErasures } from '../node/consents/erasures.js';
+import { peerNames } from '../node/peers/store.js';
 
 export interface DeliveryProblem {
   referralId: string;
@@ -22,37 +25,19 @@ export interface PendingErasure {
 }
 
 /** Outgoing messages that failed for good, or have been tried and are waiting for another attempt. */
-export async function deliveryProblems(db: Db, limit = 20): Promise<DeliveryProblem[]> {
-  const rows = await db
-    .selectFrom('envelopes')
-    .innerJoin('peers', 'peers.id', 'envelopes.peer_id')
-    .select(['envelopes.id', 'envelopes.referral_id', 'envelopes.type', 'envelopes.delivery_state', 'envelopes.attempts', 'envelopes.created_at', 'peers.name'])
-    .where('envelopes.direction', '=', 'outgoing')
-    .where((eb) => eb.or([eb('envelopes.delivery_state', '=', 'failed'), eb.and([eb('envelopes.delivery_state', '=', 'queued'), eb('envelopes.attempts', '>', 0)])]))
-    .orderBy('envelopes.created_at')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => ({
-    referralId: r.referral_id,
-    envelopeId: r.id,
-    peerName: r.name,
-    type: r.type,
-    state: r.delivery_state === 'failed' ? 'failed' : 'retrying',
-    attempts: r.attempts,
-    since: r.created_at,
-  }));
+export async function deliveryProblems(ctx: NodeContext, limit = 20): Promise<DeliveryProblem[]> {
+  const { db } = ctx.database;
+  const messages = await undeliveredMessages(db, limit);
+  const names = await peerNames(db, messages.map((m) => m.peerId));
+  // Every envelope's peer is in the peers table (a foreign key): the id is only a fallback.
+  return messages.map(({ peerId, ...m }) => ({ ...m, peerName: names.get(peerId)?.name ?? peerId }));
 }
 
 /** Erasures requested from an organisation that has not yet sent its signed statement. */
-export async function pendingErasures(db: Db, limit = 20): Promise<PendingErasure[]> {
-  const rows = await db
-    .selectFrom('erasures')
-    .leftJoin('peers', 'peers.id', 'erasures.node_id')
-    .select(['erasures.referral_id', 'erasures.node_id', 'erasures.reason', 'erasures.requested_at', 'peers.name'])
-    .where('erasures.confirmed_at', 'is', null)
-    .orderBy('erasures.requested_at')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => ({ referralId: r.referral_id, organisation: r.name ?? r.node_id, reason: r.reason, requestedAt: r.requested_at }));
+export async function pendingErasures(ctx: NodeContext, limit = 20): Promise<PendingErasure[]> {
+  const { db } = ctx.database;
+  const erasures = await unconfirmedErasures(db, limit);
+  const names = await peerNames(db, erasures.map((e) => e.nodeId));
+  // An erasure may be owed by an organisation this node never peered with (it was passed on): named by its address.
+  return erasures.map(({ nodeId, ...e }) => ({ ...e, organisation: names.get(nodeId)?.name ?? nodeId }));
 }
-

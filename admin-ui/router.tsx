@@ -201,7 +201,7 @@ export class UiRouter {
     this.routes.push({ method, path, roles });
     const { ctx } = this;
     const route = async (c: Context): Promise<Response> => {
-      const session = await currentSession(c, ctx.database.db, ctx.clock.now());
+      const session = await currentSession(c, ctx);
       if (!session) return c.redirect('/ui/login', 303);
       const { language } = session.user;
       const t = catalogues[language];

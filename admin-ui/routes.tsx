@@ -11,7 +11,7 @@ import { catalogues, format, isLanguage, type Language } from './i18n/catalogue.
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { bodyLimitFor, parseForm, render, UiRouter } from './router.js';
-import { ROLES } from '../node/users/service.js';
+import { ROLES, setUserLanguage } from '../node/users/service.js';
 import { referralPages } from './routes/referrals.js';
 import { newReferralPages } from './routes/new-referral.js';
 import { peerPages } from './routes/peers.js';
@@ -48,7 +48,7 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
   const { db } = ctx.database;
 
   /** The session, or a redirect to the sign-in page. */
-  const signedIn = async (c: Context): Promise<Session | Response> => (await currentSession(c, db, ctx.clock.now())) ?? c.redirect('/ui/login', 303);
+  const signedIn = async (c: Context): Promise<Session | Response> => (await currentSession(c, ctx)) ?? c.redirect('/ui/login', 303);
   /** A form's fields, and whether its CSRF token is the session's. */
   const form = async (c: Context, session: Session) => {
     const fields = await parseForm(c);
@@ -62,7 +62,7 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
     bodyLimit({
       maxSize: limit,
       onError: async (c) => {
-        const language = (await currentSession(c, db, ctx.clock.now()))?.user.language ?? 'en';
+        const language = (await currentSession(c, ctx))?.user.language ?? 'en';
         return c.text(format(catalogues[language].bodyTooLarge, { megabytes: limit / 1024 / 1024 }), 413, { 'cache-control': 'no-store' });
       },
     });
@@ -80,7 +80,7 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
 
   ui.get('/style.css', (c) => c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300' }));
 
-  ui.get('/', async (c) => c.redirect((await currentSession(c, db, ctx.clock.now())) ? '/ui/overview' : '/ui/login', 303));
+  ui.get('/', async (c) => c.redirect((await currentSession(c, ctx)) ? '/ui/overview' : '/ui/login', 303));
 
   ui.get('/login', (c) => {
     const language = languageOf(c.req.query('lang'));
@@ -95,12 +95,12 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
       return render(c, <LoginPage page={{ t, language }} token={signInToken(c, publicHttps)} error={t.formExpired} />, 403);
     }
     const username = typeof fields.username === 'string' ? fields.username.slice(0, 100) : '';
-    const user = await checkCredentials(db, username, typeof fields.password === 'string' ? fields.password : '');
+    const user = await checkCredentials(ctx, username, typeof fields.password === 'string' ? fields.password : '');
     if (!user) {
       ctx.logger.info({ subsystem: 'ui' }, 'sign-in refused');
       return render(c, <LoginPage page={{ t, language }} token={signInToken(c, publicHttps)} error={t.signInFailed} username={username} />, 401);
     }
-    await startSession(c, db, user, ctx.clock.now(), publicHttps);
+    await startSession(c, ctx, user, publicHttps);
     return c.redirect('/ui/overview', 303);
   });
 
@@ -108,7 +108,7 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
     const session = await signedIn(c);
     if (session instanceof Response) return session;
     if (!(await form(c, session)).valid) return expired(c, session.user.language);
-    await endSession(c, db, session.user, ctx.clock.now());
+    await endSession(c, ctx, session.user);
     return c.redirect(`/ui/login?lang=${session.user.language}`, 303);
   });
 
@@ -117,7 +117,7 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
     if (session instanceof Response) return session;
     const { fields, valid } = await form(c, session);
     if (!valid) return expired(c, session.user.language);
-    if (isLanguage(fields.language)) await db.updateTable('users').set({ language: fields.language }).where('id', '=', session.user.id).execute();
+    if (isLanguage(fields.language)) await setUserLanguage(db, session.user.id, fields.language);
     return c.redirect(backTo(c.req.header('referer')), 303);
   });
 
@@ -130,8 +130,8 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
     const data: OverviewData = {
       waiting: seesReferrals ? (await listReferrals(ctx, { needs_action: 'true', limit: 50 })).items : undefined,
       received: seesReferrals ? (await listReferrals(ctx, { direction: 'incoming', limit: 10 })).items : undefined,
-      deliveryProblems: seesReferrals ? await deliveryProblems(db) : undefined,
-      pendingErasures: await pendingErasures(db),
+      deliveryProblems: seesReferrals ? await deliveryProblems(ctx) : undefined,
+      pendingErasures: await pendingErasures(ctx),
       openAlerts: role === 'admin' ? (await peerAlerts(db, { openOnly: true })).length : undefined,
     };
     return render(c, <OverviewPage page={page} data={data} />);

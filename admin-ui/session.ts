@@ -1,21 +1,24 @@
-// Signing in to the web interface. A session is a random token in an HttpOnly, SameSite=Strict
-// cookie (Secure over https) whose SHA-256 alone is stored; it ends after 8 hours, or after an
-// hour without use, or at sign-out. Every form carries the session's CSRF token, checked in
+// Signing in to the web interface, as far as HTTP goes: a session (node/users/sessions.ts keeps
+// them) is a random token in an HttpOnly, SameSite=Strict cookie (Secure over https). Every form carries the session's CSRF token, checked in
 // constant time; the sign-in form, before there is a session, a token of its own in a cookie
 // (double submit).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { Db } from '../node/db/database.js';
-import { b64u, sha256, utf8 } from '../node/crypto/encoding.js';
-import { hashPassword, verifyPassword } from '../node/users/passwords.js';
-import { appendAuditEvent } from '../node/audit-log/append.js';
+import type { NodeContext } from '../node/context.js';
+import { b64u, utf8 } from '../node/crypto/encoding.js';
+import {
+  checkCredentials as checkUserCredentials,
+  createSession,
+  deleteSession,
+  resumeSession,
+  SESSION_LIFETIME_MS,
+  type SessionUser,
+} from '../node/users/sessions.js';
 import { isLanguage, type Language } from './i18n/catalogue.js';
 
 export const SESSION_COOKIE = 'refnet_session';
 export const SIGN_IN_COOKIE = 'refnet_sign_in';
-const LIFETIME_MS = 8 * 60 * 60_000;
-const IDLE_MS = 60 * 60_000;
 
 export interface UiUser {
   id: string;
@@ -30,7 +33,9 @@ export interface Session {
 }
 
 const token = () => b64u.encode(randomBytes(32));
-const digest = (value: string) => b64u.encode(sha256(utf8.encode(value)));
+
+/** A language the interface does not speak (or none chosen) is shown in English. */
+const uiUser = (user: SessionUser): UiUser => ({ ...user, language: isLanguage(user.language) ? user.language : 'en' });
 
 /**
  * Cookies are Secure when the request came over https, or when the node's public address (its
@@ -62,66 +67,27 @@ export function signInTokenMatches(c: Context, given: unknown): boolean {
 }
 
 /** The user if the name and password are right (and the account not disabled); the same answer otherwise. */
-export async function checkCredentials(db: Db, username: string, password: string): Promise<UiUser | undefined> {
-  const user = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
-  // A wrong name costs an argon2id verification too, so that timing does not tell names apart.
-  const ok = await verifyPassword(user?.password_hash ?? (await dummyHash()), password);
-  if (!user || !ok || user.disabled_at) return undefined;
-  return { id: user.id, username: user.username, role: user.role, language: isLanguage(user.language) ? user.language : 'en' };
+export async function checkCredentials(ctx: NodeContext, username: string, password: string): Promise<UiUser | undefined> {
+  const user = await checkUserCredentials(ctx.database.db, username, password);
+  return user ? uiUser(user) : undefined;
 }
 
-/** A real argon2id hash of a random password no one knows, for the wrong-name path. */
-let dummy: Promise<string> | undefined;
-const dummyHash = () => (dummy ??= hashPassword(token()));
-
-export async function startSession(c: Context, db: Db, user: UiUser, now: Date, publicHttps: boolean): Promise<void> {
-  // Sessions left to expire (never signed out of) are cleared as new ones begin.
-  await db
-    .deleteFrom('ui_sessions')
-    .where((eb) => eb.or([eb('expires_at', '<=', now.toISOString()), eb('last_seen_at', '<=', new Date(now.getTime() - IDLE_MS).toISOString())]))
-    .execute();
-  const value = token();
-  await db.transaction().execute(async (tx) => {
-    await tx
-      .insertInto('ui_sessions')
-      .values({
-        token_digest: digest(value), user_id: user.id, csrf: token(), created_at: now.toISOString(),
-        expires_at: new Date(now.getTime() + LIFETIME_MS).toISOString(), last_seen_at: now.toISOString(),
-      })
-      .execute();
-    await appendAuditEvent(tx, now, { kind: 'user', id: user.id }, { type: 'user.signed-in', user_id: user.id });
-  });
-  setCookie(c, SESSION_COOKIE, value, cookieOptions(c, LIFETIME_MS / 1000, publicHttps));
+export async function startSession(c: Context, ctx: NodeContext, user: UiUser, publicHttps: boolean): Promise<void> {
+  const value = await createSession(ctx.database, user.id, ctx.clock.now());
+  setCookie(c, SESSION_COOKIE, value, cookieOptions(c, SESSION_LIFETIME_MS / 1000, publicHttps));
   deleteCookie(c, SIGN_IN_COOKIE, { path: '/ui' });
 }
 
 /** The session of the request's cookie, if it is one and still valid (its use is recorded). */
-export async function currentSession(c: Context, db: Db, now: Date): Promise<Session | undefined> {
+export async function currentSession(c: Context, ctx: NodeContext): Promise<Session | undefined> {
   const value = getCookie(c, SESSION_COOKIE);
   if (!value) return undefined;
-  const row = await db
-    .selectFrom('ui_sessions')
-    .innerJoin('users', 'users.id', 'ui_sessions.user_id')
-    .select(['ui_sessions.token_digest', 'ui_sessions.csrf', 'ui_sessions.expires_at', 'ui_sessions.last_seen_at'])
-    .select(['users.id', 'users.username', 'users.role', 'users.language', 'users.disabled_at'])
-    .where('ui_sessions.token_digest', '=', digest(value))
-    .executeTakeFirst();
-  const at = now.getTime();
-  if (!row || row.disabled_at || Date.parse(row.expires_at) <= at || Date.parse(row.last_seen_at) + IDLE_MS <= at) {
-    if (row) await db.deleteFrom('ui_sessions').where('token_digest', '=', row.token_digest).execute();
-    return undefined;
-  }
-  await db.updateTable('ui_sessions').set({ last_seen_at: now.toISOString() }).where('token_digest', '=', row.token_digest).execute();
-  return { user: { id: row.id, username: row.username, role: row.role, language: isLanguage(row.language) ? row.language : 'en' }, csrf: row.csrf };
+  const session = await resumeSession(ctx.database.db, value, ctx.clock.now());
+  return session ? { user: uiUser(session.user), csrf: session.csrf } : undefined;
 }
 
-export async function endSession(c: Context, db: Db, user: UiUser, now: Date): Promise<void> {
+export async function endSession(c: Context, ctx: NodeContext, user: UiUser): Promise<void> {
   const value = getCookie(c, SESSION_COOKIE);
-  if (value) {
-    await db.transaction().execute(async (tx) => {
-      await tx.deleteFrom('ui_sessions').where('token_digest', '=', digest(value)).execute();
-      await appendAuditEvent(tx, now, { kind: 'user', id: user.id }, { type: 'user.signed-out', user_id: user.id });
-    });
-  }
+  if (value) await deleteSession(ctx.database, value, user.id, ctx.clock.now());
   deleteCookie(c, SESSION_COOKIE, { path: '/ui' });
 }

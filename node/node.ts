@@ -1,6 +1,7 @@
 // Building a node from its data folder: `initNode` creates one, `openNode` loads it into a
 // NodeContext with its HTTP app and delivery worker, `serveNode` puts it on the network with a
-// graceful shutdown. Tests override clock, fetch and logger.
+// graceful shutdown. Tests override clock, fetch and logger; the server's composition
+// (server/app.ts) gives the HTTP app with the web interface.
 import { taxonomy } from './directory/taxonomy.js';
 import { startDirectorySync } from './directory/sync.js';
 import { serve, type ServerType } from '@hono/node-server';
@@ -15,7 +16,7 @@ import { systemClock, type Clock, type Fetch, type NodeContext } from './context
 import { createKekFile, kekFromBytes, parseKek, readKekFile, type Kek } from './crypto/kek.js';
 import { migrateToLatest, openDatabase, type DatabaseTarget } from './db/database.js';
 import { createDeliveryWorker, type DeliveryWorker } from './delivery/worker.js';
-import { createHttpApp } from './http/app.js';
+import { createHttpApp, type HttpAppBuilder } from './http/app.js';
 import { startExpiryTimer } from './referrals/expiry.js';
 import { startRetentionTimer } from './consents/retention.js';
 import { startIdentityRefresh } from './peers/refresh.js';
@@ -32,6 +33,8 @@ export interface Overrides {
   fetch?: Fetch;
   logger?: Logger;
   deliveryPollMs?: number;
+  /** The HTTP app to serve: the node's own APIs unless the server composes more around them. */
+  httpApp?: HttpAppBuilder;
 }
 
 export interface OpenNode {
@@ -98,7 +101,7 @@ export async function initNode(
     const kek = loadKek(config);
     const now = clock.now();
     await createNodeIdentity(database, kek, settings, now);
-    const { password } = await createUser(database.db, { username: admin.username, role: 'admin' }, now);
+    const { password } = await createUser(database, { username: admin.username, role: 'admin' }, now);
     const self = await loadSelfIdentity(database.db, kek);
     return {
       nodeId: self.nodeId,
@@ -134,7 +137,7 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
       trustAnchorKid: config.trustList?.anchorKid,
     };
     const delivery = createDeliveryWorker(ctx, overrides.deliveryPollMs ? { pollMs: overrides.deliveryPollMs } : {});
-    const app = createHttpApp(ctx, () => delivery.kick());
+    const app = (overrides.httpApp ?? createHttpApp)(ctx, () => delivery.kick());
     return {
       ctx,
       app,

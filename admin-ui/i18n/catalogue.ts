@@ -22,8 +22,6 @@ import { accounts } from './accounts.js';
 
 export { LANGUAGES, LANGUAGE_NAMES, isLanguage, type Language } from './languages.js';
 
-export type BaseMessages = { readonly [K in keyof typeof en]: string };
-
 /** Every area, each with its texts in every language (the test checks no key is in two). */
 export const AREAS = { base: { en, de, el, it, ro, bg }, common, referrals, newReferral, peers, services, audit, consents, accounts } as const;
 

@@ -1,4 +1,4 @@
-import type { BaseMessages } from './catalogue.js';
+import type { BaseMessages } from './base-messages.js';
 
 export const el = {
   appName: 'Δίκτυο παραπομπών',

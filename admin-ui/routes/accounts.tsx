@@ -12,6 +12,7 @@ import {
   resetPassword,
   ROLES,
   setUserDisabled,
+  setUserLanguage,
   UserError,
   type AccountChange,
   type Role,
@@ -52,7 +53,7 @@ export function accountPages(ui: UiRouter): void {
     if (!isLanguage(language)) {
       return render(r.c, <SettingsPage page={r.page} data={{ ...settingsData(r), languageError: { sentence: r.t.problemInvalidRequest } }} />, 422);
     }
-    await db.updateTable('users').set({ language }).where('id', '=', r.session.user.id).execute();
+    await setUserLanguage(db, r.session.user.id, language);
     return redirect(r.c, '/ui/settings', 'settingsLanguageSaved');
   });
 
@@ -68,7 +69,7 @@ export function accountPages(ui: UiRouter): void {
     if (current === '') return refuse(format(t.fieldRequired, { field: t.settingsPasswordCurrent }));
     if (next === '') return refuse(format(t.fieldRequired, { field: t.settingsPasswordNew }));
     if (next !== raw('repeat_password')) return refuse(t.settingsPasswordMismatch);
-    const result = await changeOwnPassword(db, r.session.user.id, { current, next }, ctx.clock.now(), r.session.csrf);
+    const result = await changeOwnPassword(ctx.database, r.session.user.id, { current, next }, ctx.clock.now(), r.session.csrf);
     switch (result) {
       case 'changed':
         ctx.logger.info({ subsystem: 'ui', user: r.session.user.id }, 'password changed');
@@ -96,7 +97,7 @@ export function accountPages(ui: UiRouter): void {
     if (!isRole(entered.role)) return refuse(t.usersRoleMissing);
     if ((await listUsers(db)).some((u) => u.username === entered.username)) return refuse(format(t.usersNameTaken, { name: entered.username }));
     try {
-      const { user, password } = await createUser(db, { username: entered.username, role: entered.role }, ctx.clock.now(), userActor(r));
+      const { user, password } = await createUser(ctx.database, { username: entered.username, role: entered.role }, ctx.clock.now(), userActor(r));
       return render(
         r.c,
         <PasswordOncePage page={r.page} title={t.usersAddTitle} sentence={`${format(t.usersCreated, { name: user.username })} ${t.usersPasswordOnce}`} password={password} userId={user.id} />,
@@ -136,24 +137,24 @@ export function accountPages(ui: UiRouter): void {
     if (!user) return notFound(r);
     const role = r.form.text('role');
     if (!isRole(role)) return render(r.c, <UserPage page={r.page} user={user} lastAdmin={await isLastActiveAdmin(user)} error={{ sentence: r.t.usersRoleMissing }} />, 422);
-    return afterChange(r, user, await changeRole(db, user.id, role, ctx.clock.now(), userActor(r)), 'userRoleChanged');
+    return afterChange(r, user, await changeRole(ctx.database, user.id, role, ctx.clock.now(), userActor(r)), 'userRoleChanged');
   });
 
   ui.post('/users/:id/disable', ADMIN, async (r) => {
     const user = await userOf(r);
     if (!user) return notFound(r);
-    return afterChange(r, user, await setUserDisabled(db, user.id, true, ctx.clock.now(), userActor(r)), 'userDisabledNotice');
+    return afterChange(r, user, await setUserDisabled(ctx.database, user.id, true, ctx.clock.now(), userActor(r)), 'userDisabledNotice');
   });
 
   ui.post('/users/:id/enable', ADMIN, async (r) => {
     const user = await userOf(r);
     if (!user) return notFound(r);
-    return afterChange(r, user, await setUserDisabled(db, user.id, false, ctx.clock.now(), userActor(r)), 'userEnabledNotice');
+    return afterChange(r, user, await setUserDisabled(ctx.database, user.id, false, ctx.clock.now(), userActor(r)), 'userEnabledNotice');
   });
 
   ui.post('/users/:id/reset-password', ADMIN, async (r) => {
     const user = await userOf(r);
-    const reset = user ? await resetPassword(db, user.id, ctx.clock.now(), userActor(r)) : undefined;
+    const reset = user ? await resetPassword(ctx.database, user.id, ctx.clock.now(), userActor(r)) : undefined;
     if (!user || !reset) return notFound(r);
     return render(
       r.c,

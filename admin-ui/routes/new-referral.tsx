@@ -7,7 +7,7 @@
 // After an answered inquiry the referral page posts the inquiry's id to the consent step: the
 // needs are the inquiry's and the organisation the one that answered (both read again from this
 // node at each step), so the needs and matching steps are skipped, and Send makes the offer on the
-// inquiry's own referral. A form is sent once only (../referral-submissions.ts): sent
+// inquiry's own referral. A form is sent once only (node/referrals/submissions.ts): sent
 // again, it leads to the referral it made.
 import { matchServices, type MatchResponse, type MatchResult } from '../../node/directory/matching.js';
 import { directoryStatus } from '../../node/directory/sync.js';
@@ -22,7 +22,7 @@ import {
   type Choice, type ConsentAnswers, type Details, type Needs,
 } from '../pages/new-referral/flow.js';
 import { answeredInquiry, type InquiryTarget } from '../answered-inquiry.js';
-import { isSubmissionId, newSubmissionId, recordSubmission, releaseSubmission, reserveSubmission, submittedBefore } from '../referral-submissions.js';
+import { isSubmissionId, newSubmissionId, recordSubmission, releaseSubmission, reserveSubmission, submittedBefore } from '../../node/referrals/submissions.js';
 import type { Step } from '../pages/new-referral/frame.js';
 import { NeedsPage } from '../pages/new-referral/needs-page.js';
 import { MatchesPage } from '../pages/new-referral/matches-page.js';

@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { initNode, openNode, serveNode } from '../node.js';
+import type { HttpAppBuilder } from '../http/app.js';
 import { addPeer, COMMAND_LINE, fetchPeerIdentity, listPeers, normaliseNodeUrl, trustPeer } from '../peers/service.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { getReferralDetail, getReferralSummary, listReferrals, createReferral, type CreateReferralRequest } from '../referrals/service.js';
@@ -23,7 +24,8 @@ import { addAuditCommands } from './audit-commands.js';
 import { addInvitationCommands } from './invitation-commands.js';
 import { addTrustListCommands } from './trust-list-commands.js';
 
-export function buildProgram(io: CliIo = defaultIo): Command {
+/** `httpApp` is what `serve` serves (server/main.ts gives the node's APIs with the web interface). */
+export function buildProgram(io: CliIo = defaultIo, httpApp?: HttpAppBuilder): Command {
   const program = new Command('referral-node')
     .description('A node of the referral network: end-to-end encrypted referrals between trusted organisations.')
     .showHelpAfterError()
@@ -74,7 +76,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
     .option('--host <host>', 'address to listen on (or REFERRAL_NODE_HOST; default 127.0.0.1)')
     .action(async (options: { data?: string; port?: string; host?: string }) => {
       const config = configFrom(options);
-      const node = await openNode(config);
+      const node = await openNode(config, { httpApp });
       const serving = await serveNode(node, { port: config.port, host: config.host });
       node.ctx.logger.info({ url: serving.url, node: node.ctx.self.nodeId }, 'node listening');
       await new Promise<void>((done) => {
@@ -154,7 +156,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
     .addOption(new Option('--role <role>', 'the user\'s role').choices([...ROLES]).makeOptionMandatory())
     .action(async (username: string, options: { data?: string; role: Role }) => {
       await withNode(options, async ({ ctx }) => {
-        const { password } = await createUser(ctx.database.db, { username, role: options.role }, ctx.clock.now());
+        const { password } = await createUser(ctx.database, { username, role: options.role }, ctx.clock.now());
         io.out(`User ${username} (${options.role}) created. Password: ${password}   (shown once)`);
       });
     });
@@ -168,7 +170,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
     .option('--label <label>', 'what the token is for', 'cli')
     .action(async (options: { data?: string; user: string; label: string }) => {
       await withNode(options, async ({ ctx }) => {
-        io.out(await createApiToken(ctx.database.db, options.user, options.label, ctx.clock.now()));
+        io.out(await createApiToken(ctx.database, options.user, options.label, ctx.clock.now()));
       });
     });
 

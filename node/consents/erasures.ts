@@ -94,3 +94,23 @@ export async function erasureStatements(db: Db): Promise<Array<{ statement: stri
   const rows = await db.selectFrom('erasures').select(['statement', 'node_id']).where('statement', 'is not', null).orderBy('confirmed_at').execute();
   return rows.map((r) => ({ statement: r.statement!, node_id: r.node_id }));
 }
+
+/** An erasure requested of an organisation (`nodeId`) that has not yet sent its signed statement. */
+export interface UnconfirmedErasure {
+  referralId: string;
+  nodeId: string;
+  reason: Erasure['reason'];
+  requestedAt: string;
+}
+
+/** The oldest `limit` erasures still waiting for the other organisation's statement. */
+export async function unconfirmedErasures(db: Db, limit: number): Promise<UnconfirmedErasure[]> {
+  const rows = await db
+    .selectFrom('erasures')
+    .select(['referral_id', 'node_id', 'reason', 'requested_at'])
+    .where('confirmed_at', 'is', null)
+    .orderBy('requested_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ referralId: r.referral_id, nodeId: r.node_id, reason: r.reason, requestedAt: r.requested_at }));
+}

@@ -339,3 +339,35 @@ export async function unsentPayloads(db: Db): Promise<Array<{ payload: string }>
     .where('payload', '!=', '')
     .execute();
 }
+
+/** An outgoing message that failed for good, or has been tried and waits for another attempt. */
+export interface UndeliveredMessage {
+  envelopeId: string;
+  referralId: string;
+  peerId: string;
+  type: string;
+  state: 'failed' | 'retrying';
+  attempts: number;
+  since: string;
+}
+
+/** The oldest `limit` outgoing messages that failed for good or are being retried. */
+export async function undeliveredMessages(db: Db, limit: number): Promise<UndeliveredMessage[]> {
+  const rows = await db
+    .selectFrom('envelopes')
+    .select(['id', 'referral_id', 'peer_id', 'type', 'delivery_state', 'attempts', 'created_at'])
+    .where('direction', '=', 'outgoing')
+    .where((eb) => eb.or([eb('delivery_state', '=', 'failed'), eb.and([eb('delivery_state', '=', 'queued'), eb('attempts', '>', 0)])]))
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    envelopeId: r.id,
+    referralId: r.referral_id,
+    peerId: r.peer_id,
+    type: r.type,
+    state: r.delivery_state === 'failed' ? 'failed' : 'retrying',
+    attempts: r.attempts,
+    since: r.created_at,
+  }));
+}

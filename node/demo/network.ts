@@ -26,10 +26,10 @@ export async function createDemoNode(organisation: DemoOrganisation, url: string
   const init = await initNode(config, { nodeId: url, name, country, languages, contact }, { username: 'admin' });
   const node = await openNode(config);
   try {
-    const { db } = node.ctx.database;
+    const { database } = node.ctx;
     const now = node.ctx.clock.now();
-    const caseworker = await createUser(db, { username: 'caseworker', role: 'caseworker' }, now);
-    const auditor = await createUser(db, { username: 'auditor', role: 'auditor' }, now);
+    const caseworker = await createUser(database, { username: 'caseworker', role: 'caseworker' }, now);
+    const auditor = await createUser(database, { username: 'auditor', role: 'auditor' }, now);
     return {
       key,
       name,
@@ -37,9 +37,9 @@ export async function createDemoNode(organisation: DemoOrganisation, url: string
       url: init.nodeId,
       dataDir: config.dataDir,
       fingerprint: init.fingerprint,
-      admin: { username: init.adminUsername, password: init.adminPassword, token: await createApiToken(db, init.adminUsername, 'demo', now) },
-      caseworker: { username: 'caseworker', password: caseworker.password, token: await createApiToken(db, 'caseworker', 'demo', now) },
-      auditor: { username: 'auditor', password: auditor.password, token: await createApiToken(db, 'auditor', 'demo', now) },
+      admin: { username: init.adminUsername, password: init.adminPassword, token: await createApiToken(database, init.adminUsername, 'demo', now) },
+      caseworker: { username: 'caseworker', password: caseworker.password, token: await createApiToken(database, 'caseworker', 'demo', now) },
+      auditor: { username: 'auditor', password: auditor.password, token: await createApiToken(database, 'auditor', 'demo', now) },
     };
   } finally {
     await node.close();

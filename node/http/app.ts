@@ -1,15 +1,18 @@
 // The node's HTTP application: the federation API and the local API side by side, one error
-// handler that writes application/problem+json, and a health check.
+// handler that writes application/problem+json, and a health check. The web interface is added
+// above the node, by the server's composition (server/app.ts): the node does not know it.
 import { Hono } from 'hono';
 import { sql } from 'kysely';
 import type { NodeContext } from '../context.js';
 import { federationRoutes } from './federation.js';
 import { localApiRoutes } from './local-api.js';
-import { uiRoutes } from '../../admin-ui/routes.js';
 import { internalError, DomainError } from '../errors.js';
 import { problemResponse } from './problem.js';
 
-export function createHttpApp(ctx: NodeContext, onQueued: () => void): Hono {
+/** Builds the HTTP app a node serves; `onQueued` wakes the delivery worker for a message just queued. */
+export type HttpAppBuilder = (ctx: NodeContext, onQueued: () => void) => Hono;
+
+export const createHttpApp: HttpAppBuilder = (ctx, onQueued) => {
   const app = new Hono();
   const log = ctx.logger.child({ subsystem: 'http' });
 
@@ -23,7 +26,6 @@ export function createHttpApp(ctx: NodeContext, onQueued: () => void): Hono {
   });
   app.route('/', federationRoutes(ctx));
   app.route('/api/v1', localApiRoutes(ctx, onQueued));
-  app.route('/ui', uiRoutes(ctx, onQueued));
 
   app.notFound((c) => problemResponse(c, new DomainError(404, 'not-found', 'Not found', 'There is nothing at this path.')));
   app.onError((error, c) => {
@@ -33,4 +35,4 @@ export function createHttpApp(ctx: NodeContext, onQueued: () => void): Hono {
     return problemResponse(c, internalError());
   });
   return app;
-}
+};

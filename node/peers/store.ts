@@ -166,9 +166,15 @@ export async function trustedPeerIds(db: Db): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-/** The names of the peers `ids`, by id (the lists of referrals show them). */
-export async function peerNames(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
+/** What pages need to name an organisation. */
+export interface PeerName {
+  name: string;
+  country: string;
+}
+
+/** The name and country of each of these peers that this node knows (an unknown id is left out). */
+export async function peerNames(db: Db, ids: readonly string[]): Promise<Map<string, PeerName>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('peers').select(['id', 'name']).where('id', 'in', ids).execute();
-  return new Map(rows.map((r) => [r.id, r.name]));
+  const rows = await db.selectFrom('peers').select(['id', 'name', 'country']).where('id', 'in', [...new Set(ids)]).execute();
+  return new Map(rows.map((r) => [r.id, { name: r.name, country: r.country }]));
 }

@@ -200,7 +200,7 @@ async function summariesOf(ctx: NodeContext, rows: readonly Referral[]): Promise
     return {
       id: row.id,
       direction: row.direction,
-      peer: { id: row.peer_id, name: names.get(row.peer_id)! },
+      peer: { id: row.peer_id, name: names.get(row.peer_id)!.name },
       state: row.state as ReferralState,
       urgency: row.urgency as ReferralSummary['urgency'],
       created_at: row.created_at,

@@ -1,13 +1,15 @@
 // Users and API tokens of this node. Tokens are random, shown once, and stored only as a
 // SHA-256 digest; a token acts with its user's role.
 import { randomUUID } from 'node:crypto';
-import type { Db, Tx } from '../db/database.js';
+import type { Database, Db, Tx } from '../db/database.js';
 import type { UsersTable } from '../db/schema.js';
 import { b64u, sha256 } from '../crypto/encoding.js';
 import { randomBytes } from '../crypto/aead.js';
 import { generatePassword, hashPassword, verifyPassword } from './passwords.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
+import { newestEntriesOfType } from '../audit-log/entries.js';
+import { deleteSessionsOfUser } from './sessions.js';
 
 export type Role = UsersTable['role'];
 export const ROLES: readonly Role[] = ['admin', 'caseworker', 'auditor'];
@@ -31,7 +33,7 @@ const LOGIN_GAP_MS = 30 * 60_000;
 const COMMAND_LINE: AuditActor = { kind: 'system', id: 'command-line' };
 
 export async function createUser(
-  db: Db,
+  database: Database,
   input: { username: string; role: Role; password?: string },
   now: Date,
   actor: AuditActor = COMMAND_LINE,
@@ -40,24 +42,24 @@ export async function createUser(
     throw new UserError('A user name is 2 to 64 lower-case letters, digits, dots, dashes or underscores.');
   }
   if (!ROLES.includes(input.role)) throw new UserError(`A role is one of ${ROLES.join(', ')}.`);
-  const taken = await db.selectFrom('users').select('id').where('username', '=', input.username).executeTakeFirst();
+  const taken = await database.db.selectFrom('users').select('id').where('username', '=', input.username).executeTakeFirst();
   if (taken) throw new UserError(`The user name ${input.username} is taken.`);
   const password = input.password ?? (await generatePassword());
   const user = { id: randomUUID(), username: input.username, role: input.role };
   const passwordHash = await hashPassword(password);
-  await db.transaction().execute(async (tx) => {
+  await database.transaction(async (tx) => {
     await tx.insertInto('users').values({ ...user, password_hash: passwordHash, created_at: now.toISOString(), disabled_at: null }).execute();
     await appendAuditEvent(tx, now, actor, { type: 'user.created', user_id: user.id, role: user.role });
   });
   return { user, password };
 }
 
-export async function createApiToken(db: Db, username: string, label: string, now: Date, actor: AuditActor = COMMAND_LINE): Promise<string> {
-  const user = await db.selectFrom('users').select(['id', 'disabled_at']).where('username', '=', username).executeTakeFirst();
+export async function createApiToken(database: Database, username: string, label: string, now: Date, actor: AuditActor = COMMAND_LINE): Promise<string> {
+  const user = await database.db.selectFrom('users').select(['id', 'disabled_at']).where('username', '=', username).executeTakeFirst();
   if (!user || user.disabled_at) throw new UserError(`No active user ${username}.`);
   const token = TOKEN_PREFIX + b64u.encode(await randomBytes(32));
   const id = randomUUID();
-  await db.transaction().execute(async (tx) => {
+  await database.transaction(async (tx) => {
     await tx
       .insertInto('api_tokens')
       .values({ id, user_id: user.id, token_digest: digestToken(token), label, created_at: now.toISOString(), last_used_at: null })
@@ -69,10 +71,10 @@ export async function createApiToken(db: Db, username: string, label: string, no
 
 const digestToken = (token: string) => b64u.encode(sha256(token));
 
-export async function authenticateToken(db: Db, token: string, now: Date): Promise<AuthenticatedUser | undefined> {
+export async function authenticateToken(database: Database, token: string, now: Date): Promise<AuthenticatedUser | undefined> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return undefined;
   const digest = digestToken(token);
-  const row = await db
+  const row = await database.db
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
     .select(['api_tokens.id as token_id', 'api_tokens.last_used_at', 'users.id', 'users.username', 'users.role', 'users.disabled_at'])
@@ -80,7 +82,7 @@ export async function authenticateToken(db: Db, token: string, now: Date): Promi
     .executeTakeFirst();
   if (!row || row.disabled_at) return undefined;
   const session = row.last_used_at === null || Date.parse(row.last_used_at) < now.getTime() - LOGIN_GAP_MS;
-  await db.transaction().execute(async (tx) => {
+  await database.transaction(async (tx) => {
     await tx.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', row.token_id).execute();
     if (session) await appendAuditEvent(tx, now, { kind: 'user', id: row.id }, { type: 'user.login', user_id: row.id, token_id: row.token_id });
   });
@@ -118,7 +120,7 @@ export async function listUsers(db: Db): Promise<UserAccount[]> {
 
 /** Each user's last sign-in to the web interface, from the latest sign-ins in the audit log. */
 async function lastSignIns(db: Db): Promise<Map<string, string>> {
-  const signIns = await db.selectFrom('audit_log').select(['at', 'entry']).where('type', '=', 'user.signed-in').orderBy('idx', 'desc').limit(SIGN_INS_LOOKED_AT).execute();
+  const signIns = await newestEntriesOfType(db, 'user.signed-in', SIGN_INS_LOOKED_AT);
   const last = new Map<string, string>();
   for (const row of signIns) {
     const userId = (JSON.parse(row.entry) as { user_id?: unknown }).user_id;
@@ -155,35 +157,35 @@ export type PasswordChange = 'changed' | 'wrong-password' | 'too-short' | 'too-l
  * (the one with `keepSessionCsrf`, the session making the change, stays).
  */
 export async function changeOwnPassword(
-  db: Db,
+  database: Database,
   userId: string,
   passwords: { current: string; next: string },
   now: Date,
   keepSessionCsrf: string,
 ): Promise<PasswordChange> {
-  const user = await db.selectFrom('users').select(['password_hash', 'disabled_at']).where('id', '=', userId).executeTakeFirst();
+  const user = await database.db.selectFrom('users').select(['password_hash', 'disabled_at']).where('id', '=', userId).executeTakeFirst();
   if (!user || user.disabled_at) return 'not-found';
   if (!(await verifyPassword(user.password_hash, passwords.current))) return 'wrong-password';
   const problem = passwordProblem(passwords.next);
   if (problem) return problem;
   const hash = await hashPassword(passwords.next);
-  await db.transaction().execute(async (tx) => {
+  await database.transaction(async (tx) => {
     await tx.updateTable('users').set({ password_hash: hash }).where('id', '=', userId).execute();
-    await tx.deleteFrom('ui_sessions').where('user_id', '=', userId).where('csrf', '!=', keepSessionCsrf).execute();
+    await deleteSessionsOfUser(tx, userId, keepSessionCsrf);
     await appendAuditEvent(tx, now, { kind: 'user', id: userId }, { type: 'user.password-changed', user_id: userId });
   });
   return 'changed';
 }
 
 /** An administrator gives the user a new generated password (shown once); all the user's sessions end. */
-export async function resetPassword(db: Db, userId: string, now: Date, actor: AuditActor): Promise<{ password: string } | undefined> {
-  const user = await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
+export async function resetPassword(database: Database, userId: string, now: Date, actor: AuditActor): Promise<{ password: string } | undefined> {
+  const user = await database.db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
   if (!user) return undefined;
   const password = await generatePassword();
   const hash = await hashPassword(password);
-  await db.transaction().execute(async (tx) => {
+  await database.transaction(async (tx) => {
     await tx.updateTable('users').set({ password_hash: hash }).where('id', '=', userId).execute();
-    await tx.deleteFrom('ui_sessions').where('user_id', '=', userId).execute();
+    await deleteSessionsOfUser(tx, userId);
     await appendAuditEvent(tx, now, actor, { type: 'user.password-reset', user_id: userId });
   });
   return { password };
@@ -198,9 +200,9 @@ async function isLastActiveAdmin(tx: Tx, userId: string): Promise<boolean> {
 }
 
 /** A new role for the user; the last active administrator keeps theirs. */
-export async function changeRole(db: Db, userId: string, role: Role, now: Date, actor: AuditActor): Promise<AccountChange> {
+export async function changeRole(database: Database, userId: string, role: Role, now: Date, actor: AuditActor): Promise<AccountChange> {
   if (!ROLES.includes(role)) throw new UserError(`A role is one of ${ROLES.join(', ')}.`);
-  return db.transaction().execute(async (tx) => {
+  return database.transaction(async (tx) => {
     const user = await tx.selectFrom('users').select(['role']).where('id', '=', userId).executeTakeFirst();
     if (!user) return 'not-found';
     if (user.role === role) return 'unchanged';
@@ -212,14 +214,14 @@ export async function changeRole(db: Db, userId: string, role: Role, now: Date, 
 }
 
 /** Disables (the user's sessions end, their API tokens stop working) or enables an account; the last active administrator stays. */
-export async function setUserDisabled(db: Db, userId: string, disabled: boolean, now: Date, actor: AuditActor): Promise<AccountChange> {
-  return db.transaction().execute(async (tx) => {
+export async function setUserDisabled(database: Database, userId: string, disabled: boolean, now: Date, actor: AuditActor): Promise<AccountChange> {
+  return database.transaction(async (tx) => {
     const user = await tx.selectFrom('users').select(['disabled_at']).where('id', '=', userId).executeTakeFirst();
     if (!user) return 'not-found';
     if ((user.disabled_at !== null) === disabled) return 'unchanged';
     if (disabled && (await isLastActiveAdmin(tx, userId))) return 'last-admin';
     await tx.updateTable('users').set({ disabled_at: disabled ? now.toISOString() : null }).where('id', '=', userId).execute();
-    if (disabled) await tx.deleteFrom('ui_sessions').where('user_id', '=', userId).execute();
+    if (disabled) await deleteSessionsOfUser(tx, userId);
     await appendAuditEvent(tx, now, actor, { type: disabled ? 'user.disabled' : 'user.enabled', user_id: userId });
     return 'changed';
   });
@@ -228,4 +230,9 @@ export async function setUserDisabled(db: Db, userId: string, disabled: boolean,
 /** The account named `username`, as much as a command acting for its user checks (role, whether disabled). */
 export async function findUserByName(db: Db, username: string): Promise<Pick<UserAccount, 'id' | 'role' | 'disabled_at'> | undefined> {
   return db.selectFrom('users').select(['id', 'role', 'disabled_at']).where('username', '=', username).executeTakeFirst();
+}
+
+/** The web interface's language the user chose (a code the interface speaks: the caller checks it). */
+export async function setUserLanguage(db: Db, userId: string, language: string): Promise<void> {
+  await db.updateTable('users').set({ language }).where('id', '=', userId).execute();
 }

@@ -12,6 +12,7 @@ import { initNode, openNode, type OpenNode } from '../../node/node.js';
 import { createLogger } from '../../node/logging/logger.js';
 import { addPeer, fetchPeerIdentity, trustPeer } from '../../node/peers/service.js';
 import { createApiToken } from '../../node/users/service.js';
+import { createServerApp } from '../../server/app.js';
 import type { components } from '../../spec/generated/local.js';
 import { expectMatchesSpec } from './spec-check.js';
 import { freshDatabaseUrl } from './database.js';
@@ -87,8 +88,8 @@ export async function createTestNetwork(size: number, options: { trust?: boolean
         done();
       },
     });
-    const node = await openNode(config, { clock, fetch: fetchVia, logger: createLogger('debug', sink), deliveryPollMs: 60_000 });
-    const token = await createApiToken(node.ctx.database.db, 'admin', 'test', clock.now());
+    const node = await openNode(config, { clock, fetch: fetchVia, logger: createLogger('debug', sink), deliveryPollMs: 60_000, httpApp: createServerApp });
+    const token = await createApiToken(node.ctx.database, 'admin', 'test', clock.now());
     nodes.push({
       ...node,
       id,

@@ -70,7 +70,7 @@ export async function signIn(b: UiBrowser, username: string, password: string, l
 
 /** A user of `role` on `node`, and a browser signed in as that user. */
 export async function signedInAs(node: TestNode, role: Role, now: Date, username = `${role}-${Math.random().toString(36).slice(2, 8)}`): Promise<UiBrowser> {
-  const { password } = await createUser(node.ctx.database.db, { username, role }, now);
+  const { password } = await createUser(node.ctx.database, { username, role }, now);
   const b = uiBrowser(node);
   const response = await signIn(b, username, password);
   if (response.status !== 303) throw new Error(`signing in as ${username} answered ${response.status}`);

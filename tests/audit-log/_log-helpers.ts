@@ -45,8 +45,8 @@ export async function peerCall(
 export async function asRole(node: TestNode, role: Role): Promise<(path: string) => Promise<{ status: number; body: Json }>> {
   counter += 1;
   const username = `${role}-${counter}`;
-  await createUser(node.ctx.database.db, { username, role }, node.ctx.clock.now());
-  const token = await createApiToken(node.ctx.database.db, username, 'test', node.ctx.clock.now());
+  await createUser(node.ctx.database, { username, role }, node.ctx.clock.now());
+  const token = await createApiToken(node.ctx.database, username, 'test', node.ctx.clock.now());
   return async (path) => {
     const response = await node.request(path, { headers: { authorization: `Bearer ${token}` } });
     return { status: response.status, body: (await expectMatchesSpec('local', 'GET', path.split('?')[0]!, response)) as Json };

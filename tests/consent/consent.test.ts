@@ -18,8 +18,8 @@ beforeAll(async () => {
   net = await createTestNetwork(3);
   [gr, at, it3] = net.nodes as [TestNode, TestNode, TestNode];
   const now = net.clock.now();
-  await createUser(gr.ctx.database.db, { username: 'auditor', role: 'auditor' }, now);
-  auditorToken = await createApiToken(gr.ctx.database.db, 'auditor', 'test', now);
+  await createUser(gr.ctx.database, { username: 'auditor', role: 'auditor' }, now);
+  auditorToken = await createApiToken(gr.ctx.database, 'auditor', 'test', now);
 });
 afterAll(() => net.close());
 

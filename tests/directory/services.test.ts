@@ -19,8 +19,8 @@ beforeAll(async () => {
   node = net.nodes[0]!;
   tokens.admin = node.token;
   for (const role of ['caseworker', 'auditor'] as const) {
-    await createUser(node.ctx.database.db, { username: role, role }, net.clock.now());
-    tokens[role] = await createApiToken(node.ctx.database.db, role, 'test', net.clock.now());
+    await createUser(node.ctx.database, { username: role, role }, net.clock.now());
+    tokens[role] = await createApiToken(node.ctx.database, role, 'test', net.clock.now());
   }
 });
 afterAll(() => net.close());

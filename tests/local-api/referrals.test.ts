@@ -18,8 +18,8 @@ beforeAll(async () => {
   await trust(gr, at);
   await trust(at, gr);
   await addPending(gr, it3);
-  await createUser(gr.ctx.database.db, { username: 'dpo', role: 'auditor' }, net.clock.now());
-  auditorToken = await createApiToken(gr.ctx.database.db, 'dpo', 'test', net.clock.now());
+  await createUser(gr.ctx.database, { username: 'dpo', role: 'auditor' }, net.clock.now());
+  auditorToken = await createApiToken(gr.ctx.database, 'dpo', 'test', net.clock.now());
 });
 afterAll(() => net.close());
 

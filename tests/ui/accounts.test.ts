@@ -56,7 +56,7 @@ describe('changing one\'s own password', () => {
   let doraElsewhere: UiBrowser;
 
   beforeAll(async () => {
-    await createUser(db(), { username: 'dora', role: 'caseworker', password: OLD }, net.clock.now());
+    await createUser(gr.ctx.database, { username: 'dora', role: 'caseworker', password: OLD }, net.clock.now());
     dora = uiBrowser(gr);
     doraElsewhere = uiBrowser(gr);
     expect((await signIn(dora, 'dora', OLD)).status).toBe(303);
@@ -137,7 +137,7 @@ describe('managing users', () => {
   it('changes a role, disables (ending the sessions) and enables an account, each in the audit log', async () => {
     const eva = await userNamed('eva.k');
     const page = `/ui/users/${eva.id}`;
-    const { password } = await createUser(db(), { username: 'gina', role: 'caseworker' }, net.clock.now());
+    const { password } = await createUser(gr.ctx.database, { username: 'gina', role: 'caseworker' }, net.clock.now());
     const gina = uiBrowser(gr);
     await signIn(gina, 'gina', password);
     const ginaId = (await userNamed('gina')).id;
@@ -164,7 +164,7 @@ describe('managing users', () => {
   });
 
   it('gives a new password, shown once: the old one stops working and the user is signed out', async () => {
-    const { password } = await createUser(db(), { username: 'hana', role: 'auditor' }, net.clock.now());
+    const { password } = await createUser(gr.ctx.database, { username: 'hana', role: 'auditor' }, net.clock.now());
     const hana = uiBrowser(gr);
     await signIn(hana, 'hana', password);
     const id = (await userNamed('hana')).id;
@@ -199,7 +199,7 @@ describe('the last active administrator', () => {
       const olga = (await listUsers(ndb)).find((u) => u.username === 'olga')!;
       // The test node's own admin (for its API token) is disabled: olga is the one active administrator left.
       for (const u of await listUsers(ndb)) {
-        if (u.role === 'admin' && u.id !== olga.id) expect(await setUserDisabled(ndb, u.id, true, net2.clock.now(), { kind: 'system', id: 'test' })).toBe('changed');
+        if (u.role === 'admin' && u.id !== olga.id) expect(await setUserDisabled(node.ctx.database, u.id, true, net2.clock.now(), { kind: 'system', id: 'test' })).toBe('changed');
       }
       const page = `/ui/users/${olga.id}`;
       const text = textOf(await only.html(page));
@@ -215,9 +215,9 @@ describe('the last active administrator', () => {
       delete after.ui_sessions;
       expect(after).toEqual(before);
       // The service says the same to any caller.
-      expect(await changeRole(ndb, olga.id, 'auditor', net2.clock.now(), { kind: 'system', id: 'test' })).toBe('last-admin');
+      expect(await changeRole(node.ctx.database, olga.id, 'auditor', net2.clock.now(), { kind: 'system', id: 'test' })).toBe('last-admin');
       // With a second administrator, the first may step down.
-      await createUser(ndb, { username: 'paula', role: 'admin' }, net2.clock.now());
+      await createUser(node.ctx.database, { username: 'paula', role: 'admin' }, net2.clock.now());
       expect((await only.submit(`${page}/role`, { role: 'caseworker' }, page)).status).toBe(303);
     } finally {
       await net2.close();

@@ -50,9 +50,9 @@ const verifyOwn = async (b: UiBrowser, fields: Record<string, string> = {}) => {
 describe('the audit log page', () => {
   it("names the new role of a role change in the reader's language, as for a new account", async () => {
     const { db } = gr.ctx.database;
-    await createUser(db, { username: 'role.test', role: 'caseworker' }, net.clock.now());
+    await createUser(gr.ctx.database, { username: 'role.test', role: 'caseworker' }, net.clock.now());
     const user = await db.selectFrom('users').select('id').where('username', '=', 'role.test').executeTakeFirstOrThrow();
-    expect(await changeRole(db, user.id, 'auditor', net.clock.now(), { kind: 'system', id: 'command-line' })).toBe('changed');
+    expect(await changeRole(gr.ctx.database, user.id, 'auditor', net.clock.now(), { kind: 'system', id: 'command-line' })).toBe('changed');
     const text = tablesOf(await auditor.html('/ui/audit?type=user.role-changed'));
     expect(text).toContain('Role changed');
     expect(text).toContain('Role: Auditor.');

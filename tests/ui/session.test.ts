@@ -16,7 +16,7 @@ beforeAll(async () => {
   net = await createTestNetwork(2);
   [gr, at] = net.nodes as [TestNode, TestNode];
   for (const role of ['caseworker', 'auditor'] as const) {
-    passwords[role] = (await createUser(at.ctx.database.db, { username: `${role}-1`, role }, net.clock.now())).password;
+    passwords[role] = (await createUser(at.ctx.database, { username: `${role}-1`, role }, net.clock.now())).password;
   }
   await api(gr, 'POST', '/api/v1/referrals', referralRequest(at.id));
   await net.settle();

@@ -8,8 +8,8 @@
 // same moment cannot both make one; it is given the referral's id after, or deleted when the
 // referral could not be made (the caseworker may try again).
 import { randomBytes } from 'node:crypto';
-import type { NodeContext } from '../node/context.js';
-import { b64u, sha256, utf8 } from '../node/crypto/encoding.js';
+import type { NodeContext } from '../context.js';
+import { b64u, sha256, utf8 } from '../crypto/encoding.js';
 
 const KEPT_MS = 7 * 86_400_000;
 /** A send under way longer than this has failed without cleaning up (the node stopped): it no longer blocks the form. */
