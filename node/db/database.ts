@@ -1,7 +1,7 @@
 // The database wrapper owns the storage policy for both servers. SQLite (the default, embedded):
 // WAL, synchronous=FULL (a receipt is only issued for an envelope that survives a power cut),
 // foreign keys, a busy timeout, secure_delete. PostgreSQL (DATABASE_URL=postgres://...): a pool,
-// SERIALIZABLE transactions. On both, every transaction goes through `transaction`, which runs
+// SERIALIZABLE transactions, one writer at a time. On both, every transaction goes through `transaction`, which runs
 // again when it lost a race with another writer, and runs after-commit hooks for work that must
 // follow a commit (like attempting a delivery). What else differs is in dialect.ts.
 import SQLite from 'better-sqlite3';
@@ -87,9 +87,21 @@ export function openPostgres(url: string): Database {
   pool.on('error', () => undefined);
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), plugins: [new PostgresSchemaPlugin()] });
   return wrap(db, 'postgres', {
-    // SERIALIZABLE: every transaction behaves as if it ran alone, as SQLite's single writer
-    // guarantees; one that cannot is refused with 40001 and run again by `transaction`.
-    begin: (fn) => db.transaction().setIsolationLevel('serializable').execute(fn),
+    // One writer at a time, as on SQLite (BEGIN IMMEDIATE): every transaction here writes, and
+    // nearly all append to the audit log, whose next index each reads; run side by side they would
+    // mostly fail each other. LOCK TABLE as the first statement takes the lock before the
+    // transaction's snapshot, so each sees what the one before it committed. Readers outside
+    // transactions are not blocked (the lock mode lets plain reads through). SERIALIZABLE on top
+    // covers the single statements run outside transactions; one that cannot be serialized is
+    // refused with 40001 and run again by `transaction`.
+    begin: (fn) =>
+      db
+        .transaction()
+        .setIsolationLevel('serializable')
+        .execute(async (tx) => {
+          await sql`lock table audit_log in share row exclusive mode`.execute(tx);
+          return fn(tx);
+        }),
     // Deleted rows are not overwritten here: what erasure guarantees on PostgreSQL is in the
     // README ("Erasure and the database").
     purgeErased: async () => true,

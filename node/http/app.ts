@@ -31,8 +31,16 @@ export const createHttpApp: HttpAppBuilder = (ctx, onQueued) => {
   app.onError((error, c) => {
     if (error instanceof DomainError) return problemResponse(c, error);
     // The message is left out of the log: messages can quote input, and input can be personal data.
-    log.error({ error: error.name, frames: error.stack?.split('\n').slice(1, 8).join('\n'), path: c.req.routePath }, 'unhandled error');
+    // A database's error code (SQLSTATE, SQLITE_*) is kept: it says what failed, never with what.
+    const code = databaseErrorCode(error);
+    log.error({ error: error.name, ...(code ? { code } : {}), frames: error.stack?.split('\n').slice(1, 8).join('\n'), path: c.req.routePath }, 'unhandled error');
     return problemResponse(c, internalError());
   });
   return app;
 };
+
+/** The code of a database error: PostgreSQL's five-character SQLSTATE or SQLite's SQLITE_* name. */
+function databaseErrorCode(error: Error): string | undefined {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^([0-9A-Z]{5}|SQLITE_[A-Z_]+)$/.test(code) ? code : undefined;
+}
