@@ -22,6 +22,8 @@ export interface NodeLimits {
 
 export interface NodeContext {
   database: Database;
+  /** This process among those serving the node's data: a random id for its leases and jobs (processes/registry.ts). */
+  instanceId: string;
   kek: Kek;
   self: SelfIdentity;
   limits: NodeLimits;

@@ -5,6 +5,7 @@
 import { taxonomy } from './directory/taxonomy.js';
 import { startDirectorySync } from './directory/sync.js';
 import { serve, type ServerType } from '@hono/node-server';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
@@ -16,6 +17,8 @@ import { systemClock, type Clock, type Fetch, type NodeContext } from './context
 import { createKekFile, kekFromBytes, parseKek, readKekFile, type Kek } from './crypto/kek.js';
 import { migrateToLatest, openDatabase, type DatabaseTarget } from './db/database.js';
 import { createDeliveryWorker, type DeliveryWorker } from './delivery/worker.js';
+import type { ProcessRole } from './processes/registry.js';
+import type { Periodic } from './periodic.js';
 import { createHttpApp, type HttpAppBuilder } from './http/app.js';
 import { startExpiryTimer } from './referrals/expiry.js';
 import { startRetentionTimer } from './consents/retention.js';
@@ -35,12 +38,19 @@ export interface Overrides {
   deliveryPollMs?: number;
   /** The HTTP app to serve: the node's own APIs unless the server composes more around them. */
   httpApp?: HttpAppBuilder;
+  /**
+   * What this process does among those serving the node's data (`serve --role`): web serves
+   * HTTP and leaves deliveries to a worker process, worker delivers and runs the periodic jobs
+   * without serving HTTP, all does both.
+   */
+  role?: ProcessRole;
 }
 
 export interface OpenNode {
   ctx: NodeContext;
   app: Hono;
   delivery: DeliveryWorker;
+  role: ProcessRole;
   /** How often a serving node makes a checkpoint of its audit log and seeks cosignatures. */
   checkpointEveryMs: number;
   /** Days after a referral closed before its personal data is erased (REFERRAL_NODE_RETENTION_DAYS). */
@@ -128,6 +138,7 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
     taxonomy();
     const ctx: NodeContext = {
       database,
+      instanceId: randomUUID(),
       kek,
       self: await loadSelfIdentity(database.db, kek),
       limits: config.limits,
@@ -136,12 +147,14 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
       logger: overrides.logger ?? createLogger(config.logLevel),
       trustAnchorKid: config.trustList?.anchorKid,
     };
-    const delivery = createDeliveryWorker(ctx, overrides.deliveryPollMs ? { pollMs: overrides.deliveryPollMs } : {});
+    const role = overrides.role ?? 'all';
+    const delivery = createDeliveryWorker(ctx, { role, ...(overrides.deliveryPollMs ? { pollMs: overrides.deliveryPollMs } : {}) });
     const app = (overrides.httpApp ?? createHttpApp)(ctx, () => delivery.kick());
     return {
       ctx,
       app,
       delivery,
+      role,
       checkpointEveryMs: config.checkpointSeconds * 1000,
       retentionDays: config.retentionDays,
       keyPolicy: { rotationDays: config.keyRotationDays, retiredDays: config.retiredKeyDays },
@@ -158,12 +171,36 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
 }
 
 export interface ServingNode {
-  url: string;
+  /** Where it listens; undefined for a worker process, which serves no HTTP. */
+  url: string | undefined;
   /** Stops accepting, finishes in-flight requests, stops the worker, closes the database. */
   shutdown(): Promise<void>;
 }
 
 export async function serveNode(node: OpenNode, listen: { port: number; host: string }): Promise<ServingNode> {
+  const http = node.role === 'worker' ? undefined : await listenOn(node, listen);
+  const jobs = node.role === 'web' ? [] : startBackgroundWork(node);
+  // The worker's and the jobs' timers do not keep a process alive (tests open nodes without
+  // serving them); a worker process without an HTTP server keeps itself alive until shut down.
+  const keepAlive = http ? undefined : setInterval(() => undefined, 60_000);
+  const address = http?.address();
+  const port = typeof address === 'object' && address ? address.port : listen.port;
+  let closing: Promise<void> | undefined;
+  return {
+    url: http ? `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}` : undefined,
+    shutdown() {
+      closing ??= (async () => {
+        if (http) await closeGracefully(http);
+        for (const job of jobs) await job.stop();
+        await node.close();
+        clearInterval(keepAlive);
+      })();
+      return closing;
+    },
+  };
+}
+
+async function listenOn(node: OpenNode, listen: { port: number; host: string }): Promise<Server> {
   const server: ServerType = await new Promise<ServerType>((resolveServer, reject) => {
     const s = serve({ fetch: node.app.fetch, port: listen.port, hostname: listen.host }, () => resolveServer(s));
     s.once('error', (error: NodeJS.ErrnoException) =>
@@ -177,41 +214,32 @@ export async function serveNode(node: OpenNode, listen: { port: number; host: st
     await node.close();
     throw error;
   });
-  const http = server as Server;
+  return server as Server;
+}
+
+/** The delivery worker and the periodic jobs (each run by one process only of those sharing the data). */
+function startBackgroundWork(node: OpenNode): Periodic[] {
   node.delivery.start();
-  const expiry = startExpiryTimer(node.ctx);
-  const checkpoints = startCheckpointTimer(node.ctx, node.checkpointEveryMs);
-  const retention = startRetentionTimer(node.ctx, node.retentionDays, () => node.delivery.kick());
-  const identityRefresh = startIdentityRefresh(node.ctx);
-  const keySchedule = startKeySchedule(node.ctx, node.keyPolicy);
-  const trustList = startTrustListFollower(node.ctx, node.trustList);
-  const directories = startDirectorySync(node.ctx);
-  const address = http.address();
-  const port = typeof address === 'object' && address ? address.port : listen.port;
-  let closing: Promise<void> | undefined;
-  return {
-    url: `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}`,
-    shutdown() {
-      closing ??= (async () => {
-        const closed = new Promise<void>((done) => http.close(() => done()));
-        // Keep-alive connections become idle as their last response goes out; close each then,
-        // rather than waiting out the keep-alive timeout. Anything still open after 10 s is cut.
-        const idle = setInterval(() => http.closeIdleConnections(), 50);
-        http.closeIdleConnections();
-        const force = setTimeout(() => http.closeAllConnections(), 10_000);
-        await closed;
-        clearInterval(idle);
-        clearTimeout(force);
-        await expiry.stop();
-        await checkpoints.stop();
-        await retention.stop();
-        await identityRefresh.stop();
-        await keySchedule.stop();
-        await trustList.stop();
-        await directories.stop();
-        await node.close();
-      })();
-      return closing;
-    },
-  };
+  return [
+    startExpiryTimer(node.ctx),
+    startCheckpointTimer(node.ctx, node.checkpointEveryMs),
+    startRetentionTimer(node.ctx, node.retentionDays, () => node.delivery.kick()),
+    startIdentityRefresh(node.ctx),
+    startKeySchedule(node.ctx, node.keyPolicy),
+    startTrustListFollower(node.ctx, node.trustList),
+    startDirectorySync(node.ctx),
+  ];
+}
+
+/** Stops accepting and finishes in-flight requests. */
+async function closeGracefully(http: Server): Promise<void> {
+  const closed = new Promise<void>((done) => http.close(() => done()));
+  // Keep-alive connections become idle as their last response goes out; close each then,
+  // rather than waiting out the keep-alive timeout. Anything still open after 10 s is cut.
+  const idle = setInterval(() => http.closeIdleConnections(), 50);
+  http.closeIdleConnections();
+  const force = setTimeout(() => http.closeAllConnections(), 10_000);
+  await closed;
+  clearInterval(idle);
+  clearTimeout(force);
 }

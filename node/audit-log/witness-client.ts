@@ -147,5 +147,5 @@ export async function checkpointRound(
  */
 export function startCheckpointTimer(ctx: NodeContext, everyMs: number): Periodic {
   // Stopping cuts requests to witnesses short (they are retried at the next start).
-  return startPeriodic(ctx.logger, 'checkpoint round', everyMs, (signal) => checkpointRound(ctx, { signal }));
+  return startPeriodic(ctx, 'checkpoint round', everyMs, (signal) => checkpointRound(ctx, { signal }));
 }

@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { initNode, openNode, serveNode } from '../node.js';
 import type { HttpAppBuilder } from '../http/app.js';
+import type { ProcessRole } from '../processes/registry.js';
 import { addPeer, COMMAND_LINE, fetchPeerIdentity, listPeers, normaliseNodeUrl, trustPeer } from '../peers/service.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { getReferralDetail, getReferralSummary, listReferrals, createReferral, type CreateReferralRequest } from '../referrals/service.js';
@@ -70,15 +71,21 @@ export function buildProgram(io: CliIo = defaultIo, httpApp?: HttpAppBuilder): C
 
   program
     .command('serve')
-    .description('Run the node: federation API, local API and delivery worker, until SIGTERM or SIGINT.')
+    .description('Run the node: federation API, local API, web interface and delivery worker (or, with --role, a part of them), until SIGTERM or SIGINT.')
     .addOption(dataOption())
     .option('--port <port>', 'TCP port (or REFERRAL_NODE_PORT; default 7100)')
     .option('--host <host>', 'address to listen on (or REFERRAL_NODE_HOST; default 127.0.0.1)')
-    .action(async (options: { data?: string; port?: string; host?: string }) => {
+    .addOption(
+      new Option('--role <role>', 'web: serve HTTP only; worker: deliver and run the periodic jobs, no HTTP; all: both (several processes may share one PostgreSQL database)')
+        .choices(['all', 'web', 'worker'])
+        .default('all'),
+    )
+    .action(async (options: { data?: string; port?: string; host?: string; role: ProcessRole }) => {
       const config = configFrom(options);
-      const node = await openNode(config, { httpApp });
+      const node = await openNode(config, { httpApp, role: options.role });
       const serving = await serveNode(node, { port: config.port, host: config.host });
-      node.ctx.logger.info({ url: serving.url, node: node.ctx.self.nodeId }, 'node listening');
+      if (serving.url) node.ctx.logger.info({ url: serving.url, node: node.ctx.self.nodeId, role: options.role }, 'node listening');
+      else node.ctx.logger.info({ node: node.ctx.self.nodeId, role: options.role }, 'node working');
       await new Promise<void>((done) => {
         const stop = (signal: string) => {
           node.ctx.logger.info({ signal }, 'shutting down');

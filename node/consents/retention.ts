@@ -72,5 +72,5 @@ async function eraseConsentForms(ctx: NodeContext, retentionDays: number): Promi
 }
 
 export function startRetentionTimer(ctx: NodeContext, retentionDays: number, afterCommit: () => void, everyMs = 60 * 60_000): Periodic {
-  return startPeriodic(ctx.logger, 'retention run', everyMs, () => eraseAfterRetention(ctx, retentionDays, afterCommit));
+  return startPeriodic(ctx, 'retention run', everyMs, () => eraseAfterRetention(ctx, retentionDays, afterCommit));
 }

@@ -6,6 +6,7 @@
 // - results: PostgreSQL's 64-bit integers arrive as numbers, as SQLite's do (none of ours is near
 //   2^53), and binary columns as Buffers on both;
 // - insertion order: SQLite's rowid, a column of its own on PostgreSQL (`addInsertionOrder`);
+// - claiming work among processes: FOR UPDATE SKIP LOCKED on PostgreSQL (`skipLocked`);
 // - retrying a transaction that lost a race: SQLITE_BUSY past the busy timeout, PostgreSQL's
 //   serialization failures and deadlocks.
 import {
@@ -23,6 +24,7 @@ import {
   type QueryResult,
   type RawBuilder,
   type RootOperationNode,
+  type SelectQueryBuilder,
   type UnknownRow,
 } from 'kysely';
 
@@ -79,6 +81,15 @@ export async function addInsertionOrder(db: Kysely<unknown>, table: string): Pro
 /** The order rows of a table given `addInsertionOrder` were inserted in, to sort by. */
 export function insertionOrder(db: AnyKysely): RawBuilder<number> {
   return dialectOf(db) === 'postgres' ? sql<number>`${sql.ref(INSERTION_ORDER)}` : sql<number>`rowid`;
+}
+
+/**
+ * The rows of `query` locked for this transaction, skipping those another is holding
+ * (PostgreSQL's FOR UPDATE SKIP LOCKED), for a process to claim work no other one is taking.
+ * SQLite has a single writer and no row locks: the query as it is.
+ */
+export function skipLocked<DB, TB extends keyof DB, O>(db: AnyKysely, query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O> {
+  return dialectOf(db) === 'postgres' ? query.forUpdate().skipLocked() : query;
 }
 
 /**

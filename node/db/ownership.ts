@@ -41,6 +41,8 @@ export const tableOwners: Readonly<Record<keyof Schema, TableOwner>> = {
   witness_inconsistencies: { owner: 'node/audit-log/witness.ts', holds: 'as a witness: evidence of a peer rewriting its log' },
   services: { owner: 'node/directory/services.ts', holds: "this organisation's own services (its directory entry)" },
   peer_directories: { owner: 'node/directory/sync.ts', holds: "peers' signed directories as fetched" },
+  node_processes: { owner: 'node/processes/registry.ts', holds: 'the processes serving this data that deliver or run jobs, and when each was last alive' },
+  job_leases: { owner: 'node/processes/registry.ts', holds: 'which process runs each periodic job for now' },
 };
 
 /** The concern folder of a module: where reads of the tables it owns may happen. */

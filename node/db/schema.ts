@@ -201,6 +201,8 @@ export interface EnvelopesTable {
   last_error: string | null;
   next_attempt_at: string | null;
   lease_until: string | null;
+  /** The process (node_processes.id, or a CLI command's) that holds the lease. */
+  lease_owner: string | null;
   delivered_at: string | null;
   /** Set when payload and signed_jws were emptied by an erasure. */
   erased_at: string | null;
@@ -327,6 +329,24 @@ export interface Schema {
   invitations: InvitationsTable;
   trust_list_peers: TrustListPeersTable;
   trust_list_status: TrustListStatusTable;
+  node_processes: NodeProcessesTable;
+  job_leases: JobLeasesTable;
+}
+
+/** A process serving this node's data that delivers or runs periodic jobs (processes/registry.ts). */
+export interface NodeProcessesTable {
+  id: string;
+  role: 'web' | 'worker' | 'all';
+  started_at: string;
+  /** The last time the process said it was alive (wall clock); long silent, it is taken for dead. */
+  seen_at: string;
+}
+
+/** The process that runs a periodic job for now: one at a time across the processes. */
+export interface JobLeasesTable {
+  name: string;
+  owner: string;
+  claimed_at: string;
 }
 
 /** The root of the perfect subtree over leaves [idx·2^level, (idx+1)·2^level), level ≥ 1. */

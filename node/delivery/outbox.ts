@@ -1,10 +1,12 @@
 // The envelopes, sent and received: the only writer of the `envelopes` table. An outgoing envelope
 // is written in the same transaction as the state change that caused it, and the delivery worker
 // takes it from there under a short lease; or it is cancelled before it leaves. The leases live
-// here only: taken, released with the attempt's outcome, released all at a restart, and read as
-// "in flight" by a cancellation and by the question whether a peer may hold a referral.
+// here only: taken by one process (FOR UPDATE SKIP LOCKED on PostgreSQL, SQLite's single writer),
+// released with the attempt's outcome, released for a process that stopped or fell silent, and
+// read as "in flight" by a cancellation and by the question whether a peer may hold a referral.
 import type { components as Local } from '../../spec/generated/local.js';
 import type { Db, Tx } from '../db/database.js';
+import { skipLocked } from '../db/dialect.js';
 import type { EnvelopeHeader, SealedEnvelope } from '../envelope/seal.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
@@ -130,8 +132,17 @@ export async function eraseEnvelopesOf(tx: Tx, referralId: string, now: Date): P
 
 // The delivery worker's side (worker.ts, reseal.ts) and a person's requeue (requeue.ts).
 
-/** Queued envelopes to `peerIds` due now, oldest first; of each referral only the earliest queued, since the peer applies them in seq order. */
-export async function dueEnvelopes(db: Db, now: Date, peerIds: readonly string[], limit: number): Promise<Array<{ id: string; peer_id: string }>> {
+/**
+ * Queued envelopes to `peerIds` due now and free for `owner` to lease, oldest first; of each
+ * referral only the earliest queued, since the peer applies them in seq order.
+ */
+export async function dueEnvelopes(
+  db: Db,
+  now: Date,
+  peerIds: readonly string[],
+  limit: number,
+  owner: string,
+): Promise<Array<{ id: string; peer_id: string }>> {
   if (peerIds.length === 0) return [];
   return (
     db
@@ -141,6 +152,7 @@ export async function dueEnvelopes(db: Db, now: Date, peerIds: readonly string[]
       .where('envelopes.delivery_state', '=', 'queued')
       .where('envelopes.next_attempt_at', '<=', now.toISOString())
       .where('envelopes.peer_id', 'in', peerIds)
+      .where((eb) => eb.or([eb('envelopes.lease_until', 'is', null), eb('envelopes.lease_until', '<', now.toISOString()), eb('envelopes.lease_owner', '=', owner)]))
       .where(({ not, exists, selectFrom }) =>
         not(
           exists(
@@ -160,21 +172,36 @@ export async function dueEnvelopes(db: Db, now: Date, peerIds: readonly string[]
   );
 }
 
-/** Takes a lease of `leaseMs` on a queued envelope no one else holds, so two processes on one data folder never post it at once. */
-export async function takeLease(db: Db, id: string, now: Date, leaseMs: number): Promise<boolean> {
+/**
+ * Takes a lease of `leaseMs` for process `owner` on a queued envelope that no other process holds,
+ * so that two processes never post it at once. On PostgreSQL a row another process is leasing
+ * right now is skipped rather than waited for.
+ */
+export async function takeLease(db: Db, id: string, now: Date, leaseMs: number, owner: string): Promise<boolean> {
+  const free = skipLocked(
+    db,
+    db
+      .selectFrom('envelopes')
+      .select('id')
+      .where('id', '=', id)
+      .where('delivery_state', '=', 'queued')
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now.toISOString()), eb('lease_owner', '=', owner)])),
+  );
   const result = await db
     .updateTable('envelopes')
-    .set({ lease_until: new Date(now.getTime() + leaseMs).toISOString() })
-    .where('id', '=', id)
-    .where('delivery_state', '=', 'queued')
-    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now.toISOString())]))
+    .set({ lease_until: new Date(now.getTime() + leaseMs).toISOString(), lease_owner: owner })
+    .where('id', 'in', free)
     .executeTakeFirst();
   return result.numUpdatedRows === 1n;
 }
 
-/** Releases every lease: those left by a process that died mid-post would hold their referral back until they ran out. */
-export async function releaseAllLeases(db: Db): Promise<void> {
-  await db.updateTable('envelopes').set({ lease_until: null }).where('lease_until', 'is not', null).execute();
+/**
+ * Releases the leases of these processes: they stopped, or fell silent (died mid-post), and their
+ * envelopes would otherwise wait until the leases ran out.
+ */
+export async function releaseLeasesOf(db: Db, owners: readonly string[]): Promise<void> {
+  if (owners.length === 0) return;
+  await db.updateTable('envelopes').set({ lease_until: null, lease_owner: null }).where('lease_owner', 'in', owners).execute();
 }
 
 export async function envelopeToDeliver(
@@ -192,21 +219,21 @@ export async function envelopeToDeliver(
 export async function markDelivered(tx: Tx, id: string, receipt: string, attempts: number, now: Date): Promise<void> {
   await tx
     .updateTable('envelopes')
-    .set({ delivery_state: 'delivered', receipt, attempts, delivered_at: now.toISOString(), last_error: null, lease_until: null })
+    .set({ delivery_state: 'delivered', receipt, attempts, delivered_at: now.toISOString(), last_error: null, lease_until: null, lease_owner: null })
     .where('id', '=', id)
     .execute();
 }
 
 /** Refused for good, or impossible to send again: out of the queue until a person requeues it. */
 export async function markFailed(db: Db, id: string, attempts: number, error: string): Promise<void> {
-  await db.updateTable('envelopes').set({ delivery_state: 'failed', attempts, last_error: error, lease_until: null }).where('id', '=', id).execute();
+  await db.updateTable('envelopes').set({ delivery_state: 'failed', attempts, last_error: error, lease_until: null, lease_owner: null }).where('id', '=', id).execute();
 }
 
 /** An attempt that may pass later: the lease is released, and the next attempt is due at `nextAttemptAt` (unchanged when absent). */
 export async function recordFailedAttempt(db: Db, id: string, attempts: number, error: string, nextAttemptAt?: Date): Promise<void> {
   await db
     .updateTable('envelopes')
-    .set({ attempts, last_error: error, ...(nextAttemptAt ? { next_attempt_at: nextAttemptAt.toISOString() } : {}), lease_until: null })
+    .set({ attempts, last_error: error, ...(nextAttemptAt ? { next_attempt_at: nextAttemptAt.toISOString() } : {}), lease_until: null, lease_owner: null })
     .where('id', '=', id)
     .execute();
 }
@@ -243,7 +270,7 @@ export async function outgoingEnvelopeOf(
 export async function requeueRefused(db: Db, id: string, now: Date): Promise<void> {
   await db
     .updateTable('envelopes')
-    .set({ delivery_state: 'queued', next_attempt_at: now.toISOString(), lease_until: null })
+    .set({ delivery_state: 'queued', next_attempt_at: now.toISOString(), lease_until: null, lease_owner: null })
     .where('id', '=', id)
     .where('delivery_state', '=', 'failed')
     .execute();

@@ -13,7 +13,8 @@ import { recordEvent } from '../referrals/timeline.js';
 import { OFFER } from '../referrals/lifecycle.js';
 import { applyOfferReceipt } from '../referrals/state.js';
 import { findPeer, trustedPeerIds } from '../peers/store.js';
-import { dueEnvelopes, envelopeToDeliver, markDelivered, markFailed, recordFailedAttempt, releaseAllLeases, takeLease } from './outbox.js';
+import { dueEnvelopes, envelopeToDeliver, markDelivered, markFailed, recordFailedAttempt, releaseLeasesOf, takeLease } from './outbox.js';
+import { deadProcesses, forgetProcesses, heartbeat, HEARTBEAT_MS, registerProcess, unregisterProcess, type ProcessRole } from '../processes/registry.js';
 import { defaultRetryPolicy, retryAfterMs, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { resealForNewRecipientKey } from './reseal.js';
 
@@ -51,12 +52,13 @@ export interface DeliveryWorker {
 
 export function createDeliveryWorker(
   ctx: NodeContext,
-  options: { pollMs?: number; policy?: RetryPolicy } = {},
+  options: { pollMs?: number; policy?: RetryPolicy; role?: ProcessRole } = {},
 ): DeliveryWorker {
   const policy = options.policy ?? defaultRetryPolicy;
   const pollMs = options.pollMs ?? 1_000;
   const log = ctx.logger.child({ subsystem: 'delivery' });
   let timer: NodeJS.Timeout | undefined;
+  let alive: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let again = false;
   let stopped = false;
@@ -79,7 +81,8 @@ export function createDeliveryWorker(
 
   return {
     kick() {
-      if (!stopped) void round().catch((error: unknown) => log.error({ err: String(error) }, 'delivery round failed'));
+      // A web process leaves deliveries to the worker processes, which find new envelopes within pollMs.
+      if (!stopped && options.role !== 'web') void round().catch((error: unknown) => log.error({ err: String(error) }, 'delivery round failed'));
     },
     deliverDueEnvelopes: round,
     start() {
@@ -87,26 +90,49 @@ export function createDeliveryWorker(
       stopping = new AbortController();
       timer = setInterval(() => this.kick(), pollMs);
       timer.unref();
-      // Leases left by a process that died mid-post (a crash, SIGKILL) would hold their referral
-      // back until they run out; the serving node releases them as it starts. Should a CLI be
-      // posting at this very moment, the worst case is a second post, which the peer answers
-      // with the same receipt and no second effect.
-      void releaseAllLeases(ctx.database.db)
-        .catch((error: unknown) => log.error({ error: error instanceof Error ? error.name : 'error' }, 'releasing leases failed'))
+      // This process says it is alive every few seconds, and releases what processes that fell
+      // silent (a crash, SIGKILL) held, so their envelopes need not wait for the leases to run out.
+      const { db } = ctx.database;
+      const sayAlive = () =>
+        heartbeat(db, ctx.instanceId, new Date())
+          .then(() => releaseWhatTheDeadHeld(ctx))
+          .catch((error: unknown) => log.error({ error: error instanceof Error ? error.name : 'error' }, 'heartbeat failed'));
+      void registerProcess(db, ctx.instanceId, options.role ?? 'all', new Date())
+        .then(() => releaseWhatTheDeadHeld(ctx))
+        .catch((error: unknown) => log.error({ error: error instanceof Error ? error.name : 'error' }, 'registering the process failed'))
         .finally(() => this.kick());
+      alive = setInterval(() => void sayAlive(), HEARTBEAT_MS);
+      alive.unref();
     },
     async stop() {
       stopped = true;
       stopping.abort();
       if (timer) clearInterval(timer);
+      if (alive) clearInterval(alive);
       await running?.catch(() => undefined);
+      if (alive) {
+        // What this process held is free for the others at once.
+        await releaseLeasesOf(ctx.database.db, [ctx.instanceId]).catch(() => undefined);
+        await unregisterProcess(ctx.database.db, ctx.instanceId).catch(() => undefined);
+        alive = undefined;
+      }
     },
   };
 }
 
+/** Releases the leases and jobs of processes that fell silent, and forgets them. */
+async function releaseWhatTheDeadHeld(ctx: NodeContext): Promise<void> {
+  const { db } = ctx.database;
+  const dead = await deadProcesses(db, new Date());
+  if (dead.length === 0) return;
+  await releaseLeasesOf(db, dead);
+  await forgetProcesses(db, dead);
+  ctx.logger.child({ subsystem: 'delivery' }).warn({ processes: dead.length }, 'released the leases of processes that stopped answering');
+}
+
 async function deliverDueEnvelopes(ctx: NodeContext, policy: RetryPolicy, log: Logger, stop: AbortSignal): Promise<number> {
   const { db } = ctx.database;
-  const due = await dueEnvelopes(db, ctx.clock.now(), await trustedPeerIds(db), BATCH);
+  const due = await dueEnvelopes(db, ctx.clock.now(), await trustedPeerIds(db), BATCH, ctx.instanceId);
   let tried = 0;
   // A peer that failed once in this round is not tried again in it: one unreachable peer must not
   // hold up everyone else's deliveries, and its later envelopes must not overtake the earlier one.
@@ -120,13 +146,13 @@ async function deliverDueEnvelopes(ctx: NodeContext, policy: RetryPolicy, log: L
   return tried;
 }
 
-/** Takes the envelope's lease, so two processes on one data folder never post the same envelope at once. */
+/** Takes the envelope's lease, so two processes on one node's data never post the same envelope at once. */
 async function claim(ctx: NodeContext, candidate: { id: string; peer_id: string }): Promise<boolean> {
   // Checked again here, not only when the batch was picked: the peer may have been suspended or
   // revoked meanwhile (from the API, or the CLI in another process).
   const peer = await findPeer(ctx.database.db, candidate.peer_id);
   if (peer?.state !== 'trusted') return false;
-  return takeLease(ctx.database.db, candidate.id, ctx.clock.now(), LEASE_MS);
+  return takeLease(ctx.database.db, candidate.id, ctx.clock.now(), LEASE_MS, ctx.instanceId);
 }
 
 /** Returns whether the envelope left the queue (delivered or failed for good). */

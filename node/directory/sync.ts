@@ -141,7 +141,7 @@ export function syncPeerDirectories(ctx: NodeContext, options: { force?: boolean
 }
 
 export function startDirectorySync(ctx: NodeContext, everyMs = 5 * 60_000): Periodic {
-  return startPeriodic(ctx.logger, 'directory sync', everyMs, (signal) => syncPeerDirectories(ctx, { signal }));
+  return startPeriodic(ctx, 'directory sync', everyMs, (signal) => syncPeerDirectories(ctx, { signal }));
 }
 
 /**

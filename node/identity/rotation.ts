@@ -196,5 +196,5 @@ export async function reloadKeysIfChanged(ctx: NodeContext): Promise<boolean> {
 }
 
 export function startKeySchedule(ctx: NodeContext, policy: KeyPolicy, everyMs = 60_000): Periodic {
-  return startPeriodic(ctx.logger, 'key schedule', everyMs, () => keyRound(ctx, policy));
+  return startPeriodic(ctx, 'key schedule', everyMs, () => keyRound(ctx, policy));
 }

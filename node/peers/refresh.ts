@@ -160,5 +160,5 @@ export async function refreshPeerIdentities(ctx: NodeContext, options: { signal?
 }
 
 export function startIdentityRefresh(ctx: NodeContext, everyMs = 60 * 60_000): Periodic {
-  return startPeriodic(ctx.logger, 'identity refresh', everyMs, (signal) => refreshPeerIdentities(ctx, { signal }));
+  return startPeriodic(ctx, 'identity refresh', everyMs, (signal) => refreshPeerIdentities(ctx, { signal }));
 }

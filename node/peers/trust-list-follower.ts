@@ -255,5 +255,5 @@ export async function trustListStatus(ctx: NodeContext, following: TrustListFoll
 
 export function startTrustListFollower(ctx: NodeContext, following: TrustListFollowing | undefined, everyMs = 60 * 60_000): Periodic {
   if (!following) return { stop: async () => {} };
-  return startPeriodic(ctx.logger, 'trust list', everyMs, (signal) => followTrustList(ctx, following, { signal }));
+  return startPeriodic(ctx, 'trust list', everyMs, (signal) => followTrustList(ctx, following, { signal }));
 }

@@ -25,5 +25,5 @@ export async function expireOverdueReferrals(ctx: NodeContext): Promise<number> 
 
 /** Runs the expiry rule now and then every `everyMs` until stopped. */
 export function startExpiryTimer(ctx: NodeContext, everyMs = 60_000): Periodic {
-  return startPeriodic(ctx.logger, 'expiry run', everyMs, () => expireOverdueReferrals(ctx));
+  return startPeriodic(ctx, 'expiry run', everyMs, () => expireOverdueReferrals(ctx));
 }

@@ -178,7 +178,7 @@ export interface RunningNode {
   api(path: string, init?: RequestInit): Promise<Response>;
 }
 
-const HEALTH_TIMEOUT_MS = 20_000;
+const HEALTH_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 20_000;
 
 /** Creates a node with `init`, an API token, and runs `serve` until it answers /healthz. */
@@ -302,6 +302,49 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
 
   await spawnServe();
   return node;
+}
+
+export interface ExtraProcess {
+  logs(): string;
+  running(): boolean;
+  /** Sends the signal and resolves with the exit code (null if killed by a signal). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Another `serve` process on `node`'s data (`args` after `serve --data DIR`, e.g. --role worker):
+ * resolves once its log says `ready` (a line the process writes when it is up).
+ */
+export async function spawnServeProcess(node: RunningNode, args: string[], ready: RegExp, env: Record<string, string | undefined> = {}): Promise<ExtraProcess> {
+  const proc = spawn(process.execPath, [binPath, 'serve', '--data', node.dataDir, ...args], { cwd: repoRoot, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let buffer = '';
+  const capture = (chunk: Buffer) => (buffer += chunk.toString('utf8'));
+  proc.stdout!.on('data', capture);
+  proc.stderr!.on('data', capture);
+  const exited = new Promise<number | null>((resolveExit) => {
+    proc.once('close', (code) => resolveExit(code));
+    proc.once('error', () => resolveExit(null));
+  });
+  const running = () => proc.exitCode === null && proc.signalCode === null;
+  cleanup.add(async () => {
+    if (running()) {
+      proc.kill('SIGKILL');
+      await exited;
+    }
+  });
+  await pollUntil(async () => (ready.test(buffer) ? true : running() ? undefined : Promise.reject(new Error(`serve ${args.join(' ')} exited:\n${buffer}`))), {
+    timeoutMs: HEALTH_TIMEOUT_MS * 2,
+    what: `serve ${args.join(' ')} to be up`,
+  });
+  return {
+    logs: () => buffer,
+    running,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (!running()) return exited;
+      proc.kill(signal);
+      return exited;
+    },
+  };
 }
 
 /** Makes two nodes trust each other through the CLI: peer add and peer trust, both ways. */

@@ -17,6 +17,7 @@ import * as peerDirectories from './014-peer-directories.js';
 import * as uiSessions from './015-ui-sessions.js';
 import * as referralSubmissions from './016-referral-submissions.js';
 import * as insertionOrder from './017-insertion-order.js';
+import * as processes from './018-processes.js';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '015-ui-sessions': uiSessions,
   '016-referral-submissions': referralSubmissions,
   '017-insertion-order': insertionOrder,
+  '018-processes': processes,
 };
