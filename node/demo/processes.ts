@@ -73,7 +73,7 @@ export const describeExit = ({ code, signal }: ExitStatus): string => (signal ? 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /** Polls /healthz until it answers 200; fails early if the process exits first. */
-export async function waitForHealth(node: NodeProcess, timeoutMs = 20_000): Promise<void> {
+export async function waitForHealth(node: NodeProcess, timeoutMs = 60_000): Promise<void> {
   let exit: ExitStatus | undefined;
   void node.exited.then((status) => (exit = status));
   const deadline = Date.now() + timeoutMs;

@@ -25,7 +25,7 @@ export interface RunningDemo {
   kill(): void;
 }
 
-export async function startDemo(env: NodeJS.ProcessEnv = {}, readyWithinMs = 85_000): Promise<RunningDemo> {
+export async function startDemo(env: NodeJS.ProcessEnv = {}, readyWithinMs = 200_000): Promise<RunningDemo> {
   const dir = mkdtempSync(join(tmpdir(), 'referral-demo-'));
   const basePort = 20_000 + Math.round(Math.random() * 20_000);
   // Its own process group, so that kill() can take down the demo and every node it started at once.

@@ -23,7 +23,7 @@ const policyViolations: string[] = [];
 beforeAll(async () => {
   // Checkpoints every 3 s (not every minute), so that the auditors see them cosigned during the test.
   [demo, browser] = await Promise.all([startDemo({ REFERRAL_NODE_CHECKPOINT_SECONDS: '3' }), launchChromium()]);
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await browser?.close();

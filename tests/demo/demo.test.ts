@@ -37,7 +37,7 @@ beforeAll(async () => {
   // A KEK in the environment belongs to some other node; the demo must not let it reach its own.
   demo = await startDemo({ REFERRAL_NODE_KEK: 'x'.repeat(43) });
   ({ nodes, dir, basePort } = demo);
-}, 90_000);
+}, 240_000);
 
 afterAll(() => demo?.kill());
 
