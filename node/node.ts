@@ -26,6 +26,8 @@ import { startCheckpointTimer } from './audit-log/witness-client.js';
 import { createNodeIdentity, isInitialised, loadSelfIdentity, type NodeSettings } from './identity/store.js';
 import { readableFingerprint } from './identity/keys.js';
 import { createLogger } from './logging/logger.js';
+import { createNodeMetrics } from './metrics/node-metrics.js';
+import { envelopeProblems } from './envelope/problems.js';
 import { createUser } from './users/service.js';
 
 export interface Overrides {
@@ -135,6 +137,7 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
       fetch: overrides.fetch ?? ((input, init) => fetch(input, init)),
       logger: overrides.logger ?? createLogger(config.logLevel),
       trustAnchorKid: config.trustList?.anchorKid,
+      metrics: createNodeMetrics(Object.keys(envelopeProblems)),
     };
     const delivery = createDeliveryWorker(ctx, overrides.deliveryPollMs ? { pollMs: overrides.deliveryPollMs } : {});
     const app = (overrides.httpApp ?? createHttpApp)(ctx, () => delivery.kick());
