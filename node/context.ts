@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Database } from './db/database.js';
 import type { Kek } from './crypto/kek.js';
 import type { SelfIdentity } from './identity/store.js';
+import type { NodeMetrics } from './metrics/node-metrics.js';
 
 export interface Clock {
   now(): Date;
@@ -32,6 +33,8 @@ export interface NodeContext {
   logger: Logger;
   /** The trust anchor this node follows (REFERRAL_NODE_TRUST_ANCHOR_KID), whose key revocations it acts on. */
   trustAnchorKid?: string | undefined;
+  /** This node's metrics for /metrics: counts and durations, never personal data. */
+  metrics: NodeMetrics;
 }
 
 export const nowSeconds = (clock: Clock): number => Math.floor(clock.now().getTime() / 1000);

@@ -29,6 +29,8 @@ import { startCheckpointTimer } from './audit-log/witness-client.js';
 import { createNodeIdentity, isInitialised, loadSelfIdentity, type NodeSettings } from './identity/store.js';
 import { readableFingerprint } from './identity/keys.js';
 import { createLogger } from './logging/logger.js';
+import { createNodeMetrics } from './metrics/node-metrics.js';
+import { envelopeProblems } from './envelope/problems.js';
 import { createUser } from './users/service.js';
 
 export interface Overrides {
@@ -146,6 +148,7 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
       fetch: overrides.fetch ?? ((input, init) => fetch(input, init)),
       logger: overrides.logger ?? createLogger(config.logLevel),
       trustAnchorKid: config.trustList?.anchorKid,
+      metrics: createNodeMetrics(Object.keys(envelopeProblems)),
     };
     const role = overrides.role ?? 'all';
     const delivery = createDeliveryWorker(ctx, { role, ...(overrides.deliveryPollMs ? { pollMs: overrides.deliveryPollMs } : {}) });

@@ -24,6 +24,7 @@ import { addMatchCommands } from './match-commands.js';
 import { addAuditCommands } from './audit-commands.js';
 import { addInvitationCommands } from './invitation-commands.js';
 import { addTrustListCommands } from './trust-list-commands.js';
+import { addBackupCommands } from './backup-commands.js';
 
 /** `httpApp` is what `serve` serves (server/main.ts gives the node's APIs with the web interface). */
 export function buildProgram(io: CliIo = defaultIo, httpApp?: HttpAppBuilder): Command {
@@ -154,6 +155,7 @@ export function buildProgram(io: CliIo = defaultIo, httpApp?: HttpAppBuilder): C
   addMatchCommands(program, io);
   addAuditCommands(program, io);
   addTrustListCommands(program, io);
+  addBackupCommands(program, io);
 
   const user = program.command('user').description('Users of this node.');
   user

@@ -114,3 +114,13 @@ export async function unconfirmedErasures(db: Db, limit: number): Promise<Unconf
     .execute();
   return rows.map((r) => ({ referralId: r.referral_id, nodeId: r.node_id, reason: r.reason, requestedAt: r.requested_at }));
 }
+
+/** How many erasures requested of other organisations still wait for their signed statement (for /metrics). */
+export async function unconfirmedErasureCount(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('erasures')
+    .select((eb) => eb.fn.countAll<number | string | bigint>().as('count'))
+    .where('confirmed_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}

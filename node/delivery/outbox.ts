@@ -398,3 +398,15 @@ export async function undeliveredMessages(db: Db, limit: number): Promise<Undeli
     since: r.created_at,
   }));
 }
+
+/** Per peer, how many outgoing envelopes are queued and when the oldest of them was created (for /metrics). */
+export async function outboxDepthByPeer(db: Db): Promise<Array<{ peerId: string; queued: number; oldestCreatedAt: string }>> {
+  const rows = await db
+    .selectFrom('envelopes')
+    .select((eb) => ['peer_id', eb.fn.countAll<number | string | bigint>().as('queued'), eb.fn.min('created_at').as('oldest')])
+    .where('direction', '=', 'outgoing')
+    .where('delivery_state', '=', 'queued')
+    .groupBy('peer_id')
+    .execute();
+  return rows.map((r) => ({ peerId: r.peer_id, queued: Number(r.queued), oldestCreatedAt: r.oldest }));
+}

@@ -162,6 +162,7 @@ async function deliverOne(ctx: NodeContext, id: string, policy: RetryPolicy, log
   const peer = await findPeer(db, envelope.peer_id);
   if (!peer) throw new Error(`Envelope ${id} is addressed to a peer not held here.`);
   const result = await attempt(ctx, { ...envelope, signing_jwk: peer.signing_jwk, identity_jws: peer.identity_jws }, stop);
+  ctx.metrics.deliveryAttempt(result.kind, result.kind === 'delivered' ? undefined : result.error);
   const now = ctx.clock.now();
   const attempts = envelope.attempts + 1;
   if (result.kind === 'delivered') {

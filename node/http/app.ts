@@ -1,5 +1,6 @@
 // The node's HTTP application: the federation API and the local API side by side, one error
-// handler that writes application/problem+json, and a health check. The web interface is added
+// handler that writes application/problem+json, a health and a readiness check, and the
+// metrics for Prometheus (admins only). The web interface is added
 // above the node, by the server's composition (server/app.ts): the node does not know it.
 import { Hono } from 'hono';
 import { sql } from 'kysely';
@@ -8,6 +9,8 @@ import { federationRoutes } from './federation.js';
 import { localApiRoutes } from './local-api.js';
 import { internalError, DomainError } from '../errors.js';
 import { problemResponse } from './problem.js';
+import { pendingMigrations } from '../db/migration-status.js';
+import { metricsRoutes, requestMetrics } from './metrics.js';
 
 /** Builds the HTTP app a node serves; `onQueued` wakes the delivery worker for a message just queued. */
 export type HttpAppBuilder = (ctx: NodeContext, onQueued: () => void) => Hono;
@@ -15,6 +18,7 @@ export type HttpAppBuilder = (ctx: NodeContext, onQueued: () => void) => Hono;
 export const createHttpApp: HttpAppBuilder = (ctx, onQueued) => {
   const app = new Hono();
   const log = ctx.logger.child({ subsystem: 'http' });
+  app.use('*', requestMetrics(ctx));
 
   app.get('/healthz', async (c) => {
     try {
@@ -24,6 +28,12 @@ export const createHttpApp: HttpAppBuilder = (ctx, onQueued) => {
       return problemResponse(c, new DomainError(503, 'not-ready', 'Not ready', 'The database is not reachable.'));
     }
   });
+  app.get('/readyz', async (c) => {
+    const failed = await unreadyBecause(ctx);
+    if (failed) return problemResponse(c, new DomainError(503, 'not-ready', 'Not ready', failed));
+    return c.json({ status: 'ready' as const });
+  });
+  app.route('/', metricsRoutes(ctx));
   app.route('/', federationRoutes(ctx));
   app.route('/api/v1', localApiRoutes(ctx, onQueued));
 
@@ -43,4 +53,19 @@ export const createHttpApp: HttpAppBuilder = (ctx, onQueued) => {
 function databaseErrorCode(error: Error): string | undefined {
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' && /^([0-9A-Z]{5}|SQLITE_[A-Z_]+)$/.test(code) ? code : undefined;
+}
+
+/** Why the node should not be sent traffic yet, or undefined when it is ready. Never personal data. */
+async function unreadyBecause(ctx: NodeContext): Promise<string | undefined> {
+  try {
+    await sql`select 1`.execute(ctx.database.db);
+  } catch {
+    return 'The database is not reachable.';
+  }
+  const pending = await pendingMigrations(ctx.database).catch(() => undefined);
+  if (!pending) return 'The database\'s migrations cannot be read.';
+  if (pending.length > 0) return `The database has ${pending.length} migration(s) not applied yet (${pending.join(', ')}): restart the node to apply them.`;
+  const { self } = ctx;
+  if (!self.signingKey || !self.encryptionKeys.has(self.encryptionKey.kid)) return 'The node\'s keys are not loaded.';
+  return undefined;
 }

@@ -96,3 +96,14 @@ export async function deleteSessionsOfUser(tx: Tx, userId: string, keepCsrf?: st
   if (keepCsrf !== undefined) query = query.where('csrf', '!=', keepCsrf);
   await query.execute();
 }
+
+/** How many web interface sessions are in force at `now`: neither expired nor idle too long (for /metrics). */
+export async function activeSessionCount(db: Db, now: Date): Promise<number> {
+  const row = await db
+    .selectFrom('ui_sessions')
+    .select((eb) => eb.fn.countAll<number | string | bigint>().as('count'))
+    .where('expires_at', '>', now.toISOString())
+    .where('last_seen_at', '>', new Date(now.getTime() - IDLE_MS).toISOString())
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}

@@ -7,6 +7,7 @@ import { buildProgram } from '../../node/cli/program.js';
 const read = (name: string) => readFileSync(new URL(`../../deploy/${name}`, import.meta.url), 'utf8');
 
 const composeText = read('compose.yaml');
+const postgresText = read('compose.postgres.yaml');
 const entrypoint = read('docker-entrypoint.sh');
 const dockerfile = read('Dockerfile');
 const unit = read('referral-node.service');
@@ -17,6 +18,12 @@ interface Service {
   build?: { context?: string; dockerfile?: string };
   read_only?: boolean;
   cap_drop?: string[];
+  image?: string;
+  command?: string[];
+  env_file?: string[];
+  volumes?: string[];
+  depends_on?: Record<string, { condition?: string }>;
+  healthcheck?: { test?: string[]; disable?: boolean };
 }
 // Compose accepts YAML merge keys (`<<: *node`); the yaml package needs to be told.
 const compose = parse(composeText, { merge: true }) as { services: Record<string, Service> };
@@ -119,6 +126,7 @@ describe('the command lines in the deployment files', () => {
     { file: 'docker-entrypoint.sh', text: entrypoint, expected: ['init', 'serve'] },
     { file: 'referral-node.service', text: unit, expected: ['serve'] },
     { file: 'compose.yaml', text: composeText, expected: ['peer add', 'peer trust'] },
+    { file: 'compose.postgres.yaml', text: postgresText, expected: ['node show'] },
   ];
 
   it.each(cases)('in $file call the expected subcommands', ({ text, expected }) => {
@@ -155,5 +163,60 @@ describe('the hardening of the image and the systemd unit', () => {
     expect(users.length).toBeGreaterThan(0);
     expect(users.at(-1)).not.toMatch(/^(root|0)(:|$)/);
     expect(dockerfile).toMatch(/^HEALTHCHECK\s/m);
+  });
+});
+
+describe('the compose file for one node on PostgreSQL, as a web and a worker process', () => {
+  const postgres = parse(postgresText, { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+  const { postgres: database, web, worker } = postgres.services;
+
+  it('defines a database, a web and a worker service', () => {
+    expect(Object.keys(postgres.services).sort()).toEqual(['postgres', 'web', 'worker']);
+  });
+
+  it('keeps PostgreSQL 15 on a volume of its own, with a health check the node services wait for', () => {
+    expect(database?.image).toBe('postgres:15');
+    const volume = database?.volumes?.[0]?.split(':')[0];
+    expect(Object.keys(postgres.volumes)).toContain(volume);
+    expect(database?.healthcheck?.test).toEqual(expect.arrayContaining(['pg_isready']));
+    for (const service of [web, worker]) expect(service?.depends_on?.postgres?.condition).toBe('service_healthy');
+  });
+
+  it('gives web and worker the same image, hardening and environment file (DATABASE_URL and the KEK)', () => {
+    for (const service of [web, worker]) {
+      expect(service?.build).toEqual({ context: '..', dockerfile: 'deploy/Dockerfile' });
+      expect(service?.read_only).toBe(true);
+      expect(service?.cap_drop).toEqual(['ALL']);
+      expect(service?.env_file).toEqual(['node.env']);
+    }
+    for (const key of ['DATABASE_URL', 'REFERRAL_NODE_KEK', 'REFERRAL_NODE_URL', 'REFERRAL_NODE_NAME', 'REFERRAL_NODE_COUNTRY']) {
+      expect(postgresText, `node.env's ${key} is described`).toMatch(new RegExp(`#\\s+(node\\.env\\s+)?${key}=`));
+    }
+  });
+
+  it('publishes the web service on 127.0.0.1 with a /healthz check on the container port, and the worker not at all', () => {
+    expect(web?.ports).toHaveLength(1);
+    expect(String(web?.ports?.[0])).toMatch(/^127\.0\.0\.1:\d+:8080$/);
+    expect(web?.healthcheck?.test?.join(' ')).toContain('http://127.0.0.1:8080/healthz');
+    expect(worker?.ports).toBeUndefined();
+    expect(worker?.healthcheck?.disable).toBe(true);
+  });
+
+  it('starts the worker only once the web service, which initialises the node, is healthy', () => {
+    expect(worker?.depends_on?.web?.condition).toBe('service_healthy');
+    // The entrypoint recognises the worker by the arguments the compose file gives it.
+    expect(worker?.command).toEqual(['--role', 'worker']);
+    expect(entrypoint).toContain('*" --role worker "*');
+  });
+
+  it('passes the entrypoint only options that `serve` has (the entrypoint hands them to serve)', () => {
+    const serve = findCommand(['serve']);
+    const known = new Set(serve?.options.map((o) => o.long));
+    expect(web?.command).toEqual(['--role', 'web']);
+    for (const service of [web, worker]) {
+      for (const option of (service?.command ?? []).filter((a) => a.startsWith('--'))) {
+        expect(known.has(option), `serve has no ${option}`).toBe(true);
+      }
+    }
   });
 });

@@ -1,0 +1,75 @@
+// The node's metrics for Prometheus (served at /metrics by node/http/metrics.ts). One registry per
+// node, never prom-client's global one: tests and the demo run several nodes in one process. Every
+// label value comes from a closed set (methods, route patterns, statuses, outcomes, problem types,
+// peers' node URLs): never a concrete path, a name, a note or an id, so no personal data can
+// reach a scrape.
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type DeliveryOutcome = 'delivered' | 'retry' | 'failed';
+
+export interface NodeMetrics {
+  readonly registry: Registry;
+  /** One HTTP request answered: `route` is the route's pattern (`/api/v1/referrals/:id`), never the path asked for. */
+  observeRequest(method: string, route: string, status: number, seconds: number): void;
+  /**
+   * One delivery attempt and its outcome. `error` is the worker's account of a failed attempt; only
+   * a problem type of the protocol or a fixed word is kept of it (problemLabel).
+   */
+  deliveryAttempt(outcome: DeliveryOutcome, error?: string): void;
+}
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const PROBLEM_TYPE = /(?:^|\s)urn:refnet:problem:(\S+?)(?:$|[\s;])/;
+
+/**
+ * What the metrics keep of a failed attempt: the protocol's problem type the peer answered with
+ * when it is one of `known`, else the HTTP status or a fixed word. A peer's own text never becomes
+ * a label (it could hold anything, and every new value would be a new series).
+ */
+export function problemLabel(error: string | undefined, known: ReadonlySet<string>): string {
+  if (error === undefined) return 'none';
+  const problem = PROBLEM_TYPE.exec(error)?.[1];
+  if (problem !== undefined && known.has(problem)) return `urn:refnet:problem:${problem}`;
+  if (error.startsWith('network: TimeoutError')) return 'timeout';
+  if (error.startsWith('network')) return 'network';
+  if (error.startsWith('invalid receipt')) return 'invalid-receipt';
+  const status = /^([1-5]\d\d)\b/.exec(error)?.[1];
+  return status ? `http-${status}` : 'other';
+}
+
+/** `problems`: the problem types (names without the URN prefix) a peer's refusal may be counted by. */
+export function createNodeMetrics(problems: Iterable<string> = []): NodeMetrics {
+  const known = new Set(problems);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({
+    name: 'referral_node_http_requests_total',
+    help: 'HTTP requests answered, by method, route pattern and status.',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const durations = new Histogram({
+    name: 'referral_node_http_request_duration_seconds',
+    help: 'Time to answer HTTP requests, by method, route pattern and status.',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const attempts = new Counter({
+    name: 'referral_node_delivery_attempts_total',
+    help: 'Envelopes posted to peers, by outcome (delivered, retry, failed) and problem type.',
+    labelNames: ['outcome', 'problem'] as const,
+    registers: [registry],
+  });
+  return {
+    registry,
+    observeRequest(method, route, status, seconds) {
+      const labels = { method: METHODS.has(method) ? method : 'OTHER', route, status: String(status) };
+      requests.inc(labels);
+      durations.observe(labels, seconds);
+    },
+    deliveryAttempt(outcome, error) {
+      attempts.inc({ outcome, problem: outcome === 'delivered' ? 'none' : problemLabel(error, known) });
+    },
+  };
+}
