@@ -3,7 +3,7 @@
 // from this machine, stopped with the demo. Nothing of the system's own PostgreSQL is touched.
 // Run as root (containers, CI), the server runs as the `postgres` user the package creates, since
 // PostgreSQL refuses to run as root.
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -94,6 +94,19 @@ export async function startPostgresCluster(dir: string, options: ClusterOptions 
       await exec('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
     },
   };
+}
+
+/**
+ * Stops at once the server of the cluster kept in `dir`, if one runs there: for a demo that was
+ * killed without its chance to stop it.
+ */
+export function stopPostgresClusterIn(dir: string): void {
+  const bin = postgresBinaries();
+  const data = join(dir, 'data');
+  if (!bin || !existsSync(join(data, 'postmaster.pid'))) return;
+  const args = [join(bin, 'pg_ctl'), '-D', data, '-m', 'immediate', '-w', 'stop'];
+  if (process.getuid?.() === 0) spawnSync('runuser', ['-u', 'postgres', '--', ...args], { stdio: 'ignore' });
+  else spawnSync(args[0]!, args.slice(1), { stdio: 'ignore' });
 }
 
 /** Hands `path` to `user` (found in /etc/passwd): the server runs as that user. */

@@ -2,6 +2,7 @@
 // port range, waited for until it says it is ready, its credentials read back, and stopped with
 // everything it started.
 import { onPostgres } from './database.js';
+import { stopPostgresClusterIn } from '../../node/demo/postgres-cluster.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,6 +47,8 @@ export async function startDemo(env: NodeJS.ProcessEnv = {}, readyWithinMs = 200
     } catch {
       // Nothing left in the group: the demo and its nodes had all stopped.
     }
+    // The demo's PostgreSQL server detaches from the group (pg_ctl), so it is stopped by name.
+    if (onPostgres) stopPostgresClusterIn(join(dir, 'postgres'));
     rmSync(dir, { recursive: true, force: true });
   };
 
