@@ -53,6 +53,8 @@ export async function openTestDatabase(): Promise<{ database: Database; close():
 
 type Row = Record<string, unknown>;
 
+const INT8_OID = 20;
+
 /** The URL a node in `dataDir` recorded at init, if its data is in PostgreSQL. */
 function recordedUrl(dataDir: string): string | undefined {
   const file = join(dataDir, 'database-url');
@@ -74,7 +76,8 @@ export async function readStoredRows(dataDir: string, text: string, ...params: u
     }
   }
   let n = 0;
-  const client = new pg.Client({ connectionString: url });
+  // 64-bit integers as numbers, as the node reads them (node/db/database.ts) and SQLite returns them.
+  const client = new pg.Client({ connectionString: url, types: { getTypeParser: (oid, format) => (oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) } });
   await client.connect();
   try {
     return (await client.query(text.replace(/\?/g, () => `$${++n}`), params)).rows as Row[];
