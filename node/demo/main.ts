@@ -105,7 +105,8 @@ async function main(): Promise<number> {
       // As root, the server runs as the postgres user, who must be able to pass through the demo
       // folder to its own; everything else in it stays private (credentials 0600, nodes 0700).
       if (process.getuid?.() === 0) chmodSync(options.dir, 0o711);
-      postgres = await startPostgresCluster(join(options.dir, 'postgres'));
+      const nodePorts = demoOrganisations.map((_, index) => options.basePort + index);
+      postgres = await startPostgresCluster(join(options.dir, 'postgres'), { durable: true, avoidPorts: nodePorts });
       say(`PostgreSQL started for the nodes' data (${join(options.dir, 'postgres')})`);
     }
     const nodes = await prepareNodes(options, env, postgres);

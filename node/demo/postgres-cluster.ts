@@ -43,9 +43,11 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Options for a throwaway server: durability traded for speed (tests only). */
 export interface ClusterOptions {
+  /** False for a throwaway server: durability traded for speed (tests only). */
   durable: boolean;
+  /** Ports the server must not take on its first start (the demo's nodes listen there). */
+  avoidPorts?: readonly number[];
 }
 
 /** Starts (creating it first when the folder is new) the cluster kept in `dir`. */
@@ -66,7 +68,8 @@ export async function startPostgresCluster(dir: string, options: ClusterOptions 
   }
   // The same port on every start: the nodes created on this server recorded their database's URL.
   const portFile = join(dir, 'port');
-  const port = existsSync(portFile) ? Number(readFileSync(portFile, 'utf8')) : await freePort();
+  let port = existsSync(portFile) ? Number(readFileSync(portFile, 'utf8')) : await freePort();
+  while (options.avoidPorts?.includes(port)) port = await freePort();
   writeFileSync(portFile, `${port}\n`);
   const settings = [
     `-c listen_addresses=127.0.0.1`,
