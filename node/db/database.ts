@@ -74,9 +74,9 @@ export function openSqlite(path: string): Database {
   });
 }
 
-/** PostgreSQL's 64-bit integers (counts, our `integer` columns) as numbers: none comes near 2^53. */
+/** PostgreSQL's 64-bit integers (counts, our `integer` columns) as numbers: none comes near 2^53. Tests reading a node's database use it too. */
 const INT8_OID = 20;
-const postgresTypes = {
+export const postgresTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
 };

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { migrateToLatest, openDatabase, type Database } from '../../node/db/database.js';
+import { migrateToLatest, openDatabase, postgresTypes, type Database } from '../../node/db/database.js';
 
 export const onPostgres = process.env.REFNET_TEST_DATABASE === 'postgres';
 
@@ -53,8 +53,6 @@ export async function openTestDatabase(): Promise<{ database: Database; close():
 
 type Row = Record<string, unknown>;
 
-const INT8_OID = 20;
-
 /** The URL a node in `dataDir` recorded at init, if its data is in PostgreSQL. */
 function recordedUrl(dataDir: string): string | undefined {
   const file = join(dataDir, 'database-url');
@@ -76,8 +74,8 @@ export async function readStoredRows(dataDir: string, text: string, ...params: u
     }
   }
   let n = 0;
-  // 64-bit integers as numbers, as the node reads them (node/db/database.ts) and SQLite returns them.
-  const client = new pg.Client({ connectionString: url, types: { getTypeParser: (oid, format) => (oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) } });
+  // 64-bit integers as numbers, as the node reads them and SQLite returns them.
+  const client = new pg.Client({ connectionString: url, types: postgresTypes });
   await client.connect();
   try {
     return (await client.query(text.replace(/\?/g, () => `$${++n}`), params)).rows as Row[];
