@@ -50,13 +50,11 @@ export interface Database {
 /** Where a node's data is: a SQLite file, or a PostgreSQL database. */
 export type DatabaseTarget = { sqlitePath: string } | { postgresUrl: string };
 
-export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//i.test(url);
-
 export function openDatabase(target: DatabaseTarget): Database {
   return 'postgresUrl' in target ? openPostgres(target.postgresUrl) : openSqlite(target.sqlitePath);
 }
 
-export function openSqlite(path: string): Database {
+function openSqlite(path: string): Database {
   const sqlite = new SQLite(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
@@ -81,7 +79,7 @@ export const postgresTypes = {
     oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
 };
 
-export function openPostgres(url: string): Database {
+function openPostgres(url: string): Database {
   const pool = new pg.Pool({ connectionString: url, max: 10, types: postgresTypes, application_name: 'referral-node' });
   // An idle connection the server drops (a restart, a failover) must not take the process down.
   pool.on('error', () => undefined);

@@ -82,21 +82,26 @@ export async function startPostgresCluster(dir: string, options: ClusterOptions 
   const url = (name: string) => `postgres://postgres@127.0.0.1:${port}/${name}`;
   return {
     url,
-    async createDatabase(name) {
-      if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new DemoError(`Not a database name: ${name}`);
-      const client = new pg.Client({ connectionString: url('postgres') });
-      await client.connect();
-      try {
-        await client.query(`create database ${name}`);
-      } finally {
-        await client.end();
-      }
-      return url(name);
-    },
+    createDatabase: (name) => createDatabaseOn(url('postgres'), name),
     async stop() {
       await exec('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
     },
   };
+}
+
+/** Creates the empty database `name` on the server that `adminUrl` reaches, returning its URL. */
+export async function createDatabaseOn(adminUrl: string, name: string): Promise<string> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new DemoError(`Not a database name: ${name}`);
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`create database ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.href;
 }
 
 /**

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { migrateToLatest, openDatabase, postgresTypes, type Database } from '../../node/db/database.js';
+import { createDatabaseOn } from '../../node/demo/postgres-cluster.js';
 
 export const onPostgres = process.env.REFNET_TEST_DATABASE === 'postgres';
 
@@ -17,17 +18,7 @@ export async function freshDatabaseUrl(): Promise<string | undefined> {
   if (!onPostgres) return undefined;
   const admin = process.env.REFNET_TEST_POSTGRES_URL;
   if (!admin) throw new Error('REFNET_TEST_POSTGRES_URL is not set: run the suite with `npm run test:postgres`.');
-  const name = `t_${randomBytes(8).toString('hex')}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  try {
-    await client.query(`create database ${name}`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return url.href;
+  return createDatabaseOn(admin, `t_${randomBytes(8).toString('hex')}`);
 }
 
 /** The `init` options that put a new node's data in a fresh database (none on SQLite). */
