@@ -25,7 +25,7 @@ export async function answeredInquiry(ctx: NodeContext, id: string): Promise<Inq
   const referral = await getReferralSummary(ctx, id);
   if (!referral || referral.direction !== 'outgoing' || referral.state !== OFFER_AFTER_INQUIRY) return undefined;
   const peer = (await peerNames(db, [referral.peer.id])).get(referral.peer.id);
-  const inquiry = await readPayload<ReferralInquiryBody>(db, ctx.kek, id, INQUIRY);
+  const inquiry = await readPayload<ReferralInquiryBody>(db, ctx.dataKeys, id, INQUIRY);
   if (!peer || !inquiry) return undefined;
   return { id, organisation: { id: referral.peer.id, name: peer.name, country: peer.country }, needs: inquiry.needs, urgency: inquiry.urgency };
 }

@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { Database } from './db/database.js';
 import type { Kek } from './crypto/kek.js';
+import type { DataKeys } from './data-keys/data-keys.js';
 import type { SelfIdentity } from './identity/store.js';
 import type { NodeMetrics } from './metrics/node-metrics.js';
 
@@ -26,6 +27,8 @@ export interface NodeContext {
   /** This process among those serving the node's data: a random id for its leases and jobs (processes/registry.ts). */
   instanceId: string;
   kek: Kek;
+  /** The data keys of stored personal data, wrapped by the keyring (data-keys/). */
+  dataKeys: DataKeys;
   self: SelfIdentity;
   limits: NodeLimits;
   clock: Clock;

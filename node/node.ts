@@ -15,7 +15,7 @@ import type { NodeConfig } from './config/config.js';
 import { ConfigError } from './config/config.js';
 import { systemClock, type Clock, type Fetch, type NodeContext } from './context.js';
 import { createKekFile, kekFromBytes, parseKek, readKekFile, type Kek } from './crypto/kek.js';
-import { migrateToLatest, openDatabase, type DatabaseTarget } from './db/database.js';
+import { migrateToLatest, openDatabase, type Database, type DatabaseTarget } from './db/database.js';
 import { createDeliveryWorker, type DeliveryWorker } from './delivery/worker.js';
 import type { ProcessRole } from './processes/registry.js';
 import type { Periodic } from './periodic.js';
@@ -32,6 +32,12 @@ import { createLogger } from './logging/logger.js';
 import { createNodeMetrics } from './metrics/node-metrics.js';
 import { envelopeProblems } from './envelope/problems.js';
 import { createUser } from './users/service.js';
+import { createKeyringFile, keyringExists } from './data-keys/keyring.js';
+import { dataKeysWith, loadKeyring, type DataKeys } from './data-keys/data-keys.js';
+import { startShredding } from './data-keys/shredding.js';
+import { adoptLegacyPayloadKeys } from './referrals/payload-store.js';
+import { adoptLegacyFormKeys } from './consents/form.js';
+import { sealLegacyEnvelopeCopies } from './delivery/outbox.js';
 
 export interface Overrides {
   clock?: Clock;
@@ -108,10 +114,15 @@ export async function initNode(
     if (await isInitialised(database.db)) {
       throw new ConfigError('That PostgreSQL database already holds a node: give each node a database of its own.');
     }
+    if (keyringExists(config.keyringFile)) {
+      throw new ConfigError(`${config.keyringFile} exists already: each node has a keyring of its own; set REFERRAL_NODE_KEYRING to a path where there is none.`);
+    }
     if (!config.kekFromEnv) await createKekFile(config.kekFile);
+    await createKeyringFile(config.keyringFile);
     if (config.databaseUrl) writeFileSync(databaseUrlFile(config), `${config.databaseUrl}\n`, { mode: 0o600 });
     const kek = loadKek(config);
     const now = clock.now();
+    await loadKeyring(config.keyringFile, kek, database, now);
     await createNodeIdentity(database, kek, settings, now);
     const { password } = await createUser(database, { username: admin.username, role: 'admin' }, now);
     const self = await loadSelfIdentity(database.db, kek);
@@ -138,15 +149,20 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
     if (!(await isInitialised(database.db))) throw new ConfigError(`The database in ${config.dataDir} holds no node; run init again in an empty folder.`);
     // A broken taxonomy file is a broken installation: said at start, not at the first match.
     taxonomy();
+    const clock = overrides.clock ?? systemClock;
+    const logger = overrides.logger ?? createLogger(config.logLevel);
+    const dataKeys = dataKeysWith(await loadKeyring(config.keyringFile, kek, database, clock.now()));
+    await adoptLegacyKeys(database, kek, dataKeys, clock.now(), logger);
     const ctx: NodeContext = {
       database,
       instanceId: randomUUID(),
       kek,
+      dataKeys,
       self: await loadSelfIdentity(database.db, kek),
       limits: config.limits,
-      clock: overrides.clock ?? systemClock,
+      clock,
       fetch: overrides.fetch ?? ((input, init) => fetch(input, init)),
-      logger: overrides.logger ?? createLogger(config.logLevel),
+      logger,
       trustAnchorKid: config.trustList?.anchorKid,
       metrics: createNodeMetrics(Object.keys(envelopeProblems)),
     };
@@ -170,6 +186,20 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
   } catch (error) {
     await database.close();
     throw error;
+  }
+}
+
+/**
+ * Data written before data keys were kept apart: payload and form keys wrapped by the KEK in their
+ * rows move to the data keys, and envelope copies kept in the clear are sealed. Once per database;
+ * afterwards each call finds nothing to do.
+ */
+async function adoptLegacyKeys(database: Database, kek: Kek, dataKeys: DataKeys, now: Date, logger: Logger): Promise<void> {
+  const payloads = await adoptLegacyPayloadKeys(database, kek, dataKeys, now);
+  const forms = await adoptLegacyFormKeys(database, kek, dataKeys, now);
+  const envelopes = await sealLegacyEnvelopeCopies(database, dataKeys, now);
+  if (payloads + forms + envelopes > 0) {
+    logger.info({ payloads, forms, envelopes }, 'stored data moved under data keys of its own; run VACUUM FULL on PostgreSQL so the old copies go (README, "Erasure")');
   }
 }
 
@@ -231,6 +261,7 @@ function startBackgroundWork(node: OpenNode): Periodic[] {
     startKeySchedule(node.ctx, node.keyPolicy),
     startTrustListFollower(node.ctx, node.trustList),
     startDirectorySync(node.ctx),
+    startShredding(node.ctx),
   ];
 }
 

@@ -281,8 +281,8 @@ export function referralPages(ui: UiRouter): void {
     const rows: ListRow[] = [];
     for (const summary of items) {
       // The needs and the service are no personal data; the rest of the payload is not shown here.
-      const offer = await readPayload<ReferralOfferBody>(db, ctx.kek, summary.id, 'referral.offer');
-      const inquiry = offer ? undefined : await readPayload<ReferralInquiryBody>(db, ctx.kek, summary.id, 'referral.inquiry');
+      const offer = await readPayload<ReferralOfferBody>(db, ctx.dataKeys, summary.id, 'referral.offer');
+      const inquiry = offer ? undefined : await readPayload<ReferralInquiryBody>(db, ctx.dataKeys, summary.id, 'referral.inquiry');
       rows.push({
         summary,
         needs: offer?.needs ?? inquiry?.needs ?? [],

@@ -3,6 +3,7 @@
 import { CommanderError, type Command } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { KekError } from '../crypto/kek.js';
+import { KeyringError } from '../data-keys/keyring.js';
 import { DomainError } from '../errors.js';
 import { KeyError } from '../identity/rotation.js';
 import { PeerError } from '../peers/service.js';
@@ -26,6 +27,7 @@ export async function runProgram(program: Command): Promise<void> {
       error instanceof CliError ||
       error instanceof ConfigError ||
       error instanceof KekError ||
+      error instanceof KeyringError ||
       error instanceof KeyError ||
       error instanceof PeerError ||
       error instanceof UserError

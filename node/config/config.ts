@@ -16,6 +16,8 @@ export interface NodeConfig {
   kekFile: string;
   /** The KEK from the environment, when given (base64url). */
   kekFromEnv?: string | undefined;
+  /** The keyring: the keys that wrap the data keys, outside the database (REFERRAL_NODE_KEYRING, or `keyring` in the data folder). */
+  keyringFile: string;
   port: number;
   host: string;
   logLevel: string;
@@ -93,6 +95,7 @@ export function resolveConfig(
     databaseUrl: databaseUrlFrom(options.databaseUrl ?? env.databaseUrl),
     kekFile: join(dataDir, 'kek.key'),
     kekFromEnv: env.kek,
+    keyringFile: env.keyring ? resolve(env.keyring) : join(dataDir, 'keyring'),
     port: integer(options.port ?? env.port, '--port / REFERRAL_NODE_PORT', 1, 65535) ?? DEFAULTS.port,
     host: options.host ?? env.host ?? DEFAULTS.host,
     logLevel,

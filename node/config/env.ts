@@ -4,6 +4,8 @@ export interface Env {
   /** A PostgreSQL URL: the node's data is there instead of a SQLite file in the data folder. */
   databaseUrl?: string | undefined;
   kek?: string | undefined;
+  /** Where the keyring is, when not in the data folder (a file every process of the node shares). */
+  keyring?: string | undefined;
   port?: string | undefined;
   host?: string | undefined;
   logLevel?: string | undefined;
@@ -25,6 +27,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
     data: env.REFERRAL_NODE_DATA,
     databaseUrl: env.DATABASE_URL,
     kek: env.REFERRAL_NODE_KEK,
+    keyring: env.REFERRAL_NODE_KEYRING,
     port: env.REFERRAL_NODE_PORT,
     host: env.REFERRAL_NODE_HOST,
     logLevel: env.REFERRAL_NODE_LOG_LEVEL,

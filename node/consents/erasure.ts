@@ -16,7 +16,7 @@ export async function eraseReferralData(tx: Tx, referralId: string, reason: Eras
   // Our queued messages go first: they must never leave once the data is gone.
   await cancelQueuedMessages(tx, { referralId }, now, reason === 'retention' ? 'retention period ended' : 'consent withdrawn', actor);
   await detachEventDetails(tx, referralId);
-  const payloads = await erasePayloadsOf(tx, referralId);
+  const payloads = await erasePayloadsOf(tx, referralId, now);
   const envelopes = await eraseEnvelopesOf(tx, referralId, now);
   await markErased(tx, referralId, reason, now);
   await appendAuditEvent(tx, now, actor, { type: 'erasure.performed', referral_id: referralId, reason, payloads, envelopes });

@@ -1,11 +1,13 @@
-// The scanned consent form: stored encrypted under its own data key (wrapped by the KEK), never
-// sent to another node, readable only by admins and caseworkers. Deleting the row erases it.
+// The scanned consent form: stored encrypted under its own data key (data-keys/), never sent to
+// another node, readable only by admins and caseworkers. Destroying the key and the row erases it;
+// a form replaced by a new scan gets a new key, so the old scan goes as if erased.
 import type { NodeContext } from '../context.js';
-import { AEAD_KEY_BYTES, aeadDecrypt, aeadEncrypt, randomBytes } from '../crypto/aead.js';
+import type { Kek } from '../crypto/kek.js';
 import { b64u, utf8 } from '../crypto/encoding.js';
+import { DataKeyError, destroyDataKeys, type DataKeys } from '../data-keys/data-keys.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import { DomainError } from '../errors.js';
-import type { Db, Tx } from '../db/database.js';
+import type { Database, Db, Tx } from '../db/database.js';
 import type { AuditActor } from '../audit-log/events.js';
 import { findConsent, type ConsentRow } from './service.js';
 
@@ -21,6 +23,7 @@ const SIGNATURES: Readonly<Record<string, readonly number[]>> = {
 export const isFormMediaType = (mediaType: string): boolean => mediaType in SIGNATURES;
 
 const associatedData = (consentId: string, mediaType: string) => utf8.encode(`consent-form:${consentId}:${mediaType}`);
+const dataKeyName = (consentId: string) => `consent-form:${consentId}`;
 
 export async function attachConsentForm(ctx: NodeContext, actor: { userId: string }, consentId: string, mediaType: string, bytes: Uint8Array): Promise<void> {
   const signature = SIGNATURES[mediaType];
@@ -34,20 +37,22 @@ export async function attachConsentForm(ctx: NodeContext, actor: { userId: strin
     throw new DomainError(409, 'illegal-transition', 'Recorded elsewhere', 'The form belongs with the organisation that recorded this consent.');
   }
   const now = ctx.clock.now();
-  const dataKey = await randomBytes(AEAD_KEY_BYTES);
-  const sealed = await aeadEncrypt(dataKey, bytes, associatedData(consentId, mediaType));
-  const row = {
-    consent_id: consentId,
-    media_type: mediaType,
-    size: bytes.length,
-    wrapped_key: await ctx.kek.wrap(dataKey, `consent-form-key:${consentId}`),
-    nonce: b64u.encode(sealed.nonce),
-    ciphertext: sealed.ciphertext,
-    created_at: now.toISOString(),
-  };
   await ctx.database.transaction(async (tx) => {
+    await destroyDataKeys(tx, [dataKeyName(consentId)], now);
     await tx.deleteFrom('consent_forms').where('consent_id', '=', consentId).execute();
-    await tx.insertInto('consent_forms').values(row).execute();
+    const sealed = await ctx.dataKeys.seal(tx, dataKeyName(consentId), bytes, associatedData(consentId, mediaType), now);
+    await tx
+      .insertInto('consent_forms')
+      .values({
+        consent_id: consentId,
+        media_type: mediaType,
+        size: bytes.length,
+        wrapped_key: '',
+        nonce: b64u.encode(sealed.nonce),
+        ciphertext: sealed.ciphertext,
+        created_at: now.toISOString(),
+      })
+      .execute();
     await appendAuditEvent(tx, now, { kind: 'user', id: actor.userId }, {
       type: 'consent.form-attached', consent_id: consentId, media_type: mediaType, size: bytes.length,
     });
@@ -57,9 +62,9 @@ export async function attachConsentForm(ctx: NodeContext, actor: { userId: strin
 export async function readConsentForm(ctx: NodeContext, consentId: string): Promise<{ mediaType: string; bytes: Uint8Array } | undefined> {
   const row = await ctx.database.db.selectFrom('consent_forms').selectAll().where('consent_id', '=', consentId).executeTakeFirst();
   if (!row) return undefined;
-  const dataKey = await ctx.kek.unwrap(row.wrapped_key, `consent-form-key:${consentId}`);
-  const bytes = await aeadDecrypt(dataKey, { nonce: b64u.decode(row.nonce), ciphertext: new Uint8Array(row.ciphertext) }, associatedData(consentId, row.media_type));
-  if (!bytes) throw new Error(`The stored consent form of ${consentId} cannot be decrypted: it was altered.`);
+  const sealed = { nonce: b64u.decode(row.nonce), ciphertext: new Uint8Array(row.ciphertext) };
+  const bytes = await ctx.dataKeys.open(ctx.database.db, dataKeyName(consentId), sealed, associatedData(consentId, row.media_type));
+  if (!bytes) throw new DataKeyError(`The stored consent form of ${consentId} has no data key: it was erased only in part.`);
   return { mediaType: row.media_type, bytes };
 }
 
@@ -73,6 +78,22 @@ export async function formsWithConsents(db: Db): Promise<Array<Pick<ConsentRow, 
 }
 
 export async function eraseConsentForm(tx: Tx, consentId: string, now: Date, actor: AuditActor): Promise<void> {
+  await destroyDataKeys(tx, [dataKeyName(consentId)], now);
   await tx.deleteFrom('consent_forms').where('consent_id', '=', consentId).execute();
   await appendAuditEvent(tx, now, actor, { type: 'consent.form-erased', consent_id: consentId, reason: 'retention' });
+}
+
+/**
+ * Forms stored before data keys were kept apart held their data key in the row, wrapped by the
+ * KEK: each key moves to the data keys (the ciphertext stays as it is). Run when the node opens.
+ */
+export async function adoptLegacyFormKeys(database: Database, kek: Kek, dataKeys: DataKeys, now: Date): Promise<number> {
+  return database.transaction(async (tx) => {
+    const rows = await tx.selectFrom('consent_forms').select(['consent_id', 'wrapped_key']).where('wrapped_key', '!=', '').execute();
+    for (const row of rows) {
+      await dataKeys.adopt(tx, dataKeyName(row.consent_id), await kek.unwrap(row.wrapped_key, `consent-form-key:${row.consent_id}`), now);
+      await tx.updateTable('consent_forms').set({ wrapped_key: '' }).where('consent_id', '=', row.consent_id).execute();
+    }
+    return rows.length;
+  });
 }

@@ -8,6 +8,7 @@ import { queuedMessageReferralIds } from '../delivery/outbox.js';
 import { closedUnerasedBefore, consentsWithUnerasedReferrals, findReferral } from '../referrals/state.js';
 import { eraseConsentForm, formsWithConsents } from './form.js';
 import { eraseReferralData } from './erasure.js';
+import { completeErasures } from '../data-keys/shredding.js';
 import { queueErasureReceipt } from './withdrawal.js';
 
 const RETENTION: AuditActor = { kind: 'system', id: 'retention' };
@@ -39,8 +40,8 @@ export async function eraseAfterRetention(ctx: NodeContext, retentionDays: numbe
     if (due.length < BATCH) break;
   }
   const forms = await eraseConsentForms(ctx, retentionDays);
-  // Every run, not only after an erasure: an earlier truncation may have been kept from finishing.
-  if (!(await ctx.database.purgeErased())) ctx.logger.warn('write-ahead log busy; it is truncated at the next retention run');
+  // Every run, not only after an erasure: an earlier run may have been kept from finishing.
+  await completeErasures(ctx);
   if (erased + forms > 0) {
     ctx.logger.info({ referrals: erased, consentForms: forms, retentionDays }, 'personal data erased after the retention period');
   }

@@ -32,6 +32,7 @@ import {
 } from '../referrals/state.js';
 import { onwardNoticesOf, recordEvent } from '../referrals/timeline.js';
 import { eraseReferralData } from './erasure.js';
+import { completeErasures } from '../data-keys/shredding.js';
 import { confirmErasure, owedOnwardReferralId, recordErasureOwed } from './erasures.js';
 import { consentView, findConsent, recordWithdrawal, type Consent } from './service.js';
 import { findPeer } from '../peers/store.js';
@@ -81,7 +82,11 @@ export async function withdrawConsent(
     onCommit(afterCommit);
     return fresh.length;
   });
-  if (withdrawnNow > 0) ctx.logger.info({ consent: row.id, recipients: withdrawnNow }, 'consent withdrawn');
+  if (withdrawnNow > 0) {
+    ctx.logger.info({ consent: row.id, recipients: withdrawnNow }, 'consent withdrawn');
+    // Messages cancelled unsent had their data keys destroyed.
+    await completeErasures(ctx);
+  }
   return consentView(ctx, (await findConsent(ctx.database.db, consentId))!);
 }
 
@@ -112,10 +117,10 @@ async function withdrawFromReferral(tx: Tx, ctx: NodeContext, referral: Referral
       type: WITHDRAW, from: ctx.self.nodeId, to: referral.peer_id, referralId: referral.id, seq, createdAt: now, body,
       recipientKey: JSON.parse(peer.encryption_jwk) as OkpPublicJwk, senderKey: ctx.self.encryptionKey.publicJwk,
     });
-    await enqueueEnvelope(tx, sealed, now);
+    await enqueueEnvelope(tx, ctx.dataKeys, sealed, now);
     envelopeId = sealed.header.id;
     await recordErasureOwed(tx, referral.id, { nodeId: referral.peer_id, reason: 'consent-withdrawn', now, actor, envelopeId });
-    for (const onward of await onwardNoticesOf(tx, ctx.kek, referral.id)) {
+    for (const onward of await onwardNoticesOf(tx, ctx.dataKeys, referral.id)) {
       await recordErasureOwed(tx, referral.id, { nodeId: onward.to, onwardReferralId: onward.referral_id, reason: 'consent-withdrawn', now, actor });
     }
   }
@@ -216,7 +221,7 @@ export async function queueErasureReceipt(
     type: RECEIPT, from: ctx.self.nodeId, to: referral.peer_id, referralId: referral.id, seq, createdAt: now, body,
     recipientKey: JSON.parse(peer.encryption_jwk) as OkpPublicJwk, senderKey: ctx.self.encryptionKey.publicJwk,
   });
-  await enqueueEnvelope(tx, sealed, now);
+  await enqueueEnvelope(tx, ctx.dataKeys, sealed, now);
   await recordOwnErasureReceipt(tx, referral, seq, now);
   await recordEvent(tx, ctx, {
     referralId: referral.id, at: now, action: RECEIPT, from: referral.state, to: referral.state, actor, code: referral.erasure_reason, envelopeId: sealed.header.id,

@@ -43,6 +43,9 @@ export const tableOwners: Readonly<Record<keyof Schema, TableOwner>> = {
   peer_directories: { owner: 'node/directory/sync.ts', holds: "peers' signed directories as fetched" },
   node_processes: { owner: 'node/processes/registry.ts', holds: 'the processes serving this data that deliver or run jobs, and when each was last alive' },
   job_leases: { owner: 'node/processes/registry.ts', holds: 'which process runs each periodic job for now' },
+  data_keys: { owner: 'node/data-keys/data-keys.ts', holds: 'the data key of each stored payload, envelope copy and consent form, wrapped by a keyring key' },
+  keyring_retirements: { owner: 'node/data-keys/data-keys.ts', holds: 'keyring keys to replace and destroy after an erasure' },
+  keyring_binding: { owner: 'node/data-keys/data-keys.ts', holds: 'which keyring file the data keys are wrapped by' },
 };
 
 /** The concern folder of a module: where reads of the tables it owns may happen. */

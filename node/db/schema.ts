@@ -174,7 +174,7 @@ export interface PayloadsTable {
   referral_id: string;
   /** Which message's content this is, e.g. 'referral.offer'. */
   kind: string;
-  /** The payload's data key, wrapped by the KEK; deleting it erases the payload. */
+  /** Empty: the payload's data key is in data_keys ('payload:<id>'). Rows written before migration 019 had it here, wrapped by the KEK, until the node first opened after it. */
   wrapped_key: string;
   nonce: string;
   ciphertext: string;
@@ -188,10 +188,10 @@ export interface EnvelopesTable {
   referral_id: string;
   type: string;
   seq: number;
-  /** The envelope payload P (JSON text; its body is ciphertext). Identical on every attempt. */
+  /** The envelope payload P (JSON text, identical on every attempt), sealed at rest under the data key 'envelope:<id>' (data-keys/sealed-text.ts); '' once erased. */
   payload: string;
   payload_digest: string;
-  /** Incoming: the JWS as received, kept as evidence of what the sender signed. */
+  /** Incoming: the JWS as received, kept as evidence of what the sender signed; sealed at rest like payload. */
   signed_jws: string | null;
   receipt: string | null;
   created_at: string;
@@ -331,6 +331,9 @@ export interface Schema {
   trust_list_status: TrustListStatusTable;
   node_processes: NodeProcessesTable;
   job_leases: JobLeasesTable;
+  data_keys: DataKeysTable;
+  keyring_retirements: KeyringRetirementsTable;
+  keyring_binding: KeyringBindingTable;
 }
 
 /** A process serving this node's data that delivers or runs periodic jobs (processes/registry.ts). */
@@ -347,6 +350,27 @@ export interface JobLeasesTable {
   name: string;
   owner: string;
   claimed_at: string;
+}
+
+/** The data key of one stored item (a payload, an envelope copy, a consent form), wrapped by a keyring key (node/data-keys/). */
+export interface DataKeysTable {
+  /** What it opens, e.g. 'payload:<id>', 'envelope:<id>', 'consent-form:<consent id>'. */
+  id: string;
+  keyring_key_id: string;
+  wrapped: string;
+  created_at: string;
+}
+
+/** Keyring keys that wrapped a data key since destroyed: each is replaced and destroyed by the next shredding run. */
+export interface KeyringRetirementsTable {
+  keyring_key_id: string;
+  since: string;
+}
+
+/** The one keyring this database's data keys are wrapped by (a process with another keyring refuses to start). */
+export interface KeyringBindingTable {
+  keyring_id: string;
+  bound_at: string;
 }
 
 /** The root of the perfect subtree over leaves [idx·2^level, (idx+1)·2^level), level ≥ 1. */

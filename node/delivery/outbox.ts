@@ -4,8 +4,12 @@
 // here only: taken by one process (FOR UPDATE SKIP LOCKED on PostgreSQL, SQLite's single writer),
 // released with the attempt's outcome, released for a process that stopped or fell silent, and
 // read as "in flight" by a cancellation and by the question whether a peer may hold a referral.
+// The copies (the payload P, and a received envelope's JWS) are sealed at rest under the
+// envelope's own data key ('envelope:<id>', data-keys/): an erasure destroys it.
 import type { components as Local } from '../../spec/generated/local.js';
-import type { Db, Tx } from '../db/database.js';
+import type { Database, Db, Tx } from '../db/database.js';
+import { utf8 } from '../crypto/encoding.js';
+import { DataKeyError, destroyDataKeys, sealedFromText, sealedText, type DataKeys } from '../data-keys/data-keys.js';
 import { skipLocked } from '../db/dialect.js';
 import type { EnvelopeHeader, SealedEnvelope } from '../envelope/seal.js';
 import { appendAuditEvent } from '../audit-log/append.js';
@@ -17,7 +21,23 @@ export type ReferralMessage = Local['schemas']['ReferralDetail']['messages'][num
 /** Whether a lease, read at `at`, still holds: its envelope may be being posted right now. */
 const leaseHolds = (leaseUntil: string | null, at: string): boolean => leaseUntil !== null && leaseUntil >= at;
 
-export async function enqueueEnvelope(tx: Tx, sealed: SealedEnvelope, at: Date): Promise<void> {
+const dataKeyName = (envelopeId: string) => `envelope:${envelopeId}`;
+const copyData = (envelopeId: string, part: 'payload' | 'jws') => utf8.encode(`envelope:${envelopeId}:${part}`);
+
+/** A copy of an envelope (its payload, or the JWS received), sealed under the envelope's data key. */
+async function sealCopy(tx: Tx, dataKeys: DataKeys, envelopeId: string, part: 'payload' | 'jws', text: string, now: Date): Promise<string> {
+  return sealedText(await dataKeys.seal(tx, dataKeyName(envelopeId), utf8.encode(text), copyData(envelopeId, part), now));
+}
+
+/** The stored copy opened; an empty one (erased) stays empty. */
+async function openCopy(db: Db | Tx, dataKeys: DataKeys, envelopeId: string, part: 'payload' | 'jws', stored: string): Promise<string> {
+  if (stored === '') return '';
+  const plaintext = await dataKeys.open(db, dataKeyName(envelopeId), sealedFromText(stored), copyData(envelopeId, part));
+  if (!plaintext) throw new DataKeyError(`Envelope ${envelopeId} has a copy but no data key: it was erased only in part.`);
+  return utf8.decode(plaintext);
+}
+
+export async function enqueueEnvelope(tx: Tx, dataKeys: DataKeys, sealed: SealedEnvelope, at: Date): Promise<void> {
   const now = at.toISOString();
   await tx
     .insertInto('envelopes')
@@ -28,7 +48,7 @@ export async function enqueueEnvelope(tx: Tx, sealed: SealedEnvelope, at: Date):
       referral_id: sealed.header.referral_id,
       type: sealed.header.type,
       seq: sealed.header.seq,
-      payload: sealed.payload,
+      payload: await sealCopy(tx, dataKeys, sealed.header.id, 'payload', sealed.payload, at),
       payload_digest: sealed.digest,
       created_at: now,
       delivery_state: 'queued',
@@ -40,10 +60,12 @@ export async function enqueueEnvelope(tx: Tx, sealed: SealedEnvelope, at: Date):
 /** An envelope received and applied, kept with the JWS as evidence of what the sender signed and the receipt we gave. */
 export async function recordIncomingEnvelope(
   tx: Tx,
+  dataKeys: DataKeys,
   envelope: { header: EnvelopeHeader; peerId: string; payloadText: string; digest: string; jws: string },
   receipt: string,
   receivedAt: string,
 ): Promise<void> {
+  const now = new Date(receivedAt);
   await tx
     .insertInto('envelopes')
     .values({
@@ -53,9 +75,9 @@ export async function recordIncomingEnvelope(
       referral_id: envelope.header.referral_id,
       type: envelope.header.type,
       seq: envelope.header.seq,
-      payload: envelope.payloadText,
+      payload: await sealCopy(tx, dataKeys, envelope.header.id, 'payload', envelope.payloadText, now),
       payload_digest: envelope.digest,
-      signed_jws: envelope.jws,
+      signed_jws: await sealCopy(tx, dataKeys, envelope.header.id, 'jws', envelope.jws, now),
       receipt,
       created_at: envelope.header.created_at,
       received_at: receivedAt,
@@ -94,6 +116,7 @@ export async function cancelQueuedMessages(
   const queued = await query.execute();
   if (queued.length === 0) return;
   const at = now.toISOString();
+  await destroyDataKeys(tx, queued.map((e) => dataKeyName(e.id)), now);
   await tx
     .updateTable('envelopes')
     .set({ delivery_state: 'failed', last_error: `cancelled: ${why}`, payload: '', erased_at: at })
@@ -119,8 +142,10 @@ export async function peerMayHoldReferral(tx: Tx, referralId: string, now: Date)
   return row !== undefined;
 }
 
-/** Empties the referral's envelopes both ways (an erasure): payloads and signed copies go, ids, digests and receipts stay. Returns how many. */
+/** Empties the referral's envelopes both ways (an erasure): their data keys, payloads and signed copies go, ids, digests and receipts stay. Returns how many. */
 export async function eraseEnvelopesOf(tx: Tx, referralId: string, now: Date): Promise<number> {
+  const held = await tx.selectFrom('envelopes').select('id').where('referral_id', '=', referralId).where('erased_at', 'is', null).execute();
+  await destroyDataKeys(tx, held.map((e) => dataKeyName(e.id)), now);
   const result = await tx
     .updateTable('envelopes')
     .set({ payload: '', signed_jws: null, erased_at: now.toISOString() })
@@ -204,15 +229,18 @@ export async function releaseLeasesOf(db: Db, owners: readonly string[]): Promis
   await db.updateTable('envelopes').set({ lease_until: null, lease_owner: null }).where('lease_owner', 'in', owners).execute();
 }
 
+/** The envelope to post, its payload opened ('' when it was emptied meanwhile: erased or cancelled). */
 export async function envelopeToDeliver(
   db: Db,
+  dataKeys: DataKeys,
   id: string,
 ): Promise<{ id: string; payload: string; payload_digest: string; attempts: number; referral_id: string; type: string; peer_id: string }> {
-  return db
+  const envelope = await db
     .selectFrom('envelopes')
     .select(['id', 'payload', 'payload_digest', 'attempts', 'referral_id', 'type', 'peer_id'])
     .where('id', '=', id)
     .executeTakeFirstOrThrow();
+  return { ...envelope, payload: await openCopy(db, dataKeys, id, 'payload', envelope.payload) };
 }
 
 /** The peer's verified receipt ends the envelope's delivery; the lease goes with it. */
@@ -238,18 +266,22 @@ export async function recordFailedAttempt(db: Db, id: string, attempts: number, 
     .execute();
 }
 
-export async function envelopeToReseal(db: Db, id: string): Promise<{ payload: string; peer_id: string }> {
-  return db.selectFrom('envelopes').select(['payload', 'peer_id']).where('id', '=', id).executeTakeFirstOrThrow();
+export async function envelopeToReseal(db: Db, dataKeys: DataKeys, id: string): Promise<{ payload: string; peer_id: string }> {
+  const envelope = await db.selectFrom('envelopes').select(['payload', 'peer_id']).where('id', '=', id).executeTakeFirstOrThrow();
+  return { ...envelope, payload: await openCopy(db, dataKeys, id, 'payload', envelope.payload) };
 }
 
-/** The same message sealed anew (same id and header), due at once, if it is still queued. */
-export async function replaceSealedPayload(db: Db, id: string, payload: string, digest: string, now: Date): Promise<void> {
-  await db
-    .updateTable('envelopes')
-    .set({ payload, payload_digest: digest, next_attempt_at: now.toISOString() })
-    .where('id', '=', id)
-    .where('delivery_state', '=', 'queued')
-    .execute();
+/** The same message sealed anew (same id and header), due at once, if it is still queued (and so not erased). */
+export async function replaceSealedPayload(database: Database, dataKeys: DataKeys, id: string, payload: string, digest: string, now: Date): Promise<void> {
+  await database.transaction(async (tx) => {
+    const queued = await tx.selectFrom('envelopes').select('id').where('id', '=', id).where('delivery_state', '=', 'queued').executeTakeFirst();
+    if (!queued) return;
+    await tx
+      .updateTable('envelopes')
+      .set({ payload: await sealCopy(tx, dataKeys, id, 'payload', payload, now), payload_digest: digest, next_attempt_at: now.toISOString() })
+      .where('id', '=', id)
+      .execute();
+  });
 }
 
 export async function outgoingEnvelopeOf(
@@ -356,15 +388,16 @@ export async function contactByPeer(
   return query.execute();
 }
 
-/** The payloads of outgoing messages not sent yet (queued, or refused and not emptied): the keys they were sealed with are still needed. */
-export async function unsentPayloads(db: Db): Promise<Array<{ payload: string }>> {
-  return db
+/** The payloads of outgoing messages not sent yet (queued, or refused and not emptied), opened: the keys they were sealed with are still needed. */
+export async function unsentPayloads(db: Db, dataKeys: DataKeys): Promise<Array<{ payload: string }>> {
+  const rows = await db
     .selectFrom('envelopes')
-    .select('payload')
+    .select(['id', 'payload'])
     .where('direction', '=', 'outgoing')
     .where('delivery_state', 'in', ['queued', 'failed'])
     .where('payload', '!=', '')
     .execute();
+  return Promise.all(rows.map(async (row) => ({ payload: await openCopy(db, dataKeys, row.id, 'payload', row.payload) })));
 }
 
 /** An outgoing message that failed for good, or has been tried and waits for another attempt. */
@@ -409,4 +442,31 @@ export async function outboxDepthByPeer(db: Db): Promise<Array<{ peerId: string;
     .groupBy('peer_id')
     .execute();
   return rows.map((r) => ({ peerId: r.peer_id, queued: Number(r.queued), oldestCreatedAt: r.oldest }));
+}
+
+/**
+ * Envelopes stored before copies were sealed at rest held them in the clear (their bodies were
+ * ciphertext, but openable with our own keys): each is sealed under a data key of its own. Run when
+ * the node opens. A compact JWS has two dots and a payload is JSON; a sealed copy has one dot.
+ */
+export async function sealLegacyEnvelopeCopies(database: Database, dataKeys: DataKeys, now: Date): Promise<number> {
+  let sealed = 0;
+  for (;;) {
+    const count = await database.transaction(async (tx) => {
+      const batch = await tx
+        .selectFrom('envelopes')
+        .select(['id', 'payload', 'signed_jws'])
+        .where((eb) => eb.or([eb('payload', 'like', '{%'), eb('signed_jws', 'like', '%.%.%')]))
+        .limit(200)
+        .execute();
+      for (const row of batch) {
+        const payload = row.payload.startsWith('{') ? await sealCopy(tx, dataKeys, row.id, 'payload', row.payload, now) : row.payload;
+        const jws = row.signed_jws?.split('.').length === 3 ? await sealCopy(tx, dataKeys, row.id, 'jws', row.signed_jws, now) : row.signed_jws;
+        await tx.updateTable('envelopes').set({ payload, signed_jws: jws }).where('id', '=', row.id).execute();
+      }
+      return batch.length;
+    });
+    if (count === 0) return sealed;
+    sealed += count;
+  }
 }

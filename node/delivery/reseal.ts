@@ -17,7 +17,7 @@ export type ResealOutcome = 'resealed' | 'key-unchanged' | 'cannot-open';
 
 export async function resealForNewRecipientKey(ctx: NodeContext, envelopeId: string): Promise<ResealOutcome> {
   const { db } = ctx.database;
-  const envelope = await envelopeToReseal(db, envelopeId);
+  const envelope = await envelopeToReseal(db, ctx.dataKeys, envelopeId);
   const before = await heldPeer(ctx, envelope.peer_id);
   await refreshPeerIdentity(ctx, before, { force: true });
   const peer = await heldPeer(ctx, envelope.peer_id);
@@ -39,7 +39,7 @@ export async function resealForNewRecipientKey(ctx: NodeContext, envelopeId: str
     },
     () => header.id,
   );
-  await replaceSealedPayload(db, envelopeId, sealed.payload, b64u.encode(sha256(sealed.payload)), ctx.clock.now());
+  await replaceSealedPayload(ctx.database, ctx.dataKeys, envelopeId, sealed.payload, b64u.encode(sha256(sealed.payload)), ctx.clock.now());
   ctx.logger.info({ envelope: envelopeId, peer: peer.id }, 'envelope sealed again to the peer\'s new encryption key');
   return 'resealed';
 }

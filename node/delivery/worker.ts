@@ -158,7 +158,7 @@ async function claim(ctx: NodeContext, candidate: { id: string; peer_id: string 
 /** Returns whether the envelope left the queue (delivered or failed for good). */
 async function deliverOne(ctx: NodeContext, id: string, policy: RetryPolicy, log: Logger, stop: AbortSignal): Promise<boolean> {
   const { db } = ctx.database;
-  const envelope = await envelopeToDeliver(db, id);
+  const envelope = await envelopeToDeliver(db, ctx.dataKeys, id);
   const peer = await findPeer(db, envelope.peer_id);
   if (!peer) throw new Error(`Envelope ${id} is addressed to a peer not held here.`);
   const result = await attempt(ctx, { ...envelope, signing_jwk: peer.signing_jwk, identity_jws: peer.identity_jws }, stop);

@@ -10,6 +10,7 @@ import { servedIdentityDocument } from '../identity/own-document.js';
 import { signHistoricalKeys } from '../identity/historical-keys.js';
 import { applyIncomingMessage } from '../referrals/incoming.js';
 import { recordIncomingEnvelope } from '../delivery/outbox.js';
+import { completeErasures } from '../data-keys/shredding.js';
 import { DomainError } from '../errors.js';
 import { problemResponse } from './problem.js';
 import { acceptKeyRevocation, keyRevocationProblem } from '../peers/key-revocation.js';
@@ -78,15 +79,13 @@ export function federationRoutes(ctx: NodeContext): Hono {
       const processed = await findProcessed(tx, envelope.header.id, envelope.peer.id, envelope.digest);
       if (processed) return processed;
       await applyIncomingMessage(tx, ctx, envelope);
-      await recordIncomingEnvelope(tx, { ...envelope, peerId: envelope.peer.id }, receipt, claims.received_at);
+      await recordIncomingEnvelope(tx, ctx.dataKeys, { ...envelope, peerId: envelope.peer.id }, receipt, claims.received_at);
       return undefined;
     });
     if (earlier?.outcome === 'rejected') return problemResponse(c, envelopeProblem(earlier.problem, earlier.detail));
     if (earlier?.outcome === 'duplicate') return c.json(receiptResponse(earlier.receipt));
     log.info({ envelope: envelope.header.id, type: envelope.header.type, peer: envelope.peer.id }, 'envelope received');
-    if (envelope.header.type === 'consent.withdraw' && !(await ctx.database.purgeErased())) {
-      log.warn('write-ahead log busy after an erasure; it is truncated at the next erasure or retention run');
-    }
+    if (envelope.header.type === 'consent.withdraw') await completeErasures(ctx);
     return c.json(receiptResponse(receipt));
   });
 

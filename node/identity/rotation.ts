@@ -7,6 +7,7 @@ import type { JWK } from 'jose';
 import type { NodeContext } from '../context.js';
 import type { Database, Tx } from '../db/database.js';
 import type { Kek } from '../crypto/kek.js';
+import type { DataKeys } from '../data-keys/data-keys.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
 import { startPeriodic, type Periodic } from '../periodic.js';
@@ -120,7 +121,7 @@ async function replaceSigningKeyIn(
 export class KeyError extends Error {}
 
 /** Destroys the private half of every encryption key retired longer ago than the grace period. */
-export async function destroyRetiredKeys(database: Database, now: Date, retiredDays: number, actor: AuditActor): Promise<string[]> {
+export async function destroyRetiredKeys(database: Database, dataKeys: DataKeys, now: Date, retiredDays: number, actor: AuditActor): Promise<string[]> {
   const cutoff = new Date(now.getTime() - retiredDays * DAY_MS).toISOString();
   const retired = await database.db
     .selectFrom('node_keys')
@@ -134,7 +135,7 @@ export async function destroyRetiredKeys(database: Database, now: Date, retiredD
   // should the peer rotate too. So does the key of a message the peer refused for good while a
   // person may still send it once more (`referral retry`): it is kept until the message is sent,
   // or erased with its referral.
-  const needed = await sealingKeysOfUnsentEnvelopes(database);
+  const needed = await sealingKeysOfUnsentEnvelopes(database, dataKeys);
   const due = retired.filter((k) => !needed.has(k.kid));
   for (const { kid } of due) {
     await database.transaction(async (tx) => {
@@ -145,8 +146,8 @@ export async function destroyRetiredKeys(database: Database, now: Date, retiredD
   return due.map((d) => d.kid);
 }
 
-async function sealingKeysOfUnsentEnvelopes(database: Database): Promise<Set<string>> {
-  const queued = await unsentPayloads(database.db);
+async function sealingKeysOfUnsentEnvelopes(database: Database, dataKeys: DataKeys): Promise<Set<string>> {
+  const queued = await unsentPayloads(database.db, dataKeys);
   const kids = new Set<string>();
   for (const { payload } of queued) {
     try {
@@ -169,7 +170,7 @@ export async function keyRound(ctx: NodeContext, policy: KeyPolicy): Promise<{ r
     rotated = (await rotateEncryptionKey(ctx.database, ctx.kek, now, system)).kid;
     ctx.logger.info({ kid: rotated }, 'encryption key rotated');
   }
-  const destroyed = await destroyRetiredKeys(ctx.database, now, policy.retiredDays, system);
+  const destroyed = await destroyRetiredKeys(ctx.database, ctx.dataKeys, now, policy.retiredDays, system);
   if (destroyed.length > 0) {
     ctx.logger.info({ keys: destroyed.length }, 'retired encryption keys destroyed');
     // The old versions of the rows (with the wrapped keys) must not linger in the write-ahead log.

@@ -48,7 +48,7 @@ async function applyIncomingOffer(tx: Tx, ctx: NodeContext, envelope: VerifiedEn
     consent_id: consent.id,
     reply_by: body.reply_by ?? null,
   }, now);
-  await storePayload(tx, ctx.kek, { referralId: header.referral_id, kind: OFFER, content: body, now });
+  await storePayload(tx, ctx.dataKeys, { referralId: header.referral_id, kind: OFFER, content: body, now });
   await recordEvent(tx, ctx, {
     referralId: header.referral_id, at: now, action: OFFER, from: null, to: 'delivered', actor: { kind: 'peer', id: envelope.peer.id }, envelopeId: header.id,
   });

@@ -50,11 +50,11 @@ export async function createInquiry(
       id: referralId, direction: 'outgoing', peer_id: peer.id, state: 'inquiry', urgency: request.urgency, local_seq: 1,
       created_by: actor.userId, reply_by: request.reply_by ?? null,
     }, now);
-    await storePayload(tx, ctx.kek, { referralId, kind: INQUIRY, content: body, now });
+    await storePayload(tx, ctx.dataKeys, { referralId, kind: INQUIRY, content: body, now });
     await recordEvent(tx, ctx, {
       referralId, at: now, action: INQUIRY, from: null, to: 'inquiry', actor: { kind: 'user', id: actor.userId }, envelopeId: sealed.header.id,
     });
-    await enqueueEnvelope(tx, sealed, now);
+    await enqueueEnvelope(tx, ctx.dataKeys, sealed, now);
     onCommit(afterCommit);
   });
   ctx.logger.info({ referral: referralId, peer: peer.id, envelope: sealed.header.id }, 'inquiry queued');
@@ -83,7 +83,7 @@ export async function offerAfterInquiry(
     const body = offerBody(referralId, request, wireConsent(consent, peer.id));
     const terms = { urgency: request.urgency, replyBy: request.reply_by ?? null, consentId: consent.id };
     if (!(await applyOwnOffer(tx, referral, seq, now, terms))) throw changedMeanwhile();
-    await storePayload(tx, ctx.kek, { referralId, kind: OFFER, content: body, now });
+    await storePayload(tx, ctx.dataKeys, { referralId, kind: OFFER, content: body, now });
     await queueOffer(tx, ctx, peer, body, actor, OFFER_AFTER_INQUIRY, now, seq);
     onCommit(afterCommit);
   });
@@ -100,7 +100,7 @@ export async function applyIncomingInquiry(tx: Tx, ctx: NodeContext, envelope: V
     id: header.referral_id, direction: 'incoming', peer_id: envelope.peer.id, state: 'inquiry', urgency: body.urgency, peer_seq: 1,
     created_by: null, reply_by: body.reply_by ?? null,
   }, now);
-  await storePayload(tx, ctx.kek, { referralId: header.referral_id, kind: INQUIRY, content: body, now });
+  await storePayload(tx, ctx.dataKeys, { referralId: header.referral_id, kind: INQUIRY, content: body, now });
   await recordEvent(tx, ctx, {
     referralId: header.referral_id, at: now, action: INQUIRY, from: null, to: 'inquiry', actor: { kind: 'peer', id: envelope.peer.id }, envelopeId: header.id,
   });
@@ -124,7 +124,7 @@ export async function applyOfferAfterInquiry(
   const now = ctx.clock.now();
   const consent = await recordReceivedConsent(tx, body.consent, envelope.peer.id, now);
   await applyPeerOfferAfterInquiry(tx, referral, header.seq, { urgency: body.urgency, replyBy: body.reply_by ?? null, consentId: consent.id }, now);
-  await storePayload(tx, ctx.kek, { referralId: referral.id, kind: OFFER, content: body, now });
+  await storePayload(tx, ctx.dataKeys, { referralId: referral.id, kind: OFFER, content: body, now });
   await recordEvent(tx, ctx, {
     referralId: referral.id, at: now, action: OFFER, from: OFFER_AFTER_INQUIRY, to: 'delivered',
     actor: { kind: 'peer', id: envelope.peer.id }, envelopeId: header.id,

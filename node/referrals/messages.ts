@@ -82,7 +82,7 @@ async function outsideConsent(
     const consent = referral.consent_id ? await findConsent(db, referral.consent_id) : undefined;
     return consent ? consentRowViolation(consent, client, referral.peer_id, now) : 'The consent of this referral is no longer held here.';
   }
-  const offer = await readPayload<ReferralOfferBody>(db, ctx.kek, referral.id, 'referral.offer');
+  const offer = await readPayload<ReferralOfferBody>(db, ctx.dataKeys, referral.id, 'referral.offer');
   if (!offer) return 'The offer of this referral is no longer held here.';
   if (Date.parse(offer.consent.valid_until) <= now.getTime()) return 'The consent for this referral is no longer in force.';
   const outside = categoriesPresent(client).filter((c) => !offer.consent.categories.includes(c));
@@ -131,7 +131,7 @@ export async function sendLifecycleMessage(
         referralId, peerId: referral.peer_id, envelopeId: sealed.header.id, message, consentId: referral.consent_id, client: content.client,
       });
     }
-    await enqueueEnvelope(tx, sealed, now);
+    await enqueueEnvelope(tx, ctx.dataKeys, sealed, now);
     onCommit(afterCommit);
   });
   ctx.logger.info({ referral: referralId, message, envelope: sealed.header.id, state: to }, 'lifecycle message queued');

@@ -72,7 +72,7 @@ export async function queueOffer(
     referralId: body.referral_id, at: now, action: OFFER, from, to: 'sent', actor: { kind: 'user', id: actor.userId }, envelopeId: sealed.header.id,
   });
   await recordDisclosure(tx, now, actor, { referralId: body.referral_id, peerId: peer.id, envelopeId: sealed.header.id, message: OFFER, consentId: body.consent.id, client: body.client });
-  await enqueueEnvelope(tx, sealed, now);
+  await enqueueEnvelope(tx, ctx.dataKeys, sealed, now);
   return sealed.header.id;
 }
 

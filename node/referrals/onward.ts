@@ -44,7 +44,7 @@ export async function referOnward(
   if (original.direction !== 'incoming' || nextState(ONWARD, 'receiver', original.state as ReferralState) === undefined) {
     throw new DomainError(409, 'illegal-transition', 'Not possible in this state', `Only a received referral that is delivered, accepted or in progress can be referred on; this one is ${original.direction} and ${original.state}.`);
   }
-  const offer = await readPayload<ReferralOfferBody>(db, ctx.kek, referralId, OFFER);
+  const offer = await readPayload<ReferralOfferBody>(db, ctx.dataKeys, referralId, OFFER);
   if (!offer) throw new DomainError(404, 'not-found', 'No such referral', 'The referral\'s content is no longer held here.');
   const third = await peerFor(ctx, request.to, true);
   if (third.id === original.peer_id) throw new DomainError(422, 'invalid-request', 'Back to the sender', 'To hand the case back to the organisation that sent it, decline or complete the referral instead.');
@@ -91,7 +91,7 @@ export async function referOnward(
       referralId, at: now, action: ONWARD, from: original.state, to: original.state, actor: { kind: 'user', id: actor.userId },
       code: codeOf(content), envelopeId: notice.header.id, details: detailsOf(content),
     });
-    await enqueueEnvelope(tx, notice, now);
+    await enqueueEnvelope(tx, ctx.dataKeys, notice, now);
     const narrowed = await deriveOnwardConsent(tx, received, third.id, actor, now);
     const body = bodyWith(wireConsent(narrowed, third.id));
     checkConsent(body, third.id, now);
@@ -99,7 +99,7 @@ export async function referOnward(
       id: onwardId, direction: 'outgoing', peer_id: third.id, state: 'sent', urgency: body.urgency, local_seq: 1,
       created_by: actor.userId, consent_id: narrowed.id, parent_referral_id: referralId, reply_by: body.reply_by ?? null,
     }, now);
-    await storePayload(tx, ctx.kek, { referralId: onwardId, kind: OFFER, content: body, now });
+    await storePayload(tx, ctx.dataKeys, { referralId: onwardId, kind: OFFER, content: body, now });
     await queueOffer(tx, ctx, third, body, actor, null, now);
     onCommit(afterCommit);
   });

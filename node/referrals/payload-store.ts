@@ -1,29 +1,31 @@
-// Personal data at rest: each payload is encrypted under its own random data key, which is
-// stored only wrapped by the KEK. Deleting the row (key and ciphertext) erases the data.
+// Personal data at rest: each payload is encrypted under its own data key, kept apart from it and
+// wrapped by the keyring (data-keys/). Erasing destroys the data key and deletes the row.
 import { randomUUID } from 'node:crypto';
 import type { Kek } from '../crypto/kek.js';
-import { AEAD_KEY_BYTES, aeadDecrypt, aeadEncrypt, randomBytes } from '../crypto/aead.js';
 import { b64u, utf8 } from '../crypto/encoding.js';
-import type { Db, Tx } from '../db/database.js';
+import type { Database, Db, Tx } from '../db/database.js';
+import { DataKeyError, destroyDataKeys, type DataKeys } from '../data-keys/data-keys.js';
 
 const associatedData = (payloadId: string, referralId: string, kind: string) =>
   utf8.encode(`payload:${payloadId}:${referralId}:${kind}`);
 
+const dataKeyName = (payloadId: string) => `payload:${payloadId}`;
+
 export async function storePayload(
   tx: Tx,
-  kek: Kek,
+  dataKeys: DataKeys,
   entry: { referralId: string; kind: string; content: unknown; now: Date },
 ): Promise<string> {
   const id = randomUUID();
-  const dataKey = await randomBytes(AEAD_KEY_BYTES);
-  const sealed = await aeadEncrypt(dataKey, utf8.encode(JSON.stringify(entry.content)), associatedData(id, entry.referralId, entry.kind));
+  const content = utf8.encode(JSON.stringify(entry.content));
+  const sealed = await dataKeys.seal(tx, dataKeyName(id), content, associatedData(id, entry.referralId, entry.kind), entry.now);
   await tx
     .insertInto('payloads')
     .values({
       id,
       referral_id: entry.referralId,
       kind: entry.kind,
-      wrapped_key: await kek.wrap(dataKey, `payload-key:${id}`),
+      wrapped_key: '',
       nonce: b64u.encode(sealed.nonce),
       ciphertext: b64u.encode(sealed.ciphertext),
       created_at: entry.now.toISOString(),
@@ -33,7 +35,7 @@ export async function storePayload(
 }
 
 /** The latest payload of a kind for a referral (e.g. its offer). */
-export async function readPayload<T>(db: Db | Tx, kek: Kek, referralId: string, kind: string): Promise<T | undefined> {
+export async function readPayload<T>(db: Db | Tx, dataKeys: DataKeys, referralId: string, kind: string): Promise<T | undefined> {
   const row = await db
     .selectFrom('payloads')
     .select('id')
@@ -41,24 +43,48 @@ export async function readPayload<T>(db: Db | Tx, kek: Kek, referralId: string, 
     .where('kind', '=', kind)
     .orderBy('created_at', 'desc')
     .executeTakeFirst();
-  return row ? readPayloadById<T>(db, kek, row.id) : undefined;
+  return row ? readPayloadById<T>(db, dataKeys, row.id) : undefined;
 }
 
-export async function readPayloadById<T>(db: Db | Tx, kek: Kek, id: string): Promise<T | undefined> {
+export async function readPayloadById<T>(db: Db | Tx, dataKeys: DataKeys, id: string): Promise<T | undefined> {
   const row = await db.selectFrom('payloads').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) return undefined;
-  const dataKey = await kek.unwrap(row.wrapped_key, `payload-key:${row.id}`);
-  const plaintext = await aeadDecrypt(
-    dataKey,
+  const plaintext = await dataKeys.open(
+    db,
+    dataKeyName(row.id),
     { nonce: b64u.decode(row.nonce), ciphertext: b64u.decode(row.ciphertext) },
     associatedData(row.id, row.referral_id, row.kind),
   );
-  if (!plaintext) throw new Error(`Stored payload ${row.id} cannot be decrypted: it was altered.`);
+  if (!plaintext) throw new DataKeyError(`Stored payload ${row.id} has no data key: it was erased only in part.`);
   return JSON.parse(utf8.decode(plaintext)) as T;
 }
 
-/** Deletes every payload of the referral with its data key: the erasure itself. Returns how many. */
-export async function erasePayloadsOf(tx: Tx, referralId: string): Promise<number> {
+/** Destroys the data keys of every payload of the referral and deletes the payloads: the erasure itself. Returns how many. */
+export async function erasePayloadsOf(tx: Tx, referralId: string, now: Date): Promise<number> {
+  const rows = await tx.selectFrom('payloads').select('id').where('referral_id', '=', referralId).execute();
+  await destroyDataKeys(tx, rows.map((r) => dataKeyName(r.id)), now);
   const result = await tx.deleteFrom('payloads').where('referral_id', '=', referralId).executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/**
+ * Payloads written before data keys were kept apart held their data key in the row, wrapped by the
+ * KEK: each key moves to the data keys (the ciphertext stays as it is). Run when the node opens.
+ */
+export async function adoptLegacyPayloadKeys(database: Database, kek: Kek, dataKeys: DataKeys, now: Date): Promise<number> {
+  let adopted = 0;
+  for (;;) {
+    // Read inside the transaction: another process opening at the same time adopts each key once.
+    const count = await database.transaction(async (tx) => {
+      const batch = await tx.selectFrom('payloads').select(['id', 'wrapped_key']).where('wrapped_key', '!=', '').limit(200).execute();
+      for (const row of batch) {
+        const key = await kek.unwrap(row.wrapped_key, `payload-key:${row.id}`);
+        await dataKeys.adopt(tx, dataKeyName(row.id), key, now);
+        await tx.updateTable('payloads').set({ wrapped_key: '' }).where('id', '=', row.id).execute();
+      }
+      return batch.length;
+    });
+    if (count === 0) return adopted;
+    adopted += count;
+  }
 }

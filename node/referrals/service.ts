@@ -53,7 +53,7 @@ export async function createReferral(
       consent_id: consent.id,
       reply_by: request.reply_by ?? null,
     }, now);
-    await storePayload(tx, ctx.kek, { referralId, kind: OFFER, content: body, now });
+    await storePayload(tx, ctx.dataKeys, { referralId, kind: OFFER, content: body, now });
     if (draft) {
       await recordEvent(tx, ctx, { referralId, at: now, action: 'draft', from: null, to: 'draft', actor: { kind: 'user', id: actor.userId } });
     } else {
@@ -74,7 +74,7 @@ export async function sendDraft(ctx: NodeContext, actor: Actor, referralId: stri
     throw new DomainError(409, 'illegal-transition', 'Not a draft', `Only a draft can be sent; this referral is ${referral.state}.`);
   }
   const peer = await peerFor(ctx, referral.peer_id, true);
-  const draft = await readPayload<ReferralOfferBody>(ctx.database.db, ctx.kek, referralId, OFFER);
+  const draft = await readPayload<ReferralOfferBody>(ctx.database.db, ctx.dataKeys, referralId, OFFER);
   const consent = referral.consent_id ? await findConsent(ctx.database.db, referral.consent_id) : undefined;
   if (!draft || !consent) throw new DomainError(404, 'not-found', 'No such referral', 'The draft\'s content is no longer held here.');
   // The service chosen when the draft was saved may have been paused or removed since.
@@ -165,8 +165,8 @@ export async function getReferralDetail(ctx: NodeContext, id: string): Promise<R
   const row = await findReferral(db, id);
   if (!row) return undefined;
   const [summary] = await summariesOf(ctx, [row]);
-  const offer = await readPayload<ReferralOfferBody>(db, ctx.kek, id, OFFER);
-  const inquiry = await readPayload<ReferralInquiryBody>(db, ctx.kek, id, INQUIRY);
+  const offer = await readPayload<ReferralOfferBody>(db, ctx.dataKeys, id, OFFER);
+  const inquiry = await readPayload<ReferralInquiryBody>(db, ctx.dataKeys, id, INQUIRY);
   const content = offer ? (({ referral_id: _referralId, ...rest }) => rest)(offer) : undefined;
   const messages = await referralMessages(db, id);
   const { timeline, information, inquiryAnswer } = await readTimeline(ctx, id);

@@ -5,7 +5,7 @@ import { insertionOrder } from '../db/dialect.js';
 import type { components } from '../../spec/generated/local.js';
 import type { NodeContext } from '../context.js';
 import type { Tx } from '../db/database.js';
-import type { Kek } from '../crypto/kek.js';
+import type { DataKeys } from '../data-keys/data-keys.js';
 import { readPayloadById, storePayload } from './payload-store.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 
@@ -38,7 +38,7 @@ export interface NewEvent {
 export async function recordEvent(tx: Tx, ctx: NodeContext, event: NewEvent): Promise<void> {
   const hasDetails = event.details && Object.values(event.details).some((value) => value !== undefined);
   const payloadId = hasDetails
-    ? await storePayload(tx, ctx.kek, { referralId: event.referralId, kind: `event:${event.action}`, content: event.details, now: event.at })
+    ? await storePayload(tx, ctx.dataKeys, { referralId: event.referralId, kind: `event:${event.action}`, content: event.details, now: event.at })
     : null;
   await tx
     .insertInto('referral_events')
@@ -85,7 +85,7 @@ export async function readTimeline(
   const information: Information[] = [];
   let inquiryAnswer: InquiryAnswer | undefined;
   for (const row of rows) {
-    const details = row.payload_id ? await readPayloadById<EventDetails>(db, ctx.kek, row.payload_id) : undefined;
+    const details = row.payload_id ? await readPayloadById<EventDetails>(db, ctx.dataKeys, row.payload_id) : undefined;
     timeline.push({
       at: row.at,
       action: row.action,
@@ -118,7 +118,7 @@ export async function readTimeline(
 }
 
 /** The organisations the receiver told us it referred this case on to (referral.onward). */
-export async function onwardNoticesOf(tx: Tx, kek: Kek, referralId: string): Promise<Array<{ to: string; referral_id: string }>> {
+export async function onwardNoticesOf(tx: Tx, dataKeys: DataKeys, referralId: string): Promise<Array<{ to: string; referral_id: string }>> {
   const events = await tx
     .selectFrom('referral_events')
     .select('payload_id')
@@ -128,7 +128,7 @@ export async function onwardNoticesOf(tx: Tx, kek: Kek, referralId: string): Pro
     .execute();
   const onward: Array<{ to: string; referral_id: string }> = [];
   for (const event of events) {
-    const details = await readPayloadById<EventDetails>(tx, kek, event.payload_id!);
+    const details = await readPayloadById<EventDetails>(tx, dataKeys, event.payload_id!);
     if (details?.onward) onward.push(details.onward);
   }
   return onward;

@@ -38,11 +38,17 @@ async function expectGoneFromDisk(node: TestNode, secrets: readonly string[]): P
   }
 }
 
-/** What would open the referral's data on `node`: wrapped payload keys and envelope payloads. */
+/** What would open the referral's data on `node`: its data keys (wrapped), and its payloads and envelope copies (sealed). */
 async function keysAndCiphertexts(node: TestNode, referralId: string): Promise<string[]> {
-  const payloads = await readRows(node, 'select wrapped_key, ciphertext from payloads where referral_id = ?', referralId);
-  const envelopes = await readRows(node, "select payload from envelopes where referral_id = ? and payload != ''", referralId);
-  return [...payloads.flatMap((p) => [p.wrapped_key as string, (p.ciphertext as string).slice(0, 40)]), ...envelopes.map((e) => (e.payload as string).slice(-60))];
+  const payloads = await readRows(node, 'select id, ciphertext from payloads where referral_id = ?', referralId);
+  const envelopes = await readRows(node, "select id, payload from envelopes where referral_id = ? and payload != ''", referralId);
+  const names = [...payloads.map((p) => `payload:${String(p.id)}`), ...envelopes.map((e) => `envelope:${String(e.id)}`)];
+  const wrappedKeys: string[] = [];
+  for (const name of names) wrappedKeys.push(...(await readRows(node, 'select wrapped from data_keys where id = ?', name)).map((k) => k.wrapped as string));
+  expect(wrappedKeys).toHaveLength(names.length);
+  const secrets = [...wrappedKeys, ...payloads.map((p) => (p.ciphertext as string).slice(0, 40)), ...envelopes.map((e) => (e.payload as string).slice(-60))];
+  expect(secrets.every((s) => s.length >= 40)).toBe(true);
+  return secrets;
 }
 
 /** An envelope made by hand (for messages a node would never send) posted to `to`. */

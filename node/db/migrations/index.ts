@@ -18,6 +18,7 @@ import * as uiSessions from './015-ui-sessions.js';
 import * as referralSubmissions from './016-referral-submissions.js';
 import * as insertionOrder from './017-insertion-order.js';
 import * as processes from './018-processes.js';
+import * as dataKeys from './019-data-keys.js';
 
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '016-referral-submissions': referralSubmissions,
   '017-insertion-order': insertionOrder,
   '018-processes': processes,
+  '019-data-keys': dataKeys,
 };
