@@ -49,7 +49,8 @@ export interface Keyring {
   destroy(ids: readonly string[]): Promise<void>;
 }
 
-interface StoredKey {
+/** A key as the file holds it. */
+export interface StoredKey {
   id: string;
   period: string;
   created_at: string;
@@ -57,7 +58,7 @@ interface StoredKey {
   wrapped: string;
 }
 
-interface KeyringFile {
+export interface KeyringFile {
   format: typeof FORMAT;
   version: 1;
   keyring_id: string;
@@ -71,7 +72,7 @@ export async function createKeyringFile(path: string): Promise<void> {
   const file: KeyringFile = { format: FORMAT, version: 1, keyring_id: b64u.encode(await randomBytes(16)), keys: [] };
   const fd = openSync(path, 'wx', 0o600);
   try {
-    writeSync(fd, serialise(file));
+    writeSync(fd, serialiseKeyring(file));
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -116,7 +117,7 @@ export function openKeyring(path: string, kek: Kek): Keyring {
   };
 
   const write = (file: KeyringFile) => {
-    replaceFile(path, serialise(file));
+    replaceFile(path, serialiseKeyring(file));
     loaded = { file, stamp: stampOf(path) };
   };
 
@@ -158,7 +159,7 @@ export function openKeyring(path: string, kek: Kek): Keyring {
   };
 }
 
-const serialise = (file: KeyringFile): string => `${JSON.stringify(file, null, 1)}\n`;
+export const serialiseKeyring = (file: KeyringFile): string => `${JSON.stringify(file, null, 1)}\n`;
 
 function stampOf(path: string): string {
   try {
@@ -169,7 +170,8 @@ function stampOf(path: string): string {
   }
 }
 
-function readKeyringFile(path: string): KeyringFile {
+/** The file at `path`, checked; read again when a writer's replacement was caught half-way. */
+export function readKeyringFile(path: string): KeyringFile {
   if (!existsSync(path)) {
     throw new KeyringError(`No keyring at ${path}: restore it from the backup taken with the database, or point REFERRAL_NODE_KEYRING at it.`);
   }
@@ -192,16 +194,22 @@ function parseKeyringFile(text: string, path: string): KeyringFile {
   }
   const file = parsed as Partial<KeyringFile>;
   const wellFormed =
+    typeof parsed === 'object' &&
+    parsed !== null &&
     file.format === FORMAT &&
     file.version === 1 &&
     typeof file.keyring_id === 'string' &&
     Array.isArray(file.keys) &&
     file.keys.every(
       (k: Partial<StoredKey>) =>
+        typeof k === 'object' &&
+        k !== null &&
         typeof k.id === 'string' && typeof k.period === 'string' && /^\d{4}-\d{2}$/.test(k.period) && typeof k.created_at === 'string' && typeof k.wrapped === 'string',
     );
   if (!wellFormed) throw new KeyringError(`${path} is not a keyring this node can read: restore it from the backup taken with the database.`);
-  return file as KeyringFile;
+  const { format, version, keyring_id, keys } = file as KeyringFile;
+  // Only what the node reads: nothing else in the file is kept, written back or copied.
+  return { format, version, keyring_id, keys: keys.map(({ id, period, created_at, wrapped }) => ({ id, period, created_at, wrapped })) };
 }
 
 /**
@@ -234,7 +242,7 @@ function replaceFile(path: string, content: string): void {
   }
 }
 
-function syncFolder(path: string): void {
+export function syncFolder(path: string): void {
   const fd = openSync(dirname(path), 'r');
   try {
     fsyncSync(fd);

@@ -202,6 +202,13 @@ describe('the compose file for one node on PostgreSQL, as a web and a worker pro
     expect(worker?.healthcheck?.disable).toBe(true);
   });
 
+  it('gives web and worker one data folder, so that they share the keyring', () => {
+    const folder = (service: Service | undefined) => service?.volumes?.find((v) => v.endsWith(':/var/lib/referral-node'));
+    expect(folder(web)).toBeDefined();
+    expect(folder(worker)).toBe(folder(web));
+    expect(Object.keys(postgres.volumes)).toContain(folder(web)!.split(':')[0]);
+  });
+
   it('starts the worker only once the web service, which initialises the node, is healthy', () => {
     expect(worker?.depends_on?.web?.condition).toBe('service_healthy');
     // The entrypoint recognises the worker by the arguments the compose file gives it.

@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { envelopeToDeliver } from '../../node/delivery/outbox.js';
 import { keyRound, reloadKeysIfChanged } from '../../node/identity/rotation.js';
 import { followTrustList, type TrustListFollowing } from '../../node/peers/trust-list-follower.js';
 import { pushKeyRevocation } from '../../node/peers/key-revocation.js';
@@ -94,7 +95,7 @@ const queuedAnywhere = async () => {
 };
 /** The recipient key named in the clear header of the envelope as stored. */
 async function sealedTo(node: TestNode, envelopeId: string): Promise<string> {
-  const { payload } = await node.ctx.database.db.selectFrom('envelopes').select('payload').where('id', '=', envelopeId).executeTakeFirstOrThrow();
+  const { payload } = await envelopeToDeliver(node.ctx.database.db, node.ctx.dataKeys, envelopeId);
   const header = JSON.parse(Buffer.from((JSON.parse(payload) as { header: string }).header, 'base64url').toString('utf8')) as { recipient_kid: string };
   return header.recipient_kid;
 }
