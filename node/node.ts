@@ -26,7 +26,7 @@ import { startIdentityRefresh } from './peers/refresh.js';
 import { startTrustListFollower, type TrustListFollowing } from './peers/trust-list-follower.js';
 import { startKeySchedule, type KeyPolicy } from './identity/rotation.js';
 import { startCheckpointTimer } from './audit-log/witness-client.js';
-import { createNodeIdentity, isInitialised, loadSelfIdentity, type NodeSettings } from './identity/store.js';
+import { adoptLegacyPrivateKeys, createNodeIdentity, isInitialised, loadSelfIdentity, type NodeSettings } from './identity/store.js';
 import { readableFingerprint } from './identity/keys.js';
 import { createLogger } from './logging/logger.js';
 import { createNodeMetrics } from './metrics/node-metrics.js';
@@ -122,10 +122,10 @@ export async function initNode(
     if (config.databaseUrl) writeFileSync(databaseUrlFile(config), `${config.databaseUrl}\n`, { mode: 0o600 });
     const kek = loadKek(config);
     const now = clock.now();
-    await loadKeyring(config.keyringFile, kek, database, now);
-    await createNodeIdentity(database, kek, settings, now);
+    const dataKeys = dataKeysWith(await loadKeyring(config.keyringFile, kek, database, now));
+    await createNodeIdentity(database, dataKeys, settings, now);
     const { password } = await createUser(database, { username: admin.username, role: 'admin' }, now);
-    const self = await loadSelfIdentity(database.db, kek);
+    const self = await loadSelfIdentity(database.db, dataKeys);
     return {
       nodeId: self.nodeId,
       fingerprint: readableFingerprint(self.signingKey.kid),
@@ -158,7 +158,7 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
       instanceId: randomUUID(),
       kek,
       dataKeys,
-      self: await loadSelfIdentity(database.db, kek),
+      self: await loadSelfIdentity(database.db, dataKeys),
       limits: config.limits,
       clock,
       fetch: overrides.fetch ?? ((input, init) => fetch(input, init)),
@@ -190,16 +190,18 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
 }
 
 /**
- * Data written before data keys were kept apart: payload and form keys wrapped by the KEK in their
- * rows move to the data keys, and envelope copies kept in the clear are sealed. Once per database;
+ * Data written before data keys were kept apart: private keys wrapped by the KEK are sealed under
+ * data keys, payload and form keys wrapped by the KEK in their rows move to the data keys, and
+ * envelope copies kept in the clear are sealed. Once per database;
  * afterwards each call finds nothing to do.
  */
 async function adoptLegacyKeys(database: Database, kek: Kek, dataKeys: DataKeys, now: Date, logger: Logger): Promise<void> {
+  const privateKeys = await adoptLegacyPrivateKeys(database, kek, dataKeys, now);
   const payloads = await adoptLegacyPayloadKeys(database, kek, dataKeys, now);
   const forms = await adoptLegacyFormKeys(database, kek, dataKeys, now);
   const envelopes = await sealLegacyEnvelopeCopies(database, dataKeys, now);
-  if (payloads + forms + envelopes > 0) {
-    logger.info({ payloads, forms, envelopes }, 'stored data moved under data keys of its own; run VACUUM FULL on PostgreSQL so the old copies go (README, "Erasure")');
+  if (privateKeys + payloads + forms + envelopes > 0) {
+    logger.info({ privateKeys, payloads, forms, envelopes }, 'stored data moved under data keys of its own; run VACUUM FULL on PostgreSQL so the old copies go (README, "Erasure")');
   }
 }
 

@@ -5,6 +5,7 @@ import { readableFingerprint } from '../identity/keys.js';
 import { listNodeKeys } from '../identity/store.js';
 import { revokeSigningKey, rotateEncryptionKey, rotateSigningKey } from '../identity/rotation.js';
 import { pushKeyRevocation } from '../peers/key-revocation.js';
+import { completeErasures } from '../data-keys/shredding.js';
 import { CliError, printTable, type CliIo } from './output.js';
 import { dataOption, withNode } from './data-folder.js';
 
@@ -46,13 +47,13 @@ export function addKeyCommands(program: Command, io: CliIo): void {
       await withNode(options, async ({ ctx }) => {
         const actor = { kind: 'system', id: 'command-line' } as const;
         if (!options.signing || options.all) {
-          const rotated = await rotateEncryptionKey(ctx.database, ctx.kek, ctx.clock.now(), actor);
+          const rotated = await rotateEncryptionKey(ctx.database, ctx.dataKeys, ctx.clock.now(), actor);
           io.out(`New encryption key ${readableFingerprint(rotated.kid)} is published; ${readableFingerprint(rotated.previous)} is retired.`);
         }
         if (options.signing || options.all) {
-          const rotated = await rotateSigningKey(ctx.database, ctx.kek, ctx.self, ctx.clock.now(), actor);
-          // The old private half must not linger in the write-ahead log.
-          await ctx.database.purgeErased();
+          const rotated = await rotateSigningKey(ctx.database, ctx.dataKeys, ctx.self, ctx.clock.now(), actor);
+          // The old private half is destroyed for real: its data key's keyring key goes too.
+          await completeErasures(ctx);
           io.out(
             `New signing key ${readableFingerprint(rotated.kid)}; ${readableFingerprint(rotated.previous)} was destroyed. Peers follow the change from the continuity statement in the identity document; the fingerprint they show for this node is now the new one.`,
           );
@@ -73,9 +74,9 @@ export function addKeyCommands(program: Command, io: CliIo): void {
         );
       }
       await withNode(options, async ({ ctx }) => {
-        const result = await revokeSigningKey(ctx.database, ctx.kek, ctx.self, ctx.clock.now(), { kind: 'system', id: 'command-line' });
-        // The old private halves must not linger in the write-ahead log.
-        await ctx.database.purgeErased();
+        const result = await revokeSigningKey(ctx.database, ctx.dataKeys, ctx.self, ctx.clock.now(), { kind: 'system', id: 'command-line' });
+        // The old private halves are destroyed for real: their data keys' keyring keys go too.
+        await completeErasures(ctx);
         io.out(`Signing key ${readableFingerprint(result.revoked)} is revoked as compromised. New signing key: ${readableFingerprint(result.kid)} (a new encryption key too).`);
         printPushOutcomes(await pushKeyRevocation(ctx, result.statement));
         io.out(

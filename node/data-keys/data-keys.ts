@@ -28,6 +28,8 @@ export interface DataKeys {
   seal(tx: Tx, name: string, plaintext: Uint8Array, associatedData: Uint8Array, now: Date): Promise<Sealed>;
   /** Decrypts what `seal` made; undefined when the data key was destroyed (the data was erased). */
   open(db: Db | Tx, name: string, sealed: Sealed, associatedData: Uint8Array): Promise<Uint8Array | undefined>;
+  /** Whether the data key `name` is held. */
+  has(db: Db | Tx, name: string): Promise<boolean>;
   /** Keeps an existing key (one a row held wrapped by the KEK before data keys were kept here) as the data key `name`. */
   adopt(tx: Tx, name: string, key: Uint8Array, now: Date): Promise<void>;
 }
@@ -85,6 +87,9 @@ export function dataKeysWith(keyring: Keyring): DataKeys {
       const plaintext = await aeadDecrypt(key, sealed, associatedData);
       if (!plaintext) throw new DataKeyError(`What ${name} opens cannot be decrypted: it was altered.`);
       return plaintext;
+    },
+    async has(db, name) {
+      return (await db.selectFrom('data_keys').select('id').where('id', '=', name).executeTakeFirst()) !== undefined;
     },
     async adopt(tx, name, key, now) {
       await insert(tx, name, key, now);

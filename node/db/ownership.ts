@@ -13,7 +13,7 @@ export interface TableOwner {
 
 export const tableOwners: Readonly<Record<keyof Schema, TableOwner>> = {
   node_settings: { owner: 'node/identity/store.ts', holds: "this node's id, name, country, languages" },
-  node_keys: { owner: 'node/identity/store.ts', holds: "this node's signing and encryption keys, wrapped by the KEK" },
+  node_keys: { owner: 'node/identity/store.ts', holds: "this node's signing and encryption keys, private halves under data keys" },
   key_revocations: { owner: 'node/identity/revocations.ts', holds: "key revocation statements, this node's and peers'" },
   users: { owner: 'node/users/service.ts', holds: 'staff accounts, roles, interface language' },
   api_tokens: { owner: 'node/users/service.ts', holds: 'local API tokens (digests only)' },

@@ -17,7 +17,7 @@ export interface NodeKeysTable {
   kid: string;
   use: 'sig' | 'enc';
   public_jwk: string;
-  /** The private key wrapped by the KEK (see crypto/kek.ts). */
+  /** The private key sealed under its data key 'node-key:<kid>' (identity/store.ts); '' once destroyed. */
   private_wrapped: string;
   /**
    * active: current; retired: still held to open what was sealed to it; destroyed: private half

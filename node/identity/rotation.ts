@@ -6,13 +6,14 @@
 import type { JWK } from 'jose';
 import type { NodeContext } from '../context.js';
 import type { Database, Tx } from '../db/database.js';
-import type { Kek } from '../crypto/kek.js';
 import type { DataKeys } from '../data-keys/data-keys.js';
+import { completeErasures } from '../data-keys/shredding.js';
+import { utf8 } from '../crypto/encoding.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
 import { startPeriodic, type Periodic } from '../periodic.js';
 import { generateEncryptionKey, generateSigningKey, type EncryptionKey, type SigningKey } from './keys.js';
-import { addActiveKey, destroyRetiredKey, endKey, loadSelfIdentity, purpose, retireEncryptionKey } from './store.js';
+import { addActiveKey, destroyRetiredKey, endKey, loadSelfIdentity, retireEncryptionKey, sealPrivateKey } from './store.js';
 import { recordKeyRevocation } from './revocations.js';
 import { signContinuityStatement, type KeyContinuityStatement } from './continuity.js';
 import { signOwnKeyRevocation } from './revocation.js';
@@ -27,16 +28,16 @@ export interface KeyPolicy {
   retiredDays: number;
 }
 
-export async function rotateEncryptionKey(database: Database, kek: Kek, now: Date, actor: AuditActor): Promise<{ kid: string; previous: string }> {
+export async function rotateEncryptionKey(database: Database, dataKeys: DataKeys, now: Date, actor: AuditActor): Promise<{ kid: string; previous: string }> {
   const fresh = await generateEncryptionKey();
-  return database.transaction((tx) => rotateEncryptionKeyIn(tx, kek, fresh, now, actor));
+  return database.transaction((tx) => rotateEncryptionKeyIn(tx, dataKeys, fresh, now, actor));
 }
 
-async function rotateEncryptionKeyIn(tx: Tx, kek: Kek, fresh: EncryptionKey, now: Date, actor: AuditActor): Promise<{ kid: string; previous: string }> {
+async function rotateEncryptionKeyIn(tx: Tx, dataKeys: DataKeys, fresh: EncryptionKey, now: Date, actor: AuditActor): Promise<{ kid: string; previous: string }> {
   const at = now.toISOString();
   const current = await tx.selectFrom('node_keys').select('kid').where('use', '=', 'enc').where('status', '=', 'active').executeTakeFirstOrThrow();
   await retireEncryptionKey(tx, current.kid, at);
-  const privateWrapped = await kek.wrap(fresh.privateKey, purpose(fresh.kid));
+  const privateWrapped = await sealPrivateKey(tx, dataKeys, fresh.kid, fresh.privateKey, now);
   await addActiveKey(tx, { kid: fresh.kid, use: 'enc', public_jwk: JSON.stringify(fresh.publicJwk), private_wrapped: privateWrapped, continuity: null }, at);
   await appendAuditEvent(tx, now, actor, { type: 'key.rotated', use: 'enc', kid: fresh.kid, previous_kid: current.kid });
   return { kid: fresh.kid, previous: current.kid };
@@ -50,7 +51,7 @@ async function rotateEncryptionKeyIn(tx: Tx, kek: Kek, fresh: EncryptionKey, now
  */
 export async function rotateSigningKey(
   database: Database,
-  kek: Kek,
+  dataKeys: DataKeys,
   self: { nodeId: string; signingKey: SigningKey },
   now: Date,
   actor: AuditActor,
@@ -59,7 +60,7 @@ export async function rotateSigningKey(
   const statement = await signContinuityStatement(self.nodeId, self.signingKey, fresh, Math.floor(now.getTime() / 1000));
   const at = now.toISOString();
   return database.transaction(async (tx) => {
-    const current = await replaceSigningKeyIn(tx, kek, self.signingKey.kid, { key: fresh, privateJwk, continuity: JSON.stringify(statement) }, { status: 'destroyed', at });
+    const current = await replaceSigningKeyIn(tx, dataKeys, self.signingKey.kid, { key: fresh, privateJwk, continuity: JSON.stringify(statement) }, { status: 'destroyed', at });
     await appendAuditEvent(tx, now, actor, { type: 'key.rotated', use: 'sig', kid: fresh.kid, previous_kid: current.kid });
     await appendAuditEvent(tx, now, actor, { type: 'key.destroyed', use: 'sig', kid: current.kid });
     return { kid: fresh.kid, previous: current.kid };
@@ -76,7 +77,7 @@ export async function rotateSigningKey(
  */
 export async function revokeSigningKey(
   database: Database,
-  kek: Kek,
+  dataKeys: DataKeys,
   self: { nodeId: string; signingKey: SigningKey; continuity: KeyContinuityStatement[] },
   now: Date,
   actor: AuditActor,
@@ -88,10 +89,10 @@ export async function revokeSigningKey(
   const at = now.toISOString();
   // Both keys in one transaction: a crash must not leave the stolen encryption key in use.
   const revoked = await database.transaction(async (tx) => {
-    const current = await replaceSigningKeyIn(tx, kek, self.signingKey.kid, { key: fresh, privateJwk, continuity: null }, { status: 'revoked', at });
+    const current = await replaceSigningKeyIn(tx, dataKeys, self.signingKey.kid, { key: fresh, privateJwk, continuity: null }, { status: 'revoked', at });
     await recordKeyRevocation(tx, { kid: current.kid, node_id: self.nodeId, statement, signed_by: 'key', reason: 'key-compromise', revoked_at: at, received_at: at });
     await appendAuditEvent(tx, now, actor, { type: 'key.revoked', use: 'sig', kid: current.kid, reason: 'key-compromise', signing_kid: fresh.kid });
-    await rotateEncryptionKeyIn(tx, kek, freshEncryption, now, actor);
+    await rotateEncryptionKeyIn(tx, dataKeys, freshEncryption, now, actor);
     return current.kid;
   });
   return { kid: fresh.kid, revoked, statement };
@@ -104,7 +105,7 @@ export async function revokeSigningKey(
  */
 async function replaceSigningKeyIn(
   tx: Tx,
-  kek: Kek,
+  dataKeys: DataKeys,
   expected: string,
   fresh: { key: SigningKey; privateJwk: JWK; continuity: string | null },
   old: { status: 'destroyed' | 'revoked'; at: string },
@@ -112,7 +113,7 @@ async function replaceSigningKeyIn(
   const current = await tx.selectFrom('node_keys').select('kid').where('use', '=', 'sig').where('status', '=', 'active').executeTakeFirstOrThrow();
   if (current.kid !== expected) throw new KeyError('The signing key was changed meanwhile (by another command); nothing was done. Run the command again.');
   await endKey(tx, current.kid, old.status, old.at);
-  const privateWrapped = await kek.wrap(new TextEncoder().encode(JSON.stringify(fresh.privateJwk)), purpose(fresh.key.kid));
+  const privateWrapped = await sealPrivateKey(tx, dataKeys, fresh.key.kid, utf8.encode(JSON.stringify(fresh.privateJwk)), new Date(old.at));
   await addActiveKey(tx, { kid: fresh.key.kid, use: 'sig', public_jwk: JSON.stringify(fresh.key.publicJwk), private_wrapped: privateWrapped, continuity: fresh.continuity }, old.at);
   return current;
 }
@@ -167,14 +168,15 @@ export async function keyRound(ctx: NodeContext, policy: KeyPolicy): Promise<{ r
   const current = await ctx.database.db.selectFrom('node_keys').select('created_at').where('use', '=', 'enc').where('status', '=', 'active').executeTakeFirstOrThrow();
   let rotated: string | undefined;
   if (Date.parse(current.created_at) <= now.getTime() - policy.rotationDays * DAY_MS) {
-    rotated = (await rotateEncryptionKey(ctx.database, ctx.kek, now, system)).kid;
+    rotated = (await rotateEncryptionKey(ctx.database, ctx.dataKeys, now, system)).kid;
     ctx.logger.info({ kid: rotated }, 'encryption key rotated');
   }
   const destroyed = await destroyRetiredKeys(ctx.database, ctx.dataKeys, now, policy.retiredDays, system);
   if (destroyed.length > 0) {
     ctx.logger.info({ keys: destroyed.length }, 'retired encryption keys destroyed');
-    // The old versions of the rows (with the wrapped keys) must not linger in the write-ahead log.
-    if (!(await ctx.database.purgeErased())) ctx.logger.warn('write-ahead log busy after destroying keys; it is truncated at the next retention run');
+    // Their data keys went: the keyring keys that wrapped them go too, so that what the database's
+    // files keep of the old rows cannot be opened.
+    await completeErasures(ctx);
   }
   await reloadKeysIfChanged(ctx);
   return { ...(rotated ? { rotated } : {}), destroyed };
@@ -192,7 +194,7 @@ export async function reloadKeysIfChanged(ctx: NodeContext): Promise<boolean> {
   const same =
     enc.length === held.size && enc.every((r) => held.has(r.kid)) && active('enc') === ctx.self.encryptionKey.kid && active('sig') === ctx.self.signingKey.kid;
   if (same) return false;
-  ctx.self = await loadSelfIdentity(ctx.database.db, ctx.kek);
+  ctx.self = await loadSelfIdentity(ctx.database.db, ctx.dataKeys);
   return true;
 }
 

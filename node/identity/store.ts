@@ -1,8 +1,13 @@
-// The node's own identity in the database: settings and keys, private keys wrapped by the KEK.
+// The node's own identity in the database: settings and keys. Each private key is sealed under a
+// data key of its own ('node-key:<kid>', data-keys/), so that destroying a key (rotation, a
+// revocation) destroys it for real, on PostgreSQL too: its data key goes, and the keyring key that
+// wrapped it is replaced and destroyed.
 import type { JWK } from 'jose';
 import type { Database, Db, Tx } from '../db/database.js';
 import type { Kek } from '../crypto/kek.js';
 import { x25519PublicKeyOf } from '../crypto/aead.js';
+import { utf8 } from '../crypto/encoding.js';
+import { DataKeyError, destroyDataKeys, sealedFromText, sealedText, type DataKeys } from '../data-keys/data-keys.js';
 import {
   encryptionKeyFrom,
   generateEncryptionKey,
@@ -36,13 +41,27 @@ export interface SelfIdentity extends NodeSettings {
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { KeyContinuityStatement } from './continuity.js';
 
-export const purpose = (kid: string) => `node-key:${kid}`;
+/** The purpose a private key was wrapped for by the KEK, before private keys had data keys. */
+const legacyPurpose = (kid: string) => `node-key:${kid}`;
+const dataKeyName = (kid: string) => `node-key:${kid}`;
+const privateKeyData = (kid: string) => utf8.encode(`node-key:${kid}`);
+
+/** A private key (the signing key's JWK as JSON, or the X25519 key's bytes), sealed for `node_keys.private_wrapped`. */
+export async function sealPrivateKey(tx: Tx, dataKeys: DataKeys, kid: string, secret: Uint8Array, now: Date): Promise<string> {
+  return sealedText(await dataKeys.seal(tx, dataKeyName(kid), secret, privateKeyData(kid), now));
+}
+
+async function openPrivateKey(db: Db, dataKeys: DataKeys, kid: string, stored: string): Promise<Uint8Array> {
+  const secret = await dataKeys.open(db, dataKeyName(kid), sealedFromText(stored), privateKeyData(kid));
+  if (!secret) throw new DataKeyError(`The private key ${kid} has no data key: the database was altered.`);
+  return secret;
+}
 
 /** How much of its key history the identity document carries (spec: IdentityClaims). */
 export const MAX_CONTINUITY_SERVED = 16;
 export const MAX_KEY_REVOCATIONS_SERVED = 4;
 
-export async function createNodeIdentity(database: Database, kek: Kek, settings: NodeSettings, now: Date): Promise<void> {
+export async function createNodeIdentity(database: Database, dataKeys: DataKeys, settings: NodeSettings, now: Date): Promise<void> {
   const { key: signingKey, privateJwk } = await generateSigningKey();
   const encryptionKey = await generateEncryptionKey();
   const createdAt = now.toISOString();
@@ -66,7 +85,7 @@ export async function createNodeIdentity(database: Database, kek: Kek, settings:
           kid: signingKey.kid,
           use: 'sig',
           public_jwk: JSON.stringify(signingKey.publicJwk),
-          private_wrapped: await kek.wrap(new TextEncoder().encode(JSON.stringify(privateJwk)), purpose(signingKey.kid)),
+          private_wrapped: await sealPrivateKey(tx, dataKeys, signingKey.kid, utf8.encode(JSON.stringify(privateJwk)), now),
           status: 'active',
           created_at: createdAt,
         },
@@ -74,7 +93,7 @@ export async function createNodeIdentity(database: Database, kek: Kek, settings:
           kid: encryptionKey.kid,
           use: 'enc',
           public_jwk: JSON.stringify(encryptionKey.publicJwk),
-          private_wrapped: await kek.wrap(encryptionKey.privateKey, purpose(encryptionKey.kid)),
+          private_wrapped: await sealPrivateKey(tx, dataKeys, encryptionKey.kid, encryptionKey.privateKey, now),
           status: 'active',
           created_at: createdAt,
         },
@@ -90,7 +109,7 @@ export async function isInitialised(db: Db): Promise<boolean> {
   return (await db.selectFrom('node_settings').select('id').executeTakeFirst()) !== undefined;
 }
 
-export async function loadSelfIdentity(db: Db, kek: Kek): Promise<SelfIdentity> {
+export async function loadSelfIdentity(db: Db, dataKeys: DataKeys): Promise<SelfIdentity> {
   const settings = await db.selectFrom('node_settings').selectAll().where('id', '=', 1).executeTakeFirst();
   if (!settings) throw new Error('This data folder holds no node yet: run `referral-node init` first.');
   const rows = await db.selectFrom('node_keys').selectAll().orderBy('created_at', 'desc').execute();
@@ -99,7 +118,7 @@ export async function loadSelfIdentity(db: Db, kek: Kek): Promise<SelfIdentity> 
   let current: EncryptionKey | undefined;
   for (const row of rows) {
     if (row.status === 'destroyed' || row.status === 'revoked') continue;
-    const secret = await kek.unwrap(row.private_wrapped, purpose(row.kid));
+    const secret = await openPrivateKey(db, dataKeys, row.kid, row.private_wrapped);
     if (row.use === 'sig' && row.status === 'active') {
       signingKey = await signingKeyFromPrivateJwk(JSON.parse(new TextDecoder().decode(secret)) as JWK);
       if (signingKey.kid !== row.kid) throw new Error(`The stored signing key ${row.kid} does not match its private key: the database was altered.`);
@@ -155,7 +174,7 @@ function continuityChain(rows: ReadonlyArray<{ kid: string; use: string; continu
   return chain;
 }
 
-/** A key made to be the active one: its public half, its private half wrapped by the KEK. */
+/** A key made to be the active one: its public half, its private half sealed (sealPrivateKey). */
 export interface NewNodeKey {
   kid: string;
   use: 'sig' | 'enc';
@@ -179,6 +198,7 @@ export async function retireEncryptionKey(tx: Tx, kid: string, at: string): Prom
 
 /** The private half of the key `kid` is deleted, its public half kept: destroyed, or revoked as compromised. */
 export async function endKey(tx: Tx, kid: string, status: 'destroyed' | 'revoked', at: string): Promise<void> {
+  await destroyDataKeys(tx, [dataKeyName(kid)], new Date(at));
   await tx
     .updateTable('node_keys')
     .set({ status, private_wrapped: '', retired_at: at, destroyed_at: at, ...(status === 'revoked' ? { revoked_at: at } : {}) })
@@ -188,6 +208,7 @@ export async function endKey(tx: Tx, kid: string, status: 'destroyed' | 'revoked
 
 /** A retired encryption key's private half is deleted once its grace period is over. */
 export async function destroyRetiredKey(tx: Tx, kid: string, at: string): Promise<void> {
+  await destroyDataKeys(tx, [dataKeyName(kid)], new Date(at));
   await tx.updateTable('node_keys').set({ status: 'destroyed', private_wrapped: '', destroyed_at: at }).where('kid', '=', kid).execute();
 }
 
@@ -203,4 +224,22 @@ export interface NodeKeyStatus {
 /** Every key this node has had, signing keys first, newest first within each use. */
 export async function listNodeKeys(db: Db): Promise<NodeKeyStatus[]> {
   return db.selectFrom('node_keys').select(['kid', 'use', 'status', 'created_at', 'retired_at', 'destroyed_at']).orderBy('use').orderBy('created_at', 'desc').execute();
+}
+
+/**
+ * Private keys stored before they had data keys were wrapped by the KEK: each is sealed under a
+ * data key of its own. Run when the node opens, before its identity is loaded.
+ */
+export async function adoptLegacyPrivateKeys(database: Database, kek: Kek, dataKeys: DataKeys, now: Date): Promise<number> {
+  return database.transaction(async (tx) => {
+    const rows = await tx.selectFrom('node_keys').select(['kid', 'private_wrapped']).where('private_wrapped', '!=', '').execute();
+    let adopted = 0;
+    for (const row of rows) {
+      if (await dataKeys.has(tx, dataKeyName(row.kid))) continue;
+      const secret = await kek.unwrap(row.private_wrapped, legacyPurpose(row.kid));
+      await tx.updateTable('node_keys').set({ private_wrapped: await sealPrivateKey(tx, dataKeys, row.kid, secret, now) }).where('kid', '=', row.kid).execute();
+      adopted += 1;
+    }
+    return adopted;
+  });
 }

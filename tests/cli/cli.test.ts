@@ -9,7 +9,8 @@ import { buildProgram } from '../../node/cli/program.js';
 import { CliError } from '../../node/cli/output.js';
 import { ConfigError } from '../../node/config/config.js';
 import { KekError } from '../../node/crypto/kek.js';
-import { b64u } from '../../node/crypto/encoding.js';
+import { b64u, utf8 } from '../../node/crypto/encoding.js';
+import { sealedFromText } from '../../node/data-keys/data-keys.js';
 import { openNode } from '../../node/node.js';
 import { resolveConfig } from '../../node/config/config.js';
 import { verifyIdentityDocument } from '../../node/identity/document.js';
@@ -52,6 +53,7 @@ describe('referral-node init', () => {
     if (onPostgres) expect(statSync(join(data, 'database-url')).mode & 0o777).toBe(0o600);
     else expect(existsSync(join(data, 'node.sqlite'))).toBe(true);
     expect(statSync(join(data, 'kek.key')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(data, 'keyring')).mode & 0o777).toBe(0o600);
     expect(statSync(data).mode & 0o777).toBe(0o700);
     for (const file of readdirSync(data)) expect(readFileSync(join(data, file)).includes(password)).toBe(false);
   });
@@ -61,7 +63,8 @@ describe('referral-node init', () => {
     await init(data);
     const node = await openNode({ ...resolveConfig({ data }, {}), logLevel: 'silent' });
     const row = await node.ctx.database.db.selectFrom('node_keys').selectAll().where('use', '=', 'sig').executeTakeFirstOrThrow();
-    const signingD = (JSON.parse(new TextDecoder().decode(await node.ctx.kek.unwrap(row.private_wrapped, `node-key:${row.kid}`))) as { d: string }).d;
+    const opened = await node.ctx.dataKeys.open(node.ctx.database.db, `node-key:${row.kid}`, sealedFromText(row.private_wrapped), utf8.encode(`node-key:${row.kid}`));
+    const signingD = (JSON.parse(new TextDecoder().decode(opened)) as { d: string }).d;
     expect(signingD).toMatch(/^[\w-]{43}$/);
     const encryptionKey = Buffer.from(node.ctx.self.encryptionKey.privateKey);
     await node.close();

@@ -155,7 +155,7 @@ describe('a node opened on data stored before data keys were kept apart', () => 
   let nodes: Awaited<ReturnType<typeof createTestNetwork>>;
   afterAll(() => nodes?.close());
 
-  it('moves the KEK-wrapped payload keys to data keys and seals the envelope copies kept in the clear', async () => {
+  it('moves the KEK-wrapped payload keys to data keys, seals the envelope copies kept in the clear and the private keys', async () => {
     nodes = await createTestNetwork(2);
     const [a, b] = nodes.nodes as [TestNode, TestNode];
     const { referralId } = await sentReferral(nodes, a, b);
@@ -186,6 +186,10 @@ describe('a node opened on data stored before data keys were kept apart', () => 
         await tx.updateTable('envelopes').set({ payload: e.payload, signed_jws: e.jws }).where('id', '=', e.id).execute();
         await tx.deleteFrom('data_keys').where('id', '=', `envelope:${e.id}`).execute();
       }
+      // The encryption key's private half, wrapped by the KEK itself.
+      const encryption = ctx.self.encryptionKey;
+      await tx.updateTable('node_keys').set({ private_wrapped: await nodeKek.wrap(encryption.privateKey, `node-key:${encryption.kid}`) }).where('kid', '=', encryption.kid).execute();
+      await tx.deleteFrom('data_keys').where('id', '=', `node-key:${encryption.kid}`).execute();
     });
     expect(legacyEnvelopes.some((e) => e.payload.startsWith('{'))).toBe(true);
 
@@ -197,6 +201,9 @@ describe('a node opened on data stored before data keys were kept apart', () => 
       const copies = await readStoredRows(b.dataDir, 'select payload, signed_jws from envelopes where referral_id = ?', referralId);
       expect(copies.every((c) => !String(c.payload).startsWith('{') && (c.signed_jws === null || String(c.signed_jws).split('.').length === 2))).toBe(true);
       expect((await readPayload<{ client: unknown }>(reopened.ctx.database.db, reopened.ctx.dataKeys, referralId, 'referral.offer'))?.client).toEqual(expected.client);
+      expect(reopened.ctx.self.encryptionKey.kid).toBe(ctx.self.encryptionKey.kid);
+      const [key] = await readStoredRows(b.dataDir, 'select id from data_keys where id = ?', `node-key:${ctx.self.encryptionKey.kid}`);
+      expect(key).toBeDefined();
     } finally {
       await reopened.close();
     }

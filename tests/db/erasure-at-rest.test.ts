@@ -3,7 +3,7 @@
 // SQLite the database file and its write-ahead log, on PostgreSQL the database's relation files
 // and the server's write-ahead log (after a CHECKPOINT), with the KEK and the keyring as they are
 // after the erasure. PostgreSQL keeps the deleted rows there (dead tuples, WAL records); what
-// must hold is that nothing there can be opened any more.
+// must hold is that nothing there can be opened any more. The same for a private key destroyed.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,8 @@ import { aeadDecrypt } from '../../node/crypto/aead.js';
 import { b64u, utf8 } from '../../node/crypto/encoding.js';
 import { kekFromBytes, readKekFile } from '../../node/crypto/kek.js';
 import { openKeyring } from '../../node/data-keys/keyring.js';
+import { completeErasures } from '../../node/data-keys/shredding.js';
+import { reloadKeysIfChanged, rotateSigningKey } from '../../node/identity/rotation.js';
 import { onPostgres, readStoredRows } from '../_util/database.js';
 import { api, createTestNetwork, referralRequest, sentReferral, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
@@ -139,5 +141,25 @@ describe('erasure on the store the node runs on', () => {
     const otherKeys = await storedDataKeysOf(b, kept);
     expect(otherKeys.length).toBeGreaterThanOrEqual(2);
     expect((await unwrappable(b, otherKeys)).sort()).toEqual(otherKeys.map((k) => k.name).sort());
+  });
+});
+
+describe('a destroyed private key, on the store the node runs on', () => {
+  it('cannot be opened from what the files keep of it', async () => {
+    const kid = a.ctx.self.signingKey.kid;
+    const name = `node-key:${kid}`;
+    const [row] = await readStoredRows(a.dataDir, 'select wrapped from data_keys where id = ?', name);
+    const stored = [{ name, wrapped: String(row!.wrapped) }];
+    expect(await unwrappable(a, stored)).toEqual([name]);
+
+    await rotateSigningKey(a.ctx.database, a.ctx.dataKeys, a.ctx.self, net.clock.now(), { kind: 'system', id: 'test' });
+    await completeErasures(a.ctx);
+    expect(await reloadKeysIfChanged(a.ctx)).toBe(true);
+    expect(await readStoredRows(a.dataDir, 'select id from data_keys where id = ?', name)).toEqual([]);
+    // PostgreSQL still has the old row in its files; SQLite overwrote it.
+    expect(foundIn(await databaseFiles(a), [stored[0]!.wrapped]).size).toBe(onPostgres ? 1 : 0);
+    expect(await unwrappable(a, stored)).toEqual([]);
+    // The node goes on with its new key.
+    expect((await api(a, 'GET', '/api/v1/referrals')).status).toBe(200);
   });
 });

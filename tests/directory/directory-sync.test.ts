@@ -223,7 +223,7 @@ describe('a peer\'s directory synced', () => {
     expect(await sync()).toBe('unreachable');
     expect((await row(gr, at))!.last_error).toMatch(/not reachable/);
     net.unreachable.delete(at.id);
-    await rotateSigningKey(at.ctx.database, at.ctx.kek, at.ctx.self, net.clock.now(), { kind: 'system', id: 'test' });
+    await rotateSigningKey(at.ctx.database, at.ctx.dataKeys, at.ctx.self, net.clock.now(), { kind: 'system', id: 'test' });
     await reloadKeysIfChanged(at.ctx);
     net.clock.advance(6 * 60_000);
     expect(await sync()).toBe('updated');

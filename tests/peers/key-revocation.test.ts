@@ -241,7 +241,7 @@ describe('what a key kept or stolen cannot do', () => {
 
   const rotate = async (node: TestNode) => {
     const before = node.ctx.self.signingKey;
-    await rotateSigningKey(node.ctx.database, node.ctx.kek, node.ctx.self, pair.clock.now(), { kind: 'system', id: 'test' });
+    await rotateSigningKey(node.ctx.database, node.ctx.dataKeys, node.ctx.self, pair.clock.now(), { kind: 'system', id: 'test' });
     expect(await reloadKeysIfChanged(node.ctx)).toBe(true);
     return before;
   };
@@ -264,7 +264,7 @@ describe('what a key kept or stolen cannot do', () => {
   it('a chain that starts at a key declared compromised is never pinned, though it was not the key pinned', async () => {
     await rotate(a); // b does not follow this one
     const stolen = a.ctx.self.signingKey;
-    await revokeSigningKey(a.ctx.database, a.ctx.kek, a.ctx.self, pair.clock.now(), { kind: 'system', id: 'test' });
+    await revokeSigningKey(a.ctx.database, a.ctx.dataKeys, a.ctx.self, pair.clock.now(), { kind: 'system', id: 'test' });
     await reloadKeysIfChanged(a.ctx);
     expect(Object.fromEntries(await pushKeyRevocation(a.ctx, a.ctx.self.keyRevocations[0]!))).toEqual({ [b.id]: 'revoked' });
     expect((await pinnedBy(b, a)).signing_kid).not.toBe(stolen.kid);
@@ -314,10 +314,10 @@ describe('a revocation after many rotations', () => {
         const peer = await b.ctx.database.db.selectFrom('peers').selectAll().where('id', '=', a.id).executeTakeFirstOrThrow();
         expect(await refreshPeerIdentity(b.ctx, peer, { force: true })).toBe('updated');
       }
-      await rotateSigningKey(a.ctx.database, a.ctx.kek, a.ctx.self, pair.clock.now(), system);
+      await rotateSigningKey(a.ctx.database, a.ctx.dataKeys, a.ctx.self, pair.clock.now(), system);
       await reloadKeysIfChanged(a.ctx);
     }
-    await revokeSigningKey(a.ctx.database, a.ctx.kek, a.ctx.self, pair.clock.now(), system);
+    await revokeSigningKey(a.ctx.database, a.ctx.dataKeys, a.ctx.self, pair.clock.now(), system);
     await reloadKeysIfChanged(a.ctx);
     expect(Object.fromEntries(await pushKeyRevocation(a.ctx, a.ctx.self.keyRevocations[0]!))).toEqual({ [b.id]: 'revoked', [c.id]: 'refused 403 unknown-key' });
     // c pinned a's first key, twenty rotations ago: nothing it can follow; its administrator is alerted.
@@ -343,7 +343,7 @@ describe('a witness that revoked its key and was invited again', () => {
     await checkpointRound(a.ctx);
     expect(await a.ctx.database.db.selectFrom('cosignatures').select('witness_id').execute()).toEqual([{ witness_id: b.id }]);
 
-    await revokeSigningKey(b.ctx.database, b.ctx.kek, b.ctx.self, pair.clock.now(), { kind: 'system', id: 'test' });
+    await revokeSigningKey(b.ctx.database, b.ctx.dataKeys, b.ctx.self, pair.clock.now(), { kind: 'system', id: 'test' });
     await reloadKeysIfChanged(b.ctx);
     expect(Object.fromEntries(await pushKeyRevocation(b.ctx, b.ctx.self.keyRevocations[0]!))).toEqual({ [a.id]: 'revoked' });
     const invitation = await api(b, 'POST', '/api/v1/invitations', {});
