@@ -61,6 +61,17 @@ const mode = (file: string) => statSync(file).mode & 0o777;
 /** The ids of the keys a keyring file holds. */
 const keyIdsIn = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as { keys: Array<{ id: string }> }).keys.map((k) => k.id);
 
+/** Two nodes, GR having sent AT two referrals, the first accepted: what each backup test copies. */
+async function networkWithReferrals(): Promise<{ net: TestNetwork; gr: TestNode; at: TestNode; referralId: string }> {
+  const net = await createTestNetwork(2);
+  const [gr, at] = net.nodes as [TestNode, TestNode];
+  const { referralId } = await sentReferral(net, gr, at);
+  expect((await api(at, 'POST', `/api/v1/referrals/${referralId}/accept`, {})).status).toBe(200);
+  await net.settle();
+  await sentReferral(net, gr, at);
+  return { net, gr, at, referralId };
+}
+
 describe.skipIf(onPostgres)('backup of a SQLite node, and its restore', () => {
   let net: TestNetwork;
   let gr: TestNode;
@@ -69,12 +80,7 @@ describe.skipIf(onPostgres)('backup of a SQLite node, and its restore', () => {
   const backupFile = join(scratch, 'gr.sqlite');
 
   beforeAll(async () => {
-    net = await createTestNetwork(2);
-    [gr, at] = net.nodes as [TestNode, TestNode];
-    ({ referralId } = await sentReferral(net, gr, at));
-    expect((await api(at, 'POST', `/api/v1/referrals/${referralId}/accept`, {})).status).toBe(200);
-    await net.settle();
-    await sentReferral(net, gr, at);
+    ({ net, gr, at, referralId } = await networkWithReferrals());
   });
   afterAll(() => net.close());
 
@@ -278,12 +284,7 @@ describe.runIf(onPostgres)('backup of a PostgreSQL node, and its restore', () =>
   const backupFile = join(scratch, 'gr.dump');
 
   beforeAll(async () => {
-    net = await createTestNetwork(2);
-    [gr, at] = net.nodes as [TestNode, TestNode];
-    ({ referralId } = await sentReferral(net, gr, at));
-    expect((await api(at, 'POST', `/api/v1/referrals/${referralId}/accept`, {})).status).toBe(200);
-    await net.settle();
-    await sentReferral(net, gr, at);
+    ({ net, gr, at, referralId } = await networkWithReferrals());
   });
   afterAll(() => net.close());
 
