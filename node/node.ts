@@ -44,6 +44,8 @@ export interface Overrides {
   fetch?: Fetch;
   logger?: Logger;
   deliveryPollMs?: number;
+  /** Envelopes in flight to one peer at once; the configuration's when absent. */
+  deliveryConcurrency?: number;
   /** The HTTP app to serve: the node's own APIs unless the server composes more around them. */
   httpApp?: HttpAppBuilder;
   /**
@@ -167,7 +169,11 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
       metrics: createNodeMetrics(Object.keys(envelopeProblems)),
     };
     const role = overrides.role ?? 'all';
-    const delivery = createDeliveryWorker(ctx, { role, ...(overrides.deliveryPollMs ? { pollMs: overrides.deliveryPollMs } : {}) });
+    const delivery = createDeliveryWorker(ctx, {
+      role,
+      concurrency: overrides.deliveryConcurrency ?? config.deliveryConcurrency,
+      ...(overrides.deliveryPollMs ? { pollMs: overrides.deliveryPollMs } : {}),
+    });
     const app = (overrides.httpApp ?? createHttpApp)(ctx, () => delivery.kick());
     return {
       ctx,

@@ -29,6 +29,8 @@ export interface NodeConfig {
   /** Days an encryption key is current before it is rotated, and days a retired one is kept. */
   keyRotationDays: number;
   retiredKeyDays: number;
+  /** Envelopes in flight to one peer at once (REFERRAL_NODE_DELIVERY_CONCURRENCY). */
+  deliveryConcurrency: number;
   /** The network trust list this node follows, if any (REFERRAL_NODE_TRUST_LIST_URL, REFERRAL_NODE_TRUST_ANCHOR_KID). */
   trustList?: TrustListFollowing | undefined;
 }
@@ -61,6 +63,8 @@ export const DEFAULTS = {
   retentionDays: 365,
   keyRotationDays: 30,
   retiredKeyDays: 7,
+  /** Envelopes in flight to one peer at once (delivery/worker.ts). */
+  deliveryConcurrency: 8,
 } as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -107,6 +111,7 @@ export function resolveConfig(
     retentionDays: integer(env.retentionDays, 'REFERRAL_NODE_RETENTION_DAYS', 1, 36_500) ?? DEFAULTS.retentionDays,
     keyRotationDays: integer(env.keyRotationDays, 'REFERRAL_NODE_KEY_ROTATION_DAYS', 1, 3650) ?? DEFAULTS.keyRotationDays,
     retiredKeyDays: integer(env.retiredKeyDays, 'REFERRAL_NODE_RETIRED_KEY_DAYS', 1, 3650) ?? DEFAULTS.retiredKeyDays,
+    deliveryConcurrency: integer(env.deliveryConcurrency, 'REFERRAL_NODE_DELIVERY_CONCURRENCY', 1, 64) ?? DEFAULTS.deliveryConcurrency,
     trustList: trustListFrom(env),
   };
 }

@@ -167,12 +167,12 @@ export async function dueEnvelopes(
   peerIds: readonly string[],
   limit: number,
   owner: string,
-): Promise<Array<{ id: string; peer_id: string }>> {
+): Promise<Array<{ id: string; peer_id: string; referral_id: string }>> {
   if (peerIds.length === 0) return [];
   return (
     db
       .selectFrom('envelopes')
-      .select(['envelopes.id', 'envelopes.peer_id'])
+      .select(['envelopes.id', 'envelopes.peer_id', 'envelopes.referral_id'])
       .where('envelopes.direction', '=', 'outgoing')
       .where('envelopes.delivery_state', '=', 'queued')
       .where('envelopes.next_attempt_at', '<=', now.toISOString())

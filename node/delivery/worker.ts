@@ -16,12 +16,15 @@ import { findPeer, trustedPeerIds } from '../peers/store.js';
 import { dueEnvelopes, envelopeToDeliver, markDelivered, markFailed, recordFailedAttempt, releaseLeasesOf, takeLease } from './outbox.js';
 import { deadProcesses, forgetProcesses, heartbeat, HEARTBEAT_MS, registerProcess, unregisterProcess, type ProcessRole } from '../processes/registry.js';
 import { defaultRetryPolicy, retryAfterMs, retryDelayMs, type RetryPolicy } from './retry-policy.js';
+import { PeerLanes, type PeerOutcome } from './peer-lanes.js';
+import { DEFAULTS } from '../config/config.js';
 import { resealForNewRecipientKey } from './reseal.js';
 
 const REQUEST_TIMEOUT_MS = 15_000;
 /** Longer than one attempt can take, so a live process never loses its lease mid-post. */
 const LEASE_MS = REQUEST_TIMEOUT_MS + 15_000;
-const BATCH = 50;
+/** How many times one call of deliverDueEnvelopes looks for more due envelopes, at most. */
+const MAX_PASSES = 100;
 
 /**
  * Refusals that say the envelope itself is wrong: sending it again cannot succeed. Anything else
@@ -36,55 +39,127 @@ const FINAL_PROBLEMS = new Set(
   ),
 );
 
+/** What an attempt came to, and whether the peer answered at all (its breaker, peer-lanes.ts). */
 type AttemptResult =
-  | { kind: 'delivered'; receipt: string }
-  | { kind: 'retry'; error: string; afterMs?: number | undefined }
-  | { kind: 'failed'; error: string };
+  | { kind: 'delivered'; receipt: string; peer: 'answered' }
+  | { kind: 'retry'; error: string; afterMs?: number | undefined; peer: PeerOutcome }
+  | { kind: 'failed'; error: string; peer: 'answered' };
 
 export interface DeliveryWorker {
-  /** Ask for a delivery round now (e.g. after a commit queued an envelope). */
+  /** Look for due envelopes now (e.g. after a commit queued one): each is posted at once if its peer has room. */
   kick(): void;
-  /** One round: every due envelope is tried once. Returns how many were tried. */
+  /**
+   * Posts every due envelope, as many at once as the peers allow, and waits until none is in
+   * flight and none is due (the CLI, tests). Returns how many attempts ended meanwhile.
+   */
   deliverDueEnvelopes(): Promise<number>;
   start(): void;
   stop(): Promise<void>;
 }
 
+/**
+ * The outbox, served concurrently: every trusted peer at once, up to `concurrency` envelopes in
+ * flight to each (peer-lanes.ts), one at a time of each referral so that a peer receives a
+ * referral's messages in seq order. An envelope committed while others are in flight leaves at
+ * once; each attempt that ends looks for the next. Each envelope is leased before it is posted, so
+ * several processes sharing the data never post one twice.
+ */
 export function createDeliveryWorker(
   ctx: NodeContext,
-  options: { pollMs?: number; policy?: RetryPolicy; role?: ProcessRole } = {},
+  options: { pollMs?: number; policy?: RetryPolicy; role?: ProcessRole; concurrency?: number } = {},
 ): DeliveryWorker {
   const policy = options.policy ?? defaultRetryPolicy;
   const pollMs = options.pollMs ?? 1_000;
   const log = ctx.logger.child({ subsystem: 'delivery' });
+  const lanes = new PeerLanes(options.concurrency ?? DEFAULTS.deliveryConcurrency);
+  /** Attempts under way, by envelope id; and the referrals they belong to. */
+  const inFlight = new Map<string, Promise<void>>();
+  const busyReferrals = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let alive: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
-  let again = false;
+  let looking: Promise<void> | undefined;
+  let lookAgain = false;
+  /** Attempts that posted (or tried to) and ended, since the worker was made. */
+  let ended = 0;
   let stopped = false;
   let stopping = new AbortController();
+  const now = () => ctx.clock.now().getTime();
 
-  const round = (): Promise<number> => {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = deliverDueEnvelopes(ctx, policy, log, stopping.signal).finally(() => {
-      running = undefined;
-      if (again && !stopped) {
-        again = false;
-        void round();
+  const post = (candidate: DueEnvelope): void => {
+    lanes.take(candidate.peer_id);
+    busyReferrals.add(candidate.referral_id);
+    const attempt = (async () => {
+      let outcome: PeerOutcome | undefined;
+      let leased = false;
+      try {
+        leased = await claim(ctx, candidate);
+        if (leased) outcome = await deliverOne(ctx, candidate.id, policy, log, stopping.signal);
+      } catch (error) {
+        // The lease runs out and the envelope is tried again then. Only the error's name: errors may quote data.
+        log.error({ envelope: candidate.id, error: error instanceof Error ? error.name : 'error' }, 'delivery attempt failed');
+      } finally {
+        if (leased) ended += 1;
+        lanes.release(candidate.peer_id, outcome, now());
+        busyReferrals.delete(candidate.referral_id);
+        inFlight.delete(candidate.id);
+        // The referral's next message, or the peer's next envelope, may go now.
+        if (!stopped) lookForWork();
       }
-    });
-    return running;
+    })();
+    inFlight.set(candidate.id, attempt);
+  };
+
+  /** Starts an attempt for each due envelope whose peer has room. */
+  const startDue = async (): Promise<void> => {
+    const { db } = ctx.database;
+    const at = ctx.clock.now();
+    const peers = (await trustedPeerIds(db)).filter((peer) => lanes.room(peer, at.getTime()) > 0);
+    // Each peer's own oldest: one peer's backlog never crowds out another's envelopes. Those in
+    // flight are among them (leased by this process, still queued), so they are asked for too.
+    const due = await Promise.all(peers.map((peer) => dueEnvelopes(db, at, [peer], lanes.room(peer, at.getTime()) + lanes.inFlight(peer), ctx.instanceId)));
+    // No await in this loop: a check and the start it allows are never split by another search.
+    for (const candidate of due.flat()) {
+      if (stopping.signal.aborted) break;
+      if (inFlight.has(candidate.id) || busyReferrals.has(candidate.referral_id) || lanes.room(candidate.peer_id, now()) === 0) continue;
+      post(candidate);
+    }
+  };
+
+  /** Looks for due envelopes in the background; a request while a search runs makes it run once more. */
+  const lookForWork = (): void => {
+    if (looking) {
+      lookAgain = true;
+      return;
+    }
+    looking = startDue()
+      .catch((error: unknown) => {
+        log.error({ error: error instanceof Error ? error.name : 'error' }, 'looking for due envelopes failed');
+      })
+      .finally(() => {
+        looking = undefined;
+        if (lookAgain && !stopped) {
+          lookAgain = false;
+          lookForWork();
+        }
+      });
   };
 
   return {
     kick() {
       // A web process leaves deliveries to the worker processes, which find new envelopes within pollMs.
-      if (!stopped && options.role !== 'web') void round().catch((error: unknown) => log.error({ err: String(error) }, 'delivery round failed'));
+      if (!stopped && options.role !== 'web') lookForWork();
     },
-    deliverDueEnvelopes: round,
+    async deliverDueEnvelopes() {
+      const before = ended;
+      for (let pass = 0; pass < MAX_PASSES; pass += 1) {
+        await looking;
+        await startDue();
+        const pending = [...inFlight.values()];
+        if (pending.length === 0 && !looking) break;
+        await Promise.all(pending);
+      }
+      return ended - before;
+    },
     start() {
       stopped = false;
       stopping = new AbortController();
@@ -109,7 +184,8 @@ export function createDeliveryWorker(
       stopping.abort();
       if (timer) clearInterval(timer);
       if (alive) clearInterval(alive);
-      await running?.catch(() => undefined);
+      await looking;
+      await Promise.all([...inFlight.values()]);
       if (alive) {
         // What this process held is free for the others at once.
         await releaseLeasesOf(ctx.database.db, [ctx.instanceId]).catch(() => undefined);
@@ -119,6 +195,8 @@ export function createDeliveryWorker(
     },
   };
 }
+
+type DueEnvelope = Awaited<ReturnType<typeof dueEnvelopes>>[number];
 
 /** Releases the leases and jobs of processes that fell silent, and forgets them. */
 async function releaseWhatTheDeadHeld(ctx: NodeContext): Promise<void> {
@@ -130,22 +208,6 @@ async function releaseWhatTheDeadHeld(ctx: NodeContext): Promise<void> {
   ctx.logger.child({ subsystem: 'delivery' }).warn({ processes: dead.length }, 'released the leases of processes that stopped answering');
 }
 
-async function deliverDueEnvelopes(ctx: NodeContext, policy: RetryPolicy, log: Logger, stop: AbortSignal): Promise<number> {
-  const { db } = ctx.database;
-  const due = await dueEnvelopes(db, ctx.clock.now(), await trustedPeerIds(db), BATCH, ctx.instanceId);
-  let tried = 0;
-  // A peer that failed once in this round is not tried again in it: one unreachable peer must not
-  // hold up everyone else's deliveries, and its later envelopes must not overtake the earlier one.
-  const skipped = new Set<string>();
-  for (const candidate of due) {
-    if (stop.aborted) break;
-    if (skipped.has(candidate.peer_id) || !(await claim(ctx, candidate))) continue;
-    tried += 1;
-    if (!(await deliverOne(ctx, candidate.id, policy, log, stop))) skipped.add(candidate.peer_id);
-  }
-  return tried;
-}
-
 /** Takes the envelope's lease, so two processes on one node's data never post the same envelope at once. */
 async function claim(ctx: NodeContext, candidate: { id: string; peer_id: string }): Promise<boolean> {
   // Checked again here, not only when the batch was picked: the peer may have been suspended or
@@ -155,8 +217,8 @@ async function claim(ctx: NodeContext, candidate: { id: string; peer_id: string 
   return takeLease(ctx.database.db, candidate.id, ctx.clock.now(), LEASE_MS, ctx.instanceId);
 }
 
-/** Returns whether the envelope left the queue (delivered or failed for good). */
-async function deliverOne(ctx: NodeContext, id: string, policy: RetryPolicy, log: Logger, stop: AbortSignal): Promise<boolean> {
+/** Posts one leased envelope and records what came of it; returns whether the peer answered. */
+async function deliverOne(ctx: NodeContext, id: string, policy: RetryPolicy, log: Logger, stop: AbortSignal): Promise<PeerOutcome> {
   const { db } = ctx.database;
   const envelope = await envelopeToDeliver(db, ctx.dataKeys, id);
   const peer = await findPeer(db, envelope.peer_id);
@@ -176,12 +238,12 @@ async function deliverOne(ctx: NodeContext, id: string, policy: RetryPolicy, log
       }
     });
     log.info({ envelope: id, peer: envelope.peer_id, attempts }, 'envelope delivered');
-    return true;
+    return result.peer;
   }
   if (result.kind === 'failed') {
     await markFailed(db, id, attempts, result.error);
     log.warn({ envelope: id, peer: envelope.peer_id, error: result.error }, 'envelope refused by peer');
-    return true;
+    return result.peer;
   }
   // The peer rotated its encryption key past the one this envelope was sealed to: seal it anew
   // (after fetching its identity again) and try at once; if that cannot be done, back off as usual.
@@ -189,19 +251,19 @@ async function deliverOne(ctx: NodeContext, id: string, policy: RetryPolicy, log
     const resealed = await resealForNewRecipientKey(ctx, id).catch(() => 'cannot-open' as const);
     if (resealed === 'resealed') {
       await recordFailedAttempt(db, id, attempts, result.error);
-      return false;
+      return result.peer;
     }
     if (resealed === 'cannot-open') {
       // Our own copy of the content key can no longer be opened: the message cannot be sent again.
       await markFailed(db, id, attempts, `${result.error}; cannot be sealed again: our key for it was destroyed`);
       log.warn({ envelope: id, peer: envelope.peer_id }, 'envelope cannot be sealed to the peer\'s new key');
-      return true;
+      return result.peer;
     }
   }
   const delay = result.afterMs ?? retryDelayMs(policy, attempts);
   await recordFailedAttempt(db, id, attempts, result.error, new Date(now.getTime() + Math.min(delay, policy.maxMs)));
   log.info({ envelope: id, peer: envelope.peer_id, attempts, error: result.error, retryInMs: delay }, 'delivery will be retried');
-  return false;
+  return result.peer;
 }
 
 async function attempt(
@@ -219,12 +281,12 @@ async function attempt(
       signal: AbortSignal.any([stop, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]),
     });
   } catch (error) {
-    return { kind: 'retry', error: `network: ${error instanceof Error ? error.name : 'error'}` };
+    return { kind: 'retry', error: `network: ${error instanceof Error ? error.name : 'error'}`, peer: 'unavailable' };
   }
   if (response.status === 200) {
     const body = (await response.json().catch(() => undefined)) as { receipt?: unknown } | undefined;
     const receipt = typeof body?.receipt === 'string' ? body.receipt : undefined;
-    if (!receipt) return { kind: 'retry', error: 'invalid receipt' };
+    if (!receipt) return { kind: 'retry', error: 'invalid receipt', peer: 'answered' };
     const expected = { peerId: envelope.peer_id, selfId: ctx.self.nodeId, envelopeId: envelope.id, digest: envelope.payload_digest };
     const known = peerSigningKeys(envelope);
     let verified = await verifyReceipt(receipt, { ...expected, peerSigningKeys: known });
@@ -234,15 +296,16 @@ async function attempt(
       const refreshed = await refreshForUnknownKey(ctx, envelope.peer_id, kid);
       if (refreshed) verified = await verifyReceipt(receipt, { ...expected, peerSigningKeys: peerSigningKeys(refreshed) });
     }
-    return verified ? { kind: 'delivered', receipt } : { kind: 'retry', error: 'invalid receipt' };
+    return verified ? { kind: 'delivered', receipt, peer: 'answered' } : { kind: 'retry', error: 'invalid receipt', peer: 'answered' };
   }
   const problem = await problemTypeOf(response);
   const error = `${response.status}${problem ? ` ${problem}` : ''}`;
   if (response.status === 429 || response.status === 503) {
-    return { kind: 'retry', error, afterMs: retryAfterMs(response.headers.get('retry-after'), ctx.clock.now()) };
+    return { kind: 'retry', error, afterMs: retryAfterMs(response.headers.get('retry-after'), ctx.clock.now()), peer: 'unavailable' };
   }
-  if (problem && FINAL_PROBLEMS.has(problem)) return { kind: 'failed', error };
-  return { kind: 'retry', error };
+  if (problem && FINAL_PROBLEMS.has(problem)) return { kind: 'failed', error, peer: 'answered' };
+  // A server error says the peer is in trouble; a refusal of this envelope says it is up.
+  return { kind: 'retry', error, peer: response.status >= 500 ? 'unavailable' : 'answered' };
 }
 
 async function problemTypeOf(response: Response): Promise<string | undefined> {

@@ -48,6 +48,8 @@ export interface TestNetwork {
   unreachable: Set<string>;
   /** Answer requests in place of the nodes while set (e.g. to play a misbehaving peer). */
   intercept: ((url: URL) => Response | undefined) | undefined;
+  /** Awaited before a request reaches its node while set (a slow or silent peer); the request's signal may end the wait. */
+  gate: ((url: URL, init: RequestInit | undefined) => Promise<void>) | undefined;
   /**
    * The CLI, run in-process on a test node's data folder, uses the real clock and network: its
    * timestamps are real time and its first delivery attempt fails. This moves the test clock up
@@ -65,12 +67,13 @@ export async function createTestNetwork(size: number, options: { trust?: boolean
   const clock = new TestClock();
   const nodes: TestNode[] = [];
   const unreachable = new Set<string>();
-  const network = { intercept: undefined as TestNetwork['intercept'] };
+  const network = { intercept: undefined as TestNetwork['intercept'], gate: undefined as TestNetwork['gate'] };
   const root = mkdtempSync(join(tmpdir(), 'refnet-test-'));
   const fetchVia: Fetch = async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     const target = nodes.find((n) => url.href.startsWith(`${n.id}/`));
     if (!target || unreachable.has(target.id)) throw new TypeError('fetch failed');
+    await network.gate?.(url, init);
     const intercepted = network.intercept?.(url);
     if (intercepted) return intercepted;
     return target.app.fetch(new Request(url, init));

@@ -1,0 +1,111 @@
+// The outbox served concurrently (node/delivery/worker.ts): several envelopes in flight to a peer
+// up to the limit, never two of one referral at once, and a peer that does not answer delays no
+// other peer's deliveries, nor a message committed while it hangs.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { b64u, utf8 } from '../../node/crypto/encoding.js';
+import { DEFAULTS } from '../../node/config/config.js';
+import { createReferral, getReferralSummary } from '../../node/referrals/service.js';
+import { pollUntil } from '../_util/processes.js';
+import { createTestNetwork, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
+
+let net: TestNetwork;
+let gr: TestNode;
+let at: TestNode;
+let it3: TestNode;
+
+beforeAll(async () => {
+  net = await createTestNetwork(3);
+  [gr, at, it3] = net.nodes as [TestNode, TestNode, TestNode];
+});
+afterAll(async () => {
+  net.gate = undefined;
+  await net.close();
+});
+
+const adminId = async (node: TestNode) =>
+  (await node.ctx.database.db.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirstOrThrow()).id;
+
+async function send(to: TestNode): Promise<string> {
+  return (await createReferral(gr.ctx, { userId: await adminId(gr) }, referralRequest(to.id))).id;
+}
+
+/** The referral an envelope posted in `init` belongs to (from the header inside the signed payload). */
+function referralOf(init: RequestInit | undefined): string {
+  const payload = JSON.parse(utf8.decode(b64u.decode(String(init?.body).split('.')[1]!))) as { header: string };
+  return (JSON.parse(utf8.decode(b64u.decode(payload.header))) as { referral_id: string }).referral_id;
+}
+
+/** Requests to `peer` wait at the gate until released; the gate counts them. */
+function holdRequestsTo(peer: TestNode) {
+  const waiting: Array<() => void> = [];
+  const inFlight = new Map<string, number>();
+  const state = { held: 0, most: 0, sameReferralAtOnce: false, waiting };
+  net.gate = async (url, init) => {
+    if (!url.href.startsWith(`${peer.id}/federation/v1/envelopes`)) return;
+    const referral = referralOf(init);
+    if ((inFlight.get(referral) ?? 0) > 0) state.sameReferralAtOnce = true;
+    inFlight.set(referral, (inFlight.get(referral) ?? 0) + 1);
+    state.held += 1;
+    state.most = Math.max(state.most, state.held);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        waiting.push(resolve);
+        init?.signal?.addEventListener('abort', () => reject(init.signal!.reason), { once: true });
+      });
+    } finally {
+      state.held -= 1;
+      inFlight.set(referral, inFlight.get(referral)! - 1);
+    }
+  };
+  return state;
+}
+
+describe('the concurrent outbox', () => {
+  it('posts up to the limit of envelopes to a peer at once, never two of one referral', async () => {
+    // A first referral, delivered: AT has answered, so it is no longer sent one probe at a time.
+    await send(at);
+    await net.settle();
+    const gate = holdRequestsTo(at);
+    const referrals: string[] = [];
+    for (let i = 0; i < DEFAULTS.deliveryConcurrency + 4; i++) referrals.push(await send(at));
+    const run = gr.delivery.deliverDueEnvelopes();
+    await pollUntil(async () => (gate.held === DEFAULTS.deliveryConcurrency ? true : undefined), { timeoutMs: 60_000, intervalMs: 20, what: 'the peer to hold the limit' });
+    // Released one by one: each release lets the next waiting envelope go.
+    let finished = false;
+    void run.then(() => (finished = true));
+    while (!finished) {
+      gate.waiting.shift()?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    net.gate = undefined;
+    expect(await run).toBe(referrals.length);
+    expect(gate.most).toBe(DEFAULTS.deliveryConcurrency);
+    expect(gate.sameReferralAtOnce).toBe(false);
+    for (const id of referrals) expect((await getReferralSummary(gr.ctx, id))?.state).toBe('delivered');
+  });
+
+  it('delivers to the other peers, and a message committed meanwhile, while one peer does not answer', async () => {
+    await send(it3);
+    await net.settle();
+    const silent = holdRequestsTo(it3);
+    const toItaly = await send(it3);
+    gr.delivery.kick();
+    await pollUntil(async () => (silent.held === 1 ? true : undefined), { timeoutMs: 60_000, intervalMs: 20, what: 'the attempt to Italy to hang' });
+
+    // Committed while the attempt to Italy hangs: it leaves at once.
+    const toAustria = await send(at);
+    gr.delivery.kick();
+    await pollUntil(async () => ((await getReferralSummary(gr.ctx, toAustria))?.state === 'delivered' ? true : undefined), {
+      timeoutMs: 60_000,
+      what: 'the referral to Austria to be delivered',
+    });
+    expect(silent.held).toBe(1);
+    expect((await getReferralSummary(gr.ctx, toItaly))?.state).toBe('sent');
+
+    // Italy answers again: its referral goes too.
+    net.gate = undefined;
+    silent.waiting.shift()?.();
+    await net.settle();
+    expect((await getReferralSummary(gr.ctx, toItaly))?.state).toBe('delivered');
+  });
+});
