@@ -15,7 +15,7 @@ import type { NodeConfig } from './config/config.js';
 import { ConfigError } from './config/config.js';
 import { systemClock, type Clock, type Fetch, type NodeContext } from './context.js';
 import { createKekFile, kekFromBytes, parseKek, readKekFile, type Kek } from './crypto/kek.js';
-import { migrateToLatest, openDatabase, type Database, type DatabaseTarget } from './db/database.js';
+import { migrateToLatest, openDatabase, type Database, type DatabaseOptions, type DatabaseTarget } from './db/database.js';
 import { createDeliveryWorker, type DeliveryWorker } from './delivery/worker.js';
 import type { ProcessRole } from './processes/registry.js';
 import type { Periodic } from './periodic.js';
@@ -46,6 +46,8 @@ export interface Overrides {
   deliveryPollMs?: number;
   /** Envelopes in flight to one peer at once; the configuration's when absent. */
   deliveryConcurrency?: number;
+  /** Called with each statement the node's database executes (tests of query plans). */
+  onQuery?: DatabaseOptions['onQuery'];
   /** The HTTP app to serve: the node's own APIs unless the server composes more around them. */
   httpApp?: HttpAppBuilder;
   /**
@@ -145,7 +147,7 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
     throw new ConfigError(`No node in ${config.dataDir}: create one with \`referral-node init --data ${config.dataDir} ...\`.`);
   }
   const kek = loadKek(config);
-  const database = openDatabase(databaseTarget(config));
+  const database = openDatabase(databaseTarget(config), { onQuery: overrides.onQuery });
   try {
     await migrateToLatest(database);
     if (!(await isInitialised(database.db))) throw new ConfigError(`The database in ${config.dataDir} holds no node; run init again in an empty folder.`);

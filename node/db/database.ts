@@ -16,6 +16,7 @@ import {
   SqliteDriver,
   type DatabaseConnection,
   type Driver,
+  type LogEvent,
   type Migration,
   type MigrationProvider,
   type SqliteDialectConfig,
@@ -50,11 +51,31 @@ export interface Database {
 /** Where a node's data is: a SQLite file, or a PostgreSQL database. */
 export type DatabaseTarget = { sqlitePath: string } | { postgresUrl: string };
 
-export function openDatabase(target: DatabaseTarget): Database {
-  return 'postgresUrl' in target ? openPostgres(target.postgresUrl) : openSqlite(target.sqlitePath);
+/** A statement as it was sent to the database: its SQL and its parameters. */
+export interface ExecutedQuery {
+  sql: string;
+  parameters: readonly unknown[];
 }
 
-function openSqlite(path: string): Database {
+export interface DatabaseOptions {
+  /** Called with each statement executed (tests read the query plans of the hot paths). */
+  onQuery?: ((query: ExecutedQuery) => void) | undefined;
+}
+
+export function openDatabase(target: DatabaseTarget, options: DatabaseOptions = {}): Database {
+  const log = options.onQuery ? queryLog(options.onQuery) : undefined;
+  return 'postgresUrl' in target ? openPostgres(target.postgresUrl, log) : openSqlite(target.sqlitePath, log);
+}
+
+type QueryLog = (event: LogEvent) => void;
+
+function queryLog(onQuery: (query: ExecutedQuery) => void): QueryLog {
+  return (event) => {
+    if (event.level === 'query') onQuery({ sql: event.query.sql, parameters: event.query.parameters });
+  };
+}
+
+function openSqlite(path: string, log: QueryLog | undefined): Database {
   const sqlite = new SQLite(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
@@ -62,7 +83,7 @@ function openSqlite(path: string): Database {
   sqlite.pragma('busy_timeout = 5000');
   // Deleted content is overwritten with zeros, not left in free pages: erasure must erase.
   sqlite.pragma('secure_delete = ON');
-  const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: sqlite }), ...(log ? { log } : {}) });
   return wrap(db, 'sqlite', {
     begin: (fn) => db.transaction().execute(fn),
     async purgeErased() {
@@ -79,11 +100,11 @@ export const postgresTypes = {
     oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
 };
 
-function openPostgres(url: string): Database {
+function openPostgres(url: string, log: QueryLog | undefined): Database {
   const pool = new pg.Pool({ connectionString: url, max: 10, types: postgresTypes, application_name: 'referral-node' });
   // An idle connection the server drops (a restart, a failover) must not take the process down.
   pool.on('error', () => undefined);
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), plugins: [new PostgresSchemaPlugin()] });
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), plugins: [new PostgresSchemaPlugin()], ...(log ? { log } : {}) });
   return wrap(db, 'postgres', {
     // One writer at a time, as on SQLite (BEGIN IMMEDIATE): every transaction here writes, and
     // nearly all append to the audit log, whose next index each reads; run side by side they would

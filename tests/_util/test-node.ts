@@ -16,6 +16,7 @@ import { createServerApp } from '../../server/app.js';
 import type { components } from '../../spec/generated/local.js';
 import { expectMatchesSpec } from './spec-check.js';
 import { freshDatabaseUrl } from './database.js';
+import type { ExecutedQuery } from '../../node/db/database.js';
 
 /**
  * A clock the test moves. It starts at the top of the current hour, not at a fixed date: the CLI
@@ -63,7 +64,10 @@ export interface TestNetwork {
 
 const COUNTRIES = ['GR', 'AT', 'IT', 'RO', 'BG'];
 
-export async function createTestNetwork(size: number, options: { trust?: boolean } = {}): Promise<TestNetwork> {
+export async function createTestNetwork(
+  size: number,
+  options: { trust?: boolean; onQuery?: (node: number, query: ExecutedQuery) => void } = {},
+): Promise<TestNetwork> {
   const clock = new TestClock();
   const nodes: TestNode[] = [];
   const unreachable = new Set<string>();
@@ -91,7 +95,11 @@ export async function createTestNetwork(size: number, options: { trust?: boolean
         done();
       },
     });
-    const node = await openNode(config, { clock, fetch: fetchVia, logger: createLogger('debug', sink), deliveryPollMs: 60_000, httpApp: createServerApp });
+    const onQuery = options.onQuery;
+    const node = await openNode(config, {
+      clock, fetch: fetchVia, logger: createLogger('debug', sink), deliveryPollMs: 60_000, httpApp: createServerApp,
+      ...(onQuery ? { onQuery: (query: ExecutedQuery) => onQuery(i, query) } : {}),
+    });
     const token = await createApiToken(node.ctx.database, 'admin', 'test', clock.now());
     nodes.push({
       ...node,
