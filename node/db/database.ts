@@ -19,7 +19,9 @@ import {
   type LogEvent,
   type Migration,
   type MigrationProvider,
+  type SqliteDatabase,
   type SqliteDialectConfig,
+  type SqliteStatement,
   type Transaction,
 } from 'kysely';
 import type { Schema } from './schema.js';
@@ -83,7 +85,7 @@ function openSqlite(path: string, log: QueryLog | undefined): Database {
   sqlite.pragma('busy_timeout = 5000');
   // Deleted content is overwritten with zeros, not left in free pages: erasure must erase.
   sqlite.pragma('secure_delete = ON');
-  const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: sqlite }), ...(log ? { log } : {}) });
+  const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }), ...(log ? { log } : {}) });
   return wrap(db, 'sqlite', {
     begin: (fn) => db.transaction().execute(fn),
     async purgeErased() {
@@ -125,6 +127,41 @@ function openPostgres(url: string, log: QueryLog | undefined): Database {
     // README ("Erasure and the database").
     purgeErased: async () => true,
   });
+}
+
+/** How many prepared statements a SQLite connection keeps: more than the node's distinct queries. */
+export const STATEMENT_CACHE_SIZE = 1_000;
+
+/**
+ * kysely prepares every statement anew before running it; SQLite's compiling of the SQL then costs
+ * as much as running a short query. The connection handed to kysely keeps the statements it
+ * prepared, by their SQL (kysely's SQL text is the same for each call of a query; the values are
+ * parameters), the least recently used going first when there are too many. A statement that
+ * changes the schema empties the cache (the migrations), though SQLite would prepare the others
+ * again itself.
+ */
+export function withStatementCache(sqlite: SqliteDatabase, size = STATEMENT_CACHE_SIZE): SqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text) {
+      const cached = statements.get(text);
+      if (cached) {
+        // Most recently used last.
+        statements.delete(text);
+        statements.set(text, cached);
+        return cached;
+      }
+      const statement = sqlite.prepare(text);
+      if (/^\s*(create|alter|drop)\b/i.test(text)) {
+        statements.clear();
+        return statement;
+      }
+      statements.set(text, statement);
+      if (statements.size > size) statements.delete(statements.keys().next().value!);
+      return statement;
+    },
+  };
 }
 
 /**

@@ -42,10 +42,13 @@ export class PeerLanes {
     return lane;
   }
 
-  /** How many more envelopes may go to the peer at `now` (0 while its breaker is open). */
-  room(peerId: string, now: number): number {
+  /**
+   * How many more envelopes may go to the peer at `now`: 0 while its breaker is open, unless
+   * `probeIfOpen` (a person asked for delivery now: one probe goes anyway).
+   */
+  room(peerId: string, now: number, probeIfOpen = false): number {
     const lane = this.lane(peerId);
-    if (lane.failures > 0 && now < lane.openUntil) return 0;
+    if (lane.failures > 0 && now < lane.openUntil) return probeIfOpen ? Math.max(0, 1 - lane.inFlight) : 0;
     const limit = lane.failures > 0 || !lane.answered ? 1 : this.concurrency;
     return Math.max(0, limit - lane.inFlight);
   }

@@ -49,8 +49,9 @@ export interface DeliveryWorker {
   /** Look for due envelopes now (e.g. after a commit queued one): each is posted at once if its peer has room. */
   kick(): void;
   /**
-   * Posts every due envelope, as many at once as the peers allow, and waits until none is in
-   * flight and none is due (the CLI, tests). Returns how many attempts ended meanwhile.
+   * Posts every due envelope, as many at once as the peers allow (a peer whose breaker is open
+   * gets one probe), and waits until none is in flight and none is due (the CLI, tests). Returns
+   * how many attempts ended meanwhile.
    */
   deliverDueEnvelopes(): Promise<number>;
   start(): void;
@@ -109,18 +110,19 @@ export function createDeliveryWorker(
     inFlight.set(candidate.id, attempt);
   };
 
-  /** Starts an attempt for each due envelope whose peer has room. */
-  const startDue = async (): Promise<void> => {
+  /** Starts an attempt for each due envelope whose peer has room (with `probeIfOpen`, one to a peer whose breaker is open). */
+  const startDue = async (probeIfOpen = false): Promise<void> => {
     const { db } = ctx.database;
     const at = ctx.clock.now();
-    const peers = (await trustedPeerIds(db)).filter((peer) => lanes.room(peer, at.getTime()) > 0);
+    const room = (peer: string) => lanes.room(peer, now(), probeIfOpen);
+    const peers = (await trustedPeerIds(db)).filter((peer) => room(peer) > 0);
     // Each peer's own oldest: one peer's backlog never crowds out another's envelopes. Those in
     // flight are among them (leased by this process, still queued), so they are asked for too.
-    const due = await Promise.all(peers.map((peer) => dueEnvelopes(db, at, [peer], lanes.room(peer, at.getTime()) + lanes.inFlight(peer), ctx.instanceId)));
+    const due = await Promise.all(peers.map((peer) => dueEnvelopes(db, at, [peer], room(peer) + lanes.inFlight(peer), ctx.instanceId)));
     // No await in this loop: a check and the start it allows are never split by another search.
     for (const candidate of due.flat()) {
       if (stopping.signal.aborted) break;
-      if (inFlight.has(candidate.id) || busyReferrals.has(candidate.referral_id) || lanes.room(candidate.peer_id, now()) === 0) continue;
+      if (inFlight.has(candidate.id) || busyReferrals.has(candidate.referral_id) || room(candidate.peer_id) === 0) continue;
       post(candidate);
     }
   };
@@ -153,7 +155,8 @@ export function createDeliveryWorker(
       const before = ended;
       for (let pass = 0; pass < MAX_PASSES; pass += 1) {
         await looking;
-        await startDue();
+        // Asked for now (the CLI, a person): a peer whose breaker is open gets one probe first.
+        await startDue(pass === 0);
         const pending = [...inFlight.values()];
         if (pending.length === 0 && !looking) break;
         await Promise.all(pending);

@@ -55,6 +55,16 @@ describe('peer lanes', () => {
     expect(lanes.room(B, 0)).toBe(2);
   });
 
+  it('lets one probe through an open breaker when a person asks for delivery now', () => {
+    const lanes = new PeerLanes(4);
+    lanes.take(A);
+    lanes.release(A, 'unavailable', 0);
+    expect(lanes.room(A, 10)).toBe(0);
+    expect(lanes.room(A, 10, true)).toBe(1);
+    lanes.take(A);
+    expect(lanes.room(A, 10, true)).toBe(0);
+  });
+
   it('counts an attempt that was never posted as neither an answer nor a failure', () => {
     const lanes = new PeerLanes(3);
     lanes.take(A);
