@@ -1,6 +1,7 @@
 // `npm run bench` (second part): delivered messages per second from one node to another, real
-// processes on loopback, with the sender's data on SQLite (one worker process: the baseline) and
-// on PostgreSQL with one and with two worker processes. The sender's web process queues
+// processes on loopback: the sender's worker posting one envelope at a time to the peer (the
+// baseline: how the outbox worked before it was concurrent), then with the default concurrency,
+// on SQLite and on PostgreSQL with one and with two worker processes. The sender's web process queues
 // BENCH_DELIVERY_COUNT referrals (default 1,000) first; then its workers start, and the rate is
 // counted from the first delivery to the last. Figures are ratios to the baseline of the same run.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,12 +19,15 @@ interface Setup {
   name: string;
   store: 'sqlite' | 'postgres';
   workers: number;
+  /** REFERRAL_NODE_DELIVERY_CONCURRENCY of the sender's workers; the default when absent. */
+  concurrency?: number;
 }
 
 const setups: Setup[] = [
-  { name: 'SQLite, 1 worker process (baseline)', store: 'sqlite', workers: 1 },
-  { name: 'PostgreSQL, 1 worker process', store: 'postgres', workers: 1 },
-  { name: 'PostgreSQL, 2 worker processes', store: 'postgres', workers: 2 },
+  { name: 'SQLite, 1 worker, 1 in flight (baseline)', store: 'sqlite', workers: 1, concurrency: 1 },
+  { name: 'SQLite, 1 worker', store: 'sqlite', workers: 1 },
+  { name: 'PostgreSQL, 1 worker', store: 'postgres', workers: 1 },
+  { name: 'PostgreSQL, 2 workers', store: 'postgres', workers: 2 },
 ];
 
 /** A node created with the CLI, not yet running: what spawnServeProcess needs to run it. */
@@ -78,7 +82,8 @@ async function run(setup: Setup, cluster: PostgresCluster | undefined, index: nu
     processes.push(await web(a));
     await queueReferrals(a, b.url);
     process.stderr.write(`${setup.name}: ${COUNT} referrals queued\n`);
-    for (let w = 0; w < setup.workers; w++) processes.push(await spawnServeProcess(a, ['--role', 'worker'], /node working/));
+    const env = setup.concurrency ? { REFERRAL_NODE_DELIVERY_CONCURRENCY: String(setup.concurrency) } : {};
+    for (let w = 0; w < setup.workers; w++) processes.push(await spawnServeProcess(a, ['--role', 'worker'], /node working/, env));
     const first = await pollUntil(async () => ((await deliveredCount(a)) > 0 ? performance.now() : undefined), { timeoutMs: 120_000, intervalMs: 20, what: 'the first delivery' });
     const last = await pollUntil(async () => ((await deliveredCount(a)) >= COUNT ? performance.now() : undefined), { timeoutMs: 1_200_000, intervalMs: 50, what: 'every delivery' });
     return ((COUNT - 1) / (last - first)) * 1_000;
