@@ -81,9 +81,10 @@ describe('two web and two worker processes on one database', () => {
   let killedWith: number;
 
   it(`create ${COUNT} referrals through both web processes, and deliver them while one worker is killed`, async () => {
-    ids = await createReferrals();
-    expect(new Set(ids).size).toBe(COUNT);
-    // Kill a worker once part, not all, of the backlog has left.
+    // Kill a worker once part, not all, of the backlog has left: the workers deliver while the
+    // referrals are still being created (the outbox is concurrent), so the kill comes at the first
+    // deliveries, while the web processes are still queueing.
+    const creating = createReferrals();
     killedWith = await pollUntil(
       async () => {
         const delivered = (await outgoing()).filter((e) => e.delivery_state === 'delivered').length;
@@ -92,6 +93,8 @@ describe('two web and two worker processes on one database', () => {
       { timeoutMs: Number(process.env.FIRST_MS ?? 300_000), intervalMs: 100, what: `the first deliveries; workers said:\n${workers.map((w) => w.logs()).join('\n')}\n${JSON.stringify((await readStoredRows(a.dataDir, 'select * from envelopes')).slice(0, 3).map((r) => ({ ...r, payload: undefined })))}` },
     );
     await workers[0]!.stop('SIGKILL');
+    ids = await creating;
+    expect(new Set(ids).size).toBe(COUNT);
     const rows = await pollUntil(
       async () => {
         const now = await outgoing();
