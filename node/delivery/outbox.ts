@@ -157,6 +157,20 @@ export async function eraseEnvelopesOf(tx: Tx, referralId: string, now: Date): P
 
 // The delivery worker's side (worker.ts, reseal.ts) and a person's requeue (requeue.ts).
 
+/** The peers that have an outgoing envelope due now and free for `owner` to lease (the envelopes_due index serves it). */
+export async function peersWithDueEnvelopes(db: Db, now: Date, owner: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('envelopes')
+    .select('peer_id')
+    .distinct()
+    .where('delivery_state', '=', 'queued')
+    .where('next_attempt_at', '<=', now.toISOString())
+    .where('direction', '=', 'outgoing')
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now.toISOString()), eb('lease_owner', '=', owner)]))
+    .execute();
+  return rows.map((r) => r.peer_id);
+}
+
 /**
  * Queued envelopes to `peerIds` due now and free for `owner` to lease, oldest first; of each
  * referral only the earliest queued, since the peer applies them in seq order.

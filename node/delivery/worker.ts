@@ -13,7 +13,7 @@ import { recordEvent } from '../referrals/timeline.js';
 import { OFFER } from '../referrals/lifecycle.js';
 import { applyOfferReceipt } from '../referrals/state.js';
 import { findPeer, trustedPeerIds } from '../peers/store.js';
-import { dueEnvelopes, envelopeToDeliver, markDelivered, markFailed, recordFailedAttempt, releaseLeasesOf, takeLease } from './outbox.js';
+import { dueEnvelopes, envelopeToDeliver, markDelivered, markFailed, peersWithDueEnvelopes, recordFailedAttempt, releaseLeasesOf, takeLease } from './outbox.js';
 import { deadProcesses, forgetProcesses, heartbeat, HEARTBEAT_MS, registerProcess, unregisterProcess, type ProcessRole } from '../processes/registry.js';
 import { defaultRetryPolicy, retryAfterMs, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { PeerLanes, type PeerOutcome } from './peer-lanes.js';
@@ -79,7 +79,8 @@ export function createDeliveryWorker(
   let timer: NodeJS.Timeout | undefined;
   let alive: NodeJS.Timeout | undefined;
   let looking: Promise<void> | undefined;
-  let lookAgain = false;
+  /** What the next search looks at: every peer (a commit, the timer), or the peers whose attempts just ended. */
+  let wanted: 'all' | Set<string> | undefined;
   /** Attempts that posted (or tried to) and ended, since the worker was made. */
   let ended = 0;
   let stopped = false;
@@ -104,18 +105,24 @@ export function createDeliveryWorker(
         busyReferrals.delete(candidate.referral_id);
         inFlight.delete(candidate.id);
         // The referral's next message, or the peer's next envelope, may go now.
-        if (!stopped) lookForWork();
+        if (!stopped) lookForWork(candidate.peer_id);
       }
     })();
     inFlight.set(candidate.id, attempt);
   };
 
-  /** Starts an attempt for each due envelope whose peer has room (with `probeIfOpen`, one to a peer whose breaker is open). */
-  const startDue = async (probeIfOpen = false): Promise<void> => {
+  /**
+   * Starts an attempt for each due envelope, of `scope`'s peers, whose peer has room (with
+   * `probeIfOpen`, one to a peer whose breaker is open).
+   */
+  const startDue = async (scope: 'all' | ReadonlySet<string>, probeIfOpen = false): Promise<void> => {
     const { db } = ctx.database;
     const at = ctx.clock.now();
     const room = (peer: string) => lanes.room(peer, now(), probeIfOpen);
-    const peers = (await trustedPeerIds(db)).filter((peer) => room(peer) > 0);
+    const trusted = new Set(await trustedPeerIds(db));
+    // Only the peers with something due are asked for their envelopes: a node may know many peers.
+    const candidates = scope === 'all' ? await peersWithDueEnvelopes(db, at, ctx.instanceId) : [...scope];
+    const peers = candidates.filter((peer) => trusted.has(peer) && room(peer) > 0);
     // Each peer's own oldest: one peer's backlog never crowds out another's envelopes. Those in
     // flight are among them (leased by this process, still queued), so they are asked for too.
     const due = await Promise.all(peers.map((peer) => dueEnvelopes(db, at, [peer], room(peer) + lanes.inFlight(peer), ctx.instanceId)));
@@ -127,22 +134,27 @@ export function createDeliveryWorker(
     }
   };
 
-  /** Looks for due envelopes in the background; a request while a search runs makes it run once more. */
-  const lookForWork = (): void => {
-    if (looking) {
-      lookAgain = true;
-      return;
-    }
-    looking = startDue()
+  /**
+   * Looks for due envelopes in the background: of every peer, or of `peer` only. Requests made
+   * while a search runs are gathered into the next one.
+   */
+  const lookForWork = (peer?: string): void => {
+    if (peer === undefined) wanted = 'all';
+    else if (wanted === undefined) wanted = new Set([peer]);
+    else if (wanted !== 'all') wanted.add(peer);
+    if (!looking) search();
+  };
+  const search = (): void => {
+    const scope = wanted;
+    wanted = undefined;
+    if (!scope) return;
+    looking = startDue(scope)
       .catch((error: unknown) => {
         log.error({ error: error instanceof Error ? error.name : 'error' }, 'looking for due envelopes failed');
       })
       .finally(() => {
         looking = undefined;
-        if (lookAgain && !stopped) {
-          lookAgain = false;
-          lookForWork();
-        }
+        if (!stopped) search();
       });
   };
 
@@ -156,7 +168,7 @@ export function createDeliveryWorker(
       for (let pass = 0; pass < MAX_PASSES; pass += 1) {
         await looking;
         // Asked for now (the CLI, a person): a peer whose breaker is open gets one probe first.
-        await startDue(pass === 0);
+        await startDue('all', pass === 0);
         const pending = [...inFlight.values()];
         if (pending.length === 0 && !looking) break;
         await Promise.all(pending);

@@ -12,9 +12,12 @@ let net: TestNetwork;
 let gr: TestNode;
 let at: TestNode;
 let it3: TestNode;
+/** The statements GR runs while `counting`. */
+let counting = false;
+let statements = 0;
 
 beforeAll(async () => {
-  net = await createTestNetwork(3);
+  net = await createTestNetwork(3, { onQuery: (node) => counting && node === 0 && (statements += 1) });
   [gr, at, it3] = net.nodes as [TestNode, TestNode, TestNode];
 });
 afterAll(async () => {
@@ -107,5 +110,31 @@ describe('the concurrent outbox', () => {
     silent.waiting.shift()?.();
     await net.settle();
     expect((await getReferralSummary(gr.ctx, toItaly))?.state).toBe('delivered');
+  });
+
+  it('asks only the peers that have something due: finding work costs the same with 300 peers as with 3', async () => {
+    const lookFor = async () => {
+      statements = 0;
+      counting = true;
+      await gr.delivery.deliverDueEnvelopes();
+      counting = false;
+      return statements;
+    };
+    await send(at);
+    const withFew = await lookFor();
+    await gr.ctx.database.transaction(async (tx) => {
+      for (let p = 0; p < 300; p++) {
+        const when = net.clock.now().toISOString();
+        await tx
+          .insertInto('peers')
+          .values({
+            id: `https://peer-${p}.example.org`, name: `Organisation ${p}`, country: 'GR', languages: '["en"]', contact: null, state: 'trusted',
+            signing_kid: `kid-${p}`, signing_jwk: '{}', encryption_kid: `enc-${p}`, encryption_jwk: '{}', identity_jws: '', added_at: when, trusted_at: when, updated_at: when,
+          })
+          .execute();
+      }
+    });
+    await send(at);
+    expect(await lookFor()).toBe(withFew);
   });
 });
