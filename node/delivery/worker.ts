@@ -76,6 +76,8 @@ export function createDeliveryWorker(
   /** Attempts under way, by envelope id; and the referrals they belong to. */
   const inFlight = new Map<string, Promise<void>>();
   const busyReferrals = new Set<string>();
+  /** Envelopes whose attempt broke here (not a peer's answer: an error of ours), left alone until their lease runs out. */
+  const brokenUntil = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
   let alive: NodeJS.Timeout | undefined;
   let looking: Promise<void> | undefined;
@@ -97,7 +99,9 @@ export function createDeliveryWorker(
         leased = await claim(ctx, candidate);
         if (leased) outcome = await deliverOne(ctx, candidate.id, policy, log, stopping.signal);
       } catch (error) {
-        // The lease runs out and the envelope is tried again then. Only the error's name: errors may quote data.
+        // The lease runs out and the envelope is tried again then, not at once in a loop. Only the
+        // error's name: errors may quote data.
+        brokenUntil.set(candidate.id, now() + LEASE_MS);
         log.error({ envelope: candidate.id, error: error instanceof Error ? error.name : 'error' }, 'delivery attempt failed');
       } finally {
         if (leased) ended += 1;
@@ -126,10 +130,11 @@ export function createDeliveryWorker(
     // Each peer's own oldest: one peer's backlog never crowds out another's envelopes. Those in
     // flight are among them (leased by this process, still queued), so they are asked for too.
     const due = await Promise.all(peers.map((peer) => dueEnvelopes(db, at, [peer], room(peer) + lanes.inFlight(peer), ctx.instanceId)));
+    for (const [id, until] of brokenUntil) if (until <= now()) brokenUntil.delete(id);
     // No await in this loop: a check and the start it allows are never split by another search.
     for (const candidate of due.flat()) {
       if (stopping.signal.aborted) break;
-      if (inFlight.has(candidate.id) || busyReferrals.has(candidate.referral_id) || room(candidate.peer_id) === 0) continue;
+      if (inFlight.has(candidate.id) || busyReferrals.has(candidate.referral_id) || brokenUntil.has(candidate.id) || room(candidate.peer_id) === 0) continue;
       post(candidate);
     }
   };

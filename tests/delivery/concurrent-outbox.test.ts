@@ -112,6 +112,20 @@ describe('the concurrent outbox', () => {
     expect((await getReferralSummary(gr.ctx, toItaly))?.state).toBe('delivered');
   });
 
+  it('leaves an envelope whose attempt broke on our side alone until its lease runs out, instead of trying it again in a loop', async () => {
+    const id = await send(at);
+    const [envelope] = await gr.ctx.database.db.selectFrom('envelopes').select('id').where('referral_id', '=', id).execute();
+    // Its data key gone (as if the database were damaged): opening the copy to post it throws.
+    await gr.ctx.database.db.deleteFrom('data_keys').where('id', '=', `envelope:${envelope!.id}`).execute();
+    const failures = () => gr.logs().split('\n').filter((line) => line.includes('delivery attempt failed') && line.includes(envelope!.id)).length;
+    await gr.delivery.deliverDueEnvelopes();
+    await gr.delivery.deliverDueEnvelopes();
+    expect(failures()).toBe(1);
+    expect((await getReferralSummary(gr.ctx, id))?.delivery?.state).toBe('queued');
+    // Out of the way of the tests after it.
+    await gr.ctx.database.db.updateTable('envelopes').set({ delivery_state: 'failed' }).where('id', '=', envelope!.id).execute();
+  });
+
   it('asks only the peers that have something due: finding work costs the same with 300 peers as with 3', async () => {
     const lookFor = async () => {
       statements = 0;
