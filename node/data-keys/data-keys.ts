@@ -37,15 +37,11 @@ export interface DataKeys {
 const wrapPurpose = (name: string, keyringKeyId: string) => utf8.encode(`data-key:${name}:${keyringKeyId}`);
 
 async function wrap(dataKey: Uint8Array, name: string, by: KeyringKey): Promise<string> {
-  const { nonce, ciphertext } = await aeadEncrypt(by.key, dataKey, wrapPurpose(name, by.id));
-  return `${b64u.encode(nonce)}.${b64u.encode(ciphertext)}`;
+  return sealedText(await aeadEncrypt(by.key, dataKey, wrapPurpose(name, by.id)));
 }
 
 async function unwrap(wrapped: string, name: string, by: KeyringKey): Promise<Uint8Array> {
-  const [nonceText, ciphertextText] = wrapped.split('.');
-  const nonce = decodeBase64UrlStrict(nonceText);
-  const ciphertext = decodeBase64UrlStrict(ciphertextText);
-  const key = nonce && ciphertext ? await aeadDecrypt(by.key, { nonce, ciphertext }, wrapPurpose(name, by.id)) : undefined;
+  const key = await aeadDecrypt(by.key, sealedFromText(wrapped), wrapPurpose(name, by.id));
   if (!key) throw new DataKeyError(`The data key ${name} cannot be unwrapped: it was altered.`);
   return key;
 }
