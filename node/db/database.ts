@@ -37,9 +37,14 @@ export interface Database {
   /**
    * Runs fn in a transaction; hooks registered with onCommit run after it commits. fn runs again
    * (from the start, in a new transaction) when the transaction lost a race with another writer,
-   * so it must do nothing but database work that a rollback undoes.
+   * so it must do nothing but database work that a rollback undoes. It may share the database's
+   * transaction with others that waited beside it (group commit, see `wrap`), each rolled back
+   * alone when it fails; it never starts another transaction (that one would wait for it). The
+   * promise settles once what fn wrote is committed and durable.
    */
   transaction<T>(fn: (tx: Tx, onCommit: (hook: () => void) => void) => Promise<T>): Promise<T>;
+  /** How many transactions were asked for and how many commits made them durable (fewer when they shared one: group commit). */
+  transactionStats(): { transactions: number; commits: number };
   /**
    * After an erasure, on SQLite: copies the write-ahead log into the database file and truncates
    * it, so the old versions of erased rows do not linger in the WAL (secure_delete zeroes them in
@@ -193,26 +198,120 @@ interface DialectPolicy {
 /** How often a transaction that lost a race runs again before its error is let through. */
 const MAX_ATTEMPTS = 8;
 
+/** At most this many transactions share one commit (group commit): the write lock is not held for long. */
+export const MAX_GROUP = 32;
+
+/** A transaction waiting for its turn: its work, and its caller's promise. */
+interface Queued {
+  fn: (tx: Tx, onCommit: (hook: () => void) => void) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** What one transaction of a group came to: its result and hooks, or its error (its savepoint rolled back). */
+type Outcome = { ok: true; value: unknown; hooks: Array<() => void> } | { ok: false; error: unknown };
+
+/**
+ * Transactions run one after the other, as the write lock allows anyway (SQLite's single writer,
+ * PostgreSQL's lock on the audit log). Those that arrive while one runs wait, and then share one
+ * database transaction and so one commit: one fsync for many (group commit). Each runs within a
+ * savepoint of its own, so one that fails is rolled back alone and its caller gets its error, while
+ * the others commit; every caller's promise settles only after the commit that made its writes
+ * durable (a receipt is never given for a message that a crash could still lose). A group that
+ * lost a race with another process runs again one transaction at a time.
+ */
 function wrap(db: Db, dialect: DialectName, policy: DialectPolicy): Database {
   let closed = false;
+  const queue: Queued[] = [];
+  let draining = false;
+  const stats = { transactions: 0, commits: 0 };
+
+  /** One transaction alone, run again when it lost a race with another writer. */
+  const runAlone = async (item: Queued): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      // Hooks of an attempt that rolled back are dropped with it.
+      const hooks: Array<() => void> = [];
+      try {
+        const value = await policy.begin((tx) => item.fn(tx, (hook) => hooks.push(hook)));
+        stats.commits += 1;
+        for (const hook of hooks) hook();
+        item.resolve(value);
+        return;
+      } catch (error) {
+        if (attempt >= MAX_ATTEMPTS || !isRetryableConflict(error)) {
+          item.reject(error);
+          return;
+        }
+        // Spread the retries out, so the writers that collided do not collide again.
+        await new Promise((resume) => setTimeout(resume, Math.random() * 10 * 2 ** attempt));
+      }
+    }
+  };
+
+  /** Several transactions in one, each within a savepoint. */
+  const runGroup = async (items: Queued[]): Promise<void> => {
+    const outcomes: Outcome[] = [];
+    try {
+      await policy.begin(async (tx) => {
+        for (const item of items) {
+          const hooks: Array<() => void> = [];
+          await sql`savepoint grouped`.execute(tx);
+          try {
+            const value = await item.fn(tx, (hook) => hooks.push(hook));
+            await sql`release savepoint grouped`.execute(tx);
+            outcomes.push({ ok: true, value, hooks });
+          } catch (error) {
+            // A lost race dooms the whole transaction: the group runs again, one at a time.
+            if (isRetryableConflict(error)) throw error;
+            await sql`rollback to savepoint grouped`.execute(tx);
+            await sql`release savepoint grouped`.execute(tx);
+            outcomes.push({ ok: false, error });
+          }
+        }
+      });
+    } catch (error) {
+      if (isRetryableConflict(error)) {
+        for (const item of items) await runAlone(item);
+      } else {
+        // Nothing of the group was committed.
+        for (const item of items) item.reject(error);
+      }
+      return;
+    }
+    stats.commits += 1;
+    for (const [i, outcome] of outcomes.entries()) {
+      if (outcome.ok) {
+        for (const hook of outcome.hooks) hook();
+        items[i]!.resolve(outcome.value);
+      } else {
+        items[i]!.reject(outcome.error);
+      }
+    }
+  };
+
+  const drain = async (): Promise<void> => {
+    draining = true;
+    try {
+      while (queue.length > 0) {
+        const group = queue.splice(0, MAX_GROUP);
+        await (group.length === 1 ? runAlone(group[0]!) : runGroup(group));
+      }
+    } finally {
+      draining = false;
+    }
+  };
+
   return {
     db,
     dialect,
-    async transaction(fn) {
-      for (let attempt = 1; ; attempt++) {
-        // Hooks of an attempt that rolled back are dropped with it.
-        const hooks: Array<() => void> = [];
-        try {
-          const result = await policy.begin((tx) => fn(tx, (hook) => hooks.push(hook)));
-          for (const hook of hooks) hook();
-          return result;
-        } catch (error) {
-          if (attempt >= MAX_ATTEMPTS || !isRetryableConflict(error)) throw error;
-          // Spread the retries out, so the writers that collided do not collide again.
-          await new Promise((resume) => setTimeout(resume, Math.random() * 10 * 2 ** attempt));
-        }
-      }
+    transaction<T>(fn: (tx: Tx, onCommit: (hook: () => void) => void) => Promise<T>): Promise<T> {
+      stats.transactions += 1;
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+        if (!draining) void drain();
+      });
     },
+    transactionStats: () => ({ ...stats }),
     purgeErased: () => policy.purgeErased(),
     async close() {
       if (closed) return;

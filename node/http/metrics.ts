@@ -2,7 +2,7 @@
 // admin's API token only (the federation API is on the internet). Counters are kept as things
 // happen; the gauges are read from their owners at each scrape. Nothing personal is a label: route
 // patterns, peers' node URLs, problem types and fixed words only.
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import type { NodeContext } from '../context.js';
@@ -29,6 +29,22 @@ export const requestMetrics = (ctx: NodeContext): MiddlewareHandler =>
 function registerGauges(ctx: NodeContext): void {
   const { registry } = ctx.metrics;
   const { db } = ctx.database;
+  // Read from the database layer at each scrape: the two together say how many transactions
+  // shared each commit (group commit).
+  for (const [name, help, key] of [
+    ['referral_node_db_transactions_total', 'Database transactions run by this process.', 'transactions'],
+    ['referral_node_db_commits_total', 'Commits by this process; fewer than transactions when several shared one (group commit).', 'commits'],
+  ] as const) {
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(ctx.database.transactionStats()[key]);
+      },
+    });
+  }
   new Gauge({
     name: 'referral_node_outbox_queued_envelopes',
     help: 'Outgoing envelopes waiting for delivery, by peer node.',

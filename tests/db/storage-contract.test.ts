@@ -79,6 +79,54 @@ describe('the storage contract', () => {
     expect(Number(row.languages)).toBe(increments);
   });
 
+  it('lets transactions that waited share one commit, each settling only after it, a failing one rolled back alone', async () => {
+    const service = (id: string) => ({ id, description: '{}', status: 'active' as const, accepting_referrals: 1, created_at: at, updated_at: at });
+    const before = database.transactionStats();
+    const events: string[] = [];
+    // Asked for in one go: the first runs at once, alone; the others wait for it and then run as one group.
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) =>
+        database
+          .transaction(async (tx, onCommit) => {
+            await tx.insertInto('services').values(service(`g-${i}`)).execute();
+            onCommit(() => events.push(`hook ${i}`));
+            if (i === 4) throw new Error('refused halfway');
+            return i;
+          })
+          .then((value) => {
+            // Settled after the commit that made it durable, and after its hooks.
+            events.push(`settled ${i} after ${database.transactionStats().commits - before.commits} commits`);
+            return value;
+          }),
+      ),
+    );
+    const after = database.transactionStats();
+    expect(after.transactions - before.transactions).toBe(10);
+    expect(after.commits - before.commits).toBe(2);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([0, 1, 2, 3, 'refused halfway', 5, 6, 7, 8, 9]);
+    const ids = (await database.db.selectFrom('services').select('id').where('id', 'like', 'g-%').orderBy('id').execute()).map((r) => r.id);
+    expect(ids).toEqual(['g-0', 'g-1', 'g-2', 'g-3', 'g-5', 'g-6', 'g-7', 'g-8', 'g-9']);
+    expect(events).not.toContain('hook 4');
+    expect(events.indexOf('hook 0')).toBeLessThan(events.indexOf('settled 0 after 1 commits'));
+    for (const i of [1, 2, 3, 5, 6, 7, 8, 9]) {
+      expect(events.indexOf(`hook ${i}`)).toBeLessThan(events.indexOf(`settled ${i} after 2 commits`));
+    }
+  });
+
+  it('undoes nothing of a group when one of its transactions fails on a constraint', async () => {
+    await database.db.insertInto('services').values({ id: 'u-taken', description: '{}', status: 'active', accepting_referrals: 1, created_at: at, updated_at: at }).execute();
+    const write = (id: string) =>
+      database.transaction(async (tx) => {
+        await tx.insertInto('services').values({ id: `${id}-first`, description: '{}', status: 'active', accepting_referrals: 1, created_at: at, updated_at: at }).execute();
+        await tx.insertInto('services').values({ id, description: '{}', status: 'active', accepting_referrals: 1, created_at: at, updated_at: at }).execute();
+      });
+    const results = await Promise.allSettled([write('u-0'), write('u-1'), write('u-taken'), write('u-2')]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    const ids = (await database.db.selectFrom('services').select('id').where('id', 'like', 'u-%').orderBy('id').execute()).map((r) => r.id);
+    // The failed one's first insert went with it; the transaction after it in the group still ran.
+    expect(ids).toEqual(['u-0', 'u-0-first', 'u-1', 'u-1-first', 'u-2', 'u-2-first', 'u-taken']);
+  });
+
   it('tells a conflict worth retrying from any other error', () => {
     expect(isRetryableConflict(Object.assign(new Error('busy'), { code: 'SQLITE_BUSY' }))).toBe(true);
     expect(isRetryableConflict(Object.assign(new Error('could not serialize'), { code: '40001' }))).toBe(true);
