@@ -213,7 +213,7 @@ type Outcome = { ok: true; value: unknown; hooks: Array<() => void> } | { ok: fa
 
 /**
  * Transactions run one after the other, as the write lock allows anyway (SQLite's single writer,
- * PostgreSQL's lock on the audit log). Those that arrive while one runs wait, and then share one
+ * PostgreSQL's lock on the audit log). Those that arrive together, or while one runs, share one
  * database transaction and so one commit: one fsync for many (group commit). Each runs within a
  * savepoint of its own, so one that fails is rolled back alone and its caller gets its error, while
  * the others commit; every caller's promise settles only after the commit that made its writes
@@ -289,13 +289,20 @@ function wrap(db: Db, dialect: DialectName, policy: DialectPolicy): Database {
     }
   };
 
+  // A transaction starts once the event loop has taken in what had arrived (setImmediate runs
+  // after the I/O callbacks): requests that came in together, or while a commit's fsync held the
+  // thread, then share one commit. better-sqlite3 runs a whole transaction without yielding to
+  // I/O, so without this pause none would ever wait beside another.
+  const nextTurn = () => new Promise<void>((resume) => setImmediate(resume));
+
   const drain = async (): Promise<void> => {
     draining = true;
     try {
-      while (queue.length > 0) {
+      do {
+        await nextTurn();
         const group = queue.splice(0, MAX_GROUP);
         await (group.length === 1 ? runAlone(group[0]!) : runGroup(group));
-      }
+      } while (queue.length > 0);
     } finally {
       draining = false;
     }

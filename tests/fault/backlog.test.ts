@@ -141,4 +141,63 @@ describe('a backlog of lifecycle messages for a peer that is down', () => {
       expect([now.attempts, now.delivered_at, now.receipt]).toEqual([row.attempts, row.delivered_at, row.receipt]);
     }
   }, 200_000);
+
+  it('the receiver killed with SIGKILL while messages arrive side by side (sharing commits) keeps every message it gave a receipt for', async () => {
+    const { a, b } = await startPair();
+    const all: string[] = [];
+    let receiptedAtKill: EnvelopeRow[] | undefined;
+    let commitsAtKill = '';
+
+    for (let setup = 1; setup <= 3 && !receiptedAtKill; setup++) {
+      const ids = await sendOffers(a, b, 40 * setup);
+      all.push(...ids);
+      expect(await a.stop('SIGTERM'), a.logs()).toBe(0);
+      await queuePlan(b, ids);
+      const total = ids.length * PLAN.length;
+      await a.restart();
+      // A (the receiver now) takes B's backlog, up to eight posts at a time; the moment part of it
+      // is receipted (a quarter: by then posts arrive side by side), A dies with whatever
+      // transactions it was committing.
+      const deadline = Date.now() + 120_000;
+      while (Date.now() < deadline) {
+        const delivered = (await envelopesOf(b, 'outgoing', ids)).filter((r) => r.delivery_state === 'delivered').length;
+        if (delivered >= total / 4 && delivered < total) {
+          const metrics = await (await a.api('/metrics')).text();
+          commitsAtKill = metrics.split('\n').filter((l) => /^referral_node_db_(transactions|commits)_total /.test(l)).join(', ');
+          await a.stop('SIGKILL');
+          break;
+        }
+        if (delivered === total) break;
+        await sleep(50);
+      }
+      if (a.running()) throw new Error(`Delivery never started.\n${await diagnose(a, b, ids)}`);
+      if (commitsAtKill === '') {
+        // Missed the window: everything went through before a look. Try a larger backlog.
+        await a.restart();
+        continue;
+      }
+      // B may still be recording the last receipts A gave before it died: wait until its outbox
+      // is still (nothing leased, no attempt under way), then take what B holds receipts for.
+      receiptedAtKill = await pollUntil(
+        async () => {
+          const rows = await envelopesOf(b, 'outgoing', all);
+          const settled = rows.every((r) => r.delivery_state !== 'queued' || r.lease_until === null || r.lease_until < new Date().toISOString());
+          return settled && rows.some((r) => r.attempts > 0 && r.delivery_state === 'queued') ? rows.filter((r) => r.delivery_state === 'delivered') : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 100, what: `${b.name} to notice that A is gone` },
+      );
+    }
+    expect(receiptedAtKill, 'the kill window (0 < receipted < all) was missed three times').toBeDefined();
+    console.info(`[backlog] A killed with ${receiptedAtKill!.length} messages receipted; ${commitsAtKill}`);
+
+    // Every message B holds a receipt for is in A's database as A left it when it died, with that receipt.
+    const onA = new Map((await envelopesOf(a, 'incoming', all)).map((r) => [r.id, r]));
+    for (const row of receiptedAtKill!) {
+      expect(onA.get(row.id)?.receipt, `${row.id}: receipted by A but not in its database after SIGKILL`).toBe(row.receipt);
+    }
+
+    await a.restart();
+    await waitForState(a, b, all, 'completed', 150_000);
+    await expectBacklogDelivered(a, b, all);
+  }, 300_000);
 });
