@@ -26,6 +26,12 @@ export interface DataKeys {
    * `associatedData` bound to it. Inside a write transaction.
    */
   seal(tx: Tx, name: string, plaintext: Uint8Array, associatedData: Uint8Array, now: Date): Promise<Sealed>;
+  /**
+   * Encrypts each of `parts` under a data key made now for `name`, a name never used before (a new
+   * id): the key is not looked for first. Inside a write transaction; a name already held fails
+   * the insert.
+   */
+  sealNew(tx: Tx, name: string, parts: ReadonlyArray<{ plaintext: Uint8Array; associatedData: Uint8Array }>, now: Date): Promise<Sealed[]>;
   /** Decrypts what `seal` made; undefined when the data key was destroyed (the data was erased). */
   open(db: Db | Tx, name: string, sealed: Sealed, associatedData: Uint8Array): Promise<Uint8Array | undefined>;
   /** Whether the data key `name` is held. */
@@ -76,6 +82,11 @@ export function dataKeysWith(keyring: Keyring): DataKeys {
         await insert(tx, name, key, now);
       }
       return aeadEncrypt(key, plaintext, associatedData);
+    },
+    async sealNew(tx, name, parts, now) {
+      const key = await randomBytes(AEAD_KEY_BYTES);
+      await insert(tx, name, key, now);
+      return Promise.all(parts.map((part) => aeadEncrypt(key, part.plaintext, part.associatedData)));
     },
     async open(db, name, sealed, associatedData) {
       const key = await held(db, name);

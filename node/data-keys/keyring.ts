@@ -142,7 +142,9 @@ export function openKeyring(path: string, kek: Kek): Keyring {
       return stored ? materialise(stored) : undefined;
     },
     async current(period, now) {
-      const stored = fresh(true).keys.filter((k) => k.period === period).at(-1);
+      // Called inside write transactions, while no other process can replace the file: the
+      // file's stamp tells whether it changed since it was read (a replacement is a new inode).
+      const stored = fresh().keys.filter((k) => k.period === period).at(-1);
       return stored ? materialise(stored) : add(period, now);
     },
     add,

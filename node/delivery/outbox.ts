@@ -29,6 +29,14 @@ async function sealCopy(tx: Tx, dataKeys: DataKeys, envelopeId: string, part: 'p
   return sealedText(await dataKeys.seal(tx, dataKeyName(envelopeId), utf8.encode(text), copyData(envelopeId, part), now));
 }
 
+/** The copies of a new envelope (its payload, and the JWS received), sealed under a data key made for it now. */
+async function sealNewCopies(tx: Tx, dataKeys: DataKeys, envelopeId: string, copies: { payload: string; jws?: string }, now: Date): Promise<{ payload: string; jws?: string }> {
+  const parts = [{ plaintext: utf8.encode(copies.payload), associatedData: copyData(envelopeId, 'payload') }];
+  if (copies.jws !== undefined) parts.push({ plaintext: utf8.encode(copies.jws), associatedData: copyData(envelopeId, 'jws') });
+  const [payload, jws] = await dataKeys.sealNew(tx, dataKeyName(envelopeId), parts, now);
+  return { payload: sealedText(payload!), ...(jws ? { jws: sealedText(jws) } : {}) };
+}
+
 /** The stored copy opened; an empty one (erased) stays empty. */
 async function openCopy(db: Db | Tx, dataKeys: DataKeys, envelopeId: string, part: 'payload' | 'jws', stored: string): Promise<string> {
   if (stored === '') return '';
@@ -48,7 +56,7 @@ export async function enqueueEnvelope(tx: Tx, dataKeys: DataKeys, sealed: Sealed
       referral_id: sealed.header.referral_id,
       type: sealed.header.type,
       seq: sealed.header.seq,
-      payload: await sealCopy(tx, dataKeys, sealed.header.id, 'payload', sealed.payload, at),
+      payload: (await sealNewCopies(tx, dataKeys, sealed.header.id, { payload: sealed.payload }, at)).payload,
       payload_digest: sealed.digest,
       created_at: now,
       delivery_state: 'queued',
@@ -66,6 +74,7 @@ export async function recordIncomingEnvelope(
   receivedAt: string,
 ): Promise<void> {
   const now = new Date(receivedAt);
+  const copies = await sealNewCopies(tx, dataKeys, envelope.header.id, { payload: envelope.payloadText, jws: envelope.jws }, now);
   await tx
     .insertInto('envelopes')
     .values({
@@ -75,9 +84,9 @@ export async function recordIncomingEnvelope(
       referral_id: envelope.header.referral_id,
       type: envelope.header.type,
       seq: envelope.header.seq,
-      payload: await sealCopy(tx, dataKeys, envelope.header.id, 'payload', envelope.payloadText, now),
+      payload: copies.payload,
       payload_digest: envelope.digest,
-      signed_jws: await sealCopy(tx, dataKeys, envelope.header.id, 'jws', envelope.jws, now),
+      signed_jws: copies.jws!,
       receipt,
       created_at: envelope.header.created_at,
       received_at: receivedAt,
@@ -212,26 +221,29 @@ export async function dueEnvelopes(
 }
 
 /**
- * Takes a lease of `leaseMs` for process `owner` on a queued envelope that no other process holds,
- * so that two processes never post it at once. On PostgreSQL a row another process is leasing
- * right now is skipped rather than waited for.
+ * Takes leases of `leaseMs` for process `owner` on those of these queued envelopes that no other
+ * process holds, so that two processes never post one at once; returns the ids leased. One
+ * statement for all the envelopes a search starts: one commit (and fsync) rather than one each. On
+ * PostgreSQL a row another process is leasing right now is skipped rather than waited for.
  */
-export async function takeLease(db: Db, id: string, now: Date, leaseMs: number, owner: string): Promise<boolean> {
+export async function takeLeases(db: Db, ids: readonly string[], now: Date, leaseMs: number, owner: string): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
   const free = skipLocked(
     db,
     db
       .selectFrom('envelopes')
       .select('id')
-      .where('id', '=', id)
+      .where('id', 'in', ids)
       .where('delivery_state', '=', 'queued')
       .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now.toISOString()), eb('lease_owner', '=', owner)])),
   );
-  const result = await db
+  const leased = await db
     .updateTable('envelopes')
     .set({ lease_until: new Date(now.getTime() + leaseMs).toISOString(), lease_owner: owner })
     .where('id', 'in', free)
-    .executeTakeFirst();
-  return result.numUpdatedRows === 1n;
+    .returning('id')
+    .execute();
+  return new Set(leased.map((row) => row.id));
 }
 
 /**

@@ -13,7 +13,7 @@ import { recordEvent } from '../referrals/timeline.js';
 import { OFFER } from '../referrals/lifecycle.js';
 import { applyOfferReceipt } from '../referrals/state.js';
 import { findPeer, trustedPeerIds } from '../peers/store.js';
-import { dueEnvelopes, envelopeToDeliver, markDelivered, markFailed, peersWithDueEnvelopes, recordFailedAttempt, releaseLeasesOf, takeLease } from './outbox.js';
+import { dueEnvelopes, envelopeToDeliver, markDelivered, markFailed, peersWithDueEnvelopes, recordFailedAttempt, releaseLeasesOf, takeLeases } from './outbox.js';
 import { deadProcesses, forgetProcesses, heartbeat, HEARTBEAT_MS, registerProcess, unregisterProcess, type ProcessRole } from '../processes/registry.js';
 import { defaultRetryPolicy, retryAfterMs, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { PeerLanes, type PeerOutcome } from './peer-lanes.js';
@@ -89,14 +89,15 @@ export function createDeliveryWorker(
   let stopping = new AbortController();
   const now = () => ctx.clock.now().getTime();
 
-  const post = (candidate: DueEnvelope): void => {
+  /** Starts the attempt for `candidate` once `leasing` (the leases of the search that chose it) says whether it is ours. */
+  const post = (candidate: DueEnvelope, leasing: Promise<ReadonlySet<string>>): void => {
     lanes.take(candidate.peer_id);
     busyReferrals.add(candidate.referral_id);
     const attempt = (async () => {
       let outcome: PeerOutcome | undefined;
       let leased = false;
       try {
-        leased = await claim(ctx, candidate);
+        leased = (await leasing).has(candidate.id);
         if (leased) outcome = await deliverOne(ctx, candidate.id, policy, log, stopping.signal);
       } catch (error) {
         // The lease runs out and the envelope is tried again then, not at once in a loop. Only the
@@ -132,11 +133,17 @@ export function createDeliveryWorker(
     const due = await Promise.all(peers.map((peer) => dueEnvelopes(db, at, [peer], room(peer) + lanes.inFlight(peer), ctx.instanceId)));
     for (const [id, until] of brokenUntil) if (until <= now()) brokenUntil.delete(id);
     // No await in this loop: a check and the start it allows are never split by another search.
+    // The envelopes chosen are leased together, in one statement, once the loop is done.
+    const chosen: DueEnvelope[] = [];
+    let leased!: (ids: Promise<ReadonlySet<string>>) => void;
+    const leasing = new Promise<ReadonlySet<string>>((resolve) => (leased = resolve));
     for (const candidate of due.flat()) {
       if (stopping.signal.aborted) break;
       if (inFlight.has(candidate.id) || busyReferrals.has(candidate.referral_id) || brokenUntil.has(candidate.id) || room(candidate.peer_id) === 0) continue;
-      post(candidate);
+      post(candidate, leasing);
+      chosen.push(candidate);
     }
+    leased(claim(ctx, chosen));
   };
 
   /**
@@ -228,13 +235,14 @@ async function releaseWhatTheDeadHeld(ctx: NodeContext): Promise<void> {
   ctx.logger.child({ subsystem: 'delivery' }).warn({ processes: dead.length }, 'released the leases of processes that stopped answering');
 }
 
-/** Takes the envelope's lease, so two processes on one node's data never post the same envelope at once. */
-async function claim(ctx: NodeContext, candidate: { id: string; peer_id: string }): Promise<boolean> {
-  // Checked again here, not only when the batch was picked: the peer may have been suspended or
-  // revoked meanwhile (from the API, or the CLI in another process).
-  const peer = await findPeer(ctx.database.db, candidate.peer_id);
-  if (peer?.state !== 'trusted') return false;
-  return takeLease(ctx.database.db, candidate.id, ctx.clock.now(), LEASE_MS, ctx.instanceId);
+/** Takes the envelopes' leases, so two processes on one node's data never post the same envelope at once. */
+async function claim(ctx: NodeContext, candidates: readonly DueEnvelope[]): Promise<ReadonlySet<string>> {
+  if (candidates.length === 0) return new Set();
+  // Checked again here, not only when the search began: a peer may have been suspended or revoked
+  // meanwhile (from the API, or the CLI in another process).
+  const trusted = new Set(await trustedPeerIds(ctx.database.db));
+  const ids = candidates.filter((c) => trusted.has(c.peer_id)).map((c) => c.id);
+  return takeLeases(ctx.database.db, ids, ctx.clock.now(), LEASE_MS, ctx.instanceId);
 }
 
 /** Posts one leased envelope and records what came of it; returns whether the peer answered. */

@@ -18,7 +18,7 @@ export async function storePayload(
 ): Promise<string> {
   const id = randomUUID();
   const content = utf8.encode(JSON.stringify(entry.content));
-  const sealed = await dataKeys.seal(tx, dataKeyName(id), content, associatedData(id, entry.referralId, entry.kind), entry.now);
+  const [sealed] = await dataKeys.sealNew(tx, dataKeyName(id), [{ plaintext: content, associatedData: associatedData(id, entry.referralId, entry.kind) }], entry.now);
   await tx
     .insertInto('payloads')
     .values({
@@ -26,8 +26,8 @@ export async function storePayload(
       referral_id: entry.referralId,
       kind: entry.kind,
       wrapped_key: '',
-      nonce: b64u.encode(sealed.nonce),
-      ciphertext: b64u.encode(sealed.ciphertext),
+      nonce: b64u.encode(sealed!.nonce),
+      ciphertext: b64u.encode(sealed!.ciphertext),
       created_at: entry.now.toISOString(),
     })
     .execute();
