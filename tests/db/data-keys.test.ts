@@ -115,6 +115,31 @@ describe('data keys and shredding', () => {
     expect(await shredRetiredKeys(database, keyring, NOW)).toEqual({ replaced: 0, rewrapped: 0, destroyed: 0 });
   });
 
+  it('seals the parts of a new name under one key made for it, and refuses a name already held', async () => {
+    const parts = [{ plaintext: utf8.encode('payload'), associatedData: utf8.encode('a') }, { plaintext: utf8.encode('jws'), associatedData: utf8.encode('b') }];
+    const [first, second] = await database.transaction((tx) => dataKeys.sealNew(tx, 'envelope:new', parts, NOW));
+    expect(utf8.decode((await dataKeys.open(database.db, 'envelope:new', first!, utf8.encode('a')))!)).toBe('payload');
+    expect(utf8.decode((await dataKeys.open(database.db, 'envelope:new', second!, utf8.encode('b')))!)).toBe('jws');
+    await expect(database.transaction((tx) => dataKeys.sealNew(tx, 'envelope:new', parts, NOW))).rejects.toThrow();
+    expect(await database.db.selectFrom('data_keys').select('id').where('id', '=', 'envelope:new').execute()).toHaveLength(1);
+  });
+
+  it('wraps a new data key under the month\'s key another process put in the file meanwhile', async () => {
+    await seal('payload:first', 'before');
+    const [december] = (await keyring.keys()).map((k) => k.id);
+    // Another process of the node (its own view of the same file) erases and shreds: the month's key is replaced.
+    const other = openKeyring(keyring.path, kek);
+    await database.transaction((tx) => destroyDataKeys(tx, ['payload:first'], NOW));
+    await shredRetiredKeys(database, other, NOW);
+    expect((await other.keys()).map((k) => k.id)).not.toContain(december);
+    // This process seals next: under the new key, never the destroyed one it had read before.
+    const sealed = await seal('payload:after', 'after');
+    const row = await database.db.selectFrom('data_keys').select('keyring_key_id').where('id', '=', 'payload:after').executeTakeFirstOrThrow();
+    expect(row.keyring_key_id).not.toBe(december);
+    expect((await other.keys()).map((k) => k.id)).toContain(row.keyring_key_id);
+    expect(await open('payload:after', sealed)).toBe('after');
+  });
+
   it('destroys a month\'s keys once nothing needs them, but keeps the current month\'s key', async () => {
     await seal('payload:a', 'a', new Date('2026-10-02T10:00:00Z'));
     await seal('payload:b', 'b');
