@@ -48,6 +48,11 @@ export async function recordConsent(
   now: Date,
   id: string = randomUUID(),
 ): Promise<ConsentRow> {
+  return insertConsent(tx, consentRowFor(input, actor, now, id), { kind: 'user', id: actor.userId }, now);
+}
+
+/** The row a consent given now becomes, checked (422 when it is not in force or its dates do not hold); nothing written. */
+export function consentRowFor(input: ConsentInput, actor: { userId: string }, now: Date, id: string = randomUUID()): ConsentRow {
   const obtainedAt = input.obtained_at ? new Date(input.obtained_at) : now;
   if (obtainedAt.getTime() > now.getTime() + CLOCK_SLACK_MS) throw invalid('The consent cannot be obtained in the future (obtained_at).');
   if (Date.parse(input.valid_until) <= now.getTime()) throw invalid('valid_until has already passed: a consent must be in force when it is recorded.');
@@ -56,7 +61,7 @@ export async function recordConsent(
   const onward = input.onward_referral
     ? { ...input.onward_referral, ...(input.onward_referral.recipients ? { recipients: input.onward_referral.recipients.map(nodeUrl) } : {}) }
     : undefined;
-  const row: ConsentRow = {
+  return {
     id,
     origin: 'self',
     origin_consent_id: id,
@@ -74,7 +79,6 @@ export async function recordConsent(
     withdrawn_at: null,
     recorded_at: now.toISOString(),
   };
-  return insertConsent(tx, row, { kind: 'user', id: actor.userId }, now);
 }
 
 /** Records the consent an incoming offer carries: this node is its only recipient. */
@@ -121,7 +125,8 @@ export async function deriveOnwardConsent(tx: Tx, received: ConsentRow, recipien
   return insertConsent(tx, row, { kind: 'user', id: actor.userId }, now);
 }
 
-async function insertConsent(tx: Tx, row: ConsentRow, actor: AuditActor, now: Date): Promise<ConsentRow> {
+/** Records a consent row and its audit entry. */
+export async function insertConsent(tx: Tx, row: ConsentRow, actor: AuditActor, now: Date): Promise<ConsentRow> {
   await tx.insertInto('consents').values(row).execute();
   await appendAuditEvent(tx, now, actor, { type: 'consent.recorded', ...metadataOf(row) });
   return row;

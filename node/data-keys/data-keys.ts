@@ -19,6 +19,19 @@ import { createKeyringFile, keyringExists, KeyringError, openKeyring, periodOf, 
 /** Data that cannot be opened: its data key is gone (erased) or the stored bytes were altered. */
 export class DataKeyError extends Error {}
 
+/**
+ * A data key made ahead of the transaction that keeps it, with what it seals: the key is drawn and
+ * wrapped (under the month's keyring key as it is now) before the transaction, so that no crypto
+ * runs while the transaction holds the write lock. `keep` then only writes the row.
+ */
+export interface PreparedKey {
+  readonly name: string;
+  readonly key: Uint8Array;
+  readonly now: Date;
+  /** The key wrapped, and by which keyring key; absent when the month had no keyring key yet. */
+  readonly wrapped: { by: string; text: string } | undefined;
+}
+
 export interface DataKeys {
   readonly keyring: Keyring;
   /**
@@ -32,6 +45,16 @@ export interface DataKeys {
    * the insert.
    */
   sealNew(tx: Tx, name: string, parts: ReadonlyArray<{ plaintext: Uint8Array; associatedData: Uint8Array }>, now: Date): Promise<Sealed[]>;
+  /** A new data key for `name` (a name never used before), made and wrapped outside any transaction; see PreparedKey. */
+  prepare(name: string, now: Date): Promise<PreparedKey>;
+  /** Encrypts under a prepared key (no database, no transaction). */
+  sealWith(prepared: PreparedKey, plaintext: Uint8Array, associatedData: Uint8Array): Promise<Sealed>;
+  /**
+   * Stores a prepared key, inside the write transaction that stores what it sealed. Should the
+   * month's keyring key have changed since it was wrapped (a shredding run replaced it), it is
+   * wrapped again under the new one: never under a key on its way out.
+   */
+  keep(tx: Tx, prepared: PreparedKey): Promise<void>;
   /** Decrypts what `seal` made; undefined when the data key was destroyed (the data was erased). */
   open(db: Db | Tx, name: string, sealed: Sealed, associatedData: Uint8Array): Promise<Uint8Array | undefined>;
   /** Whether the data key `name` is held. */
@@ -53,10 +76,13 @@ async function unwrap(wrapped: string, name: string, by: KeyringKey): Promise<Ui
 }
 
 export function dataKeysWith(keyring: Keyring): DataKeys {
-  const insert = async (tx: Tx, name: string, key: Uint8Array, now: Date) => {
-    const by = await keyring.current(periodOf(now), now);
-    await tx.insertInto('data_keys').values({ id: name, keyring_key_id: by.id, wrapped: await wrap(key, name, by), created_at: now.toISOString() }).execute();
+  /** Writes the row of a prepared key; wraps it (again) when the month's current keyring key is not the one it was wrapped by. */
+  const keep = async (tx: Tx, prepared: PreparedKey): Promise<void> => {
+    const by = await keyring.current(periodOf(prepared.now), prepared.now);
+    const wrapped = prepared.wrapped?.by === by.id ? prepared.wrapped.text : await wrap(prepared.key, prepared.name, by);
+    await tx.insertInto('data_keys').values({ id: prepared.name, keyring_key_id: by.id, wrapped, created_at: prepared.now.toISOString() }).execute();
   };
+  const insert = (tx: Tx, name: string, key: Uint8Array, now: Date) => keep(tx, { name, key, now, wrapped: undefined });
 
   /** The data key `name`, or undefined when there is none (never made, or destroyed). */
   const held = async (db: Db | Tx, name: string): Promise<Uint8Array | undefined> => {
@@ -73,6 +99,13 @@ export function dataKeysWith(keyring: Keyring): DataKeys {
     );
   };
 
+  const prepare = async (name: string, now: Date): Promise<PreparedKey> => {
+    const key = await randomBytes(AEAD_KEY_BYTES);
+    const by = await keyring.latest(periodOf(now));
+    return { name, key, now, wrapped: by ? { by: by.id, text: await wrap(key, name, by) } : undefined };
+  };
+  const sealWith = (prepared: PreparedKey, plaintext: Uint8Array, associatedData: Uint8Array): Promise<Sealed> => aeadEncrypt(prepared.key, plaintext, associatedData);
+
   return {
     keyring,
     async seal(tx, name, plaintext, associatedData, now) {
@@ -84,10 +117,14 @@ export function dataKeysWith(keyring: Keyring): DataKeys {
       return aeadEncrypt(key, plaintext, associatedData);
     },
     async sealNew(tx, name, parts, now) {
-      const key = await randomBytes(AEAD_KEY_BYTES);
-      await insert(tx, name, key, now);
-      return Promise.all(parts.map((part) => aeadEncrypt(key, part.plaintext, part.associatedData)));
+      const prepared = await prepare(name, now);
+      const sealed = await Promise.all(parts.map((part) => sealWith(prepared, part.plaintext, part.associatedData)));
+      await keep(tx, prepared);
+      return sealed;
     },
+    prepare,
+    sealWith,
+    keep,
     async open(db, name, sealed, associatedData) {
       const key = await held(db, name);
       if (!key) return undefined;

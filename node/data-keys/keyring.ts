@@ -41,6 +41,8 @@ export interface Keyring {
   keys(): Promise<KeyringKey[]>;
   /** The key with this id; undefined when it was destroyed or never existed. */
   find(id: string): Promise<KeyringKey | undefined>;
+  /** The newest key of `period` as the file holds it now, if it has one; anywhere (it writes nothing). */
+  latest(period: string): Promise<KeyringKey | undefined>;
   /** The newest key of `period`; a new one, written to the file, when the period has none. Only inside a write transaction. */
   current(period: string, now: Date): Promise<KeyringKey>;
   /** A new key for `period`, written to the file: from now on the period's current key. Only inside a write transaction. */
@@ -139,6 +141,10 @@ export function openKeyring(path: string, kek: Kek): Keyring {
     },
     async find(id) {
       const stored = fresh().keys.find((k) => k.id === id) ?? fresh(true).keys.find((k) => k.id === id);
+      return stored ? materialise(stored) : undefined;
+    },
+    async latest(period) {
+      const stored = fresh().keys.filter((k) => k.period === period).at(-1);
       return stored ? materialise(stored) : undefined;
     },
     async current(period, now) {

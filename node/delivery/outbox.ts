@@ -9,7 +9,7 @@
 import type { components as Local } from '../../spec/generated/local.js';
 import type { Database, Db, Tx } from '../db/database.js';
 import { utf8 } from '../crypto/encoding.js';
-import { DataKeyError, destroyDataKeys, sealedFromText, sealedText, type DataKeys } from '../data-keys/data-keys.js';
+import { DataKeyError, destroyDataKeys, sealedFromText, sealedText, type DataKeys, type PreparedKey } from '../data-keys/data-keys.js';
 import { skipLocked } from '../db/dialect.js';
 import type { EnvelopeHeader, SealedEnvelope } from '../envelope/seal.js';
 import { appendAuditEvent } from '../audit-log/append.js';
@@ -29,12 +29,31 @@ async function sealCopy(tx: Tx, dataKeys: DataKeys, envelopeId: string, part: 'p
   return sealedText(await dataKeys.seal(tx, dataKeyName(envelopeId), utf8.encode(text), copyData(envelopeId, part), now));
 }
 
-/** The copies of a new envelope (its payload, and the JWS received), sealed under a data key made for it now. */
-async function sealNewCopies(tx: Tx, dataKeys: DataKeys, envelopeId: string, copies: { payload: string; jws?: string }, now: Date): Promise<{ payload: string; jws?: string }> {
-  const parts = [{ plaintext: utf8.encode(copies.payload), associatedData: copyData(envelopeId, 'payload') }];
-  if (copies.jws !== undefined) parts.push({ plaintext: utf8.encode(copies.jws), associatedData: copyData(envelopeId, 'jws') });
-  const [payload, jws] = await dataKeys.sealNew(tx, dataKeyName(envelopeId), parts, now);
-  return { payload: sealedText(payload!), ...(jws ? { jws: sealedText(jws) } : {}) };
+/**
+ * A new envelope's copies (its payload, and the JWS when received), sealed under a data key made
+ * for it, before the transaction that stores them (data-keys/: PreparedKey).
+ */
+export interface PreparedCopies {
+  key: PreparedKey;
+  payload: string;
+  jws: string | undefined;
+}
+
+export async function prepareCopies(dataKeys: DataKeys, envelopeId: string, copies: { payload: string; jws?: string }, now: Date): Promise<PreparedCopies> {
+  const key = await dataKeys.prepare(dataKeyName(envelopeId), now);
+  const seal = async (part: 'payload' | 'jws', text: string) => sealedText(await dataKeys.sealWith(key, utf8.encode(text), copyData(envelopeId, part)));
+  return { key, payload: await seal('payload', copies.payload), jws: copies.jws === undefined ? undefined : await seal('jws', copies.jws) };
+}
+
+/** An outgoing envelope sealed, and its copy sealed at rest, ready to be queued by a transaction that only writes. */
+export interface PreparedEnvelope {
+  sealed: SealedEnvelope;
+  copies: PreparedCopies;
+  at: Date;
+}
+
+export async function prepareEnvelope(dataKeys: DataKeys, sealed: SealedEnvelope, at: Date): Promise<PreparedEnvelope> {
+  return { sealed, copies: await prepareCopies(dataKeys, sealed.header.id, { payload: sealed.payload }, at), at };
 }
 
 /** The stored copy opened; an empty one (erased) stays empty. */
@@ -46,7 +65,13 @@ async function openCopy(db: Db | Tx, dataKeys: DataKeys, envelopeId: string, par
 }
 
 export async function enqueueEnvelope(tx: Tx, dataKeys: DataKeys, sealed: SealedEnvelope, at: Date): Promise<void> {
+  await enqueuePrepared(tx, dataKeys, await prepareEnvelope(dataKeys, sealed, at));
+}
+
+/** Queues an envelope prepared before the transaction: only writes. */
+export async function enqueuePrepared(tx: Tx, dataKeys: DataKeys, { sealed, copies, at }: PreparedEnvelope): Promise<void> {
   const now = at.toISOString();
+  await dataKeys.keep(tx, copies.key);
   await tx
     .insertInto('envelopes')
     .values({
@@ -56,7 +81,7 @@ export async function enqueueEnvelope(tx: Tx, dataKeys: DataKeys, sealed: Sealed
       referral_id: sealed.header.referral_id,
       type: sealed.header.type,
       seq: sealed.header.seq,
-      payload: (await sealNewCopies(tx, dataKeys, sealed.header.id, { payload: sealed.payload }, at)).payload,
+      payload: copies.payload,
       payload_digest: sealed.digest,
       created_at: now,
       delivery_state: 'queued',
@@ -65,16 +90,19 @@ export async function enqueueEnvelope(tx: Tx, dataKeys: DataKeys, sealed: Sealed
     .execute();
 }
 
-/** An envelope received and applied, kept with the JWS as evidence of what the sender signed and the receipt we gave. */
+/**
+ * An envelope received and applied, kept with the JWS as evidence of what the sender signed and the
+ * receipt we gave. Its copies were sealed before the transaction (prepareCopies).
+ */
 export async function recordIncomingEnvelope(
   tx: Tx,
   dataKeys: DataKeys,
-  envelope: { header: EnvelopeHeader; peerId: string; payloadText: string; digest: string; jws: string },
+  envelope: { header: EnvelopeHeader; peerId: string; digest: string },
+  copies: PreparedCopies,
   receipt: string,
   receivedAt: string,
 ): Promise<void> {
-  const now = new Date(receivedAt);
-  const copies = await sealNewCopies(tx, dataKeys, envelope.header.id, { payload: envelope.payloadText, jws: envelope.jws }, now);
+  await dataKeys.keep(tx, copies.key);
   await tx
     .insertInto('envelopes')
     .values({
@@ -86,7 +114,7 @@ export async function recordIncomingEnvelope(
       seq: envelope.header.seq,
       payload: copies.payload,
       payload_digest: envelope.digest,
-      signed_jws: copies.jws!,
+      signed_jws: copies.jws ?? null,
       receipt,
       created_at: envelope.header.created_at,
       received_at: receivedAt,

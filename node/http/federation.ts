@@ -8,8 +8,8 @@ import { signReceipt, type ReceiptClaims } from '../envelope/receipt.js';
 import { findProcessed, verifyEnvelope } from '../envelope/verify.js';
 import { servedIdentityDocument } from '../identity/own-document.js';
 import { signHistoricalKeys } from '../identity/historical-keys.js';
-import { applyIncomingMessage } from '../referrals/incoming.js';
-import { recordIncomingEnvelope } from '../delivery/outbox.js';
+import { applyIncomingMessage, prepareIncoming } from '../referrals/incoming.js';
+import { prepareCopies, recordIncomingEnvelope } from '../delivery/outbox.js';
 import { completeErasures } from '../data-keys/shredding.js';
 import { DomainError } from '../errors.js';
 import { problemResponse } from './problem.js';
@@ -73,13 +73,17 @@ export function federationRoutes(ctx: NodeContext): Hono {
       payload_digest: envelope.digest,
       received_at: ctx.clock.now().toISOString(),
     };
+    // Signed and sealed before the transaction: while it holds the write lock it only writes.
     const receipt = await signReceipt(claims, ctx.self.signingKey);
+    const receivedAt = new Date(claims.received_at);
+    const copies = await prepareCopies(ctx.dataKeys, envelope.header.id, { payload: envelope.payloadText, jws: envelope.jws }, receivedAt);
+    const prepared = await prepareIncoming(ctx, envelope, receivedAt);
     const earlier = await ctx.database.transaction(async (tx) => {
       // Checked again inside the transaction: a concurrent post of the same id may have won.
       const processed = await findProcessed(tx, envelope.header.id, envelope.peer.id, envelope.digest);
       if (processed) return processed;
-      await applyIncomingMessage(tx, ctx, envelope);
-      await recordIncomingEnvelope(tx, ctx.dataKeys, { ...envelope, peerId: envelope.peer.id }, receipt, claims.received_at);
+      await applyIncomingMessage(tx, ctx, envelope, prepared);
+      await recordIncomingEnvelope(tx, ctx.dataKeys, { header: envelope.header, peerId: envelope.peer.id, digest: envelope.digest }, copies, receipt, claims.received_at);
       return undefined;
     });
     if (earlier?.outcome === 'rejected') return problemResponse(c, envelopeProblem(earlier.problem, earlier.detail));

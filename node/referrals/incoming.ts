@@ -12,22 +12,36 @@ import { applyIncomingInquiry, applyOfferAfterInquiry } from './inquiry.js';
 import { INQUIRY, isLifecycleMessage, OFFER } from './lifecycle.js';
 import { applyLifecycleMessage } from './messages.js';
 import type { ReferralOfferBody } from './offer.js';
-import { storePayload } from './payload-store.js';
+import { keepPayload, preparePayload, storePayload, type PreparedPayload } from './payload-store.js';
 import { createReferralRecord, findReferral } from './state.js';
 import { recordEvent } from './timeline.js';
 
+/**
+ * What a message stores, sealed before the receiving transaction so that it only writes: an
+ * offer's content (the hot path: every referral begins with one). The other messages seal what
+ * they keep inside it, where what they keep is decided.
+ */
+export interface PreparedIncoming {
+  offer?: PreparedPayload;
+}
+
+export async function prepareIncoming(ctx: NodeContext, envelope: VerifiedEnvelope, now: Date): Promise<PreparedIncoming> {
+  if (envelope.header.type !== OFFER) return {};
+  return { offer: await preparePayload(ctx.dataKeys, { referralId: envelope.header.referral_id, kind: OFFER, content: envelope.body, now }) };
+}
+
 /** Throws a problem (rolling everything back) when the message cannot be applied. */
-export async function applyIncomingMessage(tx: Tx, ctx: NodeContext, envelope: VerifiedEnvelope): Promise<void> {
+export async function applyIncomingMessage(tx: Tx, ctx: NodeContext, envelope: VerifiedEnvelope, prepared: PreparedIncoming = {}): Promise<void> {
   const { header } = envelope;
   if (isLifecycleMessage(header.type)) return applyLifecycleMessage(tx, ctx, envelope, header.type);
   if (header.type === 'consent.withdraw') return applyConsentWithdraw(tx, ctx, envelope);
   if (header.type === 'erasure.receipt') return applyErasureReceipt(tx, ctx, envelope);
   if (header.type === INQUIRY) return applyIncomingInquiry(tx, ctx, envelope);
   if (header.type !== OFFER) throw envelopeProblem('unsupported-message-type');
-  return applyIncomingOffer(tx, ctx, envelope);
+  return applyIncomingOffer(tx, ctx, envelope, prepared.offer);
 }
 
-async function applyIncomingOffer(tx: Tx, ctx: NodeContext, envelope: VerifiedEnvelope): Promise<void> {
+async function applyIncomingOffer(tx: Tx, ctx: NodeContext, envelope: VerifiedEnvelope, prepared: PreparedPayload | undefined): Promise<void> {
   const { header } = envelope;
   const body = envelope.body as ReferralOfferBody;
   const now = ctx.clock.now();
@@ -48,7 +62,8 @@ async function applyIncomingOffer(tx: Tx, ctx: NodeContext, envelope: VerifiedEn
     consent_id: consent.id,
     reply_by: body.reply_by ?? null,
   }, now);
-  await storePayload(tx, ctx.dataKeys, { referralId: header.referral_id, kind: OFFER, content: body, now });
+  if (prepared) await keepPayload(tx, ctx.dataKeys, prepared);
+  else await storePayload(tx, ctx.dataKeys, { referralId: header.referral_id, kind: OFFER, content: body, now });
   await recordEvent(tx, ctx, {
     referralId: header.referral_id, at: now, action: OFFER, from: null, to: 'delivered', actor: { kind: 'peer', id: envelope.peer.id }, envelopeId: header.id,
   });

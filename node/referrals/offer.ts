@@ -5,16 +5,16 @@ import type { Selectable } from 'kysely';
 import type { components as Fed } from '../../spec/generated/federation.js';
 import type { components as Local } from '../../spec/generated/local.js';
 import type { NodeContext } from '../context.js';
-import type { Tx } from '../db/database.js';
+import type { Db, Tx } from '../db/database.js';
 import type { PeersTable } from '../db/schema.js';
 import type { OkpPublicJwk } from '../identity/keys.js';
 import { DomainError } from '../errors.js';
 import { sealEnvelope } from '../envelope/seal.js';
-import { enqueueEnvelope } from '../delivery/outbox.js';
+import { enqueuePrepared, prepareEnvelope, type PreparedEnvelope } from '../delivery/outbox.js';
 import { normaliseNodeUrl } from '../peers/service.js';
 import { findPeer } from '../peers/store.js';
 import { appendAuditEvent } from '../audit-log/append.js';
-import { consentRowViolation, findConsent, recordConsent, type ConsentRecord, type ConsentRow } from '../consents/service.js';
+import { consentRowFor, consentRowViolation, findConsent, insertConsent, type ConsentRecord, type ConsentRow } from '../consents/service.js';
 import { categoriesPresent, consentViolation } from './consent.js';
 import { OFFER } from './lifecycle.js';
 import { recordEvent } from './timeline.js';
@@ -46,17 +46,8 @@ export function checkConsent(body: ReferralOfferBody, peerId: string, now: Date)
   if (violation) throw new DomainError(422, 'consent-violation', 'Not covered by consent', violation);
 }
 
-/** Seals the offer (message `seq` of this node in the referral) and queues it, moving the referral from `from` to `sent`, inside `tx`. */
-export async function queueOffer(
-  tx: Tx,
-  ctx: NodeContext,
-  peer: Selectable<PeersTable>,
-  body: ReferralOfferBody,
-  actor: Actor,
-  from: 'draft' | 'inquiry-answered' | null,
-  now: Date,
-  seq = 1,
-): Promise<string> {
+/** The offer (message `seq` of this node in the referral) sealed to the peer, and its copy at rest: before the transaction that queues it. */
+export async function prepareOffer(ctx: NodeContext, peer: Selectable<PeersTable>, body: ReferralOfferBody, now: Date, seq = 1): Promise<PreparedEnvelope> {
   const sealed = await sealEnvelope({
     type: OFFER,
     from: ctx.self.nodeId,
@@ -68,12 +59,40 @@ export async function queueOffer(
     recipientKey: JSON.parse(peer.encryption_jwk) as OkpPublicJwk,
     senderKey: ctx.self.encryptionKey.publicJwk,
   });
+  return prepareEnvelope(ctx.dataKeys, sealed, now);
+}
+
+/** Queues a prepared offer with its disclosure, moving the referral from `from` to `sent`, inside `tx`. Returns the envelope id. */
+export async function queuePreparedOffer(
+  tx: Tx,
+  ctx: NodeContext,
+  offer: PreparedEnvelope,
+  body: ReferralOfferBody,
+  actor: Actor,
+  from: 'draft' | 'inquiry-answered' | null,
+): Promise<string> {
+  const { header } = offer.sealed;
+  const now = offer.at;
   await recordEvent(tx, ctx, {
-    referralId: body.referral_id, at: now, action: OFFER, from, to: 'sent', actor: { kind: 'user', id: actor.userId }, envelopeId: sealed.header.id,
+    referralId: body.referral_id, at: now, action: OFFER, from, to: 'sent', actor: { kind: 'user', id: actor.userId }, envelopeId: header.id,
   });
-  await recordDisclosure(tx, now, actor, { referralId: body.referral_id, peerId: peer.id, envelopeId: sealed.header.id, message: OFFER, consentId: body.consent.id, client: body.client });
-  await enqueueEnvelope(tx, ctx.dataKeys, sealed, now);
-  return sealed.header.id;
+  await recordDisclosure(tx, now, actor, { referralId: body.referral_id, peerId: header.to, envelopeId: header.id, message: OFFER, consentId: body.consent.id, client: body.client });
+  await enqueuePrepared(tx, ctx.dataKeys, offer);
+  return header.id;
+}
+
+/** Seals the offer and queues it inside `tx` (where its body is only known there). */
+export async function queueOffer(
+  tx: Tx,
+  ctx: NodeContext,
+  peer: Selectable<PeersTable>,
+  body: ReferralOfferBody,
+  actor: Actor,
+  from: 'draft' | 'inquiry-answered' | null,
+  now: Date,
+  seq = 1,
+): Promise<string> {
+  return queuePreparedOffer(tx, ctx, await prepareOffer(ctx, peer, body, now, seq), body, actor, from);
 }
 
 /** The audit entry for personal data leaving this node: which consent it rests on, which categories. */
@@ -106,22 +125,29 @@ export function offerBody(referralId: string, request: OfferContent, consent: Co
 }
 
 /**
- * The consent an offer to `peerId` rests on, inside `tx`: the record `consent_id` names, or the
- * one given with the request, recorded now for this recipient. Refused (422, nothing written) when
- * it is not in force for the peer or does not cover the client data.
+ * The consent an offer to `peerId` rests on, read or made before the transaction: the record
+ * `consent_id` names, or the one given with the request, for this recipient (recorded by
+ * `keepConsentPlan`). Refused (422, nothing written) when it is not in force for the peer or does
+ * not cover the client data.
  */
-export async function consentForOffer(tx: Tx, request: OfferContent, peerId: string, actor: Actor, now: Date): Promise<ConsentRow> {
+export interface ConsentPlan {
+  row: ConsentRow;
+  /** Given with the request: recorded by the transaction. Otherwise an existing record, checked again there. */
+  isNew: boolean;
+}
+
+export async function planConsentForOffer(db: Db | Tx, request: OfferContent, peerId: string, actor: Actor, now: Date): Promise<ConsentPlan> {
   if (request.consent_id && request.consent) {
     throw new DomainError(422, 'invalid-request', 'Two consents', 'Give either consent_id (a consent record) or consent, not both.');
   }
-  let row: ConsentRow;
+  let plan: ConsentPlan;
   if (request.consent_id) {
-    const found = await findConsent(tx, request.consent_id);
-    if (!found) throw new DomainError(422, 'consent-violation', 'No such consent', 'There is no consent record with this consent_id on this node.');
+    const found = await findConsent(db, request.consent_id);
+    if (!found) throw noSuchConsent();
     if (found.origin !== 'self' || found.derived_from) {
       throw new DomainError(422, 'consent-violation', 'Not our consent', 'This consent came with a referral from another organisation; the case can only be passed on with refer-onward.');
     }
-    row = found;
+    plan = { row: found, isNew: false };
   } else if (request.consent) {
     const given = request.consent;
     const provisional: ConsentRecord = {
@@ -130,11 +156,31 @@ export async function consentForOffer(tx: Tx, request: OfferContent, peerId: str
     };
     const violation = consentViolation(request.client, provisional, peerId, now);
     if (violation) throw new DomainError(422, 'consent-violation', 'Not covered by consent', violation);
-    row = await recordConsent(tx, { ...given, recipients: [peerId] }, actor, now);
+    plan = { row: consentRowFor({ ...given, recipients: [peerId] }, actor, now), isNew: true };
   } else {
     throw new DomainError(422, 'consent-violation', 'No consent', 'A referral needs the client\'s consent: consent_id of a consent record, or consent.');
   }
-  const violation = consentRowViolation(row, request.client, peerId, now);
+  const violation = consentRowViolation(plan.row, request.client, peerId, now);
+  if (violation) throw new DomainError(422, 'consent-violation', 'Not covered by consent', violation);
+  return plan;
+}
+
+/**
+ * Inside the transaction: records a new consent, or checks an existing one again (it may have been
+ * withdrawn meanwhile; what an offer carries of it never changes, only its withdrawals do).
+ */
+export async function keepConsentPlan(tx: Tx, plan: ConsentPlan, client: OfferContent['client'], peerId: string, actor: Actor, now: Date): Promise<ConsentRow> {
+  if (plan.isNew) return insertConsent(tx, plan.row, { kind: 'user', id: actor.userId }, now);
+  const row = await findConsent(tx, plan.row.id);
+  if (!row) throw noSuchConsent();
+  const violation = consentRowViolation(row, client, peerId, now);
   if (violation) throw new DomainError(422, 'consent-violation', 'Not covered by consent', violation);
   return row;
 }
+
+/** The consent an offer to `peerId` rests on, inside `tx` (planConsentForOffer and keepConsentPlan in one). */
+export async function consentForOffer(tx: Tx, request: OfferContent, peerId: string, actor: Actor, now: Date): Promise<ConsentRow> {
+  return keepConsentPlan(tx, await planConsentForOffer(tx, request, peerId, actor, now), request.client, peerId, actor, now);
+}
+
+const noSuchConsent = () => new DomainError(422, 'consent-violation', 'No such consent', 'There is no consent record with this consent_id on this node.');

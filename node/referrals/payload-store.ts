@@ -4,34 +4,55 @@ import { randomUUID } from 'node:crypto';
 import type { Kek } from '../crypto/kek.js';
 import { b64u, utf8 } from '../crypto/encoding.js';
 import type { Database, Db, Tx } from '../db/database.js';
-import { DataKeyError, destroyDataKeys, type DataKeys } from '../data-keys/data-keys.js';
+import { DataKeyError, destroyDataKeys, type DataKeys, type PreparedKey } from '../data-keys/data-keys.js';
+import type { Sealed } from '../crypto/aead.js';
 
 const associatedData = (payloadId: string, referralId: string, kind: string) =>
   utf8.encode(`payload:${payloadId}:${referralId}:${kind}`);
 
 const dataKeyName = (payloadId: string) => `payload:${payloadId}`;
 
+/** A payload sealed under a data key of its own before the transaction that stores it (data-keys/: PreparedKey). */
+export interface PreparedPayload {
+  id: string;
+  referralId: string;
+  kind: string;
+  key: PreparedKey;
+  sealed: Sealed;
+}
+
+export async function preparePayload(dataKeys: DataKeys, entry: { referralId: string; kind: string; content: unknown; now: Date }): Promise<PreparedPayload> {
+  const id = randomUUID();
+  const key = await dataKeys.prepare(dataKeyName(id), entry.now);
+  const sealed = await dataKeys.sealWith(key, utf8.encode(JSON.stringify(entry.content)), associatedData(id, entry.referralId, entry.kind));
+  return { id, referralId: entry.referralId, kind: entry.kind, key, sealed };
+}
+
+/** Stores a prepared payload: only writes. Returns its id. */
+export async function keepPayload(tx: Tx, dataKeys: DataKeys, prepared: PreparedPayload): Promise<string> {
+  await dataKeys.keep(tx, prepared.key);
+  await tx
+    .insertInto('payloads')
+    .values({
+      id: prepared.id,
+      referral_id: prepared.referralId,
+      kind: prepared.kind,
+      wrapped_key: '',
+      nonce: b64u.encode(prepared.sealed.nonce),
+      ciphertext: b64u.encode(prepared.sealed.ciphertext),
+      created_at: prepared.key.now.toISOString(),
+    })
+    .execute();
+  return prepared.id;
+}
+
+/** Seals and stores a payload inside the transaction (where what it holds is only known there). */
 export async function storePayload(
   tx: Tx,
   dataKeys: DataKeys,
   entry: { referralId: string; kind: string; content: unknown; now: Date },
 ): Promise<string> {
-  const id = randomUUID();
-  const content = utf8.encode(JSON.stringify(entry.content));
-  const [sealed] = await dataKeys.sealNew(tx, dataKeyName(id), [{ plaintext: content, associatedData: associatedData(id, entry.referralId, entry.kind) }], entry.now);
-  await tx
-    .insertInto('payloads')
-    .values({
-      id,
-      referral_id: entry.referralId,
-      kind: entry.kind,
-      wrapped_key: '',
-      nonce: b64u.encode(sealed!.nonce),
-      ciphertext: b64u.encode(sealed!.ciphertext),
-      created_at: entry.now.toISOString(),
-    })
-    .execute();
-  return id;
+  return keepPayload(tx, dataKeys, await preparePayload(dataKeys, entry));
 }
 
 /** The latest payload of a kind for a referral (e.g. its offer). */

@@ -13,10 +13,10 @@ import { requireServiceOf } from '../directory/sync.js';
 import { consentRowViolation, findConsent, wireConsent } from '../consents/service.js';
 import { erasuresOf } from '../consents/erasures.js';
 import { INQUIRY, noSuchReferral, OFFER } from './lifecycle.js';
-import { consentForOffer, offerBody, peerFor, queueOffer, type Actor, type CreateReferralRequest, type ReferralOfferBody } from './offer.js';
+import { keepConsentPlan, offerBody, peerFor, planConsentForOffer, prepareOffer, queuePreparedOffer, type Actor, type CreateReferralRequest, type ReferralOfferBody } from './offer.js';
 import { applyOwnOffer, createReferralRecord, findReferral, type Referral } from './state.js';
 import { recordEvent, readTimeline } from './timeline.js';
-import { readPayload, storePayload } from './payload-store.js';
+import { keepPayload, preparePayload, readPayload } from './payload-store.js';
 
 export type { Actor, CreateReferralRequest, OfferContent, ReferralOfferBody } from './offer.js';
 export type ReferralSummary = Local['schemas']['ReferralSummary'];
@@ -39,9 +39,14 @@ export async function createReferral(
   const peer = await peerFor(ctx, request.to, !draft);
   if (request.service_id) await requireServiceOf(ctx, peer.id, request.service_id);
   const referralId = randomUUID();
+  // Sealed before the transaction (the offer to the peer, the payload and the envelope's copy at
+  // rest), so that while it holds the write lock it only writes.
+  const consent = await planConsentForOffer(ctx.database.db, request, peer.id, actor, now);
+  const body = offerBody(referralId, request, wireConsent(consent.row, peer.id));
+  const payload = await preparePayload(ctx.dataKeys, { referralId, kind: OFFER, content: body, now });
+  const offer = draft ? undefined : await prepareOffer(ctx, peer, body, now);
   await ctx.database.transaction(async (tx, onCommit) => {
-    const consent = await consentForOffer(tx, request, peer.id, actor, now);
-    const body = offerBody(referralId, request, wireConsent(consent, peer.id));
+    const kept = await keepConsentPlan(tx, consent, request.client, peer.id, actor, now);
     await createReferralRecord(tx, {
       id: referralId,
       direction: 'outgoing',
@@ -50,14 +55,14 @@ export async function createReferral(
       urgency: request.urgency,
       local_seq: draft ? 0 : 1,
       created_by: actor.userId,
-      consent_id: consent.id,
+      consent_id: kept.id,
       reply_by: request.reply_by ?? null,
     }, now);
-    await storePayload(tx, ctx.dataKeys, { referralId, kind: OFFER, content: body, now });
-    if (draft) {
+    await keepPayload(tx, ctx.dataKeys, payload);
+    if (!offer) {
       await recordEvent(tx, ctx, { referralId, at: now, action: 'draft', from: null, to: 'draft', actor: { kind: 'user', id: actor.userId } });
     } else {
-      await queueOffer(tx, ctx, peer, body, actor, null, now);
+      await queuePreparedOffer(tx, ctx, offer, body, actor, null);
       onCommit(afterCommit);
     }
   });
@@ -82,9 +87,10 @@ export async function sendDraft(ctx: NodeContext, actor: Actor, referralId: stri
   const violation = consentRowViolation(consent, draft.client, peer.id, now);
   if (violation) throw new DomainError(422, 'consent-violation', 'Not covered by consent', violation);
   const body: ReferralOfferBody = { ...draft, consent: wireConsent(consent, peer.id) };
+  const offer = await prepareOffer(ctx, peer, body, now);
   await ctx.database.transaction(async (tx, onCommit) => {
     if (!(await applyOwnOffer(tx, referral, 1, now))) throw new DomainError(409, 'illegal-transition', 'Already sent', 'The draft was sent meanwhile.');
-    await queueOffer(tx, ctx, peer, body, actor, 'draft', now);
+    await queuePreparedOffer(tx, ctx, offer, body, actor, 'draft');
     onCommit(afterCommit);
   });
   return (await getReferralSummary(ctx, referralId))!;
