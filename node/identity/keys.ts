@@ -1,6 +1,7 @@
 // The node's own keys: one Ed25519 signing key (JWS, EdDSA) and a current X25519 encryption key.
 // Public halves are JWKs with RFC 7638 thumbprints as `kid`; private halves are only ever stored
 // wrapped by the KEK.
+import { BoundedCache } from '../util/bounded-cache.js';
 import { calculateJwkThumbprint, compactVerify, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, type CompactVerifyResult, type CryptoKey, type JWK } from 'jose';
 import { generateX25519KeyPair } from '../crypto/aead.js';
 import { b64u, base32 } from '../crypto/encoding.js';
@@ -68,8 +69,15 @@ export async function encryptionKeyFrom(publicKey: Uint8Array, privateKey: Uint8
   return { kid, publicKey, privateKey, publicJwk: { kty: 'OKP', crv: 'X25519', x, kid, use: 'enc' } };
 }
 
-export async function importSigningPublicKey(jwk: OkpPublicJwk): Promise<CryptoKey> {
-  return (await importJWK({ kty: jwk.kty, crv: jwk.crv, x: jwk.x }, 'EdDSA')) as CryptoKey;
+/** Peers' public signing keys as WebCrypto imported them, by their bytes: imported once, not at each request. */
+const importedPublicKeys = new BoundedCache<string, Promise<CryptoKey>>(4_096);
+
+export function importSigningPublicKey(jwk: OkpPublicJwk): Promise<CryptoKey> {
+  const key = `${jwk.crv}:${jwk.x}`;
+  const imported = importedPublicKeys.get(key, () => importJWK({ kty: jwk.kty, crv: jwk.crv, x: jwk.x }, 'EdDSA') as Promise<CryptoKey>);
+  // A key that failed to import is not kept: the next call tries again (and fails the same way).
+  imported.catch(() => importedPublicKeys.forget(key));
+  return imported;
 }
 
 /**

@@ -9,12 +9,21 @@ import type { Db, Tx } from '../db/database.js';
 import type { PeersTable } from '../db/schema.js';
 import type { KeyContinuityClaims, KeyContinuityStatement } from '../identity/continuity.js';
 import type { OkpPublicJwk } from '../identity/keys.js';
+import { BoundedCache } from '../util/bounded-cache.js';
 
 /**
  * Every signing key of the peer known here, by kid: the pinned one and those before it in the
  * chain of the identity document held (verified when it was accepted).
  */
-export function peerSigningKeys(peer: Pick<Selectable<PeersTable>, 'signing_jwk' | 'identity_jws'>): Map<string, OkpPublicJwk> {
+export function peerSigningKeys(peer: Pick<Selectable<PeersTable>, 'signing_jwk' | 'identity_jws'>): ReadonlyMap<string, OkpPublicJwk> {
+  // Read from the peer's document once, not at each receipt: a verified document never changes,
+  // and a new one is another key here.
+  return keyChains.get(`${peer.signing_jwk}\n${peer.identity_jws}`, () => readSigningKeys(peer));
+}
+
+const keyChains = new BoundedCache<string, ReadonlyMap<string, OkpPublicJwk>>(1_024);
+
+function readSigningKeys(peer: Pick<Selectable<PeersTable>, 'signing_jwk' | 'identity_jws'>): ReadonlyMap<string, OkpPublicJwk> {
   const pinned = JSON.parse(peer.signing_jwk) as OkpPublicJwk;
   const keys = new Map<string, OkpPublicJwk>();
   let continuity: KeyContinuityStatement[] = [];
