@@ -10,30 +10,38 @@ import { applyConsentWithdraw, applyErasureReceipt } from '../consents/withdrawa
 import { consentViolation } from './consent.js';
 import { applyIncomingInquiry, applyOfferAfterInquiry } from './inquiry.js';
 import { INQUIRY, isLifecycleMessage, OFFER } from './lifecycle.js';
-import { applyLifecycleMessage } from './messages.js';
+import { applyLifecycleMessage, detailsOf, type LifecycleContent } from './messages.js';
 import type { ReferralOfferBody } from './offer.js';
 import { keepPayload, preparePayload, storePayload, type PreparedPayload } from './payload-store.js';
 import { createReferralRecord, findReferral } from './state.js';
-import { recordEvent } from './timeline.js';
+import { prepareEventDetails, recordEvent } from './timeline.js';
 
 /**
  * What a message stores, sealed before the receiving transaction so that it only writes: an
- * offer's content (the hot path: every referral begins with one). The other messages seal what
- * they keep inside it, where what they keep is decided.
+ * offer's content, a lifecycle message's details (notes, client data). The rarer messages
+ * (inquiries, consent withdrawals) seal what they keep inside it, where what they keep is decided.
  */
 export interface PreparedIncoming {
   offer?: PreparedPayload;
+  details?: PreparedPayload;
 }
 
 export async function prepareIncoming(ctx: NodeContext, envelope: VerifiedEnvelope, now: Date): Promise<PreparedIncoming> {
-  if (envelope.header.type !== OFFER) return {};
-  return { offer: await preparePayload(ctx.dataKeys, { referralId: envelope.header.referral_id, kind: OFFER, content: envelope.body, now }) };
+  const { header } = envelope;
+  if (header.type === OFFER) {
+    return { offer: await preparePayload(ctx.dataKeys, { referralId: header.referral_id, kind: OFFER, content: envelope.body, now }) };
+  }
+  if (isLifecycleMessage(header.type)) {
+    const details = await prepareEventDetails(ctx.dataKeys, { referralId: header.referral_id, action: header.type, details: detailsOf(envelope.body as LifecycleContent), at: now });
+    return details ? { details } : {};
+  }
+  return {};
 }
 
 /** Throws a problem (rolling everything back) when the message cannot be applied. */
 export async function applyIncomingMessage(tx: Tx, ctx: NodeContext, envelope: VerifiedEnvelope, prepared: PreparedIncoming = {}): Promise<void> {
   const { header } = envelope;
-  if (isLifecycleMessage(header.type)) return applyLifecycleMessage(tx, ctx, envelope, header.type);
+  if (isLifecycleMessage(header.type)) return applyLifecycleMessage(tx, ctx, envelope, header.type, prepared.details);
   if (header.type === 'consent.withdraw') return applyConsentWithdraw(tx, ctx, envelope);
   if (header.type === 'erasure.receipt') return applyErasureReceipt(tx, ctx, envelope);
   if (header.type === INQUIRY) return applyIncomingInquiry(tx, ctx, envelope);

@@ -10,12 +10,12 @@ import type { OkpPublicJwk } from '../identity/keys.js';
 import { DomainError } from '../errors.js';
 import { envelopeProblem } from '../envelope/problems.js';
 import { sealEnvelope } from '../envelope/seal.js';
-import { enqueueEnvelope } from '../delivery/outbox.js';
+import { enqueuePrepared, prepareEnvelope } from '../delivery/outbox.js';
 import type { VerifiedEnvelope } from '../envelope/verify.js';
 import { categoriesPresent } from './consent.js';
 import { nextState, noSuchReferral, partyOf, type LifecycleMessage, type Party, type ReferralState } from './lifecycle.js';
-import { readPayload } from './payload-store.js';
-import { recordEvent, type EventDetails } from './timeline.js';
+import { readPayload, type PreparedPayload } from './payload-store.js';
+import { prepareEventDetails, recordEvent, type EventDetails } from './timeline.js';
 import { consentRowViolation, findConsent } from '../consents/service.js';
 import { recordDisclosure } from './offer.js';
 import { findPeer } from '../peers/store.js';
@@ -120,18 +120,21 @@ export async function sendLifecycleMessage(
     recipientKey: JSON.parse(peer.encryption_jwk) as OkpPublicJwk,
     senderKey: ctx.self.encryptionKey.publicJwk,
   });
+  // Sealed before the transaction, which then only writes.
+  const details = await prepareEventDetails(ctx.dataKeys, { referralId, action: message, details: detailsOf(content), at: now });
+  const queued = await prepareEnvelope(ctx.dataKeys, sealed, now);
   await ctx.database.transaction(async (tx, onCommit) => {
     if (!(await applyOwnLifecycleMessage(tx, referral, message, seq, now))) throw changedMeanwhile();
     await recordEvent(tx, ctx, {
       referralId, at: now, action: message, from: referral.state, to,
-      actor: { kind: 'user', id: actor.userId }, code: codeOf(content), envelopeId: sealed.header.id, details: detailsOf(content),
+      actor: { kind: 'user', id: actor.userId }, code: codeOf(content), envelopeId: sealed.header.id, preparedDetails: details,
     });
     if (content.client && referral.consent_id) {
       await recordDisclosure(tx, now, actor, {
         referralId, peerId: referral.peer_id, envelopeId: sealed.header.id, message, consentId: referral.consent_id, client: content.client,
       });
     }
-    await enqueueEnvelope(tx, ctx.dataKeys, sealed, now);
+    await enqueuePrepared(tx, ctx.dataKeys, queued);
     onCommit(afterCommit);
   });
   ctx.logger.info({ referral: referralId, message, envelope: sealed.header.id, state: to }, 'lifecycle message queued');
@@ -153,6 +156,7 @@ export async function applyLifecycleMessage(
   ctx: NodeContext,
   envelope: VerifiedEnvelope,
   message: LifecycleMessage,
+  preparedDetails?: PreparedPayload,
 ): Promise<void> {
   const { header } = envelope;
   const referral = await findReferralWith(tx, header.referral_id, envelope.peer.id);
@@ -174,7 +178,8 @@ export async function applyLifecycleMessage(
   await applyPeerLifecycleMessage(tx, referral, message, header.seq, current as ReferralState, now);
   await recordEvent(tx, ctx, {
     referralId: referral.id, at: now, action: message, from: referral.state, to,
-    actor: { kind: 'peer', id: envelope.peer.id }, code: codeOf(content), envelopeId: header.id, details: detailsOf(content),
+    actor: { kind: 'peer', id: envelope.peer.id }, code: codeOf(content), envelopeId: header.id,
+    ...(preparedDetails ? { preparedDetails } : { details: detailsOf(content) }),
   });
 }
 

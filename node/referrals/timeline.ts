@@ -6,7 +6,7 @@ import type { components } from '../../spec/generated/local.js';
 import type { NodeContext } from '../context.js';
 import type { Tx } from '../db/database.js';
 import type { DataKeys } from '../data-keys/data-keys.js';
-import { readPayloadById, storePayload } from './payload-store.js';
+import { keepPayload, preparePayload, readPayloadById, storePayload, type PreparedPayload } from './payload-store.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 
 export type TimelineEntry = components['schemas']['TimelineEntry'];
@@ -33,13 +33,27 @@ export interface NewEvent {
   code?: string | undefined;
   envelopeId?: string | undefined;
   details?: EventDetails | undefined;
+  /** The details sealed before the transaction (prepareEventDetails), in place of `details`. */
+  preparedDetails?: PreparedPayload | undefined;
+}
+
+const hasAny = (details: EventDetails | undefined): details is EventDetails => details !== undefined && Object.values(details).some((value) => value !== undefined);
+
+/** An event's details sealed ahead of the transaction that records it; undefined when it has none. */
+export async function prepareEventDetails(
+  dataKeys: DataKeys,
+  event: { referralId: string; action: string; details: EventDetails | undefined; at: Date },
+): Promise<PreparedPayload | undefined> {
+  if (!hasAny(event.details)) return undefined;
+  return preparePayload(dataKeys, { referralId: event.referralId, kind: `event:${event.action}`, content: event.details, now: event.at });
 }
 
 export async function recordEvent(tx: Tx, ctx: NodeContext, event: NewEvent): Promise<void> {
-  const hasDetails = event.details && Object.values(event.details).some((value) => value !== undefined);
-  const payloadId = hasDetails
-    ? await storePayload(tx, ctx.dataKeys, { referralId: event.referralId, kind: `event:${event.action}`, content: event.details, now: event.at })
-    : null;
+  const payloadId = event.preparedDetails
+    ? await keepPayload(tx, ctx.dataKeys, event.preparedDetails)
+    : hasAny(event.details)
+      ? await storePayload(tx, ctx.dataKeys, { referralId: event.referralId, kind: `event:${event.action}`, content: event.details, now: event.at })
+      : null;
   await tx
     .insertInto('referral_events')
     .values({
