@@ -226,7 +226,7 @@ export interface ServingNode {
 
 export async function serveNode(node: OpenNode, listen: { port: number; host: string }): Promise<ServingNode> {
   const http = node.role === 'worker' ? undefined : await listenOn(node, listen);
-  const jobs = node.role === 'web' ? [] : startBackgroundWork(node);
+  const background = node.role === 'web' ? undefined : startBackgroundWork(node);
   // The worker's and the jobs' timers do not keep a process alive (tests open nodes without
   // serving them); a worker process without an HTTP server keeps itself alive until shut down.
   const keepAlive = http ? undefined : setInterval(() => undefined, 60_000);
@@ -238,7 +238,7 @@ export async function serveNode(node: OpenNode, listen: { port: number; host: st
     shutdown() {
       closing ??= (async () => {
         if (http) await closeGracefully(http);
-        for (const job of jobs) await job.stop();
+        await background?.stop();
         await node.close();
         clearInterval(keepAlive);
       })();
@@ -266,19 +266,35 @@ async function listenOn(node: OpenNode, listen: { port: number; host: string }):
   return server as Server;
 }
 
+/**
+ * The periodic jobs begin this long after the node starts serving: what they catch up on (a
+ * checkpoint, expiries, peers' documents and directories) can wait until the first requests are
+ * answered. Deliveries cannot: the worker starts at once.
+ */
+const JOBS_AFTER_MS = 1_000;
+
 /** The delivery worker and the periodic jobs (each run by one process only of those sharing the data). */
-function startBackgroundWork(node: OpenNode): Periodic[] {
+function startBackgroundWork(node: OpenNode): { stop(): Promise<void> } {
   node.delivery.start();
-  return [
-    startExpiryTimer(node.ctx),
-    startCheckpointTimer(node.ctx, node.checkpointEveryMs),
-    startRetentionTimer(node.ctx, node.retentionDays, () => node.delivery.kick()),
-    startIdentityRefresh(node.ctx),
-    startKeySchedule(node.ctx, node.keyPolicy),
-    startTrustListFollower(node.ctx, node.trustList),
-    startDirectorySync(node.ctx),
-    startShredding(node.ctx),
-  ];
+  let jobs: Periodic[] = [];
+  const later = setTimeout(() => {
+    jobs = [
+      startExpiryTimer(node.ctx),
+      startCheckpointTimer(node.ctx, node.checkpointEveryMs),
+      startRetentionTimer(node.ctx, node.retentionDays, () => node.delivery.kick()),
+      startIdentityRefresh(node.ctx),
+      startKeySchedule(node.ctx, node.keyPolicy),
+      startTrustListFollower(node.ctx, node.trustList),
+      startDirectorySync(node.ctx),
+      startShredding(node.ctx),
+    ];
+  }, JOBS_AFTER_MS);
+  return {
+    async stop() {
+      clearTimeout(later);
+      for (const job of jobs) await job.stop();
+    },
+  };
 }
 
 /** Stops accepting and finishes in-flight requests. */
