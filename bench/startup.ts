@@ -3,7 +3,8 @@
 // process `runs` times, turn about. For each start: the time from spawn to the first 200 from
 // GET /healthz, and the resident memory (VmRSS) once it has been idle for `idleMs` after that.
 // Prints the medians and the ratios node/bare (issue 16: at most 2x the time, 1.5x the memory).
-// `npx tsx bench/startup.ts [runs]`; it builds first, as `npm run demo` does.
+// `npx tsx bench/startup.ts [runs] [bin]`; it builds first, as `npm run demo` does. With `bin`,
+// another checkout's bin/referral-node.js is measured instead (built; to compare before and after).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -31,6 +32,8 @@ export interface StartupOptions {
   idleMs?: number;
   /** How often /healthz is asked while a server starts (default 10 ms). */
   pollMs?: number;
+  /** The `referral-node` command to measure (default this checkout's; another checkout's, built, to compare). */
+  bin?: string;
 }
 
 export interface StartFigures {
@@ -113,19 +116,19 @@ async function measureOne(args: string[], port: number, options: Required<Startu
 
 /** Runs the measurement; the project must be built (`npm run build`). */
 export async function measureStartup(options: StartupOptions = {}): Promise<StartupFigures> {
-  const settings: Required<StartupOptions> = { runs: options.runs ?? 5, idleMs: options.idleMs ?? 2_000, pollMs: options.pollMs ?? 10 };
+  const settings: Required<StartupOptions> = { runs: options.runs ?? 5, idleMs: options.idleMs ?? 2_000, pollMs: options.pollMs ?? 10, bin: options.bin ?? BIN };
   const dir = mkdtempSync(join(tmpdir(), 'refnet-bench-startup-'));
   try {
     const port = await freePort();
     const data = join(dir, 'data');
-    const init = spawnSync(process.execPath, [BIN, 'init', '--data', data, '--url', `http://127.0.0.1:${port}`, '--name', 'Bench', '--country', 'GR'], { cwd: ROOT, encoding: 'utf8' });
+    const init = spawnSync(process.execPath, [settings.bin, 'init', '--data', data, '--url', `http://127.0.0.1:${port}`, '--name', 'Bench', '--country', 'GR'], { cwd: ROOT, encoding: 'utf8' });
     if (init.status !== 0) throw new Error(`referral-node init failed:\n${init.stderr}`);
     const bare: Array<{ startMs: number; rssMb: number }> = [];
     const node: Array<{ startMs: number; rssMb: number }> = [];
     // Turn about, so that whatever else the machine does falls on both alike.
     for (let run = 0; run < settings.runs; run++) {
       bare.push(await measureOne(['--input-type=module', '-e', BARE_HONO], port, settings));
-      node.push(await measureOne([BIN, 'serve', '--data', data, '--host', '127.0.0.1', '--port', String(port)], port, settings));
+      node.push(await measureOne([settings.bin, 'serve', '--data', data, '--host', '127.0.0.1', '--port', String(port)], port, settings));
     }
     const figures = (list: typeof bare): StartFigures => ({
       startMs: list.map((r) => r.startMs),
@@ -155,5 +158,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const built = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.js')], { cwd: ROOT, stdio: 'inherit' });
   if (built.status !== 0) process.exit(built.status ?? 1);
   const runs = process.argv[2] ? Number(process.argv[2]) : undefined;
-  console.log(describeStartup(await measureStartup({ runs })));
+  console.log(describeStartup(await measureStartup({ runs, ...(process.argv[3] ? { bin: process.argv[3] } : {}) })));
 }
