@@ -10,6 +10,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Multi-process tests start real nodes; two cores are shared, so keep files from crowding.
     maxWorkers: 2,
-    ...(onPostgres ? { globalSetup: ['tests/_util/postgres-setup.ts'] } : {}),
+    // The build first: processes the tests start run dist/, which must be the code under test.
+    globalSetup: ['tests/_util/build-setup.ts', ...(onPostgres ? ['tests/_util/postgres-setup.ts'] : [])],
   },
 });

@@ -26,7 +26,9 @@ import { peerAlerts } from '../node/peers/alerts.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { checkCredentials, currentSession, endSession, sameToken, signInToken, signInTokenMatches, startSession, type Session } from './session.js';
 
-const STYLESHEET = readFileSync(join(projectRoot(), 'admin-ui', 'style.css'), 'utf8');
+let stylesheetText: string | undefined;
+/** The one stylesheet, read when it is first asked for. */
+const stylesheet = (): string => (stylesheetText ??= readFileSync(join(projectRoot(), 'admin-ui', 'style.css'), 'utf8'));
 
 /** The page a form was sent from (its path only, and only a page of the interface), else the overview. */
 function backTo(referer: string | undefined): string {
@@ -78,7 +80,7 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
     }),
   );
 
-  ui.get('/style.css', (c) => c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300' }));
+  ui.get('/style.css', (c) => c.body(stylesheet(), 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300' }));
 
   ui.get('/', async (c) => c.redirect((await currentSession(c, ctx)) ? '/ui/overview' : '/ui/login', 303));
 

@@ -1,14 +1,13 @@
 #!/usr/bin/env node
-// The `referral-node` command. Runs the compiled build (dist/, made by `npm run build`, as in
-// the container image) when present, otherwise the TypeScript sources through tsx.
-import { existsSync } from 'node:fs';
+// The `referral-node` command: runs the compiled program in dist/ (made by `npm run build`, which
+// `npm install` runs too), never the TypeScript sources, and refuses, in one sentence, a build
+// that is missing or older than the sources rather than run old code.
 import { fileURLToPath } from 'node:url';
+import { buildProblem } from './build-state.js';
 
-const compiled = new URL('../dist/server/main.js', import.meta.url);
-if (existsSync(fileURLToPath(compiled))) {
-  await import(compiled.href);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import(new URL('../server/main.ts', import.meta.url).href);
+const problem = buildProblem(fileURLToPath(new URL('..', import.meta.url)));
+if (problem) {
+  process.stderr.write(`referral-node: ${problem}\n`);
+  process.exit(1);
 }
+await import('../dist/server/main.js');

@@ -2,9 +2,8 @@
 // NodeContext with its HTTP app and delivery worker, `serveNode` puts it on the network with a
 // graceful shutdown. Tests override clock, fetch and logger; the server's composition
 // (server/app.ts) gives the HTTP app with the web interface.
-import { taxonomy } from './directory/taxonomy.js';
 import { startDirectorySync } from './directory/sync.js';
-import { serve, type ServerType } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +18,7 @@ import { migrateToLatest, openDatabase, type Database, type DatabaseOptions, typ
 import { createDeliveryWorker, type DeliveryWorker } from './delivery/worker.js';
 import type { ProcessRole } from './processes/registry.js';
 import type { Periodic } from './periodic.js';
-import { createHttpApp, type HttpAppBuilder } from './http/app.js';
+import type { HttpAppBuilder } from './http/app.js';
 import { startExpiryTimer } from './referrals/expiry.js';
 import { startRetentionTimer } from './consents/retention.js';
 import { startIdentityRefresh } from './peers/refresh.js';
@@ -48,8 +47,11 @@ export interface Overrides {
   deliveryConcurrency?: number;
   /** Called with each statement the node's database executes (tests of query plans). */
   onQuery?: DatabaseOptions['onQuery'];
-  /** The HTTP app to serve: the node's own APIs unless the server composes more around them. */
-  httpApp?: HttpAppBuilder;
+  /**
+   * The HTTP app to serve: the node's own APIs unless the server composes more around them;
+   * false for a one-off command, which serves nothing (the HTTP layer is then not even loaded).
+   */
+  httpApp?: HttpAppBuilder | false;
   /**
    * What this process does among those serving the node's data (`serve --role`): web serves
    * HTTP and leaves deliveries to a worker process, worker delivers and runs the periodic jobs
@@ -151,8 +153,6 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
   try {
     await migrateToLatest(database);
     if (!(await isInitialised(database.db))) throw new ConfigError(`The database in ${config.dataDir} holds no node; run init again in an empty folder.`);
-    // A broken taxonomy file is a broken installation: said at start, not at the first match.
-    taxonomy();
     const clock = overrides.clock ?? systemClock;
     const logger = overrides.logger ?? createLogger(config.logLevel);
     const dataKeys = dataKeysWith(await loadKeyring(config.keyringFile, kek, database, clock.now()));
@@ -176,10 +176,14 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
       concurrency: overrides.deliveryConcurrency ?? config.deliveryConcurrency,
       ...(overrides.deliveryPollMs ? { pollMs: overrides.deliveryPollMs } : {}),
     });
-    const app = (overrides.httpApp ?? createHttpApp)(ctx, () => delivery.kick());
+    const buildApp = overrides.httpApp === false ? undefined : (overrides.httpApp ?? (await import('./http/app.js')).createHttpApp);
+    const app = buildApp?.(ctx, () => delivery.kick());
     return {
       ctx,
-      app,
+      get app(): Hono {
+        if (!app) throw new Error('This node was opened for a command, without an HTTP app.');
+        return app;
+      },
       delivery,
       role,
       checkpointEveryMs: config.checkpointSeconds * 1000,
@@ -222,7 +226,7 @@ export interface ServingNode {
 
 export async function serveNode(node: OpenNode, listen: { port: number; host: string }): Promise<ServingNode> {
   const http = node.role === 'worker' ? undefined : await listenOn(node, listen);
-  const jobs = node.role === 'web' ? [] : startBackgroundWork(node);
+  const background = node.role === 'web' ? undefined : startBackgroundWork(node);
   // The worker's and the jobs' timers do not keep a process alive (tests open nodes without
   // serving them); a worker process without an HTTP server keeps itself alive until shut down.
   const keepAlive = http ? undefined : setInterval(() => undefined, 60_000);
@@ -234,7 +238,7 @@ export async function serveNode(node: OpenNode, listen: { port: number; host: st
     shutdown() {
       closing ??= (async () => {
         if (http) await closeGracefully(http);
-        for (const job of jobs) await job.stop();
+        await background?.stop();
         await node.close();
         clearInterval(keepAlive);
       })();
@@ -244,6 +248,8 @@ export async function serveNode(node: OpenNode, listen: { port: number; host: st
 }
 
 async function listenOn(node: OpenNode, listen: { port: number; host: string }): Promise<Server> {
+  // The HTTP server is loaded by the process that serves, not by a one-off command.
+  const { serve } = await import('@hono/node-server');
   const server: ServerType = await new Promise<ServerType>((resolveServer, reject) => {
     const s = serve({ fetch: node.app.fetch, port: listen.port, hostname: listen.host }, () => resolveServer(s));
     s.once('error', (error: NodeJS.ErrnoException) =>
@@ -260,19 +266,35 @@ async function listenOn(node: OpenNode, listen: { port: number; host: string }):
   return server as Server;
 }
 
+/**
+ * The periodic jobs begin this long after the node starts serving: what they catch up on (a
+ * checkpoint, expiries, peers' documents and directories) can wait until the first requests are
+ * answered. Deliveries cannot: the worker starts at once.
+ */
+const JOBS_AFTER_MS = 1_000;
+
 /** The delivery worker and the periodic jobs (each run by one process only of those sharing the data). */
-function startBackgroundWork(node: OpenNode): Periodic[] {
+function startBackgroundWork(node: OpenNode): { stop(): Promise<void> } {
   node.delivery.start();
-  return [
-    startExpiryTimer(node.ctx),
-    startCheckpointTimer(node.ctx, node.checkpointEveryMs),
-    startRetentionTimer(node.ctx, node.retentionDays, () => node.delivery.kick()),
-    startIdentityRefresh(node.ctx),
-    startKeySchedule(node.ctx, node.keyPolicy),
-    startTrustListFollower(node.ctx, node.trustList),
-    startDirectorySync(node.ctx),
-    startShredding(node.ctx),
-  ];
+  let jobs: Periodic[] = [];
+  const later = setTimeout(() => {
+    jobs = [
+      startExpiryTimer(node.ctx),
+      startCheckpointTimer(node.ctx, node.checkpointEveryMs),
+      startRetentionTimer(node.ctx, node.retentionDays, () => node.delivery.kick()),
+      startIdentityRefresh(node.ctx),
+      startKeySchedule(node.ctx, node.keyPolicy),
+      startTrustListFollower(node.ctx, node.trustList),
+      startDirectorySync(node.ctx),
+      startShredding(node.ctx),
+    ];
+  }, JOBS_AFTER_MS);
+  return {
+    async stop() {
+      clearTimeout(later);
+      for (const job of jobs) await job.stop();
+    },
+  };
 }
 
 /** Stops accepting and finishes in-flight requests. */

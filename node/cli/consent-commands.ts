@@ -4,10 +4,8 @@
 import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { consentView, getConsent, listConsents, recordConsent, type Consent, type ConsentInput, type ConsentStatus } from '../consents/service.js';
-import { attachConsentForm, MAX_FORM_BYTES } from '../consents/form.js';
-import { withdrawConsent } from '../consents/withdrawal.js';
-import { normaliseNodeUrl } from '../peers/service.js';
+import type { Consent, ConsentInput, ConsentStatus } from '../consents/service.js';
+import { normaliseNodeUrl } from '../peers/node-url.js';
 import { CliError, printTable, type CliIo } from './output.js';
 import { dataOption, withNode } from './data-folder.js';
 import { actingUser, checkAgainst, readJsonFile } from './referral-commands.js';
@@ -40,6 +38,7 @@ export function addConsentCommands(program: Command, io: CliIo): void {
       const input = readJsonFile(options.file);
       checkAgainst('ConsentInput', input);
       await withNode(options, async ({ ctx }) => {
+        const { consentView, recordConsent } = await import('../consents/service.js');
         const userId = await actingUser(ctx.database.db, options.user);
         const row = await ctx.database.transaction((tx) => recordConsent(tx, input as ConsentInput, { userId }, ctx.clock.now()));
         const view = await consentView(ctx, row);
@@ -54,6 +53,7 @@ export function addConsentCommands(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .action(async (options: { data?: string; status?: ConsentStatus; json?: boolean }) => {
       await withNode(options, async (node) => {
+        const { listConsents } = await import('../consents/service.js');
         const items: Consent[] = [];
         let cursor: string | undefined;
         do {
@@ -81,6 +81,7 @@ export function addConsentCommands(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .action(async (id: string, options: { data?: string; json?: boolean }) => {
       await withNode(options, async ({ ctx }) => {
+        const { getConsent } = await import('../consents/service.js');
         const found = await getConsent(ctx, id);
         if (!found) throw new CliError(`There is no consent record ${id} on this node; \`referral-node consent list\` shows them.`);
         io.out(options.json ? JSON.stringify(found, null, 2) : describe(found));
@@ -102,6 +103,7 @@ export function addConsentCommands(program: Command, io: CliIo): void {
         }
       });
       await withNode(options, async ({ ctx, delivery }) => {
+        const [{ getConsent }, { withdrawConsent }] = await Promise.all([import('../consents/service.js'), import('../consents/withdrawal.js')]);
         const userId = await actingUser(ctx.database.db, options.user);
         await withdrawConsent(ctx, { userId }, id, recipients ? { recipients } : {});
         await delivery.deliverDueEnvelopes();
@@ -124,6 +126,7 @@ export function addConsentCommands(program: Command, io: CliIo): void {
       } catch {
         throw new CliError(`${options.file} cannot be read.`);
       }
+      const { attachConsentForm, MAX_FORM_BYTES } = await import('../consents/form.js');
       if (bytes.length > MAX_FORM_BYTES) throw new CliError('The form is larger than 10 MiB; scan it at a lower resolution.');
       await withNode(options, async ({ ctx }) => {
         const userId = await actingUser(ctx.database.db, options.user);

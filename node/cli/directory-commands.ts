@@ -1,8 +1,7 @@
 // `referral-node directory ...`: the trusted peers' directories this node holds (how fresh each
 // is), syncing them now, and the export in Open Referral HSDS form.
 import type { Command } from 'commander';
-import { exportHsds } from '../directory/hsds.js';
-import { directoryStatus, syncPeerDirectories } from '../directory/sync.js';
+import type { directoryStatus } from '../directory/sync.js';
 import { printTable, type CliIo } from './output.js';
 import { dataOption, withNode } from './data-folder.js';
 
@@ -23,6 +22,7 @@ export function addDirectoryCommands(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .action(async (options: { data?: string; json?: boolean }) => {
       await withNode(options, async ({ ctx }) => {
+        const { directoryStatus } = await import('../directory/sync.js');
         const items = await directoryStatus(ctx);
         io.out(options.json ? JSON.stringify(items, null, 2) : table(items));
       });
@@ -33,6 +33,7 @@ export function addDirectoryCommands(program: Command, io: CliIo): void {
     .addOption(dataOption())
     .action(async (options: { data?: string }) => {
       await withNode(options, async ({ ctx }) => {
+        const { directoryStatus, syncPeerDirectories } = await import('../directory/sync.js');
         await syncPeerDirectories(ctx, { force: true });
         io.out(table(await directoryStatus(ctx)));
       });
@@ -43,6 +44,7 @@ export function addDirectoryCommands(program: Command, io: CliIo): void {
     .addOption(dataOption())
     .option('--peers', 'include the current directories of trusted peers')
     .action(async (options: { data?: string; peers?: boolean }) => {
+      const { exportHsds } = await import('../directory/hsds.js');
       await withNode(options, async ({ ctx }) => io.out(JSON.stringify(await exportHsds(ctx, { peers: options.peers ?? false }), null, 2)));
     });
 }

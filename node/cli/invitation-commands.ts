@@ -4,8 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { AuditActor } from '../audit-log/events.js';
-import { createInvitation, DEFAULT_VALID_HOURS, listInvitations, MAX_VALID_HOURS, revokeInvitation } from '../peers/invitations.js';
-import { redeemInvitationCode } from '../peers/redeem-invitation.js';
+import { DEFAULT_VALID_HOURS, MAX_VALID_HOURS } from '../peers/validity.js';
 import { CliError, printTable, type CliIo } from './output.js';
 import { dataOption, withNode } from './data-folder.js';
 
@@ -28,6 +27,7 @@ export function addInvitationCommands(peer: Command, io: CliIo): void {
     .action(async (options: { data?: string; validHours: string; json?: boolean }) => {
       const hours = validHours(options.validHours);
       await withNode(options, async ({ ctx }) => {
+        const { createInvitation } = await import('../peers/invitations.js');
         const created = await createInvitation(ctx, COMMAND_LINE, hours);
         if (options.json) return io.out(JSON.stringify(created, null, 2));
         io.out(
@@ -53,6 +53,7 @@ export function addInvitationCommands(peer: Command, io: CliIo): void {
     .action(async (code: string, options: { data?: string }) => {
       const text = code === '-' ? readFileSync(0, 'utf8') : code;
       await withNode(options, async ({ ctx }) => {
+        const { redeemInvitationCode } = await import('../peers/redeem-invitation.js');
         const trusted = await redeemInvitationCode(ctx, COMMAND_LINE, text);
         io.out(
           [
@@ -71,6 +72,7 @@ export function addInvitationCommands(peer: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .action(async (options: { data?: string; json?: boolean }) => {
       await withNode(options, async ({ ctx }) => {
+        const { listInvitations } = await import('../peers/invitations.js');
         const items = await listInvitations(ctx);
         if (options.json) return io.out(JSON.stringify(items, null, 2));
         if (items.length === 0) return io.out('No invitations yet: make one with `referral-node peer invite`.');
@@ -90,6 +92,7 @@ export function addInvitationCommands(peer: Command, io: CliIo): void {
     .action(async (id: string, options: { data?: string }) => {
       if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new CliError(`${id} is not an invitation id; \`referral-node peer invitations\` lists them.`);
       await withNode(options, async ({ ctx }) => {
+        const { revokeInvitation } = await import('../peers/invitations.js');
         const revoked = await revokeInvitation(ctx, COMMAND_LINE, id);
         io.out(`Invitation ${revoked.id} is revoked: its code is refused from now on.`);
       });

@@ -1,11 +1,6 @@
 // `referral-node keys ...`: the node's own keys. A running node picks up a rotation made here
 // within a minute (it reloads its keys when the database's differ).
 import type { Command } from 'commander';
-import { readableFingerprint } from '../identity/keys.js';
-import { listNodeKeys } from '../identity/store.js';
-import { revokeSigningKey, rotateEncryptionKey, rotateSigningKey } from '../identity/rotation.js';
-import { pushKeyRevocation } from '../peers/key-revocation.js';
-import { completeErasures } from '../data-keys/shredding.js';
 import { CliError, printTable, type CliIo } from './output.js';
 import { dataOption, withNode } from './data-folder.js';
 
@@ -18,6 +13,7 @@ export function addKeyCommands(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .action(async (options: { data?: string; json?: boolean }) => {
       await withNode(options, async ({ ctx }) => {
+        const [{ listNodeKeys }, { readableFingerprint }] = await Promise.all([import('../identity/store.js'), import('../identity/keys.js')]);
         const rows = await listNodeKeys(ctx.database.db);
         if (options.json) return io.out(JSON.stringify(rows, null, 2));
         io.out(
@@ -45,6 +41,11 @@ export function addKeyCommands(program: Command, io: CliIo): void {
     .option('--all', 'rotate both keys')
     .action(async (options: { data?: string; signing?: boolean; all?: boolean }) => {
       await withNode(options, async ({ ctx }) => {
+        const [{ rotateEncryptionKey, rotateSigningKey }, { completeErasures }, { readableFingerprint }] = await Promise.all([
+          import('../identity/rotation.js'),
+          import('../data-keys/shredding.js'),
+          import('../identity/keys.js'),
+        ]);
         const actor = { kind: 'system', id: 'command-line' } as const;
         if (!options.signing || options.all) {
           const rotated = await rotateEncryptionKey(ctx.database, ctx.dataKeys, ctx.clock.now(), actor);
@@ -74,6 +75,12 @@ export function addKeyCommands(program: Command, io: CliIo): void {
         );
       }
       await withNode(options, async ({ ctx }) => {
+        const [{ revokeSigningKey }, { completeErasures }, { readableFingerprint }, { pushKeyRevocation }] = await Promise.all([
+          import('../identity/rotation.js'),
+          import('../data-keys/shredding.js'),
+          import('../identity/keys.js'),
+          import('../peers/key-revocation.js'),
+        ]);
         const result = await revokeSigningKey(ctx.database, ctx.dataKeys, ctx.self, ctx.clock.now(), { kind: 'system', id: 'command-line' });
         // The old private halves are destroyed for real: their data keys' keyring keys go too.
         await completeErasures(ctx);
@@ -95,6 +102,7 @@ export function addKeyCommands(program: Command, io: CliIo): void {
       await withNode(options, async ({ ctx }) => {
         const statement = ctx.self.keyRevocations[0];
         if (!statement) throw new CliError('This node never revoked a key; there is nothing to send.');
+        const { pushKeyRevocation } = await import('../peers/key-revocation.js');
         const outcomes = await pushKeyRevocation(ctx, statement);
         if (outcomes.size === 0) io.out('No trusted peer to send it to.');
         printPushOutcomes(outcomes);

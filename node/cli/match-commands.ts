@@ -1,8 +1,8 @@
 // `referral-node match`: services across this node's and its trusted peers' directories that fit a
 // client's needs, best first, each with why it fits and what does not; and how to refer to it.
 import { Option, type Command } from 'commander';
-import { matchServices, type MatchQuery, type MatchResult } from '../directory/matching.js';
-import { inOneLanguage } from '../directory/services.js';
+import type { MatchQuery, MatchResult } from '../directory/matching.js';
+import { inOneLanguage } from '../directory/text.js';
 import { CliError, plain, type CliIo } from './output.js';
 import { dataOption, withNode } from './data-folder.js';
 import { checkAgainst, readJsonFile } from './referral-commands.js';
@@ -64,6 +64,7 @@ export function addMatchCommands(program: Command, io: CliIo): void {
       };
       checkAgainst('MatchQuery', query);
       await withNode(options, async ({ ctx }) => {
+        const { matchServices } = await import('../directory/matching.js');
         const found = await matchServices(ctx, query);
         if (options.json) return io.out(JSON.stringify(found, null, 2));
         io.out(`Searched ${found.searched.services} services, this organisation's and ${found.searched.peers} peer${found.searched.peers === 1 ? '\'s' : 's\''}; ${found.total} fit${found.total === 1 ? 's' : ''} a need.`);

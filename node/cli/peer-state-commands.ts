@@ -1,8 +1,7 @@
 // `referral-node peer suspend|restore|revoke`: an administrator at the node's machine changes a
 // peer's trust. The same operations as POST /api/v1/peers/{suspend,restore,revoke}.
 import { Option, type Command } from 'commander';
-import { changePeerState, normaliseNodeUrl, type PeerAction, type RevocationReason } from '../peers/service.js';
-import { dropRevokedPeersDirectories } from '../directory/sync.js';
+import type { PeerAction, RevocationReason } from '../peers/service.js';
 import { dataOption, withNode } from './data-folder.js';
 import type { CliIo } from './output.js';
 
@@ -20,6 +19,7 @@ export function addPeerStateCommands(peer: Command, io: CliIo): void {
     }
     command.action(async (id: string, options: { data?: string; reason?: RevocationReason }) => {
       await withNode(options, async ({ ctx, delivery }) => {
+        const [{ changePeerState, normaliseNodeUrl }, { dropRevokedPeersDirectories }] = await Promise.all([import('../peers/service.js'), import('../directory/sync.js')]);
         const changed = await changePeerState(ctx.database, normaliseNodeUrl(id), action, ctx.clock.now(), undefined, options.reason);
         if (action === 'revoke') await dropRevokedPeersDirectories(ctx.database.db);
         if (action === 'restore') await delivery.deliverDueEnvelopes();

@@ -1,19 +1,12 @@
-// The `referral-node` command. Building the program has no side effects; actions open the data
-// folder only when they run.
+// The `referral-node` command. Building the program has no side effects and loads none of the
+// node: each action imports what it runs when it runs, and opens the data folder then.
 import { Command, Option } from 'commander';
-import { readFileSync } from 'node:fs';
-import { initNode, openNode, serveNode } from '../node.js';
 import type { HttpAppBuilder } from '../http/app.js';
 import type { ProcessRole } from '../processes/registry.js';
-import { addPeer, COMMAND_LINE, fetchPeerIdentity, listPeers, normaliseNodeUrl, trustPeer } from '../peers/service.js';
-import { readableFingerprint } from '../identity/keys.js';
-import { getReferralDetail, getReferralSummary, listReferrals, createReferral, type CreateReferralRequest } from '../referrals/service.js';
-import { createApiToken, createUser, ROLES, type Role } from '../users/service.js';
-import { describeErrors, validatorFor } from '../schema/validators.js';
+import { ROLES, type Role } from '../users/roles.js';
 import { CliError, defaultIo, printTable, type CliIo } from './output.js';
 import { configFrom, dataOption, withNode } from './data-folder.js';
 import { addReferralCommands } from './referral-commands.js';
-import { requireFingerprint } from '../peers/fingerprint.js';
 import { addPeerStateCommands } from './peer-state-commands.js';
 import { addConsentCommands } from './consent-commands.js';
 import { addKeyCommands } from './key-commands.js';
@@ -26,8 +19,11 @@ import { addInvitationCommands } from './invitation-commands.js';
 import { addTrustListCommands } from './trust-list-commands.js';
 import { addBackupCommands } from './backup-commands.js';
 
-/** `httpApp` is what `serve` serves (server/main.ts gives the node's APIs with the web interface). */
-export function buildProgram(io: CliIo = defaultIo, httpApp?: HttpAppBuilder): Command {
+/**
+ * `loadHttpApp` gives what `serve` serves, loaded only when it runs (server/main.ts: the node's APIs
+ * with the web interface); without it, the node's own APIs.
+ */
+export function buildProgram(io: CliIo = defaultIo, loadHttpApp?: () => Promise<HttpAppBuilder>): Command {
   const program = new Command('referral-node')
     .description('A node of the referral network: end-to-end encrypted referrals between trusted organisations.')
     .showHelpAfterError()
@@ -51,6 +47,7 @@ export function buildProgram(io: CliIo = defaultIo, httpApp?: HttpAppBuilder): C
       if (languages.length === 0 || languages.some((l) => !/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/.test(l))) {
         throw new CliError('--languages takes language codes separated by commas, e.g. el,en.');
       }
+      const [{ normaliseNodeUrl }, { initNode }] = await Promise.all([import('../peers/node-url.js'), import('../node.js')]);
       const nodeId = normaliseNodeUrl(options.url);
       const result = await initNode(
         configFrom(options),
@@ -83,7 +80,8 @@ export function buildProgram(io: CliIo = defaultIo, httpApp?: HttpAppBuilder): C
     )
     .action(async (options: { data?: string; port?: string; host?: string; role: ProcessRole }) => {
       const config = configFrom(options);
-      const node = await openNode(config, { httpApp, role: options.role });
+      const { openNode, serveNode } = await import('../node.js');
+      const node = await openNode(config, { httpApp: await loadHttpApp?.(), role: options.role });
       const serving = await serveNode(node, { port: config.port, host: config.host });
       if (serving.url) node.ctx.logger.info({ url: serving.url, node: node.ctx.self.nodeId, role: options.role }, 'node listening');
       else node.ctx.logger.info({ node: node.ctx.self.nodeId, role: options.role }, 'node working');
@@ -105,6 +103,7 @@ export function buildProgram(io: CliIo = defaultIo, httpApp?: HttpAppBuilder): C
     .addOption(dataOption())
     .action(async (url: string, options: { data?: string }) => {
       await withNode(options, async ({ ctx }) => {
+        const { addPeer, COMMAND_LINE, fetchPeerIdentity } = await import('../peers/service.js');
         const { identity, jws } = await fetchPeerIdentity(ctx.fetch, ctx.clock, url);
         const { peer: added, created } = await addPeer(ctx.database, identity, jws, ctx.clock.now(), COMMAND_LINE);
         io.out(
@@ -126,6 +125,7 @@ export function buildProgram(io: CliIo = defaultIo, httpApp?: HttpAppBuilder): C
     .option('--fingerprint <fp>', 'refuse unless the peer\'s fingerprint is this one')
     .action(async (id: string, options: { data?: string; fingerprint?: string }) => {
       await withNode(options, async ({ ctx }) => {
+        const [{ COMMAND_LINE, normaliseNodeUrl, trustPeer }, { requireFingerprint }] = await Promise.all([import('../peers/service.js'), import('../peers/fingerprint.js')]);
         const peerId = normaliseNodeUrl(id);
         if (options.fingerprint) await requireFingerprint(ctx.database.db, peerId, options.fingerprint);
         const trusted = await trustPeer(ctx.database, peerId, ctx.clock.now(), COMMAND_LINE);
@@ -139,6 +139,7 @@ export function buildProgram(io: CliIo = defaultIo, httpApp?: HttpAppBuilder): C
     .option('--json', 'print JSON')
     .action(async (options: { data?: string; json?: boolean }) => {
       await withNode(options, async ({ ctx }) => {
+        const { listPeers } = await import('../peers/service.js');
         const peers = await listPeers(ctx.database.db);
         if (options.json) return io.out(JSON.stringify(peers, null, 2));
         io.out(peers.length === 0 ? 'No peers yet: add one with `referral-node peer add URL`.' : printTable(peers.map((p) => ({ ...p, languages: p.languages.join(',') })), ['id', 'name', 'country', 'state', 'fingerprint']));
@@ -165,6 +166,7 @@ export function buildProgram(io: CliIo = defaultIo, httpApp?: HttpAppBuilder): C
     .addOption(new Option('--role <role>', 'the user\'s role').choices([...ROLES]).makeOptionMandatory())
     .action(async (username: string, options: { data?: string; role: Role }) => {
       await withNode(options, async ({ ctx }) => {
+        const { createUser } = await import('../users/service.js');
         const { password } = await createUser(ctx.database, { username, role: options.role }, ctx.clock.now());
         io.out(`User ${username} (${options.role}) created. Password: ${password}   (shown once)`);
       });
@@ -179,6 +181,7 @@ export function buildProgram(io: CliIo = defaultIo, httpApp?: HttpAppBuilder): C
     .option('--label <label>', 'what the token is for', 'cli')
     .action(async (options: { data?: string; user: string; label: string }) => {
       await withNode(options, async ({ ctx }) => {
+        const { createApiToken } = await import('../users/service.js');
         io.out(await createApiToken(ctx.database, options.user, options.label, ctx.clock.now()));
       });
     });
@@ -190,6 +193,7 @@ export function buildProgram(io: CliIo = defaultIo, httpApp?: HttpAppBuilder): C
     .addOption(dataOption())
     .action(async (options: { data?: string }) => {
       await withNode(options, async ({ ctx }) => {
+        const { readableFingerprint } = await import('../identity/keys.js');
         const { self } = ctx;
         io.out(`${self.name} (${self.country})\nId:          ${self.nodeId}\nFingerprint: ${readableFingerprint(self.signingKey.kid)}`);
       });

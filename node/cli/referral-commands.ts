@@ -2,20 +2,31 @@
 // people at a terminal. Each action is the same operation as its local API endpoint.
 import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { normaliseNodeUrl } from '../peers/service.js';
-import { getReferralDetail, getReferralSummary, listReferrals, createReferral, sendDraft, type CreateReferralRequest, type ListFilter, type OfferContent } from '../referrals/service.js';
-import { sendLifecycleMessage, type LifecycleContent } from '../referrals/messages.js';
-import { createInquiry, offerAfterInquiry, type CreateInquiryRequest } from '../referrals/inquiry.js';
-import { referOnward } from '../referrals/onward.js';
-import { requeueFailedMessage } from '../delivery/requeue.js';
-import { allowedActions, partyOf, type LifecycleMessage } from '../referrals/lifecycle.js';
+import { normaliseNodeUrl } from '../peers/node-url.js';
+import type { CreateReferralRequest, ListFilter, OfferContent } from '../referrals/service.js';
+import type { LifecycleContent } from '../referrals/messages.js';
+import type { CreateInquiryRequest } from '../referrals/inquiry.js';
+import type { LifecycleMessage } from '../referrals/lifecycle.js';
 import { describeErrors, queryValidatorFor, validatorFor } from '../schema/validators.js';
 import { CliError, printTable, type CliIo } from './output.js';
 import { dataOption, withNode } from './data-folder.js';
 import type { Db } from '../db/database.js';
-import { findUserByName } from '../users/service.js';
+
+/** What the referral commands run, loaded when one of them runs. */
+async function referrals() {
+  const [service, messages, inquiry, onward, requeue, lifecycle] = await Promise.all([
+    import('../referrals/service.js'),
+    import('../referrals/messages.js'),
+    import('../referrals/inquiry.js'),
+    import('../referrals/onward.js'),
+    import('../delivery/requeue.js'),
+    import('../referrals/lifecycle.js'),
+  ]);
+  return { ...service, ...messages, ...inquiry, ...onward, ...requeue, ...lifecycle };
+}
 
 export async function actingUser(db: Db, username: string): Promise<string> {
+  const { findUserByName } = await import('../users/service.js');
   const user = await findUserByName(db, username);
   if (!user || user.disabled_at || user.role === 'auditor') throw new CliError(`${username} is not an active administrator or caseworker of this node.`);
   return user.id;
@@ -84,6 +95,7 @@ export function addReferralCommands(program: Command, io: CliIo): void {
       }
       checkAgainst('CreateReferralRequest', request);
       await withNode(options, async ({ ctx, delivery }) => {
+        const { createReferral, getReferralSummary } = await referrals();
         const userId = await actingUser(ctx.database.db, options.user);
         const created = await createReferral(ctx, { userId }, request as CreateReferralRequest);
         await delivery.deliverDueEnvelopes();
@@ -105,6 +117,7 @@ export function addReferralCommands(program: Command, io: CliIo): void {
       if (options.to && request && typeof request === 'object') (request as Record<string, unknown>).to = normaliseNodeUrl(options.to);
       checkAgainst('CreateInquiryRequest', request);
       await withNode(options, async ({ ctx, delivery }) => {
+        const { createInquiry, getReferralSummary } = await referrals();
         const created = await createInquiry(ctx, { userId: await actingUser(ctx.database.db, options.user) }, request as CreateInquiryRequest);
         await delivery.deliverDueEnvelopes();
         const summary = (await getReferralSummary(ctx, created.id)) ?? created;
@@ -123,6 +136,7 @@ export function addReferralCommands(program: Command, io: CliIo): void {
       const request = readJsonFile(options.file);
       checkAgainst('OfferRequest', request);
       await withNode(options, async ({ ctx, delivery }) => {
+        const { getReferralSummary, offerAfterInquiry } = await referrals();
         await offerAfterInquiry(ctx, { userId: await actingUser(ctx.database.db, options.user) }, id, request as OfferContent);
         await delivery.deliverDueEnvelopes();
         const summary = await getReferralSummary(ctx, id);
@@ -143,6 +157,7 @@ export function addReferralCommands(program: Command, io: CliIo): void {
       const request = { to: normaliseNodeUrl(options.to), reason: options.reason, ...(options.note ? { note: options.note } : {}) };
       checkAgainst('ReferOnwardRequest', request);
       await withNode(options, async ({ ctx, delivery }) => {
+        const { getReferralSummary, referOnward } = await referrals();
         const created = await referOnward(ctx, { userId: await actingUser(ctx.database.db, options.user) }, id, request);
         await delivery.deliverDueEnvelopes();
         const summary = (await getReferralSummary(ctx, created.id)) ?? created;
@@ -158,6 +173,7 @@ export function addReferralCommands(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .action(async (id: string, options: { data?: string; user: string; json?: boolean }) => {
       await withNode(options, async ({ ctx, delivery }) => {
+        const { getReferralSummary, sendDraft } = await referrals();
         const userId = await actingUser(ctx.database.db, options.user);
         await sendDraft(ctx, { userId }, id);
         await delivery.deliverDueEnvelopes();
@@ -190,6 +206,7 @@ export function addReferralCommands(program: Command, io: CliIo): void {
       const check = queryValidatorFor('local', '/api/v1/referrals', 'get');
       if (!check(filter)) throw new CliError(`Invalid filter: ${describeErrors(check.errors).map((e) => `${e.path} ${e.message}`).join('; ')}`);
       await withNode(options, async (node) => {
+        const { listReferrals } = await referrals();
         const page = await listReferrals(node.ctx, filter as ListFilter);
         if (options.json) return io.out(JSON.stringify(page, null, 2));
         io.out(
@@ -208,6 +225,7 @@ export function addReferralCommands(program: Command, io: CliIo): void {
     .addOption(dataOption())
     .action(async (id: string, envelope: string, options: { data?: string }) => {
       await withNode(options, async ({ ctx, delivery }) => {
+        const { getReferralSummary, requeueFailedMessage } = await referrals();
         await requeueFailedMessage(ctx, id, envelope);
         await delivery.deliverDueEnvelopes();
         const summary = await getReferralSummary(ctx, id);
@@ -221,6 +239,7 @@ export function addReferralCommands(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .action(async (id: string, options: { data?: string; json?: boolean }) => {
       await withNode(options, async (node) => {
+        const { allowedActions, getReferralDetail, partyOf } = await referrals();
         const detail = await getReferralDetail(node.ctx, id);
         if (!detail) throw new CliError(`No referral ${id} on this node.`);
         if (options.json) return io.out(JSON.stringify(detail, null, 2));
@@ -287,6 +306,7 @@ export function addReferralCommands(program: Command, io: CliIo): void {
       const check = validatorFor('local', action.schema);
       if (!check(content)) throw new CliError(`Invalid ${name}: ${describeErrors(check.errors).map((e) => `${e.path} ${e.message}`).join('; ')}`);
       await withNode({ data: options.data as string | undefined }, async (node) => {
+        const { getReferralSummary, sendLifecycleMessage } = await referrals();
         const userId = await actingUser(node.ctx.database.db, (options.user as string) ?? 'admin');
         await sendLifecycleMessage(node.ctx, { userId }, id, action.message, content);
         await node.delivery.deliverDueEnvelopes();

@@ -1,13 +1,10 @@
 // Running the `referral-node` command (server/main.ts is its entry, with what `serve` serves):
-// turns every expected failure into one plain sentence and a non-zero exit status.
+// turns every expected failure into one plain sentence and a non-zero exit status. The modules
+// whose errors are expected are loaded when there is an error to tell, not before.
 import { CommanderError, type Command } from 'commander';
 import { ConfigError } from '../config/config.js';
-import { KekError } from '../crypto/kek.js';
-import { KeyringError } from '../data-keys/keyring.js';
 import { DomainError } from '../errors.js';
-import { KeyError } from '../identity/rotation.js';
-import { PeerError } from '../peers/service.js';
-import { UserError } from '../users/service.js';
+import { PeerError } from '../peers/node-url.js';
 import { CliError } from './output.js';
 
 /** Parses the process's arguments and runs the command, setting the exit status. */
@@ -23,16 +20,8 @@ export async function runProgram(program: Command): Promise<void> {
   } catch (error) {
     if (error instanceof CommanderError) {
       process.exitCode = error.exitCode;
-    } else if (
-      error instanceof CliError ||
-      error instanceof ConfigError ||
-      error instanceof KekError ||
-      error instanceof KeyringError ||
-      error instanceof KeyError ||
-      error instanceof PeerError ||
-      error instanceof UserError
-    ) {
-      process.stderr.write(`referral-node: ${error.message}\n`);
+    } else if (await isExpected(error)) {
+      process.stderr.write(`referral-node: ${(error as Error).message}\n`);
       process.exitCode = 1;
     } else if (error instanceof DomainError) {
       process.stderr.write(`referral-node: ${error.detail ?? error.title}\n`);
@@ -42,4 +31,16 @@ export async function runProgram(program: Command): Promise<void> {
       process.exitCode = 70;
     }
   }
+}
+
+/** Whether the error is one a command refuses with, said in one sentence. */
+async function isExpected(error: unknown): Promise<boolean> {
+  if (error instanceof CliError || error instanceof ConfigError || error instanceof PeerError) return true;
+  const [{ KekError }, { KeyringError }, { KeyError }, { UserError }] = await Promise.all([
+    import('../crypto/kek.js'),
+    import('../data-keys/keyring.js'),
+    import('../identity/rotation.js'),
+    import('../users/service.js'),
+  ]);
+  return error instanceof KekError || error instanceof KeyringError || error instanceof KeyError || error instanceof UserError;
 }

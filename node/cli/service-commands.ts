@@ -1,25 +1,17 @@
 // `referral-node service ...`: the organisation's own services (its directory entries), from a
 // terminal or a script. Each is the same operation as its local API endpoint, by the command line.
 import type { Command } from 'commander';
-import {
-  createService,
-  deleteService,
-  getService,
-  inOneLanguage,
-  listServices,
-  pauseService,
-  replaceService,
-  resumeService,
-  setAvailability,
-  type Service,
-  type ServiceInput,
-} from '../directory/services.js';
+import type { Service, ServiceInput } from '../directory/services.js';
 import { taxonomy } from '../directory/taxonomy.js';
+import { inOneLanguage } from '../directory/text.js';
 import { CliError, printTable, type CliIo } from './output.js';
 import { dataOption, withNode } from './data-folder.js';
 import { checkAgainst, readJsonFile } from './referral-commands.js';
 
 const COMMAND_LINE = { kind: 'system', id: 'command-line' } as const;
+
+/** The service store, loaded when a command runs. */
+const services = () => import('../directory/services.js');
 
 /** The service's name in English if it has one, else in its first language. */
 const nameOf = (service: Service) => inOneLanguage(service.name);
@@ -49,6 +41,7 @@ export function addServiceCommands(program: Command, io: CliIo): void {
     .action(async (options: { data?: string; file: string; json?: boolean }) => {
       const input = readJsonFile(options.file);
       checkAgainst('ServiceInput', input);
+      const { createService } = await services();
       await withNode(options, async ({ ctx }) => print(options.json, await createService(ctx, COMMAND_LINE, input as ServiceInput)));
     });
   service
@@ -60,6 +53,7 @@ export function addServiceCommands(program: Command, io: CliIo): void {
     .action(async (id: string, options: { data?: string; file: string; json?: boolean }) => {
       const input = readJsonFile(options.file);
       checkAgainst('ServiceInput', input);
+      const { replaceService } = await services();
       await withNode(options, async ({ ctx }) => print(options.json, await replaceService(ctx, COMMAND_LINE, id, input as ServiceInput)));
     });
   service
@@ -69,6 +63,7 @@ export function addServiceCommands(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .action(async (options: { data?: string; json?: boolean }) => {
       await withNode(options, async ({ ctx }) => {
+        const { listServices } = await services();
         const items = await listServices(ctx.database.db);
         if (options.json) return io.out(JSON.stringify(items, null, 2));
         if (items.length === 0) return io.out('No services yet: add one with `referral-node service add --file service.json`.');
@@ -89,6 +84,7 @@ export function addServiceCommands(program: Command, io: CliIo): void {
     .addOption(dataOption())
     .option('--json', 'print JSON')
     .action(async (id: string, options: { data?: string; json?: boolean }) => {
+      const { getService } = await services();
       await withNode(options, async ({ ctx }) => print(options.json, await getService(ctx.database.db, id)));
     });
   service
@@ -96,6 +92,7 @@ export function addServiceCommands(program: Command, io: CliIo): void {
     .description('Pause a service: it stays listed, but is not offered in matching.')
     .addOption(dataOption())
     .action(async (id: string, options: { data?: string }) => {
+      const { pauseService } = await services();
       await withNode(options, async ({ ctx }) => io.out(describe(await pauseService(ctx, COMMAND_LINE, id))));
     });
   service
@@ -103,6 +100,7 @@ export function addServiceCommands(program: Command, io: CliIo): void {
     .description('Offer a paused service again.')
     .addOption(dataOption())
     .action(async (id: string, options: { data?: string }) => {
+      const { resumeService } = await services();
       await withNode(options, async ({ ctx }) => io.out(describe(await resumeService(ctx, COMMAND_LINE, id))));
     });
   service
@@ -115,6 +113,7 @@ export function addServiceCommands(program: Command, io: CliIo): void {
       if (options.accepting === undefined && options.available === undefined) throw new CliError('Give --accepting yes|no, --available N, or both.');
       if (options.accepting !== undefined && options.accepting !== 'yes' && options.accepting !== 'no') throw new CliError('--accepting takes yes or no.');
       if (options.available !== undefined && !/^\d{1,6}$/.test(options.available)) throw new CliError('--available takes a whole number of places, 0 or more.');
+      const { setAvailability } = await services();
       await withNode(options, async ({ ctx }) => {
         const availability = {
           ...(options.accepting !== undefined ? { accepting_referrals: options.accepting === 'yes' } : {}),
@@ -128,6 +127,7 @@ export function addServiceCommands(program: Command, io: CliIo): void {
     .description('Remove a service for good.')
     .addOption(dataOption())
     .action(async (id: string, options: { data?: string }) => {
+      const { deleteService } = await services();
       await withNode(options, async ({ ctx }) => {
         await deleteService(ctx, COMMAND_LINE, id);
         io.out(`Service ${id} removed.`);

@@ -1,7 +1,7 @@
 // `referral-node taxonomy`: the shared service taxonomy, its codes and their labels in one of the
 // network's languages. Needs no node: it is the same for everyone.
 import type { Command } from 'commander';
-import { taxonomy, type LabelLanguage } from '../directory/taxonomy.js';
+import type { LabelLanguage } from '../directory/taxonomy.js';
 import { CliError, printTable, type CliIo } from './output.js';
 
 export function addTaxonomyCommands(program: Command, io: CliIo): void {
@@ -10,7 +10,8 @@ export function addTaxonomyCommands(program: Command, io: CliIo): void {
     .description('The service categories every node uses (in directories, referral needs and matching), with their labels.')
     .option('--lang <code>', 'the language of the labels: en, de, el, it, ro or bg', 'en')
     .option('--json', 'print the whole taxonomy as JSON (every label)')
-    .action((options: { lang: string; json?: boolean }) => {
+    .action(async (options: { lang: string; json?: boolean }) => {
+      const { taxonomy } = await import('../directory/taxonomy.js');
       const data = taxonomy();
       if (options.json) return io.out(JSON.stringify(data, null, 2));
       if (!(data.languages as string[]).includes(options.lang)) throw new CliError(`--lang takes one of ${data.languages.join(', ')}.`);

@@ -5,22 +5,9 @@
 // applied.
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { readableFingerprint } from '../identity/keys.js';
-import { normaliseNodeUrl } from '../peers/service.js';
-import {
-  anchorKeyFrom,
-  DEFAULT_VALID_DAYS,
-  generateAnchorJwk,
-  KID_PATTERN,
-  MAX_VALID_DAYS,
-  signTrustList,
-  TrustListError,
-  type TrustListClaims,
-  type UnsignedTrustList,
-} from '../peers/trust-list.js';
-import { trustListStatus } from '../peers/trust-list-follower.js';
-import { pushTo } from '../peers/key-revocation.js';
-import { signAnchorKeyRevocation } from '../identity/revocation.js';
+import { normaliseNodeUrl } from '../peers/node-url.js';
+import type { TrustListClaims, UnsignedTrustList } from '../peers/trust-list.js';
+import { DEFAULT_VALID_DAYS, KID_PATTERN, MAX_VALID_DAYS } from '../peers/validity.js';
 import { describeErrors, validatorFor } from '../schema/validators.js';
 import { CliError, printTable, type CliIo } from './output.js';
 import { dataOption, withNode } from './data-folder.js';
@@ -68,6 +55,7 @@ function validNetworkName(name: string): string {
 }
 
 async function readAnchorKey(path: string) {
+  const { anchorKeyFrom, TrustListError } = await import('../peers/trust-list.js');
   try {
     return await anchorKeyFrom(readText(path, 'the key file'));
   } catch (error) {
@@ -89,6 +77,7 @@ export function addTrustListCommands(program: Command, io: CliIo): void {
     .requiredOption('--network <name>', 'the network\'s name, shown to administrators of member nodes')
     .action(async (options: { key: string; out: string; network: string }) => {
       const network = validNetworkName(options.network);
+      const { generateAnchorJwk } = await import('../peers/trust-list.js');
       const jwk = await generateAnchorJwk();
       writeNew(options.key, `${JSON.stringify(jwk)}\n`, 0o600, 'a key file');
       writeNew(options.out, `${JSON.stringify({ network, members: [] } satisfies UnsignedTrustList, null, 2)}\n`, 0o644, 'a list');
@@ -109,7 +98,8 @@ export function addTrustListCommands(program: Command, io: CliIo): void {
     .requiredOption('--node <url>', 'the member\'s node id (its base URL)')
     .requiredOption('--kid <thumbprint>', 'the member\'s signing key thumbprint (the kid of its identity document\'s signing key, 43 characters)')
     .option('--name <name>', 'the organisation\'s name, for people reading the list')
-    .action((path: string, options: { node: string; kid: string; name?: string }) => {
+    .action(async (path: string, options: { node: string; kid: string; name?: string }) => {
+      const { readableFingerprint } = await import('../identity/keys.js');
       const nodeId = normaliseNodeUrl(options.node);
       if (!KID_PATTERN.test(options.kid)) {
         throw new CliError('--kid takes the full RFC 7638 thumbprint of the member\'s signing key: 43 characters of base64url (the short fingerprint is not enough for a list).');
@@ -153,6 +143,7 @@ export function addTrustListCommands(program: Command, io: CliIo): void {
       const claims: TrustListClaims = { iss: list.network, iat, exp: iat + days * 86_400, members: list.members };
       const check = validatorFor('federation', 'TrustListClaims');
       if (!check(claims)) throw new CliError(`${path} is not a valid trust list: ${describeErrors(check.errors).map((e) => `${e.path || 'the list'} ${e.message}`).join('; ')}. Nothing was signed.`);
+      const { signTrustList } = await import('../peers/trust-list.js');
       writeFileSync(options.out, `${await signTrustList(claims, key)}\n`);
       io.out(
         [
@@ -178,6 +169,11 @@ export function addTrustListCommands(program: Command, io: CliIo): void {
       const member = list.members.find((m) => m.node_id === nodeId);
       if (!member) throw new CliError(`${nodeId} is not in the list; the anchor revokes only keys it listed. Nothing was signed.`);
       const key = await readAnchorKey(options.key);
+      const [{ signAnchorKeyRevocation }, { readableFingerprint }, { pushTo }] = await Promise.all([
+        import('../identity/revocation.js'),
+        import('../identity/keys.js'),
+        import('../peers/key-revocation.js'),
+      ]);
       const statement = await signAnchorKeyRevocation(key, nodeId, member.signing_kid, Math.floor(Date.now() / 1000));
       writeNew(options.out, `${statement}\n`, 0o644, 'a statement');
       io.out(`Revocation of ${nodeId}'s key ${readableFingerprint(member.signing_kid)} written to ${options.out}, signed by the anchor ${key.kid}.`);
@@ -198,6 +194,7 @@ export function addTrustListCommands(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .action(async (options: { data?: string; json?: boolean }) => {
       await withNode(options, async (node) => {
+        const { trustListStatus } = await import('../peers/trust-list-follower.js');
         const status = await trustListStatus(node.ctx, node.trustList);
         if (options.json) return io.out(JSON.stringify(status, null, 2));
         if (!status.following && !status.checked_at) {

@@ -5,7 +5,8 @@
 // again when it lost a race with another writer, and runs after-commit hooks for work that must
 // follow a commit (like attempting a delivery). What else differs is in dialect.ts.
 import SQLite from 'better-sqlite3';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type PgModule from 'pg';
 import {
   CompiledQuery,
   sql,
@@ -100,15 +101,19 @@ function openSqlite(path: string, log: QueryLog | undefined): Database {
   });
 }
 
+/** pg, loaded when a node's data is in PostgreSQL: a node on SQLite never loads it. */
+let pgModule: typeof PgModule | undefined;
+const pg = (): typeof PgModule => (pgModule ??= createRequire(import.meta.url)('pg') as typeof PgModule);
+
 /** PostgreSQL's 64-bit integers (counts, our `integer` columns) as numbers: none comes near 2^53. Tests reading a node's database use it too. */
 const INT8_OID = 20;
 export const postgresTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+    oid === INT8_OID ? (value: string) => Number(value) : pg().types.getTypeParser(oid, format ?? 'text')) as typeof PgModule.types.getTypeParser,
 };
 
 function openPostgres(url: string, log: QueryLog | undefined): Database {
-  const pool = new pg.Pool({ connectionString: url, max: 10, types: postgresTypes, application_name: 'referral-node' });
+  const pool = new (pg().Pool)({ connectionString: url, max: 10, types: postgresTypes, application_name: 'referral-node' });
   // An idle connection the server drops (a restart, a failover) must not take the process down.
   pool.on('error', () => undefined);
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), plugins: [new PostgresSchemaPlugin()], ...(log ? { log } : {}) });

@@ -24,7 +24,7 @@ export { hasNode } from '../node.js';
 export async function createDemoNode(organisation: DemoOrganisation, url: string, config: NodeConfig): Promise<DemoNode> {
   const { key, name, country, languages, contact } = organisation;
   const init = await initNode(config, { nodeId: url, name, country, languages, contact }, { username: 'admin' });
-  const node = await openNode(config);
+  const node = await openNode(config, { httpApp: false });
   try {
     const { database } = node.ctx;
     const now = node.ctx.clock.now();
@@ -55,7 +55,7 @@ export async function createDemoNode(organisation: DemoOrganisation, url: string
 export async function trustEachOther(nodes: readonly DemoNode[], env: Env, say: (line: string) => void): Promise<number> {
   let added = 0;
   for (const truster of nodes) {
-    const node = await openNode(demoNodeConfig(truster.dataDir, env));
+    const node = await openNode(demoNodeConfig(truster.dataDir, env), { httpApp: false });
     try {
       const { ctx } = node;
       const known = new Map((await listPeers(ctx.database.db)).map((peer) => [peer.id, peer.state]));

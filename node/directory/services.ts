@@ -68,10 +68,7 @@ export async function listDirectoryServices(db: Db): Promise<DirectoryService[]>
   return (await listServices(db)).map(({ created_at: _created, ...service }) => service);
 }
 
-/** A text of the directory in one language: English if it was written in English, else its first. */
-export function inOneLanguage(text: Readonly<Record<string, string>>): string {
-  return text.en ?? Object.values(text)[0] ?? '';
-}
+export { inOneLanguage } from './text.js';
 
 /** Each own service's id, last change and status, by id: what says whether the matching index is stale. */
 export async function ownServiceVersions(db: Db): Promise<Array<{ id: string; updated_at: string; status: string }>> {

@@ -1,9 +1,10 @@
-// The shared service taxonomy (spec/taxonomy.yaml): read once, checked against the spec's schema
-// and against federation.yaml's TaxonomyCode, so that a code without labels, a label missing in
-// one of the six languages, or a parent that is not a category never reaches a user.
-import { readFileSync } from 'node:fs';
+// The shared service taxonomy (spec/taxonomy.yaml): checked at build time against the spec's
+// schema and against federation.yaml's TaxonomyCode, so that a code without labels, a label
+// missing in one of the six languages, or a parent that is not a category never reaches a user;
+// the build writes what passed as JSON (spec/compiled/taxonomy.json), which the node reads once.
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import type { components } from '../../spec/generated/local.js';
 import { describeErrors, loadSpec, projectRoot, validatorFor } from '../schema/validators.js';
 
@@ -12,10 +13,11 @@ export type TaxonomyCategory = components['schemas']['TaxonomyCategory'];
 export type LabelLanguage = components['schemas']['LabelLanguage'];
 
 export const TAXONOMY_PATH = join('spec', 'taxonomy.yaml');
+/** The taxonomy as the build checked it (git-ignored; `npm run build` writes it). */
+export const COMPILED_TAXONOMY_PATH = join('spec', 'compiled', 'taxonomy.json');
 
-/** What is wrong with a taxonomy, as sentences; empty when nothing is. */
-export function taxonomyProblems(data: unknown): string[] {
-  const check = validatorFor('local', 'Taxonomy');
+/** What is wrong with a taxonomy, as sentences; empty when nothing is. `check` is its schema's validator. */
+export function taxonomyProblems(data: unknown, check: ValidateFunction = validatorFor('local', 'Taxonomy')): string[] {
   if (!check(data)) return describeErrors(check.errors).map((e) => `${e.path || 'the taxonomy'} ${e.message}`);
   const taxonomy = data as Taxonomy;
   const problems: string[] = [];
@@ -41,13 +43,12 @@ function specTaxonomyCodes(): string[] {
 
 let loaded: Taxonomy | undefined;
 
-/** The taxonomy, read and checked once; a broken file is a broken installation, said at once. */
+/** The taxonomy, read on first use from what the build checked (a broken file fails the build). */
 export function taxonomy(): Taxonomy {
   if (!loaded) {
-    const data = parse(readFileSync(join(projectRoot(), TAXONOMY_PATH), 'utf8')) as unknown;
-    const problems = taxonomyProblems(data);
-    if (problems.length > 0) throw new Error(`${TAXONOMY_PATH} is not a valid taxonomy: ${problems.join(' ')}`);
-    loaded = data as Taxonomy;
+    const file = join(projectRoot(), COMPILED_TAXONOMY_PATH);
+    if (!existsSync(file)) throw new Error(`${COMPILED_TAXONOMY_PATH} is missing: run \`npm run build\`.`);
+    loaded = JSON.parse(readFileSync(file, 'utf8')) as Taxonomy;
   }
   return loaded;
 }

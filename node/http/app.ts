@@ -2,7 +2,7 @@
 // handler that writes application/problem+json, a health and a readiness check, and the
 // metrics for Prometheus (admins only). The web interface is added
 // above the node, by the server's composition (server/app.ts): the node does not know it.
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { sql } from 'kysely';
 import type { NodeContext } from '../context.js';
 import { federationRoutes } from './federation.js';
@@ -14,6 +14,9 @@ import { metricsRoutes, requestMetrics } from './metrics.js';
 
 /** Builds the HTTP app a node serves; `onQueued` wakes the delivery worker for a message just queued. */
 export type HttpAppBuilder = (ctx: NodeContext, onQueued: () => void) => Hono;
+
+/** The answer at a path where nothing is: the node's own, and that of an app mounted on it. */
+export const notFound = (c: Context): Response => problemResponse(c, new DomainError(404, 'not-found', 'Not found', 'There is nothing at this path.'));
 
 export const createHttpApp: HttpAppBuilder = (ctx, onQueued) => {
   const app = new Hono();
@@ -37,7 +40,7 @@ export const createHttpApp: HttpAppBuilder = (ctx, onQueued) => {
   app.route('/', federationRoutes(ctx));
   app.route('/api/v1', localApiRoutes(ctx, onQueued));
 
-  app.notFound((c) => problemResponse(c, new DomainError(404, 'not-found', 'Not found', 'There is nothing at this path.')));
+  app.notFound(notFound);
   app.onError((error, c) => {
     if (error instanceof DomainError) return problemResponse(c, error);
     // The message is left out of the log: messages can quote input, and input can be personal data.

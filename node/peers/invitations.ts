@@ -21,8 +21,9 @@ import { isCanonicalNodeId } from './node-url.js';
 export type Invitation = components['schemas']['Invitation'];
 export type CreatedInvitation = components['schemas']['CreatedInvitation'];
 
-export const DEFAULT_VALID_HOURS = 72;
-export const MAX_VALID_HOURS = 720;
+import { DEFAULT_VALID_HOURS, MAX_VALID_HOURS } from './validity.js';
+
+export { DEFAULT_VALID_HOURS, MAX_VALID_HOURS };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Compared against when the id is unknown, so that case takes the same path as a wrong secret. */
 const NO_DIGEST = b64u.encode(new Uint8Array(32));

@@ -13,10 +13,7 @@ export type TrustListClaims = components['schemas']['TrustListClaims'];
 export type TrustListMember = TrustListClaims['members'][number];
 
 export const TRUST_LIST_TYP = 'referral-trust-list+jwt';
-/** An RFC 7638 thumbprint (SHA-256, base64url), as every kid of the protocol. */
-export const KID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
-export const DEFAULT_VALID_DAYS = 30;
-export const MAX_VALID_DAYS = 366;
+export { DEFAULT_VALID_DAYS, KID_PATTERN, MAX_VALID_DAYS } from './validity.js';
 
 /** The unsigned list the anchor's operator edits: the network's name and its members. */
 export interface UnsignedTrustList {

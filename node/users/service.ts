@@ -2,7 +2,6 @@
 // SHA-256 digest; a token acts with its user's role.
 import { randomUUID } from 'node:crypto';
 import type { Database, Db, Tx } from '../db/database.js';
-import type { UsersTable } from '../db/schema.js';
 import { b64u, sha256 } from '../crypto/encoding.js';
 import { randomBytes } from '../crypto/aead.js';
 import { generatePassword, hashPassword, verifyPassword } from './passwords.js';
@@ -10,9 +9,9 @@ import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
 import { newestEntriesOfType } from '../audit-log/entries.js';
 import { deleteSessionsOfUser } from './sessions.js';
+import { ROLES, type Role } from './roles.js';
 
-export type Role = UsersTable['role'];
-export const ROLES: readonly Role[] = ['admin', 'caseworker', 'auditor'];
+export { ROLES, type Role } from './roles.js';
 
 export interface AuthenticatedUser {
   id: string;

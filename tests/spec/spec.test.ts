@@ -1,9 +1,12 @@
-// The spec is the contract: generated types must be current, every operation in it must be
-// served, and nothing may be served that it does not describe.
+// The spec is the contract: generated types and what the build compiled from it must be current,
+// every operation in it must be served, and nothing may be served that it does not describe.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { generateTypes, generatedPath, SPECS } from '../../spec/generate.js';
-import { loadSpec } from '../../node/schema/validators.js';
+import { compiledSpecFiles } from '../../spec/compile.js';
+import { COMPILED_VALIDATORS, loadSpec, projectRoot, queryValidatorFor, validatorFor } from '../../node/schema/validators.js';
 import { createTestNetwork } from '../_util/test-node.js';
 import { AUDIT_EVENT_TYPES } from '../../node/audit-log/events.js';
 
@@ -11,6 +14,28 @@ describe('the generated types', () => {
   it.each(SPECS)('for %s.yaml are the ones `npm run gen:spec` writes', async (name) => {
     const fresh = await generateTypes(name);
     expect(readFileSync(generatedPath(name), 'utf8'), `spec/generated/${name}.ts is stale: run npm run gen:spec`).toBe(fresh);
+  });
+});
+
+describe('what the build compiled from the spec', () => {
+  it('is what the documents give now: the validators and the taxonomy in spec/compiled/', () => {
+    for (const { path, text } of compiledSpecFiles()) {
+      expect(readFileSync(join(projectRoot(), path), 'utf8'), `${path} is stale: run npm run build`).toBe(text);
+    }
+  });
+
+  it('is what the node validates with: no schema is compiled at run time', () => {
+    const compiled = createRequire(import.meta.url)(join(projectRoot(), COMPILED_VALIDATORS)) as Record<string, unknown>;
+    expect(validatorFor('local', 'CreateReferralRequest')).toBe(compiled['https://spec.referral-network.invalid/local.yaml#/components/schemas/CreateReferralRequest']);
+    expect(validatorFor('federation', 'EnvelopePayload')).toBe(compiled['https://spec.referral-network.invalid/federation.yaml#/components/schemas/EnvelopePayload']);
+    expect(queryValidatorFor('local', '/api/v1/referrals', 'get')).toBe(compiled['query:local:get:/api/v1/referrals']);
+  });
+
+  it('refuses what the spec refuses, saying where', () => {
+    const check = queryValidatorFor('local', '/api/v1/referrals', 'get');
+    expect(check({ limit: 10 })).toBe(true);
+    expect(check({ limit: 'ten', colour: 'red' })).toBe(false);
+    expect(check.errors?.map((e) => e.instancePath || e.params)).toEqual(expect.arrayContaining(['/limit', { additionalProperty: 'colour' }]));
   });
 });
 

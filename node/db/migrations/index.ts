@@ -1,43 +1,33 @@
-// Every migration, listed explicitly in order: a file that is not listed here never runs.
-import type { Migration } from 'kysely';
-import * as initial from './001-initial.js';
-import * as lifecycle from './002-lifecycle.js';
-import * as replyBy from './003-reply-by.js';
-import * as serviceTokens from './004-service-tokens.js';
-import * as consentAndLog from './005-consent-and-log.js';
-import * as logCheckpoints from './006-log-checkpoints.js';
-import * as invitations from './007-invitations.js';
-import * as identityRefresh from './008-identity-refresh.js';
-import * as trustList from './009-trust-list.js';
-import * as keyRotation from './010-key-rotation.js';
-import * as revocationReason from './011-revocation-reason.js';
-import * as signingKeyLifecycle from './012-signing-key-lifecycle.js';
-import * as services from './013-services.js';
-import * as peerDirectories from './014-peer-directories.js';
-import * as uiSessions from './015-ui-sessions.js';
-import * as referralSubmissions from './016-referral-submissions.js';
-import * as insertionOrder from './017-insertion-order.js';
-import * as processes from './018-processes.js';
-import * as dataKeys from './019-data-keys.js';
+// Every migration, listed explicitly in order: a file that is not listed here never runs. Each is
+// loaded when it runs, so a node whose database is current loads none of them.
+import type { Kysely, Migration } from 'kysely';
+
+/** A migration whose module is imported when it is run. */
+function loaded(load: () => Promise<{ up(db: Kysely<unknown>): Promise<void>; down(db: Kysely<unknown>): Promise<void> }>): Migration {
+  return {
+    up: async (db) => (await load()).up(db),
+    down: async (db) => (await load()).down(db),
+  };
+}
 
 export const migrations: Record<string, Migration> = {
-  '001-initial': initial,
-  '002-lifecycle': lifecycle,
-  '003-reply-by': replyBy,
-  '004-service-tokens': serviceTokens,
-  '005-consent-and-log': consentAndLog,
-  '006-log-checkpoints': logCheckpoints,
-  '007-invitations': invitations,
-  '008-identity-refresh': identityRefresh,
-  '009-trust-list': trustList,
-  '010-key-rotation': keyRotation,
-  '011-revocation-reason': revocationReason,
-  '012-signing-key-lifecycle': signingKeyLifecycle,
-  '013-services': services,
-  '014-peer-directories': peerDirectories,
-  '015-ui-sessions': uiSessions,
-  '016-referral-submissions': referralSubmissions,
-  '017-insertion-order': insertionOrder,
-  '018-processes': processes,
-  '019-data-keys': dataKeys,
+  '001-initial': loaded(() => import('./001-initial.js')),
+  '002-lifecycle': loaded(() => import('./002-lifecycle.js')),
+  '003-reply-by': loaded(() => import('./003-reply-by.js')),
+  '004-service-tokens': loaded(() => import('./004-service-tokens.js')),
+  '005-consent-and-log': loaded(() => import('./005-consent-and-log.js')),
+  '006-log-checkpoints': loaded(() => import('./006-log-checkpoints.js')),
+  '007-invitations': loaded(() => import('./007-invitations.js')),
+  '008-identity-refresh': loaded(() => import('./008-identity-refresh.js')),
+  '009-trust-list': loaded(() => import('./009-trust-list.js')),
+  '010-key-rotation': loaded(() => import('./010-key-rotation.js')),
+  '011-revocation-reason': loaded(() => import('./011-revocation-reason.js')),
+  '012-signing-key-lifecycle': loaded(() => import('./012-signing-key-lifecycle.js')),
+  '013-services': loaded(() => import('./013-services.js')),
+  '014-peer-directories': loaded(() => import('./014-peer-directories.js')),
+  '015-ui-sessions': loaded(() => import('./015-ui-sessions.js')),
+  '016-referral-submissions': loaded(() => import('./016-referral-submissions.js')),
+  '017-insertion-order': loaded(() => import('./017-insertion-order.js')),
+  '018-processes': loaded(() => import('./018-processes.js')),
+  '019-data-keys': loaded(() => import('./019-data-keys.js')),
 };

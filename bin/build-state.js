@@ -1,0 +1,57 @@
+// Whether dist/ holds a build of the sources as they are: `npm run build` (scripts/build.js, run
+// by `npm install` too) stamps the build with the moment it started, and bin/referral-node.js
+// refuses to run a build older than a source file. An installation without sources (the container
+// image) has only dist/, which is then current by definition.
+import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Written by the build; its modification time is when the build started. */
+export const BUILD_STAMP = join('dist', '.build-stamp');
+/** What the build compiles, from the project folder: these folders' TypeScript and YAML, tests left out. */
+export const SOURCE_FOLDERS = ['node', 'admin-ui', 'server', 'spec'];
+const SOURCE = /\.(ts|tsx|yaml)$/;
+const NOT_SOURCE = /\.test\.tsx?$/;
+/** Made by the build inside a source folder. */
+const BUILT_FOLDERS = new Set([join('spec', 'compiled')]);
+
+/** The newest source file under `root`, with its modification time in ms. */
+export function newestSource(root) {
+  let newest = { path: undefined, mtimeMs: 0 };
+  const visit = (relative) => {
+    let entries;
+    try {
+      entries = readdirSync(join(root, relative), { withFileTypes: true });
+    } catch {
+      return; // A folder an installation does not have.
+    }
+    for (const entry of entries) {
+      const path = join(relative, entry.name);
+      if (entry.isDirectory()) {
+        if (!BUILT_FOLDERS.has(path)) visit(path);
+      } else if (SOURCE.test(entry.name) && !NOT_SOURCE.test(entry.name)) {
+        const { mtimeMs } = statSync(join(root, path));
+        if (mtimeMs > newest.mtimeMs) newest = { path, mtimeMs };
+      }
+    }
+  };
+  for (const folder of SOURCE_FOLDERS) visit(folder);
+  return newest;
+}
+
+/** Why dist/ under `root` cannot be run, as one sentence, or undefined when it is current. */
+export function buildProblem(root) {
+  const stamp = join(root, BUILD_STAMP);
+  if (!existsSync(stamp)) return 'there is no build in dist/: run `npm run build` (or `npm install`) first.';
+  const built = statSync(stamp).mtimeMs;
+  const newest = newestSource(root);
+  if (newest.mtimeMs > built) return `dist/ is older than the sources (${newest.path} changed since the last build): run \`npm run build\`.`;
+  return undefined;
+}
+
+/** Stamps a finished build as one of the sources as they were at `startedMs`. */
+export function markBuilt(root, startedMs) {
+  const stamp = join(root, BUILD_STAMP);
+  writeFileSync(stamp, `${new Date(startedMs).toISOString()}\n`);
+  const started = new Date(startedMs);
+  utimesSync(stamp, started, started);
+}

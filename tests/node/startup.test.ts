@@ -1,0 +1,97 @@
+// What a process loads at start: `serve` is healthy without the web interface (loaded on its first
+// page), without a YAML parser or ajv's compiler (the validators were compiled at build time) and,
+// on SQLite, without PostgreSQL's client; a one-off command loads no HTTP layer at all. Each
+// module a real process loads (import or require) is recorded by a hook given with --import.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { binPath, freePort, pollUntil, repoRoot } from '../_util/processes.js';
+
+let dir: string;
+let hook: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'refnet-startup-'));
+  hook = join(dir, 'record-modules.mjs');
+  // Records every module: ESM through a loader hook, CommonJS through Module._load.
+  writeFileSync(
+    join(dir, 'record-hooks.mjs'),
+    `import { appendFileSync } from 'node:fs';
+export async function load(url, context, next) { appendFileSync(process.env.RECORD_MODULES, url + '\\n'); return next(url, context); }\n`,
+  );
+  writeFileSync(
+    hook,
+    `import { register, createRequire } from 'node:module';
+import { appendFileSync } from 'node:fs';
+register(${JSON.stringify(`file://${join(dir, 'record-hooks.mjs')}`)});
+const Module = createRequire(import.meta.url)('node:module');
+const load = Module._load;
+Module._load = function (request, parent, isMain) {
+  const loaded = load.apply(this, arguments);
+  try { appendFileSync(process.env.RECORD_MODULES, Module._resolveFilename(request, parent, isMain) + '\\n'); } catch {}
+  return loaded;
+};\n`,
+  );
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const env = (record: string) => ({ ...process.env, RECORD_MODULES: record, REFERRAL_NODE_LOG_LEVEL: 'warn' });
+const loaded = (record: string) => readFileSync(record, 'utf8').split('\n').filter(Boolean);
+const of = (modules: string[], pattern: RegExp) => modules.filter((m) => pattern.test(m));
+
+const HTTP_LAYER = /\/(node\/http|admin-ui)\/|\/server\/app\.js$|node_modules\/(hono|@hono)\//;
+const INTERFACE = /\/admin-ui\//;
+const COMPILING = /node_modules\/(yaml|ajv\/dist\/(core|compile|2020)\b)|\/node\/schema\/standalone\.js/;
+const POSTGRES = /node_modules\/pg\//;
+
+describe('start-up', () => {
+  let data: string;
+  let port: number;
+  beforeAll(async () => {
+    port = await freePort();
+    data = join(dir, 'data');
+    const init = spawnSync(process.execPath, [binPath, 'init', '--data', data, '--url', `http://127.0.0.1:${port}`, '--name', 'Start', '--country', 'GR'], { cwd: repoRoot, encoding: 'utf8' });
+    expect(init.status, init.stderr).toBe(0);
+  });
+
+  it('a one-off command loads no HTTP layer, no web interface and compiles no schema', () => {
+    const record = join(dir, 'node-show.txt');
+    const show = spawnSync(process.execPath, ['--import', hook, binPath, 'node', 'show', '--data', data], { cwd: repoRoot, encoding: 'utf8', env: env(record) });
+    expect(show.status, show.stderr).toBe(0);
+    expect(show.stdout).toMatch(/Fingerprint:/);
+    const modules = loaded(record);
+    expect(modules.length).toBeGreaterThan(10);
+    expect(of(modules, HTTP_LAYER)).toEqual([]);
+    expect(of(modules, COMPILING)).toEqual([]);
+    expect(of(modules, POSTGRES)).toEqual([]);
+  });
+
+  it('serve is healthy without the web interface, a YAML parser, ajv\'s compiler or PostgreSQL\'s client; the first page loads the interface', async () => {
+    const record = join(dir, 'serve.txt');
+    const child = spawn(process.execPath, ['--import', hook, binPath, 'serve', '--data', data, '--host', '127.0.0.1', '--port', String(port)], { cwd: repoRoot, env: env(record), stdio: 'ignore' });
+    const exited = new Promise((done) => child.once('exit', done));
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await pollUntil(async () => ((await fetch(`${base}/healthz`)).status === 200 ? true : undefined), { what: 'serve to be healthy' });
+      const atStart = loaded(record);
+      expect(of(atStart, /\/node\/http\/app\.js$/)).toHaveLength(1);
+      expect(of(atStart, INTERFACE)).toEqual([]);
+      expect(of(atStart, COMPILING)).toEqual([]);
+      expect(of(atStart, POSTGRES)).toEqual([]);
+
+      const login = await fetch(`${base}/ui/login`);
+      expect(login.status).toBe(200);
+      expect(await login.text()).toMatch(/<form/);
+      expect(of(loaded(record), /\/admin-ui\/routes\.js$/)).toHaveLength(1);
+      // Errors and unknown paths under /ui are still the node's: its 404 problem for a POST to no page.
+      const nowhere = await fetch(`${base}/ui/nowhere`, { method: 'POST' });
+      expect(nowhere.status).toBe(404);
+      expect(nowhere.headers.get('content-type')).toBe('application/problem+json');
+      await nowhere.arrayBuffer();
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+});
