@@ -1,0 +1,49 @@
+// A backlog queued while the receiver is down (issue 16 item 5): B stops, A (every role) takes
+// BENCH_BACKLOG_COUNT referrals through its local API and its worker finds B gone (the peer's
+// breaker opens, backing off up to 30 s); B comes back, and the bench times the drain: how soon
+// the first envelope arrives, and the rate from the first receipt to the last.
+import type { ExtraProcess, RunningNode } from '../tests/_util/processes.js';
+import { createBurst, serveAll, waitForDeliveries } from './nodes.js';
+import { cpuMeter, servePidsOf } from './proc-stats.js';
+
+export interface BacklogFigures {
+  count: number;
+  /** From the moment B answered again to its first and its last receipt, ms. */
+  firstAfterMs: number;
+  lastAfterMs: number;
+  /** Delivered per second from the first receipt to the last. */
+  drainPerSecond: number;
+  /** Delivered per second from B's return to the last receipt. */
+  overallPerSecond: number;
+  /** CPU per message from B's return to the last receipt, each side, ms. */
+  senderCpuMs: number;
+  receiverCpuMs: number;
+}
+
+/** `nodes.bServe` is stopped and replaced by a new process on the same data and port. */
+export async function measureBacklog(nodes: { a: RunningNode; b: RunningNode; bServe: ExtraProcess }, count: number, log: (line: string) => void): Promise<BacklogFigures> {
+  const { a, b } = nodes;
+  await nodes.bServe.stop('SIGTERM');
+  log(`backlog: receiver down, queueing ${count} referrals`);
+  const created = await createBurst(a, [b.url], count);
+  log('backlog: queued; the receiver starts again');
+  nodes.bServe = await serveAll(b);
+  const upAt = Date.now();
+  const sender = cpuMeter(servePidsOf(a.dataDir));
+  const receiver = cpuMeter(servePidsOf(b.dataDir));
+  const delivered = [...(await waitForDeliveries(a, created)).values()];
+  const senderCpu = sender.ms();
+  const receiverCpu = receiver.ms();
+  const first = Math.min(...delivered);
+  const last = Math.max(...delivered);
+  log(`backlog: drained in ${((last - upAt) / 1_000).toFixed(1)} s`);
+  return {
+    count,
+    firstAfterMs: first - upAt,
+    lastAfterMs: last - upAt,
+    drainPerSecond: ((count - 1) / (last - first)) * 1_000,
+    overallPerSecond: (count / (last - upAt)) * 1_000,
+    senderCpuMs: senderCpu / count,
+    receiverCpuMs: receiverCpu / count,
+  };
+}

@@ -1,0 +1,98 @@
+// A sender with dead peers (issue 16 item 5): A trusts BENCH_LIVE_PEERS real nodes (each its own
+// `serve` process, every role, trusting A back) and, in the second run, BENCH_DEAD_PEERS more that
+// accept connections and never answer (bench/blackhole.ts, on the port of a node A added while it
+// was up). Each run queues BENCH_DEAD_PEERS_COUNT referrals to the live peers through A's web
+// process (and, in the second, as many again to each dead peer as to each live one), then starts
+// A's worker and times the deliveries to the live peers, from the first receipt to the last.
+import { mkdirSync } from 'node:fs';
+import type { RunningNode } from '../tests/_util/processes.js';
+import { startBlackhole, type Blackhole } from './blackhole.js';
+import { addAndTrust, createBurst, createNode, inParallel, serveAll, serveWeb, serveWorker, waitForDeliveries } from './nodes.js';
+import { cpuMeter, servePidsOf } from './proc-stats.js';
+
+const envNumber = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+const LIVE = envNumber('BENCH_LIVE_PEERS', 15);
+const DEAD = envNumber('BENCH_DEAD_PEERS', 5);
+const COUNT = envNumber('BENCH_DEAD_PEERS_COUNT', 1_500);
+
+export interface DrainFigures {
+  /** Delivered per second to the live peers, from the first receipt to the last. */
+  perSecond: number;
+  /** CPU of A's worker process per message delivered, ms. */
+  workerCpuMs: number;
+}
+
+export interface DeadPeerFigures {
+  live: number;
+  dead: number;
+  /** Referrals to the live peers in each run, and to the dead ones in the second. */
+  count: number;
+  deadCount: number;
+  noneDead: DrainFigures;
+  withDead: DrainFigures;
+  /** Connections the dead peers accepted (and never answered) during the second run. */
+  connectionsToDead: number;
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+/** Queues `count` referrals to `targets` in turn through A's web process, then lets a worker deliver those to `live`. */
+async function drain(a: RunningNode, targets: readonly string[], count: number, live: ReadonlySet<string>): Promise<DrainFigures> {
+  const created = (await createBurst(a, targets, count)).filter((c) => live.has(c.to));
+  const webPids = new Set(servePidsOf(a.dataDir));
+  const worker = await serveWorker(a);
+  try {
+    const meter = cpuMeter(servePidsOf(a.dataDir).filter((pid) => !webPids.has(pid)));
+    const delivered = [...(await waitForDeliveries(a, created)).values()];
+    const workerCpu = meter.ms();
+    const first = Math.min(...delivered);
+    const last = Math.max(...delivered);
+    return { perSecond: ((delivered.length - 1) / (last - first)) * 1_000, workerCpuMs: workerCpu / delivered.length };
+  } finally {
+    await worker.stop('SIGTERM');
+  }
+}
+
+export async function measureDeadPeers(root: string, log: (line: string) => void): Promise<DeadPeerFigures> {
+  mkdirSync(root, { recursive: true });
+  const blackholes: Blackhole[] = [];
+  try {
+    log(`dead peers: creating A, ${LIVE} live and ${DEAD} dead-to-be nodes`);
+    const a = await createNode(root, 'sender', 'GR');
+    const live = await inParallel(range(LIVE), 2, (i) => createNode(root, `live-${i}`, 'AT'));
+    const dead = await inParallel(range(DEAD), 2, (i) => createNode(root, `dead-${i}`, 'DE'));
+    await serveWeb(a);
+    await inParallel(live, 2, (peer) => serveAll(peer));
+    for (const peer of live) {
+      await addAndTrust(a, peer);
+      await addAndTrust(peer, a);
+    }
+    const liveUrls = new Set(live.map((p) => p.url));
+    log(`dead peers: ${LIVE} live peers, none dead`);
+    const noneDead = await drain(a, [...liveUrls], COUNT, liveUrls);
+
+    // A adds each of the others while it answers; then it dies, and its port never answers again.
+    for (const peer of dead) {
+      const serving = await serveWeb(peer);
+      await addAndTrust(a, peer);
+      await serving.stop('SIGTERM');
+      blackholes.push(await startBlackhole(peer.port));
+    }
+    const targets = [...live, ...dead].map((p) => p.url);
+    const total = Math.round((COUNT * targets.length) / LIVE);
+    log(`dead peers: ${LIVE} live peers, ${DEAD} dead`);
+    const withDead = await drain(a, targets, total, liveUrls);
+    return {
+      live: LIVE,
+      dead: DEAD,
+      count: COUNT,
+      deadCount: total - COUNT,
+      noneDead,
+      withDead,
+      connectionsToDead: blackholes.reduce((sum, b) => sum + b.accepted(), 0),
+    };
+  } finally {
+    for (const blackhole of blackholes) await blackhole.close();
+  }
+}
+
