@@ -54,7 +54,8 @@ interface SideFigures {
   receiverPeakMb: number;
 }
 
-const log = (line: string) => process.stderr.write(`${line}\n`);
+const began = Date.now();
+const log = (line: string) => process.stderr.write(`[${((Date.now() - began) / 1_000).toFixed(0).padStart(4)} s] ${line}\n`);
 
 async function measureFloor(root: string): Promise<SideFigures> {
   const dir = join(root, 'floor');
@@ -217,7 +218,6 @@ function printDeadPeers(dead: DeadPeerFigures): void {
 }
 
 const root = mkdtempSync(join(tmpdir(), 'refnet-bench-two-'));
-const began = Date.now();
 const loadBefore = loadavg();
 try {
   const floor = PARTS.has('floor') ? await measureFloor(root) : undefined;
