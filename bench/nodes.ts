@@ -46,6 +46,11 @@ export async function addAndTrust(self: RunningNode, other: { url: string }): Pr
   await call(self, 'POST', '/api/v1/peers/trust', { id: peer.id, fingerprint: peer.fingerprint });
 }
 
+/** `self` suspends a trusted peer (its envelopes stay queued, and wait) or restores a suspended one. */
+export async function changePeerState(self: RunningNode, action: 'suspend' | 'restore', peerUrl: string): Promise<void> {
+  await call(self, 'POST', `/api/v1/peers/${action}`, { id: peerUrl });
+}
+
 /** One referral created through the local API: its id, and when the call started and ended (ms since the epoch). */
 export interface Created {
   referralId: string;
