@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPostgresCluster, type PostgresCluster } from '../node/demo/postgres-cluster.js';
 import { readStoredRows } from '../tests/_util/database.js';
-import { cleanup, freePort, pollUntil, runCliOk, spawnServeProcess, type ExtraProcess, type RunningNode } from '../tests/_util/processes.js';
+import { cleanup, pollUntil, runCliOk, spawnServeProcess, type ExtraProcess, type RunningNode } from '../tests/_util/processes.js';
+import { createNode, serveAll, serveWeb } from './nodes.js';
 import { referralRequest } from '../tests/_util/test-node.js';
 
 const COUNT = Number(process.env.BENCH_DELIVERY_COUNT ?? 1_000);
@@ -29,22 +30,6 @@ const setups: Setup[] = [
   { name: 'PostgreSQL, 1 worker', store: 'postgres', workers: 1 },
   { name: 'PostgreSQL, 2 workers', store: 'postgres', workers: 2 },
 ];
-
-/** A node created with the CLI, not yet running: what spawnServeProcess needs to run it. */
-async function createNode(root: string, name: string, country: string, databaseUrl: string | undefined): Promise<RunningNode> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const dataDir = join(root, name);
-  await runCliOk(['init', '--data', dataDir, '--url', url, '--name', name, '--country', country, ...(databaseUrl ? ['--database-url', databaseUrl] : [])]);
-  const token = (await runCliOk(['token', 'create', '--data', dataDir, '--user', 'admin'])).stdout.trim();
-  const unused = async () => {
-    throw new Error('not used by the bench');
-  };
-  return { name, url, port, dataDir, baseDir: root, logFile: '', token, password: '', logs: () => '', running: () => false, stop: unused, kill: () => undefined, restart: unused, api: unused };
-}
-
-const web = (node: RunningNode) => spawnServeProcess(node, ['--role', 'web', '--port', String(node.port), '--host', '127.0.0.1'], /node listening/);
-const all = (node: RunningNode) => spawnServeProcess(node, ['--port', String(node.port), '--host', '127.0.0.1'], /node listening/);
 
 async function queueReferrals(a: RunningNode, to: string): Promise<void> {
   let next = 0;
@@ -72,14 +57,14 @@ async function run(setup: Setup, cluster: PostgresCluster | undefined, index: nu
     const databaseUrl = setup.store === 'postgres' ? await cluster!.createDatabase(`bench_${index}_${Date.now()}`) : undefined;
     const a = await createNode(root, 'athens', 'GR', databaseUrl);
     const b = await createNode(root, 'vienna', 'AT', undefined);
-    const [aAll, bAll] = await Promise.all([all(a), all(b)]);
+    const [aAll, bAll] = await Promise.all([serveAll(a), serveAll(b)]);
     processes.push(bAll);
     for (const [self, other] of [[a, b], [b, a]] as const) {
       await runCliOk(['peer', 'add', other.url, '--data', self.dataDir]);
       await runCliOk(['peer', 'trust', other.url, '--data', self.dataDir]);
     }
     await aAll.stop('SIGTERM');
-    processes.push(await web(a));
+    processes.push(await serveWeb(a));
     await queueReferrals(a, b.url);
     process.stderr.write(`${setup.name}: ${COUNT} referrals queued\n`);
     const env = setup.concurrency ? { REFERRAL_NODE_DELIVERY_CONCURRENCY: String(setup.concurrency) } : {};

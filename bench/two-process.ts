@@ -1,0 +1,246 @@
+// `npm run bench` (third part, issue 16 item 5): two real `referral-node serve` processes on
+// loopback (SQLite, every role), referrals created through A's local API and delivered to B,
+// measured beside the floor (bench/floor.ts: what the protocol requires and nothing more, with the
+// same libraries) in the same run. Then a backlog queued while B is down, and A with dead peers.
+// Start-up and memory beside a bare Hono server come from bench/startup.ts when it is present.
+//
+// Settings (environment):
+//   BENCH_TWO_PROCESS_COUNT  referrals of the maximum-rate burst (default 2000)
+//   BENCH_LATENCY_COUNT      referrals created at half the maximum rate for the latency (default 1000)
+//   BENCH_LATENCY_RATE       that rate in referrals/s, instead of half the measured maximum
+//   BENCH_WARMUP             referrals delivered before anything is measured, node and floor (default 100)
+//   BENCH_BACKLOG_COUNT      referrals queued while the receiver is down (default 5000)
+//   BENCH_LIVE_PEERS, BENCH_DEAD_PEERS, BENCH_DEAD_PEERS_COUNT, BENCH_DEAD_PEERS_ROUNDS
+//                            see bench/dead-peers.ts (15, 5, 1000, 2)
+//   BENCH_PARTS              which parts to run, comma-separated: floor,node,backlog,dead-peers,startup (all)
+// CPU is read from /proc/<pid>/stat (utime + stime) of each process, so the bench runs on Linux.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cleanup, type ExtraProcess, type RunningNode } from '../tests/_util/processes.js';
+import { measureBacklog, type BacklogFigures } from './backlog.js';
+import { measureDeadPeers, type DeadPeerFigures } from './dead-peers.js';
+import { startFloor } from './floor.js';
+import { addAndTrust, createBurst, createNode, createPaced, percentile, serveAll, waitForDeliveries, type Created } from './nodes.js';
+import { cpuMeter, loopMeter, memoryMbOf, servePidsOf, type LoopShares } from './proc-stats.js';
+
+const envNumber = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+const COUNT = envNumber('BENCH_TWO_PROCESS_COUNT', 2_000);
+const LATENCY_COUNT = envNumber('BENCH_LATENCY_COUNT', 1_000);
+const LATENCY_RATE = process.env.BENCH_LATENCY_RATE ? Number(process.env.BENCH_LATENCY_RATE) : undefined;
+const WARMUP = envNumber('BENCH_WARMUP', 100);
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'floor,node,backlog,dead-peers,startup').split(',').map((p) => p.trim()));
+
+/** A run of `count` deliveries: how fast, and what each cost each side. */
+export interface RunFigures {
+  count: number;
+  /** Delivered per second, from the start of the first creation to the last receipt. */
+  perSecond: number;
+  /** Creation (call start) to receipt (verified at the sender), ms. */
+  p50: number;
+  p99: number;
+  senderCpuMs: number;
+  receiverCpuMs: number;
+  /** How each side's event loop spent the run: on a core, waiting for one, idle. */
+  senderLoop: LoopShares;
+  receiverLoop: LoopShares;
+}
+
+interface SideFigures {
+  max: RunFigures;
+  /** At half the maximum rate (or BENCH_LATENCY_RATE). */
+  paced: RunFigures & { ratePerSecond: number };
+  senderPeakMb: number;
+  receiverPeakMb: number;
+}
+
+const began = Date.now();
+const log = (line: string) => process.stderr.write(`[${((Date.now() - began) / 1_000).toFixed(0).padStart(4)} s] ${line}\n`);
+
+async function measureFloor(root: string): Promise<SideFigures> {
+  const dir = join(root, 'floor');
+  mkdirSync(dir);
+  const floor = await startFloor(dir);
+  try {
+    if (WARMUP > 0) await floor.run({ count: WARMUP });
+    const measure = async (count: number, ratePerSecond?: number): Promise<RunFigures> => {
+      const sender = cpuMeter([floor.senderPid]);
+      const receiver = cpuMeter([floor.receiverPid]);
+      const senderLoop = loopMeter(floor.senderPid);
+      const receiverLoop = loopMeter(floor.receiverPid);
+      const result = await floor.run(ratePerSecond === undefined ? { count } : { count, ratePerSecond });
+      return {
+        count,
+        perSecond: (count / (result.lastReceiptAt - result.startedAt)) * 1_000,
+        p50: percentile(result.latenciesMs, 50),
+        p99: percentile(result.latenciesMs, 99),
+        senderCpuMs: sender.ms() / count,
+        receiverCpuMs: receiver.ms() / count,
+        senderLoop: senderLoop.shares(),
+        receiverLoop: receiverLoop.shares(),
+      };
+    };
+    const max = await measure(COUNT);
+    log(`floor: ${max.perSecond.toFixed(0)} delivered/s`);
+    const rate = LATENCY_RATE ?? max.perSecond / 2;
+    const paced = { ...(await measure(LATENCY_COUNT, rate)), ratePerSecond: rate };
+    log(`floor: p99 ${paced.p99} ms at ${rate.toFixed(0)}/s`);
+    return { max, paced, senderPeakMb: memoryMbOf(floor.senderPid).peak, receiverPeakMb: memoryMbOf(floor.receiverPid).peak };
+  } finally {
+    await floor.stop();
+  }
+}
+
+/** Two nodes serving every role, trusting each other: A sends to B. */
+export interface TwoNodes {
+  a: RunningNode;
+  b: RunningNode;
+  aServe: ExtraProcess;
+  bServe: ExtraProcess;
+}
+
+async function startTwoNodes(root: string): Promise<TwoNodes> {
+  const [a, b] = [await createNode(root, 'athens', 'GR'), await createNode(root, 'vienna', 'AT')];
+  const [aServe, bServe] = [await serveAll(a), await serveAll(b)];
+  await addAndTrust(a, b);
+  await addAndTrust(b, a);
+  return { a, b, aServe, bServe };
+}
+
+async function measureNode(nodes: TwoNodes): Promise<SideFigures> {
+  const { a, b } = nodes;
+  const aPids = servePidsOf(a.dataDir);
+  const bPids = servePidsOf(b.dataDir);
+  if (WARMUP > 0) await waitForDeliveries(a, await createBurst(a, [b.url], WARMUP));
+  const measure = async (create: () => Promise<Created[]>): Promise<RunFigures> => {
+    const sender = cpuMeter(aPids);
+    const receiver = cpuMeter(bPids);
+    const senderLoop = loopMeter(aPids[0]!);
+    const receiverLoop = loopMeter(bPids[0]!);
+    const created = await create();
+    const delivered = await waitForDeliveries(a, created);
+    const senderCpu = sender.ms();
+    const receiverCpu = receiver.ms();
+    const loops = { senderLoop: senderLoop.shares(), receiverLoop: receiverLoop.shares() };
+    const latencies = created.map((c) => delivered.get(c.referralId)! - c.startedAt);
+    const first = Math.min(...created.map((c) => c.startedAt));
+    const last = Math.max(...delivered.values());
+    return {
+      count: created.length,
+      perSecond: (created.length / (last - first)) * 1_000,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      senderCpuMs: senderCpu / created.length,
+      receiverCpuMs: receiverCpu / created.length,
+      ...loops,
+    };
+  };
+  const max = await measure(() => createBurst(a, [b.url], COUNT));
+  log(`node: ${max.perSecond.toFixed(0)} delivered/s`);
+  const rate = LATENCY_RATE ?? max.perSecond / 2;
+  const paced = { ...(await measure(() => createPaced(a, [b.url], LATENCY_COUNT, rate))), ratePerSecond: rate };
+  log(`node: p99 ${paced.p99} ms at ${rate.toFixed(0)}/s`);
+  const peak = (pids: number[]) => pids.reduce((sum, pid) => sum + memoryMbOf(pid).peak, 0);
+  return { max, paced, senderPeakMb: peak(aPids), receiverPeakMb: peak(bPids) };
+}
+
+/** Start-up and memory beside a bare Hono server: bench/startup.ts's, when this version has it. */
+async function startupFigures(): Promise<void> {
+  const file = new URL('./startup.ts', import.meta.url);
+  if (!existsSync(fileURLToPath(file))) {
+    console.log('\nstart-up and memory: bench/startup.ts is not in this version; skipped.');
+    return;
+  }
+  const module = (await import(file.href)) as { measureStartup?: (options: Record<string, unknown>) => Promise<unknown> };
+  if (typeof module.measureStartup !== 'function') {
+    console.log('\nstart-up and memory: bench/startup.ts exports no measureStartup(); skipped.');
+    return;
+  }
+  const figures = await module.measureStartup({});
+  if (figures === undefined) return;
+  console.log('\nstart-up and memory (bench/startup.ts)');
+  if (Array.isArray(figures)) console.table(figures);
+  else console.log(typeof figures === 'string' ? figures : JSON.stringify(figures, null, 2));
+}
+
+const ms = (n: number) => n.toFixed(n < 10 ? 1 : 0);
+const times = (n: number) => `${n.toFixed(2)}×`;
+const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+
+function printComparison(floor: SideFigures | undefined, node: SideFigures | undefined): void {
+  const rows: Array<[string, SideFigures]> = [];
+  if (floor) rows.push(['floor (bench/floor.ts)', floor]);
+  if (node) rows.push(['node (2 serve processes)', node]);
+  if (rows.length === 0) return;
+  console.log(`\ntwo processes on loopback: ${COUNT} referrals as fast as they go, then ${LATENCY_COUNT} at half that rate`);
+  console.log(
+    ['', 'delivered/s', 'sender CPU ms/msg', 'receiver CPU ms/msg', 'at msg/s', 'p50 ms', 'p99 ms', 'sender peak MB', 'receiver peak MB'].map((h, i) => (i === 0 ? h.padEnd(26) : h.padStart(i < 4 ? 12 : 10))).join(' '),
+  );
+  for (const [name, f] of rows) {
+    console.log(
+      [name.padEnd(26), f.max.perSecond.toFixed(0).padStart(12), ms(f.max.senderCpuMs).padStart(12), ms(f.max.receiverCpuMs).padStart(12), f.paced.ratePerSecond.toFixed(0).padStart(10), ms(f.paced.p50).padStart(10), ms(f.paced.p99).padStart(10), f.senderPeakMb.toFixed(0).padStart(10), f.receiverPeakMb.toFixed(0).padStart(10)].join(' '),
+    );
+  }
+  const percent = (n: number) => `${(n * 100).toFixed(0)}%`;
+  const shares = (l: LoopShares) => `${percent(l.running)} / ${percent(l.waiting)} / ${percent(l.idle)}`;
+  console.log('event loops at the maximum rate, on a core / waiting for one / idle:');
+  for (const [name, f] of rows) console.log(`  ${name}: sender ${shares(f.max.senderLoop)}, receiver ${shares(f.max.receiverLoop)}`);
+  if (!floor || !node) return;
+  const rate = node.max.perSecond / floor.max.perSecond;
+  const senderCpu = node.max.senderCpuMs / floor.max.senderCpuMs;
+  const receiverCpu = node.max.receiverCpuMs / floor.max.receiverCpuMs;
+  console.log(
+    ['node / floor'.padEnd(26), times(rate).padStart(12), times(senderCpu).padStart(12), times(receiverCpu).padStart(12), ''.padStart(10), times(node.paced.p50 / floor.paced.p50).padStart(10), times(node.paced.p99 / floor.paced.p99).padStart(10)].join(' '),
+  );
+  console.log('CPU of the node at half the maximum rate, ms/msg:', `sender ${ms(node.paced.senderCpuMs)}, receiver ${ms(node.paced.receiverCpuMs)}`);
+  console.log(`target: delivered/s at least 0.6× the floor's: ${times(rate)}, ${verdict(rate >= 0.6)}`);
+  console.log(`target: p99 creation-to-receipt under 1 s at half the maximum rate: ${ms(node.paced.p99)} ms, ${verdict(node.paced.p99 < 1_000)}`);
+  console.log(`target: CPU per message at most 2× the floor's on each side: sender ${times(senderCpu)}, receiver ${times(receiverCpu)}, ${verdict(senderCpu <= 2 && receiverCpu <= 2)}`);
+}
+
+function printBacklog(backlog: BacklogFigures, steadyPerSecond: number | undefined): void {
+  const seconds = (n: number) => `${(n / 1_000).toFixed(1)} s`;
+  console.log(`\nbacklog: ${backlog.count} referrals queued while the receiver was down, then it came back`);
+  console.log(`  after its return: first receipt ${seconds(backlog.firstAfterMs)} (the breaker's next probe), last ${seconds(backlog.lastAfterMs)}; last of those never tried while it was down ${seconds(backlog.lastUntriedAfterMs)}`);
+  console.log(`  ${backlog.triedWhileDown} envelopes were tried while it was down: each waits out its own backoff after the peer answers again`);
+  console.log(`  drain: ${backlog.drainPerSecond.toFixed(0)} delivered/s from the first receipt to the last; ${backlog.untriedPerSecond.toFixed(0)}/s for those never tried; ${backlog.overallPerSecond.toFixed(0)}/s counting from the return`);
+  console.log(`  CPU per message while draining: sender ${ms(backlog.senderCpuMs)} ms, receiver ${ms(backlog.receiverCpuMs)} ms`);
+  if (steadyPerSecond !== undefined) {
+    const ratio = backlog.drainPerSecond / steadyPerSecond;
+    console.log(`target: the backlog drains at least as fast as the steady rate (${steadyPerSecond.toFixed(0)}/s): ${times(ratio)}, ${verdict(ratio >= 1)}`);
+  }
+}
+
+function printDeadPeers(dead: DeadPeerFigures): void {
+  const mean = (runs: DeadPeerFigures['noneDead']) => runs.reduce((sum, r) => sum + r.perSecond, 0) / runs.length;
+  const rates = (runs: DeadPeerFigures['noneDead']) => runs.map((r) => r.perSecond.toFixed(0)).join(', ');
+  const cpu = (runs: DeadPeerFigures['noneDead']) => runs.map((r) => ms(r.workerCpuMs)).join(', ');
+  console.log(`\ndead peers: ${dead.live} live peers (real serve processes), ${dead.count} referrals to them queued in each run, then A's worker started`);
+  console.log(`  none dead: ${rates(dead.noneDead)} delivered/s to the live peers (worker CPU ${cpu(dead.noneDead)} ms/msg)`);
+  console.log(`  ${dead.dead} dead (accept, never answer; ${dead.deadCount} referrals to them too): ${rates(dead.withDead)} delivered/s (worker CPU ${cpu(dead.withDead)} ms/msg); ${dead.connectionsToDead} connections to the dead`);
+  const ratio = mean(dead.withDead) / mean(dead.noneDead);
+  console.log(`target: the rate to the others within 10% of the rate with none dead (means of ${dead.noneDead.length} runs): ${times(ratio)}, ${verdict(ratio >= 0.9)}`);
+}
+
+const root = mkdtempSync(join(tmpdir(), 'refnet-bench-two-'));
+const loadBefore = loadavg();
+try {
+  const floor = PARTS.has('floor') ? await measureFloor(root) : undefined;
+  let nodes: TwoNodes | undefined;
+  let node: SideFigures | undefined;
+  if (PARTS.has('node') || PARTS.has('backlog')) nodes = await startTwoNodes(root);
+  if (PARTS.has('node')) node = await measureNode(nodes!);
+  printComparison(floor, node);
+  if (PARTS.has('backlog')) printBacklog(await measureBacklog(nodes!, envNumber('BENCH_BACKLOG_COUNT', 5_000), log), node?.max.perSecond);
+  if (nodes) for (const p of [nodes.aServe, nodes.bServe]) await p.stop('SIGTERM');
+  if (PARTS.has('dead-peers')) printDeadPeers(await measureDeadPeers(join(root, 'dead-peers'), log));
+  if (PARTS.has('startup')) await startupFigures();
+} finally {
+  await cleanup.run();
+  rmSync(root, { recursive: true, force: true });
+}
+const cpu = cpus();
+console.log(
+  `\nmachine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, Node ${process.version}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${loadavg().map((l) => l.toFixed(2)).join(' ')} after; ${((Date.now() - began) / 60_000).toFixed(1)} min`,
+);
