@@ -47,6 +47,12 @@ export interface Database {
   /** How many transactions were asked for and how many commits made them durable (fewer when they shared one: group commit). */
   transactionStats(): { transactions: number; commits: number };
   /**
+   * Says that a transaction will be asked for soon (a request past its checks, on its way to
+   * writing): a group about to start waits for it, a few milliseconds at most, so that both share
+   * one commit. The function returned says it was asked for, or will not be; call it once.
+   */
+  expectTransaction(): () => void;
+  /**
    * After an erasure, on SQLite: copies the write-ahead log into the database file and truncates
    * it, so the old versions of erased rows do not linger in the WAL (secure_delete zeroes them in
    * the file). False when another connection (a CLI command) kept the log from being truncated:
@@ -68,11 +74,17 @@ export interface ExecutedQuery {
 export interface DatabaseOptions {
   /** Called with each statement executed (tests read the query plans of the hot paths). */
   onQuery?: ((query: ExecutedQuery) => void) | undefined;
+  /** How long a group waits for transactions announced with expectTransaction (GROUP_WAIT_MS). */
+  groupWaitMs?: number | undefined;
 }
+
+/** How long a group about to start waits, at most, for a transaction it was told to expect. */
+export const GROUP_WAIT_MS = 3;
 
 export function openDatabase(target: DatabaseTarget, options: DatabaseOptions = {}): Database {
   const log = options.onQuery ? queryLog(options.onQuery) : undefined;
-  return 'postgresUrl' in target ? openPostgres(target.postgresUrl, log) : openSqlite(target.sqlitePath, log);
+  const groupWaitMs = options.groupWaitMs ?? GROUP_WAIT_MS;
+  return 'postgresUrl' in target ? openPostgres(target.postgresUrl, log, groupWaitMs) : openSqlite(target.sqlitePath, log, groupWaitMs);
 }
 
 type QueryLog = (event: LogEvent) => void;
@@ -83,7 +95,7 @@ function queryLog(onQuery: (query: ExecutedQuery) => void): QueryLog {
   };
 }
 
-function openSqlite(path: string, log: QueryLog | undefined): Database {
+function openSqlite(path: string, log: QueryLog | undefined, groupWaitMs: number): Database {
   const sqlite = new SQLite(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
@@ -92,7 +104,7 @@ function openSqlite(path: string, log: QueryLog | undefined): Database {
   // Deleted content is overwritten with zeros, not left in free pages: erasure must erase.
   sqlite.pragma('secure_delete = ON');
   const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }), ...(log ? { log } : {}) });
-  return wrap(db, 'sqlite', {
+  return wrap(db, 'sqlite', groupWaitMs, {
     begin: (fn) => db.transaction().execute(fn),
     async purgeErased() {
       const { rows } = await sql<{ busy: number }>`pragma wal_checkpoint(TRUNCATE)`.execute(db);
@@ -112,12 +124,12 @@ export const postgresTypes = {
     oid === INT8_OID ? (value: string) => Number(value) : pg().types.getTypeParser(oid, format ?? 'text')) as typeof PgModule.types.getTypeParser,
 };
 
-function openPostgres(url: string, log: QueryLog | undefined): Database {
+function openPostgres(url: string, log: QueryLog | undefined, groupWaitMs: number): Database {
   const pool = new (pg().Pool)({ connectionString: url, max: 10, types: postgresTypes, application_name: 'referral-node' });
   // An idle connection the server drops (a restart, a failover) must not take the process down.
   pool.on('error', () => undefined);
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), plugins: [new PostgresSchemaPlugin()], ...(log ? { log } : {}) });
-  return wrap(db, 'postgres', {
+  return wrap(db, 'postgres', groupWaitMs, {
     // One writer at a time, as on SQLite (BEGIN IMMEDIATE): every transaction here writes, and
     // nearly all append to the audit log, whose next index each reads; run side by side they would
     // mostly fail each other. LOCK TABLE as the first statement takes the lock before the
@@ -225,11 +237,28 @@ type Outcome = { ok: true; value: unknown; hooks: Array<() => void> } | { ok: fa
  * durable (a receipt is never given for a message that a crash could still lose). A group that
  * lost a race with another process runs again one transaction at a time.
  */
-function wrap(db: Db, dialect: DialectName, policy: DialectPolicy): Database {
+function wrap(db: Db, dialect: DialectName, groupWaitMs: number, policy: DialectPolicy): Database {
   let closed = false;
   const queue: Queued[] = [];
   let draining = false;
   const stats = { transactions: 0, commits: 0 };
+  /** Transactions announced (expectTransaction) and not asked for yet; and the group waiting for them. */
+  let expected = 0;
+  let stopWaiting: (() => void) | undefined;
+  const arrived = () => {
+    if (stopWaiting && (expected === 0 || queue.length >= MAX_GROUP)) stopWaiting();
+  };
+  /** Until every transaction announced has been asked for, or `groupWaitMs`: no spinning, a timer and a wake-up. */
+  const waitForExpected = () =>
+    new Promise<void>((resume) => {
+      const done = () => {
+        clearTimeout(timer);
+        stopWaiting = undefined;
+        resume();
+      };
+      const timer = setTimeout(done, groupWaitMs);
+      stopWaiting = done;
+    });
 
   /** One transaction alone, run again when it lost a race with another writer. */
   const runAlone = async (item: Queued): Promise<void> => {
@@ -305,6 +334,9 @@ function wrap(db: Db, dialect: DialectName, policy: DialectPolicy): Database {
     try {
       do {
         await nextTurn();
+        // Requests on their way to a transaction join this one's commit (as PostgreSQL's
+        // commit_delay does, only when others are about to commit).
+        if (expected > 0 && queue.length < MAX_GROUP) await waitForExpected();
         const group = queue.splice(0, MAX_GROUP);
         await (group.length === 1 ? runAlone(group[0]!) : runGroup(group));
       } while (queue.length > 0);
@@ -321,9 +353,20 @@ function wrap(db: Db, dialect: DialectName, policy: DialectPolicy): Database {
       return new Promise<T>((resolve, reject) => {
         queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
         if (!draining) void drain();
+        arrived();
       });
     },
     transactionStats: () => ({ ...stats }),
+    expectTransaction() {
+      expected += 1;
+      let settled = false;
+      return () => {
+        if (settled) return;
+        settled = true;
+        expected -= 1;
+        arrived();
+      };
+    },
     purgeErased: () => policy.purgeErased(),
     async close() {
       if (closed) return;

@@ -1,7 +1,7 @@
 // The federation API: node to node. Only the identity document is public; envelopes carry
 // their own signatures.
 import { decodeJwt } from 'jose';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { NodeContext } from '../context.js';
 import { envelopeProblem } from '../envelope/problems.js';
 import { signReceipt, type ReceiptClaims } from '../envelope/receipt.js';
@@ -53,6 +53,17 @@ export function federationRoutes(ctx: NodeContext): Hono {
   });
 
   app.post('/federation/v1/envelopes', async (c) => {
+    // Envelopes arrive side by side (a peer has several in flight): a commit about to start waits
+    // a moment for this one, so that they share it (group commit, db/database.ts).
+    const asked = ctx.database.expectTransaction();
+    try {
+      return await receiveEnvelope(c, asked);
+    } finally {
+      asked();
+    }
+  });
+
+  const receiveEnvelope = async (c: Context, asked: () => void): Promise<Response> => {
     const raw = await readBodyWithin(c.req.raw, ctx.limits.maxEnvelopeBytes);
     if (raw === undefined) return problemResponse(c, envelopeProblem('envelope-too-large'));
     const mediaType = mediaTypeOf(c.req.header('content-type'));
@@ -78,7 +89,7 @@ export function federationRoutes(ctx: NodeContext): Hono {
     const receivedAt = new Date(claims.received_at);
     const copies = await prepareCopies(ctx.dataKeys, envelope.header.id, { payload: envelope.payloadText, jws: envelope.jws }, receivedAt);
     const prepared = await prepareIncoming(ctx, envelope, receivedAt);
-    const earlier = await ctx.database.transaction(async (tx) => {
+    const writing = ctx.database.transaction(async (tx) => {
       // Checked again inside the transaction: a concurrent post of the same id may have won.
       const processed = await findProcessed(tx, envelope.header.id, envelope.peer.id, envelope.digest);
       if (processed) return processed;
@@ -86,12 +97,14 @@ export function federationRoutes(ctx: NodeContext): Hono {
       await recordIncomingEnvelope(tx, ctx.dataKeys, { header: envelope.header, peerId: envelope.peer.id, digest: envelope.digest }, copies, receipt, claims.received_at);
       return undefined;
     });
+    asked();
+    const earlier = await writing;
     if (earlier?.outcome === 'rejected') return problemResponse(c, envelopeProblem(earlier.problem, earlier.detail));
     if (earlier?.outcome === 'duplicate') return c.json(receiptResponse(earlier.receipt));
     log.info({ envelope: envelope.header.id, type: envelope.header.type, peer: envelope.peer.id }, 'envelope received');
     if (envelope.header.type === 'consent.withdraw') await completeErasures(ctx);
     return c.json(receiptResponse(receipt));
-  });
+  };
 
   // This organisation's services, signed, for trusted peers (service tokens), with an ETag.
   app.get('/federation/v1/directory', requirePeer(ctx), async (c) => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { migrateToLatest, openDatabase, postgresTypes, type Database } from '../../node/db/database.js';
+import { migrateToLatest, openDatabase, postgresTypes, type Database, type DatabaseOptions } from '../../node/db/database.js';
 import { createDatabaseOn } from '../../node/demo/postgres-cluster.js';
 
 export const onPostgres = process.env.REFNET_TEST_DATABASE === 'postgres';
@@ -28,10 +28,10 @@ export async function databaseArgs(): Promise<string[]> {
 }
 
 /** A migrated database of the suite's kind for a test of the storage itself; `close` also removes it. */
-export async function openTestDatabase(): Promise<{ database: Database; close(): Promise<void> }> {
+export async function openTestDatabase(options: DatabaseOptions = {}): Promise<{ database: Database; close(): Promise<void> }> {
   const url = await freshDatabaseUrl();
   const dir = url ? undefined : mkdtempSync(join(tmpdir(), 'refnet-db-'));
-  const database = openDatabase(url ? { postgresUrl: url } : { sqlitePath: join(dir!, 'test.sqlite') });
+  const database = openDatabase(url ? { postgresUrl: url } : { sqlitePath: join(dir!, 'test.sqlite') }, options);
   await migrateToLatest(database);
   return {
     database,

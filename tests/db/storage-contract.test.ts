@@ -128,6 +128,34 @@ describe('the storage contract', () => {
     expect(database.transactionStats().commits - before.commits).toBe(2);
   });
 
+  it('lets a group about to start wait for a transaction it was told to expect, and not for one that will not come', async () => {
+    // A store whose groups wait for as long as the test needs.
+    const { database: patient, close: closePatient } = await openTestDatabase({ groupWaitMs: 60_000 });
+    try {
+      const before = patient.transactionStats();
+      const asked = patient.expectTransaction();
+      const first = patient.transaction(async () => 'first');
+      // The group has started its wait; nothing is committed until the expected one is asked for.
+      for (let turn = 0; turn < 5; turn++) await new Promise((resume) => setImmediate(resume));
+      expect(patient.transactionStats().commits).toBe(before.commits);
+      const second = patient.transaction(async () => 'second');
+      asked();
+      expect(await Promise.all([first, second])).toEqual(['first', 'second']);
+      expect(patient.transactionStats().commits - before.commits).toBe(1);
+
+      // One expected that ends without a transaction (a refused request) releases the wait too.
+      const refused = patient.expectTransaction();
+      const third = patient.transaction(async () => 'third');
+      for (let turn = 0; turn < 5; turn++) await new Promise((resume) => setImmediate(resume));
+      refused();
+      refused();
+      expect(await third).toBe('third');
+      expect(patient.transactionStats().commits - before.commits).toBe(2);
+    } finally {
+      await closePatient();
+    }
+  });
+
   it('undoes nothing of a group when one of its transactions fails on a constraint', async () => {
     await database.db.insertInto('services').values({ id: 'u-taken', description: '{}', status: 'active', accepting_referrals: 1, created_at: at, updated_at: at }).execute();
     const write = (id: string) =>
