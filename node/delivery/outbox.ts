@@ -352,6 +352,23 @@ export async function outgoingEnvelopeOf(
     .executeTakeFirst();
 }
 
+/**
+ * A peer that answers again after failing: its envelopes that backed off while it was away (up to
+ * an hour after many attempts) are due now, so a backlog drains at once rather than in a tail.
+ */
+export async function dueAgainFor(db: Db, peerId: string, now: Date): Promise<number> {
+  const result = await db
+    .updateTable('envelopes')
+    .set({ next_attempt_at: now.toISOString() })
+    .where('direction', '=', 'outgoing')
+    .where('delivery_state', '=', 'queued')
+    .where('peer_id', '=', peerId)
+    .where('attempts', '>', 0)
+    .where('next_attempt_at', '>', now.toISOString())
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 /** A refused envelope queued again, due now and free of any lease. */
 export async function requeueRefused(db: Db, id: string, now: Date): Promise<void> {
   await db

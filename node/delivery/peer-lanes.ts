@@ -63,17 +63,25 @@ export class PeerLanes {
     this.lane(peerId).inFlight += 1;
   }
 
-  /** Its attempt ended with `outcome` at `now` (undefined when it was never posted, e.g. the lease was taken elsewhere). */
-  release(peerId: string, outcome: PeerOutcome | undefined, now: number): void {
+  /**
+   * Its attempt ended with `outcome` at `now` (undefined when it was never posted, e.g. the lease
+   * was taken elsewhere). True when the peer answered after failing: it is back, and what waited
+   * for it may go.
+   */
+  release(peerId: string, outcome: PeerOutcome | undefined, now: number): boolean {
     const lane = this.lane(peerId);
     lane.inFlight = Math.max(0, lane.inFlight - 1);
     if (outcome === 'answered') {
+      const recovered = lane.failures > 0;
       lane.answered = true;
       lane.failures = 0;
       lane.openUntil = 0;
-    } else if (outcome === 'unavailable') {
+      return recovered;
+    }
+    if (outcome === 'unavailable') {
       lane.failures += 1;
       lane.openUntil = now + Math.min(MAX_OPEN_MS, FIRST_OPEN_MS * 2 ** Math.min(lane.failures - 1, 16));
     }
+    return false;
   }
 }

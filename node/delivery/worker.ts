@@ -13,7 +13,7 @@ import { recordEvent } from '../referrals/timeline.js';
 import { OFFER } from '../referrals/lifecycle.js';
 import { applyOfferReceipt } from '../referrals/state.js';
 import { findPeer, trustedPeerIds } from '../peers/store.js';
-import { dueEnvelopes, envelopeToDeliver, markDelivered, markFailed, peersWithDueEnvelopes, recordFailedAttempt, releaseLeasesOf, takeLeases } from './outbox.js';
+import { dueAgainFor, dueEnvelopes, envelopeToDeliver, markDelivered, markFailed, peersWithDueEnvelopes, recordFailedAttempt, releaseLeasesOf, takeLeases } from './outbox.js';
 import { deadProcesses, forgetProcesses, heartbeat, HEARTBEAT_MS, registerProcess, unregisterProcess, type ProcessRole } from '../processes/registry.js';
 import { defaultRetryPolicy, retryAfterMs, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { PeerLanes, type PeerOutcome } from './peer-lanes.js';
@@ -96,6 +96,7 @@ export function createDeliveryWorker(
     const attempt = (async () => {
       let outcome: PeerOutcome | undefined;
       let leased = false;
+      let recovered = false;
       try {
         leased = (await leasing).has(candidate.id);
         if (leased) outcome = await deliverOne(ctx, candidate.id, policy, log, stopping.signal);
@@ -106,12 +107,18 @@ export function createDeliveryWorker(
         log.error({ envelope: candidate.id, error: error instanceof Error ? error.name : 'error' }, 'delivery attempt failed');
       } finally {
         if (leased) ended += 1;
-        lanes.release(candidate.peer_id, outcome, now());
+        recovered = lanes.release(candidate.peer_id, outcome, now());
         busyReferrals.delete(candidate.referral_id);
         inFlight.delete(candidate.id);
-        // The referral's next message, or the peer's next envelope, may go now.
-        if (!stopped) lookForWork(candidate.peer_id);
       }
+      // The peer is back after failing: what backed off while it was away goes now.
+      if (recovered) {
+        await dueAgainFor(ctx.database.db, candidate.peer_id, ctx.clock.now()).catch((error: unknown) => {
+          log.error({ error: error instanceof Error ? error.name : 'error' }, 'making the envelopes of a peer that is back due failed');
+        });
+      }
+      // The referral's next message, or the peer's next envelope, may go now.
+      if (!stopped) lookForWork(candidate.peer_id);
     })();
     inFlight.set(candidate.id, attempt);
   };

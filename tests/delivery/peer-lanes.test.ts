@@ -23,12 +23,13 @@ describe('peer lanes', () => {
   it('opens the breaker of a peer that does not answer, for 1 s doubling up to 30 s, then probes once', () => {
     const lanes = new PeerLanes(4);
     lanes.take(A);
-    lanes.release(A, 'answered', 0);
+    // An answer from a peer that never failed is not a recovery.
+    expect(lanes.release(A, 'answered', 0)).toBe(false);
     const openFor: number[] = [];
     let now = 0;
     for (let failure = 0; failure < 8; failure++) {
       lanes.take(A);
-      lanes.release(A, 'unavailable', now);
+      expect(lanes.release(A, 'unavailable', now)).toBe(false);
       expect(lanes.room(A, now)).toBe(0);
       let until = now;
       while (lanes.room(A, until) === 0) until += 250;
@@ -39,8 +40,11 @@ describe('peer lanes', () => {
     }
     expect(openFor).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]);
     lanes.take(A);
-    lanes.release(A, 'answered', now);
+    // The probe is answered: the peer is back (what backed off meanwhile may go), and the breaker closed.
+    expect(lanes.release(A, 'answered', now)).toBe(true);
     expect(lanes.room(A, now)).toBe(4);
+    lanes.take(A);
+    expect(lanes.release(A, 'answered', now)).toBe(false);
   });
 
   it('keeps each peer\'s state its own: a dead peer leaves another\'s room alone', () => {
