@@ -74,7 +74,11 @@ function openDurable(path: string, schema: string): SQLite.Database {
   return db;
 }
 
-/** A referral offer's body, shaped and sized like the one the node seals for the bench's referral. */
+/**
+ * A referral offer's body, shaped and sized like the one the node seals for the bench's referral
+ * (tests/_util/test-node.ts, referralRequest). A copy rather than an import: the floor loads none
+ * of the node's modules beyond the protocol's own crypto, so its memory and CPU are the protocol's.
+ */
 function offerBody(referralId: string, to: string): unknown {
   const now = new Date();
   return {
