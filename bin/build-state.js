@@ -1,7 +1,8 @@
 // Whether dist/ holds a build of the sources as they are: `npm run build` (scripts/build.js, run
 // by `npm install` too) stamps the build with the moment it started, and bin/referral-node.js
-// refuses to run a build older than a source file. An installation without sources (the container
-// image) has only dist/, which is then current by definition.
+// refuses to run a build older than a source file, or than the build's own scripts (a change to
+// them, a `git pull` of a new way to build, changes what the build makes). An installation without
+// sources (the container image) has only dist/, which is then current by definition.
 import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -11,6 +12,10 @@ export const BUILD_STAMP = join('dist', '.build-stamp');
 export const SOURCE_FOLDERS = ['node', 'admin-ui', 'server', 'spec'];
 const SOURCE = /\.(ts|tsx|yaml)$/;
 const NOT_SOURCE = /\.test\.tsx?$/;
+/** The build's own scripts, from the project folder: what they make changes with them. */
+export const BUILD_SCRIPTS = [join('scripts', 'build.js'), join('scripts', 'bundle.js')];
+/** The program bin/referral-node.js runs, bundled by the build (scripts/bundle.js). */
+export const PROGRAM = join('dist', 'bundle', 'referral-node.js');
 /** Made by the build inside a source folder. */
 const BUILT_FOLDERS = new Set([join('spec', 'compiled')]);
 
@@ -35,13 +40,18 @@ export function newestSource(root) {
     }
   };
   for (const folder of SOURCE_FOLDERS) visit(folder);
+  for (const path of BUILD_SCRIPTS) {
+    if (!existsSync(join(root, path))) continue;
+    const { mtimeMs } = statSync(join(root, path));
+    if (mtimeMs > newest.mtimeMs) newest = { path, mtimeMs };
+  }
   return newest;
 }
 
 /** Why dist/ under `root` cannot be run, as one sentence, or undefined when it is current. */
 export function buildProblem(root) {
   const stamp = join(root, BUILD_STAMP);
-  if (!existsSync(stamp)) return 'there is no build in dist/: run `npm run build` (or `npm install`) first.';
+  if (!existsSync(stamp) || !existsSync(join(root, PROGRAM))) return 'there is no build in dist/: run `npm run build` (or `npm install`) first.';
   const built = statSync(stamp).mtimeMs;
   const newest = newestSource(root);
   if (newest.mtimeMs > built) return `dist/ is older than the sources (${newest.path} changed since the last build): run \`npm run build\`.`;

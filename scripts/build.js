@@ -1,14 +1,17 @@
 // `npm run build`, which `npm install` and `npm ci` run too (the `prepare` script): the TypeScript
-// compiled into dist/ (incrementally), the spec's validators and taxonomy compiled for run time
-// into spec/compiled/ (again only when what they are made from changed), and the build stamped,
-// so that bin/referral-node.js can tell it is current. Prints nothing when all goes well; a
-// failure exits non-zero and leaves the stamp as it was.
+// type-checked and compiled into dist/ (incrementally; the build's own step below runs from it),
+// the spec's validators and taxonomy compiled for run time into spec/compiled/ (again only when
+// what they are made from changed), the programs bundled into dist/bundle/ (scripts/bundle.js;
+// again only when what they are made from changed), and the build stamped, so that
+// bin/referral-node.js can tell it is current. Prints nothing when all goes well; a failure exits
+// non-zero and leaves the stamp as it was.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync, utimesSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { markBuilt } from '../bin/build-state.js';
+import { bundle } from './bundle.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -39,4 +42,5 @@ if (!outputs.every((file) => (mtime(file) ?? -Infinity) > newestInput)) {
   const now = new Date();
   for (const file of outputs) utimesSync(file, now, now);
 }
+await bundle(root);
 markBuilt(root, started);

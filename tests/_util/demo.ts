@@ -29,9 +29,9 @@ export interface RunningDemo {
 export async function startDemo(env: NodeJS.ProcessEnv = {}, readyWithinMs = 200_000): Promise<RunningDemo> {
   const dir = mkdtempSync(join(tmpdir(), 'referral-demo-'));
   const basePort = 20_000 + Math.round(Math.random() * 20_000);
-  // The compiled demo, as `npm run demo` runs it (vitest's global set-up built it), in its own
+  // The bundled demo, as `npm run demo` runs it (vitest's global set-up built it), in its own
   // process group, so that kill() can take down the demo and every node it started at once.
-  const args = ['dist/node/demo/main.js', '--dir', dir, ...(onPostgres ? ['--postgres'] : [])];
+  const args = ['dist/bundle/demo.js', '--dir', dir, ...(onPostgres ? ['--postgres'] : [])];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     detached: true,

@@ -1,5 +1,6 @@
-// bin/referral-node.js runs the compiled program in dist/ and nothing else: a missing build or one
-// older than the sources is refused in one sentence saying what to run, never run as it is. Each
+// bin/referral-node.js runs the bundled program in dist/bundle/ and nothing else: a missing build or
+// one older than the sources (or than the build's own scripts) is refused in one sentence saying
+// what to run, never run as it is. Each
 // case runs a copy of bin/ in a project folder of its own, so the real dist/ is not touched.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
@@ -27,8 +28,8 @@ function project(files: Record<string, string>): string {
   return root;
 }
 
-const RAN = 'dist/server/main.js ran';
-const compiledProgram = { 'dist/server/main.js': `console.log(${JSON.stringify(RAN)});\n` };
+const RAN = 'dist/bundle/referral-node.js ran';
+const compiledProgram = { 'dist/bundle/referral-node.js': `console.log(${JSON.stringify(RAN)});\n` };
 
 function run(root: string) {
   const result = spawnSync(process.execPath, [join(root, 'bin', 'referral-node.js'), '--help'], { cwd: root, encoding: 'utf8' });
@@ -54,6 +55,20 @@ describe('bin/referral-node.js', () => {
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toBe('referral-node: there is no build in dist/: run `npm run build` (or `npm install`) first.\n');
+  });
+
+  it('refuses a stamped build without the bundled program (one made before the build bundled)', () => {
+    const root = project({ 'dist/server/main.js': `console.log(${JSON.stringify(RAN)});\n` });
+    markBuilt(root, Date.now());
+    expect(run(root)).toEqual({ code: 1, stdout: '', stderr: 'referral-node: there is no build in dist/: run `npm run build` (or `npm install`) first.\n' });
+  });
+
+  it('takes a changed build script for a changed source: the build makes something else now', () => {
+    const root = project({ ...compiledProgram, 'node/node.ts': 'export {};\n', 'scripts/bundle.js': 'export {};\n' });
+    touch(join(root, 'node/node.ts'), Date.now() - 60_000);
+    markBuilt(root, Date.now() - 30_000);
+    touch(join(root, 'scripts/bundle.js'), Date.now());
+    expect(run(root).stderr).toBe(`referral-node: dist/ is older than the sources (${join('scripts', 'bundle.js')} changed since the last build): run \`npm run build\`.\n`);
   });
 
   it('refuses a build older than a source, naming the source, and runs nothing of it', () => {

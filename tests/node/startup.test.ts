@@ -1,11 +1,14 @@
 // What a process loads at start: `serve` is healthy without the web interface (loaded on its first
 // page), without a YAML parser or ajv's compiler (the validators were compiled at build time) and,
 // on SQLite, without PostgreSQL's client; a one-off command loads no HTTP layer at all. Each
-// module a real process loads (import or require) is recorded by a hook given with --import.
+// file a real process loads (import or require) is recorded by a hook given with --import; a file
+// of the bundle (dist/bundle/) stands for the source modules it holds, as the bundle's metafile,
+// esbuild's own account of what it put where, says.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binPath, freePort, pollUntil, repoRoot } from '../_util/processes.js';
 
@@ -37,18 +40,44 @@ Module._load = function (request, parent, isMain) {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const env = (record: string) => ({ ...process.env, RECORD_MODULES: record, REFERRAL_NODE_LOG_LEVEL: 'warn' });
-const loaded = (record: string) => readFileSync(record, 'utf8').split('\n').filter(Boolean);
+
+const BUNDLE = join(repoRoot, 'dist', 'bundle');
+interface Metafile {
+  outputs: Record<string, { inputs: Record<string, unknown> }>;
+}
+let metafile: Metafile;
+/** Every file the process loaded, as recorded. */
+const recorded = (record: string): string[] =>
+  readFileSync(record, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((file) => (file.startsWith('file:') ? fileURLToPath(file) : file));
+/** Every file the process loaded, each file of the bundle replaced by the source modules it holds (absolute paths). */
+const loaded = (record: string): string[] =>
+  recorded(record).flatMap((file) => {
+    if (!file.startsWith(BUNDLE + sep)) return [file];
+    const output = metafile.outputs[relative(repoRoot, file).split(sep).join('/')];
+    if (!output) throw new Error(`${file} is not in the bundle's metafile: a bundle from another build?`);
+    return Object.keys(output.inputs).map((input) => join(repoRoot, input));
+  });
 const of = (modules: string[], pattern: RegExp) => modules.filter((m) => pattern.test(m));
 
-const HTTP_LAYER = /\/(node\/http|admin-ui)\/|\/server\/app\.js$|node_modules\/(hono|@hono)\//;
+const HTTP_LAYER = /\/(node\/http|admin-ui)\/|\/server\/app\.ts$|node_modules\/(hono|@hono)\//;
 const INTERFACE = /\/admin-ui\//;
-const COMPILING = /node_modules\/(yaml|ajv\/dist\/(core|compile|2020)\b)|\/node\/schema\/standalone\.js/;
+const COMPILING = /node_modules\/(yaml|ajv\/dist\/(core|compile|2020)\b)|\/node\/schema\/standalone\.ts$/;
 const POSTGRES = /node_modules\/pg\//;
+/** The program as the build bundled it ran: not the sources, not tsc's dist/ (which the build runs). */
+function ranTheBundle(record: string): void {
+  const files = recorded(record);
+  expect(files).toContain(join(BUNDLE, 'referral-node.js'));
+  expect(of(files, /\.tsx?$|\/dist\/(node|server|admin-ui|spec)\//)).toEqual([]);
+}
 
 describe('start-up', () => {
   let data: string;
   let port: number;
   beforeAll(async () => {
+    metafile = JSON.parse(readFileSync(join(BUNDLE, 'meta.json'), 'utf8')) as Metafile;
     port = await freePort();
     data = join(dir, 'data');
     const init = spawnSync(process.execPath, [binPath, 'init', '--data', data, '--url', `http://127.0.0.1:${port}`, '--name', 'Start', '--country', 'GR'], { cwd: repoRoot, encoding: 'utf8' });
@@ -60,6 +89,7 @@ describe('start-up', () => {
     const show = spawnSync(process.execPath, ['--import', hook, binPath, 'node', 'show', '--data', data], { cwd: repoRoot, encoding: 'utf8', env: env(record) });
     expect(show.status, show.stderr).toBe(0);
     expect(show.stdout).toMatch(/Fingerprint:/);
+    ranTheBundle(record);
     const modules = loaded(record);
     expect(modules.length).toBeGreaterThan(10);
     expect(of(modules, HTTP_LAYER)).toEqual([]);
@@ -74,8 +104,9 @@ describe('start-up', () => {
     try {
       const base = `http://127.0.0.1:${port}`;
       await pollUntil(async () => ((await fetch(`${base}/healthz`)).status === 200 ? true : undefined), { what: 'serve to be healthy' });
+      ranTheBundle(record);
       const atStart = loaded(record);
-      expect(of(atStart, /\/node\/http\/app\.js$/)).toHaveLength(1);
+      expect(of(atStart, /\/node\/http\/app\.ts$/)).toHaveLength(1);
       expect(of(atStart, INTERFACE)).toEqual([]);
       expect(of(atStart, COMPILING)).toEqual([]);
       expect(of(atStart, POSTGRES)).toEqual([]);
@@ -83,7 +114,7 @@ describe('start-up', () => {
       const login = await fetch(`${base}/ui/login`);
       expect(login.status).toBe(200);
       expect(await login.text()).toMatch(/<form/);
-      expect(of(loaded(record), /\/admin-ui\/routes\.js$/)).toHaveLength(1);
+      expect(of(loaded(record), /\/admin-ui\/routes\.tsx$/)).toHaveLength(1);
       // Errors and unknown paths under /ui are still the node's: its 404 problem for a POST to no page.
       const nowhere = await fetch(`${base}/ui/nowhere`, { method: 'POST' });
       expect(nowhere.status).toBe(404);

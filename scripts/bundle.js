@@ -1,0 +1,87 @@
+// The programs that run as processes, bundled by esbuild into dist/bundle/ from the TypeScript
+// sources (which tsc has just checked): `referral-node` (server/main.ts, run by
+// bin/referral-node.js) and the demo (node/demo/main.ts, run by `npm run demo`). Node then loads a
+// few large files rather than about 500 small ones. Code splitting keeps every `import()` of the
+// sources a chunk of its own, loaded on first use as before: the web interface, the PostgreSQL
+// client's module, each migration, each CLI command's services. esbuild's metafile,
+// dist/bundle/meta.json, says which source modules each output file holds (the start-up test reads
+// it); its modification time is when the bundle started, so the next build can tell whether
+// anything it was made from changed since, and skip it.
+import { build } from 'esbuild';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const BUNDLE_DIR = join('dist', 'bundle');
+/** The programs, by output name (dist/bundle/<name>.js): what is started as a process. */
+export const ENTRY_POINTS = { 'referral-node': 'server/main.ts', demo: 'node/demo/main.ts' };
+export const METAFILE = join(BUNDLE_DIR, 'meta.json');
+/**
+ * Left to Node to load from node_modules at run time: better-sqlite3 is a native addon; pg is
+ * loaded by `require` only on PostgreSQL, and the demo's cluster imports it; the validators the
+ * build compiled (spec/compiled/validators.cjs) require ajv's and ajv-formats' run-time helpers
+ * from node_modules themselves; yaml and ajv's compiler are loaded only to compile a schema the
+ * build did not (tests). Kept out so that a static import of one can never pull it in.
+ */
+export const EXTERNAL = ['better-sqlite3', 'pg', 'ajv', 'ajv-formats', 'yaml'];
+/** Besides the metafile's inputs, what a bundle depends on: its settings and the installed packages. */
+const SETTINGS = ['scripts/bundle.js', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'node_modules/.package-lock.json'];
+
+// The CommonJS packages bundled (commander, pino, prom-client) call `require` for Node's own
+// modules; an ES module has none, so each output file makes one. esbuild renames a module's own
+// `require` binding (node/schema/validators.ts has one) out of its way.
+const BANNER = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+const mtime = (file) => {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+};
+
+/** Whether the bundle under `root` was made after everything it was made from last changed. */
+function current(root) {
+  const made = mtime(join(root, METAFILE));
+  if (made === undefined) return false;
+  let metafile;
+  try {
+    metafile = JSON.parse(readFileSync(join(root, METAFILE), 'utf8'));
+  } catch {
+    return false;
+  }
+  const outputs = Object.keys(metafile.outputs ?? {});
+  if (outputs.length === 0 || !outputs.every((file) => existsSync(join(root, file)))) return false;
+  // The packages' files keep the times of their tarballs: the lock file npm writes says when they changed.
+  const sources = Object.keys(metafile.inputs ?? {}).filter((file) => !file.includes('node_modules/'));
+  return [...sources, ...SETTINGS].every((file) => (mtime(join(root, file)) ?? Infinity) < made);
+}
+
+/** Bundles the programs into dist/bundle/ under `root`, unless the bundle there is current. */
+export async function bundle(root) {
+  if (current(root)) return;
+  const started = new Date();
+  const { metafile } = await build({
+    absWorkingDir: root,
+    entryPoints: ENTRY_POINTS,
+    outdir: BUNDLE_DIR,
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20.19',
+    tsconfig: 'tsconfig.build.json',
+    external: EXTERNAL,
+    banner: { js: BANNER },
+    sourcemap: true,
+    metafile: true,
+    logLevel: 'warning',
+  });
+  // Chunks of an earlier bundle: names carry a hash of their content, so they would pile up.
+  const made = new Set(Object.keys(metafile.outputs).map((file) => join(root, file)));
+  const chunks = join(root, BUNDLE_DIR, 'chunks');
+  for (const name of existsSync(chunks) ? readdirSync(chunks) : []) if (!made.has(join(chunks, name))) rmSync(join(chunks, name));
+  writeFileSync(join(root, METAFILE), JSON.stringify(metafile));
+  utimesSync(join(root, METAFILE), started, started);
+}
+
