@@ -2,7 +2,7 @@
 // loopback (SQLite, every role), referrals created through A's local API and delivered to B,
 // measured beside the floor (bench/floor.ts: what the protocol requires and nothing more, with the
 // same libraries) in the same run. Then a backlog queued while B is down, and A with dead peers.
-// Start-up and memory beside a bare Hono server come from bench/startup.ts when it is present.
+// Start-up and memory beside a bare Hono server come from bench/startup.ts.
 //
 // Settings (environment):
 //   BENCH_TWO_PROCESS_COUNT  referrals of the maximum-rate burst (default 2000)
@@ -14,10 +14,10 @@
 //                            see bench/dead-peers.ts (15, 5, 1000, 2)
 //   BENCH_PARTS              which parts to run, comma-separated: floor,node,backlog,dead-peers,startup (all)
 // CPU is read from /proc/<pid>/stat (utime + stime) of each process, so the bench runs on Linux.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { describeStartup, measureStartup } from './startup.js';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { cleanup, type ExtraProcess, type RunningNode } from '../tests/_util/processes.js';
 import { measureBacklog, type BacklogFigures } from './backlog.js';
 import { measureDeadPeers, type DeadPeerFigures } from './dead-peers.js';
@@ -145,23 +145,12 @@ async function measureNode(nodes: TwoNodes): Promise<SideFigures> {
   return { max, paced, senderPeakMb: peak(aPids), receiverPeakMb: peak(bPids) };
 }
 
-/** Start-up and memory beside a bare Hono server: bench/startup.ts's, when this version has it. */
+/** Start-up and memory beside a bare Hono server (bench/startup.ts), with the issue's targets. */
 async function startupFigures(): Promise<void> {
-  const file = new URL('./startup.ts', import.meta.url);
-  if (!existsSync(fileURLToPath(file))) {
-    console.log('\nstart-up and memory: bench/startup.ts is not in this version; skipped.');
-    return;
-  }
-  const module = (await import(file.href)) as { measureStartup?: (options: Record<string, unknown>) => Promise<unknown> };
-  if (typeof module.measureStartup !== 'function') {
-    console.log('\nstart-up and memory: bench/startup.ts exports no measureStartup(); skipped.');
-    return;
-  }
-  const figures = await module.measureStartup({});
-  if (figures === undefined) return;
-  console.log('\nstart-up and memory (bench/startup.ts)');
-  if (Array.isArray(figures)) console.table(figures);
-  else console.log(typeof figures === 'string' ? figures : JSON.stringify(figures, null, 2));
+  const figures = await measureStartup({});
+  console.log(`\n${describeStartup(figures)}`);
+  console.log(`target: start-up at most 2× a bare Hono server's: ${times(figures.ratios.start)}, ${verdict(figures.ratios.start <= 2)}`);
+  console.log(`target: idle memory at most 1.5× a bare Hono server's: ${times(figures.ratios.rss)}, ${verdict(figures.ratios.rss <= 1.5)}`);
 }
 
 const ms = (n: number) => n.toFixed(n < 10 ? 1 : 0);
