@@ -19,7 +19,7 @@ export function addAuditCommands(program: Command, io: CliIo): void {
     .addOption(dataOption())
     .option('--out <file>', 'write the bundle to this file (default: standard output)')
     .action(async (options: { data?: string; out?: string }) => {
-      const { exportAuditBundle } = await import('../audit-log/bundle.js');
+      const { exportAuditBundle } = await import('./node-functions.js');
       const bundle = await withNode(options, ({ ctx }) =>
         exportAuditBundle(ctx, {
           onProgress: (done, total) => {
@@ -61,7 +61,7 @@ export function addAuditCommands(program: Command, io: CliIo): void {
       } else if (options.url) {
         bundle = await fetchBundle(options.url, options.token ?? readEnv().token, progress);
       } else {
-        const { exportAuditBundle } = await import('../audit-log/bundle.js');
+        const { exportAuditBundle } = await import('./node-functions.js');
         bundle = await withNode(options, ({ ctx }) =>
           exportAuditBundle(ctx, { onProgress: (done, total) => total >= QUIET_BELOW && progress(`read ${done} of ${total} entries`) }),
         );

@@ -194,7 +194,7 @@ export function addTrustListCommands(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .action(async (options: { data?: string; json?: boolean }) => {
       await withNode(options, async (node) => {
-        const { trustListStatus } = await import('../peers/trust-list-follower.js');
+        const { trustListStatus } = await import('./node-functions.js');
         const status = await trustListStatus(node.ctx, node.trustList);
         if (options.json) return io.out(JSON.stringify(status, null, 2));
         if (!status.following && !status.checked_at) {
