@@ -68,7 +68,7 @@ export function addAuditCommands(program: Command, io: CliIo): void {
       }
       const count = Array.isArray((bundle as { entries?: unknown }).entries) ? (bundle as { entries: unknown[] }).entries.length : 0;
       progress(`checking ${count} entries`);
-      const { describeVerification, verifyAuditBundle } = await import('../audit-log/verify.js');
+      const { describeVerification, verifyAuditBundle } = await import('./anchor-functions.js');
       const report = await verifyAuditBundle(bundle, { now: new Date(), erasureGraceDays: Number(options.erasureGraceDays), expectFingerprint: options.fingerprint });
       io.out(options.json ? JSON.stringify(report, null, 2) : describeVerification(report).join('\n'));
       if (!report.ok) throw new CliError('The audit log did not pass verification (see above).');
