@@ -19,7 +19,7 @@ export function addAuditCommands(program: Command, io: CliIo): void {
     .addOption(dataOption())
     .option('--out <file>', 'write the bundle to this file (default: standard output)')
     .action(async (options: { data?: string; out?: string }) => {
-      const { exportAuditBundle } = await import('../audit-log/bundle.js');
+      const { exportAuditBundle } = await import('./node-functions.js');
       const bundle = await withNode(options, ({ ctx }) =>
         exportAuditBundle(ctx, {
           onProgress: (done, total) => {
@@ -61,14 +61,14 @@ export function addAuditCommands(program: Command, io: CliIo): void {
       } else if (options.url) {
         bundle = await fetchBundle(options.url, options.token ?? readEnv().token, progress);
       } else {
-        const { exportAuditBundle } = await import('../audit-log/bundle.js');
+        const { exportAuditBundle } = await import('./node-functions.js');
         bundle = await withNode(options, ({ ctx }) =>
           exportAuditBundle(ctx, { onProgress: (done, total) => total >= QUIET_BELOW && progress(`read ${done} of ${total} entries`) }),
         );
       }
       const count = Array.isArray((bundle as { entries?: unknown }).entries) ? (bundle as { entries: unknown[] }).entries.length : 0;
       progress(`checking ${count} entries`);
-      const { describeVerification, verifyAuditBundle } = await import('../audit-log/verify.js');
+      const { describeVerification, verifyAuditBundle } = await import('./anchor-functions.js');
       const report = await verifyAuditBundle(bundle, { now: new Date(), erasureGraceDays: Number(options.erasureGraceDays), expectFingerprint: options.fingerprint });
       io.out(options.json ? JSON.stringify(report, null, 2) : describeVerification(report).join('\n'));
       if (!report.ok) throw new CliError('The audit log did not pass verification (see above).');

@@ -18,8 +18,8 @@ export function addBackupCommands(program: Command, io: CliIo): void {
     .requiredOption('--to <file>', 'the backup file to create (never overwritten); the keyring copy is written beside it, with .keyring added')
     .option('--pg-dump <path>', 'PostgreSQL: the pg_dump program to run (by default found on PATH or in /usr/lib/postgresql)')
     .action(async (options: { data?: string; to: string; pgDump?: string }) => {
-      const [{ backupPostgres, backupSqlite, dumpedTable, findPostgresTool, pgDumpCommand, withoutPassword }, { keyringKeysNeededByCopyText, keyringKeysNeededBySqlite }, { databaseTarget, hasNode }] =
-        await Promise.all([import('../db/backup.js'), import('../data-keys/keyring-backup.js'), import('../node.js')]);
+      const { backupPostgres, backupSqlite, databaseTarget, dumpedTable, findPostgresTool, hasNode, keyringKeysNeededByCopyText, keyringKeysNeededBySqlite, pgDumpCommand, withoutPassword } =
+        await import('./node-functions.js');
       const config = configFrom(options);
       const target = databaseTarget(config);
       const to = resolve(options.to);
@@ -68,7 +68,7 @@ export function addBackupCommands(program: Command, io: CliIo): void {
  * failure, neither file is left behind.
  */
 async function paired<T>(config: NodeConfig, to: string, keyringCopy: string, copy: () => Promise<T>, needs: () => Promise<Iterable<string>> | Iterable<string>): Promise<T> {
-  const [{ BackupError }, { copyKeyringAround, KeyringBackupError }] = await Promise.all([import('../db/backup.js'), import('../data-keys/keyring-backup.js')]);
+  const { BackupError, copyKeyringAround, KeyringBackupError } = await import('./node-functions.js');
   let copied = false;
   try {
     return await copyKeyringAround(

@@ -38,7 +38,7 @@ export function addConsentCommands(program: Command, io: CliIo): void {
       const input = readJsonFile(options.file);
       checkAgainst('ConsentInput', input);
       await withNode(options, async ({ ctx }) => {
-        const { consentView, recordConsent } = await import('../consents/service.js');
+        const { consentView, recordConsent } = await import('./node-functions.js');
         const userId = await actingUser(ctx.database.db, options.user);
         const row = await ctx.database.transaction((tx) => recordConsent(tx, input as ConsentInput, { userId }, ctx.clock.now()));
         const view = await consentView(ctx, row);
@@ -53,7 +53,7 @@ export function addConsentCommands(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .action(async (options: { data?: string; status?: ConsentStatus; json?: boolean }) => {
       await withNode(options, async (node) => {
-        const { listConsents } = await import('../consents/service.js');
+        const { listConsents } = await import('./node-functions.js');
         const items: Consent[] = [];
         let cursor: string | undefined;
         do {
@@ -81,7 +81,7 @@ export function addConsentCommands(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .action(async (id: string, options: { data?: string; json?: boolean }) => {
       await withNode(options, async ({ ctx }) => {
-        const { getConsent } = await import('../consents/service.js');
+        const { getConsent } = await import('./node-functions.js');
         const found = await getConsent(ctx, id);
         if (!found) throw new CliError(`There is no consent record ${id} on this node; \`referral-node consent list\` shows them.`);
         io.out(options.json ? JSON.stringify(found, null, 2) : describe(found));
@@ -103,7 +103,7 @@ export function addConsentCommands(program: Command, io: CliIo): void {
         }
       });
       await withNode(options, async ({ ctx, delivery }) => {
-        const [{ getConsent }, { withdrawConsent }] = await Promise.all([import('../consents/service.js'), import('../consents/withdrawal.js')]);
+        const { getConsent, withdrawConsent } = await import('./node-functions.js');
         const userId = await actingUser(ctx.database.db, options.user);
         await withdrawConsent(ctx, { userId }, id, recipients ? { recipients } : {});
         await delivery.deliverDueEnvelopes();
@@ -126,7 +126,7 @@ export function addConsentCommands(program: Command, io: CliIo): void {
       } catch {
         throw new CliError(`${options.file} cannot be read.`);
       }
-      const { attachConsentForm, MAX_FORM_BYTES } = await import('../consents/form.js');
+      const { attachConsentForm, MAX_FORM_BYTES } = await import('./node-functions.js');
       if (bytes.length > MAX_FORM_BYTES) throw new CliError('The form is larger than 10 MiB; scan it at a lower resolution.');
       await withNode(options, async ({ ctx }) => {
         const userId = await actingUser(ctx.database.db, options.user);

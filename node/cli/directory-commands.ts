@@ -22,7 +22,7 @@ export function addDirectoryCommands(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .action(async (options: { data?: string; json?: boolean }) => {
       await withNode(options, async ({ ctx }) => {
-        const { directoryStatus } = await import('../directory/sync.js');
+        const { directoryStatus } = await import('./node-functions.js');
         const items = await directoryStatus(ctx);
         io.out(options.json ? JSON.stringify(items, null, 2) : table(items));
       });
@@ -33,7 +33,7 @@ export function addDirectoryCommands(program: Command, io: CliIo): void {
     .addOption(dataOption())
     .action(async (options: { data?: string }) => {
       await withNode(options, async ({ ctx }) => {
-        const { directoryStatus, syncPeerDirectories } = await import('../directory/sync.js');
+        const { directoryStatus, syncPeerDirectories } = await import('./node-functions.js');
         await syncPeerDirectories(ctx, { force: true });
         io.out(table(await directoryStatus(ctx)));
       });
@@ -44,7 +44,7 @@ export function addDirectoryCommands(program: Command, io: CliIo): void {
     .addOption(dataOption())
     .option('--peers', 'include the current directories of trusted peers')
     .action(async (options: { data?: string; peers?: boolean }) => {
-      const { exportHsds } = await import('../directory/hsds.js');
+      const { exportHsds } = await import('./node-functions.js');
       await withNode(options, async ({ ctx }) => io.out(JSON.stringify(await exportHsds(ctx, { peers: options.peers ?? false }), null, 2)));
     });
 }

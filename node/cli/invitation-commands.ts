@@ -27,7 +27,7 @@ export function addInvitationCommands(peer: Command, io: CliIo): void {
     .action(async (options: { data?: string; validHours: string; json?: boolean }) => {
       const hours = validHours(options.validHours);
       await withNode(options, async ({ ctx }) => {
-        const { createInvitation } = await import('../peers/invitations.js');
+        const { createInvitation } = await import('./node-functions.js');
         const created = await createInvitation(ctx, COMMAND_LINE, hours);
         if (options.json) return io.out(JSON.stringify(created, null, 2));
         io.out(
@@ -53,7 +53,7 @@ export function addInvitationCommands(peer: Command, io: CliIo): void {
     .action(async (code: string, options: { data?: string }) => {
       const text = code === '-' ? readFileSync(0, 'utf8') : code;
       await withNode(options, async ({ ctx }) => {
-        const { redeemInvitationCode } = await import('../peers/redeem-invitation.js');
+        const { redeemInvitationCode } = await import('./node-functions.js');
         const trusted = await redeemInvitationCode(ctx, COMMAND_LINE, text);
         io.out(
           [
@@ -72,7 +72,7 @@ export function addInvitationCommands(peer: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .action(async (options: { data?: string; json?: boolean }) => {
       await withNode(options, async ({ ctx }) => {
-        const { listInvitations } = await import('../peers/invitations.js');
+        const { listInvitations } = await import('./node-functions.js');
         const items = await listInvitations(ctx);
         if (options.json) return io.out(JSON.stringify(items, null, 2));
         if (items.length === 0) return io.out('No invitations yet: make one with `referral-node peer invite`.');
@@ -92,7 +92,7 @@ export function addInvitationCommands(peer: Command, io: CliIo): void {
     .action(async (id: string, options: { data?: string }) => {
       if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new CliError(`${id} is not an invitation id; \`referral-node peer invitations\` lists them.`);
       await withNode(options, async ({ ctx }) => {
-        const { revokeInvitation } = await import('../peers/invitations.js');
+        const { revokeInvitation } = await import('./node-functions.js');
         const revoked = await revokeInvitation(ctx, COMMAND_LINE, id);
         io.out(`Invitation ${revoked.id} is revoked: its code is refused from now on.`);
       });

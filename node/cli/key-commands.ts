@@ -13,7 +13,7 @@ export function addKeyCommands(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .action(async (options: { data?: string; json?: boolean }) => {
       await withNode(options, async ({ ctx }) => {
-        const [{ listNodeKeys }, { readableFingerprint }] = await Promise.all([import('../identity/store.js'), import('../identity/keys.js')]);
+        const { listNodeKeys, readableFingerprint } = await import('./node-functions.js');
         const rows = await listNodeKeys(ctx.database.db);
         if (options.json) return io.out(JSON.stringify(rows, null, 2));
         io.out(
@@ -41,11 +41,7 @@ export function addKeyCommands(program: Command, io: CliIo): void {
     .option('--all', 'rotate both keys')
     .action(async (options: { data?: string; signing?: boolean; all?: boolean }) => {
       await withNode(options, async ({ ctx }) => {
-        const [{ rotateEncryptionKey, rotateSigningKey }, { completeErasures }, { readableFingerprint }] = await Promise.all([
-          import('../identity/rotation.js'),
-          import('../data-keys/shredding.js'),
-          import('../identity/keys.js'),
-        ]);
+        const { completeErasures, readableFingerprint, rotateEncryptionKey, rotateSigningKey } = await import('./node-functions.js');
         const actor = { kind: 'system', id: 'command-line' } as const;
         if (!options.signing || options.all) {
           const rotated = await rotateEncryptionKey(ctx.database, ctx.dataKeys, ctx.clock.now(), actor);
@@ -75,12 +71,7 @@ export function addKeyCommands(program: Command, io: CliIo): void {
         );
       }
       await withNode(options, async ({ ctx }) => {
-        const [{ revokeSigningKey }, { completeErasures }, { readableFingerprint }, { pushKeyRevocation }] = await Promise.all([
-          import('../identity/rotation.js'),
-          import('../data-keys/shredding.js'),
-          import('../identity/keys.js'),
-          import('../peers/key-revocation.js'),
-        ]);
+        const { completeErasures, pushKeyRevocation, readableFingerprint, revokeSigningKey } = await import('./node-functions.js');
         const result = await revokeSigningKey(ctx.database, ctx.dataKeys, ctx.self, ctx.clock.now(), { kind: 'system', id: 'command-line' });
         // The old private halves are destroyed for real: their data keys' keyring keys go too.
         await completeErasures(ctx);
@@ -102,7 +93,7 @@ export function addKeyCommands(program: Command, io: CliIo): void {
       await withNode(options, async ({ ctx }) => {
         const statement = ctx.self.keyRevocations[0];
         if (!statement) throw new CliError('This node never revoked a key; there is nothing to send.');
-        const { pushKeyRevocation } = await import('../peers/key-revocation.js');
+        const { pushKeyRevocation } = await import('./node-functions.js');
         const outcomes = await pushKeyRevocation(ctx, statement);
         if (outcomes.size === 0) io.out('No trusted peer to send it to.');
         printPushOutcomes(outcomes);

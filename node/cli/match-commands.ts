@@ -64,7 +64,7 @@ export function addMatchCommands(program: Command, io: CliIo): void {
       };
       checkAgainst('MatchQuery', query);
       await withNode(options, async ({ ctx }) => {
-        const { matchServices } = await import('../directory/matching.js');
+        const { matchServices } = await import('./node-functions.js');
         const found = await matchServices(ctx, query);
         if (options.json) return io.out(JSON.stringify(found, null, 2));
         io.out(`Searched ${found.searched.services} services, this organisation's and ${found.searched.peers} peer${found.searched.peers === 1 ? '\'s' : 's\''}; ${found.total} fit${found.total === 1 ? 's' : ''} a need.`);

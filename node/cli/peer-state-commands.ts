@@ -19,7 +19,7 @@ export function addPeerStateCommands(peer: Command, io: CliIo): void {
     }
     command.action(async (id: string, options: { data?: string; reason?: RevocationReason }) => {
       await withNode(options, async ({ ctx, delivery }) => {
-        const [{ changePeerState, normaliseNodeUrl }, { dropRevokedPeersDirectories }] = await Promise.all([import('../peers/service.js'), import('../directory/sync.js')]);
+        const { changePeerState, dropRevokedPeersDirectories, normaliseNodeUrl } = await import('./node-functions.js');
         const changed = await changePeerState(ctx.database, normaliseNodeUrl(id), action, ctx.clock.now(), undefined, options.reason);
         if (action === 'revoke') await dropRevokedPeersDirectories(ctx.database.db);
         if (action === 'restore') await delivery.deliverDueEnvelopes();

@@ -47,7 +47,7 @@ export function buildProgram(io: CliIo = defaultIo, loadHttpApp?: () => Promise<
       if (languages.length === 0 || languages.some((l) => !/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/.test(l))) {
         throw new CliError('--languages takes language codes separated by commas, e.g. el,en.');
       }
-      const [{ normaliseNodeUrl }, { initNode }] = await Promise.all([import('../peers/node-url.js'), import('../node.js')]);
+      const { initNode, normaliseNodeUrl } = await import('./node-functions.js');
       const nodeId = normaliseNodeUrl(options.url);
       const result = await initNode(
         configFrom(options),
@@ -103,7 +103,7 @@ export function buildProgram(io: CliIo = defaultIo, loadHttpApp?: () => Promise<
     .addOption(dataOption())
     .action(async (url: string, options: { data?: string }) => {
       await withNode(options, async ({ ctx }) => {
-        const { addPeer, COMMAND_LINE, fetchPeerIdentity } = await import('../peers/service.js');
+        const { addPeer, COMMAND_LINE, fetchPeerIdentity } = await import('./node-functions.js');
         const { identity, jws } = await fetchPeerIdentity(ctx.fetch, ctx.clock, url);
         const { peer: added, created } = await addPeer(ctx.database, identity, jws, ctx.clock.now(), COMMAND_LINE);
         io.out(
@@ -125,7 +125,7 @@ export function buildProgram(io: CliIo = defaultIo, loadHttpApp?: () => Promise<
     .option('--fingerprint <fp>', 'refuse unless the peer\'s fingerprint is this one')
     .action(async (id: string, options: { data?: string; fingerprint?: string }) => {
       await withNode(options, async ({ ctx }) => {
-        const [{ COMMAND_LINE, normaliseNodeUrl, trustPeer }, { requireFingerprint }] = await Promise.all([import('../peers/service.js'), import('../peers/fingerprint.js')]);
+        const { COMMAND_LINE, normaliseNodeUrl, requireFingerprint, trustPeer } = await import('./node-functions.js');
         const peerId = normaliseNodeUrl(id);
         if (options.fingerprint) await requireFingerprint(ctx.database.db, peerId, options.fingerprint);
         const trusted = await trustPeer(ctx.database, peerId, ctx.clock.now(), COMMAND_LINE);
@@ -139,7 +139,7 @@ export function buildProgram(io: CliIo = defaultIo, loadHttpApp?: () => Promise<
     .option('--json', 'print JSON')
     .action(async (options: { data?: string; json?: boolean }) => {
       await withNode(options, async ({ ctx }) => {
-        const { listPeers } = await import('../peers/service.js');
+        const { listPeers } = await import('./node-functions.js');
         const peers = await listPeers(ctx.database.db);
         if (options.json) return io.out(JSON.stringify(peers, null, 2));
         io.out(peers.length === 0 ? 'No peers yet: add one with `referral-node peer add URL`.' : printTable(peers.map((p) => ({ ...p, languages: p.languages.join(',') })), ['id', 'name', 'country', 'state', 'fingerprint']));
@@ -166,7 +166,7 @@ export function buildProgram(io: CliIo = defaultIo, loadHttpApp?: () => Promise<
     .addOption(new Option('--role <role>', 'the user\'s role').choices([...ROLES]).makeOptionMandatory())
     .action(async (username: string, options: { data?: string; role: Role }) => {
       await withNode(options, async ({ ctx }) => {
-        const { createUser } = await import('../users/service.js');
+        const { createUser } = await import('./node-functions.js');
         const { password } = await createUser(ctx.database, { username, role: options.role }, ctx.clock.now());
         io.out(`User ${username} (${options.role}) created. Password: ${password}   (shown once)`);
       });
@@ -181,7 +181,7 @@ export function buildProgram(io: CliIo = defaultIo, loadHttpApp?: () => Promise<
     .option('--label <label>', 'what the token is for', 'cli')
     .action(async (options: { data?: string; user: string; label: string }) => {
       await withNode(options, async ({ ctx }) => {
-        const { createApiToken } = await import('../users/service.js');
+        const { createApiToken } = await import('./node-functions.js');
         io.out(await createApiToken(ctx.database, options.user, options.label, ctx.clock.now()));
       });
     });
@@ -193,7 +193,7 @@ export function buildProgram(io: CliIo = defaultIo, loadHttpApp?: () => Promise<
     .addOption(dataOption())
     .action(async (options: { data?: string }) => {
       await withNode(options, async ({ ctx }) => {
-        const { readableFingerprint } = await import('../identity/keys.js');
+        const { readableFingerprint } = await import('./node-functions.js');
         const { self } = ctx;
         io.out(`${self.name} (${self.country})\nId:          ${self.nodeId}\nFingerprint: ${readableFingerprint(self.signingKey.kid)}`);
       });

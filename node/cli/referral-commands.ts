@@ -13,20 +13,10 @@ import { dataOption, withNode } from './data-folder.js';
 import type { Db } from '../db/database.js';
 
 /** What the referral commands run, loaded when one of them runs. */
-async function referrals() {
-  const [service, messages, inquiry, onward, requeue, lifecycle] = await Promise.all([
-    import('../referrals/service.js'),
-    import('../referrals/messages.js'),
-    import('../referrals/inquiry.js'),
-    import('../referrals/onward.js'),
-    import('../delivery/requeue.js'),
-    import('../referrals/lifecycle.js'),
-  ]);
-  return { ...service, ...messages, ...inquiry, ...onward, ...requeue, ...lifecycle };
-}
+const referrals = () => import('./node-functions.js');
 
 export async function actingUser(db: Db, username: string): Promise<string> {
-  const { findUserByName } = await import('../users/service.js');
+  const { findUserByName } = await import('./node-functions.js');
   const user = await findUserByName(db, username);
   if (!user || user.disabled_at || user.role === 'auditor') throw new CliError(`${username} is not an active administrator or caseworker of this node.`);
   return user.id;

@@ -36,11 +36,6 @@ export async function runProgram(program: Command): Promise<void> {
 /** Whether the error is one a command refuses with, said in one sentence. */
 async function isExpected(error: unknown): Promise<boolean> {
   if (error instanceof CliError || error instanceof ConfigError || error instanceof PeerError) return true;
-  const [{ KekError }, { KeyringError }, { KeyError }, { UserError }] = await Promise.all([
-    import('../crypto/kek.js'),
-    import('../data-keys/keyring.js'),
-    import('../identity/rotation.js'),
-    import('../users/service.js'),
-  ]);
+  const { KekError, KeyError, KeyringError, UserError } = await import('./node-functions.js');
   return error instanceof KekError || error instanceof KeyringError || error instanceof KeyError || error instanceof UserError;
 }

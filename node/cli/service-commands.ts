@@ -11,7 +11,7 @@ import { checkAgainst, readJsonFile } from './referral-commands.js';
 const COMMAND_LINE = { kind: 'system', id: 'command-line' } as const;
 
 /** The service store, loaded when a command runs. */
-const services = () => import('../directory/services.js');
+const services = () => import('./node-functions.js');
 
 /** The service's name in English if it has one, else in its first language. */
 const nameOf = (service: Service) => inOneLanguage(service.name);

@@ -55,7 +55,7 @@ function validNetworkName(name: string): string {
 }
 
 async function readAnchorKey(path: string) {
-  const { anchorKeyFrom, TrustListError } = await import('../peers/trust-list.js');
+  const { anchorKeyFrom, TrustListError } = await import('./anchor-functions.js');
   try {
     return await anchorKeyFrom(readText(path, 'the key file'));
   } catch (error) {
@@ -77,7 +77,7 @@ export function addTrustListCommands(program: Command, io: CliIo): void {
     .requiredOption('--network <name>', 'the network\'s name, shown to administrators of member nodes')
     .action(async (options: { key: string; out: string; network: string }) => {
       const network = validNetworkName(options.network);
-      const { generateAnchorJwk } = await import('../peers/trust-list.js');
+      const { generateAnchorJwk } = await import('./anchor-functions.js');
       const jwk = await generateAnchorJwk();
       writeNew(options.key, `${JSON.stringify(jwk)}\n`, 0o600, 'a key file');
       writeNew(options.out, `${JSON.stringify({ network, members: [] } satisfies UnsignedTrustList, null, 2)}\n`, 0o644, 'a list');
@@ -99,7 +99,7 @@ export function addTrustListCommands(program: Command, io: CliIo): void {
     .requiredOption('--kid <thumbprint>', 'the member\'s signing key thumbprint (the kid of its identity document\'s signing key, 43 characters)')
     .option('--name <name>', 'the organisation\'s name, for people reading the list')
     .action(async (path: string, options: { node: string; kid: string; name?: string }) => {
-      const { readableFingerprint } = await import('../identity/keys.js');
+      const { readableFingerprint } = await import('./anchor-functions.js');
       const nodeId = normaliseNodeUrl(options.node);
       if (!KID_PATTERN.test(options.kid)) {
         throw new CliError('--kid takes the full RFC 7638 thumbprint of the member\'s signing key: 43 characters of base64url (the short fingerprint is not enough for a list).');
@@ -143,7 +143,7 @@ export function addTrustListCommands(program: Command, io: CliIo): void {
       const claims: TrustListClaims = { iss: list.network, iat, exp: iat + days * 86_400, members: list.members };
       const check = validatorFor('federation', 'TrustListClaims');
       if (!check(claims)) throw new CliError(`${path} is not a valid trust list: ${describeErrors(check.errors).map((e) => `${e.path || 'the list'} ${e.message}`).join('; ')}. Nothing was signed.`);
-      const { signTrustList } = await import('../peers/trust-list.js');
+      const { signTrustList } = await import('./anchor-functions.js');
       writeFileSync(options.out, `${await signTrustList(claims, key)}\n`);
       io.out(
         [
@@ -169,11 +169,7 @@ export function addTrustListCommands(program: Command, io: CliIo): void {
       const member = list.members.find((m) => m.node_id === nodeId);
       if (!member) throw new CliError(`${nodeId} is not in the list; the anchor revokes only keys it listed. Nothing was signed.`);
       const key = await readAnchorKey(options.key);
-      const [{ signAnchorKeyRevocation }, { readableFingerprint }, { pushTo }] = await Promise.all([
-        import('../identity/revocation.js'),
-        import('../identity/keys.js'),
-        import('../peers/key-revocation.js'),
-      ]);
+      const { pushTo, readableFingerprint, signAnchorKeyRevocation } = await import('./anchor-functions.js');
       const statement = await signAnchorKeyRevocation(key, nodeId, member.signing_kid, Math.floor(Date.now() / 1000));
       writeNew(options.out, `${statement}\n`, 0o644, 'a statement');
       io.out(`Revocation of ${nodeId}'s key ${readableFingerprint(member.signing_kid)} written to ${options.out}, signed by the anchor ${key.kid}.`);
@@ -194,7 +190,7 @@ export function addTrustListCommands(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .action(async (options: { data?: string; json?: boolean }) => {
       await withNode(options, async (node) => {
-        const { trustListStatus } = await import('../peers/trust-list-follower.js');
+        const { trustListStatus } = await import('./node-functions.js');
         const status = await trustListStatus(node.ctx, node.trustList);
         if (options.json) return io.out(JSON.stringify(status, null, 2));
         if (!status.following && !status.checked_at) {
