@@ -203,6 +203,7 @@ export async function shredRetiredKeys(database: Database, keyring: Keyring, now
   const outcome: ShreddingOutcome = { replaced: 0, rewrapped: 0, destroyed: 0 };
   const due = await database.db.selectFrom('keyring_retirements').select('keyring_key_id').execute();
   for (const { keyring_key_id: retiring } of due) {
+    // Alone, never sharing a commit: the keyring file it changes is not rolled back with a group.
     await database.transaction(async (tx) => {
       const still = await tx.selectFrom('keyring_retirements').select('keyring_key_id').where('keyring_key_id', '=', retiring).executeTakeFirst();
       if (!still) return;
@@ -223,7 +224,7 @@ export async function shredRetiredKeys(database: Database, keyring: Keyring, now
         outcome.replaced += 1;
       }
       await tx.deleteFrom('keyring_retirements').where('keyring_key_id', '=', retiring).execute();
-    });
+    }, { alone: true });
   }
   outcome.destroyed = await destroyUnneededKeys(database, keyring, now);
   return outcome;
@@ -231,6 +232,7 @@ export async function shredRetiredKeys(database: Database, keyring: Keyring, now
 
 /** Destroys every keyring key no data key needs, except the current month's current key and those still to be replaced. */
 async function destroyUnneededKeys(database: Database, keyring: Keyring, now: Date): Promise<number> {
+  // Alone: it must see only committed data keys, never those of a group that may yet roll back.
   return database.transaction(async (tx) => {
     const needed = new Set((await tx.selectFrom('data_keys').select('keyring_key_id').distinct().execute()).map((r) => r.keyring_key_id));
     for (const r of await tx.selectFrom('keyring_retirements').select('keyring_key_id').execute()) needed.add(r.keyring_key_id);
@@ -239,7 +241,7 @@ async function destroyUnneededKeys(database: Database, keyring: Keyring, now: Da
     const doomed = keys.filter((k) => !needed.has(k.id) && k.id !== current?.id).map((k) => k.id);
     await keyring.destroy(doomed);
     return doomed.length;
-  });
+  }, { alone: true });
 }
 
 /** Sealed data as one text column: `nonce.ciphertext` in base64url. */

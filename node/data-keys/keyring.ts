@@ -148,9 +148,11 @@ export function openKeyring(path: string, kek: Kek): Keyring {
       return stored ? materialise(stored) : undefined;
     },
     async current(period, now) {
-      // Called inside write transactions, while no other process can replace the file: the
-      // file's stamp tells whether it changed since it was read (a replacement is a new inode).
-      const stored = fresh().keys.filter((k) => k.period === period).at(-1);
+      // Read afresh, every time: what it returns wraps data keys, and a stamp (inode, mtime, size)
+      // can look unchanged across a replacement (a reused inode, a coarse mtime, NFS's attribute
+      // cache), which would wrap under a key just destroyed. latest() may use the stamp: keep()
+      // checks its choice against this.
+      const stored = fresh(true).keys.filter((k) => k.period === period).at(-1);
       return stored ? materialise(stored) : add(period, now);
     },
     add,

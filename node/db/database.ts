@@ -43,7 +43,7 @@ export interface Database {
    * alone when it fails; it never starts another transaction (that one would wait for it). The
    * promise settles once what fn wrote is committed and durable.
    */
-  transaction<T>(fn: (tx: Tx, onCommit: (hook: () => void) => void) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Tx, onCommit: (hook: () => void) => void) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** How many transactions were asked for and how many commits made them durable (fewer when they shared one: group commit). */
   transactionStats(): { transactions: number; commits: number };
   /**
@@ -65,6 +65,14 @@ export interface Database {
 /** Where a node's data is: a SQLite file, or a PostgreSQL database. */
 export type DatabaseTarget = { sqlitePath: string } | { postgresUrl: string };
 
+export interface TransactionOptions {
+  /**
+   * Never share a commit with others: for a transaction with effects outside the database that a
+   * rollback would not undo (destroying keyring keys), which must act on committed data only.
+   */
+  alone?: boolean;
+}
+
 /** A statement as it was sent to the database: its SQL and its parameters. */
 export interface ExecutedQuery {
   sql: string;
@@ -76,15 +84,21 @@ export interface DatabaseOptions {
   onQuery?: ((query: ExecutedQuery) => void) | undefined;
   /** How long a group waits for transactions announced with expectTransaction (GROUP_WAIT_MS). */
   groupWaitMs?: number | undefined;
+  /** Told of an after-commit hook that threw (the commit stands; the caller is answered as usual). */
+  onHookError?: ((error: unknown) => void) | undefined;
 }
+
+/** Without onHookError: a process warning naming the error's kind only (errors may quote data). */
+const warnHookError = (error: unknown): void =>
+  process.emitWarning(`An after-commit hook failed (${error instanceof Error ? error.name : 'error'}); the transaction was committed.`);
 
 /** How long a group about to start waits, at most, for a transaction it was told to expect. */
 export const GROUP_WAIT_MS = 3;
 
 export function openDatabase(target: DatabaseTarget, options: DatabaseOptions = {}): Database {
   const log = options.onQuery ? queryLog(options.onQuery) : undefined;
-  const groupWaitMs = options.groupWaitMs ?? GROUP_WAIT_MS;
-  return 'postgresUrl' in target ? openPostgres(target.postgresUrl, log, groupWaitMs) : openSqlite(target.sqlitePath, log, groupWaitMs);
+  const grouping: Grouping = { waitMs: options.groupWaitMs ?? GROUP_WAIT_MS, onHookError: options.onHookError ?? warnHookError };
+  return 'postgresUrl' in target ? openPostgres(target.postgresUrl, log, grouping) : openSqlite(target.sqlitePath, log, grouping);
 }
 
 type QueryLog = (event: LogEvent) => void;
@@ -95,7 +109,13 @@ function queryLog(onQuery: (query: ExecutedQuery) => void): QueryLog {
   };
 }
 
-function openSqlite(path: string, log: QueryLog | undefined, groupWaitMs: number): Database {
+/** How transactions are grouped: how long a group waits for announced ones, and who hears of a failing hook. */
+interface Grouping {
+  waitMs: number;
+  onHookError: (error: unknown) => void;
+}
+
+function openSqlite(path: string, log: QueryLog | undefined, grouping: Grouping): Database {
   const sqlite = new SQLite(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
@@ -104,7 +124,7 @@ function openSqlite(path: string, log: QueryLog | undefined, groupWaitMs: number
   // Deleted content is overwritten with zeros, not left in free pages: erasure must erase.
   sqlite.pragma('secure_delete = ON');
   const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }), ...(log ? { log } : {}) });
-  return wrap(db, 'sqlite', groupWaitMs, {
+  return wrap(db, 'sqlite', grouping, {
     begin: (fn) => db.transaction().execute(fn),
     async purgeErased() {
       const { rows } = await sql<{ busy: number }>`pragma wal_checkpoint(TRUNCATE)`.execute(db);
@@ -124,12 +144,12 @@ export const postgresTypes = {
     oid === INT8_OID ? (value: string) => Number(value) : pg().types.getTypeParser(oid, format ?? 'text')) as typeof PgModule.types.getTypeParser,
 };
 
-function openPostgres(url: string, log: QueryLog | undefined, groupWaitMs: number): Database {
+function openPostgres(url: string, log: QueryLog | undefined, grouping: Grouping): Database {
   const pool = new (pg().Pool)({ connectionString: url, max: 10, types: postgresTypes, application_name: 'referral-node' });
   // An idle connection the server drops (a restart, a failover) must not take the process down.
   pool.on('error', () => undefined);
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), plugins: [new PostgresSchemaPlugin()], ...(log ? { log } : {}) });
-  return wrap(db, 'postgres', groupWaitMs, {
+  return wrap(db, 'postgres', grouping, {
     // One writer at a time, as on SQLite (BEGIN IMMEDIATE): every transaction here writes, and
     // nearly all append to the audit log, whose next index each reads; run side by side they would
     // mostly fail each other. LOCK TABLE as the first statement takes the lock before the
@@ -223,6 +243,7 @@ interface Queued {
   fn: (tx: Tx, onCommit: (hook: () => void) => void) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+  alone: boolean;
 }
 
 /** What one transaction of a group came to: its result and hooks, or its error (its savepoint rolled back). */
@@ -237,7 +258,7 @@ type Outcome = { ok: true; value: unknown; hooks: Array<() => void> } | { ok: fa
  * durable (a receipt is never given for a message that a crash could still lose). A group that
  * lost a race with another process runs again one transaction at a time.
  */
-function wrap(db: Db, dialect: DialectName, groupWaitMs: number, policy: DialectPolicy): Database {
+function wrap(db: Db, dialect: DialectName, { waitMs: groupWaitMs, onHookError }: Grouping, policy: DialectPolicy): Database {
   let closed = false;
   const queue: Queued[] = [];
   let draining = false;
@@ -260,17 +281,25 @@ function wrap(db: Db, dialect: DialectName, groupWaitMs: number, policy: Dialect
       stopWaiting = done;
     });
 
+  /** After-commit hooks: one that throws neither stops the others nor undoes the commit; it is reported. */
+  const runHooks = (hooks: ReadonlyArray<() => void>): void => {
+    for (const hook of hooks) {
+      try {
+        hook();
+      } catch (error) {
+        onHookError(error);
+      }
+    }
+  };
+
   /** One transaction alone, run again when it lost a race with another writer. */
   const runAlone = async (item: Queued): Promise<void> => {
     for (let attempt = 1; ; attempt++) {
       // Hooks of an attempt that rolled back are dropped with it.
       const hooks: Array<() => void> = [];
+      let value: unknown;
       try {
-        const value = await policy.begin((tx) => item.fn(tx, (hook) => hooks.push(hook)));
-        stats.commits += 1;
-        for (const hook of hooks) hook();
-        item.resolve(value);
-        return;
+        value = await policy.begin((tx) => item.fn(tx, (hook) => hooks.push(hook)));
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !isRetryableConflict(error)) {
           item.reject(error);
@@ -278,7 +307,13 @@ function wrap(db: Db, dialect: DialectName, groupWaitMs: number, policy: Dialect
         }
         // Spread the retries out, so the writers that collided do not collide again.
         await new Promise((resume) => setTimeout(resume, Math.random() * 10 * 2 ** attempt));
+        continue;
       }
+      // Committed: nothing after this point may send the caller an error or run it again.
+      stats.commits += 1;
+      runHooks(hooks);
+      item.resolve(value);
+      return;
     }
   };
 
@@ -315,7 +350,7 @@ function wrap(db: Db, dialect: DialectName, groupWaitMs: number, policy: Dialect
     stats.commits += 1;
     for (const [i, outcome] of outcomes.entries()) {
       if (outcome.ok) {
-        for (const hook of outcome.hooks) hook();
+        runHooks(outcome.hooks);
         items[i]!.resolve(outcome.value);
       } else {
         items[i]!.reject(outcome.error);
@@ -337,7 +372,10 @@ function wrap(db: Db, dialect: DialectName, groupWaitMs: number, policy: Dialect
         // Requests on their way to a transaction join this one's commit (as PostgreSQL's
         // commit_delay does, only when others are about to commit).
         if (expected > 0 && queue.length < MAX_GROUP) await waitForExpected();
-        const group = queue.splice(0, MAX_GROUP);
+        // A transaction with effects a rollback cannot undo (destroying keyring keys) runs alone:
+        // in a group, it could act on another member's writes that the group then rolls back.
+        const aloneAt = queue.findIndex((item) => item.alone);
+        const group = queue.splice(0, aloneAt === 0 ? 1 : aloneAt > 0 ? Math.min(aloneAt, MAX_GROUP) : MAX_GROUP);
         await (group.length === 1 ? runAlone(group[0]!) : runGroup(group));
       } while (queue.length > 0);
     } finally {
@@ -348,10 +386,10 @@ function wrap(db: Db, dialect: DialectName, groupWaitMs: number, policy: Dialect
   return {
     db,
     dialect,
-    transaction<T>(fn: (tx: Tx, onCommit: (hook: () => void) => void) => Promise<T>): Promise<T> {
+    transaction<T>(fn: (tx: Tx, onCommit: (hook: () => void) => void) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
       stats.transactions += 1;
       return new Promise<T>((resolve, reject) => {
-        queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+        queue.push({ fn, resolve: resolve as (value: unknown) => void, reject, alone: options.alone === true });
         if (!draining) void drain();
         arrived();
       });

@@ -263,6 +263,8 @@ export async function takeLeases(db: Db, ids: readonly string[], now: Date, leas
       .select('id')
       .where('id', 'in', ids)
       .where('delivery_state', '=', 'queued')
+      // Due still: an attempt that ended since the search read it may have set its next one later.
+      .where('next_attempt_at', '<=', now.toISOString())
       .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now.toISOString()), eb('lease_owner', '=', owner)])),
   );
   const leased = await db

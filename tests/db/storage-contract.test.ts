@@ -156,6 +156,45 @@ describe('the storage contract', () => {
     }
   });
 
+  it('runs a transaction marked alone in a commit of its own, between the groups before and after it', async () => {
+    const before = database.transactionStats();
+    const order: string[] = [];
+    const write = (name: string, alone = false) =>
+      database.transaction(async () => {
+        order.push(`${name} (commits so far: ${database.transactionStats().commits - before.commits})`);
+      }, { alone });
+    await Promise.all([write('a'), write('b'), write('shred', true), write('c'), write('d')]);
+    expect(order).toEqual(['a (commits so far: 0)', 'b (commits so far: 0)', 'shred (commits so far: 1)', 'c (commits so far: 2)', 'd (commits so far: 2)']);
+    expect(database.transactionStats().commits - before.commits).toBe(3);
+  });
+
+  it('answers every caller of a group when an after-commit hook throws, and keeps the commit', async () => {
+    const failures: unknown[] = [];
+    const { database: reporting, close: closeReporting } = await openTestDatabase({ onHookError: (error) => failures.push(error) });
+    try {
+      const results = await Promise.all(
+        ['h-0', 'h-1', 'h-2'].map((id, i) =>
+          reporting.transaction(async (tx, onCommit) => {
+            await tx.insertInto('services').values({ id, description: '{}', status: 'active', accepting_referrals: 1, created_at: at, updated_at: at }).execute();
+            onCommit(() => {
+              if (i === 1) throw new Error('hook failed');
+            });
+            return id;
+          }),
+        ),
+      );
+      expect(results).toEqual(['h-0', 'h-1', 'h-2']);
+      expect(failures.map((e) => (e as Error).message)).toEqual(['hook failed']);
+      const ids = (await reporting.db.selectFrom('services').select('id').where('id', 'like', 'h-%').orderBy('id').execute()).map((r) => r.id);
+      expect(ids).toEqual(['h-0', 'h-1', 'h-2']);
+      // Alone too: the caller of a committed transaction is not told it failed.
+      expect(await reporting.transaction(async (_tx, onCommit) => (onCommit(() => { throw new Error('again'); }), 'kept'))).toBe('kept');
+      expect(failures).toHaveLength(2);
+    } finally {
+      await closeReporting();
+    }
+  });
+
   it('undoes nothing of a group when one of its transactions fails on a constraint', async () => {
     await database.db.insertInto('services').values({ id: 'u-taken', description: '{}', status: 'active', accepting_referrals: 1, created_at: at, updated_at: at }).execute();
     const write = (id: string) =>
