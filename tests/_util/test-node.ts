@@ -233,3 +233,8 @@ export async function api(node: TestNode, method: string, path: string, body?: u
   const status = response.status;
   return { status, body: (await expectMatchesSpec('local', method, path.split('?')[0]!, response)) as Json };
 }
+
+/** The id of a test node's `admin` user (the user initNode made). */
+export async function adminIdOf(node: TestNode): Promise<string> {
+  return (await node.ctx.database.db.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirstOrThrow()).id;
+}

@@ -6,7 +6,7 @@ import { b64u, utf8 } from '../../node/crypto/encoding.js';
 import { DEFAULTS } from '../../node/config/config.js';
 import { createReferral, getReferralSummary } from '../../node/referrals/service.js';
 import { pollUntil } from '../_util/processes.js';
-import { createTestNetwork, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { adminIdOf, createTestNetwork, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
 let net: TestNetwork;
 let gr: TestNode;
@@ -25,11 +25,9 @@ afterAll(async () => {
   await net.close();
 });
 
-const adminId = async (node: TestNode) =>
-  (await node.ctx.database.db.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirstOrThrow()).id;
 
 async function send(to: TestNode): Promise<string> {
-  return (await createReferral(gr.ctx, { userId: await adminId(gr) }, referralRequest(to.id))).id;
+  return (await createReferral(gr.ctx, { userId: await adminIdOf(gr) }, referralRequest(to.id))).id;
 }
 
 /** The referral an envelope posted in `init` belongs to (from the header inside the signed payload). */

@@ -6,7 +6,7 @@ import { cli } from '../_util/cli.js';
 import { sql } from 'kysely';
 import { defaultRetryPolicy, retryAfterMs, retryDelayMs } from '../../node/delivery/retry-policy.js';
 import { createReferral, getReferralSummary } from '../../node/referrals/service.js';
-import { api, createTestNetwork, type Json, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { adminIdOf, api, createTestNetwork, type Json, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
 import { insertionOrder } from '../../node/db/dialect.js';
 
 let net: TestNetwork;
@@ -20,11 +20,9 @@ beforeAll(async () => {
 });
 afterAll(() => net.close());
 
-const adminId = async (node: TestNode) =>
-  (await node.ctx.database.db.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirstOrThrow()).id;
 
 async function send(to: TestNode = at) {
-  return createReferral(gr.ctx, { userId: await adminId(gr) }, referralRequest(to.id));
+  return createReferral(gr.ctx, { userId: await adminIdOf(gr) }, referralRequest(to.id));
 }
 
 describe('the retry policy', () => {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { takeLeases } from '../../node/delivery/outbox.js';
 import { createReferral } from '../../node/referrals/service.js';
-import { createTestNetwork, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { adminIdOf, createTestNetwork, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
 let net: TestNetwork;
 let gr: TestNode;
@@ -17,7 +17,7 @@ afterAll(() => net.close());
 
 describe('leases on outgoing envelopes', () => {
   it('leases in one go those no other process holds, and a lease that ran out to whoever asks', async () => {
-    const admin = (await gr.ctx.database.db.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirstOrThrow()).id;
+    const admin = await adminIdOf(gr);
     for (let i = 0; i < 4; i++) await createReferral(gr.ctx, { userId: admin }, referralRequest(at.id));
     const { db } = gr.ctx.database;
     const ids = (await db.selectFrom('envelopes').select('id').where('direction', '=', 'outgoing').orderBy('id').execute()).map((r) => r.id);

@@ -7,7 +7,7 @@ import { loadSodium } from '../../node/crypto/sodium.js';
 import type { Database } from '../../node/db/database.js';
 import { createReferral } from '../../node/referrals/service.js';
 import { sendLifecycleMessage } from '../../node/referrals/messages.js';
-import { createTestNetwork, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { adminIdOf, createTestNetwork, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
 let net: TestNetwork;
 let gr: TestNode;
@@ -56,25 +56,23 @@ afterAll(async () => {
   await net.close();
 });
 
-const adminId = async (node: TestNode) =>
-  (await node.ctx.database.db.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirstOrThrow()).id;
 
 describe('the transactions of the hot path', () => {
   it('seal, sign and wrap nothing while they hold the write lock: creating a referral, answering it with notes, receiving, keeping receipts', async () => {
     // The first referral of the month may make the month's keyring key (inside a transaction, as
     // the keyring is only changed there); what is measured is the steady state after it.
-    await createReferral(gr.ctx, { userId: await adminId(gr) }, referralRequest(at.id));
+    await createReferral(gr.ctx, { userId: await adminIdOf(gr) }, referralRequest(at.id));
     await net.settle();
     inTransaction.length = 0;
 
-    const referral = await createReferral(gr.ctx, { userId: await adminId(gr) }, referralRequest(at.id));
+    const referral = await createReferral(gr.ctx, { userId: await adminIdOf(gr) }, referralRequest(at.id));
     expect(inTransaction).toEqual([]);
     await net.settle();
     expect(inTransaction).toEqual([]);
 
     // The receiver answers with notes; the sender receives them and keeps the receipts.
-    await sendLifecycleMessage(at.ctx, { userId: await adminId(at) }, referral.id, 'referral.accept', { note: 'We can see her on Monday.' });
-    await sendLifecycleMessage(at.ctx, { userId: await adminId(at) }, referral.id, 'referral.update', { status: 'first-contact-made', note: 'First meeting held.' });
+    await sendLifecycleMessage(at.ctx, { userId: await adminIdOf(at) }, referral.id, 'referral.accept', { note: 'We can see her on Monday.' });
+    await sendLifecycleMessage(at.ctx, { userId: await adminIdOf(at) }, referral.id, 'referral.update', { status: 'first-contact-made', note: 'First meeting held.' });
     expect(inTransaction).toEqual([]);
     await net.settle();
     expect(inTransaction).toEqual([]);
@@ -83,7 +81,7 @@ describe('the transactions of the hot path', () => {
 
     // The control: the spies see crypto outside transactions (sealing, signing, verifying happened).
     open += 1;
-    await createReferral(gr.ctx, { userId: await adminId(gr) }, referralRequest(at.id));
+    await createReferral(gr.ctx, { userId: await adminIdOf(gr) }, referralRequest(at.id));
     open -= 1;
     expect(inTransaction).toEqual(expect.arrayContaining(['crypto_box_seal', 'crypto_aead_xchacha20poly1305_ietf_encrypt']));
     // And the referral went through: offered, accepted, in progress.

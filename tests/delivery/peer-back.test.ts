@@ -3,7 +3,7 @@
 // when their backoff runs out.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReferral } from '../../node/referrals/service.js';
-import { createTestNetwork, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { adminIdOf, createTestNetwork, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
 let net: TestNetwork;
 let gr: TestNode;
@@ -17,7 +17,7 @@ afterAll(() => net.close());
 
 describe('a peer back after an outage', () => {
   it('gets the messages that backed off while it was away as soon as it answers one', async () => {
-    const admin = (await gr.ctx.database.db.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirstOrThrow()).id;
+    const admin = await adminIdOf(gr);
     net.unreachable.add(at.id);
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await createReferral(gr.ctx, { userId: admin }, referralRequest(at.id))).id);
