@@ -39,12 +39,6 @@ export interface DataKeys {
    * `associatedData` bound to it. Inside a write transaction.
    */
   seal(tx: Tx, name: string, plaintext: Uint8Array, associatedData: Uint8Array, now: Date): Promise<Sealed>;
-  /**
-   * Encrypts each of `parts` under a data key made now for `name`, a name never used before (a new
-   * id): the key is not looked for first. Inside a write transaction; a name already held fails
-   * the insert.
-   */
-  sealNew(tx: Tx, name: string, parts: ReadonlyArray<{ plaintext: Uint8Array; associatedData: Uint8Array }>, now: Date): Promise<Sealed[]>;
   /** A new data key for `name` (a name never used before), made and wrapped outside any transaction; see PreparedKey. */
   prepare(name: string, now: Date): Promise<PreparedKey>;
   /** Encrypts under a prepared key (no database, no transaction). */
@@ -115,12 +109,6 @@ export function dataKeysWith(keyring: Keyring): DataKeys {
         await insert(tx, name, key, now);
       }
       return aeadEncrypt(key, plaintext, associatedData);
-    },
-    async sealNew(tx, name, parts, now) {
-      const prepared = await prepare(name, now);
-      const sealed = await Promise.all(parts.map((part) => sealWith(prepared, part.plaintext, part.associatedData)));
-      await keep(tx, prepared);
-      return sealed;
     },
     prepare,
     sealWith,
