@@ -125,4 +125,10 @@ describe('start-up', () => {
       await exited;
     }
   });
+
+  it('has libsodium\'s WebAssembly decoded by Node, not by a loop in JavaScript at each start (scripts/bundle.js)', () => {
+    const holding = Object.entries(metafile.outputs).filter(([, output]) => Object.keys(output.inputs).some((input) => input.endsWith('libsodium-sumo.mjs')));
+    expect(holding).toHaveLength(1);
+    expect(readFileSync(join(repoRoot, holding[0]![0]), 'utf8')).toContain('Buffer.from("AGFzbQ');
+  });
 });
