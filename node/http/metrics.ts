@@ -87,7 +87,7 @@ function registerGauges(ctx: NodeContext, { Counter, Gauge }: typeof import('pro
 export function metricsRoutes(ctx: NodeContext): Hono<LocalEnv> {
   let scraped: Promise<Registry> | undefined;
   const withGauges = () =>
-    (scraped ??= Promise.all([ctx.metrics.registry(), import('prom-client')]).then(([registry, prom]) => {
+    (scraped ??= Promise.all([ctx.metrics.registry(), import('prom-client')]).then(([registry, { default: prom }]) => {
       registerGauges(ctx, prom, registry);
       return registry;
     }));

@@ -49,7 +49,8 @@ export function createNodeMetrics(problems: Iterable<string> = []): NodeMetrics 
   let loading: Promise<Series> | undefined;
   const waiting: Array<(loaded: Series) => void> = [];
   const load = (): Promise<Series> =>
-    (loading ??= import('prom-client').then((prom) => {
+    // The module's `default`: prom-client is CommonJS, and the bundle gives an import() of one no other export.
+    (loading ??= import('prom-client').then(({ default: prom }) => {
       series = createSeries(prom, known);
       for (const count of waiting.splice(0)) count(series);
       return series;
