@@ -1,8 +1,9 @@
 // /metrics: the node's metrics (node/metrics/node-metrics.ts) in Prometheus' text format, for an
 // admin's API token only (the federation API is on the internet). Counters are kept as things
 // happen; the gauges are read from their owners at each scrape. Nothing personal is a label: route
-// patterns, peers' node URLs, problem types and fixed words only.
-import { Counter, Gauge } from 'prom-client';
+// patterns, peers' node URLs, problem types and fixed words only. Like the counters, the gauges
+// wait for prom-client, which is loaded on first use: they are added at the first scrape.
+import type { Registry } from 'prom-client';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import type { NodeContext } from '../context.js';
@@ -26,8 +27,7 @@ export const requestMetrics = (ctx: NodeContext): MiddlewareHandler =>
   };
 
 /** The gauges read at each scrape, through the owners of the tables they count. */
-function registerGauges(ctx: NodeContext): void {
-  const { registry } = ctx.metrics;
+function registerGauges(ctx: NodeContext, { Counter, Gauge }: typeof import('prom-client'), registry: Registry): void {
   const { db } = ctx.database;
   // Read from the database layer at each scrape: the two together say how many transactions
   // shared each commit (group commit).
@@ -85,12 +85,17 @@ function registerGauges(ctx: NodeContext): void {
 }
 
 export function metricsRoutes(ctx: NodeContext): Hono<LocalEnv> {
-  registerGauges(ctx);
+  let scraped: Promise<Registry> | undefined;
+  const withGauges = () =>
+    (scraped ??= Promise.all([ctx.metrics.registry(), import('prom-client')]).then(([registry, { default: prom }]) => {
+      registerGauges(ctx, prom, registry);
+      return registry;
+    }));
   const app = new Hono<LocalEnv>();
   app.use('/metrics', bearerAuth(ctx.database, ctx.clock));
   app.get('/metrics', async (c) => {
     requireRole(c.get('user'), 'admin');
-    const { registry } = ctx.metrics;
+    const registry = await withGauges();
     return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType, 'cache-control': 'no-store' });
   });
   return app;

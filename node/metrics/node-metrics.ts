@@ -3,12 +3,17 @@
 // label value comes from a closed set (methods, route patterns, statuses, outcomes, problem types,
 // peers' node URLs): never a concrete path, a name, a note or an id, so no personal data can
 // reach a scrape.
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+//
+// prom-client (with the OpenTelemetry API it brings, a sixth of what a start loaded) is loaded
+// when the first thing happens that counts, usually the first request, not at start: what is
+// counted before it is loaded waits for it and is counted then, so nothing is lost.
+import type { Registry } from 'prom-client';
 
 export type DeliveryOutcome = 'delivered' | 'retry' | 'failed';
 
 export interface NodeMetrics {
-  readonly registry: Registry;
+  /** The registry /metrics reads, loading prom-client if nothing has yet. */
+  registry(): Promise<Registry>;
   /** One HTTP request answered: `route` is the route's pattern (`/api/v1/referrals/:id`), never the path asked for. */
   observeRequest(method: string, route: string, status: number, seconds: number): void;
   /**
@@ -40,6 +45,32 @@ export function problemLabel(error: string | undefined, known: ReadonlySet<strin
 /** `problems`: the problem types (names without the URN prefix) a peer's refusal may be counted by. */
 export function createNodeMetrics(problems: Iterable<string> = []): NodeMetrics {
   const known = new Set(problems);
+  let series: Series | undefined;
+  let loading: Promise<Series> | undefined;
+  const waiting: Array<(loaded: Series) => void> = [];
+  const load = (): Promise<Series> =>
+    // The module's `default`: prom-client is CommonJS, and the bundle gives an import() of one no other export.
+    (loading ??= import('prom-client').then(({ default: prom }) => {
+      series = createSeries(prom, known);
+      for (const count of waiting.splice(0)) count(series);
+      return series;
+    }));
+  const count = (what: (loaded: Series) => void): void => {
+    if (series) return what(series);
+    waiting.push(what);
+    // A failure to load is the scrape's to report (registry() rejects).
+    load().catch(() => undefined);
+  };
+  return {
+    registry: async () => (await load()).registry,
+    observeRequest: (method, route, status, seconds) => count((loaded) => loaded.observeRequest(method, route, status, seconds)),
+    deliveryAttempt: (outcome, error) => count((loaded) => loaded.deliveryAttempt(outcome, error)),
+  };
+}
+
+type Series = Omit<NodeMetrics, 'registry'> & { registry: Registry };
+
+function createSeries({ Counter, Histogram, Registry, collectDefaultMetrics }: typeof import('prom-client'), known: ReadonlySet<string>): Series {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({

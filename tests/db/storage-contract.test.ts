@@ -33,6 +33,16 @@ describe('the storage contract', () => {
     expect(rows.map((r) => r.name)).toEqual(Object.keys(migrations).sort());
   });
 
+  it('refuses a database that ran a migration this code does not list (a newer version\'s), though all the listed ones ran', async () => {
+    await sql`insert into kysely_migration (name, timestamp) values ('999-from-a-newer-version', ${at})`.execute(database.db);
+    try {
+      await expect(migrateToLatest(database)).rejects.toThrow(/migration/i);
+    } finally {
+      await sql`delete from kysely_migration where name = '999-from-a-newer-version'`.execute(database.db);
+    }
+    await migrateToLatest(database);
+  });
+
   it('commits a transaction whole, and a failed one not at all', async () => {
     await database.transaction(async (tx) => {
       await tx.insertInto('services').values({ id: 's-commit', description: '{}', status: 'active', accepting_referrals: 1, created_at: at, updated_at: at }).execute();

@@ -76,12 +76,16 @@ function ranTheBundle(record: string): void {
 describe('start-up', () => {
   let data: string;
   let port: number;
+  let adminToken: string;
   beforeAll(async () => {
     metafile = JSON.parse(readFileSync(join(BUNDLE, 'meta.json'), 'utf8')) as Metafile;
     port = await freePort();
     data = join(dir, 'data');
     const init = spawnSync(process.execPath, [binPath, 'init', '--data', data, '--url', `http://127.0.0.1:${port}`, '--name', 'Start', '--country', 'GR'], { cwd: repoRoot, encoding: 'utf8' });
     expect(init.status, init.stderr).toBe(0);
+    const token = spawnSync(process.execPath, [binPath, 'token', 'create', '--data', data, '--user', 'admin', '--label', 'start-up'], { cwd: repoRoot, encoding: 'utf8' });
+    expect(token.status, token.stderr).toBe(0);
+    adminToken = token.stdout.trim();
   });
 
   it('a one-off command loads no HTTP layer, no web interface and compiles no schema', () => {
@@ -120,9 +124,22 @@ describe('start-up', () => {
       expect(nowhere.status).toBe(404);
       expect(nowhere.headers.get('content-type')).toBe('application/problem+json');
       await nowhere.arrayBuffer();
+
+      // prom-client, loaded on the first request rather than at start, counts from the first.
+      const metrics = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${adminToken}` } });
+      expect(metrics.status).toBe(200);
+      const text = await metrics.text();
+      expect(text).toMatch(/^referral_node_http_requests_total\{method="GET",route="\/healthz",status="200"\} [1-9]/m);
+      expect(text).toMatch(/^referral_node_db_transactions_total \d+$/m);
     } finally {
       child.kill('SIGTERM');
       await exited;
     }
+  });
+
+  it('has libsodium\'s WebAssembly decoded by Node, not by a loop in JavaScript at each start (scripts/bundle.js)', () => {
+    const holding = Object.entries(metafile.outputs).filter(([, output]) => Object.keys(output.inputs).some((input) => input.endsWith('libsodium-sumo.mjs')));
+    expect(holding).toHaveLength(1);
+    expect(readFileSync(join(repoRoot, holding[0]![0]), 'utf8')).toContain('Buffer.from("AGFzbQ');
   });
 });

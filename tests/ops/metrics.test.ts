@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession } from '../../node/users/sessions.js';
 import { createApiToken, createUser } from '../../node/users/service.js';
-import { problemLabel } from '../../node/metrics/node-metrics.js';
+import { createNodeMetrics, problemLabel } from '../../node/metrics/node-metrics.js';
 import { expectMatchesSpec } from '../_util/spec-check.js';
 import { api, createTestNetwork, jsonRequest, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
@@ -142,6 +142,19 @@ describe('/metrics', () => {
     expect(problemLabel('network: TypeError', known)).toBe('network');
     expect(problemLabel('invalid receipt', known)).toBe('invalid-receipt');
     expect(problemLabel(canaries.reason, known)).toBe('other');
+  });
+
+  it('counts what happened before prom-client was loaded (it is loaded on first use, not at start)', async () => {
+    const metrics = createNodeMetrics(['peer-unknown']);
+    metrics.observeRequest('GET', '/healthz', 200, 0.002);
+    metrics.observeRequest('GET', '/healthz', 200, 0.003);
+    metrics.deliveryAttempt('retry', '409 urn:refnet:problem:peer-unknown');
+    const text = await (await metrics.registry()).metrics();
+    expect(text).toMatch(/^referral_node_http_requests_total\{method="GET",route="\/healthz",status="200"\} 2$/m);
+    expect(text).toMatch(/^referral_node_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} 2$/m);
+    expect(text).toMatch(/^referral_node_delivery_attempts_total\{outcome="retry",problem="urn:refnet:problem:peer-unknown"\} 1$/m);
+    metrics.observeRequest('GET', '/healthz', 200, 0.001);
+    expect(await (await metrics.registry()).metrics()).toMatch(/^referral_node_http_requests_total\{method="GET",route="\/healthz",status="200"\} 3$/m);
   });
 
   it('is refused without a token, and to a user who is not an admin', async () => {
