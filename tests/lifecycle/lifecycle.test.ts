@@ -134,8 +134,18 @@ describe('other endings', () => {
 
   it('crossing messages (accept and withdraw at once) end withdrawn on both sides', async () => {
     const id = await newReferral();
-    await act(at, id, 'accept');
-    await act(gr, id, 'withdraw', { reason: 'client-request' });
+    // The accept is held on its way until GR has withdrawn: a commit starts its delivery at once,
+    // and it must not reach GR first.
+    let release!: () => void;
+    const withdrawn = new Promise<void>((resolve) => (release = resolve));
+    net.gate = (url) => (url.href.startsWith(`${gr.id}/`) ? withdrawn : Promise.resolve());
+    try {
+      await act(at, id, 'accept');
+      await act(gr, id, 'withdraw', { reason: 'client-request' });
+    } finally {
+      release();
+      net.gate = undefined;
+    }
     await settle();
     expect(await stateOn(gr, id)).toBe('withdrawn');
     expect(await stateOn(at, id)).toBe('withdrawn');
