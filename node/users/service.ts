@@ -28,6 +28,13 @@ const TOKEN_PREFIX = 'rn_';
  * audit log (DESIGN.md lists logins), without an entry for every request.
  */
 const LOGIN_GAP_MS = 30 * 60_000;
+/**
+ * A token's last use is written at most this often: a request within it of the last write needs
+ * no transaction (an API client sending a referral a second would otherwise add a commit to each).
+ * It only ever delays the time recorded, so a pause counts as a login once it exceeds
+ * LOGIN_GAP_MS by this much at most.
+ */
+const LAST_USE_PRECISION_MS = 60_000;
 /** Users and tokens made with the CLI on the node's machine: whoever runs it has the data folder. */
 const COMMAND_LINE: AuditActor = { kind: 'system', id: 'command-line' };
 
@@ -80,7 +87,11 @@ export async function authenticateToken(database: Database, token: string, now: 
     .where('api_tokens.token_digest', '=', digest)
     .executeTakeFirst();
   if (!row || row.disabled_at) return undefined;
-  const session = row.last_used_at === null || Date.parse(row.last_used_at) < now.getTime() - LOGIN_GAP_MS;
+  const lastUsed = row.last_used_at === null ? undefined : Date.parse(row.last_used_at);
+  if (lastUsed !== undefined && lastUsed <= now.getTime() && now.getTime() - lastUsed < LAST_USE_PRECISION_MS) {
+    return { id: row.id, username: row.username, role: row.role };
+  }
+  const session = lastUsed === undefined || lastUsed < now.getTime() - LOGIN_GAP_MS;
   await database.transaction(async (tx) => {
     await tx.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', row.token_id).execute();
     if (session) await appendAuditEvent(tx, now, { kind: 'user', id: row.id }, { type: 'user.login', user_id: row.id, token_id: row.token_id });
