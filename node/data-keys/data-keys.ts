@@ -72,7 +72,7 @@ async function unwrap(wrapped: string, name: string, by: KeyringKey): Promise<Ui
 export function dataKeysWith(keyring: Keyring): DataKeys {
   /** Writes the row of a prepared key; wraps it (again) when the month's current keyring key is not the one it was wrapped by. */
   const keep = async (tx: Tx, prepared: PreparedKey): Promise<void> => {
-    const by = await keyring.current(periodOf(prepared.now), prepared.now);
+    const by = await keyring.current(periodOf(prepared.now), prepared.now, tx);
     const wrapped = prepared.wrapped?.by === by.id ? prepared.wrapped.text : await wrap(prepared.key, prepared.name, by);
     await tx.insertInto('data_keys').values({ id: prepared.name, keyring_key_id: by.id, wrapped, created_at: prepared.now.toISOString() }).execute();
   };

@@ -41,10 +41,19 @@ export interface Keyring {
   keys(): Promise<KeyringKey[]>;
   /** The key with this id; undefined when it was destroyed or never existed. */
   find(id: string): Promise<KeyringKey | undefined>;
-  /** The newest key of `period` as the file holds it now, if it has one; anywhere (it writes nothing). */
+  /**
+   * The newest key of `period` as the file held it a moment ago (its stamp is looked at every
+   * LATEST_STAMP_MS at most), if it has one; anywhere (it writes nothing). A guess for preparing
+   * a data key outside a transaction: current() has the last word.
+   */
   latest(period: string): Promise<KeyringKey | undefined>;
-  /** The newest key of `period`; a new one, written to the file, when the period has none. Only inside a write transaction. */
-  current(period: string, now: Date): Promise<KeyringKey>;
+  /**
+   * The newest key of `period`; a new one, written to the file, when the period has none. Only
+   * inside a write transaction. With `transaction` (any object standing for the one asking), the
+   * file is read once for it: writers run one at a time across the processes, so while it holds
+   * the write lock only it can change the file (through this keyring, which then reads it again).
+   */
+  current(period: string, now: Date, transaction?: object): Promise<KeyringKey>;
   /** A new key for `period`, written to the file: from now on the period's current key. Only inside a write transaction. */
   add(period: string, now: Date): Promise<KeyringKey>;
   /** Removes these keys from the file for good. Only inside a write transaction. */
@@ -84,6 +93,9 @@ export async function createKeyringFile(path: string): Promise<void> {
 
 export const keyringExists = (path: string): boolean => existsSync(path);
 
+/** How long latest() goes on with the file as last read before it looks at the file's stamp again. */
+const LATEST_STAMP_MS = 250;
+
 export function openKeyring(path: string, kek: Kek): Keyring {
   let loaded: { file: KeyringFile; stamp: string } = { file: readKeyringFile(path), stamp: stampOf(path) };
   const unwrapped = new Map<string, Uint8Array>();
@@ -109,6 +121,15 @@ export function openKeyring(path: string, kek: Kek): Keyring {
     return loaded.file;
   };
 
+  /** The file, its stamp looked at unless that was done less than `ms` ago. */
+  let stampedAt = -Infinity;
+  const freshWithin = (ms: number): KeyringFile => {
+    const now = performance.now();
+    if (now - stampedAt < ms) return loaded.file;
+    stampedAt = now;
+    return fresh();
+  };
+
   const materialise = async (stored: StoredKey): Promise<KeyringKey> => {
     let key = unwrapped.get(stored.id);
     if (!key) {
@@ -118,9 +139,21 @@ export function openKeyring(path: string, kek: Kek): Keyring {
     return { id: stored.id, period: stored.period, createdAt: stored.created_at, key };
   };
 
+  /** The file as read for a write transaction (current()), and how many writes this keyring had made then. */
+  const readFor = new WeakMap<object, { file: KeyringFile; writes: number }>();
+  let writes = 0;
   const write = (file: KeyringFile) => {
     replaceFile(path, serialiseKeyring(file));
+    writes += 1;
     loaded = { file, stamp: stampOf(path) };
+  };
+  const freshFor = (transaction: object | undefined): KeyringFile => {
+    if (!transaction) return fresh(true);
+    const read = readFor.get(transaction);
+    if (read && read.writes === writes) return read.file;
+    const file = fresh(true);
+    readFor.set(transaction, { file, writes });
+    return file;
   };
 
   const add = async (period: string, now: Date): Promise<KeyringKey> => {
@@ -144,15 +177,16 @@ export function openKeyring(path: string, kek: Kek): Keyring {
       return stored ? materialise(stored) : undefined;
     },
     async latest(period) {
-      const stored = fresh().keys.filter((k) => k.period === period).at(-1);
+      // A choice keep() checks in its transaction: the file's stamp is looked at now and then only.
+      const stored = freshWithin(LATEST_STAMP_MS).keys.filter((k) => k.period === period).at(-1);
       return stored ? materialise(stored) : undefined;
     },
-    async current(period, now) {
-      // Read afresh, every time: what it returns wraps data keys, and a stamp (inode, mtime, size)
-      // can look unchanged across a replacement (a reused inode, a coarse mtime, NFS's attribute
-      // cache), which would wrap under a key just destroyed. latest() may use the stamp: keep()
-      // checks its choice against this.
-      const stored = fresh(true).keys.filter((k) => k.period === period).at(-1);
+    async current(period, now, transaction) {
+      // Read afresh, once per write transaction: what it returns wraps data keys, and a stamp
+      // (inode, mtime, size) can look unchanged across a replacement (a reused inode, a coarse
+      // mtime, NFS's attribute cache), which would wrap under a key just destroyed. latest() may
+      // use the stamp: keep() checks its choice against this.
+      const stored = freshFor(transaction).keys.filter((k) => k.period === period).at(-1);
       return stored ? materialise(stored) : add(period, now);
     },
     add,
