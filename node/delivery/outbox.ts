@@ -6,8 +6,10 @@
 // read as "in flight" by a cancellation and by the question whether a peer may hold a referral.
 // The copies (the payload P, and a received envelope's JWS) are sealed at rest under the
 // envelope's own data key ('envelope:<id>', data-keys/): an erasure destroys it.
+import type { ExpressionBuilder } from 'kysely';
 import type { components as Local } from '../../spec/generated/local.js';
 import type { Database, Db, Tx } from '../db/database.js';
+import type { Schema } from '../db/schema.js';
 import { utf8 } from '../crypto/encoding.js';
 import { DataKeyError, destroyDataKeys, sealedFromText, sealedText, type DataKeys, type PreparedKey } from '../data-keys/data-keys.js';
 import { skipLocked } from '../db/dialect.js';
@@ -194,12 +196,17 @@ export async function eraseEnvelopesOf(tx: Tx, referralId: string, now: Date): P
 
 // The delivery worker's side (worker.ts, reseal.ts) and a person's requeue (requeue.ts).
 
-/** The peers that have an outgoing envelope due now and free for `owner` to lease (the envelopes_due index serves it). */
+/** The outbox posts only to trusted peers: the envelopes of a suspended one wait, a revoked one's are failed (peers/). */
+const toTrustedPeer = (eb: ExpressionBuilder<Schema, 'envelopes'>) =>
+  eb('envelopes.peer_id', 'in', eb.selectFrom('peers').select('peers.id').where('peers.state', '=', 'trusted'));
+
+/** The trusted peers that have an outgoing envelope due now and free for `owner` to lease (the envelopes_due index serves it). */
 export async function peersWithDueEnvelopes(db: Db, now: Date, owner: string): Promise<string[]> {
   const rows = await db
     .selectFrom('envelopes')
     .select('peer_id')
     .distinct()
+    .where(toTrustedPeer)
     .where('delivery_state', '=', 'queued')
     .where('next_attempt_at', '<=', now.toISOString())
     .where('direction', '=', 'outgoing')
@@ -228,6 +235,7 @@ export async function dueEnvelopes(
       .where('envelopes.delivery_state', '=', 'queued')
       .where('envelopes.next_attempt_at', '<=', now.toISOString())
       .where('envelopes.peer_id', 'in', peerIds)
+      .where(toTrustedPeer)
       .where((eb) => eb.or([eb('envelopes.lease_until', 'is', null), eb('envelopes.lease_until', '<', now.toISOString()), eb('envelopes.lease_owner', '=', owner)]))
       .where(({ not, exists, selectFrom }) =>
         not(
@@ -262,6 +270,7 @@ export async function takeLeases(db: Db, ids: readonly string[], now: Date, leas
       .selectFrom('envelopes')
       .select('id')
       .where('id', 'in', ids)
+      .where(toTrustedPeer)
       .where('delivery_state', '=', 'queued')
       // Due still: an attempt that ended since the search read it may have set its next one later.
       .where('next_attempt_at', '<=', now.toISOString())

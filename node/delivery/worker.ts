@@ -12,7 +12,7 @@ import { kidOf } from '../crypto/compact-jws.js';
 import { recordEvent } from '../referrals/timeline.js';
 import { OFFER } from '../referrals/lifecycle.js';
 import { applyOfferReceipt } from '../referrals/state.js';
-import { findPeer, trustedPeerIds } from '../peers/store.js';
+import { findPeer } from '../peers/store.js';
 import { dueAgainFor, dueEnvelopes, envelopeToDeliver, markDelivered, markFailed, peersWithDueEnvelopes, recordFailedAttempt, releaseLeasesOf, takeLeases } from './outbox.js';
 import { deadProcesses, forgetProcesses, heartbeat, HEARTBEAT_MS, registerProcess, unregisterProcess, type ProcessRole } from '../processes/registry.js';
 import { defaultRetryPolicy, retryAfterMs, retryDelayMs, type RetryPolicy } from './retry-policy.js';
@@ -131,10 +131,10 @@ export function createDeliveryWorker(
     const { db } = ctx.database;
     const at = ctx.clock.now();
     const room = (peer: string) => lanes.room(peer, now(), probeIfOpen);
-    const trusted = new Set(await trustedPeerIds(db));
-    // Only the peers with something due are asked for their envelopes: a node may know many peers.
+    // Only the trusted peers with something due are asked for their envelopes: a node may know
+    // many peers. (dueEnvelopes and the leases look at the peer's trust again.)
     const candidates = scope === 'all' ? await peersWithDueEnvelopes(db, at, ctx.instanceId) : [...scope];
-    const peers = candidates.filter((peer) => trusted.has(peer) && room(peer) > 0);
+    const peers = candidates.filter((peer) => room(peer) > 0);
     // Each peer's own oldest: one peer's backlog never crowds out another's envelopes. Those in
     // flight are among them (leased by this process, still queued), so they are asked for too.
     const due = await Promise.all(peers.map((peer) => dueEnvelopes(db, at, [peer], room(peer) + lanes.inFlight(peer), ctx.instanceId)));
@@ -242,14 +242,14 @@ async function releaseWhatTheDeadHeld(ctx: NodeContext): Promise<void> {
   ctx.logger.child({ subsystem: 'delivery' }).warn({ processes: dead.length }, 'released the leases of processes that stopped answering');
 }
 
-/** Takes the envelopes' leases, so two processes on one node's data never post the same envelope at once. */
+/**
+ * Takes the envelopes' leases, so two processes on one node's data never post the same envelope at
+ * once. Only those to a peer still trusted are leased (takeLeases checks in the same statement): a
+ * peer may have been suspended or revoked since the search (from the API, or the CLI in another
+ * process).
+ */
 async function claim(ctx: NodeContext, candidates: readonly DueEnvelope[]): Promise<ReadonlySet<string>> {
-  if (candidates.length === 0) return new Set();
-  // Checked again here, not only when the search began: a peer may have been suspended or revoked
-  // meanwhile (from the API, or the CLI in another process).
-  const trusted = new Set(await trustedPeerIds(ctx.database.db));
-  const ids = candidates.filter((c) => trusted.has(c.peer_id)).map((c) => c.id);
-  return takeLeases(ctx.database.db, ids, ctx.clock.now(), LEASE_MS, ctx.instanceId);
+  return takeLeases(ctx.database.db, candidates.map((c) => c.id), ctx.clock.now(), LEASE_MS, ctx.instanceId);
 }
 
 /** Posts one leased envelope and records what came of it; returns whether the peer answered. */

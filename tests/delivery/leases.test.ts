@@ -1,5 +1,6 @@
 // The outbox's leases (node/delivery/outbox.ts): the envelopes a search starts are leased in one
-// statement, and of those only the ones no other process holds and still queued are leased.
+// statement, and of those only the ones no other process holds, still queued and to a peer still
+// trusted are leased.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { takeLeases } from '../../node/delivery/outbox.js';
 import { createReferral } from '../../node/referrals/service.js';
@@ -36,5 +37,19 @@ describe('leases on outgoing envelopes', () => {
     const owners = await db.selectFrom('envelopes').select(['id', 'lease_owner']).where('id', 'in', [first, second, third]).orderBy('id').execute();
     expect(owners.map((r) => r.lease_owner)).toEqual(['process-2', 'process-2', 'process-2']);
     expect(await takeLeases(db, [], now, 30_000, 'process-1')).toEqual(new Set());
+  });
+
+  it('leases nothing to a peer suspended since the search found its envelopes', async () => {
+    await createReferral(gr.ctx, { userId: await adminIdOf(gr) }, referralRequest(at.id));
+    const { db } = gr.ctx.database;
+    const [newest] = (await db.selectFrom('envelopes').select('id').where('direction', '=', 'outgoing').where('lease_owner', 'is', null).where('delivery_state', '=', 'queued').execute()).map((r) => r.id);
+    const now = new Date();
+    await db.updateTable('peers').set({ state: 'suspended' }).where('id', '=', at.id).execute();
+    try {
+      expect(await takeLeases(db, [newest!], now, 30_000, 'process-1')).toEqual(new Set());
+    } finally {
+      await db.updateTable('peers').set({ state: 'trusted' }).where('id', '=', at.id).execute();
+    }
+    expect(await takeLeases(db, [newest!], now, 30_000, 'process-1')).toEqual(new Set([newest]));
   });
 });
