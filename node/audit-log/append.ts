@@ -4,6 +4,7 @@
 // to verify it later.
 import { sql } from 'kysely';
 import type { Db, Tx } from '../db/database.js';
+import { preparedStatement } from '../db/prepared.js';
 import { b64u, utf8 } from '../crypto/encoding.js';
 import type { AuditActor, AuditEvent } from './events.js';
 import { leafHash } from './merkle.js';
@@ -11,17 +12,19 @@ import { leafHash } from './merkle.js';
 /** The entry as stored and hashed: position, time and actor, then the event's own fields. */
 export type AuditEntry = { v: 1; index: number; at: string; actor: AuditActor } & AuditEvent;
 
+const lastIndex = preparedStatement((db) => db.selectFrom('audit_log').select(sql<number | null>`max(idx)`.as('idx')));
+const insertEntry = preparedStatement((db, v: { idx: number; at: string; type: string; entry: string; leafHash: string }) =>
+  db.insertInto('audit_log').values({ idx: v.idx, at: v.at, type: v.type, entry: v.entry, leaf_hash: v.leafHash }),
+);
+
 export async function appendAuditEvent(tx: Tx, at: Date, actor: AuditActor, event: AuditEvent): Promise<number> {
   // Transactions take the write lock at BEGIN (BEGIN IMMEDIATE), so no other writer can take the
   // same index between this read and the insert.
-  const last = await tx.selectFrom('audit_log').select(sql<number | null>`max(idx)`.as('idx')).executeTakeFirst();
+  const last = await lastIndex.first(tx, {});
   const index = last?.idx === null || last?.idx === undefined ? 0 : last.idx + 1;
   const entry: AuditEntry = { v: 1, index, at: at.toISOString(), actor, ...event };
   const text = JSON.stringify(entry);
-  await tx
-    .insertInto('audit_log')
-    .values({ idx: index, at: entry.at, type: event.type, entry: text, leaf_hash: b64u.encode(leafHash(utf8.encode(text))) })
-    .execute();
+  await insertEntry.execute(tx, { idx: index, at: entry.at, type: event.type, entry: text, leafHash: b64u.encode(leafHash(utf8.encode(text))) });
   return index;
 }
 

@@ -11,6 +11,7 @@
 // exists. On SQLite, secure_delete and the log's truncation already overwrite the rows; the keys
 // make the guarantee the same on both stores.
 import type { Database, Db, Tx } from '../db/database.js';
+import { preparedStatement } from '../db/prepared.js';
 import { aeadDecrypt, aeadEncrypt, AEAD_KEY_BYTES, randomBytes, type Sealed } from '../crypto/aead.js';
 import { b64u, decodeBase64UrlStrict, utf8 } from '../crypto/encoding.js';
 import type { Kek } from '../crypto/kek.js';
@@ -69,12 +70,16 @@ async function unwrap(wrapped: string, name: string, by: KeyringKey): Promise<Ui
   return key;
 }
 
+const insertDataKey = preparedStatement((db, v: { id: string; by: string; wrapped: string; at: string }) =>
+  db.insertInto('data_keys').values({ id: v.id, keyring_key_id: v.by, wrapped: v.wrapped, created_at: v.at }),
+);
+
 export function dataKeysWith(keyring: Keyring): DataKeys {
   /** Writes the row of a prepared key; wraps it (again) when the month's current keyring key is not the one it was wrapped by. */
   const keep = async (tx: Tx, prepared: PreparedKey): Promise<void> => {
     const by = await keyring.current(periodOf(prepared.now), prepared.now, tx);
     const wrapped = prepared.wrapped?.by === by.id ? prepared.wrapped.text : await wrap(prepared.key, prepared.name, by);
-    await tx.insertInto('data_keys').values({ id: prepared.name, keyring_key_id: by.id, wrapped, created_at: prepared.now.toISOString() }).execute();
+    await insertDataKey.execute(tx, { id: prepared.name, by: by.id, wrapped, at: prepared.now.toISOString() });
   };
   const insert = (tx: Tx, name: string, key: Uint8Array, now: Date) => keep(tx, { name, key, now, wrapped: undefined });
 

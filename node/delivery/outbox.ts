@@ -13,6 +13,7 @@ import type { Schema } from '../db/schema.js';
 import { utf8 } from '../crypto/encoding.js';
 import { DataKeyError, destroyDataKeys, sealedFromText, sealedText, type DataKeys, type PreparedKey } from '../data-keys/data-keys.js';
 import { skipLocked } from '../db/dialect.js';
+import { preparedStatement } from '../db/prepared.js';
 import type { EnvelopeHeader, SealedEnvelope } from '../envelope/seal.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
@@ -70,26 +71,30 @@ export async function enqueueEnvelope(tx: Tx, dataKeys: DataKeys, sealed: Sealed
   await enqueuePrepared(tx, dataKeys, await prepareEnvelope(dataKeys, sealed, at));
 }
 
+const insertOutgoing = preparedStatement(
+  (db, v: { id: string; peerId: string; referralId: string; type: string; seq: number; payload: string; digest: string; now: string }) =>
+    db.insertInto('envelopes').values({
+      id: v.id,
+      direction: 'outgoing',
+      peer_id: v.peerId,
+      referral_id: v.referralId,
+      type: v.type,
+      seq: v.seq,
+      payload: v.payload,
+      payload_digest: v.digest,
+      created_at: v.now,
+      delivery_state: 'queued',
+      next_attempt_at: v.now,
+    }),
+);
+
 /** Queues an envelope prepared before the transaction: only writes. */
 export async function enqueuePrepared(tx: Tx, dataKeys: DataKeys, { sealed, copies, at }: PreparedEnvelope): Promise<void> {
-  const now = at.toISOString();
   await dataKeys.keep(tx, copies.key);
-  await tx
-    .insertInto('envelopes')
-    .values({
-      id: sealed.header.id,
-      direction: 'outgoing',
-      peer_id: sealed.header.to,
-      referral_id: sealed.header.referral_id,
-      type: sealed.header.type,
-      seq: sealed.header.seq,
-      payload: copies.payload,
-      payload_digest: sealed.digest,
-      created_at: now,
-      delivery_state: 'queued',
-      next_attempt_at: now,
-    })
-    .execute();
+  const { header } = sealed;
+  await insertOutgoing.execute(tx, {
+    id: header.id, peerId: header.to, referralId: header.referral_id, type: header.type, seq: header.seq, payload: copies.payload, digest: sealed.digest, now: at.toISOString(),
+  });
 }
 
 /**
@@ -105,33 +110,41 @@ export async function recordIncomingEnvelope(
   receivedAt: string,
 ): Promise<void> {
   await dataKeys.keep(tx, copies.key);
-  await tx
-    .insertInto('envelopes')
-    .values({
-      id: envelope.header.id,
-      direction: 'incoming',
-      peer_id: envelope.peerId,
-      referral_id: envelope.header.referral_id,
-      type: envelope.header.type,
-      seq: envelope.header.seq,
-      payload: copies.payload,
-      payload_digest: envelope.digest,
-      signed_jws: copies.jws ?? null,
-      receipt,
-      created_at: envelope.header.created_at,
-      received_at: receivedAt,
-      delivery_state: null,
-    })
-    .execute();
+  const { header } = envelope;
+  await insertIncoming.execute(tx, {
+    id: header.id, peerId: envelope.peerId, referralId: header.referral_id, type: header.type, seq: header.seq, payload: copies.payload,
+    digest: envelope.digest, jws: copies.jws ?? null, receipt, createdAt: header.created_at, receivedAt,
+  });
 }
+
+const insertIncoming = preparedStatement(
+  (db, v: { id: string; peerId: string; referralId: string; type: string; seq: number; payload: string; digest: string; jws: string | null; receipt: string; createdAt: string; receivedAt: string }) =>
+    db.insertInto('envelopes').values({
+      id: v.id,
+      direction: 'incoming',
+      peer_id: v.peerId,
+      referral_id: v.referralId,
+      type: v.type,
+      seq: v.seq,
+      payload: v.payload,
+      payload_digest: v.digest,
+      signed_jws: v.jws,
+      receipt: v.receipt,
+      created_at: v.createdAt,
+      received_at: v.receivedAt,
+      delivery_state: null,
+    }),
+);
 
 /** What this node holds under an envelope id, in either direction (a received one's duplicate, or a conflict). */
 export async function heldEnvelope(
   db: Db | Tx,
   id: string,
 ): Promise<{ direction: 'incoming' | 'outgoing'; payload_digest: string; receipt: string | null; peer_id: string } | undefined> {
-  return db.selectFrom('envelopes').select(['direction', 'payload_digest', 'receipt', 'peer_id']).where('id', '=', id).executeTakeFirst();
+  return heldById.first(db, { id });
 }
+
+const heldById = preparedStatement((db, v: { id: string }) => db.selectFrom('envelopes').select(['direction', 'payload_digest', 'receipt', 'peer_id']).where('id', '=', v.id));
 
 /**
  * Our queued messages of a referral, or to a peer, are cancelled and emptied: never sent, nor sent
@@ -300,21 +313,25 @@ export async function envelopeToDeliver(
   dataKeys: DataKeys,
   id: string,
 ): Promise<{ id: string; payload: string; payload_digest: string; attempts: number; referral_id: string; type: string; peer_id: string }> {
-  const envelope = await db
-    .selectFrom('envelopes')
-    .select(['id', 'payload', 'payload_digest', 'attempts', 'referral_id', 'type', 'peer_id'])
-    .where('id', '=', id)
-    .executeTakeFirstOrThrow();
+  const envelope = await toDeliverById.first(db, { id });
+  if (!envelope) throw new Error(`Envelope ${id} is gone.`);
   return { ...envelope, payload: await openCopy(db, dataKeys, id, 'payload', envelope.payload) };
 }
 
+const toDeliverById = preparedStatement((db, v: { id: string }) =>
+  db.selectFrom('envelopes').select(['id', 'payload', 'payload_digest', 'attempts', 'referral_id', 'type', 'peer_id']).where('id', '=', v.id),
+);
+
+const delivered = preparedStatement((db, v: { id: string; receipt: string; attempts: number; at: string }) =>
+  db
+    .updateTable('envelopes')
+    .set({ delivery_state: 'delivered', receipt: v.receipt, attempts: v.attempts, delivered_at: v.at, last_error: null, lease_until: null, lease_owner: null })
+    .where('id', '=', v.id),
+);
+
 /** The peer's verified receipt ends the envelope's delivery; the lease goes with it. */
 export async function markDelivered(tx: Tx, id: string, receipt: string, attempts: number, now: Date): Promise<void> {
-  await tx
-    .updateTable('envelopes')
-    .set({ delivery_state: 'delivered', receipt, attempts, delivered_at: now.toISOString(), last_error: null, lease_until: null, lease_owner: null })
-    .where('id', '=', id)
-    .execute();
+  await delivered.execute(tx, { id, receipt, attempts, at: now.toISOString() });
 }
 
 /** Refused for good, or impossible to send again: out of the queue until a person requeues it. */

@@ -5,6 +5,7 @@
 import type { Selectable } from 'kysely';
 import type { components } from '../../spec/generated/local.js';
 import type { Db, Tx } from '../db/database.js';
+import { preparedStatement } from '../db/prepared.js';
 import type { PeersTable } from '../db/schema.js';
 import type { VerifiedIdentity } from '../identity/document.js';
 import { readableFingerprint } from '../identity/keys.js';
@@ -15,8 +16,10 @@ export type PeerState = PeersTable['state'];
 export type RevocationReason = 'key-compromise' | 'no-longer-partner' | 'other';
 
 export async function findPeer(db: Db, id: string): Promise<PeerRow | undefined> {
-  return db.selectFrom('peers').selectAll().where('id', '=', id).executeTakeFirst();
+  return peerById.first(db, { id });
 }
+
+const peerById = preparedStatement((db, v: { id: string }) => db.selectFrom('peers').selectAll().where('id', '=', v.id));
 
 /** Every peer, in the order they were added (or by name, for a list people read). */
 export async function listPeerRows(db: Db, order: 'added_at' | 'name' = 'added_at'): Promise<PeerRow[]> {

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kek } from '../crypto/kek.js';
 import { b64u, utf8 } from '../crypto/encoding.js';
 import type { Database, Db, Tx } from '../db/database.js';
+import { preparedStatement } from '../db/prepared.js';
 import { DataKeyError, destroyDataKeys, type DataKeys, type PreparedKey } from '../data-keys/data-keys.js';
 import type { Sealed } from '../crypto/aead.js';
 
@@ -31,20 +32,20 @@ export async function preparePayload(dataKeys: DataKeys, entry: { referralId: st
 /** Stores a prepared payload: only writes. Returns its id. */
 export async function keepPayload(tx: Tx, dataKeys: DataKeys, prepared: PreparedPayload): Promise<string> {
   await dataKeys.keep(tx, prepared.key);
-  await tx
-    .insertInto('payloads')
-    .values({
-      id: prepared.id,
-      referral_id: prepared.referralId,
-      kind: prepared.kind,
-      wrapped_key: '',
-      nonce: b64u.encode(prepared.sealed.nonce),
-      ciphertext: b64u.encode(prepared.sealed.ciphertext),
-      created_at: prepared.key.now.toISOString(),
-    })
-    .execute();
+  await insertPayload.execute(tx, {
+    id: prepared.id,
+    referralId: prepared.referralId,
+    kind: prepared.kind,
+    nonce: b64u.encode(prepared.sealed.nonce),
+    ciphertext: b64u.encode(prepared.sealed.ciphertext),
+    at: prepared.key.now.toISOString(),
+  });
   return prepared.id;
 }
+
+const insertPayload = preparedStatement((db, v: { id: string; referralId: string; kind: string; nonce: string; ciphertext: string; at: string }) =>
+  db.insertInto('payloads').values({ id: v.id, referral_id: v.referralId, kind: v.kind, wrapped_key: '', nonce: v.nonce, ciphertext: v.ciphertext, created_at: v.at }),
+);
 
 /** Seals and stores a payload inside the transaction (where what it holds is only known there). */
 export async function storePayload(

@@ -5,6 +5,7 @@ import { insertionOrder } from '../db/dialect.js';
 import type { components } from '../../spec/generated/local.js';
 import type { NodeContext } from '../context.js';
 import type { Tx } from '../db/database.js';
+import { preparedStatement } from '../db/prepared.js';
 import type { DataKeys } from '../data-keys/data-keys.js';
 import { keepPayload, preparePayload, readPayloadById, storePayload, type PreparedPayload } from './payload-store.js';
 import { appendAuditEvent } from '../audit-log/append.js';
@@ -48,29 +49,36 @@ export async function prepareEventDetails(
   return preparePayload(dataKeys, { referralId: event.referralId, kind: `event:${event.action}`, content: event.details, now: event.at });
 }
 
+const insertEvent = preparedStatement(
+  (db, v: { id: string; referralId: string; at: string; action: string; from: string | null; to: string; actorKind: NewEvent['actor']['kind']; actorId: string; code: string | null; envelopeId: string | null; payloadId: string | null }) =>
+    db.insertInto('referral_events').values({
+      id: v.id, referral_id: v.referralId, at: v.at, action: v.action, from_state: v.from, to_state: v.to,
+      actor_kind: v.actorKind, actor_id: v.actorId, code: v.code, envelope_id: v.envelopeId, payload_id: v.payloadId,
+    }),
+);
+const peerOfReferral = preparedStatement((db, v: { id: string }) => db.selectFrom('referrals').select(['peer_id', 'direction']).where('id', '=', v.id));
+
 export async function recordEvent(tx: Tx, ctx: NodeContext, event: NewEvent): Promise<void> {
   const payloadId = event.preparedDetails
     ? await keepPayload(tx, ctx.dataKeys, event.preparedDetails)
     : hasAny(event.details)
       ? await storePayload(tx, ctx.dataKeys, { referralId: event.referralId, kind: `event:${event.action}`, content: event.details, now: event.at })
       : null;
-  await tx
-    .insertInto('referral_events')
-    .values({
-      id: randomUUID(),
-      referral_id: event.referralId,
-      at: event.at.toISOString(),
-      action: event.action,
-      from_state: event.from,
-      to_state: event.to,
-      actor_kind: event.actor.kind,
-      actor_id: event.actor.id,
-      code: event.code ?? null,
-      envelope_id: event.envelopeId ?? null,
-      payload_id: payloadId,
-    })
-    .execute();
-  const referral = await tx.selectFrom('referrals').select(['peer_id', 'direction']).where('id', '=', event.referralId).executeTakeFirstOrThrow();
+  await insertEvent.execute(tx, {
+    id: randomUUID(),
+    referralId: event.referralId,
+    at: event.at.toISOString(),
+    action: event.action,
+    from: event.from,
+    to: event.to,
+    actorKind: event.actor.kind,
+    actorId: event.actor.id,
+    code: event.code ?? null,
+    envelopeId: event.envelopeId ?? null,
+    payloadId,
+  });
+  const referral = await peerOfReferral.first(tx, { id: event.referralId });
+  if (!referral) throw new Error(`No referral ${event.referralId} to record an event of.`);
   await appendAuditEvent(tx, event.at, event.actor, {
     type: 'referral.event',
     referral_id: event.referralId,
