@@ -93,6 +93,15 @@ export function skipLocked<DB, TB extends keyof DB, O>(db: AnyKysely, query: Sel
 }
 
 /**
+ * A column that SQLite's planner must not look up through an index, for a statement where another
+ * index serves it better than the one it would pick (it keeps no statistics): SQLite's documented
+ * unary `+`. PostgreSQL plans by its statistics: the column as it is.
+ */
+export function notThroughIndex(db: AnyKysely, column: string): RawBuilder<unknown> {
+  return dialectOf(db) === 'sqlite' ? sql`+${sql.ref(column)}` : sql`${sql.ref(column)}`;
+}
+
+/**
  * Whether `error` means the transaction lost a race with another writer and may simply run again:
  * SQLite still busy after its busy timeout, or PostgreSQL's serialization failure or deadlock.
  */

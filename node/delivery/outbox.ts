@@ -12,7 +12,7 @@ import type { Database, Db, Tx } from '../db/database.js';
 import type { Schema } from '../db/schema.js';
 import { utf8 } from '../crypto/encoding.js';
 import { DataKeyError, destroyDataKeys, sealedFromText, sealedText, type DataKeys, type PreparedKey } from '../data-keys/data-keys.js';
-import { skipLocked } from '../db/dialect.js';
+import { dialectOf, notThroughIndex, skipLocked } from '../db/dialect.js';
 import { preparedStatement } from '../db/prepared.js';
 import type { EnvelopeHeader, SealedEnvelope } from '../envelope/seal.js';
 import { appendAuditEvent } from '../audit-log/append.js';
@@ -246,7 +246,9 @@ export async function dueEnvelopes(
       .select(['envelopes.id', 'envelopes.peer_id', 'envelopes.referral_id'])
       .where('envelopes.direction', '=', 'outgoing')
       .where('envelopes.delivery_state', '=', 'queued')
-      .where('envelopes.next_attempt_at', '<=', now.toISOString())
+      // A peer's queue, oldest first (envelopes_queue), read until `limit` are found, not every
+      // due envelope sorted (envelopes_due): a backlog is not read again at every search.
+      .where(notThroughIndex(db, 'envelopes.next_attempt_at'), '<=', now.toISOString())
       .where('envelopes.peer_id', 'in', peerIds)
       .where(toTrustedPeer)
       .where((eb) => eb.or([eb('envelopes.lease_until', 'is', null), eb('envelopes.lease_until', '<', now.toISOString()), eb('envelopes.lease_owner', '=', owner)]))
@@ -277,23 +279,25 @@ export async function dueEnvelopes(
  */
 export async function takeLeases(db: Db, ids: readonly string[], now: Date, leaseMs: number, owner: string): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const free = skipLocked(
-    db,
-    db
-      .selectFrom('envelopes')
-      .select('id')
-      .where('id', 'in', ids)
-      .where(toTrustedPeer)
-      .where('delivery_state', '=', 'queued')
+  const at = now.toISOString();
+  // Found by their ids (the primary key), not among every due envelope (envelopes_due).
+  const free = (eb: ExpressionBuilder<Schema, 'envelopes'>) =>
+    eb.and([
+      eb('envelopes.id', 'in', ids),
+      toTrustedPeer(eb),
+      eb(notThroughIndex(db, 'envelopes.delivery_state'), '=', 'queued'),
       // Due still: an attempt that ended since the search read it may have set its next one later.
-      .where('next_attempt_at', '<=', now.toISOString())
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now.toISOString()), eb('lease_owner', '=', owner)])),
-  );
-  const leased = await db
-    .updateTable('envelopes')
-    .set({ lease_until: new Date(now.getTime() + leaseMs).toISOString(), lease_owner: owner })
-    .where('id', 'in', free)
-    .returning('id')
+      eb(notThroughIndex(db, 'envelopes.next_attempt_at'), '<=', at),
+      eb.or([eb('envelopes.lease_until', 'is', null), eb('envelopes.lease_until', '<', at), eb('envelopes.lease_owner', '=', owner)]),
+    ]);
+  const update = db.updateTable('envelopes').set({ lease_until: new Date(now.getTime() + leaseMs).toISOString(), lease_owner: owner });
+  // PostgreSQL locks the rows it leases and skips those another process is leasing right now;
+  // SQLite, with a single writer, updates them in place.
+  const leased = await (dialectOf(db) === 'postgres'
+    ? update.where('envelopes.id', 'in', skipLocked(db, db.selectFrom('envelopes').select('envelopes.id').where(free)))
+    : update.where(free)
+  )
+    .returning('envelopes.id')
     .execute();
   return new Set(leased.map((row) => row.id));
 }

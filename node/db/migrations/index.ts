@@ -30,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '017-insertion-order': loaded(() => import('./017-insertion-order.js')),
   '018-processes': loaded(() => import('./018-processes.js')),
   '019-data-keys': loaded(() => import('./019-data-keys.js')),
+  '020-outbox-queue': loaded(() => import('./020-outbox-queue.js')),
 };
