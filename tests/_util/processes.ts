@@ -316,7 +316,9 @@ export interface ExtraProcess {
  * resolves once its log says `ready` (a line the process writes when it is up).
  */
 export async function spawnServeProcess(node: RunningNode, args: string[], ready: RegExp, env: Record<string, string | undefined> = {}): Promise<ExtraProcess> {
-  const proc = spawn(process.execPath, [binPath, 'serve', '--data', node.dataDir, ...args], { cwd: repoRoot, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_CPU_PROF=<folder>: each serve process writes a CPU profile there when it exits (docs/performance.md, "Profiling").
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const proc = spawn(process.execPath, [...profile, binPath, 'serve', '--data', node.dataDir, ...args], { cwd: repoRoot, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let buffer = '';
   const capture = (chunk: Buffer) => (buffer += chunk.toString('utf8'));
   proc.stdout!.on('data', capture);
