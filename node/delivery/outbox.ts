@@ -16,6 +16,7 @@ import { dialectOf, notThroughIndex, skipLocked } from '../db/dialect.js';
 import { preparedStatement } from '../db/prepared.js';
 import type { EnvelopeHeader, SealedEnvelope } from '../envelope/seal.js';
 import { appendAuditEvent } from '../audit-log/append.js';
+import { trustedPeerIdsIn } from '../peers/store.js';
 import type { AuditActor } from '../audit-log/events.js';
 
 export type Delivery = Local['schemas']['Delivery'];
@@ -210,8 +211,7 @@ export async function eraseEnvelopesOf(tx: Tx, referralId: string, now: Date): P
 // The delivery worker's side (worker.ts, reseal.ts) and a person's requeue (requeue.ts).
 
 /** The outbox posts only to trusted peers: the envelopes of a suspended one wait, a revoked one's are failed (peers/). */
-const toTrustedPeer = (eb: ExpressionBuilder<Schema, 'envelopes'>) =>
-  eb('envelopes.peer_id', 'in', eb.selectFrom('peers').select('peers.id').where('peers.state', '=', 'trusted'));
+const toTrustedPeer = (eb: ExpressionBuilder<Schema, 'envelopes'>) => eb('envelopes.peer_id', 'in', trustedPeerIdsIn(eb));
 
 /** The trusted peers that have an outgoing envelope due now and free for `owner` to lease (the envelopes_due index serves it). */
 export async function peersWithDueEnvelopes(db: Db, now: Date, owner: string): Promise<string[]> {

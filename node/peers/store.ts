@@ -2,11 +2,11 @@
 // The rules for changing a peer (who trusts it, when it is revoked, which document is accepted)
 // are those of service.ts, peer-state.ts, pin-peer.ts, the refresh and the trust list; this
 // module reads and writes the rows they decide on, and other concerns read peers through it.
-import type { Selectable } from 'kysely';
+import type { ExpressionBuilder, Selectable } from 'kysely';
 import type { components } from '../../spec/generated/local.js';
 import type { Db, Tx } from '../db/database.js';
 import { preparedStatement } from '../db/prepared.js';
-import type { PeersTable } from '../db/schema.js';
+import type { PeersTable, Schema } from '../db/schema.js';
 import type { VerifiedIdentity } from '../identity/document.js';
 import { readableFingerprint } from '../identity/keys.js';
 
@@ -164,6 +164,11 @@ export async function recordRefreshedIdentity(tx: Tx, held: PeerRow, fresh: Refr
 }
 
 /** The ids of the peers trusted now: only they are sent anything. */
+/** The ids of the trusted peers, as a subquery of another module's statement (the outbox's, which posts only to them). */
+export function trustedPeerIdsIn(eb: ExpressionBuilder<Schema, 'envelopes'>) {
+  return eb.selectFrom('peers').select('peers.id').where('peers.state', '=', 'trusted');
+}
+
 export async function trustedPeerIds(db: Db): Promise<string[]> {
   const rows = await db.selectFrom('peers').select('id').where('state', '=', 'trusted').execute();
   return rows.map((r) => r.id);
