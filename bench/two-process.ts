@@ -45,6 +45,17 @@ export interface RunFigures {
   /** How each side's event loop spent the run: on a core, waiting for one, idle. */
   senderLoop: LoopShares;
   receiverLoop: LoopShares;
+  /** Transactions per commit on each side during the run (group commit); absent for the floor, which commits each alone. */
+  senderGroup?: number;
+  receiverGroup?: number;
+}
+
+/** A node's count of transactions and of the commits that made them durable, from its /metrics. */
+async function transactionCounts(node: RunningNode): Promise<{ transactions: number; commits: number }> {
+  const response = await fetch(`${node.url}/metrics`, { headers: { authorization: `Bearer ${node.token}` } });
+  const text = await response.text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+  return { transactions: value('referral_node_db_transactions_total'), commits: value('referral_node_db_commits_total') };
 }
 
 interface SideFigures {
@@ -118,11 +129,15 @@ async function measureNode(nodes: TwoNodes): Promise<SideFigures> {
     const receiver = cpuMeter(bPids);
     const senderLoop = loopMeter(aPids[0]!);
     const receiverLoop = loopMeter(bPids[0]!);
+    const countsBefore = await Promise.all([transactionCounts(a), transactionCounts(b)]);
     const created = await create();
     const delivered = await waitForDeliveries(a, created);
     const senderCpu = sender.ms();
     const receiverCpu = receiver.ms();
     const loops = { senderLoop: senderLoop.shares(), receiverLoop: receiverLoop.shares() };
+    const countsAfter = await Promise.all([transactionCounts(a), transactionCounts(b)]);
+    const group = (side: 0 | 1) =>
+      (countsAfter[side].transactions - countsBefore[side].transactions) / (countsAfter[side].commits - countsBefore[side].commits);
     const latencies = created.map((c) => delivered.get(c.referralId)! - c.startedAt);
     const first = Math.min(...created.map((c) => c.startedAt));
     const last = Math.max(...delivered.values());
@@ -134,6 +149,8 @@ async function measureNode(nodes: TwoNodes): Promise<SideFigures> {
       senderCpuMs: senderCpu / created.length,
       receiverCpuMs: receiverCpu / created.length,
       ...loops,
+      senderGroup: group(0),
+      receiverGroup: group(1),
     };
   };
   const max = await measure(() => createBurst(a, [b.url], COUNT));
@@ -175,6 +192,9 @@ function printComparison(floor: SideFigures | undefined, node: SideFigures | und
   const shares = (l: LoopShares) => `${percent(l.running)} / ${percent(l.waiting)} / ${percent(l.idle)}`;
   console.log('event loops at the maximum rate, on a core / waiting for one / idle:');
   for (const [name, f] of rows) console.log(`  ${name}: sender ${shares(f.max.senderLoop)}, receiver ${shares(f.max.receiverLoop)}`);
+  if (node?.max.senderGroup !== undefined && node.max.receiverGroup !== undefined) {
+    console.log(`transactions per commit at the maximum rate (group commit; the floor commits each alone): sender ${node.max.senderGroup.toFixed(1)}, receiver ${node.max.receiverGroup.toFixed(1)}`);
+  }
   if (!floor || !node) return;
   const rate = node.max.perSecond / floor.max.perSecond;
   const senderCpu = node.max.senderCpuMs / floor.max.senderCpuMs;
