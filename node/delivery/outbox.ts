@@ -72,21 +72,21 @@ export async function enqueueEnvelope(tx: Tx, dataKeys: DataKeys, sealed: Sealed
   await enqueuePrepared(tx, dataKeys, await prepareEnvelope(dataKeys, sealed, at));
 }
 
-const insertOutgoing = preparedStatement(
-  (db, v: { id: string; peerId: string; referralId: string; type: string; seq: number; payload: string; digest: string; now: string }) =>
-    db.insertInto('envelopes').values({
-      id: v.id,
-      direction: 'outgoing',
-      peer_id: v.peerId,
-      referral_id: v.referralId,
-      type: v.type,
-      seq: v.seq,
-      payload: v.payload,
-      payload_digest: v.digest,
-      created_at: v.now,
-      delivery_state: 'queued',
-      next_attempt_at: v.now,
-    }),
+/** What every envelope row holds of its header and payload, in either direction. */
+type EnvelopeColumns = {
+  id: string;
+  peerId: string;
+  referralId: string;
+  type: string;
+  seq: number;
+  payload: string;
+  digest: string;
+};
+const envelopeColumns = (v: EnvelopeColumns) =>
+  ({ id: v.id, peer_id: v.peerId, referral_id: v.referralId, type: v.type, seq: v.seq, payload: v.payload, payload_digest: v.digest }) as const;
+
+const insertOutgoing = preparedStatement((db, v: EnvelopeColumns & { now: string }) =>
+  db.insertInto('envelopes').values({ ...envelopeColumns(v), direction: 'outgoing', created_at: v.now, delivery_state: 'queued', next_attempt_at: v.now }),
 );
 
 /** Queues an envelope prepared before the transaction: only writes. */
@@ -118,23 +118,16 @@ export async function recordIncomingEnvelope(
   });
 }
 
-const insertIncoming = preparedStatement(
-  (db, v: { id: string; peerId: string; referralId: string; type: string; seq: number; payload: string; digest: string; jws: string | null; receipt: string; createdAt: string; receivedAt: string }) =>
-    db.insertInto('envelopes').values({
-      id: v.id,
-      direction: 'incoming',
-      peer_id: v.peerId,
-      referral_id: v.referralId,
-      type: v.type,
-      seq: v.seq,
-      payload: v.payload,
-      payload_digest: v.digest,
-      signed_jws: v.jws,
-      receipt: v.receipt,
-      created_at: v.createdAt,
-      received_at: v.receivedAt,
-      delivery_state: null,
-    }),
+const insertIncoming = preparedStatement((db, v: EnvelopeColumns & { jws: string | null; receipt: string; createdAt: string; receivedAt: string }) =>
+  db.insertInto('envelopes').values({
+    ...envelopeColumns(v),
+    direction: 'incoming',
+    signed_jws: v.jws,
+    receipt: v.receipt,
+    created_at: v.createdAt,
+    received_at: v.receivedAt,
+    delivery_state: null,
+  }),
 );
 
 /** What this node holds under an envelope id, in either direction (a received one's duplicate, or a conflict). */
