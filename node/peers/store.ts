@@ -163,15 +163,12 @@ export async function recordRefreshedIdentity(tx: Tx, held: PeerRow, fresh: Refr
   return updated.numUpdatedRows === 1n;
 }
 
-/** The ids of the peers trusted now: only they are sent anything. */
-/** The ids of the trusted peers, as a subquery of another module's statement (the outbox's, which posts only to them). */
+/**
+ * The ids of the peers trusted now (only they are sent anything), as a subquery of the outbox's
+ * statements, which look at a peer's trust as they find and lease its envelopes.
+ */
 export function trustedPeerIdsIn(eb: ExpressionBuilder<Schema, 'envelopes'>) {
   return eb.selectFrom('peers').select('peers.id').where('peers.state', '=', 'trusted');
-}
-
-export async function trustedPeerIds(db: Db): Promise<string[]> {
-  const rows = await db.selectFrom('peers').select('id').where('state', '=', 'trusted').execute();
-  return rows.map((r) => r.id);
 }
 
 /** What pages need to name an organisation. */
