@@ -123,7 +123,7 @@ function openSqlite(path: string, log: QueryLog | undefined, grouping: Grouping)
   sqlite.pragma('busy_timeout = 5000');
   // Deleted content is overwritten with zeros, not left in free pages: erasure must erase.
   sqlite.pragma('secure_delete = ON');
-  const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }), ...(log ? { log } : {}) });
+  const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }, () => sqlite.inTransaction), ...(log ? { log } : {}) });
   return wrap(db, 'sqlite', grouping, {
     begin: (fn) => db.transaction().execute(fn),
     async purgeErased() {
@@ -212,18 +212,37 @@ export function withStatementCache(sqlite: SqliteDatabase, size = STATEMENT_CACH
  * failing with SQLITE_BUSY when a read lock must be upgraded halfway through.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly inTransaction: () => boolean,
+  ) {
+    super(config);
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  /**
+   * SQLite rolls a whole transaction back itself on some errors (a full disk, an I/O error): a
+   * ROLLBACK then fails ("no transaction is active"), and its error would take the place of the
+   * one that says what happened.
+   */
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.inTransaction()) await super.rollbackTransaction(connection);
   }
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly config: SqliteDialectConfig) {
+  constructor(
+    private readonly config: SqliteDialectConfig,
+    private readonly inTransaction: () => boolean,
+  ) {
     super(config);
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.config);
+    return new ImmediateSqliteDriver(this.config, this.inTransaction);
   }
 }
 
@@ -332,8 +351,14 @@ function wrap(db: Db, dialect: DialectName, { waitMs: groupWaitMs, onHookError }
           } catch (error) {
             // A lost race dooms the whole transaction: the group runs again, one at a time.
             if (isRetryableConflict(error)) throw error;
-            await sql`rollback to savepoint grouped`.execute(tx);
-            await sql`release savepoint grouped`.execute(tx);
+            try {
+              await sql`rollback to savepoint grouped`.execute(tx);
+              await sql`release savepoint grouped`.execute(tx);
+            } catch {
+              // The savepoint is gone: the database rolled the whole transaction back itself (SQLite
+              // does on a full disk or an I/O error). The group fails, with the error that caused it.
+              throw error;
+            }
             outcomes.push({ ok: false, error });
           }
         }
