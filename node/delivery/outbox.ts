@@ -203,7 +203,7 @@ export async function eraseEnvelopesOf(tx: Tx, referralId: string, now: Date): P
 
 // The delivery worker's side (worker.ts, reseal.ts) and a person's requeue (requeue.ts).
 
-/** The outbox posts only to trusted peers: the envelopes of a suspended one wait, a revoked one's are failed (peers/). */
+/** The outbox posts only to trusted peers: the envelopes of a suspended one wait, a revoked one's are cancelled (peers/peer-state.ts). */
 const toTrustedPeer = (eb: ExpressionBuilder<Schema, 'envelopes'>) => eb('envelopes.peer_id', 'in', trustedPeerIdsIn(eb));
 
 /** The trusted peers that have an outgoing envelope due now and free for `owner` to lease (the envelopes_due index serves it). */
