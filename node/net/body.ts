@@ -9,8 +9,18 @@ export async function readBodyWithin(request: Request | Response, limit: number)
 
 /** The body as bytes, or undefined when it is larger than `limit` bytes. */
 export async function readBytesWithin(request: Request | Response, limit: number): Promise<Buffer | undefined> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > limit) return undefined;
+  const length = request.headers.get('content-length');
+  const declared = length === null || !/^\d{1,15}$/.test(length) ? undefined : Number(length);
+  if (declared !== undefined && declared > limit) return undefined;
+  if (declared !== undefined) {
+    // A declared length is held to by the HTTP parser (Node's server, fetch's client): the body
+    // cannot be longer, so it is read whole. That is also the fast way on @hono/node-server, which
+    // reads it from Node's request directly; a stream reader would build a WHATWG stream over it
+    // (about 230 µs more per request). Checked again all the same.
+    const bytes = Buffer.from(await request.arrayBuffer());
+    return bytes.byteLength > limit ? undefined : bytes;
+  }
+  // No length declared (chunked): read as it comes, and stop once past the limit.
   if (!request.body) return Buffer.alloc(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
