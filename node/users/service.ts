@@ -87,15 +87,14 @@ export async function authenticateToken(database: Database, token: string, now: 
     .where('api_tokens.token_digest', '=', digest)
     .executeTakeFirst();
   if (!row || row.disabled_at) return undefined;
-  const lastUsed = row.last_used_at === null ? undefined : Date.parse(row.last_used_at);
-  if (lastUsed !== undefined && lastUsed <= now.getTime() && now.getTime() - lastUsed < LAST_USE_PRECISION_MS) {
-    return { id: row.id, username: row.username, role: row.role };
+  const sinceLastUse = row.last_used_at === null ? Infinity : now.getTime() - Date.parse(row.last_used_at);
+  // Written again after a minute, or when the clock went back (a last use "in the future").
+  if (!(sinceLastUse >= 0 && sinceLastUse < LAST_USE_PRECISION_MS)) {
+    await database.transaction(async (tx) => {
+      await tx.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', row.token_id).execute();
+      if (sinceLastUse > LOGIN_GAP_MS) await appendAuditEvent(tx, now, { kind: 'user', id: row.id }, { type: 'user.login', user_id: row.id, token_id: row.token_id });
+    });
   }
-  const session = lastUsed === undefined || lastUsed < now.getTime() - LOGIN_GAP_MS;
-  await database.transaction(async (tx) => {
-    await tx.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', row.token_id).execute();
-    if (session) await appendAuditEvent(tx, now, { kind: 'user', id: row.id }, { type: 'user.login', user_id: row.id, token_id: row.token_id });
-  });
   return { id: row.id, username: row.username, role: row.role };
 }
 
