@@ -27,6 +27,7 @@ import {
 } from 'kysely';
 import type { Schema } from './schema.js';
 import { migrations } from './migrations/index.js';
+import { migrationsRun } from './migration-status.js';
 import { isRetryableConflict, PostgresSchemaPlugin, type DialectName } from './dialect.js';
 
 export type Db = Kysely<Schema>;
@@ -445,23 +446,13 @@ class ListedMigrations implements MigrationProvider {
   }
 }
 
-/**
- * Whether the database has run exactly the listed migrations, asked in one query. kysely's
- * Migrator, before it finds that there is nothing to do, lists every table with its columns (twice,
- * at every start); it runs only when there is something to do, or something to refuse.
- */
-async function hasRunEveryListedMigration(database: Database): Promise<boolean> {
-  const listed = Object.keys(migrations).sort();
-  try {
-    const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(database.db);
-    return rows.length === listed.length && rows.every((row, i) => row.name === listed[i]);
-  } catch {
-    return false; // No table of migrations yet: a new database.
-  }
-}
-
 export async function migrateToLatest(database: Database): Promise<void> {
-  if (await hasRunEveryListedMigration(database)) return;
+  // kysely's Migrator, before it finds that there is nothing to do, lists every table with its
+  // columns (twice, at every start): it runs only when the migrations run are not exactly the
+  // listed ones (something to run, or a newer version's migration to refuse).
+  const listed = Object.keys(migrations).sort();
+  const run = await migrationsRun(database);
+  if (run.length === listed.length && run.every((name, i) => name === listed[i])) return;
   const migrator = new Migrator({ db: database.db, provider: new ListedMigrations() });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');

@@ -4,6 +4,7 @@
 // cannot be reached. The scrape then holds the expected series and none of the canaries, no
 // referral id, no consent id and no user name. Without an admin's token it is refused.
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession } from '../../node/users/sessions.js';
 import { createApiToken, createUser } from '../../node/users/service.js';
@@ -173,5 +174,20 @@ describe('/readyz', () => {
     const response = await gr.request('/readyz');
     expect(response.status).toBe(200);
     expect(await expectMatchesSpec('local', 'GET', '/readyz', response)).toEqual({ status: 'ready' });
+  });
+
+  it('says not ready, naming it, while a listed migration has not been run (an older backup restored under the node)', async () => {
+    const { db } = gr.ctx.database;
+    const { rows } = await sql<{ name: string; timestamp: string }>`select name, timestamp from kysely_migration order by name desc limit 1`.execute(db);
+    const last = rows[0]!;
+    await sql`delete from kysely_migration where name = ${last.name}`.execute(db);
+    try {
+      const response = await gr.request('/readyz');
+      expect(response.status).toBe(503);
+      expect(((await response.json()) as { detail: string }).detail).toContain(last.name);
+    } finally {
+      await sql`insert into kysely_migration (name, timestamp) values (${last.name}, ${last.timestamp})`.execute(db);
+    }
+    expect((await gr.request('/readyz')).status).toBe(200);
   });
 });
