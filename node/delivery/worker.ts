@@ -4,6 +4,7 @@
 // envelope failed with the peer's problem type.
 import type { Logger } from 'pino';
 import type { NodeContext } from '../context.js';
+import type { Db } from '../db/database.js';
 import { signEnvelopeAttempt } from '../envelope/seal.js';
 import { verifyReceipt } from '../envelope/receipt.js';
 import { peerSigningKeys } from '../peers/peer-keys.js';
@@ -249,7 +250,13 @@ async function releaseWhatTheDeadHeld(ctx: NodeContext): Promise<void> {
  * process).
  */
 async function claim(ctx: NodeContext, candidates: readonly DueEnvelope[]): Promise<ReadonlySet<string>> {
-  return takeLeases(ctx.database.db, candidates.map((c) => c.id), ctx.clock.now(), LEASE_MS, ctx.instanceId);
+  if (candidates.length === 0) return new Set();
+  const ids = candidates.map((c) => c.id);
+  const take = (db: Db) => takeLeases(db, ids, ctx.clock.now(), LEASE_MS, ctx.instanceId);
+  // On SQLite a statement outside a transaction commits alone, with an fsync that holds the event
+  // loop: inside one, the leases share the commit of the writes beside them (group commit).
+  // PostgreSQL's lease is one statement that skips rows locked elsewhere, and stays one.
+  return ctx.database.dialect === 'sqlite' ? ctx.database.transaction(take) : take(ctx.database.db);
 }
 
 /** Posts one leased envelope and records what came of it; returns whether the peer answered. */
