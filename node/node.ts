@@ -13,6 +13,7 @@ import type { Hono } from 'hono';
 import type { NodeConfig } from './config/config.js';
 import { ConfigError } from './config/config.js';
 import { systemClock, type Clock, type Fetch, type NodeContext } from './context.js';
+import { outboundFetch } from './net/outbound.js';
 import { createKekFile, kekFromBytes, parseKek, readKekFile, type Kek } from './crypto/kek.js';
 import { migrateToLatest, openDatabase, type Database, type DatabaseOptions, type DatabaseTarget } from './db/database.js';
 import { createDeliveryWorker, type DeliveryWorker } from './delivery/worker.js';
@@ -165,7 +166,8 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
       self: await loadSelfIdentity(database.db, dataKeys),
       limits: config.limits,
       clock,
-      fetch: overrides.fetch ?? ((input, init) => fetch(input, init)),
+      // One pool per peer, room for the outbox's envelopes in flight and a few other requests beside them.
+      fetch: overrides.fetch ?? outboundFetch({ privateNetwork: config.privateNetwork }, { socketsPerPeer: config.deliveryConcurrency + 4 }),
       logger,
       trustAnchorKid: config.trustList?.anchorKid,
       metrics: createNodeMetrics(Object.keys(envelopeProblems)),

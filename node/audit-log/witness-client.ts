@@ -7,7 +7,7 @@ import type { NodeContext } from '../context.js';
 import { peersInState } from '../peers/store.js';
 import { refreshForUnknownKey } from '../peers/unknown-key.js';
 import { startPeriodic, type Periodic } from '../periodic.js';
-import { mediaTypeOf } from '../net/body.js';
+import { mediaTypeOf, readBodyWithin } from '../net/body.js';
 import { nowSeconds } from '../context.js';
 import { createServiceToken } from '../peers/service-token.js';
 import { latestCheckpoint, signCheckpointIfGrown, type StoredCheckpoint } from './checkpoints.js';
@@ -18,6 +18,8 @@ import { addCheckpointRequestBody } from './witness.js';
 
 export const ADD_CHECKPOINT_PATH = '/federation/v1/witness/add-checkpoint';
 const REQUEST_TIMEOUT_MS = 15_000;
+/** A witness answers with its cosignature lines, a tree size or a problem document: small. */
+const MAX_WITNESS_ANSWER_BYTES = 64 * 1024;
 /** A first try, and one more from the size a witness reports. */
 const ATTEMPTS_PER_WITNESS = 2;
 
@@ -61,7 +63,8 @@ async function submitTo(ctx: NodeContext, witness: Witness, checkpoint: StoredCh
       return 'unreachable';
     }
     const mediaType = mediaTypeOf(response.headers.get('content-type'));
-    const text = await response.text().catch(() => '');
+    // A cosignature line, a tree size or a problem: a few hundred bytes; a larger answer is not read.
+    const text = (await readBodyWithin(response, MAX_WITNESS_ANSWER_BYTES).catch(() => undefined)) ?? '';
     if (response.status === 200) return storeCosignature(ctx, witness, checkpoint, text);
     if (response.status === 409 && mediaType === 'text/x.tlog.size') {
       const match = /^(0|[1-9][0-9]*)\n$/.exec(text);

@@ -6,6 +6,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { normaliseNodeUrl } from '../peers/node-url.js';
+import { privateNetworkFrom } from '../config/config.js';
+import { readEnv } from '../config/env.js';
+import { outboundFetch } from '../net/outbound.js';
 import type { TrustListClaims, UnsignedTrustList } from '../peers/trust-list.js';
 import { DEFAULT_VALID_DAYS, KID_PATTERN, MAX_VALID_DAYS } from '../peers/validity.js';
 import { describeErrors, validatorFor } from '../schema/validators.js';
@@ -175,7 +178,9 @@ export function addTrustListCommands(program: Command, io: CliIo): void {
       io.out(`Revocation of ${nodeId}'s key ${readableFingerprint(member.signing_kid)} written to ${options.out}, signed by the anchor ${key.kid}.`);
       if (options.push) {
         const others = list.members.filter((m) => m.node_id !== nodeId);
-        const outcomes = await Promise.all(others.map(async (m) => ({ member: m.node_id, outcome: await pushTo((input, init) => fetch(input, init), m.node_id, statement) })));
+        // Through the node's outbound policy: https to public addresses, unless REFERRAL_NODE_PRIVATE_NETWORK.
+        const fetch = outboundFetch({ privateNetwork: privateNetworkFrom(readEnv()) });
+        const outcomes = await Promise.all(others.map(async (m) => ({ member: m.node_id, outcome: await pushTo(fetch, m.node_id, statement) })));
         if (outcomes.length > 0) io.out(printTable(outcomes, ['member', 'outcome']));
       }
       io.out(

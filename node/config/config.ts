@@ -31,6 +31,12 @@ export interface NodeConfig {
   retiredKeyDays: number;
   /** Envelopes in flight to one peer at once (REFERRAL_NODE_DELIVERY_CONCURRENCY). */
   deliveryConcurrency: number;
+  /**
+   * Peers may be on loopback, private and link-local addresses and reached over http://
+   * (REFERRAL_NODE_PRIVATE_NETWORK): the demo, tests, a closed test network. Off, every request to
+   * another server is https:// to a public address (net/outbound.ts).
+   */
+  privateNetwork: boolean;
   /** The network trust list this node follows, if any (REFERRAL_NODE_TRUST_LIST_URL, REFERRAL_NODE_TRUST_ANCHOR_KID). */
   trustList?: TrustListFollowing | undefined;
 }
@@ -76,6 +82,16 @@ function integer(value: string | number | undefined, name: string, min: number, 
   return n;
 }
 
+function yesOrNo(value: string | undefined, name: string): boolean | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (/^(true|1|yes)$/i.test(value)) return true;
+  if (/^(false|0|no)$/i.test(value)) return false;
+  throw new ConfigError(`${name} must be true or false.`);
+}
+
+/** REFERRAL_NODE_PRIVATE_NETWORK, for what makes requests without a node's configuration (the trust list anchor's CLI). */
+export const privateNetworkFrom = (env: Env): boolean => yesOrNo(env.privateNetwork, 'REFERRAL_NODE_PRIVATE_NETWORK') ?? false;
+
 function databaseUrlFrom(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
   if (!/^postgres(ql)?:\/\/./i.test(value)) {
@@ -112,6 +128,7 @@ export function resolveConfig(
     keyRotationDays: integer(env.keyRotationDays, 'REFERRAL_NODE_KEY_ROTATION_DAYS', 1, 3650) ?? DEFAULTS.keyRotationDays,
     retiredKeyDays: integer(env.retiredKeyDays, 'REFERRAL_NODE_RETIRED_KEY_DAYS', 1, 3650) ?? DEFAULTS.retiredKeyDays,
     deliveryConcurrency: integer(env.deliveryConcurrency, 'REFERRAL_NODE_DELIVERY_CONCURRENCY', 1, 64) ?? DEFAULTS.deliveryConcurrency,
+    privateNetwork: privateNetworkFrom(env),
     trustList: trustListFrom(env),
   };
 }

@@ -16,6 +16,7 @@ export interface Env {
   keyRotationDays?: string | undefined;
   retiredKeyDays?: string | undefined;
   deliveryConcurrency?: string | undefined;
+  privateNetwork?: string | undefined;
   trustListUrl?: string | undefined;
   trustAnchorKid?: string | undefined;
   /** An API token for CLI commands that call a node's local API (audit verify --url). */
@@ -39,6 +40,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
     keyRotationDays: env.REFERRAL_NODE_KEY_ROTATION_DAYS,
     retiredKeyDays: env.REFERRAL_NODE_RETIRED_KEY_DAYS,
     deliveryConcurrency: env.REFERRAL_NODE_DELIVERY_CONCURRENCY,
+    privateNetwork: env.REFERRAL_NODE_PRIVATE_NETWORK,
     trustListUrl: env.REFERRAL_NODE_TRUST_LIST_URL,
     trustAnchorKid: env.REFERRAL_NODE_TRUST_ANCHOR_KID,
     token: env.REFERRAL_NODE_TOKEN,

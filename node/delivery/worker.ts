@@ -10,6 +10,7 @@ import { verifyReceipt } from '../envelope/receipt.js';
 import { peerSigningKeys } from '../peers/peer-keys.js';
 import { refreshForUnknownKey } from '../peers/unknown-key.js';
 import { kidOf } from '../crypto/compact-jws.js';
+import { readBodyWithin } from '../net/body.js';
 import { recordEvent } from '../referrals/timeline.js';
 import { OFFER } from '../referrals/lifecycle.js';
 import { applyOfferReceipt } from '../referrals/state.js';
@@ -326,7 +327,7 @@ async function attempt(
     return { kind: 'retry', error: `network: ${error instanceof Error ? error.name : 'error'}`, peer: 'unavailable' };
   }
   if (response.status === 200) {
-    const body = (await response.json().catch(() => undefined)) as { receipt?: unknown } | undefined;
+    const body = parseJson(await readBodyWithin(response, MAX_RECEIPT_ANSWER_BYTES).catch(() => undefined)) as { receipt?: unknown } | undefined;
     const receipt = typeof body?.receipt === 'string' ? body.receipt : undefined;
     if (!receipt) return { kind: 'retry', error: 'invalid receipt', peer: 'answered' };
     const expected = { peerId: envelope.peer_id, selfId: ctx.self.nodeId, envelopeId: envelope.id, digest: envelope.payload_digest };
@@ -355,6 +356,19 @@ async function problemTypeOf(response: Response): Promise<string | undefined> {
     await response.body?.cancel();
     return undefined;
   }
-  const body = (await response.json().catch(() => undefined)) as { type?: unknown } | undefined;
+  const body = parseJson(await readBodyWithin(response, MAX_PROBLEM_BYTES).catch(() => undefined)) as { type?: unknown } | undefined;
   return typeof body?.type === 'string' ? body.type.slice(0, 200) : undefined;
+}
+
+/** A receipt answer is a compact JWS of a few hundred bytes in a JSON object; a problem document a few hundred more. */
+const MAX_RECEIPT_ANSWER_BYTES = 16 * 1024;
+const MAX_PROBLEM_BYTES = 16 * 1024;
+
+function parseJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }

@@ -86,8 +86,9 @@ async function main(): Promise<number> {
   const options = readOptions(process.argv.slice(2), env);
   const root = projectRoot();
   // Passed through, not read: the nodes get the demo's environment (PATH, log level, ...), minus a
-  // KEK that would override the key file each demo node was created with.
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, REFERRAL_NODE_KEK: undefined };
+  // KEK that would override the key file each demo node was created with. The nodes are on
+  // loopback, a private network (net/outbound.ts).
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, REFERRAL_NODE_KEK: undefined, REFERRAL_NODE_PRIVATE_NETWORK: 'true' };
   const children: NodeProcess[] = [];
   let stopping = false;
 

@@ -13,10 +13,10 @@ import type { DemoOrganisation } from './fixtures.js';
 /**
  * Each demo node keeps its own key file: a REFERRAL_NODE_KEK in the environment would otherwise
  * be shared by all three (and belongs to some other node). Logs are silent: the running child
- * process is the one that logs.
+ * process is the one that logs. The demo's nodes are on loopback: a private network.
  */
 export function demoNodeConfig(dataDir: string, env: Env): NodeConfig {
-  return { ...resolveConfig({ data: dataDir }, env), kekFromEnv: undefined, logLevel: 'silent' };
+  return { ...resolveConfig({ data: dataDir }, env), kekFromEnv: undefined, logLevel: 'silent', privateNetwork: true };
 }
 
 export { hasNode } from '../node.js';

@@ -2,6 +2,7 @@
 // and verified, and stored as pending) and trusted only by an administrator's explicit act,
 // which pins its signing key.
 import { readBodyWithin } from '../net/body.js';
+import { OutboundRefusedError } from '../net/outbound.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
 import type { Clock, Fetch } from '../context.js';
@@ -32,6 +33,8 @@ export async function fetchPeerIdentity(
   try {
     response = await fetch(`${id}/.well-known/referral-node`, { signal: AbortSignal.timeout(15_000) });
   } catch (error) {
+    // A URL this node does not connect to (not https, a private address): the refusal says why.
+    if (error instanceof OutboundRefusedError) throw new PeerError(`${id} was not asked for its identity document: ${error.message}`);
     throw new PeerError(`Could not reach ${id} (${error instanceof Error ? error.message : 'network error'}). Check the URL and that the node is running.`);
   }
   if (!response.ok) throw new PeerError(`${id} answered ${response.status} for its identity document; is it a referral node?`);

@@ -58,9 +58,13 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The inherited environment without any REFERRAL_NODE_* setting, plus the extras given. */
+/**
+ * The inherited environment without any REFERRAL_NODE_* setting, plus the extras given. The nodes
+ * of the tests talk on loopback: a private network to them (REFERRAL_NODE_PRIVATE_NETWORK), unless
+ * the extras say otherwise.
+ */
 function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
+  const env: NodeJS.ProcessEnv = { REFERRAL_NODE_PRIVATE_NETWORK: 'true' };
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('REFERRAL_NODE_')) env[key] = value;
   }

@@ -86,7 +86,7 @@ export async function createTestNetwork(
     const country = COUNTRIES[i % COUNTRIES.length]!;
     const id = `http://node-${country.toLowerCase()}-${i}.test`;
     const dataDir = join(root, `node-${i}`);
-    const config = { ...resolveConfig({ data: dataDir, databaseUrl: await freshDatabaseUrl() }, {}), kekFromEnv: undefined };
+    const config = { ...resolveConfig({ data: dataDir, databaseUrl: await freshDatabaseUrl() }, {}), kekFromEnv: undefined, privateNetwork: true };
     await initNode(config, { nodeId: id, name: `Test organisation ${country}`, country, languages: ['en'] }, { username: 'admin' }, clock);
     let logged = '';
     const sink = new Writable({
