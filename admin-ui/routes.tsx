@@ -10,6 +10,7 @@ import { projectRoot } from '../node/schema/validators.js';
 import { catalogues, format, isLanguage, type Language } from './i18n/catalogue.js';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
+import { servedOverHttps } from '../node/http/response-headers.js';
 import { bodyLimitFor, parseForm, render, UiRouter } from './router.js';
 import { ROLES, setUserLanguage } from '../node/users/service.js';
 import { referralPages } from './routes/referrals.js';
@@ -46,7 +47,7 @@ const languageOf = (value: unknown, fallback: Language = 'en'): Language => (isL
 export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages: UiRouter } {
   const ui = new Hono() as Hono & { pages: UiRouter };
   // The node's public address is https: its cookies are Secure even when a proxy speaks http to it.
-  const publicHttps = ctx.self.nodeId.startsWith('https://');
+  const publicHttps = servedOverHttps(ctx.self.nodeId);
   const { db } = ctx.database;
 
   /** The session, or a redirect to the sign-in page. */
@@ -70,13 +71,16 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
     });
   ui.use('*', (c, next) => tooLarge(bodyLimitFor(c.req.path))(c, next));
   // Pages come from this node only: no script at all, styles from the one stylesheet, never in a
-  // frame, and the address of a page is not sent to other sites.
+  // frame, and the address of a page is not sent to other sites. HSTS is the node's app's, which
+  // sends it only when the node's address is https (node/http/response-headers.ts), as it sends
+  // no-store to every page that does not say otherwise.
   ui.use(
     '*',
     secureHeaders({
       contentSecurityPolicy: { defaultSrc: ["'none'"], styleSrc: ["'self'"], imgSrc: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"], baseUri: ["'none'"] },
       referrerPolicy: 'same-origin',
       crossOriginEmbedderPolicy: false,
+      strictTransportSecurity: false,
     }),
   );
 

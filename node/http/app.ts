@@ -1,6 +1,7 @@
 // The node's HTTP application: the federation API and the local API side by side, one error
-// handler that writes application/problem+json, a health and a readiness check, and the
-// metrics for Prometheus (admins only). The web interface is added
+// handler that writes application/problem+json, the headers every response carries
+// (response-headers.ts), a health and a readiness check, and the metrics for Prometheus (admins
+// only). The web interface is added
 // above the node, by the server's composition (server/app.ts): the node does not know it.
 import { Hono, type Context } from 'hono';
 import { sql } from 'kysely';
@@ -11,6 +12,7 @@ import { internalError, DomainError } from '../errors.js';
 import { problemResponse } from './problem.js';
 import { pendingMigrations } from '../db/migration-status.js';
 import { metricsRoutes, requestMetrics } from './metrics.js';
+import { standardHeaders } from './response-headers.js';
 
 /** Builds the HTTP app a node serves; `onQueued` wakes the delivery worker for a message just queued. */
 export type HttpAppBuilder = (ctx: NodeContext, onQueued: () => void) => Hono;
@@ -22,6 +24,7 @@ export const createHttpApp: HttpAppBuilder = (ctx, onQueued) => {
   const app = new Hono();
   const log = ctx.logger.child({ subsystem: 'http' });
   app.use('*', requestMetrics(ctx));
+  app.use('*', standardHeaders(ctx.self.nodeId));
 
   app.get('/healthz', async (c) => {
     try {

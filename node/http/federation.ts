@@ -27,15 +27,15 @@ export function federationRoutes(ctx: NodeContext): Hono {
 
   app.get('/.well-known/referral-node', async (c) => {
     const { jws, etag } = await servedIdentityDocument(ctx);
-    const headers = { etag, 'cache-control': 'public, max-age=300' };
-    // Peers refresh with If-None-Match: unchanged, nothing to send.
-    if (c.req.header('if-none-match') === etag) return c.body(null, 304, headers);
-    return c.body(jws, 200, { 'content-type': 'application/jwt', ...headers });
+    // Peers refresh with If-None-Match: unchanged, nothing to send. Like every response, it is
+    // not to be stored by caches (no-store, response-headers.ts): a peer keeps what it pinned.
+    if (c.req.header('if-none-match') === etag) return c.body(null, 304, { etag });
+    return c.body(jws, 200, { 'content-type': 'application/jwt', etag });
   });
 
   // Public, like the identity document: public keys only.
   app.get('/federation/v1/historical-keys', async (c) =>
-    c.body(await signHistoricalKeys(ctx), 200, { 'content-type': 'application/jwt', 'cache-control': 'public, max-age=300' }),
+    c.body(await signHistoricalKeys(ctx), 200, { 'content-type': 'application/jwt' }),
   );
 
   // A peer's signing key declared compromised: no service token, the statement authenticates itself.
@@ -109,9 +109,8 @@ export function federationRoutes(ctx: NodeContext): Hono {
   // This organisation's services, signed, for trusted peers (service tokens), with an ETag.
   app.get('/federation/v1/directory', requirePeer(ctx), async (c) => {
     const { jws, etag } = await servedDirectory(ctx);
-    const headers = { etag, 'cache-control': 'no-cache' };
-    if (c.req.header('if-none-match') === etag) return c.body(null, 304, headers);
-    return c.body(jws, 200, { 'content-type': 'application/jwt', ...headers });
+    if (c.req.header('if-none-match') === etag) return c.body(null, 304, { etag });
+    return c.body(jws, 200, { 'content-type': 'application/jwt', etag });
   });
 
   // The audit log and witness endpoints, for trusted peers (service tokens).

@@ -1200,7 +1200,8 @@ export interface operations {
             /** @description Compact JWS whose payload is `IdentityClaims`. */
             200: {
                 headers: {
-                    "Cache-Control"?: string;
+                    /** @description As every response (see Conventions). */
+                    "Cache-Control"?: "no-store";
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -1231,7 +1232,8 @@ export interface operations {
             /** @description Compact JWS whose payload is `HistoricalKeysClaims`. */
             200: {
                 headers: {
-                    "Cache-Control"?: string;
+                    /** @description As every response (see Conventions). */
+                    "Cache-Control"?: "no-store";
                     [name: string]: unknown;
                 };
                 content: {
