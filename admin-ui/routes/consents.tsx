@@ -2,7 +2,7 @@
 // (node/http/consent-api.ts): admins, caseworkers and auditors read the records (metadata only),
 // caseworkers and admins withdraw them.
 import { getConsent, listConsents, type Consent, type ConsentStatus } from '../../node/consents/service.js';
-import { attachConsentForm, isFormMediaType, MAX_FORM_BYTES, readConsentForm } from '../../node/consents/form.js';
+import { attachConsentForm, formFileName, isFormMediaType, MAX_FORM_BYTES, readConsentForm } from '../../node/consents/form.js';
 import { withdrawConsent } from '../../node/consents/withdrawal.js';
 import { DomainError } from '../../node/errors.js';
 import { listPeers } from '../../node/peers/service.js';
@@ -68,10 +68,9 @@ export function consentPages(ui: UiRouter): void {
     const consent = await consentOf(r);
     const form = consent?.form ? await readConsentForm(ctx, consent.id) : undefined;
     if (!consent || !form) return notFound(r);
-    const extension = ({ 'application/pdf': 'pdf', 'image/jpeg': 'jpg', 'image/png': 'png' } as Record<string, string>)[form.mediaType] ?? 'bin';
     return r.c.body(Buffer.from(form.bytes), 200, {
       'content-type': form.mediaType,
-      'content-disposition': `attachment; filename="consent-${consent.id}.${extension}"`,
+      'content-disposition': `attachment; filename="${formFileName(consent.id, form.mediaType)}"`,
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
     });

@@ -22,6 +22,11 @@ const SIGNATURES: Readonly<Record<string, readonly number[]>> = {
 
 export const isFormMediaType = (mediaType: string): boolean => mediaType in SIGNATURES;
 
+const EXTENSIONS: Readonly<Record<string, string>> = { 'application/pdf': 'pdf', 'image/jpeg': 'jpg', 'image/png': 'png' };
+
+/** The name a downloaded form is saved under: the consent's id, never anything of hers. */
+export const formFileName = (consentId: string, mediaType: string): string => `consent-${consentId}.${EXTENSIONS[mediaType] ?? 'bin'}`;
+
 const associatedData = (consentId: string, mediaType: string) => utf8.encode(`consent-form:${consentId}:${mediaType}`);
 const dataKeyName = (consentId: string) => `consent-form:${consentId}`;
 

@@ -3,7 +3,7 @@
 import { Hono } from 'hono';
 import type { NodeContext } from '../context.js';
 import { getConsent, listConsents, recordConsent, consentView, type ConsentInput, type ConsentStatus } from '../consents/service.js';
-import { attachConsentForm, isFormMediaType, MAX_FORM_BYTES, readConsentForm } from '../consents/form.js';
+import { attachConsentForm, formFileName, isFormMediaType, MAX_FORM_BYTES, readConsentForm } from '../consents/form.js';
 import { withdrawConsent } from '../consents/withdrawal.js';
 import { queryValidatorFor } from '../schema/validators.js';
 import { requireRole, type LocalEnv } from './auth.js';
@@ -66,7 +66,14 @@ export function consentRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loca
     if (!(await getConsent(ctx, id))) throw noSuchConsent();
     const form = await readConsentForm(ctx, id);
     if (!form) throw new DomainError(404, 'not-found', 'No form', 'No scanned form is attached to this consent.');
-    return c.body(Buffer.from(form.bytes), 200, { 'content-type': form.mediaType, 'cache-control': 'no-store' });
+    // Saved as a file, never opened as a page of this node, its type never guessed: whatever the
+    // upload held cannot run here.
+    return c.body(Buffer.from(form.bytes), 200, {
+      'content-type': form.mediaType,
+      'content-disposition': `attachment; filename="${formFileName(id, form.mediaType)}"`,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
   });
 
   return api;

@@ -3352,9 +3352,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The form as it was uploaded. */
+            /** @description The form as it was uploaded, to be saved as a file, never shown as a page. */
             200: {
                 headers: {
+                    /** @description `attachment; filename="consent-<id>.<pdf|jpg|png>"` */
+                    "Content-Disposition"?: string;
                     [name: string]: unknown;
                 };
                 content: {

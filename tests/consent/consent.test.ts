@@ -147,6 +147,10 @@ describe('the scanned consent form', () => {
     const back = await gr.request(`/api/v1/consents/${consent.id}/form`, { headers: { authorization: `Bearer ${gr.token}` } });
     expect(back.status).toBe(200);
     expect(back.headers.get('content-type')).toBe('application/pdf');
+    // Saved as a file named by the consent's id, never opened as a page, never cached, its type never guessed.
+    expect(back.headers.get('content-disposition')).toBe(`attachment; filename="consent-${consent.id}.pdf"`);
+    expect(back.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(back.headers.get('cache-control')).toBe('no-store');
     expect(Buffer.from(await back.arrayBuffer())).toEqual(pdf);
 
     for (const file of readdirSync(gr.dataDir)) {
