@@ -5,7 +5,7 @@
 // contain personal data.
 
 /** The statuses the protocol's problem types are answered with. */
-export type ProblemStatus = 400 | 401 | 403 | 404 | 405 | 406 | 409 | 410 | 412 | 413 | 415 | 422 | 425 | 429 | 500 | 502 | 503 | 504;
+export type ProblemStatus = 400 | 401 | 403 | 404 | 405 | 406 | 408 | 409 | 410 | 412 | 413 | 415 | 417 | 422 | 425 | 429 | 431 | 500 | 502 | 503 | 504;
 
 export const PROBLEM_PREFIX = 'urn:refnet:problem:';
 

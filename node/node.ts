@@ -3,7 +3,6 @@
 // graceful shutdown. Tests override clock, fetch and logger; the server's composition
 // (server/app.ts) gives the HTTP app with the web interface.
 import { startDirectorySync } from './directory/sync.js';
-import type { ServerType } from '@hono/node-server';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -251,9 +250,10 @@ export async function serveNode(node: OpenNode, listen: { port: number; host: st
 
 async function listenOn(node: OpenNode, listen: { port: number; host: string }): Promise<Server> {
   // The HTTP server is loaded by the process that serves, not by a one-off command.
-  const { serve } = await import('@hono/node-server');
-  const server: ServerType = await new Promise<ServerType>((resolveServer, reject) => {
-    const s = serve({ fetch: node.app.fetch, port: listen.port, hostname: listen.host }, () => resolveServer(s));
+  const { createNodeServer } = await import('./http/server.js');
+  const server = await new Promise<Server>((resolveServer, reject) => {
+    const s = createNodeServer(node.app.fetch, { nodeId: node.ctx.self.nodeId, hostname: listen.host, logger: node.ctx.logger.child({ subsystem: 'http' }) });
+    s.listen(listen.port, listen.host, () => resolveServer(s));
     s.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL'
@@ -265,7 +265,7 @@ async function listenOn(node: OpenNode, listen: { port: number; host: string }):
     await node.close();
     throw error;
   });
-  return server as Server;
+  return server;
 }
 
 /**
