@@ -97,7 +97,7 @@ export interface UiRouteInfo {
   roles: readonly Role[];
 }
 
-type Status = 200 | 400 | 401 | 403 | 404 | 409 | 422 | 500 | 502 | 503;
+type Status = 200 | 400 | 401 | 403 | 404 | 409 | 413 | 422 | 500 | 502 | 503;
 
 /** A page: HTML that is never cached (it shows what only this user may see). */
 export function render(c: Context, body: Child, status: Status = 200): Response {
@@ -164,7 +164,8 @@ export function ErrorNote(props: { t: Messages; error: Explained | undefined }) 
   );
 }
 
-function MessagePage(props: { page: PageContext; title: string; children: Child }) {
+/** A page that only says something (a refusal, a failure), with the way back to the overview. */
+export function MessagePage(props: { page: PageContext; title: string; children: Child }) {
   return (
     <Layout page={props.page} title={props.title}>
       {props.children}

@@ -11,7 +11,7 @@ import { catalogues, format, isLanguage, type Language } from './i18n/catalogue.
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { servedOverHttps } from '../node/http/response-headers.js';
-import { bodyLimitFor, parseForm, render, UiRouter } from './router.js';
+import { bodyLimitFor, MessagePage, parseForm, render, UiRouter } from './router.js';
 import { ROLES, setUserLanguage } from '../node/users/service.js';
 import { referralPages } from './routes/referrals.js';
 import { newReferralPages } from './routes/new-referral.js';
@@ -57,7 +57,12 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
     const fields = await parseForm(c);
     return { fields, valid: sameToken(fields._csrf, session.csrf) };
   };
-  const expired = (c: Context, language: Language) => c.text(catalogues[language].formExpired, 403, { 'cache-control': 'no-store' });
+  // Refusals are pages, as every other of the interface's answers.
+  const expired = (c: Context, session: Session) => {
+    const { language } = session.user;
+    const t = catalogues[language];
+    return render(c, <MessagePage page={{ t, language, session }} title={t.forbiddenTitle}><p>{t.formExpired}</p></MessagePage>, 403);
+  };
 
   // A body larger than its form can need is refused before it is read: an uploaded audit bundle
   // may be large, every other form (the sign-in form, before anyone is signed in, too) is small.
@@ -65,8 +70,10 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
     bodyLimit({
       maxSize: limit,
       onError: async (c) => {
-        const language = (await currentSession(c, ctx))?.user.language ?? 'en';
-        return c.text(format(catalogues[language].bodyTooLarge, { megabytes: limit / 1024 / 1024 }), 413, { 'cache-control': 'no-store' });
+        const session = await currentSession(c, ctx);
+        const language = session?.user.language ?? 'en';
+        const t = catalogues[language];
+        return render(c, <MessagePage page={{ t, language, session }} title={t.failedTitle}><p>{format(t.bodyTooLarge, { megabytes: limit / 1024 / 1024 })}</p></MessagePage>, 413);
       },
     });
   ui.use('*', (c, next) => tooLarge(bodyLimitFor(c.req.path))(c, next));
@@ -113,7 +120,7 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
   ui.post('/logout', async (c) => {
     const session = await signedIn(c);
     if (session instanceof Response) return session;
-    if (!(await form(c, session)).valid) return expired(c, session.user.language);
+    if (!(await form(c, session)).valid) return expired(c, session);
     await endSession(c, ctx, session.user);
     return c.redirect(`/ui/login?lang=${session.user.language}`, 303);
   });
@@ -122,7 +129,7 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
     const session = await signedIn(c);
     if (session instanceof Response) return session;
     const { fields, valid } = await form(c, session);
-    if (!valid) return expired(c, session.user.language);
+    if (!valid) return expired(c, session);
     if (isLanguage(fields.language)) await setUserLanguage(db, session.user.id, fields.language);
     return c.redirect(backTo(c.req.header('referer')), 303);
   });

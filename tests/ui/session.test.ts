@@ -70,7 +70,11 @@ describe('the web interface', () => {
     expect(await (await b.go('/ui/overview')).text()).toContain('Чакат вас');
     expect((await at.ctx.database.db.selectFrom('users').select('language').where('username', '=', 'caseworker-1').executeTakeFirstOrThrow()).language).toBe('bg');
 
-    expect((await b.go('/ui/logout', { form: { _csrf: 'forged' } })).status).toBe(403);
+    // A refused form is a page of the interface, in her language.
+    const forged = await b.go('/ui/logout', { form: { _csrf: 'forged' } });
+    expect(forged.status).toBe(403);
+    expect(forged.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await forged.text()).toContain('<html lang="bg">');
     expect((await b.go('/ui/logout', { form: { _csrf: csrf } })).headers.get('location')).toBe('/ui/login?lang=bg');
     expect((await b.go('/ui/overview')).headers.get('location')).toBe('/ui/login');
     expect(await at.ctx.database.db.selectFrom('ui_sessions').selectAll().execute()).toEqual([]);
@@ -123,8 +127,9 @@ describe('a request too large for any form', () => {
     await signIn(b, 'caseworker');
     const response = await b.go('/ui/language', { form: { _csrf: 'x', language: 'de', padding: 'x'.repeat(2 * 1024 * 1024) } });
     expect(response.status).toBe(413);
-    // In her language (Bulgarian, chosen earlier in this file).
-    expect(await response.text()).toBe('Това е твърде голямо, за да го приеме възелът (над 1 MB). Нищо не е променено.');
+    // A page, in her language (Bulgarian, chosen earlier in this file).
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await response.text()).toContain('Това е твърде голямо, за да го приеме възелът (над 1 MB). Нищо не е променено.');
     expect((await at.ctx.database.db.selectFrom('users').select('language').where('username', '=', 'caseworker-1').executeTakeFirstOrThrow()).language).not.toBe('de');
   });
 });
@@ -133,6 +138,7 @@ describe('requests no form sends', () => {
   it('refuses a sign-in form larger than a sign-in needs, before anyone is signed in', async () => {
     const response = await browser().go('/ui/login', { form: { username: 'x', password: 'x'.repeat(2 * 1024 * 1024) } });
     expect(response.status).toBe(413);
+    expect(await response.text()).toContain('<html lang="en">');
   });
 
   it('answers a body that is not a readable form as a form without its token, not with an error', async () => {
