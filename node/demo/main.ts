@@ -87,7 +87,7 @@ async function main(): Promise<number> {
   const root = projectRoot();
   // Passed through, not read: the nodes get the demo's environment (PATH, log level, ...), minus a
   // KEK that would override the key file each demo node was created with.
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, REFERRAL_NODE_KEK: undefined };
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, REFERRAL_NODE_KEK: undefined, REFERRAL_NODE_KEK_FILE: undefined, CREDENTIALS_DIRECTORY: undefined };
   const children: NodeProcess[] = [];
   let stopping = false;
 
