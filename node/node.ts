@@ -189,7 +189,7 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
     const logger = overrides.logger ?? createLogger(config.logLevel);
     for (const loose of looseModes(guardedPaths(config))) {
       if (overrides.warn) overrides.warn(loose.sentence);
-      else logger.warn({ file: loose.path, mode: `0${loose.mode.toString(8)}` }, loose.sentence);
+      else logger.warn({ file: loose.path }, loose.sentence);
     }
     const dataKeys = dataKeysWith(await loadKeyring(config.keyringFile, kek, database, clock.now()));
     await adoptLegacyKeys(database, kek, dataKeys, clock.now(), logger);

@@ -15,8 +15,7 @@ export interface GuardedPath {
 
 export interface LooseMode {
   path: string;
-  /** mode & 0o777, e.g. 0o644. */
-  mode: number;
+  /** What it is, its mode, and the chmod that fixes it. */
   sentence: string;
 }
 
@@ -28,13 +27,12 @@ export function looseModes(paths: readonly GuardedPath[]): LooseMode[] {
     try {
       mode = statSync(path).mode & 0o777;
     } catch {
-      continue; // Not there (a -wal between runs, a keyring elsewhere): nothing to say.
+      continue; // Not there (a -wal between runs, database-url on SQLite): nothing to say.
     }
     if ((mode & 0o077) === 0) continue;
     const fix = folder ? 700 : 600;
     loose.push({
       path,
-      mode,
       sentence: `${what} ${path} is open to other users than its owner (mode ${mode.toString(8).padStart(4, '0')}): run chmod ${fix} ${path}.`,
     });
   }

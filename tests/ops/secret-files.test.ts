@@ -121,6 +121,14 @@ describe('warnings about files other users may read', () => {
     expect(await openAndClose(config)).toEqual([]);
   });
 
+  it('init names a data folder made beforehand that others may enter', async () => {
+    const dataDir = join(newFolder(), 'data');
+    mkdirSync(dataDir, { mode: 0o755 });
+    chmodSync(dataDir, 0o755);
+    const init = await initNode(await configFor(dataDir), settings, { username: 'admin' });
+    expect(init.warnings).toEqual([`The data folder ${dataDir} is open to other users than its owner (mode 0755): run chmod 700 ${dataDir}.`]);
+  });
+
   it('logs them as warnings when the node is opened to serve', async () => {
     const config = await configFor(join(newFolder(), 'data'));
     await initNode(config, settings, { username: 'admin' });
