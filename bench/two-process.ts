@@ -12,9 +12,12 @@
 //   BENCH_BACKLOG_COUNT      referrals queued while the receiver is down (default 5000)
 //   BENCH_LIVE_PEERS, BENCH_DEAD_PEERS, BENCH_DEAD_PEERS_COUNT, BENCH_DEAD_PEERS_ROUNDS
 //                            see bench/dead-peers.ts (15, 5, 1000, 2)
-//   BENCH_PARTS              which parts to run, comma-separated: floor,node,backlog,dead-peers,startup (all)
+//   BENCH_SIGN_IN_ROUNDS, BENCH_SIGN_INS, BENCH_IDLE_PROBES
+//                            see bench/sign-in-load.ts (10, 20, 3000)
+//   BENCH_PARTS              which parts to run, comma-separated: floor,node,backlog,dead-peers,startup,sign-in (all)
 // CPU is read from /proc/<pid>/stat (utime + stime) of each process, so the bench runs on Linux.
 import { describeStartup, measureStartup } from './startup.js';
+import { measureSignInLoad, printSignInLoad } from './sign-in-load.js';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +33,7 @@ const COUNT = envNumber('BENCH_TWO_PROCESS_COUNT', 2_000);
 const LATENCY_COUNT = envNumber('BENCH_LATENCY_COUNT', 1_000);
 const LATENCY_RATE = process.env.BENCH_LATENCY_RATE ? Number(process.env.BENCH_LATENCY_RATE) : undefined;
 const WARMUP = envNumber('BENCH_WARMUP', 100);
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'floor,node,backlog,dead-peers,startup').split(',').map((p) => p.trim()));
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'floor,node,backlog,dead-peers,startup,sign-in').split(',').map((p) => p.trim()));
 
 /** A run of `count` deliveries: how fast, and what each cost each side. */
 export interface RunFigures {
@@ -245,6 +248,7 @@ try {
   if (nodes) for (const p of [nodes.aServe, nodes.bServe]) await p.stop('SIGTERM');
   if (PARTS.has('dead-peers')) printDeadPeers(await measureDeadPeers(join(root, 'dead-peers'), log));
   if (PARTS.has('startup')) await startupFigures();
+  if (PARTS.has('sign-in')) printSignInLoad(await measureSignInLoad(root, log));
 } finally {
   await cleanup.run();
   rmSync(root, { recursive: true, force: true });

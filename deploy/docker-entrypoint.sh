@@ -24,7 +24,7 @@ init_node() {
 if [ -n "${DATABASE_URL:-}" ]; then
   # Every process of the node must unwrap the same keys: the KEK cannot be a file in one
   # container's data folder.
-  [ -n "${REFERRAL_NODE_KEK:-}" ] || missing REFERRAL_NODE_KEK "the key-encryption key shared by the node's processes (base64url of 32 random bytes)"
+  [ -n "${REFERRAL_NODE_KEK:-}${REFERRAL_NODE_KEK_FILE:-}" ] || missing REFERRAL_NODE_KEK "the key-encryption key shared by the node's processes (base64url of 32 random bytes), or REFERRAL_NODE_KEK_FILE to a file that holds it (a Docker secret such as /run/secrets/kek),"
   case " $* " in
     *" --role worker "* | *" --role=worker "*) ;;
     *)

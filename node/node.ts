@@ -13,7 +13,9 @@ import type { NodeConfig } from './config/config.js';
 import { ConfigError } from './config/config.js';
 import { systemClock, type Clock, type Fetch, type NodeContext } from './context.js';
 import { outboundFetch } from './net/outbound.js';
-import { createKekFile, kekFromBytes, parseKek, readKekFile, type Kek } from './crypto/kek.js';
+import { kekFromBytes, type Kek } from './crypto/kek.js';
+import { kekSourceForInit, kekSourceOf, provideKek, readKek, type KekSource } from './config/kek-source.js';
+import { looseModes, type GuardedPath } from './config/file-modes.js';
 import { migrateToLatest, openDatabase, type Database, type DatabaseOptions, type DatabaseTarget } from './db/database.js';
 import { createDeliveryWorker, type DeliveryWorker } from './delivery/worker.js';
 import type { ProcessRole } from './processes/registry.js';
@@ -43,6 +45,11 @@ export interface Overrides {
   fetch?: Fetch;
   logger?: Logger;
   deliveryPollMs?: number;
+  /**
+   * Where warnings about the node's files go (a file other users may read: config/file-modes.ts);
+   * the node's log when absent. A one-off command prints them, its log being silent.
+   */
+  warn?: (sentence: string) => void;
   /** Envelopes in flight to one peer at once; the configuration's when absent. */
   deliveryConcurrency?: number;
   /** Called with each statement the node's database executes (tests of query plans). */
@@ -77,7 +84,7 @@ export interface OpenNode {
 }
 
 function loadKek(config: NodeConfig): Kek {
-  return kekFromBytes(config.kekFromEnv ? parseKek(config.kekFromEnv, 'REFERRAL_NODE_KEK') : readKekFile(config.kekFile));
+  return kekFromBytes(readKek(config));
 }
 
 /**
@@ -96,12 +103,35 @@ export function databaseTarget(config: NodeConfig): DatabaseTarget {
 /** Whether the data folder holds a node (its SQLite file, or the URL of its PostgreSQL database). */
 export const hasNode = (config: NodeConfig): boolean => existsSync(config.databasePath) || existsSync(databaseUrlFile(config));
 
+/** The files that hold the node's secrets and data, and its data folder, whose modes are checked at start. */
+function guardedPaths(config: NodeConfig): GuardedPath[] {
+  const sqlite = 'sqlitePath' in databaseTarget(config);
+  const kek = kekSourceOf(config);
+  return [
+    { path: config.dataDir, what: 'The data folder', folder: true },
+    ...(sqlite
+      ? [
+          { path: config.databasePath, what: 'The database' },
+          { path: `${config.databasePath}-wal`, what: 'The database\'s write-ahead log' },
+          { path: `${config.databasePath}-shm`, what: 'The database\'s shared-memory index' },
+        ]
+      : []),
+    // A systemd credential's mode is systemd's business.
+    ...(kek.kind === 'file' || kek.kind === 'data-folder' ? [{ path: kek.path, what: 'The key-encryption key' }] : []),
+    { path: config.keyringFile, what: 'The keyring' },
+    { path: databaseUrlFile(config), what: 'The database URL file' },
+  ];
+}
+
 export interface InitResult {
   nodeId: string;
   fingerprint: string;
   adminUsername: string;
   adminPassword: string;
-  kekSource: 'environment' | 'file';
+  /** Where the KEK is, and whether init made it. */
+  kek: { source: KekSource; created: boolean };
+  /** Sentences about files other users may read (a data folder made beforehand with another mode). */
+  warnings: string[];
 }
 
 export async function initNode(
@@ -113,6 +143,7 @@ export async function initNode(
   if (hasNode(config)) {
     throw new ConfigError(`${config.dataDir} already holds a node; use another folder, or \`referral-node serve\` to run it.`);
   }
+  const kekSource = kekSourceForInit(config);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const database = openDatabase(databaseTarget(config));
   try {
@@ -123,7 +154,7 @@ export async function initNode(
     if (keyringExists(config.keyringFile)) {
       throw new ConfigError(`${config.keyringFile} exists already: each node has a keyring of its own; set REFERRAL_NODE_KEYRING to a path where there is none.`);
     }
-    if (!config.kekFromEnv) await createKekFile(config.kekFile);
+    const kekCreated = await provideKek(kekSource);
     await createKeyringFile(config.keyringFile);
     if (config.databaseUrl) writeFileSync(databaseUrlFile(config), `${config.databaseUrl}\n`, { mode: 0o600 });
     const kek = loadKek(config);
@@ -137,7 +168,8 @@ export async function initNode(
       fingerprint: readableFingerprint(self.signingKey.kid),
       adminUsername: admin.username,
       adminPassword: password,
-      kekSource: config.kekFromEnv ? 'environment' : 'file',
+      kek: { source: kekSource, created: kekCreated },
+      warnings: looseModes(guardedPaths(config)).map((loose) => loose.sentence),
     };
   } finally {
     await database.close();
@@ -155,6 +187,10 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
     if (!(await isInitialised(database.db))) throw new ConfigError(`The database in ${config.dataDir} holds no node; run init again in an empty folder.`);
     const clock = overrides.clock ?? systemClock;
     const logger = overrides.logger ?? createLogger(config.logLevel);
+    for (const loose of looseModes(guardedPaths(config))) {
+      if (overrides.warn) overrides.warn(loose.sentence);
+      else logger.warn({ file: loose.path }, loose.sentence);
+    }
     const dataKeys = dataKeysWith(await loadKeyring(config.keyringFile, kek, database, clock.now()));
     await adoptLegacyKeys(database, kek, dataKeys, clock.now(), logger);
     const ctx: NodeContext = {

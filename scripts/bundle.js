@@ -16,13 +16,14 @@ export const BUNDLE_DIR = join('dist', 'bundle');
 export const ENTRY_POINTS = { 'referral-node': 'server/main.ts', demo: 'node/demo/main.ts' };
 export const METAFILE = join(BUNDLE_DIR, 'meta.json');
 /**
- * Left to Node to load from node_modules at run time: better-sqlite3 is a native addon; pg is
+ * Left to Node to load from node_modules at run time: better-sqlite3 and @node-rs/argon2 are native
+ * addons (argon2's loads the build for its platform with `require`); pg is
  * loaded by `require` only on PostgreSQL, and the demo's cluster imports it; the validators the
  * build compiled (spec/compiled/validators.cjs) require ajv's and ajv-formats' run-time helpers
  * from node_modules themselves; yaml and ajv's compiler are loaded only to compile a schema the
  * build did not (tests). Kept out so that a static import of one can never pull it in.
  */
-export const EXTERNAL = ['better-sqlite3', 'pg', 'ajv', 'ajv-formats', 'yaml'];
+export const EXTERNAL = ['better-sqlite3', '@node-rs/argon2', 'pg', 'ajv', 'ajv-formats', 'yaml'];
 /** Besides the metafile's inputs, what a bundle depends on: its settings and the installed packages. */
 const SETTINGS = ['scripts/bundle.js', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'node_modules/.package-lock.json'];
 

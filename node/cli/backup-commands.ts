@@ -18,11 +18,19 @@ export function addBackupCommands(program: Command, io: CliIo): void {
     .requiredOption('--to <file>', 'the backup file to create (never overwritten); the keyring copy is written beside it, with .keyring added')
     .option('--pg-dump <path>', 'PostgreSQL: the pg_dump program to run (by default found on PATH or in /usr/lib/postgresql)')
     .action(async (options: { data?: string; to: string; pgDump?: string }) => {
-      const { backupPostgres, backupSqlite, databaseTarget, dumpedTable, findPostgresTool, hasNode, keyringKeysNeededByCopyText, keyringKeysNeededBySqlite, pgDumpCommand, withoutPassword } =
+      const { backupPostgres, backupSqlite, databaseTarget, describeKekSource, dumpedTable, findPostgresTool, hasNode, kekSourceOf, keyringKeysNeededByCopyText, keyringKeysNeededBySqlite, pgDumpCommand, withoutPassword } =
         await import('./node-functions.js');
       const config = configFrom(options);
       const target = databaseTarget(config);
       const to = resolve(options.to);
+      // A backup needs no KEK: a configuration that gives it ambiguously does not stop one.
+      const kek = (() => {
+        try {
+          return describeKekSource(kekSourceOf(config));
+        } catch {
+          return undefined;
+        }
+      })();
       const keyringCopy = `${to}.keyring`;
       if (!('postgresUrl' in target) && !hasNode(config)) throw new CliError(`No node in ${config.dataDir}: there is nothing to back up.`);
       for (const file of [to, keyringCopy]) {
@@ -52,13 +60,13 @@ export function addBackupCommands(program: Command, io: CliIo): void {
           [
             `Backed up the PostgreSQL database ${withoutPassword(url)} to ${to} (pg_dump's custom format; restore it with pg_restore), and its keyring to ${keyringCopy}.`,
             ...(pgRestore ? [] : ['(pg_restore was not found beside pg_dump, so the dump was not checked against the keyring copy.)']),
-            ...keepTogether(config),
+            ...keepTogether(kek),
           ].join('\n'),
         );
         return;
       }
       const { pages } = await paired(config, to, keyringCopy, () => backupSqlite(target.sqlitePath, to), () => keyringKeysNeededBySqlite(to));
-      io.out([`Backed up ${config.dataDir} to ${to} (${pages} pages), and its keyring to ${keyringCopy}.`, ...keepTogether(config)].join('\n'));
+      io.out([`Backed up ${config.dataDir} to ${to} (${pages} pages), and its keyring to ${keyringCopy}.`, ...keepTogether(kek)].join('\n'));
     });
 }
 
@@ -89,11 +97,9 @@ async function paired<T>(config: NodeConfig, to: string, keyringCopy: string, co
 }
 
 /** What the person who keeps the backups must know. */
-function keepTogether(config: NodeConfig): string[] {
+function keepTogether(kek: string | undefined): string[] {
   return [
     'Keep the keyring copy with the database copy, and for as long as it, no longer: restoring the database without its keyring copy loses all the personal data in it, and an old keyring copy kept on keeps data erased since readable in old backups.',
-    config.kekFromEnv
-      ? 'The key-encryption key (REFERRAL_NODE_KEK) is not in the backup: without it the backup cannot be read, so keep its copy apart.'
-      : `The key-encryption key (${config.kekFile}) is not in the backup: without it the backup cannot be read, so keep its copy apart.`,
+    `The key-encryption key${kek ? ` (${kek})` : ''} is not in the backup: without it the backup cannot be read, so keep its copy apart.`,
   ];
 }

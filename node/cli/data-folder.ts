@@ -14,11 +14,16 @@ export function configFrom(options: { data?: string; port?: string; host?: strin
   return resolveConfig(options, readEnv());
 }
 
+/** A warning a command prints (a file other users may read), on stderr, apart from its results. */
+export const warnOnStderr = (sentence: string): void => {
+  process.stderr.write(`referral-node: warning: ${sentence}\n`);
+};
+
 /** Opens the node for a one-off command (no HTTP app); logs go nowhere, the command prints what matters. */
 export async function withNode<T>(options: { data?: string }, fn: (node: OpenNode) => Promise<T>): Promise<T> {
   const config = configFrom(options);
   const { openNode } = await import('../node.js');
-  const node = await openNode({ ...config, logLevel: 'silent' }, { httpApp: false });
+  const node = await openNode({ ...config, logLevel: 'silent' }, { httpApp: false, warn: warnOnStderr });
   try {
     return await fn(node);
   } finally {

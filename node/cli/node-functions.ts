@@ -6,6 +6,7 @@
 // no node (`taxonomy`, the trust-list anchor's, `audit verify --file`) import what they run
 // themselves.
 export { databaseTarget, hasNode, initNode } from '../node.js';
+export { describeKekSource, kekSourceOf } from '../config/kek-source.js';
 export { normaliseNodeUrl } from '../peers/node-url.js';
 export { addPeer, changePeerState, COMMAND_LINE, fetchPeerIdentity, listPeers, trustPeer } from '../peers/service.js';
 export { requireFingerprint } from '../peers/fingerprint.js';

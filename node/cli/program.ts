@@ -3,9 +3,10 @@
 import { Command, Option } from 'commander';
 import type { HttpAppBuilder } from '../http/app.js';
 import type { ProcessRole } from '../processes/registry.js';
+import type { KekSource } from '../config/kek-source.js';
 import { ROLES, type Role } from '../users/roles.js';
 import { CliError, defaultIo, printTable, type CliIo } from './output.js';
-import { configFrom, dataOption, withNode } from './data-folder.js';
+import { configFrom, dataOption, warnOnStderr, withNode } from './data-folder.js';
 import { addReferralCommands } from './referral-commands.js';
 import { addPeerStateCommands } from './peer-state-commands.js';
 import { addConsentCommands } from './consent-commands.js';
@@ -18,6 +19,18 @@ import { addAuditCommands } from './audit-commands.js';
 import { addInvitationCommands } from './invitation-commands.js';
 import { addTrustListCommands } from './trust-list-commands.js';
 import { addBackupCommands } from './backup-commands.js';
+
+/** What init says of the key-encryption key it made or found. */
+function kekSentence(source: KekSource, created: boolean, where: string): string {
+  switch (source.kind) {
+    case 'data-folder':
+      return 'The key-encryption key is in kek.key in the data folder: back it up apart from the database.';
+    case 'file':
+      return `The key-encryption key ${created ? 'was written to' : 'is read from'} ${where}, outside the data folder: back it up apart from the database; a backup of the data folder alone decrypts nothing, and the node cannot start without the key.`;
+    default:
+      return `The key-encryption key comes from ${where}: the node cannot start without it.`;
+  }
+}
 
 /**
  * `loadHttpApp` gives what `serve` serves, loaded only when it runs (server/main.ts: the node's APIs
@@ -47,7 +60,7 @@ export function buildProgram(io: CliIo = defaultIo, loadHttpApp?: () => Promise<
       if (languages.length === 0 || languages.some((l) => !/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/.test(l))) {
         throw new CliError('--languages takes language codes separated by commas, e.g. el,en.');
       }
-      const { initNode, normaliseNodeUrl } = await import('./node-functions.js');
+      const { describeKekSource, initNode, normaliseNodeUrl } = await import('./node-functions.js');
       const nodeId = normaliseNodeUrl(options.url);
       const result = await initNode(
         configFrom(options),
@@ -60,11 +73,10 @@ export function buildProgram(io: CliIo = defaultIo, loadHttpApp?: () => Promise<
           `Fingerprint:  ${result.fingerprint}`,
           `Administrator: ${result.adminUsername}`,
           `Password:     ${result.adminPassword}   (shown once: store it now)`,
-          result.kekSource === 'file'
-            ? 'The key-encryption key is in kek.key in the data folder: back it up apart from the database.'
-            : 'The key-encryption key comes from REFERRAL_NODE_KEK: the node cannot start without it.',
+          kekSentence(result.kek.source, result.kek.created, describeKekSource(result.kek.source)),
         ].join('\n'),
       );
+      result.warnings.forEach(warnOnStderr);
     });
 
   program

@@ -1,6 +1,6 @@
 // Configuration with defaults and validation: command-line options win over the environment,
 // the environment over defaults. Every setting is listed in the README.
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { NodeLimits } from '../context.js';
 import type { Env } from './env.js';
 import type { TrustListFollowing } from '../peers/trust-list-follower.js';
@@ -13,9 +13,14 @@ export interface NodeConfig {
   databasePath: string;
   /** A postgres:// URL when the node's data is in PostgreSQL (--database-url, DATABASE_URL). */
   databaseUrl?: string | undefined;
+  /** kek.key in the data folder: where the KEK is when no other place is given (kek-source.ts). */
   kekFile: string;
   /** The KEK from the environment, when given (base64url). */
   kekFromEnv?: string | undefined;
+  /** REFERRAL_NODE_KEK_FILE: a file outside the data folder that holds the KEK. */
+  kekFromFile?: string | undefined;
+  /** The systemd credential that may hold the KEK ($CREDENTIALS_DIRECTORY/referral-node-kek): used when it exists. */
+  kekCredential?: string | undefined;
   /** The keyring: the keys that wrap the data keys, outside the database (REFERRAL_NODE_KEYRING, or `keyring` in the data folder). */
   keyringFile: string;
   port: number;
@@ -92,6 +97,24 @@ function yesOrNo(value: string | undefined, name: string): boolean | undefined {
 /** REFERRAL_NODE_PRIVATE_NETWORK, for what makes requests without a node's configuration (the trust list anchor's CLI). */
 export const privateNetworkFrom = (env: Env): boolean => yesOrNo(env.privateNetwork, 'REFERRAL_NODE_PRIVATE_NETWORK') ?? false;
 
+/** The name of the systemd credential that holds the KEK (`LoadCredential=referral-node-kek:PATH`). */
+export const KEK_CREDENTIAL = 'referral-node-kek';
+
+/** REFERRAL_NODE_KEK_FILE as an absolute path; refused beside REFERRAL_NODE_KEK, or inside the data folder, where it would travel with its backups. */
+function kekFileFrom(env: Env, dataDir: string): string | undefined {
+  if (!env.kekFile) return undefined;
+  if (env.kek) {
+    throw new ConfigError('Both REFERRAL_NODE_KEK and REFERRAL_NODE_KEK_FILE are set: give the key-encryption key in one place only, so that it is clear which key the node uses.');
+  }
+  const path = resolve(env.kekFile);
+  const fromData = relative(dataDir, path);
+  const outside = fromData === '..' || fromData.startsWith(`..${sep}`) || isAbsolute(fromData);
+  if (!outside) {
+    throw new ConfigError(`REFERRAL_NODE_KEK_FILE (${path}) is inside the data folder: put it outside (e.g. /etc/referral-node/kek), so that a backup of the data folder alone decrypts nothing.`);
+  }
+  return path;
+}
+
 function databaseUrlFrom(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
   if (!/^postgres(ql)?:\/\/./i.test(value)) {
@@ -115,6 +138,8 @@ export function resolveConfig(
     databaseUrl: databaseUrlFrom(options.databaseUrl ?? env.databaseUrl),
     kekFile: join(dataDir, 'kek.key'),
     kekFromEnv: env.kek,
+    kekFromFile: kekFileFrom(env, dataDir),
+    kekCredential: env.credentialsDirectory ? join(resolve(env.credentialsDirectory), KEK_CREDENTIAL) : undefined,
     keyringFile: env.keyring ? resolve(env.keyring) : join(dataDir, 'keyring'),
     port: integer(options.port ?? env.port, '--port / REFERRAL_NODE_PORT', 1, 65535) ?? DEFAULTS.port,
     host: options.host ?? env.host ?? DEFAULTS.host,

@@ -4,6 +4,10 @@ export interface Env {
   /** A PostgreSQL URL: the node's data is there instead of a SQLite file in the data folder. */
   databaseUrl?: string | undefined;
   kek?: string | undefined;
+  /** A file outside the data folder that holds the KEK (REFERRAL_NODE_KEK_FILE). */
+  kekFile?: string | undefined;
+  /** Where systemd put the service's credentials (LoadCredential=): the KEK may be one of them. */
+  credentialsDirectory?: string | undefined;
   /** Where the keyring is, when not in the data folder (a file every process of the node shares). */
   keyring?: string | undefined;
   port?: string | undefined;
@@ -29,6 +33,8 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
     data: env.REFERRAL_NODE_DATA,
     databaseUrl: env.DATABASE_URL,
     kek: env.REFERRAL_NODE_KEK,
+    kekFile: env.REFERRAL_NODE_KEK_FILE,
+    credentialsDirectory: env.CREDENTIALS_DIRECTORY,
     keyring: env.REFERRAL_NODE_KEYRING,
     port: env.REFERRAL_NODE_PORT,
     host: env.REFERRAL_NODE_HOST,

@@ -1,7 +1,8 @@
 // The key-encryption key (KEK): it encrypts the node's private keys and the data keys of
-// stored payloads. It lives outside the database: in REFERRAL_NODE_KEK, or in a key file in the
-// data folder (created with mode 0600 by `init`). Whoever has the database but not the KEK reads
-// nothing.
+// stored payloads. It lives outside the database: in REFERRAL_NODE_KEK, in a key file outside the
+// data folder (REFERRAL_NODE_KEK_FILE) or a systemd credential, or in kek.key in the data folder
+// (created with mode 0600 by `init`); config/kek-source.ts chooses. Whoever has the database but
+// not the KEK reads nothing.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { AEAD_KEY_BYTES, aeadDecrypt, aeadEncrypt, randomBytes } from './aead.js';
 import { b64u, decodeBase64UrlStrict, utf8 } from './encoding.js';
@@ -28,11 +29,16 @@ export async function createKekFile(path: string): Promise<void> {
   writeFileSync(path, `${b64u.encode(key)}\n`, { mode: 0o600, flag: 'wx' });
 }
 
-export function readKekFile(path: string): Uint8Array {
+/** The KEK in a key file; `setting` says which setting named the file, when it is not the data folder's kek.key. */
+export function readKekFile(path: string, setting?: string): Uint8Array {
   if (!existsSync(path)) {
-    throw new KekError(`No key-encryption key: set REFERRAL_NODE_KEK or restore the key file ${path}.`);
+    throw new KekError(
+      setting
+        ? `No key-encryption key at ${setting}: restore the file, or correct the setting.`
+        : `No key-encryption key: set REFERRAL_NODE_KEK or restore the key file ${path} (or give the key's file in REFERRAL_NODE_KEK_FILE, or as the systemd credential referral-node-kek).`,
+    );
   }
-  return parseKek(readFileSync(path, 'utf8'), path);
+  return parseKek(readFileSync(path, 'utf8'), setting ?? path);
 }
 
 export function kekFromBytes(key: Uint8Array): Kek {

@@ -5,6 +5,7 @@
 // again when it lost a race with another writer, and runs after-commit hooks for work that must
 // follow a commit (like attempting a delivery). What else differs is in dialect.ts.
 import SQLite from 'better-sqlite3';
+import { closeSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type PgModule from 'pg';
 import {
@@ -117,6 +118,12 @@ interface Grouping {
 }
 
 function openSqlite(path: string, log: QueryLog | undefined, grouping: Grouping): Database {
+  // SQLite makes a new database file 0644 less the process's umask, and its -wal and -shm files
+  // with the database file's mode. Made here first, 0600 (which no umask widens), all three are
+  // 0600 whatever the umask; an empty file is an empty database to SQLite. Setting the umask around
+  // the open instead would change it for the whole process while it lasts, and a chmod after the
+  // open would leave the files readable for a moment. An existing file keeps its mode.
+  closeSync(openSync(path, 'a', 0o600));
   const sqlite = new SQLite(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');

@@ -88,7 +88,13 @@ async function main(): Promise<number> {
   // Passed through, not read: the nodes get the demo's environment (PATH, log level, ...), minus a
   // KEK that would override the key file each demo node was created with. The nodes are on
   // loopback, a private network (net/outbound.ts).
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, REFERRAL_NODE_KEK: undefined, REFERRAL_NODE_PRIVATE_NETWORK: 'true' };
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    REFERRAL_NODE_KEK: undefined,
+    REFERRAL_NODE_KEK_FILE: undefined,
+    CREDENTIALS_DIRECTORY: undefined,
+    REFERRAL_NODE_PRIVATE_NETWORK: 'true',
+  };
   const children: NodeProcess[] = [];
   let stopping = false;
 

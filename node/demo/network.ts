@@ -11,12 +11,13 @@ import { DemoError } from './errors.js';
 import type { DemoOrganisation } from './fixtures.js';
 
 /**
- * Each demo node keeps its own key file: a REFERRAL_NODE_KEK in the environment would otherwise
- * be shared by all three (and belongs to some other node). Logs are silent: the running child
- * process is the one that logs. The demo's nodes are on loopback: a private network.
+ * Each demo node keeps its own key file: a REFERRAL_NODE_KEK (or REFERRAL_NODE_KEK_FILE, or a
+ * systemd credential) in the environment would otherwise be shared by all of them (and belongs to
+ * some other node). Logs are silent: the running child process is the one that logs. The demo's
+ * nodes are on loopback: a private network.
  */
 export function demoNodeConfig(dataDir: string, env: Env): NodeConfig {
-  return { ...resolveConfig({ data: dataDir }, env), kekFromEnv: undefined, logLevel: 'silent', privateNetwork: true };
+  return { ...resolveConfig({ data: dataDir }, env), kekFromEnv: undefined, kekFromFile: undefined, kekCredential: undefined, logLevel: 'silent', privateNetwork: true };
 }
 
 export { hasNode } from '../node.js';
