@@ -13,6 +13,9 @@ import type { NodeConfig } from './config/config.js';
 import { ConfigError } from './config/config.js';
 import { systemClock, type Clock, type Fetch, type NodeContext } from './context.js';
 import { outboundFetch } from './net/outbound.js';
+import { trustedProxiesFrom } from './net/client-address.js';
+import { createRequestLimiters } from './net/rate-limits.js';
+import { createSignInGuard } from './users/sign-in-guard.js';
 import { createKekFile, kekFromBytes, parseKek, readKekFile, type Kek } from './crypto/kek.js';
 import { migrateToLatest, openDatabase, type Database, type DatabaseOptions, type DatabaseTarget } from './db/database.js';
 import { createDeliveryWorker, type DeliveryWorker } from './delivery/worker.js';
@@ -170,6 +173,12 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
       logger,
       trustAnchorKid: config.trustList?.anchorKid,
       metrics: createNodeMetrics(Object.keys(envelopeProblems)),
+      throttles: {
+        requests: createRequestLimiters(config.requestLimits),
+        signIn: createSignInGuard(database, kek, config.signIn),
+        // Checked when the configuration was read (config.ts).
+        trustedProxies: trustedProxiesFrom(config.trustedProxies)!,
+      },
     };
     const role = overrides.role ?? 'all';
     const delivery = createDeliveryWorker(ctx, {
