@@ -97,7 +97,7 @@ export interface UiRouteInfo {
   roles: readonly Role[];
 }
 
-type Status = 200 | 400 | 401 | 403 | 404 | 409 | 413 | 422 | 500 | 502 | 503;
+type Status = 200 | 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 502 | 503;
 
 /** A page: HTML that is never cached (it shows what only this user may see). */
 export function render(c: Context, body: Child, status: Status = 200): Response {

@@ -11,6 +11,7 @@ import { catalogues, format, isLanguage, type Language } from './i18n/catalogue.
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { servedOverHttps } from '../node/http/response-headers.js';
+import { clientAddress } from '../node/http/client-address.js';
 import { bodyLimitFor, MessagePage, parseForm, render, UiRouter } from './router.js';
 import { ROLES, setUserLanguage } from '../node/users/service.js';
 import { referralPages } from './routes/referrals.js';
@@ -108,12 +109,19 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
       return render(c, <LoginPage page={{ t, language }} token={signInToken(c, publicHttps)} error={t.formExpired} />, 403);
     }
     const username = typeof fields.username === 'string' ? fields.username.slice(0, 100) : '';
-    const user = await checkCredentials(ctx, username, typeof fields.password === 'string' ? fields.password : '');
-    if (!user) {
-      ctx.logger.info({ subsystem: 'ui' }, 'sign-in refused');
-      return render(c, <LoginPage page={{ t, language }} token={signInToken(c, publicHttps)} error={t.signInFailed} username={username} />, 401);
+    const password = typeof fields.password === 'string' ? fields.password : '';
+    const outcome = await checkCredentials(ctx, { username, password, address: clientAddress(c, ctx) });
+    if (!outcome.user) {
+      ctx.logger.info({ subsystem: 'ui', refused: outcome.refused }, 'sign-in refused');
+      const page = (error: string, status: 401 | 429) => render(c, <LoginPage page={{ t, language }} token={signInToken(c, publicHttps)} error={error} username={username} />, status);
+      if (outcome.refused === 'credentials') return page(t.signInFailed, 401);
+      // Told at once how long to wait, rather than held: a held answer would hold a connection too.
+      c.header('retry-after', String(outcome.retryAfterSeconds));
+      return outcome.refused === 'wait'
+        ? page(format(t.signInWait, { seconds: outcome.retryAfterSeconds }), 429)
+        : page(format(t.signInLocked, { minutes: Math.ceil(outcome.retryAfterSeconds / 60) }), 429);
     }
-    await startSession(c, ctx, user, publicHttps);
+    await startSession(c, ctx, outcome.user, publicHttps);
     return c.redirect('/ui/overview', 303);
   });
 

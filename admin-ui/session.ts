@@ -66,10 +66,17 @@ export function signInTokenMatches(c: Context, given: unknown): boolean {
   return expected !== undefined && sameToken(given, expected);
 }
 
-/** The user if the name and password are right (and the account not disabled); the same answer otherwise. */
-export async function checkCredentials(ctx: NodeContext, username: string, password: string): Promise<UiUser | undefined> {
-  const user = await checkUserCredentials(ctx.database.db, username, password);
-  return user ? uiUser(user) : undefined;
+/**
+ * The user if the name and password are right (and the account not disabled); the same answer
+ * otherwise; or the wait or lock of the sign-in throttle, when the attempt was not checked.
+ */
+export async function checkCredentials(
+  ctx: NodeContext,
+  attempt: { username: string; password: string; address: string },
+): Promise<{ user: UiUser } | { user?: undefined; refused: 'credentials' } | { user?: undefined; refused: 'wait' | 'locked'; retryAfterSeconds: number }> {
+  const outcome = await checkUserCredentials(ctx.database.db, ctx.throttles.signIn, attempt, ctx.clock.now());
+  if (outcome.ok) return { user: uiUser(outcome.user) };
+  return outcome.why === 'credentials' ? { refused: 'credentials' } : { refused: outcome.why, retryAfterSeconds: outcome.retryAfterSeconds };
 }
 
 export async function startSession(c: Context, ctx: NodeContext, user: UiUser, publicHttps: boolean): Promise<void> {

@@ -6,6 +6,9 @@ import type { Kek } from './crypto/kek.js';
 import type { DataKeys } from './data-keys/data-keys.js';
 import type { SelfIdentity } from './identity/store.js';
 import type { NodeMetrics } from './metrics/node-metrics.js';
+import type { BlockList } from 'node:net';
+import type { RequestLimiters } from './net/rate-limits.js';
+import type { SignInGuard } from './users/sign-in-guard.js';
 
 export interface Clock {
   now(): Date;
@@ -38,6 +41,15 @@ export interface NodeContext {
   trustAnchorKid?: string | undefined;
   /** This node's metrics for /metrics: counts and durations, never personal data. */
   metrics: NodeMetrics;
+  /** Limits against abuse: requests per token, peer and address (this process), sign-in attempts (shared). */
+  throttles: Throttles;
+}
+
+export interface Throttles {
+  requests: RequestLimiters;
+  signIn: SignInGuard;
+  /** The proxies whose X-Forwarded-For is believed (net/client-address.ts). */
+  trustedProxies: BlockList;
 }
 
 export const nowSeconds = (clock: Clock): number => Math.floor(clock.now().getTime() / 1000);

@@ -52,3 +52,13 @@ export function catalogued<C extends ProblemCatalogue>(
 
 export const internalError = (): DomainError =>
   new DomainError(500, 'internal-error', 'Internal error', 'The node could not complete the request; it has been logged.');
+
+/** Too many requests from one caller (http/rate-limits.ts, users/sign-in-guard.ts): it may try again after `retryAfterSeconds`. */
+export class TooManyRequests extends DomainError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    detail = `Too many requests; try again in ${retryAfterSeconds} seconds.`,
+  ) {
+    super(429, 'rate-limited', 'Too many requests', detail);
+  }
+}

@@ -16,6 +16,9 @@ import { outboundFetch } from './net/outbound.js';
 import { kekFromBytes, type Kek } from './crypto/kek.js';
 import { kekSourceForInit, kekSourceOf, provideKek, readKek, type KekSource } from './config/kek-source.js';
 import { looseModes, type GuardedPath } from './config/file-modes.js';
+import { trustedProxiesFrom } from './net/client-address.js';
+import { createRequestLimiters } from './net/rate-limits.js';
+import { createSignInGuard } from './users/sign-in-guard.js';
 import { migrateToLatest, openDatabase, type Database, type DatabaseOptions, type DatabaseTarget } from './db/database.js';
 import { createDeliveryWorker, type DeliveryWorker } from './delivery/worker.js';
 import type { ProcessRole } from './processes/registry.js';
@@ -206,6 +209,12 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
       logger,
       trustAnchorKid: config.trustList?.anchorKid,
       metrics: createNodeMetrics(Object.keys(envelopeProblems)),
+      throttles: {
+        requests: createRequestLimiters(config.requestLimits),
+        signIn: createSignInGuard(database, kek, config.signIn),
+        // Checked when the configuration was read (config.ts).
+        trustedProxies: trustedProxiesFrom(config.trustedProxies)!,
+      },
     };
     const role = overrides.role ?? 'all';
     const delivery = createDeliveryWorker(ctx, {

@@ -8,6 +8,8 @@ export const de = {
   password: 'Passwort',
   signIn: 'Anmelden',
   signInFailed: 'Benutzername oder Passwort stimmt nicht.',
+  signInWait: 'Zu viele fehlgeschlagene Anmeldungen. Versuchen Sie es in {seconds} Sekunden wieder.',
+  signInLocked: 'Zu viele fehlgeschlagene Anmeldungen: Die Anmeldung ist für {minutes} Minuten gesperrt. Eine Administratorin oder ein Administrator dieses Knotens kann die Sperre eines Kontos aufheben.',
   formExpired: 'Dieses Formular ist abgelaufen. Bitte versuchen Sie es noch einmal.',
   signOut: 'Abmelden',
   signedInAs: 'Angemeldet als {name}',

@@ -8,6 +8,8 @@ export const en = {
   password: 'Password',
   signIn: 'Sign in',
   signInFailed: 'The user name or the password is not right.',
+  signInWait: 'Too many failed sign-ins. Try again in {seconds} seconds.',
+  signInLocked: 'Too many failed sign-ins: sign-in is locked for {minutes} minutes. An administrator of this node can lift the lock on an account.',
   formExpired: 'This form has expired. Please try again.',
   signOut: 'Sign out',
   signedInAs: 'Signed in as {name}',

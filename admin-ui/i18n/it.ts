@@ -8,6 +8,8 @@ export const it = {
   password: 'Password',
   signIn: 'Accedi',
   signInFailed: 'Il nome utente o la password non sono corretti.',
+  signInWait: 'Troppi accessi non riusciti. Riprovi tra {seconds} secondi.',
+  signInLocked: 'Troppi accessi non riusciti: l\'accesso è bloccato per {minutes} minuti. Un amministratore di questo nodo può rimuovere il blocco di un account.',
   formExpired: 'Questo modulo è scaduto. Riprova.',
   signOut: 'Esci',
   signedInAs: 'Accesso come {name}',

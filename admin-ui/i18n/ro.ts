@@ -8,6 +8,8 @@ export const ro = {
   password: 'Parolă',
   signIn: 'Autentificare',
   signInFailed: 'Numele de utilizator sau parola nu sunt corecte.',
+  signInWait: 'Prea multe autentificări eșuate. Încercați din nou peste {seconds} secunde.',
+  signInLocked: 'Prea multe autentificări eșuate: autentificarea este blocată pentru {minutes} minute. Un administrator al acestui nod poate ridica blocarea unui cont.',
   formExpired: 'Formularul a expirat. Vă rugăm să încercați din nou.',
   signOut: 'Deconectare',
   signedInAs: 'Conectat(ă) ca {name}',

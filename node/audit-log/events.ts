@@ -44,6 +44,14 @@ export type AuditEvent =
   | { type: 'user.role-changed'; user_id: string; role: string }
   | { type: 'user.disabled'; user_id: string }
   | { type: 'user.enabled'; user_id: string }
+  /**
+   * Sign-in to an account was locked after too many failed attempts (the actor is the system's
+   * `sign-in-throttle`); user_id is absent when no account has the name tried. Never the name
+   * tried, never the client's address.
+   */
+  | { type: 'user.sign-in-locked'; user_id?: string; minutes: number }
+  /** An administrator (the actor) lifted the sign-in lock and waits of an account. */
+  | { type: 'user.sign-in-unlocked'; user_id: string }
   | { type: 'peer.added'; peer_id: string; signing_kid: string }
   | { type: 'peer.trusted'; peer_id: string; signing_kid: string }
   | { type: 'peer.suspended'; peer_id: string }
@@ -131,7 +139,7 @@ export type AuditEventType = AuditEvent['type'];
 /** Every event type, for checks against the spec (LogEntry in spec/federation.yaml). */
 export const AUDIT_EVENT_TYPES = [
   'node.initialised', 'user.created', 'user.token-created', 'user.login', 'user.signed-in', 'user.signed-out',
-  'user.password-changed', 'user.password-reset', 'user.role-changed', 'user.disabled', 'user.enabled', 'peer.added', 'peer.trusted', 'peer.suspended', 'peer.restored', 'peer.revoked', 'peer.identity-updated', 'peer.key-rotated', 'peer.alert', 'peer.alert-resolved', 'key.rotated', 'key.destroyed', 'key.revoked',
+  'user.password-changed', 'user.password-reset', 'user.role-changed', 'user.disabled', 'user.enabled', 'user.sign-in-locked', 'user.sign-in-unlocked', 'peer.added', 'peer.trusted', 'peer.suspended', 'peer.restored', 'peer.revoked', 'peer.identity-updated', 'peer.key-rotated', 'peer.alert', 'peer.alert-resolved', 'key.rotated', 'key.destroyed', 'key.revoked',
   'consent.recorded', 'consent.form-attached', 'consent.form-erased', 'consent.withdrawn', 'data.disclosed', 'disclosure.cancelled',
   'referral.event', 'referral.opened', 'erasure.requested', 'erasure.performed', 'erasure.confirmed', 'witness.inconsistency',
   'invitation.created', 'invitation.redeemed', 'invitation.revoked', 'trust-list.applied', 'service.changed',

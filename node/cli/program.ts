@@ -184,6 +184,20 @@ export function buildProgram(io: CliIo = defaultIo, loadHttpApp?: () => Promise<
       });
     });
 
+  user
+    .command('unlock <username>')
+    .description('Lift the sign-in lock (and the waits) that failed sign-ins put on an account; written in the audit log.')
+    .addOption(dataOption())
+    .action(async (username: string, options: { data?: string }) => {
+      await withNode(options, async ({ ctx }) => {
+        const { COMMAND_LINE, findUserByName } = await import('./node-functions.js');
+        const account = await findUserByName(ctx.database.db, username);
+        if (!account) throw new CliError(`There is no user ${username} on this node.`);
+        const lifted = await ctx.throttles.signIn.unlock(username, account.id, ctx.clock.now(), COMMAND_LINE);
+        io.out(lifted ? `Sign-in for ${username} is open again.` : `Sign-in for ${username} was not locked; nothing changed.`);
+      });
+    });
+
   const token = program.command('token').description('API tokens for the local API.');
   token
     .command('create')

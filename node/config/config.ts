@@ -4,6 +4,9 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { NodeLimits } from '../context.js';
 import type { Env } from './env.js';
 import type { TrustListFollowing } from '../peers/trust-list-follower.js';
+import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../net/rate-limits.js';
+import { trustedProxiesFrom } from '../net/client-address.js';
+import { DEFAULT_SIGN_IN_POLICY, type SignInPolicy } from '../users/sign-in-guard.js';
 
 export class ConfigError extends Error {}
 
@@ -42,6 +45,12 @@ export interface NodeConfig {
    * another server is https:// to a public address (net/outbound.ts).
    */
   privateNetwork: boolean;
+  /** The proxies whose X-Forwarded-For is believed: addresses and CIDR ranges (REFERRAL_NODE_TRUSTED_PROXIES). */
+  trustedProxies: string[];
+  /** Requests per token, peer and address (REFERRAL_NODE_LIMIT_*). */
+  requestLimits: RequestLimits;
+  /** Failed sign-ins before waits and locks (REFERRAL_NODE_SIGN_IN_*). */
+  signIn: SignInPolicy;
   /** The network trust list this node follows, if any (REFERRAL_NODE_TRUST_LIST_URL, REFERRAL_NODE_TRUST_ANCHOR_KID). */
   trustList?: TrustListFollowing | undefined;
 }
@@ -115,6 +124,31 @@ function kekFileFrom(env: Env, dataDir: string): string | undefined {
   return path;
 }
 
+/** The proxies trusted by default: one on the node's own machine (loopback). */
+export const DEFAULT_TRUSTED_PROXIES = ['127.0.0.1', '::1'];
+
+function trustedProxiesOf(value: string | undefined): string[] {
+  if (value === undefined) return DEFAULT_TRUSTED_PROXIES;
+  const entries = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  if (!trustedProxiesFrom(entries)) {
+    throw new ConfigError('REFERRAL_NODE_TRUSTED_PROXIES must be addresses or CIDR ranges separated by commas, e.g. 127.0.0.1,10.0.0.0/8 (empty: no proxy is trusted).');
+  }
+  return entries;
+}
+
+function signInPolicyFrom(env: Env): SignInPolicy {
+  const lockAfter = integer(env.signInLockAfter, 'REFERRAL_NODE_SIGN_IN_LOCK_AFTER', 2, 1000) ?? DEFAULT_SIGN_IN_POLICY.accountLockAfter;
+  const lockMinutes = integer(env.signInLockMinutes, 'REFERRAL_NODE_SIGN_IN_LOCK_MINUTES', 1, 24 * 60) ?? DEFAULT_SIGN_IN_POLICY.lockMinutes;
+  // Waits begin halfway to the lock; one address may fail five times as often as one account.
+  return {
+    accountFreeFailures: Math.floor(lockAfter / 2),
+    accountLockAfter: lockAfter,
+    addressFreeFailures: Math.floor(lockAfter / 2) * 4,
+    addressLockAfter: lockAfter * 5,
+    lockMinutes,
+  };
+}
+
 function databaseUrlFrom(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
   if (!/^postgres(ql)?:\/\/./i.test(value)) {
@@ -154,6 +188,13 @@ export function resolveConfig(
     retiredKeyDays: integer(env.retiredKeyDays, 'REFERRAL_NODE_RETIRED_KEY_DAYS', 1, 3650) ?? DEFAULTS.retiredKeyDays,
     deliveryConcurrency: integer(env.deliveryConcurrency, 'REFERRAL_NODE_DELIVERY_CONCURRENCY', 1, 64) ?? DEFAULTS.deliveryConcurrency,
     privateNetwork: privateNetworkFrom(env),
+    trustedProxies: trustedProxiesOf(env.trustedProxies),
+    requestLimits: {
+      tokenPerMinute: integer(env.limitTokenPerMinute, 'REFERRAL_NODE_LIMIT_TOKEN_PER_MINUTE', 1, 10_000_000) ?? DEFAULT_REQUEST_LIMITS.tokenPerMinute,
+      peerPerMinute: integer(env.limitPeerPerMinute, 'REFERRAL_NODE_LIMIT_PEER_PER_MINUTE', 1, 10_000_000) ?? DEFAULT_REQUEST_LIMITS.peerPerMinute,
+      addressPerMinute: integer(env.limitAddressPerMinute, 'REFERRAL_NODE_LIMIT_ADDRESS_PER_MINUTE', 10, 10_000_000) ?? DEFAULT_REQUEST_LIMITS.addressPerMinute,
+    },
+    signIn: signInPolicyFrom(env),
     trustList: trustListFrom(env),
   };
 }

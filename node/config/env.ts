@@ -21,6 +21,12 @@ export interface Env {
   retiredKeyDays?: string | undefined;
   deliveryConcurrency?: string | undefined;
   privateNetwork?: string | undefined;
+  trustedProxies?: string | undefined;
+  limitTokenPerMinute?: string | undefined;
+  limitPeerPerMinute?: string | undefined;
+  limitAddressPerMinute?: string | undefined;
+  signInLockAfter?: string | undefined;
+  signInLockMinutes?: string | undefined;
   trustListUrl?: string | undefined;
   trustAnchorKid?: string | undefined;
   /** An API token for CLI commands that call a node's local API (audit verify --url). */
@@ -47,6 +53,12 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
     retiredKeyDays: env.REFERRAL_NODE_RETIRED_KEY_DAYS,
     deliveryConcurrency: env.REFERRAL_NODE_DELIVERY_CONCURRENCY,
     privateNetwork: env.REFERRAL_NODE_PRIVATE_NETWORK,
+    trustedProxies: env.REFERRAL_NODE_TRUSTED_PROXIES,
+    limitTokenPerMinute: env.REFERRAL_NODE_LIMIT_TOKEN_PER_MINUTE,
+    limitPeerPerMinute: env.REFERRAL_NODE_LIMIT_PEER_PER_MINUTE,
+    limitAddressPerMinute: env.REFERRAL_NODE_LIMIT_ADDRESS_PER_MINUTE,
+    signInLockAfter: env.REFERRAL_NODE_SIGN_IN_LOCK_AFTER,
+    signInLockMinutes: env.REFERRAL_NODE_SIGN_IN_LOCK_MINUTES,
     trustListUrl: env.REFERRAL_NODE_TRUST_LIST_URL,
     trustAnchorKid: env.REFERRAL_NODE_TRUST_ANCHOR_KID,
     token: env.REFERRAL_NODE_TOKEN,

@@ -3,6 +3,7 @@
 // data folder (REFERRAL_NODE_KEK_FILE) or a systemd credential, or in kek.key in the data folder
 // (created with mode 0600 by `init`); config/kek-source.ts chooses. Whoever has the database but
 // not the KEK reads nothing.
+import { hkdfSync } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { AEAD_KEY_BYTES, aeadDecrypt, aeadEncrypt, randomBytes } from './aead.js';
 import { b64u, decodeBase64UrlStrict, utf8 } from './encoding.js';
@@ -12,6 +13,8 @@ export interface Kek {
   wrap(secret: Uint8Array, purpose: string): Promise<string>;
   /** Throws when the wrapped secret was altered or belongs to another purpose or KEK. */
   unwrap(wrapped: string, purpose: string): Promise<Uint8Array>;
+  /** A 32-byte key for one purpose, the same in every process with this KEK (HKDF-SHA-256). */
+  derive(purpose: string): Uint8Array;
 }
 
 export class KekError extends Error {}
@@ -43,6 +46,7 @@ export function readKekFile(path: string, setting?: string): Uint8Array {
 
 export function kekFromBytes(key: Uint8Array): Kek {
   return {
+    derive: (purpose) => new Uint8Array(hkdfSync('sha256', key, new Uint8Array(0), utf8.encode(`referral-node ${purpose}`), 32)),
     async wrap(secret, purpose) {
       const { nonce, ciphertext } = await aeadEncrypt(key, secret, utf8.encode(purpose));
       return `${b64u.encode(nonce)}.${b64u.encode(ciphertext)}`;

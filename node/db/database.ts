@@ -61,7 +61,15 @@ export interface Database {
    * the next erasure or retention run tries again. Nothing to do on PostgreSQL.
    */
   purgeErased(): Promise<boolean>;
+  /** The driver's own client, for rate-limiter-flexible's store (users/sign-in-guard.ts) and nothing else. */
+  limiterStore: LimiterStore;
   close(): Promise<void>;
+}
+
+/** What rate-limiter-flexible's SQLite and PostgreSQL stores take: better-sqlite3's connection, or pg's pool. */
+export interface LimiterStore {
+  storeClient: unknown;
+  storeType: 'better-sqlite3' | 'pool';
 }
 
 /** Where a node's data is: a SQLite file, or a PostgreSQL database. */
@@ -134,6 +142,7 @@ function openSqlite(path: string, log: QueryLog | undefined, grouping: Grouping)
   const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }, () => sqlite.inTransaction), ...(log ? { log } : {}) });
   return wrap(db, 'sqlite', grouping, {
     begin: (fn) => db.transaction().execute(fn),
+    limiterStore: { storeClient: sqlite, storeType: 'better-sqlite3' },
     async purgeErased() {
       const { rows } = await sql<{ busy: number }>`pragma wal_checkpoint(TRUNCATE)`.execute(db);
       return rows[0]?.busy === 0;
@@ -176,6 +185,7 @@ function openPostgres(url: string, log: QueryLog | undefined, grouping: Grouping
     // Deleted rows are not overwritten here: what erasure guarantees on PostgreSQL is in the
     // README ("Erasure and the database").
     purgeErased: async () => true,
+    limiterStore: { storeClient: pool, storeType: 'pool' },
   });
 }
 
@@ -257,6 +267,7 @@ class ImmediateSqliteDialect extends SqliteDialect {
 interface DialectPolicy {
   begin<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   purgeErased(): Promise<boolean>;
+  limiterStore: LimiterStore;
 }
 
 /** How often a transaction that lost a race runs again before its error is let through. */
@@ -419,6 +430,7 @@ function wrap(db: Db, dialect: DialectName, { waitMs: groupWaitMs, onHookError }
   return {
     db,
     dialect,
+    limiterStore: policy.limiterStore,
     transaction<T>(fn: (tx: Tx, onCommit: (hook: () => void) => void) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
       stats.transactions += 1;
       return new Promise<T>((resolve, reject) => {

@@ -18,6 +18,7 @@ export const tableOwners: Readonly<Record<keyof Schema, TableOwner>> = {
   users: { owner: 'node/users/service.ts', holds: 'staff accounts, roles, interface language' },
   api_tokens: { owner: 'node/users/service.ts', holds: 'local API tokens (digests only)' },
   ui_sessions: { owner: 'node/users/sessions.ts', holds: 'web interface sign-ins (token digests, CSRF tokens)' },
+  sign_in_limits: { owner: 'node/users/sign-in-guard.ts', holds: 'failed sign-ins per account and address, waits and locks (keyed digests only)' },
   peers: { owner: 'node/peers/store.ts', holds: 'peer nodes, their pinned keys and trust state' },
   peer_alerts: { owner: 'node/peers/alerts.ts', holds: "alerts about peers for this node's administrators" },
   peer_identity_history: { owner: 'node/peers/peer-keys.ts', holds: "peers' identity documents replaced by a signing-key rotation" },

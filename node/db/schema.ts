@@ -94,6 +94,14 @@ export interface UsersTable {
   language: string | null;
 }
 
+/** Written by rate-limiter-flexible alone (users/sign-in-guard.ts): its columns, its meaning. */
+export interface SignInLimitsTable {
+  key: string;
+  points: number;
+  /** When the count ends, in ms since the epoch (null: never). */
+  expire: number | null;
+}
+
 /** A sign-in to the web interface (admin-ui/session.ts). */
 export interface UiSessionsTable {
   /** b64url(SHA-256(token)): the token itself is only in the user's cookie. */
@@ -320,6 +328,7 @@ export interface Schema {
   services: ServicesTable;
   peer_directories: PeerDirectoriesTable;
   ui_sessions: UiSessionsTable;
+  sign_in_limits: SignInLimitsTable;
   referral_submissions: ReferralSubmissionsTable;
   audit_tree_nodes: AuditTreeNodesTable;
   checkpoints: CheckpointsTable;

@@ -18,12 +18,16 @@ import { MAX_REVOCATION_BYTES } from '../identity/revocation.js';
 import { mediaTypeOf, readBodyWithin } from '../net/body.js';
 import { logRoutes } from './log-routes.js';
 import { requirePeer } from './require-peer.js';
+import { chargeVerifiedPeer, federationLimits } from './federation-limits.js';
 import { servedDirectory } from '../directory/document.js';
 import { invitationFederationRoutes } from './invitation-api.js';
 
 export function federationRoutes(ctx: NodeContext): Hono {
   const app = new Hono();
   const log = ctx.logger.child({ subsystem: 'federation' });
+  // Only these paths: this app is mounted at the root, beside the local API and the interface.
+  app.use('/federation/*', federationLimits(ctx));
+  app.use('/.well-known/*', federationLimits(ctx));
 
   app.get('/.well-known/referral-node', async (c) => {
     const { jws, etag } = await servedIdentityDocument(ctx);
@@ -74,9 +78,14 @@ export function federationRoutes(ctx: NodeContext): Hono {
       log.info({ problem: verification.problem }, 'envelope refused');
       return problemResponse(c, envelopeProblem(verification.problem, verification.detail));
     }
-    if (verification.outcome === 'duplicate') return c.json(receiptResponse(verification.receipt));
+    if (verification.outcome === 'duplicate') {
+      await chargeVerifiedPeer(c, ctx, undefined);
+      return c.json(receiptResponse(verification.receipt));
+    }
 
     const { envelope } = verification;
+    // Verified: counted against its sender, before anything is sealed or written.
+    await chargeVerifiedPeer(c, ctx, envelope.peer.id);
     const claims: ReceiptClaims = {
       iss: ctx.self.nodeId,
       aud: envelope.peer.id,

@@ -46,7 +46,7 @@ const ACTIONS = [
 
 export function localApiRoutes(ctx: NodeContext, onQueued: () => void): Hono<LocalEnv> {
   const api = new Hono<LocalEnv>();
-  api.use('*', bearerAuth(ctx.database, ctx.clock));
+  api.use('*', bearerAuth(ctx));
 
   // The shared taxonomy, for any signed-in user (auditors too: it is public reference data).
   api.get('/taxonomy', (c) => c.json(taxonomy()));

@@ -92,7 +92,7 @@ export function metricsRoutes(ctx: NodeContext): Hono<LocalEnv> {
       return registry;
     }));
   const app = new Hono<LocalEnv>();
-  app.use('/metrics', bearerAuth(ctx.database, ctx.clock));
+  app.use('/metrics', bearerAuth(ctx));
   app.get('/metrics', async (c) => {
     requireRole(c.get('user'), 'admin');
     const registry = await withGauges();

@@ -5,6 +5,7 @@ import type { Selectable } from 'kysely';
 import type { NodeContext } from '../context.js';
 import type { PeersTable } from '../db/schema.js';
 import { serviceTokenProblem, verifyServiceToken } from '../peers/service-token.js';
+import { chargeVerifiedPeer } from './federation-limits.js';
 
 export type PeerEnv = { Variables: { peer: Selectable<PeersTable> } };
 
@@ -14,6 +15,7 @@ export const requirePeer = (ctx: NodeContext): MiddlewareHandler<PeerEnv> =>
     const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
     const verification = await verifyServiceToken(ctx, match?.[1], { method: c.req.method, path: c.req.path });
     if (!verification.ok) throw serviceTokenProblem(verification.problem);
+    await chargeVerifiedPeer(c, ctx, verification.peer.id);
     c.set('peer', verification.peer);
     await next();
   };

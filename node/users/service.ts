@@ -77,7 +77,7 @@ export async function createApiToken(database: Database, username: string, label
 
 const digestToken = (token: string) => b64u.encode(sha256(token));
 
-export async function authenticateToken(database: Database, token: string, now: Date): Promise<AuthenticatedUser | undefined> {
+export async function authenticateToken(database: Database, token: string, now: Date): Promise<(AuthenticatedUser & { tokenId: string }) | undefined> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return undefined;
   const digest = digestToken(token);
   const row = await database.db
@@ -95,7 +95,7 @@ export async function authenticateToken(database: Database, token: string, now: 
       if (sinceLastUse > LOGIN_GAP_MS) await appendAuditEvent(tx, now, { kind: 'user', id: row.id }, { type: 'user.login', user_id: row.id, token_id: row.token_id });
     });
   }
-  return { id: row.id, username: row.username, role: row.role };
+  return { id: row.id, username: row.username, role: row.role, tokenId: row.token_id };
 }
 
 // Managing accounts from the web interface. Expected refusals (a wrong password, the last

@@ -8,6 +8,7 @@ import type { UsersTable } from '../db/schema.js';
 import { b64u, sha256, utf8 } from '../crypto/encoding.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import { hashPassword, verifyPassword } from './passwords.js';
+import type { SignInGuard } from './sign-in-guard.js';
 
 /** How long a session lasts at most, used or not (the cookie's lifetime too). */
 export const SESSION_LIFETIME_MS = 8 * 60 * 60_000;
@@ -30,13 +31,34 @@ export interface UiSession {
 const newToken = () => b64u.encode(randomBytes(32));
 const digestOf = (token: string) => b64u.encode(sha256(utf8.encode(token)));
 
-/** The user if the name and password are right (and the account not disabled); the same answer otherwise. */
-export async function checkCredentials(db: Db, username: string, password: string): Promise<SessionUser | undefined> {
+/** What came of a sign-in attempt: the user, or why not (a wrong name or password: one answer for both). */
+export type SignInOutcome =
+  | { ok: true; user: SessionUser }
+  | { ok: false; why: 'credentials' }
+  | { ok: false; why: 'wait' | 'locked'; retryAfterSeconds: number };
+
+/**
+ * Checks a name and password from `address`, through the sign-in throttle (sign-in-guard.ts): an
+ * attempt that must wait, or is locked out, is not checked at all; a failure is counted.
+ */
+export async function checkCredentials(
+  db: Db,
+  guard: SignInGuard,
+  attempt: { username: string; password: string; address: string },
+  now: Date,
+): Promise<SignInOutcome> {
+  const { username, password, address } = attempt;
+  const gate = await guard.gate(username, address);
+  if (!gate.open) return { ok: false, why: gate.why, retryAfterSeconds: gate.retryAfterSeconds };
   const user = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
   // A wrong name costs an argon2id verification too, so that timing does not tell names apart.
   const ok = await verifyPassword(user?.password_hash ?? (await dummyHash()), password);
-  if (!user || !ok || user.disabled_at) return undefined;
-  return { id: user.id, username: user.username, role: user.role, language: user.language };
+  if (!user || !ok || user.disabled_at) {
+    await guard.failed(username, address, user?.id, now);
+    return { ok: false, why: 'credentials' };
+  }
+  await guard.succeeded(username);
+  return { ok: true, user: { id: user.id, username: user.username, role: user.role, language: user.language } };
 }
 
 /** A real argon2id hash of a random password no one knows, for the wrong-name path. */

@@ -1030,6 +1030,8 @@ export interface components {
          *     | `user.password-reset` | user_id (an administrator, the actor, gave the user a new password; never the password) |
          *     | `user.role-changed` | user_id, role (the new role) |
          *     | `user.disabled`, `user.enabled` | user_id (a disabled user cannot sign in; their sessions end) |
+         *     | `user.sign-in-locked` | user_id (absent when no account has the name tried), minutes (how long): sign-in locked after too many failures; never the name tried or the client's address |
+         *     | `user.sign-in-unlocked` | user_id (an administrator, the actor, lifted the lock) |
          *     | `peer.added`, `peer.trusted` | peer_id, signing_kid |
          *     | `peer.suspended`, `peer.restored` | peer_id |
          *     | `peer.revoked` | peer_id, reason (key-compromise, no-longer-partner, other) |
@@ -1070,7 +1072,7 @@ export interface components {
                 id: string;
             };
             /** @enum {unknown} */
-            type: "node.initialised" | "user.created" | "user.token-created" | "user.login" | "user.signed-in" | "user.signed-out" | "user.password-changed" | "user.password-reset" | "user.role-changed" | "user.disabled" | "user.enabled" | "peer.added" | "peer.trusted" | "peer.suspended" | "peer.restored" | "peer.revoked" | "peer.identity-updated" | "peer.key-rotated" | "peer.alert" | "peer.alert-resolved" | "key.rotated" | "key.destroyed" | "key.revoked" | "consent.recorded" | "consent.form-attached" | "consent.form-erased" | "consent.withdrawn" | "data.disclosed" | "disclosure.cancelled" | "referral.event" | "referral.opened" | "erasure.requested" | "erasure.performed" | "erasure.confirmed" | "witness.inconsistency" | "invitation.created" | "invitation.redeemed" | "invitation.revoked" | "trust-list.applied" | "service.changed";
+            type: "node.initialised" | "user.created" | "user.token-created" | "user.login" | "user.signed-in" | "user.signed-out" | "user.password-changed" | "user.password-reset" | "user.role-changed" | "user.disabled" | "user.enabled" | "user.sign-in-locked" | "user.sign-in-unlocked" | "peer.added" | "peer.trusted" | "peer.suspended" | "peer.restored" | "peer.revoked" | "peer.identity-updated" | "peer.key-rotated" | "peer.alert" | "peer.alert-resolved" | "key.rotated" | "key.destroyed" | "key.revoked" | "consent.recorded" | "consent.form-attached" | "consent.form-erased" | "consent.withdrawn" | "data.disclosed" | "disclosure.cancelled" | "referral.event" | "referral.opened" | "erasure.requested" | "erasure.performed" | "erasure.confirmed" | "witness.inconsistency" | "invitation.created" | "invitation.redeemed" | "invitation.revoked" | "trust-list.applied" | "service.changed";
             node_id?: string;
             signing_kid?: string;
             encryption_kid?: string;
@@ -1157,7 +1159,7 @@ export interface components {
          * @description Stable problem `type` values of the federation API.
          * @enum {unknown}
          */
-        ProblemType: "urn:refnet:problem:envelope-too-large" | "urn:refnet:problem:unsupported-media-type" | "urn:refnet:problem:malformed-envelope" | "urn:refnet:problem:unknown-sender" | "urn:refnet:problem:untrusted-sender" | "urn:refnet:problem:sender-suspended" | "urn:refnet:problem:sender-revoked" | "urn:refnet:problem:unknown-key" | "urn:refnet:problem:bad-signature" | "urn:refnet:problem:wrong-recipient" | "urn:refnet:problem:sender-mismatch" | "urn:refnet:problem:unknown-recipient-key" | "urn:refnet:problem:signature-time-skew" | "urn:refnet:problem:envelope-conflict" | "urn:refnet:problem:unsupported-message-type" | "urn:refnet:problem:decryption-failed" | "urn:refnet:problem:invalid-body" | "urn:refnet:problem:unknown-referral" | "urn:refnet:problem:illegal-transition" | "urn:refnet:problem:out-of-order" | "urn:refnet:problem:service-token-required" | "urn:refnet:problem:malformed-service-token" | "urn:refnet:problem:token-not-for-this-request" | "urn:refnet:problem:service-token-expired" | "urn:refnet:problem:service-token-replayed" | "urn:refnet:problem:invalid-parameters" | "urn:refnet:problem:beyond-log-size" | "urn:refnet:problem:no-checkpoint" | "urn:refnet:problem:leaf-not-found" | "urn:refnet:problem:witness-request-too-large" | "urn:refnet:problem:malformed-witness-request" | "urn:refnet:problem:not-log-origin" | "urn:refnet:problem:bad-checkpoint-signature" | "urn:refnet:problem:checkpoint-conflict" | "urn:refnet:problem:inconsistent-checkpoint" | "urn:refnet:problem:redeem-request-too-large" | "urn:refnet:problem:key-revocation-too-large" | "urn:refnet:problem:malformed-key-revocation" | "urn:refnet:problem:malformed-redeem-request" | "urn:refnet:problem:invalid-invitation" | "urn:refnet:problem:invitation-revoked" | "urn:refnet:problem:invitation-used" | "urn:refnet:problem:invitation-expired" | "urn:refnet:problem:identity-unavailable" | "urn:refnet:problem:identity-mismatch" | "urn:refnet:problem:peer-key-conflict" | "urn:refnet:problem:peer-suspended" | "urn:refnet:problem:not-found" | "urn:refnet:problem:malformed-request" | "urn:refnet:problem:headers-too-large" | "urn:refnet:problem:request-timeout" | "urn:refnet:problem:expectation-failed" | "urn:refnet:problem:internal-error";
+        ProblemType: "urn:refnet:problem:envelope-too-large" | "urn:refnet:problem:unsupported-media-type" | "urn:refnet:problem:malformed-envelope" | "urn:refnet:problem:unknown-sender" | "urn:refnet:problem:untrusted-sender" | "urn:refnet:problem:sender-suspended" | "urn:refnet:problem:sender-revoked" | "urn:refnet:problem:unknown-key" | "urn:refnet:problem:bad-signature" | "urn:refnet:problem:wrong-recipient" | "urn:refnet:problem:sender-mismatch" | "urn:refnet:problem:unknown-recipient-key" | "urn:refnet:problem:signature-time-skew" | "urn:refnet:problem:envelope-conflict" | "urn:refnet:problem:unsupported-message-type" | "urn:refnet:problem:decryption-failed" | "urn:refnet:problem:invalid-body" | "urn:refnet:problem:unknown-referral" | "urn:refnet:problem:illegal-transition" | "urn:refnet:problem:out-of-order" | "urn:refnet:problem:service-token-required" | "urn:refnet:problem:malformed-service-token" | "urn:refnet:problem:token-not-for-this-request" | "urn:refnet:problem:service-token-expired" | "urn:refnet:problem:service-token-replayed" | "urn:refnet:problem:invalid-parameters" | "urn:refnet:problem:beyond-log-size" | "urn:refnet:problem:no-checkpoint" | "urn:refnet:problem:leaf-not-found" | "urn:refnet:problem:witness-request-too-large" | "urn:refnet:problem:malformed-witness-request" | "urn:refnet:problem:not-log-origin" | "urn:refnet:problem:bad-checkpoint-signature" | "urn:refnet:problem:checkpoint-conflict" | "urn:refnet:problem:inconsistent-checkpoint" | "urn:refnet:problem:redeem-request-too-large" | "urn:refnet:problem:key-revocation-too-large" | "urn:refnet:problem:malformed-key-revocation" | "urn:refnet:problem:malformed-redeem-request" | "urn:refnet:problem:invalid-invitation" | "urn:refnet:problem:invitation-revoked" | "urn:refnet:problem:invitation-used" | "urn:refnet:problem:invitation-expired" | "urn:refnet:problem:identity-unavailable" | "urn:refnet:problem:identity-mismatch" | "urn:refnet:problem:peer-key-conflict" | "urn:refnet:problem:peer-suspended" | "urn:refnet:problem:not-found" | "urn:refnet:problem:malformed-request" | "urn:refnet:problem:headers-too-large" | "urn:refnet:problem:rate-limited" | "urn:refnet:problem:request-timeout" | "urn:refnet:problem:expectation-failed" | "urn:refnet:problem:internal-error";
         Problem: {
             type: string;
             title: string;
@@ -1172,6 +1174,17 @@ export interface components {
         /** @description An RFC 9457 problem. */
         Problem: {
             headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Too many requests (`rate-limited`): from this API token or this peer in the last minute, or from this client address without a valid credential; or, on the web interface's sign-in, too many failed attempts. Try again after `Retry-After` seconds. */
+        TooManyRequests: {
+            headers: {
+                /** @description Seconds to wait before trying again. */
+                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {
@@ -1217,6 +1230,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Problem"];
         };
     };
@@ -1240,6 +1254,7 @@ export interface operations {
                     "application/jwt": components["schemas"]["CompactJws"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Problem"];
         };
     };
@@ -1271,6 +1286,7 @@ export interface operations {
             413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Problem"];
         };
     };
@@ -1306,6 +1322,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Problem"];
         };
     };
@@ -1336,6 +1353,7 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Problem"];
         };
     };
@@ -1368,6 +1386,7 @@ export interface operations {
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Problem"];
         };
     };
@@ -1396,6 +1415,7 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Problem"];
         };
     };
@@ -1440,6 +1460,7 @@ export interface operations {
             };
             413: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Problem"];
         };
     };
@@ -1475,6 +1496,7 @@ export interface operations {
             413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Problem"];
         };
     };
@@ -1504,6 +1526,7 @@ export interface operations {
             403: components["responses"]["Problem"];
             413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Problem"];
         };
     };
@@ -1535,6 +1558,7 @@ export interface operations {
             };
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Problem"];
         };
     };

@@ -1901,7 +1901,7 @@ export interface components {
          * @description Stable problem `type` values of the local API.
          * @enum {unknown}
          */
-        ProblemType: "urn:refnet:problem:unauthorized" | "urn:refnet:problem:forbidden" | "urn:refnet:problem:not-found" | "urn:refnet:problem:invalid-request" | "urn:refnet:problem:unsupported-media-type" | "urn:refnet:problem:peer-not-trusted" | "urn:refnet:problem:peer-state" | "urn:refnet:problem:consent-violation" | "urn:refnet:problem:illegal-transition" | "urn:refnet:problem:not-ready" | "urn:refnet:problem:invalid-invitation-code" | "urn:refnet:problem:invitation-key-mismatch" | "urn:refnet:problem:bad-signature" | "urn:refnet:problem:invalid-confirmation" | "urn:refnet:problem:peer-unreachable" | "urn:refnet:problem:peer-key-conflict" | "urn:refnet:problem:peer-suspended" | "urn:refnet:problem:identity-mismatch" | "urn:refnet:problem:identity-unavailable" | "urn:refnet:problem:invalid-invitation" | "urn:refnet:problem:invitation-used" | "urn:refnet:problem:invitation-expired" | "urn:refnet:problem:invitation-revoked" | "urn:refnet:problem:malformed-request" | "urn:refnet:problem:headers-too-large" | "urn:refnet:problem:request-timeout" | "urn:refnet:problem:expectation-failed" | "urn:refnet:problem:internal-error";
+        ProblemType: "urn:refnet:problem:unauthorized" | "urn:refnet:problem:forbidden" | "urn:refnet:problem:not-found" | "urn:refnet:problem:invalid-request" | "urn:refnet:problem:unsupported-media-type" | "urn:refnet:problem:peer-not-trusted" | "urn:refnet:problem:peer-state" | "urn:refnet:problem:consent-violation" | "urn:refnet:problem:illegal-transition" | "urn:refnet:problem:not-ready" | "urn:refnet:problem:invalid-invitation-code" | "urn:refnet:problem:invitation-key-mismatch" | "urn:refnet:problem:bad-signature" | "urn:refnet:problem:invalid-confirmation" | "urn:refnet:problem:peer-unreachable" | "urn:refnet:problem:peer-key-conflict" | "urn:refnet:problem:peer-suspended" | "urn:refnet:problem:identity-mismatch" | "urn:refnet:problem:identity-unavailable" | "urn:refnet:problem:invalid-invitation" | "urn:refnet:problem:invitation-used" | "urn:refnet:problem:invitation-expired" | "urn:refnet:problem:invitation-revoked" | "urn:refnet:problem:malformed-request" | "urn:refnet:problem:headers-too-large" | "urn:refnet:problem:rate-limited" | "urn:refnet:problem:request-timeout" | "urn:refnet:problem:expectation-failed" | "urn:refnet:problem:internal-error";
         Problem: {
             type: string;
             title: string;
@@ -2042,6 +2042,17 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description Too many requests (`rate-limited`): from this API token or this peer in the last minute, or from this client address without a valid credential; or, on the web interface's sign-in, too many failed attempts. Try again after `Retry-After` seconds. */
+        TooManyRequests: {
+            headers: {
+                /** @description Seconds to wait before trying again. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: {
         ConsentId: string;
@@ -2121,6 +2132,7 @@ export interface operations {
             };
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getNode: {
@@ -2142,6 +2154,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getTaxonomy: {
@@ -2163,6 +2176,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listServices: {
@@ -2186,6 +2200,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createService: {
@@ -2214,6 +2229,7 @@ export interface operations {
             403: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getService: {
@@ -2238,6 +2254,7 @@ export interface operations {
             };
             401: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     replaceService: {
@@ -2269,6 +2286,7 @@ export interface operations {
             404: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     deleteService: {
@@ -2292,6 +2310,7 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     pauseService: {
@@ -2317,6 +2336,7 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     resumeService: {
@@ -2342,6 +2362,7 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     setServiceAvailability: {
@@ -2373,6 +2394,7 @@ export interface operations {
             404: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listPeerDirectories: {
@@ -2394,6 +2416,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     syncPeerDirectories: {
@@ -2416,6 +2439,7 @@ export interface operations {
             };
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     exportHsds: {
@@ -2441,6 +2465,7 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     matchServices: {
@@ -2469,6 +2494,7 @@ export interface operations {
             403: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listPeers: {
@@ -2492,6 +2518,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     addPeer: {
@@ -2531,6 +2558,7 @@ export interface operations {
             409: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listPeerAlerts: {
@@ -2553,6 +2581,7 @@ export interface operations {
             };
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     resolvePeerAlert: {
@@ -2583,6 +2612,7 @@ export interface operations {
             404: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     trustPeer: {
@@ -2613,6 +2643,7 @@ export interface operations {
             409: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     suspendPeer: {
@@ -2643,6 +2674,7 @@ export interface operations {
             409: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     restorePeer: {
@@ -2673,6 +2705,7 @@ export interface operations {
             409: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     revokePeer: {
@@ -2703,6 +2736,7 @@ export interface operations {
             409: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listReferrals: {
@@ -2744,6 +2778,7 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createReferral: {
@@ -2775,6 +2810,7 @@ export interface operations {
             409: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getReferral: {
@@ -2801,6 +2837,7 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     retryMessage: {
@@ -2829,6 +2866,7 @@ export interface operations {
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createInquiry: {
@@ -2860,6 +2898,7 @@ export interface operations {
             409: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     offerAfterInquiry: {
@@ -2893,6 +2932,7 @@ export interface operations {
             409: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     answerInquiry: {
@@ -2926,6 +2966,7 @@ export interface operations {
             409: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     referOnward: {
@@ -2960,6 +3001,7 @@ export interface operations {
             409: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     sendReferralDraft: {
@@ -2988,6 +3030,7 @@ export interface operations {
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     requestReferralInformation: {
@@ -3021,6 +3064,7 @@ export interface operations {
             409: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     answerReferralInformation: {
@@ -3054,6 +3098,7 @@ export interface operations {
             409: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     acceptReferral: {
@@ -3087,6 +3132,7 @@ export interface operations {
             409: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     declineReferral: {
@@ -3120,6 +3166,7 @@ export interface operations {
             409: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateReferral: {
@@ -3153,6 +3200,7 @@ export interface operations {
             409: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     completeReferral: {
@@ -3186,6 +3234,7 @@ export interface operations {
             409: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     withdrawReferral: {
@@ -3219,6 +3268,7 @@ export interface operations {
             409: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listConsents: {
@@ -3250,6 +3300,7 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     recordConsent: {
@@ -3280,6 +3331,7 @@ export interface operations {
             403: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getConsent: {
@@ -3306,6 +3358,7 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     withdrawConsent: {
@@ -3339,6 +3392,7 @@ export interface operations {
             409: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getConsentForm: {
@@ -3369,6 +3423,7 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     attachConsentForm: {
@@ -3405,6 +3460,7 @@ export interface operations {
             413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listAuditEntries: {
@@ -3432,6 +3488,7 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listAuditCheckpoints: {
@@ -3459,6 +3516,7 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getAuditWitness: {
@@ -3481,6 +3539,7 @@ export interface operations {
             };
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getAuditBundle: {
@@ -3503,6 +3562,7 @@ export interface operations {
             };
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     verifyAuditLog: {
@@ -3529,6 +3589,7 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listInvitations: {
@@ -3553,6 +3614,7 @@ export interface operations {
             };
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createInvitation: {
@@ -3582,6 +3644,7 @@ export interface operations {
             403: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     redeemInvitationCode: {
@@ -3612,6 +3675,7 @@ export interface operations {
             409: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
             502: components["responses"]["Problem"];
         };
     };
@@ -3640,6 +3704,7 @@ export interface operations {
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
 }

@@ -60,11 +60,15 @@ export function freePort(): Promise<number> {
 
 /**
  * The inherited environment without any REFERRAL_NODE_* setting, plus the extras given. The nodes
- * of the tests talk on loopback: a private network to them (REFERRAL_NODE_PRIVATE_NETWORK), unless
- * the extras say otherwise.
+ * of the tests talk on loopback: a private network to them (REFERRAL_NODE_PRIVATE_NETWORK). The
+ * tests and benches send more per minute, from one address and one token, than anyone should on a
+ * real node: the request limits are out of their way, unless the extras set them (the tests of the
+ * limits do).
  */
+export const TEST_LIMITS = { REFERRAL_NODE_LIMIT_TOKEN_PER_MINUTE: '10000000', REFERRAL_NODE_LIMIT_ADDRESS_PER_MINUTE: '10000000' };
+
 function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { REFERRAL_NODE_PRIVATE_NETWORK: 'true' };
+  const env: NodeJS.ProcessEnv = { REFERRAL_NODE_PRIVATE_NETWORK: 'true', ...TEST_LIMITS };
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('REFERRAL_NODE_')) env[key] = value;
   }

@@ -63,6 +63,8 @@ export interface TestNetwork {
 }
 
 const COUNTRIES = ['GR', 'AT', 'IT', 'RO', 'BG'];
+/** The tests send more per minute with one token than anyone should: the request limits are out of their way (tests/security tests them). */
+const UNLIMITED = { tokenPerMinute: 10_000_000, peerPerMinute: 10_000_000, addressPerMinute: 10_000_000 };
 
 export async function createTestNetwork(
   size: number,
@@ -86,7 +88,7 @@ export async function createTestNetwork(
     const country = COUNTRIES[i % COUNTRIES.length]!;
     const id = `http://node-${country.toLowerCase()}-${i}.test`;
     const dataDir = join(root, `node-${i}`);
-    const config = { ...resolveConfig({ data: dataDir, databaseUrl: await freshDatabaseUrl() }, {}), kekFromEnv: undefined, privateNetwork: true };
+    const config = { ...resolveConfig({ data: dataDir, databaseUrl: await freshDatabaseUrl() }, {}), kekFromEnv: undefined, privateNetwork: true, requestLimits: UNLIMITED };
     await initNode(config, { nodeId: id, name: `Test organisation ${country}`, country, languages: ['en'] }, { username: 'admin' }, clock);
     let logged = '';
     const sink = new Writable({

@@ -1,6 +1,7 @@
 // Password hashing off the event loop (issue 17 item 2): the hashes libsodium made (every stored
 // password before the change) verify, libsodium verifies the new ones, the parameters and the form
 // are the same, and the event loop goes on while several passwords are hashed.
+import { NO_ADDRESS } from '../../node/net/client-address.js';
 import { describe, expect, it } from 'vitest';
 import { loadSodium } from '../../node/crypto/sodium.js';
 import { checkCredentials } from '../../node/users/sessions.js';
@@ -81,7 +82,7 @@ describe('the event loop while passwords are hashed', () => {
     try {
       const node = net.nodes[0]!;
       let done = false;
-      const signIns = Promise.all(Array.from({ length: 6 }, () => checkCredentials(node.ctx.database.db, 'admin', 'not the password'))).finally(() => (done = true));
+      const signIns = Promise.all(Array.from({ length: 6 }, () => checkCredentials(node.ctx.database.db, node.ctx.throttles.signIn, { username: 'admin', password: 'not the password', address: NO_ADDRESS }, new Date()))).finally(() => (done = true));
       let answeredDuring = 0;
       while (!done && answeredDuring < 3) {
         const response = await node.request('/healthz');
@@ -89,7 +90,7 @@ describe('the event loop while passwords are hashed', () => {
         if (!done) answeredDuring += 1;
       }
       expect(answeredDuring).toBe(3);
-      expect(await signIns).toEqual(Array(6).fill(undefined));
+      expect(await signIns).toEqual(Array(6).fill({ ok: false, why: 'credentials' }));
     } finally {
       await net.close();
     }

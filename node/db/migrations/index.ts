@@ -31,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '018-processes': loaded(() => import('./018-processes.js')),
   '019-data-keys': loaded(() => import('./019-data-keys.js')),
   '020-outbox-queue': loaded(() => import('./020-outbox-queue.js')),
+  '021-sign-in-limits': loaded(() => import('./021-sign-in-limits.js')),
 };

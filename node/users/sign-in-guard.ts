@@ -1,0 +1,140 @@
+// The sign-in throttle: password guessing, against one account or from one client address, is
+// slowed and then stopped. rate-limiter-flexible counts (its SQLite or PostgreSQL store, the
+// table sign_in_limits, shared by every process of the node and kept across restarts):
+//
+// - each failure counts against the account tried and against the client's address;
+// - past `freeFailures`, every further failure makes the next attempt wait, 2 s doubling to a
+//   minute (a growing delay, answered at once with the time left rather than by holding the
+//   connection);
+// - at `lockAfter` failures within the lock period the account (or the address) is locked for
+//   that period: an audit entry says so, and an administrator can lift it (accounts page, CLI
+//   `user unlock`);
+// - a success clears the account's count; an address's count runs out with its period.
+//
+// The counters' keys are keyed digests (HMAC-SHA-256 under a key derived from the KEK) of the
+// name tried and of the address: a copy of the database says neither who tried nor from where.
+import { createHmac } from 'node:crypto';
+import { RateLimiterPostgres, RateLimiterSQLite, type RateLimiterRes } from 'rate-limiter-flexible';
+import type { Database } from '../db/database.js';
+import type { Kek } from '../crypto/kek.js';
+import { appendAuditEvent } from '../audit-log/append.js';
+import type { AuditActor } from '../audit-log/events.js';
+import { NO_ADDRESS } from '../net/client-address.js';
+
+export interface SignInPolicy {
+  /** Failures of one account before each further one makes the next attempt wait. */
+  accountFreeFailures: number;
+  /** Failures of one account within `lockMinutes` that lock it for `lockMinutes`. */
+  accountLockAfter: number;
+  /** Failures from one client address before each further one makes the next attempt wait. */
+  addressFreeFailures: number;
+  /** Failures from one client address within `lockMinutes` that lock it out for `lockMinutes`. */
+  addressLockAfter: number;
+  lockMinutes: number;
+}
+
+export const DEFAULT_SIGN_IN_POLICY: SignInPolicy = {
+  accountFreeFailures: 5,
+  accountLockAfter: 10,
+  addressFreeFailures: 20,
+  addressLockAfter: 50,
+  lockMinutes: 15,
+};
+
+/** The longest wait between two attempts before the lock. */
+const MAX_WAIT_SECONDS = 60;
+
+export type SignInGate = { open: true } | { open: false; why: 'wait' | 'locked'; retryAfterSeconds: number };
+
+export interface SignInGuard {
+  /** Whether an attempt on `username` from `address` may be checked now. */
+  gate(username: string, address: string): Promise<SignInGate>;
+  /** A failed attempt: counted, and the account or address locked when it reaches the limit (with an audit entry). */
+  failed(username: string, address: string, userId: string | undefined, now: Date): Promise<void>;
+  /** A successful sign-in: the account's failures are forgotten. */
+  succeeded(username: string): Promise<void>;
+  /** When the account's lock ends, if it is locked now. */
+  lockedUntil(username: string): Promise<Date | undefined>;
+  /** An administrator lifts the account's lock and waits (with an audit entry); false when there was none. */
+  unlock(username: string, userId: string, now: Date, actor: AuditActor): Promise<boolean>;
+}
+
+/** The system actor of the lock entries. */
+const THROTTLE: AuditActor = { kind: 'system', id: 'sign-in-throttle' };
+
+export function createSignInGuard(database: Database, kek: Kek, policy: SignInPolicy = DEFAULT_SIGN_IN_POLICY): SignInGuard {
+  const { storeClient, storeType } = database.limiterStore;
+  const lockSeconds = policy.lockMinutes * 60;
+  const limiter = (keyPrefix: string, points: number, duration: number, blockDuration = 0) => {
+    const options = { storeClient, storeType, tableName: 'sign_in_limits', tableCreated: true, keyPrefix, points, duration, blockDuration };
+    return database.dialect === 'postgres' ? new RateLimiterPostgres(options) : new RateLimiterSQLite(options);
+  };
+  const failures = {
+    account: limiter('account-failures', policy.accountLockAfter, lockSeconds, lockSeconds),
+    address: limiter('address-failures', policy.addressLockAfter, lockSeconds, lockSeconds),
+  };
+  // A wait is a block of this limiter: one point, blocked for the wait's length.
+  const waits = { account: limiter('account-wait', 1, 1), address: limiter('address-wait', 1, 1) };
+  const free = { account: policy.accountFreeFailures, address: policy.addressFreeFailures };
+  const lockAfter = { account: policy.accountLockAfter, address: policy.addressLockAfter };
+
+  const secret = kek.derive('sign-in-limits');
+  const keyOf = (kind: 'account' | 'address', value: string) =>
+    createHmac('sha256', secret).update(`${kind}\0${kind === 'account' ? value.toLowerCase() : value}`).digest('base64url');
+  const keysOf = (username: string, address: string) => ({ account: keyOf('account', username), address: keyOf('address', address) });
+  /** The counts an attempt touches: its account's, and its address's unless it came in-process (no address). */
+  const kindsOf = (address: string) => (address === NO_ADDRESS ? (['account'] as const) : (['account', 'address'] as const));
+  const blockedFor = (res: RateLimiterRes | null, points: number): number | undefined =>
+    res && res.consumedPoints > points && res.msBeforeNext > 0 ? Math.ceil(res.msBeforeNext / 1000) : undefined;
+
+  return {
+    async gate(username, address) {
+      const keys = keysOf(username, address);
+      let wait: SignInGate = { open: true };
+      for (const kind of kindsOf(address)) {
+        const locked = blockedFor(await failures[kind].get(keys[kind]), lockAfter[kind]);
+        if (locked !== undefined) return { open: false, why: 'locked', retryAfterSeconds: locked };
+        const waiting = blockedFor(await waits[kind].get(keys[kind]), 1);
+        if (waiting !== undefined && (wait.open || waiting > wait.retryAfterSeconds)) wait = { open: false, why: 'wait', retryAfterSeconds: waiting };
+      }
+      return wait;
+    },
+
+    async failed(username, address, userId, now) {
+      const keys = keysOf(username, address);
+      for (const kind of kindsOf(address)) {
+        // consume rejects (with the count) once past the limit; the limiter then blocks the key for the lock period.
+        const res = await failures[kind].consume(keys[kind]).catch((rejected: unknown) => rejected as RateLimiterRes);
+        const count = res.consumedPoints;
+        if (count > free[kind] && count <= lockAfter[kind]) {
+          await waits[kind].block(keys[kind], Math.min(2 ** (count - free[kind]), MAX_WAIT_SECONDS));
+        }
+        // The attempt that reached the limit locks: one entry per lock, for accounts (an address is not written down).
+        if (kind === 'account' && count === lockAfter[kind] + 1) {
+          await database.transaction((tx) =>
+            appendAuditEvent(tx, now, THROTTLE, { type: 'user.sign-in-locked', ...(userId ? { user_id: userId } : {}), minutes: policy.lockMinutes }),
+          );
+        }
+      }
+    },
+
+    async succeeded(username) {
+      const key = keyOf('account', username);
+      await Promise.all([failures.account.delete(key), waits.account.delete(key)]);
+    },
+
+    async lockedUntil(username) {
+      const res = await failures.account.get(keyOf('account', username));
+      const seconds = blockedFor(res, lockAfter.account);
+      return seconds === undefined || !res ? undefined : new Date(Date.now() + res.msBeforeNext);
+    },
+
+    async unlock(username, userId, now, actor) {
+      const key = keyOf('account', username);
+      const [hadFailures, hadWait] = await Promise.all([failures.account.delete(key), waits.account.delete(key)]);
+      if (!hadFailures && !hadWait) return false;
+      await database.transaction((tx) => appendAuditEvent(tx, now, actor, { type: 'user.sign-in-unlocked', user_id: userId }));
+      return true;
+    },
+  };
+}

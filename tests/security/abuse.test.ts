@@ -1,0 +1,118 @@
+// A real node under a scripted attack from one address (issue 17 item 1): sign-in guessing is made
+// to wait and then locked (with audit entries) until an administrator lifts the lock; guessing API
+// tokens or posting junk to the federation API runs the address out of its points, and it gets 429
+// with Retry-After and a problem type while other clients are served as before; one token is held
+// to its requests per minute; /healthz answers throughout, and no refused request changes anything.
+// The node stands behind a proxy on loopback (trusted by default): X-Forwarded-For says which
+// client a request comes from.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanup, pollUntil, runCliOk, startNode, type RunningNode } from '../_util/processes.js';
+import { readStoredRows } from '../_util/database.js';
+import { signIn, textOf, uiBrowser } from '../_util/ui-browser.js';
+
+const limits = {
+  REFERRAL_NODE_SIGN_IN_LOCK_AFTER: '4',
+  REFERRAL_NODE_SIGN_IN_LOCK_MINUTES: '1',
+  REFERRAL_NODE_LIMIT_ADDRESS_PER_MINUTE: '50',
+  REFERRAL_NODE_LIMIT_TOKEN_PER_MINUTE: '20',
+};
+
+const problemOf = async (response: Response) => ({
+  status: response.status,
+  retryAfter: Number(response.headers.get('retry-after')),
+  contentType: response.headers.get('content-type'),
+  type: ((await response.json()) as { type?: string }).type,
+});
+
+describe('a node under attack from one address', () => {
+  let node: RunningNode;
+  const from = (client: string, init: RequestInit = {}): RequestInit => ({ ...init, headers: { ...(init.headers as Record<string, string>), 'x-forwarded-for': client } });
+  const healthy = async () => (await fetch(`${node.url}/healthz`)).status === 200;
+  const envelopeCount = async () => Number((await readStoredRows(node.dataDir, 'select count(*) as n from envelopes'))[0]!.n);
+
+  beforeAll(async () => {
+    node = await startNode({ name: 'Under attack', country: 'GR', languages: ['en'], env: limits });
+  }, 120_000);
+  afterAll(() => cleanup.run());
+
+  it('makes password guessing wait, then locks the account until an administrator lifts the lock', async () => {
+    const browser = uiBrowser({ url: node.url });
+    const attempt = async (password: string) => {
+      const response = await signIn(browser, 'admin', password);
+      return { status: response.status, retryAfter: Number(response.headers.get('retry-after')), text: textOf(await response.text()) };
+    };
+    // Two failures are free (half of the lock's 4).
+    expect((await attempt('wrong-1')).status).toBe(401);
+    expect((await attempt('wrong-2')).status).toBe(401);
+    expect((await attempt('wrong-3')).status).toBe(401);
+    // From the third, the next attempt must wait, and is told for how long without being checked.
+    const waiting = await attempt('wrong-4');
+    expect(waiting.status).toBe(429);
+    expect(waiting.retryAfter).toBeGreaterThan(0);
+    expect(waiting.text).toMatch(/Too many failed sign-ins\. Try again in \d+ seconds\./);
+    // Guessing on until the lock: each attempt once its wait is over.
+    const guessed = async (password: string) => pollUntil(async () => ((await attempt(password)).status === 401 ? true : undefined), { timeoutMs: 60_000, intervalMs: 500, what: 'the wait to end' });
+    await guessed('wrong-4');
+    await guessed('wrong-5');
+    const locked = await attempt(node.password);
+    expect(locked.status).toBe(429);
+    expect(locked.text).toMatch(/sign-in is locked for 1 minutes/);
+    expect(await healthy()).toBe(true);
+
+    const lifted = await runCliOk(['user', 'unlock', 'admin', '--data', node.dataDir]);
+    expect(lifted.stdout).toMatch(/Sign-in for admin is open again\./);
+    const signedIn = await signIn(browser, 'admin', node.password);
+    expect(signedIn.status).toBe(303);
+
+    const { items } = (await (await node.api('/api/v1/audit/entries?limit=100')).json()) as { items: Array<{ type: string; entry: string }> };
+    const lock = items.find((e) => e.type === 'user.sign-in-locked');
+    const unlock = items.find((e) => e.type === 'user.sign-in-unlocked');
+    // The account's id and how long, never the name tried or the client's address.
+    expect(Object.keys(JSON.parse(lock!.entry) as object).sort()).toEqual(['actor', 'at', 'index', 'minutes', 'type', 'user_id', 'v']);
+    expect(JSON.parse(unlock!.entry)).toMatchObject({ actor: { kind: 'system', id: 'command-line' } });
+    // The throttle's counters are keyed digests: no name, no address.
+    const counters = JSON.stringify(await readStoredRows(node.dataDir, 'select * from sign_in_limits'));
+    expect(counters).not.toMatch(/admin|127\.0\.0\.1/);
+  });
+
+  it('runs an address that guesses API tokens out of its points; other clients are served', async () => {
+    const attacker = '203.0.113.7';
+    for (let i = 0; i < 5; i++) {
+      const response = await fetch(`${node.url}/api/v1/node`, from(attacker, { headers: { authorization: `Bearer rn_guess${i}` } }));
+      expect(response.status).toBe(401);
+    }
+    const refused = await problemOf(await fetch(`${node.url}/api/v1/node`, from(attacker, { headers: { authorization: 'Bearer rn_guess5' } })));
+    expect(refused).toMatchObject({ status: 429, contentType: 'application/problem+json', type: 'urn:refnet:problem:rate-limited' });
+    expect(refused.retryAfter).toBeGreaterThan(0);
+    // Even a right token is not looked at from there for now; from elsewhere it is.
+    expect((await fetch(`${node.url}/api/v1/node`, from(attacker, { headers: { authorization: `Bearer ${node.token}` } }))).status).toBe(429);
+    expect((await fetch(`${node.url}/api/v1/node`, from('198.51.100.20', { headers: { authorization: `Bearer ${node.token}` } }))).status).toBe(200);
+    expect(await healthy()).toBe(true);
+  });
+
+  it('refuses a flood of junk to the federation API from one address, and stores nothing', async () => {
+    const attacker = '203.0.113.99';
+    const before = await envelopeCount();
+    const junk = () => fetch(`${node.url}/federation/v1/envelopes`, from(attacker, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: 'not.a.jws' }));
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await junk()).status);
+    // 50 points a minute, 10 for each refusal: five refused, then the address waits.
+    expect(statuses.slice(0, 5)).toEqual([400, 400, 400, 400, 400]);
+    expect(statuses.slice(5)).toEqual([429, 429, 429]);
+    expect(await problemOf(await junk())).toMatchObject({ status: 429, type: 'urn:refnet:problem:rate-limited' });
+    // The identity document is still served to everyone else.
+    expect((await fetch(`${node.url}/.well-known/referral-node`, from('198.51.100.21'))).status).toBe(200);
+    expect(await envelopeCount()).toBe(before);
+    expect(await healthy()).toBe(true);
+  });
+
+  it('holds one API token to its requests per minute', async () => {
+    const token = (await runCliOk(['token', 'create', '--data', node.dataDir, '--user', 'admin', '--label', 'script'])).stdout.trim();
+    const statuses: number[] = [];
+    for (let i = 0; i < 22; i++) statuses.push((await fetch(`${node.url}/api/v1/node`, from('198.51.100.30', { headers: { authorization: `Bearer ${token}` } }))).status);
+    expect(statuses.slice(0, 20).every((s) => s === 200)).toBe(true);
+    expect(statuses.slice(20)).toEqual([429, 429]);
+    // Another token of the same user is counted apart.
+    expect((await fetch(`${node.url}/api/v1/node`, from('198.51.100.30', { headers: { authorization: `Bearer ${node.token}` } }))).status).toBe(200);
+  });
+});
