@@ -116,7 +116,17 @@ export function accountPages(ui: UiRouter): void {
   const isLastActiveAdmin = async (user: UserAccount) =>
     user.role === 'admin' && !user.disabled_at && (await listUsers(db)).filter((u) => u.role === 'admin' && !u.disabled_at).length === 1;
   const userPage = async (r: UiRequest, user: UserAccount, error?: string) =>
-    render(r.c, <UserPage page={r.page} user={user} lastAdmin={await isLastActiveAdmin(user)} error={error ? { sentence: error } : undefined} />, error ? 409 : 200);
+    render(
+      r.c,
+      <UserPage
+        page={r.page}
+        user={user}
+        lastAdmin={await isLastActiveAdmin(user)}
+        lockedUntil={(await ctx.throttles.signIn.lockedUntil(user.username))?.toISOString()}
+        error={error ? { sentence: error } : undefined}
+      />,
+      error ? 409 : 200,
+    );
 
   /** After a change: to the user's page with the notice, or the page again with a sentence why nothing changed. */
   const afterChange = async (r: UiRequest, user: UserAccount, result: AccountChange, notice: keyof Messages) => {
@@ -150,6 +160,13 @@ export function accountPages(ui: UiRouter): void {
     const user = await userOf(r);
     if (!user) return notFound(r);
     return afterChange(r, user, await setUserDisabled(ctx.database, user.id, false, ctx.clock.now(), userActor(r)), 'userEnabledNotice');
+  });
+
+  ui.post('/users/:id/unlock', ADMIN, async (r) => {
+    const user = await userOf(r);
+    if (!user) return notFound(r);
+    await ctx.throttles.signIn.unlock(user.username, user.id, ctx.clock.now(), userActor(r));
+    return redirect(r.c, `/ui/users/${user.id}`, 'userUnlockedNotice');
   });
 
   ui.post('/users/:id/reset-password', ADMIN, async (r) => {

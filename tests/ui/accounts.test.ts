@@ -182,6 +182,24 @@ describe('managing users', () => {
     expect(gr.logs()).not.toContain(fresh);
   });
 
+  it('shows a sign-in lock on the user\'s page and lifts it, in the audit log', async () => {
+    const { user, password } = await createUser(gr.ctx.database, { username: 'lena.locked', role: 'caseworker' }, net.clock.now());
+    const lena = uiBrowser(gr);
+    // Ten failures lock the account (the default policy); from the sixth, the next attempt waits.
+    for (let i = 0; i < 11; i++) await gr.ctx.throttles.signIn.failed('lena.locked', '', user.id, net.clock.now());
+    expect((await signIn(lena, 'lena.locked', password)).status).toBe(429);
+    const page = textOf(await admin.html(`/ui/users/${user.id}`));
+    expect(page).toContain('Sign-in locked');
+    expect(page).toMatch(/sign-in to this account is locked until/);
+    const lifted = await admin.submit(`/ui/users/${user.id}/unlock`, {}, `/ui/users/${user.id}`);
+    expect(lifted.status).toBe(303);
+    const after = textOf(await admin.html(lifted.headers.get('location')!));
+    expect(after).toContain('The sign-in lock is lifted. The user can sign in again.');
+    expect(after).not.toContain('Sign-in locked');
+    expect((await signIn(lena, 'lena.locked', password)).status).toBe(303);
+    expect(await auditTypes()).toEqual(expect.arrayContaining(['user.sign-in-locked', 'user.sign-in-unlocked']));
+  });
+
   it('answers an unknown or malformed user id with a page that says so', async () => {
     expect((await admin.go('/ui/users/00000000-0000-4000-8000-000000000000')).status).toBe(404);
     expect((await admin.go('/ui/users/not-a-uuid')).status).toBe(404);

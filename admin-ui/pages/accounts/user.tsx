@@ -8,7 +8,14 @@ import { Layout, roleName, type PageContext } from '../layout.js';
 import { Csrf } from './settings.js';
 import { languageName, RoleSelect, StateBadge } from './users.js';
 
-export function UserPage(props: { page: PageContext; user: UserAccount; lastAdmin: boolean; error?: { sentence: string } | undefined }) {
+export function UserPage(props: {
+  page: PageContext;
+  user: UserAccount;
+  lastAdmin: boolean;
+  /** When the sign-in lock of failed attempts ends, if the account is locked now (ISO time). */
+  lockedUntil?: string | undefined;
+  error?: { sentence: string } | undefined;
+}) {
   const { t, language, session } = props.page;
   const { user } = props;
   const base = `/ui/users/${user.id}`;
@@ -31,6 +38,16 @@ export function UserPage(props: { page: PageContext; user: UserAccount; lastAdmi
         <dd>{user.last_signed_in_at ? formatDate(user.last_signed_in_at, language) : t.usersNotKnown}</dd>
       </dl>
       {props.lastAdmin ? <p class="notice">{format(t.userLastAdmin, { name: user.username })}</p> : null}
+      {props.lockedUntil ? (
+        <section aria-labelledby="lock">
+          <h2 id="lock">{t.userLockTitle}</h2>
+          <p>{format(t.userLockedUntil, { time: formatDate(props.lockedUntil, language) })}</p>
+          <form method="post" action={`${base}/unlock`}>
+            <Csrf page={props.page} />
+            <button type="submit">{t.userUnlock}</button>
+          </form>
+        </section>
+      ) : null}
       {props.lastAdmin ? null : (
         <section aria-labelledby="role">
           <h2 id="role">{t.userRoleTitle}</h2>
