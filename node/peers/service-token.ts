@@ -42,12 +42,10 @@ export async function createServiceToken(
 const problems = {
   'service-token-required': [401, 'Service token required', 'Send Authorization: Bearer <service token> signed by your node.'],
   'malformed-service-token': [401, 'Malformed service token', 'The service token is not a well-formed referral-service+jwt.'],
-  'unknown-sender': [403, 'Unknown sender', 'This node does not know the calling node.'],
   'untrusted-sender': [403, 'Untrusted sender', 'This node does not currently trust the calling node.'],
   'sender-suspended': [403, 'Caller suspended', 'This node has suspended the calling node for now.'],
   'sender-revoked': [403, 'Caller revoked', 'This node has revoked its trust in the calling node for good.'],
-  'unknown-key': [403, 'Unknown signing key', 'The token is signed with a key that is not pinned for the caller.'],
-  'bad-signature': [403, 'Bad signature', 'The service token signature does not verify.'],
+  'bad-signature': [403, 'Signature not verified', 'This node could not verify the service token\'s signature with a key it holds for the sending node; it does not say whether it knows that node. Check the node id and the key it was signed with.'],
   'token-not-for-this-request': [403, 'Token not for this request', 'The token names another node, method or URL.'],
   'service-token-expired': [401, 'Service token expired', 'Make a fresh token for each request; it lives at most 60 s.'],
   'service-token-replayed': [401, 'Service token already used', 'Make a fresh token (new jti) for each request.'],

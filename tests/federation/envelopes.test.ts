@@ -164,9 +164,9 @@ describe('an envelope is refused', () => {
     await expectRefused(jws, 400, 'malformed-envelope');
   });
 
-  it('when the sender is unknown', async () => {
+  it('when the sender is unknown, with the answer to a bad signature (who is known is not told)', async () => {
     const { jws } = await validEnvelope(c, b);
-    await expectRefused(jws, 403, 'unknown-sender');
+    await expectRefused(jws, 403, 'bad-signature');
   });
 
   it('when the sender is known but not trusted', async () => {
@@ -179,7 +179,7 @@ describe('an envelope is refused', () => {
     const { sealed } = await validEnvelope();
     const { key: otherKey } = await generateSigningKey();
     const jws = await signEnvelopeAttempt(sealed.payload, { nodeId: a.id, signingKey: otherKey }, net.clock.now());
-    await expectRefused(jws, 403, 'unknown-key');
+    await expectRefused(jws, 403, 'bad-signature');
   });
 
   it('when the signature does not verify', async () => {
@@ -304,3 +304,53 @@ describe('hostile input', () => {
     expect((await b.request('/healthz')).status).toBe(200);
   });
 });
+
+describe('an envelope whose signature does not verify', () => {
+  it('gets the same answer whether its claimed sender is trusted, suspended, revoked, pending or unknown', async () => {
+    const states = await createTestNetwork(5, { trust: false });
+    try {
+      const [receiver, trusted, suspended, revoked, pending] = states.nodes as [TestNode, TestNode, TestNode, TestNode, TestNode];
+      const { changePeerState } = await import('../../node/peers/service.js');
+      const { trust } = await import('../_util/test-node.js');
+      for (const peer of [trusted, suspended, revoked]) await trust(receiver, peer);
+      await addPending(receiver, pending);
+      await changePeerState(receiver.ctx.database, suspended.id, 'suspend', states.clock.now());
+      await changePeerState(receiver.ctx.database, revoked.id, 'revoke', states.clock.now(), undefined, 'other');
+      const { key: forger } = await generateSigningKey();
+      const answers: string[] = [];
+      const claims = [trusted, suspended, revoked, pending].map((n) => ({ id: n.id, from: n }));
+      for (const claim of [...claims, { id: 'https://stranger.example.org', from: trusted }]) {
+        const referralId = randomUUID();
+        const sealed = await sealEnvelope({
+          type: 'referral.offer', from: claim.id, to: receiver.id, referralId, seq: 1, createdAt: states.clock.now(),
+          body: offerBody(referralId, receiver.id), recipientKey: receiver.ctx.self.encryptionKey.publicJwk, senderKey: claim.from.ctx.self.encryptionKey.publicJwk,
+        });
+        // Named as the claimed sender's pinned key, and as a key no one pinned: neither verifies.
+        for (const kid of [claim.from.ctx.self.signingKey.kid, forger.kid]) {
+          const jws = await signEnvelopeAttempt(sealed.payload, { nodeId: claim.id, signingKey: { ...forger, kid } }, states.clock.now());
+          const response = await receiver.request('/federation/v1/envelopes', { method: 'POST', headers: { 'content-type': 'application/jose' }, body: jws });
+          answers.push(`${response.status} ${JSON.stringify(await response.json())}`);
+        }
+      }
+      expect(new Set(answers).size).toBe(1);
+      expect(answers[0]).toMatch(/^403 .*urn:refnet:problem:bad-signature/);
+      // Signed by the suspended and the revoked peers themselves, the answers say where they stand.
+      const own = async (from: TestNode) => {
+        const referralId = randomUUID();
+        const sealed = await sealEnvelope({
+          type: 'referral.offer', from: from.id, to: receiver.id, referralId, seq: 1, createdAt: states.clock.now(),
+          body: offerBody(referralId, receiver.id), recipientKey: receiver.ctx.self.encryptionKey.publicJwk, senderKey: from.ctx.self.encryptionKey.publicJwk,
+        });
+        const jws = await signEnvelopeAttempt(sealed.payload, { nodeId: from.id, signingKey: from.ctx.self.signingKey }, states.clock.now());
+        const response = await receiver.request('/federation/v1/envelopes', { method: 'POST', headers: { 'content-type': 'application/jose' }, body: jws });
+        return ((await response.json()) as { type: string }).type;
+      };
+      expect(await own(suspended)).toBe('urn:refnet:problem:sender-suspended');
+      expect(await own(revoked)).toBe('urn:refnet:problem:sender-revoked');
+      expect(await own(pending)).toBe('urn:refnet:problem:untrusted-sender');
+    } finally {
+      await states.close();
+    }
+  });
+});
+

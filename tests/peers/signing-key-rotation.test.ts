@@ -281,7 +281,7 @@ describe('a message naming a key the sender never had', () => {
       for (const expected of [1, 1]) {
         const response = await post(await forgedEnvelope());
         expect(response.status).toBe(403);
-        expect(((await response.json()) as Json).type).toBe('urn:refnet:problem:unknown-key');
+        expect(((await response.json()) as Json).type).toBe('urn:refnet:problem:bad-signature');
         expect(fetched).toBe(expected);
       }
       expect(await snapshot(at)).toEqual(before);
