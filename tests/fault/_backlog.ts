@@ -176,19 +176,15 @@ export function receiptClaims(receipt: string): ReceiptClaims {
   return JSON.parse(Buffer.from(receipt.split('.')[1] ?? '', 'base64url').toString('utf8')) as ReceiptClaims;
 }
 
-/** The envelope ids in A's log lines "envelope received" (one per message applied). */
-export function appliedOnA(a: RunningNode): Map<string, number> {
-  const seen = new Map<string, number>();
-  for (const line of a.logs().split('\n')) {
-    if (!line.startsWith('{')) continue;
-    try {
-      const entry = JSON.parse(line) as { msg?: string; envelope?: string };
-      if (entry.msg === 'envelope received' && entry.envelope) seen.set(entry.envelope, (seen.get(entry.envelope) ?? 0) + 1);
-    } catch {
-      // Not a log line of ours.
-    }
-  }
-  return seen;
+/**
+ * How many times A applied each incoming envelope: the timeline events that name it (one per
+ * message applied; a duplicate answered from the stored receipt makes none). Read from A's
+ * database rather than its log: a SIGKILL between a commit and the log line after it leaves the
+ * log short of messages that were applied.
+ */
+export async function appliedOnA(a: RunningNode): Promise<Map<string, number>> {
+  const rows = await readStoredRows(a.dataDir, 'select envelope_id, count(*) as n from referral_events where envelope_id is not null group by envelope_id');
+  return new Map(rows.map((row) => [String(row.envelope_id), Number(row.n)]));
 }
 
 /**
@@ -236,9 +232,9 @@ export async function expectBacklogDelivered(a: RunningNode, b: RunningNode, ids
     expect(original!.receipt, `receipt of ${row.id}`).toBe(row.receipt);
   }
 
-  // Applied once each: A logs "envelope received" only when it applies a message, never for a
-  // duplicate answered from the stored receipt.
-  const applied = appliedOnA(a);
+  // Applied once each: one timeline event per message applied, none for a duplicate answered
+  // from the stored receipt.
+  const applied = await appliedOnA(a);
   const twice = sent.filter((r) => (applied.get(r.id) ?? 0) !== 1).map((r) => `${r.id}×${applied.get(r.id) ?? 0}`);
   expect(twice, 'envelopes not applied exactly once on A').toEqual([]);
 

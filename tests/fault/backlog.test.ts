@@ -130,7 +130,7 @@ describe('a backlog of lifecycle messages for a peer that is down', () => {
     await expectBacklogDelivered(a, b, all);
 
     const after = new Map((await envelopesOf(b, 'outgoing', all)).map((r) => [r.id, r]));
-    const applied = appliedOnA(a);
+    const applied = await appliedOnA(a);
     for (const row of inDoubt) {
       expect(after.get(row.id)!.attempts, `${row.id} was posted again after the restart`).toBeGreaterThan(row.attempts);
       expect(applied.get(row.id), `${row.id} was applied once`).toBe(1);
