@@ -9,6 +9,7 @@ import type { NodeMetrics } from './metrics/node-metrics.js';
 import type { BlockList } from 'node:net';
 import type { RequestLimiters } from './net/rate-limits.js';
 import type { SignInGuard } from './users/sign-in-guard.js';
+import type { PeerQuotas } from './referrals/quotas.js';
 
 export interface Clock {
   now(): Date;
@@ -23,6 +24,8 @@ export interface NodeLimits {
   maxEnvelopeBytes: number;
   /** Allowed difference between a signature's iat and our clock, in seconds. */
   clockSkewSeconds: number;
+  /** What one trusted peer may leave here (referrals/quotas.ts). */
+  peerQuotas: PeerQuotas;
 }
 
 export interface NodeContext {

@@ -70,9 +70,9 @@ export type AuditEvent =
   /** This node declared its signing key compromised (`referral-node keys revoke`) and made a new one. */
   | { type: 'key.revoked'; use: 'sig'; kid: string; reason: 'key-compromise'; signing_kid: string }
   /** A peer's identity document was not accepted and the administrator alerted. */
-  | { type: 'peer.alert'; peer_id: string; kind: 'signing-key-changed' | 'invalid-identity-document' }
+  | { type: 'peer.alert'; peer_id: string; kind: 'signing-key-changed' | 'invalid-identity-document' | 'quota-exceeded' }
   /** An administrator (the actor) marked a peer's alert as resolved, after looking into it. */
-  | { type: 'peer.alert-resolved'; peer_id: string; kind: 'signing-key-changed' | 'invalid-identity-document' }
+  | { type: 'peer.alert-resolved'; peer_id: string; kind: 'signing-key-changed' | 'invalid-identity-document' | 'quota-exceeded' }
   | ({ type: 'consent.recorded' } & ConsentMetadata)
   | { type: 'consent.form-attached'; consent_id: string; media_type: string; size: number }
   /** The scanned form was erased: the consent ended longer ago than the retention period. */

@@ -7,6 +7,7 @@ import type { TrustListFollowing } from '../peers/trust-list-follower.js';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../net/rate-limits.js';
 import { trustedProxiesFrom } from '../net/client-address.js';
 import { DEFAULT_SIGN_IN_POLICY, type SignInPolicy } from '../users/sign-in-guard.js';
+import { DEFAULT_PEER_QUOTAS } from '../referrals/quotas.js';
 
 export class ConfigError extends Error {}
 
@@ -181,6 +182,11 @@ export function resolveConfig(
     limits: {
       clockSkewSeconds: integer(env.clockSkewSeconds, 'REFERRAL_NODE_CLOCK_SKEW_SECONDS', 1, 3600) ?? DEFAULTS.clockSkewSeconds,
       maxEnvelopeBytes: integer(env.maxEnvelopeBytes, 'REFERRAL_NODE_MAX_ENVELOPE_BYTES', 4096, 64 * 1024 * 1024) ?? DEFAULTS.maxEnvelopeBytes,
+      peerQuotas: {
+        openReferrals: integer(env.quotaOpenReferrals, 'REFERRAL_NODE_QUOTA_OPEN_REFERRALS', 1, 10_000_000) ?? DEFAULT_PEER_QUOTAS.openReferrals,
+        referralsPerHour: integer(env.quotaReferralsPerHour, 'REFERRAL_NODE_QUOTA_REFERRALS_PER_HOUR', 1, 10_000_000) ?? DEFAULT_PEER_QUOTAS.referralsPerHour,
+        storedMegabytes: integer(env.quotaStoredMegabytes, 'REFERRAL_NODE_QUOTA_STORED_MB', 1, 10_000_000) ?? DEFAULT_PEER_QUOTAS.storedMegabytes,
+      },
     },
     checkpointSeconds: integer(env.checkpointSeconds, 'REFERRAL_NODE_CHECKPOINT_SECONDS', 1, 86_400) ?? DEFAULTS.checkpointSeconds,
     retentionDays: integer(env.retentionDays, 'REFERRAL_NODE_RETENTION_DAYS', 1, 36_500) ?? DEFAULTS.retentionDays,

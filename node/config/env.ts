@@ -27,6 +27,9 @@ export interface Env {
   limitAddressPerMinute?: string | undefined;
   signInLockAfter?: string | undefined;
   signInLockMinutes?: string | undefined;
+  quotaOpenReferrals?: string | undefined;
+  quotaReferralsPerHour?: string | undefined;
+  quotaStoredMegabytes?: string | undefined;
   trustListUrl?: string | undefined;
   trustAnchorKid?: string | undefined;
   /** An API token for CLI commands that call a node's local API (audit verify --url). */
@@ -59,6 +62,9 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
     limitAddressPerMinute: env.REFERRAL_NODE_LIMIT_ADDRESS_PER_MINUTE,
     signInLockAfter: env.REFERRAL_NODE_SIGN_IN_LOCK_AFTER,
     signInLockMinutes: env.REFERRAL_NODE_SIGN_IN_LOCK_MINUTES,
+    quotaOpenReferrals: env.REFERRAL_NODE_QUOTA_OPEN_REFERRALS,
+    quotaReferralsPerHour: env.REFERRAL_NODE_QUOTA_REFERRALS_PER_HOUR,
+    quotaStoredMegabytes: env.REFERRAL_NODE_QUOTA_STORED_MB,
     trustListUrl: env.REFERRAL_NODE_TRUST_LIST_URL,
     trustAnchorKid: env.REFERRAL_NODE_TRUST_ANCHOR_KID,
     token: env.REFERRAL_NODE_TOKEN,

@@ -299,7 +299,7 @@ export interface AuditLogTable {
 export interface PeerAlertsTable {
   id: Generated<number>;
   peer_id: string;
-  kind: 'signing-key-changed' | 'invalid-identity-document';
+  kind: 'signing-key-changed' | 'invalid-identity-document' | 'quota-exceeded';
   detail: string;
   evidence: string | null;
   evidence_digest: string | null;

@@ -20,6 +20,7 @@ export const envelopeProblems = {
   'unknown-referral': [422, 'Unknown referral', 'This node holds no referral with this id between the two nodes.'],
   'out-of-order': [409, 'Message out of order', 'An earlier message of this referral has not arrived yet; send it first, then retry this one.'],
   'illegal-transition': [409, 'Illegal transition', 'The referral is not in a state where the sender may send this message.'],
+  'quota-exceeded': [403, 'Quota exceeded', 'This node holds as much from the sending node as it accepts for now (the quota is named); try again later, or ask its administrator.'],
 } as const satisfies ProblemCatalogue;
 
 export type EnvelopeProblem = keyof typeof envelopeProblems;

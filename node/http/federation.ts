@@ -19,6 +19,8 @@ import { mediaTypeOf, readBodyWithin } from '../net/body.js';
 import { logRoutes } from './log-routes.js';
 import { requirePeer } from './require-peer.js';
 import { chargeVerifiedPeer, federationLimits } from './federation-limits.js';
+import { exceededQuota } from '../referrals/quotas.js';
+import { raiseQuotaAlert } from '../peers/alerts.js';
 import { servedDirectory } from '../directory/document.js';
 import { invitationFederationRoutes } from './invitation-api.js';
 
@@ -107,7 +109,15 @@ export function federationRoutes(ctx: NodeContext): Hono {
       return undefined;
     });
     asked();
-    const earlier = await writing;
+    const earlier = await writing.catch(async (error: unknown) => {
+      // Beyond a quota: the sender is told (the problem names the quota), this node's administrators alerted.
+      const quota = exceededQuota(error);
+      if (quota && error instanceof DomainError) {
+        const raised = await raiseQuotaAlert(ctx.database, envelope.peer.id, quota, `${envelope.peer.id} went beyond its quota: ${error.detail ?? quota}`, receivedAt);
+        if (raised) log.warn({ peer: envelope.peer.id, quota }, 'peer beyond its quota; its new referrals are refused');
+      }
+      throw error;
+    });
     if (earlier?.outcome === 'rejected') return problemResponse(c, envelopeProblem(earlier.problem, earlier.detail));
     if (earlier?.outcome === 'duplicate') return c.json(receiptResponse(earlier.receipt));
     log.info({ envelope: envelope.header.id, type: envelope.header.type, peer: envelope.peer.id }, 'envelope received');

@@ -89,3 +89,16 @@ export async function raisePeerAlert(tx: Tx, alert: NewPeerAlert, now: Date): Pr
     .execute();
   return true;
 }
+
+/**
+ * A trusted peer went beyond one of its quotas (referrals/quotas.ts): an alert for this node's
+ * administrators, at most one a day per peer and quota however many messages were refused.
+ */
+export async function raiseQuotaAlert(database: Database, peerId: string, quota: string, detail: string, now: Date): Promise<boolean> {
+  const day = now.toISOString().slice(0, 10);
+  return database.transaction(async (tx) => {
+    const raised = await raisePeerAlert(tx, { peerId, kind: 'quota-exceeded', detail, evidence: undefined, evidenceDigest: `quota-exceeded:${quota}:${day}` }, now);
+    if (raised) await appendAuditEvent(tx, now, { kind: 'system', id: 'peer-quotas' }, { type: 'peer.alert', peer_id: peerId, kind: 'quota-exceeded' });
+    return raised;
+  });
+}

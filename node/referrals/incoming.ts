@@ -1,6 +1,7 @@
 // A verified envelope from a peer, applied inside the receiving transaction: each message type to
 // the module that knows it. An offer that opens a referral is applied here; the rest are the
 // inquiry's (inquiry.ts), the lifecycle's (messages.ts) and the consent's (consents/withdrawal.ts).
+import { checkPeerQuotas } from './quotas.js';
 import type { NodeContext } from '../context.js';
 import type { Tx } from '../db/database.js';
 import { envelopeProblem } from '../envelope/problems.js';
@@ -58,6 +59,7 @@ async function applyIncomingOffer(tx: Tx, ctx: NodeContext, envelope: VerifiedEn
   const existing = await findReferral(tx, header.referral_id);
   if (existing) return applyOfferAfterInquiry(tx, ctx, envelope, existing);
   if (header.seq !== 1) throw envelopeProblem('out-of-order', 'An offer that starts a referral is its message 1.');
+  await checkPeerQuotas(tx, envelope.peer.id, ctx.limits.peerQuotas, now);
   const consent = await recordReceivedConsent(tx, body.consent, envelope.peer.id, now);
   await createReferralRecord(tx, {
     id: header.referral_id,

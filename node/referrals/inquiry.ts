@@ -1,6 +1,7 @@
 // Inquiries: before anything about the person is sent, the sender asks whether the receiver can
 // help (needs, urgency, a coarse profile); after the answer it makes the offer on the same
 // referral, or withdraws.
+import { checkPeerQuotas } from './quotas.js';
 import { randomUUID } from 'node:crypto';
 import type { components as Fed } from '../../spec/generated/federation.js';
 import type { components as Local } from '../../spec/generated/local.js';
@@ -96,6 +97,7 @@ export async function applyIncomingInquiry(tx: Tx, ctx: NodeContext, envelope: V
   if (header.seq !== 1) throw envelopeProblem('out-of-order', 'An inquiry starts a referral: it is message 1.');
   if (await findReferral(tx, header.referral_id)) throw envelopeProblem('illegal-transition', 'A referral with this id already exists on this node.');
   const now = ctx.clock.now();
+  await checkPeerQuotas(tx, envelope.peer.id, ctx.limits.peerQuotas, now);
   await createReferralRecord(tx, {
     id: header.referral_id, direction: 'incoming', peer_id: envelope.peer.id, state: 'inquiry', urgency: body.urgency, peer_seq: 1,
     created_by: null, reply_by: body.reply_by ?? null,

@@ -123,6 +123,20 @@ export async function consentsWithUnerasedReferrals(db: Db, consentIds: readonly
 
 // Writes.
 
+/** How many referrals `peerId` sent here that are still open, and how many it sent since `since` (the referrals_by_peer index). */
+export async function incomingFromPeer(db: Db | Tx, peerId: string, since: Date): Promise<{ open: number; recent: number }> {
+  const row = await db
+    .selectFrom('referrals')
+    .select((eb) => [
+      eb.fn.countAll<number>().filterWhere('state', 'not in', CLOSED_STATES).as('open'),
+      eb.fn.countAll<number>().filterWhere('created_at', '>=', since.toISOString()).as('recent'),
+    ])
+    .where('peer_id', '=', peerId)
+    .where('direction', '=', 'incoming')
+    .executeTakeFirstOrThrow();
+  return { open: Number(row.open), recent: Number(row.recent) };
+}
+
 export async function createReferralRecord(tx: Tx, referral: NewReferral, now: Date): Promise<void> {
   const at = now.toISOString();
   await tx.insertInto('referrals').values({ ...referral, created_at: at, updated_at: at }).execute();

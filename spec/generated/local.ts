@@ -308,7 +308,8 @@ export interface paths {
          * What the administrator must look at about peers, newest first.
          * @description Raised when a trusted peer's refreshed identity document was not accepted: another
          *     signing key without a continuity statement from the pinned one (`signing-key-changed`),
-         *     or a document that does not verify or is not the peer's (`invalid-identity-document`).
+         *     or a document that does not verify or is not the peer's (`invalid-identity-document`); or a
+         *     trusted peer went beyond one of its quotas and its new referrals are refused (`quota-exceeded`).
          *     Nothing about the peer was changed; the document is kept as `evidence`. Call the peer's
          *     administrator. Administrators only.
          */
@@ -1696,7 +1697,7 @@ export interface components {
                 id: number;
                 peer_id: string;
                 /** @enum {unknown} */
-                kind: "signing-key-changed" | "invalid-identity-document";
+                kind: "signing-key-changed" | "invalid-identity-document" | "quota-exceeded";
                 detail: string;
                 /** Format: date-time */
                 detected_at: string;
@@ -1901,7 +1902,7 @@ export interface components {
          * @description Stable problem `type` values of the local API.
          * @enum {unknown}
          */
-        ProblemType: "urn:refnet:problem:unauthorized" | "urn:refnet:problem:forbidden" | "urn:refnet:problem:not-found" | "urn:refnet:problem:invalid-request" | "urn:refnet:problem:unsupported-media-type" | "urn:refnet:problem:peer-not-trusted" | "urn:refnet:problem:peer-state" | "urn:refnet:problem:consent-violation" | "urn:refnet:problem:illegal-transition" | "urn:refnet:problem:not-ready" | "urn:refnet:problem:invalid-invitation-code" | "urn:refnet:problem:invitation-key-mismatch" | "urn:refnet:problem:bad-signature" | "urn:refnet:problem:invalid-confirmation" | "urn:refnet:problem:peer-unreachable" | "urn:refnet:problem:peer-key-conflict" | "urn:refnet:problem:peer-suspended" | "urn:refnet:problem:identity-mismatch" | "urn:refnet:problem:identity-unavailable" | "urn:refnet:problem:invalid-invitation" | "urn:refnet:problem:invitation-used" | "urn:refnet:problem:invitation-expired" | "urn:refnet:problem:invitation-revoked" | "urn:refnet:problem:malformed-request" | "urn:refnet:problem:headers-too-large" | "urn:refnet:problem:rate-limited" | "urn:refnet:problem:request-timeout" | "urn:refnet:problem:expectation-failed" | "urn:refnet:problem:internal-error";
+        ProblemType: "urn:refnet:problem:unauthorized" | "urn:refnet:problem:forbidden" | "urn:refnet:problem:not-found" | "urn:refnet:problem:invalid-request" | "urn:refnet:problem:unsupported-media-type" | "urn:refnet:problem:peer-not-trusted" | "urn:refnet:problem:peer-state" | "urn:refnet:problem:consent-violation" | "urn:refnet:problem:illegal-transition" | "urn:refnet:problem:not-ready" | "urn:refnet:problem:invalid-invitation-code" | "urn:refnet:problem:invitation-key-mismatch" | "urn:refnet:problem:bad-signature" | "urn:refnet:problem:invalid-confirmation" | "urn:refnet:problem:peer-unreachable" | "urn:refnet:problem:peer-key-conflict" | "urn:refnet:problem:peer-suspended" | "urn:refnet:problem:identity-mismatch" | "urn:refnet:problem:identity-unavailable" | "urn:refnet:problem:invalid-invitation" | "urn:refnet:problem:invitation-used" | "urn:refnet:problem:invitation-expired" | "urn:refnet:problem:invitation-revoked" | "urn:refnet:problem:malformed-request" | "urn:refnet:problem:headers-too-large" | "urn:refnet:problem:rate-limited" | "urn:refnet:problem:quota-exceeded" | "urn:refnet:problem:request-timeout" | "urn:refnet:problem:expectation-failed" | "urn:refnet:problem:internal-error";
         Problem: {
             type: string;
             title: string;

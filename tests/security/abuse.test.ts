@@ -6,7 +6,8 @@
 // The node stands behind a proxy on loopback (trusted by default): X-Forwarded-For says which
 // client a request comes from.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, pollUntil, runCliOk, startNode, type RunningNode } from '../_util/processes.js';
+import { cleanup, pollUntil, runCliOk, startNode, trustEachOther, type RunningNode } from '../_util/processes.js';
+import { referralRequest } from '../_util/test-node.js';
 import { readStoredRows } from '../_util/database.js';
 import { signIn, textOf, uiBrowser } from '../_util/ui-browser.js';
 
@@ -116,3 +117,30 @@ describe('a node under attack from one address', () => {
     expect((await fetch(`${node.url}/api/v1/node`, from('198.51.100.30', { headers: { authorization: `Bearer ${node.token}` } }))).status).toBe(200);
   });
 });
+
+describe('a trusted peer that sends more than its quota', () => {
+  it('is refused with quota-exceeded, which its node keeps and retries; the receiver stores nothing more and alerts its administrators', async () => {
+    const receiver = await startNode({ name: 'Receiver', country: 'AT', languages: ['en'], env: { REFERRAL_NODE_QUOTA_OPEN_REFERRALS: '2' } });
+    const sender = await startNode({ name: 'Sender', country: 'IT', languages: ['en'] });
+    await trustEachOther(sender, receiver);
+    const send = async () => {
+      const response = await sender.api('/api/v1/referrals', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(referralRequest(receiver.url)) });
+      expect(response.status).toBe(201);
+      return ((await response.json()) as { id: string }).id;
+    };
+    const delivery = async (id: string) => ((await (await sender.api(`/api/v1/referrals/${id}`)).json()) as { delivery: { state: string; last_error?: string } }).delivery;
+    for (const id of [await send(), await send()]) await pollUntil(async () => ((await delivery(id)).state === 'delivered' ? true : undefined), { timeoutMs: 60_000, what: 'the first two referrals delivered' });
+    const third = await send();
+    const refused = await pollUntil(async () => {
+      const now = await delivery(third);
+      return now.last_error ? now : undefined;
+    }, { timeoutMs: 60_000, what: 'the third referral refused' });
+    expect(refused).toMatchObject({ state: 'queued', last_error: expect.stringMatching(/^403 urn:refnet:problem:quota-exceeded/) });
+    const held = await readStoredRows(receiver.dataDir, 'select count(*) as n from referrals');
+    expect(Number(held[0]!.n)).toBe(2);
+    const alerts = (await (await receiver.api('/api/v1/peers/alerts')).json()) as { items: Array<{ kind: string; peer_id: string }> };
+    expect(alerts.items).toEqual([expect.objectContaining({ kind: 'quota-exceeded', peer_id: sender.url })]);
+    expect((await fetch(`${receiver.url}/healthz`)).status).toBe(200);
+  });
+});
+

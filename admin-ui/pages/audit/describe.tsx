@@ -46,7 +46,7 @@ const REFERRAL_ACTIONS = [
 ] as const;
 type ReferralAction = (typeof REFERRAL_ACTIONS)[number];
 const SERVICE_ACTIONS = ['created', 'updated', 'paused', 'resumed', 'availability', 'deleted'] as const;
-const REASONS = ['key-compromise', 'no-longer-partner', 'other', 'consent-withdrawn', 'retention', 'signing-key-changed', 'invalid-identity-document'] as const;
+const REASONS = ['key-compromise', 'no-longer-partner', 'other', 'consent-withdrawn', 'retention', 'signing-key-changed', 'invalid-identity-document', 'quota-exceeded'] as const;
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : String(value ?? ''));
 const isOneOf = <T extends string>(list: readonly T[], value: unknown): value is T => typeof value === 'string' && (list as readonly string[]).includes(value);

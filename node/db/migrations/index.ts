@@ -32,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '019-data-keys': loaded(() => import('./019-data-keys.js')),
   '020-outbox-queue': loaded(() => import('./020-outbox-queue.js')),
   '021-sign-in-limits': loaded(() => import('./021-sign-in-limits.js')),
+  '022-referrals-by-peer': loaded(() => import('./022-referrals-by-peer.js')),
 };

@@ -1,0 +1,85 @@
+// What one trusted peer may leave on this node (issue 17 item 3): its open referrals, the
+// referrals it starts in an hour and the bytes stored for them are held to quotas. Beyond one, a
+// new referral is refused with `quota-exceeded` naming the quota (the sender keeps the message and
+// retries), nothing is stored, and this node's administrators get one alert a day per quota.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, createTestNetwork, referralRequest, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { DEFAULT_PEER_QUOTAS, type PeerQuotas } from '../../node/referrals/quotas.js';
+import { peerAlerts } from '../../node/peers/alerts.js';
+
+let net: TestNetwork;
+let a: TestNode;
+let b: TestNode;
+
+const setQuotas = (quotas: Partial<PeerQuotas>) => {
+  b.ctx.limits.peerQuotas = { ...DEFAULT_PEER_QUOTAS, ...quotas };
+};
+
+async function send(): Promise<string> {
+  const { status, body } = await api(a, 'POST', '/api/v1/referrals', referralRequest(b.id));
+  expect(status).toBe(201);
+  await net.settle();
+  return body.id as string;
+}
+const deliveryOf = async (id: string) => (await api(a, 'GET', `/api/v1/referrals/${id}`)).body.delivery as { state: string; last_error?: string };
+const heldByB = async (id: string) => (await b.ctx.database.db.selectFrom('referrals').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+
+beforeAll(async () => {
+  net = await createTestNetwork(2);
+  [a, b] = net.nodes as [TestNode, TestNode];
+});
+afterAll(() => net.close());
+
+describe('a trusted peer\'s quotas', () => {
+  it('refuses a referral beyond the open referrals allowed, names the quota, stores nothing and alerts the administrators once', async () => {
+    setQuotas({ openReferrals: 2 });
+    const first = await send();
+    await send();
+    const before = await snapshot(b);
+    const third = await send();
+    expect(await heldByB(third)).toBe(false);
+    const delivery = await deliveryOf(third);
+    // Refused, not failed: the sender keeps it and tries again later.
+    expect(delivery.state).toBe('queued');
+    expect(delivery.last_error).toMatch(/^403 urn:refnet:problem:quota-exceeded/);
+    const alerts = await peerAlerts(b.ctx.database.db, { openOnly: true });
+    expect(alerts).toEqual([expect.objectContaining({ peerId: a.id, kind: 'quota-exceeded' })]);
+    expect(alerts[0]!.detail).toMatch(/at most 2 open referrals/);
+    // A second refusal the same day raises no second alert.
+    net.clock.advance(60 * 60_000);
+    await net.catchUpWithCli();
+    await net.settle();
+    expect(await peerAlerts(b.ctx.database.db, { openOnly: true })).toHaveLength(1);
+    const after = await snapshot(b);
+    // Only the alert and its audit entry were added.
+    expect(after.referrals).toEqual(before.referrals);
+    expect(after.payloads).toEqual(before.payloads);
+    expect(after.consents).toEqual(before.consents);
+    // Once one closes, the waiting referral goes through.
+    expect((await api(b, 'POST', `/api/v1/referrals/${first}/decline`, { reason: 'no-capacity' })).status).toBe(200);
+    await net.settle();
+    net.clock.advance(2 * 60 * 60_000);
+    await net.catchUpWithCli();
+    await net.settle();
+    expect(await heldByB(third)).toBe(true);
+  });
+
+  it('refuses a referral beyond those allowed in an hour, and beyond the bytes stored', async () => {
+    setQuotas({ referralsPerHour: 1 });
+    net.clock.advance(2 * 60 * 60_000);
+    await send();
+    const refused = await send();
+    expect((await deliveryOf(refused)).last_error).toMatch(/quota-exceeded/);
+    expect(await heldByB(refused)).toBe(false);
+
+    // A quota of a few bytes: what is stored already is more.
+    setQuotas({ storedMegabytes: 1 / (1024 * 1024) });
+    net.clock.advance(2 * 60 * 60_000);
+    const tooMuch = await send();
+    expect(await heldByB(tooMuch)).toBe(false);
+    const kinds = (await peerAlerts(b.ctx.database.db)).map((alert) => alert.detail);
+    expect(kinds.some((d) => /new referrals in an hour/.test(d))).toBe(true);
+    expect(kinds.some((d) => /megabytes of stored content/.test(d))).toBe(true);
+    setQuotas({});
+  });
+});
