@@ -61,11 +61,16 @@ export function freePort(): Promise<number> {
 /**
  * The inherited environment without any REFERRAL_NODE_* setting, plus the extras given. The nodes
  * of the tests talk on loopback: a private network to them (REFERRAL_NODE_PRIVATE_NETWORK). The
- * tests and benches send more per minute, from one address and one token, than anyone should on a
- * real node: the request limits are out of their way, unless the extras set them (the tests of the
- * limits do).
+ * tests and benches send more, from one address, one token and one peer, than anyone should to a
+ * real node: the request limits and the peers' quotas are out of their way, unless the extras set
+ * them (the tests of the limits do).
  */
-export const TEST_LIMITS = { REFERRAL_NODE_LIMIT_TOKEN_PER_MINUTE: '10000000', REFERRAL_NODE_LIMIT_ADDRESS_PER_MINUTE: '10000000' };
+export const TEST_LIMITS = {
+  REFERRAL_NODE_LIMIT_TOKEN_PER_MINUTE: '10000000',
+  REFERRAL_NODE_LIMIT_ADDRESS_PER_MINUTE: '10000000',
+  REFERRAL_NODE_QUOTA_OPEN_REFERRALS: '10000000',
+  REFERRAL_NODE_QUOTA_REFERRALS_PER_HOUR: '10000000',
+};
 
 function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { REFERRAL_NODE_PRIVATE_NETWORK: 'true', ...TEST_LIMITS };

@@ -63,7 +63,7 @@ export interface TestNetwork {
 }
 
 const COUNTRIES = ['GR', 'AT', 'IT', 'RO', 'BG'];
-/** The tests send more per minute with one token than anyone should: the request limits are out of their way (tests/security tests them). */
+/** The tests send more per minute with one token, and more from one peer, than anyone should: the request limits and the quotas are out of their way (tests/security and tests/federation/quotas.test.ts test them). */
 const UNLIMITED = { tokenPerMinute: 10_000_000, peerPerMinute: 10_000_000, addressPerMinute: 10_000_000 };
 
 export async function createTestNetwork(
@@ -89,6 +89,7 @@ export async function createTestNetwork(
     const id = `http://node-${country.toLowerCase()}-${i}.test`;
     const dataDir = join(root, `node-${i}`);
     const config = { ...resolveConfig({ data: dataDir, databaseUrl: await freshDatabaseUrl() }, {}), kekFromEnv: undefined, privateNetwork: true, requestLimits: UNLIMITED };
+    config.limits = { ...config.limits, peerQuotas: { openReferrals: 10_000_000, referralsPerHour: 10_000_000, storedMegabytes: config.limits.peerQuotas.storedMegabytes } };
     await initNode(config, { nodeId: id, name: `Test organisation ${country}`, country, languages: ['en'] }, { username: 'admin' }, clock);
     let logged = '';
     const sink = new Writable({
