@@ -97,7 +97,7 @@ export async function applyIncomingInquiry(tx: Tx, ctx: NodeContext, envelope: V
   if (header.seq !== 1) throw envelopeProblem('out-of-order', 'An inquiry starts a referral: it is message 1.');
   if (await findReferral(tx, header.referral_id)) throw envelopeProblem('illegal-transition', 'A referral with this id already exists on this node.');
   const now = ctx.clock.now();
-  await checkPeerQuotas(tx, envelope.peer.id, ctx.limits.peerQuotas, now);
+  await checkPeerQuotas(tx, ctx, envelope.peer.id, ctx.limits.peerQuotas, now, envelope.payloadText.length);
   await createReferralRecord(tx, {
     id: header.referral_id, direction: 'incoming', peer_id: envelope.peer.id, state: 'inquiry', urgency: body.urgency, peer_seq: 1,
     created_by: null, reply_by: body.reply_by ?? null,

@@ -39,10 +39,49 @@ export const exceededQuota = (error: unknown): QuotaName | undefined => {
   return quota === 'open-referrals' || quota === 'referrals-per-hour' || quota === 'stored-bytes' ? quota : undefined;
 };
 
-/** Refuses (throws `quota-exceeded`) a new referral from `peerId` that one of its quotas does not allow. */
-export async function checkPeerQuotas(tx: Tx, peerId: string, quotas: PeerQuotas, now: Date): Promise<void> {
-  const { open, recent } = await incomingFromPeer(tx, peerId, new Date(now.getTime() - 3_600_000));
-  if (open >= quotas.openReferrals) throw quotaExceeded('open-referrals', quotas.openReferrals);
-  if (recent >= quotas.referralsPerHour) throw quotaExceeded('referrals-per-hour', quotas.referralsPerHour);
-  if ((await storedBytesFromPeer(tx, peerId)) >= quotas.storedMegabytes * 1024 * 1024) throw quotaExceeded('stored-bytes', quotas.storedMegabytes);
+/**
+ * How often a peer's usage is read from the database again. Reading it costs as much as the peer
+ * has sent (its referrals, and the bytes of their payloads), too much for every new referral of a
+ * busy peer; in between, the referrals this process accepted are added to what was read. A count
+ * is therefore at most this old for what other processes accepted, or what closed meanwhile, and
+ * counts a referral whose transaction was later rolled back until the next reading: a quota is a
+ * guard against floods, and errs on the side of refusing a little early.
+ */
+export const USAGE_REFRESH_MS = 30_000;
+
+interface Usage {
+  readAt: number;
+  open: number;
+  recent: number;
+  bytes: number;
+}
+
+/** Per node (its context), per peer: the usage last read, with what was accepted since. */
+const usageByNode = new WeakMap<object, Map<string, Usage>>();
+
+async function usageOf(tx: Tx, node: object, peerId: string, now: Date): Promise<Usage> {
+  const byPeer = usageByNode.get(node) ?? new Map<string, Usage>();
+  usageByNode.set(node, byPeer);
+  const held = byPeer.get(peerId);
+  const at = now.getTime();
+  if (held && at - held.readAt < USAGE_REFRESH_MS && at >= held.readAt) return held;
+  const { open, recent } = await incomingFromPeer(tx, peerId, new Date(at - 3_600_000));
+  const usage = { readAt: at, open, recent, bytes: await storedBytesFromPeer(tx, peerId) };
+  byPeer.set(peerId, usage);
+  return usage;
+}
+
+/**
+ * Refuses (throws `quota-exceeded`) a new referral from `peerId` that one of its quotas does not
+ * allow; otherwise counts it (`bytes`: about what it stores). `node` is the node's context: each
+ * node its own counts.
+ */
+export async function checkPeerQuotas(tx: Tx, node: object, peerId: string, quotas: PeerQuotas, now: Date, bytes: number): Promise<void> {
+  const usage = await usageOf(tx, node, peerId, now);
+  if (usage.open >= quotas.openReferrals) throw quotaExceeded('open-referrals', quotas.openReferrals);
+  if (usage.recent >= quotas.referralsPerHour) throw quotaExceeded('referrals-per-hour', quotas.referralsPerHour);
+  if (usage.bytes >= quotas.storedMegabytes * 1024 * 1024) throw quotaExceeded('stored-bytes', quotas.storedMegabytes);
+  usage.open += 1;
+  usage.recent += 1;
+  usage.bytes += bytes;
 }
