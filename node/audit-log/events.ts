@@ -32,6 +32,8 @@ export type AuditEvent =
   | { type: 'node.initialised'; node_id: string; signing_kid: string; encryption_kid: string }
   | { type: 'user.created'; user_id: string; role: string }
   | { type: 'user.token-created'; user_id: string; token_id: string }
+  /** An API token was revoked (by the actor): it works no more. */
+  | { type: 'user.token-revoked'; user_id: string; token_id: string }
   /** A token used again after a pause of LOGIN_GAP or more: the start of a working session. */
   | { type: 'user.login'; user_id: string; token_id: string }
   /** A user signed in to, or out of, the web interface (never the password, never the session token). */
@@ -138,7 +140,7 @@ export type AuditEventType = AuditEvent['type'];
 
 /** Every event type, for checks against the spec (LogEntry in spec/federation.yaml). */
 export const AUDIT_EVENT_TYPES = [
-  'node.initialised', 'user.created', 'user.token-created', 'user.login', 'user.signed-in', 'user.signed-out',
+  'node.initialised', 'user.created', 'user.token-created', 'user.token-revoked', 'user.login', 'user.signed-in', 'user.signed-out',
   'user.password-changed', 'user.password-reset', 'user.role-changed', 'user.disabled', 'user.enabled', 'user.sign-in-locked', 'user.sign-in-unlocked', 'peer.added', 'peer.trusted', 'peer.suspended', 'peer.restored', 'peer.revoked', 'peer.identity-updated', 'peer.key-rotated', 'peer.alert', 'peer.alert-resolved', 'key.rotated', 'key.destroyed', 'key.revoked',
   'consent.recorded', 'consent.form-attached', 'consent.form-erased', 'consent.withdrawn', 'data.disclosed', 'disclosure.cancelled',
   'referral.event', 'referral.opened', 'erasure.requested', 'erasure.performed', 'erasure.confirmed', 'witness.inconsistency',

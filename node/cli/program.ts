@@ -212,6 +212,33 @@ export function buildProgram(io: CliIo = defaultIo, loadHttpApp?: () => Promise<
       });
     });
 
+  token
+    .command('list')
+    .description('List the API tokens: id, user, label, when created and last used (never the token itself).')
+    .addOption(dataOption())
+    .option('--user <name>', 'only this user\'s tokens')
+    .option('--json', 'print JSON')
+    .action(async (options: { data?: string; user?: string; json?: boolean }) => {
+      await withNode(options, async ({ ctx }) => {
+        const { listApiTokens } = await import('./node-functions.js');
+        const tokens = await listApiTokens(ctx.database.db, options.user);
+        if (options.json) io.out(JSON.stringify(tokens, null, 2));
+        else if (tokens.length === 0) io.out(options.user ? `${options.user} has no API token.` : 'There is no API token.');
+        else io.out(printTable(tokens.map((t) => ({ ...t, last_used_at: t.last_used_at ?? 'never' })), ['id', 'username', 'label', 'created_at', 'last_used_at']));
+      });
+    });
+  token
+    .command('revoke <id>')
+    .description('Revoke an API token by its id (token list shows it): it stops working at once; written in the audit log.')
+    .addOption(dataOption())
+    .action(async (id: string, options: { data?: string }) => {
+      await withNode(options, async ({ ctx }) => {
+        const { COMMAND_LINE, revokeApiToken } = await import('./node-functions.js');
+        if (!(await revokeApiToken(ctx.database, id, ctx.clock.now(), COMMAND_LINE))) throw new CliError(`There is no API token ${id}; token list shows the ids. Nothing was changed.`);
+        io.out(`API token ${id} is revoked.`);
+      });
+    });
+
   const node = program.command('node').description('This node.');
   node
     .command('show')

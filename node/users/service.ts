@@ -75,6 +75,38 @@ export async function createApiToken(database: Database, username: string, label
   return token;
 }
 
+/** An API token as listed: never the token, never its digest. */
+export interface ApiTokenListing {
+  id: string;
+  username: string;
+  label: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+/** The API tokens of every user, or of `username`, oldest first. */
+export async function listApiTokens(db: Db, username?: string): Promise<ApiTokenListing[]> {
+  let query = db
+    .selectFrom('api_tokens')
+    .innerJoin('users', 'users.id', 'api_tokens.user_id')
+    .select(['api_tokens.id', 'users.username', 'api_tokens.label', 'api_tokens.created_at', 'api_tokens.last_used_at'])
+    .orderBy('api_tokens.created_at')
+    .orderBy('api_tokens.id');
+  if (username !== undefined) query = query.where('users.username', '=', username);
+  return query.execute();
+}
+
+/** Revokes the API token `tokenId` (it stops working at once), with an audit entry; false when there is no such token. */
+export async function revokeApiToken(database: Database, tokenId: string, now: Date, actor: AuditActor = COMMAND_LINE): Promise<boolean> {
+  return database.transaction(async (tx) => {
+    const token = await tx.selectFrom('api_tokens').select(['id', 'user_id']).where('id', '=', tokenId).executeTakeFirst();
+    if (!token) return false;
+    await tx.deleteFrom('api_tokens').where('id', '=', tokenId).execute();
+    await appendAuditEvent(tx, now, actor, { type: 'user.token-revoked', user_id: token.user_id, token_id: token.id });
+    return true;
+  });
+}
+
 const digestToken = (token: string) => b64u.encode(sha256(token));
 
 export async function authenticateToken(database: Database, token: string, now: Date): Promise<(AuthenticatedUser & { tokenId: string }) | undefined> {

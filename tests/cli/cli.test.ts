@@ -158,6 +158,30 @@ describe('other commands', () => {
     await expect(run('user', 'add', 'maria', '--role', 'auditor', '--data', data)).rejects.toThrow(/taken/);
   });
 
+  it('lists the API tokens without the tokens, and revokes one, which then works no more', async () => {
+    const data = tempDir();
+    await init(data);
+    await run('user', 'add', 'maria', '--role', 'caseworker', '--data', data);
+    const token = (await run('token', 'create', '--user', 'maria', '--label', 'case system', '--data', data)).trim();
+    const listed = JSON.parse(await run('token', 'list', '--user', 'maria', '--json', '--data', data)) as Array<{ id: string; username: string; label: string; last_used_at: string | null }>;
+    expect(listed).toEqual([expect.objectContaining({ username: 'maria', label: 'case system', last_used_at: null })]);
+    const table = await run('token', 'list', '--data', data);
+    expect(table).toContain(listed[0]!.id);
+    expect(table).not.toContain(token);
+    await expect(run('token', 'revoke', '00000000-0000-4000-8000-000000000000', '--data', data)).rejects.toThrow(/no API token .* Nothing was changed/);
+    expect(await run('token', 'revoke', listed[0]!.id, '--data', data)).toMatch(/is revoked/);
+    expect(await run('token', 'list', '--user', 'maria', '--data', data)).toMatch(/maria has no API token/);
+    const node = await openNode({ ...resolveConfig({ data }, {}), logLevel: 'silent' });
+    try {
+      const { authenticateToken } = await import('../../node/users/service.js');
+      expect(await authenticateToken(node.ctx.database, token, new Date())).toBeUndefined();
+      const revoked = await node.ctx.database.db.selectFrom('audit_log').select('entry').where('type', '=', 'user.token-revoked').executeTakeFirstOrThrow();
+      expect(JSON.parse(revoked.entry)).toMatchObject({ token_id: listed[0]!.id, actor: { kind: 'system', id: 'command-line' } });
+    } finally {
+      await node.close();
+    }
+  });
+
   it('every command has --help', async () => {
     const walk = (cmd: Command, path: string[]): string[][] => [path, ...cmd.commands.flatMap((c) => walk(c, [...path, c.name()]))];
     for (const path of walk(buildProgram(), [])) {
