@@ -111,13 +111,13 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
     const username = typeof fields.username === 'string' ? fields.username.slice(0, 100) : '';
     const password = typeof fields.password === 'string' ? fields.password : '';
     const outcome = await checkCredentials(ctx, { username, password, address: clientAddress(c, ctx) });
-    if (!outcome.user) {
-      ctx.logger.info({ subsystem: 'ui', refused: outcome.refused }, 'sign-in refused');
+    if (!outcome.ok) {
+      ctx.logger.info({ subsystem: 'ui', refused: outcome.why }, 'sign-in refused');
       const page = (error: string, status: 401 | 429) => render(c, <LoginPage page={{ t, language }} token={signInToken(c, publicHttps)} error={error} username={username} />, status);
-      if (outcome.refused === 'credentials') return page(t.signInFailed, 401);
+      if (outcome.why === 'credentials') return page(t.signInFailed, 401);
       // Told at once how long to wait, rather than held: a held answer would hold a connection too.
       c.header('retry-after', String(outcome.retryAfterSeconds));
-      return outcome.refused === 'wait'
+      return outcome.why === 'wait'
         ? page(format(t.signInWait, { seconds: outcome.retryAfterSeconds }), 429)
         : page(format(t.signInLocked, { minutes: Math.ceil(outcome.retryAfterSeconds / 60) }), 429);
     }

@@ -14,6 +14,7 @@ import {
   resumeSession,
   SESSION_LIFETIME_MS,
   type SessionUser,
+  type SignInOutcome,
 } from '../node/users/sessions.js';
 import { isLanguage, type Language } from './i18n/catalogue.js';
 
@@ -73,10 +74,9 @@ export function signInTokenMatches(c: Context, given: unknown): boolean {
 export async function checkCredentials(
   ctx: NodeContext,
   attempt: { username: string; password: string; address: string },
-): Promise<{ user: UiUser } | { user?: undefined; refused: 'credentials' } | { user?: undefined; refused: 'wait' | 'locked'; retryAfterSeconds: number }> {
+): Promise<{ ok: true; user: UiUser } | Exclude<SignInOutcome, { ok: true }>> {
   const outcome = await checkUserCredentials(ctx.database.db, ctx.throttles.signIn, attempt, ctx.clock.now());
-  if (outcome.ok) return { user: uiUser(outcome.user) };
-  return outcome.why === 'credentials' ? { refused: 'credentials' } : { refused: outcome.why, retryAfterSeconds: outcome.retryAfterSeconds };
+  return outcome.ok ? { ok: true, user: uiUser(outcome.user) } : outcome;
 }
 
 export async function startSession(c: Context, ctx: NodeContext, user: UiUser, publicHttps: boolean): Promise<void> {

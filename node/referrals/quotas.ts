@@ -25,7 +25,7 @@ export const DEFAULT_PEER_QUOTAS: PeerQuotas = { openReferrals: 1_000, referrals
 export type QuotaName = 'open-referrals' | 'referrals-per-hour' | 'stored-bytes';
 
 /** The refusal of a message beyond a quota; `quota` says which. */
-export function quotaExceeded(quota: QuotaName, limit: number): DomainError {
+function quotaExceeded(quota: QuotaName, limit: number): DomainError {
   const what = { 'open-referrals': 'open referrals', 'referrals-per-hour': 'new referrals in an hour', 'stored-bytes': 'megabytes of stored content' }[quota];
   return catalogued(envelopeProblems, 'quota-exceeded', {
     detail: `This node accepts at most ${limit} ${what} from one node; try again later, or ask its administrator.`,

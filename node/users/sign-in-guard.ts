@@ -125,8 +125,7 @@ export function createSignInGuard(database: Database, kek: Kek, policy: SignInPo
 
     async lockedUntil(username) {
       const res = await failures.account.get(keyOf('account', username));
-      const seconds = blockedFor(res, lockAfter.account);
-      return seconds === undefined || !res ? undefined : new Date(Date.now() + res.msBeforeNext);
+      return res && blockedFor(res, lockAfter.account) !== undefined ? new Date(Date.now() + res.msBeforeNext) : undefined;
     },
 
     async unlock(username, userId, now, actor) {

@@ -65,7 +65,7 @@ export function freePort(): Promise<number> {
  * real node: the request limits and the peers' quotas are out of their way, unless the extras set
  * them (the tests of the limits do).
  */
-export const TEST_LIMITS = {
+const TEST_LIMITS = {
   REFERRAL_NODE_LIMIT_TOKEN_PER_MINUTE: '10000000',
   REFERRAL_NODE_LIMIT_ADDRESS_PER_MINUTE: '10000000',
   REFERRAL_NODE_QUOTA_OPEN_REFERRALS: '10000000',

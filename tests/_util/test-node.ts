@@ -88,8 +88,14 @@ export async function createTestNetwork(
     const country = COUNTRIES[i % COUNTRIES.length]!;
     const id = `http://node-${country.toLowerCase()}-${i}.test`;
     const dataDir = join(root, `node-${i}`);
-    const config = { ...resolveConfig({ data: dataDir, databaseUrl: await freshDatabaseUrl() }, {}), kekFromEnv: undefined, privateNetwork: true, requestLimits: UNLIMITED };
-    config.limits = { ...config.limits, peerQuotas: { openReferrals: 10_000_000, referralsPerHour: 10_000_000, storedMegabytes: config.limits.peerQuotas.storedMegabytes } };
+    const resolved = resolveConfig({ data: dataDir, databaseUrl: await freshDatabaseUrl() }, {});
+    const config = {
+      ...resolved,
+      kekFromEnv: undefined,
+      privateNetwork: true,
+      requestLimits: UNLIMITED,
+      limits: { ...resolved.limits, peerQuotas: { ...resolved.limits.peerQuotas, openReferrals: 10_000_000, referralsPerHour: 10_000_000 } },
+    };
     await initNode(config, { nodeId: id, name: `Test organisation ${country}`, country, languages: ['en'] }, { username: 'admin' }, clock);
     let logged = '';
     const sink = new Writable({
