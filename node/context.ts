@@ -26,6 +26,8 @@ export interface NodeLimits {
   clockSkewSeconds: number;
   /** What one trusted peer may leave here (referrals/quotas.ts). */
   peerQuotas: PeerQuotas;
+  /** Days a new API token lasts unless its maker chooses otherwise (REFERRAL_NODE_API_TOKEN_DAYS). */
+  apiTokenDays: number;
 }
 
 export interface NodeContext {

@@ -32,7 +32,7 @@ export function addConsentCommands(program: Command, io: CliIo): void {
     .description('Record a consent from a JSON file in the local API\'s ConsentInput form.')
     .addOption(dataOption())
     .requiredOption('--file <path>', 'the consent as JSON (`-` for standard input)')
-    .option('--user <name>', 'the user who obtained the consent', 'admin')
+    .requiredOption('--user <name>', 'the user who obtained the consent')
     .option('--json', 'print JSON')
     .action(async (options: { data?: string; file: string; user: string; json?: boolean }) => {
       const input = readJsonFile(options.file);
@@ -92,7 +92,7 @@ export function addConsentCommands(program: Command, io: CliIo): void {
     .description('Record that the client withdrew this consent (for all recipients, or those given) and ask each to erase her data.')
     .addOption(dataOption())
     .option('--recipient <node-id...>', 'withdraw only for these recipients')
-    .option('--user <name>', 'the user recording the withdrawal', 'admin')
+    .requiredOption('--user <name>', 'the user recording the withdrawal')
     .option('--json', 'print JSON')
     .action(async (id: string, options: { data?: string; recipient?: string[]; user: string; json?: boolean }) => {
       const recipients = options.recipient?.map((r) => {
@@ -116,7 +116,7 @@ export function addConsentCommands(program: Command, io: CliIo): void {
     .description('Attach the scanned, signed consent form (PDF, JPEG or PNG, at most 10 MiB); it is stored encrypted.')
     .addOption(dataOption())
     .requiredOption('--file <path>', 'the scanned form')
-    .option('--user <name>', 'the user attaching it', 'admin')
+    .requiredOption('--user <name>', 'the user attaching it')
     .action(async (id: string, options: { data?: string; file: string; user: string }) => {
       const mediaType = MEDIA_TYPES[extname(options.file).toLowerCase()];
       if (!mediaType) throw new CliError('The form must be a .pdf, .jpg, .jpeg or .png file.');

@@ -4,7 +4,9 @@ import { Command, Option } from 'commander';
 import type { HttpAppBuilder } from '../http/app.js';
 import type { ProcessRole } from '../processes/registry.js';
 import type { KekSource } from '../config/kek-source.js';
+import { MAX_API_TOKEN_DAYS } from '../config/config.js';
 import { ROLES, type Role } from '../users/roles.js';
+import { PROTOCOL_VERSIONS, SOFTWARE_VERSION } from '../version.js';
 import { CliError, defaultIo, printTable, type CliIo } from './output.js';
 import { configFrom, dataOption, warnOnStderr, withNode } from './data-folder.js';
 import { addReferralCommands } from './referral-commands.js';
@@ -40,7 +42,8 @@ export function buildProgram(io: CliIo = defaultIo, loadHttpApp?: () => Promise<
   const program = new Command('referral-node')
     .description('A node of the referral network: end-to-end encrypted referrals between trusted organisations.')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .version(`referral-node ${SOFTWARE_VERSION} (protocol ${PROTOCOL_VERSIONS.join(', ')})`, '-V, --version', 'print the version of this program and of the protocol it speaks');
 
   program
     .command('init')
@@ -185,6 +188,61 @@ export function buildProgram(io: CliIo = defaultIo, loadHttpApp?: () => Promise<
     });
 
   user
+    .command('list')
+    .description('List the users: name, role, whether disabled, last sign-in to the web interface.')
+    .addOption(dataOption())
+    .option('--json', 'print JSON')
+    .action(async (options: { data?: string; json?: boolean }) => {
+      await withNode(options, async ({ ctx }) => {
+        const { listUsers } = await import('./node-functions.js');
+        const users = await listUsers(ctx.database.db);
+        if (options.json) return io.out(JSON.stringify(users, null, 2));
+        io.out(
+          printTable(
+            users.map((u) => ({ username: u.username, role: u.role, status: u.disabled_at ? `disabled ${u.disabled_at}` : 'active', created_at: u.created_at, last_signed_in_at: u.last_signed_in_at ?? 'never' })),
+            ['username', 'role', 'status', 'created_at', 'last_signed_in_at'],
+          ),
+        );
+      });
+    });
+
+  for (const [name, disabled] of [['disable', true], ['enable', false]] as const) {
+    user
+      .command(`${name} <username>`)
+      .description(
+        disabled
+          ? 'Disable an account: its web sessions end and its API tokens stop working (the last active administrator stays); written in the audit log.'
+          : 'Enable a disabled account again (its password and tokens work again); written in the audit log.',
+      )
+      .addOption(dataOption())
+      .action(async (username: string, options: { data?: string }) => {
+        await withNode(options, async ({ ctx }) => {
+          const { COMMAND_LINE, findUserByName, setUserDisabled } = await import('./node-functions.js');
+          const account = await findUserByName(ctx.database.db, username);
+          if (!account) throw new CliError(`There is no user ${username} on this node.`);
+          const change = await setUserDisabled(ctx.database, account.id, disabled, ctx.clock.now(), COMMAND_LINE);
+          if (change === 'last-admin') throw new CliError(`${username} is the last active administrator: give another user the admin role first. Nothing was changed.`);
+          io.out(change === 'unchanged' ? `${username} was already ${disabled ? 'disabled' : 'enabled'}; nothing changed.` : `${username} is ${disabled ? 'disabled' : 'enabled'}.`);
+        });
+      });
+  }
+
+  user
+    .command('reset-password <username>')
+    .description('Give a user a new generated password (printed once): their web sessions end and their API tokens are revoked; written in the audit log.')
+    .addOption(dataOption())
+    .action(async (username: string, options: { data?: string }) => {
+      await withNode(options, async ({ ctx }) => {
+        const { COMMAND_LINE, findUserByName, resetPassword } = await import('./node-functions.js');
+        const account = await findUserByName(ctx.database.db, username);
+        if (!account) throw new CliError(`There is no user ${username} on this node.`);
+        const reset = await resetPassword(ctx.database, account.id, ctx.clock.now(), COMMAND_LINE);
+        if (!reset) throw new CliError(`There is no user ${username} on this node.`);
+        io.out(`New password for ${username}: ${reset.password}   (shown once; their sessions ended and their API tokens were revoked)`);
+      });
+    });
+
+  user
     .command('unlock <username>')
     .description('Lift the sign-in lock (and the waits) that failed sign-ins put on an account; written in the audit log.')
     .addOption(dataOption())
@@ -205,16 +263,21 @@ export function buildProgram(io: CliIo = defaultIo, loadHttpApp?: () => Promise<
     .addOption(dataOption())
     .requiredOption('--user <name>', 'the user the token acts as')
     .option('--label <label>', 'what the token is for', 'cli')
-    .action(async (options: { data?: string; user: string; label: string }) => {
+    .option('--days <days>', `how many days the token works (1 to ${MAX_API_TOKEN_DAYS}; default REFERRAL_NODE_API_TOKEN_DAYS, or 90)`)
+    .action(async (options: { data?: string; user: string; label: string; days?: string }) => {
+      const days = options.days === undefined ? undefined : Number(options.days);
+      if (days !== undefined && !(/^\d+$/.test(options.days!) && days >= 1 && days <= MAX_API_TOKEN_DAYS)) {
+        throw new CliError(`--days must be a whole number from 1 to ${MAX_API_TOKEN_DAYS}.`);
+      }
       await withNode(options, async ({ ctx }) => {
         const { createApiToken } = await import('./node-functions.js');
-        io.out(await createApiToken(ctx.database, options.user, options.label, ctx.clock.now()));
+        io.out(await createApiToken(ctx.database, options.user, { label: options.label, days: days ?? ctx.limits.apiTokenDays }, ctx.clock.now()));
       });
     });
 
   token
     .command('list')
-    .description('List the API tokens: id, user, label, when created and last used (never the token itself).')
+    .description('List the API tokens: id, user, label, when created, last used and when they expire (never the token itself).')
     .addOption(dataOption())
     .option('--user <name>', 'only this user\'s tokens')
     .option('--json', 'print JSON')
@@ -224,7 +287,11 @@ export function buildProgram(io: CliIo = defaultIo, loadHttpApp?: () => Promise<
         const tokens = await listApiTokens(ctx.database.db, options.user);
         if (options.json) io.out(JSON.stringify(tokens, null, 2));
         else if (tokens.length === 0) io.out(options.user ? `${options.user} has no API token.` : 'There is no API token.');
-        else io.out(printTable(tokens.map((t) => ({ ...t, last_used_at: t.last_used_at ?? 'never' })), ['id', 'username', 'label', 'created_at', 'last_used_at']));
+        else {
+          const now = ctx.clock.now().getTime();
+          const rows = tokens.map((t) => ({ ...t, last_used_at: t.last_used_at ?? 'never', expires_at: Date.parse(t.expires_at) > now ? t.expires_at : `expired ${t.expires_at}` }));
+          io.out(printTable(rows, ['id', 'username', 'label', 'created_at', 'last_used_at', 'expires_at']));
+        }
       });
     });
   token

@@ -74,7 +74,7 @@ export function addReferralCommands(program: Command, io: CliIo): void {
     .addOption(dataOption())
     .requiredOption('--file <path>', 'the referral as JSON (`-` for standard input)')
     .option('--to <peer>', 'the peer\'s id (overrides "to" in the file)')
-    .option('--user <name>', 'the user recording the consent and sending', 'admin')
+    .requiredOption('--user <name>', 'the user recording the consent and sending')
     .option('--draft', 'save it as a draft instead of sending it (send later with `referral send-draft`)')
     .option('--json', 'print JSON')
     .action(async (options: { data?: string; file: string; to?: string; user: string; draft?: boolean; json?: boolean }) => {
@@ -100,7 +100,7 @@ export function addReferralCommands(program: Command, io: CliIo): void {
     .addOption(dataOption())
     .requiredOption('--file <path>', 'the inquiry as JSON (`-` for standard input)')
     .option('--to <peer>', 'the peer\'s id (overrides "to" in the file)')
-    .option('--user <name>', 'the user asking', 'admin')
+    .requiredOption('--user <name>', 'the user asking')
     .option('--json', 'print JSON')
     .action(async (options: { data?: string; file: string; to?: string; user: string; json?: boolean }) => {
       const request = readJsonFile(options.file);
@@ -120,7 +120,7 @@ export function addReferralCommands(program: Command, io: CliIo): void {
     .description('Make the offer after an answered inquiry (an OfferRequest JSON file: the referral without "to").')
     .addOption(dataOption())
     .requiredOption('--file <path>', 'the offer as JSON (`-` for standard input)')
-    .option('--user <name>', 'the user recording the consent and sending', 'admin')
+    .requiredOption('--user <name>', 'the user recording the consent and sending')
     .option('--json', 'print JSON')
     .action(async (id: string, options: { data?: string; file: string; user: string; json?: boolean }) => {
       const request = readJsonFile(options.file);
@@ -141,7 +141,7 @@ export function addReferralCommands(program: Command, io: CliIo): void {
     .requiredOption('--to <peer>', 'the third organisation\'s node id')
     .requiredOption('--reason <text>', 'why, for the third organisation')
     .option('--note <text>', 'a note to the original sender')
-    .option('--user <name>', 'the user acting', 'admin')
+    .requiredOption('--user <name>', 'the user acting')
     .option('--json', 'print JSON')
     .action(async (id: string, options: { data?: string; to: string; reason: string; note?: string; user: string; json?: boolean }) => {
       const request = { to: normaliseNodeUrl(options.to), reason: options.reason, ...(options.note ? { note: options.note } : {}) };
@@ -159,7 +159,7 @@ export function addReferralCommands(program: Command, io: CliIo): void {
     .command('send-draft <id>')
     .description('Send a draft referral (the peer must be trusted and the consent in force).')
     .addOption(dataOption())
-    .option('--user <name>', 'the user sending', 'admin')
+    .requiredOption('--user <name>', 'the user sending')
     .option('--json', 'print JSON')
     .action(async (id: string, options: { data?: string; user: string; json?: boolean }) => {
       await withNode(options, async ({ ctx, delivery }) => {
@@ -278,7 +278,7 @@ export function addReferralCommands(program: Command, io: CliIo): void {
       .command(`${name} <id>`)
       .description(action.description)
       .addOption(dataOption())
-      .option('--user <name>', 'the user acting', 'admin')
+      .requiredOption('--user <name>', 'the user acting')
       .option('--json', 'print JSON');
     for (const spec of action.options) {
       const option = new Option(spec.flags, spec.description);
@@ -297,7 +297,7 @@ export function addReferralCommands(program: Command, io: CliIo): void {
       if (!check(content)) throw new CliError(`Invalid ${name}: ${describeErrors(check.errors).map((e) => `${e.path} ${e.message}`).join('; ')}`);
       await withNode({ data: options.data as string | undefined }, async (node) => {
         const { getReferralSummary, sendLifecycleMessage } = await referrals();
-        const userId = await actingUser(node.ctx.database.db, (options.user as string) ?? 'admin');
+        const userId = await actingUser(node.ctx.database.db, options.user as string);
         await sendLifecycleMessage(node.ctx, { userId }, id, action.message, content);
         await node.delivery.deliverDueEnvelopes();
         const summary = await getReferralSummary(node.ctx, id);

@@ -86,7 +86,12 @@ export const DEFAULTS = {
   retiredKeyDays: 7,
   /** Envelopes in flight to one peer at once (delivery/worker.ts). */
   deliveryConcurrency: 8,
+  /** Days an API token lasts (users/service.ts): long enough for an integration, short enough that a forgotten one ends. */
+  apiTokenDays: 90,
 } as const;
+
+/** The longest an API token may be made to last: two years. */
+export const MAX_API_TOKEN_DAYS = 730;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -187,6 +192,7 @@ export function resolveConfig(
         referralsPerHour: integer(env.quotaReferralsPerHour, 'REFERRAL_NODE_QUOTA_REFERRALS_PER_HOUR', 1, 10_000_000) ?? DEFAULT_PEER_QUOTAS.referralsPerHour,
         storedMegabytes: integer(env.quotaStoredMegabytes, 'REFERRAL_NODE_QUOTA_STORED_MB', 1, 10_000_000) ?? DEFAULT_PEER_QUOTAS.storedMegabytes,
       },
+      apiTokenDays: integer(env.apiTokenDays, 'REFERRAL_NODE_API_TOKEN_DAYS', 1, MAX_API_TOKEN_DAYS) ?? DEFAULTS.apiTokenDays,
     },
     checkpointSeconds: integer(env.checkpointSeconds, 'REFERRAL_NODE_CHECKPOINT_SECONDS', 1, 86_400) ?? DEFAULTS.checkpointSeconds,
     retentionDays: integer(env.retentionDays, 'REFERRAL_NODE_RETENTION_DAYS', 1, 36_500) ?? DEFAULTS.retentionDays,

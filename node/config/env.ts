@@ -30,6 +30,7 @@ export interface Env {
   quotaOpenReferrals?: string | undefined;
   quotaReferralsPerHour?: string | undefined;
   quotaStoredMegabytes?: string | undefined;
+  apiTokenDays?: string | undefined;
   trustListUrl?: string | undefined;
   trustAnchorKid?: string | undefined;
   /** An API token for CLI commands that call a node's local API (audit verify --url). */
@@ -65,6 +66,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
     quotaOpenReferrals: env.REFERRAL_NODE_QUOTA_OPEN_REFERRALS,
     quotaReferralsPerHour: env.REFERRAL_NODE_QUOTA_REFERRALS_PER_HOUR,
     quotaStoredMegabytes: env.REFERRAL_NODE_QUOTA_STORED_MB,
+    apiTokenDays: env.REFERRAL_NODE_API_TOKEN_DAYS,
     trustListUrl: env.REFERRAL_NODE_TRUST_LIST_URL,
     trustAnchorKid: env.REFERRAL_NODE_TRUST_ANCHOR_KID,
     token: env.REFERRAL_NODE_TOKEN,

@@ -129,6 +129,8 @@ export interface ApiTokensTable {
   label: string;
   created_at: string;
   last_used_at: string | null;
+  /** When the token stops working (migration 023 gave every older token one: never null). */
+  expires_at: string;
 }
 
 export interface PeersTable {

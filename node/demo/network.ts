@@ -29,6 +29,7 @@ export async function createDemoNode(organisation: DemoOrganisation, url: string
   try {
     const { database } = node.ctx;
     const now = node.ctx.clock.now();
+    const token = (username: string) => createApiToken(database, username, { label: 'demo', days: node.ctx.limits.apiTokenDays }, now);
     const caseworker = await createUser(database, { username: 'caseworker', role: 'caseworker' }, now);
     const auditor = await createUser(database, { username: 'auditor', role: 'auditor' }, now);
     return {
@@ -38,9 +39,9 @@ export async function createDemoNode(organisation: DemoOrganisation, url: string
       url: init.nodeId,
       dataDir: config.dataDir,
       fingerprint: init.fingerprint,
-      admin: { username: init.adminUsername, password: init.adminPassword, token: await createApiToken(database, init.adminUsername, 'demo', now) },
-      caseworker: { username: 'caseworker', password: caseworker.password, token: await createApiToken(database, 'caseworker', 'demo', now) },
-      auditor: { username: 'auditor', password: auditor.password, token: await createApiToken(database, 'auditor', 'demo', now) },
+      admin: { username: init.adminUsername, password: init.adminPassword, token: await token(init.adminUsername) },
+      caseworker: { username: 'caseworker', password: caseworker.password, token: await token('caseworker') },
+      auditor: { username: 'auditor', password: auditor.password, token: await token('auditor') },
     };
   } finally {
     await node.close();

@@ -6,11 +6,11 @@ import { utf8 } from '../crypto/encoding.js';
 import { validatorFor } from '../schema/validators.js';
 import { importSigningPublicKey, thumbprint, type OkpPublicJwk, type SigningKey } from './keys.js';
 import { verifyContinuityChain, type KeyContinuityStatement } from './continuity.js';
+import { PROTOCOL_VERSIONS } from '../version.js';
 
 export type IdentityClaims = components['schemas']['IdentityClaims'];
 
 export const IDENTITY_TYP = 'referral-node+jwt';
-export const PROTOCOL_VERSIONS = ['1'];
 export const IDENTITY_LIFETIME_SECONDS = 24 * 60 * 60;
 
 export interface IdentityDescription {

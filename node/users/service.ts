@@ -35,6 +35,7 @@ const LOGIN_GAP_MS = 30 * 60_000;
  * LOGIN_GAP_MS by this much at most.
  */
 const LAST_USE_PRECISION_MS = 60_000;
+const DAY_MS = 86_400_000;
 /** Users and tokens made with the CLI on the node's machine: whoever runs it has the data folder. */
 const COMMAND_LINE: AuditActor = { kind: 'system', id: 'command-line' };
 
@@ -60,15 +61,23 @@ export async function createUser(
   return { user, password };
 }
 
-export async function createApiToken(database: Database, username: string, label: string, now: Date, actor: AuditActor = COMMAND_LINE): Promise<string> {
+/** What a new API token is for, and how many days it works (REFERRAL_NODE_API_TOKEN_DAYS by default). */
+export interface ApiTokenRequest {
+  label: string;
+  days: number;
+}
+
+export async function createApiToken(database: Database, username: string, request: ApiTokenRequest, now: Date, actor: AuditActor = COMMAND_LINE): Promise<string> {
+  if (!Number.isInteger(request.days) || request.days < 1) throw new UserError('An API token lasts a whole number of days, at least one.');
   const user = await database.db.selectFrom('users').select(['id', 'disabled_at']).where('username', '=', username).executeTakeFirst();
   if (!user || user.disabled_at) throw new UserError(`No active user ${username}.`);
   const token = TOKEN_PREFIX + b64u.encode(await randomBytes(32));
   const id = randomUUID();
+  const expiresAt = new Date(now.getTime() + request.days * DAY_MS).toISOString();
   await database.transaction(async (tx) => {
     await tx
       .insertInto('api_tokens')
-      .values({ id, user_id: user.id, token_digest: digestToken(token), label, created_at: now.toISOString(), last_used_at: null })
+      .values({ id, user_id: user.id, token_digest: digestToken(token), label: request.label, created_at: now.toISOString(), last_used_at: null, expires_at: expiresAt })
       .execute();
     await appendAuditEvent(tx, now, actor, { type: 'user.token-created', user_id: user.id, token_id: id });
   });
@@ -82,6 +91,8 @@ export interface ApiTokenListing {
   label: string;
   created_at: string;
   last_used_at: string | null;
+  /** When it stops working (it may have already). */
+  expires_at: string;
 }
 
 /** The API tokens of every user, or of `username`, oldest first. */
@@ -89,7 +100,7 @@ export async function listApiTokens(db: Db, username?: string): Promise<ApiToken
   let query = db
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
-    .select(['api_tokens.id', 'users.username', 'api_tokens.label', 'api_tokens.created_at', 'api_tokens.last_used_at'])
+    .select(['api_tokens.id', 'users.username', 'api_tokens.label', 'api_tokens.created_at', 'api_tokens.last_used_at', 'api_tokens.expires_at'])
     .orderBy('api_tokens.created_at')
     .orderBy('api_tokens.id');
   if (username !== undefined) query = query.where('users.username', '=', username);
@@ -115,10 +126,10 @@ export async function authenticateToken(database: Database, token: string, now: 
   const row = await database.db
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
-    .select(['api_tokens.id as token_id', 'api_tokens.last_used_at', 'users.id', 'users.username', 'users.role', 'users.disabled_at'])
+    .select(['api_tokens.id as token_id', 'api_tokens.last_used_at', 'api_tokens.expires_at', 'users.id', 'users.username', 'users.role', 'users.disabled_at'])
     .where('api_tokens.token_digest', '=', digest)
     .executeTakeFirst();
-  if (!row || row.disabled_at) return undefined;
+  if (!row || row.disabled_at || !(now.getTime() < Date.parse(row.expires_at))) return undefined;
   const sinceLastUse = row.last_used_at === null ? Infinity : now.getTime() - Date.parse(row.last_used_at);
   // Written again after a minute, or when the clock went back (a last use "in the future").
   if (!(sinceLastUse >= 0 && sinceLastUse < LAST_USE_PRECISION_MS)) {
@@ -218,7 +229,10 @@ export async function changeOwnPassword(
   return 'changed';
 }
 
-/** An administrator gives the user a new generated password (shown once); all the user's sessions end. */
+/**
+ * An administrator gives the user a new generated password (shown once); all the user's sessions
+ * end, and so do their API tokens: a reset is what is done when an account may be in other hands.
+ */
 export async function resetPassword(database: Database, userId: string, now: Date, actor: AuditActor): Promise<{ password: string } | undefined> {
   const user = await database.db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
   if (!user) return undefined;
@@ -227,6 +241,7 @@ export async function resetPassword(database: Database, userId: string, now: Dat
   await database.transaction(async (tx) => {
     await tx.updateTable('users').set({ password_hash: hash }).where('id', '=', userId).execute();
     await deleteSessionsOfUser(tx, userId);
+    await tx.deleteFrom('api_tokens').where('user_id', '=', userId).execute();
     await appendAuditEvent(tx, now, actor, { type: 'user.password-reset', user_id: userId });
   });
   return { password };

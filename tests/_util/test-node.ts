@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { resolveConfig } from '../../node/config/config.js';
+import { MAX_API_TOKEN_DAYS, resolveConfig } from '../../node/config/config.js';
 import type { Clock, Fetch } from '../../node/context.js';
 import { initNode, openNode, type OpenNode } from '../../node/node.js';
 import { createLogger } from '../../node/logging/logger.js';
@@ -109,7 +109,8 @@ export async function createTestNetwork(
       clock, fetch: fetchVia, logger: createLogger('debug', sink), deliveryPollMs: 60_000, httpApp: createServerApp,
       ...(onQuery ? { onQuery: (query: ExecutedQuery) => onQuery(i, query) } : {}),
     });
-    const token = await createApiToken(node.ctx.database, 'admin', 'test', clock.now());
+    // Tests move the clock by a year and more (retention): the admin's token outlives them.
+    const token = await createApiToken(node.ctx.database, 'admin', { label: 'test', days: MAX_API_TOKEN_DAYS }, clock.now());
     nodes.push({
       ...node,
       id,

@@ -46,7 +46,7 @@ export async function asRole(node: TestNode, role: Role): Promise<(path: string)
   counter += 1;
   const username = `${role}-${counter}`;
   await createUser(node.ctx.database, { username, role }, node.ctx.clock.now());
-  const token = await createApiToken(node.ctx.database, username, 'test', node.ctx.clock.now());
+  const token = await createApiToken(node.ctx.database, username, { label: 'test', days: node.ctx.limits.apiTokenDays }, node.ctx.clock.now());
   return async (path) => {
     const response = await node.request(path, { headers: { authorization: `Bearer ${token}` } });
     return { status: response.status, body: (await expectMatchesSpec('local', 'GET', path.split('?')[0]!, response)) as Json };

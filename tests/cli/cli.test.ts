@@ -182,6 +182,102 @@ describe('other commands', () => {
     }
   });
 
+  it('tokens expire: 90 days by default, --days otherwise, refused from then on and listed as expired', async () => {
+    const data = tempDir();
+    await init(data);
+    await run('user', 'add', 'maria', '--role', 'caseworker', '--data', data);
+    const standard = (await run('token', 'create', '--user', 'maria', '--label', 'standard', '--data', data)).trim();
+    const short = (await run('token', 'create', '--user', 'maria', '--label', 'short', '--days', '7', '--data', data)).trim();
+    await expect(run('token', 'create', '--user', 'maria', '--days', '731', '--data', data)).rejects.toThrow(/--days must be a whole number from 1 to 730/);
+    await expect(run('token', 'create', '--user', 'maria', '--days', '1.5', '--data', data)).rejects.toThrow(/--days/);
+    const listed = JSON.parse(await run('token', 'list', '--json', '--data', data)) as Array<{ label: string; created_at: string; expires_at: string }>;
+    const days = (t: { created_at: string; expires_at: string }) => (Date.parse(t.expires_at) - Date.parse(t.created_at)) / 86_400_000;
+    expect(listed.map((t) => [t.label, days(t)])).toEqual([['standard', 90], ['short', 7]]);
+    const node = await openNode({ ...resolveConfig({ data }, {}), logLevel: 'silent' });
+    try {
+      const { authenticateToken } = await import('../../node/users/service.js');
+      const after = (token: { created_at: string }, days: number) => new Date(Date.parse(token.created_at) + days * 86_400_000);
+      const [standardListed, shortListed] = listed as [(typeof listed)[number], (typeof listed)[number]];
+      expect(await authenticateToken(node.ctx.database, short, after(shortListed, 6.9))).toMatchObject({ username: 'maria' });
+      expect(await authenticateToken(node.ctx.database, short, after(shortListed, 7))).toBeUndefined();
+      expect(await authenticateToken(node.ctx.database, standard, after(standardListed, 89.9))).toMatchObject({ username: 'maria' });
+      expect(await authenticateToken(node.ctx.database, standard, after(standardListed, 90))).toBeUndefined();
+    } finally {
+      await node.close();
+    }
+    const env = process.env.REFERRAL_NODE_API_TOKEN_DAYS;
+    process.env.REFERRAL_NODE_API_TOKEN_DAYS = '30';
+    try {
+      await run('token', 'create', '--user', 'maria', '--label', 'configured', '--data', data);
+    } finally {
+      if (env === undefined) delete process.env.REFERRAL_NODE_API_TOKEN_DAYS;
+      else process.env.REFERRAL_NODE_API_TOKEN_DAYS = env;
+    }
+    const configured = (JSON.parse(await run('token', 'list', '--json', '--data', data)) as Array<{ label: string; created_at: string; expires_at: string }>).find((t) => t.label === 'configured')!;
+    expect(days(configured)).toBe(30);
+  });
+
+  it('lists, disables, enables and resets users; a reset ends the user\'s tokens; the last administrator stays', async () => {
+    const data = tempDir();
+    await init(data);
+    await run('user', 'add', 'maria', '--role', 'caseworker', '--data', data);
+    const token = (await run('token', 'create', '--user', 'maria', '--data', data)).trim();
+    const users = JSON.parse(await run('user', 'list', '--json', '--data', data)) as Array<{ username: string; role: string; disabled_at: string | null }>;
+    expect(users.map((u) => [u.username, u.role, u.disabled_at])).toEqual([['admin', 'admin', null], ['maria', 'caseworker', null]]);
+    expect(await run('user', 'list', '--data', data)).toMatch(/maria\s+caseworker\s+active/);
+
+    expect(await run('user', 'disable', 'maria', '--data', data)).toMatch(/maria is disabled/);
+    expect(await run('user', 'disable', 'maria', '--data', data)).toMatch(/already disabled; nothing changed/);
+    expect(await run('user', 'list', '--data', data)).toMatch(/maria\s+caseworker\s+disabled/);
+    await expect(run('user', 'disable', 'admin', '--data', data)).rejects.toThrow(/last active administrator.*Nothing was changed/);
+    await expect(run('user', 'disable', 'nobody', '--data', data)).rejects.toThrow(/There is no user nobody/);
+    const { authenticateToken } = await import('../../node/users/service.js');
+    const tokenWorks = async () => {
+      const node = await openNode({ ...resolveConfig({ data }, {}), logLevel: 'silent' });
+      try {
+        return (await authenticateToken(node.ctx.database, token, new Date())) !== undefined;
+      } finally {
+        await node.close();
+      }
+    };
+    expect(await tokenWorks()).toBe(false);
+    expect(await run('user', 'enable', 'maria', '--data', data)).toMatch(/maria is enabled/);
+    expect(await tokenWorks()).toBe(true);
+
+    const reset = await run('user', 'reset-password', 'maria', '--data', data);
+    const password = /New password for maria: (\S+)/.exec(reset)![1]!;
+    expect(password.length).toBeGreaterThanOrEqual(16);
+    expect(await tokenWorks()).toBe(false);
+    expect(await run('token', 'list', '--user', 'maria', '--data', data)).toMatch(/maria has no API token/);
+    const node = await openNode({ ...resolveConfig({ data }, {}), logLevel: 'silent' });
+    try {
+      const types = (await node.ctx.database.db.selectFrom('audit_log').select('type').execute()).map((row) => row.type);
+      expect(types).toEqual(expect.arrayContaining(['user.disabled', 'user.enabled', 'user.password-reset']));
+      const { verifyPassword } = await import('../../node/users/passwords.js');
+      const row = await node.ctx.database.db.selectFrom('users').select('password_hash').where('username', '=', 'maria').executeTakeFirstOrThrow();
+      expect(await verifyPassword(row.password_hash, password)).toBe(true);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('--version names this program\'s version, the one in package.json, and the protocol\'s', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    let printed = '';
+    const program = buildProgram({ out: () => {} });
+    program.configureOutput({ writeOut: (t) => (printed += t), writeErr: (t) => (printed += t) });
+    await expect(program.parseAsync(['node', 'referral-node', '--version'])).rejects.toMatchObject({ code: 'commander.version' });
+    expect(printed.trim()).toBe(`referral-node ${pkg.version} (protocol 1)`);
+  });
+
+  it('a command that acts for someone requires --user: it never picks a user on its own', async () => {
+    const data = tempDir();
+    await init(data);
+    for (const args of [['referral', 'send', '--file', 'x.json'], ['referral', 'accept', 'some-id'], ['consent', 'record', '--file', 'x.json'], ['consent', 'withdraw', 'some-id']]) {
+      await expect(run(...args, '--data', data)).rejects.toThrow(/required option '--user <name>' not specified/);
+    }
+  });
+
   it('every command has --help', async () => {
     const walk = (cmd: Command, path: string[]): string[][] => [path, ...cmd.commands.flatMap((c) => walk(c, [...path, c.name()]))];
     for (const path of walk(buildProgram(), [])) {

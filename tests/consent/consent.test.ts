@@ -19,7 +19,7 @@ beforeAll(async () => {
   [gr, at, it3] = net.nodes as [TestNode, TestNode, TestNode];
   const now = net.clock.now();
   await createUser(gr.ctx.database, { username: 'auditor', role: 'auditor' }, now);
-  auditorToken = await createApiToken(gr.ctx.database, 'auditor', 'test', now);
+  auditorToken = await createApiToken(gr.ctx.database, 'auditor', { label: 'test', days: gr.ctx.limits.apiTokenDays }, now);
 });
 afterAll(() => net.close());
 
@@ -224,14 +224,14 @@ describe('the CLI', () => {
     const { obtained_at: _omitted, ...input } = consentInput({ valid_until: new Date(Date.now() + 90 * 86_400_000).toISOString() });
     writeFileSync(file, JSON.stringify(input));
     writeFileSync(formFile, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(100, 1)]));
-    const recorded = JSON.parse(await cli('consent', 'record', '--file', file, '--json', '--data', gr.dataDir)) as Json;
+    const recorded = JSON.parse(await cli('consent', 'record', '--file', file, '--json', '--user', 'admin', '--data', gr.dataDir)) as Json;
     expect(recorded).toMatchObject({ status: 'in-force', recipients: [at.id, it3.id] });
     expect(await cli('consent', 'list', '--status', 'in-force', '--data', gr.dataDir)).toContain(recorded.id);
-    expect(await cli('consent', 'attach-form', recorded.id, '--file', formFile, '--data', gr.dataDir)).toMatch(/stored encrypted/);
-    expect(await cli('consent', 'withdraw', recorded.id, '--recipient', it3.id, '--data', gr.dataDir)).toMatch(/partly-withdrawn/);
+    expect(await cli('consent', 'attach-form', recorded.id, '--file', formFile, '--user', 'admin', '--data', gr.dataDir)).toMatch(/stored encrypted/);
+    expect(await cli('consent', 'withdraw', recorded.id, '--recipient', it3.id, '--user', 'admin', '--data', gr.dataDir)).toMatch(/partly-withdrawn/);
     const shown = JSON.parse(await cli('consent', 'show', recorded.id, '--json', '--data', gr.dataDir)) as Json;
     expect(shown).toMatchObject({ withdrawn_for: [it3.id], form: { media_type: 'image/png', size: 108 } });
     await expect(cli('consent', 'show', '6f1d1f6e-8a8e-4b8e-9d7e-0c1d2e3f4a5b', '--data', gr.dataDir)).rejects.toThrow(/no consent record/);
-    await expect(cli('consent', 'attach-form', recorded.id, '--file', file, '--data', gr.dataDir)).rejects.toThrow(/\.pdf, \.jpg/);
+    await expect(cli('consent', 'attach-form', recorded.id, '--file', file, '--user', 'admin', '--data', gr.dataDir)).rejects.toThrow(/\.pdf, \.jpg/);
   });
 });

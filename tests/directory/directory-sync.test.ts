@@ -235,7 +235,7 @@ describe('a peer\'s directory synced', () => {
 describe('the export in Open Referral HSDS form', () => {
   it('lists this organisation\'s services, and with peers=true the peers\' too', async () => {
     await createUser(gr.ctx.database, { username: 'auditor', role: 'auditor' }, net.clock.now());
-    const auditor = await createApiToken(gr.ctx.database, 'auditor', 'test', net.clock.now());
+    const auditor = await createApiToken(gr.ctx.database, 'auditor', { label: 'test', days: gr.ctx.limits.apiTokenDays }, net.clock.now());
     const own = await at.request('/api/v1/directory/hsds', { headers: { authorization: `Bearer ${at.token}` } });
     const body = (await expectMatchesSpec('local', 'GET', '/api/v1/directory/hsds', own)) as Json;
     expect(body.organizations).toHaveLength(1);

@@ -128,7 +128,7 @@ describe('matching', () => {
 
   it('is for caseworkers and administrators, and refuses a query not of its form', async () => {
     await createUser(gr.ctx.database, { username: 'auditor', role: 'auditor' }, net.clock.now());
-    const auditor = await createApiToken(gr.ctx.database, 'auditor', 'test', net.clock.now());
+    const auditor = await createApiToken(gr.ctx.database, 'auditor', { label: 'test', days: gr.ctx.limits.apiTokenDays }, net.clock.now());
     const asAuditor = await gr.request('/api/v1/match', { method: 'POST', headers: { authorization: `Bearer ${auditor}`, 'content-type': 'application/json' }, body: '{"needs":["employment"]}' });
     expect(asAuditor.status).toBe(403);
     const bad = await api(gr, 'POST', '/api/v1/match', { needs: ['knitting'] });

@@ -20,7 +20,7 @@ beforeAll(async () => {
   tokens.admin = node.token;
   for (const role of ['caseworker', 'auditor'] as const) {
     await createUser(node.ctx.database, { username: role, role }, net.clock.now());
-    tokens[role] = await createApiToken(node.ctx.database, role, 'test', net.clock.now());
+    tokens[role] = await createApiToken(node.ctx.database, role, { label: 'test', days: node.ctx.limits.apiTokenDays }, net.clock.now());
   }
 });
 afterAll(() => net.close());

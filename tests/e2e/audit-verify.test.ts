@@ -29,7 +29,7 @@ describe('an auditor verifying a running node', () => {
       const detail = await getReferral(a, sent.id);
       return detail.state === 'delivered' ? detail.consent_id : undefined;
     })) as string;
-    await runCliOk(['consent', 'withdraw', consentId, '--data', a.dataDir]);
+    await runCliOk(['consent', 'withdraw', consentId, '--user', 'admin', '--data', a.dataDir]);
     await pollUntil(async () => ((await getReferral(a, sent.id)).erasures?.[0]?.status === 'confirmed' ? true : undefined), { timeoutMs: 30_000 });
 
     const report = await pollUntil(

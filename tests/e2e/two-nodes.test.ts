@@ -142,7 +142,7 @@ describe('two nodes running as separate processes', () => {
     const file = join(dirname(b.dataDir), 'referral.json');
     const { to: _to, ...withoutRecipient } = referralRequest(a.url, { reason: 'Sent from the command line.' });
     writeFileSync(file, JSON.stringify(withoutRecipient));
-    const { stdout } = await runCliOk(['referral', 'send', '--file', file, '--to', a.url, '--data', b.dataDir, '--json']);
+    const { stdout } = await runCliOk(['referral', 'send', '--file', file, '--to', a.url, '--user', 'admin', '--data', b.dataDir, '--json']);
     const summary = JSON.parse(stdout) as ReferralSummary;
     expect(summary.direction).toBe('outgoing');
     // The CLI posts the offer itself, unless B's running worker (it looks every second) leased it
@@ -159,7 +159,7 @@ describe('two nodes running as separate processes', () => {
     expect(received.direction).toBe('incoming');
     expect(received.content?.reason).toBe('Sent from the command line.');
 
-    const refused = await runCli(['referral', 'send', '--file', file, '--data', b.dataDir]);
+    const refused = await runCli(['referral', 'send', '--file', file, '--user', 'admin', '--data', b.dataDir]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/does not match CreateReferralRequest/);
   }, TIMEOUT);

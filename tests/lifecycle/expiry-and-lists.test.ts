@@ -143,9 +143,9 @@ describe('the CLI', () => {
     const { join } = await import('node:path');
     const file = join(gr.dataDir, '..', 'draft.json');
     writeFileSync(file, JSON.stringify(referralRequest(at.id)));
-    const draft = JSON.parse(await cli('referral', 'send', '--file', file, '--draft', '--json', '--data', gr.dataDir)) as Json;
+    const draft = JSON.parse(await cli('referral', 'send', '--file', file, '--draft', '--json', '--user', 'admin', '--data', gr.dataDir)) as Json;
     expect(draft.state).toBe('draft');
-    expect(await cli('referral', 'send-draft', draft.id, '--data', gr.dataDir)).toMatch(/: sent\.|: delivered\./);
+    expect(await cli('referral', 'send-draft', draft.id, '--user', 'admin', '--data', gr.dataDir)).toMatch(/: sent\.|: delivered\./);
     await net.catchUpWithCli();
     await settle();
     expect((await api(at, 'GET', `/api/v1/referrals/${draft.id}`)).body.state).toBe('delivered');
@@ -159,10 +159,10 @@ describe('the CLI', () => {
     const shown = await cli('referral', 'show', id, '--data', at.dataDir);
     expect(shown).toMatch(/Next: +referral info-request, referral accept, referral decline/);
 
-    expect(await cli('referral', 'decline', id, '--reason', 'out-of-area', '--note', 'We only work in Vienna.', '--data', at.dataDir)).toMatch(/declined/);
+    expect(await cli('referral', 'decline', id, '--reason', 'out-of-area', '--note', 'We only work in Vienna.', '--user', 'admin', '--data', at.dataDir)).toMatch(/declined/);
     await net.catchUpWithCli();
-    await expect(cli('referral', 'accept', id, '--data', at.dataDir)).rejects.toMatchObject({ problem: 'illegal-transition' });
-    await expect(cli('referral', 'withdraw', id, '--reason', 'whatever', '--data', gr.dataDir)).rejects.toThrow();
+    await expect(cli('referral', 'accept', id, '--user', 'admin', '--data', at.dataDir)).rejects.toMatchObject({ problem: 'illegal-transition' });
+    await expect(cli('referral', 'withdraw', id, '--reason', 'whatever', '--user', 'admin', '--data', gr.dataDir)).rejects.toThrow();
 
     await settle();
     const onSender = (await api(gr, 'GET', `/api/v1/referrals/${id}`)).body;

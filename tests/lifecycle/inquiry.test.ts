@@ -157,15 +157,15 @@ describe('the CLI', () => {
     const offerFile = join(gr.dataDir, '..', 'offer.json');
     writeFileSync(inquiryFile, JSON.stringify(inquiryRequest()));
     writeFileSync(offerFile, JSON.stringify(offer));
-    const { id } = JSON.parse(await cli('referral', 'inquire', '--file', inquiryFile, '--json', '--data', gr.dataDir)) as Json;
+    const { id } = JSON.parse(await cli('referral', 'inquire', '--file', inquiryFile, '--json', '--user', 'admin', '--data', gr.dataDir)) as Json;
     await net.catchUpWithCli();
     await settle();
     expect(await cli('referral', 'show', id, '--data', at.dataDir)).toMatch(/Next: +referral inquiry-answer/);
-    expect(await cli('referral', 'inquiry-answer', id, '--capacity', 'can-help', '--available-from', '2027-02-01', '--data', at.dataDir)).toMatch(/inquiry-answered/);
+    expect(await cli('referral', 'inquiry-answer', id, '--capacity', 'can-help', '--available-from', '2027-02-01', '--user', 'admin', '--data', at.dataDir)).toMatch(/inquiry-answered/);
     await net.catchUpWithCli();
     await settle();
     expect(await cli('referral', 'show', id, '--data', gr.dataDir)).toMatch(/Answer: +can-help from 2027-02-01[\s\S]*Next: +referral offer, referral withdraw/);
-    expect(await cli('referral', 'offer', id, '--file', offerFile, '--data', gr.dataDir)).toMatch(/: (sent|delivered)\./);
+    expect(await cli('referral', 'offer', id, '--file', offerFile, '--user', 'admin', '--data', gr.dataDir)).toMatch(/: (sent|delivered)\./);
     await net.catchUpWithCli();
     await settle();
     expect((await api(at, 'GET', `/api/v1/referrals/${id}`)).body.state).toBe('delivered');

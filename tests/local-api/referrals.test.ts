@@ -19,7 +19,7 @@ beforeAll(async () => {
   await trust(at, gr);
   await addPending(gr, it3);
   await createUser(gr.ctx.database, { username: 'dpo', role: 'auditor' }, net.clock.now());
-  auditorToken = await createApiToken(gr.ctx.database, 'dpo', 'test', net.clock.now());
+  auditorToken = await createApiToken(gr.ctx.database, 'dpo', { label: 'test', days: gr.ctx.limits.apiTokenDays }, net.clock.now());
 });
 afterAll(() => net.close());
 

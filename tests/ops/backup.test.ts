@@ -38,7 +38,7 @@ async function expectRestored(dir: string, original: TestNode, referralId: strin
   const restored: OpenNode = await openNode({ ...resolveConfig({ data: dir }, {}), kekFromEnv: undefined, logLevel: 'silent' });
   try {
     expect(restored.ctx.self.nodeId).toBe(original.id);
-    const token = await createApiToken(restored.ctx.database, 'admin', 'restore check', new Date());
+    const token = await createApiToken(restored.ctx.database, 'admin', { label: 'restore check', days: restored.ctx.limits.apiTokenDays }, new Date());
     const get = async (path: string) => restored.app.fetch(new Request(`${original.id}${path}`, { headers: { authorization: `Bearer ${token}` } }));
     const listed = (await (await get('/api/v1/referrals')).json()) as { items: Summary[] };
     const before = (await api(original, 'GET', '/api/v1/referrals')).body as { items: Summary[] };

@@ -72,7 +72,7 @@ beforeAll(async () => {
   net = await createTestNetwork(2);
   [gr, at] = net.nodes as [TestNode, TestNode];
   const { user } = await createUser(gr.ctx.database, { username: canaries.username, role: 'caseworker' }, net.clock.now());
-  caseworkerToken = await createApiToken(gr.ctx.database, canaries.username, 'metrics test', net.clock.now());
+  caseworkerToken = await createApiToken(gr.ctx.database, canaries.username, { label: 'metrics test', days: gr.ctx.limits.apiTokenDays }, net.clock.now());
   await createSession(gr.ctx.database, user.id, net.clock.now());
 
   // Sent, delivered and accepted with a note.

@@ -60,7 +60,7 @@ describe('adding and trusting a peer through the local API', () => {
     expect((await api(a, 'POST', '/api/v1/peers', { url: 'https://unreachable.example.org' })).status).toBe(409);
     const { createApiToken, createUser } = await import('../../node/users/service.js');
     await createUser(a.ctx.database, { username: 'maria', role: 'caseworker' }, a.ctx.clock.now());
-    const token = await createApiToken(a.ctx.database, 'maria', 'test', a.ctx.clock.now());
+    const token = await createApiToken(a.ctx.database, 'maria', { label: 'test', days: a.ctx.limits.apiTokenDays }, a.ctx.clock.now());
     const response = await a.request('/api/v1/peers/suspend', {
       method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ id: b.id }),
     });
