@@ -6,10 +6,12 @@ import {
   changeRole,
   createUser,
   findUser,
+  listApiTokens,
   listUsers,
   MAX_PASSWORD_LENGTH,
   MIN_PASSWORD_LENGTH,
   resetPassword,
+  revokeApiToken,
   ROLES,
   setUserDisabled,
   setUserLanguage,
@@ -35,10 +37,12 @@ export function accountPages(ui: UiRouter): void {
   const { ctx } = ui;
   const { db } = ctx.database;
 
-  const settingsData = (r: UiRequest): SettingsData => {
+  const settingsData = async (r: UiRequest): Promise<SettingsData> => {
     const { self } = ctx;
     return {
       minLength: MIN_PASSWORD_LENGTH,
+      tokens: await listApiTokens(db, r.session.user.username),
+      now: ctx.clock.now(),
       node:
         r.session.user.role === 'admin'
           ? { id: self.nodeId, name: self.name, country: self.country, languages: self.languages, fingerprint: readableFingerprint(self.signingKey.kid) }
@@ -46,12 +50,18 @@ export function accountPages(ui: UiRouter): void {
     };
   };
 
-  ui.get('/settings', ROLES, (r) => render(r.c, <SettingsPage page={r.page} data={settingsData(r)} />));
+  ui.get('/settings', ROLES, async (r) => render(r.c, <SettingsPage page={r.page} data={await settingsData(r)} />));
+
+  ui.post('/settings/tokens/:token/revoke', ROLES, async (r) => {
+    const tokenId = r.c.req.param('token') ?? '';
+    const revoked = isUuid(tokenId) && (await revokeApiToken(ctx.database, tokenId, ctx.clock.now(), userActor(r), r.session.user.id));
+    return revoked ? redirect(r.c, '/ui/settings', 'tokensRevokedNotice') : notFound(r);
+  });
 
   ui.post('/settings/language', ROLES, async (r) => {
     const language = r.form.text('language');
     if (!isLanguage(language)) {
-      return render(r.c, <SettingsPage page={r.page} data={{ ...settingsData(r), languageError: { sentence: r.t.problemInvalidRequest } }} />, 422);
+      return render(r.c, <SettingsPage page={r.page} data={{ ...(await settingsData(r)), languageError: { sentence: r.t.problemInvalidRequest } }} />, 422);
     }
     await setUserLanguage(db, r.session.user.id, language);
     return redirect(r.c, '/ui/settings', 'settingsLanguageSaved');
@@ -64,8 +74,8 @@ export function accountPages(ui: UiRouter): void {
     const raw = (name: string) => (typeof body[name] === 'string' ? body[name] : '');
     const current = raw('current_password');
     const next = raw('new_password');
-    const refuse = (sentence: string) =>
-      render(r.c, <SettingsPage page={r.page} data={{ ...settingsData(r), passwordError: { sentence } }} />, 422);
+    const refuse = async (sentence: string) =>
+      render(r.c, <SettingsPage page={r.page} data={{ ...(await settingsData(r)), passwordError: { sentence } }} />, 422);
     if (current === '') return refuse(format(t.fieldRequired, { field: t.settingsPasswordCurrent }));
     if (next === '') return refuse(format(t.fieldRequired, { field: t.settingsPasswordNew }));
     if (next !== raw('repeat_password')) return refuse(t.settingsPasswordMismatch);
@@ -122,6 +132,8 @@ export function accountPages(ui: UiRouter): void {
         page={r.page}
         user={user}
         lastAdmin={await isLastActiveAdmin(user)}
+        tokens={await listApiTokens(db, user.username)}
+        now={ctx.clock.now()}
         lockedUntil={(await ctx.throttles.signIn.lockedUntil(user.username))?.toISOString()}
         error={error ? { sentence: error } : undefined}
       />,
@@ -146,7 +158,13 @@ export function accountPages(ui: UiRouter): void {
     const user = await userOf(r);
     if (!user) return notFound(r);
     const role = r.form.text('role');
-    if (!isRole(role)) return render(r.c, <UserPage page={r.page} user={user} lastAdmin={await isLastActiveAdmin(user)} error={{ sentence: r.t.usersRoleMissing }} />, 422);
+    if (!isRole(role)) {
+      return render(
+        r.c,
+        <UserPage page={r.page} user={user} lastAdmin={await isLastActiveAdmin(user)} tokens={await listApiTokens(db, user.username)} now={ctx.clock.now()} error={{ sentence: r.t.usersRoleMissing }} />,
+        422,
+      );
+    }
     return afterChange(r, user, await changeRole(ctx.database, user.id, role, ctx.clock.now(), userActor(r)), 'userRoleChanged');
   });
 
@@ -167,6 +185,13 @@ export function accountPages(ui: UiRouter): void {
     if (!user) return notFound(r);
     await ctx.throttles.signIn.unlock(user.username, user.id, ctx.clock.now(), userActor(r));
     return redirect(r.c, `/ui/users/${user.id}`, 'userUnlockedNotice');
+  });
+
+  ui.post('/users/:id/tokens/:token/revoke', ADMIN, async (r) => {
+    const user = await userOf(r);
+    const tokenId = r.c.req.param('token') ?? '';
+    if (!user || !isUuid(tokenId) || !(await revokeApiToken(ctx.database, tokenId, ctx.clock.now(), userActor(r), user.id))) return notFound(r);
+    return redirect(r.c, `/ui/users/${user.id}`, 'tokensRevokedNotice');
   });
 
   ui.post('/users/:id/reset-password', ADMIN, async (r) => {

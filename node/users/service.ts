@@ -107,11 +107,14 @@ export async function listApiTokens(db: Db, username?: string): Promise<ApiToken
   return query.execute();
 }
 
-/** Revokes the API token `tokenId` (it stops working at once), with an audit entry; false when there is no such token. */
-export async function revokeApiToken(database: Database, tokenId: string, now: Date, actor: AuditActor = COMMAND_LINE): Promise<boolean> {
+/**
+ * Revokes the API token `tokenId` (it stops working at once), with an audit entry; false when
+ * there is no such token, or when `ownerId` is given and the token is another user's.
+ */
+export async function revokeApiToken(database: Database, tokenId: string, now: Date, actor: AuditActor = COMMAND_LINE, ownerId?: string): Promise<boolean> {
   return database.transaction(async (tx) => {
     const token = await tx.selectFrom('api_tokens').select(['id', 'user_id']).where('id', '=', tokenId).executeTakeFirst();
-    if (!token) return false;
+    if (!token || (ownerId !== undefined && token.user_id !== ownerId)) return false;
     await tx.deleteFrom('api_tokens').where('id', '=', tokenId).execute();
     await appendAuditEvent(tx, now, actor, { type: 'user.token-revoked', user_id: token.user_id, token_id: token.id });
     return true;

@@ -3,7 +3,7 @@
 // adds users (the password shown once), changes roles, disables and enables accounts and gives new
 // passwords; the last active administrator cannot be demoted or disabled.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { changeRole, createUser, listUsers, setUserDisabled } from '../../node/users/service.js';
+import { authenticateToken, changeRole, createApiToken, createUser, listApiTokens, listUsers, setUserDisabled } from '../../node/users/service.js';
 import { createTestNetwork, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
 import { signIn, signedInAs, textOf, uiBrowser, type UiBrowser } from '../_util/ui-browser.js';
 
@@ -204,6 +204,70 @@ describe('managing users', () => {
     expect((await admin.go('/ui/users/00000000-0000-4000-8000-000000000000')).status).toBe(404);
     expect((await admin.go('/ui/users/not-a-uuid')).status).toBe(404);
     expect((await admin.submit('/ui/users/not-a-uuid/disable', {}, '/ui/users')).status).toBe(404);
+  });
+});
+
+describe('API tokens on the accounts pages', () => {
+  const DAY = 86_400_000;
+
+  it('lists a user\'s own tokens on Settings, never the token, and lets her revoke hers and no one else\'s', async () => {
+    const { password } = await createUser(gr.ctx.database, { username: 'ines', role: 'caseworker' }, net.clock.now());
+    const ines = uiBrowser(gr);
+    await signIn(ines, 'ines', password);
+    const token = await createApiToken(gr.ctx.database, 'ines', { label: 'intake <script>', days: 30 }, net.clock.now());
+    const other = await createApiToken(gr.ctx.database, 'admin', { label: 'not hers', days: 30 }, net.clock.now());
+    const html = await ines.html('/ui/settings');
+    const page = textOf(html);
+    expect(page).toContain('API tokens');
+    expect(page).toContain('intake <script>');
+    expect(html).not.toContain('intake <script>');
+    expect(page).not.toContain('not hers');
+    expect(html).not.toContain(token);
+    const [listed] = await listApiTokens(db(), 'ines');
+    const [admins] = (await listApiTokens(db(), 'admin')).filter((t) => t.label === 'not hers');
+
+    const before = await snapshot(gr);
+    expect((await ines.submit(`/ui/settings/tokens/${admins!.id}/revoke`, {}, '/ui/settings')).status).toBe(404);
+    expect((await ines.submit('/ui/settings/tokens/not-a-uuid/revoke', {}, '/ui/settings')).status).toBe(404);
+    const after = await snapshot(gr);
+    delete before.ui_sessions;
+    delete after.ui_sessions;
+    expect(after).toEqual(before);
+    expect(await authenticateToken(gr.ctx.database, other, net.clock.now())).toBeDefined();
+
+    const revoked = await ines.submit(`/ui/settings/tokens/${listed!.id}/revoke`, {}, '/ui/settings');
+    expect(revoked.status).toBe(303);
+    const next = textOf(await ines.html(revoked.headers.get('location')!));
+    expect(next).toContain('The token is revoked.');
+    expect(next).toContain('No API token.');
+    expect(await authenticateToken(gr.ctx.database, token, net.clock.now())).toBeUndefined();
+    const entry = (await db().selectFrom('audit_log').select('entry').where('type', '=', 'user.token-revoked').execute()).map((r) => JSON.parse(r.entry) as { token_id: string; actor: { kind: string } });
+    expect(entry).toContainEqual(expect.objectContaining({ token_id: listed!.id, actor: expect.objectContaining({ kind: 'user' }) }));
+  });
+
+  it('shows administrators a user\'s tokens, expired ones marked, and revokes them; a new password revokes them all', async () => {
+    const { user } = await createUser(gr.ctx.database, { username: 'jana', role: 'caseworker' }, net.clock.now());
+    const lasting = await createApiToken(gr.ctx.database, 'jana', { label: 'case system', days: 90 }, net.clock.now());
+    await createApiToken(gr.ctx.database, 'jana', { label: 'old script', days: 1 }, new Date(net.clock.now().getTime() - 2 * DAY));
+    const page = textOf(await admin.html(`/ui/users/${user.id}`));
+    expect(page).toContain('case system');
+    expect(page).toMatch(/old script .*Expired/);
+    const tokens = await listApiTokens(db(), 'jana');
+    const old = tokens.find((t) => t.label === 'old script')!;
+    const revoked = await admin.submit(`/ui/users/${user.id}/tokens/${old.id}/revoke`, {}, `/ui/users/${user.id}`);
+    expect(revoked.status).toBe(303);
+    expect(textOf(await admin.html(revoked.headers.get('location')!))).toContain('The token is revoked.');
+    expect((await listApiTokens(db(), 'jana')).map((t) => t.label)).toEqual(['case system']);
+    // A token of another user is not revoked through this user's page.
+    const [admins] = await listApiTokens(db(), 'admin');
+    expect((await admin.submit(`/ui/users/${user.id}/tokens/${admins!.id}/revoke`, {}, `/ui/users/${user.id}`)).status).toBe(404);
+
+    expect(await authenticateToken(gr.ctx.database, lasting, net.clock.now())).toBeDefined();
+    expect((await admin.submit(`/ui/users/${user.id}/reset-password`, {}, `/ui/users/${user.id}`)).status).toBe(200);
+    expect(await authenticateToken(gr.ctx.database, lasting, net.clock.now())).toBeUndefined();
+    const response = await gr.request('/api/v1/referrals', { headers: { authorization: `Bearer ${lasting}` } });
+    expect(response.status).toBe(401);
+    expect(textOf(await admin.html(`/ui/users/${user.id}`))).toContain('No API token.');
   });
 });
 

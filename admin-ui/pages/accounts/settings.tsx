@@ -3,6 +3,8 @@
 import { ErrorNote } from '../../router.js';
 import { format, LANGUAGE_NAMES, LANGUAGES, type Messages } from '../../i18n/catalogue.js';
 import { Layout, roleName, type PageContext } from '../layout.js';
+import type { ApiTokenListing } from '../../../node/users/service.js';
+import { TokensSection } from './tokens.js';
 
 export interface NodeFacts {
   id: string;
@@ -14,6 +16,9 @@ export interface NodeFacts {
 
 export interface SettingsData {
   minLength: number;
+  /** The user's own API tokens. */
+  tokens: ApiTokenListing[];
+  now: Date;
   /** For administrators. */
   node?: NodeFacts | undefined;
   passwordError?: { sentence: string } | undefined;
@@ -95,6 +100,7 @@ export function SettingsPage(props: { page: PageContext; data: SettingsData }) {
         </form>
       </section>
       <PasswordForm page={props.page} data={props.data} />
+      <TokensSection page={props.page} tokens={props.data.tokens} hint={t.tokensOwnHint} revokeAt="/ui/settings/tokens" now={props.data.now} />
       {props.data.node ? <NodeSection t={t} node={props.data.node} /> : null}
     </Layout>
   );

@@ -1,17 +1,21 @@
 // One user, for administrators: their facts, and a separate form for each change (role,
 // disable or enable, a new password). The last active administrator is told why the first two
 // are not offered.
-import type { UserAccount } from '../../../node/users/service.js';
+import type { ApiTokenListing, UserAccount } from '../../../node/users/service.js';
 import { ErrorNote } from '../../router.js';
 import { format, formatDate } from '../../i18n/catalogue.js';
 import { Layout, roleName, type PageContext } from '../layout.js';
 import { Csrf } from './settings.js';
 import { languageName, RoleSelect, StateBadge } from './users.js';
+import { TokensSection } from './tokens.js';
 
 export function UserPage(props: {
   page: PageContext;
   user: UserAccount;
   lastAdmin: boolean;
+  /** The user's API tokens. */
+  tokens: ApiTokenListing[];
+  now: Date;
   /** When the sign-in lock of failed attempts ends, if the account is locked now (ISO time). */
   lockedUntil?: string | undefined;
   error?: { sentence: string } | undefined;
@@ -70,6 +74,7 @@ export function UserPage(props: {
           </form>
         </section>
       ) : null}
+      <TokensSection page={props.page} tokens={props.tokens} hint={t.tokensUserHint} revokeAt={`${base}/tokens`} now={props.now} />
       <section aria-labelledby="reset">
         <h2 id="reset">{t.userResetTitle}</h2>
         <p>{t.userResetHint}</p>
