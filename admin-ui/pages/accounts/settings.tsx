@@ -5,6 +5,7 @@ import { format, LANGUAGE_NAMES, LANGUAGES, type Messages } from '../../i18n/cat
 import { Layout, roleName, type PageContext } from '../layout.js';
 import type { ApiTokenListing } from '../../../node/users/service.js';
 import { TokensSection } from './tokens.js';
+import { Csrf } from './parts.js';
 
 export interface NodeFacts {
   id: string;
@@ -25,9 +26,7 @@ export interface SettingsData {
   languageError?: { sentence: string } | undefined;
 }
 
-export function Csrf(props: { page: PageContext }) {
-  return <input type="hidden" name="_csrf" value={props.page.session?.csrf ?? ''} />;
-}
+export { Csrf } from './parts.js';
 
 function PasswordForm(props: { page: PageContext; data: SettingsData }) {
   const { t } = props.page;

@@ -4,7 +4,7 @@
 import type { ApiTokenListing } from '../../../node/users/service.js';
 import { format, formatDate } from '../../i18n/catalogue.js';
 import type { PageContext } from '../layout.js';
-import { Csrf } from './settings.js';
+import { Csrf } from './parts.js';
 
 export function TokensSection(props: {
   page: PageContext;

@@ -5,7 +5,7 @@ import type { ApiTokenListing, UserAccount } from '../../../node/users/service.j
 import { ErrorNote } from '../../router.js';
 import { format, formatDate } from '../../i18n/catalogue.js';
 import { Layout, roleName, type PageContext } from '../layout.js';
-import { Csrf } from './settings.js';
+import { Csrf } from './parts.js';
 import { languageName, RoleSelect, StateBadge } from './users.js';
 import { TokensSection } from './tokens.js';
 

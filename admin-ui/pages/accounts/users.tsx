@@ -5,7 +5,7 @@ import { ROLES } from '../../../node/users/service.js';
 import { ErrorNote } from '../../router.js';
 import { format, formatDate, isLanguage, LANGUAGE_NAMES, type Messages } from '../../i18n/catalogue.js';
 import { Layout, roleName, type PageContext } from '../layout.js';
-import { Csrf } from './settings.js';
+import { Csrf } from './parts.js';
 
 export interface NewUserForm {
   username: string;
