@@ -31,6 +31,7 @@ import {
   type Referral,
 } from '../referrals/state.js';
 import { onwardNoticesOf, recordEvent } from '../referrals/timeline.js';
+import { checkPeerQuotas } from '../referrals/quotas.js';
 import { eraseReferralData } from './erasure.js';
 import { completeErasures } from '../data-keys/shredding.js';
 import { confirmErasure, owedOnwardReferralId, recordErasureOwed } from './erasures.js';
@@ -147,11 +148,14 @@ async function referralFor(tx: Tx, envelope: VerifiedEnvelope, message: ErasureM
 /**
  * A withdrawal for a referral this node never received (the offer was cancelled after a failed
  * attempt, or lost): we hold nothing, and say so with a signed statement like any other erasure.
- * The referral is kept as a bare record (ids, state, dates) to carry that answer.
+ * The referral is kept as a bare record (ids, state, dates; no personal data) to carry that
+ * answer, and counts in the peer's quotas like any new referral: withdrawals for made-up ids
+ * cannot fill the database.
  */
-async function recordNeverReceived(tx: Tx, envelope: VerifiedEnvelope, now: Date): Promise<void> {
+async function recordNeverReceived(tx: Tx, ctx: NodeContext, envelope: VerifiedEnvelope, now: Date): Promise<void> {
   const { header } = envelope;
   if (await findReferral(tx, header.referral_id)) throw envelopeProblem('unknown-referral');
+  await checkPeerQuotas(tx, ctx, envelope.peer.id, ctx.limits.peerQuotas, now, 0);
   await createReferralRecord(tx, {
     id: header.referral_id, direction: 'incoming', peer_id: envelope.peer.id, state: 'delivered',
     // Never told: the least urgent level stands in for it.
@@ -161,7 +165,7 @@ async function recordNeverReceived(tx: Tx, envelope: VerifiedEnvelope, now: Date
 
 /** Receiver: the sender withdrew the consent. Erase, pass it on, answer with our statement. */
 export async function applyConsentWithdraw(tx: Tx, ctx: NodeContext, envelope: VerifiedEnvelope): Promise<void> {
-  if (!(await findReferralWith(tx, envelope.header.referral_id, envelope.peer.id))) await recordNeverReceived(tx, envelope, ctx.clock.now());
+  if (!(await findReferralWith(tx, envelope.header.referral_id, envelope.peer.id))) await recordNeverReceived(tx, ctx, envelope, ctx.clock.now());
   const { referral } = await referralFor(tx, envelope, WITHDRAW);
   const body = envelope.body as ConsentWithdrawBody;
   const now = ctx.clock.now();

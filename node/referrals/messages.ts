@@ -160,7 +160,9 @@ export async function applyLifecycleMessage(
 ): Promise<void> {
   const { header } = envelope;
   const referral = await findReferralWith(tx, header.referral_id, envelope.peer.id);
-  if (!referral) throw envelopeProblem('unknown-referral');
+  // A referral whose data was erased here answers like one never held, before its order or state
+  // is looked at: no answer tells a peer which ids this node holds, held or erased (issue 17).
+  if (!referral || referral.erased_at) throw envelopeProblem('unknown-referral');
   if (header.seq > referral.peer_seq + 1) throw envelopeProblem('out-of-order', `This node has applied message ${referral.peer_seq} of yours; send ${referral.peer_seq + 1} first.`);
   if (header.seq <= referral.peer_seq) throw envelopeProblem('envelope-conflict', 'A message with this sequence number was already applied.');
   const peerParty: Party = partyOf(referral.direction) === 'sender' ? 'receiver' : 'sender';

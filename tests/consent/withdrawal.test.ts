@@ -340,3 +340,60 @@ describe('the audit log of every node', () => {
     expect([...(await typesOn(it3))]).toEqual(expect.arrayContaining(['erasure.performed']));
   });
 });
+
+describe('no existence oracle (issue 17 item 3)', () => {
+  /** What a refusal says, without what differs per request (the envelope's id, if named). */
+  const answerOf = async (response: Response) => ({ status: response.status, body: (await response.json()) as Json });
+
+  it('a message for a referral whose data was erased here is answered exactly like one for a referral never held', async () => {
+    const request = (({ consent, ...rest }) => ({ ...rest, consent: { ...consent, valid_until: inDays(180) } }))(referralRequest(at.id));
+    const id = (await api(gr, 'POST', '/api/v1/referrals', request)).body.id as string;
+    await net.settle();
+    expect((await api(at, 'POST', `/api/v1/referrals/${id}/accept`, {})).status).toBe(200);
+    const consentId = (await get(gr, id)).consent_id as string;
+    expect((await api(gr, 'POST', `/api/v1/consents/${consentId}/withdraw`, {})).status).toBe(200);
+    await net.settle();
+    expect(await get(at, id)).toMatchObject({ state: 'consent-withdrawn', erasure_reason: 'consent-withdrawn' });
+
+    const { uuidv7 } = await import('../../node/envelope/uuidv7.js');
+    const never = uuidv7();
+    const before = await snapshot(at);
+    const answers = [];
+    // The erased referral's next sequence number, an old one, and message 1: each answered alike.
+    for (const [referralId, seq] of [[id, 5], [id, 1], [never, 5], [never, 1]] as const) {
+      const response = await postEnvelope(gr, at, 'referral.withdraw', referralId, seq, { referral_id: referralId, reason: 'client-request' });
+      answers.push(await answerOf(response));
+    }
+    expect(answers[0]).toMatchObject({ status: 422, body: { type: 'urn:refnet:problem:unknown-referral' } });
+    for (const answer of answers.slice(1)) expect(answer).toEqual(answers[0]);
+    expect(await snapshot(at)).toEqual(before);
+  });
+
+  it('withdrawals for made-up referral ids leave bare records without personal data, held to the peer\'s quota', async () => {
+    const { uuidv7 } = await import('../../node/envelope/uuidv7.js');
+    const quotas = at.ctx.limits.peerQuotas;
+    const { DEFAULT_PEER_QUOTAS } = await import('../../node/referrals/quotas.js');
+    // Usage is read afresh at most every 30 s: move past it, so that the count starts from the table.
+    net.clock.advance(60_000);
+    const recentFromGr = async () =>
+      (await at.ctx.database.db.selectFrom('referrals').select('id').where('peer_id', '=', gr.id).where('created_at', '>', new Date(net.clock.now().getTime() - 3_600_000).toISOString()).execute()).length;
+    const allowed = (await recentFromGr()) + 2;
+    at.ctx.limits.peerQuotas = { ...DEFAULT_PEER_QUOTAS, referralsPerHour: allowed };
+    try {
+      const ids = [uuidv7(), uuidv7(), uuidv7()];
+      const statuses = [];
+      for (const id of ids) {
+        const response = await postEnvelope(gr, at, 'consent.withdraw', id, 1, { referral_id: id, consent_id: '2b0c8f7e-5d8a-4c1b-9e2f-3a4b5c6d7e8f' });
+        statuses.push(response.status);
+        if (response.status === 403) expect(((await response.json()) as Json).type).toBe('urn:refnet:problem:quota-exceeded');
+      }
+      expect(statuses).toEqual([200, 200, 403]);
+      const held = await at.ctx.database.db.selectFrom('referrals').selectAll().where('id', 'in', ids).execute();
+      expect(held.map((r) => r.id).sort()).toEqual(ids.slice(0, 2).sort());
+      for (const record of held) expect(record).toMatchObject({ peer_id: gr.id, direction: 'incoming', state: 'consent-withdrawn', consent_id: null, created_by: null });
+      expect(await at.ctx.database.db.selectFrom('payloads').select('id').where('referral_id', 'in', ids).execute()).toEqual([]);
+    } finally {
+      at.ctx.limits.peerQuotas = quotas;
+    }
+  });
+});
