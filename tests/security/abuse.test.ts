@@ -141,6 +141,7 @@ describe('a trusted peer that sends more than its quota', () => {
     const alerts = (await (await receiver.api('/api/v1/peers/alerts')).json()) as { items: Array<{ kind: string; peer_id: string }> };
     expect(alerts.items).toEqual([expect.objectContaining({ kind: 'quota-exceeded', peer_id: sender.url })]);
     expect((await fetch(`${receiver.url}/healthz`)).status).toBe(200);
-  });
+    // Two node processes start within the test: minutes, not seconds, on a busy machine.
+  }, 240_000);
 });
 
