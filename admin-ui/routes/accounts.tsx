@@ -80,6 +80,8 @@ export function accountPages(ui: UiRouter): void {
         return refuse(format(t.settingsPasswordShort, { min: MIN_PASSWORD_LENGTH }));
       case 'too-long':
         return refuse(format(t.settingsPasswordLong, { max: MAX_PASSWORD_LENGTH }));
+      case 'guessable':
+        return refuse(t.settingsPasswordGuessable);
       case 'not-found':
         return notFound(r);
     }
