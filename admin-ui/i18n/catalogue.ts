@@ -19,11 +19,12 @@ import { services } from './services.js';
 import { audit } from './audit.js';
 import { consents } from './consents.js';
 import { accounts } from './accounts.js';
+import { secondFactor } from './second-factor.js';
 
 export { LANGUAGES, LANGUAGE_NAMES, isLanguage, type Language } from './languages.js';
 
 /** Every area, each with its texts in every language (the test checks no key is in two). */
-export const AREAS = { base: { en, de, el, it, ro, bg }, common, referrals, newReferral, peers, services, audit, consents, accounts } as const;
+export const AREAS = { base: { en, de, el, it, ro, bg }, common, referrals, newReferral, peers, services, audit, consents, accounts, secondFactor } as const;
 
 type Areas = typeof AREAS;
 type Merged = { [A in keyof Areas]: Areas[A]['en'] }[keyof Areas];

@@ -24,6 +24,7 @@ import { SettingsPage, type SettingsData } from '../pages/accounts/settings.js';
 import { PasswordOncePage, UsersPage } from '../pages/accounts/users.js';
 import { UserPage } from '../pages/accounts/user.js';
 import { isUuid } from '../../node/http/request.js';
+import { removeSecondFactor, secondFactorStatus } from '../../node/users/second-factor.js';
 
 const ADMIN: readonly Role[] = ['admin'];
 /** The user name rule of createUser, checked here first to say it in the user's language. */
@@ -35,10 +36,11 @@ export function accountPages(ui: UiRouter): void {
   const { ctx } = ui;
   const { db } = ctx.database;
 
-  const settingsData = (r: UiRequest): SettingsData => {
+  const settingsData = async (r: UiRequest): Promise<SettingsData> => {
     const { self } = ctx;
     return {
       minLength: MIN_PASSWORD_LENGTH,
+      secondFactorSince: (await secondFactorStatus(db, r.session.user.id)).since,
       node:
         r.session.user.role === 'admin'
           ? { id: self.nodeId, name: self.name, country: self.country, languages: self.languages, fingerprint: readableFingerprint(self.signingKey.kid) }
@@ -46,12 +48,12 @@ export function accountPages(ui: UiRouter): void {
     };
   };
 
-  ui.get('/settings', ROLES, (r) => render(r.c, <SettingsPage page={r.page} data={settingsData(r)} />));
+  ui.get('/settings', ROLES, async (r) => render(r.c, <SettingsPage page={r.page} data={await settingsData(r)} />));
 
   ui.post('/settings/language', ROLES, async (r) => {
     const language = r.form.text('language');
     if (!isLanguage(language)) {
-      return render(r.c, <SettingsPage page={r.page} data={{ ...settingsData(r), languageError: { sentence: r.t.problemInvalidRequest } }} />, 422);
+      return render(r.c, <SettingsPage page={r.page} data={{ ...(await settingsData(r)), languageError: { sentence: r.t.problemInvalidRequest } }} />, 422);
     }
     await setUserLanguage(db, r.session.user.id, language);
     return redirect(r.c, '/ui/settings', 'settingsLanguageSaved');
@@ -64,8 +66,8 @@ export function accountPages(ui: UiRouter): void {
     const raw = (name: string) => (typeof body[name] === 'string' ? body[name] : '');
     const current = raw('current_password');
     const next = raw('new_password');
-    const refuse = (sentence: string) =>
-      render(r.c, <SettingsPage page={r.page} data={{ ...settingsData(r), passwordError: { sentence } }} />, 422);
+    const refuse = async (sentence: string) =>
+      render(r.c, <SettingsPage page={r.page} data={{ ...(await settingsData(r)), passwordError: { sentence } }} />, 422);
     if (current === '') return refuse(format(t.fieldRequired, { field: t.settingsPasswordCurrent }));
     if (next === '') return refuse(format(t.fieldRequired, { field: t.settingsPasswordNew }));
     if (next !== raw('repeat_password')) return refuse(t.settingsPasswordMismatch);
@@ -125,6 +127,7 @@ export function accountPages(ui: UiRouter): void {
         user={user}
         lastAdmin={await isLastActiveAdmin(user)}
         lockedUntil={(await ctx.throttles.signIn.lockedUntil(user.username))?.toISOString()}
+        secondFactorSince={(await secondFactorStatus(db, user.id)).since}
         error={error ? { sentence: error } : undefined}
       />,
       error ? 409 : 200,
@@ -169,6 +172,13 @@ export function accountPages(ui: UiRouter): void {
     if (!user) return notFound(r);
     await ctx.throttles.signIn.unlock(user.username, user.id, ctx.clock.now(), userActor(r));
     return redirect(r.c, `/ui/users/${user.id}`, 'userUnlockedNotice');
+  });
+
+  ui.post('/users/:id/second-factor/remove', ADMIN, async (r) => {
+    const user = await userOf(r);
+    if (!user) return notFound(r);
+    await removeSecondFactor(ctx.database, user.id, ctx.clock.now(), userActor(r));
+    return redirect(r.c, `/ui/users/${user.id}`, 'userSecondFactorRemoved');
   });
 
   ui.post('/users/:id/reset-password', ADMIN, async (r) => {

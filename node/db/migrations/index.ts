@@ -33,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '020-outbox-queue': loaded(() => import('./020-outbox-queue.js')),
   '021-sign-in-limits': loaded(() => import('./021-sign-in-limits.js')),
   '022-referrals-by-peer': loaded(() => import('./022-referrals-by-peer.js')),
+  '024-second-factor': loaded(() => import('./024-second-factor.js')),
 };
