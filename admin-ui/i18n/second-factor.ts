@@ -7,7 +7,7 @@ export const secondFactor = area(
     sfTitle: 'Second factor',
     sfIntro: 'With a second factor, signing in needs a code from an authenticator app on your phone as well as your password: someone who learns your password still cannot sign in as you.',
     sfNone: 'You have not set up a second factor.',
-    sfOnSince: 'Your second factor is on since {time}.',
+    sfOnSince: 'Your second factor has been on since {time}.',
     sfCodesLeft: 'Recovery codes not yet used: {count}.',
     sfManage: 'Set up or manage your second factor',
     sfRequired: 'This node requires a second factor for administrators. Please set it up now: until then you cannot use the other pages.',

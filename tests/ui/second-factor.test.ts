@@ -7,6 +7,8 @@
 // requires it of administrators lets an administrator without one reach only its setting up.
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, resolveConfig } from '../../node/config/config.js';
+import { readEnv } from '../../node/config/env.js';
 import { createUser } from '../../node/users/service.js';
 import { createTestNetwork, type TestNetwork, type TestNode } from '../_util/test-node.js';
 import { signIn, signedInAs, textOf, tokenIn, uiBrowser, type UiBrowser } from '../_util/ui-browser.js';
@@ -88,7 +90,7 @@ describe('setting up a second factor', () => {
     for (const one of shownCodes(page)) expect(after).not.toContain(one);
     expect(after).not.toContain(key);
     expect(textOf(after)).toContain('Recovery codes not yet used: 10.');
-    expect(textOf(await b.html('/ui/settings'))).toMatch(/Your second factor is on since/);
+    expect(textOf(await b.html('/ui/settings'))).toMatch(/Your second factor has been on since/);
   });
 });
 
@@ -192,7 +194,7 @@ describe('turning it off and removing it', () => {
     const { key } = await setUp(b);
     const wrong = await b.submit('/ui/settings/second-factor/off', { password: PASSWORD, code: codeAt(key, net.clock.now(), 6) }, '/ui/settings/second-factor');
     expect(wrong.status).toBe(422);
-    expect(textOf(await b.html('/ui/settings/second-factor'))).toMatch(/Your second factor is on since/);
+    expect(textOf(await b.html('/ui/settings/second-factor'))).toMatch(/Your second factor has been on since/);
     const off = await b.submit('/ui/settings/second-factor/off', { password: PASSWORD, code: code(key) }, '/ui/settings/second-factor');
     expect(off.status).toBe(303);
     expect(textOf(await b.html(off.headers.get('location')!))).toContain('Your second factor is off.');
@@ -232,6 +234,16 @@ describe('a node that requires a second factor of administrators', () => {
     at = strict.nodes[0]!;
   });
   afterAll(() => strict.close());
+
+  it('is off unless REFERRAL_NODE_REQUIRE_TOTP_FOR_ADMINS says so', () => {
+    const required = (value?: string) =>
+      resolveConfig({ data: '/nonexistent' }, readEnv(value === undefined ? {} : { REFERRAL_NODE_REQUIRE_TOTP_FOR_ADMINS: value })).requireTotpForAdmins;
+    expect(required()).toBe(false);
+    expect(required('true')).toBe(true);
+    expect(required('false')).toBe(false);
+    expect(() => required('maybe')).toThrow(ConfigError);
+    expect(() => required('maybe')).toThrow('REFERRAL_NODE_REQUIRE_TOTP_FOR_ADMINS must be true or false.');
+  });
 
   it('sends an administrator without one to set it up, and lets her reach nothing else until it is in force', async () => {
     const { b } = await userSignedIn('yiota', 'admin', at);
