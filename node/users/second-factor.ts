@@ -135,21 +135,26 @@ async function matchingStep(secret: Uint8Array, code: string, now: Date): Promis
 /** A code as typed: spaces and dashes left out, lower case. */
 const normalised = (code: string) => code.replace(/[\s-]/g, '').toLowerCase();
 
+/** A TOTP code of the user's factor, in force or (`pending`) waiting for confirmation: the step it matches, read and checked outside any transaction. */
+async function codeStep(deps: SecondFactorDeps, userId: string, code: string, now: Date, pending: boolean): Promise<{ keyId: string; step: number } | undefined> {
+  const row = await deps.database.db.selectFrom('user_second_factors').selectAll().where('user_id', '=', userId).executeTakeFirst();
+  if (!row || (row.confirmed_at === null) !== pending) return undefined;
+  const step = await matchingStep(await openSecret(deps, deps.database.db, row), normalised(code), now);
+  return step === undefined ? undefined : { keyId: row.key_id, step };
+}
+
 /**
- * Accepts a TOTP code of the user's factor, in force or (`pending`) waiting for confirmation, only
- * once: its step is written as the last used in the same statement that checks it is later than
- * the last one. Inside the caller's transaction.
+ * Uses a code's step, once only: it is written as the last used in the same statement that checks
+ * it is later than the last one (and that the secret is still the one that matched). Inside the
+ * caller's transaction; false when the step was used already.
  */
-async function acceptCode(deps: SecondFactorDeps, tx: Tx, userId: string, code: string, now: Date, pending: boolean): Promise<boolean> {
-  const row = await tx.selectFrom('user_second_factors').selectAll().where('user_id', '=', userId).executeTakeFirst();
-  if (!row || (row.confirmed_at === null) !== pending) return false;
-  const step = await matchingStep(await openSecret(deps, tx, row), normalised(code), now);
-  if (step === undefined) return false;
+async function useStep(tx: Tx, userId: string, matched: { keyId: string; step: number }, now: Date, confirming: boolean): Promise<boolean> {
   const updated = await tx
     .updateTable('user_second_factors')
-    .set({ last_step: step, ...(pending ? { confirmed_at: now.toISOString() } : {}) })
+    .set({ last_step: matched.step, ...(confirming ? { confirmed_at: now.toISOString() } : {}) })
     .where('user_id', '=', userId)
-    .where((eb) => eb.or([eb('last_step', 'is', null), eb('last_step', '<', step)]))
+    .where('key_id', '=', matched.keyId)
+    .where((eb) => eb.or([eb('last_step', 'is', null), eb('last_step', '<', matched.step)]))
     .executeTakeFirst();
   return Number(updated.numUpdatedRows) === 1;
 }
@@ -161,9 +166,11 @@ export async function confirmEnrolment(deps: SecondFactorDeps, userId: string, g
   const row = await deps.database.db.selectFrom('user_second_factors').select('confirmed_at').where('user_id', '=', userId).executeTakeFirst();
   if (!row || row.confirmed_at) return { ok: false, why: 'no-enrolment' };
   if (!(await passwordIsRight(deps.database.db, userId, given.password))) return { ok: false, why: 'wrong-password' };
+  const matched = await codeStep(deps, userId, given.code, now, true);
+  if (!matched) return { ok: false, why: 'wrong-code' };
   const codes = await newRecoveryCodes();
   const confirmed = await deps.database.transaction(async (tx) => {
-    if (!(await acceptCode(deps, tx, userId, given.code, now, true))) return false;
+    if (!(await useStep(tx, userId, matched, now, true))) return false;
     await keepRecoveryCodes(deps, tx, userId, codes, now);
     await appendAuditEvent(tx, now, { kind: 'user', id: userId }, { type: 'user.second-factor-enabled', user_id: userId });
     return true;
@@ -204,11 +211,15 @@ async function keepRecoveryCodes(deps: SecondFactorDeps, tx: Tx, userId: string,
 export async function verifySecondFactor(deps: SecondFactorDeps, userId: string, code: string, now: Date): Promise<'totp' | 'recovery-code' | undefined> {
   const given = normalised(code);
   if (given.length === 0 || given.length > 64) return undefined;
-  if (/^\d+$/.test(given)) return (await deps.database.transaction((tx) => acceptCode(deps, tx, userId, given, now, false))) ? 'totp' : undefined;
+  if (/^\d+$/.test(given)) {
+    const matched = await codeStep(deps, userId, given, now, false);
+    return matched && (await deps.database.transaction((tx) => useStep(tx, userId, matched, now, false))) ? 'totp' : undefined;
+  }
+  const digest = recoveryDigest(deps.kek, userId, given);
   const used = await deps.database.transaction(async (tx) => {
     const factor = await tx.selectFrom('user_second_factors').select('confirmed_at').where('user_id', '=', userId).executeTakeFirst();
     if (!factor?.confirmed_at) return false;
-    const deleted = await tx.deleteFrom('user_recovery_codes').where('digest', '=', recoveryDigest(deps.kek, userId, given)).where('user_id', '=', userId).executeTakeFirst();
+    const deleted = await tx.deleteFrom('user_recovery_codes').where('digest', '=', digest).where('user_id', '=', userId).executeTakeFirst();
     if (Number(deleted.numDeletedRows) !== 1) return false;
     const left = await tx
       .selectFrom('user_recovery_codes')
