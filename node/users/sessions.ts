@@ -171,11 +171,15 @@ export async function deleteSession(database: Database, token: string, userId: s
   });
 }
 
-/** Ends the user's sessions, all of them or all but the one with the CSRF token `keepCsrf`, inside the caller's transaction. */
+/**
+ * Ends the user's sessions, all of them or all but the one with the CSRF token `keepCsrf`, and her
+ * sign-ins waiting for a code (made with what may be an old password), inside the caller's transaction.
+ */
 export async function deleteSessionsOfUser(tx: Tx, userId: string, keepCsrf?: string): Promise<void> {
   let query = tx.deleteFrom('ui_sessions').where('user_id', '=', userId);
   if (keepCsrf !== undefined) query = query.where('csrf', '!=', keepCsrf);
   await query.execute();
+  await tx.deleteFrom('ui_pending_sign_ins').where('user_id', '=', userId).execute();
 }
 
 /** How many web interface sessions are in force at `now`: neither expired nor idle too long (for /metrics). */

@@ -155,6 +155,24 @@ describe('signing in with a second factor', () => {
     expect(b.jar.has('refnet_session')).toBe(false);
   });
 
+  it('ends a half sign-in when an administrator gives the user a new password', async () => {
+    const b = uiBrowser(gr);
+    await signIn(b, 'theodora', PASSWORD);
+    const token = tokenIn(await b.html('/ui/login/code'));
+    const admin = await signedInAs(gr, 'admin', net.clock.now());
+    const id = (await gr.ctx.database.db.selectFrom('users').select('id').where('username', '=', 'theodora').executeTakeFirstOrThrow()).id;
+    const reset = await admin.submit(`/ui/users/${id}/reset-password`, {}, `/ui/users/${id}`);
+    const fresh = /class="fingerprint">([^<]+)</.exec(await reset.text())![1]!;
+    expect((await b.go('/ui/login/code', { form: { _csrf: token, code: code(key) } })).status).toBe(401);
+    // Her new password and the code sign her in.
+    const again = uiBrowser(gr);
+    await signIn(again, 'theodora', fresh);
+    expect((await again.go('/ui/login/code', { form: { _csrf: tokenIn(await again.html('/ui/login/code')), code: code(key) } })).status).toBe(303);
+    nextStep();
+    // Back to the password the other tests use.
+    expect((await again.submit('/ui/settings/password', { current_password: fresh, new_password: PASSWORD, repeat_password: PASSWORD }, '/ui/settings')).status).toBe(303);
+  });
+
   it('signs in once with each recovery code, audited without the code', async () => {
     const b = uiBrowser(gr);
     await signIn(b, 'theodora', PASSWORD);
