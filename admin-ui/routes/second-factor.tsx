@@ -25,7 +25,8 @@ export const secondFactorRequired = (ctx: { requireTotpForAdmins: boolean }, rol
 
 /** The QR code of an otpauth:// URI, as an SVG document (drawn here: the page has no script and loads no image). */
 async function qrCodeSvg(uri: string): Promise<string> {
-  const qrcode = await import('qrcode');
+  // A CommonJS package: its exports are the default export (in the bundle, scripts/bundle.js, only there).
+  const qrcode = (await import('qrcode')).default;
   return qrcode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
 }
 

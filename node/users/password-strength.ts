@@ -19,8 +19,21 @@ const CHECKED_LENGTH = 64;
 
 let checker: Promise<ZxcvbnFactory> | undefined;
 
+/**
+ * A package's exports, loaded as an ES module or as CommonJS: the bundle (scripts/bundle.js) takes
+ * these packages' CommonJS builds (their `main`), whose exports are then the default export only.
+ */
+const exportsOf = <T extends object>(module: T): T => {
+  const fallback = (module as { default?: unknown }).default;
+  return fallback !== null && typeof fallback === 'object' ? (fallback as T) : module;
+};
+
 async function loadChecker(): Promise<ZxcvbnFactory> {
-  const [core, common, english] = await Promise.all([import('@zxcvbn-ts/core'), import('@zxcvbn-ts/language-common'), import('@zxcvbn-ts/language-en')]);
+  const [core, common, english] = await Promise.all([
+    import('@zxcvbn-ts/core').then(exportsOf),
+    import('@zxcvbn-ts/language-common').then(exportsOf),
+    import('@zxcvbn-ts/language-en').then(exportsOf),
+  ]);
   // No Levenshtein matching: it makes each check last about a second on the event loop, for little more found.
   return new core.ZxcvbnFactory({ graphs: common.adjacencyGraphs, dictionary: { ...common.dictionary, ...english.dictionary }, maxLength: CHECKED_LENGTH });
 }
