@@ -1,8 +1,10 @@
 // How every page of the web interface is registered: with the roles it is for. The router
 // checks, on the server and before any handler runs, that there is a session (or sends to the
 // sign-in page), that the user's role is one the page is for (or answers 403 with a page that
-// says so), and, for every POST, that the form carries the session's CSRF token. It keeps the
-// list of what it registered, so that a test can try every page and action with every role.
+// says so), and, for every POST, that the form carries the session's CSRF token. On a node that
+// requires a second factor of administrators, an administrator without one reaches only the pages
+// that set it up. It keeps the list of what it registered, so that a test can try every page and
+// action with every role.
 import type { Child } from 'hono/jsx';
 import type { Context, Hono } from 'hono';
 import type { NodeContext } from '../node/context.js';
@@ -17,6 +19,9 @@ import { catalogues, format, type Language, type Messages } from './i18n/catalog
 import { currentSession, sameToken, type Session } from './session.js';
 import { Layout, roleName, type PageContext } from './pages/layout.js';
 import { NotFoundPage } from './pages/not-found.js';
+
+/** The pages an administrator without a second factor reaches while the node requires one (routes/second-factor.tsx). */
+const SECOND_FACTOR_PATHS = '/settings/second-factor';
 
 /** The largest request body a page accepts: an audit bundle to verify; every other form, FORM_BODY_LIMIT. */
 export const UI_BODY_LIMIT = 64 * 1024 * 1024;
@@ -207,6 +212,9 @@ export class UiRouter {
       const { language } = session.user;
       const t = catalogues[language];
       const page: PageContext = { t, language, session, notice: noticeOf(c, t) };
+      if (ctx.requireTotpForAdmins && session.user.role === 'admin' && !session.secondFactor && !path.startsWith(SECOND_FACTOR_PATHS)) {
+        return c.redirect(`/ui${SECOND_FACTOR_PATHS}`, 303);
+      }
       if (!roles.includes(session.user.role)) {
         return render(c, <MessagePage page={page} title={t.forbiddenTitle}><p>{format(t.forbidden, { role: roleName(t, session.user.role) })}</p></MessagePage>, 403);
       }

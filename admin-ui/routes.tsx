@@ -21,12 +21,26 @@ import { servicePages } from './routes/services.js';
 import { auditPages } from './routes/audit.js';
 import { consentPages } from './routes/consents.js';
 import { accountPages } from './routes/accounts.js';
-import { LoginPage } from './pages/login.js';
+import { SECOND_FACTOR_PAGE, secondFactorPages, secondFactorRequired } from './routes/second-factor.js';
+import { LoginPage, SignInCodePage } from './pages/login.js';
+import { verifySecondFactor } from '../node/users/second-factor.js';
 import { OverviewPage, type OverviewData } from './pages/overview.js';
 import { deliveryProblems, pendingErasures } from './dashboard.js';
 import { peerAlerts } from '../node/peers/alerts.js';
 import { NotFoundPage } from './pages/not-found.js';
-import { checkCredentials, currentSession, endSession, sameToken, signInToken, signInTokenMatches, startSession, type Session } from './session.js';
+import {
+  checkCredentials,
+  currentPendingSignIn,
+  currentSession,
+  endPendingSignIn,
+  endSession,
+  sameToken,
+  signInToken,
+  signInTokenMatches,
+  startPendingSignIn,
+  startSession,
+  type Session,
+} from './session.js';
 
 let stylesheetText: string | undefined;
 /** The one stylesheet, read when it is first asked for. */
@@ -121,7 +135,57 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
         ? page(format(t.signInWait, { seconds: outcome.retryAfterSeconds }), 429)
         : page(format(t.signInLocked, { minutes: Math.ceil(outcome.retryAfterSeconds / 60) }), 429);
     }
+    if (outcome.secondFactor) {
+      // Half signed in: the password was right, the code is still to come. Nothing else is open yet.
+      await startPendingSignIn(c, ctx, outcome.user, publicHttps);
+      return c.redirect('/ui/login/code', 303);
+    }
     await startSession(c, ctx, outcome.user, publicHttps);
+    return c.redirect(secondFactorRequired(ctx, outcome.user.role) ? SECOND_FACTOR_PAGE : '/ui/overview', 303);
+  });
+
+  ui.get('/login/code', async (c) => {
+    const pending = await currentPendingSignIn(c, ctx);
+    if (!pending) return c.redirect('/ui/login', 303);
+    const { language } = pending.user;
+    return render(c, <SignInCodePage page={{ t: catalogues[language], language }} token={pending.csrf} />);
+  });
+
+  ui.post('/login/code', async (c) => {
+    const fields = await parseForm(c);
+    const pending = await currentPendingSignIn(c, ctx);
+    if (!pending) {
+      const language = languageOf(fields.lang);
+      const t = catalogues[language];
+      return render(c, <LoginPage page={{ t, language }} token={signInToken(c, publicHttps)} error={t.signInCodeExpired} />, 401);
+    }
+    const { user } = pending;
+    const { language } = user;
+    const t = catalogues[language];
+    const page = (error: string, status: 401 | 403 | 429) => render(c, <SignInCodePage page={{ t, language }} token={pending.csrf} error={error} />, status);
+    if (!sameToken(fields._csrf, pending.csrf)) return page(t.formExpired, 403);
+    // The code's attempts go through the same throttle as the passwords': a wrong one is a failed sign-in.
+    const guard = ctx.throttles.signIn;
+    const address = clientAddress(c, ctx);
+    const gate = await guard.gate(user.username, address);
+    if (!gate.open) {
+      c.header('retry-after', String(gate.retryAfterSeconds));
+      return gate.why === 'wait'
+        ? page(format(t.signInWait, { seconds: gate.retryAfterSeconds }), 429)
+        : page(format(t.signInLocked, { minutes: Math.ceil(gate.retryAfterSeconds / 60) }), 429);
+    }
+    const code = typeof fields.code === 'string' ? fields.code.slice(0, 100) : '';
+    const now = ctx.clock.now();
+    const factor = await verifySecondFactor(ctx, user.id, code, now);
+    if (!factor) {
+      ctx.logger.info({ subsystem: 'ui', refused: 'second-factor' }, 'sign-in refused');
+      await guard.failed(user.username, address, user.id, now);
+      return page(t.signInCodeWrong, 401);
+    }
+    // Used once: a second request with the same pending sign-in finds it gone.
+    if (!(await endPendingSignIn(c, ctx))) return render(c, <LoginPage page={{ t, language }} token={signInToken(c, publicHttps)} error={t.signInCodeExpired} />, 401);
+    await guard.succeeded(user.username);
+    await startSession(c, ctx, user, publicHttps);
     return c.redirect('/ui/overview', 303);
   });
 
@@ -165,6 +229,7 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
   auditPages(pages);
   consentPages(pages);
   accountPages(pages);
+  secondFactorPages(pages);
 
   // An address under /ui/ that is no page (registered last): a page that says so, not an API
   // problem document.

@@ -1,7 +1,8 @@
 // Signing in to the web interface, as far as HTTP goes: a session (node/users/sessions.ts keeps
 // them) is a random token in an HttpOnly, SameSite=Strict cookie (Secure over https). Every form carries the session's CSRF token, checked in
 // constant time; the sign-in form, before there is a session, a token of its own in a cookie
-// (double submit).
+// (double submit). A user with a second factor is between the two in a pending sign-in after her
+// password: a token of its own in a cookie of five minutes, which opens only the code's form.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -9,8 +10,12 @@ import type { NodeContext } from '../node/context.js';
 import { b64u, utf8 } from '../node/crypto/encoding.js';
 import {
   checkCredentials as checkUserCredentials,
+  createPendingSignIn,
   createSession,
+  deletePendingSignIn,
   deleteSession,
+  findPendingSignIn,
+  PENDING_SIGN_IN_MS,
   resumeSession,
   SESSION_LIFETIME_MS,
   type SessionUser,
@@ -20,6 +25,7 @@ import { isLanguage, type Language } from './i18n/catalogue.js';
 
 export const SESSION_COOKIE = 'refnet_session';
 export const SIGN_IN_COOKIE = 'refnet_sign_in';
+export const PENDING_COOKIE = 'refnet_pending_sign_in';
 
 export interface UiUser {
   id: string;
@@ -29,6 +35,14 @@ export interface UiUser {
 }
 
 export interface Session {
+  user: UiUser;
+  csrf: string;
+  /** Whether the user has a second factor in force. */
+  secondFactor: boolean;
+}
+
+/** A sign-in waiting for the second factor's code: whose, and the code form's token. */
+export interface PendingSignIn {
   user: UiUser;
   csrf: string;
 }
@@ -74,9 +88,9 @@ export function signInTokenMatches(c: Context, given: unknown): boolean {
 export async function checkCredentials(
   ctx: NodeContext,
   attempt: { username: string; password: string; address: string },
-): Promise<{ ok: true; user: UiUser } | Exclude<SignInOutcome, { ok: true }>> {
+): Promise<{ ok: true; user: UiUser; secondFactor: boolean } | Exclude<SignInOutcome, { ok: true }>> {
   const outcome = await checkUserCredentials(ctx.database.db, ctx.throttles.signIn, attempt, ctx.clock.now());
-  return outcome.ok ? { ok: true, user: uiUser(outcome.user) } : outcome;
+  return outcome.ok ? { ok: true, user: uiUser(outcome.user), secondFactor: outcome.secondFactor } : outcome;
 }
 
 export async function startSession(c: Context, ctx: NodeContext, user: UiUser, publicHttps: boolean): Promise<void> {
@@ -85,12 +99,34 @@ export async function startSession(c: Context, ctx: NodeContext, user: UiUser, p
   deleteCookie(c, SIGN_IN_COOKIE, { path: '/ui' });
 }
 
+/** After the right password of a user with a second factor: the pending sign-in and its cookie. */
+export async function startPendingSignIn(c: Context, ctx: NodeContext, user: UiUser, publicHttps: boolean): Promise<void> {
+  const { token: value } = await createPendingSignIn(ctx.database, user.id, ctx.clock.now());
+  setCookie(c, PENDING_COOKIE, value, cookieOptions(c, PENDING_SIGN_IN_MS / 1000, publicHttps));
+  deleteCookie(c, SIGN_IN_COOKIE, { path: '/ui' });
+}
+
+/** The pending sign-in of the request's cookie, if it is one and still valid. */
+export async function currentPendingSignIn(c: Context, ctx: NodeContext): Promise<PendingSignIn | undefined> {
+  const value = getCookie(c, PENDING_COOKIE);
+  if (!value) return undefined;
+  const pending = await findPendingSignIn(ctx.database.db, value, ctx.clock.now());
+  return pending ? { user: uiUser(pending.user), csrf: pending.csrf } : undefined;
+}
+
+/** Ends the pending sign-in of the request's cookie (the code was right, or it is given up); false when it had ended already. */
+export async function endPendingSignIn(c: Context, ctx: NodeContext): Promise<boolean> {
+  const value = getCookie(c, PENDING_COOKIE);
+  deleteCookie(c, PENDING_COOKIE, { path: '/ui' });
+  return value ? deletePendingSignIn(ctx.database.db, value) : false;
+}
+
 /** The session of the request's cookie, if it is one and still valid (its use is recorded). */
 export async function currentSession(c: Context, ctx: NodeContext): Promise<Session | undefined> {
   const value = getCookie(c, SESSION_COOKIE);
   if (!value) return undefined;
   const session = await resumeSession(ctx.database.db, value, ctx.clock.now());
-  return session ? { user: uiUser(session.user), csrf: session.csrf } : undefined;
+  return session ? { user: uiUser(session.user), csrf: session.csrf, secondFactor: session.secondFactor } : undefined;
 }
 
 export async function endSession(c: Context, ctx: NodeContext, user: UiUser): Promise<void> {

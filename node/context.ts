@@ -48,6 +48,8 @@ export interface NodeContext {
   metrics: NodeMetrics;
   /** Limits against abuse: requests per token, peer and address (this process), sign-in attempts (shared). */
   throttles: Throttles;
+  /** Administrators must have a second factor to use the web interface (REFERRAL_NODE_REQUIRE_TOTP_FOR_ADMINS). */
+  requireTotpForAdmins: boolean;
 }
 
 export interface Throttles {

@@ -215,6 +215,7 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
         // Checked when the configuration was read (config.ts).
         trustedProxies: trustedProxiesFrom(config.trustedProxies)!,
       },
+      requireTotpForAdmins: config.requireTotpForAdmins,
     };
     const role = overrides.role ?? 'all';
     const delivery = createDeliveryWorker(ctx, {

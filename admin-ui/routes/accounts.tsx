@@ -26,6 +26,7 @@ import { SettingsPage, type SettingsData } from '../pages/accounts/settings.js';
 import { PasswordOncePage, UsersPage } from '../pages/accounts/users.js';
 import { UserPage } from '../pages/accounts/user.js';
 import { isUuid } from '../../node/http/request.js';
+import { removeSecondFactor, secondFactorStatus } from '../../node/users/second-factor.js';
 
 const ADMIN: readonly Role[] = ['admin'];
 /** The user name rule of createUser, checked here first to say it in the user's language. */
@@ -43,6 +44,7 @@ export function accountPages(ui: UiRouter): void {
       minLength: MIN_PASSWORD_LENGTH,
       tokens: await listApiTokens(db, r.session.user.username),
       now: ctx.clock.now(),
+      secondFactorSince: (await secondFactorStatus(db, r.session.user.id)).since,
       node:
         r.session.user.role === 'admin'
           ? { id: self.nodeId, name: self.name, country: self.country, languages: self.languages, fingerprint: readableFingerprint(self.signingKey.kid) }
@@ -90,6 +92,8 @@ export function accountPages(ui: UiRouter): void {
         return refuse(format(t.settingsPasswordShort, { min: MIN_PASSWORD_LENGTH }));
       case 'too-long':
         return refuse(format(t.settingsPasswordLong, { max: MAX_PASSWORD_LENGTH }));
+      case 'guessable':
+        return refuse(t.settingsPasswordGuessable);
       case 'not-found':
         return notFound(r);
     }
@@ -135,6 +139,7 @@ export function accountPages(ui: UiRouter): void {
         tokens={await listApiTokens(db, user.username)}
         now={ctx.clock.now()}
         lockedUntil={(await ctx.throttles.signIn.lockedUntil(user.username))?.toISOString()}
+        secondFactorSince={(await secondFactorStatus(db, user.id)).since}
         error={error ? { sentence: error } : undefined}
       />,
       error ? 409 : 200,
@@ -192,6 +197,13 @@ export function accountPages(ui: UiRouter): void {
     const tokenId = r.c.req.param('token') ?? '';
     if (!user || !isUuid(tokenId) || !(await revokeApiToken(ctx.database, tokenId, ctx.clock.now(), userActor(r), user.id))) return notFound(r);
     return redirect(r.c, `/ui/users/${user.id}`, 'tokensRevokedNotice');
+  });
+
+  ui.post('/users/:id/second-factor/remove', ADMIN, async (r) => {
+    const user = await userOf(r);
+    if (!user) return notFound(r);
+    await removeSecondFactor(ctx.database, user.id, ctx.clock.now(), userActor(r));
+    return redirect(r.c, `/ui/users/${user.id}`, 'userSecondFactorRemoved');
   });
 
   ui.post('/users/:id/reset-password', ADMIN, async (r) => {

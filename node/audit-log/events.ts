@@ -54,6 +54,14 @@ export type AuditEvent =
   | { type: 'user.sign-in-locked'; user_id?: string; minutes: number }
   /** An administrator (the actor) lifted the sign-in lock and waits of an account. */
   | { type: 'user.sign-in-unlocked'; user_id: string }
+  /** The user confirmed a TOTP second factor with a first code (never the secret, never a code). */
+  | { type: 'user.second-factor-enabled'; user_id: string }
+  /** The user's second factor was removed: by the user (the actor), or by an administrator or the command line. */
+  | { type: 'user.second-factor-removed'; user_id: string }
+  /** The user signed in with a recovery code (never the code); `left`: how many unused codes remain. */
+  | { type: 'user.recovery-code-used'; user_id: string; left: number }
+  /** The user made new recovery codes; the old ones no longer work. */
+  | { type: 'user.recovery-codes-renewed'; user_id: string }
   | { type: 'peer.added'; peer_id: string; signing_kid: string }
   | { type: 'peer.trusted'; peer_id: string; signing_kid: string }
   | { type: 'peer.suspended'; peer_id: string }
@@ -141,7 +149,8 @@ export type AuditEventType = AuditEvent['type'];
 /** Every event type, for checks against the spec (LogEntry in spec/federation.yaml). */
 export const AUDIT_EVENT_TYPES = [
   'node.initialised', 'user.created', 'user.token-created', 'user.token-revoked', 'user.login', 'user.signed-in', 'user.signed-out',
-  'user.password-changed', 'user.password-reset', 'user.role-changed', 'user.disabled', 'user.enabled', 'user.sign-in-locked', 'user.sign-in-unlocked', 'peer.added', 'peer.trusted', 'peer.suspended', 'peer.restored', 'peer.revoked', 'peer.identity-updated', 'peer.key-rotated', 'peer.alert', 'peer.alert-resolved', 'key.rotated', 'key.destroyed', 'key.revoked',
+  'user.password-changed', 'user.password-reset', 'user.role-changed', 'user.disabled', 'user.enabled', 'user.sign-in-locked', 'user.sign-in-unlocked',
+  'user.second-factor-enabled', 'user.second-factor-removed', 'user.recovery-code-used', 'user.recovery-codes-renewed', 'peer.added', 'peer.trusted', 'peer.suspended', 'peer.restored', 'peer.revoked', 'peer.identity-updated', 'peer.key-rotated', 'peer.alert', 'peer.alert-resolved', 'key.rotated', 'key.destroyed', 'key.revoked',
   'consent.recorded', 'consent.form-attached', 'consent.form-erased', 'consent.withdrawn', 'data.disclosed', 'disclosure.cancelled',
   'referral.event', 'referral.opened', 'erasure.requested', 'erasure.performed', 'erasure.confirmed', 'witness.inconsistency',
   'invitation.created', 'invitation.redeemed', 'invitation.revoked', 'trust-list.applied', 'service.changed',

@@ -15,6 +15,7 @@ export { redeemInvitationCode } from '../peers/redeem-invitation.js';
 export { pushKeyRevocation } from '../peers/key-revocation.js';
 export { trustListStatus } from '../peers/trust-list-follower.js';
 export { createApiToken, createUser, findUserByName, listApiTokens, listUsers, resetPassword, revokeApiToken, setUserDisabled, UserError } from '../users/service.js';
+export { removeSecondFactor } from '../users/second-factor.js';
 export { readableFingerprint } from '../identity/keys.js';
 export { listNodeKeys } from '../identity/store.js';
 export { KeyError, revokeSigningKey, rotateEncryptionKey, rotateSigningKey } from '../identity/rotation.js';

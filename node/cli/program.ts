@@ -256,6 +256,20 @@ export function buildProgram(io: CliIo = defaultIo, loadHttpApp?: () => Promise<
       });
     });
 
+  user
+    .command('remove-second-factor <username>')
+    .description('Remove a user\'s second factor (lost phone and recovery codes): they sign in with their password alone until they set up a new one; their sessions end; written in the audit log.')
+    .addOption(dataOption())
+    .action(async (username: string, options: { data?: string }) => {
+      await withNode(options, async ({ ctx }) => {
+        const { COMMAND_LINE, findUserByName, removeSecondFactor } = await import('./node-functions.js');
+        const account = await findUserByName(ctx.database.db, username);
+        if (!account) throw new CliError(`There is no user ${username} on this node.`);
+        const removed = await removeSecondFactor(ctx.database, account.id, ctx.clock.now(), COMMAND_LINE);
+        io.out(removed ? `The second factor of ${username} is removed; their sessions are ended.` : `${username} has no second factor; nothing changed.`);
+      });
+    });
+
   const token = program.command('token').description('API tokens for the local API.');
   token
     .command('create')

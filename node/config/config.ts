@@ -52,6 +52,12 @@ export interface NodeConfig {
   requestLimits: RequestLimits;
   /** Failed sign-ins before waits and locks (REFERRAL_NODE_SIGN_IN_*). */
   signIn: SignInPolicy;
+  /**
+   * Administrators must have a TOTP second factor (REFERRAL_NODE_REQUIRE_TOTP_FOR_ADMINS): one
+   * without is sent to set it up at sign-in and reaches nothing else until it is. Off by default,
+   * so that existing nodes and the demo go on as they were (docs/decisions.md).
+   */
+  requireTotpForAdmins: boolean;
   /** The network trust list this node follows, if any (REFERRAL_NODE_TRUST_LIST_URL, REFERRAL_NODE_TRUST_ANCHOR_KID). */
   trustList?: TrustListFollowing | undefined;
 }
@@ -207,6 +213,7 @@ export function resolveConfig(
       addressPerMinute: integer(env.limitAddressPerMinute, 'REFERRAL_NODE_LIMIT_ADDRESS_PER_MINUTE', 10, 10_000_000) ?? DEFAULT_REQUEST_LIMITS.addressPerMinute,
     },
     signIn: signInPolicyFrom(env),
+    requireTotpForAdmins: yesOrNo(env.requireTotpForAdmins, 'REFERRAL_NODE_REQUIRE_TOTP_FOR_ADMINS') ?? false,
     trustList: trustListFrom(env),
   };
 }

@@ -27,6 +27,7 @@ export interface Env {
   limitAddressPerMinute?: string | undefined;
   signInLockAfter?: string | undefined;
   signInLockMinutes?: string | undefined;
+  requireTotpForAdmins?: string | undefined;
   quotaOpenReferrals?: string | undefined;
   quotaReferralsPerHour?: string | undefined;
   quotaStoredMegabytes?: string | undefined;
@@ -63,6 +64,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
     limitAddressPerMinute: env.REFERRAL_NODE_LIMIT_ADDRESS_PER_MINUTE,
     signInLockAfter: env.REFERRAL_NODE_SIGN_IN_LOCK_AFTER,
     signInLockMinutes: env.REFERRAL_NODE_SIGN_IN_LOCK_MINUTES,
+    requireTotpForAdmins: env.REFERRAL_NODE_REQUIRE_TOTP_FOR_ADMINS,
     quotaOpenReferrals: env.REFERRAL_NODE_QUOTA_OPEN_REFERRALS,
     quotaReferralsPerHour: env.REFERRAL_NODE_QUOTA_REFERRALS_PER_HOUR,
     quotaStoredMegabytes: env.REFERRAL_NODE_QUOTA_STORED_MB,

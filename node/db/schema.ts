@@ -113,6 +113,38 @@ export interface UiSessionsTable {
   last_seen_at: string;
 }
 
+/** A user's TOTP second factor (users/second-factor.ts, migration 024). */
+export interface UserSecondFactorsTable {
+  user_id: string;
+  /** The secret's data key is `second-factor:<key_id>`: a new one at each enrolment. */
+  key_id: string;
+  /** The TOTP secret sealed under its data key (`nonce.ciphertext`): never in the clear. */
+  secret_sealed: string;
+  created_at: string;
+  /** When the first code confirmed it; null while the enrolment waits for it (not yet in force). */
+  confirmed_at: string | null;
+  /** The time step (Unix time / 30 s) of the last code accepted: only a later one is accepted. */
+  last_step: number | null;
+}
+
+/** A recovery code not yet used (users/second-factor.ts): its keyed digest alone. */
+export interface UserRecoveryCodesTable {
+  /** b64url(HMAC-SHA-256(key derived from the KEK, user id and code)). */
+  digest: string;
+  user_id: string;
+  created_at: string;
+}
+
+/** A sign-in halfway: the password was right, the second factor is still to be given (users/sessions.ts). */
+export interface UiPendingSignInsTable {
+  /** b64url(SHA-256(token)): the token itself is only in the browser's cookie. */
+  token_digest: string;
+  user_id: string;
+  /** The token the code's form carries. */
+  csrf: string;
+  expires_at: string;
+}
+
 /** A new-referral form of the web interface already sent (migration 016). */
 export interface ReferralSubmissionsTable {
   /** b64url(SHA-256(submission id)): the id itself is only in the form. */
@@ -330,6 +362,9 @@ export interface Schema {
   services: ServicesTable;
   peer_directories: PeerDirectoriesTable;
   ui_sessions: UiSessionsTable;
+  ui_pending_sign_ins: UiPendingSignInsTable;
+  user_second_factors: UserSecondFactorsTable;
+  user_recovery_codes: UserRecoveryCodesTable;
   sign_in_limits: SignInLimitsTable;
   referral_submissions: ReferralSubmissionsTable;
   audit_tree_nodes: AuditTreeNodesTable;

@@ -5,6 +5,7 @@ import type { Database, Db, Tx } from '../db/database.js';
 import { b64u, sha256 } from '../crypto/encoding.js';
 import { randomBytes } from '../crypto/aead.js';
 import { generatePassword, hashPassword, verifyPassword } from './passwords.js';
+import { isGuessablePassword } from './password-strength.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
 import { newestEntriesOfType } from '../audit-log/entries.js';
@@ -51,6 +52,10 @@ export async function createUser(
   if (!ROLES.includes(input.role)) throw new UserError(`A role is one of ${ROLES.join(', ')}.`);
   const taken = await database.db.selectFrom('users').select('id').where('username', '=', input.username).executeTakeFirst();
   if (taken) throw new UserError(`The user name ${input.username} is taken.`);
+  if (input.password !== undefined) {
+    const problem = await passwordProblem(input.password, [input.username]);
+    if (problem) throw new UserError(PASSWORD_PROBLEMS[problem]);
+  }
   const password = input.password ?? (await generatePassword());
   const user = { id: randomUUID(), username: input.username, role: input.role };
   const passwordHash = await hashPassword(password);
@@ -198,14 +203,27 @@ export async function findUser(db: Db, id: string): Promise<UserAccount | undefi
   return { ...user, ...(last ? { last_signed_in_at: last } : {}) };
 }
 
-/** Why a new password cannot be used, or undefined when it can. */
-export function passwordProblem(password: string): 'too-short' | 'too-long' | undefined {
+export type PasswordProblem = 'too-short' | 'too-long' | 'guessable';
+
+/** What the command line says of each problem (the web interface says it in the user's language). */
+const PASSWORD_PROBLEMS: Readonly<Record<PasswordProblem, string>> = {
+  'too-short': `A password needs at least ${MIN_PASSWORD_LENGTH} characters.`,
+  'too-long': `A password may have at most ${MAX_PASSWORD_LENGTH} characters.`,
+  'guessable': 'This password is too easy to guess: it is a common or leaked password, or close to one, or to the user name. A few words that have nothing to do with the person or the organisation are better.',
+};
+
+/**
+ * Why a password a person chose cannot be used, or undefined when it can: too short, too long, or
+ * too easy to guess (password-strength.ts; `userInputs` are the user's names, which it must not be made of).
+ */
+export async function passwordProblem(password: string, userInputs: readonly string[]): Promise<PasswordProblem | undefined> {
   if ([...password].length < MIN_PASSWORD_LENGTH) return 'too-short';
   if (password.length > MAX_PASSWORD_LENGTH) return 'too-long';
+  if (await isGuessablePassword(password, userInputs)) return 'guessable';
   return undefined;
 }
 
-export type PasswordChange = 'changed' | 'wrong-password' | 'too-short' | 'too-long' | 'not-found';
+export type PasswordChange = 'changed' | 'wrong-password' | PasswordProblem | 'not-found';
 
 /**
  * The user's own password change: the current one must be right. Their other web sessions end
@@ -218,10 +236,10 @@ export async function changeOwnPassword(
   now: Date,
   keepSessionCsrf: string,
 ): Promise<PasswordChange> {
-  const user = await database.db.selectFrom('users').select(['password_hash', 'disabled_at']).where('id', '=', userId).executeTakeFirst();
+  const user = await database.db.selectFrom('users').select(['username', 'password_hash', 'disabled_at']).where('id', '=', userId).executeTakeFirst();
   if (!user || user.disabled_at) return 'not-found';
   if (!(await verifyPassword(user.password_hash, passwords.current))) return 'wrong-password';
-  const problem = passwordProblem(passwords.next);
+  const problem = await passwordProblem(passwords.next, [user.username]);
   if (problem) return problem;
   const hash = await hashPassword(passwords.next);
   await database.transaction(async (tx) => {

@@ -68,7 +68,7 @@ const UNLIMITED = { tokenPerMinute: 10_000_000, peerPerMinute: 10_000_000, addre
 
 export async function createTestNetwork(
   size: number,
-  options: { trust?: boolean; onQuery?: (node: number, query: ExecutedQuery) => void } = {},
+  options: { trust?: boolean; onQuery?: (node: number, query: ExecutedQuery) => void; requireTotpForAdmins?: boolean } = {},
 ): Promise<TestNetwork> {
   const clock = new TestClock();
   const nodes: TestNode[] = [];
@@ -95,6 +95,7 @@ export async function createTestNetwork(
       privateNetwork: true,
       requestLimits: UNLIMITED,
       limits: { ...resolved.limits, peerQuotas: { ...resolved.limits.peerQuotas, openReferrals: 10_000_000, referralsPerHour: 10_000_000 } },
+      requireTotpForAdmins: options.requireTotpForAdmins ?? false,
     };
     await initNode(config, { nodeId: id, name: `Test organisation ${country}`, country, languages: ['en'] }, { username: 'admin' }, clock);
     let logged = '';

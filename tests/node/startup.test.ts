@@ -1,6 +1,7 @@
 // What a process loads at start: `serve` is healthy without the web interface (loaded on its first
-// page), without a YAML parser or ajv's compiler (the validators were compiled at build time) and,
-// on SQLite, without PostgreSQL's client; a one-off command loads no HTTP layer at all. Each
+// page), without a YAML parser or ajv's compiler (the validators were compiled at build time),
+// without the password check's dictionaries or the second factor's packages and, on SQLite,
+// without PostgreSQL's client; a one-off command loads no HTTP layer at all. Each
 // file a real process loads (import or require) is recorded by a hook given with --import; a file
 // of the bundle (dist/bundle/) stands for the source modules it holds, as the bundle's metafile,
 // esbuild's own account of what it put where, says.
@@ -66,6 +67,8 @@ const HTTP_LAYER = /\/(node\/http|admin-ui)\/|\/server\/app\.ts$|node_modules\/(
 const INTERFACE = /\/admin-ui\//;
 const COMPILING = /node_modules\/(yaml|ajv\/dist\/(core|compile|2020)\b)|\/node\/schema\/standalone\.ts$/;
 const POSTGRES = /node_modules\/pg\//;
+/** The password check's dictionaries, the second factor's TOTP and its QR code: loaded when first used. */
+const ACCOUNT_EXTRAS = /node_modules\/(@zxcvbn-ts|otpauth|qrcode)\//;
 /** The program as the build bundled it ran: not the sources, not tsc's dist/ (which the build runs). */
 function ranTheBundle(record: string): void {
   const files = recorded(record);
@@ -99,6 +102,7 @@ describe('start-up', () => {
     expect(of(modules, HTTP_LAYER)).toEqual([]);
     expect(of(modules, COMPILING)).toEqual([]);
     expect(of(modules, POSTGRES)).toEqual([]);
+    expect(of(modules, ACCOUNT_EXTRAS)).toEqual([]);
   });
 
   it('serve is healthy without the web interface, a YAML parser, ajv\'s compiler or PostgreSQL\'s client; the first page loads the interface', async () => {
@@ -114,6 +118,7 @@ describe('start-up', () => {
       expect(of(atStart, INTERFACE)).toEqual([]);
       expect(of(atStart, COMPILING)).toEqual([]);
       expect(of(atStart, POSTGRES)).toEqual([]);
+      expect(of(atStart, ACCOUNT_EXTRAS)).toEqual([]);
 
       const login = await fetch(`${base}/ui/login`);
       expect(login.status).toBe(200);

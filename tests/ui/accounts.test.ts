@@ -1,7 +1,8 @@
 // Settings and user management: a user changes their own password (the current one checked, a
-// minimum length, other sessions ended, no secret in the audit log or the logs); an administrator
-// adds users (the password shown once), changes roles, disables and enables accounts and gives new
-// passwords; the last active administrator cannot be demoted or disabled.
+// minimum length, no common or guessable password, other sessions ended, no secret in the audit
+// log or the logs); an administrator adds users (the password shown once), changes roles, disables
+// and enables accounts and gives new passwords; the last active administrator cannot be demoted or
+// disabled.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticateToken, changeRole, createApiToken, createUser, listApiTokens, listUsers, setUserDisabled } from '../../node/users/service.js';
 import { createTestNetwork, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
@@ -73,6 +74,12 @@ describe('changing one\'s own password', () => {
     expect(textOf(await short.text())).toContain('The new password is too short. It needs at least 12 characters.');
     const differ = await dora.submit('/ui/settings/password', { current_password: OLD, new_password: NEW, repeat_password: `${NEW}!` }, '/ui/settings');
     expect(textOf(await differ.text())).toContain('The two new passwords are not the same.');
+    // Long enough, but common, a keyboard walk, or made of her user name: refused, offline.
+    for (const guessable of ['password1234', 'qwertyuiop12', 'doradora2024']) {
+      const refused = await dora.submit('/ui/settings/password', { current_password: OLD, new_password: guessable, repeat_password: guessable }, '/ui/settings');
+      expect(refused.status).toBe(422);
+      expect(textOf(await refused.text())).toContain('This password is too easy to guess');
+    }
     const after = await snapshot(gr);
     delete before.ui_sessions;
     delete after.ui_sessions;

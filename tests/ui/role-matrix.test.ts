@@ -13,8 +13,8 @@ let at: TestNode;
 const browsers = {} as Record<Role, UiBrowser>;
 const csrf = {} as Record<Role, string>;
 const pages = () => uiRoutes(at.ctx, () => {}).pages.routes;
-// Registered outside the router on purpose: they work without a session, or end one.
-const PUBLIC = ['GET /', 'GET /login', 'POST /login', 'POST /logout', 'POST /language', 'GET /style.css', 'GET /*', 'ALL /*'];
+// Registered outside the router on purpose: they work without a session (the sign-in's two steps), or end one.
+const PUBLIC = ['GET /', 'GET /login', 'POST /login', 'GET /login/code', 'POST /login/code', 'POST /logout', 'POST /language', 'GET /style.css', 'GET /*', 'ALL /*'];
 const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000';
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
-// The signed-in user's own account: name, role and language, a password change, and for
-// administrators what this node is (as GET /api/v1/node says it).
+// The signed-in user's own account: name, role and language, a password change, the second factor
+// (its own page), and for administrators what this node is (as GET /api/v1/node says it).
 import { ErrorNote } from '../../router.js';
-import { format, LANGUAGE_NAMES, LANGUAGES, type Messages } from '../../i18n/catalogue.js';
+import { format, formatDate, LANGUAGE_NAMES, LANGUAGES, type Messages } from '../../i18n/catalogue.js';
 import { Layout, roleName, type PageContext } from '../layout.js';
 import type { ApiTokenListing } from '../../../node/users/service.js';
 import { TokensSection } from './tokens.js';
@@ -20,6 +20,8 @@ export interface SettingsData {
   /** The user's own API tokens. */
   tokens: ApiTokenListing[];
   now: Date;
+  /** Since when the user has a second factor in force (ISO time); undefined: none. */
+  secondFactorSince?: string | undefined;
   /** For administrators. */
   node?: NodeFacts | undefined;
   passwordError?: { sentence: string } | undefined;
@@ -100,6 +102,13 @@ export function SettingsPage(props: { page: PageContext; data: SettingsData }) {
       </section>
       <PasswordForm page={props.page} data={props.data} />
       <TokensSection page={props.page} tokens={props.data.tokens} hint={t.tokensOwnHint} revokeAt="/ui/settings/tokens" now={props.data.now} />
+      <section aria-labelledby="second-factor">
+        <h2 id="second-factor">{t.sfTitle}</h2>
+        <p>{props.data.secondFactorSince ? format(t.sfOnSince, { time: formatDate(props.data.secondFactorSince, language) }) : t.sfNone}</p>
+        <p>
+          <a href="/ui/settings/second-factor">{t.sfManage}</a>
+        </p>
+      </section>
       {props.data.node ? <NodeSection t={t} node={props.data.node} /> : null}
     </Layout>
   );

@@ -1,5 +1,5 @@
 // One user, for administrators: their facts, and a separate form for each change (role,
-// disable or enable, a new password). The last active administrator is told why the first two
+// disable or enable, a new password, removing the second factor). The last active administrator is told why the first two
 // are not offered.
 import type { ApiTokenListing, UserAccount } from '../../../node/users/service.js';
 import { ErrorNote } from '../../router.js';
@@ -18,6 +18,8 @@ export function UserPage(props: {
   now: Date;
   /** When the sign-in lock of failed attempts ends, if the account is locked now (ISO time). */
   lockedUntil?: string | undefined;
+  /** Since when the user has a second factor in force (ISO time), if they have one. */
+  secondFactorSince?: string | undefined;
   error?: { sentence: string } | undefined;
 }) {
   const { t, language, session } = props.page;
@@ -75,6 +77,23 @@ export function UserPage(props: {
         </section>
       ) : null}
       <TokensSection page={props.page} tokens={props.tokens} hint={t.tokensUserHint} revokeAt={`${base}/tokens`} now={props.now} />
+      <section aria-labelledby="second-factor">
+        <h2 id="second-factor">{t.userSecondFactorTitle}</h2>
+        {props.secondFactorSince ? (
+          <>
+            <p>{format(t.userSecondFactorOn, { time: formatDate(props.secondFactorSince, language) })}</p>
+            <p>{t.userSecondFactorRemoveHint}</p>
+            <form method="post" action={`${base}/second-factor/remove`}>
+              <Csrf page={props.page} />
+              <button type="submit" class="danger">
+                {t.userSecondFactorRemove}
+              </button>
+            </form>
+          </>
+        ) : (
+          <p>{t.userSecondFactorNone}</p>
+        )}
+      </section>
       <section aria-labelledby="reset">
         <h2 id="reset">{t.userResetTitle}</h2>
         <p>{t.userResetHint}</p>

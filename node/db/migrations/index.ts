@@ -34,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '021-sign-in-limits': loaded(() => import('./021-sign-in-limits.js')),
   '022-referrals-by-peer': loaded(() => import('./022-referrals-by-peer.js')),
   '023-token-expiry': loaded(() => import('./023-token-expiry.js')),
+  '024-second-factor': loaded(() => import('./024-second-factor.js')),
 };
