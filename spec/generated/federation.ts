@@ -559,6 +559,7 @@ export interface components {
             htu: string;
             iat: number;
             exp: number;
+            /** @description Unique per token, e.g. a UUID; kept until the token expires to refuse a replay, so a bounded identifier, not text. */
             jti: string;
         };
         /** @description base64url of the invitation's 32 random bytes. */
@@ -981,11 +982,17 @@ export interface components {
             id: string;
             categories: components["schemas"]["DataCategory"][];
             purposes: ("referral" | "service-provision" | "follow-up")[];
+            /** @description The receiving node, and only it (the consent's other recipients are not its business). */
             recipients: components["schemas"]["NodeId"][];
             /** @enum {unknown} */
             method: "written" | "verbal" | "verbal-with-interpreter";
             language: components["schemas"]["ConsentLanguage"];
-            /** @description Opaque id of the sending node's user who recorded the consent (not a name). */
+            /**
+             * @description The id of the sending node's user who recorded the consent: a UUID in lower case, an
+             *     opaque reference only the sending organisation can resolve, never a name. The receiver
+             *     keeps it in the clear and writes it into its audit log (`consent.recorded`), so
+             *     nothing else is accepted (`invalid-body`).
+             */
             obtained_by: string;
             /** Format: date-time */
             obtained_at: string;

@@ -1171,11 +1171,17 @@ export interface components {
             id: string;
             categories: components["schemas"]["DataCategory"][];
             purposes: ("referral" | "service-provision" | "follow-up")[];
+            /** @description The receiving node, and only it (the consent's other recipients are not its business). */
             recipients: components["schemas"]["schemas-NodeId"][];
             /** @enum {unknown} */
             method: "written" | "verbal" | "verbal-with-interpreter";
             language: components["schemas"]["ConsentLanguage"];
-            /** @description Opaque id of the sending node's user who recorded the consent (not a name). */
+            /**
+             * @description The id of the sending node's user who recorded the consent: a UUID in lower case, an
+             *     opaque reference only the sending organisation can resolve, never a name. The receiver
+             *     keeps it in the clear and writes it into its audit log (`consent.recorded`), so
+             *     nothing else is accepted (`invalid-body`).
+             */
             obtained_by: string;
             /** Format: date-time */
             obtained_at: string;
