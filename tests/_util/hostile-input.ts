@@ -1,0 +1,376 @@
+// Hostile requests for every route of the two specs (issue 17 item 8), shared by the property test
+// (tests/security/hostile-input.test.ts, in-process) and `npm run fuzz` (bench/fuzz.ts, a real
+// process). The routes are read from spec/local.yaml and spec/federation.yaml, so a route added to
+// the spec is fuzzed without anyone remembering to. A plan is plain data drawn by fast-check (what
+// to send: route, method, path parameters, query, credentials, content type, body); building it
+// into a request signs what must be signed (service tokens, envelopes, JWS bodies) with a trusted
+// peer's key, so that refusals past the signature checks are reached too.
+import { CompactSign } from 'jose';
+import fc from 'fast-check';
+import { utf8 } from '../../node/crypto/encoding.js';
+import type { OkpPublicJwk, SigningKey } from '../../node/identity/keys.js';
+import { sealEnvelope, signEnvelopeAttempt } from '../../node/envelope/seal.js';
+import { acceptedMessageTypes } from '../../node/envelope/message-types.js';
+import { createServiceToken } from '../../node/peers/service-token.js';
+import { loadSpec } from '../../node/schema/validators.js';
+
+export type SpecName = 'local' | 'federation';
+type Json = Record<string, any>; // any: spec documents are read field by field
+
+export interface SpecRoute {
+  spec: SpecName;
+  method: string;
+  /** The path template, e.g. /api/v1/referrals/{id}. */
+  path: string;
+  operationId: string;
+  serviceToken: boolean;
+  /** The content types the request body may have (none: no body). */
+  bodyTypes: string[];
+  /** The top-level properties of a JSON request body, to aim hostile values at. */
+  bodyProperties: string[];
+  queryParams: string[];
+}
+
+function resolve(spec: SpecName, ref: string): { spec: SpecName; schema: Json } {
+  const [file, pointer] = ref.split('#') as [string, string];
+  const target: SpecName = file === '' ? spec : file.includes('federation') ? 'federation' : 'local';
+  let node: Json = loadSpec(target);
+  for (const part of pointer.split('/').filter(Boolean)) node = node[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  return { spec: target, schema: node };
+}
+
+function propertiesOf(spec: SpecName, schema: Json | undefined, depth = 0): string[] {
+  if (!schema || depth > 5) return [];
+  if (schema.$ref) {
+    const resolved = resolve(spec, schema.$ref as string);
+    return propertiesOf(resolved.spec, resolved.schema, depth + 1);
+  }
+  const own = Object.keys((schema.properties as Json | undefined) ?? {});
+  const parts = [...((schema.allOf as Json[] | undefined) ?? []), ...((schema.oneOf as Json[] | undefined) ?? []), ...((schema.anyOf as Json[] | undefined) ?? [])];
+  return [...new Set([...own, ...parts.flatMap((part) => propertiesOf(spec, part, depth + 1))])];
+}
+
+/** Every operation of both specs. */
+export function specRoutes(): SpecRoute[] {
+  const routes: SpecRoute[] = [];
+  for (const spec of ['local', 'federation'] as const) {
+    const doc = loadSpec(spec) as Json;
+    for (const [path, operations] of Object.entries(doc.paths as Json)) {
+      for (const [method, operation] of Object.entries(operations as Json)) {
+        if (!(operation as Json).operationId) continue;
+        const op = operation as Json;
+        const content = (op.requestBody?.content as Json | undefined) ?? {};
+        const params = [...((operations as Json).parameters ?? []), ...(op.parameters ?? [])] as Json[];
+        routes.push({
+          spec,
+          method: method.toUpperCase(),
+          path,
+          operationId: op.operationId as string,
+          serviceToken: JSON.stringify(op.security ?? []).includes('serviceToken'),
+          bodyTypes: Object.keys(content),
+          bodyProperties: propertiesOf(spec, content['application/json']?.schema as Json | undefined),
+          queryParams: params.map((p) => (p.$ref ? resolve(spec, p.$ref as string).schema : p)).filter((p) => p.in === 'query').map((p) => p.name as string),
+        });
+      }
+    }
+  }
+  return routes;
+}
+
+/** The problem types a spec lists (components.schemas.ProblemType). */
+export function problemTypes(spec: SpecName): ReadonlySet<string> {
+  return new Set((loadSpec(spec) as Json).components.schemas.ProblemType.enum as string[]);
+}
+
+// --- What to send ---------------------------------------------------------------------------
+
+const NASTY = [
+  '', ' ', 'Ana-Popescu-1990', '../../../../etc/passwd', '..%2f..%2f', '%00', '\u0000', '\uFFFE', '\uD800', '\u202Eevil', "'; drop table referrals; --",
+  '<script>alert(1)</script>', '${7*7}', '{{7*7}}', '__proto__', 'constructor', 'prototype', 'null', 'undefined', 'NaN', '-1', '0', '1e400', '9007199254740993',
+  '0x10', '🙂🙂🙂', 'ro', 'en', 'Ana Popescu', '2026-13-45T25:61:61Z', '2026-02-30', 'http://127.0.0.1:1/', 'file:///etc/passwd', 'javascript:alert(1)',
+  'urn:uuid:00000000-0000-0000-0000-000000000000', '00000000-0000-0000-0000-000000000000', 'AAAA.BBBB.CCCC', 'refnet-invite:AAAA.BBBB.CCCC', 'a'.repeat(300),
+];
+
+export const hostileString: fc.Arbitrary<string> = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...NASTY) },
+  { weight: 3, arbitrary: fc.string({ maxLength: 40 }) },
+  { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
+  { weight: 2, arbitrary: fc.uuid() },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 70_000 }).map((n) => 'x'.repeat(n)) },
+);
+
+const hostileLeaf: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 5, arbitrary: hostileString },
+  { weight: 1, arbitrary: fc.integer() },
+  { weight: 1, arbitrary: fc.constantFrom(0, -1, 1e308, -0, 2 ** 53 + 1, 0.5) },
+  { weight: 1, arbitrary: fc.boolean() },
+  { weight: 1, arbitrary: fc.constant(null) },
+);
+
+export const hostileJson: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    hostileLeaf,
+    fc.array(tie('value'), { maxLength: 5 }),
+    fc.dictionary(fc.oneof(hostileString, fc.constantFrom('__proto__', 'constructor', 'id', 'type')), tie('value'), { maxKeys: 5 }),
+  ),
+})).value;
+
+type Auth = 'valid' | 'none' | 'garbage' | 'wrong-request' | 'stranger' | 'expired';
+type Body =
+  | { kind: 'none' }
+  | { kind: 'json'; value: unknown }
+  | { kind: 'fields'; fields: Record<string, unknown> }
+  | { kind: 'text'; text: string }
+  | { kind: 'bytes'; bytes: Uint8Array }
+  | { kind: 'nested'; depth: number; array: boolean }
+  | { kind: 'huge'; size: number }
+  | { kind: 'envelope'; type: string; body: unknown; seq: number; realReferral: boolean; tamper: 'none' | 'payload' | 'signature' | 'stranger' }
+  | { kind: 'signed'; claims: unknown; typ: string; stranger: boolean };
+
+export interface Plan {
+  route: SpecRoute;
+  method: string;
+  params: Array<{ real: boolean; value: string; raw: boolean }>;
+  query: Array<[string, string]>;
+  auth: Auth;
+  contentType: string | null | 'declared';
+  body: Body;
+}
+
+const bodyArbitrary = (route: SpecRoute): fc.Arbitrary<Body> => {
+  const fields = route.bodyProperties.length > 0
+    ? fc.dictionary(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...route.bodyProperties) }, { weight: 1, arbitrary: hostileString }), hostileJson, { maxKeys: route.bodyProperties.length + 1 })
+    : fc.dictionary(hostileString, hostileJson, { maxKeys: 3 });
+  const options: Array<fc.WeightedArbitrary<Body>> = [
+    { weight: 2, arbitrary: fc.constant({ kind: 'none' as const }) },
+    { weight: 3, arbitrary: hostileJson.map((value) => ({ kind: 'json' as const, value })) },
+    { weight: 6, arbitrary: fields.map((f) => ({ kind: 'fields' as const, fields: f })) },
+    { weight: 2, arbitrary: fc.oneof(hostileString, fc.constantFrom('{', '{"a":', '[1,2', '{"a":1}}', '\uFEFF{}', 'null', 'true', '1', '""', '{"a":1,"a":2}')).map((text) => ({ kind: 'text' as const, text })) },
+    { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }).map((bytes) => ({ kind: 'bytes' as const, bytes })) },
+    { weight: 1, arbitrary: fc.record({ depth: fc.integer({ min: 50, max: 20_000 }), array: fc.boolean() }).map((n) => ({ kind: 'nested' as const, ...n })) },
+    { weight: 1, arbitrary: fc.integer({ min: 100_000, max: 12_000_000 }).map((size) => ({ kind: 'huge' as const, size })) },
+  ];
+  if (route.spec === 'federation' && route.method === 'POST') {
+    options.push(
+      {
+        weight: route.path === '/federation/v1/envelopes' ? 12 : 1,
+        arbitrary: fc.record({
+          type: fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...acceptedMessageTypes()) }, { weight: 1, arbitrary: hostileString }),
+          body: fc.oneof(hostileJson, fc.dictionary(fc.constantFrom('referral_id', 'consent', 'reason', 'note', 'client', 'needs', 'urgency', 'statement', 'status', 'outcome', 'capacity', 'questions', 'answer', 'to', 'onward_referral_id', 'consent_id', 'relayed', 'onward'), hostileJson, { maxKeys: 6 })),
+          seq: fc.oneof(fc.integer({ min: 1, max: 3 }), fc.integer()),
+          realReferral: fc.boolean(),
+          tamper: fc.constantFrom('none', 'none', 'none', 'payload', 'signature', 'stranger'),
+        }).map((e) => ({ kind: 'envelope' as const, ...e })),
+      },
+      {
+        weight: 3,
+        arbitrary: fc.record({
+          claims: hostileJson,
+          typ: fc.oneof(fc.constantFrom('referral-envelope+jws', 'key-revocation+jws', 'referral-invitation-redeem+jwt', 'JWT'), hostileString),
+          stranger: fc.boolean(),
+        }).map((s) => ({ kind: 'signed' as const, ...s })),
+      },
+    );
+  }
+  return fc.oneof(...options);
+};
+
+const paramCount = (route: SpecRoute) => (route.path.match(/\{[^}]+\}/g) ?? []).length;
+
+/** A plan for one hostile request to one of `routes`. */
+export function planArbitrary(routes: readonly SpecRoute[]): fc.Arbitrary<Plan> {
+  return fc.constantFrom(...routes).chain((route) =>
+    fc.record({
+      route: fc.constant(route),
+      method: fc.oneof({ weight: 9, arbitrary: fc.constant(route.method) }, { weight: 1, arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS') }),
+      params: fc.array(fc.record({ real: fc.boolean(), value: hostileString, raw: fc.boolean() }), { minLength: paramCount(route), maxLength: paramCount(route) }),
+      query: fc.array(fc.tuple(fc.oneof(fc.constantFrom(...(route.queryParams.length ? route.queryParams : ['q'])), hostileString), hostileString), { maxLength: 4 }),
+      auth: route.spec === 'local'
+        ? fc.constantFrom<Auth>('valid', 'valid', 'valid', 'valid', 'none', 'garbage')
+        : fc.constantFrom<Auth>('valid', 'valid', 'valid', 'none', 'garbage', 'wrong-request', 'stranger', 'expired'),
+      contentType: fc.oneof(
+        { weight: 6, arbitrary: fc.constant('declared' as const) },
+        { weight: 1, arbitrary: fc.constant(null) },
+        { weight: 2, arbitrary: fc.constantFrom('application/json', 'application/jose', 'application/jwt', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16', 'application/pdf', '*/*', 'application/problem+json') },
+        { weight: 1, arbitrary: hostileString.filter((s) => /^[\x20-\x7e]*$/.test(s)) },
+      ),
+      body: bodyArbitrary(route),
+    }),
+  );
+}
+
+// --- Building a plan into a request ------------------------------------------------------------
+
+export interface FuzzTarget {
+  /** The node's base URL (its id). */
+  nodeId: string;
+  /** An administrator's API token. */
+  token: string;
+  /** Ids held by the node, by the path segment that names them (referrals, consents, services, invitations). */
+  ids: Record<string, string[]>;
+  /** A peer the node trusts, whose keys sign valid service tokens, envelopes and statements. */
+  peer: { nodeId: string; signingKey: SigningKey; encryptionKey: OkpPublicJwk };
+  /** A key no one trusts. */
+  stranger: SigningKey;
+  /** The node's current encryption key. */
+  encryptionKey: OkpPublicJwk;
+  now(): Date;
+}
+
+export interface BuiltRequest {
+  /** Path and query, to append to the node's base URL. */
+  path: string;
+  init: RequestInit;
+  /** What was sent, shortened, for a failure's report. */
+  label: string;
+}
+
+/**
+ * encodeURIComponent, except that a lone surrogate (which it refuses) is sent as the bytes WTF-8
+ * gives it (`%ED%A0%80`): not UTF-8, and so one more thing for the server to decode.
+ */
+function encode(value: string): string {
+  return value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|[^\uD800-\uDFFF]+|[\uD800-\uDBFF][\uDC00-\uDFFF]/g, (part) => {
+    if (part.length === 1 && part.charCodeAt(0) >= 0xd800 && part.charCodeAt(0) <= 0xdfff) {
+      const c = part.charCodeAt(0);
+      return [0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('');
+    }
+    return encodeURIComponent(part);
+  });
+}
+
+function fillPath(plan: Plan, target: FuzzTarget): string {
+  let i = 0;
+  const segments = plan.route.path.split('/');
+  const resource = (index: number) => segments[index - 1] ?? '';
+  return segments
+    .map((segment, index) => {
+      if (!/^\{[^}]+\}$/.test(segment)) return segment;
+      const param = plan.params[i++]!;
+      const real = target.ids[resource(index)] ?? [];
+      if (param.real && real.length > 0) return encode(real[param.value.length % real.length]!);
+      // Raw: slashes and dots as they are (traversal), only what would end the path encoded.
+      return param.raw ? param.value.replace(/[?#%\s\uD800-\uDFFF]/g, (c) => encode(c)) : encode(param.value);
+    })
+    .join('/');
+}
+
+/** Not a service token, in ways a header can still carry. */
+const GARBAGE_TOKENS = ['garbage', 'a.b.c', 'eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0.', '...', 'x'.repeat(9_000), `${'A'.repeat(40)}.${'B'.repeat(40)}.${'C'.repeat(86)}`];
+
+const nowSecs = (target: FuzzTarget) => Math.floor(target.now().getTime() / 1000);
+
+async function serviceToken(plan: Plan, target: FuzzTarget, path: string): Promise<string | undefined> {
+  const request = { aud: target.nodeId, method: plan.method, path: path.split('?')[0]! };
+  switch (plan.auth) {
+    case 'none':
+      return undefined;
+    case 'garbage':
+      return GARBAGE_TOKENS[plan.query.length % GARBAGE_TOKENS.length];
+    case 'valid':
+      return createServiceToken({ nodeId: target.peer.nodeId, signingKey: target.peer.signingKey }, request, nowSecs(target));
+    case 'wrong-request':
+      return createServiceToken({ nodeId: target.peer.nodeId, signingKey: target.peer.signingKey }, { ...request, path: '/federation/v1/directory' === request.path ? '/federation/v1/log/checkpoint' : '/federation/v1/directory' }, nowSecs(target));
+    case 'stranger':
+      return createServiceToken({ nodeId: target.peer.nodeId, signingKey: target.stranger }, request, nowSecs(target));
+    case 'expired':
+      return createServiceToken({ nodeId: target.peer.nodeId, signingKey: target.peer.signingKey }, request, nowSecs(target) - 3_600);
+  }
+}
+
+async function bodyBytes(plan: Plan, target: FuzzTarget): Promise<string | Uint8Array | undefined> {
+  const body = plan.body;
+  switch (body.kind) {
+    case 'none':
+      return undefined;
+    case 'json':
+      return JSON.stringify(body.value) ?? 'null';
+    case 'fields':
+      return JSON.stringify(body.fields);
+    case 'text':
+      return body.text;
+    case 'bytes':
+      return body.bytes;
+    case 'nested':
+      return body.array ? `${'['.repeat(body.depth)}${']'.repeat(body.depth)}` : `${'{"a":'.repeat(body.depth)}1${'}'.repeat(body.depth)}`;
+    case 'huge':
+      return `{"a":"${'x'.repeat(body.size)}"}`;
+    case 'envelope': {
+      const referralId = body.realReferral && target.ids.referrals?.length ? target.ids.referrals[0]! : crypto.randomUUID();
+      const sealed = await sealEnvelope({
+        type: body.type, from: target.peer.nodeId, to: target.nodeId, referralId, seq: body.seq, createdAt: target.now(), body: body.body,
+        recipientKey: target.encryptionKey, senderKey: target.peer.encryptionKey,
+      });
+      const signingKey = body.tamper === 'stranger' ? target.stranger : target.peer.signingKey;
+      const jws = await signEnvelopeAttempt(sealed.payload, { nodeId: target.peer.nodeId, signingKey }, target.now());
+      const [h, p, s] = jws.split('.') as [string, string, string];
+      if (body.tamper === 'payload') return `${h}.${p.slice(0, -4)}AAAA.${s}`;
+      if (body.tamper === 'signature') return `${h}.${p}.${s.startsWith('A') ? 'B' : 'A'}${s.slice(1)}`;
+      return jws;
+    }
+    case 'signed': {
+      const key = body.stranger ? target.stranger : target.peer.signingKey;
+      return new CompactSign(utf8.encode(JSON.stringify(body.claims) ?? 'null')).setProtectedHeader({ alg: 'EdDSA', typ: body.typ, kid: key.kid }).sign(key.privateKey);
+    }
+  }
+}
+
+/** The request a plan describes, signed where it must be. */
+export async function buildRequest(plan: Plan, target: FuzzTarget): Promise<BuiltRequest> {
+  const query = plan.query.length ? `?${plan.query.map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&')}` : '';
+  const path = `${fillPath(plan, target)}${query}`;
+  const headers: Record<string, string> = {};
+  if (plan.route.spec === 'local') {
+    if (plan.auth === 'valid') headers.authorization = `Bearer ${target.token}`;
+    else if (plan.auth === 'garbage') headers.authorization = `Bearer refnet_${'A'.repeat(43)}`;
+  } else {
+    const token = await serviceToken(plan, target, path);
+    if (token !== undefined) headers.authorization = `Bearer ${token.replace(/[\r\n]/g, '')}`;
+  }
+  const body = ['GET', 'HEAD'].includes(plan.method) ? undefined : await bodyBytes(plan, target);
+  const contentType = plan.contentType === 'declared' ? (plan.route.bodyTypes[0] ?? 'application/json') : plan.contentType;
+  if (body !== undefined && contentType !== null) headers['content-type'] = contentType;
+  const shown = body === undefined ? '' : typeof body === 'string' ? body : `<${body.length} bytes>`;
+  return {
+    path,
+    init: { method: plan.method, headers, ...(body === undefined ? {} : { body }) },
+    label: `${plan.method} ${path.slice(0, 200)} auth=${plan.auth} content-type=${String(contentType)} body=${shown.slice(0, 200)}${shown.length > 200 ? `… (${shown.length})` : ''}`,
+  };
+}
+
+// --- Judging the answer ----------------------------------------------------------------------
+
+export interface Verdict {
+  status: number;
+  /** 4xx: the request was refused, and must have changed nothing. */
+  refused: boolean;
+  /** What is wrong with the answer (a 5xx, a refusal that is not a problem document of the spec). */
+  faults: string[];
+}
+
+const specOfPath = (path: string): SpecName => (path.startsWith('/federation/') || path.startsWith('/.well-known/') ? 'federation' : 'local');
+
+export async function judgeResponse(path: string, response: Response): Promise<Verdict> {
+  const faults: string[] = [];
+  const status = response.status;
+  const text = await response.text();
+  if (status >= 500) faults.push(`answered ${status}: ${text.slice(0, 300)}`);
+  const refused = status >= 400;
+  if (refused && status < 500) {
+    const contentType = response.headers.get('content-type')?.split(';')[0]?.trim();
+    if (contentType !== 'application/problem+json') {
+      faults.push(`refused with ${status} as ${String(contentType)}, not a problem document`);
+    } else {
+      let type: unknown;
+      try {
+        type = (JSON.parse(text) as { type?: unknown }).type;
+      } catch {
+        faults.push(`refused with ${status}: the problem document is not JSON`);
+      }
+      const spec = specOfPath(path);
+      if (type !== undefined && !problemTypes(spec).has(String(type))) faults.push(`refused with ${status}, type ${String(type)}: not in spec/${spec}.yaml's ProblemType`);
+    }
+  }
+  return { status, refused, faults };
+}
