@@ -19,6 +19,8 @@ type Json = Record<string, any>; // any: spec documents are read field by field
 
 export interface SpecRoute {
   spec: SpecName;
+  /** The JSON request body's schema, if any (to draw valid bodies from, then spoil one field). */
+  bodySchema?: Json;
   method: string;
   /** The path template, e.g. /api/v1/referrals/{id}. */
   path: string;
@@ -69,6 +71,7 @@ export function specRoutes(): SpecRoute[] {
           serviceToken: JSON.stringify(op.security ?? []).includes('serviceToken'),
           bodyTypes: Object.keys(content),
           bodyProperties: propertiesOf(spec, content['application/json']?.schema as Json | undefined),
+          ...(content['application/json']?.schema ? { bodySchema: { spec, schema: content['application/json'].schema as Json } } : {}),
           queryParams: params.map((p) => (p.$ref ? resolve(spec, p.$ref as string).schema : p)).filter((p) => p.in === 'query').map((p) => p.name as string),
         });
       }
@@ -80,6 +83,90 @@ export function specRoutes(): SpecRoute[] {
 /** The problem types a spec lists (components.schemas.ProblemType). */
 export function problemTypes(spec: SpecName): ReadonlySet<string> {
   return new Set((loadSpec(spec) as Json).components.schemas.ProblemType.enum as string[]);
+}
+
+/**
+ * Values a schema accepts, most of the time: objects with their required properties (and some
+ * optional ones), enums, formats and patterns honoured. Enough to get past validation to the
+ * handlers, where one spoiled field then tests what validation alone does not.
+ */
+function schemaArbitrary(spec: SpecName, schema: Json | undefined, depth = 0): fc.Arbitrary<unknown> {
+  if (!schema || depth > 8) return fc.constant(null);
+  if (schema.$ref) {
+    const resolved = resolve(spec, schema.$ref as string);
+    return schemaArbitrary(resolved.spec, resolved.schema, depth + 1);
+  }
+  if (schema.allOf) return schemaArbitrary(spec, { ...schema, allOf: undefined, ...Object.assign({}, ...(schema.allOf as Json[]).map((part) => (part.$ref ? resolve(spec, part.$ref as string).schema : part))) }, depth + 1);
+  const choices = (schema.oneOf ?? schema.anyOf) as Json[] | undefined;
+  if (choices) return fc.oneof(...choices.map((choice) => schemaArbitrary(spec, choice, depth + 1)));
+  if ('const' in schema) return fc.constant(schema.const);
+  if (schema.enum) return fc.constantFrom(...(schema.enum as unknown[]));
+  const type = Array.isArray(schema.type) ? (schema.type as string[]).find((t) => t !== 'null') : (schema.type as string | undefined);
+  switch (type ?? (schema.properties ? 'object' : schema.items ? 'array' : 'string')) {
+    case 'object': {
+      const properties = (schema.properties ?? {}) as Record<string, Json>;
+      const required = new Set((schema.required ?? []) as string[]);
+      const model: Record<string, fc.Arbitrary<unknown>> = {};
+      for (const [name, property] of Object.entries(properties)) model[name] = schemaArbitrary(spec, property, depth + 1);
+      return fc.record(model, { requiredKeys: [...required].filter((k) => k in model) });
+    }
+    case 'array': {
+      const min = (schema.minItems as number | undefined) ?? 0;
+      return fc.array(schemaArbitrary(spec, schema.items as Json, depth + 1), { minLength: min, maxLength: Math.max(min, Math.min((schema.maxItems as number | undefined) ?? 3, 3)) })
+        .map((items) => (schema.uniqueItems ? [...new Map(items.map((i) => [JSON.stringify(i), i])).values()] : items));
+    }
+    case 'integer':
+      return fc.integer({ min: (schema.minimum as number | undefined) ?? 0, max: (schema.maximum as number | undefined) ?? 1_000 });
+    case 'number':
+      return fc.double({ min: (schema.minimum as number | undefined) ?? 0, max: (schema.maximum as number | undefined) ?? 1_000, noNaN: true });
+    case 'boolean':
+      return fc.boolean();
+    default: {
+      const max = (schema.maxLength as number | undefined) ?? 40;
+      switch (schema.format) {
+        case 'uuid':
+          return fc.uuid();
+        case 'date-time':
+          return fc.integer({ min: -30, max: 400 }).map((days) => new Date(Date.now() + days * 86_400_000).toISOString());
+        case 'date':
+          return fc.integer({ min: -30, max: 400 }).map((days) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10));
+        case 'uri':
+          return fc.constantFrom('https://node.example', 'http://127.0.0.1:9', 'https://unknown.example/path');
+        case 'email':
+          return fc.constant('someone@example.org');
+      }
+      if (schema.pattern) {
+        try {
+          return fc.stringMatching(new RegExp(schema.pattern as string)).filter((text) => text.length <= max);
+        } catch {
+          return fc.string({ maxLength: max });
+        }
+      }
+      return fc.string({ minLength: (schema.minLength as number | undefined) ?? 0, maxLength: Math.min(max, 60) });
+    }
+  }
+}
+
+/** Every path into a JSON value, down to three levels. */
+function pathsOf(value: unknown, prefix: Array<string | number> = [], depth = 0): Array<Array<string | number>> {
+  if (depth >= 3 || value === null || typeof value !== 'object') return [];
+  const keys: Array<string | number> = Array.isArray(value) ? value.map((_, i) => i) : Object.keys(value);
+  return keys.flatMap((key) => [[...prefix, key], ...pathsOf((value as Record<string | number, unknown>)[key], [...prefix, key], depth + 1)]);
+}
+
+/** `value` with the field at `path` replaced by `replacement`, or removed when it is undefined. */
+function spoil(value: unknown, path: Array<string | number>, replacement: unknown): unknown {
+  const copy = structuredClone(value) as Record<string | number, unknown>;
+  let node = copy;
+  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
+  const last = path.at(-1)!;
+  if (replacement === undefined) {
+    if (Array.isArray(node)) node.splice(Number(last), 1);
+    else delete node[last];
+  } else {
+    node[last] = replacement;
+  }
+  return copy;
 }
 
 // --- What to send ---------------------------------------------------------------------------
@@ -130,6 +217,7 @@ type Body =
   | { kind: 'none' }
   | { kind: 'json'; value: unknown }
   | { kind: 'fields'; fields: Record<string, unknown> }
+  | { kind: 'spoiled'; value: unknown }
   | { kind: 'text'; text: string }
   | { kind: 'bytes'; bytes: Uint8Array }
   | { kind: 'nested'; depth: number; array: boolean }
@@ -160,6 +248,23 @@ const bodyArbitrary = (route: SpecRoute, hugeMax: number): fc.Arbitrary<Body> =>
     { weight: 1, arbitrary: fc.record({ depth: fc.integer({ min: 50, max: 20_000 }), array: fc.boolean() }).map((n) => ({ kind: 'nested' as const, ...n })) },
     { weight: 1, arbitrary: fc.integer({ min: Math.min(100_000, hugeMax), max: hugeMax }).map((size) => ({ kind: 'huge' as const, size })) },
   ];
+  if (route.bodySchema) {
+    const { spec, schema } = route.bodySchema as { spec: SpecName; schema: Json };
+    options.push({
+      weight: 10,
+      arbitrary: schemaArbitrary(spec, schema).chain((valid) => {
+        const paths = pathsOf(valid);
+        return fc.record({
+          at: fc.nat(),
+          replacement: fc.oneof({ weight: 4, arbitrary: hostileJson }, { weight: 1, arbitrary: fc.constant(undefined) }),
+          spoiled: fc.nat({ max: 4 }).map((n) => n > 0),
+        }).map(({ at, replacement, spoiled }) => ({
+          kind: 'spoiled' as const,
+          value: spoiled && paths.length > 0 ? spoil(valid, paths[at % paths.length]!, replacement) : valid,
+        }));
+      }),
+    });
+  }
   if (route.spec === 'federation' && route.method === 'POST') {
     options.push(
       {
@@ -206,7 +311,7 @@ export function planArbitrary(routes: readonly SpecRoute[], options: { hugeMax?:
       contentType: fc.oneof(
         { weight: 6, arbitrary: fc.constant('declared' as const) },
         { weight: 1, arbitrary: fc.constant(null) },
-        { weight: 2, arbitrary: fc.constantFrom('application/json', 'application/jose', 'application/jwt', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16', 'application/pdf', '*/*', 'application/problem+json') },
+        { weight: 2, arbitrary: fc.constantFrom('application/json', 'application/jose', 'application/jwt', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16', 'application/pdf', '*/*', 'application/problem+json', 'constructor', '__proto__', 'toString') },
         { weight: 1, arbitrary: hostileString.filter((s) => /^[\x20-\x7e]*$/.test(s)) },
       ),
       body: bodyArbitrary(route, hugeMax),
@@ -302,6 +407,8 @@ async function bodyBytes(plan: Plan, target: FuzzTarget): Promise<string | Uint8
       return JSON.stringify(body.value) ?? 'null';
     case 'fields':
       return JSON.stringify(body.fields);
+    case 'spoiled':
+      return JSON.stringify(body.value);
     case 'text':
       return body.text;
     case 'bytes':
