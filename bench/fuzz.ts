@@ -16,15 +16,17 @@
 // is the whole database read (tests/_util/database-snapshot.ts) and compared with what it held
 // after the previous change, and the difference, if the request was refused, counted and shown.
 // Exits 1 if any count is not 0. FUZZ_SEED replays a run; REFNET_TEST_DATABASE=postgres runs
-// it on PostgreSQL (with REFNET_TEST_POSTGRES_URL naming a server).
+// it on PostgreSQL (a throwaway server, as the tests', unless REFNET_TEST_POSTGRES_URL names one).
 import fc from 'fast-check';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { resolveConfig } from '../node/config/config.js';
 import { generateSigningKey } from '../node/identity/keys.js';
 import { openNode } from '../node/node.js';
+import { startPostgresCluster } from '../node/demo/postgres-cluster.js';
 import { createLogger } from '../node/logging/logger.js';
 import { diffSnapshots, REFUSED_REQUEST_MAY_CHANGE, snapshotDatabase, type DatabaseSnapshot } from '../tests/_util/database-snapshot.js';
 import { buildRequest, judgeResponse, planArbitrary, specRoutes, type FuzzTarget } from '../tests/_util/hostile-input.js';
@@ -88,6 +90,16 @@ async function seed(peer: RunningNode, node: RunningNode): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(`fuzz: ${REQUESTS} requests, seed ${SEED} (FUZZ_SEED=${SEED} replays them)`);
+  if (process.env.REFNET_TEST_DATABASE === 'postgres' && !process.env.REFNET_TEST_POSTGRES_URL) {
+    const dir = mkdtempSync(join(tmpdir(), 'refnet-fuzz-postgres-'));
+    const cluster = await startPostgresCluster(dir, { durable: false });
+    process.env.REFNET_TEST_POSTGRES_URL = cluster.url('postgres');
+    cleanup.add(async () => {
+      await cluster.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+  }
+  console.log(`  on ${process.env.REFNET_TEST_DATABASE === 'postgres' ? 'PostgreSQL' : 'SQLite'}`);
   const env = { REFERRAL_NODE_LOG_LEVEL: 'warn' };
   const peer = await startNode({ name: 'Fuzz peer', country: 'GR', languages: ['el', 'en'], env });
   const node = await startNode({ name: 'Fuzz target', country: 'AT', languages: ['de', 'en'], env });
