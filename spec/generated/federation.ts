@@ -786,6 +786,13 @@ export interface components {
                 node_id: components["schemas"]["NodeId"];
                 /** Format: uuid */
                 referral_id: string;
+                /**
+                 * @description The onward recipient's statement as it signed it. A node that does not know
+                 *     that recipient's key keeps it unverified, and only in the form a node signs it:
+                 *     the protected header exactly `alg`, `typ` and `kid` (a thumbprint), header and
+                 *     claims as compact JSON (no spaces, no repeated or extra members), a 64-byte
+                 *     signature; anything else is `invalid-body`.
+                 */
                 statement: string;
             }[];
         };
