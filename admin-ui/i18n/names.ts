@@ -3,6 +3,7 @@
 // texts a directory gives in several languages.
 import { taxonomy } from '../../node/directory/taxonomy.js';
 import { inOneLanguage } from '../../node/directory/services.js';
+import { isConsentLanguage } from '../../node/consents/languages.js';
 import type { Language } from './languages.js';
 
 function displayName(type: 'language' | 'region', code: string, language: Language): string {
@@ -16,6 +17,13 @@ function displayName(type: 'language' | 'region', code: string, language: Langua
 
 /** A language's name (from its BCP 47 code) as the reader's language writes it. */
 export const languageName = (code: string, language: Language): string => displayName('language', code, language);
+
+/**
+ * The name of the language a consent was given in. A code outside the network's list (a consent
+ * stored before the list was fixed) is shown as it is: the runtime would make a "name" of any
+ * well-formed tag (`Ana-Popescu-1990` reads "ana (1990_POPESCU)").
+ */
+export const consentLanguageName = (code: string, language: Language): string => (isConsentLanguage(code) ? languageName(code, language) : code);
 
 /** A country's name (from its ISO 3166 code) as the reader's language writes it. */
 export const countryName = (code: string, language: Language): string => displayName('region', code, language);

@@ -69,6 +69,12 @@ export async function addCheckpoint(ctx: NodeContext, peer: Selectable<PeersTabl
   const parsed = parseCheckpointBody(split < 0 ? '' : request.note.slice(0, split + 1));
   if (!parsed.ok) return refuse(logProblem('malformed-witness-request', 'The checkpoint is not a C2SP checkpoint note.'));
   if (parsed.checkpoint.origin !== logOrigin(peer.id)) return refuse(logProblem('not-log-origin'));
+  // The note is kept in the clear as evidence: the log's own signature only, and no extension
+  // lines (a node's logs write none), so that a peer cannot store text here.
+  const signatureLines = request.note.slice(split + 2).split('\n').filter((line) => line !== '');
+  if (parsed.extensionLines.length > 0 || signatureLines.length !== 1) {
+    return refuse(logProblem('malformed-witness-request', 'A checkpoint to cosign carries no extension lines and the log\'s signature only.'));
+  }
   const opened = await openNote(request.note, [logVerifier(peer.id, JSON.parse(peer.signing_jwk) as { x: string })]);
   if (!opened.ok) {
     return refuse(opened.reason === 'malformed-note' ? logProblem('malformed-witness-request', 'The signed note is malformed.') : logProblem('bad-checkpoint-signature'));

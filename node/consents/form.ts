@@ -20,18 +20,20 @@ const SIGNATURES: Readonly<Record<string, readonly number[]>> = {
   'image/png': [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
 };
 
-export const isFormMediaType = (mediaType: string): boolean => mediaType in SIGNATURES;
+// Own properties only: `in` and a plain lookup also find what every object inherits, so a
+// Content-Type of `constructor` passed for a form type (and failed with a 500).
+export const isFormMediaType = (mediaType: string): boolean => Object.hasOwn(SIGNATURES, mediaType);
 
 const EXTENSIONS: Readonly<Record<string, string>> = { 'application/pdf': 'pdf', 'image/jpeg': 'jpg', 'image/png': 'png' };
 
 /** The name a downloaded form is saved under: the consent's id, never anything of hers. */
-export const formFileName = (consentId: string, mediaType: string): string => `consent-${consentId}.${EXTENSIONS[mediaType] ?? 'bin'}`;
+export const formFileName = (consentId: string, mediaType: string): string => `consent-${consentId}.${Object.hasOwn(EXTENSIONS, mediaType) ? EXTENSIONS[mediaType] : 'bin'}`;
 
 const associatedData = (consentId: string, mediaType: string) => utf8.encode(`consent-form:${consentId}:${mediaType}`);
 const dataKeyName = (consentId: string) => `consent-form:${consentId}`;
 
 export async function attachConsentForm(ctx: NodeContext, actor: { userId: string }, consentId: string, mediaType: string, bytes: Uint8Array): Promise<void> {
-  const signature = SIGNATURES[mediaType];
+  const signature = isFormMediaType(mediaType) ? SIGNATURES[mediaType] : undefined;
   if (!signature) throw new DomainError(415, 'unsupported-media-type', 'Unsupported form type', 'Upload the form as application/pdf, image/jpeg or image/png.');
   if (bytes.length === 0 || signature.some((byte, i) => bytes[i] !== byte)) {
     throw new DomainError(422, 'invalid-request', 'Not a form of this type', `The file does not start like a ${mediaType} file; check the Content-Type.`);

@@ -17,6 +17,7 @@ import { normaliseNodeUrl } from '../peers/service.js';
 import { categoriesPresent } from '../referrals/consent.js';
 import { referralsUnderConsent } from '../referrals/state.js';
 import { erasuresOf } from './erasures.js';
+import { isConsentLanguage } from './languages.js';
 
 export type ConsentInput = Local['schemas']['ConsentInput'];
 export type Consent = Local['schemas']['Consent'];
@@ -168,6 +169,9 @@ export function consentRowViolation(row: ConsentRow, client: ClientData | undefi
   if (Date.parse(row.valid_until) <= now.getTime()) return 'The consent is no longer in force (valid_until has passed).';
   if (Date.parse(row.obtained_at) > now.getTime() + CLOCK_SLACK_MS) return 'The consent is dated in the future.';
   if (!recipientsOf(row).includes(recipient)) return 'The consent does not name this recipient.';
+  // Recorded before the list was fixed (or received from a node that did not check it): readable
+  // here, but no peer would accept it in an offer.
+  if (!isConsentLanguage(row.language)) return 'The consent was given in a language outside the network\'s list; record it again in one of them.';
   if (!client) return undefined;
   const categories = JSON.parse(row.categories) as string[];
   const outside = categoriesPresent(client).filter((c) => !categories.includes(c));
@@ -182,7 +186,8 @@ export function wireConsent(row: ConsentRow, recipient: string): ConsentRecord {
     purposes: JSON.parse(row.purposes) as ConsentRecord['purposes'],
     recipients: [recipient],
     method: row.method,
-    language: row.language,
+    // Checked by consentRowViolation before any offer is made under it.
+    language: row.language as ConsentRecord['language'],
     obtained_by: row.obtained_by,
     obtained_at: row.obtained_at,
     valid_until: row.valid_until,

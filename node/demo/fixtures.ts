@@ -8,6 +8,8 @@
 // safe housing, childcare, trauma recovery), written in a trauma-informed way: caseworkers describe
 // what the woman wants and what is asked of the receiving organisation, not what happened to her.
 
+import type { ConsentLanguage } from '../consents/languages.js';
+
 export type TaxonomyCode =
   | 'employment' | 'vocational-training' | 'language-courses' | 'formal-education' | 'qualification-recognition'
   | 'legal-aid' | 'legal-aid-asylum' | 'legal-aid-residence' | 'legal-aid-labour-rights' | 'legal-aid-justice'
@@ -93,7 +95,7 @@ export interface DemoReferral {
     categories: ConsentCategory[];
     purposes: Array<'referral' | 'service-provision' | 'follow-up'>;
     method: 'written' | 'verbal' | 'verbal-with-interpreter';
-    language: string;
+    language: ConsentLanguage;
     validForDays: number;
   };
 }

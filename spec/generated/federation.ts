@@ -559,6 +559,7 @@ export interface components {
             htu: string;
             iat: number;
             exp: number;
+            /** @description Unique per token, e.g. a UUID; kept until the token expires to refuse a replay, so a bounded identifier, not text. */
             jti: string;
         };
         /** @description base64url of the invitation's 32 random bytes. */
@@ -785,6 +786,13 @@ export interface components {
                 node_id: components["schemas"]["NodeId"];
                 /** Format: uuid */
                 referral_id: string;
+                /**
+                 * @description The onward recipient's statement as it signed it. A node that does not know
+                 *     that recipient's key keeps it unverified, and only in the form a node signs it:
+                 *     the protected header exactly `alg`, `typ` and `kid` (a thumbprint), header and
+                 *     claims as compact JSON (no spaces, no repeated or extra members), a 64-byte
+                 *     signature; anything else is `invalid-body`.
+                 */
                 statement: string;
             }[];
         };
@@ -981,11 +989,17 @@ export interface components {
             id: string;
             categories: components["schemas"]["DataCategory"][];
             purposes: ("referral" | "service-provision" | "follow-up")[];
+            /** @description The receiving node, and only it (the consent's other recipients are not its business). */
             recipients: components["schemas"]["NodeId"][];
             /** @enum {unknown} */
             method: "written" | "verbal" | "verbal-with-interpreter";
-            language: components["schemas"]["LanguageTag"];
-            /** @description Opaque id of the sending node's user who recorded the consent (not a name). */
+            language: components["schemas"]["ConsentLanguage"];
+            /**
+             * @description The id of the sending node's user who recorded the consent: a UUID in lower case, an
+             *     opaque reference only the sending organisation can resolve, never a name. The receiver
+             *     keeps it in the clear and writes it into its audit log (`consent.recorded`), so
+             *     nothing else is accepted (`invalid-body`).
+             */
             obtained_by: string;
             /** Format: date-time */
             obtained_at: string;
@@ -993,8 +1007,16 @@ export interface components {
             valid_until: string;
             onward_referral?: components["schemas"]["OnwardPermission"];
         };
-        /** @description A BCP 47 language tag, e.g. `ar`, `ro`, `pt-BR` (never free text; it goes into the audit log). */
-        LanguageTag: string;
+        /**
+         * @description The language the client was informed in when she gave consent: a BCP 47 tag from a fixed
+         *     list, the EU's official languages and those common among the women the network supports.
+         *     A fixed list, not any well-formed tag, because it goes to peers and into the audit log in
+         *     the clear (`consent.recorded`), where a tag such as `Ana-Popescu-1990` would carry a name
+         *     for ever. A node refuses a consent in any other language (`invalid-body` from a peer,
+         *     `invalid-request` on the local API); adding one is a protocol change.
+         * @enum {unknown}
+         */
+        ConsentLanguage: "bg" | "cs" | "da" | "de" | "el" | "en" | "es" | "et" | "fi" | "fr" | "ga" | "hr" | "hu" | "it" | "lt" | "lv" | "mt" | "nl" | "pl" | "pt" | "ro" | "sk" | "sl" | "sv" | "am" | "ar" | "bin" | "bn" | "fa" | "ha" | "ig" | "ku" | "mk" | "pa" | "pcm" | "prs" | "ps" | "rom" | "ru" | "so" | "sq" | "sr" | "sw" | "ti" | "tl" | "tr" | "uk" | "ur" | "vi" | "yo" | "zh";
         /** @description Whether the client agreed that the recipient may refer her on to another organisation, and to which (absent = any it trusts). */
         OnwardPermission: {
             allowed: boolean;

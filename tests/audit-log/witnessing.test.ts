@@ -123,7 +123,12 @@ describe('the witness endpoint', () => {
     const size = latest.size;
     const strangerKey = generateKeyPairSync('ed25519').privateKey;
     const forged = await signNote(noteText(latest.note), ed25519SignerFromNodeCrypto(logOrigin(a.id), strangerKey));
+    // Signed by the log itself, but carrying text the witness would keep in the clear (issue 17 item 8).
+    const withExtension = await signNote(`${noteText(latest.note)}Ana Popescu, born 1990\n`, logSigner(a.ctx.self));
+    const withStrangerLine = `${latest.note}— Ana Popescu born 1990 ${Buffer.alloc(68, 1).toString('base64')}\n`;
     const cases: Array<[TestNode, string, number, string]> = [
+      [a, addCheckpointRequestBody(size, [], withExtension), 400, 'malformed-witness-request'],
+      [a, addCheckpointRequestBody(size, [], withStrangerLine), 400, 'malformed-witness-request'],
       [a, 'not a request', 400, 'malformed-witness-request'],
       [a, `old ${size}\nnot base64!\n\n${latest.note}`, 400, 'malformed-witness-request'],
       [a, `old ${size + 1}\n\n${latest.note}`, 400, 'malformed-witness-request'],

@@ -167,6 +167,17 @@ describe('the scanned consent form', () => {
     expect(await snapshot(gr)).toEqual(before);
   });
 
+  it('is refused (415) for a content type that names a property every object has; it answered 500 (npm run fuzz found it)', async () => {
+    const consent = await recordConsent();
+    const before = await snapshot(gr);
+    for (const type of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      const response = await put(gr, consent.id, Buffer.from('%PDF-1.7'), type);
+      expect(response.status, type).toBe(415);
+      expect(((await expectMatchesSpec('local', 'PUT', `/api/v1/consents/${consent.id}/form`, response)) as Json).type).toBe('urn:refnet:problem:unsupported-media-type');
+    }
+    expect(await snapshot(gr)).toEqual(before);
+  });
+
   it('is never shown to an auditor, who reads the consent metadata', async () => {
     const consent = await recordConsent();
     expect((await put(gr, consent.id, pdf, 'application/pdf')).status).toBe(200);

@@ -39,7 +39,7 @@ function offerBody(referralId: string, recipient: string, overrides: Record<stri
       recipients: [recipient],
       method: 'written',
       language: 'ro',
-      obtained_by: 'user-1',
+      obtained_by: '4f1c2b7e-8d3a-4e6f-9b21-7c5d0e3a9f18',
       obtained_at: '2026-11-20T09:00:00Z',
       valid_until: '2027-05-20T09:00:00Z',
     },

@@ -138,7 +138,7 @@ describe('illegal steps around an inquiry', () => {
       type: 'referral.offer', from: gr.id, to: at.id, referralId: id, seq: 2, createdAt: net.clock.now(),
       body: {
         referral_id: id, needs: ['childcare'], urgency: 'routine', reason: 'r', client: {},
-        consent: { id: randomUUID(), categories: [], purposes: ['referral'], recipients: [at.id], method: 'written', language: 'en', obtained_by: 'u', obtained_at: net.clock.now().toISOString(), valid_until: '2030-01-01T00:00:00Z' },
+        consent: { id: randomUUID(), categories: [], purposes: ['referral'], recipients: [at.id], method: 'written', language: 'en', obtained_by: randomUUID(), obtained_at: net.clock.now().toISOString(), valid_until: '2030-01-01T00:00:00Z' },
       },
       recipientKey: at.ctx.self.encryptionKey.publicJwk, senderKey: gr.ctx.self.encryptionKey.publicJwk,
     });

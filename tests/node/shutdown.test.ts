@@ -23,7 +23,7 @@ async function envelopeFromAToB(): Promise<string> {
     type: 'referral.offer', from: a.id, to: b.id, referralId, seq: 1, createdAt: net.clock.now(),
     body: {
       referral_id: referralId, needs: ['healthcare'], urgency: 'routine', reason: 'Check-up.', client: {},
-      consent: { id: randomUUID(), categories: [], purposes: ['referral'], recipients: [b.id], method: 'written', language: 'en', obtained_by: 'u', obtained_at: '2026-11-20T00:00:00Z', valid_until: '2027-11-20T00:00:00Z' },
+      consent: { id: randomUUID(), categories: [], purposes: ['referral'], recipients: [b.id], method: 'written', language: 'en', obtained_by: randomUUID(), obtained_at: '2026-11-20T00:00:00Z', valid_until: '2027-11-20T00:00:00Z' },
     },
     recipientKey: b.ctx.self.encryptionKey.publicJwk, senderKey: a.ctx.self.encryptionKey.publicJwk,
   });

@@ -4,6 +4,7 @@
 import type { Consent } from '../../../node/consents/service.js';
 import { ErrorNote } from '../../router.js';
 import { format, formatDate, formatDay, formatNumber } from '../../i18n/catalogue.js';
+import { consentLanguageName } from '../../i18n/names.js';
 import { Layout, type PageContext } from '../layout.js';
 import { categoriesText, methodText, Organisation, purposesText, StateBadge, type OrganisationNames } from './parts.js';
 
@@ -82,7 +83,7 @@ function Facts(props: { page: PageContext; data: ConsentDetailData }) {
       <dt>{t.consentsMethod}</dt>
       <dd>{methodText(t, consent.method)}</dd>
       <dt>{t.consentLanguage}</dt>
-      <dd>{consent.language}</dd>
+      <dd>{consentLanguageName(consent.language, language)}</dd>
       <dt>{t.consentObtainedBy}</dt>
       <dd>{props.data.obtainedBy}</dd>
       <dt>{t.consentObtainedAt}</dt>

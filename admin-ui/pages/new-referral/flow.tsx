@@ -8,6 +8,7 @@ import type { components as Fed } from '../../../spec/generated/federation.js';
 import type { CreateReferralRequest, OfferContent } from '../../../node/referrals/service.js';
 import type { MatchQuery } from '../../../node/directory/matching.js';
 import { taxonomy } from '../../../node/directory/taxonomy.js';
+import { CONSENT_LANGUAGES, isConsentLanguage, type ConsentLanguage } from '../../../node/consents/languages.js';
 import type { FormFields } from '../../router.js';
 import { format, type Language, type Messages } from '../../i18n/catalogue.js';
 
@@ -27,10 +28,11 @@ export const PURPOSES: readonly Purpose[] = ['referral', 'service-provision', 'f
 export const METHODS: readonly ConsentMethod[] = ['written', 'verbal', 'verbal-with-interpreter'];
 export const CLIENT_LEGAL_STATUSES: readonly ClientLegalStatus[] = ['asylum-seeker', 'refugee', 'subsidiary-protection', 'residence-permit', 'eu-citizen', 'undocumented', 'other'];
 
-/** Languages women referred in the network often speak, offered by name (BCP 47 codes underneath). */
-export const SPOKEN_LANGUAGES: readonly string[] = [
-  'am', 'ar', 'bg', 'bn', 'de', 'el', 'en', 'es', 'fa', 'fr', 'ha', 'hu', 'ig', 'it', 'ku', 'pa', 'pl', 'ps', 'pt', 'ro', 'ru', 'so', 'sq', 'sr', 'sw', 'ti', 'tl', 'tr', 'uk', 'ur', 'vi', 'yo', 'zh',
-];
+/**
+ * Languages women referred in the network often speak, offered by name (BCP 47 codes underneath):
+ * the network's fixed list, the one a consent's language must come from (node/consents/languages.ts).
+ */
+export const SPOKEN_LANGUAGES: readonly string[] = CONSENT_LANGUAGES;
 
 /** Region codes that are not a country today (historic, reserved, or groupings). */
 const NOT_COUNTRIES = new Set(['AC', 'AN', 'AQ', 'BU', 'BV', 'CP', 'CQ', 'CS', 'DD', 'DG', 'DY', 'EA', 'EU', 'EZ', 'FX', 'HM', 'HV', 'IC', 'NH', 'QO', 'RH', 'SU', 'TA', 'TP', 'UK', 'UN', 'VD', 'XA', 'XB', 'YD', 'YU', 'ZR', 'ZZ']);
@@ -76,7 +78,7 @@ export interface ConsentAnswers {
   categories: DataCategory[];
   purposes: Purpose[];
   method: ConsentMethod;
-  language: string;
+  language: ConsentLanguage;
   /** The last day it is in force (YYYY-MM-DD). */
   validUntil: string;
   onward: boolean;
@@ -153,7 +155,7 @@ export function checkConsent(form: FormFields, t: Messages, now: Date): Checked<
   else if (!METHODS.includes(method as ConsentMethod)) errors.push(format(t.nrNotInList, { field: t.nrMethodLegend }));
   const language = form.text('consent_language');
   if (!language) errors.push(format(t.nrChooseOne, { field: t.nrConsentLanguageLabel }));
-  else if (!SPOKEN_LANGUAGES.includes(language)) errors.push(format(t.nrNotInList, { field: t.nrConsentLanguageLabel }));
+  else if (!isConsentLanguage(language)) errors.push(format(t.nrNotInList, { field: t.nrConsentLanguageLabel }));
   const validUntil = form.text('valid_until');
   if (!validUntil) errors.push(format(t.fieldRequired, { field: t.nrValidUntilLabel }));
   else if (!isDay(validUntil)) errors.push(format(t.nrDateInvalid, { field: t.nrValidUntilLabel }));
@@ -162,7 +164,7 @@ export function checkConsent(form: FormFields, t: Messages, now: Date): Checked<
   if (onward !== 'yes' && onward !== 'no') errors.push(format(t.nrNotInList, { field: t.nrOnwardShort }));
   if (form.text('explained') !== 'yes') errors.push(t.nrExplainedMissing);
   if (errors.length) return { ok: false, errors };
-  return ok({ categories: categories as DataCategory[], purposes: purposes as Purpose[], method: method as ConsentMethod, language, validUntil, onward: onward === 'yes' });
+  return ok({ categories: categories as DataCategory[], purposes: purposes as Purpose[], method: method as ConsentMethod, language: language as ConsentLanguage, validUntil, onward: onward === 'yes' });
 }
 
 // --- The client data the consent covers ---------------------------------------------------

@@ -5,7 +5,7 @@ import type { Child } from 'hono/jsx';
 import type { ReferralDetail } from '../../../node/referrals/service.js';
 import { ErrorNote } from '../../router.js';
 import { format, formatDate, formatDay, type Language, type Messages } from '../../i18n/catalogue.js';
-import { languageName } from '../../i18n/names.js';
+import { consentLanguageName, languageName } from '../../i18n/names.js';
 import { Layout, type PageContext } from '../layout.js';
 import { ActionForms, type ActionsProps } from './actions.js';
 import { Code, labelOf, needsText, stateLabel, When } from './labels.js';
@@ -122,7 +122,7 @@ function ConsentFacts(props: { t: Messages; consent: Consent; language: Language
       <Fact term={t.refMethod}>
         <Code t={t} prefix="ref.method." code={consent.method} />
       </Fact>
-      <Fact term={t.refConsentLanguage}>{languageName(consent.language, language)}</Fact>
+      <Fact term={t.refConsentLanguage}>{consentLanguageName(consent.language, language)}</Fact>
       <Fact term={t.refObtainedAt}>
         <When iso={consent.obtained_at} language={language} />
       </Fact>
