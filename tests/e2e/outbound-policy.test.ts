@@ -2,23 +2,9 @@
 // (issue 17 item 4): outside a private network it refuses http:// and a name that resolves to
 // loopback before connecting anywhere; on a private network it still follows no redirect. Each
 // refusal is a problem document, and nothing is stored.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redirectingServer, type RedirectingServer } from '../_util/redirecting-server.js';
 import { cleanup, startNode, type RunningNode } from '../_util/processes.js';
-
-/** A server on loopback that redirects every request to /admin, counting connections and requests. */
-async function redirectingServer(): Promise<{ server: Server; port: number; connections: () => number; requests: string[] }> {
-  const requests: string[] = [];
-  let connections = 0;
-  const server = createServer((request, response) => {
-    requests.push(`${request.method} ${request.url}`);
-    response.writeHead(302, { location: '/admin' }).end();
-  });
-  server.on('connection', () => (connections += 1));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.address() as AddressInfo).port, connections: () => connections, requests };
-}
 
 async function addPeer(node: RunningNode, url: string): Promise<{ status: number; type: string; contentType: string; detail: string }> {
   const response = await node.api('/api/v1/peers', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url }) });
@@ -33,7 +19,7 @@ async function peerCount(node: RunningNode): Promise<number> {
 describe('outbound requests of a real node', () => {
   let strict: RunningNode;
   let open: RunningNode;
-  let target: Awaited<ReturnType<typeof redirectingServer>>;
+  let target: RedirectingServer;
 
   beforeAll(async () => {
     target = await redirectingServer();
@@ -44,8 +30,7 @@ describe('outbound requests of a real node', () => {
   }, 120_000);
 
   afterAll(async () => {
-    target.server.closeAllConnections();
-    await new Promise((resolve) => target.server.close(resolve));
+    await target.close();
     await cleanup.run();
   });
 

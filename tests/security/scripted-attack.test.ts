@@ -6,10 +6,9 @@
 // a 429 or a problem document (the sign-in page's own page for sign-ins), /healthz answers
 // throughout, and the whole database is the same afterwards, but for the limiter's own
 // bookkeeping. docs/threat-model.md names each attack and the control that stops it.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CompactSign, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redirectingServer, type RedirectingServer } from '../_util/redirecting-server.js';
 import { generateEncryptionKey, generateSigningKey, type OkpPublicJwk } from '../../node/identity/keys.js';
 import { sealEnvelope, signEnvelopeAttempt } from '../../node/envelope/seal.js';
 import { uuidv7 } from '../../node/envelope/uuidv7.js';
@@ -30,15 +29,6 @@ const SHIPPED_LIMITS = {
   REFERRAL_NODE_QUOTA_OPEN_REFERRALS: undefined,
   REFERRAL_NODE_QUOTA_REFERRALS_PER_HOUR: undefined,
 };
-
-/** A loopback server that redirects everything to /admin, counting the connections it gets. */
-async function redirectingServer(): Promise<{ server: Server; port: number; connections: () => number }> {
-  let connections = 0;
-  const server = createServer((_request, response) => response.writeHead(302, { location: '/admin' }).end());
-  server.on('connection', () => (connections += 1));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.address() as AddressInfo).port, connections: () => connections };
-}
 
 /** A JWS signed by a key no one trusts, in the name of `iss` (a service token's shape). */
 async function forged(iss: string, claims: Record<string, unknown> = {}): Promise<string> {
@@ -69,7 +59,7 @@ interface Answer {
 
 describe('a scripted attack from one address', () => {
   let node: RunningNode;
-  let redirector: Awaited<ReturnType<typeof redirectingServer>>;
+  let redirector: RedirectingServer;
 
   beforeAll(async () => {
     redirector = await redirectingServer();
@@ -77,8 +67,7 @@ describe('a scripted attack from one address', () => {
   }, 180_000);
 
   afterAll(async () => {
-    redirector.server.closeAllConnections();
-    await new Promise((resolve) => redirector.server.close(resolve));
+    await redirector.close();
     await cleanup.run();
   });
 
