@@ -46,6 +46,7 @@ export const secondFactor = area(
     userSecondFactorRemoveHint: 'If the user lost their phone and their recovery codes, remove the second factor: they can sign in with their password alone until they set up a new one. They are signed out now.',
     userSecondFactorRemove: 'Remove the second factor',
     userSecondFactorRemoved: 'The second factor is removed. The user is signed out.',
+    userSecondFactorOwn: 'Your own second factor is turned off on your Settings, with your password and a code: not here, where an open session alone would do.',
   },
   {
     de: {
@@ -91,6 +92,7 @@ export const secondFactor = area(
       userSecondFactorRemoveHint: 'Wenn die Person ihr Telefon und ihre Wiederherstellungscodes verloren hat, entfernen Sie den zweiten Faktor: Sie kann sich dann nur mit dem Passwort anmelden, bis sie einen neuen einrichtet. Sie wird jetzt abgemeldet.',
       userSecondFactorRemove: 'Zweiten Faktor entfernen',
       userSecondFactorRemoved: 'Der zweite Faktor ist entfernt. Die Person ist abgemeldet.',
+      userSecondFactorOwn: 'Ihren eigenen zweiten Faktor schalten Sie in Ihren Einstellungen aus, mit Passwort und Code: nicht hier, wo eine offene Sitzung allein genügen würde.',
     },
     el: {
       sfTitle: 'Δεύτερος παράγοντας',
@@ -135,6 +137,7 @@ export const secondFactor = area(
       userSecondFactorRemoveHint: 'Αν ο χρήστης έχασε το τηλέφωνο και τους κωδικούς ανάκτησης, αφαιρέστε τον δεύτερο παράγοντα: θα συνδέεται μόνο με τον κωδικό πρόσβασης μέχρι να ρυθμίσει νέο. Αποσυνδέεται τώρα.',
       userSecondFactorRemove: 'Αφαίρεση του δεύτερου παράγοντα',
       userSecondFactorRemoved: 'Ο δεύτερος παράγοντας αφαιρέθηκε. Ο χρήστης αποσυνδέθηκε.',
+      userSecondFactorOwn: 'Τον δικό σας δεύτερο παράγοντα τον απενεργοποιείτε στις Ρυθμίσεις σας, με τον κωδικό πρόσβασης και έναν κωδικό: όχι εδώ, όπου θα αρκούσε μια ανοιχτή συνεδρία.',
     },
     it: {
       sfTitle: 'Secondo fattore',
@@ -179,6 +182,7 @@ export const secondFactor = area(
       userSecondFactorRemoveHint: 'Se la persona ha perso il telefono e i codici di recupero, rimuova il secondo fattore: potrà accedere con la sola password finché non ne imposta uno nuovo. Viene disconnessa ora.',
       userSecondFactorRemove: 'Rimuovi il secondo fattore',
       userSecondFactorRemoved: 'Il secondo fattore è stato rimosso. La persona è stata disconnessa.',
+      userSecondFactorOwn: 'Il Suo secondo fattore si disattiva nelle Sue impostazioni, con la password e un codice: non qui, dove basterebbe una sessione aperta.',
     },
     ro: {
       sfTitle: 'Al doilea factor',
@@ -223,6 +227,7 @@ export const secondFactor = area(
       userSecondFactorRemoveHint: 'Dacă utilizatorul și-a pierdut telefonul și codurile de recuperare, eliminați al doilea factor: se va autentifica doar cu parola până configurează unul nou. Este deconectat acum.',
       userSecondFactorRemove: 'Eliminați al doilea factor',
       userSecondFactorRemoved: 'Al doilea factor a fost eliminat. Utilizatorul a fost deconectat.',
+      userSecondFactorOwn: 'Propriul al doilea factor îl dezactivați în Setările dumneavoastră, cu parola și un cod: nu aici, unde ar ajunge o sesiune deschisă.',
     },
     bg: {
       sfTitle: 'Втори фактор',
@@ -267,6 +272,7 @@ export const secondFactor = area(
       userSecondFactorRemoveHint: 'Ако потребителят е загубил телефона и кодовете си за възстановяване, премахнете втория фактор: ще влиза само с паролата, докато не настрои нов. Сега излиза от системата.',
       userSecondFactorRemove: 'Премахване на втория фактор',
       userSecondFactorRemoved: 'Вторият фактор е премахнат. Потребителят е изведен от системата.',
+      userSecondFactorOwn: 'Собствения си втори фактор изключвате в Настройките си, с паролата и код: не тук, където би стигнала една отворена сесия.',
     },
   },
 );

@@ -202,6 +202,8 @@ export function accountPages(ui: UiRouter): void {
   ui.post('/users/:id/second-factor/remove', ADMIN, async (r) => {
     const user = await userOf(r);
     if (!user) return notFound(r);
+    // Her own is turned off on Settings, with her password and a code: an open session is not enough.
+    if (user.id === r.session.user.id) return userPage(r, user, r.t.userSecondFactorOwn);
     await removeSecondFactor(ctx.database, user.id, ctx.clock.now(), userActor(r));
     return redirect(r.c, `/ui/users/${user.id}`, 'userSecondFactorRemoved');
   });

@@ -70,26 +70,38 @@ export function secondFactorPages(ui: UiRouter): void {
     return page(r, { sentence: result.why === 'wrong-password' ? r.t.sfPasswordWrong : r.t.sfCodeWrong, form: 'confirm' });
   });
 
+  /**
+   * The forms that ask for the password and a code go through the sign-in throttle, as the
+   * sign-in page does: a wrong password or code counts as a failed sign-in, so whoever holds a
+   * session cannot try passwords or codes without end. Undefined: go on; otherwise the page to send.
+   */
+  const throttled = async (r: UiRequest, form: 'renew' | 'off') => {
+    const gate = await ctx.throttles.signIn.gate(r.session.user.username, clientAddress(r.c, ctx));
+    if (gate.open) return undefined;
+    r.c.header('retry-after', String(gate.retryAfterSeconds));
+    const sentence = gate.why === 'wait' ? format(r.t.signInWait, { seconds: gate.retryAfterSeconds }) : format(r.t.signInLocked, { minutes: Math.ceil(gate.retryAfterSeconds / 60) });
+    return page(r, { sentence, form });
+  };
+  const failed = (r: UiRequest, now: Date) => ctx.throttles.signIn.failed(r.session.user.username, clientAddress(r.c, ctx), r.session.user.id, now);
+
   ui.post('/settings/second-factor/recovery-codes', ROLES, async (r) => {
-    const result = await renewRecoveryCodes(ctx, r.session.user.id, await rawPassword(r.c), ctx.clock.now());
+    const refused = await throttled(r, 'renew');
+    if (refused) return refused;
+    const now = ctx.clock.now();
+    const result = await renewRecoveryCodes(ctx, r.session.user.id, { password: await rawPassword(r.c), code: r.form.text('code') }, now);
     if (result === 'not-enrolled') return redirect(r.c, SECOND_FACTOR_PAGE);
-    if (result === 'wrong-password') return page(r, { sentence: r.t.sfPasswordWrong, form: 'renew' });
+    if (result === 'wrong-password' || result === 'wrong-code') {
+      await failed(r, now);
+      return page(r, { sentence: result === 'wrong-password' ? r.t.sfPasswordWrong : r.t.sfCodeWrong, form: 'renew' });
+    }
     return render(r.c, <RecoveryCodesPage page={r.page} title={r.t.sfRenewedTitle} codes={result} />);
   });
 
   ui.post('/settings/second-factor/off', ROLES, async (r) => {
     const { user } = r.session;
     if (secondFactorRequired(ctx, user.role)) return page(r, { sentence: r.t.sfOffRequired, form: 'off' });
-    // A wrong code here counts as a failed sign-in, as on the sign-in page: whoever holds a session
-    // and the password cannot try codes without end.
-    const guard = ctx.throttles.signIn;
-    const address = clientAddress(r.c, ctx);
-    const gate = await guard.gate(user.username, address);
-    if (!gate.open) {
-      r.c.header('retry-after', String(gate.retryAfterSeconds));
-      const sentence = gate.why === 'wait' ? format(r.t.signInWait, { seconds: gate.retryAfterSeconds }) : format(r.t.signInLocked, { minutes: Math.ceil(gate.retryAfterSeconds / 60) });
-      return page(r, { sentence, form: 'off' });
-    }
+    const refused = await throttled(r, 'off');
+    if (refused) return refused;
     const now = ctx.clock.now();
     const result = await turnOffSecondFactor(ctx, user.id, { password: await rawPassword(r.c), code: r.form.text('code') }, now);
     switch (result) {
@@ -99,10 +111,9 @@ export function secondFactorPages(ui: UiRouter): void {
       case 'not-enrolled':
         return redirect(r.c, SECOND_FACTOR_PAGE);
       case 'wrong-password':
-        return page(r, { sentence: r.t.sfPasswordWrong, form: 'off' });
       case 'wrong-code':
-        await guard.failed(user.username, address, user.id, now);
-        return page(r, { sentence: r.t.sfCodeWrong, form: 'off' });
+        await failed(r, now);
+        return page(r, { sentence: result === 'wrong-password' ? r.t.sfPasswordWrong : r.t.sfCodeWrong, form: 'off' });
     }
   });
 }

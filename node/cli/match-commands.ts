@@ -18,7 +18,7 @@ function describe(result: MatchResult, rank: number): string {
     `${rank}. ${name}: ${organization.name}${organization.own ? ' (this organisation)' : ''}, ${place} [score ${result.score}]`,
     `   fits: ${result.reasons.map((r) => r.detail).join('; ') || '-'}`,
     ...(result.misfits.length > 0 ? [`   does not fit: ${result.misfits.map((r) => r.detail).join('; ')}`] : []),
-    ...(result.referable ? [`   refer: "to": "${organization.node_id}", "service_id": "${service.id}" in the referral (referral-node referral send --file)`] : []),
+    ...(result.referable ? [`   refer: "to": "${organization.node_id}", "service_id": "${service.id}" in the referral (referral-node referral send --file FILE --user NAME)`] : []),
   ]
     .map(plain)
     .join('\n');

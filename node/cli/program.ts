@@ -211,8 +211,8 @@ export function buildProgram(io: CliIo = defaultIo, loadHttpApp?: () => Promise<
       .command(`${name} <username>`)
       .description(
         disabled
-          ? 'Disable an account: its web sessions end and its API tokens stop working (the last active administrator stays); written in the audit log.'
-          : 'Enable a disabled account again (its password and tokens work again); written in the audit log.',
+          ? 'Disable an account: its web sessions end and its API tokens are revoked (the last active administrator stays); written in the audit log.'
+          : 'Enable a disabled account again (its password works again; its tokens were revoked); written in the audit log.',
       )
       .addOption(dataOption())
       .action(async (username: string, options: { data?: string }) => {

@@ -233,9 +233,20 @@ export async function verifySecondFactor(deps: SecondFactorDeps, userId: string,
 }
 
 /** New recovery codes for the user (her password needed): the old ones stop working; the new ones are shown once. */
-export async function renewRecoveryCodes(deps: SecondFactorDeps, userId: string, password: string, now: Date): Promise<string[] | 'wrong-password' | 'not-enrolled'> {
+/**
+ * New recovery codes (the old ones stop working): her password and a code (or a recovery code)
+ * needed, since the codes are a way past the second factor for good, and a session with the
+ * password alone must not make one.
+ */
+export async function renewRecoveryCodes(
+  deps: SecondFactorDeps,
+  userId: string,
+  given: { password: string; code: string },
+  now: Date,
+): Promise<string[] | 'wrong-password' | 'wrong-code' | 'not-enrolled'> {
   if (!(await hasSecondFactor(deps.database.db, userId))) return 'not-enrolled';
-  if (!(await passwordIsRight(deps.database.db, userId, password))) return 'wrong-password';
+  if (!(await passwordIsRight(deps.database.db, userId, given.password))) return 'wrong-password';
+  if (!(await verifySecondFactor(deps, userId, given.code, now))) return 'wrong-code';
   const codes = await newRecoveryCodes();
   await deps.database.transaction(async (tx) => {
     await keepRecoveryCodes(deps, tx, userId, codes, now);

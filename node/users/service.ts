@@ -11,6 +11,7 @@ import type { AuditActor } from '../audit-log/events.js';
 import { newestEntriesOfType } from '../audit-log/entries.js';
 import { deleteSessionsOfUser } from './sessions.js';
 import { ROLES, type Role } from './roles.js';
+import { MAX_API_TOKEN_DAYS } from '../config/config.js';
 
 export { ROLES, type Role } from './roles.js';
 
@@ -73,7 +74,9 @@ export interface ApiTokenRequest {
 }
 
 export async function createApiToken(database: Database, username: string, request: ApiTokenRequest, now: Date, actor: AuditActor = COMMAND_LINE): Promise<string> {
-  if (!Number.isInteger(request.days) || request.days < 1) throw new UserError('An API token lasts a whole number of days, at least one.');
+  if (!Number.isInteger(request.days) || request.days < 1 || request.days > MAX_API_TOKEN_DAYS) {
+    throw new UserError(`An API token lasts a whole number of days, from 1 to ${MAX_API_TOKEN_DAYS}.`);
+  }
   const user = await database.db.selectFrom('users').select(['id', 'disabled_at']).where('username', '=', username).executeTakeFirst();
   if (!user || user.disabled_at) throw new UserError(`No active user ${username}.`);
   const token = TOKEN_PREFIX + b64u.encode(await randomBytes(32));
@@ -262,10 +265,18 @@ export async function resetPassword(database: Database, userId: string, now: Dat
   await database.transaction(async (tx) => {
     await tx.updateTable('users').set({ password_hash: hash }).where('id', '=', userId).execute();
     await deleteSessionsOfUser(tx, userId);
-    await tx.deleteFrom('api_tokens').where('user_id', '=', userId).execute();
+    await revokeTokensOf(tx, userId, now, actor);
     await appendAuditEvent(tx, now, actor, { type: 'user.password-reset', user_id: userId });
   });
   return { password };
+}
+
+/** Revokes every API token of the user, inside `tx`, each with its `user.token-revoked` entry. */
+async function revokeTokensOf(tx: Tx, userId: string, now: Date, actor: AuditActor): Promise<void> {
+  const tokens = await tx.selectFrom('api_tokens').select('id').where('user_id', '=', userId).execute();
+  if (tokens.length === 0) return;
+  await tx.deleteFrom('api_tokens').where('user_id', '=', userId).execute();
+  for (const token of tokens) await appendAuditEvent(tx, now, actor, { type: 'user.token-revoked', user_id: userId, token_id: token.id });
 }
 
 export type AccountChange = 'changed' | 'unchanged' | 'last-admin' | 'not-found';
@@ -290,7 +301,11 @@ export async function changeRole(database: Database, userId: string, role: Role,
   });
 }
 
-/** Disables (the user's sessions end, their API tokens stop working) or enables an account; the last active administrator stays. */
+/**
+ * Disables (the user's sessions end, her API tokens are revoked: an account disabled because it
+ * was in other hands must not get its tokens back when enabled) or enables an account; the last
+ * active administrator stays.
+ */
 export async function setUserDisabled(database: Database, userId: string, disabled: boolean, now: Date, actor: AuditActor): Promise<AccountChange> {
   return database.transaction(async (tx) => {
     const user = await tx.selectFrom('users').select(['disabled_at']).where('id', '=', userId).executeTakeFirst();
@@ -298,7 +313,10 @@ export async function setUserDisabled(database: Database, userId: string, disabl
     if ((user.disabled_at !== null) === disabled) return 'unchanged';
     if (disabled && (await isLastActiveAdmin(tx, userId))) return 'last-admin';
     await tx.updateTable('users').set({ disabled_at: disabled ? now.toISOString() : null }).where('id', '=', userId).execute();
-    if (disabled) await deleteSessionsOfUser(tx, userId);
+    if (disabled) {
+      await deleteSessionsOfUser(tx, userId);
+      await revokeTokensOf(tx, userId, now, actor);
+    }
     await appendAuditEvent(tx, now, actor, { type: disabled ? 'user.disabled' : 'user.enabled', user_id: userId });
     return 'changed';
   });

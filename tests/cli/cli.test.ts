@@ -232,27 +232,32 @@ describe('other commands', () => {
     await expect(run('user', 'disable', 'admin', '--data', data)).rejects.toThrow(/last active administrator.*Nothing was changed/);
     await expect(run('user', 'disable', 'nobody', '--data', data)).rejects.toThrow(/There is no user nobody/);
     const { authenticateToken } = await import('../../node/users/service.js');
-    const tokenWorks = async () => {
+    const tokenWorks = async (which = token) => {
       const node = await openNode({ ...resolveConfig({ data }, {}), logLevel: 'silent' });
       try {
-        return (await authenticateToken(node.ctx.database, token, new Date())) !== undefined;
+        return (await authenticateToken(node.ctx.database, which, new Date())) !== undefined;
       } finally {
         await node.close();
       }
     };
     expect(await tokenWorks()).toBe(false);
     expect(await run('user', 'enable', 'maria', '--data', data)).toMatch(/maria is enabled/);
-    expect(await tokenWorks()).toBe(true);
+    // Revoked when disabled: an account disabled because it was in other hands gets no token back.
+    expect(await tokenWorks()).toBe(false);
+    expect(await run('token', 'list', '--user', 'maria', '--data', data)).toMatch(/maria has no API token/);
 
+    const token2 = (await run('token', 'create', '--user', 'maria', '--data', data)).trim();
     const reset = await run('user', 'reset-password', 'maria', '--data', data);
     const password = /New password for maria: (\S+)/.exec(reset)![1]!;
     expect(password.length).toBeGreaterThanOrEqual(16);
-    expect(await tokenWorks()).toBe(false);
+    expect(await tokenWorks(token2)).toBe(false);
     expect(await run('token', 'list', '--user', 'maria', '--data', data)).toMatch(/maria has no API token/);
     const node = await openNode({ ...resolveConfig({ data }, {}), logLevel: 'silent' });
     try {
       const types = (await node.ctx.database.db.selectFrom('audit_log').select('type').execute()).map((row) => row.type);
       expect(types).toEqual(expect.arrayContaining(['user.disabled', 'user.enabled', 'user.password-reset']));
+      // Each token ended by the disabling and the reset has its revocation entry.
+      expect(types.filter((type) => type === 'user.token-revoked')).toHaveLength(2);
       const { verifyPassword } = await import('../../node/users/passwords.js');
       const row = await node.ctx.database.db.selectFrom('users').select('password_hash').where('username', '=', 'maria').executeTakeFirstOrThrow();
       expect(await verifyPassword(row.password_hash, password)).toBe(true);

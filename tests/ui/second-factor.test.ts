@@ -11,6 +11,7 @@ import { ConfigError, resolveConfig } from '../../node/config/config.js';
 import { readEnv } from '../../node/config/env.js';
 import { createUser } from '../../node/users/service.js';
 import { createTestNetwork, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { pollUntil } from '../_util/processes.js';
 import { signIn, signedInAs, textOf, tokenIn, uiBrowser, type UiBrowser } from '../_util/ui-browser.js';
 
 let net: TestNetwork;
@@ -231,6 +232,40 @@ describe('turning it off and removing it', () => {
     expect((await b.go('/ui/overview')).headers.get('location')).toBe('/ui/login');
     expect(await auditTypes()).toContain('user.second-factor-removed');
     expect((await signIn(uiBrowser(gr), 'xanthi', PASSWORD)).headers.get('location')).toBe('/ui/overview');
+  });
+});
+
+describe('what an open session alone cannot do', () => {
+  it('an administrator cannot remove her own second factor from the Users page: Settings, with password and code', async () => {
+    const { id, b } = await userSignedIn('yolanda', 'admin');
+    await setUp(b);
+    expect(textOf(await b.html(`/ui/users/${id}`))).toContain('Your own second factor is turned off on your Settings');
+    const refused = await b.submit(`/ui/users/${id}/second-factor/remove`, {}, `/ui/users/${id}`);
+    expect(refused.status).toBe(409);
+    expect(textOf(await refused.text())).toContain('Your own second factor is turned off on your Settings');
+    expect(textOf(await b.html('/ui/settings/second-factor'))).toMatch(/Your second factor has been on since/);
+  });
+
+  it('new recovery codes need a code as well as the password; a wrong one counts as a failed sign-in', async () => {
+    const { b } = await userSignedIn('zoe');
+    const { key } = await setUp(b);
+    const renew = (fields: { password: string; code: string }) => b.submit('/ui/settings/second-factor/recovery-codes', fields, '/ui/settings/second-factor');
+    const passwordOnly = await renew({ password: PASSWORD, code: '' });
+    expect(passwordOnly.status).toBe(422);
+    expect(textOf(await passwordOnly.text())).toContain('That code is not right');
+    // Five failures are free (half of the lock's ten); after the sixth, the next attempt must wait.
+    for (let i = 0; i < 5; i++) expect((await renew({ password: `wrong-${i}`, code: code(key) })).status).toBe(422);
+    const waiting = await renew({ password: PASSWORD, code: code(key) });
+    expect(waiting.status).toBe(422);
+    expect(textOf(await waiting.text())).toMatch(/Too many failed sign-ins\. Try again in \d+ seconds\./);
+    expect(Number(waiting.headers.get('retry-after'))).toBeGreaterThan(0);
+    // The wait is on the limiter's clock (the real one): once it has passed, password and code make new codes.
+    const renewed = await pollUntil(async () => {
+      const response = await renew({ password: PASSWORD, code: code(key) });
+      return response.status === 200 ? response : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 500, what: 'the wait after failed attempts to end' });
+    expect(textOf(await renewed.text())).toContain('recovery');
+    expect(await auditTypes()).toContain('user.recovery-codes-renewed');
   });
 });
 

@@ -144,10 +144,13 @@ describe('recovery codes', () => {
     expect(await verifySecondFactor(node.ctx, id, other.codes[0]!, now())).toBeUndefined();
   });
 
-  it('new ones (with the password) replace the old ones', async () => {
+  it('new ones (with the password and a code) replace the old ones', async () => {
     const { id, codes } = await enrolled('maria');
-    expect(await renewRecoveryCodes(node.ctx, id, 'not the password', now())).toBe('wrong-password');
-    const renewed = await renewRecoveryCodes(node.ctx, id, PASSWORD, now());
+    expect(await renewRecoveryCodes(node.ctx, id, { password: 'not the password', code: codes[1]! }, now())).toBe('wrong-password');
+    // The password alone is not enough: the codes are a way past the second factor for good.
+    expect(await renewRecoveryCodes(node.ctx, id, { password: PASSWORD, code: '000000' }, now())).toBe('wrong-code');
+    expect((await secondFactorStatus(db(), id)).recoveryCodesLeft).toBe(10);
+    const renewed = await renewRecoveryCodes(node.ctx, id, { password: PASSWORD, code: codes[1]! }, now());
     expect(Array.isArray(renewed) && renewed).toHaveLength(10);
     expect(await verifySecondFactor(node.ctx, id, codes[0]!, now())).toBeUndefined();
     expect(await verifySecondFactor(node.ctx, id, (renewed as string[])[0]!, now())).toBe('recovery-code');

@@ -79,6 +79,7 @@ function InForce(props: { page: PageContext; data: SecondFactorData; since: stri
         <form method="post" action="/ui/settings/second-factor/recovery-codes" class="stack">
           <Csrf page={props.page} />
           <PasswordField id="renew-password" label={t.settingsPasswordCurrent} />
+          <CodeField id="renew-code" label={t.sfCodeOrRecovery} />
           <button type="submit">{t.sfRenew}</button>
         </form>
       </section>

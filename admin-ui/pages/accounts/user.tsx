@@ -82,13 +82,19 @@ export function UserPage(props: {
         {props.secondFactorSince ? (
           <>
             <p>{format(t.userSecondFactorOn, { time: formatDate(props.secondFactorSince, language) })}</p>
-            <p>{t.userSecondFactorRemoveHint}</p>
-            <form method="post" action={`${base}/second-factor/remove`}>
-              <Csrf page={props.page} />
-              <button type="submit" class="danger">
-                {t.userSecondFactorRemove}
-              </button>
-            </form>
+            {user.id === session?.user.id ? (
+              <p>{t.userSecondFactorOwn}</p>
+            ) : (
+              <>
+                <p>{t.userSecondFactorRemoveHint}</p>
+                <form method="post" action={`${base}/second-factor/remove`}>
+                  <Csrf page={props.page} />
+                  <button type="submit" class="danger">
+                    {t.userSecondFactorRemove}
+                  </button>
+                </form>
+              </>
+            )}
           </>
         ) : (
           <p>{t.userSecondFactorNone}</p>
