@@ -204,7 +204,8 @@ export function accountPages(ui: UiRouter): void {
     if (!user) return notFound(r);
     // Her own is turned off on Settings, with her password and a code: an open session is not enough.
     if (user.id === r.session.user.id) return userPage(r, user, r.t.userSecondFactorOwn);
-    await removeSecondFactor(ctx.database, user.id, ctx.clock.now(), userActor(r));
+    // Nothing in force (already removed, by another administrator say): the page as it is now.
+    if (!(await removeSecondFactor(ctx.database, user.id, ctx.clock.now(), userActor(r)))) return redirect(r.c, `/ui/users/${user.id}`);
     return redirect(r.c, `/ui/users/${user.id}`, 'userSecondFactorRemoved');
   });
 

@@ -155,6 +155,10 @@ async function useStep(tx: Tx, userId: string, matched: { keyId: string; step: n
     .where('user_id', '=', userId)
     .where('key_id', '=', matched.keyId)
     .where((eb) => eb.or([eb('last_step', 'is', null), eb('last_step', '<', matched.step)]))
+    // A confirmation only of a factor not yet in force, a sign-in's code only of one in force: two
+    // confirmations at once with codes of two steps cannot both succeed (the second would replace
+    // the recovery codes the first showed).
+    .where('confirmed_at', confirming ? 'is' : 'is not', null)
     .executeTakeFirst();
   return Number(updated.numUpdatedRows) === 1;
 }

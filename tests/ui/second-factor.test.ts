@@ -232,6 +232,12 @@ describe('turning it off and removing it', () => {
     expect((await b.go('/ui/overview')).headers.get('location')).toBe('/ui/login');
     expect(await auditTypes()).toContain('user.second-factor-removed');
     expect((await signIn(uiBrowser(gr), 'xanthi', PASSWORD)).headers.get('location')).toBe('/ui/overview');
+    // Removing it again (a second administrator, say) says nothing was removed, and writes nothing.
+    const removals = (await auditTypes()).filter((type) => type === 'user.second-factor-removed').length;
+    const again = await admin.submit(`/ui/users/${id}/second-factor/remove`, {}, `/ui/users/${id}`);
+    expect(again.status).toBe(303);
+    expect(textOf(await admin.html(again.headers.get('location')!))).not.toContain('The second factor is removed.');
+    expect((await auditTypes()).filter((type) => type === 'user.second-factor-removed')).toHaveLength(removals);
   });
 });
 
