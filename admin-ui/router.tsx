@@ -123,6 +123,15 @@ export function redirect(c: Context, path: string, notice?: string): Response {
 /** What went wrong, said to the person: a sentence in their language, and the node's own detail when it has one. */
 export type Explained = { sentence: string; detail?: string };
 
+/**
+ * What a closed sign-in gate tells the person (how long to wait, or that the account is locked),
+ * with `Retry-After` set: told at once rather than held, since a held answer holds a connection too.
+ */
+export function signInRefusal(c: Context, t: Messages, closed: { why: 'wait' | 'locked'; retryAfterSeconds: number }): string {
+  c.header('retry-after', String(closed.retryAfterSeconds));
+  return closed.why === 'wait' ? format(t.signInWait, { seconds: closed.retryAfterSeconds }) : format(t.signInLocked, { minutes: Math.ceil(closed.retryAfterSeconds / 60) });
+}
+
 /** A sentence for what went wrong, in the user's language, with the node's own detail when it has one. */
 export function explain(t: Messages, error: unknown): Explained | undefined {
   if (error instanceof DomainError) {

@@ -12,7 +12,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { servedOverHttps } from '../node/http/response-headers.js';
 import { clientAddress } from '../node/http/client-address.js';
-import { bodyLimitFor, MessagePage, parseForm, render, UiRouter } from './router.js';
+import { bodyLimitFor, MessagePage, parseForm, render, signInRefusal, UiRouter } from './router.js';
 import { ROLES, setUserLanguage } from '../node/users/service.js';
 import { referralPages } from './routes/referrals.js';
 import { newReferralPages } from './routes/new-referral.js';
@@ -129,11 +129,7 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
       ctx.logger.info({ subsystem: 'ui', refused: outcome.why }, 'sign-in refused');
       const page = (error: string, status: 401 | 429) => render(c, <LoginPage page={{ t, language }} token={signInToken(c, publicHttps)} error={error} username={username} />, status);
       if (outcome.why === 'credentials') return page(t.signInFailed, 401);
-      // Told at once how long to wait, rather than held: a held answer would hold a connection too.
-      c.header('retry-after', String(outcome.retryAfterSeconds));
-      return outcome.why === 'wait'
-        ? page(format(t.signInWait, { seconds: outcome.retryAfterSeconds }), 429)
-        : page(format(t.signInLocked, { minutes: Math.ceil(outcome.retryAfterSeconds / 60) }), 429);
+      return page(signInRefusal(c, t, { why: outcome.why, retryAfterSeconds: outcome.retryAfterSeconds }), 429);
     }
     if (outcome.secondFactor) {
       // Half signed in: the password was right, the code is still to come. Nothing else is open yet.
@@ -168,12 +164,7 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
     const guard = ctx.throttles.signIn;
     const address = clientAddress(c, ctx);
     const gate = await guard.gate(user.username, address);
-    if (!gate.open) {
-      c.header('retry-after', String(gate.retryAfterSeconds));
-      return gate.why === 'wait'
-        ? page(format(t.signInWait, { seconds: gate.retryAfterSeconds }), 429)
-        : page(format(t.signInLocked, { minutes: Math.ceil(gate.retryAfterSeconds / 60) }), 429);
-    }
+    if (!gate.open) return page(signInRefusal(c, t, gate), 429);
     const code = typeof fields.code === 'string' ? fields.code.slice(0, 100) : '';
     const now = ctx.clock.now();
     const factor = await verifySecondFactor(ctx, user.id, code, now);

@@ -13,8 +13,7 @@ import {
   turnOffSecondFactor,
 } from '../../node/users/second-factor.js';
 import { clientAddress } from '../../node/http/client-address.js';
-import { format } from '../i18n/catalogue.js';
-import { redirect, render, type UiRequest, type UiRouter } from '../router.js';
+import { redirect, render, signInRefusal, type UiRequest, type UiRouter } from '../router.js';
 import { RecoveryCodesPage, SecondFactorPage, type SecondFactorData } from '../pages/accounts/second-factor.js';
 
 /** Where an administrator without a second factor is sent while the node requires one. */
@@ -77,10 +76,7 @@ export function secondFactorPages(ui: UiRouter): void {
    */
   const throttled = async (r: UiRequest, form: 'renew' | 'off') => {
     const gate = await ctx.throttles.signIn.gate(r.session.user.username, clientAddress(r.c, ctx));
-    if (gate.open) return undefined;
-    r.c.header('retry-after', String(gate.retryAfterSeconds));
-    const sentence = gate.why === 'wait' ? format(r.t.signInWait, { seconds: gate.retryAfterSeconds }) : format(r.t.signInLocked, { minutes: Math.ceil(gate.retryAfterSeconds / 60) });
-    return page(r, { sentence, form });
+    return gate.open ? undefined : page(r, { sentence: signInRefusal(r.c, r.t, gate), form });
   };
   const failed = (r: UiRequest, now: Date) => ctx.throttles.signIn.failed(r.session.user.username, clientAddress(r.c, ctx), r.session.user.id, now);
 

@@ -23,7 +23,7 @@ import { base32, utf8 } from '../crypto/encoding.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
 import { verifyPassword } from './passwords.js';
-import { deleteSessionsOfUser } from './sessions.js';
+import { deleteSessionsOfUser, secondFactorInForce } from './sessions.js';
 
 export const TOTP_PERIOD_SECONDS = 30;
 export const TOTP_DIGITS = 6;
@@ -67,10 +67,8 @@ export async function secondFactorStatus(db: Db, userId: string): Promise<Second
   return { since: row?.confirmed_at ?? undefined, pending: row !== undefined && row.confirmed_at === null, recoveryCodesLeft: Number(codes.count) };
 }
 
-/** Whether the user has a second factor in force (confirmed). */
-export async function hasSecondFactor(db: Db, userId: string): Promise<boolean> {
-  return (await secondFactorStatus(db, userId)).since !== undefined;
-}
+/** Whether the user has a second factor in force (confirmed): one row read, no recovery codes counted. */
+export const hasSecondFactor = secondFactorInForce;
 
 /**
  * Begins an enrolment: a new secret, sealed, not yet in force (an earlier unconfirmed one is

@@ -76,8 +76,11 @@ export async function checkCredentials(
   return { ok: true, user: { id: user.id, username: user.username, role: user.role, language: user.language }, secondFactor };
 }
 
-/** Whether the user has a confirmed second factor (read here: second-factor.ts, its owner, depends on this module). */
-async function secondFactorInForce(db: Db, userId: string): Promise<boolean> {
+/**
+ * Whether the user has a confirmed second factor. Read here, and re-exported by second-factor.ts
+ * (its owner) as `hasSecondFactor`: that module depends on this one.
+ */
+export async function secondFactorInForce(db: Db, userId: string): Promise<boolean> {
   const row = await db.selectFrom('user_second_factors').select('confirmed_at').where('user_id', '=', userId).executeTakeFirst();
   return Boolean(row?.confirmed_at);
 }
