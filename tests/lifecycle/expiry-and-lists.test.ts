@@ -110,7 +110,9 @@ describe('drafts', () => {
     expect((await api(gr, 'GET', '/api/v1/referrals?needs_action=true&limit=200')).body.items.map((r: Json) => r.id)).toContain(id);
 
     const sent = await api(gr, 'POST', `/api/v1/referrals/${id}/send`);
-    expect(sent.body).toMatchObject({ state: 'sent', delivery: { state: 'queued' } });
+    // The worker posts a committed envelope at once, so it may be delivered before the answer is read.
+    expect(sent.body.state).toBe('sent');
+    expect(['queued', 'delivered']).toContain(sent.body.delivery.state);
     await settle();
     const detail = (await api(gr, 'GET', `/api/v1/referrals/${id}`)).body;
     expect(detail.state).toBe('delivered');

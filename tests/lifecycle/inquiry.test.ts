@@ -59,7 +59,9 @@ describe('an inquiry', () => {
     expect(onSender.inquiry.answer).toEqual({ capacity: 'waiting-list', available_from: '2027-01-15', note: 'A place opens mid-January.' });
 
     const offered = await api(gr, 'POST', `/api/v1/referrals/${id}/offer`, offer);
-    expect(offered.body).toMatchObject({ state: 'sent', delivery: { state: 'queued' } });
+    // The worker posts a committed envelope at once, so it may be delivered before the answer is read.
+    expect(offered.body.state).toBe('sent');
+    expect(['queued', 'delivered']).toContain(offered.body.delivery.state);
     await settle();
     for (const node of [gr, at]) {
       const detail = (await api(node, 'GET', `/api/v1/referrals/${id}`)).body;
