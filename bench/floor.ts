@@ -18,13 +18,14 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULTS } from '../node/config/config.js';
 import { b64u, sha256, utf8 } from '../node/crypto/encoding.js';
 import { signReceipt, RECEIPT_TYP, type ReceiptClaims } from '../node/envelope/receipt.js';
 import { ENVELOPE_TYP, openEnvelopeBody, sealEnvelope, signEnvelopeAttempt, type EnvelopePayload } from '../node/envelope/seal.js';
 import { encryptionKeyFrom, generateEncryptionKey, generateSigningKey, importSigningPublicKey, signingKeyFromPrivateJwk } from '../node/identity/keys.js';
 
-/** In flight at once from the sender, as the node's outbox allows to one peer by default. */
-const IN_FLIGHT = 8;
+/** In flight at once from the sender, as the node's outbox allows to one peer by default (BENCH_FLOOR_IN_FLIGHT for another). */
+const IN_FLIGHT = Number(process.env.BENCH_FLOOR_IN_FLIGHT ?? DEFAULTS.deliveryConcurrency);
 
 /** What the parent asks the sender to do: `count` deliveries, at `ratePerSecond` or as fast as it can. */
 export interface FloorRunRequest {

@@ -54,6 +54,18 @@ export function cpuMeter(pids: readonly number[]): { ms(): number } {
   return { ms: () => pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0) - start };
 }
 
+/** Bytes the process has caused to be written to storage (`write_bytes` of /proc/<pid>/io): its database pages, WAL and checkpoints. */
+function writtenBytesOf(pid: number): number {
+  const match = /^write_bytes: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+  return match ? Number(match[1]) : 0;
+}
+
+/** Bytes written to storage by these processes since the meter was made. */
+export function writeMeter(pids: readonly number[]): { bytes(): number } {
+  const start = pids.reduce((sum, pid) => sum + writtenBytesOf(pid), 0);
+  return { bytes: () => pids.reduce((sum, pid) => sum + writtenBytesOf(pid), 0) - start };
+}
+
 /** The main thread's (the event loop's) time on a core and waiting in the run queue for one, ms. */
 function scheduledMsOf(pid: number): { running: number; waiting: number } {
   const [running, waiting] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').trim().split(' ').map(Number);

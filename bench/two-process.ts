@@ -25,8 +25,8 @@ import { cleanup, type ExtraProcess, type RunningNode } from '../tests/_util/pro
 import { measureBacklog, type BacklogFigures } from './backlog.js';
 import { measureDeadPeers, type DeadPeerFigures } from './dead-peers.js';
 import { startFloor } from './floor.js';
-import { addAndTrust, createBurst, createNode, createPaced, percentile, serveAll, waitForDeliveries, type Created } from './nodes.js';
-import { cpuMeter, loopMeter, memoryMbOf, servePidsOf, type LoopShares } from './proc-stats.js';
+import { addAndTrust, createBurst, createNode, createPaced, percentile, serveAll, serveWeb, serveWorker, waitForDeliveries, type Created } from './nodes.js';
+import { cpuMeter, loopMeter, memoryMbOf, servePidsOf, writeMeter, type LoopShares } from './proc-stats.js';
 
 const envNumber = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 const COUNT = envNumber('BENCH_TWO_PROCESS_COUNT', 2_000);
@@ -45,6 +45,9 @@ export interface RunFigures {
   p99: number;
   senderCpuMs: number;
   receiverCpuMs: number;
+  /** Bytes each side wrote to storage per message (database pages, write-ahead log, checkpoints). */
+  senderWrittenKb: number;
+  receiverWrittenKb: number;
   /** How each side's event loop spent the run: on a core, waiting for one, idle. */
   senderLoop: LoopShares;
   receiverLoop: LoopShares;
@@ -81,6 +84,8 @@ async function measureFloor(root: string): Promise<SideFigures> {
     const measure = async (count: number, ratePerSecond?: number): Promise<RunFigures> => {
       const sender = cpuMeter([floor.senderPid]);
       const receiver = cpuMeter([floor.receiverPid]);
+      const senderWrites = writeMeter([floor.senderPid]);
+      const receiverWrites = writeMeter([floor.receiverPid]);
       const senderLoop = loopMeter(floor.senderPid);
       const receiverLoop = loopMeter(floor.receiverPid);
       const result = await floor.run(ratePerSecond === undefined ? { count } : { count, ratePerSecond });
@@ -91,6 +96,8 @@ async function measureFloor(root: string): Promise<SideFigures> {
         p99: percentile(result.latenciesMs, 99),
         senderCpuMs: sender.ms() / count,
         receiverCpuMs: receiver.ms() / count,
+        senderWrittenKb: senderWrites.bytes() / 1024 / count,
+        receiverWrittenKb: receiverWrites.bytes() / 1024 / count,
         senderLoop: senderLoop.shares(),
         receiverLoop: receiverLoop.shares(),
       };
@@ -116,7 +123,10 @@ export interface TwoNodes {
 
 async function startTwoNodes(root: string): Promise<TwoNodes> {
   const [a, b] = [await createNode(root, 'athens', 'GR'), await createNode(root, 'vienna', 'AT')];
-  const [aServe, bServe] = [await serveAll(a), await serveAll(b)];
+  const senderEnv: Record<string, string> = process.env.BENCH_SENDER_CONCURRENCY ? { REFERRAL_NODE_DELIVERY_CONCURRENCY: process.env.BENCH_SENDER_CONCURRENCY } : {};
+  // BENCH_SENDER_SPLIT=1: A as `serve --role web` beside `serve --role worker` (a diagnostic).
+  const aServe = process.env.BENCH_SENDER_SPLIT === '1' ? (await serveWorker(a, senderEnv), await serveWeb(a, senderEnv)) : await serveAll(a, senderEnv);
+  const bServe = await serveAll(b);
   await addAndTrust(a, b);
   await addAndTrust(b, a);
   return { a, b, aServe, bServe };
@@ -130,6 +140,8 @@ async function measureNode(nodes: TwoNodes): Promise<SideFigures> {
   const measure = async (create: () => Promise<Created[]>): Promise<RunFigures> => {
     const sender = cpuMeter(aPids);
     const receiver = cpuMeter(bPids);
+    const senderWrites = writeMeter(aPids);
+    const receiverWrites = writeMeter(bPids);
     const senderLoop = loopMeter(aPids[0]!);
     const receiverLoop = loopMeter(bPids[0]!);
     const countsBefore = await Promise.all([transactionCounts(a), transactionCounts(b)]);
@@ -151,12 +163,14 @@ async function measureNode(nodes: TwoNodes): Promise<SideFigures> {
       p99: percentile(latencies, 99),
       senderCpuMs: senderCpu / created.length,
       receiverCpuMs: receiverCpu / created.length,
+      senderWrittenKb: senderWrites.bytes() / 1024 / created.length,
+      receiverWrittenKb: receiverWrites.bytes() / 1024 / created.length,
       ...loops,
       senderGroup: group(0),
       receiverGroup: group(1),
     };
   };
-  const max = await measure(() => createBurst(a, [b.url], COUNT));
+  const max = await measure(() => createBurst(a, [b.url], COUNT, Number(process.env.BENCH_CLIENTS ?? 8)));
   log(`node: ${max.perSecond.toFixed(0)} delivered/s`);
   const rate = LATENCY_RATE ?? max.perSecond / 2;
   const paced = { ...(await measure(() => createPaced(a, [b.url], LATENCY_COUNT, rate))), ratePerSecond: rate };
@@ -195,6 +209,8 @@ function printComparison(floor: SideFigures | undefined, node: SideFigures | und
   const shares = (l: LoopShares) => `${percent(l.running)} / ${percent(l.waiting)} / ${percent(l.idle)}`;
   console.log('event loops at the maximum rate, on a core / waiting for one / idle:');
   for (const [name, f] of rows) console.log(`  ${name}: sender ${shares(f.max.senderLoop)}, receiver ${shares(f.max.receiverLoop)}`);
+  console.log('written to storage per message at the maximum rate (pages, write-ahead log, checkpoints):');
+  for (const [name, f] of rows) console.log(`  ${name}: sender ${f.max.senderWrittenKb.toFixed(1)} KB, receiver ${f.max.receiverWrittenKb.toFixed(1)} KB`);
   if (node?.max.senderGroup !== undefined && node.max.receiverGroup !== undefined) {
     console.log(`transactions per commit at the maximum rate (group commit; the floor commits each alone): sender ${node.max.senderGroup.toFixed(1)}, receiver ${node.max.receiverGroup.toFixed(1)}`);
   }

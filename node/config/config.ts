@@ -90,8 +90,12 @@ export const DEFAULTS = {
   retentionDays: 365,
   keyRotationDays: 30,
   retiredKeyDays: 7,
-  /** Envelopes in flight to one peer at once (delivery/worker.ts). */
-  deliveryConcurrency: 8,
+  /**
+   * Envelopes in flight to one peer at once (delivery/worker.ts). The receiver commits those that
+   * arrive together in one fsync (group commit), so more in flight costs both sides less per
+   * message; 32 is where the two-process bench stopped gaining (docs/performance.md).
+   */
+  deliveryConcurrency: 32,
   /** Days an API token lasts (users/service.ts): long enough for an integration, short enough that a forgotten one ends. */
   apiTokenDays: 90,
 } as const;

@@ -3,7 +3,7 @@
 // disclosure stands on (data.disclosed names it in the audit log). Three kinds: recorded here
 // (origin 'self'), received with an offer (origin = the sending node), and narrowed from a
 // received one for an onward referral (origin 'self', derived_from set).
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../util/uuidv7.js';
 import type { Selectable } from 'kysely';
 import type { components as Fed } from '../../spec/generated/federation.js';
 import type { components as Local } from '../../spec/generated/local.js';
@@ -47,13 +47,13 @@ export async function recordConsent(
   input: ConsentInput,
   actor: { userId: string },
   now: Date,
-  id: string = randomUUID(),
+  id: string = uuidv7(),
 ): Promise<ConsentRow> {
   return insertConsent(tx, consentRowFor(input, actor, now, id), { kind: 'user', id: actor.userId }, now);
 }
 
 /** The row a consent given now becomes, checked (422 when it is not in force or its dates do not hold); nothing written. */
-export function consentRowFor(input: ConsentInput, actor: { userId: string }, now: Date, id: string = randomUUID()): ConsentRow {
+export function consentRowFor(input: ConsentInput, actor: { userId: string }, now: Date, id: string = uuidv7()): ConsentRow {
   const obtainedAt = input.obtained_at ? new Date(input.obtained_at) : now;
   if (obtainedAt.getTime() > now.getTime() + CLOCK_SLACK_MS) throw invalid('The consent cannot be obtained in the future (obtained_at).');
   if (Date.parse(input.valid_until) <= now.getTime()) throw invalid('valid_until has already passed: a consent must be in force when it is recorded.');
@@ -85,7 +85,7 @@ export function consentRowFor(input: ConsentInput, actor: { userId: string }, no
 /** Records the consent an incoming offer carries: this node is its only recipient. */
 export async function recordReceivedConsent(tx: Tx, consent: ConsentRecord, from: string, now: Date): Promise<ConsentRow> {
   const row: ConsentRow = {
-    id: randomUUID(),
+    id: uuidv7(),
     origin: from,
     origin_consent_id: consent.id,
     derived_from: null,
@@ -110,7 +110,7 @@ export async function recordReceivedConsent(tx: Tx, consent: ConsentRecord, from
  * categories and validity, and no further onward referral.
  */
 export async function deriveOnwardConsent(tx: Tx, received: ConsentRow, recipient: string, actor: { userId: string }, now: Date): Promise<ConsentRow> {
-  const id = randomUUID();
+  const id = uuidv7();
   const row: ConsentRow = {
     ...received,
     id,

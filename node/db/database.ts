@@ -273,6 +273,26 @@ interface DialectPolicy {
 /** How often a transaction that lost a race runs again before its error is let through. */
 const MAX_ATTEMPTS = 8;
 
+/**
+ * What code inside a transaction may remember for the rest of it (the audit log's next index,
+ * audit-log/append.ts), so that it need not read it again. The transactions of a group share it,
+ * as they share the database transaction (one after the other, each seeing the writes of those
+ * before). Forgotten with the writes it describes: when a member's savepoint rolls back, and with
+ * the transaction object itself.
+ */
+const memos = new WeakMap<Tx, Map<symbol, unknown>>();
+
+export function transactionMemo(tx: Tx): Map<symbol, unknown> {
+  let memo = memos.get(tx);
+  if (!memo) memos.set(tx, (memo = new Map()));
+  return memo;
+}
+
+/** The savepoints of a group, compiled once: they run twice for every transaction of a group. */
+const SAVEPOINT = CompiledQuery.raw('savepoint grouped');
+const RELEASE_SAVEPOINT = CompiledQuery.raw('release savepoint grouped');
+const ROLLBACK_TO_SAVEPOINT = CompiledQuery.raw('rollback to savepoint grouped');
+
 /** At most this many transactions share one commit (group commit): the write lock is not held for long. */
 export const MAX_GROUP = 32;
 
@@ -362,17 +382,19 @@ function wrap(db: Db, dialect: DialectName, { waitMs: groupWaitMs, onHookError }
       await policy.begin(async (tx) => {
         for (const item of items) {
           const hooks: Array<() => void> = [];
-          await sql`savepoint grouped`.execute(tx);
+          await tx.executeQuery(SAVEPOINT);
           try {
             const value = await item.fn(tx, (hook) => hooks.push(hook));
-            await sql`release savepoint grouped`.execute(tx);
+            await tx.executeQuery(RELEASE_SAVEPOINT);
             outcomes.push({ ok: true, value, hooks });
           } catch (error) {
             // A lost race dooms the whole transaction: the group runs again, one at a time.
             if (isRetryableConflict(error)) throw error;
+            // What the rolled-back transaction remembered went with its writes.
+            memos.delete(tx);
             try {
-              await sql`rollback to savepoint grouped`.execute(tx);
-              await sql`release savepoint grouped`.execute(tx);
+              await tx.executeQuery(ROLLBACK_TO_SAVEPOINT);
+              await tx.executeQuery(RELEASE_SAVEPOINT);
             } catch {
               // The savepoint is gone: the database rolled the whole transaction back itself (SQLite
               // does on a full disk or an I/O error). The group fails, with the error that caused it.

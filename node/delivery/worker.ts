@@ -276,7 +276,7 @@ async function deliverOne(ctx: NodeContext, id: string, policy: RetryPolicy, log
       if (envelope.type === OFFER && (await applyOfferReceipt(tx, envelope.referral_id, now))) {
         await recordEvent(tx, ctx, {
           referralId: envelope.referral_id, at: now, action: 'receipt', from: 'sent', to: 'delivered',
-          actor: { kind: 'peer', id: envelope.peer_id }, envelopeId: id,
+          actor: { kind: 'peer', id: envelope.peer_id }, envelopeId: id, referral: { peer_id: envelope.peer_id, direction: 'outgoing' },
         });
       }
     });

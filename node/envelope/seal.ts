@@ -1,12 +1,11 @@
 // Building envelopes (sender side): encrypt the body for the recipient and for ourselves with
 // the header as associated data, and sign each delivery attempt afresh.
 import { CompactSign } from 'jose';
-import { randomUUID } from 'node:crypto';
 import type { components } from '../../spec/generated/federation.js';
 import { AEAD_KEY_BYTES, aeadDecrypt, aeadEncrypt, openSealed, randomBytes, sealToPublicKey } from '../crypto/aead.js';
 import { b64u, decodeBase64UrlStrict, sha256, utf8 } from '../crypto/encoding.js';
 import type { EncryptionKey, OkpPublicJwk, SigningKey } from '../identity/keys.js';
-import { uuidv7 } from './uuidv7.js';
+import { uuidv7 } from '../util/uuidv7.js';
 
 export type EnvelopeHeader = components['schemas']['EnvelopeHeader'];
 export type EnvelopePayload = components['schemas']['EnvelopePayload'];
@@ -98,4 +97,4 @@ export async function openEnvelopeBody(
   return aeadDecrypt(contentKey, { nonce, ciphertext }, headerBytes);
 }
 
-export const newReferralId = (): string => randomUUID();
+export const newReferralId = (): string => uuidv7();

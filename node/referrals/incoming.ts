@@ -76,5 +76,6 @@ async function applyIncomingOffer(tx: Tx, ctx: NodeContext, envelope: VerifiedEn
   else await storePayload(tx, ctx.dataKeys, { referralId: header.referral_id, kind: OFFER, content: body, now });
   await recordEvent(tx, ctx, {
     referralId: header.referral_id, at: now, action: OFFER, from: null, to: 'delivered', actor: { kind: 'peer', id: envelope.peer.id }, envelopeId: header.id,
+    referral: { peer_id: envelope.peer.id, direction: 'incoming' },
   });
 }

@@ -1,8 +1,8 @@
 // Inquiries: before anything about the person is sent, the sender asks whether the receiver can
 // help (needs, urgency, a coarse profile); after the answer it makes the offer on the same
 // referral, or withdraws.
+import { uuidv7 } from '../util/uuidv7.js';
 import { checkPeerQuotas } from './quotas.js';
-import { randomUUID } from 'node:crypto';
 import type { components as Fed } from '../../spec/generated/federation.js';
 import type { components as Local } from '../../spec/generated/local.js';
 import type { NodeContext } from '../context.js';
@@ -34,7 +34,7 @@ export async function createInquiry(
 ): Promise<ReferralSummary> {
   const now = ctx.clock.now();
   const peer = await peerFor(ctx, request.to, true);
-  const referralId = randomUUID();
+  const referralId = uuidv7();
   const body: ReferralInquiryBody = {
     referral_id: referralId,
     needs: request.needs,

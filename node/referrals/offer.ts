@@ -75,6 +75,7 @@ export async function queuePreparedOffer(
   const now = offer.at;
   await recordEvent(tx, ctx, {
     referralId: body.referral_id, at: now, action: OFFER, from, to: 'sent', actor: { kind: 'user', id: actor.userId }, envelopeId: header.id,
+    referral: { peer_id: header.to, direction: 'outgoing' },
   });
   await recordDisclosure(tx, now, actor, { referralId: body.referral_id, peerId: header.to, envelopeId: header.id, message: OFFER, consentId: body.consent.id, client: body.client });
   await enqueuePrepared(tx, ctx.dataKeys, offer);

@@ -1,8 +1,8 @@
 // Onward referral: the receiver refers a case on to a third organisation, only as far as the
 // client's consent allows, and tells the original sender. The new offer, the notice and both
 // timeline entries commit together.
+import { uuidv7 } from '../util/uuidv7.js';
 import { requireServiceOf } from '../directory/sync.js';
-import { randomUUID } from 'node:crypto';
 import type { components as Fed } from '../../spec/generated/federation.js';
 import type { components as Local } from '../../spec/generated/local.js';
 import type { NodeContext } from '../context.js';
@@ -58,7 +58,7 @@ export async function referOnward(
   if (receivedViolation) refuse(receivedViolation);
 
   if (request.service_id) await requireServiceOf(ctx, third.id, request.service_id);
-  const onwardId = randomUUID();
+  const onwardId = uuidv7();
   const client = request.client ?? offer.client;
   // Checked against the received consent before anything is written; the narrowed consent
   // (this recipient only, no further onward referral, no longer valid) is recorded with the offer.

@@ -1,6 +1,6 @@
 // Personal data at rest: each payload is encrypted under its own data key, kept apart from it and
 // wrapped by the keyring (data-keys/). Erasing destroys the data key and deletes the row.
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../util/uuidv7.js';
 import type { Kek } from '../crypto/kek.js';
 import { b64u, utf8 } from '../crypto/encoding.js';
 import type { Database, Db, Tx } from '../db/database.js';
@@ -23,7 +23,7 @@ export interface PreparedPayload {
 }
 
 export async function preparePayload(dataKeys: DataKeys, entry: { referralId: string; kind: string; content: unknown; now: Date }): Promise<PreparedPayload> {
-  const id = randomUUID();
+  const id = uuidv7();
   const key = await dataKeys.prepare(dataKeyName(id), entry.now);
   const sealed = await dataKeys.sealWith(key, utf8.encode(JSON.stringify(entry.content)), associatedData(id, entry.referralId, entry.kind));
   return { id, referralId: entry.referralId, kind: entry.kind, key, sealed };

@@ -1,7 +1,7 @@
 // Referrals: making an offer to a trusted peer (at once or from a draft), and reading them back.
 // The state change, the encrypted payload and the outgoing envelope are written in one
 // transaction. Incoming messages are applied by incoming.ts.
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../util/uuidv7.js';
 import type { components as Fed } from '../../spec/generated/federation.js';
 import type { components as Local } from '../../spec/generated/local.js';
 import type { NodeContext } from '../context.js';
@@ -38,7 +38,7 @@ export async function createReferral(
   const draft = request.draft === true;
   const peer = await peerFor(ctx, request.to, !draft);
   if (request.service_id) await requireServiceOf(ctx, peer.id, request.service_id);
-  const referralId = randomUUID();
+  const referralId = uuidv7();
   // Sealed before the transaction (the offer to the peer, the payload and the envelope's copy at
   // rest), so that while it holds the write lock it only writes.
   const consent = await planConsentForOffer(ctx.database.db, request, peer.id, actor, now);

@@ -1,6 +1,6 @@
 // The timeline of a referral: every state change, when, and by whom (a user here or the peer).
 // Codes are plain; notes, questions, answers and further client data are encrypted payloads.
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../util/uuidv7.js';
 import { insertionOrder } from '../db/dialect.js';
 import type { components } from '../../spec/generated/local.js';
 import type { NodeContext } from '../context.js';
@@ -36,6 +36,8 @@ export interface NewEvent {
   details?: EventDetails | undefined;
   /** The details sealed before the transaction (prepareEventDetails), in place of `details`. */
   preparedDetails?: PreparedPayload | undefined;
+  /** The referral's peer and direction, where the caller has just written or read them: not read again. */
+  referral?: { peer_id: string; direction: 'incoming' | 'outgoing' } | undefined;
 }
 
 const hasAny = (details: EventDetails | undefined): details is EventDetails => details !== undefined && Object.values(details).some((value) => value !== undefined);
@@ -65,7 +67,7 @@ export async function recordEvent(tx: Tx, ctx: NodeContext, event: NewEvent): Pr
       ? await storePayload(tx, ctx.dataKeys, { referralId: event.referralId, kind: `event:${event.action}`, content: event.details, now: event.at })
       : null;
   await insertEvent.execute(tx, {
-    id: randomUUID(),
+    id: uuidv7(),
     referralId: event.referralId,
     at: event.at.toISOString(),
     action: event.action,
@@ -77,7 +79,7 @@ export async function recordEvent(tx: Tx, ctx: NodeContext, event: NewEvent): Pr
     envelopeId: event.envelopeId ?? null,
     payloadId,
   });
-  const referral = await peerOfReferral.first(tx, { id: event.referralId });
+  const referral = event.referral ?? (await peerOfReferral.first(tx, { id: event.referralId }));
   if (!referral) throw new Error(`No referral ${event.referralId} to record an event of.`);
   await appendAuditEvent(tx, event.at, event.actor, {
     type: 'referral.event',

@@ -355,7 +355,7 @@ describe('no existence oracle (issue 17 item 3)', () => {
     await net.settle();
     expect(await get(at, id)).toMatchObject({ state: 'consent-withdrawn', erasure_reason: 'consent-withdrawn' });
 
-    const { uuidv7 } = await import('../../node/envelope/uuidv7.js');
+    const { uuidv7 } = await import('../../node/util/uuidv7.js');
     const never = uuidv7();
     const before = await snapshot(at);
     const answers = [];
@@ -370,7 +370,7 @@ describe('no existence oracle (issue 17 item 3)', () => {
   });
 
   it('withdrawals for made-up referral ids leave bare records without personal data, held to the peer\'s quota', async () => {
-    const { uuidv7 } = await import('../../node/envelope/uuidv7.js');
+    const { uuidv7 } = await import('../../node/util/uuidv7.js');
     const quotas = at.ctx.limits.peerQuotas;
     const { DEFAULT_PEER_QUOTAS } = await import('../../node/referrals/quotas.js');
     // Usage is read afresh at most every 30 s: move past it, so that the count starts from the table.

@@ -8,7 +8,7 @@ import { kekFromBytes, parseKek, KekError } from '../../node/crypto/kek.js';
 import { generateEncryptionKey, generateSigningKey, importSigningPublicKey, readableFingerprint, thumbprint } from '../../node/identity/keys.js';
 import { signIdentityDocument, verifyIdentityDocument } from '../../node/identity/document.js';
 import { openEnvelopeBody, sealEnvelope, type EnvelopePayload } from '../../node/envelope/seal.js';
-import { uuidv7 } from '../../node/envelope/uuidv7.js';
+import { uuidv7 } from '../../node/util/uuidv7.js';
 
 describe('XChaCha20-Poly1305', () => {
   it('decrypts what it encrypted, for any plaintext and associated data', async () => {
@@ -70,6 +70,11 @@ describe('encodings', () => {
     const second = uuidv7(1_700_000_000_001);
     expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(first < second).toBe(true);
+    // The first 48 bits are the time in milliseconds; the rest is random, so ids of one millisecond differ.
+    expect(parseInt(first.replace(/-/g, '').slice(0, 12), 16)).toBe(1_700_000_000_000);
+    const sameMillisecond = new Set(Array.from({ length: 1000 }, () => uuidv7(1_700_000_000_000)));
+    expect(sameMillisecond.size).toBe(1000);
+    for (const id of sameMillisecond) expect(id).toMatch(/^018bcfe5-6800-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });
 

@@ -7,7 +7,7 @@ import { b64u, utf8 } from '../../node/crypto/encoding.js';
 import { generateEncryptionKey, generateSigningKey } from '../../node/identity/keys.js';
 import { sealEnvelope, signEnvelopeAttempt, type SealInput } from '../../node/envelope/seal.js';
 import { verifyReceipt } from '../../node/envelope/receipt.js';
-import { uuidv7 } from '../../node/envelope/uuidv7.js';
+import { uuidv7 } from '../../node/util/uuidv7.js';
 import { expectMatchesSpec } from '../_util/spec-check.js';
 import { addPending, createTestNetwork, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redirectingServer, type RedirectingServer } from '../_util/redirecting-server.js';
 import { generateEncryptionKey, generateSigningKey, type OkpPublicJwk } from '../../node/identity/keys.js';
 import { sealEnvelope, signEnvelopeAttempt } from '../../node/envelope/seal.js';
-import { uuidv7 } from '../../node/envelope/uuidv7.js';
+import { uuidv7 } from '../../node/util/uuidv7.js';
 import { readStoredRows } from '../_util/database.js';
 import { cleanup, pollUntil, startNode, type RunningNode } from '../_util/processes.js';
 import { expectUnchanged, snapshotDatabase } from '../_util/database-snapshot.js';
