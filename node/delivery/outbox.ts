@@ -4,8 +4,9 @@
 // here only: taken by one process (FOR UPDATE SKIP LOCKED on PostgreSQL, SQLite's single writer),
 // released with the attempt's outcome, released for a process that stopped or fell silent, and
 // read as "in flight" by a cancellation and by the question whether a peer may hold a referral.
-// The copies (the payload P, and a received envelope's JWS) are sealed at rest under the
-// envelope's own data key ('envelope:<id>', data-keys/): an erasure destroys it.
+// The copy (the payload P of an envelope sent, the JWS of one received, whose payload is P) is
+// sealed at rest under the envelope's own data key ('envelope:<id>', data-keys/): an erasure
+// destroys it.
 import type { ExpressionBuilder } from 'kysely';
 import type { components as Local } from '../../spec/generated/local.js';
 import type { Database, Db, Tx } from '../db/database.js';
@@ -34,8 +35,10 @@ async function sealCopy(tx: Tx, dataKeys: DataKeys, envelopeId: string, part: 'p
 }
 
 /**
- * A new envelope's copies (its payload, and the JWS when received), sealed under a data key made
- * for it, before the transaction that stores them (data-keys/: PreparedKey).
+ * A new envelope's copy, sealed under a data key made for it, before the transaction that stores
+ * it (data-keys/: PreparedKey): the payload P of one we send, the JWS of one we received. A
+ * received envelope's payload is the JWS's own payload, so it is not kept a second time: its
+ * `payload` column stays empty.
  */
 export interface PreparedCopies {
   key: PreparedKey;
@@ -43,10 +46,10 @@ export interface PreparedCopies {
   jws: string | undefined;
 }
 
-export async function prepareCopies(dataKeys: DataKeys, envelopeId: string, copies: { payload: string; jws?: string }, now: Date): Promise<PreparedCopies> {
+export async function prepareCopies(dataKeys: DataKeys, envelopeId: string, copy: { payload: string } | { jws: string }, now: Date): Promise<PreparedCopies> {
   const key = await dataKeys.prepare(dataKeyName(envelopeId), now);
   const seal = async (part: 'payload' | 'jws', text: string) => sealedText(await dataKeys.sealWith(key, utf8.encode(text), copyData(envelopeId, part)));
-  return { key, payload: await seal('payload', copies.payload), jws: copies.jws === undefined ? undefined : await seal('jws', copies.jws) };
+  return 'jws' in copy ? { key, payload: '', jws: await seal('jws', copy.jws) } : { key, payload: await seal('payload', copy.payload), jws: undefined };
 }
 
 /** An outgoing envelope sealed, and its copy sealed at rest, ready to be queued by a transaction that only writes. */
@@ -100,7 +103,8 @@ export async function enqueuePrepared(tx: Tx, dataKeys: DataKeys, { sealed, copi
 
 /**
  * An envelope received and applied, kept with the JWS as evidence of what the sender signed and the
- * receipt we gave. Its copies were sealed before the transaction (prepareCopies).
+ * receipt we gave. Its copy was sealed before the transaction (prepareCopies). Received before this
+ * version, an envelope's row also holds a sealed copy of its payload; now the JWS alone.
  */
 export async function recordIncomingEnvelope(
   tx: Tx,

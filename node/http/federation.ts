@@ -98,7 +98,7 @@ export function federationRoutes(ctx: NodeContext): Hono {
     // Signed and sealed before the transaction: while it holds the write lock it only writes.
     const receipt = await signReceipt(claims, ctx.self.signingKey);
     const receivedAt = new Date(claims.received_at);
-    const copies = await prepareCopies(ctx.dataKeys, envelope.header.id, { payload: envelope.payloadText, jws: envelope.jws }, receivedAt);
+    const copies = await prepareCopies(ctx.dataKeys, envelope.header.id, { jws: envelope.jws }, receivedAt);
     const prepared = await prepareIncoming(ctx, envelope, receivedAt);
     const writing = ctx.database.transaction(async (tx) => {
       // Checked again inside the transaction: a concurrent post of the same id may have won.

@@ -203,7 +203,9 @@ describe('a node opened on data stored before data keys were kept apart', () => 
     for (const e of envelopes) {
       const open = async (part: string, text: string) =>
         utf8.decode((await ctx.dataKeys.open(ctx.database.db, `envelope:${e.id}`, sealedFromText(text), utf8.encode(`envelope:${e.id}:${part}`)))!);
-      legacyEnvelopes.push({ id: e.id, payload: await open('payload', e.payload), jws: e.signed_jws ? await open('jws', e.signed_jws) : null });
+      // A received envelope keeps its JWS only (its payload is the JWS's); an older version kept both.
+      const jws = e.signed_jws ? await open('jws', e.signed_jws) : null;
+      legacyEnvelopes.push({ id: e.id, payload: e.payload === '' ? utf8.decode(b64u.decode(jws!.split('.')[1]!)) : await open('payload', e.payload), jws });
     }
     await ctx.database.transaction(async (tx) => {
       for (const { id } of payloads) {

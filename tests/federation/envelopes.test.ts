@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { CompactSign } from 'jose';
 import { b64u, utf8 } from '../../node/crypto/encoding.js';
+import { sealedFromText } from '../../node/data-keys/data-keys.js';
 import { generateEncryptionKey, generateSigningKey } from '../../node/identity/keys.js';
 import { sealEnvelope, signEnvelopeAttempt, type SealInput } from '../../node/envelope/seal.js';
 import { verifyReceipt } from '../../node/envelope/receipt.js';
@@ -109,6 +110,13 @@ describe('a valid envelope', () => {
     expect(claims?.envelope_id).toBe(sealed.header.id);
     const stored = await b.ctx.database.db.selectFrom('referrals').selectAll().where('id', '=', sealed.header.referral_id).executeTakeFirst();
     expect(stored).toMatchObject({ direction: 'incoming', state: 'delivered', peer_id: a.id });
+    // Kept as evidence: the JWS exactly as received, sealed at rest; its payload is not kept twice.
+    const row = await b.ctx.database.db.selectFrom('envelopes').select(['payload', 'signed_jws', 'receipt']).where('id', '=', sealed.header.id).executeTakeFirstOrThrow();
+    expect(row.payload).toBe('');
+    expect(row.signed_jws).not.toContain(jws.split('.')[1]!.slice(0, 40));
+    const kept = await b.ctx.dataKeys.open(b.ctx.database.db, `envelope:${sealed.header.id}`, sealedFromText(row.signed_jws!), utf8.encode(`envelope:${sealed.header.id}:jws`));
+    expect(utf8.decode(kept!)).toBe(jws);
+    expect(row.receipt).toBe(body.receipt);
   });
 
   it('posted twice returns the same receipt and has no second effect', async () => {
