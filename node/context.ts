@@ -1,5 +1,6 @@
 // The small, read-only context every part of a running node is built from. Clock and fetch are
 // injectable so tests can move time and route the network.
+import type { OutboxHandover } from './delivery/handover.js';
 import type { Logger } from 'pino';
 import type { Database } from './db/database.js';
 import type { Kek } from './crypto/kek.js';
@@ -37,6 +38,8 @@ export interface NodeContext {
   kek: Kek;
   /** The data keys of stored personal data, wrapped by the keyring (data-keys/). */
   dataKeys: DataKeys;
+  /** Envelopes queued here, handed to this process's delivery worker once committed (delivery/handover.ts). */
+  outbox: OutboxHandover;
   self: SelfIdentity;
   limits: NodeLimits;
   clock: Clock;

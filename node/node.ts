@@ -2,6 +2,7 @@
 // NodeContext with its HTTP app and delivery worker, `serveNode` puts it on the network with a
 // graceful shutdown. Tests override clock, fetch and logger; the server's composition
 // (server/app.ts) gives the HTTP app with the web interface.
+import { OutboxHandover } from './delivery/handover.js';
 import { startDirectorySync } from './directory/sync.js';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -199,6 +200,7 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
     const ctx: NodeContext = {
       database,
       instanceId: randomUUID(),
+      outbox: new OutboxHandover(),
       kek,
       dataKeys,
       self: await loadSelfIdentity(database.db, dataKeys),

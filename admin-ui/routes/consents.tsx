@@ -106,7 +106,7 @@ export function consentPages(ui: UiRouter): void {
     if (chosen.some((id) => !consent.recipients.includes(id))) return again({ sentence: r.t.consentWithdrawPickOne }, 422);
     if (r.form.text('confirm') !== 'yes') return again({ sentence: r.t.consentWithdrawConfirmMissing }, 422);
     try {
-      await withdrawConsent(ctx, { userId: r.session.user.id }, consent.id, { recipients: chosen }, ui.onQueued);
+      await withdrawConsent(ctx, { userId: r.session.user.id }, consent.id, { recipients: chosen });
     } catch (error) {
       return again(explainOrThrow(r.t, error), error instanceof DomainError && error.status === 409 ? 409 : 422);
     }

@@ -184,8 +184,8 @@ export function newReferralPages(ui: UiRouter): void {
     try {
       const actor = { userId: session.user.id };
       const sent = inquiry
-        ? await offerAfterInquiry(ctx, actor, inquiry.id, request, ui.onQueued)
-        : await createReferral(ctx, actor, request as Parameters<typeof createReferral>[2], ui.onQueued);
+        ? await offerAfterInquiry(ctx, actor, inquiry.id, request)
+        : await createReferral(ctx, actor, request as Parameters<typeof createReferral>[2]);
       await recordSubmission(ctx, reserved.digest, sent.id);
       return redirect(c, `/ui/referrals/${sent.id}`, draft ? 'nrDraftSaved' : 'nrSent');
     } catch (error) {

@@ -305,7 +305,7 @@ export function referralPages(ui: UiRouter): void {
       const built = matchesSchema(r.t, schema, lifecycleContent(action, r.form, r.t));
       if ('error' in built) return referralPage(r, id, { error: built.error, failed: { action, values: valuesOf(r.form) }, status: 422 });
       const message = `referral.${action}` as LifecycleMessage;
-      return act(r, id, action, () => sendLifecycleMessage(ctx, { userId: r.session.user.id }, id, message, built.content, ui.onQueued), notice);
+      return act(r, id, action, () => sendLifecycleMessage(ctx, { userId: r.session.user.id }, id, message, built.content), notice);
     });
   }
 
@@ -326,13 +326,13 @@ export function referralPages(ui: UiRouter): void {
           : { content: { to, reason, ...(serviceId ? { service_id: serviceId } : {}), ...(note ? { note } : {}) } };
     const checked = matchesSchema(t, 'ReferOnwardRequest', built);
     if ('error' in checked) return referralPage(r, id, { error: checked.error, failed: { action: 'refer-onward', values: valuesOf(form) }, status: 422 });
-    return act(r, id, 'refer-onward', () => referOnward(ctx, { userId: r.session.user.id }, id, checked.content, ui.onQueued), 'refNoticeOnward');
+    return act(r, id, 'refer-onward', () => referOnward(ctx, { userId: r.session.user.id }, id, checked.content), 'refNoticeOnward');
   });
 
   ui.post('/referrals/:id/send', ROLES, async (r) => {
     const id = paramOf(r, 'id');
     if (!(await knownReferral(id))) return notFound(r.c, r.page);
-    return act(r, id, 'send', () => sendDraft(ctx, { userId: r.session.user.id }, id, ui.onQueued), 'refNoticeDraftSent');
+    return act(r, id, 'send', () => sendDraft(ctx, { userId: r.session.user.id }, id), 'refNoticeDraftSent');
   });
 
   ui.post('/referrals/:id/messages/:envelope/retry', ROLES, async (r) => {

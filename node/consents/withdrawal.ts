@@ -55,7 +55,6 @@ export async function withdrawConsent(
   actor: { userId: string },
   consentId: string,
   request: { recipients?: string[] | undefined },
-  afterCommit: () => void = () => {},
 ): Promise<Consent> {
   const now = ctx.clock.now();
   const row = await findConsent(ctx.database.db, consentId);
@@ -68,7 +67,7 @@ export async function withdrawConsent(
   const unknown = targets.filter((r) => !recipients.includes(r));
   if (unknown.length > 0) throw new DomainError(422, 'invalid-request', 'Not a recipient', 'Each recipient to withdraw for must be one the consent names.');
   const who: AuditActor = { kind: 'user', id: actor.userId };
-  const withdrawnNow = await ctx.database.transaction(async (tx, onCommit) => {
+  const withdrawnNow = await ctx.database.transaction(async (tx) => {
     // Read again under the write lock: a withdrawal for other recipients may have committed meanwhile.
     const current = (await findConsent(tx, row.id))!;
     const already = JSON.parse(current.withdrawn_for) as string[];
@@ -80,7 +79,6 @@ export async function withdrawConsent(
       type: 'consent.withdrawn', consent_id: row.id, recipients: fresh, whole: recipients.every((r) => withdrawnFor.includes(r)),
     });
     for (const referral of await referralsToWithdraw(tx, row.id, fresh)) await withdrawFromReferral(tx, ctx, referral, row.id, who, now);
-    onCommit(afterCommit);
     return fresh.length;
   });
   if (withdrawnNow > 0) {
@@ -118,7 +116,7 @@ async function withdrawFromReferral(tx: Tx, ctx: NodeContext, referral: Referral
       type: WITHDRAW, from: ctx.self.nodeId, to: referral.peer_id, referralId: referral.id, seq, createdAt: now, body,
       recipientKey: JSON.parse(peer.encryption_jwk) as OkpPublicJwk, senderKey: ctx.self.encryptionKey.publicJwk,
     });
-    await enqueueEnvelope(tx, ctx.dataKeys, sealed, now);
+    await enqueueEnvelope(tx, ctx, sealed, now);
     envelopeId = sealed.header.id;
     await recordErasureOwed(tx, referral.id, { nodeId: referral.peer_id, reason: 'consent-withdrawn', now, actor, envelopeId });
     for (const onward of await onwardNoticesOf(tx, ctx.dataKeys, referral.id)) {
@@ -225,7 +223,7 @@ export async function queueErasureReceipt(
     type: RECEIPT, from: ctx.self.nodeId, to: referral.peer_id, referralId: referral.id, seq, createdAt: now, body,
     recipientKey: JSON.parse(peer.encryption_jwk) as OkpPublicJwk, senderKey: ctx.self.encryptionKey.publicJwk,
   });
-  await enqueueEnvelope(tx, ctx.dataKeys, sealed, now);
+  await enqueueEnvelope(tx, ctx, sealed, now);
   await recordOwnErasureReceipt(tx, referral, seq, now);
   await recordEvent(tx, ctx, {
     referralId: referral.id, at: now, action: RECEIPT, from: referral.state, to: referral.state, actor, code: referral.erasure_reason, envelopeId: sealed.header.id,

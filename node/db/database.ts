@@ -46,6 +46,12 @@ export interface Database {
    * promise settles once what fn wrote is committed and durable.
    */
   transaction<T>(fn: (tx: Tx, onCommit: (hook: () => void) => void) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * Registers a hook on the transaction `tx` belongs to, from code that has the transaction but not
+   * its onCommit (the outbox, which tells the delivery worker of each envelope it queues): the same
+   * as onCommit. Throws when `tx` is not the transaction running now.
+   */
+  afterCommit(tx: Tx, hook: () => void): void;
   /** How many transactions were asked for and how many commits made them durable (fewer when they shared one: group commit). */
   transactionStats(): { transactions: number; commits: number };
   /**
@@ -350,6 +356,18 @@ function wrap(db: Db, dialect: DialectName, { waitMs: groupWaitMs, onHookError }
     }
   };
 
+  /** The transaction running now (they run one at a time) and where its hooks go: for afterCommit. */
+  let running: { tx: Tx; onCommit: (hook: () => void) => void } | undefined;
+  const run = async (item: Queued, tx: Tx, hooks: Array<() => void>): Promise<unknown> => {
+    const onCommit = (hook: () => void) => void hooks.push(hook);
+    running = { tx, onCommit };
+    try {
+      return await item.fn(tx, onCommit);
+    } finally {
+      running = undefined;
+    }
+  };
+
   /** One transaction alone, run again when it lost a race with another writer. */
   const runAlone = async (item: Queued): Promise<void> => {
     for (let attempt = 1; ; attempt++) {
@@ -357,7 +375,7 @@ function wrap(db: Db, dialect: DialectName, { waitMs: groupWaitMs, onHookError }
       const hooks: Array<() => void> = [];
       let value: unknown;
       try {
-        value = await policy.begin((tx) => item.fn(tx, (hook) => hooks.push(hook)));
+        value = await policy.begin((tx) => run(item, tx, hooks));
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !isRetryableConflict(error)) {
           item.reject(error);
@@ -384,7 +402,7 @@ function wrap(db: Db, dialect: DialectName, { waitMs: groupWaitMs, onHookError }
           const hooks: Array<() => void> = [];
           await tx.executeQuery(SAVEPOINT);
           try {
-            const value = await item.fn(tx, (hook) => hooks.push(hook));
+            const value = await run(item, tx, hooks);
             await tx.executeQuery(RELEASE_SAVEPOINT);
             outcomes.push({ ok: true, value, hooks });
           } catch (error) {
@@ -460,6 +478,10 @@ function wrap(db: Db, dialect: DialectName, { waitMs: groupWaitMs, onHookError }
         if (!draining) void drain();
         arrived();
       });
+    },
+    afterCommit(tx, hook) {
+      if (running?.tx !== tx) throw new Error('afterCommit was called with a transaction that is not the one running.');
+      running.onCommit(hook);
     },
     transactionStats: () => ({ ...stats }),
     expectTransaction() {

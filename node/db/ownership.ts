@@ -39,6 +39,7 @@ export const tableOwners: Readonly<Record<keyof Schema, TableOwner>> = {
   erasures: { owner: 'node/consents/erasures.ts', holds: 'erasures requested of peers and their signed statements' },
   audit_log: { owner: 'node/audit-log/append.ts', holds: 'the verifiable audit log (no personal data)' },
   audit_tree_nodes: { owner: 'node/audit-log/tree-store.ts', holds: "the Merkle tree over the audit log" },
+  audit_leaf_hashes: { owner: 'node/audit-log/tree-store.ts', holds: 'the audit log\'s entries by leaf hash, up to the last tree sync' },
   checkpoints: { owner: 'node/audit-log/checkpoints.ts', holds: "signed checkpoints of this node's log" },
   cosignatures: { owner: 'node/audit-log/witness-client.ts', holds: "witnesses' cosignatures on this node's checkpoints" },
   witnessed_checkpoints: { owner: 'node/audit-log/witness.ts', holds: "as a witness: peers' latest checkpoints cosigned" },

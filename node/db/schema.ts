@@ -368,6 +368,7 @@ export interface Schema {
   sign_in_limits: SignInLimitsTable;
   referral_submissions: ReferralSubmissionsTable;
   audit_tree_nodes: AuditTreeNodesTable;
+  audit_leaf_hashes: AuditLeafHashesTable;
   checkpoints: CheckpointsTable;
   cosignatures: CosignaturesTable;
   witnessed_checkpoints: WitnessedCheckpointsTable;
@@ -424,6 +425,12 @@ export interface AuditTreeNodesTable {
   level: number;
   idx: number;
   hash: Uint8Array;
+}
+
+/** The entries of the audit log up to the last tree sync, by leaf hash (a proof asked for by hash). */
+export interface AuditLeafHashesTable {
+  idx: number;
+  leaf_hash: string;
 }
 
 /** A checkpoint of this node's log: the C2SP signed note, as signed. */

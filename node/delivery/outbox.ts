@@ -18,6 +18,7 @@ import { preparedStatement } from '../db/prepared.js';
 import type { EnvelopeHeader, SealedEnvelope } from '../envelope/seal.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import { trustedPeerIdsIn } from '../peers/store.js';
+import type { NodeContext } from '../context.js';
 import type { AuditActor } from '../audit-log/events.js';
 
 export type Delivery = Local['schemas']['Delivery'];
@@ -71,8 +72,11 @@ async function openCopy(db: Db | Tx, dataKeys: DataKeys, envelopeId: string, par
   return utf8.decode(plaintext);
 }
 
-export async function enqueueEnvelope(tx: Tx, dataKeys: DataKeys, sealed: SealedEnvelope, at: Date): Promise<void> {
-  await enqueuePrepared(tx, dataKeys, await prepareEnvelope(dataKeys, sealed, at));
+/** What queuing an envelope needs of the node: its data keys, its database, and its worker if it runs here. */
+export type OutboxContext = Pick<NodeContext, 'dataKeys' | 'database' | 'outbox'>;
+
+export async function enqueueEnvelope(tx: Tx, ctx: OutboxContext, sealed: SealedEnvelope, at: Date): Promise<void> {
+  await enqueuePrepared(tx, ctx, await prepareEnvelope(ctx.dataKeys, sealed, at));
 }
 
 /** What every envelope row holds of its header and payload, in either direction. */
@@ -88,17 +92,31 @@ type EnvelopeColumns = {
 const envelopeColumns = (v: EnvelopeColumns) =>
   ({ id: v.id, peer_id: v.peerId, referral_id: v.referralId, type: v.type, seq: v.seq, payload: v.payload, payload_digest: v.digest }) as const;
 
-const insertOutgoing = preparedStatement((db, v: EnvelopeColumns & { now: string }) =>
-  db.insertInto('envelopes').values({ ...envelopeColumns(v), direction: 'outgoing', created_at: v.now, delivery_state: 'queued', next_attempt_at: v.now }),
+const insertOutgoing = preparedStatement((db, v: EnvelopeColumns & { now: string; leaseOwner: string | null; leaseUntil: string | null }) =>
+  db.insertInto('envelopes').values({
+    ...envelopeColumns(v), direction: 'outgoing', created_at: v.now, delivery_state: 'queued', next_attempt_at: v.now, lease_owner: v.leaseOwner, lease_until: v.leaseUntil,
+  }),
+);
+const queuedOfReferral = preparedStatement((db, v: { referralId: string }) =>
+  db.selectFrom('envelopes').select('id').where('referral_id', '=', v.referralId).where('direction', '=', 'outgoing').where('delivery_state', '=', 'queued').limit(1),
 );
 
-/** Queues an envelope prepared before the transaction: only writes. */
-export async function enqueuePrepared(tx: Tx, dataKeys: DataKeys, { sealed, copies, at }: PreparedEnvelope): Promise<void> {
-  await dataKeys.keep(tx, copies.key);
+/**
+ * Queues an envelope prepared before the transaction. Where this process's delivery worker runs,
+ * the envelope is written leased to it and handed to it once committed (handover.ts), unless an
+ * earlier message of its referral is still queued: a referral's messages leave in seq order.
+ */
+export async function enqueuePrepared(tx: Tx, ctx: OutboxContext, { sealed, copies, at }: PreparedEnvelope): Promise<void> {
+  await ctx.dataKeys.keep(tx, copies.key);
   const { header } = sealed;
+  const offered = ctx.outbox.leaseFor(at);
+  const lease = offered && !(await queuedOfReferral.first(tx, { referralId: header.referral_id })) ? offered : undefined;
   await insertOutgoing.execute(tx, {
     id: header.id, peerId: header.to, referralId: header.referral_id, type: header.type, seq: header.seq, payload: copies.payload, digest: sealed.digest, now: at.toISOString(),
+    leaseOwner: lease?.owner ?? null, leaseUntil: lease?.until ?? null,
   });
+  const handed = { id: header.id, peer_id: header.to, referral_id: header.referral_id, type: header.type, payload: sealed.payload, payload_digest: sealed.digest };
+  ctx.database.afterCommit(tx, () => ctx.outbox.committed(handed, lease !== undefined));
 }
 
 /**
@@ -297,6 +315,11 @@ export async function takeLeases(db: Db, ids: readonly string[], now: Date, leas
     .returning('envelopes.id')
     .execute();
   return new Set(leased.map((row) => row.id));
+}
+
+/** Releases one envelope's lease held by `owner`, unposted (its peer is not trusted now). */
+export async function releaseLease(db: Db, id: string, owner: string): Promise<void> {
+  await db.updateTable('envelopes').set({ lease_until: null, lease_owner: null }).where('id', '=', id).where('lease_owner', '=', owner).execute();
 }
 
 /**

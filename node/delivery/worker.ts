@@ -15,7 +15,8 @@ import { recordEvent } from '../referrals/timeline.js';
 import { OFFER } from '../referrals/lifecycle.js';
 import { applyOfferReceipt } from '../referrals/state.js';
 import { findPeer } from '../peers/store.js';
-import { dueAgainFor, dueEnvelopes, envelopeToDeliver, markDelivered, markFailed, peersWithDueEnvelopes, recordFailedAttempt, releaseLeasesOf, takeLeases } from './outbox.js';
+import { dueAgainFor, dueEnvelopes, envelopeToDeliver, markDelivered, markFailed, peersWithDueEnvelopes, recordFailedAttempt, releaseLease, releaseLeasesOf, takeLeases } from './outbox.js';
+import type { EnvelopeTaker, HandedEnvelope } from './handover.js';
 import { deadProcesses, forgetProcesses, heartbeat, HEARTBEAT_MS, registerProcess, unregisterProcess, type ProcessRole } from '../processes/registry.js';
 import { defaultRetryPolicy, retryAfterMs, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { PeerLanes, type PeerOutcome } from './peer-lanes.js';
@@ -91,24 +92,33 @@ export function createDeliveryWorker(
   let stopping = new AbortController();
   const now = () => ctx.clock.now().getTime();
 
-  /** Starts the attempt for `candidate` once `leasing` (the leases of the search that chose it) says whether it is ours. */
-  const post = (candidate: DueEnvelope, leasing: Promise<ReadonlySet<string>>): void => {
+  /**
+   * Starts the attempt for `candidate` once `leasing` (the leases of the search that chose it) says
+   * whether it is ours; with the envelope itself when it was handed over just committed.
+   */
+  const post = (candidate: DueEnvelope, leasing: Promise<ReadonlySet<string>>, handed?: HandedEnvelope): void => {
     lanes.take(candidate.peer_id);
     busyReferrals.add(candidate.referral_id);
     const attempt = (async () => {
       let outcome: PeerOutcome | undefined;
       let leased = false;
+      let posted = false;
       let recovered = false;
       try {
         leased = (await leasing).has(candidate.id);
-        if (leased) outcome = await deliverOne(ctx, candidate.id, policy, log, stopping.signal);
+        posted = leased;
+        if (leased) {
+          outcome = await deliverOne(ctx, candidate.id, policy, log, stopping.signal, handed);
+          // Not posted: its peer is not trusted now (an envelope handed over is leased before that is known).
+          posted = outcome !== undefined;
+        }
       } catch (error) {
         // The lease runs out and the envelope is tried again then, not at once in a loop. Only the
         // error's name: errors may quote data.
         brokenUntil.set(candidate.id, now() + LEASE_MS);
         log.error({ envelope: candidate.id, error: error instanceof Error ? error.name : 'error' }, 'delivery attempt failed');
       } finally {
-        if (leased) ended += 1;
+        if (posted) ended += 1;
         recovered = lanes.release(candidate.peer_id, outcome, now());
         busyReferrals.delete(candidate.referral_id);
         inFlight.delete(candidate.id);
@@ -179,6 +189,21 @@ export function createDeliveryWorker(
       });
   };
 
+  /** Envelopes this process queued, handed over once committed (handover.ts): leased to us already. */
+  const taker: EnvelopeTaker = {
+    owner: ctx.instanceId,
+    leaseMs: LEASE_MS,
+    take(envelope) {
+      const free = !stopped && !inFlight.has(envelope.id) && !busyReferrals.has(envelope.referral_id) && !brokenUntil.has(envelope.id) && lanes.room(envelope.peer_id, now()) > 0;
+      // No room now: it waits in the outbox under our lease, and the peer's next search finds it.
+      if (!free) return lookForWork(envelope.peer_id);
+      post(envelope, Promise.resolve(new Set([envelope.id])), envelope);
+    },
+    queued(peerId) {
+      if (!stopped) lookForWork(peerId);
+    },
+  };
+
   return {
     kick() {
       // A web process leaves deliveries to the worker processes, which find new envelopes within pollMs.
@@ -199,6 +224,8 @@ export function createDeliveryWorker(
     start() {
       stopped = false;
       stopping = new AbortController();
+      // A web process leaves deliveries to the worker processes: what it queues is not leased.
+      if (options.role !== 'web') ctx.outbox.attach(taker);
       timer = setInterval(() => this.kick(), pollMs);
       timer.unref();
       // This process says it is alive every few seconds, and releases what processes that fell
@@ -217,6 +244,7 @@ export function createDeliveryWorker(
     },
     async stop() {
       stopped = true;
+      ctx.outbox.detach(taker);
       stopping.abort();
       if (timer) clearInterval(timer);
       if (alive) clearInterval(alive);
@@ -260,12 +288,21 @@ async function claim(ctx: NodeContext, candidates: readonly DueEnvelope[]): Prom
   return ctx.database.dialect === 'sqlite' ? ctx.database.transaction(take) : take(ctx.database.db);
 }
 
-/** Posts one leased envelope and records what came of it; returns whether the peer answered. */
-async function deliverOne(ctx: NodeContext, id: string, policy: RetryPolicy, log: Logger, stop: AbortSignal): Promise<PeerOutcome> {
+/**
+ * Posts one leased envelope and records what came of it; returns whether the peer answered.
+ * `handed`: the envelope as its transaction queued it, just committed (not read back).
+ */
+async function deliverOne(ctx: NodeContext, id: string, policy: RetryPolicy, log: Logger, stop: AbortSignal, handed?: HandedEnvelope): Promise<PeerOutcome | undefined> {
   const { db } = ctx.database;
-  const envelope = await envelopeToDeliver(db, ctx.dataKeys, id);
+  const envelope = handed ? { ...handed, attempts: 0 } : await envelopeToDeliver(db, ctx.dataKeys, id);
   const peer = await findPeer(db, envelope.peer_id);
   if (!peer) throw new Error(`Envelope ${id} is addressed to a peer not held here.`);
+  // A search leases only envelopes to trusted peers; one handed over was leased when it was queued,
+  // and its peer may be suspended or revoked (or never trusted): it waits, unleased, for the peer.
+  if (peer.state !== 'trusted') {
+    await releaseLease(db, id, ctx.instanceId);
+    return undefined;
+  }
   const result = await attempt(ctx, { ...envelope, signing_jwk: peer.signing_jwk, identity_jws: peer.identity_jws }, stop);
   ctx.metrics.deliveryAttempt(result.kind, result.kind === 'delivered' ? undefined : result.error);
   const now = ctx.clock.now();

@@ -14,7 +14,10 @@ import { pendingMigrations } from '../db/migration-status.js';
 import { metricsRoutes, requestMetrics } from './metrics.js';
 import { standardHeaders } from './response-headers.js';
 
-/** Builds the HTTP app a node serves; `onQueued` wakes the delivery worker for a message just queued. */
+/**
+ * Builds the HTTP app a node serves; `onQueued` wakes the delivery worker when envelopes are due
+ * again (requeued, their peer restored). Envelopes just queued the outbox hands over itself.
+ */
 export type HttpAppBuilder = (ctx: NodeContext, onQueued: () => void) => Hono;
 
 /** The answer at a path where nothing is: the node's own, and that of an app mounted on it. */

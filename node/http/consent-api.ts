@@ -13,7 +13,7 @@ import { invalidRequest, jsonBody, uuidParam } from './request.js';
 
 const noSuchConsent = () => new DomainError(404, 'not-found', 'No such consent', 'There is no consent record with this id on this node.');
 
-export function consentRoutes(ctx: NodeContext, onQueued: () => void): Hono<LocalEnv> {
+export function consentRoutes(ctx: NodeContext): Hono<LocalEnv> {
   const api = new Hono<LocalEnv>();
 
   api.post('/consents', async (c) => {
@@ -46,7 +46,7 @@ export function consentRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loca
     requireRole(c.get('user'), 'admin', 'caseworker');
     const id = uuidParam(c.req.param('id'), 'consent');
     const request = await jsonBody<{ recipients?: string[] }>(c, 'WithdrawConsentRequest');
-    return c.json(await withdrawConsent(ctx, { userId: c.get('user').id }, id, request, onQueued));
+    return c.json(await withdrawConsent(ctx, { userId: c.get('user').id }, id, request));
   });
 
   api.put('/consents/:id/form', async (c) => {

@@ -65,7 +65,7 @@ export function localApiRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loc
     });
   });
 
-  api.route('/', consentRoutes(ctx, onQueued));
+  api.route('/', consentRoutes(ctx));
   api.route('/', peerRoutes(ctx));
   api.route('/', invitationRoutes(ctx));
   api.route('/', serviceRoutes(ctx));
@@ -80,7 +80,7 @@ export function localApiRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loc
   api.post('/referrals', async (c) => {
     requireRole(c.get('user'), 'admin', 'caseworker');
     const request = await jsonBody<CreateReferralRequest>(c, 'CreateReferralRequest');
-    const summary = await createReferral(ctx, { userId: c.get('user').id }, request, onQueued);
+    const summary = await createReferral(ctx, { userId: c.get('user').id }, request);
     c.header('location', `/api/v1/referrals/${summary.id}`);
     return c.json(summary, 201);
   });
@@ -98,7 +98,7 @@ export function localApiRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loc
   api.post('/inquiries', async (c) => {
     requireRole(c.get('user'), 'admin', 'caseworker');
     const request = await jsonBody<CreateInquiryRequest>(c, 'CreateInquiryRequest');
-    const summary = await createInquiry(ctx, { userId: c.get('user').id }, request, onQueued);
+    const summary = await createInquiry(ctx, { userId: c.get('user').id }, request);
     c.header('location', `/api/v1/referrals/${summary.id}`);
     return c.json(summary, 201);
   });
@@ -107,21 +107,21 @@ export function localApiRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loc
     requireRole(c.get('user'), 'admin', 'caseworker');
     const id = referralIdParam(c.req.param('id'));
     const request = await jsonBody<OfferContent>(c, 'OfferRequest');
-    return c.json(await offerAfterInquiry(ctx, { userId: c.get('user').id }, id, request, onQueued));
+    return c.json(await offerAfterInquiry(ctx, { userId: c.get('user').id }, id, request));
   });
 
   api.post('/referrals/:id/refer-onward', async (c) => {
     requireRole(c.get('user'), 'admin', 'caseworker');
     const id = referralIdParam(c.req.param('id'));
     const request = await jsonBody<ReferOnwardRequest>(c, 'ReferOnwardRequest');
-    const summary = await referOnward(ctx, { userId: c.get('user').id }, id, request, onQueued);
+    const summary = await referOnward(ctx, { userId: c.get('user').id }, id, request);
     c.header('location', `/api/v1/referrals/${summary.id}`);
     return c.json(summary, 201);
   });
 
   api.post('/referrals/:id/send', async (c) => {
     requireRole(c.get('user'), 'admin', 'caseworker');
-    return c.json(await sendDraft(ctx, { userId: c.get('user').id }, referralIdParam(c.req.param('id')), onQueued));
+    return c.json(await sendDraft(ctx, { userId: c.get('user').id }, referralIdParam(c.req.param('id'))));
   });
 
   for (const [action, schemaName] of ACTIONS) {
@@ -129,7 +129,7 @@ export function localApiRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loc
       requireRole(c.get('user'), 'admin', 'caseworker');
       const id = referralIdParam(c.req.param('id'));
       const content = await jsonBody<LifecycleContent>(c, schemaName);
-      await sendLifecycleMessage(ctx, { userId: c.get('user').id }, id, `referral.${action}`, content, onQueued);
+      await sendLifecycleMessage(ctx, { userId: c.get('user').id }, id, `referral.${action}`, content);
       return c.json((await getReferralSummary(ctx, id))!);
     });
   }

@@ -30,7 +30,6 @@ export async function createInquiry(
   ctx: NodeContext,
   actor: Actor,
   request: CreateInquiryRequest,
-  afterCommit: () => void = () => {},
 ): Promise<ReferralSummary> {
   const now = ctx.clock.now();
   const peer = await peerFor(ctx, request.to, true);
@@ -46,7 +45,7 @@ export async function createInquiry(
     type: INQUIRY, from: ctx.self.nodeId, to: peer.id, referralId, seq: 1, createdAt: now, body,
     recipientKey: JSON.parse(peer.encryption_jwk) as OkpPublicJwk, senderKey: ctx.self.encryptionKey.publicJwk,
   });
-  await ctx.database.transaction(async (tx, onCommit) => {
+  await ctx.database.transaction(async (tx) => {
     await createReferralRecord(tx, {
       id: referralId, direction: 'outgoing', peer_id: peer.id, state: 'inquiry', urgency: request.urgency, local_seq: 1,
       created_by: actor.userId, reply_by: request.reply_by ?? null,
@@ -55,8 +54,7 @@ export async function createInquiry(
     await recordEvent(tx, ctx, {
       referralId, at: now, action: INQUIRY, from: null, to: 'inquiry', actor: { kind: 'user', id: actor.userId }, envelopeId: sealed.header.id,
     });
-    await enqueueEnvelope(tx, ctx.dataKeys, sealed, now);
-    onCommit(afterCommit);
+    await enqueueEnvelope(tx, ctx, sealed, now);
   });
   ctx.logger.info({ referral: referralId, peer: peer.id, envelope: sealed.header.id }, 'inquiry queued');
   return (await getReferralSummary(ctx, referralId))!;
@@ -68,7 +66,6 @@ export async function offerAfterInquiry(
   actor: Actor,
   referralId: string,
   request: OfferContent,
-  afterCommit: () => void = () => {},
 ): Promise<ReferralSummary> {
   const now = ctx.clock.now();
   const referral = await findReferral(ctx.database.db, referralId);
@@ -79,14 +76,13 @@ export async function offerAfterInquiry(
   const peer = await peerFor(ctx, referral.peer_id, true);
   if (request.service_id) await requireServiceOf(ctx, peer.id, request.service_id);
   const seq = referral.local_seq + 1;
-  await ctx.database.transaction(async (tx, onCommit) => {
+  await ctx.database.transaction(async (tx) => {
     const consent = await consentForOffer(tx, request, peer.id, actor, now);
     const body = offerBody(referralId, request, wireConsent(consent, peer.id));
     const terms = { urgency: request.urgency, replyBy: request.reply_by ?? null, consentId: consent.id };
     if (!(await applyOwnOffer(tx, referral, seq, now, terms))) throw changedMeanwhile();
     await storePayload(tx, ctx.dataKeys, { referralId, kind: OFFER, content: body, now });
     await queueOffer(tx, ctx, peer, body, actor, OFFER_AFTER_INQUIRY, now, seq);
-    onCommit(afterCommit);
   });
   return (await getReferralSummary(ctx, referralId))!;
 }

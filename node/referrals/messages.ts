@@ -95,7 +95,6 @@ export async function sendLifecycleMessage(
   referralId: string,
   message: LifecycleMessage,
   content: LifecycleContent,
-  afterCommit: () => void = () => {},
 ): Promise<void> {
   const now = ctx.clock.now();
   const referral = await findReferral(ctx.database.db, referralId);
@@ -123,7 +122,7 @@ export async function sendLifecycleMessage(
   // Sealed before the transaction, which then only writes.
   const details = await prepareEventDetails(ctx.dataKeys, { referralId, action: message, details: detailsOf(content), at: now });
   const queued = await prepareEnvelope(ctx.dataKeys, sealed, now);
-  await ctx.database.transaction(async (tx, onCommit) => {
+  await ctx.database.transaction(async (tx) => {
     if (!(await applyOwnLifecycleMessage(tx, referral, message, seq, now))) throw changedMeanwhile();
     await recordEvent(tx, ctx, {
       referralId, at: now, action: message, from: referral.state, to,
@@ -134,8 +133,7 @@ export async function sendLifecycleMessage(
         referralId, peerId: referral.peer_id, envelopeId: sealed.header.id, message, consentId: referral.consent_id, client: content.client,
       });
     }
-    await enqueuePrepared(tx, ctx.dataKeys, queued);
-    onCommit(afterCommit);
+    await enqueuePrepared(tx, ctx, queued);
   });
   ctx.logger.info({ referral: referralId, message, envelope: sealed.header.id, state: to }, 'lifecycle message queued');
 }

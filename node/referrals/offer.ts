@@ -78,7 +78,7 @@ export async function queuePreparedOffer(
     referral: { peer_id: header.to, direction: 'outgoing' },
   });
   await recordDisclosure(tx, now, actor, { referralId: body.referral_id, peerId: header.to, envelopeId: header.id, message: OFFER, consentId: body.consent.id, client: body.client });
-  await enqueuePrepared(tx, ctx.dataKeys, offer);
+  await enqueuePrepared(tx, ctx, offer);
   return header.id;
 }
 

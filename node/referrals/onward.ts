@@ -35,7 +35,6 @@ export async function referOnward(
   actor: Actor,
   referralId: string,
   request: ReferOnwardRequest,
-  afterCommit: () => void = () => {},
 ): Promise<ReferralSummary> {
   const now = ctx.clock.now();
   const { db } = ctx.database;
@@ -85,13 +84,13 @@ export async function referOnward(
     body: { referral_id: referralId, ...content },
     recipientKey: JSON.parse(sender.encryption_jwk) as OkpPublicJwk, senderKey: ctx.self.encryptionKey.publicJwk,
   });
-  await ctx.database.transaction(async (tx, onCommit) => {
+  await ctx.database.transaction(async (tx) => {
     if (!(await applyOwnLifecycleMessage(tx, original, ONWARD, noticeSeq, now))) throw changedMeanwhile();
     await recordEvent(tx, ctx, {
       referralId, at: now, action: ONWARD, from: original.state, to: original.state, actor: { kind: 'user', id: actor.userId },
       code: codeOf(content), envelopeId: notice.header.id, details: detailsOf(content),
     });
-    await enqueueEnvelope(tx, ctx.dataKeys, notice, now);
+    await enqueueEnvelope(tx, ctx, notice, now);
     const narrowed = await deriveOnwardConsent(tx, received, third.id, actor, now);
     const body = bodyWith(wireConsent(narrowed, third.id));
     checkConsent(body, third.id, now);
@@ -101,7 +100,6 @@ export async function referOnward(
     }, now);
     await storePayload(tx, ctx.dataKeys, { referralId: onwardId, kind: OFFER, content: body, now });
     await queueOffer(tx, ctx, third, body, actor, null, now);
-    onCommit(afterCommit);
   });
   ctx.logger.info({ referral: referralId, onward: onwardId, peer: third.id }, 'referred on');
   return (await getReferralSummary(ctx, onwardId))!;

@@ -26,13 +26,12 @@ type ReferralInquiryBody = Fed['schemas']['ReferralInquiryBody'];
 
 /**
  * Creates an outgoing referral: as a draft (stored encrypted, nothing sent) or sent at once (its
- * offer queued in the same transaction). `afterCommit` runs once it is durable.
+ * offer queued in the same transaction); the outbox hands the offer to the delivery worker once it is durable.
  */
 export async function createReferral(
   ctx: NodeContext,
   actor: Actor,
   request: CreateReferralRequest,
-  afterCommit: () => void = () => {},
 ): Promise<ReferralSummary> {
   const now = ctx.clock.now();
   const draft = request.draft === true;
@@ -45,7 +44,7 @@ export async function createReferral(
   const body = offerBody(referralId, request, wireConsent(consent.row, peer.id));
   const payload = await preparePayload(ctx.dataKeys, { referralId, kind: OFFER, content: body, now });
   const offer = draft ? undefined : await prepareOffer(ctx, peer, body, now);
-  await ctx.database.transaction(async (tx, onCommit) => {
+  await ctx.database.transaction(async (tx) => {
     const kept = await keepConsentPlan(tx, consent, request.client, peer.id, actor, now);
     await createReferralRecord(tx, {
       id: referralId,
@@ -63,7 +62,6 @@ export async function createReferral(
       await recordEvent(tx, ctx, { referralId, at: now, action: 'draft', from: null, to: 'draft', actor: { kind: 'user', id: actor.userId } });
     } else {
       await queuePreparedOffer(tx, ctx, offer, body, actor, null);
-      onCommit(afterCommit);
     }
   });
   ctx.logger.info({ referral: referralId, peer: peer.id, draft }, draft ? 'referral draft saved' : 'referral offer queued');
@@ -71,7 +69,7 @@ export async function createReferral(
 }
 
 /** Sends a draft: the peer must be trusted and its consent record still in force for it now. */
-export async function sendDraft(ctx: NodeContext, actor: Actor, referralId: string, afterCommit: () => void = () => {}): Promise<ReferralSummary> {
+export async function sendDraft(ctx: NodeContext, actor: Actor, referralId: string): Promise<ReferralSummary> {
   const now = ctx.clock.now();
   const referral = await findReferral(ctx.database.db, referralId);
   if (!referral) throw noSuchReferral();
@@ -88,10 +86,9 @@ export async function sendDraft(ctx: NodeContext, actor: Actor, referralId: stri
   if (violation) throw new DomainError(422, 'consent-violation', 'Not covered by consent', violation);
   const body: ReferralOfferBody = { ...draft, consent: wireConsent(consent, peer.id) };
   const offer = await prepareOffer(ctx, peer, body, now);
-  await ctx.database.transaction(async (tx, onCommit) => {
+  await ctx.database.transaction(async (tx) => {
     if (!(await applyOwnOffer(tx, referral, 1, now))) throw new DomainError(409, 'illegal-transition', 'Already sent', 'The draft was sent meanwhile.');
     await queuePreparedOffer(tx, ctx, offer, body, actor, 'draft');
-    onCommit(afterCommit);
   });
   return (await getReferralSummary(ctx, referralId))!;
 }

@@ -56,7 +56,7 @@ export async function asRole(node: TestNode, role: Role): Promise<(path: string)
 /** Every row of the audit log's tables. */
 export async function logTables(node: TestNode): Promise<Record<string, unknown[]>> {
   const { db } = node.ctx.database;
-  const tables = ['audit_log', 'audit_tree_nodes', 'checkpoints', 'cosignatures', 'witnessed_checkpoints', 'witness_inconsistencies'] as const;
+  const tables = ['audit_log', 'audit_tree_nodes', 'audit_leaf_hashes', 'checkpoints', 'cosignatures', 'witnessed_checkpoints', 'witness_inconsistencies'] as const;
   const out: Record<string, unknown[]> = {};
   for (const table of tables) out[table] = await db.selectFrom(table).selectAll().execute();
   return out;

@@ -26,6 +26,7 @@ const hexList = (list: Uint8Array[] | undefined) => list?.map((h) => hex(h));
 async function resetLog(): Promise<void> {
   await database.transaction(async (tx) => {
     await tx.deleteFrom('audit_tree_nodes').execute();
+    await tx.deleteFrom('audit_leaf_hashes').execute();
     await tx.deleteFrom('audit_log').execute();
   });
 }
@@ -88,6 +89,26 @@ describe('the tree store', () => {
     const leaves = await leafHashes();
     expect(await leafIndexOf(database.db, leaves[7]!, 10)).toBe(7);
     expect(await leafIndexOf(database.db, leaves[7]!, 7)).toBeUndefined();
+  });
+
+  it('finds an entry by its leaf hash before a sync, after it, and appended since', async () => {
+    await resetLog();
+    await append(2_500);
+    const before = await leafHashes();
+    // Not synced yet: read from the entries appended since the last sync (all of them).
+    expect(await leafIndexOf(database.db, before[1_234]!, 2_500)).toBe(1_234);
+    // The sync files every entry by hash, in chunks; a second one files nothing twice.
+    await database.transaction((tx) => syncTreeNodes(tx));
+    await database.transaction((tx) => syncTreeNodes(tx));
+    const filed = await database.db.selectFrom('audit_leaf_hashes').select(['idx', 'leaf_hash']).orderBy('idx').execute();
+    expect(filed.map((r) => r.idx)).toEqual(Array.from({ length: 2_500 }, (_, i) => i));
+    expect(filed.map((r) => r.leaf_hash)).toEqual(before.map((h) => b64u.encode(h)));
+    await append(3);
+    const after = await leafHashes();
+    for (const index of [0, 1_234, 2_499, 2_500, 2_502]) expect(await leafIndexOf(database.db, after[index]!, 2_503)).toBe(index);
+    expect(await leafIndexOf(database.db, after[2_501]!, 2_501)).toBeUndefined();
+    expect(await leafIndexOf(database.db, after[1_234]!, 1_234)).toBeUndefined();
+    expect(await leafIndexOf(database.db, new Uint8Array(32), 2_503)).toBeUndefined();
   });
 
   it('answers a proof over a synced log of 5,000 entries from a few dozen rows', async () => {

@@ -162,6 +162,7 @@ describe('a node that rewrites its history', () => {
       expect(entry).not.toBe(row.entry);
       await tx.updateTable('audit_log').set({ entry, leaf_hash: b64u.encode(leafHash(utf8.encode(entry))) }).where('idx', '=', 3).execute();
       await tx.deleteFrom('audit_tree_nodes').execute();
+      await tx.deleteFrom('audit_leaf_hashes').execute();
     });
     await appendEvents(a, 4);
     const round = await checkpointRound(a.ctx);

@@ -11,11 +11,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresTypes, type ExecutedQuery } from '../../node/db/database.js';
 import { onPostgres } from '../_util/database.js';
+import { b64u } from '../../node/crypto/encoding.js';
 import { api, createTestNetwork, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
 /** Tables whose rows grow with referrals, messages and time; a scan of the others (peers, keys, users) stays small. */
 const GROWING = new Set([
-  'referrals', 'referral_events', 'payloads', 'envelopes', 'consents', 'consent_forms', 'erasures', 'audit_log', 'audit_tree_nodes',
+  'referrals', 'referral_events', 'payloads', 'envelopes', 'consents', 'consent_forms', 'erasures', 'audit_log', 'audit_tree_nodes', 'audit_leaf_hashes',
   'checkpoints', 'cosignatures', 'data_keys', 'referral_submissions', 'service_token_uses', 'ui_sessions', 'api_tokens',
 ]);
 
@@ -126,6 +127,24 @@ describe('the query plans of the hot paths', () => {
     expect(explained).toBeGreaterThan(20);
     expect(new Set(recorded.map((r) => r.node))).toEqual(new Set([0, 1]));
     expect(fullScans).toEqual([]);
+  });
+
+  it('find a log entry by its leaf hash from an index, filed at a sync or appended since', async () => {
+    const { leafIndexOf, logSize } = await import('../../node/audit-log/tree-store.js');
+    const { appendAuditEvent } = await import('../../node/audit-log/append.js');
+    const { db } = receiver.ctx.database;
+    // One entry appended after any sync there was, so that the lookup must read the unfiled ones too.
+    await receiver.ctx.database.transaction((tx) => appendAuditEvent(tx, new Date(), { kind: 'system', id: 'test' }, { type: 'user.created', user_id: 'plan-test', role: 'caseworker' }));
+    const size = await logSize(db);
+    const last = await db.selectFrom('audit_log').select('leaf_hash').where('idx', '=', size - 1).executeTakeFirstOrThrow();
+    const start = recorded.length;
+    recording = true;
+    // Not filed yet, so both the filed entries and those appended since are read.
+    expect(await leafIndexOf(db, b64u.decode(last.leaf_hash), size)).toBe(size - 1);
+    recording = false;
+    const lookups = recorded.slice(start).filter((r) => r.node === 1);
+    expect(lookups.map((r) => /from "(\w+)"/.exec(r.query.sql)?.[1])).toEqual(['audit_leaf_hashes', 'audit_leaf_hashes', 'audit_log']);
+    for (const { query } of lookups) expect(await scansOf(receiver, query)).toEqual([]);
   });
 
   // SQLite plans without statistics, and its first choice for these was to read every due

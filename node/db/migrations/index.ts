@@ -35,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '022-referrals-by-peer': loaded(() => import('./022-referrals-by-peer.js')),
   '023-token-expiry': loaded(() => import('./023-token-expiry.js')),
   '024-second-factor': loaded(() => import('./024-second-factor.js')),
+  '025-leaf-hashes': loaded(() => import('./025-leaf-hashes.js')),
 };
