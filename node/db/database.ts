@@ -143,6 +143,11 @@ function openSqlite(path: string, log: QueryLog | undefined, grouping: Grouping)
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // The write-ahead log is copied back into the database file once it holds this many pages (40
+  // MB), not SQLite's 1,000: the pages every commit rewrites (the last page of each index, a
+  // queued envelope's row) are then copied back once for many commits, by the commit that crosses
+  // the mark, on the thread that serves requests. docs/decisions.md, "Storage".
+  sqlite.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   // Deleted content is overwritten with zeros, not left in free pages: erasure must erase.
   sqlite.pragma('secure_delete = ON');
   const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }, () => sqlite.inTransaction), ...(log ? { log } : {}) });
@@ -194,6 +199,9 @@ function openPostgres(url: string, log: QueryLog | undefined, grouping: Grouping
     limiterStore: { storeClient: pool, storeType: 'pool' },
   });
 }
+
+/** Pages of write-ahead log after which a commit copies it back into the database file (SQLite's default is 1,000). */
+export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 
 /** How many prepared statements a SQLite connection keeps: more than the node's distinct queries. */
 export const STATEMENT_CACHE_SIZE = 1_000;

@@ -3,7 +3,7 @@
 // written against this contract, not against either server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { migrateToLatest, type Database } from '../../node/db/database.js';
+import { migrateToLatest, WAL_AUTOCHECKPOINT_PAGES, type Database } from '../../node/db/database.js';
 import { migrations } from '../../node/db/migrations/index.js';
 import { insertionOrder, isRetryableConflict } from '../../node/db/dialect.js';
 import { onPostgres, openTestDatabase } from '../_util/database.js';
@@ -25,6 +25,15 @@ async function addUser(id: string, username = id): Promise<void> {
 describe('the storage contract', () => {
   it('is the store the suite was asked for', () => {
     expect(database.dialect).toBe(onPostgres ? 'postgres' : 'sqlite');
+  });
+
+  it.skipIf(onPostgres)('keeps SQLite durable and erasing: WAL, a full sync at each commit, overwritten deletions, the log copied back every 10,000 pages', async () => {
+    const pragma = async (name: string) => Object.values((await sql.raw<Record<string, unknown>>(`pragma ${name}`).execute(database.db)).rows[0]!)[0];
+    expect(await pragma('journal_mode')).toBe('wal');
+    expect(await pragma('synchronous')).toBe(2); // FULL
+    expect(await pragma('secure_delete')).toBe(1);
+    expect(await pragma('wal_autocheckpoint')).toBe(WAL_AUTOCHECKPOINT_PAGES);
+    expect(WAL_AUTOCHECKPOINT_PAGES).toBe(10_000);
   });
 
   it('migrates to the latest schema again without changing anything', async () => {
