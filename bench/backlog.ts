@@ -5,7 +5,7 @@
 // the first receipt to the last, and how long the envelopes tried during the outage lag behind.
 import { readStoredRows } from '../tests/_util/database.js';
 import type { ExtraProcess, RunningNode } from '../tests/_util/processes.js';
-import { createBurst, serveAll, waitForDeliveries } from './nodes.js';
+import { createBurst, dropConnections, serveAll, waitForDeliveries } from './nodes.js';
 import { cpuMeter, servePidsOf } from './proc-stats.js';
 
 export interface BacklogFigures {
@@ -33,6 +33,7 @@ export async function measureBacklog(nodes: { a: RunningNode; b: RunningNode; bS
   log(`backlog: receiver down, queueing ${count} referrals`);
   const created = await createBurst(a, [b.url], count);
   log('backlog: queued; the receiver starts again');
+  dropConnections();
   nodes.bServe = await serveAll(b);
   const upAt = Date.now();
   const sender = cpuMeter(servePidsOf(a.dataDir));

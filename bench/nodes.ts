@@ -38,6 +38,14 @@ export const serveWorker = (node: RunningNode, env: Env = {}): Promise<ExtraProc
  */
 const clientAgent = new Agent({ keepAlive: true, maxSockets: 64 });
 
+/**
+ * Closes the API clients' idle connections: after a node's process was restarted, a connection
+ * kept from the old one would be reset on its next request (ECONNRESET).
+ */
+export function dropConnections(): void {
+  clientAgent.destroy();
+}
+
 async function call(node: RunningNode, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   const headers = { authorization: `Bearer ${node.token}`, ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}) };

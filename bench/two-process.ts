@@ -32,7 +32,7 @@ import { cleanup, type ExtraProcess, type RunningNode } from '../tests/_util/pro
 import { measureBacklog, type BacklogFigures } from './backlog.js';
 import { measureDeadPeers, type DeadPeerFigures } from './dead-peers.js';
 import { startFloor } from './floor.js';
-import { addAndTrust, createBurst, createNode, createPaced, percentile, serveAll, serveWeb, serveWorker, waitForDeliveries, type Created } from './nodes.js';
+import { addAndTrust, createBurst, createNode, createPaced, dropConnections, percentile, serveAll, serveWeb, serveWorker, waitForDeliveries, type Created } from './nodes.js';
 import { cpuMeter, loopMeter, memoryMbOf, servePidsOf, writeMeter, type LoopShares } from './proc-stats.js';
 
 const envNumber = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
@@ -150,6 +150,7 @@ async function serveSender(a: RunningNode): Promise<ExtraProcess> {
 /** Both nodes' serve processes stopped and started again: each round measures processes as new as the floor's. */
 async function restartTwoNodes(nodes: TwoNodes): Promise<void> {
   await Promise.all([nodes.aServe.stop('SIGTERM'), nodes.bServe.stop('SIGTERM')]);
+  dropConnections();
   nodes.aServe = await serveSender(nodes.a);
   nodes.bServe = await serveAll(nodes.b);
 }
