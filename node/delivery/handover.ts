@@ -3,8 +3,9 @@
 // (its lease, as any other, keeps every other process from posting it) and handed to it once the
 // commit is durable, with its payload: the worker posts it at once, instead of finding it again
 // with a search, leasing it with another write and reading its sealed copy back. When the worker
-// has no room for it then (the peer's lane is full, its breaker open), the envelope waits in the
-// outbox under its lease, and the worker's next search for that peer finds it, as its own. A
+// has no room for it then (the peer's lane is full, its breaker open), it releases the lease (an
+// envelope leased is one on its way, for a cancellation) and its next search for that peer finds
+// the envelope. A
 // process without a worker (`serve --role web`, the CLI) writes envelopes unleased: the worker
 // processes find them within their poll.
 

@@ -195,9 +195,15 @@ export function createDeliveryWorker(
     leaseMs: LEASE_MS,
     take(envelope) {
       const free = !stopped && !inFlight.has(envelope.id) && !busyReferrals.has(envelope.referral_id) && !brokenUntil.has(envelope.id) && lanes.room(envelope.peer_id, now()) > 0;
-      // No room now: it waits in the outbox under our lease, and the peer's next search finds it.
-      if (!free) return lookForWork(envelope.peer_id);
-      post(envelope, Promise.resolve(new Set([envelope.id])), envelope);
+      if (free) return post(envelope, Promise.resolve(new Set([envelope.id])), envelope);
+      // No room now (the peer's lane is full, its breaker open): the lease goes, so that the
+      // envelope is not taken for one on its way (a cancellation meanwhile knows it never left),
+      // and the peer's next search finds it.
+      void releaseLease(ctx.database.db, envelope.id, ctx.instanceId)
+        .catch((error: unknown) => log.error({ error: error instanceof Error ? error.name : 'error' }, 'releasing a lease failed'))
+        .finally(() => {
+          if (!stopped) lookForWork(envelope.peer_id);
+        });
     },
     queued(peerId) {
       if (!stopped) lookForWork(peerId);

@@ -104,6 +104,27 @@ describe('an envelope handed over at commit', () => {
     expect((await envelopeOf(referralId)).delivery_state).toBe('delivered');
   });
 
+  it('waits unleased when the worker has no room for it, and goes with the peer\'s next search', async () => {
+    worker = createDeliveryWorker(gr.ctx, { pollMs: 3_600_000, concurrency: 1 });
+    statements.length = 0;
+    worker.start();
+    await pollUntil(async () => (statements.some((sql) => sql.startsWith('select distinct "peer_id" from "envelopes"')) ? true : undefined), {
+      timeoutMs: 60_000, intervalMs: 10, what: 'the worker\'s first search',
+    });
+    await worker.deliverDueEnvelopes();
+    const posts = holdPosts();
+    const first = await createReferral(gr.ctx, { userId: await adminIdOf(gr) }, referralRequest(at.id));
+    await pollUntil(async () => (posts.held() === 1 ? true : undefined), { timeoutMs: 60_000, intervalMs: 10, what: 'the first offer to be posted' });
+    // One in flight, the limit: the second is not posted, and does not keep the lease it was written with.
+    const second = await createReferral(gr.ctx, { userId: await adminIdOf(gr) }, referralRequest(at.id));
+    await pollUntil(async () => ((await envelopeOf(second.id)).lease_owner === null ? true : undefined), { timeoutMs: 60_000, intervalMs: 10, what: 'the second lease to be released' });
+    expect(posts.held()).toBe(1);
+    posts.release();
+    for (const { id } of [first, second]) {
+      await pollUntil(async () => ((await getReferralSummary(gr.ctx, id))?.state === 'delivered' ? true : undefined), { timeoutMs: 60_000, what: 'both offers to be delivered' });
+    }
+  });
+
   it('is not leased where the process leaves deliveries to worker processes (serve --role web)', async () => {
     await startWorker('web');
     const { id } = await createReferral(gr.ctx, { userId: await adminIdOf(gr) }, referralRequest(at.id));
