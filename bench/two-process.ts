@@ -344,8 +344,8 @@ try {
     }
   }
   printComparison(rounds);
-  const node = rounds.length > 0 && measuresNode ? medianOf(rounds.map((r) => r.node!.max.perSecond)) : undefined;
-  if (PARTS.has('backlog')) printBacklog(await measureBacklog(nodes!, envNumber('BENCH_BACKLOG_COUNT', 5_000), log), node);
+  const steadyPerSecond = rounds.length > 0 && measuresNode ? medianOf(rounds.map((r) => r.node!.max.perSecond)) : undefined;
+  if (PARTS.has('backlog')) printBacklog(await measureBacklog(nodes!, envNumber('BENCH_BACKLOG_COUNT', 5_000), log), steadyPerSecond);
   if (nodes) for (const p of [nodes.aServe, nodes.bServe]) await p.stop('SIGTERM');
   if (PARTS.has('dead-peers')) printDeadPeers(await measureDeadPeers(join(root, 'dead-peers'), log));
   if (PARTS.has('startup')) await startupFigures();

@@ -92,6 +92,10 @@ export function createDeliveryWorker(
   let stopping = new AbortController();
   const now = () => ctx.clock.now().getTime();
 
+  /** Whether an attempt for `candidate` may start now: none under way for it or its referral, not broken here, and room at its peer. */
+  const startable = (candidate: DueEnvelope, peerRoom: number): boolean =>
+    !inFlight.has(candidate.id) && !busyReferrals.has(candidate.referral_id) && !brokenUntil.has(candidate.id) && peerRoom > 0;
+
   /**
    * Starts the attempt for `candidate` once `leasing` (the leases of the search that chose it) says
    * whether it is ours; with the envelope itself when it was handed over just committed.
@@ -158,7 +162,7 @@ export function createDeliveryWorker(
     const leasing = new Promise<ReadonlySet<string>>((resolve) => (leased = resolve));
     for (const candidate of due.flat()) {
       if (stopping.signal.aborted) break;
-      if (inFlight.has(candidate.id) || busyReferrals.has(candidate.referral_id) || brokenUntil.has(candidate.id) || room(candidate.peer_id) === 0) continue;
+      if (!startable(candidate, room(candidate.peer_id))) continue;
       post(candidate, leasing);
       chosen.push(candidate);
     }
@@ -194,8 +198,7 @@ export function createDeliveryWorker(
     owner: ctx.instanceId,
     leaseMs: LEASE_MS,
     take(envelope) {
-      const free = !stopped && !inFlight.has(envelope.id) && !busyReferrals.has(envelope.referral_id) && !brokenUntil.has(envelope.id) && lanes.room(envelope.peer_id, now()) > 0;
-      if (free) return post(envelope, Promise.resolve(new Set([envelope.id])), envelope);
+      if (!stopped && startable(envelope, lanes.room(envelope.peer_id, now()))) return post(envelope, Promise.resolve(new Set([envelope.id])), envelope);
       // No room now (the peer's lane is full, its breaker open): the lease goes, so that the
       // envelope is not taken for one on its way (a cancellation meanwhile knows it never left),
       // and the peer's next search finds it.
