@@ -308,6 +308,7 @@ function printBacklog(backlog: BacklogFigures, steadyPerSecond: number | undefin
   console.log(`  after its return: first receipt ${seconds(backlog.firstAfterMs)} (the breaker's next probe), last ${seconds(backlog.lastAfterMs)}; last of those never tried while it was down ${seconds(backlog.lastUntriedAfterMs)}`);
   console.log(`  ${backlog.triedWhileDown} envelopes were tried while it was down: each waits out its own backoff after the peer answers again`);
   console.log(`  drain: ${backlog.drainPerSecond.toFixed(0)} delivered/s from the first receipt to the last; ${backlog.untriedPerSecond.toFixed(0)}/s for those never tried; ${backlog.overallPerSecond.toFixed(0)}/s counting from the return`);
+  if (backlog.tenthsPerSecond.length > 0) console.log(`  by tenth of the drain, delivered/s: ${backlog.tenthsPerSecond.map((r) => r.toFixed(0)).join(', ')} (the receiver is a new process, warming up)`);
   console.log(`  CPU per message while draining: sender ${ms(backlog.senderCpuMs)} ms, receiver ${ms(backlog.receiverCpuMs)} ms`);
   if (steadyPerSecond !== undefined) {
     const ratio = backlog.drainPerSecond / steadyPerSecond;

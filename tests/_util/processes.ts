@@ -331,7 +331,8 @@ export interface ExtraProcess {
 export async function spawnServeProcess(node: RunningNode, args: string[], ready: RegExp, env: Record<string, string | undefined> = {}): Promise<ExtraProcess> {
   // BENCH_CPU_PROF=<folder>: each serve process writes a CPU profile there when it exits (docs/performance.md, "Profiling").
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const proc = spawn(process.execPath, [...profile, binPath, 'serve', '--data', node.dataDir, ...args], { cwd: repoRoot, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const v8Flags = process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : [];
+  const proc = spawn(process.execPath, [...profile, ...v8Flags, binPath, 'serve', '--data', node.dataDir, ...args], { cwd: repoRoot, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let buffer = '';
   const capture = (chunk: Buffer) => (buffer += chunk.toString('utf8'));
   proc.stdout!.on('data', capture);
