@@ -159,7 +159,7 @@ function signInPolicyFrom(env: Env): SignInPolicy {
   return {
     accountFreeFailures: Math.floor(lockAfter / 2),
     accountLockAfter: lockAfter,
-    addressFreeFailures: Math.floor(lockAfter / 2) * 4,
+    addressFreeFailures: Math.floor(lockAfter / 2) * 5,
     addressLockAfter: lockAfter * 5,
     lockMinutes,
   };

@@ -29,7 +29,10 @@ export type EnvelopeVerification =
   | { outcome: 'duplicate'; receipt: string }
   | { outcome: 'rejected'; problem: EnvelopeProblem; detail?: string };
 
-const reject = (problem: EnvelopeProblem, detail?: string): EnvelopeVerification =>
+/** What verifyEnvelope found: a duplicate also names its sender, whose signature it checked. */
+export type EnvelopeCheck = Exclude<EnvelopeVerification, { outcome: 'duplicate' }> | { outcome: 'duplicate'; receipt: string; peerId: string };
+
+const reject = (problem: EnvelopeProblem, detail?: string): Extract<EnvelopeVerification, { outcome: 'rejected' }> =>
   detail ? { outcome: 'rejected', problem, detail } : { outcome: 'rejected', problem };
 
 const validEnvelopePayload = () => validatorFor('federation', 'EnvelopePayload');
@@ -44,7 +47,7 @@ function parseJson(bytes: Uint8Array): unknown {
 }
 
 /** Steps 2–11 of the receiver's checks; size and media type are checked by the route. */
-export async function verifyEnvelope(ctx: NodeContext, jws: string): Promise<EnvelopeVerification> {
+export async function verifyEnvelope(ctx: NodeContext, jws: string): Promise<EnvelopeCheck> {
   // 2. JWS form, payload and header shape.
   const parts = jws.split('.');
   if (parts.length !== 3 || !decodeBase64UrlStrict(parts[2]) || parts[2]!.length === 0) {
@@ -94,6 +97,7 @@ export async function verifyEnvelope(ctx: NodeContext, jws: string): Promise<Env
   const payloadText = utf8.decode(payloadBytes);
   const digest = b64u.encode(sha256(payloadBytes));
   const seen = await findProcessed(db, envelopeHeader.id, iss, digest);
+  if (seen?.outcome === 'duplicate') return { ...seen, peerId: peer.id };
   if (seen) return seen;
 
   // 9. Supported type, 10. decryption, 11. body schema.

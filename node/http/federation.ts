@@ -81,7 +81,8 @@ export function federationRoutes(ctx: NodeContext): Hono {
       return problemResponse(c, envelopeProblem(verification.problem, verification.detail));
     }
     if (verification.outcome === 'duplicate') {
-      await chargeVerifiedPeer(c, ctx, undefined);
+      // Its signature was checked like any other's: counted against its sender.
+      await chargeVerifiedPeer(c, ctx, verification.peerId);
       return c.json(receiptResponse(verification.receipt));
     }
 

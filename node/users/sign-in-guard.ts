@@ -36,7 +36,7 @@ export interface SignInPolicy {
 export const DEFAULT_SIGN_IN_POLICY: SignInPolicy = {
   accountFreeFailures: 5,
   accountLockAfter: 10,
-  addressFreeFailures: 20,
+  addressFreeFailures: 25,
   addressLockAfter: 50,
   lockMinutes: 15,
 };

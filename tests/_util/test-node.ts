@@ -17,6 +17,7 @@ import type { components } from '../../spec/generated/local.js';
 import { expectMatchesSpec } from './spec-check.js';
 import { freshDatabaseUrl } from './database.js';
 import type { ExecutedQuery } from '../../node/db/database.js';
+import type { RequestLimits } from '../../node/net/rate-limits.js';
 
 /**
  * A clock the test moves. It starts at the top of the current hour, not at a fixed date: the CLI
@@ -68,7 +69,7 @@ const UNLIMITED = { tokenPerMinute: 10_000_000, peerPerMinute: 10_000_000, addre
 
 export async function createTestNetwork(
   size: number,
-  options: { trust?: boolean; onQuery?: (node: number, query: ExecutedQuery) => void; requireTotpForAdmins?: boolean } = {},
+  options: { trust?: boolean; onQuery?: (node: number, query: ExecutedQuery) => void; requireTotpForAdmins?: boolean; requestLimits?: Partial<RequestLimits> } = {},
 ): Promise<TestNetwork> {
   const clock = new TestClock();
   const nodes: TestNode[] = [];
@@ -93,7 +94,7 @@ export async function createTestNetwork(
       ...resolved,
       kekFromEnv: undefined,
       privateNetwork: true,
-      requestLimits: UNLIMITED,
+      requestLimits: { ...UNLIMITED, ...options.requestLimits },
       limits: { ...resolved.limits, peerQuotas: { ...resolved.limits.peerQuotas, openReferrals: 10_000_000, referralsPerHour: 10_000_000 } },
       requireTotpForAdmins: options.requireTotpForAdmins ?? false,
     };

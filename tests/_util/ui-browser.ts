@@ -18,8 +18,11 @@ export interface UiBrowser {
   submit(action: string, fields: FormInput, from?: string): Promise<Response>;
 }
 
-/** A browser of a test node (requests go straight to its app), or of a running node at `url`. */
-export function uiBrowser(node: TestNode | { url: string }, base = 'url' in node ? node.url : node.id): UiBrowser {
+/**
+ * A browser of a test node (requests go straight to its app), or of a running node at `url`;
+ * `headers` go with every request (e.g. the X-Forwarded-For of a proxy in front of the node).
+ */
+export function uiBrowser(node: TestNode | { url: string }, base = 'url' in node ? node.url : node.id, headers: Record<string, string> = {}): UiBrowser {
   const send = 'app' in node ? (r: Request) => node.app.fetch(r) : (r: Request) => fetch(r);
   const jar = new Map<string, string>();
   const b: UiBrowser = {
@@ -34,6 +37,7 @@ export function uiBrowser(node: TestNode | { url: string }, base = 'url' in node
         new Request(`${base}${path}`, {
           method: init.method ?? (init.form ? 'POST' : 'GET'),
           headers: {
+            ...headers,
             cookie: b.cookie(),
             ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
           },

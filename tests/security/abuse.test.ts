@@ -76,6 +76,23 @@ describe('a node under attack from one address', () => {
     expect(counters).not.toMatch(/admin|127\.0\.0\.1/);
   });
 
+  it('makes an address that guesses many accounts wait, whatever account it tries next, while another address signs in', async () => {
+    const attacker = uiBrowser({ url: node.url }, node.url, { 'x-forwarded-for': '203.0.113.50' });
+    // Ten failures are free from one address, five times an account's (half of the lock's 4, times
+    // five); here each on an account tried once, far from the account's own limits. The eleventh
+    // makes the next attempt wait.
+    for (let i = 0; i < 11; i++) expect((await signIn(attacker, `guess-${i}`, 'not-the-password')).status).toBe(401);
+    // The next attempt from that address waits, even on a real account with its right password.
+    const waiting = await signIn(attacker, 'admin', node.password);
+    expect(waiting.status).toBe(429);
+    expect(Number(waiting.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(textOf(await waiting.text())).toMatch(/Too many failed sign-ins\. Try again in \d+ seconds\./);
+    // The account itself is not held back: from another address it signs in.
+    const elsewhere = uiBrowser({ url: node.url }, node.url, { 'x-forwarded-for': '198.51.100.60' });
+    expect((await signIn(elsewhere, 'admin', node.password)).status).toBe(303);
+    expect(await healthy()).toBe(true);
+  });
+
   it('runs an address that guesses API tokens out of its points; other clients are served', async () => {
     const attacker = '203.0.113.7';
     for (let i = 0; i < 5; i++) {
@@ -145,3 +162,28 @@ describe('a trusted peer that sends more than its quota', () => {
   }, 240_000);
 });
 
+
+describe('a trusted peer that sends more requests a minute than it may', () => {
+  it('is answered 429 rate-limited, which its outbox honours: it waits and then delivers everything, once', async () => {
+    const receiver = await startNode({ name: 'Receiver', country: 'BG', languages: ['en'], env: { REFERRAL_NODE_LIMIT_PEER_PER_MINUTE: '6' } });
+    const sender = await startNode({ name: 'Sender', country: 'RO', languages: ['en'] });
+    await trustEachOther(sender, receiver);
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const response = await sender.api('/api/v1/referrals', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(referralRequest(receiver.url)) });
+      expect(response.status).toBe(201);
+      ids.push(((await response.json()) as { id: string }).id);
+    }
+    const delivery = async (id: string) => ((await (await sender.api(`/api/v1/referrals/${id}`)).json()) as { delivery: { state: string; last_error?: string } }).delivery;
+    // Six requests a minute (its checkpoints' witness requests count too): some of the ten are refused, and the sender says why.
+    await pollUntil(async () => {
+      for (const id of ids) if ((await delivery(id)).last_error?.startsWith('429 urn:refnet:problem:rate-limited')) return true;
+      return undefined;
+    }, { timeoutMs: 60_000, what: 'a delivery refused with 429 rate-limited' });
+    // The outbox waits out Retry-After (at most the minute) and delivers the rest.
+    for (const id of ids) await pollUntil(async () => ((await delivery(id)).state === 'delivered' ? true : undefined), { timeoutMs: 240_000, what: `referral ${id} delivered` });
+    const held = await readStoredRows(receiver.dataDir, 'select count(*) as n from referrals');
+    expect(Number(held[0]!.n)).toBe(ids.length);
+    expect((await fetch(`${receiver.url}/healthz`)).status).toBe(200);
+  }, 420_000);
+});
