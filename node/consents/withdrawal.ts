@@ -153,7 +153,7 @@ async function referralFor(tx: Tx, envelope: VerifiedEnvelope, message: ErasureM
 async function recordNeverReceived(tx: Tx, ctx: NodeContext, envelope: VerifiedEnvelope, now: Date): Promise<void> {
   const { header } = envelope;
   if (await findReferral(tx, header.referral_id)) throw envelopeProblem('unknown-referral');
-  await checkPeerQuotas(tx, ctx, envelope.peer.id, ctx.limits.peerQuotas, now, 0);
+  await checkPeerQuotas(tx, ctx, envelope.peer.id, ctx.limits.peerQuotas, now, envelope.jws.length);
   await createReferralRecord(tx, {
     id: header.referral_id, direction: 'incoming', peer_id: envelope.peer.id, state: 'delivered',
     // Never told: the least urgent level stands in for it.
@@ -176,7 +176,7 @@ export async function applyConsentWithdraw(tx: Tx, ctx: NodeContext, envelope: V
     await appendAuditEvent(tx, now, actor, { type: 'consent.withdrawn', consent_id: referral.consent_id, recipients: [ctx.self.nodeId], whole: true });
   }
   await eraseReferralData(tx, referral.id, 'consent-withdrawn', actor, now);
-  const to = await applyPeerErasureMessage(tx, referral, WITHDRAW, envelope.header.seq, now);
+  const to = await applyPeerErasureMessage(tx, referral, WITHDRAW, { seq: envelope.header.seq, bytes: envelope.jws.length }, now);
   await recordEvent(tx, ctx, { referralId: referral.id, at: now, action: WITHDRAW, from: referral.state, to, actor, envelopeId: envelope.header.id });
 
   // The organisations we referred the case on to erase it too; we erase our copy of what we sent
@@ -266,7 +266,7 @@ export async function applyErasureReceipt(tx: Tx, ctx: NodeContext, envelope: Ve
       nodeId: relayed.node_id, reason: claims.reason, statement: relayed.statement, verified: known !== undefined, now, actor, relayedBy: peer.id,
     });
   }
-  const to = await applyPeerErasureMessage(tx, referral, RECEIPT, envelope.header.seq, now);
+  const to = await applyPeerErasureMessage(tx, referral, RECEIPT, { seq: envelope.header.seq, bytes: envelope.jws.length }, now);
   await recordEvent(tx, ctx, { referralId: referral.id, at: now, action: RECEIPT, from: referral.state, to, actor, code: body.reason, envelopeId: envelope.header.id });
 
   // An onward recipient's erasure goes back to the organisation the case came from, once ours is done.

@@ -197,6 +197,8 @@ export interface ReferralsTable {
   local_seq: Generated<number>;
   /** The seq of the last message from the peer applied here. */
   peer_seq: Generated<number>;
+  /** The bytes of the peer's messages in this referral kept here (their JWS); 0 once erased. A peer's stored-bytes quota sums them. */
+  peer_bytes: Generated<number>;
   created_by: string | null;
   /** The consent record (consents.id) the referral's disclosures rest on. */
   consent_id: string | null;

@@ -59,7 +59,7 @@ async function applyIncomingOffer(tx: Tx, ctx: NodeContext, envelope: VerifiedEn
   const existing = await findReferral(tx, header.referral_id);
   if (existing) return applyOfferAfterInquiry(tx, ctx, envelope, existing);
   if (header.seq !== 1) throw envelopeProblem('out-of-order', 'An offer that starts a referral is its message 1.');
-  await checkPeerQuotas(tx, ctx, envelope.peer.id, ctx.limits.peerQuotas, now, envelope.payloadText.length);
+  await checkPeerQuotas(tx, ctx, envelope.peer.id, ctx.limits.peerQuotas, now, envelope.jws.length);
   const consent = await recordReceivedConsent(tx, body.consent, envelope.peer.id, now);
   await createReferralRecord(tx, {
     id: header.referral_id,
@@ -68,6 +68,7 @@ async function applyIncomingOffer(tx: Tx, ctx: NodeContext, envelope: VerifiedEn
     state: 'delivered',
     urgency: body.urgency,
     peer_seq: header.seq,
+    peer_bytes: envelope.jws.length,
     created_by: null,
     consent_id: consent.id,
     reply_by: body.reply_by ?? null,

@@ -93,9 +93,9 @@ export async function applyIncomingInquiry(tx: Tx, ctx: NodeContext, envelope: V
   if (header.seq !== 1) throw envelopeProblem('out-of-order', 'An inquiry starts a referral: it is message 1.');
   if (await findReferral(tx, header.referral_id)) throw envelopeProblem('illegal-transition', 'A referral with this id already exists on this node.');
   const now = ctx.clock.now();
-  await checkPeerQuotas(tx, ctx, envelope.peer.id, ctx.limits.peerQuotas, now, envelope.payloadText.length);
+  await checkPeerQuotas(tx, ctx, envelope.peer.id, ctx.limits.peerQuotas, now, envelope.jws.length);
   await createReferralRecord(tx, {
-    id: header.referral_id, direction: 'incoming', peer_id: envelope.peer.id, state: 'inquiry', urgency: body.urgency, peer_seq: 1,
+    id: header.referral_id, direction: 'incoming', peer_id: envelope.peer.id, state: 'inquiry', urgency: body.urgency, peer_seq: 1, peer_bytes: envelope.jws.length,
     created_by: null, reply_by: body.reply_by ?? null,
   }, now);
   await storePayload(tx, ctx.dataKeys, { referralId: header.referral_id, kind: INQUIRY, content: body, now });
@@ -121,7 +121,7 @@ export async function applyOfferAfterInquiry(
   const body = envelope.body as ReferralOfferBody;
   const now = ctx.clock.now();
   const consent = await recordReceivedConsent(tx, body.consent, envelope.peer.id, now);
-  await applyPeerOfferAfterInquiry(tx, referral, header.seq, { urgency: body.urgency, replyBy: body.reply_by ?? null, consentId: consent.id }, now);
+  await applyPeerOfferAfterInquiry(tx, referral, { seq: header.seq, bytes: envelope.jws.length }, { urgency: body.urgency, replyBy: body.reply_by ?? null, consentId: consent.id }, now);
   await storePayload(tx, ctx.dataKeys, { referralId: referral.id, kind: OFFER, content: body, now });
   await recordEvent(tx, ctx, {
     referralId: referral.id, at: now, action: OFFER, from: OFFER_AFTER_INQUIRY, to: 'delivered',

@@ -15,6 +15,7 @@ import type { VerifiedEnvelope } from '../envelope/verify.js';
 import { categoriesPresent } from './consent.js';
 import { nextState, noSuchReferral, partyOf, type LifecycleMessage, type Party, type ReferralState } from './lifecycle.js';
 import { readPayload, type PreparedPayload } from './payload-store.js';
+import { checkStoredBytes } from './quotas.js';
 import { prepareEventDetails, recordEvent, type EventDetails } from './timeline.js';
 import { consentRowViolation, findConsent } from '../consents/service.js';
 import { recordDisclosure } from './offer.js';
@@ -49,6 +50,13 @@ export const detailsOf = (content: LifecycleContent): EventDetails => ({
   reason: content.capacity ? content.reason : undefined,
   onward: content.to && content.onward_referral_id ? { to: content.to, referral_id: content.onward_referral_id } : undefined,
 });
+
+/**
+ * The messages a peer may send any number of times on a referral under way (an update in
+ * progress, onward notes, information asked and answered in turn): beyond its stored-bytes quota
+ * they are refused (quotas.ts). Every other message moves a referral once.
+ */
+const REPEATABLE: ReadonlySet<LifecycleMessage> = new Set(['referral.update', 'referral.onward', 'referral.info-request', 'referral.info-response']);
 
 const VERBS: Record<LifecycleMessage, string> = {
   'referral.inquiry-answer': 'answer an inquiry on',
@@ -175,7 +183,8 @@ export async function applyLifecycleMessage(
   const now = ctx.clock.now();
   const violation = await outsideConsent(tx, ctx, referral, content.client, now);
   if (violation) throw envelopeProblem('invalid-body', violation);
-  await applyPeerLifecycleMessage(tx, referral, message, header.seq, current as ReferralState, now);
+  if (REPEATABLE.has(message)) await checkStoredBytes(tx, ctx, envelope.peer.id, ctx.limits.peerQuotas, now, envelope.jws.length);
+  await applyPeerLifecycleMessage(tx, referral, message, { seq: header.seq, bytes: envelope.jws.length }, current as ReferralState, now);
   await recordEvent(tx, ctx, {
     referralId: referral.id, at: now, action: message, from: referral.state, to,
     actor: { kind: 'peer', id: envelope.peer.id }, code: codeOf(content), envelopeId: header.id,

@@ -110,15 +110,3 @@ export async function adoptLegacyPayloadKeys(database: Database, kek: Kek, dataK
     adopted += count;
   }
 }
-
-/** The bytes of encrypted content stored here for the referrals `peerId` sent (a peer's quota, referrals/quotas.ts). */
-export async function storedBytesFromPeer(db: Db | Tx, peerId: string): Promise<number> {
-  const row = await db
-    .selectFrom('payloads')
-    .innerJoin('referrals', 'referrals.id', 'payloads.referral_id')
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>(eb.fn('length', ['payloads.ciphertext'])), eb.lit(0)).as('bytes'))
-    .where('referrals.peer_id', '=', peerId)
-    .where('referrals.direction', '=', 'incoming')
-    .executeTakeFirstOrThrow();
-  return Number(row.bytes);
-}

@@ -1,22 +1,25 @@
 // What one trusted peer may leave on this node (issue 17 item 3): trusted does not mean unlimited.
 // Counted at every new referral a peer starts (an offer or an inquiry), in the transaction that
 // would store it: the referrals it has open here, those it started in the last hour, and the bytes
-// of encrypted content stored for its referrals. Beyond any of them the message is refused with
+// of its messages kept here, on referrals in both directions (referrals.peer_bytes). The bytes are
+// also counted at each message a peer may send again and again on a referral under way (an
+// update, an onward note, an information request or answer): beyond them those are refused too,
+// while the messages that move a referral once (accept, decline, complete, withdraw, erasure)
+// always go through. Beyond any quota the message is refused with
 // `quota-exceeded` (403, retryable: the sender keeps it and tries again, and a quota frees as
 // referrals close and are erased), naming the quota; the federation route raises an alert for this
 // node's administrators, once a day per peer and quota (peers/alerts.ts).
 import type { Tx } from '../db/database.js';
 import { catalogued, type DomainError } from '../errors.js';
 import { envelopeProblems } from '../envelope/problems.js';
-import { incomingFromPeer } from './state.js';
-import { storedBytesFromPeer } from './payload-store.js';
+import { incomingFromPeer, storedBytesFromPeer } from './state.js';
 
 export interface PeerQuotas {
   /** Referrals from one peer open here at once. */
   openReferrals: number;
   /** Referrals one peer starts here in an hour. */
   referralsPerHour: number;
-  /** Megabytes of encrypted content stored for one peer's referrals. */
+  /** Megabytes of one peer's messages kept here (what it sent, on referrals in both directions). */
   storedMegabytes: number;
 }
 
@@ -26,7 +29,7 @@ export type QuotaName = 'open-referrals' | 'referrals-per-hour' | 'stored-bytes'
 
 /** The refusal of a message beyond a quota; `quota` says which. */
 function quotaExceeded(quota: QuotaName, limit: number): DomainError {
-  const what = { 'open-referrals': 'open referrals', 'referrals-per-hour': 'new referrals in an hour', 'stored-bytes': 'megabytes of stored content' }[quota];
+  const what = { 'open-referrals': 'open referrals', 'referrals-per-hour': 'new referrals in an hour', 'stored-bytes': 'megabytes of stored messages' }[quota];
   return catalogued(envelopeProblems, 'quota-exceeded', {
     detail: `This node accepts at most ${limit} ${what} from one node; try again later, or ask its administrator.`,
     extra: { quota },
@@ -83,5 +86,16 @@ export async function checkPeerQuotas(tx: Tx, node: object, peerId: string, quot
   if (usage.bytes >= quotas.storedMegabytes * 1024 * 1024) throw quotaExceeded('stored-bytes', quotas.storedMegabytes);
   usage.open += 1;
   usage.recent += 1;
+  usage.bytes += bytes;
+}
+
+/**
+ * Refuses (throws `quota-exceeded`) a message on a referral under way that the peer may repeat
+ * (see the top of this file) once the peer's stored bytes are beyond its quota; otherwise counts
+ * `bytes` (what the message keeps here).
+ */
+export async function checkStoredBytes(tx: Tx, node: object, peerId: string, quotas: PeerQuotas, now: Date, bytes: number): Promise<void> {
+  const usage = await usageOf(tx, node, peerId, now);
+  if (usage.bytes >= quotas.storedMegabytes * 1024 * 1024) throw quotaExceeded('stored-bytes', quotas.storedMegabytes);
   usage.bytes += bytes;
 }

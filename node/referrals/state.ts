@@ -3,7 +3,7 @@
 // peer's message, a withdrawal, an erasure, the expiry rule or the delivery worker's receipt, and
 // each is checked against the lifecycle table (lifecycle.ts) before it is written. Callers check
 // the same table earlier to refuse with their own words; the check here is the one that holds.
-import type { Insertable, Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Db, Tx } from '../db/database.js';
 import type { ReferralsTable } from '../db/schema.js';
 import { DomainError } from '../errors.js';
@@ -26,6 +26,16 @@ export type Referral = Selectable<ReferralsTable>;
 export type NewReferral = Omit<Insertable<ReferralsTable>, 'created_at' | 'updated_at' | 'erased_at' | 'erasure_reason'>;
 
 /** What an offer sets on a referral that began as an inquiry. */
+/** What the peer has sent for its referrals (both directions), kept here: the stored-bytes quota's measure (quotas.ts). */
+export async function storedBytesFromPeer(db: Db | Tx, peerId: string): Promise<number> {
+  const row = await db
+    .selectFrom('referrals')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('peer_bytes'), eb.lit(0)).as('bytes'))
+    .where('peer_id', '=', peerId)
+    .executeTakeFirstOrThrow();
+  return Number(row.bytes);
+}
+
 export interface OfferTerms {
   urgency: string;
   replyBy: string | null;
@@ -150,7 +160,7 @@ export async function createReferralRecord(tx: Tx, referral: NewReferral, now: D
 async function move(
   tx: Tx,
   referral: Pick<Referral, 'id' | 'state'>,
-  change: { state: ReferralState; localSeq?: number; peerSeq?: number; terms?: OfferTerms },
+  change: { state: ReferralState; localSeq?: number; peer?: PeerMessage; terms?: OfferTerms },
   now: Date,
 ): Promise<boolean> {
   let update = tx
@@ -158,7 +168,7 @@ async function move(
     .set({
       state: change.state,
       ...(change.localSeq !== undefined ? { local_seq: change.localSeq } : {}),
-      ...(change.peerSeq !== undefined ? { peer_seq: change.peerSeq } : {}),
+      ...(change.peer ? { peer_seq: change.peer.seq, peer_bytes: sql<number>`peer_bytes + ${change.peer.bytes}` } : {}),
       ...(change.terms ? { urgency: change.terms.urgency, reply_by: change.terms.replyBy, consent_id: change.terms.consentId } : {}),
       updated_at: now.toISOString(),
     })
@@ -177,28 +187,37 @@ export async function applyOwnLifecycleMessage(tx: Tx, referral: Referral, messa
 }
 
 /**
- * The peer's lifecycle message number `seq`, applied from `current`: the state read, or for an
- * answer made in time the state before this side expired the referral. Returns the new state.
+ * A message of the peer's applied to a referral: its seq (the last applied from the peer), and
+ * the bytes it sent (its JWS), which count in the peer's stored-bytes quota (quotas.ts).
+ */
+export interface PeerMessage {
+  seq: number;
+  bytes: number;
+}
+
+/**
+ * The peer's lifecycle message, applied from `current`: the state read, or for an answer made in
+ * time the state before this side expired the referral. Returns the new state.
  */
 export async function applyPeerLifecycleMessage(
   tx: Tx,
   referral: Referral,
   message: LifecycleMessage,
-  seq: number,
+  peer: PeerMessage,
   current: ReferralState,
   now: Date,
 ): Promise<ReferralState> {
   const to = nextState(message, peerPartyOf(referral), current);
   if (!to) throw notAllowed(referral, message);
-  if (!(await move(tx, referral, { state: to, peerSeq: seq }, now))) throw changedMeanwhile();
+  if (!(await move(tx, referral, { state: to, peer }, now))) throw changedMeanwhile();
   return to;
 }
 
-/** The peer's consent.withdraw or erasure.receipt number `seq`; returns the new state. */
-export async function applyPeerErasureMessage(tx: Tx, referral: Referral, message: ErasureMessage, seq: number, now: Date): Promise<ReferralState> {
+/** The peer's consent.withdraw or erasure.receipt; returns the new state. */
+export async function applyPeerErasureMessage(tx: Tx, referral: Referral, message: ErasureMessage, peer: PeerMessage, now: Date): Promise<ReferralState> {
   const to = erasureNextState(message, peerPartyOf(referral), referral.state as ReferralState);
   if (!to) throw notAllowed(referral, message);
-  if (!(await move(tx, referral, { state: to, peerSeq: seq }, now))) throw changedMeanwhile();
+  if (!(await move(tx, referral, { state: to, peer }, now))) throw changedMeanwhile();
   return to;
 }
 
@@ -228,10 +247,10 @@ export async function applyOwnOffer(tx: Tx, referral: Referral, seq: number, now
   return move(tx, referral, { state: 'sent', localSeq: seq, ...(terms ? { terms } : {}) }, now);
 }
 
-/** The peer's offer, message `seq`, after the inquiry we answered. */
-export async function applyPeerOfferAfterInquiry(tx: Tx, referral: Referral, seq: number, terms: OfferTerms, now: Date): Promise<void> {
+/** The peer's offer after the inquiry we answered. */
+export async function applyPeerOfferAfterInquiry(tx: Tx, referral: Referral, peer: PeerMessage, terms: OfferTerms, now: Date): Promise<void> {
   if (referral.direction !== 'incoming' || referral.state !== OFFER_AFTER_INQUIRY) throw notAllowed(referral, 'referral.offer');
-  if (!(await move(tx, referral, { state: 'delivered', peerSeq: seq, terms }, now))) throw changedMeanwhile();
+  if (!(await move(tx, referral, { state: 'delivered', peer, terms }, now))) throw changedMeanwhile();
 }
 
 /** The receipt for our offer: a referral still `sent` is `delivered`; returns whether it moved (a reply may have overtaken the receipt). */
@@ -247,5 +266,6 @@ export async function expireReferral(tx: Tx, referral: Pick<Referral, 'id' | 'st
 
 /** The personal data of the referral was erased here: when and why, kept for the answer to the sender and the audit. */
 export async function markErased(tx: Tx, referralId: string, reason: NonNullable<Referral['erasure_reason']>, now: Date): Promise<void> {
-  await tx.updateTable('referrals').set({ erased_at: now.toISOString(), erasure_reason: reason }).where('id', '=', referralId).execute();
+  // The peer's messages were erased with it (their copies): they no longer count in its quota.
+  await tx.updateTable('referrals').set({ erased_at: now.toISOString(), erasure_reason: reason, peer_bytes: 0 }).where('id', '=', referralId).execute();
 }

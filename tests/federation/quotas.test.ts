@@ -1,11 +1,13 @@
 // What one trusted peer may leave on this node (issue 17 item 3): its open referrals, the
-// referrals it starts in an hour and the bytes stored for them are held to quotas. Beyond one, a
-// new referral is refused with `quota-exceeded` naming the quota (the sender keeps the message and
-// retries), nothing is stored, and this node's administrators get one alert a day per quota.
+// referrals it starts in an hour and the bytes of its messages kept here are held to quotas.
+// Beyond one, a new referral is refused with `quota-exceeded` naming the quota (the sender keeps
+// the message and retries), nothing is stored, and this node's administrators get one alert a day
+// per quota; beyond the bytes, so are the messages a peer may repeat on a referral under way.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, createTestNetwork, referralRequest, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
 import { DEFAULT_PEER_QUOTAS, type PeerQuotas } from '../../node/referrals/quotas.js';
 import { peerAlerts } from '../../node/peers/alerts.js';
+import { storedBytesFromPeer } from '../../node/referrals/state.js';
 
 let net: TestNetwork;
 let a: TestNode;
@@ -79,7 +81,50 @@ describe('a trusted peer\'s quotas', () => {
     expect(await heldByB(tooMuch)).toBe(false);
     const kinds = (await peerAlerts(b.ctx.database.db)).map((alert) => alert.detail);
     expect(kinds.some((d) => /new referrals in an hour/.test(d))).toBe(true);
-    expect(kinds.some((d) => /megabytes of stored content/.test(d))).toBe(true);
+    expect(kinds.some((d) => /megabytes of stored messages/.test(d))).toBe(true);
     setQuotas({});
+  });
+
+  it('counts what a peer sends on referrals under way, both ways: beyond the bytes its repeated messages wait, its one-time messages go through', async () => {
+    setQuotas({});
+    net.clock.advance(2 * 60 * 60_000);
+    const asked = await send();
+    const other = await send();
+    const before = await storedBytesFromPeer(b.ctx.database.db, a.id);
+    expect(before).toBeGreaterThan(0);
+    // B asks A (a message of B's on a referral A sent): counted at A, against B.
+    const atA = await storedBytesFromPeer(a.ctx.database.db, b.id);
+    expect((await api(b, 'POST', `/api/v1/referrals/${asked}/info-request`, { questions: 'Which town would she prefer?' })).status).toBe(200);
+    await net.settle();
+    expect(await storedBytesFromPeer(a.ctx.database.db, b.id)).toBeGreaterThan(atA);
+
+    // B's quota is what A has sent already; B reads A's usage again (it does every 30 s).
+    setQuotas({ storedMegabytes: before / (1024 * 1024) });
+    net.clock.advance(60_000);
+    const snapshotBefore = await snapshot(b);
+    expect((await api(a, 'POST', `/api/v1/referrals/${asked}/info-response`, { answer: 'Vienna or Graz.' })).status).toBe(200);
+    await net.settle();
+    const waiting = await a.ctx.database.db.selectFrom('envelopes').select(['delivery_state', 'last_error']).where('referral_id', '=', asked).where('type', '=', 'referral.info-response').executeTakeFirstOrThrow();
+    expect(waiting).toMatchObject({ delivery_state: 'queued', last_error: expect.stringMatching(/^403 urn:refnet:problem:quota-exceeded/) });
+    expect((await api(b, 'GET', `/api/v1/referrals/${asked}`)).body.state).toBe('info-requested');
+    const snapshotAfter = await snapshot(b);
+    expect(snapshotAfter.referrals).toEqual(snapshotBefore.referrals);
+    expect(snapshotAfter.payloads).toEqual(snapshotBefore.payloads);
+    expect(snapshotAfter.envelopes).toEqual(snapshotBefore.envelopes);
+    const alerts = (await peerAlerts(b.ctx.database.db)).map((alert) => alert.detail);
+    expect(alerts.some((d) => /megabytes of stored messages/.test(d))).toBe(true);
+
+    // A message that moves a referral once is not held back: A withdraws the other referral.
+    expect((await api(a, 'POST', `/api/v1/referrals/${other}/withdraw`, { reason: 'need-met-elsewhere' })).status).toBe(200);
+    await net.settle();
+    expect((await api(b, 'GET', `/api/v1/referrals/${other}`)).body.state).toBe('withdrawn');
+
+    // With room again, the answer that waited arrives.
+    setQuotas({});
+    net.clock.advance(60_000);
+    await net.catchUpWithCli();
+    await net.settle();
+    expect((await api(b, 'GET', `/api/v1/referrals/${asked}`)).body.state).toBe('delivered');
+    expect(await storedBytesFromPeer(b.ctx.database.db, a.id)).toBeGreaterThan(before);
   });
 });

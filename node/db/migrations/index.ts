@@ -36,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '023-token-expiry': loaded(() => import('./023-token-expiry.js')),
   '024-second-factor': loaded(() => import('./024-second-factor.js')),
   '025-leaf-hashes': loaded(() => import('./025-leaf-hashes.js')),
+  '026-peer-bytes': loaded(() => import('./026-peer-bytes.js')),
 };
