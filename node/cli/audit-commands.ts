@@ -101,9 +101,15 @@ async function fetchBundle(url: string, token: string | undefined, progress: (li
   progress(`fetching ${target.href}`);
   let response: Response;
   try {
-    response = await fetch(target, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(120_000) });
+    // The operator's own node (often on loopback, behind its proxy): not a peer, so not through the
+    // outbound policy of net/outbound.ts; but no redirect is followed, the token goes to this URL only.
+    response = await fetch(target, { headers: { authorization: `Bearer ${token}` }, redirect: 'manual', signal: AbortSignal.timeout(120_000) });
   } catch (error) {
     throw new CliError(`Cannot reach ${target.origin} (${error instanceof Error ? error.name : 'error'}); is the node running, and the URL right?`);
+  }
+  if (response.status >= 300 && response.status < 400) {
+    await response.body?.cancel();
+    throw new CliError(`${target.origin} answered with a redirect (${response.status}), which is not followed: give the node's own URL (its REFERRAL_NODE_URL).`);
   }
   if (response.status === 401 || response.status === 403) throw new CliError(`${target.origin} refused the token (${response.status}); use an auditor's or administrator's token.`);
   if (!response.ok) throw new CliError(`${target.origin} answered ${response.status} for the audit bundle.`);

@@ -1,6 +1,7 @@
 // Two real nodes that witness each other: a referral, its consent withdrawn, the erasure
 // confirmed; then an auditor checks each node's log over the network with `audit verify --url`,
 // and the CLI's exit status says whether it passed.
+import { redirectingServer } from '../_util/redirecting-server.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, pollUntil, runCli, runCliOk, startNode, trustEachOther, type RunningNode } from '../_util/processes.js';
 import { getReferral, referralRequest, sendReferral } from './referrals.js';
@@ -60,5 +61,17 @@ describe('an auditor verifying a running node', () => {
     const result = await runCli(['audit', 'verify', '--url', a.url, '--token', a.token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'))]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^referral-node: .*refused the token \(401\)/m);
+  });
+
+  it('follows no redirect: the token goes to the URL given and nowhere else', async () => {
+    const redirecting = await redirectingServer();
+    try {
+      const result = await runCli(['audit', 'verify', '--url', `http://127.0.0.1:${redirecting.port}`, '--token', a.token]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^referral-node: .*answered with a redirect \(302\), which is not followed/m);
+      expect(redirecting.requests).toEqual(['GET /api/v1/audit/bundle']);
+    } finally {
+      await redirecting.close();
+    }
   });
 });
