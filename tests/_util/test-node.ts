@@ -192,7 +192,7 @@ export async function snapshot(node: OpenNode): Promise<Record<string, unknown[]
 
 export type CreateReferralRequest = components['schemas']['CreateReferralRequest'];
 
-const inDays = (days: number) => new Date(Date.now() + days * 24 * 60 * 60 * 1000).toISOString();
+export const inDays = (days: number) => new Date(Date.now() + days * 24 * 60 * 60 * 1000).toISOString();
 
 /** A valid referral request to `to`, with consent in force for the data it carries. */
 export type InlineConsentRequest = CreateReferralRequest & { consent: NonNullable<CreateReferralRequest['consent']> };
