@@ -54,6 +54,13 @@ export type AuditEvent =
   | { type: 'user.sign-in-locked'; user_id?: string; minutes: number }
   /** An administrator (the actor) lifted the sign-in lock and waits of an account. */
   | { type: 'user.sign-in-unlocked'; user_id: string }
+  /**
+   * Sign-in from one client address was locked after too many failed attempts, on any accounts
+   * (the actor is the system's `sign-in-throttle`). Never the address.
+   */
+  | { type: 'sign-in.address-locked'; minutes: number }
+  /** An administrator (the actor) lifted the lock and waits of a client address (never the address). */
+  | { type: 'sign-in.address-unlocked' }
   /** The user confirmed a TOTP second factor with a first code (never the secret, never a code). */
   | { type: 'user.second-factor-enabled'; user_id: string }
   /** The user's second factor was removed: by the user (the actor), or by an administrator or the command line. */
@@ -150,6 +157,7 @@ export type AuditEventType = AuditEvent['type'];
 export const AUDIT_EVENT_TYPES = [
   'node.initialised', 'user.created', 'user.token-created', 'user.token-revoked', 'user.login', 'user.signed-in', 'user.signed-out',
   'user.password-changed', 'user.password-reset', 'user.role-changed', 'user.disabled', 'user.enabled', 'user.sign-in-locked', 'user.sign-in-unlocked',
+  'sign-in.address-locked', 'sign-in.address-unlocked',
   'user.second-factor-enabled', 'user.second-factor-removed', 'user.recovery-code-used', 'user.recovery-codes-renewed', 'peer.added', 'peer.trusted', 'peer.suspended', 'peer.restored', 'peer.revoked', 'peer.identity-updated', 'peer.key-rotated', 'peer.alert', 'peer.alert-resolved', 'key.rotated', 'key.destroyed', 'key.revoked',
   'consent.recorded', 'consent.form-attached', 'consent.form-erased', 'consent.withdrawn', 'data.disclosed', 'disclosure.cancelled',
   'referral.event', 'referral.opened', 'erasure.requested', 'erasure.performed', 'erasure.confirmed', 'witness.inconsistency',

@@ -257,6 +257,21 @@ export function buildProgram(io: CliIo = defaultIo, loadHttpApp?: () => Promise<
     });
 
   user
+    .command('unlock-address <address>')
+    .description('Lift the sign-in lock (and the waits) that failed sign-ins from one client address put on it, e.g. an office behind one address; written in the audit log, without the address.')
+    .addOption(dataOption())
+    .action(async (address: string, options: { data?: string }) => {
+      const { isIP } = await import('node:net');
+      if (isIP(address) === 0) throw new CliError(`${address} is not an IP address (e.g. 203.0.113.7 or 2001:db8::7). Nothing was changed.`);
+      await withNode(options, async ({ ctx }) => {
+        const { COMMAND_LINE } = await import('./node-functions.js');
+        const { plain } = await import('../net/client-address.js');
+        const lifted = await ctx.throttles.signIn.unlockAddress(plain(address), ctx.clock.now(), COMMAND_LINE);
+        io.out(lifted ? `Sign-in from ${address} is open again.` : `Sign-in from ${address} was not held back; nothing changed.`);
+      });
+    });
+
+  user
     .command('remove-second-factor <username>')
     .description('Remove a user\'s second factor (lost phone and recovery codes): they sign in with their password alone until they set up a new one; their sessions end; written in the audit log.')
     .addOption(dataOption())

@@ -28,8 +28,24 @@ export function trustedProxiesFrom(entries: readonly string[]): BlockList | unde
   return list;
 }
 
-/** An IPv4 address written as IPv6 (::ffff:192.0.2.1) is the IPv4 address: one client, one key. */
-const plain = (address: string): string => (/^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address) ? address.slice(7) : address);
+/**
+ * One client, one way of writing its address: an IPv4 address written as IPv6 (::ffff:192.0.2.1)
+ * is the IPv4 address, and an IPv6 address is written the way URLs write it (lower case, zeros
+ * compressed), whoever wrote it (a proxy's header, an administrator at the command line).
+ */
+export function plain(address: string): string {
+  if (isIP(address) !== 6) return address;
+  let canonical: string;
+  try {
+    canonical = new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  } catch {
+    return address; // A zone index (fe80::1%eth0): kept as written.
+  }
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(canonical);
+  if (!mapped) return canonical;
+  const [high, low] = [parseInt(mapped[1]!, 16), parseInt(mapped[2]!, 16)];
+  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+}
 
 const trusts = (proxies: BlockList, address: string): boolean => {
   const family = isIP(address);

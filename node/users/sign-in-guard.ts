@@ -7,8 +7,8 @@
 //   minute (a growing delay, answered at once with the time left rather than by holding the
 //   connection);
 // - at `lockAfter` failures within the lock period the account (or the address) is locked for
-//   that period: an audit entry says so, and an administrator can lift it (accounts page, CLI
-//   `user unlock`);
+//   that period: an audit entry says so (never naming the address), and an administrator can lift
+//   it (an account on its page or with `user unlock`, an address with `user unlock-address`);
 // - a success clears the account's count; an address's count runs out with its period.
 //
 // The counters' keys are keyed digests (HMAC-SHA-256 under a key derived from the KEK) of the
@@ -57,6 +57,11 @@ export interface SignInGuard {
   lockedUntil(username: string): Promise<Date | undefined>;
   /** An administrator lifts the account's lock and waits (with an audit entry); false when there was none. */
   unlock(username: string, userId: string, now: Date, actor: AuditActor): Promise<boolean>;
+  /**
+   * An administrator lifts a client address's lock and waits (an office behind one address that
+   * mistyped too often), with an audit entry that does not name it; false when there was none.
+   */
+  unlockAddress(address: string, now: Date, actor: AuditActor): Promise<boolean>;
 }
 
 /** The system actor of the lock entries. */
@@ -109,11 +114,12 @@ export function createSignInGuard(database: Database, kek: Kek, policy: SignInPo
         if (count > free[kind] && count <= lockAfter[kind]) {
           await waits[kind].block(keys[kind], Math.min(2 ** (count - free[kind]), MAX_WAIT_SECONDS));
         }
-        // The attempt that reached the limit locks: one entry per lock, for accounts (an address is not written down).
-        if (kind === 'account' && count === lockAfter[kind] + 1) {
-          await database.transaction((tx) =>
-            appendAuditEvent(tx, now, THROTTLE, { type: 'user.sign-in-locked', ...(userId ? { user_id: userId } : {}), minutes: policy.lockMinutes }),
-          );
+        // The attempt that reached the limit locks: one entry per lock (an address is never written down).
+        if (count === lockAfter[kind] + 1) {
+          const event = kind === 'account'
+            ? { type: 'user.sign-in-locked' as const, ...(userId ? { user_id: userId } : {}), minutes: policy.lockMinutes }
+            : { type: 'sign-in.address-locked' as const, minutes: policy.lockMinutes };
+          await database.transaction((tx) => appendAuditEvent(tx, now, THROTTLE, event));
         }
       }
     },
@@ -133,6 +139,14 @@ export function createSignInGuard(database: Database, kek: Kek, policy: SignInPo
       const [hadFailures, hadWait] = await Promise.all([failures.account.delete(key), waits.account.delete(key)]);
       if (!hadFailures && !hadWait) return false;
       await database.transaction((tx) => appendAuditEvent(tx, now, actor, { type: 'user.sign-in-unlocked', user_id: userId }));
+      return true;
+    },
+
+    async unlockAddress(address, now, actor) {
+      const key = keyOf('address', address);
+      const [hadFailures, hadWait] = await Promise.all([failures.address.delete(key), waits.address.delete(key)]);
+      if (!hadFailures && !hadWait) return false;
+      await database.transaction((tx) => appendAuditEvent(tx, now, actor, { type: 'sign-in.address-unlocked' }));
       return true;
     },
   };

@@ -1055,6 +1055,8 @@ export interface components {
          *     | `user.disabled`, `user.enabled` | user_id (a disabled user cannot sign in; their sessions end) |
          *     | `user.sign-in-locked` | user_id (absent when no account has the name tried), minutes (how long): sign-in locked after too many failures; never the name tried or the client's address |
          *     | `user.sign-in-unlocked` | user_id (an administrator, the actor, lifted the lock) |
+         *     | `sign-in.address-locked` | minutes (how long): sign-in from one client address locked after too many failures, on any accounts; never the address |
+         *     | `sign-in.address-unlocked` | (an administrator, the actor, lifted the lock of a client address; never the address) |
          *     | `user.second-factor-enabled` | user_id (the user confirmed a TOTP second factor with a first code; never the secret or a code) |
          *     | `user.second-factor-removed` | user_id (the second factor was turned off: by the user, or by an administrator or the command line, the actor) |
          *     | `user.recovery-code-used` | user_id, left (the user signed in with a recovery code, never the code; how many unused ones remain) |
@@ -1099,7 +1101,7 @@ export interface components {
                 id: string;
             };
             /** @enum {unknown} */
-            type: "node.initialised" | "user.created" | "user.token-created" | "user.token-revoked" | "user.login" | "user.signed-in" | "user.signed-out" | "user.password-changed" | "user.password-reset" | "user.role-changed" | "user.disabled" | "user.enabled" | "user.sign-in-locked" | "user.sign-in-unlocked" | "user.second-factor-enabled" | "user.second-factor-removed" | "user.recovery-code-used" | "user.recovery-codes-renewed" | "peer.added" | "peer.trusted" | "peer.suspended" | "peer.restored" | "peer.revoked" | "peer.identity-updated" | "peer.key-rotated" | "peer.alert" | "peer.alert-resolved" | "key.rotated" | "key.destroyed" | "key.revoked" | "consent.recorded" | "consent.form-attached" | "consent.form-erased" | "consent.withdrawn" | "data.disclosed" | "disclosure.cancelled" | "referral.event" | "referral.opened" | "erasure.requested" | "erasure.performed" | "erasure.confirmed" | "witness.inconsistency" | "invitation.created" | "invitation.redeemed" | "invitation.revoked" | "trust-list.applied" | "service.changed";
+            type: "node.initialised" | "user.created" | "user.token-created" | "user.token-revoked" | "user.login" | "user.signed-in" | "user.signed-out" | "user.password-changed" | "user.password-reset" | "user.role-changed" | "user.disabled" | "user.enabled" | "user.sign-in-locked" | "user.sign-in-unlocked" | "sign-in.address-locked" | "sign-in.address-unlocked" | "user.second-factor-enabled" | "user.second-factor-removed" | "user.recovery-code-used" | "user.recovery-codes-renewed" | "peer.added" | "peer.trusted" | "peer.suspended" | "peer.restored" | "peer.revoked" | "peer.identity-updated" | "peer.key-rotated" | "peer.alert" | "peer.alert-resolved" | "key.rotated" | "key.destroyed" | "key.revoked" | "consent.recorded" | "consent.form-attached" | "consent.form-erased" | "consent.withdrawn" | "data.disclosed" | "disclosure.cancelled" | "referral.event" | "referral.opened" | "erasure.requested" | "erasure.performed" | "erasure.confirmed" | "witness.inconsistency" | "invitation.created" | "invitation.redeemed" | "invitation.revoked" | "trust-list.applied" | "service.changed";
             node_id?: string;
             signing_kid?: string;
             encryption_kid?: string;

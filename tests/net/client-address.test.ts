@@ -2,7 +2,7 @@
 // is a trusted proxy; then the first address in X-Forwarded-For, from the right, that is not a
 // trusted proxy, whatever a client wrote further left.
 import { describe, expect, it } from 'vitest';
-import { clientAddressFrom, NO_ADDRESS, trustedProxiesFrom } from '../../node/net/client-address.js';
+import { clientAddressFrom, NO_ADDRESS, plain, trustedProxiesFrom } from '../../node/net/client-address.js';
 
 const loopback = trustedProxiesFrom(['127.0.0.1', '::1'])!;
 
@@ -22,6 +22,15 @@ describe('the client address', () => {
     expect(clientAddressFrom('127.0.0.1', '198.51.100.7, garbage', loopback)).toBe('127.0.0.1');
     expect(clientAddressFrom('127.0.0.1', undefined, loopback)).toBe('127.0.0.1');
     expect(clientAddressFrom('::1', '2001:db8::5', loopback)).toBe('2001:db8::5');
+  });
+
+  it('is written one way whoever wrote it: IPv4 plain, IPv6 in lower case with zeros compressed', () => {
+    expect(clientAddressFrom('127.0.0.1', '2001:DB8:0:0:0:0:0:5', loopback)).toBe('2001:db8::5');
+    expect(clientAddressFrom('127.0.0.1', '::ffff:c633:6407', loopback)).toBe('198.51.100.7');
+    for (const [written, one] of [
+      ['203.0.113.7', '203.0.113.7'], ['::FFFF:203.0.113.7', '203.0.113.7'], ['::ffff:cb00:7107', '203.0.113.7'],
+      ['2001:0db8:0000::0007', '2001:db8::7'], ['fe80::1%eth0', 'fe80::1%eth0'], ['not an address', 'not an address'],
+    ]) expect(plain(written!)).toBe(one);
   });
 
   it('trusts no proxy when told none', () => {

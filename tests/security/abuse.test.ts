@@ -76,7 +76,7 @@ describe('a node under attack from one address', () => {
     expect(counters).not.toMatch(/admin|127\.0\.0\.1/);
   });
 
-  it('makes an address that guesses many accounts wait, whatever account it tries next, while another address signs in', async () => {
+  it('makes an address that guesses many accounts wait, whatever account it tries next, while another address signs in, until an administrator lifts it', async () => {
     const attacker = uiBrowser({ url: node.url }, node.url, { 'x-forwarded-for': '203.0.113.50' });
     // Ten failures are free from one address, five times an account's (half of the lock's 4, times
     // five); here each on an account tried once, far from the account's own limits. The eleventh
@@ -91,6 +91,10 @@ describe('a node under attack from one address', () => {
     const elsewhere = uiBrowser({ url: node.url }, node.url, { 'x-forwarded-for': '198.51.100.60' });
     expect((await signIn(elsewhere, 'admin', node.password)).status).toBe(303);
     expect(await healthy()).toBe(true);
+    // An administrator lifts the address's waits (an office behind one address): it signs in at once.
+    const lifted = await runCliOk(['user', 'unlock-address', '203.0.113.50', '--data', node.dataDir]);
+    expect(lifted.stdout).toMatch(/Sign-in from 203\.0\.113\.50 is open again\./);
+    expect((await signIn(attacker, 'admin', node.password)).status).toBe(303);
   });
 
   it('runs an address that guesses API tokens out of its points; other clients are served', async () => {

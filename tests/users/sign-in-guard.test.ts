@@ -1,7 +1,7 @@
 // The sign-in throttle's count per client address (users/sign-in-guard.ts; issue 17 item 1): one
 // address that guesses many accounts, each only once, is made to wait and then locked out, while
-// the same accounts from another address, and the address's own lock, stay apart. An address's lock
-// is not written to the audit log (an address is not written down); an account's is.
+// the same accounts from another address, and the address's own lock, stay apart. Each lock is an
+// audit entry, an address's without the address; an administrator lifts an address's lock.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kekFromBytes } from '../../node/crypto/kek.js';
@@ -49,8 +49,18 @@ describe('failed sign-ins from one client address', () => {
     // The accounts themselves are not locked: from another address they are served.
     for (const name of ['amelia', 'emil', 'someone-new']) expect(await guard.gate(name, other)).toEqual({ open: true });
     expect(await guard.lockedUntil('amelia')).toBeUndefined();
-    // An address's lock is not an audit entry; no account was locked.
+    // The lock is in the audit log, once, without the address; no account was locked.
+    expect((await auditTypes()).filter((t) => t === 'sign-in.address-locked')).toHaveLength(1);
     expect(await auditTypes()).not.toContain('user.sign-in-locked');
+    const entries = JSON.stringify(await opened.database.db.selectFrom('audit_log').select('entry').execute());
+    expect(entries).not.toContain(attacker);
+
+    // An administrator lifts it (an office behind one address): open again, written down, not twice.
+    const admin = { kind: 'system' as const, id: 'command-line' };
+    expect(await guard.unlockAddress(attacker, now, admin)).toBe(true);
+    expect(await guard.gate('someone-new', attacker)).toEqual({ open: true });
+    expect(await guard.unlockAddress(attacker, now, admin)).toBe(false);
+    expect((await auditTypes()).filter((t) => t === 'sign-in.address-unlocked')).toHaveLength(1);
   });
 
   it('are counted against the account too, whichever address they come from; an account lock is audited', async () => {
