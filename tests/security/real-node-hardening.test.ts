@@ -3,7 +3,8 @@
 // a referral never held), API tokens and accounts from the command line (item 5: expiry, list,
 // revoke, and a password reset ending the user's tokens), and what every response says it is
 // (item 7: no-store, nosniff and no-referrer on the APIs and the federation API, no HSTS over
-// plain http, a consent form only ever downloaded).
+// plain http, a consent form only ever downloaded), and X-Forwarded-For believed only from a
+// trusted proxy (item 1).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,4 +139,20 @@ describe('every response', () => {
     expectPlainHeaders(form);
     expect(Buffer.from(await form.arrayBuffer())).toEqual(pdf);
   });
+});
+
+describe('a node that trusts no proxy', () => {
+  it('counts a request against the address it came from, whatever its X-Forwarded-For says', async () => {
+    const alone = await startNode({
+      name: 'No proxy', country: 'IT', languages: ['en'],
+      env: { REFERRAL_NODE_TRUSTED_PROXIES: '', REFERRAL_NODE_LIMIT_ADDRESS_PER_MINUTE: '50' },
+    });
+    const from = (client: string, token: string) => fetch(`${alone.url}/api/v1/node`, { headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': client } });
+    // Five wrong tokens (10 points each) "from" five addresses: all are the socket's, 127.0.0.1.
+    for (let i = 0; i < 5; i++) expect((await from(`203.0.113.${i + 1}`, `rn_guess${i}`)).status).toBe(401);
+    // Out of points: refused, whichever address the header claims, even with a right token.
+    const refused = await from('198.51.100.77', alone.token);
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { type: string }).type).toBe('urn:refnet:problem:rate-limited');
+  }, 120_000);
 });
