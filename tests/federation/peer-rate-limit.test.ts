@@ -2,13 +2,15 @@
 // REFERRAL_NODE_LIMIT_PEER_PER_MINUTE): beyond them 429 with Retry-After and `rate-limited`, and
 // nothing written. An envelope posted again (which the node answers with the receipt it gave
 // before) counts like any other request: its signature is checked each time. Another peer is
-// served as before. (tests/security/abuse.test.ts: the same between two real node processes.)
+// served as before; the sender's outbox keeps what was refused and posts it again once Retry-After
+// has passed, not before. (tests/security/abuse.test.ts: the refusal between two real nodes.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelopeToDeliver } from '../../node/delivery/outbox.js';
 import { signEnvelopeAttempt } from '../../node/envelope/seal.js';
 import { createReferral } from '../../node/referrals/service.js';
+import { createRequestLimiters } from '../../node/net/rate-limits.js';
 import { readStoredRows } from '../_util/database.js';
-import { adminIdOf, createTestNetwork, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { adminIdOf, api, createTestNetwork, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
 const LIMIT = 3;
 let net: TestNetwork;
@@ -63,5 +65,33 @@ describe('a peer beyond its requests per minute', () => {
     // Another peer has points of its own.
     expect((await post(await signedOffer(it3))).status).toBe(200);
     expect(await referralCount()).toBe(before + 1);
+  });
+
+  it('is kept by the sender and posted again once Retry-After has passed, not before', async () => {
+    const limited = await createTestNetwork(2, { requestLimits: { peerPerMinute: 2 } });
+    try {
+      const [sender, target] = limited.nodes as [TestNode, TestNode];
+      const ids: string[] = [];
+      for (let i = 0; i < 4; i++) ids.push((await api(sender, 'POST', '/api/v1/referrals', referralRequest(target.id))).body.id as string);
+      await limited.settle();
+      const outgoing = () => sender.ctx.database.db.selectFrom('envelopes').select(['referral_id', 'delivery_state', 'last_error', 'next_attempt_at']).where('direction', '=', 'outgoing').execute();
+      const refused = (await outgoing()).filter((e) => e.last_error?.startsWith('429 urn:refnet:problem:rate-limited'));
+      expect(refused.length).toBeGreaterThan(0);
+      for (const envelope of refused) {
+        expect(envelope.delivery_state).toBe('queued');
+        // Retry-After (the rest of the receiver's minute), not the first step of the backoff (1 to 2 s).
+        expect(Date.parse(envelope.next_attempt_at!) - limited.clock.now().getTime()).toBeGreaterThan(30_000);
+      }
+      // The receiver's minute is over (its limiter counts real time; the test's clock moves by hand).
+      (target.ctx.throttles as { requests: unknown }).requests = createRequestLimiters();
+      // Not due yet: nothing is posted before Retry-After.
+      await limited.settle();
+      expect((await outgoing()).filter((e) => e.delivery_state === 'delivered')).toHaveLength(ids.length - refused.length);
+      limited.clock.advance(61_000);
+      await limited.settle();
+      expect((await outgoing()).map((e) => e.delivery_state)).toEqual(ids.map(() => 'delivered'));
+    } finally {
+      await limited.close();
+    }
   });
 });
