@@ -10,7 +10,9 @@ export const createServerApp: HttpAppBuilder = (ctx, onQueued) => {
   let ui: Promise<Hono> | undefined;
   const loadInterface = () =>
     (ui ??= import('../admin-ui/routes.js').then(({ uiRoutes }) =>
-      new Hono()
+      // Not strict: an address with a trailing slash is the page without it (`/ui/`, which the
+      // README and the demo print, is `/ui`).
+      new Hono({ strict: false })
         .route('/ui', uiRoutes(ctx, onQueued))
         .notFound(notFound)
         // Thrown on to the node's app, whose one error handler logs it and answers as for the APIs.

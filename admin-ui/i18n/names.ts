@@ -25,6 +25,9 @@ export const languageName = (code: string, language: Language): string => displa
  */
 export const consentLanguageName = (code: string, language: Language): string => (isConsentLanguage(code) ? languageName(code, language) : code);
 
+/** Languages' names, in the order given, separated by commas. */
+export const languageNames = (codes: readonly string[], language: Language): string => codes.map((code) => languageName(code, language)).join(', ');
+
 /** A country's name (from its ISO 3166 code) as the reader's language writes it. */
 export const countryName = (code: string, language: Language): string => displayName('region', code, language);
 

@@ -39,6 +39,8 @@ describe('the settings page', () => {
     expect(adminPage).toContain('Fingerprint of the signing key');
     expect(adminPage).toContain(node.fingerprint);
     expect(adminPage).toContain(gr.id);
+    // The node's country and languages by name, in the reader's language.
+    expect(adminPage).toMatch(/Country Greece Languages English/);
   });
 
   it('keeps the language chosen there', async () => {

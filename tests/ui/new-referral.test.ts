@@ -139,6 +139,10 @@ describe('a new referral from the web interface', () => {
       situation: { summary: 'Lives in a shelter in Athens; ready to move in spring.', languages_spoken: ['ar', 'en'] },
     });
     expect(content.service_id).toBe(serviceId);
+    // At the receiver, her nationality and languages by name, in the reader's language.
+    const receiving = textOf(await (await signedInAs(at, 'caseworker', net.clock.now())).html(`/ui/referrals/${id}`));
+    expect(receiving).toContain('Nationality Syria');
+    expect(receiving).toMatch(/Arabic, English/);
     expect(content.consent).toMatchObject({ categories: ['identity', 'situation'], purposes: ['referral', 'service-provision'], method: 'verbal-with-interpreter', language: 'ar', valid_until: `${VALID_UNTIL}T23:59:59.000Z`, onward_referral: { allowed: false } });
   });
 

@@ -52,6 +52,8 @@ describe('the peers page', () => {
     expect(html).toContain('fingerprint-large');
     expect(textOf(html)).toContain(fingerprintOf(at));
     expect(textOf(html)).toContain('Test organisation AT');
+    // Its country and languages by name, not by code.
+    expect(textOf(html)).toMatch(/Country Austria .*Languages English/);
     expect(await changes(gr)).toEqual(before);
   });
 

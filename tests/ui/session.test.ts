@@ -83,6 +83,18 @@ describe('the web interface', () => {
     expect(JSON.stringify(entries)).not.toContain(passwords.caseworker!);
   });
 
+  it('answers /ui/, with its trailing slash, like /ui: to the sign-in form, or to the overview once signed in', async () => {
+    const b = browser();
+    for (const path of ['/ui', '/ui/']) {
+      const response = await b.go(path);
+      expect(response.status, path).toBe(303);
+      expect(response.headers.get('location'), path).toBe('/ui/login');
+    }
+    await signIn(b, 'caseworker');
+    for (const path of ['/ui', '/ui/']) expect((await b.go(path)).headers.get('location'), path).toBe('/ui/overview');
+    expect((await b.go('/ui/overview/')).status).toBe(200);
+  });
+
   it('answers an address that is no page with a page that says so', async () => {
     const response = await browser().go('/ui/nothing-here?lang=it');
     expect(response.status).toBe(404);

@@ -1,7 +1,8 @@
 // The signed-in user's own account: name, role and language, a password change, the second factor
 // (its own page), and for administrators what this node is (as GET /api/v1/node says it).
 import { ErrorNote } from '../../router.js';
-import { format, formatDate, LANGUAGE_NAMES, LANGUAGES, type Messages } from '../../i18n/catalogue.js';
+import { countryName, languageNames } from '../../i18n/names.js';
+import { format, formatDate, LANGUAGE_NAMES, LANGUAGES, type Language, type Messages } from '../../i18n/catalogue.js';
 import { Layout, roleName, type PageContext } from '../layout.js';
 import type { ApiTokenListing } from '../../../node/users/service.js';
 import { TokensSection } from './tokens.js';
@@ -51,8 +52,8 @@ function PasswordForm(props: { page: PageContext; data: SettingsData }) {
   );
 }
 
-function NodeSection(props: { t: Messages; node: NodeFacts }) {
-  const { t, node } = props;
+function NodeSection(props: { t: Messages; language: Language; node: NodeFacts }) {
+  const { t, language, node } = props;
   return (
     <section aria-labelledby="node">
       <h2 id="node">{t.settingsNodeTitle}</h2>
@@ -62,9 +63,9 @@ function NodeSection(props: { t: Messages; node: NodeFacts }) {
         <dt>{t.settingsNodeId}</dt>
         <dd class="audit-id">{node.id}</dd>
         <dt>{t.settingsNodeCountry}</dt>
-        <dd>{node.country}</dd>
+        <dd>{countryName(node.country, language)}</dd>
         <dt>{t.settingsNodeLanguages}</dt>
-        <dd>{node.languages.join(', ')}</dd>
+        <dd>{languageNames(node.languages, language)}</dd>
         <dt>{t.settingsNodeFingerprint}</dt>
         <dd class="fingerprint">{node.fingerprint}</dd>
       </dl>
@@ -109,7 +110,7 @@ export function SettingsPage(props: { page: PageContext; data: SettingsData }) {
           <a href="/ui/settings/second-factor">{t.sfManage}</a>
         </p>
       </section>
-      {props.data.node ? <NodeSection t={t} node={props.data.node} /> : null}
+      {props.data.node ? <NodeSection t={t} language={language} node={props.data.node} /> : null}
     </Layout>
   );
 }

@@ -3,6 +3,7 @@
 // organisation gave by phone or letter. The next step fetches the identity again and adds the
 // peer only when the two fingerprints are the same.
 import { ErrorNote } from '../../router.js';
+import { countryName, languageNames } from '../../i18n/names.js';
 import { Layout, type PageContext } from '../layout.js';
 import { Csrf, Fingerprint, PeerStateBadge } from './parts.js';
 import type { PeerState } from '../../../node/peers/records.js';
@@ -25,7 +26,7 @@ export function ComparePeerPage(props: {
   trustNow?: boolean | undefined;
   error?: { sentence: string; detail?: string } | undefined;
 }) {
-  const { t, session } = props.page;
+  const { t, language, session } = props.page;
   const c = props.candidate;
   return (
     <Layout page={props.page} title={t.peerCompareTitle} nav="/ui/peers">
@@ -36,13 +37,13 @@ export function ComparePeerPage(props: {
           <dt>{t.peerName}</dt>
           <dd>{c.name}</dd>
           <dt>{t.peerCountry}</dt>
-          <dd>{c.country}</dd>
+          <dd>{countryName(c.country, language)}</dd>
           <dt>{t.peerUrl}</dt>
           <dd>
             <span lang="en">{c.id}</span>
           </dd>
           <dt>{t.peerLanguages}</dt>
-          <dd>{c.languages.join(', ')}</dd>
+          <dd>{languageNames(c.languages, language)}</dd>
           {c.contact ? (
             <>
               <dt>{t.peerContact}</dt>

@@ -3,6 +3,7 @@
 // pending peer (after comparing the fingerprint again), suspend, restore, revoke (for good, with
 // a reason, and only after ticking that this cannot be undone).
 import { ErrorNote } from '../../router.js';
+import { countryName, languageNames } from '../../i18n/names.js';
 import { format, type Messages } from '../../i18n/catalogue.js';
 import { Layout, type PageContext } from '../layout.js';
 import { ProblemSummary } from './list.js';
@@ -130,9 +131,9 @@ export function PeerPage(props: { page: PageContext; peer: PeerRecord; failed?: 
             <span lang="en">{peer.id}</span>
           </dd>
           <dt>{t.peerCountry}</dt>
-          <dd>{peer.country}</dd>
+          <dd>{countryName(peer.country, language)}</dd>
           <dt>{t.peerLanguages}</dt>
-          <dd>{peer.languages.join(', ')}</dd>
+          <dd>{languageNames(peer.languages, language)}</dd>
           {peer.contact ? (
             <>
               <dt>{t.peerContact}</dt>

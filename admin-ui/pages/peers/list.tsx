@@ -2,6 +2,7 @@
 // resolved, every peer with its state, key, last contact and delivery problems, and the form that
 // starts adding a peer by its URL.
 import { ErrorNote } from '../../router.js';
+import { countryName } from '../../i18n/names.js';
 import { format, formatNumber } from '../../i18n/catalogue.js';
 import { Layout, type PageContext } from '../layout.js';
 import type { PeerAlert } from '../../../node/peers/alerts.js';
@@ -93,7 +94,7 @@ export function PeersListPage(props: { page: PageContext; data: PeersListData; u
                       {p.id}
                     </span>
                   </td>
-                  <td>{p.country}</td>
+                  <td>{countryName(p.country, language)}</td>
                   <td>
                     <PeerStateBadge t={t} state={p.state} />
                   </td>

@@ -5,7 +5,7 @@ import type { Child } from 'hono/jsx';
 import type { ReferralDetail } from '../../../node/referrals/service.js';
 import { ErrorNote } from '../../router.js';
 import { format, formatDate, formatDay, type Language, type Messages } from '../../i18n/catalogue.js';
-import { consentLanguageName, languageName } from '../../i18n/names.js';
+import { consentLanguageName, countryName, languageName } from '../../i18n/names.js';
 import { Layout, type PageContext } from '../layout.js';
 import { ActionForms, type ActionsProps } from './actions.js';
 import { Code, labelOf, needsText, stateLabel, When } from './labels.js';
@@ -49,7 +49,7 @@ function ClientFacts(props: { t: Messages; client: ClientData; language: Languag
       [t.refGivenName, client.identity?.given_name],
       [t.refFamilyName, client.identity?.family_name],
       [t.refDateOfBirth, client.identity?.date_of_birth ? formatDay(client.identity.date_of_birth, props.language) : undefined],
-      [t.refNationality, client.identity?.nationality],
+      [t.refNationality, client.identity?.nationality ? countryName(client.identity.nationality, props.language) : undefined],
     ]],
     ['contact', [
       [t.refPhone, client.contact?.phone],
