@@ -194,6 +194,13 @@ describe('the journey of a referral from Athens to Vienna, in the browser', () =
     await greek.goto(`${athens.url}${referralUrl}`);
     await reloadUntil(greek, async () => (await greek.getByText('Completed: Service completed').count()) > 0, 'the outcome in Athens');
     await a11y.check(greek, 'referral (sent, completed)', 'referral-completed');
+    // Printed for the paper file: the referral without the navigation, the forms and the buttons.
+    await greek.emulateMedia({ media: 'print' });
+    expect(await greek.locator('.main-nav').isVisible()).toBe(false);
+    expect(await greek.locator('main form').first().isVisible()).toBe(false);
+    expect(await greek.getByText('Completed: Service completed').first().isVisible()).toBe(true);
+    await greek.emulateMedia({ media: 'screen' });
+    expect(await greek.locator('.main-nav').isVisible()).toBe(true);
     await greek.goto(`${athens.url}/ui/referrals?direction=outgoing`);
     await a11y.check(greek, 'outbox', 'referrals-outbox');
   }, 60_000);
