@@ -16,7 +16,8 @@ import { UserError } from '../node/users/service.js';
 import { KeyError } from '../node/identity/rotation.js';
 import { TrustListError } from '../node/peers/trust-list.js';
 import { catalogues, format, type Language, type Messages } from './i18n/catalogue.js';
-import { currentSession, sameToken, type Session } from './session.js';
+import { currentSession, leaveNotice, sameToken, takeNotice, type Session } from './session.js';
+import { servedOverHttps } from '../node/http/response-headers.js';
 import { Layout, roleName, type PageContext } from './pages/layout.js';
 import { NotFoundPage } from './pages/not-found.js';
 
@@ -112,12 +113,13 @@ export function render(c: Context, body: Child, status: Status = 200): Response 
 /** The page for a path that names nothing (an unknown id, or one not written as an id). */
 export const notFound = (r: UiRequest): Response => render(r.c, <NotFoundPage page={r.page} />, 404);
 
-/** After a successful POST, to a page (Post/Redirect/Get), with a notice for it to show. */
+/** Requests to a node whose public address is https (its cookies are Secure behind a proxy that speaks http to it). */
+const overHttps = new WeakSet<Request>();
+
+/** After a successful POST, to a page (Post/Redirect/Get), with a notice for it to show once. */
 export function redirect(c: Context, path: string, notice?: string): Response {
-  if (!notice) return c.redirect(path, 303);
-  const url = new URL(path, 'http://ui.invalid');
-  url.searchParams.set('notice', notice);
-  return c.redirect(`${url.pathname}${url.search}`, 303);
+  if (notice) leaveNotice(c, notice, overHttps.has(c.req.raw));
+  return c.redirect(path, 303);
 }
 
 /** What went wrong, said to the person: a sentence in their language, and the node's own detail when it has one. */
@@ -216,6 +218,7 @@ export class UiRouter {
     this.routes.push({ method, path, roles });
     const { ctx } = this;
     const route = async (c: Context): Promise<Response> => {
+      if (servedOverHttps(ctx.self.nodeId)) overHttps.add(c.req.raw);
       const session = await currentSession(c, ctx);
       if (!session) return c.redirect('/ui/login', 303);
       const { language } = session.user;
@@ -242,8 +245,8 @@ export class UiRouter {
   }
 }
 
-/** The notice a redirect asked for, when it is one of the catalogue's texts (never text from the address itself). */
+/** The notice a redirect left, when it is one of the catalogue's texts (never text from the request itself). */
 function noticeOf(c: Context, t: Messages): string | undefined {
-  const key = c.req.query('notice');
+  const key = takeNotice(c);
   return key && Object.hasOwn(t, key) ? t[key as keyof Messages] : undefined;
 }

@@ -62,6 +62,24 @@ function cookieOptions(c: Context, maxAgeSeconds: number, publicHttps: boolean) 
   return { httpOnly: true, sameSite: 'Strict' as const, secure, path: '/ui', maxAge: maxAgeSeconds };
 }
 
+/**
+ * A notice for the next page (Post/Redirect/Get): the catalogue key of what was done, kept in a
+ * cookie for a minute and taken by the first page that shows it, so that reloading that page, or
+ * its address kept in a bookmark or the history, does not say it again.
+ */
+const NOTICE_COOKIE = 'refnet_notice';
+
+export function leaveNotice(c: Context, key: string, publicHttps: boolean): void {
+  setCookie(c, NOTICE_COOKIE, key, cookieOptions(c, 60, publicHttps));
+}
+
+/** The notice left for this page, if any; taken, so that it is shown once. */
+export function takeNotice(c: Context): string | undefined {
+  const key = getCookie(c, NOTICE_COOKIE);
+  if (key !== undefined) deleteCookie(c, NOTICE_COOKIE, { path: '/ui' });
+  return key;
+}
+
 export function sameToken(given: unknown, expected: string): boolean {
   if (typeof given !== 'string') return false;
   const a = utf8.encode(given);

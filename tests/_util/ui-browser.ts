@@ -64,6 +64,10 @@ export function uiBrowser(node: TestNode | { url: string }, base = 'url' in node
   return b;
 }
 
+/** The notice a response left for the next page (the catalogue key in its cookie), if any. */
+export const noticeLeft = (response: Response): string | undefined =>
+  response.headers.getSetCookie().map((cookie) => /^refnet_notice=([^;]+)/.exec(cookie)?.[1]).find((key) => key !== undefined);
+
 export const tokenIn = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
 /** Signs in with the sign-in form (its own token first). */

@@ -71,7 +71,7 @@ async function crawl(page: Page, baseUrl: string, name: string, limit = 60): Pro
     await a11y.check(page, `${name} ${path}`, SCREENSHOT_OF[path]);
     for (const link of await page.locator('a[href^="/ui/"]').all()) {
       const target = ((await link.getAttribute('href')) ?? '').split('#')[0]!;
-      if (target && !seen.has(target) && !queue.includes(target) && !/[?&]notice=/.test(target)) queue.push(target);
+      if (target && !seen.has(target) && !queue.includes(target)) queue.push(target);
     }
   }
   return [...seen];

@@ -4,7 +4,7 @@
 // withdrawal reaches Austria, which erases her data, and its confirmation appears.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, createTestNetwork, sentReferral, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
-import { signedInAs, textOf, tokenIn, type UiBrowser } from '../_util/ui-browser.js';
+import { noticeLeft, signedInAs, textOf, tokenIn, type UiBrowser } from '../_util/ui-browser.js';
 
 const CANARY = 'Zelinda-Canary-4471';
 const CANARY_STORY = 'Kanarienvogel story 9931 in the shelter';
@@ -115,7 +115,11 @@ describe('the signed form of a consent', () => {
     body.set('_csrf', csrf);
     body.set('form_file', new Blob([bytes], { type }), 'form');
     const cookie = b.cookie();
-    return gr.app.fetch(new Request(`${gr.id}/ui/consents/${consentId}/form`, { method: 'POST', headers: { cookie }, body, redirect: 'manual' }));
+    const response = await gr.app.fetch(new Request(`${gr.id}/ui/consents/${consentId}/form`, { method: 'POST', headers: { cookie }, body, redirect: 'manual' }));
+    // As a browser would: the notice left for the next page goes in the jar.
+    const notice = noticeLeft(response);
+    if (notice) b.jar.set('refnet_notice', notice);
+    return response;
   };
 
   it('is refused, changing nothing, when it is not a PDF, JPEG or PNG, or not what it says it is', async () => {
@@ -133,8 +137,9 @@ describe('the signed form of a consent', () => {
   it('is attached by a caseworker, stored encrypted, and opened again as it was', async () => {
     const response = await upload(caseworker, PDF, 'application/pdf');
     expect(response.status).toBe(303);
-    expect(response.headers.get('location')).toBe(`/ui/consents/${consentId}?notice=consentAttachedNotice`);
-    const page = textOf(await caseworker.html(`/ui/consents/${consentId}?notice=consentAttachedNotice`));
+    expect(response.headers.get('location')).toBe(`/ui/consents/${consentId}`);
+    expect(noticeLeft(response)).toBe('consentAttachedNotice');
+    const page = textOf(await caseworker.html(`/ui/consents/${consentId}`));
     expect(page).toContain('The signed form is attached.');
     expect(page).toContain('A form is attached already; a new one replaces it.');
     const download = await caseworker.go(`/ui/consents/${consentId}/form`);

@@ -12,7 +12,7 @@ import { sayReason } from '../../admin-ui/pages/new-referral/reasons.js';
 import { listReferrals } from '../../node/referrals/service.js';
 import { trainingService } from '../_util/services.js';
 import { api, createTestNetwork, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
-import { signedInAs, textOf, tokenIn, type FormInput, type UiBrowser } from '../_util/ui-browser.js';
+import { noticeLeft, signedInAs, textOf, tokenIn, type FormInput, type UiBrowser } from '../_util/ui-browser.js';
 
 let net: TestNetwork;
 let gr: TestNode;
@@ -127,8 +127,9 @@ describe('a new referral from the web interface', () => {
     const sent = await next('/send', review.html, {});
     expect(sent.status).toBe(303);
     const location = sent.response.headers.get('location')!;
-    expect(location).toMatch(/^\/ui\/referrals\/[0-9a-f-]{36}\?notice=nrSent$/);
-    const id = location.slice('/ui/referrals/'.length, location.indexOf('?'));
+    expect(location).toMatch(/^\/ui\/referrals\/[0-9a-f-]{36}$/);
+    expect(noticeLeft(sent.response)).toBe('nrSent');
+    const id = location.slice('/ui/referrals/'.length);
 
     await net.settle();
     const received = (await listReferrals(at.ctx, { direction: 'incoming', limit: 50 })).items;
@@ -206,7 +207,7 @@ describe('a new referral from the web interface', () => {
     const review = await upToReview();
     const saved = await next('/send', review, { draft: 'yes' });
     expect(saved.status).toBe(303);
-    expect(saved.response.headers.get('location')).toMatch(/\?notice=nrDraftSaved$/);
+    expect(noticeLeft(saved.response)).toBe('nrDraftSaved');
     await net.settle();
     const drafts = (await listReferrals(gr.ctx, { direction: 'outgoing', limit: 50 })).items.filter((r) => r.state === 'draft');
     expect(drafts).toHaveLength(1);
@@ -240,12 +241,13 @@ describe('a new referral from the web interface', () => {
     const first = await next('/send', review, {});
     expect(first.status).toBe(303);
     const location = first.response.headers.get('location')!;
-    const id = location.slice('/ui/referrals/'.length, location.indexOf('?'));
+    const id = location.slice('/ui/referrals/'.length);
     expect(await outgoing()).toBe(count + 1);
 
     const again = await next('/send', review, {});
     expect(again.status).toBe(303);
-    expect(again.response.headers.get('location')).toBe(`/ui/referrals/${id}?notice=nrAlreadySent`);
+    expect(again.response.headers.get('location')).toBe(`/ui/referrals/${id}`);
+    expect(noticeLeft(again.response)).toBe('nrAlreadySent');
     expect(textOf(await b.html(again.response.headers.get('location')!))).toContain('This referral was already sent from this form. It was not sent again.');
     expect(await outgoing()).toBe(count + 1);
 
@@ -295,7 +297,8 @@ describe('a new referral from the web interface', () => {
 
     const sent = await next('/send', review.html, {});
     expect(sent.status).toBe(303);
-    expect(sent.response.headers.get('location')).toBe(`/ui/referrals/${id}?notice=nrSent`);
+    expect(sent.response.headers.get('location')).toBe(`/ui/referrals/${id}`);
+    expect(noticeLeft(sent.response)).toBe('nrSent');
     await net.settle();
     const received = (await listReferrals(at.ctx, { direction: 'incoming', limit: 50 })).items.find((r) => r.id === id);
     expect(received?.state).toBe('delivered');
@@ -305,7 +308,8 @@ describe('a new referral from the web interface', () => {
 
     // Sent again: the same referral, said so; the inquiry is no longer offered.
     const again = await next('/send', review.html, {});
-    expect(again.response.headers.get('location')).toBe(`/ui/referrals/${id}?notice=nrAlreadySent`);
+    expect(again.response.headers.get('location')).toBe(`/ui/referrals/${id}`);
+    expect(noticeLeft(again.response)).toBe('nrAlreadySent');
     const gone = await b.go('/ui/referrals/new/consent', { form: { _csrf: tokenIn(referralPage), inquiry: id } });
     expect(gone.status).toBe(409);
     expect(textOf(await gone.text())).toContain('This inquiry cannot be made into a referral now');

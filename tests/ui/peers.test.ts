@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readableFingerprint } from '../../node/identity/keys.js';
 import { listPeers } from '../../node/peers/service.js';
 import { createTestNetwork, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
-import { signedInAs, textOf, type UiBrowser } from '../_util/ui-browser.js';
+import { noticeLeft, signedInAs, textOf, type UiBrowser } from '../_util/ui-browser.js';
 import { onPostgres } from '../_util/database.js';
 
 let net: TestNetwork;
@@ -117,7 +117,8 @@ describe('the peers page', () => {
     const typed = fingerprintOf(at).toLowerCase().replace(/-/g, ' ');
     const response = await admin.submit('/ui/peers/add/confirm', { url: at.id, fingerprint: typed, trust: 'yes' }, '/ui/peers');
     expect(response.status).toBe(303);
-    expect(response.headers.get('location')).toBe(`${peerPage(at)}&notice=peerAddedTrusted`);
+    expect(response.headers.get('location')).toBe(peerPage(at));
+    expect(noticeLeft(response)).toBe('peerAddedTrusted');
     expect(await stateOf(gr, at)).toBe('trusted');
     const page = textOf(await admin.html(response.headers.get('location')!));
     expect(page).toContain('The peer was added and is now trusted.');
@@ -198,7 +199,8 @@ describe('the peers page', () => {
   it('does not add again a peer known already, nor one revoked here', async () => {
     const before = await changes(gr);
     const known = await admin.submit('/ui/peers/add/confirm', { url: at.id, fingerprint: fingerprintOf(at), trust: 'yes' }, '/ui/peers');
-    expect(known.headers.get('location')).toBe(`${peerPage(at)}&notice=peerAlreadyKnown`);
+    expect(known.headers.get('location')).toBe(peerPage(at));
+    expect(noticeLeft(known)).toBe('peerAlreadyKnown');
     const revoked = await admin.submit('/ui/peers/add/confirm', { url: third.id, fingerprint: fingerprintOf(third), trust: 'yes' }, '/ui/peers');
     expect(revoked.status).toBe(409);
     expect(textOf(await revoked.text())).toContain('This peer is revoked. It cannot be trusted again.');
@@ -230,7 +232,8 @@ describe('alerts', () => {
     const id = /name="id" value="(\d+)"/.exec(html)![1]!;
     const resolved = await admin.submit('/ui/peers/alerts/resolve', { id, back: 'list' }, '/ui/peers');
     expect(resolved.status).toBe(303);
-    expect(resolved.headers.get('location')).toBe('/ui/peers?notice=peerAlertResolved');
+    expect(resolved.headers.get('location')).toBe('/ui/peers');
+    expect(noticeLeft(resolved)).toBe('peerAlertResolved');
     const after = textOf(await admin.html(resolved.headers.get('location')!));
     expect(after).toContain('The alert is marked as resolved.');
     expect(after).toContain('No alerts need your attention.');
@@ -275,7 +278,8 @@ describe('invitations', () => {
     // Redeemed by the third node's administrator, by pasting the code.
     const redeemed = await thirdAdmin.submit('/ui/peers/invitations/redeem', { code }, '/ui/peers/invitations');
     expect(redeemed.status).toBe(303);
-    expect(redeemed.headers.get('location')).toBe(`${peerPage(at)}&notice=invitationRedeemed`);
+    expect(redeemed.headers.get('location')).toBe(peerPage(at));
+    expect(noticeLeft(redeemed)).toBe('invitationRedeemed');
     const result = textOf(await thirdAdmin.html(redeemed.headers.get('location')!));
     expect(result).toContain('The invitation was used: this organisation is now trusted.');
     expect(result).toContain(fingerprintOf(at));

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listServices } from '../../node/directory/services.js';
 import { createTestNetwork, snapshot, type Json, type TestNetwork, type TestNode } from '../_util/test-node.js';
 import { trainingService } from '../_util/services.js';
-import { signedInAs, textOf, type FormInput, type UiBrowser } from '../_util/ui-browser.js';
+import { noticeLeft, signedInAs, textOf, type FormInput, type UiBrowser } from '../_util/ui-browser.js';
 
 let net: TestNetwork;
 let gr: TestNode; // syncs at's directory
@@ -37,7 +37,8 @@ const syncOnGr = async () => {
   net.clock.advance(60_000);
   const response = await grAdmin.submit('/ui/directory/sync', {}, '/ui/directory');
   expect(response.status).toBe(303);
-  expect(response.headers.get('location')).toBe('/ui/directory?notice=dirSynced');
+  expect(response.headers.get('location')).toBe('/ui/directory');
+  expect(noticeLeft(response)).toBe('dirSynced');
 };
 
 /** The form as a person fills it in for the demo's training in Vienna. */
@@ -132,14 +133,15 @@ describe('our services', () => {
     expect(response.status).toBe(303);
     const [service] = await services();
     serviceId = service!.id;
-    expect(response.headers.get('location')).toBe(`/ui/services/${serviceId}?notice=svcCreated`);
+    expect(response.headers.get('location')).toBe(`/ui/services/${serviceId}`);
+    expect(noticeLeft(response)).toBe('svcCreated');
     expect(service).toMatchObject({
       ...trainingService(),
       status: 'active',
       accepting_referrals: true,
     });
     expect(await auditActions()).toEqual(['created']);
-    const page = textOf(await admin.html(`/ui/services/${serviceId}?notice=svcCreated`));
+    const page = textOf(await admin.html(`/ui/services/${serviceId}`));
     expect(page).toContain('The service is saved. Other organisations see it at their next directory update.');
     expect(page).toContain('Vocational training and apprenticeships');
   });
@@ -182,14 +184,16 @@ describe('our services', () => {
     net.clock.advance(60_000);
     const saved = await admin.submit(`/ui/services/${serviceId}`, trainingForm({ modes: ['in-person', 'online'], status: '', accepting: '' }), `/ui/services/${serviceId}/edit`);
     expect(saved.status).toBe(303);
-    expect(saved.headers.get('location')).toBe(`/ui/services/${serviceId}?notice=svcSaved`);
+    expect(saved.headers.get('location')).toBe(`/ui/services/${serviceId}`);
+    expect(noticeLeft(saved)).toBe('svcSaved');
     const [service] = await services();
     expect(service).toMatchObject({ modes: ['in-person', 'online'], status: 'active', accepting_referrals: true, updated_at: net.clock.now().toISOString() });
   });
 
   it('is paused and published again by an administrator, and gr sees each', async () => {
     const paused = await admin.submit(`/ui/services/${serviceId}/pause`, {}, `/ui/services/${serviceId}`);
-    expect(paused.headers.get('location')).toBe(`/ui/services/${serviceId}?notice=svcPaused`);
+    expect(paused.headers.get('location')).toBe(`/ui/services/${serviceId}`);
+    expect(noticeLeft(paused)).toBe('svcPaused');
     expect((await services())[0]!.status).toBe('paused');
     const page = textOf(await admin.html(`/ui/services/${serviceId}`));
     expect(page).toContain('Still listed, but not offered to other organisations.');
@@ -198,7 +202,8 @@ describe('our services', () => {
     expect((await heldByGr())[0]).toMatchObject({ id: serviceId, status: 'paused' });
 
     const resumed = await admin.submit(`/ui/services/${serviceId}/resume`, {}, `/ui/services/${serviceId}`);
-    expect(resumed.headers.get('location')).toBe(`/ui/services/${serviceId}?notice=svcResumed`);
+    expect(resumed.headers.get('location')).toBe(`/ui/services/${serviceId}`);
+    expect(noticeLeft(resumed)).toBe('svcResumed');
     expect((await services())[0]!.status).toBe('active');
     await syncOnGr();
     expect((await heldByGr())[0]).toMatchObject({ id: serviceId, status: 'active' });
@@ -217,7 +222,8 @@ describe('our services', () => {
     expect(await changes(at)).toEqual(before);
 
     const saved = await caseworker.submit(`/ui/services/${serviceId}/availability`, { accepting: 'no', available: '0' }, `/ui/services/${serviceId}`);
-    expect(saved.headers.get('location')).toBe(`/ui/services/${serviceId}?notice=svcAvailabilitySaved`);
+    expect(saved.headers.get('location')).toBe(`/ui/services/${serviceId}`);
+    expect(noticeLeft(saved)).toBe('svcAvailabilitySaved');
     expect((await services())[0]).toMatchObject({ accepting_referrals: false, capacity: { available: 0, maximum: 12 } });
     expect(textOf(await caseworker.html('/ui/services'))).toContain('Does not take referrals now. 0 of 12 places free.');
     await syncOnGr();
@@ -246,7 +252,8 @@ describe('our services', () => {
 
     const deleted = await admin.submit(`/ui/services/${serviceId}/delete`, { confirm: 'yes' }, `/ui/services/${serviceId}/delete`);
     expect(deleted.status).toBe(303);
-    expect(deleted.headers.get('location')).toBe('/ui/services?notice=svcDeleted');
+    expect(deleted.headers.get('location')).toBe('/ui/services');
+    expect(noticeLeft(deleted)).toBe('svcDeleted');
     expect(await services()).toEqual([]);
     expect(await auditActions()).toEqual(['created', 'updated', 'paused', 'resumed', 'availability', 'deleted']);
     expect((await admin.go(`/ui/services/${serviceId}`)).status).toBe(404);
@@ -265,7 +272,8 @@ describe('our services', () => {
 
 describe('the directory of the network', () => {
   it('shows each partner\'s directory as up to date, with its services, after a sync', async () => {
-    const text = textOf(await grAdmin.html('/ui/directory?notice=dirSynced'));
+    await syncOnGr();
+    const text = textOf(await grAdmin.html('/ui/directory'));
     expect(text).toContain('Every partner organisation was asked. The table shows what came back.');
     expect(text).toContain('Test organisation AT');
     expect(text).toContain('Up to date');

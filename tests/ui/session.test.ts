@@ -3,7 +3,7 @@
 // part was wrong, sign-out, the language kept per user, and auditors never shown a referral.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../node/users/service.js';
-import { signIn as signInWith, tokenIn, uiBrowser, type UiBrowser } from '../_util/ui-browser.js';
+import { noticeLeft, signIn as signInWith, tokenIn, uiBrowser, type UiBrowser } from '../_util/ui-browser.js';
 import { uiRoutes } from '../../admin-ui/routes.js';
 import { api, createTestNetwork, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
@@ -93,6 +93,26 @@ describe('the web interface', () => {
     await signIn(b, 'caseworker');
     for (const path of ['/ui', '/ui/']) expect((await b.go(path)).headers.get('location'), path).toBe('/ui/overview');
     expect((await b.go('/ui/overview/')).status).toBe(200);
+  });
+
+  it('shows a notice once, on the page it was left for, and not again on a reload or to another browser', async () => {
+    const b = browser();
+    await signIn(b, 'caseworker');
+    const settings = await b.html('/ui/settings');
+    // Her language as it is (Bulgarian, chosen earlier in this file): only the notice is looked at.
+    const changed = await b.go('/ui/settings/language', { form: { _csrf: tokenIn(settings), language: 'bg' } });
+    expect(changed.status).toBe(303);
+    const left = noticeLeft(changed);
+    expect(left).toBe('settingsLanguageSaved');
+    const target = changed.headers.get('location')!;
+    expect(target).not.toContain('notice');
+    const first = await b.go(target);
+    expect(await first.text()).toContain('class="notice"');
+    expect(first.headers.getSetCookie().some((c) => /^refnet_notice=;/.test(c))).toBe(true);
+    expect(await b.html(target)).not.toContain('class="notice"');
+    // A notice key set by hand that is not in the catalogue shows nothing.
+    b.jar.set('refnet_notice', 'x%3Cscript%3E');
+    expect(await b.html(target)).not.toContain('class="notice"');
   });
 
   it('answers an address that is no page with a page that says so', async () => {
