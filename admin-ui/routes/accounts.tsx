@@ -76,18 +76,19 @@ export function accountPages(ui: UiRouter): void {
     const raw = (name: string) => (typeof body[name] === 'string' ? body[name] : '');
     const current = raw('current_password');
     const next = raw('new_password');
-    const refuse = async (sentence: string) =>
-      render(r.c, <SettingsPage page={r.page} data={{ ...(await settingsData(r)), passwordError: { sentence } }} />, 422);
-    if (current === '') return refuse(format(t.fieldRequired, { field: t.settingsPasswordCurrent }));
+    type Field = 'current-password' | 'new-password' | 'repeat-password';
+    const refuse = async (sentence: string, field: Field = 'new-password') =>
+      render(r.c, <SettingsPage page={r.page} data={{ ...(await settingsData(r)), passwordError: { field, sentence } }} />, 422);
+    if (current === '') return refuse(format(t.fieldRequired, { field: t.settingsPasswordCurrent }), 'current-password');
     if (next === '') return refuse(format(t.fieldRequired, { field: t.settingsPasswordNew }));
-    if (next !== raw('repeat_password')) return refuse(t.settingsPasswordMismatch);
+    if (next !== raw('repeat_password')) return refuse(t.settingsPasswordMismatch, 'repeat-password');
     const result = await changeOwnPassword(ctx.database, r.session.user.id, { current, next }, ctx.clock.now(), r.session.csrf);
     switch (result) {
       case 'changed':
         ctx.logger.info({ subsystem: 'ui', user: r.session.user.id }, 'password changed');
         return redirect(r.c, '/ui/settings', 'settingsPasswordChanged');
       case 'wrong-password':
-        return refuse(t.settingsPasswordWrong);
+        return refuse(t.settingsPasswordWrong, 'current-password');
       case 'too-short':
         return refuse(format(t.settingsPasswordShort, { min: MIN_PASSWORD_LENGTH }));
       case 'too-long':
@@ -106,10 +107,12 @@ export function accountPages(ui: UiRouter): void {
     const entered = { username: r.form.text('username'), role: r.form.text('role') };
     const refuse = async (sentence: string, detail?: string) =>
       render(r.c, <UsersPage page={r.page} users={await listUsers(db)} form={entered} error={{ sentence, ...(detail ? { detail } : {}) }} />, 422);
-    if (entered.username === '') return refuse(format(t.fieldRequired, { field: t.settingsUsername }));
-    if (!USERNAME.test(entered.username)) return refuse(t.usersNameInvalid);
-    if (!isRole(entered.role)) return refuse(t.usersRoleMissing);
-    if ((await listUsers(db)).some((u) => u.username === entered.username)) return refuse(format(t.usersNameTaken, { name: entered.username }));
+    const wrong = async (field: 'new-username' | 'new-role', sentence: string) =>
+      render(r.c, <UsersPage page={r.page} users={await listUsers(db)} form={entered} mistake={{ field, sentence }} />, 422);
+    if (entered.username === '') return wrong('new-username', format(t.fieldRequired, { field: t.settingsUsername }));
+    if (!USERNAME.test(entered.username)) return wrong('new-username', t.usersNameInvalid);
+    if (!isRole(entered.role)) return wrong('new-role', t.usersRoleMissing);
+    if ((await listUsers(db)).some((u) => u.username === entered.username)) return wrong('new-username', format(t.usersNameTaken, { name: entered.username }));
     try {
       const { user, password } = await createUser(ctx.database, { username: entered.username, role: entered.role }, ctx.clock.now(), userActor(r));
       return render(

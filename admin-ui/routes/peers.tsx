@@ -98,8 +98,10 @@ export function peerPages(ui: UiRouter): void {
     const { candidate, fetched } = found;
     const again = (error: Failure, status: 409 | 422 = 422) =>
       render(r.c, <ComparePeerPage page={r.page} candidate={candidate} typed={typed} trustNow={trustNow} error={error} />, status);
-    if (!typed) return again({ sentence: format(r.t.fieldRequired, { field: r.t.peerGivenFingerprint }) });
-    if (!sameFingerprint(typed, candidate.fingerprint)) return again({ sentence: r.t.peerFingerprintMismatch });
+    const wrongFingerprint = (sentence: string) =>
+      render(r.c, <ComparePeerPage page={r.page} candidate={candidate} typed={typed} trustNow={trustNow} mistake={{ field: 'given-fingerprint', sentence }} />, 422);
+    if (!typed) return wrongFingerprint(format(r.t.fieldRequired, { field: r.t.peerGivenFingerprint }));
+    if (!sameFingerprint(typed, candidate.fingerprint)) return wrongFingerprint(r.t.peerFingerprintMismatch);
     if (trustNow && candidate.knownState === 'suspended') return again({ sentence: r.t.peerSuspendedRestoreInstead }, 409);
     if (candidate.knownState === 'revoked') return again({ sentence: r.t.peerRevokedFinal }, 409);
     try {

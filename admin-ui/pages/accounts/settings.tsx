@@ -1,6 +1,7 @@
 // The signed-in user's own account: name, role and language, a password change, the second factor
 // (its own page), and for administrators what this node is (as GET /api/v1/node says it).
 import { ErrorNote } from '../../router.js';
+import { FieldError, fieldState, type FieldMistake } from '../field-error.js';
 import { countryName, languageNames } from '../../i18n/names.js';
 import { format, formatDate, LANGUAGE_NAMES, LANGUAGES, type Language, type Messages } from '../../i18n/catalogue.js';
 import { Layout, roleName, type PageContext } from '../layout.js';
@@ -25,7 +26,8 @@ export interface SettingsData {
   secondFactorSince?: string | undefined;
   /** For administrators. */
   node?: NodeFacts | undefined;
-  passwordError?: { sentence: string } | undefined;
+  /** What was wrong with the password change, and with which field (passwords are never shown again). */
+  passwordError?: FieldMistake | undefined;
   languageError?: { sentence: string } | undefined;
 }
 
@@ -33,19 +35,22 @@ export { Csrf } from './parts.js';
 
 function PasswordForm(props: { page: PageContext; data: SettingsData }) {
   const { t } = props.page;
+  const mistake = props.data.passwordError;
   return (
     <section aria-labelledby="password">
       <h2 id="password">{t.settingsPasswordTitle}</h2>
-      <ErrorNote t={t} error={props.data.passwordError} />
       <p id="password-hint">{format(t.settingsPasswordHint, { min: props.data.minLength })}</p>
       <form method="post" action="/ui/settings/password" class="stack">
         <Csrf page={props.page} />
         <label for="current-password">{t.settingsPasswordCurrent}</label>
-        <input id="current-password" name="current_password" type="password" autocomplete="current-password" required />
+        <input id="current-password" name="current_password" type="password" autocomplete="current-password" required {...fieldState(mistake, 'current-password')} />
+        <FieldError mistake={mistake} id="current-password" nodeSaid={t.nodeSaid} />
         <label for="new-password">{t.settingsPasswordNew}</label>
-        <input id="new-password" name="new_password" type="password" autocomplete="new-password" minlength={props.data.minLength} aria-describedby="password-hint" required />
+        <input id="new-password" name="new_password" type="password" autocomplete="new-password" minlength={props.data.minLength} required {...fieldState(mistake, 'new-password', 'password-hint')} />
+        <FieldError mistake={mistake} id="new-password" nodeSaid={t.nodeSaid} />
         <label for="repeat-password">{t.settingsPasswordRepeat}</label>
-        <input id="repeat-password" name="repeat_password" type="password" autocomplete="new-password" minlength={props.data.minLength} required />
+        <input id="repeat-password" name="repeat_password" type="password" autocomplete="new-password" minlength={props.data.minLength} required {...fieldState(mistake, 'repeat-password')} />
+        <FieldError mistake={mistake} id="repeat-password" nodeSaid={t.nodeSaid} />
         <button type="submit">{t.settingsPasswordChange}</button>
       </form>
     </section>

@@ -3,6 +3,7 @@
 import type { Role, UserAccount } from '../../../node/users/service.js';
 import { ROLES } from '../../../node/users/service.js';
 import { ErrorNote } from '../../router.js';
+import { FieldError, fieldState, type FieldMistake } from '../field-error.js';
 import { format, formatDate, isLanguage, LANGUAGE_NAMES, type Messages } from '../../i18n/catalogue.js';
 import { Layout, roleName, type PageContext } from '../layout.js';
 import { Csrf } from './parts.js';
@@ -18,12 +19,12 @@ export function StateBadge(props: { t: Messages; user: UserAccount }) {
   return props.user.disabled_at ? <span class="badge bad">{props.t.usersDisabled}</span> : <span class="badge good">{props.t.usersActive}</span>;
 }
 
-export function RoleSelect(props: { t: Messages; id: string; label: string; selected: string }) {
+export function RoleSelect(props: { t: Messages; id: string; label: string; selected: string; mistake?: FieldMistake | undefined }) {
   const { t } = props;
   return (
     <>
       <label for={props.id}>{props.label}</label>
-      <select id={props.id} name="role" required>
+      <select id={props.id} name="role" required {...fieldState(props.mistake, props.id)}>
         <option value="" selected={props.selected === ''}>
           {t.usersRoleMissing}
         </option>
@@ -37,8 +38,17 @@ export function RoleSelect(props: { t: Messages; id: string; label: string; sele
   );
 }
 
-export function UsersPage(props: { page: PageContext; users: UserAccount[]; form?: NewUserForm; error?: { sentence: string; detail?: string } | undefined }) {
+export function UsersPage(props: {
+  page: PageContext;
+  users: UserAccount[];
+  form?: NewUserForm;
+  /** A refusal of the whole form (the node's), said above it. */
+  error?: { sentence: string; detail?: string } | undefined;
+  /** What was wrong with the name or the role typed, said beside it; what was typed is kept. */
+  mistake?: FieldMistake | undefined;
+}) {
   const { t, language, session } = props.page;
+  const { mistake } = props;
   const form = props.form ?? { username: '', role: '' };
   return (
     <Layout page={props.page} title={t.usersTitle} nav="/ui/users">
@@ -75,9 +85,11 @@ export function UsersPage(props: { page: PageContext; users: UserAccount[]; form
         <form method="post" action="/ui/users" class="stack">
           <Csrf page={props.page} />
           <label for="new-username">{t.settingsUsername}</label>
-          <input id="new-username" name="username" type="text" value={form.username} autocomplete="off" aria-describedby="new-username-hint" required />
+          <input id="new-username" name="username" type="text" value={form.username} autocomplete="off" required {...fieldState(mistake, 'new-username', 'new-username-hint')} />
+          <FieldError mistake={mistake} id="new-username" nodeSaid={t.nodeSaid} />
           <p id="new-username-hint" class="muted">{t.usersNameHint}</p>
-          <RoleSelect t={t} id="new-role" label={t.settingsRole} selected={form.role} />
+          <RoleSelect t={t} id="new-role" label={t.settingsRole} selected={form.role} mistake={mistake} />
+          <FieldError mistake={mistake} id="new-role" nodeSaid={t.nodeSaid} />
           <button type="submit">{t.usersAdd}</button>
         </form>
       </section>

@@ -3,6 +3,7 @@
 // organisation gave by phone or letter. The next step fetches the identity again and adds the
 // peer only when the two fingerprints are the same.
 import { ErrorNote } from '../../router.js';
+import { FieldError, fieldState, type FieldMistake } from '../field-error.js';
 import { countryName, languageNames } from '../../i18n/names.js';
 import { Layout, type PageContext } from '../layout.js';
 import { Csrf, Fingerprint, PeerStateBadge } from './parts.js';
@@ -24,7 +25,10 @@ export function ComparePeerPage(props: {
   candidate: PeerCandidate;
   typed?: string | undefined;
   trustNow?: boolean | undefined;
+  /** A refusal of the whole (a revoked or suspended peer), said at the top. */
   error?: { sentence: string; detail?: string } | undefined;
+  /** What was wrong with the fingerprint typed, said beside it. */
+  mistake?: FieldMistake | undefined;
 }) {
   const { t, language, session } = props.page;
   const c = props.candidate;
@@ -71,7 +75,8 @@ export function ComparePeerPage(props: {
           <Csrf token={session!.csrf} />
           <input type="hidden" name="url" value={c.id} />
           <label for="given-fingerprint">{t.peerGivenFingerprint}</label>
-          <input id="given-fingerprint" name="fingerprint" autocomplete="off" spellcheck={false} value={props.typed ?? ''} aria-describedby="given-fingerprint-help" required />
+          <input id="given-fingerprint" name="fingerprint" autocomplete="off" spellcheck={false} value={props.typed ?? ''} required {...fieldState(props.mistake, 'given-fingerprint', 'given-fingerprint-help')} />
+          <FieldError mistake={props.mistake} id="given-fingerprint" nodeSaid={t.nodeSaid} />
           <p id="given-fingerprint-help" class="muted">
             {t.peerGivenFingerprintHelp}
           </p>

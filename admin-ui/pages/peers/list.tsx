@@ -1,7 +1,7 @@
 // The peers page: this node's own fingerprint (to read out to a partner), the alerts no one has
 // resolved, every peer with its state, key, last contact and delivery problems, and the form that
 // starts adding a peer by its URL.
-import { ErrorNote } from '../../router.js';
+import { FieldError, fieldState } from '../field-error.js';
 import { countryName } from '../../i18n/names.js';
 import { format, formatNumber } from '../../i18n/catalogue.js';
 import { Layout, type PageContext } from '../layout.js';
@@ -17,15 +17,17 @@ export interface PeersListData {
 
 export function AddPeerForm(props: { page: PageContext; url?: string | undefined; error?: { sentence: string; detail?: string } | undefined }) {
   const { t, session } = props.page;
+  // Whatever went wrong, it was with the address: said beside it.
+  const mistake = props.error ? { field: 'peer-url', ...props.error } : undefined;
   return (
     <section aria-labelledby="add-peer">
       <h2 id="add-peer">{t.peerAddTitle}</h2>
       <p>{t.peerAddIntro}</p>
-      <ErrorNote t={t} error={props.error} />
       <form method="post" action="/ui/peers/add" class="stack">
         <Csrf token={session!.csrf} />
         <label for="peer-url">{t.peerUrl}</label>
-        <input id="peer-url" name="url" type="url" inputmode="url" autocomplete="off" value={props.url ?? ''} required />
+        <input id="peer-url" name="url" type="url" inputmode="url" autocomplete="off" value={props.url ?? ''} required {...fieldState(mistake, 'peer-url')} />
+        <FieldError mistake={mistake} id="peer-url" nodeSaid={t.nodeSaid} />
         <button type="submit">{t.peerFetchIdentity}</button>
       </form>
     </section>

@@ -1,0 +1,96 @@
+// A form refused for one field says so beside that field (issue 18 item 8): the control is marked
+// aria-invalid and described by the sentence, which sits next to it, and what was typed is kept
+// (never a password). The service forms do the same (tests/ui/services.test.ts).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestNetwork, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { signedInAs, type UiBrowser } from '../_util/ui-browser.js';
+
+let net: TestNetwork;
+let gr: TestNode;
+let at: TestNode;
+let admin: UiBrowser;
+
+beforeAll(async () => {
+  net = await createTestNetwork(2, { trust: false });
+  [gr, at] = net.nodes as [TestNode, TestNode];
+  admin = await signedInAs(gr, 'admin', net.clock.now(), 'ana.admin');
+});
+afterAll(() => net.close());
+
+/** The opening tag of the control with this id. */
+function control(html: string, id: string): string {
+  const tag = new RegExp(`<(?:input|select|textarea)\\b[^>]*\\bid="${id}"[^>]*>`).exec(html)?.[0];
+  if (!tag) throw new Error(`no control ${id} on the page`);
+  return tag;
+}
+const attribute = (tag: string, name: string) => new RegExp(`\\b${name}="([^"]*)"`).exec(tag)?.[1];
+
+/** The control is marked wrong, and the sentence describing it is beside it, with this text. */
+function expectMarked(html: string, id: string, sentence: string | RegExp): void {
+  const tag = control(html, id);
+  expect(attribute(tag, 'aria-invalid'), id).toBe('true');
+  expect(attribute(tag, 'aria-describedby')?.split(' '), id).toContain(`${id}-error`);
+  const said = new RegExp(`<p[^>]*id="${id}-error"[^>]*>([\\s\\S]*?)</p>`).exec(html)?.[1] ?? '';
+  expect(said).toMatch(sentence);
+  // Beside it: right after the control, before the next label.
+  const after = html.slice(html.indexOf(tag) + tag.length);
+  expect(after.indexOf(`id="${id}-error"`)).toBeLessThan(after.search(/<label\b|<button\b/));
+}
+const expectUnmarked = (html: string, id: string) => expect(attribute(control(html, id), 'aria-invalid'), id).toBeUndefined();
+
+describe('a form with a mistake in one field', () => {
+  it('adding a peer: the address, kept as typed', async () => {
+    const empty = await admin.submit('/ui/peers/add', { url: '' }, '/ui/peers');
+    expect(empty.status).toBe(422);
+    expectMarked(await empty.text(), 'peer-url', /required|Address/i);
+    const unreachable = await admin.submit('/ui/peers/add', { url: 'http://node-nowhere.test' }, '/ui/peers');
+    expect(unreachable.status).toBe(422);
+    const html = await unreachable.text();
+    expectMarked(html, 'peer-url', /./);
+    expect(attribute(control(html, 'peer-url'), 'value')).toBe('http://node-nowhere.test');
+  });
+
+  it('confirming a peer: the fingerprint given, kept as typed, still described by its help', async () => {
+    const wrong = await admin.submit('/ui/peers/add/confirm', { url: at.id, fingerprint: 'AAAA-BBBB', trust: 'yes' }, '/ui/peers');
+    expect(wrong.status).toBe(422);
+    const html = await wrong.text();
+    expectMarked(html, 'given-fingerprint', /./);
+    expect(attribute(control(html, 'given-fingerprint'), 'aria-describedby')).toBe('given-fingerprint-error given-fingerprint-help');
+    expect(attribute(control(html, 'given-fingerprint'), 'value')).toBe('AAAA-BBBB');
+  });
+
+  it('changing one\'s password: the field that is wrong, and no password written back', async () => {
+    const wrongCurrent = await admin.submit('/ui/settings/password', { current_password: 'not-it-at-all', new_password: 'a long new passphrase 42', repeat_password: 'a long new passphrase 42' }, '/ui/settings');
+    expect(wrongCurrent.status).toBe(422);
+    let html = await wrongCurrent.text();
+    expectMarked(html, 'current-password', /./);
+    expectUnmarked(html, 'new-password');
+    expect(html).not.toContain('not-it-at-all');
+    expect(html).not.toContain('a long new passphrase 42');
+
+    const differ = await admin.submit('/ui/settings/password', { current_password: 'whatever', new_password: 'a long new passphrase 42', repeat_password: 'another long passphrase' }, '/ui/settings');
+    html = await differ.text();
+    expectMarked(html, 'repeat-password', /./);
+    expectUnmarked(html, 'current-password');
+    expect(attribute(control(html, 'repeat-password'), 'value')).toBeUndefined();
+  });
+
+  it('adding a user: the name or the role, with what was typed and chosen kept', async () => {
+    const badName = await admin.submit('/ui/users', { username: 'Ana Admin!', role: 'auditor' }, '/ui/users');
+    expect(badName.status).toBe(422);
+    let html = await badName.text();
+    expectMarked(html, 'new-username', /./);
+    expect(attribute(control(html, 'new-username'), 'value')).toBe('Ana Admin!');
+    expect(attribute(control(html, 'new-username'), 'aria-describedby')).toBe('new-username-error new-username-hint');
+    expect(html).toMatch(/<option value="auditor" selected="">/);
+
+    const taken = await admin.submit('/ui/users', { username: 'ana.admin', role: 'caseworker' }, '/ui/users');
+    expectMarked(await taken.text(), 'new-username', /ana\.admin/);
+
+    const noRole = await admin.submit('/ui/users', { username: 'mira', role: '' }, '/ui/users');
+    html = await noRole.text();
+    expectMarked(html, 'new-role', /./);
+    expectUnmarked(html, 'new-username');
+    expect(attribute(control(html, 'new-username'), 'value')).toBe('mira');
+  });
+});
