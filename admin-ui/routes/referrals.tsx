@@ -50,7 +50,8 @@ const ROLES = ['admin', 'caseworker'] as const;
 const PAGE_SIZE = 25;
 
 type Sentence = Explained;
-type Built<T> = { content: T } | { error: Sentence };
+/** Built from the form, or what was wrong with it (with the form field's name when one field was). */
+type Built<T> = { content: T } | { error: Sentence & { field?: string } };
 
 /** The lifecycle actions with a form: the local API's ACTIONS, each with its request schema. */
 const LIFECYCLE_FORMS = [
@@ -66,13 +67,13 @@ const LIFECYCLE_FORMS = [
 
 type LifecycleForm = (typeof LIFECYCLE_FORMS)[number][0];
 
-const required = (t: Messages, label: string): Built<never> => ({ error: { sentence: format(t.fieldRequired, { field: label }) } });
+const required = (t: Messages, label: string, field: string): Built<never> => ({ error: { sentence: format(t.fieldRequired, { field: label }), field } });
 
 /** A code chosen from a list: required or not, and one of the list. */
 function chosen(form: FormFields, t: Messages, name: string, label: string, codes: readonly string[], must: boolean): Built<string | undefined> {
   const value = form.optional(name);
-  if (value === undefined) return must ? required(t, label) : { content: undefined };
-  if (!codes.includes(value)) return { error: { sentence: format(t.refChooseValid, { field: label }) } };
+  if (value === undefined) return must ? required(t, label, name) : { content: undefined };
+  if (!codes.includes(value)) return { error: { sentence: format(t.refChooseValid, { field: label }), field: name } };
   return { content: value };
 }
 
@@ -94,7 +95,7 @@ function lifecycleContent(action: LifecycleForm, form: FormFields, t: Messages):
   const withNote = (content: LifecycleContent): Built<LifecycleContent> => ({ content: note ? { ...content, note } : content });
   const text = (name: string, label: string): Built<string> => {
     const value = form.optional(name);
-    return value === undefined ? required(t, label) : { content: value };
+    return value === undefined ? required(t, label, name) : { content: value };
   };
   const code = (name: string, label: string, codes: readonly string[]) => chosen(form, t, name, label, codes, true) as Built<string>;
   const then = <V,>(built: Built<V>, make: (value: V) => Built<LifecycleContent>): Built<LifecycleContent> => ('error' in built ? built : make(built.content));
@@ -105,7 +106,7 @@ function lifecycleContent(action: LifecycleForm, form: FormFields, t: Messages):
       const reason = chosen(form, t, 'reason', t.refCannotHelpReason, DECLINE_REASONS, false);
       if ('error' in reason) return reason;
       const availableFrom = form.optional('available_from');
-      if (availableFrom !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(availableFrom)) return { error: { sentence: format(t.refDateInvalid, { field: t.refAvailableFrom }) } };
+      if (availableFrom !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(availableFrom)) return { error: { sentence: format(t.refDateInvalid, { field: t.refAvailableFrom }), field: 'available_from' } };
       return withNote({
         capacity: capacity.content,
         ...(availableFrom ? { available_from: availableFrom } : {}),
@@ -261,6 +262,13 @@ export function referralPages(ui: UiRouter): void {
   const valuesOf = (form: FormFields): Record<string, string> =>
     Object.fromEntries(form.names().filter((name) => name !== '_csrf').map((name) => [name, form.text(name)]));
 
+  /** The action's form as it was sent, and the field that was wrong with its sentence (said beside it), if one was. */
+  const failedAt = (action: ActionName, form: FormFields, error: Sentence & { field?: string }): FailedAction => ({
+    action,
+    values: valuesOf(form),
+    ...(error.field ? { field: error.field, sentence: error.sentence } : {}),
+  });
+
   /** The referral the path names, or undefined (then the caller answers 404). */
   const knownReferral = async (id: string) => (isUuid(id) ? getReferralSummary(ctx, id) : undefined);
 
@@ -303,7 +311,7 @@ export function referralPages(ui: UiRouter): void {
       const id = paramOf(r, 'id');
       if (!(await knownReferral(id))) return notFound(r.c, r.page);
       const built = matchesSchema(r.t, schema, lifecycleContent(action, r.form, r.t));
-      if ('error' in built) return referralPage(r, id, { error: built.error, failed: { action, values: valuesOf(r.form) }, status: 422 });
+      if ('error' in built) return referralPage(r, id, { error: built.error, failed: failedAt(action, r.form, built.error), status: 422 });
       const message = `referral.${action}` as LifecycleMessage;
       return act(r, id, action, () => sendLifecycleMessage(ctx, { userId: r.session.user.id }, id, message, built.content), notice);
     });
@@ -318,14 +326,14 @@ export function referralPages(ui: UiRouter): void {
     const serviceId = form.optional('service_id');
     const note = form.optional('note');
     const built: Built<ReferOnwardRequest> = !to
-      ? required(t, t.refOnwardPeer)
+      ? required(t, t.refOnwardPeer, 'to')
       : !reason
-        ? required(t, t.refOnwardReason)
+        ? required(t, t.refOnwardReason, 'reason')
         : serviceId !== undefined && !isUuid(serviceId)
-          ? { error: { sentence: format(t.refChooseValid, { field: t.refOnwardService }) } }
+          ? { error: { sentence: format(t.refChooseValid, { field: t.refOnwardService }), field: 'service_id' } }
           : { content: { to, reason, ...(serviceId ? { service_id: serviceId } : {}), ...(note ? { note } : {}) } };
     const checked = matchesSchema(t, 'ReferOnwardRequest', built);
-    if ('error' in checked) return referralPage(r, id, { error: checked.error, failed: { action: 'refer-onward', values: valuesOf(form) }, status: 422 });
+    if ('error' in checked) return referralPage(r, id, { error: checked.error, failed: failedAt('refer-onward', form, checked.error), status: 422 });
     return act(r, id, 'refer-onward', () => referOnward(ctx, { userId: r.session.user.id }, id, checked.content), 'refNoticeOnward');
   });
 

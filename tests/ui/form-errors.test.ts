@@ -2,7 +2,7 @@
 // aria-invalid and described by the sentence, which sits next to it, and what was typed is kept
 // (never a password). The service forms do the same (tests/ui/services.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestNetwork, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { createTestNetwork, sentReferral, trust, type TestNetwork, type TestNode } from '../_util/test-node.js';
 import { signedInAs, type UiBrowser } from '../_util/ui-browser.js';
 
 let net: TestNetwork;
@@ -92,5 +92,20 @@ describe('a form with a mistake in one field', () => {
     expectMarked(html, 'new-role', /./);
     expectUnmarked(html, 'new-username');
     expect(attribute(control(html, 'new-username'), 'value')).toBe('mira');
+  });
+
+  it('an action on a referral: the field that is wrong, the others as they were typed', async () => {
+    await trust(gr, at);
+    await trust(at, gr);
+    const { referralId } = await sentReferral(net, gr, at);
+    const caseworker = await signedInAs(at, 'caseworker', net.clock.now());
+    const page = `/ui/referrals/${referralId}`;
+    const declined = await caseworker.submit(`${page}/decline`, { reason: '', note: 'Our waiting list is full until March.' }, page);
+    expect(declined.status).toBe(422);
+    const html = await declined.text();
+    expectMarked(html, 'decline-reason', /./);
+    expect(html).toMatch(/<textarea[^>]*id="decline-note"[^>]*>Our waiting list is full until March\.<\/textarea>/);
+    // Said beside the field, not a second time above the page.
+    expect(html.match(/class="error-box"/g) ?? []).toHaveLength(0);
   });
 });

@@ -2,6 +2,7 @@
 // allow (the route asks the lifecycle table), each a separate POST form that works without
 // JavaScript. Declining and withdrawing ask for a reason and are marked as destructive.
 import type { Child } from 'hono/jsx';
+import { FieldError, fieldState, type FieldMistake } from '../field-error.js';
 import type { ReferralDetail } from '../../../node/referrals/service.js';
 import { format, type Messages } from '../../i18n/catalogue.js';
 import { labelOf } from './labels.js';
@@ -50,6 +51,9 @@ export interface OnwardChoices {
 export interface FailedAction {
   action: ActionName;
   values: Readonly<Record<string, string>>;
+  /** The form field that was wrong, and what was wrong with it (said beside it). */
+  field?: string;
+  sentence?: string;
 }
 
 export interface ActionsProps {
@@ -67,18 +71,28 @@ interface FieldProps {
   label: string;
   values: Readonly<Record<string, string>>;
   required?: boolean;
+  /** The action's form as it was refused, if it was. */
+  failed?: FailedAction | undefined;
+  nodeSaid?: string;
 }
 
 const idOf = (action: string, name: string) => `${action}-${name}`;
+
+/** The mistake of this field, when the refused form was this action's and this field was wrong. */
+const mistakeOf = (props: FieldProps): FieldMistake | undefined =>
+  props.failed?.action === props.action && props.failed.field === props.name && props.failed.sentence
+    ? { field: idOf(props.action, props.name), sentence: props.failed.sentence }
+    : undefined;
 
 function TextArea(props: FieldProps) {
   const id = idOf(props.action, props.name);
   return (
     <>
       <label for={id}>{props.label}</label>
-      <textarea id={id} name={props.name} required={props.required}>
+      <textarea id={id} name={props.name} required={props.required} {...fieldState(mistakeOf(props), id)}>
         {props.values[props.name] ?? ''}
       </textarea>
+      <FieldError mistake={mistakeOf(props)} id={id} nodeSaid={props.nodeSaid ?? ''} />
     </>
   );
 }
@@ -88,7 +102,8 @@ function TextInput(props: FieldProps & { type?: string }) {
   return (
     <>
       <label for={id}>{props.label}</label>
-      <input id={id} name={props.name} type={props.type ?? 'text'} required={props.required} value={props.values[props.name] ?? ''} />
+      <input id={id} name={props.name} type={props.type ?? 'text'} required={props.required} value={props.values[props.name] ?? ''} {...fieldState(mistakeOf(props), id)} />
+      <FieldError mistake={mistakeOf(props)} id={id} nodeSaid={props.nodeSaid ?? ''} />
     </>
   );
 }
@@ -99,7 +114,7 @@ function Select(props: FieldProps & { t: Messages; options: ReadonlyArray<readon
   return (
     <>
       <label for={id}>{props.label}</label>
-      <select id={id} name={props.name} required={props.required}>
+      <select id={id} name={props.name} required={props.required} {...fieldState(mistakeOf(props), id)}>
         <option value="">{props.t.refChoose}</option>
         {props.options.map(([value, label]) => (
           <option value={value} selected={chosen === value}>
@@ -107,6 +122,7 @@ function Select(props: FieldProps & { t: Messages; options: ReadonlyArray<readon
           </option>
         ))}
       </select>
+      <FieldError mistake={mistakeOf(props)} id={id} nodeSaid={props.t.nodeSaid} />
     </>
   );
 }
@@ -132,14 +148,14 @@ export function ActionForms(props: ActionsProps) {
   const { t, csrf, referral } = props;
   const id = referral.id;
   const valuesFor = (action: ActionName) => (props.failed?.action === action ? props.failed.values : {});
-  const note = (action: ActionName, label = t.refNoteOptional) => <TextArea action={action} name="note" label={label} values={valuesFor(action)} />;
+  const note = (action: ActionName, label = t.refNoteOptional) => <TextArea failed={props.failed} action={action} name="note" label={label} values={valuesFor(action)} />;
 
   const forms: Record<ActionName, () => Child> = {
     'inquiry-answer': () => (
       <ActionForm id={id} action="inquiry-answer" heading={t.refInquiryAnswerHeading} csrf={csrf} button={t.refInquiryAnswerButton}>
-        <Select t={t} action="inquiry-answer" name="capacity" label={t.refCapacity} required options={coded(t, 'ref.capacity.', CAPACITIES)} values={valuesFor('inquiry-answer')} />
-        <TextInput action="inquiry-answer" name="available_from" type="date" label={t.refAvailableFromField} values={valuesFor('inquiry-answer')} />
-        <Select t={t} action="inquiry-answer" name="reason" label={t.refCannotHelpReason} options={coded(t, 'ref.decline.', DECLINE_REASONS)} values={valuesFor('inquiry-answer')} />
+        <Select failed={props.failed} t={t} action="inquiry-answer" name="capacity" label={t.refCapacity} required options={coded(t, 'ref.capacity.', CAPACITIES)} values={valuesFor('inquiry-answer')} />
+        <TextInput failed={props.failed} action="inquiry-answer" name="available_from" type="date" label={t.refAvailableFromField} values={valuesFor('inquiry-answer')} />
+        <Select failed={props.failed} t={t} action="inquiry-answer" name="reason" label={t.refCannotHelpReason} options={coded(t, 'ref.decline.', DECLINE_REASONS)} values={valuesFor('inquiry-answer')} />
         {note('inquiry-answer')}
       </ActionForm>
     ),
@@ -150,7 +166,7 @@ export function ActionForms(props: ActionsProps) {
     ),
     'info-request': () => (
       <ActionForm id={id} action="info-request" heading={t.refAskHeading} csrf={csrf} button={t.refAskButton}>
-        <TextArea action="info-request" name="questions" label={t.refQuestions} required values={valuesFor('info-request')} />
+        <TextArea failed={props.failed} action="info-request" name="questions" label={t.refQuestions} required values={valuesFor('info-request')} />
       </ActionForm>
     ),
     'info-response': () => {
@@ -159,16 +175,16 @@ export function ActionForms(props: ActionsProps) {
       const fields = FURTHER_DETAILS.filter(([category]) => (covered as readonly string[]).includes(category));
       return (
         <ActionForm id={id} action="info-response" heading={t.refAnswerHeading} csrf={csrf} button={t.refAnswerButton}>
-          <TextArea action="info-response" name="answer" label={t.refAnswer} required values={values} />
+          <TextArea failed={props.failed} action="info-response" name="answer" label={t.refAnswer} required values={values} />
           {fields.length > 0 ? (
             <details>
               <summary>{t.refFurtherDetails}</summary>
               <p class="muted">{t.refFurtherDetailsHint}</p>
               {fields.map(([, name, label]) =>
                 name.endsWith('summary') || name.endsWith('note') ? (
-                  <TextArea action="info-response" name={name} label={t[label]} values={values} />
+                  <TextArea failed={props.failed} action="info-response" name={name} label={t[label]} values={values} />
                 ) : (
-                  <TextInput action="info-response" name={name} label={t[label]} type={name.endsWith('email') ? 'email' : 'text'} values={values} />
+                  <TextInput failed={props.failed} action="info-response" name={name} label={t[label]} type={name.endsWith('email') ? 'email' : 'text'} values={values} />
                 ),
               )}
             </details>
@@ -178,13 +194,13 @@ export function ActionForms(props: ActionsProps) {
     },
     update: () => (
       <ActionForm id={id} action="update" heading={t.refUpdateHeading} csrf={csrf} button={t.refUpdateButton}>
-        <Select t={t} action="update" name="status" label={t.refStatus} required options={coded(t, 'ref.status.', UPDATE_STATUSES)} values={valuesFor('update')} />
+        <Select failed={props.failed} t={t} action="update" name="status" label={t.refStatus} required options={coded(t, 'ref.status.', UPDATE_STATUSES)} values={valuesFor('update')} />
         {note('update')}
       </ActionForm>
     ),
     complete: () => (
       <ActionForm id={id} action="complete" heading={t.refCompleteHeading} csrf={csrf} button={t.refCompleteButton}>
-        <Select t={t} action="complete" name="outcome" label={t.refOutcome} required options={coded(t, 'ref.outcome.', OUTCOMES)} values={valuesFor('complete')} />
+        <Select failed={props.failed} t={t} action="complete" name="outcome" label={t.refOutcome} required options={coded(t, 'ref.outcome.', OUTCOMES)} values={valuesFor('complete')} />
         {note('complete')}
       </ActionForm>
     ),
@@ -209,7 +225,7 @@ export function ActionForms(props: ActionsProps) {
       const values = valuesFor('refer-onward');
       return (
         <ActionForm id={id} action="refer-onward" heading={t.refOnwardHeading} csrf={csrf} button={t.refOnwardButton}>
-          <Select t={t} action="refer-onward" name="to" label={t.refOnwardPeer} required options={onward.peers.map((p) => [p.id, p.name] as const)} values={values} />
+          <Select failed={props.failed} t={t} action="refer-onward" name="to" label={t.refOnwardPeer} required options={onward.peers.map((p) => [p.id, p.name] as const)} values={values} />
           <label for="refer-onward-service_id">{t.refOnwardService}</label>
           <select id="refer-onward-service_id" name="service_id">
             <option value="">{t.refAnyService}</option>
@@ -219,7 +235,7 @@ export function ActionForms(props: ActionsProps) {
               </option>
             ))}
           </select>
-          <TextArea action="refer-onward" name="reason" label={t.refOnwardReason} required values={values} />
+          <TextArea failed={props.failed} action="refer-onward" name="reason" label={t.refOnwardReason} required values={values} />
           {note('refer-onward', format(t.refOnwardNote, { org: referral.peer.name }))}
         </ActionForm>
       );
@@ -239,13 +255,13 @@ export function ActionForms(props: ActionsProps) {
     ),
     decline: () => (
       <ActionForm id={id} action="decline" heading={t.refDeclineHeading} csrf={csrf} button={t.refDeclineButton} danger>
-        <Select t={t} action="decline" name="reason" label={t.refDeclineReason} required options={coded(t, 'ref.decline.', DECLINE_REASONS)} values={valuesFor('decline')} />
+        <Select failed={props.failed} t={t} action="decline" name="reason" label={t.refDeclineReason} required options={coded(t, 'ref.decline.', DECLINE_REASONS)} values={valuesFor('decline')} />
         {note('decline')}
       </ActionForm>
     ),
     withdraw: () => (
       <ActionForm id={id} action="withdraw" heading={t.refWithdrawHeading} csrf={csrf} button={t.refWithdrawButton} danger>
-        <Select t={t} action="withdraw" name="reason" label={t.refWithdrawReason} required options={coded(t, 'ref.withdraw.', WITHDRAW_REASONS)} values={valuesFor('withdraw')} />
+        <Select failed={props.failed} t={t} action="withdraw" name="reason" label={t.refWithdrawReason} required options={coded(t, 'ref.withdraw.', WITHDRAW_REASONS)} values={valuesFor('withdraw')} />
         {note('withdraw')}
       </ActionForm>
     ),

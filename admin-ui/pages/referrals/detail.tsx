@@ -248,7 +248,8 @@ export function ReferralPage(props: ReferralPageProps) {
   const { content } = referral;
   return (
     <Layout page={page} title={title} nav="/ui/referrals">
-      <ErrorNote t={t} error={props.error} />
+      {/* A mistake in one field of an action's form is said beside that field instead. */}
+      <ErrorNote t={t} error={props.failed?.field ? undefined : props.error} />
       <About t={t} referral={referral} needs={props.needs} language={language} serviceName={props.serviceName} peerNames={props.peerNames} />
       {props.limited ? (
         <p>
