@@ -100,11 +100,11 @@ export function consentPages(ui: UiRouter): void {
     const consent = await consentOf(r);
     if (!consent) return notFound(r);
     const chosen = r.form.all('recipients');
-    const again = async (error: Explained, status: 409 | 422) =>
+    const again = async (error: Explained & { field?: 'withdraw-recipients' | 'withdraw-confirm' }, status: 409 | 422) =>
       render(r.c, <ConsentDetailPage page={r.page} data={{ ...(await detailData(r, consent)), error, chosen }} />, status);
-    if (chosen.length === 0) return again({ sentence: r.t.consentWithdrawPickOne }, 422);
-    if (chosen.some((id) => !consent.recipients.includes(id))) return again({ sentence: r.t.consentWithdrawPickOne }, 422);
-    if (r.form.text('confirm') !== 'yes') return again({ sentence: r.t.consentWithdrawConfirmMissing }, 422);
+    if (chosen.length === 0) return again({ sentence: r.t.consentWithdrawPickOne, field: 'withdraw-recipients' }, 422);
+    if (chosen.some((id) => !consent.recipients.includes(id))) return again({ sentence: r.t.consentWithdrawPickOne, field: 'withdraw-recipients' }, 422);
+    if (r.form.text('confirm') !== 'yes') return again({ sentence: r.t.consentWithdrawConfirmMissing, field: 'withdraw-confirm' }, 422);
     try {
       await withdrawConsent(ctx, { userId: r.session.user.id }, consent.id, { recipients: chosen });
     } catch (error) {

@@ -2,7 +2,7 @@
 // aria-invalid and described by the sentence, which sits next to it, and what was typed is kept
 // (never a password). The service forms do the same (tests/ui/services.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestNetwork, sentReferral, trust, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { api, createTestNetwork, sentReferral, trust, type TestNetwork, type TestNode } from '../_util/test-node.js';
 import { signedInAs, type UiBrowser } from '../_util/ui-browser.js';
 
 let net: TestNetwork;
@@ -16,6 +16,14 @@ beforeAll(async () => {
   admin = await signedInAs(gr, 'admin', net.clock.now(), 'ana.admin');
 });
 afterAll(() => net.close());
+
+let trusted = false;
+async function trustEachOther(): Promise<void> {
+  if (trusted) return;
+  await trust(gr, at);
+  await trust(at, gr);
+  trusted = true;
+}
 
 /** The opening tag of the control with this id. */
 function control(html: string, id: string): string {
@@ -95,8 +103,7 @@ describe('a form with a mistake in one field', () => {
   });
 
   it('an action on a referral: the field that is wrong, the others as they were typed', async () => {
-    await trust(gr, at);
-    await trust(at, gr);
+    await trustEachOther();
     const { referralId } = await sentReferral(net, gr, at);
     const caseworker = await signedInAs(at, 'caseworker', net.clock.now());
     const page = `/ui/referrals/${referralId}`;
@@ -107,5 +114,38 @@ describe('a form with a mistake in one field', () => {
     expect(html).toMatch(/<textarea[^>]*id="decline-note"[^>]*>Our waiting list is full until March\.<\/textarea>/);
     // Said beside the field, not a second time above the page.
     expect(html.match(/class="error-box"/g) ?? []).toHaveLength(0);
+  });
+
+  it('an invitation: the hours it is valid for, the code to redeem', async () => {
+    const hours = await admin.submit('/ui/peers/invitations', { valid_hours: '100000' }, '/ui/peers/invitations');
+    expect(hours.status).toBe(422);
+    let html = await hours.text();
+    expectMarked(html, 'valid-hours', /./);
+    expect(attribute(control(html, 'valid-hours'), 'value')).toBe('100000');
+    const code = await admin.submit('/ui/peers/invitations/redeem', { code: '' }, '/ui/peers/invitations');
+    expect(code.status).toBe(422);
+    html = await code.text();
+    expectMarked(html, 'invitation-code', /./);
+    expectUnmarked(html, 'valid-hours');
+  });
+
+  it('withdrawing a consent: the organisations or the confirmation, with what was ticked kept', async () => {
+    await trustEachOther();
+    const { status, body } = await api(gr, 'POST', '/api/v1/consents', {
+      categories: ['situation'], purposes: ['referral'], recipients: [at.id], method: 'written', language: 'ro', valid_until: new Date(Date.now() + 90 * 86_400_000).toISOString(),
+    });
+    expect(status).toBe(201);
+    const page = `/ui/consents/${body.id as string}`;
+    const none = await admin.submit(`${page}/withdraw`, { confirm: 'yes' }, page);
+    expect(none.status).toBe(422);
+    let html = await none.text();
+    expect(attribute(control(html, 'withdraw-recipient-0'), 'aria-invalid')).toBe('true');
+    expect(/<fieldset[^>]*id="withdraw-recipients"[^>]*>/.exec(html)?.[0]).toContain('aria-describedby="withdraw-recipients-error"');
+    expect(html).toMatch(/<p[^>]*id="withdraw-recipients-error"/);
+    const unconfirmed = await admin.submit(`${page}/withdraw`, { recipients: at.id }, page);
+    html = await unconfirmed.text();
+    expectMarked(html, 'withdraw-confirm', /./);
+    expect(attribute(control(html, 'withdraw-recipient-0'), 'checked')).toBe('');
+    expect(attribute(control(html, 'withdraw-recipient-0'), 'aria-invalid')).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@
 // withdrawal, a separate form that says what will happen. Metadata only: never the woman's data.
 import type { Consent } from '../../../node/consents/service.js';
 import { ErrorNote } from '../../router.js';
+import { FieldError, fieldState } from '../field-error.js';
 import { format, formatDate, formatDay, formatNumber } from '../../i18n/catalogue.js';
 import { consentLanguageName } from '../../i18n/names.js';
 import { Layout, type PageContext } from '../layout.js';
@@ -15,7 +16,8 @@ export interface ConsentDetailData {
   obtainedBy: string;
   /** Caseworkers and administrators: the withdrawal form, and links to the referrals. */
   mayAct: boolean;
-  error?: { sentence: string; detail?: string } | undefined;
+  /** Why the withdrawal was refused; `field` when it was the organisations ticked or the confirmation (said beside it). */
+  error?: { sentence: string; detail?: string; field?: 'withdraw-recipients' | 'withdraw-confirm' } | undefined;
   /** The organisations ticked when the form is shown again. */
   chosen?: readonly string[] | undefined;
   /** What was wrong with a scanned form sent to attach. */
@@ -27,15 +29,17 @@ function AttachForm(props: { page: PageContext; data: ConsentDetailData }) {
   const { t, session } = props.page;
   const { consent } = props.data;
   if (consent.origin !== 'self' || consent.derived_from) return null;
+  // The form has one field, the file: what was wrong with it is said beside it.
+  const fileMistake = props.data.attachError ? { field: 'form_file', ...props.data.attachError } : undefined;
   return (
     <section aria-labelledby="attach">
       <h2 id="attach">{t.consentAttachTitle}</h2>
-      <ErrorNote t={t} error={props.data.attachError} />
       {consent.form ? <p>{t.consentAttachReplaces}</p> : null}
       <form method="post" action={`/ui/consents/${consent.id}/form`} enctype="multipart/form-data" class="stack">
         <input type="hidden" name="_csrf" value={session?.csrf ?? ''} />
         <label for="form_file">{t.consentAttachLabel}</label>
-        <input id="form_file" name="form_file" type="file" accept="application/pdf,image/jpeg,image/png" required aria-describedby="form_file-hint" />
+        <input id="form_file" name="form_file" type="file" accept="application/pdf,image/jpeg,image/png" required {...fieldState(fileMistake, 'form_file', 'form_file-hint')} />
+        <FieldError mistake={fileMistake} id="form_file" nodeSaid={t.nodeSaid} />
         <span class="muted" id="form_file-hint">
           {t.consentAttachHint}
         </span>
@@ -202,11 +206,13 @@ function Withdrawal(props: { page: PageContext; data: ConsentDetailData }) {
   const { t, session } = props.page;
   const { consent, names } = props.data;
   const open = consent.recipients.filter((r) => !consent.withdrawn_for.includes(r));
+  const mistake = props.data.error?.field ? { ...props.data.error, field: props.data.error.field } : undefined;
+  const pickOne = mistake?.field === 'withdraw-recipients';
   const chosen = new Set(props.data.chosen ?? open);
   return (
     <section aria-labelledby="withdraw">
       <h2 id="withdraw">{t.consentWithdrawTitle}</h2>
-      <ErrorNote t={t} error={props.data.error} />
+      <ErrorNote t={t} error={props.data.error?.field ? undefined : props.data.error} />
       {!withdrawnHere(consent) ? (
         <p>{t.consentWithdrawElsewhere}</p>
       ) : open.length === 0 ? (
@@ -215,21 +221,24 @@ function Withdrawal(props: { page: PageContext; data: ConsentDetailData }) {
         <form method="post" action={`/ui/consents/${consent.id}/withdraw`}>
           <input type="hidden" name="_csrf" value={session?.csrf ?? ''} />
           <p id="withdraw-explain">{t.consentWithdrawExplain}</p>
-          <fieldset class="choices">
+          {/* A group is described by its mistake; each box in it is marked (aria-invalid is not a group's). */}
+          <fieldset class="choices" id="withdraw-recipients" aria-describedby={pickOne ? 'withdraw-recipients-error' : undefined}>
             <legend>{t.consentWithdrawFor}</legend>
+            <FieldError mistake={mistake} id="withdraw-recipients" nodeSaid={t.nodeSaid} />
             {open.map((id, i) => (
               <label for={`withdraw-recipient-${i}`}>
-                <input id={`withdraw-recipient-${i}`} type="checkbox" name="recipients" value={id} checked={chosen.has(id)} />
+                <input id={`withdraw-recipient-${i}`} type="checkbox" name="recipients" value={id} checked={chosen.has(id)} aria-invalid={pickOne ? 'true' : undefined} />
                 <Organisation names={names} id={id} />
               </label>
             ))}
           </fieldset>
           <p class="choices">
             <label for="withdraw-confirm">
-              <input id="withdraw-confirm" type="checkbox" name="confirm" value="yes" aria-describedby="withdraw-explain" />
+              <input id="withdraw-confirm" type="checkbox" name="confirm" value="yes" {...fieldState(mistake, 'withdraw-confirm', 'withdraw-explain')} />
               {t.consentWithdrawConfirm}
             </label>
           </p>
+          <FieldError mistake={mistake} id="withdraw-confirm" nodeSaid={t.nodeSaid} />
           <button type="submit" class="danger">
             {t.consentWithdraw}
           </button>

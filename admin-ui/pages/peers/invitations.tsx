@@ -2,6 +2,7 @@
 // and revoke an open one, and redeem a code another organisation gave us.
 import type { Invitation, CreatedInvitation } from '../../../node/peers/invitations.js';
 import { ErrorNote } from '../../router.js';
+import { FieldError, fieldState } from '../field-error.js';
 import { format, formatNumber, type Messages } from '../../i18n/catalogue.js';
 import { Layout, type PageContext } from '../layout.js';
 import { Csrf, Fingerprint, When } from './parts.js';
@@ -20,6 +21,9 @@ const statusName = (t: Messages, status: Invitation['status']): string =>
 export function InvitationsPage(props: { page: PageContext; invitations: Invitation[]; defaultHours: number; maxHours: number; forms?: InvitationForms }) {
   const { t, language, session } = props.page;
   const forms = props.forms ?? {};
+  // Each of these forms has one field: what went wrong with it is said beside it.
+  const hoursMistake = forms.create ? { field: 'valid-hours', ...forms.create.error } : undefined;
+  const codeMistake = forms.redeem ? { field: 'invitation-code', ...forms.redeem.error } : undefined;
   const csrf = session!.csrf;
   return (
     <Layout page={props.page} title={t.invitationsTitle} nav="/ui/peers">
@@ -29,11 +33,11 @@ export function InvitationsPage(props: { page: PageContext; invitations: Invitat
       <p>{t.invitationsIntro}</p>
       <section aria-labelledby="create-invitation">
         <h2 id="create-invitation">{t.invitationCreateTitle}</h2>
-        <ErrorNote t={t} error={forms.create?.error} />
         <form method="post" action="/ui/peers/invitations" class="stack">
           <Csrf token={csrf} />
           <label for="valid-hours">{t.invitationValidHours}</label>
-          <input id="valid-hours" name="valid_hours" type="number" inputmode="numeric" min="1" max={String(props.maxHours)} value={forms.create?.hours ?? String(props.defaultHours)} aria-describedby="valid-hours-help" required />
+          <input id="valid-hours" name="valid_hours" type="number" inputmode="numeric" min="1" max={String(props.maxHours)} value={forms.create?.hours ?? String(props.defaultHours)} required {...fieldState(hoursMistake, 'valid-hours', 'valid-hours-help')} />
+          <FieldError mistake={hoursMistake} id="valid-hours" nodeSaid={t.nodeSaid} />
           <p id="valid-hours-help" class="muted">
             {format(t.invitationValidHoursHelp, { max: formatNumber(props.maxHours, language) })}
           </p>
@@ -105,13 +109,13 @@ export function InvitationsPage(props: { page: PageContext; invitations: Invitat
       <section aria-labelledby="redeem-invitation">
         <h2 id="redeem-invitation">{t.invitationRedeemTitle}</h2>
         <p>{t.invitationRedeemIntro}</p>
-        <ErrorNote t={t} error={forms.redeem?.error} />
         <form method="post" action="/ui/peers/invitations/redeem" class="stack">
           <Csrf token={csrf} />
           <label for="invitation-code">{t.invitationCode}</label>
-          <textarea id="invitation-code" name="code" autocomplete="off" spellcheck={false} required>
+          <textarea id="invitation-code" name="code" autocomplete="off" spellcheck={false} required {...fieldState(codeMistake, 'invitation-code')}>
             {forms.redeem?.code ?? ''}
           </textarea>
+          <FieldError mistake={codeMistake} id="invitation-code" nodeSaid={t.nodeSaid} />
           <button type="submit">{t.invitationRedeemButton}</button>
         </form>
       </section>
