@@ -118,7 +118,7 @@ const overHttps = new WeakSet<Request>();
 
 /** After a successful POST, to a page (Post/Redirect/Get), with a notice for it to show once. */
 export function redirect(c: Context, path: string, notice?: string): Response {
-  if (notice) leaveNotice(c, notice, overHttps.has(c.req.raw));
+  if (notice) leaveNotice(c, path, notice, overHttps.has(c.req.raw));
   return c.redirect(path, 303);
 }
 
@@ -223,10 +223,11 @@ export class UiRouter {
       if (!session) return c.redirect('/ui/login', 303);
       const { language } = session.user;
       const t = catalogues[language];
-      const page: PageContext = { t, language, session, notice: noticeOf(c, t) };
       if (ctx.requireTotpForAdmins && session.user.role === 'admin' && !session.secondFactor && !path.startsWith(SECOND_FACTOR_PATHS)) {
         return c.redirect(`/ui${SECOND_FACTOR_PATHS}`, 303);
       }
+      // A notice is the page's that a redirect sent here (a GET of the path it named).
+      const page: PageContext = { t, language, session, notice: method === 'GET' ? noticeOf(c, t) : undefined };
       if (!roles.includes(session.user.role)) {
         return render(c, <MessagePage page={page} title={t.forbiddenTitle}><p>{format(t.forbidden, { role: roleName(t, session.user.role) })}</p></MessagePage>, 403);
       }

@@ -63,20 +63,22 @@ function cookieOptions(c: Context, maxAgeSeconds: number, publicHttps: boolean) 
 }
 
 /**
- * A notice for the next page (Post/Redirect/Get): the catalogue key of what was done, kept in a
- * cookie for a minute and taken by the first page that shows it, so that reloading that page, or
- * its address kept in a bookmark or the history, does not say it again.
+ * A notice for the page a redirect goes to (Post/Redirect/Get): that page's path and the catalogue
+ * key of what was done, kept in a cookie for a minute and taken when that page is shown, so that
+ * reloading it, or its address kept in a bookmark or the history, does not say it again. Another
+ * page shown meanwhile (another tab, a redirect to the second factor) leaves it alone.
  */
 const NOTICE_COOKIE = 'refnet_notice';
 
-export function leaveNotice(c: Context, key: string, publicHttps: boolean): void {
-  setCookie(c, NOTICE_COOKIE, key, cookieOptions(c, 60, publicHttps));
+export function leaveNotice(c: Context, path: string, key: string, publicHttps: boolean): void {
+  setCookie(c, NOTICE_COOKIE, `${key} ${new URL(path, 'http://ui.invalid').pathname}`, cookieOptions(c, 60, publicHttps));
 }
 
 /** The notice left for this page, if any; taken, so that it is shown once. */
 export function takeNotice(c: Context): string | undefined {
-  const key = getCookie(c, NOTICE_COOKIE);
-  if (key !== undefined) deleteCookie(c, NOTICE_COOKIE, { path: '/ui' });
+  const [key, path] = (getCookie(c, NOTICE_COOKIE) ?? '').split(' ');
+  if (!key || path !== c.req.path) return undefined;
+  deleteCookie(c, NOTICE_COOKIE, { path: '/ui' });
   return key;
 }
 

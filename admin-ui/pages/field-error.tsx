@@ -18,8 +18,12 @@ export function fieldState(mistake: FieldMistake | undefined, id: string, hint?:
   return { 'aria-invalid': 'true', 'aria-describedby': hint ? `${id}-error ${hint}` : `${id}-error` };
 }
 
-/** The sentence beside the control `id`, when the mistake is its. */
-export function FieldError(props: { mistake: FieldMistake | undefined; id: string; nodeSaid: string }): Child {
+/** What went wrong with a form that has one field (`id`), as that field's mistake. */
+export const onField = (id: string, error: { sentence: string; detail?: string | undefined } | undefined): FieldMistake | undefined =>
+  error ? { field: id, sentence: error.sentence, detail: error.detail } : undefined;
+
+/** The sentence beside the control `id`, when the mistake is its (`nodeSaid` introduces the node's own detail, when there is one). */
+export function FieldError(props: { mistake: FieldMistake | undefined; id: string; nodeSaid?: string }): Child {
   if (props.mistake?.field !== props.id) return null;
   return (
     <p class="error field-error" id={`${props.id}-error`} role="alert">

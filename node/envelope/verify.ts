@@ -26,11 +26,9 @@ export interface VerifiedEnvelope {
 
 export type EnvelopeVerification =
   | { outcome: 'accepted'; envelope: VerifiedEnvelope }
-  | { outcome: 'duplicate'; receipt: string }
+  /** An envelope held already, from the same sender (`peerId`, whose signature was checked): its receipt again. */
+  | { outcome: 'duplicate'; receipt: string; peerId: string }
   | { outcome: 'rejected'; problem: EnvelopeProblem; detail?: string };
-
-/** What verifyEnvelope found: a duplicate also names its sender, whose signature it checked. */
-export type EnvelopeCheck = Exclude<EnvelopeVerification, { outcome: 'duplicate' }> | { outcome: 'duplicate'; receipt: string; peerId: string };
 
 const reject = (problem: EnvelopeProblem, detail?: string): Extract<EnvelopeVerification, { outcome: 'rejected' }> =>
   detail ? { outcome: 'rejected', problem, detail } : { outcome: 'rejected', problem };
@@ -47,7 +45,7 @@ function parseJson(bytes: Uint8Array): unknown {
 }
 
 /** Steps 2–11 of the receiver's checks; size and media type are checked by the route. */
-export async function verifyEnvelope(ctx: NodeContext, jws: string): Promise<EnvelopeCheck> {
+export async function verifyEnvelope(ctx: NodeContext, jws: string): Promise<EnvelopeVerification> {
   // 2. JWS form, payload and header shape.
   const parts = jws.split('.');
   if (parts.length !== 3 || !decodeBase64UrlStrict(parts[2]) || parts[2]!.length === 0) {
@@ -97,7 +95,6 @@ export async function verifyEnvelope(ctx: NodeContext, jws: string): Promise<Env
   const payloadText = utf8.decode(payloadBytes);
   const digest = b64u.encode(sha256(payloadBytes));
   const seen = await findProcessed(db, envelopeHeader.id, iss, digest);
-  if (seen?.outcome === 'duplicate') return { ...seen, peerId: peer.id };
   if (seen) return seen;
 
   // 9. Supported type, 10. decryption, 11. body schema.
@@ -129,7 +126,7 @@ export async function findProcessed(
   const seen = await heldEnvelope(db, envelopeId);
   if (!seen) return undefined;
   if (seen.direction === 'incoming' && seen.payload_digest === digest && seen.peer_id === sender && seen.receipt) {
-    return { outcome: 'duplicate', receipt: seen.receipt };
+    return { outcome: 'duplicate', receipt: seen.receipt, peerId: sender };
   }
   return { outcome: 'rejected', problem: 'envelope-conflict' };
 }

@@ -12,9 +12,9 @@ import { clientAddress } from './client-address.js';
 const verified = new WeakSet<Request>();
 
 /** The sender of this request verified as `peerId`: counted against it (refused with 429 once it is out of its minute's requests). */
-export async function chargeVerifiedPeer(c: Context, ctx: NodeContext, peerId: string | undefined): Promise<void> {
+export async function chargeVerifiedPeer(c: Context, ctx: NodeContext, peerId: string): Promise<void> {
   verified.add(c.req.raw);
-  if (peerId !== undefined) await ctx.throttles.requests.chargePeer(peerId);
+  await ctx.throttles.requests.chargePeer(peerId);
 }
 
 export const federationLimits = (ctx: NodeContext): MiddlewareHandler =>

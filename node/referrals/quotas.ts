@@ -83,9 +83,14 @@ export async function checkPeerQuotas(tx: Tx, node: object, peerId: string, quot
   const usage = await usageOf(tx, node, peerId, now);
   if (usage.open >= quotas.openReferrals) throw quotaExceeded('open-referrals', quotas.openReferrals);
   if (usage.recent >= quotas.referralsPerHour) throw quotaExceeded('referrals-per-hour', quotas.referralsPerHour);
-  if (usage.bytes >= quotas.storedMegabytes * 1024 * 1024) throw quotaExceeded('stored-bytes', quotas.storedMegabytes);
+  holdToStoredBytes(usage, quotas, bytes);
   usage.open += 1;
   usage.recent += 1;
+}
+
+/** Refuses once the peer's stored bytes are at its quota; otherwise counts `bytes`. */
+function holdToStoredBytes(usage: Usage, quotas: PeerQuotas, bytes: number): void {
+  if (usage.bytes >= quotas.storedMegabytes * 1024 * 1024) throw quotaExceeded('stored-bytes', quotas.storedMegabytes);
   usage.bytes += bytes;
 }
 
@@ -95,7 +100,5 @@ export async function checkPeerQuotas(tx: Tx, node: object, peerId: string, quot
  * `bytes` (what the message keeps here).
  */
 export async function checkStoredBytes(tx: Tx, node: object, peerId: string, quotas: PeerQuotas, now: Date, bytes: number): Promise<void> {
-  const usage = await usageOf(tx, node, peerId, now);
-  if (usage.bytes >= quotas.storedMegabytes * 1024 * 1024) throw quotaExceeded('stored-bytes', quotas.storedMegabytes);
-  usage.bytes += bytes;
+  holdToStoredBytes(await usageOf(tx, node, peerId, now), quotas, bytes);
 }

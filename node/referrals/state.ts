@@ -25,7 +25,6 @@ export type Referral = Selectable<ReferralsTable>;
 /** A referral as it is first recorded: its timestamps are the moment given, and nothing is erased yet. */
 export type NewReferral = Omit<Insertable<ReferralsTable>, 'created_at' | 'updated_at' | 'erased_at' | 'erasure_reason'>;
 
-/** What an offer sets on a referral that began as an inquiry. */
 /** What the peer has sent for its referrals (both directions), kept here: the stored-bytes quota's measure (quotas.ts). */
 export async function storedBytesFromPeer(db: Db | Tx, peerId: string): Promise<number> {
   const row = await db
@@ -36,6 +35,7 @@ export async function storedBytesFromPeer(db: Db | Tx, peerId: string): Promise<
   return Number(row.bytes);
 }
 
+/** What an offer sets on a referral that began as an inquiry. */
 export interface OfferTerms {
   urgency: string;
   replyBy: string | null;
@@ -168,7 +168,8 @@ async function move(
     .set({
       state: change.state,
       ...(change.localSeq !== undefined ? { local_seq: change.localSeq } : {}),
-      ...(change.peer ? { peer_seq: change.peer.seq, peer_bytes: sql<number>`peer_bytes + ${change.peer.bytes}` } : {}),
+      // An erased referral keeps none of the peer's bytes, whatever arrives after (a withdrawal, an erasure receipt).
+      ...(change.peer ? { peer_seq: change.peer.seq, peer_bytes: sql<number>`case when erased_at is null then peer_bytes + ${change.peer.bytes} else 0 end` } : {}),
       ...(change.terms ? { urgency: change.terms.urgency, reply_by: change.terms.replyBy, consent_id: change.terms.consentId } : {}),
       updated_at: now.toISOString(),
     })

@@ -64,9 +64,15 @@ export function uiBrowser(node: TestNode | { url: string }, base = 'url' in node
   return b;
 }
 
-/** The notice a response left for the next page (the catalogue key in its cookie), if any. */
-export const noticeLeft = (response: Response): string | undefined =>
-  response.headers.getSetCookie().map((cookie) => /^refnet_notice=([^;]+)/.exec(cookie)?.[1]).find((key) => key !== undefined);
+/** The notice cookie a response set, as sent (URL-encoded), if it set one. */
+export const noticeCookie = (response: Response): string | undefined =>
+  response.headers.getSetCookie().map((cookie) => /^refnet_notice=([^;]+)/.exec(cookie)?.[1]).find((value) => value !== undefined);
+
+/** The notice a response left for the page it redirects to (the catalogue key in its cookie), if any. */
+export const noticeLeft = (response: Response): string | undefined => {
+  const value = noticeCookie(response);
+  return value === undefined ? undefined : decodeURIComponent(value).split(' ')[0];
+};
 
 export const tokenIn = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 

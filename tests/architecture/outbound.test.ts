@@ -25,12 +25,14 @@ function sources(dir: string): string[] {
 const CALL = /(?<![.\w])fetch\s*\(/;
 /** A binding named fetch in the file (a parameter, a destructured option, a local): its calls are of what was handed in. */
 const BINDING = /[(,{]\s*fetch\s*[:?,)}]|\b(?:const|let)\s+fetch\b/;
+/** A fetch imported from a module (undici's, or any other): a way out of its own, not one handed in. */
+const IMPORTED = /\bimport\s*(?:type\s+)?\{[^}]*\bfetch\b[^}]*\}\s*from|\bimport\s+fetch\b/;
 
 /** The files that call the global fetch. */
 function globalFetchCallers(files: readonly string[], read: (file: string) => string): string[] {
   return files.filter((file) => {
     const text = read(file);
-    return (CALL.test(text) && !BINDING.test(text)) || /globalThis\.fetch\b/.test(text);
+    return (CALL.test(text) && (!BINDING.test(text) || IMPORTED.test(text))) || /globalThis\.fetch\b/.test(text);
   });
 }
 
@@ -49,7 +51,8 @@ describe('requests to other servers', () => {
       'b.ts': 'export async function get(fetch: Fetch) { return fetch(\'https://peer.example.org\'); }',
       'c.ts': 'export const get = (ctx: Ctx) => ctx.fetch(\'https://peer.example.org\');',
       'd.ts': 'const f = globalThis.fetch; export const get = () => f(\'x\');',
+      'e.ts': 'import { fetch } from \'undici\';\nexport const get = () => fetch(\'https://peer.example.org\');',
     };
-    expect(globalFetchCallers(Object.keys(texts), (file) => texts[file]!)).toEqual(['a.ts', 'd.ts']);
+    expect(globalFetchCallers(Object.keys(texts), (file) => texts[file]!)).toEqual(['a.ts', 'd.ts', 'e.ts']);
   });
 });

@@ -80,7 +80,7 @@ describe('a peer beyond its requests per minute', () => {
       for (const envelope of refused) {
         expect(envelope.delivery_state).toBe('queued');
         // Retry-After (the rest of the receiver's minute), not the first step of the backoff (1 to 2 s).
-        expect(Date.parse(envelope.next_attempt_at!) - limited.clock.now().getTime()).toBeGreaterThan(30_000);
+        expect(Date.parse(envelope.next_attempt_at!) - limited.clock.now().getTime()).toBeGreaterThan(10_000);
       }
       // The receiver's minute is over (its limiter counts real time; the test's clock moves by hand).
       (target.ctx.throttles as { requests: unknown }).requests = createRequestLimiters();

@@ -127,4 +127,20 @@ describe('a trusted peer\'s quotas', () => {
     expect((await api(b, 'GET', `/api/v1/referrals/${asked}`)).body.state).toBe('delivered');
     expect(await storedBytesFromPeer(b.ctx.database.db, a.id)).toBeGreaterThan(before);
   });
+
+  it('keeps none of a peer\'s bytes for a referral whose data was erased, whatever arrives after', async () => {
+    setQuotas({});
+    const { status, body } = await api(a, 'POST', '/api/v1/referrals', referralRequest(b.id));
+    expect(status).toBe(201);
+    await net.settle();
+    const id = body.id as string;
+    const bytesOf = async () => Number((await b.ctx.database.db.selectFrom('referrals').select('peer_bytes').where('id', '=', id).executeTakeFirstOrThrow()).peer_bytes);
+    expect(await bytesOf()).toBeGreaterThan(0);
+    const consentId = (await api(a, 'GET', `/api/v1/referrals/${id}`)).body.consent_id as string;
+    expect((await api(a, 'POST', `/api/v1/consents/${consentId}/withdraw`, {})).status).toBe(200);
+    await net.settle();
+    // Erased at B by A's consent.withdraw, which arrived after the erasure began: 0, not its own size.
+    expect((await api(b, 'GET', `/api/v1/referrals/${id}`)).body.erased_at).toBeDefined();
+    expect(await bytesOf()).toBe(0);
+  });
 });

@@ -4,7 +4,7 @@
 // withdrawal reaches Austria, which erases her data, and its confirmation appears.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, createTestNetwork, sentReferral, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
-import { noticeLeft, signedInAs, textOf, tokenIn, type UiBrowser } from '../_util/ui-browser.js';
+import { noticeCookie, noticeLeft, signedInAs, textOf, tokenIn, type UiBrowser } from '../_util/ui-browser.js';
 
 const CANARY = 'Zelinda-Canary-4471';
 const CANARY_STORY = 'Kanarienvogel story 9931 in the shelter';
@@ -117,7 +117,7 @@ describe('the signed form of a consent', () => {
     const cookie = b.cookie();
     const response = await gr.app.fetch(new Request(`${gr.id}/ui/consents/${consentId}/form`, { method: 'POST', headers: { cookie }, body, redirect: 'manual' }));
     // As a browser would: the notice left for the next page goes in the jar.
-    const notice = noticeLeft(response);
+    const notice = noticeCookie(response);
     if (notice) b.jar.set('refnet_notice', notice);
     return response;
   };

@@ -110,8 +110,12 @@ describe('the web interface', () => {
     expect(await first.text()).toContain('class="notice"');
     expect(first.headers.getSetCookie().some((c) => /^refnet_notice=;/.test(c))).toBe(true);
     expect(await b.html(target)).not.toContain('class="notice"');
-    // A notice key set by hand that is not in the catalogue shows nothing.
-    b.jar.set('refnet_notice', 'x%3Cscript%3E');
+    // Left for another page, it waits for that page: another page shown meanwhile leaves it.
+    b.jar.set('refnet_notice', encodeURIComponent('settingsLanguageSaved /ui/settings'));
+    expect(await b.html('/ui/overview')).not.toContain('class="notice"');
+    expect(await b.html(target)).toContain('class="notice"');
+    // A key set by hand that is not in the catalogue shows nothing.
+    b.jar.set('refnet_notice', encodeURIComponent('x<script> /ui/settings'));
     expect(await b.html(target)).not.toContain('class="notice"');
   });
 

@@ -3,7 +3,7 @@
 // withdrawal, a separate form that says what will happen. Metadata only: never the woman's data.
 import type { Consent } from '../../../node/consents/service.js';
 import { ErrorNote } from '../../router.js';
-import { FieldError, fieldState } from '../field-error.js';
+import { FieldError, fieldState, onField } from '../field-error.js';
 import { format, formatDate, formatDay, formatNumber } from '../../i18n/catalogue.js';
 import { consentLanguageName } from '../../i18n/names.js';
 import { Layout, type PageContext } from '../layout.js';
@@ -30,7 +30,7 @@ function AttachForm(props: { page: PageContext; data: ConsentDetailData }) {
   const { consent } = props.data;
   if (consent.origin !== 'self' || consent.derived_from) return null;
   // The form has one field, the file: what was wrong with it is said beside it.
-  const fileMistake = props.data.attachError ? { field: 'form_file', ...props.data.attachError } : undefined;
+  const fileMistake = onField('form_file', props.data.attachError);
   return (
     <section aria-labelledby="attach">
       <h2 id="attach">{t.consentAttachTitle}</h2>

@@ -2,7 +2,7 @@
 // and revoke an open one, and redeem a code another organisation gave us.
 import type { Invitation, CreatedInvitation } from '../../../node/peers/invitations.js';
 import { ErrorNote } from '../../router.js';
-import { FieldError, fieldState } from '../field-error.js';
+import { FieldError, fieldState, onField } from '../field-error.js';
 import { format, formatNumber, type Messages } from '../../i18n/catalogue.js';
 import { Layout, type PageContext } from '../layout.js';
 import { Csrf, Fingerprint, When } from './parts.js';
@@ -22,8 +22,8 @@ export function InvitationsPage(props: { page: PageContext; invitations: Invitat
   const { t, language, session } = props.page;
   const forms = props.forms ?? {};
   // Each of these forms has one field: what went wrong with it is said beside it.
-  const hoursMistake = forms.create ? { field: 'valid-hours', ...forms.create.error } : undefined;
-  const codeMistake = forms.redeem ? { field: 'invitation-code', ...forms.redeem.error } : undefined;
+  const hoursMistake = onField('valid-hours', forms.create?.error);
+  const codeMistake = onField('invitation-code', forms.redeem?.error);
   const csrf = session!.csrf;
   return (
     <Layout page={props.page} title={t.invitationsTitle} nav="/ui/peers">

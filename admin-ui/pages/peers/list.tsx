@@ -1,7 +1,7 @@
 // The peers page: this node's own fingerprint (to read out to a partner), the alerts no one has
 // resolved, every peer with its state, key, last contact and delivery problems, and the form that
 // starts adding a peer by its URL.
-import { FieldError, fieldState } from '../field-error.js';
+import { FieldError, fieldState, onField } from '../field-error.js';
 import { countryName } from '../../i18n/names.js';
 import { format, formatNumber } from '../../i18n/catalogue.js';
 import { Layout, type PageContext } from '../layout.js';
@@ -18,7 +18,7 @@ export interface PeersListData {
 export function AddPeerForm(props: { page: PageContext; url?: string | undefined; error?: { sentence: string; detail?: string } | undefined }) {
   const { t, session } = props.page;
   // Whatever went wrong, it was with the address: said beside it.
-  const mistake = props.error ? { field: 'peer-url', ...props.error } : undefined;
+  const mistake = onField('peer-url', props.error);
   return (
     <section aria-labelledby="add-peer">
       <h2 id="add-peer">{t.peerAddTitle}</h2>

@@ -73,7 +73,6 @@ interface FieldProps {
   required?: boolean;
   /** The action's form as it was refused, if it was. */
   failed?: FailedAction | undefined;
-  nodeSaid?: string;
 }
 
 const idOf = (action: string, name: string) => `${action}-${name}`;
@@ -92,7 +91,7 @@ function TextArea(props: FieldProps) {
       <textarea id={id} name={props.name} required={props.required} {...fieldState(mistakeOf(props), id)}>
         {props.values[props.name] ?? ''}
       </textarea>
-      <FieldError mistake={mistakeOf(props)} id={id} nodeSaid={props.nodeSaid ?? ''} />
+      <FieldError mistake={mistakeOf(props)} id={id} />
     </>
   );
 }
@@ -103,7 +102,7 @@ function TextInput(props: FieldProps & { type?: string }) {
     <>
       <label for={id}>{props.label}</label>
       <input id={id} name={props.name} type={props.type ?? 'text'} required={props.required} value={props.values[props.name] ?? ''} {...fieldState(mistakeOf(props), id)} />
-      <FieldError mistake={mistakeOf(props)} id={id} nodeSaid={props.nodeSaid ?? ''} />
+      <FieldError mistake={mistakeOf(props)} id={id} />
     </>
   );
 }
@@ -122,7 +121,7 @@ function Select(props: FieldProps & { t: Messages; options: ReadonlyArray<readon
           </option>
         ))}
       </select>
-      <FieldError mistake={mistakeOf(props)} id={id} nodeSaid={props.t.nodeSaid} />
+      <FieldError mistake={mistakeOf(props)} id={id} />
     </>
   );
 }

@@ -248,8 +248,8 @@ export function ReferralPage(props: ReferralPageProps) {
   const { content } = referral;
   return (
     <Layout page={page} title={title} nav="/ui/referrals">
-      {/* A mistake in one field of an action's form is said beside that field instead. */}
-      <ErrorNote t={t} error={props.failed?.field ? undefined : props.error} />
+      {/* Said here always (the action's form may not be shown any more); a field's mistake also beside it. */}
+      <ErrorNote t={t} error={props.error} />
       <About t={t} referral={referral} needs={props.needs} language={language} serviceName={props.serviceName} peerNames={props.peerNames} />
       {props.limited ? (
         <p>

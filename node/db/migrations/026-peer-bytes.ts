@@ -6,7 +6,7 @@
 import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('referrals').addColumn('peer_bytes', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema.alterTable('referrals').addColumn('peer_bytes', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
   await fillPeerBytes(db);
 }
 
