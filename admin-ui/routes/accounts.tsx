@@ -169,7 +169,7 @@ export function accountPages(ui: UiRouter): void {
     if (!isRole(role)) {
       return render(
         r.c,
-        <UserPage page={r.page} user={user} lastAdmin={await isLastActiveAdmin(user)} tokens={await listApiTokens(db, user.username)} now={ctx.clock.now()} error={{ sentence: r.t.usersRoleMissing }} />,
+        <UserPage page={r.page} user={user} lastAdmin={await isLastActiveAdmin(user)} tokens={await listApiTokens(db, user.username)} now={ctx.clock.now()} mistake={{ field: 'user-role', sentence: r.t.usersRoleMissing }} />,
         422,
       );
     }

@@ -2,6 +2,7 @@
 // aria-invalid and described by the sentence, which sits next to it, and what was typed is kept
 // (never a password). The service forms do the same (tests/ui/services.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../../node/users/service.js';
 import { api, createTestNetwork, sentReferral, trust, type TestNetwork, type TestNode } from '../_util/test-node.js';
 import { signedInAs, type UiBrowser } from '../_util/ui-browser.js';
 
@@ -147,5 +148,15 @@ describe('a form with a mistake in one field', () => {
     expectMarked(html, 'withdraw-confirm', /./);
     expect(attribute(control(html, 'withdraw-recipient-0'), 'checked')).toBe('');
     expect(attribute(control(html, 'withdraw-recipient-0'), 'aria-invalid')).toBeUndefined();
+  });
+
+  it('one\'s language and a user\'s new role: the choice that is not one of the list', async () => {
+    const language = await admin.submit('/ui/settings/language', { language: 'xx' }, '/ui/settings');
+    expect(language.status).toBe(422);
+    expectMarked(await language.text(), 'settings-language', /./);
+    const { user } = await createUser(gr.ctx.database, { username: 'teodora', role: 'caseworker' }, net.clock.now());
+    const role = await admin.submit(`/ui/users/${user.id}/role`, { role: '' }, `/ui/users/${user.id}`);
+    expect(role.status).toBe(422);
+    expectMarked(await role.text(), 'user-role', /./);
   });
 });

@@ -1,7 +1,6 @@
 // The signed-in user's own account: name, role and language, a password change, the second factor
 // (its own page), and for administrators what this node is (as GET /api/v1/node says it).
-import { ErrorNote } from '../../router.js';
-import { FieldError, fieldState, type FieldMistake } from '../field-error.js';
+import { FieldError, fieldState, onField, type FieldMistake } from '../field-error.js';
 import { countryName, languageNames } from '../../i18n/names.js';
 import { format, formatDate, LANGUAGE_NAMES, LANGUAGES, type Language, type Messages } from '../../i18n/catalogue.js';
 import { Layout, roleName, type PageContext } from '../layout.js';
@@ -81,6 +80,7 @@ function NodeSection(props: { t: Messages; language: Language; node: NodeFacts }
 
 export function SettingsPage(props: { page: PageContext; data: SettingsData }) {
   const { t, language, session } = props.page;
+  const languageMistake = onField('settings-language', props.data.languageError);
   const user = session!.user;
   return (
     <Layout page={props.page} title={t.settingsTitle} nav="/ui/settings">
@@ -92,17 +92,17 @@ export function SettingsPage(props: { page: PageContext; data: SettingsData }) {
           <dt>{t.settingsRole}</dt>
           <dd>{roleName(t, user.role)}</dd>
         </dl>
-        <ErrorNote t={t} error={props.data.languageError} />
         <form method="post" action="/ui/settings/language" class="stack">
           <Csrf page={props.page} />
           <label for="settings-language">{t.settingsLanguage}</label>
-          <select id="settings-language" name="language">
+          <select id="settings-language" name="language" {...fieldState(languageMistake, 'settings-language')}>
             {LANGUAGES.map((code) => (
               <option value={code} lang={code} selected={code === language}>
                 {LANGUAGE_NAMES[code]}
               </option>
             ))}
           </select>
+          <FieldError mistake={languageMistake} id="settings-language" />
           <button type="submit">{t.save}</button>
         </form>
       </section>

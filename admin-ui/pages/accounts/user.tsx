@@ -7,6 +7,7 @@ import { format, formatDate } from '../../i18n/catalogue.js';
 import { Layout, roleName, type PageContext } from '../layout.js';
 import { Csrf } from './parts.js';
 import { languageName, RoleSelect, StateBadge } from './users.js';
+import { FieldError, type FieldMistake } from '../field-error.js';
 import { TokensSection } from './tokens.js';
 
 export function UserPage(props: {
@@ -21,6 +22,8 @@ export function UserPage(props: {
   /** Since when the user has a second factor in force (ISO time), if they have one. */
   secondFactorSince?: string | undefined;
   error?: { sentence: string } | undefined;
+  /** What was wrong with the role chosen, said beside it. */
+  mistake?: FieldMistake | undefined;
 }) {
   const { t, language, session } = props.page;
   const { user } = props;
@@ -59,7 +62,8 @@ export function UserPage(props: {
           <h2 id="role">{t.userRoleTitle}</h2>
           <form method="post" action={`${base}/role`} class="stack">
             <Csrf page={props.page} />
-            <RoleSelect t={t} id="user-role" label={t.userNewRole} selected={user.role} />
+            <RoleSelect t={t} id="user-role" label={t.userNewRole} selected={user.role} mistake={props.mistake} />
+            <FieldError mistake={props.mistake} id="user-role" />
             <button type="submit">{t.userChangeRole}</button>
           </form>
         </section>
