@@ -72,7 +72,7 @@ export function auditPages(ui: UiRouter): void {
   ui.post('/audit/verify', AUDIT_ROLES, async ({ c, page, t, form }) => {
     const own: VerifyForm = { graceDays: form.text('erasure_grace_days'), fingerprint: '' };
     const graceDays = graceDaysOf(t, own.graceDays);
-    if (typeof graceDays === 'string') return render(c, <VerifyFormsPage page={page} own={own} status="own" error={{ sentence: graceDays }} />, 422);
+    if (typeof graceDays === 'string') return render(c, <VerifyFormsPage page={page} own={own} mistake={{ field: 'own-grace', sentence: graceDays }} />, 422);
     const bundle = await exportAuditBundle(ui.ctx);
     const report = await verifyAuditBundle(bundle, { now: ui.ctx.clock.now(), erasureGraceDays: graceDays });
     return render(c, <VerificationReport page={page} report={report} own />);
@@ -80,9 +80,10 @@ export function auditPages(ui: UiRouter): void {
 
   ui.post('/audit/verify-bundle', AUDIT_ROLES, async ({ c, page, t, form }) => {
     const entered = { graceDays: form.text('erasure_grace_days'), fingerprint: form.text('fingerprint'), text: form.text('bundle_text') };
-    const refuse = (sentence: string) => render(c, <VerifyFormsPage page={page} bundle={{ ...entered, text: '' }} status="bundle" error={{ sentence }} />, 422);
+    const refuse = (sentence: string, field: 'bundle-grace' | 'bundle-text' = 'bundle-text') =>
+      render(c, <VerifyFormsPage page={page} bundle={{ ...entered, text: '' }} mistake={{ field, sentence }} />, 422);
     const graceDays = graceDaysOf(t, entered.graceDays);
-    if (typeof graceDays === 'string') return refuse(graceDays);
+    if (typeof graceDays === 'string') return refuse(graceDays, 'bundle-grace');
     const text = await bundleText(c, form);
     if (text === undefined) return refuse(t.auditBundleMissing);
     if (text === 'too-large') return refuse(t.auditBundleTooLarge);

@@ -159,4 +159,19 @@ describe('a form with a mistake in one field', () => {
     expect(role.status).toBe(422);
     expectMarked(await role.text(), 'user-role', /./);
   });
+
+  it('verifying an audit log: the days of grace, or the bundle', async () => {
+    const auditor = await signedInAs(gr, 'auditor', net.clock.now());
+    const own = await auditor.submit('/ui/audit/verify', { erasure_grace_days: '-3' }, '/ui/audit/verify');
+    expect(own.status).toBe(422);
+    let html = await own.text();
+    expectMarked(html, 'own-grace', /./);
+    expect(attribute(control(html, 'own-grace'), 'value')).toBe('-3');
+    expectUnmarked(html, 'bundle-grace');
+    const notJson = await auditor.submit('/ui/audit/verify-bundle', { bundle_text: 'not a bundle', fingerprint: 'AAAA-BBBB' }, '/ui/audit/verify');
+    expect(notJson.status).toBe(422);
+    html = await notJson.text();
+    expectMarked(html, 'bundle-text', /./);
+    expect(attribute(control(html, 'bundle-fingerprint'), 'value')).toBe('AAAA-BBBB');
+  });
 });

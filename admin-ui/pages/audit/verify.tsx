@@ -5,7 +5,7 @@ import type { AuditVerification } from '../../../node/audit-log/verify.js';
 import type { IntegrityCheck, IntegrityFinding } from '../../../node/audit-log/verify-integrity.js';
 import type { ConsentFinding } from '../../../node/audit-log/consent-rules.js';
 import type { ErasureEvidenceFinding } from '../../../node/audit-log/verify-erasures.js';
-import { ErrorNote } from '../../router.js';
+import { FieldError, fieldState, type FieldMistake } from '../field-error.js';
 import { format, formatDate, formatNumber, type Messages } from '../../i18n/catalogue.js';
 import { Layout, type PageContext } from '../layout.js';
 import { AuditNav } from './subnav.js';
@@ -17,11 +17,12 @@ export interface VerifyForm {
 
 export const DEFAULT_FORM: VerifyForm = { graceDays: '', fingerprint: '' };
 
-function GraceDays(props: { t: Messages; id: string; value: string }) {
+function GraceDays(props: { t: Messages; id: string; value: string; mistake: FieldMistake | undefined }) {
   return (
     <>
       <label for={props.id}>{props.t.auditGraceDays}</label>
-      <input id={props.id} name="erasure_grace_days" type="number" min="0" max="9999" inputmode="numeric" value={props.value} placeholder="30" />
+      <input id={props.id} name="erasure_grace_days" type="number" min="0" max="9999" inputmode="numeric" value={props.value} placeholder="30" {...fieldState(props.mistake, props.id)} />
+      <FieldError mistake={props.mistake} id={props.id} />
     </>
   );
 }
@@ -30,9 +31,10 @@ export function VerifyFormsPage(props: {
   page: PageContext;
   own?: VerifyForm;
   bundle?: VerifyForm & { text: string };
-  error?: { sentence: string; detail?: string } | undefined;
-  status?: 'own' | 'bundle';
+  /** What was wrong, with which field: `own-grace`, `bundle-grace` or `bundle-text` (the bundle, pasted or chosen as a file). */
+  mistake?: FieldMistake | undefined;
 }) {
+  const { mistake } = props;
   const { page } = props;
   const { t, session } = page;
   const csrf = session?.csrf ?? '';
@@ -44,29 +46,28 @@ export function VerifyFormsPage(props: {
       <p>{t.auditVerifyIntro}</p>
       <h2>{t.auditVerifyOwnHeading}</h2>
       <p>{t.auditVerifyOwnHelp}</p>
-      {props.status === 'own' ? <ErrorNote t={t} error={props.error} /> : null}
       <form method="post" action="/ui/audit/verify" class="stack">
         <input type="hidden" name="_csrf" value={csrf} />
-        <GraceDays t={t} id="own-grace" value={own.graceDays} />
+        <GraceDays t={t} id="own-grace" value={own.graceDays} mistake={mistake} />
         <button type="submit">{t.auditVerifyOwnButton}</button>
       </form>
       <h2>{t.auditVerifyBundleHeading}</h2>
       <p>{t.auditVerifyBundleHelp}</p>
-      {props.status === 'bundle' ? <ErrorNote t={t} error={props.error} /> : null}
       <form method="post" action="/ui/audit/verify-bundle" enctype="multipart/form-data" class="stack">
         <input type="hidden" name="_csrf" value={csrf} />
         <label for="bundle-file">{t.auditBundleFile}</label>
         <input id="bundle-file" name="bundle" type="file" accept="application/json,.json" />
         <label for="bundle-text">{t.auditBundleText}</label>
-        <textarea id="bundle-text" name="bundle_text" rows={4} spellcheck={false}>
+        <textarea id="bundle-text" name="bundle_text" rows={4} spellcheck={false} {...fieldState(mistake, 'bundle-text')}>
           {bundle.text}
         </textarea>
+        <FieldError mistake={mistake} id="bundle-text" />
         <label for="bundle-fingerprint">{t.auditExpectedFingerprint}</label>
         <input id="bundle-fingerprint" name="fingerprint" type="text" value={bundle.fingerprint} autocomplete="off" aria-describedby="bundle-fingerprint-help" />
         <p id="bundle-fingerprint-help" class="muted">
           {t.auditExpectedFingerprintHelp}
         </p>
-        <GraceDays t={t} id="bundle-grace" value={bundle.graceDays} />
+        <GraceDays t={t} id="bundle-grace" value={bundle.graceDays} mistake={mistake} />
         <button type="submit">{t.auditVerifyBundleButton}</button>
       </form>
     </Layout>
