@@ -265,8 +265,7 @@ export function buildProgram(io: CliIo = defaultIo, loadHttpApp?: () => Promise<
       if (isIP(address) === 0) throw new CliError(`${address} is not an IP address (e.g. 203.0.113.7 or 2001:db8::7). Nothing was changed.`);
       await withNode(options, async ({ ctx }) => {
         const { COMMAND_LINE } = await import('./node-functions.js');
-        const { plain } = await import('../net/client-address.js');
-        const lifted = await ctx.throttles.signIn.unlockAddress(plain(address), ctx.clock.now(), COMMAND_LINE);
+        const lifted = await ctx.throttles.signIn.unlockAddress(address, ctx.clock.now(), COMMAND_LINE);
         io.out(lifted ? `Sign-in from ${address} is open again.` : `Sign-in from ${address} was not held back; nothing changed.`);
       });
     });

@@ -25,6 +25,7 @@ import {
   findReferral,
   findReferralWith,
   onwardReferralsToWithdraw,
+  peerMessageOf,
   recordOwnErasureReceipt,
   referralsToWithdraw,
   withdrawOwnReferral,
@@ -176,7 +177,7 @@ export async function applyConsentWithdraw(tx: Tx, ctx: NodeContext, envelope: V
     await appendAuditEvent(tx, now, actor, { type: 'consent.withdrawn', consent_id: referral.consent_id, recipients: [ctx.self.nodeId], whole: true });
   }
   await eraseReferralData(tx, referral.id, 'consent-withdrawn', actor, now);
-  const to = await applyPeerErasureMessage(tx, referral, WITHDRAW, { seq: envelope.header.seq, bytes: envelope.jws.length }, now);
+  const to = await applyPeerErasureMessage(tx, referral, WITHDRAW, peerMessageOf(envelope), now);
   await recordEvent(tx, ctx, { referralId: referral.id, at: now, action: WITHDRAW, from: referral.state, to, actor, envelopeId: envelope.header.id });
 
   // The organisations we referred the case on to erase it too; we erase our copy of what we sent
@@ -266,7 +267,7 @@ export async function applyErasureReceipt(tx: Tx, ctx: NodeContext, envelope: Ve
       nodeId: relayed.node_id, reason: claims.reason, statement: relayed.statement, verified: known !== undefined, now, actor, relayedBy: peer.id,
     });
   }
-  const to = await applyPeerErasureMessage(tx, referral, RECEIPT, { seq: envelope.header.seq, bytes: envelope.jws.length }, now);
+  const to = await applyPeerErasureMessage(tx, referral, RECEIPT, peerMessageOf(envelope), now);
   await recordEvent(tx, ctx, { referralId: referral.id, at: now, action: RECEIPT, from: referral.state, to, actor, code: body.reason, envelopeId: envelope.header.id });
 
   // An onward recipient's erasure goes back to the organisation the case came from, once ours is done.

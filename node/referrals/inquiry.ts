@@ -19,7 +19,7 @@ import { INQUIRY, noSuchReferral, OFFER, OFFER_AFTER_INQUIRY } from './lifecycle
 import { consentForOffer, offerBody, peerFor, queueOffer, type Actor, type OfferContent, type ReferralOfferBody } from './offer.js';
 import { storePayload } from './payload-store.js';
 import { getReferralSummary, type ReferralSummary } from './service.js';
-import { applyOwnOffer, applyPeerOfferAfterInquiry, changedMeanwhile, createReferralRecord, findReferral, type Referral } from './state.js';
+import { applyOwnOffer, applyPeerOfferAfterInquiry, changedMeanwhile, createReferralRecord, findReferral, peerMessageOf, type Referral } from './state.js';
 import { recordEvent } from './timeline.js';
 
 export { INQUIRY } from './lifecycle.js';
@@ -121,7 +121,7 @@ export async function applyOfferAfterInquiry(
   const body = envelope.body as ReferralOfferBody;
   const now = ctx.clock.now();
   const consent = await recordReceivedConsent(tx, body.consent, envelope.peer.id, now);
-  await applyPeerOfferAfterInquiry(tx, referral, { seq: header.seq, bytes: envelope.jws.length }, { urgency: body.urgency, replyBy: body.reply_by ?? null, consentId: consent.id }, now);
+  await applyPeerOfferAfterInquiry(tx, referral, peerMessageOf(envelope), { urgency: body.urgency, replyBy: body.reply_by ?? null, consentId: consent.id }, now);
   await storePayload(tx, ctx.dataKeys, { referralId: referral.id, kind: OFFER, content: body, now });
   await recordEvent(tx, ctx, {
     referralId: referral.id, at: now, action: OFFER, from: OFFER_AFTER_INQUIRY, to: 'delivered',

@@ -20,7 +20,7 @@ import { prepareEventDetails, recordEvent, type EventDetails } from './timeline.
 import { consentRowViolation, findConsent } from '../consents/service.js';
 import { recordDisclosure } from './offer.js';
 import { findPeer } from '../peers/store.js';
-import { applyOwnLifecycleMessage, applyPeerLifecycleMessage, changedMeanwhile, findReferralWith, findReferral } from './state.js';
+import { applyOwnLifecycleMessage, applyPeerLifecycleMessage, changedMeanwhile, findReferralWith, findReferral, peerMessageOf } from './state.js';
 
 type ClientData = Fed['schemas']['ClientData'];
 type ReferralOfferBody = Fed['schemas']['ReferralOfferBody'];
@@ -184,7 +184,7 @@ export async function applyLifecycleMessage(
   const violation = await outsideConsent(tx, ctx, referral, content.client, now);
   if (violation) throw envelopeProblem('invalid-body', violation);
   if (REPEATABLE.has(message)) await checkStoredBytes(tx, ctx, envelope.peer.id, ctx.limits.peerQuotas, now, envelope.jws.length);
-  await applyPeerLifecycleMessage(tx, referral, message, { seq: header.seq, bytes: envelope.jws.length }, current as ReferralState, now);
+  await applyPeerLifecycleMessage(tx, referral, message, peerMessageOf(envelope), current as ReferralState, now);
   await recordEvent(tx, ctx, {
     referralId: referral.id, at: now, action: message, from: referral.state, to,
     actor: { kind: 'peer', id: envelope.peer.id }, code: codeOf(content), envelopeId: header.id,

@@ -196,6 +196,9 @@ export interface PeerMessage {
   bytes: number;
 }
 
+/** The peer's message an envelope carries, as a referral records it. */
+export const peerMessageOf = (envelope: { header: { seq: number }; jws: string }): PeerMessage => ({ seq: envelope.header.seq, bytes: envelope.jws.length });
+
 /**
  * The peer's lifecycle message, applied from `current`: the state read, or for an answer made in
  * time the state before this side expired the referral. Returns the new state.

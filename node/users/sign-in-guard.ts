@@ -18,8 +18,8 @@ import { RateLimiterPostgres, RateLimiterSQLite, type RateLimiterRes } from 'rat
 import type { Database } from '../db/database.js';
 import type { Kek } from '../crypto/kek.js';
 import { appendAuditEvent } from '../audit-log/append.js';
-import type { AuditActor } from '../audit-log/events.js';
-import { NO_ADDRESS } from '../net/client-address.js';
+import type { AuditActor, AuditEvent } from '../audit-log/events.js';
+import { NO_ADDRESS, plain } from '../net/client-address.js';
 
 export interface SignInPolicy {
   /** Failures of one account before each further one makes the next attempt wait. */
@@ -84,11 +84,20 @@ export function createSignInGuard(database: Database, kek: Kek, policy: SignInPo
   const lockAfter = { account: policy.accountLockAfter, address: policy.addressLockAfter };
 
   const secret = kek.derive('sign-in-limits');
+  // A name in any case, an address however it was written (a proxy's header, an administrator's typing): one key.
   const keyOf = (kind: 'account' | 'address', value: string) =>
-    createHmac('sha256', secret).update(`${kind}\0${kind === 'account' ? value.toLowerCase() : value}`).digest('base64url');
+    createHmac('sha256', secret).update(`${kind}\0${kind === 'account' ? value.toLowerCase() : plain(value)}`).digest('base64url');
   const keysOf = (username: string, address: string) => ({ account: keyOf('account', username), address: keyOf('address', address) });
   /** The counts an attempt touches: its account's, and its address's unless it came in-process (no address). */
   const kindsOf = (address: string) => (address === NO_ADDRESS ? (['account'] as const) : (['account', 'address'] as const));
+  /** An administrator lifts the lock and waits of an account or an address, written down; false when there were none. */
+  const lift = async (kind: 'account' | 'address', value: string, event: AuditEvent, now: Date, actor: AuditActor): Promise<boolean> => {
+    const key = keyOf(kind, value);
+    const [hadFailures, hadWait] = await Promise.all([failures[kind].delete(key), waits[kind].delete(key)]);
+    if (!hadFailures && !hadWait) return false;
+    await database.transaction((tx) => appendAuditEvent(tx, now, actor, event));
+    return true;
+  };
   const blockedFor = (res: RateLimiterRes | null, points: number): number | undefined =>
     res && res.consumedPoints > points && res.msBeforeNext > 0 ? Math.ceil(res.msBeforeNext / 1000) : undefined;
 
@@ -134,20 +143,8 @@ export function createSignInGuard(database: Database, kek: Kek, policy: SignInPo
       return res && blockedFor(res, lockAfter.account) !== undefined ? new Date(Date.now() + res.msBeforeNext) : undefined;
     },
 
-    async unlock(username, userId, now, actor) {
-      const key = keyOf('account', username);
-      const [hadFailures, hadWait] = await Promise.all([failures.account.delete(key), waits.account.delete(key)]);
-      if (!hadFailures && !hadWait) return false;
-      await database.transaction((tx) => appendAuditEvent(tx, now, actor, { type: 'user.sign-in-unlocked', user_id: userId }));
-      return true;
-    },
+    unlock: (username, userId, now, actor) => lift('account', username, { type: 'user.sign-in-unlocked', user_id: userId }, now, actor),
 
-    async unlockAddress(address, now, actor) {
-      const key = keyOf('address', address);
-      const [hadFailures, hadWait] = await Promise.all([failures.address.delete(key), waits.address.delete(key)]);
-      if (!hadFailures && !hadWait) return false;
-      await database.transaction((tx) => appendAuditEvent(tx, now, actor, { type: 'sign-in.address-unlocked' }));
-      return true;
-    },
+    unlockAddress: (address, now, actor) => lift('address', address, { type: 'sign-in.address-unlocked' }, now, actor),
   };
 }

@@ -69,13 +69,15 @@ interface FieldProps {
   action: ActionName;
   name: string;
   label: string;
-  values: Readonly<Record<string, string>>;
   required?: boolean;
-  /** The action's form as it was refused, if it was. */
-  failed?: FailedAction | undefined;
+  /** The action's form as it was refused, if it was: what was typed in this field, and whether it was wrong. */
+  failed: FailedAction | undefined;
 }
 
 const idOf = (action: string, name: string) => `${action}-${name}`;
+
+/** What was typed in this field, when the refused form was this action's. */
+const typedIn = (props: FieldProps): string => (props.failed?.action === props.action ? props.failed.values[props.name] : undefined) ?? '';
 
 /** The mistake of this field, when the refused form was this action's and this field was wrong. */
 const mistakeOf = (props: FieldProps): FieldMistake | undefined =>
@@ -89,7 +91,7 @@ function TextArea(props: FieldProps) {
     <>
       <label for={id}>{props.label}</label>
       <textarea id={id} name={props.name} required={props.required} {...fieldState(mistakeOf(props), id)}>
-        {props.values[props.name] ?? ''}
+        {typedIn(props)}
       </textarea>
       <FieldError mistake={mistakeOf(props)} id={id} />
     </>
@@ -101,7 +103,7 @@ function TextInput(props: FieldProps & { type?: string }) {
   return (
     <>
       <label for={id}>{props.label}</label>
-      <input id={id} name={props.name} type={props.type ?? 'text'} required={props.required} value={props.values[props.name] ?? ''} {...fieldState(mistakeOf(props), id)} />
+      <input id={id} name={props.name} type={props.type ?? 'text'} required={props.required} value={typedIn(props)} {...fieldState(mistakeOf(props), id)} />
       <FieldError mistake={mistakeOf(props)} id={id} />
     </>
   );
@@ -109,7 +111,7 @@ function TextInput(props: FieldProps & { type?: string }) {
 
 function Select(props: FieldProps & { t: Messages; options: ReadonlyArray<readonly [value: string, label: string]> }) {
   const id = idOf(props.action, props.name);
-  const chosen = props.values[props.name] ?? '';
+  const chosen = typedIn(props);
   return (
     <>
       <label for={id}>{props.label}</label>
@@ -146,15 +148,14 @@ function ActionForm(props: { id: string; action: ActionName; heading: string; cs
 export function ActionForms(props: ActionsProps) {
   const { t, csrf, referral } = props;
   const id = referral.id;
-  const valuesFor = (action: ActionName) => (props.failed?.action === action ? props.failed.values : {});
-  const note = (action: ActionName, label = t.refNoteOptional) => <TextArea failed={props.failed} action={action} name="note" label={label} values={valuesFor(action)} />;
+  const note = (action: ActionName, label = t.refNoteOptional) => <TextArea failed={props.failed} action={action} name="note" label={label} />;
 
   const forms: Record<ActionName, () => Child> = {
     'inquiry-answer': () => (
       <ActionForm id={id} action="inquiry-answer" heading={t.refInquiryAnswerHeading} csrf={csrf} button={t.refInquiryAnswerButton}>
-        <Select failed={props.failed} t={t} action="inquiry-answer" name="capacity" label={t.refCapacity} required options={coded(t, 'ref.capacity.', CAPACITIES)} values={valuesFor('inquiry-answer')} />
-        <TextInput failed={props.failed} action="inquiry-answer" name="available_from" type="date" label={t.refAvailableFromField} values={valuesFor('inquiry-answer')} />
-        <Select failed={props.failed} t={t} action="inquiry-answer" name="reason" label={t.refCannotHelpReason} options={coded(t, 'ref.decline.', DECLINE_REASONS)} values={valuesFor('inquiry-answer')} />
+        <Select failed={props.failed} t={t} action="inquiry-answer" name="capacity" label={t.refCapacity} required options={coded(t, 'ref.capacity.', CAPACITIES)} />
+        <TextInput failed={props.failed} action="inquiry-answer" name="available_from" type="date" label={t.refAvailableFromField} />
+        <Select failed={props.failed} t={t} action="inquiry-answer" name="reason" label={t.refCannotHelpReason} options={coded(t, 'ref.decline.', DECLINE_REASONS)} />
         {note('inquiry-answer')}
       </ActionForm>
     ),
@@ -165,25 +166,24 @@ export function ActionForms(props: ActionsProps) {
     ),
     'info-request': () => (
       <ActionForm id={id} action="info-request" heading={t.refAskHeading} csrf={csrf} button={t.refAskButton}>
-        <TextArea failed={props.failed} action="info-request" name="questions" label={t.refQuestions} required values={valuesFor('info-request')} />
+        <TextArea failed={props.failed} action="info-request" name="questions" label={t.refQuestions} required />
       </ActionForm>
     ),
     'info-response': () => {
-      const values = valuesFor('info-response');
       const covered = referral.content?.consent.categories ?? [];
       const fields = FURTHER_DETAILS.filter(([category]) => (covered as readonly string[]).includes(category));
       return (
         <ActionForm id={id} action="info-response" heading={t.refAnswerHeading} csrf={csrf} button={t.refAnswerButton}>
-          <TextArea failed={props.failed} action="info-response" name="answer" label={t.refAnswer} required values={values} />
+          <TextArea failed={props.failed} action="info-response" name="answer" label={t.refAnswer} required />
           {fields.length > 0 ? (
             <details>
               <summary>{t.refFurtherDetails}</summary>
               <p class="muted">{t.refFurtherDetailsHint}</p>
               {fields.map(([, name, label]) =>
                 name.endsWith('summary') || name.endsWith('note') ? (
-                  <TextArea failed={props.failed} action="info-response" name={name} label={t[label]} values={values} />
+                  <TextArea failed={props.failed} action="info-response" name={name} label={t[label]} />
                 ) : (
-                  <TextInput failed={props.failed} action="info-response" name={name} label={t[label]} type={name.endsWith('email') ? 'email' : 'text'} values={values} />
+                  <TextInput failed={props.failed} action="info-response" name={name} label={t[label]} type={name.endsWith('email') ? 'email' : 'text'} />
                 ),
               )}
             </details>
@@ -193,13 +193,13 @@ export function ActionForms(props: ActionsProps) {
     },
     update: () => (
       <ActionForm id={id} action="update" heading={t.refUpdateHeading} csrf={csrf} button={t.refUpdateButton}>
-        <Select failed={props.failed} t={t} action="update" name="status" label={t.refStatus} required options={coded(t, 'ref.status.', UPDATE_STATUSES)} values={valuesFor('update')} />
+        <Select failed={props.failed} t={t} action="update" name="status" label={t.refStatus} required options={coded(t, 'ref.status.', UPDATE_STATUSES)} />
         {note('update')}
       </ActionForm>
     ),
     complete: () => (
       <ActionForm id={id} action="complete" heading={t.refCompleteHeading} csrf={csrf} button={t.refCompleteButton}>
-        <Select failed={props.failed} t={t} action="complete" name="outcome" label={t.refOutcome} required options={coded(t, 'ref.outcome.', OUTCOMES)} values={valuesFor('complete')} />
+        <Select failed={props.failed} t={t} action="complete" name="outcome" label={t.refOutcome} required options={coded(t, 'ref.outcome.', OUTCOMES)} />
         {note('complete')}
       </ActionForm>
     ),
@@ -221,20 +221,20 @@ export function ActionForms(props: ActionsProps) {
           </section>
         );
       }
-      const values = valuesFor('refer-onward');
+      const chosenService = props.failed?.action === 'refer-onward' ? props.failed.values.service_id : undefined;
       return (
         <ActionForm id={id} action="refer-onward" heading={t.refOnwardHeading} csrf={csrf} button={t.refOnwardButton}>
-          <Select failed={props.failed} t={t} action="refer-onward" name="to" label={t.refOnwardPeer} required options={onward.peers.map((p) => [p.id, p.name] as const)} values={values} />
+          <Select failed={props.failed} t={t} action="refer-onward" name="to" label={t.refOnwardPeer} required options={onward.peers.map((p) => [p.id, p.name] as const)} />
           <label for="refer-onward-service_id">{t.refOnwardService}</label>
           <select id="refer-onward-service_id" name="service_id">
             <option value="">{t.refAnyService}</option>
             {onward.services.map((s) => (
-              <option value={s.id} selected={values.service_id === s.id}>
+              <option value={s.id} selected={chosenService === s.id}>
                 {`${s.peerName}: ${s.name}`}
               </option>
             ))}
           </select>
-          <TextArea failed={props.failed} action="refer-onward" name="reason" label={t.refOnwardReason} required values={values} />
+          <TextArea failed={props.failed} action="refer-onward" name="reason" label={t.refOnwardReason} required />
           {note('refer-onward', format(t.refOnwardNote, { org: referral.peer.name }))}
         </ActionForm>
       );
@@ -254,13 +254,13 @@ export function ActionForms(props: ActionsProps) {
     ),
     decline: () => (
       <ActionForm id={id} action="decline" heading={t.refDeclineHeading} csrf={csrf} button={t.refDeclineButton} danger>
-        <Select failed={props.failed} t={t} action="decline" name="reason" label={t.refDeclineReason} required options={coded(t, 'ref.decline.', DECLINE_REASONS)} values={valuesFor('decline')} />
+        <Select failed={props.failed} t={t} action="decline" name="reason" label={t.refDeclineReason} required options={coded(t, 'ref.decline.', DECLINE_REASONS)} />
         {note('decline')}
       </ActionForm>
     ),
     withdraw: () => (
       <ActionForm id={id} action="withdraw" heading={t.refWithdrawHeading} csrf={csrf} button={t.refWithdrawButton} danger>
-        <Select failed={props.failed} t={t} action="withdraw" name="reason" label={t.refWithdrawReason} required options={coded(t, 'ref.withdraw.', WITHDRAW_REASONS)} values={valuesFor('withdraw')} />
+        <Select failed={props.failed} t={t} action="withdraw" name="reason" label={t.refWithdrawReason} required options={coded(t, 'ref.withdraw.', WITHDRAW_REASONS)} />
         {note('withdraw')}
       </ActionForm>
     ),
