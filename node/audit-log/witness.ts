@@ -3,11 +3,10 @@
 // the node checks the peer's signature and the proof, keeps the checkpoint as the latest of that
 // log, and answers with a timestamped cosignature. A checkpoint that contradicts one the peer
 // signed before is kept with it as evidence, logged, and recorded in this node's own audit log.
-import type { Selectable } from 'kysely';
+import type { SigningPeer } from '../peers/store.js';
 import type { NodeContext } from '../context.js';
 import { nowSeconds } from '../context.js';
 import type { Tx } from '../db/database.js';
-import type { PeersTable } from '../db/schema.js';
 import { b64u } from '../crypto/encoding.js';
 import { appendAuditEvent } from './append.js';
 import { openNote, parseCheckpointBody, type Checkpoint } from './checkpoint.js';
@@ -61,7 +60,7 @@ export function addCheckpointRequestBody(oldSize: number, proof: Uint8Array[], n
   return `old ${oldSize}\n${proof.map((hash) => `${Buffer.from(hash).toString('base64')}\n`).join('')}\n${note}`;
 }
 
-export async function addCheckpoint(ctx: NodeContext, peer: Selectable<PeersTable>, body: string): Promise<AddCheckpointOutcome> {
+export async function addCheckpoint(ctx: NodeContext, peer: SigningPeer, body: string): Promise<AddCheckpointOutcome> {
   const refuse = (problem: DomainError): AddCheckpointOutcome => ({ kind: 'refused', problem });
   const request = parseAddCheckpointRequest(body);
   if (!request) return refuse(logProblem('malformed-witness-request'));

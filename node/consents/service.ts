@@ -9,6 +9,7 @@ import type { components as Fed } from '../../spec/generated/federation.js';
 import type { components as Local } from '../../spec/generated/local.js';
 import type { NodeContext } from '../context.js';
 import type { Db, Tx } from '../db/database.js';
+import { preparedStatement } from '../db/prepared.js';
 import type { ConsentsTable } from '../db/schema.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor, ConsentMetadata } from '../audit-log/events.js';
@@ -128,10 +129,18 @@ export async function deriveOnwardConsent(tx: Tx, received: ConsentRow, recipien
 
 /** Records a consent row and its audit entry. */
 export async function insertConsent(tx: Tx, row: ConsentRow, actor: AuditActor, now: Date): Promise<ConsentRow> {
-  await tx.insertInto('consents').values(row).execute();
+  await insertConsentRow.execute(tx, row);
   await appendAuditEvent(tx, now, actor, { type: 'consent.recorded', ...metadataOf(row) });
   return row;
 }
+
+const insertConsentRow = preparedStatement((db, v: ConsentRow) =>
+  db.insertInto('consents').values({
+    id: v.id, origin: v.origin, origin_consent_id: v.origin_consent_id, derived_from: v.derived_from, categories: v.categories, purposes: v.purposes,
+    recipients: v.recipients, onward: v.onward, method: v.method, language: v.language, obtained_by: v.obtained_by, obtained_at: v.obtained_at,
+    valid_until: v.valid_until, withdrawn_for: v.withdrawn_for, withdrawn_at: v.withdrawn_at, recorded_at: v.recorded_at,
+  }),
+);
 
 export function metadataOf(row: ConsentRow): ConsentMetadata {
   return {
@@ -157,8 +166,10 @@ export async function recordWithdrawal(tx: Tx, consentId: string, w: { withdrawn
 }
 
 export async function findConsent(db: Db | Tx, id: string): Promise<ConsentRow | undefined> {
-  return db.selectFrom('consents').selectAll().where('id', '=', id).executeTakeFirst();
+  return consentById.first(db, { id });
 }
+
+const consentById = preparedStatement((db, v: { id: string }) => db.selectFrom('consents').selectAll().where('id', '=', v.id));
 
 const withdrawnFor = (row: ConsentRow) => JSON.parse(row.withdrawn_for) as string[];
 const recipientsOf = (row: ConsentRow) => JSON.parse(row.recipients) as string[];

@@ -238,7 +238,10 @@ export async function applyErasureReceipt(tx: Tx, ctx: NodeContext, envelope: Ve
   const peer = envelope.peer;
   const now = ctx.clock.now();
   const actor: AuditActor = { kind: 'peer', id: peer.id };
-  const own = await verifyErasureStatement(body.statement, peerSigningKeys(peer), {
+  // The keys of its whole chain, read from its identity document (a message carries the peer without it).
+  const held = await findPeer(tx, peer.id);
+  if (!held) throw new Error(`The verified sender ${peer.id} is not among the peers.`);
+  const own = await verifyErasureStatement(body.statement, peerSigningKeys(held), {
     iss: peer.id, aud: ctx.self.nodeId, referralId: referral.id,
   });
   if (!own || own.reason !== body.reason) throw envelopeProblem('invalid-body', 'The erasure statement is not signed by the sender of this message for this referral.');

@@ -1,14 +1,13 @@
 // Verification of an incoming envelope, step by step in the order of spec/federation.yaml.
 // Expected failures are results, not exceptions; nothing here writes to the database, except
 // that a sender's identity document is fetched again when it signs with a key not pinned here.
+import type { SigningPeer } from '../peers/store.js';
 import { decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
 import type { NodeContext } from '../context.js';
 import { nowSeconds } from '../context.js';
 import { decodeBase64UrlStrict, sha256, b64u, utf8 } from '../crypto/encoding.js';
 import { verifySignedByPeer } from '../peers/signed-by-peer.js';
-import type { PeersTable } from '../db/schema.js';
 import type { Db, Tx } from '../db/database.js';
-import type { Selectable } from 'kysely';
 import { validatorFor } from '../schema/validators.js';
 import { heldEnvelope } from '../delivery/outbox.js';
 import { bodySchemaOf } from './message-types.js';
@@ -20,7 +19,7 @@ export interface VerifiedEnvelope {
   header: EnvelopeHeader;
   payloadText: string;
   digest: string;
-  peer: Selectable<PeersTable>;
+  peer: SigningPeer;
   body: unknown;
 }
 

@@ -1,13 +1,12 @@
 // The guard of the federation routes that a peer calls with a service token (peers/service-token.ts
 // checks the token; this puts the verified peer on the request, or refuses).
+import type { SigningPeer } from '../peers/store.js';
 import type { MiddlewareHandler } from 'hono';
-import type { Selectable } from 'kysely';
 import type { NodeContext } from '../context.js';
-import type { PeersTable } from '../db/schema.js';
 import { serviceTokenProblem, verifyServiceToken } from '../peers/service-token.js';
 import { chargeVerifiedPeer } from './federation-limits.js';
 
-export type PeerEnv = { Variables: { peer: Selectable<PeersTable> } };
+export type PeerEnv = { Variables: { peer: SigningPeer } };
 
 /** Federation routes behind this answer only to trusted peers presenting a valid service token. */
 export const requirePeer = (ctx: NodeContext): MiddlewareHandler<PeerEnv> =>

@@ -1,12 +1,11 @@
 // Service tokens: how a peer authenticates a federation request other than an envelope (which is
 // signed itself). A token is a JWS (EdDSA) by the calling node, for one node (`aud`), one method
 // and URL (`htm`, `htu`, as in RFC 9449), valid at most 60 s, and used once (`jti`).
+import type { SigningPeer } from './store.js';
 import { randomUUID } from 'node:crypto';
 import { CompactSign, decodeProtectedHeader } from 'jose';
-import type { Selectable } from 'kysely';
 import type { NodeContext } from '../context.js';
 import { nowSeconds } from '../context.js';
-import type { PeersTable } from '../db/schema.js';
 import { decodeBase64UrlStrict, utf8 } from '../crypto/encoding.js';
 import type { SigningKey } from '../identity/keys.js';
 import { verifySignedByPeer } from './signed-by-peer.js';
@@ -59,7 +58,7 @@ export function serviceTokenProblem(name: ServiceTokenProblem): DomainError {
 }
 
 export type ServiceTokenVerification =
-  | { ok: true; peer: Selectable<PeersTable>; claims: ServiceTokenClaims }
+  | { ok: true; peer: SigningPeer; claims: ServiceTokenClaims }
   | { ok: false; problem: ServiceTokenProblem };
 
 const fail = (problem: ServiceTokenProblem): ServiceTokenVerification => ({ ok: false, problem });

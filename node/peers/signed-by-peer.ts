@@ -9,7 +9,7 @@
 import { compactVerify } from 'jose';
 import type { NodeContext } from '../context.js';
 import { importSigningPublicKey, type OkpPublicJwk } from '../identity/keys.js';
-import { findPeer, type PeerRow } from './store.js';
+import { findSigningPeer, type SigningPeer } from './store.js';
 import { refreshForUnknownKey } from './unknown-key.js';
 
 /** What is answered: `bad-signature` before the signature verified, the peer's state after. */
@@ -19,9 +19,9 @@ export async function verifySignedByPeer(
   ctx: NodeContext,
   jws: string,
   claimed: { iss: string; kid: string },
-): Promise<{ ok: true; peer: PeerRow } | { ok: false; problem: PeerSignatureFailure }> {
+): Promise<{ ok: true; peer: SigningPeer } | { ok: false; problem: PeerSignatureFailure }> {
   const unverified = { ok: false, problem: 'bad-signature' } as const;
-  let peer = await findPeer(ctx.database.db, claimed.iss);
+  let peer: SigningPeer | undefined = await findSigningPeer(ctx.database.db, claimed.iss);
   if (!peer) return unverified;
   if (claimed.kid !== peer.signing_kid) {
     // Only a trusted peer's new key is looked for: the others' requests are refused whatever they are signed with.

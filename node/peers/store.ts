@@ -15,11 +15,25 @@ export type PeerRow = Selectable<PeersTable>;
 export type PeerState = PeersTable['state'];
 export type RevocationReason = 'key-compromise' | 'no-longer-partner' | 'other';
 
-export async function findPeer(db: Db, id: string): Promise<PeerRow | undefined> {
+export async function findPeer(db: Db | Tx, id: string): Promise<PeerRow | undefined> {
   return peerById.first(db, { id });
 }
 
 const peerById = preparedStatement((db, v: { id: string }) => db.selectFrom('peers').selectAll().where('id', '=', v.id));
+
+/** A peer as a signed request needs it: everything but its identity document, the row's bulk, read at every message. */
+export type SigningPeer = Omit<PeerRow, 'identity_jws'>;
+
+export async function findSigningPeer(db: Db, id: string): Promise<SigningPeer | undefined> {
+  return signingPeerById.first(db, { id });
+}
+
+const signingPeerById = preparedStatement((db, v: { id: string }) =>
+  db.selectFrom('peers').select([
+    'id', 'name', 'country', 'languages', 'contact', 'state', 'signing_kid', 'signing_jwk', 'encryption_kid', 'encryption_jwk', 'identity_etag',
+    'identity_checked_at', 'revocation_reason', 'added_at', 'trusted_at', 'updated_at',
+  ]).where('id', '=', v.id),
+);
 
 /** Every peer, in the order they were added (or by name, for a list people read). */
 export async function listPeerRows(db: Db, order: 'added_at' | 'name' = 'added_at'): Promise<PeerRow[]> {

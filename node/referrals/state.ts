@@ -5,6 +5,7 @@
 // the same table earlier to refuse with their own words; the check here is the one that holds.
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Db, Tx } from '../db/database.js';
+import { preparedStatement } from '../db/prepared.js';
 import type { ReferralsTable } from '../db/schema.js';
 import { DomainError } from '../errors.js';
 import {
@@ -55,13 +56,19 @@ const peerPartyOf = (referral: Pick<Referral, 'direction'>): Party => (partyOf(r
 // Reads: inside node/referrals/ only, and for other concerns the functions below.
 
 export async function findReferral(db: Db | Tx, id: string): Promise<Referral | undefined> {
-  return db.selectFrom('referrals').selectAll().where('id', '=', id).executeTakeFirst();
+  return referralById.first(db, { id });
 }
+
+const referralById = preparedStatement((db, v: { id: string }) => db.selectFrom('referrals').selectAll().where('id', '=', v.id));
 
 /** The referral `id` made with `peerId`: a peer's message about anyone else's referral finds nothing. */
 export async function findReferralWith(db: Db | Tx, id: string, peerId: string): Promise<Referral | undefined> {
-  return db.selectFrom('referrals').selectAll().where('id', '=', id).where('peer_id', '=', peerId).executeTakeFirst();
+  return referralWithPeer.first(db, { id, peerId });
 }
+
+const referralWithPeer = preparedStatement((db, v: { id: string; peerId: string }) =>
+  db.selectFrom('referrals').selectAll().where('id', '=', v.id).where('peer_id', '=', v.peerId),
+);
 
 /** The referrals made under a consent record, oldest first. */
 export async function referralsUnderConsent(db: Db | Tx, consentId: string): Promise<Referral[]> {
