@@ -18,6 +18,8 @@ export interface CategoryChoicesProps {
   /** The class of the outer list, which lays it out. */
   class: string;
   chosen: (code: string) => boolean;
+  /** Attributes of every checkbox: aria-invalid when the group has a mistake. */
+  invalid?: { 'aria-invalid'?: 'true' } | undefined;
 }
 
 export function CategoryChoices(props: CategoryChoicesProps) {
@@ -26,7 +28,7 @@ export function CategoryChoices(props: CategoryChoicesProps) {
     const id = `${props.idPrefix}${code}`;
     return (
       <label for={id}>
-        <input type="checkbox" id={id} name={props.name} value={code} checked={props.chosen(code)} />
+        <input type="checkbox" id={id} name={props.name} value={code} checked={props.chosen(code)} {...props.invalid} />
         <span>{categories.find((c) => c.code === code)?.labels[props.language] ?? code}</span>
       </label>
     );

@@ -18,7 +18,7 @@ import { validatorFor } from '../../node/schema/validators.js';
 import { explainOrThrow, FormFields, render, redirect, type UiRequest, type UiRouter } from '../router.js';
 import { Layout } from '../pages/layout.js';
 import {
-  checkChoiceField, checkConsent, checkDetails, checkNeeds, matchQueryOf, offerRequestOf, referralRequestOf, uncoveredInForm,
+  checkChoiceField, checkConsent, checkDetails, checkNeeds, FIELD_IDS, matchQueryOf, offerRequestOf, referralRequestOf, uncoveredInForm,
   type Choice, type ConsentAnswers, type Details, type Needs,
 } from '../pages/new-referral/flow.js';
 import { answeredInquiry, type InquiryTarget } from '../answered-inquiry.js';
@@ -116,7 +116,7 @@ export function newReferralPages(ui: UiRouter): void {
         ? found.results.find((m) => m.referable && m.organization.node_id === chosen.value.to && m.service.id === chosen.value.serviceId)
         : undefined;
       if (!chosen.ok || !result) {
-        const errors = chosen.ok ? [t.nrServiceGone] : chosen.errors;
+        const errors = chosen.ok ? [{ field: FIELD_IDS.choice, sentence: t.nrServiceGone }] : chosen.errors;
         return render(c, <MatchesPage page={page} form={form} needs={needs} found={found} errors={errors} />, 422);
       }
       choice = chosen.value;
@@ -176,7 +176,7 @@ export function newReferralPages(ui: UiRouter): void {
     if (!valid(request) || (inquiry && draft)) {
       // The checks above should have caught it; the schema is the last word. Its errors name
       // fields, never values.
-      return render(c, <ReviewPage page={page} {...answers} errors={[t.problemInvalidRequest]} />, 422);
+      return render(c, <ReviewPage page={page} {...answers} errors={[{ sentence: t.problemInvalidRequest }]} />, 422);
     }
     const reserved = await reserveSubmission(ctx, form.text('submission'));
     if (reserved.state === 'sent') return redirect(c, `/ui/referrals/${reserved.referralId}`, 'nrAlreadySent');

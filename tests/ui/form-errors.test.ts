@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../node/users/service.js';
 import { api, createTestNetwork, sentReferral, trust, type TestNetwork, type TestNode } from '../_util/test-node.js';
 import { signedInAs, type UiBrowser } from '../_util/ui-browser.js';
+import { attribute, control, expectMarked, expectUnmarked } from '../_util/field-marks.js';
 
 let net: TestNetwork;
 let gr: TestNode;
@@ -25,27 +26,6 @@ async function trustEachOther(): Promise<void> {
   await trust(at, gr);
   trusted = true;
 }
-
-/** The opening tag of the control with this id. */
-function control(html: string, id: string): string {
-  const tag = new RegExp(`<(?:input|select|textarea)\\b[^>]*\\bid="${id}"[^>]*>`).exec(html)?.[0];
-  if (!tag) throw new Error(`no control ${id} on the page`);
-  return tag;
-}
-const attribute = (tag: string, name: string) => new RegExp(`\\b${name}="([^"]*)"`).exec(tag)?.[1];
-
-/** The control is marked wrong, and the sentence describing it is beside it, with this text. */
-function expectMarked(html: string, id: string, sentence: string | RegExp): void {
-  const tag = control(html, id);
-  expect(attribute(tag, 'aria-invalid'), id).toBe('true');
-  expect(attribute(tag, 'aria-describedby')?.split(' '), id).toContain(`${id}-error`);
-  const said = new RegExp(`<p[^>]*id="${id}-error"[^>]*>([\\s\\S]*?)</p>`).exec(html)?.[1] ?? '';
-  expect(said).toMatch(sentence);
-  // Beside it: right after the control, before the next label.
-  const after = html.slice(html.indexOf(tag) + tag.length);
-  expect(after.indexOf(`id="${id}-error"`)).toBeLessThan(after.search(/<label\b|<button\b/));
-}
-const expectUnmarked = (html: string, id: string) => expect(attribute(control(html, id), 'aria-invalid'), id).toBeUndefined();
 
 describe('a form with a mistake in one field', () => {
   it('adding a peer: the address, kept as typed', async () => {

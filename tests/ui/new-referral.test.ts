@@ -13,6 +13,7 @@ import { listReferrals } from '../../node/referrals/service.js';
 import { trainingService } from '../_util/services.js';
 import { api, createTestNetwork, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
 import { noticeLeft, signedInAs, textOf, tokenIn, type FormInput, type UiBrowser } from '../_util/ui-browser.js';
+import { attribute, control, expectGroupMarked, expectGroupUnmarked, expectMarked, expectUnmarked } from '../_util/field-marks.js';
 
 let net: TestNetwork;
 let gr: TestNode;
@@ -356,6 +357,78 @@ const SAMPLE_VALUES: Record<MatchReasonCode, Record<string, string>> = {
   'places-free': { count: '3' },
   'no-place-free': {},
 };
+
+describe('each step of a new referral marks the fields that are wrong (issue 18 item 8)', () => {
+  /** The links of the list at the top of the page, to the fields it names. */
+  const listedLinks = (html: string) => [...(/<div class="error-box"[\s\S]*?<\/div>/.exec(html)?.[0] ?? '').matchAll(/<a href="#([^"]+)">/g)].map((m) => m[1]);
+
+  it('her needs: no need, no urgency and a country not offered, each said at its place; what was ticked stays ticked', async () => {
+    const needs = await b.html('/ui/referrals/new');
+    const refused = await next('/match', needs, { _csrf: tokenIn(needs), need: [], urgency: [], country: 'ZZ', speaks: ['ar'] });
+    expect(refused.status).toBe(422);
+    const { html } = refused;
+    expectGroupMarked(html, 'nr-need', ['need-vocational-training', 'need-legal-aid'], 'Please choose at least one answer in “What she needs”.');
+    expectGroupMarked(html, 'nr-urgency', ['urgency-routine', 'urgency-urgent', 'urgency-emergency'], /Urgency|urgent/i);
+    expectMarked(html, 'country', /./);
+    expectGroupUnmarked(html, 'nr-speaks', ['speaks-ar', 'speaks-en']);
+    expect(attribute(control(html, 'speaks-ar'), 'checked')).toBeDefined();
+    expect(listedLinks(html)).toEqual(['nr-need', 'nr-urgency', 'country']);
+  });
+
+  it('the service: none chosen, said in the list of matches', async () => {
+    const needs = await b.html('/ui/referrals/new');
+    const matches = await next('/match', needs, { _csrf: tokenIn(needs), ...NEEDS });
+    const refused = await next('/consent', matches.html, {});
+    expect(refused.status).toBe(422);
+    expectGroupMarked(refused.html, 'nr-choice', ['choice-0'], /./);
+    expect(listedLinks(refused.html)).toEqual(['nr-choice']);
+  });
+
+  it('her consent: each answer missing or wrong at its place, the rest kept as given', async () => {
+    const review = await upToReview();
+    const refused = await next('/details', review, { ...CONSENT, purpose: [], method: [], valid_until: '2027-02-30', explained: [] });
+    expect(refused.status).toBe(422);
+    const { html } = refused;
+    expectGroupMarked(html, 'nr-purpose', ['purpose-referral', 'purpose-follow-up'], 'Please choose at least one answer in “What the data may be used for”.');
+    expectGroupMarked(html, 'nr-method', ['method-written', 'method-verbal'], /./);
+    expectMarked(html, 'valid_until', 'Please enter “Valid until” as a date.');
+    // Still described by its help too, and what was typed is kept.
+    expect(attribute(control(html, 'valid_until'), 'aria-describedby')).toBe('valid_until-error valid_until-hint');
+    expect(attribute(control(html, 'valid_until'), 'value')).toBe('2027-02-30');
+    expect(attribute(control(html, 'explained'), 'aria-invalid')).toBe('true');
+    expect(html).toMatch(/<p[^>]*id="explained-error"[^>]*>Please confirm that you explained the consent/);
+    expectGroupUnmarked(html, 'nr-category', ['category-identity', 'category-situation']);
+    expect(attribute(control(html, 'category-identity'), 'checked')).toBeDefined();
+    expectUnmarked(html, 'consent_language');
+    expect(listedLinks(html)).toEqual(['nr-purpose', 'nr-method', 'valid_until', 'explained']);
+  });
+
+  it('her details: a required field left empty, a birth date not in the past and no reason, each at its place, what was typed kept', async () => {
+    const review = await upToReview();
+    const consent = await next('/consent', review, {});
+    const details = await next('/details', consent.html, CONSENT);
+    const tomorrow = new Date(net.clock.now().getTime() + 86_400_000).toISOString().slice(0, 10);
+    const refused = await next('/review', details.html, { ...DETAILS, 'situation.summary': '', 'identity.date_of_birth': tomorrow, reason: '' });
+    expect(refused.status).toBe(422);
+    const { html } = refused;
+    expectMarked(html, 'f-situation-summary', /Her situation|situation/i);
+    expectMarked(html, 'f-identity-date_of_birth', /./);
+    expectMarked(html, 'reason', /./);
+    expect(attribute(control(html, 'reason'), 'aria-describedby')).toBe('reason-error reason-hint');
+    expectUnmarked(html, 'f-identity-given_name');
+    expect(attribute(control(html, 'f-identity-given_name'), 'value')).toBe(CANARY);
+    expect(listedLinks(html)).toEqual(['f-identity-date_of_birth', 'f-situation-summary', 'reason']);
+  });
+
+  it('a field the form does not have is said for the form as a whole, with no place to go to', async () => {
+    const review = await upToReview();
+    const refused = await next('/review', review, { 'identity.passport_number': 'X123' });
+    expect(refused.status).toBe(422);
+    expect(textOf(refused.html)).toContain('The form held a field this page does not offer.');
+    expect(listedLinks(refused.html)).toEqual([]);
+    expect(refused.html).not.toContain('aria-invalid');
+  });
+});
 
 describe('the reasons a service fits, said in every language', () => {
   const reasonOf = (code: MatchReasonCode): MatchResult['reasons'][number] => ({ criterion: 'need', code, values: SAMPLE_VALUES[code], detail: 'ENGLISH DETAIL' });

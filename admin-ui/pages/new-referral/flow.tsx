@@ -91,9 +91,37 @@ export interface Details {
   client: ClientData;
 }
 
-/** A step's answers, or the sentences that say what is wrong with them. */
-export type Checked<T> = { ok: true; value: T } | { ok: false; errors: string[] };
+/**
+ * What is wrong with a step's answers: the sentence, and the id of the control (or group of
+ * controls) it is about, where the page marks it and the list at the top links to it; none when it
+ * is about the form as a whole (a field the form does not have).
+ */
+export interface StepMistake {
+  field?: string | undefined;
+  sentence: string;
+}
+
+/** A step's answers, or what is wrong with them. */
+export type Checked<T> = { ok: true; value: T } | { ok: false; errors: StepMistake[] };
 const ok = <T,>(value: T): Checked<T> => ({ ok: true, value });
+
+/** The mistakes of a step as they are found, each at most once. */
+class Mistakes {
+  readonly list: StepMistake[] = [];
+  at(field: string | undefined, sentence: string): void {
+    if (!this.list.some((m) => m.field === field && m.sentence === sentence)) this.list.push({ field, sentence });
+  }
+}
+
+/**
+ * The ids of the controls and groups the steps check, by the form field's name: where a mistake
+ * is marked. A group of checkboxes or radio buttons is its fieldset.
+ */
+export const FIELD_IDS = {
+  need: 'nr-need', urgency: 'nr-urgency', country: 'country', speaks: 'nr-speaks', choice: 'nr-choice',
+  category: 'nr-category', purpose: 'nr-purpose', method: 'nr-method', consent_language: 'consent_language', valid_until: 'valid_until',
+  onward: 'nr-onward', explained: 'explained', reason: 'reason', reply_by: 'reply_by',
+} as const;
 
 /** The fields of each step, by name: what a step's form shows, and what the others carry hidden. */
 export const NEEDS_FIELDS = ['need', 'urgency', 'country', 'speaks'] as const;
@@ -113,19 +141,19 @@ export const defaultValidUntil = (now: Date) => addDays(isoDay(now), 180);
 export const endOfDay = (day: string) => `${day}T23:59:59.000Z`;
 
 export function checkNeeds(form: FormFields, t: Messages, countriesOffered: readonly string[]): Checked<Needs> {
-  const errors: string[] = [];
+  const wrong = new Mistakes();
   const codes = new Set(taxonomy().categories.map((c) => c.code));
   const needs = [...new Set(form.all('need'))];
-  if (needs.length === 0) errors.push(format(t.nrChooseOne, { field: t.nrNeedsLegend }));
-  else if (needs.length > 10 || !needs.every((n) => codes.has(n as TaxonomyCode))) errors.push(format(t.nrNotInList, { field: t.nrNeedsLegend }));
+  if (needs.length === 0) wrong.at(FIELD_IDS.need, format(t.nrChooseOne, { field: t.nrNeedsLegend }));
+  else if (needs.length > 10 || !needs.every((n) => codes.has(n as TaxonomyCode))) wrong.at(FIELD_IDS.need, format(t.nrNotInList, { field: t.nrNeedsLegend }));
   const urgency = form.text('urgency');
-  if (!urgency) errors.push(format(t.nrChooseOne, { field: t.nrUrgencyLegend }));
-  else if (!URGENCIES.includes(urgency as Urgency)) errors.push(format(t.nrNotInList, { field: t.nrUrgencyLegend }));
+  if (!urgency) wrong.at(FIELD_IDS.urgency, format(t.nrChooseOne, { field: t.nrUrgencyLegend }));
+  else if (!URGENCIES.includes(urgency as Urgency)) wrong.at(FIELD_IDS.urgency, format(t.nrNotInList, { field: t.nrUrgencyLegend }));
   const country = form.optional('country');
-  if (country && !countriesOffered.includes(country)) errors.push(format(t.nrNotInList, { field: t.nrCountryLabel }));
+  if (country && !countriesOffered.includes(country)) wrong.at(FIELD_IDS.country, format(t.nrNotInList, { field: t.nrCountryLabel }));
   const languages = [...new Set(form.all('speaks'))];
-  if (languages.length > 10 || !languages.every((l) => SPOKEN_LANGUAGES.includes(l))) errors.push(format(t.nrNotInList, { field: t.nrSpeaksLegend }));
-  if (errors.length) return { ok: false, errors };
+  if (languages.length > 10 || !languages.every((l) => SPOKEN_LANGUAGES.includes(l))) wrong.at(FIELD_IDS.speaks, format(t.nrNotInList, { field: t.nrSpeaksLegend }));
+  if (wrong.list.length) return { ok: false, errors: wrong.list };
   return ok({ needs: needs as TaxonomyCode[], urgency: urgency as Urgency, country, languages });
 }
 
@@ -139,31 +167,31 @@ export const matchQueryOf = (needs: Needs, limit = 50): MatchQuery => ({
 
 export function checkChoiceField(form: FormFields, t: Messages): Checked<Choice> {
   const [to, serviceId, ...rest] = form.text('choice').split(' ');
-  if (!to || !serviceId || rest.length) return { ok: false, errors: [t.nrChooseService] };
+  if (!to || !serviceId || rest.length) return { ok: false, errors: [{ field: FIELD_IDS.choice, sentence: t.nrChooseService }] };
   return ok({ to, serviceId });
 }
 
 export function checkConsent(form: FormFields, t: Messages, now: Date): Checked<ConsentAnswers> {
-  const errors: string[] = [];
+  const wrong = new Mistakes();
   const categories = [...new Set(form.all('category'))];
-  if (!categories.every((c) => DATA_CATEGORIES.includes(c as DataCategory))) errors.push(format(t.nrNotInList, { field: t.nrCategoriesLegend }));
+  if (!categories.every((c) => DATA_CATEGORIES.includes(c as DataCategory))) wrong.at(FIELD_IDS.category, format(t.nrNotInList, { field: t.nrCategoriesLegend }));
   const purposes = [...new Set(form.all('purpose'))];
-  if (purposes.length === 0) errors.push(format(t.nrChooseOne, { field: t.nrPurposesLegend }));
-  else if (!purposes.every((p) => PURPOSES.includes(p as Purpose))) errors.push(format(t.nrNotInList, { field: t.nrPurposesLegend }));
+  if (purposes.length === 0) wrong.at(FIELD_IDS.purpose, format(t.nrChooseOne, { field: t.nrPurposesLegend }));
+  else if (!purposes.every((p) => PURPOSES.includes(p as Purpose))) wrong.at(FIELD_IDS.purpose, format(t.nrNotInList, { field: t.nrPurposesLegend }));
   const method = form.text('method');
-  if (!method) errors.push(format(t.nrChooseOne, { field: t.nrMethodLegend }));
-  else if (!METHODS.includes(method as ConsentMethod)) errors.push(format(t.nrNotInList, { field: t.nrMethodLegend }));
+  if (!method) wrong.at(FIELD_IDS.method, format(t.nrChooseOne, { field: t.nrMethodLegend }));
+  else if (!METHODS.includes(method as ConsentMethod)) wrong.at(FIELD_IDS.method, format(t.nrNotInList, { field: t.nrMethodLegend }));
   const language = form.text('consent_language');
-  if (!language) errors.push(format(t.nrChooseOne, { field: t.nrConsentLanguageLabel }));
-  else if (!isConsentLanguage(language)) errors.push(format(t.nrNotInList, { field: t.nrConsentLanguageLabel }));
+  if (!language) wrong.at(FIELD_IDS.consent_language, format(t.nrChooseOne, { field: t.nrConsentLanguageLabel }));
+  else if (!isConsentLanguage(language)) wrong.at(FIELD_IDS.consent_language, format(t.nrNotInList, { field: t.nrConsentLanguageLabel }));
   const validUntil = form.text('valid_until');
-  if (!validUntil) errors.push(format(t.fieldRequired, { field: t.nrValidUntilLabel }));
-  else if (!isDay(validUntil)) errors.push(format(t.nrDateInvalid, { field: t.nrValidUntilLabel }));
-  else if (validUntil <= today(now)) errors.push(format(t.nrDateNotFuture, { field: t.nrValidUntilLabel }));
+  if (!validUntil) wrong.at(FIELD_IDS.valid_until, format(t.fieldRequired, { field: t.nrValidUntilLabel }));
+  else if (!isDay(validUntil)) wrong.at(FIELD_IDS.valid_until, format(t.nrDateInvalid, { field: t.nrValidUntilLabel }));
+  else if (validUntil <= today(now)) wrong.at(FIELD_IDS.valid_until, format(t.nrDateNotFuture, { field: t.nrValidUntilLabel }));
   const onward = form.text('onward') || 'no';
-  if (onward !== 'yes' && onward !== 'no') errors.push(format(t.nrNotInList, { field: t.nrOnwardShort }));
-  if (form.text('explained') !== 'yes') errors.push(t.nrExplainedMissing);
-  if (errors.length) return { ok: false, errors };
+  if (onward !== 'yes' && onward !== 'no') wrong.at(FIELD_IDS.onward, format(t.nrNotInList, { field: t.nrOnwardShort }));
+  if (form.text('explained') !== 'yes') wrong.at(FIELD_IDS.explained, t.nrExplainedMissing);
+  if (wrong.list.length) return { ok: false, errors: wrong.list };
   return ok({ categories: categories as DataCategory[], purposes: purposes as Purpose[], method: method as ConsentMethod, language: language as ConsentLanguage, validUntil, onward: onward === 'yes' });
 }
 
@@ -183,6 +211,9 @@ export interface ClientField {
   /** Needed when anything of its group is given. */
   required?: boolean;
 }
+
+/** The id of a client field's control (a group of checkboxes: its fieldset). */
+export const clientFieldId = (f: Pick<ClientField, 'group' | 'key'>) => `f-${f.group}-${f.key}`;
 
 const field = (group: Group, key: string, label: keyof Messages, kind: FieldKind, max: number, more: Partial<ClientField> = {}): ClientField => ({
   name: `${group}.${key}`, group, key, label, kind, max, ...more,
@@ -238,14 +269,14 @@ const lines = (text: string) => text.split(/\r?\n/).map((l) => l.trim()).filter(
  * sent.
  */
 export function checkDetails(form: FormFields, t: Messages, consent: ConsentAnswers, now: Date): Checked<Details> {
-  const errors: string[] = [];
+  const wrong = new Mistakes();
   const known = new Set(CLIENT_FIELDS.map((f) => f.name));
   for (const name of form.names()) {
     const group = groupOfName(name);
     if (!group || form.all(name).length === 0) continue;
     const spec = CLIENT_FIELDS.find((f) => f.name === name);
-    if (!known.has(name) || !spec) errors.push(t.nrUnknownField);
-    else if (!consent.categories.includes(categoryOfGroup(group))) errors.push(format(t.nrNotCovered, { field: t[spec.label] }));
+    if (!known.has(name) || !spec) wrong.at(undefined, t.nrUnknownField);
+    else if (!consent.categories.includes(categoryOfGroup(group))) wrong.at(undefined, format(t.nrNotCovered, { field: t[spec.label] }));
   }
   const client: Record<string, Record<string, unknown>> = {};
   for (const spec of fieldsCovered(consent.categories)) {
@@ -255,50 +286,50 @@ export function checkDetails(form: FormFields, t: Messages, consent: ConsentAnsw
     switch (spec.kind) {
       case 'text':
       case 'long-text':
-        if (text.length > spec.max) errors.push(format(t.nrTooLong, { field: label, max: spec.max }));
+        if (text.length > spec.max) wrong.at(clientFieldId(spec), format(t.nrTooLong, { field: label, max: spec.max }));
         value = text || undefined;
         break;
       case 'email':
-        if (text && (!EMAIL.test(text) || text.length > spec.max)) errors.push(format(t.nrEmailInvalid, { field: label }));
+        if (text && (!EMAIL.test(text) || text.length > spec.max)) wrong.at(clientFieldId(spec), format(t.nrEmailInvalid, { field: label }));
         value = text || undefined;
         break;
       case 'past-day':
-        if (text && !isDay(text)) errors.push(format(t.nrDateInvalid, { field: label }));
-        else if (text && text >= today(now)) errors.push(format(t.nrDateNotPast, { field: label }));
+        if (text && !isDay(text)) wrong.at(clientFieldId(spec), format(t.nrDateInvalid, { field: label }));
+        else if (text && text >= today(now)) wrong.at(clientFieldId(spec), format(t.nrDateNotPast, { field: label }));
         value = text || undefined;
         break;
       case 'country':
-        if (text && !countryCodes().includes(text)) errors.push(format(t.nrNotInList, { field: label }));
+        if (text && !countryCodes().includes(text)) wrong.at(clientFieldId(spec), format(t.nrNotInList, { field: label }));
         value = text || undefined;
         break;
       case 'language':
-        if (text && !SPOKEN_LANGUAGES.includes(text)) errors.push(format(t.nrNotInList, { field: label }));
+        if (text && !SPOKEN_LANGUAGES.includes(text)) wrong.at(clientFieldId(spec), format(t.nrNotInList, { field: label }));
         value = text || undefined;
         break;
       case 'languages': {
         const chosen = [...new Set(form.all(spec.name))];
-        if (!chosen.every((l) => SPOKEN_LANGUAGES.includes(l))) errors.push(format(t.nrNotInList, { field: label }));
+        if (!chosen.every((l) => SPOKEN_LANGUAGES.includes(l))) wrong.at(clientFieldId(spec), format(t.nrNotInList, { field: label }));
         value = chosen.length ? chosen : undefined;
         break;
       }
       case 'legal-status':
-        if (text && !CLIENT_LEGAL_STATUSES.includes(text as ClientLegalStatus)) errors.push(format(t.nrNotInList, { field: label }));
+        if (text && !CLIENT_LEGAL_STATUSES.includes(text as ClientLegalStatus)) wrong.at(clientFieldId(spec), format(t.nrNotInList, { field: label }));
         value = text || undefined;
         break;
       case 'count':
-        if (text && !/^\d{1,2}$/.test(text)) errors.push(format(t.nrNumberInvalid, { field: label, min: 0, max: spec.max }));
-        else if (text && Number(text) > spec.max) errors.push(format(t.nrNumberInvalid, { field: label, min: 0, max: spec.max }));
+        if (text && !/^\d{1,2}$/.test(text)) wrong.at(clientFieldId(spec), format(t.nrNumberInvalid, { field: label, min: 0, max: spec.max }));
+        else if (text && Number(text) > spec.max) wrong.at(clientFieldId(spec), format(t.nrNumberInvalid, { field: label, min: 0, max: spec.max }));
         value = text ? Number(text) : undefined;
         break;
       case 'ages': {
         const ages = text.split(/[,;\s]+/).filter((a) => a !== '');
-        if (ages.length > spec.max || !ages.every((a) => /^\d{1,2}$/.test(a) && Number(a) <= 25)) errors.push(format(t.nrNumberInvalid, { field: label, min: 0, max: 25 }));
+        if (ages.length > spec.max || !ages.every((a) => /^\d{1,2}$/.test(a) && Number(a) <= 25)) wrong.at(clientFieldId(spec), format(t.nrNumberInvalid, { field: label, min: 0, max: 25 }));
         value = ages.length ? ages.map(Number) : undefined;
         break;
       }
       case 'lines': {
         const list = lines(text);
-        if (list.length > spec.max || list.some((l) => l.length > 200)) errors.push(format(t.nrTooLong, { field: label, max: 200 }));
+        if (list.length > spec.max || list.some((l) => l.length > 200)) wrong.at(clientFieldId(spec), format(t.nrTooLong, { field: label, max: 200 }));
         value = list.length ? list : undefined;
         break;
       }
@@ -306,15 +337,15 @@ export function checkDetails(form: FormFields, t: Messages, consent: ConsentAnsw
     if (value !== undefined) (client[spec.group] ??= {})[spec.key] = value;
   }
   for (const spec of CLIENT_FIELDS) {
-    if (spec.required && client[spec.group] && client[spec.group]![spec.key] === undefined) errors.push(format(t.fieldRequired, { field: t[spec.label] }));
+    if (spec.required && client[spec.group] && client[spec.group]![spec.key] === undefined) wrong.at(clientFieldId(spec), format(t.fieldRequired, { field: t[spec.label] }));
   }
   const reason = form.text('reason');
-  if (!reason) errors.push(format(t.fieldRequired, { field: t.nrReasonLabel }));
-  else if (reason.length > 4000) errors.push(format(t.nrTooLong, { field: t.nrReasonLabel, max: 4000 }));
+  if (!reason) wrong.at(FIELD_IDS.reason, format(t.fieldRequired, { field: t.nrReasonLabel }));
+  else if (reason.length > 4000) wrong.at(FIELD_IDS.reason, format(t.nrTooLong, { field: t.nrReasonLabel, max: 4000 }));
   const replyBy = form.optional('reply_by');
-  if (replyBy && !isDay(replyBy)) errors.push(format(t.nrDateInvalid, { field: t.nrReplyByLabel }));
-  else if (replyBy && replyBy <= today(now)) errors.push(format(t.nrDateNotFuture, { field: t.nrReplyByLabel }));
-  if (errors.length) return { ok: false, errors: [...new Set(errors)] };
+  if (replyBy && !isDay(replyBy)) wrong.at(FIELD_IDS.reply_by, format(t.nrDateInvalid, { field: t.nrReplyByLabel }));
+  else if (replyBy && replyBy <= today(now)) wrong.at(FIELD_IDS.reply_by, format(t.nrDateNotFuture, { field: t.nrReplyByLabel }));
+  if (wrong.list.length) return { ok: false, errors: wrong.list };
   return ok({ reason, replyBy, client: client as ClientData });
 }
 

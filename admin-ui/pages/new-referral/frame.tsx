@@ -5,6 +5,8 @@ import { format, type Messages } from '../../i18n/catalogue.js';
 import { ErrorNote } from '../../router.js';
 import { Layout, type PageContext } from '../layout.js';
 import type { InquiryTarget } from '../../answered-inquiry.js';
+import { FieldError, fieldState, type FieldMistake } from '../field-error.js';
+import type { StepMistake } from './flow.js';
 
 export const STEPS = ['needs', 'matches', 'consent', 'details', 'review'] as const;
 export type Step = (typeof STEPS)[number];
@@ -24,8 +26,8 @@ export const STEP_ACTION: Readonly<Record<Step, string>> = {
 
 export interface StepProps {
   page: PageContext;
-  /** Sentences saying what is wrong with the answers given. */
-  errors?: readonly string[] | undefined;
+  /** What is wrong with the answers given: listed at the top, and said beside each control concerned. */
+  errors?: readonly StepMistake[] | undefined;
   /** What the node said when it refused (sending). */
   problem?: { sentence: string; detail?: string } | undefined;
   /** The answered inquiry the referral is made for, if it is. */
@@ -54,7 +56,7 @@ export function StepFrame(props: StepProps & { step: Step; children: Child }) {
           <p class="error">{t.nrPleaseCheck}</p>
           <ul>
             {errors.map((e) => (
-              <li>{e}</li>
+              <li>{e.field ? <a href={`#${e.field}`}>{e.sentence}</a> : e.sentence}</li>
             ))}
           </ul>
         </div>
@@ -73,4 +75,27 @@ export function StepForm(props: { page: PageContext; action: string; children: C
       {props.children}
     </form>
   );
+}
+
+/** The first mistake about the control or group `id`. */
+function mistakeAt(errors: readonly StepMistake[] | undefined, id: string): FieldMistake | undefined {
+  const found = errors?.find((e) => e.field === id);
+  return found ? { field: id, sentence: found.sentence } : undefined;
+}
+
+/** The attributes of the control `id`: marked invalid and described by its mistake when it has one (else by `hint`). */
+export const markOf = (errors: readonly StepMistake[] | undefined, id: string, hint?: string) => fieldState(mistakeAt(errors, id), id, hint);
+
+/** The sentence beside the control or group `id`, when a mistake is about it. */
+export function StepFieldError(props: { errors: readonly StepMistake[] | undefined; id: string }) {
+  return <FieldError mistake={mistakeAt(props.errors, props.id)} id={props.id} />;
+}
+
+/**
+ * A group of checkboxes or radio buttons (`id`, its fieldset) with a mistake: the fieldset is
+ * described by the sentence (said after its legend), and each of its controls is marked invalid.
+ */
+export function groupOf(errors: readonly StepMistake[] | undefined, id: string): { fieldset: { id: string; 'aria-describedby'?: string }; control: { 'aria-invalid'?: 'true' } } {
+  if (!mistakeAt(errors, id)) return { fieldset: { id }, control: {} };
+  return { fieldset: { id, 'aria-describedby': `${id}-error` }, control: { 'aria-invalid': 'true' } };
 }

@@ -4,8 +4,8 @@
 import type { MatchResponse, MatchResult } from '../../../node/directory/matching.js';
 import type { FormFields } from '../../router.js';
 import { format, formatNumber, type Language, type Messages } from '../../i18n/catalogue.js';
-import { categoryLabel, Carry, CHOICE_FIELDS, countryName, DATA_CATEGORIES, directoryText, type DataCategory, type Needs } from './flow.js';
-import { StepForm, StepFrame, STEP_ACTION, type StepProps } from './frame.js';
+import { categoryLabel, Carry, CHOICE_FIELDS, countryName, DATA_CATEGORIES, directoryText, FIELD_IDS, type DataCategory, type Needs } from './flow.js';
+import { groupOf, StepFieldError, StepForm, StepFrame, STEP_ACTION, type StepProps } from './frame.js';
 import { Reasons } from './reasons.js';
 
 export const choiceValue = (result: MatchResult) => `${result.organization.node_id} ${result.service.id}`;
@@ -54,6 +54,7 @@ export function MatchesPage(props: StepProps & { form: FormFields; needs: Needs;
   const others = found.results.filter((r) => !r.referable);
   const chosen = form.text('choice');
   const covered = form.all('category').filter((c): c is DataCategory => DATA_CATEGORIES.includes(c as DataCategory));
+  const choice = groupOf(props.errors, FIELD_IDS.choice);
   return (
     <StepFrame page={props.page} step="matches" errors={props.errors}>
       <p>
@@ -63,13 +64,14 @@ export function MatchesPage(props: StepProps & { form: FormFields; needs: Needs;
       <StepForm page={props.page} action={STEP_ACTION.consent}>
         <Carry form={form} except={CHOICE_FIELDS} covered={covered} />
         {referable.length > 0 ? (
-          <fieldset>
+          <fieldset {...choice.fieldset}>
             <legend>{t.nrChooseLegend}</legend>
+            <StepFieldError errors={props.errors} id={FIELD_IDS.choice} />
             <p>{t.nrMatchesIntro}</p>
             {referable.map((result, i) => (
               <div class="nr-match">
                 <p class="nr-match-choice">
-                  <input type="radio" name="choice" id={`choice-${i}`} value={choiceValue(result)} checked={chosen === choiceValue(result)} />
+                  <input type="radio" name="choice" id={`choice-${i}`} value={choiceValue(result)} checked={chosen === choiceValue(result)} {...choice.control} />
                   <label for={`choice-${i}`}>
                     <ServiceName result={result} language={language} />
                   </label>

@@ -2,8 +2,8 @@
 // urgent it is, and where and in which languages she would like the service.
 import type { FormFields } from '../../router.js';
 import { CategoryChoices } from '../category-choices.js';
-import { byName, Carry, countryName, DATA_CATEGORIES, languageName, NEEDS_FIELDS, SPOKEN_LANGUAGES, URGENCIES, type DataCategory } from './flow.js';
-import { StepForm, StepFrame, STEP_ACTION, type StepProps } from './frame.js';
+import { byName, Carry, countryName, DATA_CATEGORIES, FIELD_IDS, languageName, NEEDS_FIELDS, SPOKEN_LANGUAGES, URGENCIES, type DataCategory } from './flow.js';
+import { groupOf, markOf, StepFieldError, StepForm, StepFrame, STEP_ACTION, type StepProps } from './frame.js';
 
 export function NeedsPage(props: StepProps & { form: FormFields; countries: readonly string[] }) {
   const { t, language } = props.page;
@@ -13,21 +13,24 @@ export function NeedsPage(props: StepProps & { form: FormFields; countries: read
   const country = form.text('country');
   const urgency = form.text('urgency') || 'routine';
   const covered = form.all('category').filter((c): c is DataCategory => DATA_CATEGORIES.includes(c as DataCategory));
+  const [needs, urgencies, languages] = [groupOf(props.errors, FIELD_IDS.need), groupOf(props.errors, FIELD_IDS.urgency), groupOf(props.errors, FIELD_IDS.speaks)];
   return (
     <StepFrame page={props.page} step="needs" errors={props.errors}>
       <p>{t.nrNeedsIntro}</p>
       <StepForm page={props.page} action={STEP_ACTION.matches}>
         <Carry form={form} except={NEEDS_FIELDS} covered={covered} />
-        <fieldset>
+        <fieldset {...needs.fieldset}>
           <legend>{t.nrNeedsLegend}</legend>
-          <CategoryChoices language={language} name="need" idPrefix="need-" class="choices nr-needs" chosen={(code) => chosen.has(code)} />
+          <StepFieldError errors={props.errors} id={FIELD_IDS.need} />
+          <CategoryChoices language={language} name="need" idPrefix="need-" class="choices nr-needs" chosen={(code) => chosen.has(code)} invalid={needs.control} />
         </fieldset>
-        <fieldset>
+        <fieldset {...urgencies.fieldset}>
           <legend>{t.nrUrgencyLegend}</legend>
+          <StepFieldError errors={props.errors} id={FIELD_IDS.urgency} />
           <div class="choices">
             {URGENCIES.map((u) => (
               <label>
-                <input type="radio" name="urgency" value={u} id={`urgency-${u}`} checked={urgency === u} />
+                <input type="radio" name="urgency" value={u} id={`urgency-${u}`} checked={urgency === u} {...urgencies.control} />
                 {t[`nr.urgency.${u}`]}
               </label>
             ))}
@@ -35,7 +38,7 @@ export function NeedsPage(props: StepProps & { form: FormFields; countries: read
         </fieldset>
         <p class="nr-field">
           <label for="country">{t.nrCountryLabel}</label>
-          <select id="country" name="country">
+          <select id="country" name="country" {...markOf(props.errors, FIELD_IDS.country)}>
             <option value="">{t.nrAnyCountry}</option>
             {byName(props.countries, (c) => countryName(c, language), language).map((c) => (
               <option value={c.code} selected={country === c.code}>
@@ -43,14 +46,16 @@ export function NeedsPage(props: StepProps & { form: FormFields; countries: read
               </option>
             ))}
           </select>
+          <StepFieldError errors={props.errors} id={FIELD_IDS.country} />
         </p>
-        <fieldset>
+        <fieldset {...languages.fieldset}>
           <legend>{t.nrSpeaksLegend}</legend>
+          <StepFieldError errors={props.errors} id={FIELD_IDS.speaks} />
           <p class="muted">{t.nrSpeaksHint}</p>
           <div class="choices nr-columns">
             {byName(SPOKEN_LANGUAGES, (l) => languageName(l, language), language).map((l) => (
               <label>
-                <input type="checkbox" name="speaks" value={l.code} id={`speaks-${l.code}`} checked={speaks.has(l.code)} />
+                <input type="checkbox" name="speaks" value={l.code} id={`speaks-${l.code}`} checked={speaks.has(l.code)} {...languages.control} />
                 {l.name}
               </label>
             ))}
