@@ -5,14 +5,17 @@ import {
   changeOwnPassword,
   changeRole,
   createUser,
+  displayNameOf,
   findUser,
   listApiTokens,
   listUsers,
+  MAX_DISPLAY_NAME_LENGTH,
   MAX_PASSWORD_LENGTH,
   MIN_PASSWORD_LENGTH,
   resetPassword,
   revokeApiToken,
   ROLES,
+  setDisplayName,
   setUserDisabled,
   setUserLanguage,
   UserError,
@@ -34,6 +37,14 @@ const USERNAME = /^[a-z0-9][a-z0-9._-]{1,63}$/;
 
 const isRole = (value: string): value is Role => (ROLES as readonly string[]).includes(value);
 
+/** Why a display name typed in a form cannot be one, in the reader's language; undefined when it can ('' takes it away). */
+function nameRefusal(t: Messages, given: string): string | undefined {
+  if (given === '') return undefined;
+  const checked = displayNameOf(given);
+  if (checked.ok) return undefined;
+  return checked.problem === 'too-long' ? format(t.displayNameTooLong, { max: MAX_DISPLAY_NAME_LENGTH }) : t.displayNameOneLine;
+}
+
 export function accountPages(ui: UiRouter): void {
   const { ctx } = ui;
   const { db } = ctx.database;
@@ -41,6 +52,7 @@ export function accountPages(ui: UiRouter): void {
   const settingsData = async (r: UiRequest): Promise<SettingsData> => {
     const { self } = ctx;
     return {
+      displayName: (await findUser(db, r.session.user.id))?.display_name ?? '',
       minLength: MIN_PASSWORD_LENGTH,
       tokens: await listApiTokens(db, r.session.user.username),
       now: ctx.clock.now(),
@@ -67,6 +79,16 @@ export function accountPages(ui: UiRouter): void {
     }
     await setUserLanguage(db, r.session.user.id, language);
     return redirect(r.c, '/ui/settings', 'settingsLanguageSaved');
+  });
+
+  ui.post('/settings/name', ROLES, async (r) => {
+    const given = r.form.text('display_name');
+    const refused = nameRefusal(r.t, given);
+    if (refused) {
+      return render(r.c, <SettingsPage page={r.page} data={{ ...(await settingsData(r)), displayName: given, displayNameError: { sentence: refused } }} />, 422);
+    }
+    const change = await setDisplayName(ctx.database, r.session.user.id, given === '' ? null : given, ctx.clock.now(), userActor(r));
+    return change === 'not-found' ? notFound(r) : redirect(r.c, '/ui/settings', 'settingsDisplayNameSaved');
   });
 
   ui.post('/settings/password', ROLES, async (r) => {
@@ -104,17 +126,24 @@ export function accountPages(ui: UiRouter): void {
 
   ui.post('/users', ADMIN, async (r) => {
     const { t } = r;
-    const entered = { username: r.form.text('username'), role: r.form.text('role') };
+    const entered = { username: r.form.text('username'), role: r.form.text('role'), displayName: r.form.text('display_name') };
     const refuse = async (sentence: string, detail?: string) =>
       render(r.c, <UsersPage page={r.page} users={await listUsers(db)} form={entered} error={{ sentence, ...(detail ? { detail } : {}) }} />, 422);
-    const wrong = async (field: 'new-username' | 'new-role', sentence: string) =>
+    const wrong = async (field: 'new-username' | 'new-role' | 'new-display-name', sentence: string) =>
       render(r.c, <UsersPage page={r.page} users={await listUsers(db)} form={entered} mistake={{ field, sentence }} />, 422);
     if (entered.username === '') return wrong('new-username', format(t.fieldRequired, { field: t.settingsUsername }));
     if (!USERNAME.test(entered.username)) return wrong('new-username', t.usersNameInvalid);
+    const nameRefused = nameRefusal(t, entered.displayName);
+    if (nameRefused) return wrong('new-display-name', nameRefused);
     if (!isRole(entered.role)) return wrong('new-role', t.usersRoleMissing);
     if ((await listUsers(db)).some((u) => u.username === entered.username)) return wrong('new-username', format(t.usersNameTaken, { name: entered.username }));
     try {
-      const { user, password } = await createUser(ctx.database, { username: entered.username, role: entered.role }, ctx.clock.now(), userActor(r));
+      const { user, password } = await createUser(
+        ctx.database,
+        { username: entered.username, role: entered.role, ...(entered.displayName ? { displayName: entered.displayName } : {}) },
+        ctx.clock.now(),
+        userActor(r),
+      );
       return render(
         r.c,
         <PasswordOncePage page={r.page} title={t.usersAddTitle} sentence={`${format(t.usersCreated, { name: user.username })} ${t.usersPasswordOnce}`} password={password} userId={user.id} />,
@@ -174,6 +203,22 @@ export function accountPages(ui: UiRouter): void {
       );
     }
     return afterChange(r, user, await changeRole(ctx.database, user.id, role, ctx.clock.now(), userActor(r)), 'userRoleChanged');
+  });
+
+  ui.post('/users/:id/name', ADMIN, async (r) => {
+    const user = await userOf(r);
+    if (!user) return notFound(r);
+    const given = r.form.text('display_name');
+    const refused = nameRefusal(r.t, given);
+    if (refused) {
+      return render(
+        r.c,
+        <UserPage page={r.page} user={user} lastAdmin={await isLastActiveAdmin(user)} tokens={await listApiTokens(db, user.username)} now={ctx.clock.now()} mistake={{ field: 'user-display-name', sentence: refused }} typedName={given} />,
+        422,
+      );
+    }
+    const change = await setDisplayName(ctx.database, user.id, given === '' ? null : given, ctx.clock.now(), userActor(r));
+    return change === 'not-found' ? notFound(r) : redirect(r.c, `/ui/users/${user.id}`, 'userDisplayNameSaved');
   });
 
   ui.post('/users/:id/disable', ADMIN, async (r) => {

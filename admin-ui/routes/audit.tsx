@@ -10,12 +10,13 @@ import { logSize } from '../../node/audit-log/tree-store.js';
 import { verifyAuditBundle } from '../../node/audit-log/verify.js';
 import { witnessedLogs } from '../../node/audit-log/witnessed.js';
 import { listPeers } from '../../node/peers/service.js';
-import type { Role } from '../../node/users/service.js';
-import { format, type Messages } from '../i18n/catalogue.js';
+import { userNames, type Role } from '../../node/users/service.js';
+import { referralPartners } from '../../node/referrals/state.js';
+import { format, type Language, type Messages } from '../i18n/catalogue.js';
 import { render, UI_BODY_LIMIT, type FormFields, type UiRouter } from '../router.js';
 import { CheckpointsPage, witnessedByPeer } from '../pages/audit/checkpoints.js';
-import { isEventType, readEntry, type ReadEntry } from '../pages/audit/describe.js';
-import { AuditLogPage, type LogFilters } from '../pages/audit/log.js';
+import { isEventType, peerLabel, readEntry, type AuditNames, type ReadEntry } from '../pages/audit/describe.js';
+import { AuditLogPage, type ActorChoices, type LogFilters } from '../pages/audit/log.js';
 import { VerificationReport, VerifyFormsPage, type VerifyForm } from '../pages/audit/verify.js';
 
 const AUDIT_ROLES: readonly Role[] = ['auditor', 'admin'];
@@ -32,17 +33,37 @@ const MAX_BUNDLE_BYTES = UI_BODY_LIMIT;
 export function auditPages(ui: UiRouter): void {
   const { db } = ui.ctx.database;
 
+  /** The users and peers by name (the names pages show, and the filter's choices), and the referrals `entries` name. */
+  const namesFor = async (entries: readonly ReadEntry[], language: Language): Promise<{ names: AuditNames; actors: ActorChoices }> => {
+    const users = await userNames(db);
+    const peers = await listPeers(db);
+    const referralIds = entries.flatMap((e) => (e.readable && typeof e.fields.referral_id === 'string' ? [e.fields.referral_id] : []));
+    const names: AuditNames = {
+      users,
+      peers: new Map(peers.map((p) => [p.id, { name: p.name, country: p.country }])),
+      referrals: await referralPartners(db, referralIds),
+    };
+    const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name, language);
+    const actors: ActorChoices = {
+      users: [...users].map(([id, name]) => ({ id, name })).sort(byName),
+      peers: peers.map((p) => ({ id: p.id, name: peerLabel(names, language, p.id) })).sort(byName),
+    };
+    return { names, actors };
+  };
+
   ui.get('/audit', AUDIT_ROLES, async ({ c, page, t }) => {
     const q = c.req.query();
     const filters: LogFilters = { type: one(q.type), from: one(q.from), to: one(q.to), actor: one(q.actor), id: one(q.id) };
     const size = await logSize(db);
     const errors = filterErrors(t, filters, one(q.before));
     if (errors.length > 0) {
-      return render(c, <AuditLogPage page={page} data={{ filters, errors, size, entries: [], searchStopped: false, paged: false }} />, 400);
+      const named = await namesFor([], page.language);
+      return render(c, <AuditLogPage page={page} data={{ filters, errors, size, entries: [], searchStopped: false, paged: false, ...named }} />, 400);
     }
     const before = q.before ? Math.min(Number(q.before), size) : size;
     const found = await searchBackwards(before, matcher(filters));
-    return render(c, <AuditLogPage page={page} data={{ filters, errors, size, ...found, paged: before < size }} />);
+    const named = await namesFor(found.entries, page.language);
+    return render(c, <AuditLogPage page={page} data={{ filters, errors, size, ...found, paged: before < size, ...named }} />);
   });
 
   ui.get('/audit/checkpoints', AUDIT_ROLES, async ({ c, page }) => {

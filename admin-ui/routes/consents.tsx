@@ -12,6 +12,7 @@ import { ConsentListPage, type ConsentFilters } from '../pages/consents/list.js'
 import { ConsentDetailPage, type ConsentDetailData } from '../pages/consents/detail.js';
 import { CONSENT_STATES, type OrganisationNames } from '../pages/consents/parts.js';
 import { isUuid } from '../../node/http/request.js';
+import { format } from '../i18n/catalogue.js';
 
 const READERS: readonly Role[] = ['admin', 'caseworker', 'auditor'];
 const WITHDRAWERS: readonly Role[] = ['admin', 'caseworker'];
@@ -45,11 +46,16 @@ export function consentPages(ui: UiRouter): void {
   });
 
   const detailData = async (r: UiRequest, consent: Consent): Promise<ConsentDetailData> => {
-    const local = consent.origin === 'self' ? (await userNames(db)).get(consent.obtained_by) : undefined;
+    const names = await organisationNames();
+    // A user of this node by name; one of the organisation the consent came from, whom this node does not know, by that organisation.
+    const obtainedBy =
+      consent.origin === 'self'
+        ? ((await userNames(db)).get(consent.obtained_by) ?? r.t.auditUserUnknown)
+        : format(r.t.auditCaseworkerAt, { org: names.get(consent.origin) ?? consent.origin });
     return {
       consent,
-      names: await organisationNames(),
-      obtainedBy: local ?? consent.obtained_by,
+      names,
+      obtainedBy,
       mayAct: WITHDRAWERS.includes(r.session.user.role),
     };
   };

@@ -179,11 +179,33 @@ export function buildProgram(io: CliIo = defaultIo, loadHttpApp?: () => Promise<
     .description('Create a user with a generated password (printed once).')
     .addOption(dataOption())
     .addOption(new Option('--role <role>', 'the user\'s role').choices([...ROLES]).makeOptionMandatory())
-    .action(async (username: string, options: { data?: string; role: Role }) => {
+    .option('--name <display name>', 'the name pages show for the user (their user name otherwise)')
+    .action(async (username: string, options: { data?: string; role: Role; name?: string }) => {
       await withNode(options, async ({ ctx }) => {
         const { createUser } = await import('./node-functions.js');
-        const { password } = await createUser(ctx.database, { username, role: options.role }, ctx.clock.now());
+        const { password } = await createUser(ctx.database, { username, role: options.role, ...(options.name !== undefined ? { displayName: options.name } : {}) }, ctx.clock.now());
         io.out(`User ${username} (${options.role}) created. Password: ${password}   (shown once)`);
+      });
+    });
+
+  user
+    .command('set-name <username> [display-name]')
+    .description('Give a user the name pages show for them in the timeline, the audit log and assignments, or take it away with --none (their user name is shown then); written in the audit log, without the name.')
+    .addOption(dataOption())
+    .option('--none', 'take the display name away')
+    .action(async (username: string, displayName: string | undefined, options: { data?: string; none?: boolean }) => {
+      if ((displayName === undefined) === !options.none) throw new CliError('Give either a display name or --none.');
+      await withNode(options, async ({ ctx }) => {
+        const { COMMAND_LINE, displayNameOf, findUserByName, setDisplayName } = await import('./node-functions.js');
+        const account = await findUserByName(ctx.database.db, username);
+        if (!account) throw new CliError(`There is no user ${username} on this node.`);
+        const change = await setDisplayName(ctx.database, account.id, displayName ?? null, ctx.clock.now(), COMMAND_LINE);
+        if (change === 'unchanged') io.out(`${username} already had that display name; nothing changed.`);
+        else if (displayName === undefined) io.out(`${username} has no display name now; pages show the user name.`);
+        else {
+          const kept = displayNameOf(displayName);
+          io.out(`${username} is shown as “${kept.ok ? kept.name : displayName}”.`);
+        }
       });
     });
 
@@ -199,8 +221,11 @@ export function buildProgram(io: CliIo = defaultIo, loadHttpApp?: () => Promise<
         if (options.json) return io.out(JSON.stringify(users, null, 2));
         io.out(
           printTable(
-            users.map((u) => ({ username: u.username, role: u.role, status: u.disabled_at ? `disabled ${u.disabled_at}` : 'active', created_at: u.created_at, last_signed_in_at: u.last_signed_in_at ?? 'never' })),
-            ['username', 'role', 'status', 'created_at', 'last_signed_in_at'],
+            users.map((u) => ({
+              username: u.username, display_name: u.display_name ?? '', role: u.role, status: u.disabled_at ? `disabled ${u.disabled_at}` : 'active',
+              created_at: u.created_at, last_signed_in_at: u.last_signed_in_at ?? 'never',
+            })),
+            ['username', 'display_name', 'role', 'status', 'created_at', 'last_signed_in_at'],
           ),
         );
       });

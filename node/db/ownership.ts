@@ -15,7 +15,7 @@ export const tableOwners: Readonly<Record<keyof Schema, TableOwner>> = {
   node_settings: { owner: 'node/identity/store.ts', holds: "this node's id, name, country, languages" },
   node_keys: { owner: 'node/identity/store.ts', holds: "this node's signing and encryption keys, private halves under data keys" },
   key_revocations: { owner: 'node/identity/revocations.ts', holds: "key revocation statements, this node's and peers'" },
-  users: { owner: 'node/users/service.ts', holds: 'staff accounts, roles, interface language' },
+  users: { owner: 'node/users/service.ts', holds: 'staff accounts, roles, display names, interface language' },
   api_tokens: { owner: 'node/users/service.ts', holds: 'local API tokens (digests only)' },
   ui_sessions: { owner: 'node/users/sessions.ts', holds: 'web interface sign-ins (token digests, CSRF tokens)' },
   ui_pending_sign_ins: { owner: 'node/users/sessions.ts', holds: 'sign-ins waiting for their second factor, five minutes at most (token digests)' },

@@ -92,6 +92,8 @@ export interface UsersTable {
   disabled_at: string | null;
   /** The web interface's language for this user (en, de, el, it, ro, bg); null: English. */
   language: string | null;
+  /** The name people know the user by (pages show it, never the id); null: the user name. */
+  display_name: string | null;
 }
 
 /** Written by rate-limiter-flexible alone (users/sign-in-guard.ts): its columns, its meaning. */

@@ -61,6 +61,13 @@ export async function findReferral(db: Db | Tx, id: string): Promise<Referral | 
 
 const referralById = preparedStatement((db, v: { id: string }) => db.selectFrom('referrals').selectAll().where('id', '=', v.id));
 
+/** Of the referrals `ids`, those this node holds: with whom and which way (pages that name a referral by what it is). */
+export async function referralPartners(db: Db | Tx, ids: readonly string[]): Promise<Map<string, { direction: 'incoming' | 'outgoing'; peerId: string }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('referrals').select(['id', 'direction', 'peer_id']).where('id', 'in', [...new Set(ids)]).execute();
+  return new Map(rows.map((r) => [r.id, { direction: r.direction, peerId: r.peer_id }]));
+}
+
 /** The referral `id` made with `peerId`: a peer's message about anyone else's referral finds nothing. */
 export async function findReferralWith(db: Db | Tx, id: string, peerId: string): Promise<Referral | undefined> {
   return referralWithPeer.first(db, { id, peerId });

@@ -41,9 +41,31 @@ const DAY_MS = 86_400_000;
 /** Users and tokens made with the CLI on the node's machine: whoever runs it has the data folder. */
 const COMMAND_LINE: AuditActor = { kind: 'system', id: 'command-line' };
 
+/** A display name: what people call the user at work, 1 to 100 characters, no control characters. */
+export const MAX_DISPLAY_NAME_LENGTH = 100;
+
+/**
+ * The display name as kept (spaces trimmed and runs of them made one), or why it cannot be one.
+ * A name is not personal data of a client: it is the organisation's own directory of its staff,
+ * like the user name, and is never written in the audit log (pages look it up when they show it).
+ */
+export function displayNameOf(given: string): { ok: true; name: string } | { ok: false; problem: 'empty' | 'too-long' | 'control-characters' } {
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(given)) return { ok: false, problem: 'control-characters' };
+  const name = given.normalize('NFC').trim().replace(/\s+/g, ' ');
+  if (name === '') return { ok: false, problem: 'empty' };
+  if ([...name].length > MAX_DISPLAY_NAME_LENGTH) return { ok: false, problem: 'too-long' };
+  return { ok: true, name };
+}
+
+const DISPLAY_NAME_PROBLEMS = {
+  empty: 'A display name cannot be empty.',
+  'too-long': `A display name is at most ${MAX_DISPLAY_NAME_LENGTH} characters.`,
+  'control-characters': 'A display name is one line of text, without control characters.',
+} as const;
+
 export async function createUser(
   database: Database,
-  input: { username: string; role: Role; password?: string },
+  input: { username: string; role: Role; password?: string; displayName?: string },
   now: Date,
   actor: AuditActor = COMMAND_LINE,
 ): Promise<{ user: AuthenticatedUser; password: string }> {
@@ -51,6 +73,8 @@ export async function createUser(
     throw new UserError('A user name is 2 to 64 lower-case letters, digits, dots, dashes or underscores.');
   }
   if (!ROLES.includes(input.role)) throw new UserError(`A role is one of ${ROLES.join(', ')}.`);
+  const displayName = input.displayName === undefined ? undefined : displayNameOf(input.displayName);
+  if (displayName && !displayName.ok) throw new UserError(DISPLAY_NAME_PROBLEMS[displayName.problem]);
   const taken = await database.db.selectFrom('users').select('id').where('username', '=', input.username).executeTakeFirst();
   if (taken) throw new UserError(`The user name ${input.username} is taken.`);
   if (input.password !== undefined) {
@@ -61,7 +85,10 @@ export async function createUser(
   const user = { id: randomUUID(), username: input.username, role: input.role };
   const passwordHash = await hashPassword(password);
   await database.transaction(async (tx) => {
-    await tx.insertInto('users').values({ ...user, password_hash: passwordHash, created_at: now.toISOString(), disabled_at: null }).execute();
+    await tx
+      .insertInto('users')
+      .values({ ...user, password_hash: passwordHash, created_at: now.toISOString(), disabled_at: null, display_name: displayName?.name ?? null })
+      .execute();
     await appendAuditEvent(tx, now, actor, { type: 'user.created', user_id: user.id, role: user.role });
   });
   return { user, password };
@@ -168,15 +195,22 @@ export interface UserAccount {
   role: Role;
   /** The web interface's language; null: English. */
   language: string | null;
+  /** The name people know the user by; null: none given (the user name stands for it). */
+  display_name: string | null;
   created_at: string;
   disabled_at: string | null;
   /** The last sign-in to the web interface, when the audit log still tells it. */
   last_signed_in_at?: string;
 }
 
+const ACCOUNT_COLUMNS = ['id', 'username', 'role', 'language', 'display_name', 'created_at', 'disabled_at'] as const;
+
+/** How pages name a user: the display name, else the user name. */
+export const shownName = (user: { username: string; display_name: string | null }): string => user.display_name ?? user.username;
+
 /** Every user of this node, by name, with their last sign-in to the web interface if known. */
 export async function listUsers(db: Db): Promise<UserAccount[]> {
-  const users = await db.selectFrom('users').select(['id', 'username', 'role', 'language', 'created_at', 'disabled_at']).orderBy('username').execute();
+  const users = await db.selectFrom('users').select(ACCOUNT_COLUMNS).orderBy('username').execute();
   const last = await lastSignIns(db);
   return users.map((u) => ({ ...u, ...(last.has(u.id) ? { last_signed_in_at: last.get(u.id)! } : {}) }));
 }
@@ -192,15 +226,15 @@ async function lastSignIns(db: Db): Promise<Map<string, string>> {
   return last;
 }
 
-/** Each user's id with their user name, for pages that name who did what (no other detail). */
+/** Each user's id with the name pages show (shownName), for pages that name who did what (no other detail). */
 export async function userNames(db: Db): Promise<Map<string, string>> {
-  const rows = await db.selectFrom('users').select(['id', 'username']).execute();
-  return new Map(rows.map((row) => [row.id, row.username]));
+  const rows = await db.selectFrom('users').select(['id', 'username', 'display_name']).execute();
+  return new Map(rows.map((row) => [row.id, shownName(row)]));
 }
 
 /** One user, with their last sign-in to the web interface if the audit log still tells it. */
 export async function findUser(db: Db, id: string): Promise<UserAccount | undefined> {
-  const user = await db.selectFrom('users').select(['id', 'username', 'role', 'language', 'created_at', 'disabled_at']).where('id', '=', id).executeTakeFirst();
+  const user = await db.selectFrom('users').select(ACCOUNT_COLUMNS).where('id', '=', id).executeTakeFirst();
   if (!user) return undefined;
   const last = (await lastSignIns(db)).get(id);
   return { ...user, ...(last ? { last_signed_in_at: last } : {}) };
@@ -325,6 +359,24 @@ export async function setUserDisabled(database: Database, userId: string, disabl
 /** The account named `username`, as much as a command acting for its user checks (role, whether disabled). */
 export async function findUserByName(db: Db, username: string): Promise<Pick<UserAccount, 'id' | 'role' | 'disabled_at'> | undefined> {
   return db.selectFrom('users').select(['id', 'role', 'disabled_at']).where('username', '=', username).executeTakeFirst();
+}
+
+/**
+ * Gives the user a display name, or takes it away (null: the user name is shown). Written in the
+ * audit log without the name. Refused (UserError) when it cannot be one (displayNameOf).
+ */
+export async function setDisplayName(database: Database, userId: string, given: string | null, now: Date, actor: AuditActor): Promise<AccountChange> {
+  const checked = given === null ? undefined : displayNameOf(given);
+  if (checked && !checked.ok) throw new UserError(DISPLAY_NAME_PROBLEMS[checked.problem]);
+  const name = checked?.name ?? null;
+  return database.transaction(async (tx) => {
+    const user = await tx.selectFrom('users').select(['display_name']).where('id', '=', userId).executeTakeFirst();
+    if (!user) return 'not-found';
+    if (user.display_name === name) return 'unchanged';
+    await tx.updateTable('users').set({ display_name: name }).where('id', '=', userId).execute();
+    await appendAuditEvent(tx, now, actor, { type: 'user.display-name-changed', user_id: userId });
+    return 'changed';
+  });
 }
 
 /** The web interface's language the user chose (a code the interface speaks: the caller checks it). */

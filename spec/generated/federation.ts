@@ -1052,6 +1052,7 @@ export interface components {
          *     | `user.password-changed` | user_id (the user changed their own password; never the password) |
          *     | `user.password-reset` | user_id (an administrator, the actor, gave the user a new password; never the password) |
          *     | `user.role-changed` | user_id, role (the new role) |
+         *     | `user.display-name-changed` | user_id (the user was given a display name, or it was taken away; never the name) |
          *     | `user.disabled`, `user.enabled` | user_id (a disabled user cannot sign in; their sessions end) |
          *     | `user.sign-in-locked` | user_id (absent when no account has the name tried), minutes (how long): sign-in locked after too many failures; never the name tried or the client's address |
          *     | `user.sign-in-unlocked` | user_id (an administrator, the actor, lifted the lock) |
@@ -1101,7 +1102,7 @@ export interface components {
                 id: string;
             };
             /** @enum {unknown} */
-            type: "node.initialised" | "user.created" | "user.token-created" | "user.token-revoked" | "user.login" | "user.signed-in" | "user.signed-out" | "user.password-changed" | "user.password-reset" | "user.role-changed" | "user.disabled" | "user.enabled" | "user.sign-in-locked" | "user.sign-in-unlocked" | "sign-in.address-locked" | "sign-in.address-unlocked" | "user.second-factor-enabled" | "user.second-factor-removed" | "user.recovery-code-used" | "user.recovery-codes-renewed" | "peer.added" | "peer.trusted" | "peer.suspended" | "peer.restored" | "peer.revoked" | "peer.identity-updated" | "peer.key-rotated" | "peer.alert" | "peer.alert-resolved" | "key.rotated" | "key.destroyed" | "key.revoked" | "consent.recorded" | "consent.form-attached" | "consent.form-erased" | "consent.withdrawn" | "data.disclosed" | "disclosure.cancelled" | "referral.event" | "referral.opened" | "erasure.requested" | "erasure.performed" | "erasure.confirmed" | "witness.inconsistency" | "invitation.created" | "invitation.redeemed" | "invitation.revoked" | "trust-list.applied" | "service.changed";
+            type: "node.initialised" | "user.created" | "user.token-created" | "user.token-revoked" | "user.login" | "user.signed-in" | "user.signed-out" | "user.password-changed" | "user.password-reset" | "user.role-changed" | "user.display-name-changed" | "user.disabled" | "user.enabled" | "user.sign-in-locked" | "user.sign-in-unlocked" | "sign-in.address-locked" | "sign-in.address-unlocked" | "user.second-factor-enabled" | "user.second-factor-removed" | "user.recovery-code-used" | "user.recovery-codes-renewed" | "peer.added" | "peer.trusted" | "peer.suspended" | "peer.restored" | "peer.revoked" | "peer.identity-updated" | "peer.key-rotated" | "peer.alert" | "peer.alert-resolved" | "key.rotated" | "key.destroyed" | "key.revoked" | "consent.recorded" | "consent.form-attached" | "consent.form-erased" | "consent.withdrawn" | "data.disclosed" | "disclosure.cancelled" | "referral.event" | "referral.opened" | "erasure.requested" | "erasure.performed" | "erasure.confirmed" | "witness.inconsistency" | "invitation.created" | "invitation.redeemed" | "invitation.revoked" | "trust-list.applied" | "service.changed";
             node_id?: string;
             signing_kid?: string;
             encryption_kid?: string;

@@ -158,6 +158,37 @@ describe('other commands', () => {
     await expect(run('user', 'add', 'maria', '--role', 'auditor', '--data', data)).rejects.toThrow(/taken/);
   });
 
+  it('give users a display name, at creation or later, take it away, and refuse one that cannot be (issue 18 item 7)', async () => {
+    const data = tempDir();
+    await init(data);
+    await run('user', 'add', 'maria', '--role', 'caseworker', '--name', 'Maria  Ionescu', '--data', data);
+    await run('user', 'add', 'dana', '--role', 'caseworker', '--data', data);
+    expect(await run('user', 'set-name', 'dana', 'Dana Popa', '--data', data)).toBe('dana is shown as “Dana Popa”.\n');
+    expect(await run('user', 'set-name', 'dana', 'Dana Popa', '--data', data)).toMatch(/already had that display name; nothing changed/);
+    const listed = JSON.parse(await run('user', 'list', '--json', '--data', data)) as Array<{ username: string; display_name: string | null }>;
+    expect(listed.filter((u) => u.username !== 'admin').map((u) => [u.username, u.display_name])).toEqual([['dana', 'Dana Popa'], ['maria', 'Maria Ionescu']]);
+    expect(await run('user', 'list', '--data', data)).toMatch(/maria\s+Maria Ionescu\s+caseworker/);
+    expect(await run('user', 'set-name', 'maria', '--none', '--data', data)).toMatch(/maria has no display name now/);
+    await expect(run('user', 'set-name', 'maria', '--data', data)).rejects.toThrow(/Give either a display name or --none/);
+    await expect(run('user', 'set-name', 'maria', 'Maria', '--none', '--data', data)).rejects.toThrow(/Give either a display name or --none/);
+    await expect(run('user', 'set-name', 'nobody', 'X', '--data', data)).rejects.toThrow(/There is no user nobody/);
+    await expect(run('user', 'set-name', 'maria', 'x'.repeat(101), '--data', data)).rejects.toThrow(/at most 100 characters/);
+    await expect(run('user', 'set-name', 'maria', 'Maria\nIonescu', '--data', data)).rejects.toThrow(/one line of text/);
+    await expect(run('user', 'add', 'ioana', '--role', 'caseworker', '--name', '   ', '--data', data)).rejects.toThrow(/cannot be empty/);
+    const node = await openNode({ ...resolveConfig({ data }, {}), logLevel: 'silent' });
+    try {
+      const users = await node.ctx.database.db.selectFrom('users').select(['username', 'display_name']).orderBy('username').execute();
+      expect(users.map((u) => [u.username, u.display_name])).toEqual([['admin', null], ['dana', 'Dana Popa'], ['maria', null]]);
+      // Each change in the audit log, never the name.
+      const changes = await node.ctx.database.db.selectFrom('audit_log').select('entry').where('type', '=', 'user.display-name-changed').execute();
+      expect(changes).toHaveLength(2);
+      const log = (await node.ctx.database.db.selectFrom('audit_log').select('entry').execute()).map((r) => r.entry).join('\n');
+      for (const name of ['Dana Popa', 'Maria Ionescu']) expect(log).not.toContain(name);
+    } finally {
+      await node.close();
+    }
+  });
+
   it('lists the API tokens without the tokens, and revokes one, which then works no more', async () => {
     const data = tempDir();
     await init(data);

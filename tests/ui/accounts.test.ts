@@ -4,8 +4,9 @@
 // and enables accounts and gives new passwords; the last active administrator cannot be demoted or
 // disabled.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authenticateToken, changeRole, createApiToken, createUser, listApiTokens, listUsers, setUserDisabled } from '../../node/users/service.js';
-import { createTestNetwork, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { authenticateToken, changeRole, createApiToken, createUser, listApiTokens, listUsers, setDisplayName, setUserDisabled } from '../../node/users/service.js';
+import { attribute, control, expectMarked } from '../_util/field-marks.js';
+import { createTestNetwork, sentReferral, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
 import { signIn, signedInAs, textOf, uiBrowser, type UiBrowser } from '../_util/ui-browser.js';
 
 let net: TestNetwork;
@@ -49,6 +50,63 @@ describe('the settings page', () => {
     expect(response.status).toBe(303);
     expect(textOf(await b.html(response.headers.get('location')!))).toContain('Ihre Sprache ist gespeichert.');
     expect((await b.submit('/ui/settings/language', { language: 'xx' }, '/ui/settings')).status).toBe(422);
+  });
+});
+
+describe('display names (issue 18 item 7)', () => {
+  it('a user gives herself one on Settings, sees it refused beside the field when it cannot be one, and takes it away', async () => {
+    const b = await signedInAs(gr, 'caseworker', net.clock.now(), 'dora.case');
+    const saved = await b.submit('/ui/settings/name', { display_name: ' Dora   Hristova ' }, '/ui/settings');
+    expect(saved.status).toBe(303);
+    const page = await b.html(saved.headers.get('location')!);
+    expect(textOf(page)).toContain('Your display name is saved.');
+    expect(attribute(control(page, 'settings-display-name'), 'value')).toBe('Dora Hristova');
+    expect((await userNamed('dora.case')).display_name).toBe('Dora Hristova');
+
+    const tooLong = await b.submit('/ui/settings/name', { display_name: 'D'.repeat(101) }, '/ui/settings');
+    expect(tooLong.status).toBe(422);
+    const html = await tooLong.text();
+    expectMarked(html, 'settings-display-name', 'A display name is at most 100 characters.');
+    expect(attribute(control(html, 'settings-display-name'), 'value')).toBe('D'.repeat(101));
+    expect((await userNamed('dora.case')).display_name).toBe('Dora Hristova');
+
+    expect((await b.submit('/ui/settings/name', { display_name: '' }, '/ui/settings')).status).toBe(303);
+    expect((await userNamed('dora.case')).display_name).toBeNull();
+    const types = await auditTypes();
+    expect(types.filter((type) => type === 'user.display-name-changed')).toHaveLength(2);
+    expect(await auditText()).not.toContain('Dora Hristova');
+  });
+
+  it('an administrator names a user when adding her or later; the list and her page show it', async () => {
+    const added = await admin.submit('/ui/users', { username: 'ivo.k', role: 'caseworker', display_name: 'Ivo Kolev' }, '/ui/users');
+    expect(added.status).toBe(200);
+    const ivo = await userNamed('ivo.k');
+    expect(ivo.display_name).toBe('Ivo Kolev');
+    expect(textOf(await admin.html('/ui/users'))).toMatch(/Manage ivo\.k\s+Ivo Kolev\s+Caseworker/);
+    const renamed = await admin.submit(`/ui/users/${ivo.id}/name`, { display_name: 'Ivo K. Kolev' }, `/ui/users/${ivo.id}`);
+    expect(renamed.status).toBe(303);
+    const page = textOf(await admin.html(renamed.headers.get('location')!));
+    expect(page).toContain('The display name is saved.');
+    expect(page).toContain('Ivo K. Kolev (ivo.k)');
+    const refused = await admin.submit(`/ui/users/${ivo.id}/name`, { display_name: 'Ivo\u0007' }, `/ui/users/${ivo.id}`);
+    expect(refused.status).toBe(422);
+    expectMarked(await refused.text(), 'user-display-name', 'A display name is one line of text.');
+    const badNew = await admin.submit('/ui/users', { username: 'jana.k', role: 'caseworker', display_name: 'J'.repeat(101) }, '/ui/users');
+    expect(badNew.status).toBe(422);
+    const badHtml = await badNew.text();
+    expectMarked(badHtml, 'new-display-name', 'A display name is at most 100 characters.');
+    expect(attribute(control(badHtml, 'new-username'), 'value')).toBe('jana.k');
+    expect(await userNamed('jana.k')).toBeUndefined();
+  });
+
+  it('the timeline of a referral names who did each step by display name', async () => {
+    const at = net.nodes[1]!;
+    const { referralId } = await sentReferral(net, gr, at);
+    const adminId = (await userNamed('admin')).id;
+    await setDisplayName(gr.ctx.database, adminId, 'Alexandra Nikolaou', net.clock.now(), { kind: 'system', id: 'command-line' });
+    const text = textOf(await admin.html(`/ui/referrals/${referralId}`));
+    expect(text).toMatch(/Alexandra Nikolaou\s+Referral sent/);
+    expect(text).not.toContain(adminId);
   });
 });
 

@@ -73,12 +73,59 @@ describe('the audit log page', () => {
     expect(text).toContain('Consent recorded');
     expect(text).toContain('Referral step');
     expect(text).toContain('The referral with its data. (A referral we sent.) State: new → Sent.');
-    expect(text).toContain(referralId);
-    expect(text).toContain(`Organisation: ${at.id}`);
+    // A referral by what it is, with its id beside; an organisation by its name and country.
+    expect(text).toContain(`Referral Referral to Test organisation AT (Austria) ${referralId}`);
+    expect(text).toContain(`Organisation Test organisation AT (Austria) ${at.id}`);
     expect(text).toContain('Node set up');
     // Newest first: the auditor's own sign-in comes before the node's first entry.
     expect(text.indexOf('Signed in')).toBeLessThan(text.indexOf('Node set up'));
     for (const personal of ['Amal', 'pastry', 'shelter']) expect(html).not.toContain(personal);
+  });
+
+  it('names people by their display name and never by an id, and says which referral a user opened (issue 18 item 7)', async () => {
+    const { database } = gr.ctx;
+    const { user } = await createUser(database, { username: 'elena.k', role: 'caseworker', displayName: 'Elena Kostopoulou' }, net.clock.now());
+    const caseworker = await signedInAs(gr, 'caseworker', net.clock.now(), 'nikos.p');
+    // A received referral opened by a caseworker at Austria: its entry says which one.
+    const atCaseworker = await signedInAs(at, 'caseworker', net.clock.now(), 'lisa.w');
+    expect((await atCaseworker.go(`/ui/referrals/${referralId}`)).status).toBe(200);
+    const atAuditor = await signedInAs(at, 'auditor', net.clock.now());
+    const opened = tablesOf(await atAuditor.html('/ui/audit?type=referral.opened'));
+    expect(opened).toContain('A referral\'s personal data shown to a user');
+    expect(opened).toContain('Referral from Test organisation GR (Greece)');
+    expect(opened).toContain('lisa.w');
+    // A consent received with a referral: obtained by a caseworker of the sender, whom this node does not know by name.
+    const received = tablesOf(await atAuditor.html('/ui/audit?type=consent.recorded'));
+    expect(received).toContain('Consent obtained by A caseworker at Test organisation GR (Greece)');
+    for (const { id } of await database.db.selectFrom('users').select('id').execute()) expect(received).not.toContain(id);
+
+    // Made by the CLI with a display name, then by the user herself: the page says her name.
+    const named = await caseworker.submit('/ui/settings/name', { display_name: '  Nikos   Papadakis ' }, '/ui/settings');
+    expect(named.status).toBe(303);
+    const page = await auditor.html('/ui/audit?type=user.display-name-changed');
+    expect(tablesOf(page)).toContain('Display name changed');
+    expect(tablesOf(page)).toContain('Nikos Papadakis');
+    // Never the name in the log itself.
+    const rows = await database.db.selectFrom('audit_log').select('entry').execute();
+    for (const name of ['Nikos Papadakis', 'Elena Kostopoulou']) expect(rows.some((r) => r.entry.includes(name))).toBe(false);
+
+    const everything = await auditor.html('/ui/audit?type=user.created');
+    expect(tablesOf(everything)).toContain('Elena Kostopoulou');
+    expect(tablesOf(everything)).not.toContain(user.id);
+    // No user's id anywhere a person is named: every user id of the node is absent from the tables.
+    const ids = (await database.db.selectFrom('users').select('id').execute()).map((u) => u.id);
+    const all = tablesOf(await auditor.html('/ui/audit'));
+    for (const id of ids) expect(all).not.toContain(id);
+
+    // The filter offers users and organisations by name, and filters by the one chosen.
+    const filterForm = /<select id="audit-actor"[\s\S]*?<\/select>/.exec(page)?.[0] ?? '';
+    expect(filterForm).toContain(`<option value="${user.id}">Elena Kostopoulou</option>`);
+    expect(filterForm).toContain(`<option value="${at.id}">Test organisation AT (Austria)</option>`);
+    const nikos = await database.db.selectFrom('users').select('id').where('username', '=', 'nikos.p').executeTakeFirstOrThrow();
+    const byNikos = await auditor.html(`/ui/audit?actor=${nikos.id}`);
+    expect(tablesOf(byNikos)).toContain('Display name changed');
+    expect(tablesOf(byNikos)).not.toContain('Node set up');
+    expect(byNikos).toContain(`<option value="${nikos.id}" selected="">Nikos Papadakis</option>`);
   });
 
   it('filters by type, id, actor and days, and says plainly what is wrong with a filter', async () => {

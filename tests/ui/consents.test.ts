@@ -3,6 +3,7 @@
 // caseworker withdraws it (a separate form that says what happens, with a confirmation), the
 // withdrawal reaches Austria, which erases her data, and its confirmation appears.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setDisplayName } from '../../node/users/service.js';
 import { api, createTestNetwork, sentReferral, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
 import { noticeCookie, noticeLeft, signedInAs, textOf, tokenIn, type UiBrowser } from '../_util/ui-browser.js';
 
@@ -63,6 +64,18 @@ describe('one consent', () => {
     expect(text).toContain('Withdraw the consent');
     expect(text).toContain('Each of them is told at once, must erase the data about her that it received');
     expect(text).toContain('She has withdrawn her consent. I understand that this cannot be undone.');
+  });
+
+  it('says who obtained it by name: a colleague here by her display name, one of another organisation as such (issue 18 item 7)', async () => {
+    const admin = await gr.ctx.database.db.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirstOrThrow();
+    await setDisplayName(gr.ctx.database, admin.id, 'Ana Georgiou', net.clock.now(), { kind: 'system', id: 'command-line' });
+    const here = textOf(await caseworker.html(`/ui/consents/${consentId}`));
+    expect(here).toContain('Ana Georgiou');
+    expect(here).not.toContain(admin.id);
+    const received = (await at.ctx.database.db.selectFrom('consents').select('id').where('origin', '=', gr.id).executeTakeFirstOrThrow()).id;
+    const there = textOf(await (await signedInAs(at, 'caseworker', net.clock.now())).html(`/ui/consents/${received}`));
+    expect(there).toContain(`A caseworker at ${gr.ctx.self.name}`);
+    expect(there).not.toContain(admin.id);
   });
 
   it('shows an auditor the metadata but never the woman\'s data, nor a way to withdraw', async () => {

@@ -4,7 +4,7 @@ import { FieldError, fieldState, onField, type FieldMistake } from '../field-err
 import { countryName, languageNames } from '../../i18n/names.js';
 import { format, formatDate, LANGUAGE_NAMES, LANGUAGES, type Language, type Messages } from '../../i18n/catalogue.js';
 import { Layout, roleName, type PageContext } from '../layout.js';
-import type { ApiTokenListing } from '../../../node/users/service.js';
+import { MAX_DISPLAY_NAME_LENGTH, type ApiTokenListing } from '../../../node/users/service.js';
 import { TokensSection } from './tokens.js';
 import { Csrf } from './parts.js';
 
@@ -28,6 +28,9 @@ export interface SettingsData {
   /** What was wrong with the password change, and with which field (passwords are never shown again). */
   passwordError?: FieldMistake | undefined;
   languageError?: { sentence: string } | undefined;
+  /** The user's display name as kept ('' for none), or as typed when it was refused. */
+  displayName: string;
+  displayNameError?: { sentence: string } | undefined;
 }
 
 export { Csrf } from './parts.js';
@@ -81,6 +84,7 @@ function NodeSection(props: { t: Messages; language: Language; node: NodeFacts }
 export function SettingsPage(props: { page: PageContext; data: SettingsData }) {
   const { t, language, session } = props.page;
   const languageMistake = onField('settings-language', props.data.languageError);
+  const nameMistake = onField('settings-display-name', props.data.displayNameError);
   const user = session!.user;
   return (
     <Layout page={props.page} title={t.settingsTitle} nav="/ui/settings">
@@ -92,6 +96,17 @@ export function SettingsPage(props: { page: PageContext; data: SettingsData }) {
           <dt>{t.settingsRole}</dt>
           <dd>{roleName(t, user.role)}</dd>
         </dl>
+        <form method="post" action="/ui/settings/name" class="stack">
+          <Csrf page={props.page} />
+          <label for="settings-display-name">{t.settingsDisplayName}</label>
+          <input
+            id="settings-display-name" name="display_name" type="text" value={props.data.displayName} maxlength={MAX_DISPLAY_NAME_LENGTH} autocomplete="name"
+            {...fieldState(nameMistake, 'settings-display-name', 'settings-display-name-hint')}
+          />
+          <FieldError mistake={nameMistake} id="settings-display-name" />
+          <p id="settings-display-name-hint" class="muted">{t.settingsDisplayNameHint}</p>
+          <button type="submit">{t.save}</button>
+        </form>
         <form method="post" action="/ui/settings/language" class="stack">
           <Csrf page={props.page} />
           <label for="settings-language">{t.settingsLanguage}</label>

@@ -1,13 +1,13 @@
 // One user, for administrators: their facts, and a separate form for each change (role,
 // disable or enable, a new password, removing the second factor). The last active administrator is told why the first two
 // are not offered.
-import type { ApiTokenListing, UserAccount } from '../../../node/users/service.js';
+import { MAX_DISPLAY_NAME_LENGTH, shownName, type ApiTokenListing, type UserAccount } from '../../../node/users/service.js';
 import { ErrorNote } from '../../router.js';
 import { format, formatDate } from '../../i18n/catalogue.js';
 import { Layout, roleName, type PageContext } from '../layout.js';
 import { Csrf } from './parts.js';
 import { languageName, RoleSelect, StateBadge } from './users.js';
-import { FieldError, type FieldMistake } from '../field-error.js';
+import { FieldError, fieldState, type FieldMistake } from '../field-error.js';
 import { TokensSection } from './tokens.js';
 
 export function UserPage(props: {
@@ -22,13 +22,15 @@ export function UserPage(props: {
   /** Since when the user has a second factor in force (ISO time), if they have one. */
   secondFactorSince?: string | undefined;
   error?: { sentence: string } | undefined;
-  /** What was wrong with the role chosen, said beside it. */
+  /** What was wrong with the role chosen or the display name typed, said beside it. */
   mistake?: FieldMistake | undefined;
+  /** The display name as typed, when it was refused. */
+  typedName?: string | undefined;
 }) {
   const { t, language, session } = props.page;
   const { user } = props;
   const base = `/ui/users/${user.id}`;
-  const name = user.id === session?.user.id ? `${user.username} ${t.userYou}` : user.username;
+  const name = `${shownName(user)}${user.display_name ? ` (${user.username})` : ''}${user.id === session?.user.id ? ` ${t.userYou}` : ''}`;
   return (
     <Layout page={props.page} title={format(t.userTitle, { name })} nav="/ui/users">
       <ErrorNote t={t} error={props.error} />
@@ -57,6 +59,20 @@ export function UserPage(props: {
           </form>
         </section>
       ) : null}
+      <section aria-labelledby="display-name">
+        <h2 id="display-name">{t.settingsDisplayName}</h2>
+        <form method="post" action={`${base}/name`} class="stack">
+          <Csrf page={props.page} />
+          <label for="user-display-name">{t.settingsDisplayName}</label>
+          <input
+            id="user-display-name" name="display_name" type="text" value={props.typedName ?? user.display_name ?? ''} maxlength={MAX_DISPLAY_NAME_LENGTH} autocomplete="off"
+            {...fieldState(props.mistake, 'user-display-name', 'user-display-name-hint')}
+          />
+          <FieldError mistake={props.mistake} id="user-display-name" />
+          <p id="user-display-name-hint" class="muted">{t.userDisplayNameHint}</p>
+          <button type="submit">{t.save}</button>
+        </form>
+      </section>
       {props.lastAdmin ? null : (
         <section aria-labelledby="role">
           <h2 id="role">{t.userRoleTitle}</h2>

@@ -1,7 +1,7 @@
 // User management for administrators: the users with their role, language and state, a form to
 // add one, and the page that shows a new password once.
 import type { Role, UserAccount } from '../../../node/users/service.js';
-import { ROLES } from '../../../node/users/service.js';
+import { MAX_DISPLAY_NAME_LENGTH, ROLES } from '../../../node/users/service.js';
 import { ErrorNote } from '../../router.js';
 import { FieldError, fieldState, type FieldMistake } from '../field-error.js';
 import { format, formatDate, isLanguage, LANGUAGE_NAMES, type Messages } from '../../i18n/catalogue.js';
@@ -11,6 +11,7 @@ import { Csrf } from './parts.js';
 export interface NewUserForm {
   username: string;
   role: string;
+  displayName: string;
 }
 
 export const languageName = (language: string | null): string => (isLanguage(language) ? LANGUAGE_NAMES[language] : LANGUAGE_NAMES.en);
@@ -49,13 +50,14 @@ export function UsersPage(props: {
 }) {
   const { t, language, session } = props.page;
   const { mistake } = props;
-  const form = props.form ?? { username: '', role: '' };
+  const form = props.form ?? { username: '', role: '', displayName: '' };
   return (
     <Layout page={props.page} title={t.usersTitle} nav="/ui/users">
       <table>
         <thead>
           <tr>
             <th scope="col">{t.settingsUsername}</th>
+            <th scope="col">{t.settingsDisplayName}</th>
             <th scope="col">{t.settingsRole}</th>
             <th scope="col">{t.settingsLanguage}</th>
             <th scope="col">{t.usersState}</th>
@@ -69,6 +71,7 @@ export function UsersPage(props: {
                 <a href={`/ui/users/${user.id}`}>{format(t.usersManage, { name: user.username })}</a>
                 {user.id === session?.user.id ? ` ${t.userYou}` : ''}
               </td>
+              <td>{user.display_name ?? <span class="muted">{t.none}</span>}</td>
               <td>{roleName(t, user.role)}</td>
               <td>{languageName(user.language)}</td>
               <td>
@@ -88,6 +91,13 @@ export function UsersPage(props: {
           <input id="new-username" name="username" type="text" value={form.username} autocomplete="off" required {...fieldState(mistake, 'new-username', 'new-username-hint')} />
           <FieldError mistake={mistake} id="new-username" nodeSaid={t.nodeSaid} />
           <p id="new-username-hint" class="muted">{t.usersNameHint}</p>
+          <label for="new-display-name">{t.usersDisplayNameOptional}</label>
+          <input
+            id="new-display-name" name="display_name" type="text" value={form.displayName} maxlength={MAX_DISPLAY_NAME_LENGTH} autocomplete="off"
+            {...fieldState(mistake, 'new-display-name', 'new-display-name-hint')}
+          />
+          <FieldError mistake={mistake} id="new-display-name" />
+          <p id="new-display-name-hint" class="muted">{t.userDisplayNameHint}</p>
           <RoleSelect t={t} id="new-role" label={t.settingsRole} selected={form.role} mistake={mistake} />
           <FieldError mistake={mistake} id="new-role" nodeSaid={t.nodeSaid} />
           <button type="submit">{t.usersAdd}</button>

@@ -1,10 +1,39 @@
 // What an audit log entry says, in the reader's language: its type as a short plain phrase, the
 // specifics it records (a role, a reason, categories, a referral's step and states), the ids it
-// names and any other field as it is. Everything shown comes from the entry itself.
+// names and any other field as it is. Everything shown comes from the entry itself, except the
+// names of the people and organisations its ids stand for (AuditNames), looked up when the page
+// is shown: the log itself holds no names.
 import type { AuditEventType, DataCategory } from '../../../node/audit-log/events.js';
 import { AUDIT_EVENT_TYPES } from '../../../node/audit-log/events.js';
 import { format, formatDate, type Language, type Messages } from '../../i18n/catalogue.js';
+import { countryName } from '../../i18n/names.js';
 import { roleName } from '../layout.js';
+
+/** Who and what the ids of a page of entries stand for, as this node knows them now. */
+export interface AuditNames {
+  /** Users by id: their display name, else their user name. */
+  users: ReadonlyMap<string, string>;
+  peers: ReadonlyMap<string, { name: string; country: string }>;
+  /** The referrals the page's entries name, that this node holds. */
+  referrals: ReadonlyMap<string, { direction: 'incoming' | 'outgoing'; peerId: string }>;
+}
+
+export const NO_NAMES: AuditNames = { users: new Map(), peers: new Map(), referrals: new Map() };
+
+/** An organisation by its name and country, or its node id when this node does not know it. */
+export function peerLabel(names: AuditNames, language: Language, id: string): string {
+  const peer = names.peers.get(id);
+  return peer ? `${peer.name} (${countryName(peer.country, language)})` : id;
+}
+
+const userLabel = (t: Messages, names: AuditNames, id: string): string => names.users.get(id) ?? t.auditUserUnknown;
+
+/** A referral by the organisation it is with ("Referral from ..."), when this node holds it. */
+export function referralLabel(t: Messages, language: Language, names: AuditNames, id: string): string | undefined {
+  const referral = names.referrals.get(id);
+  if (!referral) return undefined;
+  return format(referral.direction === 'incoming' ? t.refTitleIncoming : t.refTitleOutgoing, { org: peerLabel(names, language, referral.peerId) });
+}
 
 /** An entry as read from its stored JSON text (or the fact that it cannot be read). */
 export type ReadEntry =
@@ -67,7 +96,7 @@ function stateName(t: Messages, state: unknown): string {
 }
 
 /** The specifics of the entry in a sentence or two (besides its type and ids); '' when there are none. */
-export function specifics(t: Messages, language: Language, entry: Extract<ReadEntry, { readable: true }>): string {
+export function specifics(t: Messages, language: Language, entry: Extract<ReadEntry, { readable: true }>, names: AuditNames = NO_NAMES): string {
   const f = entry.fields;
   const key = (use: unknown) => (use === 'enc' ? t.auditKeyEnc : use === 'sig' ? t.auditKeySig : text(use));
   // By the type's name (a string), so that types added to the log later need no change here.
@@ -101,6 +130,9 @@ export function specifics(t: Messages, language: Language, entry: Extract<ReadEn
       return typeof f.expires_at === 'string' ? format(t.auditValidUntil, { date: formatDate(f.expires_at, language) }) : '';
     case 'trust-list.applied':
       return format(t.auditTrustListCounts, { members: text(f.members), added: text(f.added), removed: text(f.removed) });
+    case 'referral.opened':
+      // Which referral's personal data was shown, as the caseworker knows it.
+      return (typeof f.referral_id === 'string' ? referralLabel(t, language, names, f.referral_id) : undefined) ?? '';
     case 'referral.event': {
       const step = isOneOf(REFERRAL_ACTIONS, f.action) ? t[`auditAction.${f.action as ReferralAction}`] : format(t.auditActionOther, { action: text(f.action) });
       const direction = f.direction === 'incoming' ? t.auditIncoming : f.direction === 'outgoing' ? t.auditOutgoing : '';
@@ -136,21 +168,56 @@ const SAID: Readonly<Record<string, readonly string[]>> = {
   'referral.event': ['action', 'direction', 'from_state', 'to_state'],
 };
 
+/** An id the entry names, as the page shows it: a person or organisation by name, a referral by what it is, others as they are. */
+export interface NamedId {
+  label: string;
+  text: string;
+  /** The id itself, shown beside a name that stands for it (never for people: they are their name). */
+  id?: string;
+  /** Where the thing is, for readers who may open it. */
+  href?: string;
+}
+
 /** The ids the entry names, each with its label, and its other fields as they are. */
-export function namedValues(t: Messages, entry: Extract<ReadEntry, { readable: true }>): { ids: Array<[string, string]>; other: Array<[string, string]> } {
+export function namedValues(
+  t: Messages,
+  language: Language,
+  entry: Extract<ReadEntry, { readable: true }>,
+  names: AuditNames = NO_NAMES,
+  canOpenReferrals = false,
+): { ids: NamedId[]; other: Array<[string, string]> } {
   const said = new Set(Object.hasOwn(SAID, entry.type) ? SAID[entry.type] : []);
-  const ids: Array<[string, string]> = [];
+  const ids: NamedId[] = [];
   const other: Array<[string, string]> = [];
   for (const [name, value] of Object.entries(entry.fields)) {
     if (said.has(name)) continue;
     const shown = Array.isArray(value) ? value.map(text).join(', ') : typeof value === 'object' && value !== null ? JSON.stringify(value) : text(value);
-    if (isIdField(name)) ids.push([idLabel(t, name), shown]);
-    else other.push([name, shown]);
+    if (name === 'obtained_by' && typeof value === 'string') {
+      // A user of this node, or one of the organisation the consent came from (whom this node does not know).
+      const origin = typeof entry.fields.origin === 'string' && entry.fields.origin !== 'self' ? entry.fields.origin : undefined;
+      const who = names.users.get(value) ?? (origin ? format(t.auditCaseworkerAt, { org: peerLabel(names, language, origin) }) : t.auditUserUnknown);
+      ids.push({ label: t.auditObtainedBy, text: who });
+      continue;
+    }
+    if (!isIdField(name)) {
+      other.push([name, shown]);
+      continue;
+    }
+    const label = idLabel(t, name);
+    if (typeof value !== 'string') ids.push({ label, text: shown });
+    else if (name === 'user_id') ids.push({ label, text: userLabel(t, names, value) });
+    else if (name === 'peer_id' || name === 'node_id') ids.push({ label, text: peerLabel(names, language, value), ...(names.peers.has(value) ? { id: value } : {}) });
+    else if (name === 'referral_id') {
+      const what = referralLabel(t, language, names, value);
+      ids.push(what ? { label, text: what, id: value, ...(canOpenReferrals ? { href: `/ui/referrals/${value}` } : {}) } : { label, text: value });
+    } else ids.push({ label, text: shown });
   }
   return { ids, other };
 }
 
-export function actorLabel(t: Messages, actor: { kind: string; id: string }): string {
-  const kind = actor.kind === 'user' ? t.auditActorUser : actor.kind === 'peer' ? t.auditActorPeer : actor.kind === 'system' ? t.auditActorSystem : actor.kind;
-  return `${kind}: ${actor.id}`;
+/** Who made the entry happen: a user by name, an organisation by name and country, else the kind and its id. */
+export function actorLabel(t: Messages, language: Language, names: AuditNames, actor: { kind: string; id: string }): string {
+  if (actor.kind === 'user') return userLabel(t, names, actor.id);
+  if (actor.kind === 'peer') return peerLabel(names, language, actor.id);
+  return `${actor.kind === 'system' ? t.auditActorSystem : actor.kind}: ${actor.id}`;
 }

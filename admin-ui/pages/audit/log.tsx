@@ -3,7 +3,7 @@
 import { AUDIT_EVENT_TYPES } from '../../../node/audit-log/events.js';
 import { format, formatDate, formatNumber, type Messages } from '../../i18n/catalogue.js';
 import { Layout, type PageContext } from '../layout.js';
-import { actorLabel, namedValues, specifics, typeLabel, type ReadEntry } from './describe.js';
+import { actorLabel, namedValues, specifics, typeLabel, type AuditNames, type NamedId, type ReadEntry } from './describe.js';
 import { AuditNav } from './subnav.js';
 
 export interface LogFilters {
@@ -26,6 +26,15 @@ export interface LogPageData {
   searchStopped: boolean;
   /** Whether this page starts below the newest entry. */
   paged: boolean;
+  /** Who and what the entries' ids stand for. */
+  names: AuditNames;
+  /** Whom the log can be filtered by, by name: this node's users and its peers. */
+  actors: ActorChoices;
+}
+
+export interface ActorChoices {
+  users: Array<{ id: string; name: string }>;
+  peers: Array<{ id: string; name: string }>;
 }
 
 const query = (filters: LogFilters, before?: number): string => {
@@ -36,8 +45,9 @@ const query = (filters: LogFilters, before?: number): string => {
   return text ? `/ui/audit?${text}` : '/ui/audit';
 };
 
-function Filters(props: { t: Messages; filters: LogFilters }) {
-  const { t, filters } = props;
+function Filters(props: { t: Messages; filters: LogFilters; actors: ActorChoices }) {
+  const { t, filters, actors } = props;
+  const known = filters.actor === '' || [...actors.users, ...actors.peers].some((a) => a.id === filters.actor);
   return (
     <form method="get" action="/ui/audit" class="filters">
       <label for="audit-type">
@@ -61,7 +71,30 @@ function Filters(props: { t: Messages; filters: LogFilters }) {
       </label>
       <label for="audit-actor">
         {t.auditFilterActor}
-        <input id="audit-actor" name="actor" type="text" value={filters.actor} autocomplete="off" />
+        <select id="audit-actor" name="actor">
+          <option value="">{t.any}</option>
+          <optgroup label={t.auditActorUsers}>
+            {actors.users.map((u) => (
+              <option value={u.id} selected={filters.actor === u.id}>
+                {u.name}
+              </option>
+            ))}
+          </optgroup>
+          <optgroup label={t.auditActorPeers}>
+            {actors.peers.map((p) => (
+              <option value={p.id} selected={filters.actor === p.id}>
+                {p.name}
+              </option>
+            ))}
+          </optgroup>
+          {known ? null : (
+            // An actor given in the address that is no user or peer of this node (a system rule, an
+            // id typed by hand): kept, so that the filter in force is shown.
+            <option value={filters.actor} selected>
+              {filters.actor}
+            </option>
+          )}
+        </select>
       </label>
       <label for="audit-id">
         {t.auditFilterId}
@@ -73,9 +106,20 @@ function Filters(props: { t: Messages; filters: LogFilters }) {
   );
 }
 
-function EntryRow(props: { page: PageContext; entry: ReadEntry }) {
-  const { t, language } = props.page;
-  const { entry } = props;
+/** An id as named: a link where the reader may open it, the id itself beside a name that stands for it. */
+function IdValue(props: { named: NamedId }) {
+  const { named } = props;
+  return (
+    <>
+      {named.href ? <a href={named.href}>{named.text}</a> : named.text}
+      {named.id ? <span class="muted audit-id"> {named.id}</span> : null}
+    </>
+  );
+}
+
+function EntryRow(props: { page: PageContext; entry: ReadEntry; names: AuditNames }) {
+  const { t, language, session } = props.page;
+  const { entry, names } = props;
   if (!entry.readable) {
     return (
       <tr>
@@ -90,8 +134,9 @@ function EntryRow(props: { page: PageContext; entry: ReadEntry }) {
       </tr>
     );
   }
-  const said = specifics(t, language, entry);
-  const { ids, other } = namedValues(t, entry);
+  const said = specifics(t, language, entry, names);
+  // Administrators may open a referral's page; auditors read the log only.
+  const { ids, other } = namedValues(t, language, entry, names, session?.user.role === 'admin');
   return (
     <tr>
       <td>{formatNumber(entry.index, language)}</td>
@@ -100,16 +145,18 @@ function EntryRow(props: { page: PageContext; entry: ReadEntry }) {
         <strong>{typeLabel(t, entry.type)}</strong>
         {said ? <p class="audit-said">{said}</p> : null}
       </td>
-      <td class="audit-id">{actorLabel(t, entry.actor)}</td>
+      <td>{actorLabel(t, language, names, entry.actor)}</td>
       <td>
         {ids.length + other.length === 0 ? (
           <span class="muted">{t.none}</span>
         ) : (
           <dl class="audit-ids">
-            {ids.map(([label, value]) => (
+            {ids.map((named) => (
               <>
-                <dt>{label}</dt>
-                <dd class="audit-id">{value}</dd>
+                <dt>{named.label}</dt>
+                <dd>
+                  <IdValue named={named} />
+                </dd>
               </>
             ))}
             {other.map(([name, value]) => (
@@ -136,7 +183,7 @@ export function AuditLogPage(props: { page: PageContext; data: LogPageData }) {
       <p>{t.auditLogIntro}</p>
       <p>{format(t.auditLogSize, { count: formatNumber(data.size, language) })}</p>
       <h2>{t.auditLogHeading}</h2>
-      <Filters t={t} filters={data.filters} />
+      <Filters t={t} filters={data.filters} actors={data.actors} />
       {data.errors.length > 0 ? (
         <div class="error-box" role="alert">
           {data.errors.map((e) => (
@@ -158,7 +205,7 @@ export function AuditLogPage(props: { page: PageContext; data: LogPageData }) {
           </thead>
           <tbody>
             {data.entries.map((entry) => (
-              <EntryRow page={page} entry={entry} />
+              <EntryRow page={page} entry={entry} names={data.names} />
             ))}
           </tbody>
         </table>

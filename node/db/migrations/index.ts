@@ -37,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '024-second-factor': loaded(() => import('./024-second-factor.js')),
   '025-leaf-hashes': loaded(() => import('./025-leaf-hashes.js')),
   '026-peer-bytes': loaded(() => import('./026-peer-bytes.js')),
+  '027-display-names': loaded(() => import('./027-display-names.js')),
 };
