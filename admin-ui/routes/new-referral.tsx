@@ -9,8 +9,15 @@
 // node at each step), so the needs and matching steps are skipped, and Send makes the offer on the
 // inquiry's own referral. A form is sent once only (node/referrals/submissions.ts): sent
 // again, it leads to the referral it made.
+//
+// From a partner's service in the directory, `GET /ui/referrals/new?service=<node id> <service id>`
+// (no personal data: a service of the directory) shows the needs with what the service offers
+// ticked and the service carried as the choice, as if chosen among the matches; it is checked then
+// like any carried choice, at every step, and a referral is sent only if it is still among the
+// services that fit and take referrals. Only a trusted peer's service held in a current directory
+// and taking referrals can be chosen so; this organisation's own never can.
 import { matchServices, type MatchResponse, type MatchResult } from '../../node/directory/matching.js';
-import { directoryStatus } from '../../node/directory/sync.js';
+import { directoryStatus, heldDirectoryOf } from '../../node/directory/sync.js';
 import { offerAfterInquiry } from '../../node/referrals/inquiry.js';
 import { createReferral, getReferralSummary } from '../../node/referrals/service.js';
 import { isUuid } from '../../node/http/request.js';
@@ -24,8 +31,9 @@ import {
 import { answeredInquiry, type InquiryTarget } from '../answered-inquiry.js';
 import { isSubmissionId, newSubmissionId, recordSubmission, releaseSubmission, reserveSubmission, submittedBefore } from '../../node/referrals/submissions.js';
 import type { Step } from '../pages/new-referral/frame.js';
-import { NeedsPage } from '../pages/new-referral/needs-page.js';
-import { MatchesPage } from '../pages/new-referral/matches-page.js';
+import { NeedsPage, type DirectoryPick } from '../pages/new-referral/needs-page.js';
+import { choiceValue, MatchesPage } from '../pages/new-referral/matches-page.js';
+import { takesReferralsNow } from '../pages/directory/filters.js';
 import { ConsentPage } from '../pages/new-referral/consent-page.js';
 import { DetailsPage } from '../pages/new-referral/details-page.js';
 import { ReviewPage } from '../pages/new-referral/review-page.js';
@@ -65,6 +73,17 @@ export function newReferralPages(ui: UiRouter): void {
     const peers = (await directoryStatus(ctx)).filter((p) => p.freshness === 'current');
     return [...new Set([ctx.self.country, ...peers.map((p) => p.country)])];
   };
+
+  /** The partner's service `?service=<node id> <service id>` names, as a trusted peer's current directory held here lists it. */
+  async function directoryPick(value: string): Promise<DirectoryPick> {
+    const [to, serviceId, ...rest] = value.trim().split(' ');
+    if (!to || !serviceId || rest.length > 0 || !isUuid(serviceId) || to === ctx.self.nodeId || to.length > 2048) return { state: 'unknown' };
+    const held = await heldDirectoryOf(ctx, to);
+    const service = held?.services.find((s) => s.id === serviceId);
+    if (!held || !service) return { state: 'unknown' };
+    const result = { service, organization: { node_id: held.id, name: held.name, country: held.country, own: false } };
+    return { state: takesReferralsNow(service) ? 'chosen' : 'not-taking', result };
+  }
 
   /** The inquiry cannot be made into a referral (any more): said, with the way back to it. */
   async function inquiryGone(r: UiRequest, id: string): Promise<Response> {
@@ -151,7 +170,17 @@ export function newReferralPages(ui: UiRouter): void {
     return shown instanceof Response ? shown : render(r.c, <ReviewPage page={r.page} {...shown} />);
   };
 
-  ui.get('/referrals/new', ROLES, show('needs'));
+  ui.get('/referrals/new', ROLES, async (r) => {
+    const asked = r.c.req.query('service');
+    if (asked === undefined) return show('needs')(r);
+    // Started from the directory: what the service offers ticked, and the service carried as the choice if it can be chosen.
+    const picked = await directoryPick(asked);
+    const values = new Map<string, string[]>();
+    if (picked.state !== 'unknown') values.set('need', [...picked.result.service.categories]);
+    if (picked.state === 'chosen') values.set('choice', [choiceValue(picked.result)]);
+    const form = withSubmission(new FormFields(values));
+    return render(r.c, <NeedsPage page={r.page} form={form} countries={await countriesOffered()} picked={picked} />, picked.state === 'unknown' ? 404 : 200);
+  });
   // The steps shown again with the answers carried (the buttons "Change" and "Back").
   ui.post('/referrals/new', ROLES, show('needs'));
   ui.post('/referrals/new/match', ROLES, show('matches'));

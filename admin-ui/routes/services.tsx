@@ -4,12 +4,14 @@
 // now and how many places are free (caseworkers know it first), see how fresh each peer's
 // directory is and sync them now. Auditors, whom the API lets read these, are not shown them:
 // they have nothing to do with them, and what they read is the audit log, where every change is.
-// Exporting the peers' directories too is for administrators, as in the API.
+// Exporting the peers' directories too is for administrators, as in the API. The partners'
+// services (every service of the trusted peers' current directories, filtered, and each on a page
+// of its own) are for those who refer: caseworkers and administrators, as the directory page is.
 import type { Role } from '../../node/users/service.js';
 import {
   createService, deleteService, getService, listServices, pauseService, replaceService, resumeService, setAvailability, type Service, type ServiceAvailability,
 } from '../../node/directory/services.js';
-import { directoryStatus, syncPeerDirectories } from '../../node/directory/sync.js';
+import { currentPeerDirectories, directoryStatus, heldDirectoryOf, syncPeerDirectories } from '../../node/directory/sync.js';
 import { exportHsds } from '../../node/directory/hsds.js';
 import { DomainError } from '../../node/errors.js';
 import { validatorFor } from '../../node/schema/validators.js';
@@ -21,6 +23,9 @@ import { DeleteServicePage, ServicePage, type AvailabilityEntered } from '../pag
 import { DirectoryPage } from '../pages/services/directory.js';
 import { draftFromForm, draftOf, emptyDraft, serviceInputOf } from '../pages/services/service-input.js';
 import { isUuid } from '../../node/http/request.js';
+import { browseServices, filterChoices, filtersFrom, type PeerService } from '../pages/directory/filters.js';
+import { BrowsePage } from '../pages/directory/browse.js';
+import { PeerServicePage } from '../pages/directory/service.js';
 
 const ADMIN: readonly Role[] = ['admin'];
 const STAFF: readonly Role[] = ['admin', 'caseworker'];
@@ -153,6 +158,28 @@ export function servicePages(ui: UiRouter): void {
   ui.post('/directory/sync', STAFF, async (r) => {
     await syncPeerDirectories(ctx, { force: true });
     return redirect(r.c, '/ui/directory', 'dirSynced');
+  });
+
+  ui.get('/directory/services', STAFF, async (r) => {
+    const entries: PeerService[] = (await currentPeerDirectories(ctx)).flatMap((d) => d.services.map((service) => ({ peer: { id: d.id, name: d.name, country: d.country }, service })));
+    const choices = filterChoices(entries);
+    const query = r.c.req.query();
+    const { filters, ageInvalid } = filtersFrom(query, choices);
+    const found = browseServices(entries, filters, r.language);
+    // An age that is not one is shown again as typed (cut short), beside the sentence that says so.
+    const ageEntered = ageInvalid ? (query.age ?? '').trim().slice(0, 20) : (filters.age?.toString() ?? '');
+    return render(r.c, <BrowsePage page={r.page} data={{ filters, choices, ageEntered, ageInvalid, held: entries.length, ...found }} />);
+  });
+
+  // The service's id is in the path and its organisation's node id (an address) in the query; both
+  // come from the network, and anything that names no service held now is a plain 404.
+  ui.get('/directory/services/:id', STAFF, async (r) => {
+    const id = r.c.req.param('id') ?? '';
+    const peer = r.c.req.query('peer') ?? '';
+    if (!isUuid(id) || peer === '' || peer.length > 2048) return notFound(r);
+    const directory = await heldDirectoryOf(ctx, peer);
+    const service = directory?.services.find((s) => s.id === id);
+    return directory && service ? render(r.c, <PeerServicePage page={r.page} directory={directory} service={service} />) : notFound(r);
   });
 
   const download = (r: UiRequest, body: unknown, filename: string) =>

@@ -8,10 +8,10 @@ import { nowSeconds } from '../context.js';
 import type { Db } from '../db/database.js';
 import type { PeerDirectoriesTable } from '../db/schema.js';
 import { readBodyWithin } from '../net/body.js';
-import { kidOf } from '../crypto/compact-jws.js';
+import { kidOf, readCompactJws } from '../crypto/compact-jws.js';
 import { DomainError } from '../errors.js';
 import type { OkpPublicJwk } from '../identity/keys.js';
-import { peersInState, trustedPeerNames, type PeerRow } from '../peers/store.js';
+import { findPeer, peersInState, trustedPeerNames, type PeerRow } from '../peers/store.js';
 import { refreshForUnknownKey } from '../peers/unknown-key.js';
 import { createServiceToken } from '../peers/service-token.js';
 import { startPeriodic, type Periodic } from '../periodic.js';
@@ -223,6 +223,41 @@ export async function currentPeerDirectories(ctx: NodeContext): Promise<Array<Cu
     const row = held.get(p.id);
     return row ? [{ ...p, revision: row.revision, services: JSON.parse(row.services ?? '[]') as DirectoryService[] }] : [];
   });
+}
+
+/** A trusted peer's current directory as held here: what its organisation says of itself, when it was signed and received, and its services. */
+export interface HeldDirectory extends CurrentDirectory {
+  /** As the directory describes the organisation (its contact, its languages); undefined if the stored document cannot be read. */
+  organization: DirectoryClaims['organization'] | undefined;
+  signed_at: string;
+  fetched_at: string | undefined;
+  services: DirectoryService[];
+}
+
+/** The current directory of `peerId` held here, if it is a trusted peer's and unexpired. */
+export async function heldDirectoryOf(ctx: NodeContext, peerId: string): Promise<HeldDirectory | undefined> {
+  const peer = await findPeer(ctx.database.db, peerId);
+  if (peer?.state !== 'trusted') return undefined;
+  const row = await ctx.database.db
+    .selectFrom('peer_directories')
+    .select(['revision', 'jws', 'iat', 'fetched_at', 'services'])
+    .where('peer_id', '=', peerId)
+    .where('exp', '>', nowSeconds(ctx.clock))
+    .executeTakeFirst();
+  if (!row || row.iat === null) return undefined;
+  // The document was verified when it was kept; only what it says of the organisation is read from it here.
+  const read = row.jws ? readCompactJws(row.jws) : undefined;
+  const organization = read?.ok ? (read.payload as Partial<DirectoryClaims>).organization : undefined;
+  return {
+    id: peer.id,
+    name: peer.name,
+    country: peer.country,
+    revision: row.revision,
+    organization,
+    signed_at: new Date(row.iat * 1000).toISOString(),
+    fetched_at: row.fetched_at ?? undefined,
+    services: JSON.parse(row.services ?? '[]') as DirectoryService[],
+  };
 }
 
 /** The service `serviceId` as the current (unexpired) directory of `peerId` held here lists it, if it does. */

@@ -10,7 +10,7 @@ import { organisationOf, ServiceName } from './matches-page.js';
 import { countryName } from './flow.js';
 
 /** The service chosen, or after an inquiry the organisation that answered it. */
-export function ChosenService(props: StepProps & { result: MatchResult | undefined }) {
+export function ChosenService(props: StepProps & { result: Pick<MatchResult, 'service' | 'organization'> | undefined }) {
   const { t, language } = props.page;
   if (!props.result) {
     const organisation = props.inquiry?.organisation;

@@ -165,6 +165,12 @@ export const matchQueryOf = (needs: Needs, limit = 50): MatchQuery => ({
   limit,
 });
 
+/** The value of a choice among the matches (and of `?service=` in the address that starts the flow with one chosen). */
+export const choiceValueOf = (choice: Choice): string => `${choice.to} ${choice.serviceId}`;
+
+/** The address that starts a new referral with a partner's service chosen (from the directory's pages). */
+export const referHref = (to: string, serviceId: string): string => `/ui/referrals/new?service=${encodeURIComponent(choiceValueOf({ to, serviceId }))}`;
+
 export function checkChoiceField(form: FormFields, t: Messages): Checked<Choice> {
   const [to, serviceId, ...rest] = form.text('choice').split(' ');
   if (!to || !serviceId || rest.length) return { ok: false, errors: [{ field: FIELD_IDS.choice, sentence: t.nrChooseService }] };

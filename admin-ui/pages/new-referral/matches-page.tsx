@@ -4,19 +4,19 @@
 import type { MatchResponse, MatchResult } from '../../../node/directory/matching.js';
 import type { FormFields } from '../../router.js';
 import { format, formatNumber, type Language, type Messages } from '../../i18n/catalogue.js';
-import { categoryLabel, Carry, CHOICE_FIELDS, countryName, DATA_CATEGORIES, directoryText, FIELD_IDS, type DataCategory, type Needs } from './flow.js';
+import { categoryLabel, Carry, CHOICE_FIELDS, choiceValueOf, countryName, DATA_CATEGORIES, directoryText, FIELD_IDS, type DataCategory, type Needs } from './flow.js';
 import { groupOf, StepFieldError, StepForm, StepFrame, STEP_ACTION, type StepProps } from './frame.js';
 import { Reasons } from './reasons.js';
 
-export const choiceValue = (result: MatchResult) => `${result.organization.node_id} ${result.service.id}`;
+export const choiceValue = (result: Pick<MatchResult, 'organization' | 'service'>) => choiceValueOf({ to: result.organization.node_id, serviceId: result.service.id });
 
 /** A service's name in the user's language (or the language it is written in). */
-export function ServiceName(props: { result: MatchResult; language: Language }) {
+export function ServiceName(props: { result: Pick<MatchResult, 'service'>; language: Language }) {
   const name = directoryText(props.result.service.name, props.language);
   return <span lang={name.lang}>{name.text}</span>;
 }
 
-export const organisationOf = (result: MatchResult, language: Language) => `${result.organization.name}, ${countryName(result.organization.country, language)}`;
+export const organisationOf = (result: Pick<MatchResult, 'organization'>, language: Language) => `${result.organization.name}, ${countryName(result.organization.country, language)}`;
 
 function Places(props: { t: Messages; language: Language; result: MatchResult }) {
   const { t, language, result } = props;
@@ -55,12 +55,15 @@ export function MatchesPage(props: StepProps & { form: FormFields; needs: Needs;
   const chosen = form.text('choice');
   const covered = form.all('category').filter((c): c is DataCategory => DATA_CATEGORIES.includes(c as DataCategory));
   const choice = groupOf(props.errors, FIELD_IDS.choice);
+  // A service chosen before (in the directory, or at this step before the needs changed) that cannot be chosen among these.
+  const chosenMissing = chosen !== '' && !props.errors?.length && !referable.some((r) => choiceValue(r) === chosen);
   return (
     <StepFrame page={props.page} step="matches" errors={props.errors}>
       <p>
         {t.nrNeedsLegend}: {props.needs.needs.map((n) => categoryLabel(n, language)).join(', ')}
       </p>
       <p class="muted">{format(t.nrSearched, { services: formatNumber(found.searched.services, language), peers: formatNumber(found.searched.peers, language) })}</p>
+      {chosenMissing ? <p class="notice">{t.nrChosenNotMatched}</p> : null}
       <StepForm page={props.page} action={STEP_ACTION.consent}>
         <Carry form={form} except={CHOICE_FIELDS} covered={covered} />
         {referable.length > 0 ? (

@@ -1,11 +1,36 @@
 // Step 1: what she needs (the taxonomy's categories, narrower kinds under the broader one), how
-// urgent it is, and where and in which languages she would like the service.
+// urgent it is, and where and in which languages she would like the service. Started from a
+// partner's service in the directory, it says which service is chosen (what it offers ticked), or
+// that it cannot be chosen.
+import type { MatchResult } from '../../../node/directory/matching.js';
 import type { FormFields } from '../../router.js';
 import { CategoryChoices } from '../category-choices.js';
 import { byName, Carry, countryName, DATA_CATEGORIES, FIELD_IDS, languageName, NEEDS_FIELDS, SPOKEN_LANGUAGES, URGENCIES, type DataCategory } from './flow.js';
 import { groupOf, markOf, StepFieldError, StepForm, StepFrame, STEP_ACTION, type StepProps } from './frame.js';
+import { ChosenService } from './consent-page.js';
 
-export function NeedsPage(props: StepProps & { form: FormFields; countries: readonly string[] }) {
+/**
+ * The partner's service a link from the directory names: chosen (kept at the next step if it fits
+ * the needs); known but not taking referrals now; or not in any current directory of a trusted
+ * peer held here.
+ */
+export type DirectoryPick =
+  | { state: 'chosen' | 'not-taking'; result: Pick<MatchResult, 'service' | 'organization'> }
+  | { state: 'unknown' };
+
+function Picked(props: StepProps & { picked: DirectoryPick }) {
+  const { t } = props.page;
+  const { picked } = props;
+  if (picked.state === 'unknown') return <p class="notice">{t.nrChosenUnknown}</p>;
+  return (
+    <div class="notice">
+      <ChosenService page={props.page} result={picked.result} />
+      <p>{picked.state === 'chosen' ? t.nrChosenHint : t.nrChosenNotTaking}</p>
+    </div>
+  );
+}
+
+export function NeedsPage(props: StepProps & { form: FormFields; countries: readonly string[]; picked?: DirectoryPick | undefined }) {
   const { t, language } = props.page;
   const { form } = props;
   const chosen = new Set(form.all('need'));
@@ -16,6 +41,7 @@ export function NeedsPage(props: StepProps & { form: FormFields; countries: read
   const [needs, urgencies, languages] = [groupOf(props.errors, FIELD_IDS.need), groupOf(props.errors, FIELD_IDS.urgency), groupOf(props.errors, FIELD_IDS.speaks)];
   return (
     <StepFrame page={props.page} step="needs" errors={props.errors}>
+      {props.picked ? <Picked page={props.page} picked={props.picked} /> : null}
       <p>{t.nrNeedsIntro}</p>
       <StepForm page={props.page} action={STEP_ACTION.matches}>
         <Carry form={form} except={NEEDS_FIELDS} covered={covered} />

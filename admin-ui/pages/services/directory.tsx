@@ -1,7 +1,7 @@
 // The network's directory as this node holds it: for each trusted peer how fresh its directory
 // is (held and current, expired, never received), how many services it lists, when it was
 // signed, received and last asked for, and why the last attempt failed; a button that asks every
-// peer now; and the export in Open Referral HSDS form.
+// peer now; the export in Open Referral HSDS form; and the way to the partners' services themselves.
 import type { PeerDirectoryStatus } from '../../../node/directory/sync.js';
 import { formatNumber, type Messages } from '../../i18n/catalogue.js';
 import { Layout, type PageContext } from '../layout.js';
@@ -19,7 +19,10 @@ export function DirectoryPage(props: { page: PageContext; peers: PeerDirectorySt
   return (
     <Layout page={props.page} title={t.dirTitle} nav="/ui/services">
       <p>{t.dirIntro}</p>
-      <p>
+      <p class="actions">
+        <a class="button-link" href="/ui/directory/services">
+          {t.dirBrowseLink}
+        </a>
         <a href="/ui/services">{t.svcBackToList}</a>
       </p>
       <section aria-labelledby="dir-peers">

@@ -13,6 +13,7 @@ export function ServicesListPage(props: { page: PageContext; services: Service[]
       <p>{t.svcListIntro}</p>
       <p class="actions">
         {admin ? <a href="/ui/services/new">{t.svcNewLink}</a> : null}
+        <a href="/ui/directory/services">{t.dirBrowseLink}</a>
         <a href="/ui/directory">{t.dirLink}</a>
       </p>
       <section aria-labelledby="svc-list">
