@@ -4,7 +4,8 @@
 // audit log and consents, never a referral; pending erasures they see (ids and organisations only).
 import type { ReferralSummary } from '../../node/referrals/service.js';
 import type { DeliveryProblem, PendingErasure } from '../dashboard.js';
-import { format, formatDate, formatNumber } from '../i18n/catalogue.js';
+import { format, formatDate, formatDay, formatNumber } from '../i18n/catalogue.js';
+import { Owed } from './referrals/list.js';
 import { stateLabel } from './referrals/labels.js';
 import { Layout, type PageContext } from './layout.js';
 
@@ -25,8 +26,10 @@ function ReferralTable(props: { page: PageContext; items: ReferralSummary[]; cap
       <caption class="visually-hidden">{props.caption}</caption>
       <thead>
         <tr>
+          <th scope="col">{t.refCaseReference}</th>
           <th scope="col">{t.organisation}</th>
-          <th scope="col">{t.direction}</th>
+          <th scope="col">{t.refOwed}</th>
+          <th scope="col">{t.refReplyBy}</th>
           <th scope="col">{t.state}</th>
           <th scope="col">{t.lastChange}</th>
         </tr>
@@ -34,10 +37,16 @@ function ReferralTable(props: { page: PageContext; items: ReferralSummary[]; cap
       <tbody>
         {props.items.map((r) => (
           <tr>
+            <th scope="row">
+              <a href={`/ui/referrals/${r.id}`}>{r.case_reference}</a>
+            </th>
             <td>
-              <a href={`/ui/referrals/${r.id}`}>{r.peer.name}</a>
+              {r.direction === 'incoming' ? t.refFrom : t.refTo} {r.peer.name}
             </td>
-            <td>{r.direction === 'incoming' ? t.incoming : t.outgoing}</td>
+            <td>
+              <Owed t={t} attention={r.attention} />
+            </td>
+            <td>{r.reply_by ? <time datetime={r.reply_by}>{formatDay(r.reply_by, language)}</time> : <span class="muted">{t.none}</span>}</td>
             <td>{stateLabel(t, r.state)}</td>
             <td>
               <time datetime={r.updated_at}>{formatDate(r.updated_at, language)}</time>
@@ -53,6 +62,7 @@ export function OverviewPage(props: { page: PageContext; data: OverviewData }) {
   const { t, language } = props.page;
   const { waiting, received, deliveryProblems, pendingErasures, openAlerts } = props.data;
   const linkToReferrals = waiting !== undefined;
+  const overdue = (waiting ?? []).filter((r) => r.attention?.overdue);
   return (
     <Layout page={props.page} title={t.overviewTitle} nav="/ui/overview">
       {openAlerts ? (
@@ -67,9 +77,20 @@ export function OverviewPage(props: { page: PageContext; data: OverviewData }) {
         ) : waiting.length === 0 ? (
           <p>{t.nothingWaiting}</p>
         ) : (
-          <ReferralTable page={props.page} items={waiting} caption={t.waitingForYou} />
+          <>
+            <ReferralTable page={props.page} items={waiting} caption={t.waitingForYou} />
+            <p>
+              <a href="/ui/referrals?needs_action=true">{t.overviewAllWaiting}</a>
+            </p>
+          </>
         )}
       </section>
+      {waiting !== undefined ? (
+        <section aria-labelledby="overdue">
+          <h2 id="overdue">{t.overviewOverdue}</h2>
+          {overdue.length === 0 ? <p>{t.overviewNothingOverdue}</p> : <ReferralTable page={props.page} items={overdue} caption={t.overviewOverdue} />}
+        </section>
+      ) : null}
       {received ? (
         <section aria-labelledby="received">
           <h2 id="received">{t.receivedLately}</h2>

@@ -15,10 +15,8 @@ import { sendLifecycleMessage, type LifecycleContent } from '../../node/referral
 import { referOnward, type ReferOnwardRequest } from '../../node/referrals/onward.js';
 import { readPayload } from '../../node/referrals/payload-store.js';
 import {
-  decodeCursor,
   getReferralDetail,
   getReferralSummary,
-  listReferrals,
   sendDraft,
   type ReferralDetail,
   type ReferralOfferBody,
@@ -42,12 +40,16 @@ import {
   type OnwardChoices,
 } from '../pages/referrals/actions.js';
 import { ReferralPage } from '../pages/referrals/detail.js';
-import { ReferralListPage, STATES, type ListRow } from '../pages/referrals/list.js';
+import { ReferralListPage, STATES, URGENCIES, type ListData, type ListRow } from '../pages/referrals/list.js';
+import { inboxPage, type InboxFilters } from '../../node/referrals/inbox.js';
+import { taxonomy } from '../../node/directory/taxonomy.js';
 import { explainOrThrow, redirect, render, type Explained, type FormFields, type UiRequest, type UiRouter } from '../router.js';
 import { isUuid } from '../../node/http/request.js';
 
 const ROLES = ['admin', 'caseworker'] as const;
 const PAGE_SIZE = 25;
+/** The needs the list filters by: the taxonomy's broader categories (each finds its narrower kinds too). */
+const NEEDS = (): string[] => taxonomy().categories.filter((c) => !c.parent).map((c) => c.code);
 
 type Sentence = Explained;
 /** Built from the form, or what was wrong with it (with the form field's name when one field was). */
@@ -274,30 +276,41 @@ export function referralPages(ui: UiRouter): void {
 
   ui.get('/referrals', ROLES, async ({ c, page, language }) => {
     const query = c.req.query();
-    const direction = query.direction === 'outgoing' ? 'outgoing' : 'incoming';
-    const state = (STATES as readonly string[]).includes(query.state ?? '') ? (query.state as ReferralState) : undefined;
-    const peers = (await listPeers(db)).map((p) => ({ id: p.id, name: p.name }));
-    const peer = peers.some((p) => p.id === query.peer) ? query.peer : undefined;
-    const mine = query.needs_action === 'true';
-    // A cursor that is not one this list made starts again from the first page.
-    const cursor = query.cursor && decodeCursor(query.cursor) ? query.cursor : undefined;
-    const filters = { direction, state, peer, mine } as const;
-    const { items, next_cursor } = await listReferrals(ctx, {
-      direction, state, peer, needs_action: mine ? 'true' : undefined, limit: PAGE_SIZE, cursor,
-    });
+    const peers = await listPeers(db);
+    // Values that are not one of the choices are left out rather than refused.
+    const filters: InboxFilters = {
+      direction: query.direction === 'incoming' || query.direction === 'outgoing' ? query.direction : undefined,
+      state: (STATES as readonly string[]).includes(query.state ?? '') ? (query.state as ReferralState) : undefined,
+      peer: peers.some((p) => p.id === query.peer) ? query.peer : undefined,
+      urgency: (URGENCIES as readonly string[]).includes(query.urgency ?? '') ? (query.urgency as InboxFilters['urgency']) : undefined,
+      need: NEEDS().includes(query.need ?? '') ? query.need : undefined,
+      owed: query.needs_action === 'true' || undefined,
+      overdue: query.overdue === 'true' || undefined,
+    };
+    const asked = /^\d{1,6}$/.test(query.page ?? '') ? Number(query.page) - 1 : 0;
+    let found = await inboxPage(ctx, filters, Math.max(0, asked), PAGE_SIZE);
+    // A page past the last shows the last.
+    const last = Math.max(0, Math.ceil(found.total / PAGE_SIZE) - 1);
+    if (asked > last) found = await inboxPage(ctx, filters, last, PAGE_SIZE);
     const own = new Map((await listServices(db)).map((s) => [s.id, textIn(s.name, language)]));
+    const countries = new Map(peers.map((p) => [p.id, p.country]));
     const rows: ListRow[] = [];
-    for (const summary of items) {
+    for (const summary of found.items) {
       // The needs and the service are no personal data; the rest of the payload is not shown here.
       const offer = await readPayload<ReferralOfferBody>(db, ctx.dataKeys, summary.id, 'referral.offer');
       const inquiry = offer ? undefined : await readPayload<ReferralInquiryBody>(db, ctx.dataKeys, summary.id, 'referral.inquiry');
       rows.push({
         summary,
         needs: offer?.needs ?? inquiry?.needs ?? [],
+        country: countries.get(summary.peer.id),
         service: summary.direction === 'incoming' && offer?.service_id ? own.get(offer.service_id) : undefined,
       });
     }
-    return render(c, <ReferralListPage page={page} filters={filters} peers={peers} rows={rows} nextCursor={next_cursor} paged={cursor !== undefined} />);
+    const data: ListData = {
+      filters, page: Math.min(Math.max(0, asked), last), pageSize: PAGE_SIZE, total: found.total, counts: found.counts, rows,
+      peers: peers.map((p) => ({ id: p.id, name: p.name, country: p.country })), needs: NEEDS(), now: ctx.clock.now(),
+    };
+    return render(c, <ReferralListPage page={page} data={data} />);
   });
 
   ui.get('/referrals/:id', ROLES, async (r) => {

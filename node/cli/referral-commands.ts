@@ -203,8 +203,11 @@ export function addReferralCommands(program: Command, io: CliIo): void {
           page.items.length === 0
             ? 'No referrals.'
             : printTable(
-                page.items.map((r) => ({ id: r.id, direction: r.direction, peer: r.peer.name, state: r.state, urgency: r.urgency, updated: r.updated_at })),
-                ['id', 'direction', 'peer', 'state', 'urgency', 'updated'],
+                page.items.map((r) => ({
+                  case: r.case_reference, id: r.id, direction: r.direction, peer: r.peer.name, state: r.state, urgency: r.urgency,
+                  owed: r.attention ? `${r.attention.reason}${r.attention.overdue ? ' (late)' : ''}` : '', updated: r.updated_at,
+                })),
+                ['case', 'id', 'direction', 'peer', 'state', 'urgency', 'owed', 'updated'],
               ),
         );
       });

@@ -155,7 +155,7 @@ async function recordNeverReceived(tx: Tx, ctx: NodeContext, envelope: VerifiedE
   const { header } = envelope;
   if (await findReferral(tx, header.referral_id)) throw envelopeProblem('unknown-referral');
   await checkPeerQuotas(tx, ctx, envelope.peer.id, ctx.limits.peerQuotas, now, envelope.jws.length);
-  await createReferralRecord(tx, {
+  await createReferralRecord(tx, ctx.self.country, {
     id: header.referral_id, direction: 'incoming', peer_id: envelope.peer.id, state: 'delivered',
     // Never told: the least urgent level stands in for it.
     urgency: 'routine', created_by: null, consent_id: null, parent_referral_id: null, reply_by: null,

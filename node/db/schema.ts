@@ -211,8 +211,16 @@ export interface ReferralsTable {
   erasure_reason: 'consent-withdrawn' | 'retention' | null;
   /** When an answer (accept or decline) is due; past it, an unanswered referral expires. */
   reply_by: string | null;
+  /** This node's case reference, e.g. GR-2026-0042 (referrals/case-reference.ts); unique. */
+  case_ref: string;
   created_at: string;
   updated_at: string;
+}
+
+/** The last case number given in each year (referrals/case-reference.ts). */
+export interface CaseCountersTable {
+  year: number;
+  last: number;
 }
 
 export interface PayloadsTable {
@@ -347,6 +355,7 @@ export interface PeerAlertsTable {
 
 export interface Schema {
   node_settings: NodeSettingsTable;
+  case_counters: CaseCountersTable;
   node_keys: NodeKeysTable;
   users: UsersTable;
   api_tokens: ApiTokensTable;

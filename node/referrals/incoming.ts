@@ -61,7 +61,7 @@ async function applyIncomingOffer(tx: Tx, ctx: NodeContext, envelope: VerifiedEn
   if (header.seq !== 1) throw envelopeProblem('out-of-order', 'An offer that starts a referral is its message 1.');
   await checkPeerQuotas(tx, ctx, envelope.peer.id, ctx.limits.peerQuotas, now, envelope.jws.length);
   const consent = await recordReceivedConsent(tx, body.consent, envelope.peer.id, now);
-  await createReferralRecord(tx, {
+  await createReferralRecord(tx, ctx.self.country, {
     id: header.referral_id,
     direction: 'incoming',
     peer_id: envelope.peer.id,

@@ -46,7 +46,7 @@ export async function createInquiry(
     recipientKey: JSON.parse(peer.encryption_jwk) as OkpPublicJwk, senderKey: ctx.self.encryptionKey.publicJwk,
   });
   await ctx.database.transaction(async (tx) => {
-    await createReferralRecord(tx, {
+    await createReferralRecord(tx, ctx.self.country, {
       id: referralId, direction: 'outgoing', peer_id: peer.id, state: 'inquiry', urgency: request.urgency, local_seq: 1,
       created_by: actor.userId, reply_by: request.reply_by ?? null,
     }, now);
@@ -94,7 +94,7 @@ export async function applyIncomingInquiry(tx: Tx, ctx: NodeContext, envelope: V
   if (await findReferral(tx, header.referral_id)) throw envelopeProblem('illegal-transition', 'A referral with this id already exists on this node.');
   const now = ctx.clock.now();
   await checkPeerQuotas(tx, ctx, envelope.peer.id, ctx.limits.peerQuotas, now, envelope.jws.length);
-  await createReferralRecord(tx, {
+  await createReferralRecord(tx, ctx.self.country, {
     id: header.referral_id, direction: 'incoming', peer_id: envelope.peer.id, state: 'inquiry', urgency: body.urgency, peer_seq: 1, peer_bytes: envelope.jws.length,
     created_by: null, reply_by: body.reply_by ?? null,
   }, now);

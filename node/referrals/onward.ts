@@ -94,7 +94,7 @@ export async function referOnward(
     const narrowed = await deriveOnwardConsent(tx, received, third.id, actor, now);
     const body = bodyWith(wireConsent(narrowed, third.id));
     checkConsent(body, third.id, now);
-    await createReferralRecord(tx, {
+    await createReferralRecord(tx, ctx.self.country, {
       id: onwardId, direction: 'outgoing', peer_id: third.id, state: 'sent', urgency: body.urgency, local_seq: 1,
       created_by: actor.userId, consent_id: narrowed.id, parent_referral_id: referralId, reply_by: body.reply_by ?? null,
     }, now);

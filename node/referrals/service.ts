@@ -1,6 +1,7 @@
 // Referrals: making an offer to a trusted peer (at once or from a draft), and reading them back.
 // The state change, the encrypted payload and the outgoing envelope are written in one
 // transaction. Incoming messages are applied by incoming.ts.
+import { sql } from 'kysely';
 import { uuidv7 } from '../util/uuidv7.js';
 import type { components as Fed } from '../../spec/generated/federation.js';
 import type { components as Local } from '../../spec/generated/local.js';
@@ -13,6 +14,7 @@ import { requireServiceOf } from '../directory/sync.js';
 import { consentRowViolation, findConsent, wireConsent } from '../consents/service.js';
 import { erasuresOf } from '../consents/erasures.js';
 import { INQUIRY, noSuchReferral, OFFER } from './lifecycle.js';
+import { attentionOf, attentionSql } from './attention.js';
 import { keepConsentPlan, offerBody, peerFor, planConsentForOffer, prepareOffer, queuePreparedOffer, type Actor, type CreateReferralRequest, type ReferralOfferBody } from './offer.js';
 import { applyOwnOffer, createReferralRecord, findReferral, type Referral } from './state.js';
 import { recordEvent, readTimeline } from './timeline.js';
@@ -46,7 +48,7 @@ export async function createReferral(
   const offer = draft ? undefined : await prepareOffer(ctx, peer, body, now);
   await ctx.database.transaction(async (tx) => {
     const kept = await keepConsentPlan(tx, consent, request.client, peer.id, actor, now);
-    await createReferralRecord(tx, {
+    await createReferralRecord(tx, ctx.self.country, {
       id: referralId,
       direction: 'outgoing',
       peer_id: peer.id,
@@ -132,14 +134,8 @@ export async function listReferrals(
   if (filter.peer) query = query.where('peer_id', '=', filter.peer);
   if (filter.updated_since) query = query.where('updated_at', '>=', new Date(filter.updated_since).toISOString());
   if (filter.needs_action === 'true') {
-    const refused = await failedDeliveryReferralIds(db);
-    query = query.where((eb) =>
-      eb.or([
-        eb.and([eb('direction', '=', 'incoming'), eb('state', '=', 'delivered')]),
-        eb.and([eb('direction', '=', 'outgoing'), eb('state', 'in', ['draft', 'info-requested'])]),
-        ...(refused.length > 0 ? [eb('id', 'in', refused)] : []),
-      ]),
-    );
+    const owed = attentionSql(await failedDeliveryReferralIds(db), ctx.clock.now());
+    query = query.where(sql<boolean>`${owed} is not null`);
   }
   if (filter.cursor) {
     const after = decodeCursor(filter.cursor);
@@ -191,17 +187,22 @@ export async function getReferralDetail(ctx: NodeContext, id: string): Promise<R
 }
 
 /** Summaries for rows of one page, with their peers' names and the delivery of each outgoing referral's opening message, each in one query. */
-async function summariesOf(ctx: NodeContext, rows: readonly Referral[]): Promise<ReferralSummary[]> {
+export async function summariesOf(ctx: NodeContext, rows: readonly Referral[]): Promise<ReferralSummary[]> {
   const { db } = ctx.database;
   const outgoing = rows.filter((row) => row.direction === 'outgoing').map((row) => row.id);
-  const [names, deliveries] = await Promise.all([
+  const [names, deliveries, failed] = await Promise.all([
     peerNames(db, [...new Set(rows.map((row) => row.peer_id))]),
     openingDeliveries(db, outgoing, [OFFER, INQUIRY]),
+    failedDeliveryReferralIds(db),
   ]);
+  const refused = new Set(failed);
+  const now = ctx.clock.now();
   return rows.map((row) => {
     const delivery = deliveries.get(row.id);
+    const attention = attentionOf(row, refused.has(row.id), now);
     return {
       id: row.id,
+      case_reference: row.case_ref,
       direction: row.direction,
       peer: { id: row.peer_id, name: names.get(row.peer_id)!.name },
       state: row.state as ReferralState,
@@ -209,6 +210,8 @@ async function summariesOf(ctx: NodeContext, rows: readonly Referral[]): Promise
       created_at: row.created_at,
       updated_at: row.updated_at,
       ...(delivery ? { delivery } : {}),
+      ...(row.reply_by ? { reply_by: row.reply_by } : {}),
+      ...(attention ? { attention } : {}),
     };
   });
 }

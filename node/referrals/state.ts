@@ -6,6 +6,7 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Db, Tx } from '../db/database.js';
 import { preparedStatement } from '../db/prepared.js';
+import { nextCaseReference } from './case-reference.js';
 import type { ReferralsTable } from '../db/schema.js';
 import { DomainError } from '../errors.js';
 import {
@@ -24,7 +25,7 @@ import {
 export type Referral = Selectable<ReferralsTable>;
 
 /** A referral as it is first recorded: its timestamps are the moment given, and nothing is erased yet. */
-export type NewReferral = Omit<Insertable<ReferralsTable>, 'created_at' | 'updated_at' | 'erased_at' | 'erasure_reason'>;
+export type NewReferral = Omit<Insertable<ReferralsTable>, 'created_at' | 'updated_at' | 'erased_at' | 'erasure_reason' | 'case_ref'>;
 
 /** What the peer has sent for its referrals (both directions), kept here: the stored-bytes quota's measure (quotas.ts). */
 export async function storedBytesFromPeer(db: Db | Tx, peerId: string): Promise<number> {
@@ -161,9 +162,11 @@ export async function incomingFromPeer(db: Db | Tx, peerId: string, since: Date)
   return { open: Number(row.open), recent: Number(row.recent) };
 }
 
-export async function createReferralRecord(tx: Tx, referral: NewReferral, now: Date): Promise<void> {
+/** Makes the referral's row, with this node's next case reference (`country`: this node's). */
+export async function createReferralRecord(tx: Tx, country: string, referral: NewReferral, now: Date): Promise<void> {
   const at = now.toISOString();
-  await tx.insertInto('referrals').values({ ...referral, created_at: at, updated_at: at }).execute();
+  const caseRef = await nextCaseReference(tx, country, now);
+  await tx.insertInto('referrals').values({ ...referral, case_ref: caseRef, created_at: at, updated_at: at }).execute();
 }
 
 /**

@@ -1247,6 +1247,11 @@ export interface components {
         ReferralSummary: {
             /** Format: uuid */
             id: string;
+            /**
+             * @description This node's own reference for the referral, for people to say and write: the node's country, the year the referral was made here and its number in that year, e.g. GR-2026-0042. Given when the referral is made here (sent, saved as a draft or received), never reused and never changed; the other organisation has its own.
+             * @example GR-2026-0042
+             */
+            case_reference: string;
             /** @enum {unknown} */
             direction: "incoming" | "outgoing";
             peer: components["schemas"]["PeerRef"];
@@ -1257,6 +1262,29 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             delivery?: components["schemas"]["Delivery"];
+            /**
+             * Format: date-time
+             * @description When an answer (accept or decline) is wanted.
+             */
+            reply_by?: string;
+            attention?: components["schemas"]["Attention"];
+        };
+        /**
+         * @description What this organisation owes on the referral now (absent when it owes nothing), and why:
+         *     `decide` (a referral received: accept, decline or ask for information), `answer-inquiry`
+         *     (an inquiry received), `answer-info-request` (the receiver of a referral sent asked for
+         *     information), `send-draft`, `make-referral` (an inquiry sent was answered),
+         *     `follow-up` (a referral sent still waits for the receiver's decision, and the day an answer
+         *     is wanted is less than a day away or past), `delivery-failed` (a message the other
+         *     organisation refused for good). `due` is the day an answer is wanted; `overdue`: that
+         *     day has passed.
+         */
+        Attention: {
+            /** @enum {unknown} */
+            reason: "delivery-failed" | "decide" | "answer-inquiry" | "answer-info-request" | "send-draft" | "make-referral" | "follow-up";
+            /** Format: date-time */
+            due?: string;
+            overdue: boolean;
         };
         ReferralContent: {
             needs: components["schemas"]["TaxonomyCode"][];
@@ -1294,6 +1322,8 @@ export interface components {
         ReferralDetail: {
             /** Format: uuid */
             id: string;
+            /** @description As in ReferralSummary. */
+            case_reference: string;
             /** @enum {unknown} */
             direction: "incoming" | "outgoing";
             peer: components["schemas"]["PeerRef"];
@@ -1304,6 +1334,12 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             delivery?: components["schemas"]["Delivery"];
+            /**
+             * Format: date-time
+             * @description When an answer (accept or decline) is wanted.
+             */
+            reply_by?: string;
+            attention?: components["schemas"]["Attention"];
             inquiry?: components["schemas"]["Inquiry"];
             /** @description The offer; absent while the referral is only an inquiry. */
             content?: components["schemas"]["ReferralContent"];
@@ -2761,9 +2797,11 @@ export interface operations {
                 state?: components["schemas"]["ReferralState"];
                 peer?: components["schemas"]["NodeId"];
                 /**
-                 * @description `true`: only referrals waiting for this organisation: incoming ones to accept,
-                 *     decline or ask about (`delivered`), outgoing ones whose receiver asked for
-                 *     information (`info-requested`), drafts, and any with a message the peer refused.
+                 * @description `true`: only referrals waiting for this organisation, those with an `attention`
+                 *     (see Attention): incoming ones to decide (`delivered`) or inquiries to answer, outgoing
+                 *     ones whose receiver asked for information (`info-requested`), drafts, answered
+                 *     inquiries, referrals whose answer is due within a day or late, and any with a message
+                 *     the peer refused.
                  */
                 needs_action?: "true" | "false";
                 /** @description Only referrals changed at or after this time. */

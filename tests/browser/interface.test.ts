@@ -49,6 +49,7 @@ async function person(node: DemoNode, role: 'admin' | 'caseworker' | 'auditor', 
 const SCREENSHOT_OF: Record<string, string> = {
   '/ui/services': 'services',
   '/ui/directory': 'directory',
+  '/ui/directory/services': 'directory-services',
   '/ui/consents': 'consents',
   '/ui/users': 'users',
   '/ui/settings': 'settings',

@@ -157,6 +157,9 @@ describe('the CLI', () => {
     const id = await offer();
     const listed = JSON.parse(await cli('referral', 'list', '--needs-action', '--json', '--data', at.dataDir)) as { items: Json[] };
     expect(listed.items.map((r) => r.id)).toContain(id);
+    // The table says the case reference and what is owed, as the lists do.
+    const caseRef = listed.items.find((r) => r.id === id)!.case_reference as string;
+    expect(await cli('referral', 'list', '--needs-action', '--data', at.dataDir)).toMatch(new RegExp(`${caseRef}\\s+${id}\\s+incoming.*\\sdecide\\s`));
 
     const shown = await cli('referral', 'show', id, '--data', at.dataDir);
     expect(shown).toMatch(/Next: +referral info-request, referral accept, referral decline/);

@@ -49,7 +49,9 @@ describe('an inquiry', () => {
     const received = (await api(at, 'GET', `/api/v1/referrals/${id}`)).body;
     expect(received).toMatchObject({ state: 'inquiry', direction: 'incoming', inquiry: { needs: ['vocational-training', 'childcare'], profile: { region: 'Vienna' } } });
     expect(received.content).toBeUndefined();
-    expect((await api(at, 'GET', '/api/v1/referrals?needs_action=true&limit=200')).body.items.map((r: Json) => r.id)).not.toContain(id);
+    // Waiting for the receiver: an inquiry to answer (issue 18 item 1).
+    const waiting = (await api(at, 'GET', '/api/v1/referrals?needs_action=true&limit=200')).body.items.find((r: Json) => r.id === id);
+    expect(waiting?.attention).toMatchObject({ reason: 'answer-inquiry', overdue: false });
 
     const answered = await api(at, 'POST', `/api/v1/referrals/${id}/inquiry-answer`, { capacity: 'waiting-list', available_from: '2027-01-15', note: 'A place opens mid-January.' });
     expect(answered.body.state).toBe('inquiry-answered');

@@ -6,6 +6,7 @@ import type { ReferralDetail } from '../../../node/referrals/service.js';
 import { ErrorNote } from '../../router.js';
 import { format, formatDate, formatDay, type Language, type Messages } from '../../i18n/catalogue.js';
 import { consentLanguageName, countryName, languageName } from '../../i18n/names.js';
+import { Owed } from './list.js';
 import { Layout, type PageContext } from '../layout.js';
 import { ActionForms, type ActionsProps } from './actions.js';
 import { Code, labelOf, needsText, stateLabel, When } from './labels.js';
@@ -155,9 +156,17 @@ function About(props: {
     <section aria-labelledby="about">
       <h2 id="about">{t.refAboutHeading}</h2>
       <dl class="facts">
+        <Fact term={t.refCaseReference}>
+          <strong>{referral.case_reference}</strong>
+        </Fact>
         <Fact term={t.state}>
           <span class="badge">{stateLabel(t, referral.state)}</span>
         </Fact>
+        {referral.attention ? (
+          <Fact term={t.refOwed}>
+            <Owed t={t} attention={referral.attention} />
+          </Fact>
+        ) : null}
         <Fact term={t.refNeeds}>{needsText(needs, language)}</Fact>
         {props.serviceName ? <Fact term={t.refService}>{props.serviceName}</Fact> : null}
         <Fact term={t.refUrgency}>
@@ -244,7 +253,7 @@ export function ReferralPage(props: ReferralPageProps) {
   const { page, referral } = props;
   const { t, language } = page;
   const csrf = page.session?.csrf ?? '';
-  const title = format(referral.direction === 'incoming' ? t.refTitleIncoming : t.refTitleOutgoing, { org: referral.peer.name });
+  const title = `${referral.case_reference}: ${format(referral.direction === 'incoming' ? t.refTitleIncoming : t.refTitleOutgoing, { org: referral.peer.name })}`;
   const { content } = referral;
   return (
     <Layout page={page} title={title} nav="/ui/referrals">

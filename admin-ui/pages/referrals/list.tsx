@@ -1,9 +1,15 @@
-// The inbox (referrals received) and the outbox (referrals sent): a switch between the two, a
-// filter form that works without JavaScript, one page of rows and a link to the next.
+// The referrals, received and sent (issue 18 item 1): what this organisation owes first, by the
+// day it is due, then the most urgent. Each row says its case reference, the partner and its
+// country, the needs, the state, what we owe and why, the day an answer is wanted and its age.
+// Filters in a GET form that works without JavaScript, each choice with how many it would show;
+// pages by number.
+import type { Attention } from '../../../node/referrals/attention.js';
+import type { InboxCounts, InboxFilters } from '../../../node/referrals/inbox.js';
 import type { ReferralState, ReferralSummary } from '../../../node/referrals/service.js';
-import type { Messages } from '../../i18n/catalogue.js';
+import { format, formatDay, formatNumber, type Language, type Messages } from '../../i18n/catalogue.js';
+import { categoryLabel, countryName } from '../../i18n/names.js';
 import { Layout, type PageContext } from '../layout.js';
-import { Code, needsText, stateLabel, When } from './labels.js';
+import { Code, needsText, stateLabel } from './labels.js';
 
 export type Direction = 'incoming' | 'outgoing';
 
@@ -12,60 +18,81 @@ export const STATES: readonly ReferralState[] = [
   'completed', 'declined', 'withdrawn', 'expired', 'consent-withdrawn',
 ];
 
-export interface ListFilters {
-  direction: Direction;
-  state?: ReferralState | undefined;
-  peer?: string | undefined;
-  mine: boolean;
-}
+export const URGENCIES = ['emergency', 'urgent', 'routine'] as const;
 
 export interface ListRow {
   summary: ReferralSummary;
   needs: string[];
+  /** The partner's country (ISO code), when this node knows the partner. */
+  country?: string | undefined;
   service?: string | undefined;
 }
 
-/** The address of the list with these filters (and a page's cursor). */
-export function listHref(filters: ListFilters, cursor?: string): string {
-  const query = new URLSearchParams({ direction: filters.direction });
-  if (filters.state) query.set('state', filters.state);
-  if (filters.peer) query.set('peer', filters.peer);
-  if (filters.mine) query.set('needs_action', 'true');
-  if (cursor) query.set('cursor', cursor);
-  return `/ui/referrals?${query.toString()}`;
+export interface ListData {
+  filters: InboxFilters;
+  /** 0-based. */
+  page: number;
+  pageSize: number;
+  total: number;
+  counts: InboxCounts;
+  rows: ListRow[];
+  peers: ReadonlyArray<{ id: string; name: string; country: string }>;
+  /** The needs a referral can ask for (top-level categories of the taxonomy, with their narrower kinds). */
+  needs: readonly string[];
+  now: Date;
 }
 
-function DirectionSwitch(props: { t: Messages; filters: ListFilters }) {
-  const { t, filters } = props;
-  const link = (direction: Direction, text: string) => (
+/** The address of the list with these filters (and a page, 0-based). */
+export function listHref(filters: InboxFilters, page = 0): string {
+  const query = new URLSearchParams();
+  if (filters.direction) query.set('direction', filters.direction);
+  if (filters.state) query.set('state', filters.state);
+  if (filters.peer) query.set('peer', filters.peer);
+  if (filters.urgency) query.set('urgency', filters.urgency);
+  if (filters.need) query.set('need', filters.need);
+  if (filters.owed) query.set('needs_action', 'true');
+  if (filters.overdue) query.set('overdue', 'true');
+  if (page > 0) query.set('page', String(page + 1));
+  const text = query.toString();
+  return text ? `/ui/referrals?${text}` : '/ui/referrals';
+}
+
+const counted = (text: string, count: number | undefined, language: Language) => `${text} (${formatNumber(count ?? 0, language)})`;
+
+function DirectionSwitch(props: { t: Messages; language: Language; filters: InboxFilters; counts: InboxCounts }) {
+  const { t, language, filters, counts } = props;
+  const all = counts.direction.incoming + counts.direction.outgoing;
+  const link = (direction: Direction | undefined, text: string, count: number) => (
     <li>
       <a href={listHref({ ...filters, direction })} aria-current={filters.direction === direction ? 'page' : undefined}>
-        {text}
+        {counted(text, count, language)}
       </a>
     </li>
   );
   return (
     <nav aria-label={t.refDirectionSwitch} class="referral-switch">
       <ul>
-        {link('incoming', t.incoming)}
-        {link('outgoing', t.outgoing)}
+        {link(undefined, t.refBothWays, all)}
+        {link('incoming', t.incoming, counts.direction.incoming)}
+        {link('outgoing', t.outgoing, counts.direction.outgoing)}
       </ul>
     </nav>
   );
 }
 
-function Filters(props: { t: Messages; filters: ListFilters; peers: ReadonlyArray<{ id: string; name: string }> }) {
-  const { t, filters } = props;
+function Filters(props: { page: PageContext; data: ListData }) {
+  const { t, language } = props.page;
+  const { filters, counts, peers } = props.data;
   return (
     <form method="get" action="/ui/referrals" class="filters">
-      <input type="hidden" name="direction" value={filters.direction} />
+      {filters.direction ? <input type="hidden" name="direction" value={filters.direction} /> : null}
       <label for="filter-state">
         {t.state}
         <select id="filter-state" name="state">
           <option value="">{t.any}</option>
           {STATES.map((state) => (
             <option value={state} selected={filters.state === state}>
-              {stateLabel(t, state)}
+              {counted(stateLabel(t, state), counts.state.get(state), language)}
             </option>
           ))}
         </select>
@@ -74,56 +101,110 @@ function Filters(props: { t: Messages; filters: ListFilters; peers: ReadonlyArra
         {t.organisation}
         <select id="filter-peer" name="peer">
           <option value="">{t.any}</option>
-          {props.peers.map((peer) => (
+          {peers.map((peer) => (
             <option value={peer.id} selected={filters.peer === peer.id}>
-              {peer.name}
+              {counted(`${peer.name} (${countryName(peer.country, language)})`, counts.peer.get(peer.id), language)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label for="filter-urgency">
+        {t.refUrgency}
+        <select id="filter-urgency" name="urgency">
+          <option value="">{t.any}</option>
+          {URGENCIES.map((urgency) => (
+            <option value={urgency} selected={filters.urgency === urgency}>
+              {counted(t[`ref.urgency.${urgency}`], counts.urgency.get(urgency), language)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label for="filter-need">
+        {t.refNeeds}
+        <select id="filter-need" name="need">
+          <option value="">{t.any}</option>
+          {props.data.needs.map((code) => (
+            <option value={code} selected={filters.need === code}>
+              {categoryLabel(code, language)}
             </option>
           ))}
         </select>
       </label>
       <div class="choices">
         <label for="filter-mine">
-          <input type="checkbox" id="filter-mine" name="needs_action" value="true" checked={filters.mine} />
-          {t.refOnlyMine}
+          <input type="checkbox" id="filter-mine" name="needs_action" value="true" checked={filters.owed === true} />
+          {counted(t.refOnlyMine, counts.owed, language)}
+        </label>
+        <label for="filter-overdue">
+          <input type="checkbox" id="filter-overdue" name="overdue" value="true" checked={filters.overdue === true} />
+          {counted(t.refOverdueOnly, counts.overdue, language)}
         </label>
       </div>
       <button type="submit">{t.filter}</button>
+      <a href={listHref({})}>{t.refClearFilters}</a>
     </form>
   );
 }
 
-export function ReferralListPage(props: {
-  page: PageContext;
-  filters: ListFilters;
-  peers: ReadonlyArray<{ id: string; name: string }>;
-  rows: ListRow[];
-  nextCursor?: string | undefined;
-  paged: boolean;
-}) {
+/** What we owe and why, with "late" when the day has passed. */
+export function Owed(props: { t: Messages; attention: Attention | undefined }) {
+  const { t, attention } = props;
+  if (!attention) return <span class="muted">{t.refNothingOwed}</span>;
+  return (
+    <>
+      {t[`ref.attention.${attention.reason}`]}
+      {attention.overdue ? (
+        <>
+          {' '}
+          <span class="badge bad">{t.refOverdue}</span>
+        </>
+      ) : null}
+    </>
+  );
+}
+
+/** How long ago, in words ("3 days ago", "today"). */
+export function age(iso: string, now: Date, language: Language): string {
+  const days = Math.floor((now.getTime() - Date.parse(iso)) / 86_400_000);
+  return new Intl.RelativeTimeFormat(language, { numeric: 'auto' }).format(-Math.max(0, days), 'day');
+}
+
+export function ReferralListPage(props: { page: PageContext; data: ListData }) {
   const { t, language } = props.page;
-  const { filters } = props;
+  const { data } = props;
+  const { filters } = data;
+  const pages = Math.max(1, Math.ceil(data.total / data.pageSize));
+  const empty = filters.direction === 'incoming' ? t.refEmptyIncoming : filters.direction === 'outgoing' ? t.refEmptyOutgoing : t.refEmptyBoth;
   return (
     <Layout page={props.page} title={t.referralsTitle} nav="/ui/referrals">
-      <DirectionSwitch t={t} filters={filters} />
-      <Filters t={t} filters={filters} peers={props.peers} />
-      {props.rows.length === 0 ? (
-        <p>{filters.direction === 'incoming' ? t.refEmptyIncoming : t.refEmptyOutgoing}</p>
+      <DirectionSwitch t={t} language={language} filters={filters} counts={data.counts} />
+      <Filters page={props.page} data={data} />
+      <p>{format(t.refFound, { count: formatNumber(data.total, language) })}</p>
+      {data.rows.length === 0 ? (
+        <p>{empty}</p>
       ) : (
         <table class="referral-list">
           <thead>
             <tr>
+              <th scope="col">{t.refCaseReference}</th>
               <th scope="col">{t.organisation}</th>
               <th scope="col">{t.refNeeds}</th>
               <th scope="col">{t.state}</th>
+              <th scope="col">{t.refOwed}</th>
+              <th scope="col">{t.refReplyBy}</th>
+              <th scope="col">{t.refAge}</th>
               <th scope="col">{t.refUrgency}</th>
-              <th scope="col">{t.lastChange}</th>
             </tr>
           </thead>
           <tbody>
-            {props.rows.map(({ summary, needs, service }) => (
+            {data.rows.map(({ summary, needs, service, country }) => (
               <tr>
+                <th scope="row">
+                  <a href={`/ui/referrals/${summary.id}`}>{summary.case_reference}</a>
+                </th>
                 <td>
-                  <a href={`/ui/referrals/${summary.id}`}>{summary.peer.name}</a>
+                  {summary.direction === 'incoming' ? t.refFrom : t.refTo} {summary.peer.name}
+                  {country ? ` (${countryName(country, language)})` : null}
                 </td>
                 <td>
                   {service ? <>{service}: </> : null}
@@ -131,21 +212,26 @@ export function ReferralListPage(props: {
                 </td>
                 <td>{stateLabel(t, summary.state)}</td>
                 <td>
-                  <Code t={t} prefix="ref.urgency." code={summary.urgency} />
+                  <Owed t={t} attention={summary.attention} />
+                </td>
+                <td>{summary.reply_by ? <time datetime={summary.reply_by}>{formatDay(summary.reply_by, language)}</time> : <span class="muted">{t.none}</span>}</td>
+                <td>
+                  <time datetime={summary.created_at}>{age(summary.created_at, data.now, language)}</time>
                 </td>
                 <td>
-                  <When iso={summary.updated_at} language={language} />
+                  <Code t={t} prefix="ref.urgency." code={summary.urgency} />
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      {props.paged || props.nextCursor ? (
-        <p class="actions">
-          {props.paged ? <a href={listHref(filters)}>{t.refFirstPage}</a> : null}
-          {props.nextCursor ? <a href={listHref(filters, props.nextCursor)}>{t.refNextPage}</a> : null}
-        </p>
+      {pages > 1 ? (
+        <nav aria-label={t.refPages} class="actions">
+          {data.page > 0 ? <a href={listHref(filters, data.page - 1)}>{t.refPreviousPage}</a> : null}
+          <span>{format(t.refPageOf, { page: formatNumber(data.page + 1, language), pages: formatNumber(pages, language) })}</span>
+          {data.page + 1 < pages ? <a href={listHref(filters, data.page + 1)}>{t.refNextPage}</a> : null}
+        </nav>
       ) : null}
     </Layout>
   );

@@ -38,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '025-leaf-hashes': loaded(() => import('./025-leaf-hashes.js')),
   '026-peer-bytes': loaded(() => import('./026-peer-bytes.js')),
   '027-display-names': loaded(() => import('./027-display-names.js')),
+  '028-case-references': loaded(() => import('./028-case-references.js')),
 };
