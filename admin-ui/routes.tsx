@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono, type Context } from 'hono';
 import type { NodeContext } from '../node/context.js';
-import { listReferrals } from '../node/referrals/service.js';
+import { listReferrals, referralSummaries } from '../node/referrals/service.js';
+import { changedSinceRead } from '../node/referrals/reads.js';
 import { projectRoot } from '../node/schema/validators.js';
 import { catalogues, format, isLanguage, type Language } from './i18n/catalogue.js';
 import { bodyLimit } from 'hono/body-limit';
@@ -205,7 +206,7 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
     const seesReferrals = role !== 'auditor';
     const data: OverviewData = {
       waiting: seesReferrals ? (await listReferrals(ctx, { needs_action: 'true', limit: 50 })).items : undefined,
-      received: seesReferrals ? (await listReferrals(ctx, { direction: 'incoming', limit: 10 })).items : undefined,
+      changed: seesReferrals ? await referralSummaries(ctx, await changedSinceRead(db, session.user.id, 10)) : undefined,
       deliveryProblems: seesReferrals ? await deliveryProblems(ctx) : undefined,
       pendingErasures: await pendingErasures(ctx),
       openAlerts: role === 'admin' ? (await peerAlerts(db, { openOnly: true })).length : undefined,

@@ -5,21 +5,22 @@
 import type { ReferralSummary } from '../../node/referrals/service.js';
 import type { DeliveryProblem, PendingErasure } from '../dashboard.js';
 import { format, formatDate, formatDay, formatNumber } from '../i18n/catalogue.js';
-import { Owed } from './referrals/list.js';
+import { NewMark, Owed } from './referrals/list.js';
 import { stateLabel } from './referrals/labels.js';
 import { Layout, type PageContext } from './layout.js';
 
 export interface OverviewData {
   /** Undefined for auditors, who never see referrals. */
   waiting: ReferralSummary[] | undefined;
-  received: ReferralSummary[] | undefined;
+  /** Changed since this user last opened them, the latest first. */
+  changed: ReferralSummary[] | undefined;
   deliveryProblems: DeliveryProblem[] | undefined;
   pendingErasures: PendingErasure[];
   /** Administrators only. */
   openAlerts: number | undefined;
 }
 
-function ReferralTable(props: { page: PageContext; items: ReferralSummary[]; caption: string }) {
+function ReferralTable(props: { page: PageContext; items: ReferralSummary[]; caption: string; unread?: boolean }) {
   const { t, language } = props.page;
   return (
     <table>
@@ -39,6 +40,7 @@ function ReferralTable(props: { page: PageContext; items: ReferralSummary[]; cap
           <tr>
             <th scope="row">
               <a href={`/ui/referrals/${r.id}`}>{r.case_reference}</a>
+              {props.unread ? <NewMark t={t} /> : null}
             </th>
             <td>
               {r.direction === 'incoming' ? t.refFrom : t.refTo} {r.peer.name}
@@ -60,7 +62,7 @@ function ReferralTable(props: { page: PageContext; items: ReferralSummary[]; cap
 
 export function OverviewPage(props: { page: PageContext; data: OverviewData }) {
   const { t, language } = props.page;
-  const { waiting, received, deliveryProblems, pendingErasures, openAlerts } = props.data;
+  const { waiting, changed, deliveryProblems, pendingErasures, openAlerts } = props.data;
   const linkToReferrals = waiting !== undefined;
   const overdue = (waiting ?? []).filter((r) => r.attention?.overdue);
   return (
@@ -91,10 +93,10 @@ export function OverviewPage(props: { page: PageContext; data: OverviewData }) {
           {overdue.length === 0 ? <p>{t.overviewNothingOverdue}</p> : <ReferralTable page={props.page} items={overdue} caption={t.overviewOverdue} />}
         </section>
       ) : null}
-      {received ? (
-        <section aria-labelledby="received">
-          <h2 id="received">{t.receivedLately}</h2>
-          {received.length === 0 ? <p>{t.nothingReceived}</p> : <ReferralTable page={props.page} items={received} caption={t.receivedLately} />}
+      {changed ? (
+        <section aria-labelledby="changed">
+          <h2 id="changed">{t.overviewChanged}</h2>
+          {changed.length === 0 ? <p>{t.overviewNothingChanged}</p> : <ReferralTable page={props.page} items={changed} caption={t.overviewChanged} unread />}
         </section>
       ) : null}
       {deliveryProblems ? (

@@ -42,6 +42,7 @@ import {
 import { ReferralPage } from '../pages/referrals/detail.js';
 import { ReferralListPage, STATES, URGENCIES, type ListData, type ListRow } from '../pages/referrals/list.js';
 import { inboxPage, type InboxFilters } from '../../node/referrals/inbox.js';
+import { markReferralRead, unreadAmong } from '../../node/referrals/reads.js';
 import { taxonomy } from '../../node/directory/taxonomy.js';
 import { explainOrThrow, redirect, render, type Explained, type FormFields, type UiRequest, type UiRouter } from '../router.js';
 import { isUuid } from '../../node/http/request.js';
@@ -223,10 +224,13 @@ export function referralPages(ui: UiRouter): void {
     if (refused) {
       const { content: _content, inquiry: _inquiry, information: _information, ...rest } = full;
       referral = { ...rest, timeline: full.timeline.map(({ note: _note, ...entry }) => entry) };
-    } else if (full.content || full.inquiry || full.information) {
-      await ctx.database.transaction((tx) =>
-        appendAuditEvent(tx, ctx.clock.now(), { kind: 'user', id: session.user.id }, { type: 'referral.opened', referral_id: id, user_id: session.user.id }),
-      );
+    } else {
+      // Seen by her as it is now (its unread mark goes); showing her data is in the audit log.
+      const showsData = full.content !== undefined || full.inquiry !== undefined || full.information !== undefined;
+      await ctx.database.transaction(async (tx) => {
+        await markReferralRead(tx, session.user.id, id, ctx.clock.now());
+        if (showsData) await appendAuditEvent(tx, ctx.clock.now(), { kind: 'user', id: session.user.id }, { type: 'referral.opened', referral_id: id, user_id: session.user.id });
+      });
     }
     const peers = await listPeers(db);
     const actions = actionsFor(full);
@@ -274,7 +278,7 @@ export function referralPages(ui: UiRouter): void {
   /** The referral the path names, or undefined (then the caller answers 404). */
   const knownReferral = async (id: string) => (isUuid(id) ? getReferralSummary(ctx, id) : undefined);
 
-  ui.get('/referrals', ROLES, async ({ c, page, language }) => {
+  ui.get('/referrals', ROLES, async ({ c, page, language, session }) => {
     const query = c.req.query();
     const peers = await listPeers(db);
     // Values that are not one of the choices are left out rather than refused.
@@ -309,6 +313,7 @@ export function referralPages(ui: UiRouter): void {
     const data: ListData = {
       filters, page: Math.min(Math.max(0, asked), last), pageSize: PAGE_SIZE, total: found.total, counts: found.counts, rows,
       peers: peers.map((p) => ({ id: p.id, name: p.name, country: p.country })), needs: NEEDS(), now: ctx.clock.now(),
+      unread: await unreadAmong(db, session.user.id, found.items),
     };
     return render(c, <ReferralListPage page={page} data={data} />);
   });

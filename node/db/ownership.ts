@@ -31,6 +31,7 @@ export const tableOwners: Readonly<Record<keyof Schema, TableOwner>> = {
   trust_list_status: { owner: 'node/peers/trust-list-follower.ts', holds: 'the trust list followed and its last application' },
   referrals: { owner: 'node/referrals/state.ts', holds: 'referrals: direction, peer, state, sequence numbers, case reference (no personal data)' },
   case_counters: { owner: 'node/referrals/case-reference.ts', holds: 'the last case number given in each year' },
+  referral_reads: { owner: 'node/referrals/reads.ts', holds: 'when each user last opened each referral (unread marks)' },
   referral_events: { owner: 'node/referrals/timeline.ts', holds: "each referral's timeline (codes only)" },
   payloads: { owner: 'node/referrals/payload-store.ts', holds: 'encrypted personal data of referrals and messages' },
   referral_submissions: { owner: 'node/referrals/submissions.ts', holds: 'web forms already sent, against a second referral' },

@@ -217,6 +217,13 @@ export interface ReferralsTable {
   updated_at: string;
 }
 
+/** When each user last opened each referral's page (referrals/reads.ts): a later change is new to her. */
+export interface ReferralReadsTable {
+  user_id: string;
+  referral_id: string;
+  read_at: string;
+}
+
 /** The last case number given in each year (referrals/case-reference.ts). */
 export interface CaseCountersTable {
   year: number;
@@ -356,6 +363,7 @@ export interface PeerAlertsTable {
 export interface Schema {
   node_settings: NodeSettingsTable;
   case_counters: CaseCountersTable;
+  referral_reads: ReferralReadsTable;
   node_keys: NodeKeysTable;
   users: UsersTable;
   api_tokens: ApiTokensTable;

@@ -154,6 +154,14 @@ export async function listReferrals(
   return rows.length > filter.limit && last ? { items, next_cursor: encodeCursor(last) } : { items };
 }
 
+/** The summaries of the referrals `ids` this node holds, in the order given. */
+export async function referralSummaries(ctx: NodeContext, ids: readonly string[]): Promise<ReferralSummary[]> {
+  if (ids.length === 0) return [];
+  const rows = await ctx.database.db.selectFrom('referrals').selectAll().where('id', 'in', [...ids]).execute();
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return summariesOf(ctx, ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : [])));
+}
+
 export async function getReferralSummary(ctx: NodeContext, id: string): Promise<ReferralSummary | undefined> {
   const row = await findReferral(ctx.database.db, id);
   return row ? (await summariesOf(ctx, [row]))[0] : undefined;

@@ -18,13 +18,27 @@ beforeAll(async () => {
 afterAll(() => net.close());
 
 describe('the overview', () => {
-  it('shows the receiving caseworker the referral waiting for her and the ones received lately', async () => {
-    const page = await (await signedInAs(at, 'caseworker', net.clock.now())).html('/ui/overview');
+  it('shows the receiving caseworker the referral waiting for her, and what changed since she last opened it, marked new until she does', async () => {
+    const anna = await signedInAs(at, 'caseworker', net.clock.now());
+    const page = await anna.html('/ui/overview');
     const text = textOf(page);
     expect(text).toContain('Waiting for you');
-    expect(text).toContain('Received lately');
     expect(text).toContain('Every message has been delivered.');
     expect(page).toContain(`href="/ui/referrals/${referralId}"`);
+    const changed = () => anna.html('/ui/overview').then((html) => /<section aria-labelledby="changed">[\s\S]*?<\/section>/.exec(html)?.[0] ?? '');
+    expect(await changed()).toContain(`href="/ui/referrals/${referralId}"`);
+    expect(textOf(await changed())).toContain('new');
+    expect(await anna.html('/ui/referrals')).toContain('class="badge new"');
+    // Opened: no longer new to her, still new to a colleague.
+    expect((await anna.go(`/ui/referrals/${referralId}`)).status).toBe(200);
+    expect(textOf(await changed())).toContain('Nothing has changed since you last opened each referral.');
+    expect(await anna.html('/ui/referrals')).not.toContain('class="badge new"');
+    const colleague = await signedInAs(at, 'caseworker', net.clock.now());
+    expect(await colleague.html('/ui/referrals')).toContain('class="badge new"');
+    // A change after she opened it makes it new to her again.
+    net.clock.advance(60_000);
+    expect((await api(at, 'POST', `/api/v1/referrals/${referralId}/info-request`, { questions: 'Does she need childcare?' })).status).toBe(200);
+    expect(await changed()).toContain(`href="/ui/referrals/${referralId}"`);
   });
 
   it('shows a message that could not be delivered, with the organisation it was for', async () => {

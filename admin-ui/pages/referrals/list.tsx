@@ -40,6 +40,8 @@ export interface ListData {
   /** The needs a referral can ask for (top-level categories of the taxonomy, with their narrower kinds). */
   needs: readonly string[];
   now: Date;
+  /** The referrals of the page changed since this user last opened them. */
+  unread: ReadonlySet<string>;
 }
 
 /** The address of the list with these filters (and a page, 0-based). */
@@ -163,6 +165,16 @@ export function Owed(props: { t: Messages; attention: Attention | undefined }) {
   );
 }
 
+/** Changed since this user last opened it. */
+export function NewMark(props: { t: Messages }) {
+  return (
+    <>
+      {' '}
+      <span class="badge new">{props.t.refNew}</span>
+    </>
+  );
+}
+
 /** How long ago, in words ("3 days ago", "today"). */
 export function age(iso: string, now: Date, language: Language): string {
   const days = Math.floor((now.getTime() - Date.parse(iso)) / 86_400_000);
@@ -201,6 +213,7 @@ export function ReferralListPage(props: { page: PageContext; data: ListData }) {
               <tr>
                 <th scope="row">
                   <a href={`/ui/referrals/${summary.id}`}>{summary.case_reference}</a>
+                  {data.unread.has(summary.id) ? <NewMark t={t} /> : null}
                 </th>
                 <td>
                   {summary.direction === 'incoming' ? t.refFrom : t.refTo} {summary.peer.name}

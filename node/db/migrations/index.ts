@@ -39,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '026-peer-bytes': loaded(() => import('./026-peer-bytes.js')),
   '027-display-names': loaded(() => import('./027-display-names.js')),
   '028-case-references': loaded(() => import('./028-case-references.js')),
+  '029-referral-reads': loaded(() => import('./029-referral-reads.js')),
 };
