@@ -7,6 +7,7 @@ import { Hono, type Context } from 'hono';
 import type { NodeContext } from '../node/context.js';
 import { listReferrals, referralSummaries } from '../node/referrals/service.js';
 import { changedSinceRead } from '../node/referrals/reads.js';
+import { whoOfReferrals } from '../node/referrals/pseudonym.js';
 import { projectRoot } from '../node/schema/validators.js';
 import { catalogues, format, isLanguage, type Language } from './i18n/catalogue.js';
 import { bodyLimit } from 'hono/body-limit';
@@ -204,9 +205,12 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
     const { role } = session.user;
     // Auditors never see referrals, not even their list.
     const seesReferrals = role !== 'auditor';
+    const waiting = seesReferrals ? (await listReferrals(ctx, { needs_action: 'true', limit: 50 })).items : undefined;
+    const changed = seesReferrals ? await referralSummaries(ctx, await changedSinceRead(db, session.user.id, 10)) : undefined;
     const data: OverviewData = {
-      waiting: seesReferrals ? (await listReferrals(ctx, { needs_action: 'true', limit: 50 })).items : undefined,
-      changed: seesReferrals ? await referralSummaries(ctx, await changedSinceRead(db, session.user.id, 10)) : undefined,
+      waiting,
+      changed,
+      who: await whoOfReferrals(ctx, [...new Set([...(waiting ?? []), ...(changed ?? [])].map((r) => r.id))]),
       deliveryProblems: seesReferrals ? await deliveryProblems(ctx) : undefined,
       pendingErasures: await pendingErasures(ctx),
       openAlerts: role === 'admin' ? (await peerAlerts(db, { openOnly: true })).length : undefined,

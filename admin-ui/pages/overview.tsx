@@ -18,9 +18,11 @@ export interface OverviewData {
   pendingErasures: PendingErasure[];
   /** Administrators only. */
   openAlerts: number | undefined;
+  /** Her pseudonym or initials, for the referrals shown, opened for this page only. */
+  who: ReadonlyMap<string, string>;
 }
 
-function ReferralTable(props: { page: PageContext; items: ReferralSummary[]; caption: string; unread?: boolean }) {
+function ReferralTable(props: { page: PageContext; items: ReferralSummary[]; caption: string; who: ReadonlyMap<string, string>; unread?: boolean }) {
   const { t, language } = props.page;
   return (
     <table>
@@ -28,6 +30,7 @@ function ReferralTable(props: { page: PageContext; items: ReferralSummary[]; cap
       <thead>
         <tr>
           <th scope="col">{t.refCaseReference}</th>
+          <th scope="col">{t.refPerson}</th>
           <th scope="col">{t.organisation}</th>
           <th scope="col">{t.refOwed}</th>
           <th scope="col">{t.refReplyBy}</th>
@@ -42,6 +45,7 @@ function ReferralTable(props: { page: PageContext; items: ReferralSummary[]; cap
               <a href={`/ui/referrals/${r.id}`}>{r.case_reference}</a>
               {props.unread ? <NewMark t={t} /> : null}
             </th>
+            <td>{props.who.get(r.id) ?? <span class="muted">{t.none}</span>}</td>
             <td>
               {r.direction === 'incoming' ? t.refFrom : t.refTo} {r.peer.name}
             </td>
@@ -80,7 +84,7 @@ export function OverviewPage(props: { page: PageContext; data: OverviewData }) {
           <p>{t.nothingWaiting}</p>
         ) : (
           <>
-            <ReferralTable page={props.page} items={waiting} caption={t.waitingForYou} />
+            <ReferralTable page={props.page} items={waiting} caption={t.waitingForYou} who={props.data.who} />
             <p>
               <a href="/ui/referrals?needs_action=true">{t.overviewAllWaiting}</a>
             </p>
@@ -90,13 +94,13 @@ export function OverviewPage(props: { page: PageContext; data: OverviewData }) {
       {waiting !== undefined ? (
         <section aria-labelledby="overdue">
           <h2 id="overdue">{t.overviewOverdue}</h2>
-          {overdue.length === 0 ? <p>{t.overviewNothingOverdue}</p> : <ReferralTable page={props.page} items={overdue} caption={t.overviewOverdue} />}
+          {overdue.length === 0 ? <p>{t.overviewNothingOverdue}</p> : <ReferralTable page={props.page} items={overdue} caption={t.overviewOverdue} who={props.data.who} />}
         </section>
       ) : null}
       {changed ? (
         <section aria-labelledby="changed">
           <h2 id="changed">{t.overviewChanged}</h2>
-          {changed.length === 0 ? <p>{t.overviewNothingChanged}</p> : <ReferralTable page={props.page} items={changed} caption={t.overviewChanged} unread />}
+          {changed.length === 0 ? <p>{t.overviewNothingChanged}</p> : <ReferralTable page={props.page} items={changed} caption={t.overviewChanged} who={props.data.who} unread />}
         </section>
       ) : null}
       {deliveryProblems ? (

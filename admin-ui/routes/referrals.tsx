@@ -43,6 +43,8 @@ import { ReferralPage } from '../pages/referrals/detail.js';
 import { ReferralListPage, STATES, URGENCIES, type ListData, type ListRow } from '../pages/referrals/list.js';
 import { inboxPage, type InboxFilters } from '../../node/referrals/inbox.js';
 import { markReferralRead, unreadAmong } from '../../node/referrals/reads.js';
+import { pseudonymFor, pseudonymOf, setPseudonym, whoFor, MAX_PSEUDONYM_LENGTH } from '../../node/referrals/pseudonym.js';
+import type { PseudonymForm } from '../pages/referrals/detail.js';
 import { taxonomy } from '../../node/directory/taxonomy.js';
 import { explainOrThrow, redirect, render, type Explained, type FormFields, type UiRequest, type UiRouter } from '../router.js';
 import { isUuid } from '../../node/http/request.js';
@@ -215,7 +217,7 @@ export function referralPages(ui: UiRouter): void {
   async function referralPage(
     r: UiRequest,
     id: string,
-    refused?: { error: Sentence; failed?: FailedAction; status: 404 | 409 | 422 },
+    refused?: { error: Sentence; failed?: FailedAction; status: 404 | 409 | 422; pseudonym?: PseudonymForm },
   ): Promise<Response> {
     const { c, page, session, language } = r;
     const full = await getReferralDetail(ctx, id);
@@ -248,6 +250,7 @@ export function referralPages(ui: UiRouter): void {
         peerNames={new Map(peers.map((p) => [p.id, p.name]))}
         userNames={await userNames(db)}
         serviceName={await serviceName(full, language)}
+        pseudonym={full.erased_at ? undefined : (refused?.pseudonym ?? (refused ? undefined : { value: (await pseudonymFor(ctx, id)) ?? '' }))}
       />,
       refused?.status ?? 200,
     );
@@ -305,6 +308,7 @@ export function referralPages(ui: UiRouter): void {
       const inquiry = offer ? undefined : await readPayload<ReferralInquiryBody>(db, ctx.dataKeys, summary.id, 'referral.inquiry');
       rows.push({
         summary,
+        who: await whoFor(ctx, summary.id, offer),
         needs: offer?.needs ?? inquiry?.needs ?? [],
         country: countries.get(summary.peer.id),
         service: summary.direction === 'incoming' && offer?.service_id ? own.get(offer.service_id) : undefined,
@@ -322,6 +326,25 @@ export function referralPages(ui: UiRouter): void {
     const id = paramOf(r, 'id');
     if (!isUuid(id)) return notFound(r.c, r.page);
     return referralPage(r, id);
+  });
+
+  // A name for her in the lists: only this node sees it (node/referrals/pseudonym.ts).
+  ui.post('/referrals/:id/pseudonym', ROLES, async (r) => {
+    const { t } = r;
+    const id = paramOf(r, 'id');
+    if (!(await knownReferral(id))) return notFound(r.c, r.page);
+    const given = r.form.text('pseudonym');
+    const checked = given === '' ? undefined : pseudonymOf(given);
+    if (checked && !checked.ok) {
+      const sentence = checked.problem === 'too-long' ? format(t.refPseudonymTooLong, { max: MAX_PSEUDONYM_LENGTH }) : t.refPseudonymOneLine;
+      return referralPage(r, id, { error: { sentence }, status: 422, pseudonym: { value: given, mistake: { field: 'pseudonym', sentence } } });
+    }
+    try {
+      await setPseudonym(ctx, id, checked ? checked.text : null);
+    } catch (error) {
+      return referralPage(r, id, { error: explainOrThrow(t, error), status: error instanceof DomainError && error.status === 409 ? 409 : 422 });
+    }
+    return redirect(r.c, `/ui/referrals/${id}`, checked ? 'refPseudonymSaved' : 'refPseudonymRemoved');
   });
 
   for (const [action, schema, notice] of LIFECYCLE_FORMS) {

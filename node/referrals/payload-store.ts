@@ -89,6 +89,14 @@ export async function erasePayloadsOf(tx: Tx, referralId: string, now: Date): Pr
   return Number(result.numDeletedRows);
 }
 
+/** Destroys and deletes the referral's payloads of one kind (a local note replaced). */
+export async function erasePayloadsOfKind(tx: Tx, referralId: string, kind: string, now: Date): Promise<void> {
+  const rows = await tx.selectFrom('payloads').select('id').where('referral_id', '=', referralId).where('kind', '=', kind).execute();
+  if (rows.length === 0) return;
+  await destroyDataKeys(tx, rows.map((r) => dataKeyName(r.id)), now);
+  await tx.deleteFrom('payloads').where('id', 'in', rows.map((r) => r.id)).execute();
+}
+
 /**
  * Payloads written before data keys were kept apart held their data key in the row, wrapped by the
  * KEK: each key moves to the data keys (the ciphertext stays as it is). Run when the node opens.

@@ -8,6 +8,8 @@ import { attentionOf, attentionSql, ATTENTION_REASONS } from '../../node/referra
 import { STATES } from '../../admin-ui/pages/referrals/list.js';
 import { api, createTestNetwork, referralRequest, type Json, type TestNetwork, type TestNode } from '../_util/test-node.js';
 import { signedInAs, textOf, type UiBrowser } from '../_util/ui-browser.js';
+import { expectMarked, attribute, control } from '../_util/field-marks.js';
+import { snapshot } from '../_util/test-node.js';
 
 let net: TestNetwork;
 let gr: TestNode;
@@ -152,6 +154,51 @@ describe('filters with counts', () => {
   it('ignores values that are not choices', async () => {
     const html = await austrian.html('/ui/referrals?state=nonsense&peer=nobody&urgency=whenever&need=nothing&direction=sideways');
     expect(listed(html)).toHaveLength(5);
+  });
+});
+
+describe('whom a referral is about, in the lists (initials or a pseudonym)', () => {
+  const PSEUDONYM = 'Rosa-Canary-7731';
+  /** The row of the list for a case reference: its cells' text. */
+  const rowOf = (html: string, caseRef: string) => textOf(html.split('<tr>').find((row) => row.includes(`>${caseRef}</a>`)) ?? '');
+
+  it('shows her initials where her consent covered her identity, and a pseudonym the caseworker chose instead', async () => {
+    const ref = await caseOf(at, routine);
+    expect(rowOf(await austrian.html('/ui/referrals'), ref)).toContain(' A. ');
+    const page = await austrian.html(`/ui/referrals/${routine}`);
+    expect(attribute(control(page, 'pseudonym'), 'value')).toBe('');
+    const saved = await austrian.submit(`/ui/referrals/${routine}/pseudonym`, { pseudonym: `  ${PSEUDONYM} ` }, `/ui/referrals/${routine}`);
+    expect(saved.status).toBe(303);
+    expect(rowOf(await austrian.html('/ui/referrals'), ref)).toContain(PSEUDONYM);
+    expect(textOf(await austrian.html('/ui/overview'))).toContain(PSEUDONYM);
+    // Only this node's: the sender's lists still show her initials.
+    expect(rowOf(await (await signedInAs(gr, 'caseworker', net.clock.now())).html('/ui/referrals'), await caseOf(gr, routine))).toContain(' A. ');
+    // Kept encrypted, and nowhere in the logs or the audit log.
+    expect(JSON.stringify(await snapshot(at), (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v))).not.toContain(PSEUDONYM);
+    expect(at.logs()).not.toContain(PSEUDONYM);
+  });
+
+  it('refuses one that cannot be, beside the field with what was typed, and changes nothing', async () => {
+    const refused = await austrian.submit(`/ui/referrals/${routine}/pseudonym`, { pseudonym: 'R'.repeat(61) }, `/ui/referrals/${routine}`);
+    expect(refused.status).toBe(422);
+    const html = await refused.text();
+    expectMarked(html, 'pseudonym', 'A pseudonym is at most 60 characters.');
+    expect(attribute(control(html, 'pseudonym'), 'value')).toBe('R'.repeat(61));
+    expect(rowOf(await austrian.html('/ui/referrals'), await caseOf(at, routine))).toContain(PSEUDONYM);
+  });
+
+  it('takes it away (her initials again), and keeps none once her data is erased', async () => {
+    const removed = await austrian.submit(`/ui/referrals/${routine}/pseudonym`, { pseudonym: '' }, `/ui/referrals/${routine}`);
+    expect(removed.status).toBe(303);
+    expect(rowOf(await austrian.html('/ui/referrals'), await caseOf(at, routine))).toContain(' A. ');
+    // Erased (consent withdrawn): no initials, no pseudonym, and none can be given.
+    expect((await austrian.submit(`/ui/referrals/${routine}/pseudonym`, { pseudonym: PSEUDONYM }, `/ui/referrals/${routine}`)).status).toBe(303);
+    const consentId = (await api(gr, 'GET', `/api/v1/referrals/${routine}`)).body.consent_id as string;
+    expect((await api(gr, 'POST', `/api/v1/consents/${consentId}/withdraw`, { recipients: [at.id] })).status).toBe(200);
+    await net.settle();
+    expect(rowOf(await austrian.html('/ui/referrals'), await caseOf(at, routine))).not.toMatch(new RegExp(`${PSEUDONYM}| A\\. `));
+    expect(await austrian.html(`/ui/referrals/${routine}`)).not.toContain('id="pseudonym"');
+    expect((await austrian.submit(`/ui/referrals/${routine}/pseudonym`, { pseudonym: PSEUDONYM }, `/ui/referrals/${routine}`)).status).toBe(409);
   });
 });
 

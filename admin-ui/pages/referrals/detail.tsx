@@ -7,6 +7,8 @@ import { ErrorNote } from '../../router.js';
 import { format, formatDate, formatDay, type Language, type Messages } from '../../i18n/catalogue.js';
 import { consentLanguageName, countryName, languageName } from '../../i18n/names.js';
 import { Owed } from './list.js';
+import { FieldError, fieldState, type FieldMistake } from '../field-error.js';
+import { MAX_PSEUDONYM_LENGTH } from '../../../node/referrals/pseudonym.js';
 import { Layout, type PageContext } from '../layout.js';
 import { ActionForms, type ActionsProps } from './actions.js';
 import { Code, labelOf, needsText, stateLabel, When } from './labels.js';
@@ -27,7 +29,32 @@ export interface ReferralPageProps extends Omit<ActionsProps, 't' | 'csrf' | 're
   needs: readonly string[];
   /** Shown again after a refused form: without her data (so that nothing, not even the audit log, changes). */
   limited: boolean;
+  /** The form that names her in the lists (her pseudonym, as kept or as typed); absent once her data is erased. */
+  pseudonym?: PseudonymForm | undefined;
   error?: { sentence: string; detail?: string } | undefined;
+}
+
+export interface PseudonymForm {
+  value: string;
+  mistake?: FieldMistake | undefined;
+}
+
+/** A pseudonym for her in this organisation's lists: never sent, erased with her data. */
+function PseudonymSection(props: { t: Messages; csrf: string; referralId: string; form: PseudonymForm }) {
+  const { t, form } = props;
+  return (
+    <section aria-labelledby="pseudonym-heading">
+      <h2 id="pseudonym-heading">{t.refPseudonymHeading}</h2>
+      <form method="post" action={`/ui/referrals/${props.referralId}/pseudonym`} class="stack">
+        <input type="hidden" name="_csrf" value={props.csrf} />
+        <label for="pseudonym">{t.refPseudonymLabel}</label>
+        <input id="pseudonym" name="pseudonym" type="text" value={form.value} maxlength={MAX_PSEUDONYM_LENGTH} autocomplete="off" {...fieldState(form.mistake, 'pseudonym', 'pseudonym-hint')} />
+        <FieldError mistake={form.mistake} id="pseudonym" />
+        <p id="pseudonym-hint" class="muted">{t.refPseudonymHint}</p>
+        <button type="submit">{t.save}</button>
+      </form>
+    </section>
+  );
 }
 
 function Fact(props: { term: string; children: Child }) {
@@ -287,6 +314,7 @@ export function ReferralPage(props: ReferralPageProps) {
           <ConsentFacts t={t} consent={content.consent} language={language} peerNames={props.peerNames} />
         </section>
       ) : null}
+      {props.pseudonym ? <PseudonymSection t={t} csrf={csrf} referralId={referral.id} form={props.pseudonym} /> : null}
       <ActionForms
         t={t}
         csrf={csrf}

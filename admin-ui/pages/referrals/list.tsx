@@ -22,6 +22,8 @@ export const URGENCIES = ['emergency', 'urgent', 'routine'] as const;
 
 export interface ListRow {
   summary: ReferralSummary;
+  /** Her pseudonym or initials, opened for this page only. */
+  who?: string | undefined;
   needs: string[];
   /** The partner's country (ISO code), when this node knows the partner. */
   country?: string | undefined;
@@ -199,6 +201,7 @@ export function ReferralListPage(props: { page: PageContext; data: ListData }) {
           <thead>
             <tr>
               <th scope="col">{t.refCaseReference}</th>
+              <th scope="col">{t.refPerson}</th>
               <th scope="col">{t.organisation}</th>
               <th scope="col">{t.refNeeds}</th>
               <th scope="col">{t.state}</th>
@@ -209,12 +212,13 @@ export function ReferralListPage(props: { page: PageContext; data: ListData }) {
             </tr>
           </thead>
           <tbody>
-            {data.rows.map(({ summary, needs, service, country }) => (
+            {data.rows.map(({ summary, who, needs, service, country }) => (
               <tr>
                 <th scope="row">
                   <a href={`/ui/referrals/${summary.id}`}>{summary.case_reference}</a>
                   {data.unread.has(summary.id) ? <NewMark t={t} /> : null}
                 </th>
+                <td>{who ?? <span class="muted">{t.none}</span>}</td>
                 <td>
                   {summary.direction === 'incoming' ? t.refFrom : t.refTo} {summary.peer.name}
                   {country ? ` (${countryName(country, language)})` : null}
