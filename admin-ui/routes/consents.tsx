@@ -13,6 +13,7 @@ import { ConsentDetailPage, type ConsentDetailData } from '../pages/consents/det
 import { CONSENT_STATES, type OrganisationNames } from '../pages/consents/parts.js';
 import { isUuid } from '../../node/http/request.js';
 import { format } from '../i18n/catalogue.js';
+import { whoOfReferrals } from '../../node/referrals/pseudonym.js';
 
 const READERS: readonly Role[] = ['admin', 'caseworker', 'auditor'];
 const WITHDRAWERS: readonly Role[] = ['admin', 'caseworker'];
@@ -42,8 +43,21 @@ export function consentPages(ui: UiRouter): void {
       if (!cursor || consents.length >= PAGE_SIZE || !filters.recipient) break;
     }
     const peers = (await listPeers(db)).map((p) => ({ id: p.id, name: p.name }));
-    return render(r.c, <ConsentListPage page={r.page} data={{ filters, consents, names: await organisationNames(), peers, nextCursor: cursor }} />);
+    // Whose consent: her pseudonym or initials, from the first referral under it (not for auditors, who see metadata only).
+    const who = WITHDRAWERS.includes(r.session.user.role) ? await whoseConsents(consents) : undefined;
+    return render(r.c, <ConsentListPage page={r.page} data={{ filters, consents, names: await organisationNames(), peers, nextCursor: cursor, who }} />);
   });
+
+  /** Each consent's person, as the lists name her: from the first of its referrals that names her. */
+  const whoseConsents = async (consents: readonly Consent[]): Promise<Map<string, string>> => {
+    const who = await whoOfReferrals(ctx, [...new Set(consents.flatMap((c) => c.referrals.map((ref) => ref.id)))]);
+    const named = new Map<string, string>();
+    for (const consent of consents) {
+      const first = consent.referrals.map((ref) => who.get(ref.id)).find((w) => w !== undefined);
+      if (first) named.set(consent.id, first);
+    }
+    return named;
+  };
 
   const detailData = async (r: UiRequest, consent: Consent): Promise<ConsentDetailData> => {
     const names = await organisationNames();
@@ -57,6 +71,7 @@ export function consentPages(ui: UiRouter): void {
       names,
       obtainedBy,
       mayAct: WITHDRAWERS.includes(r.session.user.role),
+      who: WITHDRAWERS.includes(r.session.user.role) ? (await whoseConsents([consent])).get(consent.id) : undefined,
     };
   };
   const consentOf = async (r: UiRequest): Promise<Consent | undefined> => {

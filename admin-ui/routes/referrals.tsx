@@ -44,7 +44,12 @@ import { ReferralListPage, STATES, URGENCIES, type ListData, type ListRow } from
 import { inboxPage, type InboxFilters } from '../../node/referrals/inbox.js';
 import { markReferralRead, unreadAmong } from '../../node/referrals/reads.js';
 import { pseudonymFor, pseudonymOf, setPseudonym, whoFor, MAX_PSEUDONYM_LENGTH } from '../../node/referrals/pseudonym.js';
-import type { PseudonymForm } from '../pages/referrals/detail.js';
+import type { ConsentWithdrawal, PseudonymForm } from '../pages/referrals/detail.js';
+import type { FieldMistake } from '../pages/field-error.js';
+import { getConsent } from '../../node/consents/service.js';
+import { withdrawConsent } from '../../node/consents/withdrawal.js';
+import { withdrawnHere } from '../pages/consents/detail.js';
+import { countryName } from '../i18n/names.js';
 import { taxonomy } from '../../node/directory/taxonomy.js';
 import { explainOrThrow, redirect, render, type Explained, type FormFields, type UiRequest, type UiRouter } from '../router.js';
 import { isUuid } from '../../node/http/request.js';
@@ -217,7 +222,7 @@ export function referralPages(ui: UiRouter): void {
   async function referralPage(
     r: UiRequest,
     id: string,
-    refused?: { error: Sentence; failed?: FailedAction; status: 404 | 409 | 422; pseudonym?: PseudonymForm },
+    refused?: { error: Sentence; failed?: FailedAction; status: 404 | 409 | 422; pseudonym?: PseudonymForm; withdrawMistake?: FieldMistake },
   ): Promise<Response> {
     const { c, page, session, language } = r;
     const full = await getReferralDetail(ctx, id);
@@ -251,6 +256,7 @@ export function referralPages(ui: UiRouter): void {
         userNames={await userNames(db)}
         serviceName={await serviceName(full, language)}
         pseudonym={full.erased_at ? undefined : (refused?.pseudonym ?? (refused ? undefined : { value: (await pseudonymFor(ctx, id)) ?? '' }))}
+        withdrawal={await consentWithdrawal(full, peers, language, refused?.withdrawMistake)}
       />,
       refused?.status ?? 200,
     );
@@ -326,6 +332,45 @@ export function referralPages(ui: UiRouter): void {
     const id = paramOf(r, 'id');
     if (!isUuid(id)) return notFound(r.c, r.page);
     return referralPage(r, id);
+  });
+
+  /**
+   * Withdrawing her consent for the referral's organisation, offered on a sent referral whose
+   * consent was given here and is still in force for that organisation: which referrals to it rest
+   * on the consent, said by case reference.
+   */
+  async function consentWithdrawal(
+    referral: ReferralDetail,
+    peers: ReadonlyArray<{ id: string; name: string; country: string }>,
+    language: Language,
+    mistake?: FieldMistake,
+  ): Promise<ConsentWithdrawal | undefined> {
+    if (referral.direction !== 'outgoing' || !referral.consent_id || referral.state === 'draft' || referral.state === 'consent-withdrawn') return undefined;
+    const consent = await getConsent(ctx, referral.consent_id);
+    if (!consent || !withdrawnHere(consent) || consent.withdrawn_for.includes(referral.peer.id) || !consent.recipients.includes(referral.peer.id)) return undefined;
+    const peer = peers.find((p) => p.id === referral.peer.id);
+    const cases = consent.referrals.filter((ref) => ref.direction === 'outgoing' && ref.peer_id === referral.peer.id && !ref.erased_at).map((ref) => ref.case_reference);
+    return { consentId: consent.id, organisation: peer ? `${peer.name} (${countryName(peer.country, language)})` : referral.peer.name, cases, mistake };
+  }
+
+  ui.post('/referrals/:id/withdraw-consent', ROLES, async (r) => {
+    const { t } = r;
+    const id = paramOf(r, 'id');
+    const summary = await knownReferral(id);
+    if (!summary) return notFound(r.c, r.page);
+    const detail = await getReferralDetail(ctx, id);
+    const withdrawal = detail ? await consentWithdrawal(detail, await listPeers(db), r.language) : undefined;
+    if (!withdrawal) return referralPage(r, id, { error: { sentence: t.refConsentNotWithdrawable }, status: 409 });
+    if (r.form.text('confirm') !== 'yes') {
+      const sentence = t.consentWithdrawConfirmMissing;
+      return referralPage(r, id, { error: { sentence }, status: 422, withdrawMistake: { field: 'withdraw-consent-confirm', sentence } });
+    }
+    try {
+      await withdrawConsent(ctx, { userId: r.session.user.id }, withdrawal.consentId, { recipients: [summary.peer.id] });
+    } catch (error) {
+      return referralPage(r, id, { error: explainOrThrow(t, error), status: error instanceof DomainError && error.status === 409 ? 409 : 422 });
+    }
+    return redirect(r.c, `/ui/referrals/${id}`, 'consentWithdrawnNotice');
   });
 
   // A name for her in the lists: only this node sees it (node/referrals/pseudonym.ts).

@@ -240,6 +240,7 @@ export async function consentView(ctx: NodeContext, row: ConsentRow): Promise<Co
     ...(form ? { form: { media_type: form.media_type, size: form.size, attached_at: form.created_at } } : {}),
     referrals: referrals.map((r) => ({
       id: r.id,
+      case_reference: r.case_ref,
       direction: r.direction,
       peer_id: r.peer_id,
       state: r.state as Consent['referrals'][number]['state'],

@@ -1435,6 +1435,8 @@ export interface components {
             referrals: {
                 /** Format: uuid */
                 id: string;
+                /** @description This node's case reference for the referral (ReferralSummary). */
+                case_reference: string;
                 /** @enum {unknown} */
                 direction: "incoming" | "outgoing";
                 peer_id: string;

@@ -4,6 +4,7 @@
 // withdrawal reaches Austria, which erases her data, and its confirmation appears.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setDisplayName } from '../../node/users/service.js';
+import { expectMarked } from '../_util/field-marks.js';
 import { api, createTestNetwork, sentReferral, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
 import { noticeCookie, noticeLeft, signedInAs, textOf, tokenIn, type UiBrowser } from '../_util/ui-browser.js';
 
@@ -60,7 +61,8 @@ describe('one consent', () => {
     const text = textOf(await caseworker.html(`/ui/consents/${consentId}`));
     expect(text).toContain('Here, at our organisation');
     expect(text).toContain('Referrals made under this consent');
-    expect(text).toContain(referralId);
+    expect(text).toContain((await api(gr, 'GET', `/api/v1/referrals/${referralId}`)).body.case_reference as string);
+    expect(await caseworker.html(`/ui/consents/${consentId}`)).toContain(`href="/ui/referrals/${referralId}"`);
     expect(text).toContain('Withdraw the consent');
     expect(text).toContain('Each of them is told at once, must erase the data about her that it received');
     expect(text).toContain('She has withdrawn her consent. I understand that this cannot be undone.');
@@ -87,7 +89,8 @@ describe('one consent', () => {
     }
     expect(textOf(detail)).toContain('Identity, Situation');
     expect(textOf(detail)).toContain('never the woman’s data');
-    expect(detail).toContain(referralId);
+    expect(detail).toContain((await api(gr, 'GET', `/api/v1/referrals/${referralId}`)).body.case_reference as string);
+    expect(detail).not.toContain(`href="/ui/referrals/${referralId}"`);
     expect(detail).not.toContain(`/ui/referrals/${referralId}`);
     expect(detail).not.toContain('/withdraw');
     const before = await snapshot(gr);
@@ -205,5 +208,43 @@ describe('withdrawing a consent', () => {
     expect(atPage).toContain(`To ${gr.ctx.self.name}, which sent us the referral`);
     expect(atPage).toContain('that organisation records it');
     expect(atPage).not.toContain(CANARY);
+  });
+});
+
+describe('consents you can recognise (issue 18 item 5)', () => {
+  it('says whose consent it is (her initials or pseudonym) to caseworkers, never to auditors, and names its referrals by case reference', async () => {
+    const list = await caseworker.html('/ui/consents');
+    expect(list).toContain('<th scope="col">Her</th>');
+    expect(textOf(list)).toContain(' Z. ');
+    const detail = textOf(await caseworker.html(`/ui/consents/${consentId}`));
+    expect(detail).toContain('Whose consent Z.');
+    const caseRef = (await api(gr, 'GET', `/api/v1/referrals/${referralId}`)).body.case_reference as string;
+    expect(detail).toContain(caseRef);
+    const forAuditor = await auditor.html('/ui/consents');
+    expect(forAuditor).not.toContain('<th scope="col">Her</th>');
+    expect(textOf(forAuditor)).not.toContain(' Z. ');
+    expect(textOf(await auditor.html(`/ui/consents/${consentId}`))).not.toContain('Whose consent');
+  });
+
+  it('lets a caseworker withdraw it from the referral\'s page, saying what happens where, with a confirmation', async () => {
+    const { referralId: other } = await sentReferral(net, gr, at, { client: { identity: { given_name: 'Mira', family_name: 'Vasquez' }, situation: { summary: 'Another case.' } } });
+    const caseRef = (await api(gr, 'GET', `/api/v1/referrals/${other}`)).body.case_reference as string;
+    const page = textOf(await caseworker.html(`/ui/referrals/${other}`));
+    expect(page).toContain('Withdraw the consent');
+    expect(page).toContain(`${atName()} (Austria) is told at once, must erase what it received about her under this consent (referrals ${caseRef})`);
+
+    const unconfirmed = await caseworker.submit(`/ui/referrals/${other}/withdraw-consent`, {}, `/ui/referrals/${other}`);
+    expect(unconfirmed.status).toBe(422);
+    expectMarked(await unconfirmed.text(), 'withdraw-consent-confirm', /confirm|withdrawn/i);
+    expect((await api(gr, 'GET', `/api/v1/referrals/${other}`)).body.state).not.toBe('consent-withdrawn');
+
+    const done = await caseworker.submit(`/ui/referrals/${other}/withdraw-consent`, { confirm: 'yes' }, `/ui/referrals/${other}`);
+    expect(done.status).toBe(303);
+    await net.settle();
+    expect((await api(gr, 'GET', `/api/v1/referrals/${other}`)).body.state).toBe('consent-withdrawn');
+    expect((await api(at, 'GET', `/api/v1/referrals/${other}`)).body.state).toBe('consent-withdrawn');
+    // Withdrawn: no longer offered, and refused if sent again.
+    expect(await caseworker.html(`/ui/referrals/${other}`)).not.toContain('/withdraw-consent"');
+    expect((await caseworker.submit(`/ui/referrals/${other}/withdraw-consent`, { confirm: 'yes' }, `/ui/referrals/${other}`)).status).toBe(409);
   });
 });

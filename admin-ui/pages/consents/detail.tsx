@@ -16,6 +16,8 @@ export interface ConsentDetailData {
   obtainedBy: string;
   /** Caseworkers and administrators: the withdrawal form, and links to the referrals. */
   mayAct: boolean;
+  /** Whose consent it is (her pseudonym or initials), for caseworkers and administrators only. */
+  who?: string | undefined;
   /** Why the withdrawal was refused; `field` when it was the organisations ticked or the confirmation (said beside it). */
   error?: { sentence: string; detail?: string; field?: 'withdraw-recipients' | 'withdraw-confirm' } | undefined;
   /** The organisations ticked when the form is shown again. */
@@ -56,6 +58,12 @@ function Facts(props: { page: PageContext; data: ConsentDetailData }) {
   const origin = consent.derived_from ? t.consentDerived : consent.origin === 'self' ? t.consentGivenHere : null;
   return (
     <dl class="facts">
+      {props.data.who ? (
+        <>
+          <dt>{t.consentWhose}</dt>
+          <dd>{props.data.who}</dd>
+        </>
+      ) : null}
       <dt>{t.consentsFilterState}</dt>
       <dd>
         <StateBadge t={t} state={consent.status} />
@@ -138,7 +146,7 @@ function Referrals(props: { page: PageContext; data: ConsentDetailData }) {
           <tbody>
             {consent.referrals.map((referral) => (
               <tr>
-                <td class="audit-id">{mayAct ? <a href={`/ui/referrals/${referral.id}`}>{referral.id}</a> : referral.id}</td>
+                <td>{mayAct ? <a href={`/ui/referrals/${referral.id}`}>{referral.case_reference}</a> : referral.case_reference}</td>
                 <td>{referral.direction === 'outgoing' ? t.consentDirectionOutgoing : t.consentDirectionIncoming}</td>
                 <td>
                   <Organisation names={names} id={referral.peer_id} />

@@ -17,6 +17,8 @@ export interface ConsentListData {
   /** The organisations offered in the filter: this node's peers. */
   peers: ReadonlyArray<{ id: string; name: string }>;
   nextCursor?: string | undefined;
+  /** Whose consent each is (her pseudonym or initials, from the referrals under it), for caseworkers and administrators only. */
+  who?: ReadonlyMap<string, string> | undefined;
 }
 
 const olderLink = (filters: ConsentFilters, cursor: string): string => {
@@ -67,6 +69,7 @@ export function ConsentListPage(props: { page: PageContext; data: ConsentListDat
           <thead>
             <tr>
               <th scope="col">{t.consentsRecorded}</th>
+              {props.data.who ? <th scope="col">{t.refPerson}</th> : null}
               <th scope="col">{t.consentsFilterState}</th>
               <th scope="col">{t.consentsRecipients}</th>
               <th scope="col">{t.consentsCategories}</th>
@@ -82,6 +85,7 @@ export function ConsentListPage(props: { page: PageContext; data: ConsentListDat
                 <td>
                   <a href={`/ui/consents/${consent.id}`}>{format(t.consentsOpen, { date: formatDate(consent.recorded_at, language) })}</a>
                 </td>
+                {props.data.who ? <td>{props.data.who.get(consent.id) ?? <span class="muted">{t.none}</span>}</td> : null}
                 <td>
                   <StateBadge t={t} state={consent.status} />
                 </td>

@@ -31,7 +31,47 @@ export interface ReferralPageProps extends Omit<ActionsProps, 't' | 'csrf' | 're
   limited: boolean;
   /** The form that names her in the lists (her pseudonym, as kept or as typed); absent once her data is erased. */
   pseudonym?: PseudonymForm | undefined;
+  /** Withdrawing her consent for this referral's organisation, when this node can (a consent given here, in force for it). */
+  withdrawal?: ConsentWithdrawal | undefined;
   error?: { sentence: string; detail?: string } | undefined;
+}
+
+export interface ConsentWithdrawal {
+  consentId: string;
+  /** The organisation's name and country. */
+  organisation: string;
+  /** The case references of the referrals to that organisation made under the consent. */
+  cases: readonly string[];
+  /** Why the last attempt was refused (the confirmation missing: said beside it). */
+  mistake?: FieldMistake | undefined;
+  error?: { sentence: string; detail?: string } | undefined;
+}
+
+/** Withdrawing her consent from the referral's page: what happens where, and a confirmation. */
+function WithdrawConsent(props: { t: Messages; csrf: string; referralId: string; withdrawal: ConsentWithdrawal }) {
+  const { t, withdrawal } = props;
+  return (
+    <section aria-labelledby="withdraw-consent">
+      <h2 id="withdraw-consent">{t.consentWithdrawTitle}</h2>
+      <form method="post" action={`/ui/referrals/${props.referralId}/withdraw-consent`}>
+        <input type="hidden" name="_csrf" value={props.csrf} />
+        <p id="withdraw-consent-explain">
+          {format(t.refWithdrawConsentExplain, { organisation: withdrawal.organisation, cases: withdrawal.cases.join(', ') })}{' '}
+          <a href={`/ui/consents/${withdrawal.consentId}`}>{t.refConsentRecord}</a>
+        </p>
+        <p class="choices">
+          <label for="withdraw-consent-confirm">
+            <input id="withdraw-consent-confirm" type="checkbox" name="confirm" value="yes" {...fieldState(withdrawal.mistake, 'withdraw-consent-confirm', 'withdraw-consent-explain')} />
+            {t.consentWithdrawConfirm}
+          </label>
+        </p>
+        <FieldError mistake={withdrawal.mistake} id="withdraw-consent-confirm" />
+        <button type="submit" class="danger">
+          {t.consentWithdraw}
+        </button>
+      </form>
+    </section>
+  );
 }
 
 export interface PseudonymForm {
@@ -315,6 +355,7 @@ export function ReferralPage(props: ReferralPageProps) {
         </section>
       ) : null}
       {props.pseudonym ? <PseudonymSection t={t} csrf={csrf} referralId={referral.id} form={props.pseudonym} /> : null}
+      {props.withdrawal ? <WithdrawConsent t={t} csrf={csrf} referralId={referral.id} withdrawal={props.withdrawal} /> : null}
       <ActionForms
         t={t}
         csrf={csrf}
