@@ -25,12 +25,11 @@ export interface OverviewData {
 function ReferralTable(props: { page: PageContext; items: ReferralSummary[]; caption: string; who: ReadonlyMap<string, string>; unread?: boolean }) {
   const { t, language } = props.page;
   return (
-    <table>
+    <table class="referral-list">
       <caption class="visually-hidden">{props.caption}</caption>
       <thead>
         <tr>
           <th scope="col">{t.refCaseReference}</th>
-          <th scope="col">{t.refPerson}</th>
           <th scope="col">{t.organisation}</th>
           <th scope="col">{t.refOwed}</th>
           <th scope="col">{t.refReplyBy}</th>
@@ -42,10 +41,10 @@ function ReferralTable(props: { page: PageContext; items: ReferralSummary[]; cap
         {props.items.map((r) => (
           <tr>
             <th scope="row">
-              <a href={`/ui/referrals/${r.id}`}>{r.case_reference}</a>
+              <a href={`/ui/referrals/${r.id}`} class="case-ref">{r.case_reference}</a>
               {props.unread ? <NewMark t={t} /> : null}
+              {props.who.has(r.id) ? <span class="case-who">{props.who.get(r.id)}</span> : null}
             </th>
-            <td>{props.who.get(r.id) ?? <span class="muted">{t.none}</span>}</td>
             <td>
               {r.direction === 'incoming' ? t.refFrom : t.refTo} {r.peer.name}
             </td>

@@ -29,7 +29,7 @@ async function send(overrides: Json = {}): Promise<string> {
 }
 
 /** The case references of the list's rows, in order. */
-const listed = (html: string) => [...html.matchAll(/<th scope="row"><a href="\/ui\/referrals\/[0-9a-f-]{36}">([A-Z]{2}-\d{4}-\d{4,})<\/a>/g)].map((m) => m[1]);
+const listed = (html: string) => [...html.matchAll(/<th scope="row"><a href="\/ui\/referrals\/[0-9a-f-]{36}" class="case-ref">([A-Z]{2}-\d{4}-\d{4,})<\/a>/g)].map((m) => m[1]);
 const caseOf = async (node: TestNode, id: string) => (await api(node, 'GET', `/api/v1/referrals/${id}`)).body.case_reference as string;
 
 let routine: string;

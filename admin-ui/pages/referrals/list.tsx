@@ -201,7 +201,6 @@ export function ReferralListPage(props: { page: PageContext; data: ListData }) {
           <thead>
             <tr>
               <th scope="col">{t.refCaseReference}</th>
-              <th scope="col">{t.refPerson}</th>
               <th scope="col">{t.organisation}</th>
               <th scope="col">{t.refNeeds}</th>
               <th scope="col">{t.state}</th>
@@ -215,10 +214,10 @@ export function ReferralListPage(props: { page: PageContext; data: ListData }) {
             {data.rows.map(({ summary, who, needs, service, country }) => (
               <tr>
                 <th scope="row">
-                  <a href={`/ui/referrals/${summary.id}`}>{summary.case_reference}</a>
+                  <a href={`/ui/referrals/${summary.id}`} class="case-ref">{summary.case_reference}</a>
                   {data.unread.has(summary.id) ? <NewMark t={t} /> : null}
+                  {who ? <span class="case-who">{who}</span> : null}
                 </th>
-                <td>{who ?? <span class="muted">{t.none}</span>}</td>
                 <td>
                   {summary.direction === 'incoming' ? t.refFrom : t.refTo} {summary.peer.name}
                   {country ? ` (${countryName(country, language)})` : null}
