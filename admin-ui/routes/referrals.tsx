@@ -23,7 +23,8 @@ import {
   type ReferralState,
 } from '../../node/referrals/service.js';
 import type { ReferralInquiryBody } from '../../node/referrals/inquiry.js';
-import { userNames } from '../../node/users/service.js';
+import { listUsers, shownName, userNames } from '../../node/users/service.js';
+import { assignReferral, MAX_HANDOVER_NOTE } from '../../node/referrals/assignment.js';
 import { validatorFor } from '../../node/schema/validators.js';
 import { format, type Language, type Messages } from '../i18n/catalogue.js';
 import { directoryText } from '../i18n/names.js';
@@ -44,7 +45,7 @@ import { ReferralListPage, STATES, URGENCIES, type ListData, type ListRow } from
 import { inboxPage, type InboxFilters } from '../../node/referrals/inbox.js';
 import { markReferralRead, unreadAmong } from '../../node/referrals/reads.js';
 import { pseudonymFor, pseudonymOf, setPseudonym, whoFor, MAX_PSEUDONYM_LENGTH } from '../../node/referrals/pseudonym.js';
-import type { ConsentWithdrawal, PseudonymForm } from '../pages/referrals/detail.js';
+import type { ConsentWithdrawal, PseudonymForm, Responsibility } from '../pages/referrals/detail.js';
 import type { FieldMistake } from '../pages/field-error.js';
 import { getConsent } from '../../node/consents/service.js';
 import { withdrawConsent } from '../../node/consents/withdrawal.js';
@@ -222,7 +223,7 @@ export function referralPages(ui: UiRouter): void {
   async function referralPage(
     r: UiRequest,
     id: string,
-    refused?: { error: Sentence; failed?: FailedAction; status: 404 | 409 | 422; pseudonym?: PseudonymForm; withdrawMistake?: FieldMistake },
+    refused?: { error: Sentence; failed?: FailedAction; status: 404 | 409 | 422; pseudonym?: PseudonymForm; withdrawMistake?: FieldMistake; assignment?: Pick<Responsibility, 'typed' | 'mistake'> },
   ): Promise<Response> {
     const { c, page, session, language } = r;
     const full = await getReferralDetail(ctx, id);
@@ -257,6 +258,7 @@ export function referralPages(ui: UiRouter): void {
         serviceName={await serviceName(full, language)}
         pseudonym={full.erased_at ? undefined : (refused?.pseudonym ?? (refused ? undefined : { value: (await pseudonymFor(ctx, id)) ?? '' }))}
         withdrawal={await consentWithdrawal(full, peers, language, refused?.withdrawMistake)}
+        responsibility={await responsibilityOf(full, refused?.assignment)}
       />,
       refused?.status ?? 200,
     );
@@ -299,12 +301,13 @@ export function referralPages(ui: UiRouter): void {
       need: NEEDS().includes(query.need ?? '') ? query.need : undefined,
       owed: query.needs_action === 'true' || undefined,
       overdue: query.overdue === 'true' || undefined,
+      assignee: query.assignee === 'mine' ? { userId: session.user.id } : query.assignee === 'unassigned' ? 'unassigned' : undefined,
     };
     const asked = /^\d{1,6}$/.test(query.page ?? '') ? Number(query.page) - 1 : 0;
-    let found = await inboxPage(ctx, filters, Math.max(0, asked), PAGE_SIZE);
+    let found = await inboxPage(ctx, filters, Math.max(0, asked), PAGE_SIZE, session.user.id);
     // A page past the last shows the last.
     const last = Math.max(0, Math.ceil(found.total / PAGE_SIZE) - 1);
-    if (asked > last) found = await inboxPage(ctx, filters, last, PAGE_SIZE);
+    if (asked > last) found = await inboxPage(ctx, filters, last, PAGE_SIZE, session.user.id);
     const own = new Map((await listServices(db)).map((s) => [s.id, textIn(s.name, language)]));
     const countries = new Map(peers.map((p) => [p.id, p.country]));
     const rows: ListRow[] = [];
@@ -324,6 +327,8 @@ export function referralPages(ui: UiRouter): void {
       filters, page: Math.min(Math.max(0, asked), last), pageSize: PAGE_SIZE, total: found.total, counts: found.counts, rows,
       peers: peers.map((p) => ({ id: p.id, name: p.name, country: p.country })), needs: NEEDS(), now: ctx.clock.now(),
       unread: await unreadAmong(db, session.user.id, found.items),
+      people: await userNames(db),
+      you: session.user.id,
     };
     return render(c, <ReferralListPage page={page} data={data} />);
   });
@@ -332,6 +337,37 @@ export function referralPages(ui: UiRouter): void {
     const id = paramOf(r, 'id');
     if (!isUuid(id)) return notFound(r.c, r.page);
     return referralPage(r, id);
+  });
+
+  /** Who is responsible for the referral here, and whom it can be handed over to. */
+  async function responsibilityOf(referral: ReferralDetail, refused?: Pick<Responsibility, 'typed' | 'mistake'>): Promise<Responsibility> {
+    const users = await listUsers(db);
+    const colleagues = users.filter((u) => !u.disabled_at && (u.role === 'admin' || u.role === 'caseworker')).map((u) => ({ id: u.id, name: shownName(u) }));
+    const current = referral.assignee_id ? users.find((u) => u.id === referral.assignee_id) : undefined;
+    return {
+      ...(referral.assignee_id ? { current: { id: referral.assignee_id, name: current ? shownName(current) : '' } } : {}),
+      colleagues: colleagues.sort((a, b) => a.name.localeCompare(b.name)),
+      ...refused,
+    };
+  }
+
+  ui.post('/referrals/:id/assign', ROLES, async (r) => {
+    const { t, form } = r;
+    const id = paramOf(r, 'id');
+    if (!(await knownReferral(id))) return notFound(r.c, r.page);
+    const to = form.text('to');
+    const note = form.text('note');
+    const again = (field: 'assign-to' | 'assign-note', sentence: string) =>
+      referralPage(r, id, { error: { sentence }, status: 422, assignment: { typed: { to, note }, mistake: { field, sentence } } });
+    if (to !== '' && !isUuid(to)) return again('assign-to', t.refNotAColleague);
+    if (note.length > MAX_HANDOVER_NOTE) return again('assign-note', format(t.refHandOverNoteTooLong, { max: MAX_HANDOVER_NOTE }));
+    try {
+      await assignReferral(ctx, { userId: r.session.user.id }, id, { to: to === '' ? null : to, note });
+    } catch (error) {
+      if (error instanceof DomainError && error.problem === 'invalid-request') return again('assign-to', t.refNotAColleague);
+      return referralPage(r, id, { error: explainOrThrow(t, error), status: 422 });
+    }
+    return redirect(r.c, `/ui/referrals/${id}`, 'refAssignedNotice');
   });
 
   /**

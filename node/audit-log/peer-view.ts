@@ -2,7 +2,7 @@
 // they say which organisations dealt with the same case (a consent lists every recipient; a
 // referral's events name its peer). A peer sees the text only of entries about its own dealings
 // with this node, and the leaf hash of every other one: enough to check the tree, proofs and
-// checkpoints, and nothing about other organisations' cases.
+// checkpoints, and nothing about other organisations' cases, nor who is responsible for a case here.
 import type { AuditEntry } from './append.js';
 
 const ABOUT_ONE_PEER: ReadonlySet<string> = new Set([
@@ -16,5 +16,7 @@ export function concernsPeer(entryText: string, peerId: string): boolean {
     // A consent received from this peer names only this node as recipient: it is the peer's own.
     return entry.type === 'consent.recorded' && entry.origin === peerId;
   }
+  // Who is responsible for a referral at this node is this node's own business (referrals/assignment.ts).
+  if (entry.type === 'referral.event' && (entry as { action?: string }).action === 'assigned') return false;
   return entry.peer_id === peerId || entry.node_id === peerId;
 }

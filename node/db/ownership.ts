@@ -29,7 +29,7 @@ export const tableOwners: Readonly<Record<keyof Schema, TableOwner>> = {
   invitations: { owner: 'node/peers/invitations.ts', holds: 'invitations this node created (secret digests only)' },
   trust_list_peers: { owner: 'node/peers/trust-list-follower.ts', holds: 'peers trusted because a trust list named them' },
   trust_list_status: { owner: 'node/peers/trust-list-follower.ts', holds: 'the trust list followed and its last application' },
-  referrals: { owner: 'node/referrals/state.ts', holds: 'referrals: direction, peer, state, sequence numbers, case reference (no personal data)' },
+  referrals: { owner: 'node/referrals/state.ts', holds: 'referrals: direction, peer, state, sequence numbers, case reference, responsible caseworker (no personal data)' },
   case_counters: { owner: 'node/referrals/case-reference.ts', holds: 'the last case number given in each year' },
   referral_reads: { owner: 'node/referrals/reads.ts', holds: 'when each user last opened each referral (unread marks)' },
   referral_events: { owner: 'node/referrals/timeline.ts', holds: "each referral's timeline (codes only)" },

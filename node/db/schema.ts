@@ -213,6 +213,8 @@ export interface ReferralsTable {
   reply_by: string | null;
   /** This node's case reference, e.g. GR-2026-0042 (referrals/case-reference.ts); unique. */
   case_ref: string;
+  /** The responsible caseworker here (a user id); null: nobody yet (referrals/assignment.ts). */
+  assignee_id: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -34,6 +34,8 @@ export interface InboxFilters {
   owed?: boolean | undefined;
   /** Only open referrals past their reply-by day. */
   overdue?: boolean | undefined;
+  /** Only those this user is responsible for, or those nobody is. */
+  assignee?: { userId: string } | 'unassigned' | undefined;
 }
 
 /** How many referrals each choice of a filter would show, the other filters as they are. */
@@ -44,6 +46,9 @@ export interface InboxCounts {
   urgency: Map<string, number>;
   owed: number;
   overdue: number;
+  /** Responsible: the user the counts are for ("mine"), and nobody. */
+  mine: number;
+  unassigned: number;
 }
 
 export interface InboxPage {
@@ -60,7 +65,7 @@ interface Candidate {
   attention: Attention | undefined;
 }
 
-type Facet = 'direction' | 'state' | 'peer' | 'urgency' | 'owed' | 'overdue';
+type Facet = 'direction' | 'state' | 'peer' | 'urgency' | 'owed' | 'overdue' | 'assignee';
 
 /** Whether the candidate passes the filters, leaving out the facet `except` (for its counts). */
 function passes(c: Candidate, filters: InboxFilters, except?: Facet): boolean {
@@ -71,6 +76,9 @@ function passes(c: Candidate, filters: InboxFilters, except?: Facet): boolean {
   if (except !== 'urgency' && filters.urgency && row.urgency !== filters.urgency) return false;
   if (except !== 'owed' && filters.owed && !attention) return false;
   if (except !== 'overdue' && filters.overdue && !attention?.overdue) return false;
+  if (except !== 'assignee' && filters.assignee) {
+    if (filters.assignee === 'unassigned' ? row.assignee_id !== null : row.assignee_id !== filters.assignee.userId) return false;
+  }
   return true;
 }
 
@@ -106,8 +114,8 @@ async function allReferrals(db: Db): Promise<Referral[]> {
   return db.selectFrom('referrals').selectAll().execute();
 }
 
-/** One page (0-based) of the list under `filters`, with the counts. */
-export async function inboxPage(ctx: NodeContext, filters: InboxFilters, page: number, pageSize: number): Promise<InboxPage> {
+/** One page (0-based) of the list under `filters`, with the counts (`userId`: whose "mine" they count). */
+export async function inboxPage(ctx: NodeContext, filters: InboxFilters, page: number, pageSize: number, userId: string): Promise<InboxPage> {
   const { db } = ctx.database;
   const now = ctx.clock.now();
   const refused = new Set(await failedDeliveryReferralIds(db));
@@ -131,6 +139,8 @@ export async function inboxPage(ctx: NodeContext, filters: InboxFilters, page: n
     urgency: count('urgency', (c) => c.row.urgency),
     owed: candidates.filter((c) => c.attention && passes(c, filters, 'owed')).length,
     overdue: candidates.filter((c) => c.attention?.overdue && passes(c, filters, 'overdue')).length,
+    mine: candidates.filter((c) => c.row.assignee_id === userId && passes(c, filters, 'assignee')).length,
+    unassigned: candidates.filter((c) => c.row.assignee_id === null && passes(c, filters, 'assignee')).length,
   };
   const shown = candidates.filter((c) => passes(c, filters)).sort(dueFirst);
   const rows = shown.slice(page * pageSize, (page + 1) * pageSize).map((c) => c.row);

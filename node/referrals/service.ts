@@ -220,6 +220,7 @@ export async function summariesOf(ctx: NodeContext, rows: readonly Referral[]): 
       ...(delivery ? { delivery } : {}),
       ...(row.reply_by ? { reply_by: row.reply_by } : {}),
       ...(attention ? { attention } : {}),
+      ...(row.assignee_id ? { assignee_id: row.assignee_id } : {}),
     };
   });
 }

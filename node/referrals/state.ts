@@ -25,7 +25,7 @@ import {
 export type Referral = Selectable<ReferralsTable>;
 
 /** A referral as it is first recorded: its timestamps are the moment given, and nothing is erased yet. */
-export type NewReferral = Omit<Insertable<ReferralsTable>, 'created_at' | 'updated_at' | 'erased_at' | 'erasure_reason' | 'case_ref'>;
+export type NewReferral = Omit<Insertable<ReferralsTable>, 'created_at' | 'updated_at' | 'erased_at' | 'erasure_reason' | 'case_ref' | 'assignee_id'>;
 
 /** What the peer has sent for its referrals (both directions), kept here: the stored-bytes quota's measure (quotas.ts). */
 export async function storedBytesFromPeer(db: Db | Tx, peerId: string): Promise<number> {
@@ -162,11 +162,18 @@ export async function incomingFromPeer(db: Db | Tx, peerId: string, since: Date)
   return { open: Number(row.open), recent: Number(row.recent) };
 }
 
-/** Makes the referral's row, with this node's next case reference (`country`: this node's). */
+/** The user responsible for the referral here from `now` (null: nobody); a change like any other (updated_at). */
+export async function setAssignee(tx: Tx, referralId: string, assignee: string | null, now: Date): Promise<void> {
+  await tx.updateTable('referrals').set({ assignee_id: assignee, updated_at: now.toISOString() }).where('id', '=', referralId).execute();
+}
+
+/** Makes the referral's row, with this node's next case reference (`country`: this node's) and its responsible caseworker. */
 export async function createReferralRecord(tx: Tx, country: string, referral: NewReferral, now: Date): Promise<void> {
   const at = now.toISOString();
   const caseRef = await nextCaseReference(tx, country, now);
-  await tx.insertInto('referrals').values({ ...referral, case_ref: caseRef, created_at: at, updated_at: at }).execute();
+  // The creator of a referral sent is responsible for it; one received waits for someone to take it.
+  const assignee = referral.direction === 'outgoing' ? (referral.created_by ?? null) : null;
+  await tx.insertInto('referrals').values({ ...referral, case_ref: caseRef, assignee_id: assignee, created_at: at, updated_at: at }).execute();
 }
 
 /**

@@ -1268,6 +1268,11 @@ export interface components {
              */
             reply_by?: string;
             attention?: components["schemas"]["Attention"];
+            /**
+             * Format: uuid
+             * @description The user of this node responsible for the referral (absent while nobody is); the creator of a referral sent, until it is handed over.
+             */
+            assignee_id?: string;
         };
         /**
          * @description What this organisation owes on the referral now (absent when it owes nothing), and why:
@@ -1339,6 +1344,11 @@ export interface components {
              * @description When an answer (accept or decline) is wanted.
              */
             reply_by?: string;
+            /**
+             * Format: uuid
+             * @description As in ReferralSummary.
+             */
+            assignee_id?: string;
             attention?: components["schemas"]["Attention"];
             inquiry?: components["schemas"]["Inquiry"];
             /** @description The offer; absent while the referral is only an inquiry. */
@@ -1847,7 +1857,7 @@ export interface components {
         TimelineEntry: {
             /** Format: date-time */
             at: string;
-            /** @description The message type that made the change (e.g. `referral.accept`), `receipt` when the peer's receipt for the offer arrived, or `expiry` when the reply-by date passed unanswered. */
+            /** @description The message type that made the change (e.g. `referral.accept`), `receipt` when the peer's receipt for the offer arrived, `expiry` when the reply-by date passed unanswered, or `assigned` when a user of this node took the referral, was made responsible for it or handed it over (`code` is the user now responsible, absent when nobody is; `note` the hand-over note). */
             action: string;
             from_state?: components["schemas"]["ReferralState"];
             to_state: components["schemas"]["ReferralState"];

@@ -72,6 +72,7 @@ const CATEGORIES: readonly DataCategory[] = ['identity', 'contact', 'situation',
 const REFERRAL_ACTIONS = [
   'draft', 'receipt', 'expiry', 'referral.inquiry', 'referral.inquiry-answer', 'referral.offer', 'referral.info-request', 'referral.info-response',
   'referral.accept', 'referral.decline', 'referral.update', 'referral.complete', 'referral.withdraw', 'referral.onward', 'consent.withdraw', 'erasure.receipt',
+  'assigned',
 ] as const;
 type ReferralAction = (typeof REFERRAL_ACTIONS)[number];
 const SERVICE_ACTIONS = ['created', 'updated', 'paused', 'resumed', 'availability', 'deleted'] as const;
@@ -192,7 +193,12 @@ export function namedValues(
   for (const [name, value] of Object.entries(entry.fields)) {
     if (said.has(name)) continue;
     const shown = Array.isArray(value) ? value.map(text).join(', ') : typeof value === 'object' && value !== null ? JSON.stringify(value) : text(value);
-    if (name === 'obtained_by' && typeof value === 'string') {
+    if (entry.type === 'referral.event' && entry.fields.action === 'assigned' && name === 'code' && typeof value === 'string') {
+      // The user now responsible for the referral: a person, by name.
+      ids.push({ label: t.auditAssignedTo, text: userLabel(t, names, value) });
+      continue;
+    }
+        if (name === 'obtained_by' && typeof value === 'string') {
       // A user of this node, or one of the organisation the consent came from (whom this node does not know).
       const origin = typeof entry.fields.origin === 'string' && entry.fields.origin !== 'self' ? entry.fields.origin : undefined;
       const who = names.users.get(value) ?? (origin ? format(t.auditCaseworkerAt, { org: peerLabel(names, language, origin) }) : t.auditUserUnknown);

@@ -9,6 +9,7 @@ import { consentLanguageName, countryName, languageName } from '../../i18n/names
 import { Owed } from './list.js';
 import { FieldError, fieldState, type FieldMistake } from '../field-error.js';
 import { MAX_PSEUDONYM_LENGTH } from '../../../node/referrals/pseudonym.js';
+import { MAX_HANDOVER_NOTE } from '../../../node/referrals/assignment.js';
 import { Layout, type PageContext } from '../layout.js';
 import { ActionForms, type ActionsProps } from './actions.js';
 import { Code, labelOf, needsText, stateLabel, When } from './labels.js';
@@ -33,7 +34,62 @@ export interface ReferralPageProps extends Omit<ActionsProps, 't' | 'csrf' | 're
   pseudonym?: PseudonymForm | undefined;
   /** Withdrawing her consent for this referral's organisation, when this node can (a consent given here, in force for it). */
   withdrawal?: ConsentWithdrawal | undefined;
+  /** Who is responsible here, and the colleagues it can be handed over to. */
+  responsibility: Responsibility;
   error?: { sentence: string; detail?: string } | undefined;
+}
+
+export interface Responsibility {
+  /** The user responsible now, by name; undefined: nobody. */
+  current?: { id: string; name: string } | undefined;
+  /** The active caseworkers and administrators, by name. */
+  colleagues: ReadonlyArray<{ id: string; name: string }>;
+  /** The form as sent, when it was refused. */
+  typed?: { to: string; note: string } | undefined;
+  mistake?: FieldMistake | undefined;
+}
+
+/** Who is responsible for the referral here: take it, or hand it over with a note. */
+function ResponsibleSection(props: { t: Messages; csrf: string; referralId: string; you: string; responsibility: Responsibility }) {
+  const { t, responsibility } = props;
+  const { current, mistake } = responsibility;
+  const chosen = responsibility.typed?.to ?? current?.id ?? '';
+  return (
+    <section aria-labelledby="responsible">
+      <h2 id="responsible">{t.refResponsibleHeading}</h2>
+      <p>{current ? format(t.refResponsibleNow, { name: current.id === props.you ? t.refByYou : current.name }) : t.refNobodyResponsible}</p>
+      {current?.id === props.you ? null : (
+        <form method="post" action={`/ui/referrals/${props.referralId}/assign`}>
+          <input type="hidden" name="_csrf" value={props.csrf} />
+          <input type="hidden" name="to" value={props.you} />
+          <button type="submit">{t.refTakeIt}</button>
+        </form>
+      )}
+      <form method="post" action={`/ui/referrals/${props.referralId}/assign`} class="stack">
+        <input type="hidden" name="_csrf" value={props.csrf} />
+        <label for="assign-to">{t.refHandOverTo}</label>
+        <select id="assign-to" name="to" {...fieldState(mistake, 'assign-to')}>
+          <option value="" selected={chosen === ''}>
+            {t.refNobody}
+          </option>
+          {responsibility.colleagues.map((c) => (
+            <option value={c.id} selected={chosen === c.id}>
+              {c.name}
+            </option>
+          ))}
+        </select>
+        <FieldError mistake={mistake} id="assign-to" />
+        <label for="assign-note">{t.refHandOverNote}</label>
+        <textarea id="assign-note" name="note" maxlength={MAX_HANDOVER_NOTE} {...fieldState(mistake, 'assign-note')}>
+          {responsibility.typed?.note ?? ''}
+        </textarea>
+        <FieldError mistake={mistake} id="assign-note" />
+        <button type="submit" class="secondary">
+          {t.refHandOver}
+        </button>
+      </form>
+    </section>
+  );
 }
 
 export interface ConsentWithdrawal {
@@ -354,6 +410,7 @@ export function ReferralPage(props: ReferralPageProps) {
           <ConsentFacts t={t} consent={content.consent} language={language} peerNames={props.peerNames} />
         </section>
       ) : null}
+      <ResponsibleSection t={t} csrf={csrf} referralId={referral.id} you={page.session?.user.id ?? ''} responsibility={props.responsibility} />
       {props.pseudonym ? <PseudonymSection t={t} csrf={csrf} referralId={referral.id} form={props.pseudonym} /> : null}
       {props.withdrawal ? <WithdrawConsent t={t} csrf={csrf} referralId={referral.id} withdrawal={props.withdrawal} /> : null}
       <ActionForms

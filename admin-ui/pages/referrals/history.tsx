@@ -3,6 +3,7 @@
 import type { ReferralDetail } from '../../../node/referrals/service.js';
 import { format, formatDate, type Language, type Messages } from '../../i18n/catalogue.js';
 import { Code, CODE_PREFIX, stateLabel, When } from './labels.js';
+import { ASSIGNED } from '../../../node/referrals/assignment.js';
 
 export function Timeline(props: {
   t: Messages;
@@ -41,8 +42,12 @@ export function Timeline(props: {
                 </td>
                 <td>{who(entry.by)}</td>
                 <td>
-                  <Code t={t} prefix="ref.action." code={entry.action} />
-                  {entry.code ? (
+                  {entry.action === ASSIGNED ? (
+                    entry.code ? format(t.refAssignedTo, { name: entry.code === props.you ? t.refByYou : (props.userNames.get(entry.code) ?? t.refByColleague) }) : t.refUnassigned
+                  ) : (
+                    <Code t={t} prefix="ref.action." code={entry.action} />
+                  )}
+                  {entry.code && entry.action !== ASSIGNED ? (
                     <>
                       {': '}
                       {prefix ? <Code t={t} prefix={prefix} code={entry.code} /> : <span lang="en">{entry.code}</span>}

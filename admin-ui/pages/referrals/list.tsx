@@ -44,6 +44,10 @@ export interface ListData {
   now: Date;
   /** The referrals of the page changed since this user last opened them. */
   unread: ReadonlySet<string>;
+  /** Users by id, as pages name them (the responsible caseworkers). */
+  people: ReadonlyMap<string, string>;
+  /** The user reading the list. */
+  you: string;
 }
 
 /** The address of the list with these filters (and a page, 0-based). */
@@ -56,6 +60,7 @@ export function listHref(filters: InboxFilters, page = 0): string {
   if (filters.need) query.set('need', filters.need);
   if (filters.owed) query.set('needs_action', 'true');
   if (filters.overdue) query.set('overdue', 'true');
+  if (filters.assignee) query.set('assignee', filters.assignee === 'unassigned' ? 'unassigned' : 'mine');
   if (page > 0) query.set('page', String(page + 1));
   const text = query.toString();
   return text ? `/ui/referrals?${text}` : '/ui/referrals';
@@ -132,6 +137,18 @@ function Filters(props: { page: PageContext; data: ListData }) {
               {categoryLabel(code, language)}
             </option>
           ))}
+        </select>
+      </label>
+      <label for="filter-assignee">
+        {t.refResponsible}
+        <select id="filter-assignee" name="assignee">
+          <option value="">{t.any}</option>
+          <option value="mine" selected={filters.assignee !== undefined && filters.assignee !== 'unassigned'}>
+            {counted(t.refResponsibleMine, counts.mine, language)}
+          </option>
+          <option value="unassigned" selected={filters.assignee === 'unassigned'}>
+            {counted(t.refResponsibleNobody, counts.unassigned, language)}
+          </option>
         </select>
       </label>
       <div class="choices">
@@ -229,6 +246,11 @@ export function ReferralListPage(props: { page: PageContext; data: ListData }) {
                 <td>{stateLabel(t, summary.state)}</td>
                 <td>
                   <Owed t={t} attention={summary.attention} />
+                  <span class="case-who muted">
+                    {summary.assignee_id
+                      ? format(t.refResponsibleIs, { name: summary.assignee_id === data.you ? t.refByYou : (data.people.get(summary.assignee_id) ?? t.auditUserUnknown) })
+                      : t.refResponsibleNobody}
+                  </span>
                 </td>
                 <td>{summary.reply_by ? <time datetime={summary.reply_by}>{formatDay(summary.reply_by, language)}</time> : <span class="muted">{t.none}</span>}</td>
                 <td>

@@ -40,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   '027-display-names': loaded(() => import('./027-display-names.js')),
   '028-case-references': loaded(() => import('./028-case-references.js')),
   '029-referral-reads': loaded(() => import('./029-referral-reads.js')),
+  '030-assignment': loaded(() => import('./030-assignment.js')),
 };
