@@ -97,9 +97,9 @@ describe('a consent record', () => {
     expect(received.content.consent).toMatchObject({ id: consent.id, recipients: [at.id], categories: ['identity', 'situation'] });
     const onReceiver = (await api(at, 'GET', `/api/v1/consents/${received.consent_id}`)).body;
     expect(onReceiver).toMatchObject({ origin: gr.id, origin_consent_id: consent.id, recipients: [at.id], status: 'in-force' });
-    expect(onReceiver.referrals).toEqual([{ id: body.id, direction: 'incoming', peer_id: gr.id, state: 'delivered' }]);
+    expect(onReceiver.referrals).toEqual([{ id: body.id, case_reference: expect.stringMatching(/^AT-\d{4}-\d{4}$/), direction: 'incoming', peer_id: gr.id, state: 'delivered' }]);
     expect((await api(gr, 'GET', `/api/v1/consents/${consent.id}`)).body.referrals).toEqual([
-      { id: body.id, direction: 'outgoing', peer_id: at.id, state: 'delivered' },
+      { id: body.id, case_reference: expect.stringMatching(/^GR-\d{4}-\d{4}$/), direction: 'outgoing', peer_id: at.id, state: 'delivered' },
     ]);
   });
 
