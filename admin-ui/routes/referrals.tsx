@@ -17,6 +17,7 @@ import { readPayload } from '../../node/referrals/payload-store.js';
 import {
   getReferralDetail,
   getReferralSummary,
+  referralSummaries,
   sendDraft,
   type ReferralDetail,
   type ReferralOfferBody,
@@ -44,7 +45,10 @@ import { ReferralPage } from '../pages/referrals/detail.js';
 import { ReferralListPage, STATES, URGENCIES, type ListData, type ListRow } from '../pages/referrals/list.js';
 import { inboxPage, type InboxFilters } from '../../node/referrals/inbox.js';
 import { markReferralRead, unreadAmong } from '../../node/referrals/reads.js';
-import { pseudonymFor, pseudonymOf, setPseudonym, whoFor, MAX_PSEUDONYM_LENGTH } from '../../node/referrals/pseudonym.js';
+import { pseudonymFor, pseudonymOf, setPseudonym, whoFor, whoOfReferrals, MAX_PSEUDONYM_LENGTH } from '../../node/referrals/pseudonym.js';
+import { searchReferrals, type SearchOutcome } from '../../node/referrals/search.js';
+import { findReferral } from '../../node/referrals/state.js';
+import { SearchPage, type SearchHit } from '../pages/referrals/search.js';
 import type { ConsentWithdrawal, PseudonymForm, Responsibility } from '../pages/referrals/detail.js';
 import type { FieldMistake } from '../pages/field-error.js';
 import { getConsent } from '../../node/consents/service.js';
@@ -56,6 +60,8 @@ import { explainOrThrow, redirect, render, type Explained, type FormFields, type
 import { isUuid } from '../../node/http/request.js';
 
 const ROLES = ['admin', 'caseworker'] as const;
+/** What a search may be: a name of several words, or a number (longer is no name). */
+const MAX_SEARCH_LENGTH = 200;
 const PAGE_SIZE = 25;
 /** The needs the list filters by: the taxonomy's broader categories (each finds its narrower kinds too). */
 const NEEDS = (): string[] => taxonomy().categories.filter((c) => !c.parent).map((c) => c.code);
@@ -331,6 +337,26 @@ export function referralPages(ui: UiRouter): void {
       you: session.user.id,
     };
     return render(c, <ReferralListPage page={page} data={data} />);
+  });
+
+  // Finding her referral (node/referrals/search.ts): posted, so that what is typed stays out of addresses.
+  ui.get('/search', ROLES, async (r) => render(r.c, <SearchPage page={r.page} data={{ query: '' }} />));
+  ui.post('/search', ROLES, async (r) => {
+    const { t } = r;
+    const query = r.form.text('query');
+    const outcome: SearchOutcome = query.length > MAX_SEARCH_LENGTH ? { ok: false, reason: 'too-short' } : await searchReferrals(ctx, query);
+    if (!outcome.ok) {
+      const sentence = outcome.reason === 'too-many' ? t.searchTooMany : t.searchTooShort;
+      return render(r.c, <SearchPage page={r.page} data={{ query, mistake: { field: 'search-query', sentence } }} />, 422);
+    }
+    const peers = new Map((await listPeers(db)).map((p) => [p.id, p.country]));
+    const who = await whoOfReferrals(ctx, outcome.ids);
+    const hits: SearchHit[] = [];
+    for (const summary of await referralSummaries(ctx, outcome.ids)) {
+      const consentId = (await findReferral(db, summary.id))?.consent_id ?? undefined;
+      hits.push({ summary, who: who.get(summary.id), country: peers.get(summary.peer.id), consentId });
+    }
+    return render(r.c, <SearchPage page={r.page} data={{ query, hits }} />);
   });
 
   ui.get('/referrals/:id', ROLES, async (r) => {

@@ -32,6 +32,8 @@ export const tableOwners: Readonly<Record<keyof Schema, TableOwner>> = {
   referrals: { owner: 'node/referrals/state.ts', holds: 'referrals: direction, peer, state, sequence numbers, case reference, responsible caseworker (no personal data)' },
   case_counters: { owner: 'node/referrals/case-reference.ts', holds: 'the last case number given in each year' },
   referral_reads: { owner: 'node/referrals/reads.ts', holds: 'when each user last opened each referral (unread marks)' },
+  search_tokens: { owner: 'node/referrals/search-tokens.ts', holds: 'blind tokens of names, dates of birth and phone numbers (truncated keyed hashes, never values)' },
+  search_indexed: { owner: 'node/referrals/search-tokens.ts', holds: 'when each referral was last indexed for search' },
   referral_events: { owner: 'node/referrals/timeline.ts', holds: "each referral's timeline (codes only)" },
   payloads: { owner: 'node/referrals/payload-store.ts', holds: 'encrypted personal data of referrals and messages' },
   referral_submissions: { owner: 'node/referrals/submissions.ts', holds: 'web forms already sent, against a second referral' },

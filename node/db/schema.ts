@@ -226,6 +226,19 @@ export interface ReferralReadsTable {
   read_at: string;
 }
 
+/** Blind tokens of the searchable data of each referral (referrals/search.ts): truncated keyed hashes, never values. */
+export interface SearchTokensTable {
+  referral_id: string;
+  field: 'name' | 'dob' | 'phone';
+  token: string;
+}
+
+/** When each referral was last indexed for search (its updated_at then). */
+export interface SearchIndexedTable {
+  referral_id: string;
+  indexed_at: string;
+}
+
 /** The last case number given in each year (referrals/case-reference.ts). */
 export interface CaseCountersTable {
   year: number;
@@ -366,6 +379,8 @@ export interface Schema {
   node_settings: NodeSettingsTable;
   case_counters: CaseCountersTable;
   referral_reads: ReferralReadsTable;
+  search_tokens: SearchTokensTable;
+  search_indexed: SearchIndexedTable;
   node_keys: NodeKeysTable;
   users: UsersTable;
   api_tokens: ApiTokensTable;

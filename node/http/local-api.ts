@@ -14,12 +14,16 @@ import {
   getReferralSummary,
   listReferrals,
   createReferral,
+  referralSummaries,
   sendDraft,
   type CreateReferralRequest,
   type ListFilter,
   type OfferContent,
 } from '../referrals/service.js';
 import { queryValidatorFor } from '../schema/validators.js';
+import { searchReferrals } from '../referrals/search.js';
+import { findReferral } from '../referrals/state.js';
+import { DomainError } from '../errors.js';
 import { bearerAuth, requireRole, type LocalEnv } from './auth.js';
 import { auditApiRoutes } from './audit-api.js';
 import { invalidRequest, jsonBody, referralIdParam, uuidParam } from './request.js';
@@ -93,6 +97,23 @@ export function localApiRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loc
     const check = queryValidatorFor('local', '/api/v1/referrals', 'get');
     if (!check(filter)) throw invalidRequest(check.errors, 400);
     return c.json(await listReferrals(ctx, { limit: 50, ...filter } as ListFilter));
+  });
+
+  api.post('/search', async (c) => {
+    requireRole(c.get('user'), 'admin', 'caseworker');
+    const { query } = await jsonBody<{ query: string }>(c, 'SearchRequest');
+    const outcome = await searchReferrals(ctx, query);
+    if (!outcome.ok) {
+      throw new DomainError(422, 'invalid-request', 'Nothing to search', outcome.reason === 'too-many'
+        ? 'Too many referrals match: add another word of her name.'
+        : 'Give a name, a date of birth, a phone number or a case reference.');
+    }
+    const items = [];
+    for (const referral of await referralSummaries(ctx, outcome.ids)) {
+      const consentId = (await findReferral(ctx.database.db, referral.id))?.consent_id;
+      items.push({ referral, ...(consentId ? { consent_id: consentId } : {}) });
+    }
+    return c.json({ items });
   });
 
   api.post('/inquiries', async (c) => {

@@ -7,6 +7,7 @@ import type { Database, Db, Tx } from '../db/database.js';
 import { preparedStatement } from '../db/prepared.js';
 import { DataKeyError, destroyDataKeys, type DataKeys, type PreparedKey } from '../data-keys/data-keys.js';
 import type { Sealed } from '../crypto/aead.js';
+import { forgetTokens } from './search-tokens.js';
 
 const associatedData = (payloadId: string, referralId: string, kind: string) =>
   utf8.encode(`payload:${payloadId}:${referralId}:${kind}`);
@@ -81,8 +82,20 @@ export async function readPayloadById<T>(db: Db | Tx, dataKeys: DataKeys, id: st
   return JSON.parse(utf8.decode(plaintext)) as T;
 }
 
-/** Destroys the data keys of every payload of the referral and deletes the payloads: the erasure itself. Returns how many. */
+/** Every payload of the referral of one of `kinds`, opened, oldest first. */
+export async function readPayloadsOfKinds<T>(db: Db | Tx, dataKeys: DataKeys, referralId: string, kinds: readonly string[]): Promise<T[]> {
+  const rows = await db.selectFrom('payloads').select('id').where('referral_id', '=', referralId).where('kind', 'in', [...kinds]).orderBy('created_at').execute();
+  const opened: T[] = [];
+  for (const row of rows) {
+    const content = await readPayloadById<T>(db, dataKeys, row.id);
+    if (content !== undefined) opened.push(content);
+  }
+  return opened;
+}
+
+/** Destroys the data keys of every payload of the referral and deletes the payloads: the erasure itself (its search tokens go too). Returns how many. */
 export async function erasePayloadsOf(tx: Tx, referralId: string, now: Date): Promise<number> {
+  await forgetTokens(tx, referralId);
   const rows = await tx.selectFrom('payloads').select('id').where('referral_id', '=', referralId).execute();
   await destroyDataKeys(tx, rows.map((r) => dataKeyName(r.id)), now);
   const result = await tx.deleteFrom('payloads').where('referral_id', '=', referralId).executeTakeFirst();

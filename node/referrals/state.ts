@@ -69,6 +69,11 @@ export async function referralPartners(db: Db | Tx, ids: readonly string[]): Pro
   return new Map(rows.map((r) => [r.id, { direction: r.direction, peerId: r.peer_id }]));
 }
 
+/** The referral with this case reference, if this node holds it. */
+export async function findReferralByCaseRef(db: Db | Tx, caseRef: string): Promise<Referral | undefined> {
+  return db.selectFrom('referrals').selectAll().where('case_ref', '=', caseRef).executeTakeFirst();
+}
+
 /** The referral `id` made with `peerId`: a peer's message about anyone else's referral finds nothing. */
 export async function findReferralWith(db: Db | Tx, id: string, peerId: string): Promise<Referral | undefined> {
   return referralWithPeer.first(db, { id, peerId });

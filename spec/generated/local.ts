@@ -489,6 +489,35 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Find a woman's referrals by her name, date of birth, phone number or a case reference.
+         * @description `query` is one of: her name, in any order, accents and case ignored ("Ioana Popescu" finds
+         *     "POPESCU, Ioana"; every word given must be in her name); a date of birth (2001-03-14,
+         *     14.03.2001 or 14/03/2001); a phone number (its last nine digits are compared); or a case
+         *     reference of this node (GR-2026-0042). Her data stays encrypted: the node keeps keyed,
+         *     truncated blind indexes beside it and opens the candidates to confirm each match. The
+         *     referrals found, the latest changed first, each with the consent it rests on. A query of no
+         *     usable word, or one that too many referrals match (more than 200 candidates: add a word),
+         *     is refused with `invalid-request`. The query is a request body, never an address, so that
+         *     it stays out of logs. Requires the admin or caseworker role (auditors never search
+         *     personal data).
+         */
+        post: operations["searchReferrals"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/inquiries": {
         parameters: {
             query?: never;
@@ -1273,6 +1302,19 @@ export interface components {
              * @description The user of this node responsible for the referral (absent while nobody is); the creator of a referral sent, until it is handed over.
              */
             assignee_id?: string;
+        };
+        SearchRequest: {
+            query: string;
+        };
+        SearchResults: {
+            items: {
+                referral: components["schemas"]["ReferralSummary"];
+                /**
+                 * Format: uuid
+                 * @description The consent record the referral rests on.
+                 */
+                consent_id?: string;
+            }[];
         };
         /**
          * @description What this organisation owes on the referral now (absent when it owes nothing), and why:
@@ -2931,6 +2973,36 @@ export interface operations {
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    searchReferrals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SearchRequest"];
+            };
+        };
+        responses: {
+            /** @description The referrals found (perhaps none). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResults"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
             429: components["responses"]["TooManyRequests"];
         };
     };

@@ -10,6 +10,7 @@ import { format, formatDay, formatNumber, type Language, type Messages } from '.
 import { categoryLabel, countryName } from '../../i18n/names.js';
 import { Layout, type PageContext } from '../layout.js';
 import { Code, needsText, stateLabel } from './labels.js';
+import { SearchForm } from './search.js';
 
 export type Direction = 'incoming' | 'outgoing';
 
@@ -208,6 +209,7 @@ export function ReferralListPage(props: { page: PageContext; data: ListData }) {
   const empty = filters.direction === 'incoming' ? t.refEmptyIncoming : filters.direction === 'outgoing' ? t.refEmptyOutgoing : t.refEmptyBoth;
   return (
     <Layout page={props.page} title={t.referralsTitle} nav="/ui/referrals">
+      <SearchForm t={t} csrf={props.page.session?.csrf ?? ''} />
       <DirectionSwitch t={t} language={language} filters={filters} counts={data.counts} />
       <Filters page={props.page} data={data} />
       <p>{format(t.refFound, { count: formatNumber(data.total, language) })}</p>

@@ -41,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '028-case-references': loaded(() => import('./028-case-references.js')),
   '029-referral-reads': loaded(() => import('./029-referral-reads.js')),
   '030-assignment': loaded(() => import('./030-assignment.js')),
+  '031-search-index': loaded(() => import('./031-search-index.js')),
 };

@@ -1,0 +1,47 @@
+// The search index's tables (referrals/search.ts says what is in them): each referral's blind
+// tokens, and when it was last indexed. The only writer of `search_tokens` and `search_indexed`.
+import type { Db, Tx } from '../db/database.js';
+
+export type SearchField = 'name' | 'dob' | 'phone';
+
+/** The referral's tokens from now on, and the referral's change they describe (its updated_at). */
+export async function replaceTokens(tx: Tx, referralId: string, tokens: ReadonlyArray<{ field: SearchField; token: string }>, indexedAt: string): Promise<void> {
+  await tx.deleteFrom('search_tokens').where('referral_id', '=', referralId).execute();
+  if (tokens.length > 0) await tx.insertInto('search_tokens').values(tokens.map((t) => ({ referral_id: referralId, field: t.field, token: t.token }))).execute();
+  await tx
+    .insertInto('search_indexed')
+    .values({ referral_id: referralId, indexed_at: indexedAt })
+    .onConflict((oc) => oc.column('referral_id').doUpdateSet({ indexed_at: indexedAt }))
+    .execute();
+}
+
+/** Her tokens go with her data (erasure, retention): inside the transaction that erases it. */
+export async function forgetTokens(tx: Tx, referralId: string): Promise<void> {
+  await tx.deleteFrom('search_tokens').where('referral_id', '=', referralId).execute();
+}
+
+/** The referrals changed since they were last indexed (or never indexed), at most `limit`. */
+export async function staleReferrals(db: Db, limit: number): Promise<Array<{ id: string; updated_at: string }>> {
+  return db
+    .selectFrom('referrals')
+    .leftJoin('search_indexed', 'search_indexed.referral_id', 'referrals.id')
+    .select(['referrals.id', 'referrals.updated_at'])
+    .where((eb) => eb.or([eb('search_indexed.indexed_at', 'is', null), eb('search_indexed.indexed_at', '<', eb.ref('referrals.updated_at'))]))
+    .limit(limit)
+    .execute();
+}
+
+/** The referrals that hold every one of `tokens` in `field`. */
+export async function referralsWithAll(db: Db, field: SearchField, tokens: readonly string[]): Promise<string[]> {
+  const distinct = [...new Set(tokens)];
+  if (distinct.length === 0) return [];
+  const rows = await db
+    .selectFrom('search_tokens')
+    .select('referral_id')
+    .where('field', '=', field)
+    .where('token', 'in', distinct)
+    .groupBy('referral_id')
+    .having((eb) => eb.fn.count<number>('token').distinct(), '=', distinct.length)
+    .execute();
+  return rows.map((r) => r.referral_id);
+}

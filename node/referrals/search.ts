@@ -1,0 +1,137 @@
+// Finding a woman's referral while her data stays encrypted (issue 18 item 2). Names, her date of
+// birth and phone numbers are kept only inside encrypted payloads; beside them, keyed blind
+// indexes (as CipherSweet does): each normalised token of a name (accents, case and order
+// ignored), the date of birth and the phone number's last nine digits, hashed with HMAC-SHA-256
+// under a key of its own derived from the KEK (`search-index-v1`) and truncated to TOKEN_BITS, so
+// that in a large table each token stands for several people. A search hashes the words it is
+// given the same way, takes the referrals that hold all of them, opens each one's data and keeps
+// only those that really match (the truncation's false positives go there). A case reference is
+// looked up as it is (it is no personal data).
+//
+// The index follows the referrals without touching the paths that write them (receiving stays as
+// lean as it is): a referral changed since it was last indexed (its updated_at) is indexed again
+// before a search answers, from its offer and the further details given in answers; erasure and
+// retention remove its tokens in the transaction that erases its data. What a stolen database
+// reveals: docs/decisions.md, "Search over encrypted data".
+import { createHmac } from 'node:crypto';
+import type { NodeContext } from '../context.js';
+import type { components as Fed } from '../../spec/generated/federation.js';
+import { CASE_REFERENCE } from './case-reference.js';
+import { OFFER } from './lifecycle.js';
+import type { ReferralOfferBody } from './offer.js';
+import { readPayloadsOfKinds } from './payload-store.js';
+import { referralsWithAll, replaceTokens, staleReferrals, type SearchField } from './search-tokens.js';
+import { findReferralByCaseRef, findReferral } from './state.js';
+import type { EventDetails } from './timeline.js';
+
+type ClientData = Fed['schemas']['ClientData'];
+
+/** Bits kept of each keyed hash: 65,536 buckets, so that among tens of thousands of names each token stands for several. */
+export const TOKEN_BITS = 16;
+/** Referrals indexed again before one search answers, at most (the rest before the next). */
+const REINDEX_BATCH = 5_000;
+/** Referrals opened to confirm a search, at most: a search that finds more asks for more words. */
+export const MAX_CANDIDATES = 200;
+const INFO_RESPONSE = 'event:referral.info-response';
+
+/** Letters without accents, in lower case; words of two letters or more, each once. */
+export function nameWords(text: string): string[] {
+  const plain = text.normalize('NFKD').replace(/\p{M}/gu, '').toLocaleLowerCase('en');
+  return [...new Set(plain.split(/[^\p{L}\p{N}]+/u).filter((word) => [...word].length >= 2))];
+}
+
+/** The last nine digits of a phone number (country codes and leading zeros left out), or undefined when it has fewer than six. */
+export function phoneDigits(text: string): string | undefined {
+  const digits = text.replace(/\D/g, '');
+  return digits.length >= 6 ? digits.slice(-9) : undefined;
+}
+
+/** A date written 2001-03-14, 14.03.2001, 14/03/2001 or 14-03-2001, as 2001-03-14. */
+export function dayOf(text: string): string | undefined {
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const european = /^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$/.exec(text);
+  const [y, m, d] = iso ? [iso[1]!, iso[2]!, iso[3]!] : european ? [european[3]!, european[2]!.padStart(2, '0'), european[1]!.padStart(2, '0')] : [];
+  if (!y || !m || !d) return undefined;
+  const day = `${y}-${m}-${d}`;
+  return new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) === day ? day : undefined;
+}
+
+/** The keyed, truncated hash of one normalised value. */
+function blind(ctx: Pick<NodeContext, 'kek'>, field: SearchField, value: string): string {
+  const bytes = Math.ceil(TOKEN_BITS / 8);
+  return createHmac('sha256', ctx.kek.derive('search-index-v1')).update(`${field}\0${value}`).digest().subarray(0, bytes).toString('hex');
+}
+
+/** What can be searched of her data, in the clear (for the page only; never stored). */
+interface Findable {
+  names: Set<string>;
+  dob: Set<string>;
+  phones: Set<string>;
+}
+
+function findableIn(clients: ReadonlyArray<ClientData | undefined>): Findable {
+  const found: Findable = { names: new Set(), dob: new Set(), phones: new Set() };
+  for (const client of clients) {
+    const identity = client?.identity;
+    for (const part of [identity?.given_name, identity?.family_name]) if (part) for (const word of nameWords(part)) found.names.add(word);
+    if (identity?.date_of_birth) found.dob.add(identity.date_of_birth);
+    const phone = client?.contact?.phone ? phoneDigits(client.contact.phone) : undefined;
+    if (phone) found.phones.add(phone);
+  }
+  return found;
+}
+
+/** Her data as this node holds it: the offer's client, and what answers to questions added. */
+async function findableOf(ctx: NodeContext, referralId: string): Promise<Findable> {
+  const payloads = await readPayloadsOfKinds<ReferralOfferBody | EventDetails>(ctx.database.db, ctx.dataKeys, referralId, [OFFER, INFO_RESPONSE]);
+  return findableIn(payloads.map((p) => p.client));
+}
+
+/** Indexes again every referral changed since it was last indexed. Returns how many. */
+export async function refreshSearchIndex(ctx: NodeContext): Promise<number> {
+  const stale = await staleReferrals(ctx.database.db, REINDEX_BATCH);
+  for (const referral of stale) {
+    const found = await findableOf(ctx, referral.id);
+    const tokens = [
+      ...[...found.names].map((word) => ({ field: 'name' as const, token: blind(ctx, 'name', word) })),
+      ...[...found.dob].map((day) => ({ field: 'dob' as const, token: blind(ctx, 'dob', day) })),
+      ...[...found.phones].map((phone) => ({ field: 'phone' as const, token: blind(ctx, 'phone', phone) })),
+    ];
+    await ctx.database.transaction((tx) => replaceTokens(tx, referral.id, tokens, referral.updated_at));
+  }
+  return stale.length;
+}
+
+export type SearchOutcome = { ok: true; ids: string[] } | { ok: false; reason: 'too-short' | 'too-many' };
+
+/**
+ * The referrals whose data matches `query`: a case reference; a date of birth; a phone number; or
+ * name words, all of which her name holds (in any order). Newest first.
+ */
+export async function searchReferrals(ctx: NodeContext, query: string): Promise<SearchOutcome> {
+  const text = query.trim();
+  if (CASE_REFERENCE.test(text.toUpperCase())) {
+    const referral = await findReferralByCaseRef(ctx.database.db, text.toUpperCase());
+    return { ok: true, ids: referral ? [referral.id] : [] };
+  }
+  await refreshSearchIndex(ctx);
+  const day = dayOf(text);
+  const phone = day ? undefined : /^[+\d\s().-]+$/.test(text) ? phoneDigits(text) : undefined;
+  const words = day || phone ? [] : nameWords(text);
+  if (!day && !phone && words.length === 0) return { ok: false, reason: 'too-short' };
+  const field: SearchField = day ? 'dob' : phone ? 'phone' : 'name';
+  const values = day ? [day] : phone ? [phone] : words;
+  const candidates = await referralsWithAll(ctx.database.db, field, values.map((v) => blind(ctx, field, v)));
+  if (candidates.length > MAX_CANDIDATES) return { ok: false, reason: 'too-many' };
+  const matching: Array<{ id: string; updated_at: string }> = [];
+  for (const id of candidates) {
+    // Opened to confirm: a truncated token stands for several values.
+    const found = await findableOf(ctx, id);
+    const held = field === 'dob' ? found.dob : field === 'phone' ? found.phones : found.names;
+    if (!values.every((v) => held.has(v))) continue;
+    const referral = await findReferral(ctx.database.db, id);
+    if (referral) matching.push({ id, updated_at: referral.updated_at });
+  }
+  matching.sort((a, b) => (a.updated_at < b.updated_at ? 1 : a.updated_at > b.updated_at ? -1 : 0));
+  return { ok: true, ids: matching.map((m) => m.id) };
+}
