@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono, type Context } from 'hono';
 import type { NodeContext } from '../node/context.js';
-import { listReferrals, referralSummaries } from '../node/referrals/service.js';
+import { referralSummaries } from '../node/referrals/service.js';
+import { inboxPage } from '../node/referrals/inbox.js';
 import { changedSinceRead } from '../node/referrals/reads.js';
 import { whoOfReferrals } from '../node/referrals/pseudonym.js';
 import { projectRoot } from '../node/schema/validators.js';
@@ -205,12 +206,15 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
     const { role } = session.user;
     // Auditors never see referrals, not even their list.
     const seesReferrals = role !== 'auditor';
-    const waiting = seesReferrals ? (await listReferrals(ctx, { needs_action: 'true', limit: 50 })).items : undefined;
+    // What is owed and what is late, in the list's order (due day first), each from all the referrals.
+    const waiting = seesReferrals ? (await inboxPage(ctx, { owed: true }, 0, 50, session.user.id)).items : undefined;
+    const overdue = seesReferrals ? (await inboxPage(ctx, { overdue: true }, 0, 50, session.user.id)).items : undefined;
     const changed = seesReferrals ? await referralSummaries(ctx, await changedSinceRead(db, session.user.id, 10)) : undefined;
     const data: OverviewData = {
       waiting,
+      overdue,
       changed,
-      who: await whoOfReferrals(ctx, [...new Set([...(waiting ?? []), ...(changed ?? [])].map((r) => r.id))]),
+      who: await whoOfReferrals(ctx, [...new Set([...(waiting ?? []), ...(overdue ?? []), ...(changed ?? [])].map((r) => r.id))]),
       deliveryProblems: seesReferrals ? await deliveryProblems(ctx) : undefined,
       pendingErasures: await pendingErasures(ctx),
       openAlerts: role === 'admin' ? (await peerAlerts(db, { openOnly: true })).length : undefined,

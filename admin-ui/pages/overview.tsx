@@ -12,6 +12,8 @@ import { Layout, type PageContext } from './layout.js';
 export interface OverviewData {
   /** Undefined for auditors, who never see referrals. */
   waiting: ReferralSummary[] | undefined;
+  /** Owed and past the day an answer was wanted, the earliest first. */
+  overdue: ReferralSummary[] | undefined;
   /** Changed since this user last opened them, the latest first. */
   changed: ReferralSummary[] | undefined;
   deliveryProblems: DeliveryProblem[] | undefined;
@@ -67,7 +69,7 @@ export function OverviewPage(props: { page: PageContext; data: OverviewData }) {
   const { t, language } = props.page;
   const { waiting, changed, deliveryProblems, pendingErasures, openAlerts } = props.data;
   const linkToReferrals = waiting !== undefined;
-  const overdue = (waiting ?? []).filter((r) => r.attention?.overdue);
+  const overdue = props.data.overdue ?? [];
   return (
     <Layout page={props.page} title={t.overviewTitle} nav="/ui/overview">
       {openAlerts ? (

@@ -60,8 +60,6 @@ import { explainOrThrow, redirect, render, type Explained, type FormFields, type
 import { isUuid } from '../../node/http/request.js';
 
 const ROLES = ['admin', 'caseworker'] as const;
-/** What a search may be: a name of several words, or a number (longer is no name). */
-const MAX_SEARCH_LENGTH = 200;
 const PAGE_SIZE = 25;
 /** The needs the list filters by: the taxonomy's broader categories (each finds its narrower kinds too). */
 const NEEDS = (): string[] => taxonomy().categories.filter((c) => !c.parent).map((c) => c.code);
@@ -344,9 +342,9 @@ export function referralPages(ui: UiRouter): void {
   ui.post('/search', ROLES, async (r) => {
     const { t } = r;
     const query = r.form.text('query');
-    const outcome: SearchOutcome = query.length > MAX_SEARCH_LENGTH ? { ok: false, reason: 'too-short' } : await searchReferrals(ctx, query);
+    const outcome: SearchOutcome = await searchReferrals(ctx, query);
     if (!outcome.ok) {
-      const sentence = outcome.reason === 'too-many' ? t.searchTooMany : t.searchTooShort;
+      const sentence = { 'too-many': t.searchTooMany, 'too-long': t.searchTooLong, 'too-short': t.searchTooShort }[outcome.reason];
       return render(r.c, <SearchPage page={r.page} data={{ query, mistake: { field: 'search-query', sentence } }} />, 422);
     }
     const peers = new Map((await listPeers(db)).map((p) => [p.id, p.country]));
@@ -391,7 +389,7 @@ export function referralPages(ui: UiRouter): void {
       await assignReferral(ctx, { userId: r.session.user.id }, id, { to: to === '' ? null : to, note });
     } catch (error) {
       if (error instanceof DomainError && error.problem === 'invalid-request') return again('assign-to', t.refNotAColleague);
-      return referralPage(r, id, { error: explainOrThrow(t, error), status: 422 });
+      return referralPage(r, id, { error: explainOrThrow(t, error), status: error instanceof DomainError && error.status === 409 ? 409 : 422 });
     }
     return redirect(r.c, `/ui/referrals/${id}`, 'refAssignedNotice');
   });

@@ -104,9 +104,12 @@ export function localApiRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loc
     const { query } = await jsonBody<{ query: string }>(c, 'SearchRequest');
     const outcome = await searchReferrals(ctx, query);
     if (!outcome.ok) {
-      throw new DomainError(422, 'invalid-request', 'Nothing to search', outcome.reason === 'too-many'
-        ? 'Too many referrals match: add another word of her name.'
-        : 'Give a name, a date of birth, a phone number or a case reference.');
+      const detail = {
+        'too-many': 'Too many referrals match: add another word of her name.',
+        'too-long': 'A query is at most 200 characters.',
+        'too-short': 'Give a name, a date of birth, a phone number or a case reference.',
+      }[outcome.reason];
+      throw new DomainError(422, 'invalid-request', 'Nothing to search', detail);
     }
     const items = [];
     for (const referral of await referralSummaries(ctx, outcome.ids)) {

@@ -6,7 +6,7 @@
 import type { NodeContext } from '../context.js';
 import { DomainError } from '../errors.js';
 import { findUser } from '../users/service.js';
-import { noSuchReferral, type ReferralState } from './lifecycle.js';
+import { CLOSED_STATES, noSuchReferral, type ReferralState } from './lifecycle.js';
 import { findReferral, setAssignee } from './state.js';
 import { recordEvent } from './timeline.js';
 
@@ -41,8 +41,11 @@ export async function assignReferral(ctx: NodeContext, actor: { userId: string }
   return ctx.database.transaction(async (tx) => {
     const referral = await findReferral(tx, referralId);
     if (!referral) throw noSuchReferral();
+    // Her data was erased here: no note about her may be kept again, and the case is over.
+    if (referral.erased_at) throw new DomainError(409, 'illegal-transition', 'Erased', 'Her data was erased here: the referral is closed for good.');
     if (referral.assignee_id === assignment.to) return 'unchanged';
-    await setAssignee(tx, referralId, assignment.to, now);
+    // A closed referral's last change is when it closed: its retention counts from then.
+    await setAssignee(tx, referralId, assignment.to, CLOSED_STATES.includes(referral.state as ReferralState) ? undefined : now);
     await recordEvent(tx, ctx, {
       referralId, at: now, action: ASSIGNED, from: referral.state, to: referral.state as ReferralState, actor: { kind: 'user', id: actor.userId },
       ...(assignment.to ? { code: assignment.to } : {}),

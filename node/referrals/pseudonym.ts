@@ -5,6 +5,7 @@
 // anyone, erased with the referral's other payloads, and not written to the audit log or the logs.
 import type { NodeContext } from '../context.js';
 import { DomainError } from '../errors.js';
+import { oneLineText } from '../util/one-line.js';
 import { noSuchReferral, OFFER } from './lifecycle.js';
 import type { ReferralOfferBody } from './offer.js';
 import { erasePayloadsOfKind, readPayload, storePayload } from './payload-store.js';
@@ -14,13 +15,7 @@ export const PSEUDONYM = 'local.pseudonym';
 export const MAX_PSEUDONYM_LENGTH = 60;
 
 /** The pseudonym as kept (trimmed, runs of spaces made one), or why it cannot be one. */
-export function pseudonymOf(given: string): { ok: true; text: string } | { ok: false; problem: 'empty' | 'too-long' | 'control-characters' } {
-  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(given)) return { ok: false, problem: 'control-characters' };
-  const text = given.normalize('NFC').trim().replace(/\s+/g, ' ');
-  if (text === '') return { ok: false, problem: 'empty' };
-  if ([...text].length > MAX_PSEUDONYM_LENGTH) return { ok: false, problem: 'too-long' };
-  return { ok: true, text };
-}
+export const pseudonymOf = (given: string) => oneLineText(given, MAX_PSEUDONYM_LENGTH);
 
 /** Gives the referral a pseudonym, or takes it away (null). Refused once her data was erased here. */
 export async function setPseudonym(ctx: NodeContext, referralId: string, given: string | null): Promise<void> {

@@ -4,20 +4,31 @@ import type { Db, Tx } from '../db/database.js';
 
 export type SearchField = 'name' | 'dob' | 'phone';
 
-/** The referral's tokens from now on, and the referral's change they describe (its updated_at). */
+/**
+ * The referral's tokens from now on, found in its data as it was at `indexedAt` (its updated_at
+ * then). Checked again here, inside the transaction: a referral erased since has no tokens (an
+ * erasure that committed meanwhile is not undone), and one changed since is left for the next
+ * indexing.
+ */
 export async function replaceTokens(tx: Tx, referralId: string, tokens: ReadonlyArray<{ field: SearchField; token: string }>, indexedAt: string): Promise<void> {
+  const now = await tx.selectFrom('referrals').select(['updated_at', 'erased_at']).where('id', '=', referralId).executeTakeFirst();
+  if (!now || (now.updated_at !== indexedAt && !now.erased_at)) return;
   await tx.deleteFrom('search_tokens').where('referral_id', '=', referralId).execute();
-  if (tokens.length > 0) await tx.insertInto('search_tokens').values(tokens.map((t) => ({ referral_id: referralId, field: t.field, token: t.token }))).execute();
+  if (tokens.length > 0 && !now.erased_at) {
+    await tx.insertInto('search_tokens').values(tokens.map((t) => ({ referral_id: referralId, field: t.field, token: t.token }))).execute();
+  }
   await tx
     .insertInto('search_indexed')
-    .values({ referral_id: referralId, indexed_at: indexedAt })
-    .onConflict((oc) => oc.column('referral_id').doUpdateSet({ indexed_at: indexedAt }))
+    .values({ referral_id: referralId, indexed_at: now.updated_at })
+    .onConflict((oc) => oc.column('referral_id').doUpdateSet({ indexed_at: now.updated_at }))
     .execute();
 }
 
 /** Her tokens go with her data (erasure, retention): inside the transaction that erases it. */
 export async function forgetTokens(tx: Tx, referralId: string): Promise<void> {
   await tx.deleteFrom('search_tokens').where('referral_id', '=', referralId).execute();
+  // Indexed again (to nothing) by the next search, whatever its updated_at says.
+  await tx.deleteFrom('search_indexed').where('referral_id', '=', referralId).execute();
 }
 
 /** The referrals changed since they were last indexed (or never indexed), at most `limit`. */

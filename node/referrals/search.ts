@@ -87,8 +87,17 @@ async function findableOf(ctx: NodeContext, referralId: string): Promise<Findabl
   return findableIn(payloads.map((p) => p.client));
 }
 
-/** Indexes again every referral changed since it was last indexed. Returns how many. */
+/** Indexes again every referral changed since it was last indexed, batch after batch. Returns how many. */
 export async function refreshSearchIndex(ctx: NodeContext): Promise<number> {
+  let indexed = 0;
+  for (;;) {
+    const batch = await refreshBatch(ctx);
+    indexed += batch;
+    if (batch < REINDEX_BATCH) return indexed;
+  }
+}
+
+async function refreshBatch(ctx: NodeContext): Promise<number> {
   const stale = await staleReferrals(ctx.database.db, REINDEX_BATCH);
   for (const referral of stale) {
     const found = await findableOf(ctx, referral.id);
@@ -102,7 +111,10 @@ export async function refreshSearchIndex(ctx: NodeContext): Promise<number> {
   return stale.length;
 }
 
-export type SearchOutcome = { ok: true; ids: string[] } | { ok: false; reason: 'too-short' | 'too-many' };
+export type SearchOutcome = { ok: true; ids: string[] } | { ok: false; reason: 'too-short' | 'too-long' | 'too-many' };
+
+/** Longer than any name, date, number or case reference. */
+export const MAX_QUERY_LENGTH = 200;
 
 /**
  * The referrals whose data matches `query`: a case reference; a date of birth; a phone number; or
@@ -110,15 +122,17 @@ export type SearchOutcome = { ok: true; ids: string[] } | { ok: false; reason: '
  */
 export async function searchReferrals(ctx: NodeContext, query: string): Promise<SearchOutcome> {
   const text = query.trim();
+  if (text.length > MAX_QUERY_LENGTH) return { ok: false, reason: 'too-long' };
   if (CASE_REFERENCE.test(text.toUpperCase())) {
     const referral = await findReferralByCaseRef(ctx.database.db, text.toUpperCase());
     return { ok: true, ids: referral ? [referral.id] : [] };
   }
-  await refreshSearchIndex(ctx);
   const day = dayOf(text);
   const phone = day ? undefined : /^[+\d\s().-]+$/.test(text) ? phoneDigits(text) : undefined;
   const words = day || phone ? [] : nameWords(text);
   if (!day && !phone && words.length === 0) return { ok: false, reason: 'too-short' };
+  // Checked before anything is written: the index is brought up to date only for a search that runs.
+  await refreshSearchIndex(ctx);
   const field: SearchField = day ? 'dob' : phone ? 'phone' : 'name';
   const values = day ? [day] : phone ? [phone] : words;
   const candidates = await referralsWithAll(ctx.database.db, field, values.map((v) => blind(ctx, field, v)));

@@ -167,9 +167,23 @@ export async function incomingFromPeer(db: Db | Tx, peerId: string, since: Date)
   return { open: Number(row.open), recent: Number(row.recent) };
 }
 
-/** The user responsible for the referral here from `now` (null: nobody); a change like any other (updated_at). */
-export async function setAssignee(tx: Tx, referralId: string, assignee: string | null, now: Date): Promise<void> {
-  await tx.updateTable('referrals').set({ assignee_id: assignee, updated_at: now.toISOString() }).where('id', '=', referralId).execute();
+/**
+ * A reply-by time as kept: in UTC, as toISOString writes it, whatever offset it came with (RFC 3339
+ * allows any), so that it compares as text with the other times the node keeps (attention.ts).
+ */
+export function inUtc(time: string | null): string | null {
+  if (time === null) return null;
+  const parsed = new Date(time);
+  return Number.isNaN(parsed.getTime()) ? time : parsed.toISOString();
+}
+
+/** The user responsible for the referral here (null: nobody); with `changedAt`, a change like any other (updated_at). */
+export async function setAssignee(tx: Tx, referralId: string, assignee: string | null, changedAt: Date | undefined): Promise<void> {
+  await tx
+    .updateTable('referrals')
+    .set({ assignee_id: assignee, ...(changedAt ? { updated_at: changedAt.toISOString() } : {}) })
+    .where('id', '=', referralId)
+    .execute();
 }
 
 /** Makes the referral's row, with this node's next case reference (`country`: this node's) and its responsible caseworker. */
@@ -178,7 +192,10 @@ export async function createReferralRecord(tx: Tx, country: string, referral: Ne
   const caseRef = await nextCaseReference(tx, country, now);
   // The creator of a referral sent is responsible for it; one received waits for someone to take it.
   const assignee = referral.direction === 'outgoing' ? (referral.created_by ?? null) : null;
-  await tx.insertInto('referrals').values({ ...referral, case_ref: caseRef, assignee_id: assignee, created_at: at, updated_at: at }).execute();
+  await tx
+    .insertInto('referrals')
+    .values({ ...referral, reply_by: inUtc(referral.reply_by ?? null), case_ref: caseRef, assignee_id: assignee, created_at: at, updated_at: at })
+    .execute();
 }
 
 /**
@@ -199,7 +216,7 @@ async function move(
       ...(change.localSeq !== undefined ? { local_seq: change.localSeq } : {}),
       // An erased referral keeps none of the peer's bytes, whatever arrives after (a withdrawal, an erasure receipt).
       ...(change.peer ? { peer_seq: change.peer.seq, peer_bytes: sql<number>`case when erased_at is null then peer_bytes + ${change.peer.bytes} else 0 end` } : {}),
-      ...(change.terms ? { urgency: change.terms.urgency, reply_by: change.terms.replyBy, consent_id: change.terms.consentId } : {}),
+      ...(change.terms ? { urgency: change.terms.urgency, reply_by: inUtc(change.terms.replyBy), consent_id: change.terms.consentId } : {}),
       updated_at: now.toISOString(),
     })
     .where('id', '=', referral.id)

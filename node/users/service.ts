@@ -12,6 +12,7 @@ import { newestEntriesOfType } from '../audit-log/entries.js';
 import { deleteSessionsOfUser } from './sessions.js';
 import { ROLES, type Role } from './roles.js';
 import { MAX_API_TOKEN_DAYS } from '../config/config.js';
+import { oneLineText, type OneLineProblem } from '../util/one-line.js';
 
 export { ROLES, type Role } from './roles.js';
 
@@ -49,12 +50,9 @@ export const MAX_DISPLAY_NAME_LENGTH = 100;
  * A name is not personal data of a client: it is the organisation's own directory of its staff,
  * like the user name, and is never written in the audit log (pages look it up when they show it).
  */
-export function displayNameOf(given: string): { ok: true; name: string } | { ok: false; problem: 'empty' | 'too-long' | 'control-characters' } {
-  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(given)) return { ok: false, problem: 'control-characters' };
-  const name = given.normalize('NFC').trim().replace(/\s+/g, ' ');
-  if (name === '') return { ok: false, problem: 'empty' };
-  if ([...name].length > MAX_DISPLAY_NAME_LENGTH) return { ok: false, problem: 'too-long' };
-  return { ok: true, name };
+export function displayNameOf(given: string): { ok: true; name: string } | { ok: false; problem: OneLineProblem } {
+  const checked = oneLineText(given, MAX_DISPLAY_NAME_LENGTH);
+  return checked.ok ? { ok: true, name: checked.text } : checked;
 }
 
 const DISPLAY_NAME_PROBLEMS = {
@@ -230,6 +228,16 @@ async function lastSignIns(db: Db): Promise<Map<string, string>> {
 export async function userNames(db: Db): Promise<Map<string, string>> {
   const rows = await db.selectFrom('users').select(['id', 'username', 'display_name']).execute();
   return new Map(rows.map((row) => [row.id, shownName(row)]));
+}
+
+/**
+ * Each user's id with a label no one else can share: the display name with the user name beside
+ * it (anyone may choose any display name), for the audit log's pages, where who acted must be
+ * beyond doubt.
+ */
+export async function unambiguousUserNames(db: Db): Promise<Map<string, string>> {
+  const rows = await db.selectFrom('users').select(['id', 'username', 'display_name']).execute();
+  return new Map(rows.map((row) => [row.id, row.display_name ? `${row.display_name} (${row.username})` : row.username]));
 }
 
 /** One user, with their last sign-in to the web interface if the audit log still tells it. */

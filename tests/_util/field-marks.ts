@@ -22,7 +22,10 @@ export function expectMarked(html: string, id: string, sentence: string | RegExp
   expect(sentenceAbout(html, id)).toMatch(sentence);
   // Beside it: right after the control, before the next label.
   const after = html.slice(html.indexOf(tag) + tag.length);
-  expect(after.indexOf(`id="${id}-error"`)).toBeLessThan(after.search(/<label\b|<button\b/));
+  const sentenceAt = after.indexOf(`id="${id}-error"`);
+  expect(sentenceAt, `${id}: its sentence after it`).toBeGreaterThanOrEqual(0);
+  const next = after.search(/<label\b|<button\b/);
+  if (next >= 0) expect(sentenceAt).toBeLessThan(next);
 }
 
 export const expectUnmarked = (html: string, id: string): void => expect(attribute(control(html, id), 'aria-invalid'), id).toBeUndefined();

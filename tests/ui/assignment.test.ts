@@ -58,7 +58,7 @@ describe('a referral\'s responsible caseworker', () => {
     const auditor = await signedInAs(at, 'auditor', net.clock.now());
     const audit = textOf(await auditor.html('/ui/audit?type=referral.event'));
     expect(audit).toContain('The responsible caseworker changed.');
-    expect(audit).toContain('Now responsible Anna Berger');
+    expect(audit).toContain('Now responsible Anna Berger (anna)');
     expect(audit).not.toContain(annaId);
     // The peer reads its referral's other events in this node's log, never who is responsible here.
     const entries = (await at.ctx.database.db.selectFrom('audit_log').select(['type', 'entry']).where('type', '=', 'referral.event').execute()).map((e) => e.entry);
@@ -123,6 +123,19 @@ describe('a referral\'s responsible caseworker', () => {
     const list = await anna.html('/ui/referrals?assignee=unassigned');
     expect(textOf(list)).toContain('Referrals found: 1');
     expect(list).toMatch(/<option value="unassigned" selected="">Nobody yet \(1\)<\/option>/);
+  });
+});
+
+describe('once her data is erased', () => {
+  it('no one can be made responsible with a note about her, and the form is gone', async () => {
+    const consentId = (await api(gr, 'GET', `/api/v1/referrals/${referralId}`)).body.consent_id as string;
+    expect((await api(gr, 'POST', `/api/v1/consents/${consentId}/withdraw`, { recipients: [at.id] })).status).toBe(200);
+    await net.settle();
+    expect((await api(at, 'GET', `/api/v1/referrals/${referralId}`)).body.erased_at).toBeDefined();
+    expect(await anna.html(`/ui/referrals/${referralId}`)).not.toContain('/assign"');
+    const refused = await anna.submit(`/ui/referrals/${referralId}/assign`, { to: annaId, note: 'about her' }, `/ui/referrals/${referralId}`);
+    expect(refused.status).toBe(409);
+    expect((await api(at, 'GET', `/api/v1/referrals/${referralId}`)).body.assignee_id).toBeUndefined();
   });
 });
 

@@ -119,13 +119,14 @@ describe('the audit log page', () => {
 
     // The filter offers users and organisations by name, and filters by the one chosen.
     const filterForm = /<select id="audit-actor"[\s\S]*?<\/select>/.exec(page)?.[0] ?? '';
-    expect(filterForm).toContain(`<option value="${user.id}">Elena Kostopoulou</option>`);
+    // With the user name beside: anyone may choose any display name, the log must say who acted beyond doubt.
+    expect(filterForm).toContain(`<option value="${user.id}">Elena Kostopoulou (elena.k)</option>`);
     expect(filterForm).toContain(`<option value="${at.id}">Test organisation AT (Austria)</option>`);
     const nikos = await database.db.selectFrom('users').select('id').where('username', '=', 'nikos.p').executeTakeFirstOrThrow();
     const byNikos = await auditor.html(`/ui/audit?actor=${nikos.id}`);
     expect(tablesOf(byNikos)).toContain('Display name changed');
     expect(tablesOf(byNikos)).not.toContain('Node set up');
-    expect(byNikos).toContain(`<option value="${nikos.id}" selected="">Nikos Papadakis</option>`);
+    expect(byNikos).toContain(`<option value="${nikos.id}" selected="">Nikos Papadakis (nikos.p)</option>`);
   });
 
   it('filters by type, id, actor and days, and says plainly what is wrong with a filter', async () => {

@@ -3,7 +3,8 @@
 // by the day it is due, and filters by direction, state, partner, urgency, need, owed and overdue,
 // with a count for each choice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { replyByInUtc } from '../../node/db/migrations/032-reply-by-in-utc.js';
 import { attentionOf, attentionSql, ATTENTION_REASONS } from '../../node/referrals/attention.js';
 import { STATES } from '../../admin-ui/pages/referrals/list.js';
 import { api, createTestNetwork, referralRequest, type Json, type TestNetwork, type TestNode } from '../_util/test-node.js';
@@ -115,6 +116,17 @@ describe('what we owe, and in which order', () => {
     }
   });
 
+  it('keeps a reply-by time given with an offset in UTC, so that the SQL and the summaries agree on it', async () => {
+    const id = await send({ reply_by: '2031-05-01T23:00:00-05:00' });
+    for (const node of [gr, at]) expect((await api(node, 'GET', `/api/v1/referrals/${id}`)).body.reply_by, node.id).toBe('2031-05-02T04:00:00.000Z');
+    // Held before migration 032 with its offset: rewritten in UTC.
+    await at.ctx.database.db.updateTable('referrals').set({ reply_by: '2031-05-01T23:00:00-05:00' }).where('id', '=', id).execute();
+    await replyByInUtc(at.ctx.database.db as unknown as Kysely<unknown>);
+    expect((await api(at, 'GET', `/api/v1/referrals/${id}`)).body.reply_by).toBe('2031-05-02T04:00:00.000Z');
+    expect((await api(gr, 'POST', `/api/v1/referrals/${id}/withdraw`, { reason: 'other' })).status).toBe(200);
+    await net.settle();
+  });
+
   it('owes the sender an answer to a question, and a draft to send', async () => {
     expect((await api(at, 'POST', `/api/v1/referrals/${legal}/info-request`, { questions: 'Does she have a lawyer already?' })).status).toBe(200);
     await net.settle();
@@ -132,11 +144,11 @@ describe('filters with counts', () => {
   it('counts each choice under the other filters, and filters by it', async () => {
     const html = await austrian.html('/ui/referrals');
     const text = textOf(html);
-    // Received 5 (one withdrawn), sent none; by state and urgency.
-    expect(text).toMatch(/Received and sent \(5\)/);
-    expect(text).toMatch(/Received \(5\)/);
+    // Received 6 (two withdrawn), sent none; by state and urgency.
+    expect(text).toMatch(/Received and sent \(6\)/);
+    expect(text).toMatch(/Received \(6\)/);
     expect(text).toMatch(/Sent \(0\)/);
-    expect(html).toMatch(/<option value="withdrawn">Withdrawn \(1\)<\/option>/);
+    expect(html).toMatch(/<option value="withdrawn">Withdrawn \(2\)<\/option>/);
     expect(html).toMatch(/<option value="emergency">Emergency \(1\)<\/option>/);
     // Choosing an urgency counts the states under it.
     const urgent = await austrian.html('/ui/referrals?urgency=urgent');
@@ -153,7 +165,7 @@ describe('filters with counts', () => {
 
   it('ignores values that are not choices', async () => {
     const html = await austrian.html('/ui/referrals?state=nonsense&peer=nobody&urgency=whenever&need=nothing&direction=sideways');
-    expect(listed(html)).toHaveLength(5);
+    expect(listed(html)).toHaveLength(6);
   });
 });
 

@@ -4,6 +4,7 @@
 // values themselves in the database, the logs or the audit log; not for auditors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dayOf, nameWords, phoneDigits, TOKEN_BITS } from '../../node/referrals/search.js';
+import { replaceTokens } from '../../node/referrals/search-tokens.js';
 import { api, createTestNetwork, sentReferral, snapshot, type Json, type TestNetwork, type TestNode } from '../_util/test-node.js';
 import { signedInAs, textOf, type UiBrowser } from '../_util/ui-browser.js';
 import { expectMarked } from '../_util/field-marks.js';
@@ -113,8 +114,19 @@ describe('finding her referral', () => {
     // The receiver erased her data (the withdrawal's erasure), and her tokens with it.
     expect((await api(at, 'GET', `/api/v1/referrals/${ioana}`)).body.erased_at).toBeDefined();
     expect(await at.ctx.database.db.selectFrom('search_tokens').select('token').where('referral_id', '=', ioana).execute()).toEqual([]);
+    // An indexing that read her data before the erasure committed writes nothing back after it.
+    const { updated_at: before } = await at.ctx.database.db.selectFrom('referrals').select('updated_at').where('id', '=', ioana).executeTakeFirstOrThrow();
+    await at.ctx.database.transaction((tx) => replaceTokens(tx, ioana, [{ field: 'name', token: 'beef' }], '2000-01-01T00:00:00.000Z'));
+    await at.ctx.database.transaction((tx) => replaceTokens(tx, ioana, [{ field: 'name', token: 'beef' }], before));
+    expect(await at.ctx.database.db.selectFrom('search_tokens').select('token').where('referral_id', '=', ioana).execute()).toEqual([]);
     expect(found((await search(anna, `${GIVEN} ${FAMILY}`)).html)).toEqual([]);
     expect(found((await search(anna, '14.03.1994')).html)).toEqual([]);
     expect(found((await search(anna, 'Stefania')).html)).toEqual([stefania]);
+  });
+
+  it('says a query that is too long in a sentence beside the field', async () => {
+    const long = await search(anna, 'x'.repeat(201));
+    expect(long.status).toBe(422);
+    expectMarked(long.html, 'search-query', /at most 200 characters/);
   });
 });

@@ -410,7 +410,9 @@ export function ReferralPage(props: ReferralPageProps) {
           <ConsentFacts t={t} consent={content.consent} language={language} peerNames={props.peerNames} />
         </section>
       ) : null}
-      <ResponsibleSection t={t} csrf={csrf} referralId={referral.id} you={page.session?.user.id ?? ''} responsibility={props.responsibility} />
+      {referral.erased_at ? null : (
+        <ResponsibleSection t={t} csrf={csrf} referralId={referral.id} you={page.session?.user.id ?? ''} responsibility={props.responsibility} />
+      )}
       {props.pseudonym ? <PseudonymSection t={t} csrf={csrf} referralId={referral.id} form={props.pseudonym} /> : null}
       {props.withdrawal ? <WithdrawConsent t={t} csrf={csrf} referralId={referral.id} withdrawal={props.withdrawal} /> : null}
       <ActionForms

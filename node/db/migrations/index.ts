@@ -42,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   '029-referral-reads': loaded(() => import('./029-referral-reads.js')),
   '030-assignment': loaded(() => import('./030-assignment.js')),
   '031-search-index': loaded(() => import('./031-search-index.js')),
+  '032-reply-by-in-utc': loaded(() => import('./032-reply-by-in-utc.js')),
 };
