@@ -240,7 +240,8 @@ export function referralPages(ui: UiRouter): void {
       // Seen by her as it is now (its unread mark goes); showing her data is in the audit log.
       const showsData = full.content !== undefined || full.inquiry !== undefined || full.information !== undefined;
       await ctx.database.transaction(async (tx) => {
-        await markReferralRead(tx, session.user.id, id, ctx.clock.now());
+        // As of the change shown: one that arrived while the page was made stays new to her.
+        await markReferralRead(tx, session.user.id, id, new Date(full.updated_at));
         if (showsData) await appendAuditEvent(tx, ctx.clock.now(), { kind: 'user', id: session.user.id }, { type: 'referral.opened', referral_id: id, user_id: session.user.id });
       });
     }

@@ -5,7 +5,7 @@
 // note) and so an entry of the audit log (`referral.event`, without the note).
 import type { NodeContext } from '../context.js';
 import { DomainError } from '../errors.js';
-import { findUser } from '../users/service.js';
+import { accountState } from '../users/service.js';
 import { CLOSED_STATES, noSuchReferral, type ReferralState } from './lifecycle.js';
 import { findReferral, setAssignee } from './state.js';
 import { recordEvent } from './timeline.js';
@@ -31,14 +31,15 @@ export interface Assignment {
 export async function assignReferral(ctx: NodeContext, actor: { userId: string }, referralId: string, assignment: Assignment): Promise<'changed' | 'unchanged'> {
   const note = assignment.note?.trim() || undefined;
   if (note && note.length > MAX_HANDOVER_NOTE) throw new DomainError(422, 'invalid-request', 'Note too long', `A hand-over note is at most ${MAX_HANDOVER_NOTE} characters.`);
-  if (assignment.to !== null) {
-    const user = await findUser(ctx.database.db, assignment.to);
-    if (!user || user.disabled_at || !(RESPONSIBLE_ROLES as readonly string[]).includes(user.role)) {
-      throw new DomainError(422, 'invalid-request', 'Not a colleague', 'Only an active caseworker or administrator of this node can be responsible for a referral.');
-    }
-  }
   const now = ctx.clock.now();
   return ctx.database.transaction(async (tx) => {
+    // Checked here: an account disabled or given another role meanwhile is not made responsible.
+    if (assignment.to !== null) {
+      const user = await accountState(tx, assignment.to);
+      if (!user || user.disabled_at || !(RESPONSIBLE_ROLES as readonly string[]).includes(user.role)) {
+        throw new DomainError(422, 'invalid-request', 'Not a colleague', 'Only an active caseworker or administrator of this node can be responsible for a referral.');
+      }
+    }
     const referral = await findReferral(tx, referralId);
     if (!referral) throw noSuchReferral();
     // Her data was erased here: no note about her may be kept again, and the case is over.

@@ -11,7 +11,7 @@ const markRead = preparedStatement((db, v: { userId: string; referralId: string;
     .onConflict((oc) => oc.columns(['user_id', 'referral_id']).doUpdateSet({ read_at: v.at })),
 );
 
-/** The user has seen the referral as it is at `at`. */
+/** The user has seen the referral as it was at `at` (its updated_at then). */
 export async function markReferralRead(tx: Tx, userId: string, referralId: string, at: Date): Promise<void> {
   await markRead.execute(tx, { userId, referralId, at: at.toISOString() });
 }

@@ -364,6 +364,11 @@ export async function setUserDisabled(database: Database, userId: string, disabl
   });
 }
 
+/** The account `id`'s role and whether it is disabled, read where the caller is (inside its transaction, if any). */
+export async function accountState(db: Db | Tx, id: string): Promise<Pick<UserAccount, 'role' | 'disabled_at'> | undefined> {
+  return db.selectFrom('users').select(['role', 'disabled_at']).where('id', '=', id).executeTakeFirst();
+}
+
 /** The account named `username`, as much as a command acting for its user checks (role, whether disabled). */
 export async function findUserByName(db: Db, username: string): Promise<Pick<UserAccount, 'id' | 'role' | 'disabled_at'> | undefined> {
   return db.selectFrom('users').select(['id', 'role', 'disabled_at']).where('username', '=', username).executeTakeFirst();
