@@ -10,7 +10,7 @@ import { logSize } from '../../node/audit-log/tree-store.js';
 import { verifyAuditBundle } from '../../node/audit-log/verify.js';
 import { witnessedLogs } from '../../node/audit-log/witnessed.js';
 import { listPeers } from '../../node/peers/service.js';
-import { unambiguousUserNames, type Role } from '../../node/users/service.js';
+import { userNames, type Role } from '../../node/users/service.js';
 import { referralPartners } from '../../node/referrals/state.js';
 import { format, type Language, type Messages } from '../i18n/catalogue.js';
 import { render, UI_BODY_LIMIT, type FormFields, type UiRouter } from '../router.js';
@@ -35,7 +35,7 @@ export function auditPages(ui: UiRouter): void {
 
   /** The users and peers by name (the names pages show, and the filter's choices), and the referrals `entries` name. */
   const namesFor = async (entries: readonly ReadEntry[], language: Language): Promise<{ names: AuditNames; actors: ActorChoices }> => {
-    const users = await unambiguousUserNames(db);
+    const users = await userNames(db, { withUserName: true });
     const peers = await listPeers(db);
     const referralIds = entries.flatMap((e) => (e.readable && typeof e.fields.referral_id === 'string' ? [e.fields.referral_id] : []));
     const names: AuditNames = {

@@ -47,7 +47,6 @@ import { inboxPage, type InboxFilters } from '../../node/referrals/inbox.js';
 import { markReferralRead, unreadAmong } from '../../node/referrals/reads.js';
 import { pseudonymFor, pseudonymOf, setPseudonym, whoFor, whoOfReferrals, MAX_PSEUDONYM_LENGTH } from '../../node/referrals/pseudonym.js';
 import { searchReferrals, type SearchOutcome } from '../../node/referrals/search.js';
-import { findReferral } from '../../node/referrals/state.js';
 import { SearchPage, type SearchHit } from '../pages/referrals/search.js';
 import type { ConsentWithdrawal, PseudonymForm, Responsibility } from '../pages/referrals/detail.js';
 import type { FieldMistake } from '../pages/field-error.js';
@@ -349,12 +348,12 @@ export function referralPages(ui: UiRouter): void {
       return render(r.c, <SearchPage page={r.page} data={{ query, mistake: { field: 'search-query', sentence } }} />, 422);
     }
     const peers = new Map((await listPeers(db)).map((p) => [p.id, p.country]));
-    const who = await whoOfReferrals(ctx, outcome.ids);
-    const hits: SearchHit[] = [];
-    for (const summary of await referralSummaries(ctx, outcome.ids)) {
-      const consentId = (await findReferral(db, summary.id))?.consent_id ?? undefined;
-      hits.push({ summary, who: who.get(summary.id), country: peers.get(summary.peer.id), consentId });
-    }
+    const ids = outcome.hits.map((hit) => hit.id);
+    const consents = new Map(outcome.hits.map((hit) => [hit.id, hit.consentId]));
+    const who = await whoOfReferrals(ctx, ids);
+    const hits: SearchHit[] = (await referralSummaries(ctx, ids)).map((summary) => ({
+      summary, who: who.get(summary.id), country: peers.get(summary.peer.id), consentId: consents.get(summary.id),
+    }));
     return render(r.c, <SearchPage page={r.page} data={{ query, hits }} />);
   });
 

@@ -22,7 +22,6 @@ import {
 } from '../referrals/service.js';
 import { queryValidatorFor } from '../schema/validators.js';
 import { searchReferrals } from '../referrals/search.js';
-import { findReferral } from '../referrals/state.js';
 import { DomainError } from '../errors.js';
 import { bearerAuth, requireRole, type LocalEnv } from './auth.js';
 import { auditApiRoutes } from './audit-api.js';
@@ -111,11 +110,11 @@ export function localApiRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loc
       }[outcome.reason];
       throw new DomainError(422, 'invalid-request', 'Nothing to search', detail);
     }
-    const items = [];
-    for (const referral of await referralSummaries(ctx, outcome.ids)) {
-      const consentId = (await findReferral(ctx.database.db, referral.id))?.consent_id;
-      items.push({ referral, ...(consentId ? { consent_id: consentId } : {}) });
-    }
+    const consents = new Map(outcome.hits.map((hit) => [hit.id, hit.consentId]));
+    const items = (await referralSummaries(ctx, outcome.hits.map((hit) => hit.id))).map((referral) => {
+      const consentId = consents.get(referral.id);
+      return { referral, ...(consentId ? { consent_id: consentId } : {}) };
+    });
     return c.json({ items });
   });
 

@@ -21,7 +21,7 @@ import { OFFER } from './lifecycle.js';
 import type { ReferralOfferBody } from './offer.js';
 import { readPayloadsOfKinds } from './payload-store.js';
 import { referralsWithAll, replaceTokens, staleReferrals, type SearchField } from './search-tokens.js';
-import { findReferralByCaseRef, findReferral } from './state.js';
+import { findReferralByCaseRef, findReferral, type Referral } from './state.js';
 import type { EventDetails } from './timeline.js';
 
 type ClientData = Fed['schemas']['ClientData'];
@@ -111,7 +111,15 @@ async function refreshBatch(ctx: NodeContext): Promise<number> {
   return stale.length;
 }
 
-export type SearchOutcome = { ok: true; ids: string[] } | { ok: false; reason: 'too-short' | 'too-long' | 'too-many' };
+/** A referral found, with the consent it rests on (a search leads to both). */
+export interface SearchHit {
+  id: string;
+  consentId?: string | undefined;
+}
+
+export type SearchOutcome = { ok: true; hits: SearchHit[] } | { ok: false; reason: 'too-short' | 'too-long' | 'too-many' };
+
+const hitOf = (referral: Referral): SearchHit => ({ id: referral.id, ...(referral.consent_id ? { consentId: referral.consent_id } : {}) });
 
 /** Longer than any name, date, number or case reference. */
 export const MAX_QUERY_LENGTH = 200;
@@ -125,7 +133,7 @@ export async function searchReferrals(ctx: NodeContext, query: string): Promise<
   if (text.length > MAX_QUERY_LENGTH) return { ok: false, reason: 'too-long' };
   if (CASE_REFERENCE.test(text.toUpperCase())) {
     const referral = await findReferralByCaseRef(ctx.database.db, text.toUpperCase());
-    return { ok: true, ids: referral ? [referral.id] : [] };
+    return { ok: true, hits: referral ? [hitOf(referral)] : [] };
   }
   const day = dayOf(text);
   const phone = day ? undefined : /^[+\d\s().-]+$/.test(text) ? phoneDigits(text) : undefined;
@@ -137,15 +145,15 @@ export async function searchReferrals(ctx: NodeContext, query: string): Promise<
   const values = day ? [day] : phone ? [phone] : words;
   const candidates = await referralsWithAll(ctx.database.db, field, values.map((v) => blind(ctx, field, v)));
   if (candidates.length > MAX_CANDIDATES) return { ok: false, reason: 'too-many' };
-  const matching: Array<{ id: string; updated_at: string }> = [];
+  const matching: Referral[] = [];
   for (const id of candidates) {
     // Opened to confirm: a truncated token stands for several values.
     const found = await findableOf(ctx, id);
     const held = field === 'dob' ? found.dob : field === 'phone' ? found.phones : found.names;
     if (!values.every((v) => held.has(v))) continue;
     const referral = await findReferral(ctx.database.db, id);
-    if (referral) matching.push({ id, updated_at: referral.updated_at });
+    if (referral) matching.push(referral);
   }
   matching.sort((a, b) => (a.updated_at < b.updated_at ? 1 : a.updated_at > b.updated_at ? -1 : 0));
-  return { ok: true, ids: matching.map((m) => m.id) };
+  return { ok: true, hits: matching.map(hitOf) };
 }

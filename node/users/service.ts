@@ -224,20 +224,15 @@ async function lastSignIns(db: Db): Promise<Map<string, string>> {
   return last;
 }
 
-/** Each user's id with the name pages show (shownName), for pages that name who did what (no other detail). */
-export async function userNames(db: Db): Promise<Map<string, string>> {
-  const rows = await db.selectFrom('users').select(['id', 'username', 'display_name']).execute();
-  return new Map(rows.map((row) => [row.id, shownName(row)]));
-}
-
 /**
- * Each user's id with a label no one else can share: the display name with the user name beside
- * it (anyone may choose any display name), for the audit log's pages, where who acted must be
- * beyond doubt.
+ * Each user's id with the name pages show (shownName), for pages that name who did what (no other
+ * detail). `withUserName`: the user name beside a display name, a label no one else can share (anyone
+ * may choose any display name), for the audit log's pages, where who acted must be beyond doubt.
  */
-export async function unambiguousUserNames(db: Db): Promise<Map<string, string>> {
+export async function userNames(db: Db, options: { withUserName?: boolean } = {}): Promise<Map<string, string>> {
   const rows = await db.selectFrom('users').select(['id', 'username', 'display_name']).execute();
-  return new Map(rows.map((row) => [row.id, row.display_name ? `${row.display_name} (${row.username})` : row.username]));
+  const label = (row: (typeof rows)[number]) => (options.withUserName && row.display_name ? `${row.display_name} (${row.username})` : shownName(row));
+  return new Map(rows.map((row) => [row.id, label(row)]));
 }
 
 /** One user, with their last sign-in to the web interface if the audit log still tells it. */
