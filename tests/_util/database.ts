@@ -13,12 +13,28 @@ import { createDatabaseOn } from '../../node/demo/postgres-cluster.js';
 
 export const onPostgres = process.env.REFNET_TEST_DATABASE === 'postgres';
 
-/** A new, empty database for one node, or undefined on SQLite. */
-export async function freshDatabaseUrl(): Promise<string | undefined> {
+/**
+ * A new database for one node, or undefined on SQLite: a copy of the migrated template made by
+ * tests/_util/postgres-setup.ts (the node's migration finds nothing left to do), or with `empty`
+ * one with no tables at all, for a test of migrating itself.
+ */
+export async function freshDatabaseUrl(options: { empty?: boolean } = {}): Promise<string | undefined> {
   if (!onPostgres) return undefined;
   const admin = process.env.REFNET_TEST_POSTGRES_URL;
   if (!admin) throw new Error('REFNET_TEST_POSTGRES_URL is not set: run the suite with `npm run test:postgres`.');
-  return createDatabaseOn(admin, `t_${randomBytes(8).toString('hex')}`);
+  const name = `t_${randomBytes(8).toString('hex')}`;
+  const template = process.env.REFNET_TEST_POSTGRES_TEMPLATE;
+  if (options.empty || !template) return createDatabaseOn(admin, name);
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  try {
+    await client.query(`create database ${name} template ${template}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return url.href;
 }
 
 /** The `init` options that put a new node's data in a fresh database (none on SQLite). */
@@ -29,7 +45,8 @@ export async function databaseArgs(): Promise<string[]> {
 
 /** A migrated database of the suite's kind for a test of the storage itself; `close` also removes it. */
 export async function openTestDatabase(options: DatabaseOptions = {}): Promise<{ database: Database; close(): Promise<void> }> {
-  const url = await freshDatabaseUrl();
+  // Empty: these tests are of the storage itself, the migrations included.
+  const url = await freshDatabaseUrl({ empty: true });
   const dir = url ? undefined : mkdtempSync(join(tmpdir(), 'refnet-db-'));
   const database = openDatabase(url ? { postgresUrl: url } : { sqlitePath: join(dir!, 'test.sqlite') }, options);
   await migrateToLatest(database);
