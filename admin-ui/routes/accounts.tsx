@@ -16,6 +16,9 @@ import {
   revokeApiToken,
   ROLES,
   setDisplayName,
+  setWorkContact,
+  workContactOf,
+  MAX_WORK_CONTACT_LENGTH,
   setUserDisabled,
   setUserLanguage,
   UserError,
@@ -52,7 +55,7 @@ export function accountPages(ui: UiRouter): void {
   const settingsData = async (r: UiRequest): Promise<SettingsData> => {
     const { self } = ctx;
     return {
-      displayName: (await findUser(db, r.session.user.id))?.display_name ?? '',
+      ...(await findUser(db, r.session.user.id).then((user) => ({ displayName: user?.display_name ?? '', workContact: user?.work_contact ?? '' }))),
       minLength: MIN_PASSWORD_LENGTH,
       tokens: await listApiTokens(db, r.session.user.username),
       now: ctx.clock.now(),
@@ -89,6 +92,17 @@ export function accountPages(ui: UiRouter): void {
     }
     const change = await setDisplayName(ctx.database, r.session.user.id, given === '' ? null : given, ctx.clock.now(), userActor(r));
     return change === 'not-found' ? notFound(r) : redirect(r.c, '/ui/settings', 'settingsDisplayNameSaved');
+  });
+
+  ui.post('/settings/contact', ['admin', 'caseworker'], async (r) => {
+    const given = r.form.text('work_contact');
+    const checked = given === '' ? undefined : workContactOf(given);
+    if (checked && !checked.ok) {
+      const sentence = checked.problem === 'too-long' ? format(r.t.workContactTooLong, { max: MAX_WORK_CONTACT_LENGTH }) : r.t.workContactOneLine;
+      return render(r.c, <SettingsPage page={r.page} data={{ ...(await settingsData(r)), workContact: given, workContactError: { sentence } }} />, 422);
+    }
+    const change = await setWorkContact(ctx.database, r.session.user.id, given === '' ? null : given, ctx.clock.now(), userActor(r));
+    return change === 'not-found' ? notFound(r) : redirect(r.c, '/ui/settings', 'settingsWorkContactSaved');
   });
 
   ui.post('/settings/password', ROLES, async (r) => {

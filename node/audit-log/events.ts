@@ -46,6 +46,7 @@ export type AuditEvent =
   | { type: 'user.role-changed'; user_id: string; role: string }
   /** The name itself is not written: pages look it up (users.display_name). */
   | { type: 'user.display-name-changed'; user_id: string }
+  | { type: 'user.work-contact-changed'; user_id: string }
   | { type: 'user.disabled'; user_id: string }
   | { type: 'user.enabled'; user_id: string }
   /**
@@ -158,7 +159,7 @@ export type AuditEventType = AuditEvent['type'];
 /** Every event type, for checks against the spec (LogEntry in spec/federation.yaml). */
 export const AUDIT_EVENT_TYPES = [
   'node.initialised', 'user.created', 'user.token-created', 'user.token-revoked', 'user.login', 'user.signed-in', 'user.signed-out',
-  'user.password-changed', 'user.password-reset', 'user.role-changed', 'user.display-name-changed', 'user.disabled', 'user.enabled', 'user.sign-in-locked', 'user.sign-in-unlocked',
+  'user.password-changed', 'user.password-reset', 'user.role-changed', 'user.display-name-changed', 'user.work-contact-changed', 'user.disabled', 'user.enabled', 'user.sign-in-locked', 'user.sign-in-unlocked',
   'sign-in.address-locked', 'sign-in.address-unlocked',
   'user.second-factor-enabled', 'user.second-factor-removed', 'user.recovery-code-used', 'user.recovery-codes-renewed', 'peer.added', 'peer.trusted', 'peer.suspended', 'peer.restored', 'peer.revoked', 'peer.identity-updated', 'peer.key-rotated', 'peer.alert', 'peer.alert-resolved', 'key.rotated', 'key.destroyed', 'key.revoked',
   'consent.recorded', 'consent.form-attached', 'consent.form-erased', 'consent.withdrawn', 'data.disclosed', 'disclosure.cancelled',

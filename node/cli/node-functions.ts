@@ -14,7 +14,7 @@ export { createInvitation, listInvitations, revokeInvitation } from '../peers/in
 export { redeemInvitationCode } from '../peers/redeem-invitation.js';
 export { pushKeyRevocation } from '../peers/key-revocation.js';
 export { trustListStatus } from '../peers/trust-list-follower.js';
-export { createApiToken, createUser, displayNameOf, findUserByName, listApiTokens, listUsers, resetPassword, revokeApiToken, setDisplayName, setUserDisabled, UserError } from '../users/service.js';
+export { createApiToken, createUser, displayNameOf, findUserByName, listApiTokens, listUsers, resetPassword, revokeApiToken, setDisplayName, setUserDisabled, setWorkContact, UserError } from '../users/service.js';
 export { removeSecondFactor } from '../users/second-factor.js';
 export { readableFingerprint } from '../identity/keys.js';
 export { listNodeKeys } from '../identity/store.js';

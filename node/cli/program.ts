@@ -210,6 +210,24 @@ export function buildProgram(io: CliIo = defaultIo, loadHttpApp?: () => Promise<
     });
 
   user
+    .command('set-contact <username> [contact]')
+    .description('Give a user a work contact (a phone number or e-mail address at work), or take it away with --none. A partner organisation is told it, with the display name, when the user is responsible for a referral it sent here; written in the audit log, without the contact.')
+    .addOption(dataOption())
+    .option('--none', 'take the work contact away')
+    .action(async (username: string, contact: string | undefined, options: { data?: string; none?: boolean }) => {
+      if ((contact === undefined) === !options.none) throw new CliError('Give either a work contact or --none.');
+      await withNode(options, async ({ ctx }) => {
+        const { COMMAND_LINE, findUserByName, setWorkContact } = await import('./node-functions.js');
+        const account = await findUserByName(ctx.database.db, username);
+        if (!account) throw new CliError(`There is no user ${username} on this node.`);
+        const change = await setWorkContact(ctx.database, account.id, contact ?? null, ctx.clock.now(), COMMAND_LINE);
+        if (change === 'unchanged') io.out(`${username} already had that work contact; nothing changed.`);
+        else if (contact === undefined) io.out(`${username} has no work contact now.`);
+        else io.out(`${username}'s work contact is saved; partners are told it when ${username} is responsible for a referral they sent.`);
+      });
+    });
+
+  user
     .command('list')
     .description('List the users: name, role, whether disabled, last sign-in to the web interface.')
     .addOption(dataOption())

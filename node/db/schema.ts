@@ -94,6 +94,8 @@ export interface UsersTable {
   language: string | null;
   /** The name people know the user by (pages show it, never the id); null: the user name. */
   display_name: string | null;
+  /** A phone number or address at work, sent to partners with her name when she is responsible for a referral received; null: none. */
+  work_contact: string | null;
 }
 
 /** Written by rate-limiter-flexible alone (users/sign-in-guard.ts): its columns, its meaning. */
@@ -215,6 +217,8 @@ export interface ReferralsTable {
   case_ref: string;
   /** The responsible caseworker here (a user id); null: nobody yet (referrals/assignment.ts). */
   assignee_id: string | null;
+  /** The partner organisation's own case reference, as it sent it (referral.accept, referral.handover); null: not sent. */
+  partner_case_ref: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -13,6 +13,7 @@ export const bodySchemaOf: Readonly<Record<string, string>> = {
   'referral.complete': 'ReferralCompleteBody',
   'referral.withdraw': 'ReferralWithdrawBody',
   'referral.onward': 'ReferralOnwardBody',
+  'referral.handover': 'ReferralHandoverBody',
   'consent.withdraw': 'ConsentWithdrawBody',
   'erasure.receipt': 'ErasureReceiptBody',
 };

@@ -2,10 +2,12 @@
 // authenticated, requests validated against spec/local.yaml.
 import { Hono } from 'hono';
 import type { NodeContext } from '../context.js';
+import type { components } from '../../spec/generated/local.js';
 import { listPeers } from '../peers/service.js';
 import { taxonomy } from '../directory/taxonomy.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { sendLifecycleMessage, type LifecycleContent } from '../referrals/messages.js';
+import { assignReferral } from '../referrals/assignment.js';
 import { noSuchReferral } from '../referrals/lifecycle.js';
 import { createInquiry, offerAfterInquiry, type CreateInquiryRequest } from '../referrals/inquiry.js';
 import { referOnward, type ReferOnwardRequest } from '../referrals/onward.js';
@@ -34,6 +36,8 @@ import { serviceRoutes } from './service-api.js';
 import { directoryRoutes } from './directory-api.js';
 import { matchRoutes } from './match-api.js';
 import { appendAuditEvent } from '../audit-log/append.js';
+
+type AssignRequest = components['schemas']['AssignRequest'];
 
 /** One endpoint per lifecycle action: the path segment (= message type after `referral.`) and its request schema. */
 const ACTIONS = [
@@ -156,6 +160,15 @@ export function localApiRoutes(ctx: NodeContext, onQueued: () => void): Hono<Loc
       return c.json((await getReferralSummary(ctx, id))!);
     });
   }
+
+  api.post('/referrals/:id/assign', async (c) => {
+    requireRole(c.get('user'), 'admin', 'caseworker');
+    const id = referralIdParam(c.req.param('id'));
+    const request = await jsonBody<AssignRequest>(c, 'AssignRequest');
+    await assignReferral(ctx, { userId: c.get('user').id }, id, { to: request.user_id, note: request.note });
+    onQueued();
+    return c.json((await getReferralSummary(ctx, id))!);
+  });
 
   api.post('/referrals/:id/messages/:envelope/retry', async (c) => {
     requireRole(c.get('user'), 'admin', 'caseworker');

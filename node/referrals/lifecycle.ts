@@ -22,6 +22,7 @@ export const LIFECYCLE_MESSAGES = [
   'referral.complete',
   'referral.withdraw',
   'referral.onward',
+  'referral.handover',
 ] as const;
 export type LifecycleMessage = (typeof LIFECYCLE_MESSAGES)[number];
 
@@ -46,7 +47,15 @@ export const TRANSITIONS: Readonly<Record<LifecycleMessage, Transition>> = {
     to: 'withdrawn',
   },
   'referral.onward': { by: 'receiver', from: ['delivered', 'accepted', 'in-progress'], to: null },
+  'referral.handover': { by: 'receiver', from: ['accepted', 'in-progress'], to: null },
 };
+
+/** Sent by the node itself when the responsible caseworker changes (assignment.ts), never offered as an action. */
+export const HANDOVER = 'referral.handover' satisfies LifecycleMessage;
+
+/** The lifecycle messages a person sends (the actions of the interface, the CLI and the local API): all but the hand-over. */
+export type LifecycleAction = Exclude<LifecycleMessage, typeof HANDOVER>;
+export const LIFECYCLE_ACTIONS = LIFECYCLE_MESSAGES.filter((message): message is LifecycleAction => message !== HANDOVER);
 
 export const isLifecycleMessage = (type: string): type is LifecycleMessage => type in TRANSITIONS;
 
@@ -92,8 +101,8 @@ export function nextState(message: LifecycleMessage, by: Party, current: Referra
 }
 
 /** The actions a party may take now: what a person is offered in the CLI or UI. */
-export function allowedActions(by: Party, current: ReferralState): LifecycleMessage[] {
-  return LIFECYCLE_MESSAGES.filter((message) => nextState(message, by, current) !== undefined);
+export function allowedActions(by: Party, current: ReferralState): LifecycleAction[] {
+  return LIFECYCLE_ACTIONS.filter((message) => nextState(message, by, current) !== undefined);
 }
 
 /** States in which an offer still waits for its answer: past the reply-by date they expire. */

@@ -16,11 +16,13 @@ import { categoriesPresent } from './consent.js';
 import { nextState, noSuchReferral, partyOf, type LifecycleMessage, type Party, type ReferralState } from './lifecycle.js';
 import { readPayload, type PreparedPayload } from './payload-store.js';
 import { checkStoredBytes } from './quotas.js';
-import { prepareEventDetails, recordEvent, type EventDetails } from './timeline.js';
+import { prepareEventDetails, recordEvent, type EventDetails, type PartnerCaseworker } from './timeline.js';
 import { consentRowViolation, findConsent } from '../consents/service.js';
 import { recordDisclosure } from './offer.js';
 import { findPeer } from '../peers/store.js';
-import { applyOwnLifecycleMessage, applyPeerLifecycleMessage, changedMeanwhile, findReferralWith, findReferral, peerMessageOf } from './state.js';
+import { understandsHandover } from '../peers/capabilities.js';
+import { responsibleCaseworkerOf } from '../users/service.js';
+import { applyOwnLifecycleMessage, applyPeerLifecycleMessage, changedMeanwhile, findReferralWith, findReferral, peerMessageOf, setPartnerCaseReference } from './state.js';
 
 type ClientData = Fed['schemas']['ClientData'];
 type ReferralOfferBody = Fed['schemas']['ReferralOfferBody'];
@@ -39,6 +41,9 @@ export interface LifecycleContent {
   reason?: string;
   status?: string;
   outcome?: string;
+  /** referral.accept, referral.handover from the receiver: its case reference and responsible caseworker. */
+  case_reference?: string;
+  caseworker?: PartnerCaseworker;
 }
 
 export const codeOf = (content: LifecycleContent) => content.capacity ?? content.reason ?? content.status ?? content.outcome;
@@ -49,6 +54,7 @@ export const detailsOf = (content: LifecycleContent): EventDetails => ({
   available_from: content.available_from,
   reason: content.capacity ? content.reason : undefined,
   onward: content.to && content.onward_referral_id ? { to: content.to, referral_id: content.onward_referral_id } : undefined,
+  caseworker: content.caseworker ? { name: content.caseworker.name, ...(content.caseworker.contact ? { contact: content.caseworker.contact } : {}) } : undefined,
 });
 
 /**
@@ -56,7 +62,7 @@ export const detailsOf = (content: LifecycleContent): EventDetails => ({
  * progress, onward notes, information asked and answered in turn): beyond its stored-bytes quota
  * they are refused (quotas.ts). Every other message moves a referral once.
  */
-const REPEATABLE: ReadonlySet<LifecycleMessage> = new Set(['referral.update', 'referral.onward', 'referral.info-request', 'referral.info-response']);
+const REPEATABLE: ReadonlySet<LifecycleMessage> = new Set(['referral.update', 'referral.onward', 'referral.info-request', 'referral.info-response', 'referral.handover']);
 
 const VERBS: Record<LifecycleMessage, string> = {
   'referral.inquiry-answer': 'answer an inquiry on',
@@ -68,6 +74,7 @@ const VERBS: Record<LifecycleMessage, string> = {
   'referral.complete': 'complete',
   'referral.withdraw': 'withdraw',
   'referral.onward': 'refer on',
+  'referral.handover': 'name the caseworker responsible for',
 };
 
 function illegal(message: LifecycleMessage, party: Party, state: string): string {
@@ -123,7 +130,7 @@ export async function sendLifecycleMessage(
     referralId,
     seq,
     createdAt: now,
-    body: { referral_id: referralId, ...content },
+    body: { referral_id: referralId, ...content, ...(message === 'referral.accept' ? await whoAnswers(ctx.database.db, referral, peer) : {}) },
     recipientKey: JSON.parse(peer.encryption_jwk) as OkpPublicJwk,
     senderKey: ctx.self.encryptionKey.publicJwk,
   });
@@ -144,6 +151,21 @@ export async function sendLifecycleMessage(
     await enqueuePrepared(tx, ctx, queued);
   });
   ctx.logger.info({ referral: referralId, message, envelope: sealed.header.id, state: to }, 'lifecycle message queued');
+}
+
+/**
+ * What the receiver tells the sender with its acceptance and each later hand-over: its case
+ * reference and the caseworker responsible here, if someone is; only to a peer that understands
+ * them (peers/capabilities.ts).
+ */
+export async function whoAnswers(
+  db: Db | Tx,
+  referral: Pick<Selectable<ReferralsTable>, 'case_ref' | 'assignee_id'>,
+  peer: { identity_jws: string },
+): Promise<Pick<LifecycleContent, 'case_reference' | 'caseworker'>> {
+  if (!understandsHandover(peer)) return {};
+  const caseworker = referral.assignee_id ? await responsibleCaseworkerOf(db, referral.assignee_id) : undefined;
+  return { case_reference: referral.case_ref, ...(caseworker ? { caseworker } : {}) };
 }
 
 async function stateBeforeExpiry(tx: Tx, referralId: string): Promise<string> {
@@ -185,6 +207,7 @@ export async function applyLifecycleMessage(
   if (violation) throw envelopeProblem('invalid-body', violation);
   if (REPEATABLE.has(message)) await checkStoredBytes(tx, ctx, envelope.peer.id, ctx.limits.peerQuotas, now, envelope.jws.length);
   await applyPeerLifecycleMessage(tx, referral, message, peerMessageOf(envelope), current as ReferralState, now);
+  if (content.case_reference && content.case_reference !== referral.partner_case_ref) await setPartnerCaseReference(tx, referral.id, content.case_reference);
   await recordEvent(tx, ctx, {
     referralId: referral.id, at: now, action: message, from: referral.state, to,
     actor: { kind: 'peer', id: envelope.peer.id }, code: codeOf(content), envelopeId: header.id,

@@ -21,7 +21,7 @@ import { OFFER } from './lifecycle.js';
 import type { ReferralOfferBody } from './offer.js';
 import { readPayloadsOfKinds } from './payload-store.js';
 import { referralsWithAll, replaceTokens, staleReferrals, type SearchField } from './search-tokens.js';
-import { findReferralByCaseRef, findReferral, type Referral } from './state.js';
+import { findReferralByCaseRef, findReferral, findReferralsByPartnerCaseRef, type Referral } from './state.js';
 import type { EventDetails } from './timeline.js';
 
 type ClientData = Fed['schemas']['ClientData'];
@@ -121,6 +121,9 @@ export type SearchOutcome = { ok: true; hits: SearchHit[] } | { ok: false; reaso
 
 const hitOf = (referral: Referral): SearchHit => ({ id: referral.id, ...(referral.consent_id ? { consentId: referral.consent_id } : {}) });
 
+/** A partner organisation's case reference (spec/federation.yaml CaseReference) with a letter and a digit. */
+const PARTNER_REFERENCE = /^(?=.*[A-Za-z])(?=.*\d)[A-Za-z0-9]([A-Za-z0-9./_-]{0,38}[A-Za-z0-9])?$/;
+
 /** Longer than any name, date, number or case reference. */
 export const MAX_QUERY_LENGTH = 200;
 
@@ -133,9 +136,16 @@ export async function searchReferrals(ctx: NodeContext, query: string): Promise<
   if (text.length > MAX_QUERY_LENGTH) return { ok: false, reason: 'too-long' };
   if (CASE_REFERENCE.test(text.toUpperCase())) {
     const referral = await findReferralByCaseRef(ctx.database.db, text.toUpperCase());
-    return { ok: true, hits: referral ? [hitOf(referral)] : [] };
+    if (referral) return { ok: true, hits: [hitOf(referral)] };
   }
   const day = dayOf(text);
+  // A partner's reference, in whatever form it gives them (letters and digits together: no name,
+  // date or phone number looks so), as it sent it or in capitals.
+  if (!day && PARTNER_REFERENCE.test(text)) {
+    const found = await findReferralsByPartnerCaseRef(ctx.database.db, text);
+    const hits = found.length > 0 || text === text.toUpperCase() ? found : await findReferralsByPartnerCaseRef(ctx.database.db, text.toUpperCase());
+    if (hits.length > 0 || CASE_REFERENCE.test(text.toUpperCase())) return { ok: true, hits: hits.map(hitOf) };
+  }
   const phone = day ? undefined : /^[+\d\s().-]+$/.test(text) ? phoneDigits(text) : undefined;
   const words = day || phone ? [] : nameWords(text);
   if (!day && !phone && words.length === 0) return { ok: false, reason: 'too-short' };

@@ -176,7 +176,7 @@ export async function getReferralDetail(ctx: NodeContext, id: string): Promise<R
   const inquiry = await readPayload<ReferralInquiryBody>(db, ctx.dataKeys, id, INQUIRY);
   const content = offer ? (({ referral_id: _referralId, ...rest }) => rest)(offer) : undefined;
   const messages = await referralMessages(db, id);
-  const { timeline, information, inquiryAnswer } = await readTimeline(ctx, id);
+  const { timeline, information, inquiryAnswer, partnerCaseworker } = await readTimeline(ctx, id);
   const erasures = (await erasuresOf(db, [id])).get(id) ?? [];
   return {
     ...summary!,
@@ -184,6 +184,7 @@ export async function getReferralDetail(ctx: NodeContext, id: string): Promise<R
     ...(row.erased_at ? { erased_at: row.erased_at } : {}),
     ...(row.erasure_reason ? { erasure_reason: row.erasure_reason } : {}),
     ...(erasures.length > 0 ? { erasures } : {}),
+    ...(partnerCaseworker ? { partner_caseworker: partnerCaseworker } : {}),
     ...(inquiry
       ? { inquiry: { needs: inquiry.needs, urgency: inquiry.urgency, ...(inquiry.reply_by ? { reply_by: inquiry.reply_by } : {}), profile: inquiry.profile, ...(inquiryAnswer ? { answer: inquiryAnswer } : {}) } }
       : {}),
@@ -221,6 +222,7 @@ export async function summariesOf(ctx: NodeContext, rows: readonly Referral[]): 
       ...(row.reply_by ? { reply_by: row.reply_by } : {}),
       ...(attention ? { attention } : {}),
       ...(row.assignee_id ? { assignee_id: row.assignee_id } : {}),
+      ...(row.partner_case_ref ? { partner_case_reference: row.partner_case_ref } : {}),
     };
   });
 }

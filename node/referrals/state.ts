@@ -74,6 +74,11 @@ export async function findReferralByCaseRef(db: Db | Tx, caseRef: string): Promi
   return db.selectFrom('referrals').selectAll().where('case_ref', '=', caseRef).executeTakeFirst();
 }
 
+/** The referrals the partner organisation files under `caseRef` (its reference as it sent it), newest first. */
+export async function findReferralsByPartnerCaseRef(db: Db | Tx, caseRef: string): Promise<Referral[]> {
+  return db.selectFrom('referrals').selectAll().where('partner_case_ref', '=', caseRef).orderBy('updated_at', 'desc').execute();
+}
+
 /** The referral `id` made with `peerId`: a peer's message about anyone else's referral finds nothing. */
 export async function findReferralWith(db: Db | Tx, id: string, peerId: string): Promise<Referral | undefined> {
   return referralWithPeer.first(db, { id, peerId });
@@ -184,6 +189,11 @@ export async function setAssignee(tx: Tx, referralId: string, assignee: string |
     .set({ assignee_id: assignee, ...(changedAt ? { updated_at: changedAt.toISOString() } : {}) })
     .where('id', '=', referralId)
     .execute();
+}
+
+/** The partner organisation's own case reference for the referral, as it last sent it. */
+export async function setPartnerCaseReference(tx: Tx, referralId: string, caseReference: string): Promise<void> {
+  await tx.updateTable('referrals').set({ partner_case_ref: caseReference }).where('id', '=', referralId).execute();
 }
 
 /** Makes the referral's row, with this node's next case reference (`country`: this node's) and its responsible caseworker. */

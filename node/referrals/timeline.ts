@@ -22,7 +22,18 @@ export interface EventDetails {
   reason?: string | undefined;
   /** referral.onward: where the case was referred on to. */
   onward?: { to: string; referral_id: string } | undefined;
+  /** referral.accept, referral.handover from the receiver: who is responsible for the referral there. */
+  caseworker?: PartnerCaseworker | undefined;
 }
+
+/** The receiving organisation's responsible caseworker, as it sent her (spec/federation.yaml ResponsibleCaseworker). */
+export interface PartnerCaseworker {
+  name: string;
+  contact?: string | undefined;
+}
+
+/** The actions by which the receiver names its responsible caseworker. */
+const CASEWORKER_ACTIONS = new Set(['referral.accept', 'referral.handover']);
 
 export interface NewEvent {
   referralId: string;
@@ -97,17 +108,21 @@ export async function recordEvent(tx: Tx, ctx: NodeContext, event: NewEvent): Pr
 const INFORMATION_ACTIONS = new Set(['referral.info-request', 'referral.info-response']);
 
 export type InquiryAnswer = NonNullable<components['schemas']['Inquiry']['answer']>;
+/** The receiver's responsible caseworker and since when (the message that named her). */
+export type PartnerCaseworkerSince = PartnerCaseworker & { since: string };
 
 export async function readTimeline(
   ctx: NodeContext,
   referralId: string,
-): Promise<{ timeline: TimelineEntry[]; information: Information[]; inquiryAnswer?: InquiryAnswer }> {
+): Promise<{ timeline: TimelineEntry[]; information: Information[]; inquiryAnswer?: InquiryAnswer; partnerCaseworker?: PartnerCaseworkerSince }> {
   const { db } = ctx.database;
   // Events within the same millisecond keep the order they were written in.
   const rows = await db.selectFrom('referral_events').selectAll().where('referral_id', '=', referralId).orderBy('at').orderBy(insertionOrder(db)).execute();
   const timeline: TimelineEntry[] = [];
   const information: Information[] = [];
   let inquiryAnswer: InquiryAnswer | undefined;
+  // The latest the receiver said: a hand-over that names nobody replaces whom it named before.
+  let partnerCaseworker: PartnerCaseworkerSince | undefined;
   for (const row of rows) {
     const details = row.payload_id ? await readPayloadById<EventDetails>(db, ctx.dataKeys, row.payload_id) : undefined;
     timeline.push({
@@ -119,8 +134,12 @@ export async function readTimeline(
       ...(row.code ? { code: row.code } : {}),
       ...(details?.note !== undefined ? { note: details.note } : {}),
       ...(details?.onward ? { onward: details.onward } : {}),
+      ...(details?.caseworker ? { caseworker: details.caseworker } : {}),
       ...(row.envelope_id ? { envelope_id: row.envelope_id } : {}),
     });
+    if (row.actor_kind === 'peer' && CASEWORKER_ACTIONS.has(row.action) && (details?.caseworker || row.action === 'referral.handover')) {
+      partnerCaseworker = details?.caseworker ? { ...details.caseworker, since: row.at } : undefined;
+    }
     if (row.action === 'referral.inquiry-answer') {
       inquiryAnswer = {
         capacity: row.code as InquiryAnswer['capacity'],
@@ -138,7 +157,7 @@ export async function readTimeline(
       });
     }
   }
-  return { timeline, information, ...(inquiryAnswer ? { inquiryAnswer } : {}) };
+  return { timeline, information, ...(inquiryAnswer ? { inquiryAnswer } : {}), ...(partnerCaseworker ? { partnerCaseworker } : {}) };
 }
 
 /** The organisations the receiver told us it referred this case on to (referral.onward). */

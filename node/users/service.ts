@@ -55,6 +55,25 @@ export function displayNameOf(given: string): { ok: true; name: string } | { ok:
   return checked.ok ? { ok: true, name: checked.text } : checked;
 }
 
+/** A work contact: a phone number or an address at work, 1 to 200 characters on one line. */
+export const MAX_WORK_CONTACT_LENGTH = 200;
+
+/**
+ * The work contact as kept, or why it cannot be one. Like the display name it is the
+ * organisation's own staff directory, never a client's; it is sent to a partner organisation
+ * (with the name) when the user is responsible for a referral it sent here (referrals/messages.ts).
+ */
+export function workContactOf(given: string): { ok: true; contact: string } | { ok: false; problem: OneLineProblem } {
+  const checked = oneLineText(given, MAX_WORK_CONTACT_LENGTH);
+  return checked.ok ? { ok: true, contact: checked.text } : checked;
+}
+
+const WORK_CONTACT_PROBLEMS = {
+  empty: 'A work contact cannot be empty.',
+  'too-long': `A work contact is at most ${MAX_WORK_CONTACT_LENGTH} characters.`,
+  'control-characters': 'A work contact is one line of text, without control characters.',
+} as const;
+
 const DISPLAY_NAME_PROBLEMS = {
   empty: 'A display name cannot be empty.',
   'too-long': `A display name is at most ${MAX_DISPLAY_NAME_LENGTH} characters.`,
@@ -195,13 +214,15 @@ export interface UserAccount {
   language: string | null;
   /** The name people know the user by; null: none given (the user name stands for it). */
   display_name: string | null;
+  /** A phone number or address at work that partners may use; null: none given. */
+  work_contact: string | null;
   created_at: string;
   disabled_at: string | null;
   /** The last sign-in to the web interface, when the audit log still tells it. */
   last_signed_in_at?: string;
 }
 
-const ACCOUNT_COLUMNS = ['id', 'username', 'role', 'language', 'display_name', 'created_at', 'disabled_at'] as const;
+const ACCOUNT_COLUMNS = ['id', 'username', 'role', 'language', 'display_name', 'work_contact', 'created_at', 'disabled_at'] as const;
 
 /** How pages name a user: the display name, else the user name. */
 export const shownName = (user: { username: string; display_name: string | null }): string => user.display_name ?? user.username;
@@ -385,6 +406,30 @@ export async function setDisplayName(database: Database, userId: string, given: 
     await appendAuditEvent(tx, now, actor, { type: 'user.display-name-changed', user_id: userId });
     return 'changed';
   });
+}
+
+/**
+ * Gives the user a work contact, or takes it away (null). Written in the audit log without the
+ * contact. Refused (UserError) when it cannot be one (workContactOf).
+ */
+export async function setWorkContact(database: Database, userId: string, given: string | null, now: Date, actor: AuditActor): Promise<AccountChange> {
+  const checked = given === null ? undefined : workContactOf(given);
+  if (checked && !checked.ok) throw new UserError(WORK_CONTACT_PROBLEMS[checked.problem]);
+  const contact = checked?.contact ?? null;
+  return database.transaction(async (tx) => {
+    const user = await tx.selectFrom('users').select(['work_contact']).where('id', '=', userId).executeTakeFirst();
+    if (!user) return 'not-found';
+    if (user.work_contact === contact) return 'unchanged';
+    await tx.updateTable('users').set({ work_contact: contact }).where('id', '=', userId).execute();
+    await appendAuditEvent(tx, now, actor, { type: 'user.work-contact-changed', user_id: userId });
+    return 'changed';
+  });
+}
+
+/** The user as a partner organisation is told of her (spec/federation.yaml ResponsibleCaseworker): the name shown, and her work contact if any. */
+export async function responsibleCaseworkerOf(db: Db | Tx, userId: string): Promise<{ name: string; contact?: string } | undefined> {
+  const user = await db.selectFrom('users').select(['username', 'display_name', 'work_contact']).where('id', '=', userId).executeTakeFirst();
+  return user ? { name: shownName(user), ...(user.work_contact ? { contact: user.work_contact } : {}) } : undefined;
 }
 
 /** The web interface's language the user chose (a code the interface speaks: the caller checks it). */

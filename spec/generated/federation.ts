@@ -425,7 +425,7 @@ export interface components {
          * @description Message types of protocol v1. This node accepts the referral lifecycle:
          *     `referral.inquiry`, `referral.inquiry-answer`, `referral.offer`, `referral.info-request`, `referral.info-response`, `referral.accept`,
          *     `referral.decline`, `referral.update`, `referral.complete`, `referral.withdraw`,
-         *     `referral.onward`, and consent withdrawal and erasure: `consent.withdraw`, `erasure.receipt`. A node lists what it accepts in its identity document's `message_types`.
+         *     `referral.onward`, `referral.handover`, and consent withdrawal and erasure: `consent.withdraw`, `erasure.receipt`. A node lists what it accepts in its identity document's `message_types`.
          *
          *     ## Referral lifecycle
          *     Both organisations keep the referral's state; each message moves both in step. The
@@ -445,6 +445,7 @@ export interface components {
          *     | `referral.update` | receiver | `accepted`, `in-progress` | `in-progress` |
          *     | `referral.complete` | receiver | `accepted`, `in-progress` | `completed` |
          *     | `referral.onward` | receiver | `delivered`, `accepted`, `in-progress` | (unchanged) |
+         *     | `referral.handover` | receiver | `accepted`, `in-progress` | (unchanged) |
          *     | `referral.withdraw` | sender | `inquiry`, `inquiry-answered`, `sent`, `delivered`, `info-requested`, `accepted`, `in-progress` | `withdrawn` |
          *
          *     On the sender's side an offer is `sent` until the receiver's receipt arrives; a message
@@ -471,6 +472,23 @@ export interface components {
          *
          *     `completed`, `declined`, `withdrawn` and `expired` are final for the referral itself;
          *     consent withdrawal and erasure still apply to them.
+         *
+         *     ## The receiver's caseworker and case reference
+         *     So that the sender knows whom to call, the receiver tells it who is responsible for the
+         *     referral there: `caseworker` (a `ResponsibleCaseworker`: her name and a work contact, never
+         *     anything about the person referred) and its own `case_reference`, both optional, in
+         *     `referral.accept`; and later, whenever another caseworker becomes responsible (or nobody
+         *     is), in `referral.handover`, which changes no state. The latest one received replaces
+         *     what the sender knew. A `referral.handover` without `caseworker` says that nobody is
+         *     named at the receiver now. The sender keeps the caseworker's name and contact encrypted,
+         *     like a note.
+         *
+         *     These are additions to protocol version 1, and a node announces that it understands
+         *     them by listing `referral.handover` in its identity document's `message_types`. A node
+         *     MUST NOT send `referral.handover`, nor `caseworker` or `case_reference` in
+         *     `referral.accept`, to a peer whose identity document does not list `referral.handover`
+         *     (or has no `message_types`): such a peer refuses them (`unsupported-message-type`,
+         *     `invalid-body`). The referral goes on without them.
          *
          *     ## Consent withdrawal and erasure
          *     | message | sent by | from states | to state |
@@ -661,6 +679,7 @@ export interface components {
             "referral.complete"?: components["schemas"]["ReferralCompleteBody"];
             "referral.withdraw"?: components["schemas"]["ReferralWithdrawBody"];
             "referral.onward"?: components["schemas"]["ReferralOnwardBody"];
+            "referral.handover"?: components["schemas"]["ReferralHandoverBody"];
         };
         /** @description Free text between caseworkers. May hold personal data; it travels and is stored encrypted. */
         Note: string;
@@ -714,6 +733,35 @@ export interface components {
             /** Format: uuid */
             referral_id: string;
             note?: components["schemas"]["Note"];
+            case_reference?: components["schemas"]["CaseReference"];
+            caseworker?: components["schemas"]["ResponsibleCaseworker"];
+        };
+        /**
+         * @description The sending organisation's own reference for the case (e.g. `AT-2026-0007`), for its
+         *     staff and the partner's to name the case to each other. It names the case, never the
+         *     person: no name, date of birth or other data about her. Only to peers listing
+         *     `referral.handover` in `message_types` (see MessageType).
+         */
+        CaseReference: string;
+        /**
+         * @description The receiving organisation's caseworker responsible for the referral: the name she
+         *     works under and, if she gave one, a work contact (a phone number or an e-mail address at
+         *     work). Nothing about the person referred. Only to peers listing `referral.handover` in
+         *     `message_types` (see MessageType).
+         */
+        ResponsibleCaseworker: {
+            name: string;
+            contact?: string;
+        };
+        /**
+         * @description Who is responsible for the referral at the receiver from now on (see MessageType). Without
+         *     `caseworker`, nobody is named there now. Changes no state.
+         */
+        ReferralHandoverBody: {
+            /** Format: uuid */
+            referral_id: string;
+            caseworker?: components["schemas"]["ResponsibleCaseworker"];
+            case_reference?: components["schemas"]["CaseReference"];
         };
         /** @enum {unknown} */
         DeclineReason: "no-capacity" | "not-eligible" | "out-of-area" | "client-unreachable" | "other";
@@ -1053,6 +1101,7 @@ export interface components {
          *     | `user.password-reset` | user_id (an administrator, the actor, gave the user a new password; never the password) |
          *     | `user.role-changed` | user_id, role (the new role) |
          *     | `user.display-name-changed` | user_id (the user was given a display name, or it was taken away; never the name) |
+         *     | `user.work-contact-changed` | user_id (the user was given a work contact, or it was taken away; never the contact) |
          *     | `user.disabled`, `user.enabled` | user_id (a disabled user cannot sign in; their sessions end) |
          *     | `user.sign-in-locked` | user_id (absent when no account has the name tried), minutes (how long): sign-in locked after too many failures; never the name tried or the client's address |
          *     | `user.sign-in-unlocked` | user_id (an administrator, the actor, lifted the lock) |
@@ -1102,7 +1151,7 @@ export interface components {
                 id: string;
             };
             /** @enum {unknown} */
-            type: "node.initialised" | "user.created" | "user.token-created" | "user.token-revoked" | "user.login" | "user.signed-in" | "user.signed-out" | "user.password-changed" | "user.password-reset" | "user.role-changed" | "user.display-name-changed" | "user.disabled" | "user.enabled" | "user.sign-in-locked" | "user.sign-in-unlocked" | "sign-in.address-locked" | "sign-in.address-unlocked" | "user.second-factor-enabled" | "user.second-factor-removed" | "user.recovery-code-used" | "user.recovery-codes-renewed" | "peer.added" | "peer.trusted" | "peer.suspended" | "peer.restored" | "peer.revoked" | "peer.identity-updated" | "peer.key-rotated" | "peer.alert" | "peer.alert-resolved" | "key.rotated" | "key.destroyed" | "key.revoked" | "consent.recorded" | "consent.form-attached" | "consent.form-erased" | "consent.withdrawn" | "data.disclosed" | "disclosure.cancelled" | "referral.event" | "referral.opened" | "erasure.requested" | "erasure.performed" | "erasure.confirmed" | "witness.inconsistency" | "invitation.created" | "invitation.redeemed" | "invitation.revoked" | "trust-list.applied" | "service.changed";
+            type: "node.initialised" | "user.created" | "user.token-created" | "user.token-revoked" | "user.login" | "user.signed-in" | "user.signed-out" | "user.password-changed" | "user.password-reset" | "user.role-changed" | "user.display-name-changed" | "user.work-contact-changed" | "user.disabled" | "user.enabled" | "user.sign-in-locked" | "user.sign-in-unlocked" | "sign-in.address-locked" | "sign-in.address-unlocked" | "user.second-factor-enabled" | "user.second-factor-removed" | "user.recovery-code-used" | "user.recovery-codes-renewed" | "peer.added" | "peer.trusted" | "peer.suspended" | "peer.restored" | "peer.revoked" | "peer.identity-updated" | "peer.key-rotated" | "peer.alert" | "peer.alert-resolved" | "key.rotated" | "key.destroyed" | "key.revoked" | "consent.recorded" | "consent.form-attached" | "consent.form-erased" | "consent.withdrawn" | "data.disclosed" | "disclosure.cancelled" | "referral.event" | "referral.opened" | "erasure.requested" | "erasure.performed" | "erasure.confirmed" | "witness.inconsistency" | "invitation.created" | "invitation.redeemed" | "invitation.revoked" | "trust-list.applied" | "service.changed";
             node_id?: string;
             signing_kid?: string;
             encryption_kid?: string;

@@ -690,6 +690,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/referrals/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a user of this node responsible for the referral, or nobody.
+         * @description Takes the referral (`user_id` your own), assigns it or hands it over to a colleague (an
+         *     active caseworker or administrator), with an optional note for her, kept encrypted; or
+         *     with `user_id` null leaves it to nobody. Recorded in the timeline (`assigned`) and the
+         *     audit log. On a referral received and accepted, the node also tells the sender who is
+         *     responsible now (`referral.handover`), if the sender understands it. Nothing changes,
+         *     and 200 is returned, when that user already is responsible. Requires the admin or
+         *     caseworker role.
+         */
+        post: operations["assignReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/referrals/{id}/decline": {
         parameters: {
             query?: never;
@@ -1302,6 +1328,26 @@ export interface components {
              * @description The user of this node responsible for the referral (absent while nobody is); the creator of a referral sent, until it is handed over.
              */
             assignee_id?: string;
+            /**
+             * @description The other organisation's own reference for the referral, when it sent one (with its acceptance or a later hand-over; see federation.yaml, CaseReference).
+             * @example AT-2026-0007
+             */
+            partner_case_reference?: string;
+        };
+        AssignRequest: {
+            /**
+             * Format: uuid
+             * @description The user responsible from now on (an active caseworker or administrator of this node), or null for nobody.
+             */
+            user_id: string | null;
+            /** @description A note for her, kept encrypted; never sent to the other organisation. */
+            note?: string;
+        };
+        /** @description The other organisation's caseworker responsible for a referral sent from here, as it named her (federation.yaml, ResponsibleCaseworker). */
+        PartnerCaseworker: {
+            name: string;
+            /** @description A phone number or an address at work. */
+            contact?: string;
         };
         SearchRequest: {
             query: string;
@@ -1391,6 +1437,19 @@ export interface components {
              * @description As in ReferralSummary.
              */
             assignee_id?: string;
+            /** @description As in ReferralSummary. */
+            partner_case_reference?: string;
+            /** @description For a referral sent from here, the caseworker the receiving organisation last named as responsible (with its acceptance or a later hand-over), and since when; absent while it names nobody. */
+            partner_caseworker?: {
+                name: string;
+                /** @description A phone number or an address at work. */
+                contact?: string;
+                /**
+                 * Format: date-time
+                 * @description When the message that named her was received.
+                 */
+                since: string;
+            };
             attention?: components["schemas"]["Attention"];
             inquiry?: components["schemas"]["Inquiry"];
             /** @description The offer; absent while the referral is only an inquiry. */
@@ -1918,6 +1977,8 @@ export interface components {
                 /** Format: uuid */
                 referral_id: string;
             };
+            /** @description For `referral.accept` and `referral.handover` from the receiver, the caseworker it named as responsible. */
+            caseworker?: components["schemas"]["PartnerCaseworker"];
             /** Format: uuid */
             envelope_id?: string;
         };
@@ -3254,6 +3315,40 @@ export interface operations {
         };
         responses: {
             /** @description The referral in its new state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralSummary"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    assignReferral: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ReferralId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignRequest"];
+            };
+        };
+        responses: {
+            /** @description The referral, with whoever is responsible now. */
             200: {
                 headers: {
                     [name: string]: unknown;

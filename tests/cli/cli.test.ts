@@ -189,6 +189,29 @@ describe('other commands', () => {
     }
   });
 
+  it('gives a user a work contact, takes it away, refuses what cannot be one, and logs the change without the contact', async () => {
+    const data = tempDir();
+    await init(data);
+    await run('user', 'add', 'dana', '--role', 'caseworker', '--data', data);
+    expect(await run('user', 'set-contact', 'dana', '+40 21 555 0199', '--data', data)).toMatch(/dana's work contact is saved/);
+    expect(await run('user', 'set-contact', 'dana', '+40 21 555 0199', '--data', data)).toMatch(/already had that work contact; nothing changed/);
+    await expect(run('user', 'set-contact', 'dana', '--data', data)).rejects.toThrow(/Give either a work contact or --none/);
+    await expect(run('user', 'set-contact', 'nobody', 'x', '--data', data)).rejects.toThrow(/There is no user nobody/);
+    await expect(run('user', 'set-contact', 'dana', 'x'.repeat(201), '--data', data)).rejects.toThrow(/at most 200 characters/);
+    await expect(run('user', 'set-contact', 'dana', 'a\tb', '--data', data)).rejects.toThrow(/one line of text/);
+    const node = await openNode({ ...resolveConfig({ data }, {}), logLevel: 'silent' });
+    try {
+      const dana = await node.ctx.database.db.selectFrom('users').select('work_contact').where('username', '=', 'dana').executeTakeFirstOrThrow();
+      expect(dana.work_contact).toBe('+40 21 555 0199');
+      const log = (await node.ctx.database.db.selectFrom('audit_log').select(['type', 'entry']).execute());
+      expect(log.filter((r) => r.type === 'user.work-contact-changed')).toHaveLength(1);
+      expect(log.map((r) => r.entry).join('\n')).not.toContain('555 0199');
+    } finally {
+      await node.close();
+    }
+    expect(await run('user', 'set-contact', 'dana', '--none', '--data', data)).toMatch(/dana has no work contact now/);
+  });
+
   it('lists the API tokens without the tokens, and revokes one, which then works no more', async () => {
     const data = tempDir();
     await init(data);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { cli } from '../_util/cli.js';
 import { expireOverdueReferrals } from '../../node/referrals/expiry.js';
 import { sealEnvelope, signEnvelopeAttempt } from '../../node/envelope/seal.js';
-import { LIFECYCLE_MESSAGES, TRANSITIONS } from '../../node/referrals/lifecycle.js';
+import { LIFECYCLE_ACTIONS, TRANSITIONS } from '../../node/referrals/lifecycle.js';
 import { expectMatchesSpec } from '../_util/spec-check.js';
 import { api, createTestNetwork, type Json, referralRequest, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
 
@@ -120,7 +120,7 @@ describe('illegal steps around an inquiry', () => {
       'referral.withdraw': { reason: 'other' },
       'referral.onward': { to: 'https://third.example.org', reason: 'r' },
     };
-    for (const message of LIFECYCLE_MESSAGES) {
+    for (const message of LIFECYCLE_ACTIONS) {
       for (const [node, party] of [[gr, 'sender'], [at, 'receiver']] as const) {
         const t = TRANSITIONS[message];
         if (t.by === party && (t.from as readonly string[]).includes(state)) continue;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { sealEnvelope, signEnvelopeAttempt } from '../../node/envelope/seal.js';
-import { ERASURE_TRANSITIONS, LIFECYCLE_MESSAGES, TRANSITIONS, type LifecycleMessage } from '../../node/referrals/lifecycle.js';
+import { ERASURE_TRANSITIONS, LIFECYCLE_ACTIONS, TRANSITIONS, type LifecycleAction, type LifecycleMessage } from '../../node/referrals/lifecycle.js';
 import { specPath } from '../../node/schema/validators.js';
 import { expectMatchesSpec } from '../_util/spec-check.js';
 import { api, createTestNetwork, type Json, referralRequest, snapshot, type TestNetwork, type TestNode } from '../_util/test-node.js';
@@ -34,7 +34,8 @@ async function newReferral(): Promise<string> {
 const act = (node: TestNode, id: string, action: string, body: unknown = {}) => api(node, 'POST', `/api/v1/referrals/${id}/${action}`, body);
 const stateOn = async (node: TestNode, id: string) => (await api(node, 'GET', `/api/v1/referrals/${id}`)).body.state as string;
 
-const ACTION_BODIES: Record<LifecycleMessage, Json> = {
+// The actions of the local API (the node sends a hand-over itself when someone else becomes responsible: tests/lifecycle/handover.test.ts).
+const ACTION_BODIES: Record<LifecycleAction, Json> = {
   'referral.inquiry-answer': { capacity: 'can-help' },
   'referral.info-request': { questions: 'Does she need childcare during the course?' },
   'referral.info-response': { answer: 'Yes, for her daughter (4).' },
@@ -180,7 +181,7 @@ describe('illegal transitions made locally', () => {
     'are refused from %s on both sides, and change nothing',
     async (state) => {
       const id = await referralIn(state);
-      for (const message of LIFECYCLE_MESSAGES) {
+      for (const message of LIFECYCLE_ACTIONS) {
         const transition = TRANSITIONS[message];
         for (const [node, party] of [[gr, 'sender'], [at, 'receiver']] as const) {
           if (transition.by === party && (transition.from as readonly string[]).includes(state)) continue;

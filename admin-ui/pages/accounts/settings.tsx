@@ -4,7 +4,7 @@ import { FieldError, fieldState, onField, type FieldMistake } from '../field-err
 import { countryName, languageNames } from '../../i18n/names.js';
 import { format, formatDate, LANGUAGE_NAMES, LANGUAGES, type Language, type Messages } from '../../i18n/catalogue.js';
 import { Layout, roleName, type PageContext } from '../layout.js';
-import { MAX_DISPLAY_NAME_LENGTH, type ApiTokenListing } from '../../../node/users/service.js';
+import { MAX_DISPLAY_NAME_LENGTH, MAX_WORK_CONTACT_LENGTH, type ApiTokenListing } from '../../../node/users/service.js';
 import { TokensSection } from './tokens.js';
 import { Csrf } from './parts.js';
 
@@ -31,6 +31,9 @@ export interface SettingsData {
   /** The user's display name as kept ('' for none), or as typed when it was refused. */
   displayName: string;
   displayNameError?: { sentence: string } | undefined;
+  /** The user's work contact as kept ('' for none), or as typed when it was refused. */
+  workContact: string;
+  workContactError?: { sentence: string } | undefined;
 }
 
 export { Csrf } from './parts.js';
@@ -85,6 +88,7 @@ export function SettingsPage(props: { page: PageContext; data: SettingsData }) {
   const { t, language, session } = props.page;
   const languageMistake = onField('settings-language', props.data.languageError);
   const nameMistake = onField('settings-display-name', props.data.displayNameError);
+  const contactMistake = onField('settings-work-contact', props.data.workContactError);
   const user = session!.user;
   return (
     <Layout page={props.page} title={t.settingsTitle} nav="/ui/settings">
@@ -107,6 +111,19 @@ export function SettingsPage(props: { page: PageContext; data: SettingsData }) {
           <p id="settings-display-name-hint" class="muted">{t.settingsDisplayNameHint}</p>
           <button type="submit">{t.save}</button>
         </form>
+        {user.role === 'auditor' ? null : (
+          <form method="post" action="/ui/settings/contact" class="stack">
+            <Csrf page={props.page} />
+            <label for="settings-work-contact">{t.settingsWorkContact}</label>
+            <input
+              id="settings-work-contact" name="work_contact" type="text" value={props.data.workContact} maxlength={MAX_WORK_CONTACT_LENGTH} autocomplete="off"
+              {...fieldState(contactMistake, 'settings-work-contact', 'settings-work-contact-hint')}
+            />
+            <FieldError mistake={contactMistake} id="settings-work-contact" />
+            <p id="settings-work-contact-hint" class="muted">{t.settingsWorkContactHint}</p>
+            <button type="submit">{t.save}</button>
+          </form>
+        )}
         <form method="post" action="/ui/settings/language" class="stack">
           <Csrf page={props.page} />
           <label for="settings-language">{t.settingsLanguage}</label>

@@ -72,7 +72,7 @@ const CATEGORIES: readonly DataCategory[] = ['identity', 'contact', 'situation',
 const REFERRAL_ACTIONS = [
   'draft', 'receipt', 'expiry', 'referral.inquiry', 'referral.inquiry-answer', 'referral.offer', 'referral.info-request', 'referral.info-response',
   'referral.accept', 'referral.decline', 'referral.update', 'referral.complete', 'referral.withdraw', 'referral.onward', 'consent.withdraw', 'erasure.receipt',
-  'assigned',
+  'assigned', 'referral.handover',
 ] as const;
 type ReferralAction = (typeof REFERRAL_ACTIONS)[number];
 const SERVICE_ACTIONS = ['created', 'updated', 'paused', 'resumed', 'availability', 'deleted'] as const;

@@ -12,7 +12,7 @@ import { MAX_PSEUDONYM_LENGTH } from '../../../node/referrals/pseudonym.js';
 import { MAX_HANDOVER_NOTE } from '../../../node/referrals/assignment.js';
 import { Layout, type PageContext } from '../layout.js';
 import { ActionForms, type ActionsProps } from './actions.js';
-import { Code, labelOf, needsText, stateLabel, When } from './labels.js';
+import { caseworkerText, Code, labelOf, needsText, stateLabel, When } from './labels.js';
 import { Delivery, Timeline } from './history.js';
 
 type ClientData = NonNullable<ReferralDetail['content']>['client'];
@@ -282,6 +282,13 @@ function About(props: {
         <Fact term={t.refCaseReference}>
           <strong>{referral.case_reference}</strong>
         </Fact>
+        {referral.partner_case_reference ? <Fact term={t.refPartnerReference}>{referral.partner_case_reference}</Fact> : null}
+        {referral.partner_caseworker ? (
+          <Fact term={format(t.refPartnerCaseworker, { org: referral.peer.name })}>
+            {caseworkerText(referral.partner_caseworker)}{' '}
+            <span class="muted">{format(t.refPartnerSince, { date: formatDay(referral.partner_caseworker.since, language) })}</span>
+          </Fact>
+        ) : null}
         <Fact term={t.state}>
           <span class="badge">{stateLabel(t, referral.state)}</span>
         </Fact>

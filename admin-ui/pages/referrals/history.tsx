@@ -2,8 +2,9 @@
 // it carried) and the delivery of each message sent to the peer; a refused one can be tried again.
 import type { ReferralDetail } from '../../../node/referrals/service.js';
 import { format, formatDate, type Language, type Messages } from '../../i18n/catalogue.js';
-import { Code, CODE_PREFIX, stateLabel, When } from './labels.js';
+import { caseworkerText, Code, CODE_PREFIX, stateLabel, When } from './labels.js';
 import { ASSIGNED } from '../../../node/referrals/assignment.js';
+import { HANDOVER } from '../../../node/referrals/lifecycle.js';
 
 export function Timeline(props: {
   t: Messages;
@@ -54,6 +55,11 @@ export function Timeline(props: {
                     </>
                   ) : null}
                   {entry.onward ? <p>{format(t.refOnwardTo, { org: props.peerNames.get(entry.onward.to) ?? entry.onward.to })}</p> : null}
+                  {entry.caseworker ? (
+                    <p>{format(t.refPartnerNamed, { name: caseworkerText(entry.caseworker) })}</p>
+                  ) : entry.action === HANDOVER && entry.by.kind === 'peer' ? (
+                    <p>{t.refPartnerNamedNobody}</p>
+                  ) : null}
                   {entry.note ? <p class="referral-note">{entry.note}</p> : null}
                 </td>
                 <td>{stateLabel(t, entry.to_state)}</td>

@@ -34,3 +34,7 @@ export const CODE_PREFIX: Readonly<Record<string, string>> = {
   'consent.withdraw': 'ref.erasure.',
   'erasure.receipt': 'ref.erasure.',
 };
+
+/** The other organisation's responsible caseworker as it named her: her name, and her work contact if it gave one. */
+export const caseworkerText = (caseworker: { name: string; contact?: string | undefined }): string =>
+  caseworker.contact ? `${caseworker.name} · ${caseworker.contact}` : caseworker.name;

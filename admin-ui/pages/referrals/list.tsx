@@ -235,6 +235,7 @@ export function ReferralListPage(props: { page: PageContext; data: ListData }) {
                 <th scope="row">
                   <a href={`/ui/referrals/${summary.id}`} class="case-ref">{summary.case_reference}</a>
                   {data.unread.has(summary.id) ? <NewMark t={t} /> : null}
+                  {summary.partner_case_reference ? <span class="case-who muted">{format(t.refTheirReference, { ref: summary.partner_case_reference })}</span> : null}
                   {who ? <span class="case-who">{who}</span> : null}
                 </th>
                 <td>
