@@ -63,6 +63,8 @@ const URGENCY_RANK: Readonly<Record<string, number>> = { emergency: 0, urgent: 1
 interface Candidate {
   row: Referral;
   attention: Attention | undefined;
+  /** Nobody here can act on it: no one is responsible, or the one who is can no longer work on referrals (disabled, or an auditor now). */
+  nobody: boolean;
 }
 
 type Facet = 'direction' | 'state' | 'peer' | 'urgency' | 'owed' | 'overdue' | 'assignee';
@@ -77,7 +79,7 @@ function passes(c: Candidate, filters: InboxFilters, except?: Facet): boolean {
   if (except !== 'owed' && filters.owed && !attention) return false;
   if (except !== 'overdue' && filters.overdue && !attention?.overdue) return false;
   if (except !== 'assignee' && filters.assignee) {
-    if (filters.assignee === 'unassigned' ? row.assignee_id !== null : row.assignee_id !== filters.assignee.userId) return false;
+    if (filters.assignee === 'unassigned' ? !c.nobody : row.assignee_id !== filters.assignee.userId) return false;
   }
   return true;
 }
@@ -110,6 +112,12 @@ export async function needsOf(ctx: NodeContext, referralId: string): Promise<str
   return inquiry?.needs ?? [];
 }
 
+/** The users who can be responsible for a referral now: active caseworkers and administrators. */
+async function usersWorkingOnReferrals(db: Db): Promise<Set<string>> {
+  const rows = await db.selectFrom('users').select('id').where('disabled_at', 'is', null).where('role', 'in', ['admin', 'caseworker']).execute();
+  return new Set(rows.map((row) => row.id));
+}
+
 async function allReferrals(db: Db): Promise<Referral[]> {
   return db.selectFrom('referrals').selectAll().execute();
 }
@@ -119,7 +127,10 @@ export async function inboxPage(ctx: NodeContext, filters: InboxFilters, page: n
   const { db } = ctx.database;
   const now = ctx.clock.now();
   const refused = new Set(await failedDeliveryReferralIds(db));
-  let candidates: Candidate[] = (await allReferrals(db)).map((row) => ({ row, attention: attentionOf(row, refused.has(row.id), now) }));
+  const working = await usersWorkingOnReferrals(db);
+  let candidates: Candidate[] = (await allReferrals(db)).map((row) => ({
+    row, attention: attentionOf(row, refused.has(row.id), now), nobody: row.assignee_id === null || !working.has(row.assignee_id),
+  }));
   if (filters.need) {
     const wanted = codesUnder(filters.need);
     const kept: Candidate[] = [];
@@ -140,7 +151,7 @@ export async function inboxPage(ctx: NodeContext, filters: InboxFilters, page: n
     owed: candidates.filter((c) => c.attention && passes(c, filters, 'owed')).length,
     overdue: candidates.filter((c) => c.attention?.overdue && passes(c, filters, 'overdue')).length,
     mine: candidates.filter((c) => c.row.assignee_id === userId && passes(c, filters, 'assignee')).length,
-    unassigned: candidates.filter((c) => c.row.assignee_id === null && passes(c, filters, 'assignee')).length,
+    unassigned: candidates.filter((c) => c.nobody && passes(c, filters, 'assignee')).length,
   };
   const shown = candidates.filter((c) => passes(c, filters)).sort(dueFirst);
   const rows = shown.slice(page * pageSize, (page + 1) * pageSize).map((c) => c.row);

@@ -124,6 +124,19 @@ describe('a referral\'s responsible caseworker', () => {
     expect(textOf(list)).toContain('Referrals found: 1');
     expect(list).toMatch(/<option value="unassigned" selected="">Nobody yet \(1\)<\/option>/);
   });
+
+  it('counts as nobody\'s while the one responsible cannot work on it (her account disabled), so that it is not forgotten', async () => {
+    const { referralId: second } = await sentReferral(net, gr, at);
+    const mia = await createUser(at.ctx.database, { username: 'mia', role: 'caseworker' }, net.clock.now());
+    expect((await anna.submit(`/ui/referrals/${second}/assign`, { to: mia.user.id }, `/ui/referrals/${second}`)).status).toBe(303);
+    expect(textOf(await anna.html('/ui/referrals?assignee=unassigned'))).toContain('Referrals found: 1');
+    await setUserDisabled(at.ctx.database, mia.user.id, true, net.clock.now(), CLI);
+    const list = await anna.html('/ui/referrals?assignee=unassigned');
+    expect(textOf(list)).toContain('Referrals found: 2');
+    expect(list).toContain(`/ui/referrals/${second}`);
+    await setUserDisabled(at.ctx.database, mia.user.id, false, net.clock.now(), CLI);
+    expect(textOf(await anna.html('/ui/referrals?assignee=unassigned'))).toContain('Referrals found: 1');
+  });
 });
 
 describe('once her data is erased', () => {
