@@ -25,6 +25,8 @@ export interface DemoOrganisation {
   country: 'GR' | 'AT' | 'IT' | 'RO' | 'BG';
   languages: string[];
   contact: string;
+  /** The demo caseworker's display name and work contact (what partners are told when she is responsible). */
+  caseworker: { name: string; workContact: string };
 }
 
 export const demoOrganisations: readonly DemoOrganisation[] = [
@@ -35,6 +37,7 @@ export const demoOrganisations: readonly DemoOrganisation[] = [
     country: 'GR',
     languages: ['el', 'en', 'ar', 'fa', 'fr'],
     contact: 'referrals@ariadne.example.org',
+    caseworker: { name: 'Eleni Papadaki', workContact: '+30 210 555 0142' },
   },
   {
     key: 'at',
@@ -43,6 +46,7 @@ export const demoOrganisations: readonly DemoOrganisation[] = [
     country: 'AT',
     languages: ['de', 'en', 'ro', 'bg', 'es'],
     contact: 'vermittlung@brueckenhaus.example.org',
+    caseworker: { name: 'Katharina Wagner', workContact: '+43 1 555 0107' },
   },
   {
     key: 'it',
@@ -51,6 +55,7 @@ export const demoOrganisations: readonly DemoOrganisation[] = [
     country: 'IT',
     languages: ['it', 'en', 'fr', 'pcm', 'es'],
     contact: 'segnalazioni@girasole.example.org',
+    caseworker: { name: 'Giulia Romano', workContact: '+39 06 555 0133' },
   },
   {
     key: 'ro',
@@ -59,6 +64,7 @@ export const demoOrganisations: readonly DemoOrganisation[] = [
     country: 'RO',
     languages: ['ro', 'en', 'hu'],
     contact: 'trimiteri@speranta.example.org',
+    caseworker: { name: 'Andreea Ionescu', workContact: '+40 21 555 0177' },
   },
   {
     key: 'bg',
@@ -67,6 +73,7 @@ export const demoOrganisations: readonly DemoOrganisation[] = [
     country: 'BG',
     languages: ['bg', 'en', 'ru', 'tr'],
     contact: 'napravlenia@most.example.org',
+    caseworker: { name: 'Мария Георгиева', workContact: '+359 2 555 0188' },
   },
 ];
 

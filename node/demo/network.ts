@@ -5,7 +5,7 @@ import type { Env } from '../config/env.js';
 import { initNode, openNode } from '../node.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { addPeer, fetchPeerIdentity, listPeers, trustPeer } from '../peers/service.js';
-import { createApiToken, createUser } from '../users/service.js';
+import { createApiToken, createUser, setWorkContact } from '../users/service.js';
 import type { DemoNode } from './credentials.js';
 import { DemoError } from './errors.js';
 import type { DemoOrganisation } from './fixtures.js';
@@ -30,7 +30,8 @@ export async function createDemoNode(organisation: DemoOrganisation, url: string
     const { database } = node.ctx;
     const now = node.ctx.clock.now();
     const token = (username: string) => createApiToken(database, username, { label: 'demo', days: node.ctx.limits.apiTokenDays }, now);
-    const caseworker = await createUser(database, { username: 'caseworker', role: 'caseworker' }, now);
+    const caseworker = await createUser(database, { username: 'caseworker', role: 'caseworker', displayName: organisation.caseworker.name }, now);
+    await setWorkContact(database, caseworker.user.id, organisation.caseworker.workContact, now, { kind: 'system', id: 'command-line' });
     const auditor = await createUser(database, { username: 'auditor', role: 'auditor' }, now);
     return {
       key,
