@@ -1,7 +1,7 @@
 // The layering rules (docs/architecture.md), checked in CI by `npm run check:deps`. Type-only
 // imports count: a cycle through types is still a cycle for a reader.
 /** The node's domain folders: below the HTTP layer, the CLI and the web interface. */
-const DOMAIN = '^node/(audit-log|consents|crypto|db|delivery|directory|envelope|identity|logging|metrics|net|peers|referrals|schema|users|config)/';
+const DOMAIN = '^node/(audit-log|consents|crypto|db|delivery|directory|envelope|identity|logging|metrics|net|notifications|peers|referrals|schema|users|config)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -11,6 +11,7 @@ import type { BlockList } from 'node:net';
 import type { RequestLimiters } from './net/rate-limits.js';
 import type { SignInGuard } from './users/sign-in-guard.js';
 import type { PeerQuotas } from './referrals/quotas.js';
+import type { MailSettings } from './notifications/mail-settings.js';
 
 export interface Clock {
   now(): Date;
@@ -53,6 +54,8 @@ export interface NodeContext {
   throttles: Throttles;
   /** Administrators must have a second factor to use the web interface (REFERRAL_NODE_REQUIRE_TOTP_FOR_ADMINS). */
   requireTotpForAdmins: boolean;
+  /** The mail server of notification e-mails (REFERRAL_NODE_SMTP_URL ...); undefined: notifications in the interface only. */
+  mail?: MailSettings | undefined;
 }
 
 export interface Throttles {

@@ -43,6 +43,8 @@ import { startShredding } from './data-keys/shredding.js';
 import { adoptLegacyPayloadKeys } from './referrals/payload-store.js';
 import { adoptLegacyFormKeys } from './consents/form.js';
 import { sealLegacyEnvelopeCopies } from './delivery/outbox.js';
+import { startReminders } from './notifications/reminders.js';
+import { startNotificationMail } from './notifications/mailer.js';
 
 export interface Overrides {
   clock?: Clock;
@@ -218,6 +220,7 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
         trustedProxies: trustedProxiesFrom(config.trustedProxies)!,
       },
       requireTotpForAdmins: config.requireTotpForAdmins,
+      mail: config.mail,
     };
     const role = overrides.role ?? 'all';
     const delivery = createDeliveryWorker(ctx, {
@@ -328,6 +331,8 @@ function startBackgroundWork(node: OpenNode): { stop(): Promise<void> } {
   node.delivery.start();
   let jobs: Periodic[] = [];
   const later = setTimeout(() => {
+    // Notification e-mails, when the node has a mail server (REFERRAL_NODE_SMTP_URL).
+    const mail = startNotificationMail(node.ctx, node.ctx.mail);
     jobs = [
       startExpiryTimer(node.ctx),
       startCheckpointTimer(node.ctx, node.checkpointEveryMs),
@@ -337,6 +342,8 @@ function startBackgroundWork(node: OpenNode): { stop(): Promise<void> } {
       startTrustListFollower(node.ctx, node.trustList),
       startDirectorySync(node.ctx),
       startShredding(node.ctx),
+      startReminders(node.ctx),
+      ...(mail ? [mail] : []),
     ];
   }, JOBS_AFTER_MS);
   return {

@@ -47,6 +47,8 @@ export type AuditEvent =
   /** The name itself is not written: pages look it up (users.display_name). */
   | { type: 'user.display-name-changed'; user_id: string }
   | { type: 'user.work-contact-changed'; user_id: string }
+  /** The user's choice of notification e-mails (off, immediate, daily) changed, and whether her address did: never the address. */
+  | { type: 'user.notifications-changed'; user_id: string; mail: 'off' | 'immediate' | 'daily'; address_changed: boolean }
   | { type: 'user.disabled'; user_id: string }
   | { type: 'user.enabled'; user_id: string }
   /**
@@ -160,6 +162,7 @@ export type AuditEventType = AuditEvent['type'];
 export const AUDIT_EVENT_TYPES = [
   'node.initialised', 'user.created', 'user.token-created', 'user.token-revoked', 'user.login', 'user.signed-in', 'user.signed-out',
   'user.password-changed', 'user.password-reset', 'user.role-changed', 'user.display-name-changed', 'user.work-contact-changed', 'user.disabled', 'user.enabled', 'user.sign-in-locked', 'user.sign-in-unlocked',
+  'user.notifications-changed',
   'sign-in.address-locked', 'sign-in.address-unlocked',
   'user.second-factor-enabled', 'user.second-factor-removed', 'user.recovery-code-used', 'user.recovery-codes-renewed', 'peer.added', 'peer.trusted', 'peer.suspended', 'peer.restored', 'peer.revoked', 'peer.identity-updated', 'peer.key-rotated', 'peer.alert', 'peer.alert-resolved', 'key.rotated', 'key.destroyed', 'key.revoked',
   'consent.recorded', 'consent.form-attached', 'consent.form-erased', 'consent.withdrawn', 'data.disclosed', 'disclosure.cancelled',

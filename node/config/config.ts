@@ -8,6 +8,8 @@ import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../net/rate-limits.j
 import { trustedProxiesFrom } from '../net/client-address.js';
 import { DEFAULT_SIGN_IN_POLICY, type SignInPolicy } from '../users/sign-in-guard.js';
 import { DEFAULT_PEER_QUOTAS } from '../referrals/quotas.js';
+import type { MailSettings } from '../notifications/mail-settings.js';
+import { isAddress } from '../notifications/address.js';
 
 export class ConfigError extends Error {}
 
@@ -60,6 +62,8 @@ export interface NodeConfig {
   requireTotpForAdmins: boolean;
   /** The network trust list this node follows, if any (REFERRAL_NODE_TRUST_LIST_URL, REFERRAL_NODE_TRUST_ANCHOR_KID). */
   trustList?: TrustListFollowing | undefined;
+  /** The mail server for notification e-mails (REFERRAL_NODE_SMTP_URL, _MAIL_FROM, _PUBLIC_URL); none: notifications in the interface only. */
+  mail?: MailSettings | undefined;
 }
 
 function trustListFrom(env: Env): TrustListFollowing | undefined {
@@ -78,6 +82,46 @@ function trustListFrom(env: Env): TrustListFollowing | undefined {
     throw new ConfigError('REFERRAL_NODE_TRUST_ANCHOR_KID must be the anchor key\'s RFC 7638 thumbprint: 43 characters of base64url, as `trustlist create` printed it.');
   }
   return { url: url.href, anchorKid: env.trustAnchorKid };
+}
+
+/**
+ * Notification e-mails: a mail server (smtp:// or smtps://, with a host), the address they come
+ * from, and optionally the web interface's base address for their link. A URL's password is
+ * never repeated in an error.
+ */
+function mailSettingsFrom(env: Env): MailSettings | undefined {
+  const given = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value.trim());
+  const smtpUrl = given(env.smtpUrl);
+  const from = given(env.mailFrom);
+  const publicUrl = given(env.publicUrl);
+  if (publicUrl !== undefined) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(publicUrl);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.search || parsed.hash || parsed.username || parsed.password) {
+      throw new ConfigError('REFERRAL_NODE_PUBLIC_URL must be the web interface\'s base address, e.g. https://referrals.example.org (without /ui, a query or a fragment).');
+    }
+  }
+  if (from !== undefined && !isAddress(from)) {
+    throw new ConfigError('REFERRAL_NODE_MAIL_FROM must be an e-mail address, e.g. referrals@example.org (the address notification e-mails come from).');
+  }
+  if (smtpUrl === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(smtpUrl);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || url.hostname === '') {
+    throw new ConfigError('REFERRAL_NODE_SMTP_URL must be an smtp:// or smtps:// URL with the mail server\'s host, e.g. smtps://user:password@mail.example.org:465 (leave it out to send no e-mail: notifications are then shown in the web interface only).');
+  }
+  if (from === undefined) {
+    throw new ConfigError('REFERRAL_NODE_SMTP_URL is set: set REFERRAL_NODE_MAIL_FROM too, the address notification e-mails come from (one your mail server may send from).');
+  }
+  return { smtpUrl, from, ...(publicUrl !== undefined ? { publicUrl } : {}) };
 }
 
 export const DEFAULTS = {
@@ -219,5 +263,6 @@ export function resolveConfig(
     signIn: signInPolicyFrom(env),
     requireTotpForAdmins: yesOrNo(env.requireTotpForAdmins, 'REFERRAL_NODE_REQUIRE_TOTP_FOR_ADMINS') ?? false,
     trustList: trustListFrom(env),
+    mail: mailSettingsFrom(env),
   };
 }

@@ -34,6 +34,12 @@ export interface Env {
   apiTokenDays?: string | undefined;
   trustListUrl?: string | undefined;
   trustAnchorKid?: string | undefined;
+  /** The mail server notification e-mails go by (smtp:// or smtps://); none: notifications in the interface only. */
+  smtpUrl?: string | undefined;
+  /** The address notification e-mails come from. */
+  mailFrom?: string | undefined;
+  /** The web interface's base address, for the link in notification e-mails. */
+  publicUrl?: string | undefined;
   /** An API token for CLI commands that call a node's local API (audit verify --url). */
   token?: string | undefined;
   demoBasePort?: string | undefined;
@@ -71,6 +77,9 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
     apiTokenDays: env.REFERRAL_NODE_API_TOKEN_DAYS,
     trustListUrl: env.REFERRAL_NODE_TRUST_LIST_URL,
     trustAnchorKid: env.REFERRAL_NODE_TRUST_ANCHOR_KID,
+    smtpUrl: env.REFERRAL_NODE_SMTP_URL,
+    mailFrom: env.REFERRAL_NODE_MAIL_FROM,
+    publicUrl: env.REFERRAL_NODE_PUBLIC_URL,
     token: env.REFERRAL_NODE_TOKEN,
     demoBasePort: env.DEMO_BASE_PORT,
   };

@@ -9,6 +9,7 @@ import { cancelQueuedMessages, eraseEnvelopesOf } from '../delivery/outbox.js';
 import { erasePayloadsOf } from '../referrals/payload-store.js';
 import { markErased } from '../referrals/state.js';
 import { detachEventDetails } from '../referrals/timeline.js';
+import { deleteNotificationsOfReferral } from '../notifications/store.js';
 
 export type ErasureReason = 'consent-withdrawn' | 'retention';
 
@@ -19,5 +20,7 @@ export async function eraseReferralData(tx: Tx, referralId: string, reason: Eras
   const payloads = await erasePayloadsOf(tx, referralId, now);
   const envelopes = await eraseEnvelopesOf(tx, referralId, now);
   await markErased(tx, referralId, reason, now);
+  // Its notifications go too: they point at a referral whose data is no more.
+  await deleteNotificationsOfReferral(tx, referralId);
   await appendAuditEvent(tx, now, actor, { type: 'erasure.performed', referral_id: referralId, reason, payloads, envelopes });
 }

@@ -55,6 +55,10 @@ export const tableOwners: Readonly<Record<keyof Schema, TableOwner>> = {
   data_keys: { owner: 'node/data-keys/data-keys.ts', holds: 'the data key of each stored payload, envelope copy and consent form, wrapped by a keyring key' },
   keyring_retirements: { owner: 'node/data-keys/data-keys.ts', holds: 'keyring keys to replace and destroy after an erasure' },
   keyring_binding: { owner: 'node/data-keys/data-keys.ts', holds: 'which keyring file the data keys are wrapped by' },
+  notifications: { owner: 'node/notifications/store.ts', holds: 'what users are told of: a kind, the referral or consent, for whom, when (codes and ids only)' },
+  notification_reads: { owner: 'node/notifications/store.ts', holds: 'which user has read which notification' },
+  notification_mailings: { owner: 'node/notifications/store.ts', holds: 'which notification was mailed to which user (once her mail server accepted it)' },
+  notification_preferences: { owner: 'node/notifications/preferences.ts', holds: "each user's address and choice of notification e-mails (off, immediate, daily), and the state of her mails" },
 };
 
 /** The concern folder of a module: where reads of the tables it owns may happen. */

@@ -230,6 +230,54 @@ export interface ReferralReadsTable {
   read_at: string;
 }
 
+/**
+ * Something that happened which users are told of (node/notifications/): a code, the referral (or
+ * consent) it is about, for whom and when; never a text, a name, a need or a note.
+ */
+export interface NotificationsTable {
+  /** UUIDv7 of its time: ids sort as the notifications were made. */
+  id: string;
+  /** What happened: a code of node/notifications/kinds.ts ('referral-received', 'accepted', ...). */
+  kind: string;
+  referral_id: string | null;
+  consent_id: string | null;
+  /** The one user it is for (the referral's responsible caseworker); null: every active administrator and caseworker. */
+  user_id: string | null;
+  created_at: string;
+  /** For a notification a periodic job makes: kind and ids, so that it is made once; null for one an event made. */
+  dedupe_key: string | null;
+}
+
+/** Which user has read which notification (node/notifications/store.ts). */
+export interface NotificationReadsTable {
+  user_id: string;
+  notification_id: string;
+  read_at: string;
+}
+
+/** Which notification was mailed to which user: written once her mail server accepted the mail. */
+export interface NotificationMailingsTable {
+  user_id: string;
+  notification_id: string;
+  mailed_at: string;
+}
+
+/** A user's choice of notification e-mails (node/notifications/preferences.ts) and the state of her mails. */
+export interface NotificationPreferencesTable {
+  user_id: string;
+  /** Her work address for notification e-mails; null: none given. Never logged, never in the audit log. */
+  email: string | null;
+  mail: 'off' | 'immediate' | 'daily';
+  /** When she last turned e-mail on: what happened before is not mailed. */
+  mail_since: string;
+  /** Her last mail, or for a daily one the last day's round (sent, or nothing to send). */
+  last_mail_at: string | null;
+  /** Failed attempts in a row, and when the next is due (backoff); 0 and null once a mail is accepted. */
+  failures: Generated<number>;
+  retry_at: string | null;
+  changed_at: string;
+}
+
 /** Blind tokens of the searchable data of each referral (referrals/search.ts): truncated keyed hashes, never values. */
 export interface SearchTokensTable {
   referral_id: string;
@@ -423,6 +471,10 @@ export interface Schema {
   data_keys: DataKeysTable;
   keyring_retirements: KeyringRetirementsTable;
   keyring_binding: KeyringBindingTable;
+  notifications: NotificationsTable;
+  notification_reads: NotificationReadsTable;
+  notification_mailings: NotificationMailingsTable;
+  notification_preferences: NotificationPreferencesTable;
 }
 
 /** A process serving this node's data that delivers or runs periodic jobs (processes/registry.ts). */

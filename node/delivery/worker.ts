@@ -22,6 +22,7 @@ import { defaultRetryPolicy, retryAfterMs, retryDelayMs, type RetryPolicy } from
 import { PeerLanes, type PeerOutcome } from './peer-lanes.js';
 import { DEFAULTS } from '../config/config.js';
 import { resealForNewRecipientKey } from './reseal.js';
+import { notifyDeliveryFailed } from '../notifications/events.js';
 
 const REQUEST_TIMEOUT_MS = 15_000;
 /** Longer than one attempt can take, so a live process never loses its lease mid-post. */
@@ -330,7 +331,7 @@ async function deliverOne(ctx: NodeContext, id: string, policy: RetryPolicy, log
     return result.peer;
   }
   if (result.kind === 'failed') {
-    await markFailed(db, id, attempts, result.error);
+    await failForGood(ctx, envelope, attempts, result.error, now);
     log.warn({ envelope: id, peer: envelope.peer_id, error: result.error }, 'envelope refused by peer');
     return result.peer;
   }
@@ -344,7 +345,7 @@ async function deliverOne(ctx: NodeContext, id: string, policy: RetryPolicy, log
     }
     if (resealed === 'cannot-open') {
       // Our own copy of the content key can no longer be opened: the message cannot be sent again.
-      await markFailed(db, id, attempts, `${result.error}; cannot be sealed again: our key for it was destroyed`);
+      await failForGood(ctx, envelope, attempts, `${result.error}; cannot be sealed again: our key for it was destroyed`, now);
       log.warn({ envelope: id, peer: envelope.peer_id }, 'envelope cannot be sealed to the peer\'s new key');
       return result.peer;
     }
@@ -353,6 +354,14 @@ async function deliverOne(ctx: NodeContext, id: string, policy: RetryPolicy, log
   await recordFailedAttempt(db, id, attempts, result.error, new Date(now.getTime() + Math.min(delay, policy.maxMs)));
   log.info({ envelope: id, peer: envelope.peer_id, attempts, error: result.error, retryInMs: delay }, 'delivery will be retried');
   return result.peer;
+}
+
+/** An envelope that will never be delivered: marked so, and whoever works on its referral here told, in one transaction. */
+async function failForGood(ctx: NodeContext, envelope: { id: string; referral_id: string }, attempts: number, error: string, now: Date): Promise<void> {
+  await ctx.database.transaction(async (tx) => {
+    await markFailed(tx, envelope.id, attempts, error);
+    await notifyDeliveryFailed(tx, envelope.referral_id, now);
+  });
 }
 
 async function attempt(

@@ -21,6 +21,8 @@ export interface NodeMetrics {
    * a problem type of the protocol or a fixed word is kept of it (problemLabel).
    */
   deliveryAttempt(outcome: DeliveryOutcome, error?: string): void;
+  /** One notification e-mail accepted by the mail server, or not (node/notifications/mailer.ts). */
+  notificationMail(outcome: 'sent' | 'failed'): void;
 }
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -65,6 +67,7 @@ export function createNodeMetrics(problems: Iterable<string> = []): NodeMetrics 
     registry: async () => (await load()).registry,
     observeRequest: (method, route, status, seconds) => count((loaded) => loaded.observeRequest(method, route, status, seconds)),
     deliveryAttempt: (outcome, error) => count((loaded) => loaded.deliveryAttempt(outcome, error)),
+    notificationMail: (outcome) => count((loaded) => loaded.notificationMail(outcome)),
   };
 }
 
@@ -92,8 +95,17 @@ function createSeries({ Counter, Histogram, Registry, collectDefaultMetrics }: t
     labelNames: ['outcome', 'problem'] as const,
     registers: [registry],
   });
+  const mails = new Counter({
+    name: 'referral_node_notification_mails_total',
+    help: 'Notification e-mails handed to the mail server, by outcome (sent: accepted; failed: kept queued and tried again).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
   return {
     registry,
+    notificationMail(outcome) {
+      mails.inc({ outcome });
+    },
     observeRequest(method, route, status, seconds) {
       const labels = { method: METHODS.has(method) ? method : 'OTHER', route, status: String(status) };
       requests.inc(labels);

@@ -9,6 +9,7 @@ import { preparedStatement } from '../db/prepared.js';
 import type { DataKeys } from '../data-keys/data-keys.js';
 import { keepPayload, preparePayload, readPayloadById, storePayload, type PreparedPayload } from './payload-store.js';
 import { appendAuditEvent } from '../audit-log/append.js';
+import { notifyOfReferralEvent } from '../notifications/events.js';
 
 export type TimelineEntry = components['schemas']['TimelineEntry'];
 export type Information = NonNullable<components['schemas']['ReferralDetail']['information']>[number];
@@ -103,6 +104,8 @@ export async function recordEvent(tx: Tx, ctx: NodeContext, event: NewEvent): Pr
     ...(event.code ? { code: event.code } : {}),
     ...(event.envelopeId ? { envelope_id: event.envelopeId } : {}),
   });
+  // What the other organisation did is told to whoever works on it here, in this transaction.
+  await notifyOfReferralEvent(tx, event);
 }
 
 const INFORMATION_ACTIONS = new Set(['referral.info-request', 'referral.info-response']);

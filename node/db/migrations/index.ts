@@ -44,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   '031-search-index': loaded(() => import('./031-search-index.js')),
   '032-reply-by-in-utc': loaded(() => import('./032-reply-by-in-utc.js')),
   '033-partner-caseworker': loaded(() => import('./033-partner-caseworker.js')),
+  '034-notifications': loaded(() => import('./034-notifications.js')),
 };
