@@ -20,6 +20,7 @@ import { currentSession, leaveNotice, sameToken, takeNotice, type Session } from
 import { servedOverHttps } from '../node/http/response-headers.js';
 import { Layout, roleName, type PageContext } from './pages/layout.js';
 import { NotFoundPage } from './pages/not-found.js';
+import { unreadCount } from '../node/notifications/store.js';
 
 /** The pages an administrator without a second factor reaches while the node requires one (routes/second-factor.tsx). */
 const SECOND_FACTOR_PATHS = '/settings/second-factor';
@@ -227,7 +228,11 @@ export class UiRouter {
         return c.redirect(`/ui${SECOND_FACTOR_PATHS}`, 303);
       }
       // A notice is the page's that a redirect sent here (a GET of the path it named).
-      const page: PageContext = { t, language, session, notice: method === 'GET' ? noticeOf(c, t) : undefined };
+      const page: PageContext = {
+        t, language, session, notice: method === 'GET' ? noticeOf(c, t) : undefined,
+        // The navigation's count: one indexed query, for those who are told (auditors are not).
+        unreadNotifications: session.user.role === 'auditor' ? undefined : await unreadCount(ctx.database.db, session.user.id),
+      };
       if (!roles.includes(session.user.role)) {
         return render(c, <MessagePage page={page} title={t.forbiddenTitle}><p>{format(t.forbidden, { role: roleName(t, session.user.role) })}</p></MessagePage>, 403);
       }

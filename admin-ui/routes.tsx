@@ -24,6 +24,7 @@ import { servicePages } from './routes/services.js';
 import { auditPages } from './routes/audit.js';
 import { consentPages } from './routes/consents.js';
 import { accountPages } from './routes/accounts.js';
+import { notificationPages } from './routes/notifications.js';
 import { SECOND_FACTOR_PAGE, secondFactorPages, secondFactorRequired } from './routes/second-factor.js';
 import { LoginPage, SignInCodePage } from './pages/login.js';
 import { verifySecondFactor } from '../node/users/second-factor.js';
@@ -228,6 +229,7 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
   servicePages(pages);
   auditPages(pages);
   consentPages(pages);
+  notificationPages(pages);
   accountPages(pages);
   secondFactorPages(pages);
 

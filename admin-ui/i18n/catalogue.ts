@@ -21,11 +21,12 @@ import { consents } from './consents.js';
 import { accounts } from './accounts.js';
 import { tokens } from './tokens.js';
 import { secondFactor } from './second-factor.js';
+import { notifications } from './notifications.js';
 
 export { LANGUAGES, LANGUAGE_NAMES, isLanguage, type Language } from './languages.js';
 
 /** Every area, each with its texts in every language (the test checks no key is in two). */
-export const AREAS = { base: { en, de, el, it, ro, bg }, common, referrals, newReferral, peers, services, audit, consents, accounts, tokens, secondFactor } as const;
+export const AREAS = { base: { en, de, el, it, ro, bg }, common, referrals, newReferral, peers, services, audit, consents, accounts, tokens, secondFactor, notifications } as const;
 
 type Areas = typeof AREAS;
 type Merged = { [A in keyof Areas]: Areas[A]['en'] }[keyof Areas];

@@ -12,6 +12,8 @@ export interface PageContext {
   session?: Session | undefined;
   /** A sentence from the catalogue saying what the last action did. */
   notice?: string | undefined;
+  /** The signed-in user's unread notifications (administrators and caseworkers; the router counts them). */
+  unreadNotifications?: number | undefined;
 }
 
 export const roleName = (t: Messages, role: Role): string => ({ admin: t.roleAdmin, caseworker: t.roleCaseworker, auditor: t.roleAuditor })[role];
@@ -19,6 +21,7 @@ export const roleName = (t: Messages, role: Role): string => ({ admin: t.roleAdm
 /** The navigation, each entry for the roles whose pages it leads to (the pages check again). */
 const NAVIGATION: ReadonlyArray<readonly [href: string, label: (t: Messages) => string, roles: readonly Role[]]> = [
   ['/ui/overview', (t) => t.navOverview, ['admin', 'caseworker', 'auditor']],
+  ['/ui/notifications', (t) => t.navNotifications, ['admin', 'caseworker']],
   ['/ui/referrals', (t) => t.navReferrals, ['admin', 'caseworker']],
   ['/ui/referrals/new', (t) => t.navNewReferral, ['admin', 'caseworker']],
   ['/ui/consents', (t) => t.navConsents, ['admin', 'caseworker', 'auditor']],
@@ -29,7 +32,21 @@ const NAVIGATION: ReadonlyArray<readonly [href: string, label: (t: Messages) => 
   ['/ui/settings', (t) => t.navSettings, ['admin', 'caseworker', 'auditor']],
 ];
 
-function Navigation(props: { t: Messages; role: Role; current: string | undefined }) {
+/** The count beside "Notifications": seen as a number, read out with the word "unread". */
+function UnreadCount(props: { t: Messages; count: number | undefined }) {
+  if (!props.count) return null;
+  return (
+    <>
+      {' '}
+      <span class="badge new">
+        {props.count}
+        <span class="visually-hidden"> {props.t.notificationsUnread}</span>
+      </span>
+    </>
+  );
+}
+
+function Navigation(props: { t: Messages; role: Role; current: string | undefined; unread: number | undefined }) {
   return (
     <nav aria-label={props.t.navMain} class="main-nav">
       <ul>
@@ -37,6 +54,7 @@ function Navigation(props: { t: Messages; role: Role; current: string | undefine
           <li>
             <a href={href} aria-current={props.current === href ? 'page' : undefined}>
               {label(props.t)}
+              {href === '/ui/notifications' ? <UnreadCount t={props.t} count={props.unread} /> : null}
             </a>
           </li>
         ))}
@@ -89,7 +107,7 @@ export function Layout(props: { page: PageContext; title: string; children: Chil
             </nav>
           )}
         </header>
-        {session ? <Navigation t={t} role={session.user.role} current={props.nav} /> : null}
+        {session ? <Navigation t={t} role={session.user.role} current={props.nav} unread={props.page.unreadNotifications} /> : null}
         <main id="main">
           <h1>{props.title}</h1>
           {notice ? (

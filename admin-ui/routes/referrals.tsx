@@ -45,6 +45,7 @@ import { ReferralPage } from '../pages/referrals/detail.js';
 import { ReferralListPage, STATES, URGENCIES, type ListData, type ListRow } from '../pages/referrals/list.js';
 import { inboxPage, type InboxFilters } from '../../node/referrals/inbox.js';
 import { markReferralRead, unreadAmong } from '../../node/referrals/reads.js';
+import { markAllNotificationsRead } from '../../node/notifications/store.js';
 import { pseudonymFor, pseudonymOf, setPseudonym, whoFor, whoOfReferrals, MAX_PSEUDONYM_LENGTH } from '../../node/referrals/pseudonym.js';
 import { searchReferrals, type SearchOutcome } from '../../node/referrals/search.js';
 import { SearchPage, type SearchHit } from '../pages/referrals/search.js';
@@ -241,6 +242,7 @@ export function referralPages(ui: UiRouter): void {
       await ctx.database.transaction(async (tx) => {
         // As of the change shown: one that arrived while the page was made stays new to her.
         await markReferralRead(tx, session.user.id, id, new Date(full.updated_at));
+        await markAllNotificationsRead(tx, session.user.id, ctx.clock.now(), id);
         if (showsData) await appendAuditEvent(tx, ctx.clock.now(), { kind: 'user', id: session.user.id }, { type: 'referral.opened', referral_id: id, user_id: session.user.id });
       });
     }

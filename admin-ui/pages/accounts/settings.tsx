@@ -147,6 +147,14 @@ export function SettingsPage(props: { page: PageContext; data: SettingsData }) {
           <a href="/ui/settings/second-factor">{t.sfManage}</a>
         </p>
       </section>
+      {user.role === 'auditor' ? null : (
+        <section aria-labelledby="notification-settings">
+          <h2 id="notification-settings">{t.notificationSettingsTitle}</h2>
+          <p>
+            <a href="/ui/settings/notifications">{t.notificationSettingsManage}</a>
+          </p>
+        </section>
+      )}
       {props.data.node ? <NodeSection t={t} language={language} node={props.data.node} /> : null}
     </Layout>
   );
