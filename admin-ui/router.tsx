@@ -5,6 +5,7 @@
 // requires a second factor of administrators, an administrator without one reaches only the pages
 // that set it up. It keeps the list of what it registered, so that a test can try every page and
 // action with every role.
+import { signInFor } from './return-to.js';
 import type { Child } from 'hono/jsx';
 import type { Context, Hono } from 'hono';
 import type { NodeContext } from '../node/context.js';
@@ -221,7 +222,11 @@ export class UiRouter {
     const route = async (c: Context): Promise<Response> => {
       if (servedOverHttps(ctx.self.nodeId)) overHttps.add(c.req.raw);
       const session = await currentSession(c, ctx);
-      if (!session) return c.redirect('/ui/login', 303);
+      // Signed out: the sign-in page, which comes back here afterwards (a page, not a form sent).
+      if (!session) {
+        const { pathname, search } = new URL(c.req.url);
+        return c.redirect(method === 'GET' ? signInFor(pathname + search) : '/ui/login', 303);
+      }
       const { language } = session.user;
       const t = catalogues[language];
       if (ctx.requireTotpForAdmins && session.user.role === 'admin' && !session.secondFactor && !path.startsWith(SECOND_FACTOR_PATHS)) {

@@ -27,6 +27,7 @@ import { accountPages } from './routes/accounts.js';
 import { notificationPages } from './routes/notifications.js';
 import { SECOND_FACTOR_PAGE, secondFactorPages, secondFactorRequired } from './routes/second-factor.js';
 import { LoginPage, SignInCodePage } from './pages/login.js';
+import { returnPath } from './return-to.js';
 import { verifySecondFactor } from '../node/users/second-factor.js';
 import { OverviewPage, type OverviewData } from './pages/overview.js';
 import { deliveryProblems, pendingErasures } from './dashboard.js';
@@ -116,7 +117,7 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
 
   ui.get('/login', (c) => {
     const language = languageOf(c.req.query('lang'));
-    return render(c, <LoginPage page={{ t: catalogues[language], language }} token={signInToken(c, publicHttps)} />);
+    return render(c, <LoginPage page={{ t: catalogues[language], language }} token={signInToken(c, publicHttps)} next={returnPath(c.req.query('next'))} />);
   });
 
   ui.post('/login', async (c) => {
@@ -128,27 +129,28 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
     }
     const username = typeof fields.username === 'string' ? fields.username.slice(0, 100) : '';
     const password = typeof fields.password === 'string' ? fields.password : '';
+    const next = returnPath(fields.next);
     const outcome = await checkCredentials(ctx, { username, password, address: clientAddress(c, ctx) });
     if (!outcome.ok) {
       ctx.logger.info({ subsystem: 'ui', refused: outcome.why }, 'sign-in refused');
-      const page = (error: string, status: 401 | 429) => render(c, <LoginPage page={{ t, language }} token={signInToken(c, publicHttps)} error={error} username={username} />, status);
+      const page = (error: string, status: 401 | 429) => render(c, <LoginPage page={{ t, language }} token={signInToken(c, publicHttps)} error={error} username={username} next={next} />, status);
       if (outcome.why === 'credentials') return page(t.signInFailed, 401);
       return page(signInRefusal(c, t, { why: outcome.why, retryAfterSeconds: outcome.retryAfterSeconds }), 429);
     }
     if (outcome.secondFactor) {
       // Half signed in: the password was right, the code is still to come. Nothing else is open yet.
       await startPendingSignIn(c, ctx, outcome.user, publicHttps);
-      return c.redirect('/ui/login/code', 303);
+      return c.redirect(next ? `/ui/login/code?next=${encodeURIComponent(next)}` : '/ui/login/code', 303);
     }
     await startSession(c, ctx, outcome.user, publicHttps);
-    return c.redirect(secondFactorRequired(ctx, outcome.user.role) ? SECOND_FACTOR_PAGE : '/ui/overview', 303);
+    return c.redirect(secondFactorRequired(ctx, outcome.user.role) ? SECOND_FACTOR_PAGE : (next ?? '/ui/overview'), 303);
   });
 
   ui.get('/login/code', async (c) => {
     const pending = await currentPendingSignIn(c, ctx);
     if (!pending) return c.redirect('/ui/login', 303);
     const { language } = pending.user;
-    return render(c, <SignInCodePage page={{ t: catalogues[language], language }} token={pending.csrf} />);
+    return render(c, <SignInCodePage page={{ t: catalogues[language], language }} token={pending.csrf} next={returnPath(c.req.query('next'))} />);
   });
 
   ui.post('/login/code', async (c) => {
@@ -162,7 +164,8 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
     const { user } = pending;
     const { language } = user;
     const t = catalogues[language];
-    const page = (error: string, status: 401 | 403 | 429) => render(c, <SignInCodePage page={{ t, language }} token={pending.csrf} error={error} />, status);
+    const next = returnPath(fields.next);
+    const page = (error: string, status: 401 | 403 | 429) => render(c, <SignInCodePage page={{ t, language }} token={pending.csrf} error={error} next={next} />, status);
     if (!sameToken(fields._csrf, pending.csrf)) return page(t.formExpired, 403);
     // The code's attempts go through the same throttle as the passwords': a wrong one is a failed sign-in.
     const guard = ctx.throttles.signIn;
@@ -181,7 +184,7 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
     if (!(await endPendingSignIn(c, ctx))) return render(c, <LoginPage page={{ t, language }} token={signInToken(c, publicHttps)} error={t.signInCodeExpired} />, 401);
     await guard.succeeded(user.username);
     await startSession(c, ctx, user, publicHttps);
-    return c.redirect('/ui/overview', 303);
+    return c.redirect(next ?? '/ui/overview', 303);
   });
 
   ui.post('/logout', async (c) => {

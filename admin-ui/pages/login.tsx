@@ -3,7 +3,7 @@
 // page asks for the code.
 import { Layout, type PageContext } from './layout.js';
 
-export function LoginPage(props: { page: PageContext; token: string; error?: string | undefined; username?: string | undefined }) {
+export function LoginPage(props: { page: PageContext; token: string; error?: string | undefined; username?: string | undefined; next?: string | undefined }) {
   const { t } = props.page;
   return (
     <Layout page={props.page} title={t.signInTitle}>
@@ -15,6 +15,7 @@ export function LoginPage(props: { page: PageContext; token: string; error?: str
       <form method="post" action="/ui/login" class="stack">
         <input type="hidden" name="_csrf" value={props.token} />
         <input type="hidden" name="lang" value={props.page.language} />
+        {props.next ? <input type="hidden" name="next" value={props.next} /> : null}
         <label for="username">{t.username}</label>
         <input id="username" name="username" autocomplete="username" required value={props.username ?? ''} />
         <label for="password">{t.password}</label>
@@ -26,7 +27,7 @@ export function LoginPage(props: { page: PageContext; token: string; error?: str
 }
 
 /** The second step of a sign-in with a second factor: the code (or a recovery code), with the pending sign-in's token. */
-export function SignInCodePage(props: { page: PageContext; token: string; error?: string | undefined }) {
+export function SignInCodePage(props: { page: PageContext; token: string; error?: string | undefined; next?: string | undefined }) {
   const { t } = props.page;
   return (
     <Layout page={props.page} title={t.signInCodeTitle}>
@@ -38,6 +39,7 @@ export function SignInCodePage(props: { page: PageContext; token: string; error?
       <p id="code-hint">{t.signInCodeHint}</p>
       <form method="post" action="/ui/login/code" class="stack">
         <input type="hidden" name="_csrf" value={props.token} />
+        {props.next ? <input type="hidden" name="next" value={props.next} /> : null}
         <label for="code">{t.sfCode}</label>
         <input id="code" name="code" autocomplete="one-time-code" spellcheck={false} maxlength={40} aria-describedby="code-hint" required autofocus />
         <button type="submit">{t.signIn}</button>

@@ -19,6 +19,7 @@ import type { ReferralOfferBody } from './offer.js';
 import { readPayload } from './payload-store.js';
 import { summariesOf, type ReferralSummary } from './service.js';
 import type { Referral } from './state.js';
+import { usersWorkingOnReferrals } from '../users/accounts.js';
 
 export type Urgency = ReferralSummary['urgency'];
 export type Direction = 'incoming' | 'outgoing';
@@ -110,12 +111,6 @@ export async function needsOf(ctx: NodeContext, referralId: string): Promise<str
   if (offer) return offer.needs;
   const inquiry = await readPayload<ReferralInquiryBody>(db, ctx.dataKeys, referralId, INQUIRY);
   return inquiry?.needs ?? [];
-}
-
-/** The users who can be responsible for a referral now: active caseworkers and administrators. */
-async function usersWorkingOnReferrals(db: Db): Promise<Set<string>> {
-  const rows = await db.selectFrom('users').select('id').where('disabled_at', 'is', null).where('role', 'in', ['admin', 'caseworker']).execute();
-  return new Set(rows.map((row) => row.id));
 }
 
 async function allReferrals(db: Db): Promise<Referral[]> {

@@ -17,3 +17,9 @@ export async function accountFacts(db: Db, ids: readonly string[]): Promise<Map<
   const rows = await db.selectFrom('users').select(['id', 'role', 'disabled_at', 'language']).where('id', 'in', [...new Set(ids)]).execute();
   return new Map(rows.map((r) => [r.id, { role: r.role, disabled: r.disabled_at !== null, language: r.language }]));
 }
+
+/** The users who can be responsible for a referral now: active caseworkers and administrators. */
+export async function usersWorkingOnReferrals(db: Db): Promise<Set<string>> {
+  const rows = await db.selectFrom('users').select('id').where('disabled_at', 'is', null).where('role', 'in', ['admin', 'caseworker']).execute();
+  return new Set(rows.map((row) => row.id));
+}

@@ -152,7 +152,7 @@ describe('changing one\'s own password', () => {
     expect(textOf(await dora.html(response.headers.get('location')!))).toContain('Your password is changed.');
     // This session goes on; the other one has ended.
     expect((await dora.go('/ui/settings')).status).toBe(200);
-    expect((await doraElsewhere.go('/ui/settings')).headers.get('location')).toBe('/ui/login');
+    expect((await doraElsewhere.go('/ui/settings')).headers.get('location')).toBe('/ui/login?next=%2Fui%2Fsettings');
     expect((await signIn(uiBrowser(gr), 'dora', OLD)).status).toBe(401);
     expect((await signIn(uiBrowser(gr), 'dora', NEW)).status).toBe(303);
     expect(await auditTypes()).toContain('user.password-changed');

@@ -110,7 +110,7 @@ describe('signing in with a second factor', () => {
     expect(first.headers.get('location')).toBe('/ui/login/code');
     expect(b.jar.has('refnet_session')).toBe(false);
     for (const path of ['/ui/overview', '/ui/settings', '/ui/settings/second-factor', '/ui/referrals']) {
-      expect((await b.go(path)).headers.get('location'), path).toBe('/ui/login');
+      expect((await b.go(path)).headers.get('location'), path).toBe(path === '/ui/overview' ? '/ui/login' : `/ui/login?next=${encodeURIComponent(path)}`);
     }
     const page = await b.html('/ui/login/code');
     expect(textOf(page)).toContain('Type the 6-digit code your authenticator app shows now.');
@@ -138,6 +138,20 @@ describe('signing in with a second factor', () => {
     const other = uiBrowser(gr);
     await signIn(other, 'theodora', PASSWORD);
     expect((await other.go('/ui/login/code', { form: { _csrf: tokenIn(await other.html('/ui/login/code')), code: used } })).status).toBe(401);
+    nextStep();
+  });
+
+  it('goes back to the page asked for after the code too', async () => {
+    nextStep();
+    const b = uiBrowser(gr);
+    const asked = '/ui/referrals?direction=incoming';
+    const form = await b.html((await b.go(asked)).headers.get('location')!);
+    const first = await b.go('/ui/login', { form: { _csrf: tokenIn(form), username: 'theodora', password: PASSWORD, next: asked } });
+    expect(first.headers.get('location')).toBe(`/ui/login/code?next=${encodeURIComponent(asked)}`);
+    const page = await b.html(first.headers.get('location')!);
+    expect(page).toContain(`name="next" value="${asked}"`);
+    const right = await b.go('/ui/login/code', { form: { _csrf: tokenIn(page), code: code(key), next: asked } });
+    expect(right.headers.get('location')).toBe(asked);
     nextStep();
   });
 

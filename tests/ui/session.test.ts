@@ -95,6 +95,30 @@ describe('the web interface', () => {
     expect((await b.go('/ui/overview/')).status).toBe(200);
   });
 
+  it('after signing in, goes back to the page asked for while signed out (a link in an e-mail), and only to a page of this interface', async () => {
+    const b = browser();
+    const asked = '/ui/referrals?direction=incoming&state=delivered';
+    const sent = await b.go(asked);
+    expect(sent.headers.get('location')).toBe(`/ui/login?next=${encodeURIComponent(asked)}`);
+    const form = await b.html(sent.headers.get('location')!);
+    expect(form).toContain(`name="next" value="${asked.replace(/&/g, '&amp;')}"`);
+    const signedIn = await b.go('/ui/login', { form: { _csrf: tokenIn(form), username: 'caseworker-1', password: passwords.caseworker!, next: asked } });
+    expect(signedIn.status).toBe(303);
+    expect(signedIn.headers.get('location')).toBe(asked);
+    expect((await b.go(asked)).status).toBe(200);
+
+    // Anywhere else, the overview: another site, a path that a browser reads as another host, the sign-in itself.
+    for (const next of ['https://elsewhere.example.org/ui/overview', '//elsewhere.example.org/ui/x', '/ui//elsewhere.example.org', '/ui/login', '/ui/../api/v1/referrals', '/ui/overview\\x', 'javascript:alert(1)']) {
+      const other = browser();
+      const page = await other.html(`/ui/login?next=${encodeURIComponent(next)}`);
+      expect(page, next).not.toContain('name="next"');
+      const response = await other.go('/ui/login', { form: { _csrf: tokenIn(page), username: 'caseworker-1', password: passwords.caseworker!, next } });
+      expect(response.headers.get('location'), next).toBe('/ui/overview');
+    }
+    // A form sent while signed out is not remembered: the sign-in page, nothing more.
+    expect((await browser().go('/ui/referrals/new', { form: { _csrf: 'x' } })).headers.get('location')).toBe('/ui/login');
+  });
+
   it('shows a notice once, on the page it was left for, and not again on a reload or to another browser', async () => {
     const b = browser();
     await signIn(b, 'caseworker');
