@@ -332,7 +332,7 @@ function startBackgroundWork(node: OpenNode): { stop(): Promise<void> } {
   let jobs: Periodic[] = [];
   const later = setTimeout(() => {
     // Notification e-mails, when the node has a mail server (REFERRAL_NODE_SMTP_URL).
-    const mail = startNotificationMail(node.ctx, node.ctx.mail);
+    const mail = node.ctx.mail ? startNotificationMail(node.ctx, node.ctx.mail) : undefined;
     jobs = [
       startExpiryTimer(node.ctx),
       startCheckpointTimer(node.ctx, node.checkpointEveryMs),

@@ -121,7 +121,8 @@ function mailSettingsFrom(env: Env): MailSettings | undefined {
   if (from === undefined) {
     throw new ConfigError('REFERRAL_NODE_SMTP_URL is set: set REFERRAL_NODE_MAIL_FROM too, the address notification e-mails come from (one your mail server may send from).');
   }
-  return { smtpUrl, from, ...(publicUrl !== undefined ? { publicUrl } : {}) };
+  const everySeconds = integer(env.mailSeconds, 'REFERRAL_NODE_MAIL_SECONDS', 1, 3_600) ?? DEFAULTS.mailSeconds;
+  return { smtpUrl, from, ...(publicUrl !== undefined ? { publicUrl } : {}), everySeconds };
 }
 
 export const DEFAULTS = {
@@ -131,6 +132,7 @@ export const DEFAULTS = {
   clockSkewSeconds: 300,
   maxEnvelopeBytes: 1024 * 1024,
   checkpointSeconds: 60,
+  mailSeconds: 60,
   retentionDays: 365,
   keyRotationDays: 30,
   retiredKeyDays: 7,

@@ -38,6 +38,8 @@ export interface Env {
   smtpUrl?: string | undefined;
   /** The address notification e-mails come from. */
   mailFrom?: string | undefined;
+  /** How often notification e-mails are looked for and sent, in seconds. */
+  mailSeconds?: string | undefined;
   /** The web interface's base address, for the link in notification e-mails. */
   publicUrl?: string | undefined;
   /** An API token for CLI commands that call a node's local API (audit verify --url). */
@@ -79,6 +81,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
     trustAnchorKid: env.REFERRAL_NODE_TRUST_ANCHOR_KID,
     smtpUrl: env.REFERRAL_NODE_SMTP_URL,
     mailFrom: env.REFERRAL_NODE_MAIL_FROM,
+    mailSeconds: env.REFERRAL_NODE_MAIL_SECONDS,
     publicUrl: env.REFERRAL_NODE_PUBLIC_URL,
     token: env.REFERRAL_NODE_TOKEN,
     demoBasePort: env.DEMO_BASE_PORT,

@@ -9,4 +9,6 @@ export interface MailSettings {
   from: string;
   /** The web interface's base address for the link; the node's id (its base URL) when absent. */
   publicUrl?: string | undefined;
+  /** How often the mail job looks for what is to be sent (REFERRAL_NODE_MAIL_SECONDS; a minute by default): the delay of an immediate mail at most. */
+  everySeconds: number;
 }

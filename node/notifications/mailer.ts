@@ -137,8 +137,7 @@ export async function sendNotificationMails(ctx: NodeContext, transport: MailTra
  * The mail job, when the node has a mail server: every `everyMs` (a minute), in one process of
  * those sharing the node's data. Without one, nothing: notifications are shown in the interface only.
  */
-export function startNotificationMail(ctx: NodeContext, settings: MailSettings | undefined, everyMs = MINUTE_MS): Periodic | undefined {
-  if (!settings) return undefined;
+export function startNotificationMail(ctx: NodeContext, settings: MailSettings, everyMs = settings.everySeconds * 1000): Periodic {
   const link = notificationsLink(settings.publicUrl ?? ctx.self.nodeId);
   let transport: Promise<MailTransport> | undefined;
   const periodic = startPeriodic(ctx, 'notification mail', everyMs, async (signal) => sendNotificationMails(ctx, await (transport ??= smtpTransport(settings, ctx.self.name)), link, signal));

@@ -31,11 +31,20 @@ describe('the mail settings', () => {
         REFERRAL_NODE_MAIL_FROM: 'referrals@example.org',
         REFERRAL_NODE_PUBLIC_URL: 'https://referrals.example.org/',
       }).mail,
-    ).toEqual({ smtpUrl: 'smtps://mailer:s3cret@mail.example.org:465', from: 'referrals@example.org', publicUrl: 'https://referrals.example.org/' });
-    expect(resolve({ REFERRAL_NODE_SMTP_URL: 'smtp://127.0.0.1:2525', REFERRAL_NODE_MAIL_FROM: 'referrals@example.org' }).mail).toEqual({
+    ).toEqual({ smtpUrl: 'smtps://mailer:s3cret@mail.example.org:465', from: 'referrals@example.org', publicUrl: 'https://referrals.example.org/', everySeconds: 60 });
+    expect(resolve({ REFERRAL_NODE_SMTP_URL: 'smtp://127.0.0.1:2525', REFERRAL_NODE_MAIL_FROM: 'referrals@example.org', REFERRAL_NODE_MAIL_SECONDS: '5' }).mail).toEqual({
       smtpUrl: 'smtp://127.0.0.1:2525',
       from: 'referrals@example.org',
+      everySeconds: 5,
     });
+  });
+
+  it('refuse a mail interval that is not a whole number of seconds from 1 to 3600', () => {
+    for (const seconds of ['0', '3601', 'soon', '1.5']) {
+      expect(refusal({ REFERRAL_NODE_SMTP_URL: 'smtp://mail.example.org', REFERRAL_NODE_MAIL_FROM: 'a@example.org', REFERRAL_NODE_MAIL_SECONDS: seconds })).toContain(
+        'REFERRAL_NODE_MAIL_SECONDS must be a whole number from 1 to 3600',
+      );
+    }
   });
 
   it('refuse a URL that is not an SMTP server\'s, without repeating its password', () => {
