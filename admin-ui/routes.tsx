@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Hono, type Context } from 'hono';
 import type { NodeContext } from '../node/context.js';
 import { referralSummaries } from '../node/referrals/service.js';
-import { inboxPage } from '../node/referrals/inbox.js';
+import { inboxPages } from '../node/referrals/inbox.js';
 import { changedSinceRead } from '../node/referrals/reads.js';
 import { whoOfReferrals } from '../node/referrals/pseudonym.js';
 import { projectRoot } from '../node/schema/validators.js';
@@ -211,8 +211,9 @@ export function uiRoutes(ctx: NodeContext, onQueued: () => void): Hono & { pages
     // Auditors never see referrals, not even their list.
     const seesReferrals = role !== 'auditor';
     // What is owed and what is late, in the list's order (due day first), each from all the referrals.
-    const waiting = seesReferrals ? (await inboxPage(ctx, { owed: true }, 0, 50, session.user.id)).items : undefined;
-    const overdue = seesReferrals ? (await inboxPage(ctx, { overdue: true }, 0, 50, session.user.id)).items : undefined;
+    const [owed, late] = seesReferrals ? await inboxPages(ctx, [{ filters: { owed: true }, page: 0, pageSize: 50 }, { filters: { overdue: true }, page: 0, pageSize: 50 }], session.user.id) : [];
+    const waiting = owed?.items;
+    const overdue = late?.items;
     const changed = seesReferrals ? await referralSummaries(ctx, await changedSinceRead(db, session.user.id, 10)) : undefined;
     const data: OverviewData = {
       waiting,

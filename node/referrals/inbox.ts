@@ -119,13 +119,25 @@ async function allReferrals(db: Db): Promise<Referral[]> {
 
 /** One page (0-based) of the list under `filters`, with the counts (`userId`: whose "mine" they count). */
 export async function inboxPage(ctx: NodeContext, filters: InboxFilters, page: number, pageSize: number, userId: string): Promise<InboxPage> {
+  return (await inboxPages(ctx, [{ filters, page, pageSize }], userId))[0]!;
+}
+
+/** Several pages of the list (the overview's), each under its filters, from one reading of the referrals. */
+export async function inboxPages(ctx: NodeContext, requests: ReadonlyArray<{ filters: InboxFilters; page: number; pageSize: number }>, userId: string): Promise<InboxPage[]> {
   const { db } = ctx.database;
   const now = ctx.clock.now();
   const refused = new Set(await failedDeliveryReferralIds(db));
   const working = await usersWorkingOnReferrals(db);
-  let candidates: Candidate[] = (await allReferrals(db)).map((row) => ({
+  const all: Candidate[] = (await allReferrals(db)).map((row) => ({
     row, attention: attentionOf(row, refused.has(row.id), now), nobody: row.assignee_id === null || !working.has(row.assignee_id),
   }));
+  const pages: InboxPage[] = [];
+  for (const { filters, page, pageSize } of requests) pages.push(await pageOf(ctx, all, filters, page, pageSize, userId));
+  return pages;
+}
+
+async function pageOf(ctx: NodeContext, all: Candidate[], filters: InboxFilters, page: number, pageSize: number, userId: string): Promise<InboxPage> {
+  let candidates = all;
   if (filters.need) {
     const wanted = codesUnder(filters.need);
     const kept: Candidate[] = [];

@@ -27,19 +27,34 @@ export async function replaceTokens(tx: Tx, referralId: string, tokens: Readonly
 /** Her tokens go with her data (erasure, retention): inside the transaction that erases it. */
 export async function forgetTokens(tx: Tx, referralId: string): Promise<void> {
   await tx.deleteFrom('search_tokens').where('referral_id', '=', referralId).execute();
-  // Indexed again (to nothing) by the next search, whatever its updated_at says.
+  // Nothing of her is left to index: no mark is kept either.
   await tx.deleteFrom('search_indexed').where('referral_id', '=', referralId).execute();
 }
 
-/** The referrals changed since they were last indexed (or never indexed), at most `limit`. */
+/**
+ * How far before the latest change indexed the look for stale referrals begins: longer than any
+ * transaction that changes a referral, so that one committed after a later one was indexed (its
+ * updated_at the earlier) is still found.
+ */
+const STALE_MARGIN_MS = 10 * 60_000;
+
+/**
+ * The referrals changed since they were last indexed (or never indexed), oldest change first, at
+ * most `limit`. Looked for among those changed since the latest change indexed (less the
+ * margin), through the index on updated_at, not over every referral: a search over a large
+ * table must not read it whole. Indexing in this order keeps that right after an indexing that
+ * stopped half-way (a crash): what is left is newer than what was done.
+ */
 export async function staleReferrals(db: Db, limit: number): Promise<Array<{ id: string; updated_at: string }>> {
-  return db
+  const latest = await db.selectFrom('search_indexed').select((eb) => eb.fn.max('indexed_at').as('at')).executeTakeFirst();
+  const since = latest?.at ? new Date(Date.parse(latest.at) - STALE_MARGIN_MS).toISOString() : undefined;
+  let query = db
     .selectFrom('referrals')
     .leftJoin('search_indexed', 'search_indexed.referral_id', 'referrals.id')
     .select(['referrals.id', 'referrals.updated_at'])
-    .where((eb) => eb.or([eb('search_indexed.indexed_at', 'is', null), eb('search_indexed.indexed_at', '<', eb.ref('referrals.updated_at'))]))
-    .limit(limit)
-    .execute();
+    .where((eb) => eb.or([eb('search_indexed.indexed_at', 'is', null), eb('search_indexed.indexed_at', '<', eb.ref('referrals.updated_at'))]));
+  if (since) query = query.where('referrals.updated_at', '>=', since);
+  return query.orderBy('referrals.updated_at').orderBy('referrals.id').limit(limit).execute();
 }
 
 /** The referrals that hold every one of `tokens` in `field`. */

@@ -97,16 +97,26 @@ export async function refreshSearchIndex(ctx: NodeContext): Promise<number> {
   }
 }
 
+/** Referrals indexed in one transaction: opened and hashed before it, written by it in one commit. */
+const REINDEX_COMMIT = 500;
+
 async function refreshBatch(ctx: NodeContext): Promise<number> {
   const stale = await staleReferrals(ctx.database.db, REINDEX_BATCH);
-  for (const referral of stale) {
-    const found = await findableOf(ctx, referral.id);
-    const tokens = [
-      ...[...found.names].map((word) => ({ field: 'name' as const, token: blind(ctx, 'name', word) })),
-      ...[...found.dob].map((day) => ({ field: 'dob' as const, token: blind(ctx, 'dob', day) })),
-      ...[...found.phones].map((phone) => ({ field: 'phone' as const, token: blind(ctx, 'phone', phone) })),
-    ];
-    await ctx.database.transaction((tx) => replaceTokens(tx, referral.id, tokens, referral.updated_at));
+  for (let start = 0; start < stale.length; start += REINDEX_COMMIT) {
+    const indexed: Array<{ referral: { id: string; updated_at: string }; tokens: Array<{ field: SearchField; token: string }> }> = [];
+    for (const referral of stale.slice(start, start + REINDEX_COMMIT)) {
+      const found = await findableOf(ctx, referral.id);
+      const tokens = [
+        ...[...found.names].map((word) => ({ field: 'name' as const, token: blind(ctx, 'name', word) })),
+        ...[...found.dob].map((day) => ({ field: 'dob' as const, token: blind(ctx, 'dob', day) })),
+        ...[...found.phones].map((phone) => ({ field: 'phone' as const, token: blind(ctx, 'phone', phone) })),
+      ];
+      indexed.push({ referral, tokens });
+    }
+    // Each referral checked again inside (replaceTokens): one erased or changed meanwhile is not written back.
+    await ctx.database.transaction(async (tx) => {
+      for (const { referral, tokens } of indexed) await replaceTokens(tx, referral.id, tokens, referral.updated_at);
+    });
   }
   return stale.length;
 }

@@ -45,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '032-reply-by-in-utc': loaded(() => import('./032-reply-by-in-utc.js')),
   '033-partner-caseworker': loaded(() => import('./033-partner-caseworker.js')),
   '034-notifications': loaded(() => import('./034-notifications.js')),
+  '035-search-watermark': loaded(() => import('./035-search-watermark.js')),
 };
