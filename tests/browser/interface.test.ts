@@ -1,6 +1,9 @@
 // The web interface in a real browser (Debian's Chromium through playwright-core), on the demo
-// network that `npm run demo` starts: the whole journey of the issue, page by page as people
-// would click through it; the role matrix (each role tries every page and action); then every page
+// network that `npm run demo` starts: the whole journey of a referral, page by page as people
+// would click through it, with a caseworker's day in it (the notification e-mail, through a real
+// SMTP server in this process, read for what it must not say; signing in from its link; what
+// waits; her referral found by her name; taken, answered, accepted; the sender told whom to call
+// there); the role matrix (each role tries every page and action); then every page
 // each role can reach, checked with axe-core; the main pages saved as screenshots in
 // test-artifacts/screenshots. On PostgreSQL (npm run test:postgres) only the journey runs: the role
 // matrix and the accessibility of every page are the pages' own, whatever store is under them, and
@@ -15,22 +18,29 @@ import { createTestNetwork } from '../_util/test-node.js';
 import { onPostgres } from '../_util/database.js';
 import { uiRoutes } from '../../admin-ui/routes.js';
 import { accessibilityLog, launchChromium, newPerson, signInAs } from './harness.js';
+import { startSmtpServer, type ReceivedMail, type TestSmtpServer } from '../notifications/smtp.js';
 
 let demo: RunningDemo;
 let browser: Browser;
+/** The mail server of the demo's nodes: the Austrian caseworker's notification e-mails arrive here. */
+let smtp: TestSmtpServer;
 const a11y = accessibilityLog();
 const contexts: BrowserContext[] = [];
 /** What the browser refused to load or run because of the pages' Content-Security-Policy. */
 const policyViolations: string[] = [];
 
 beforeAll(async () => {
-  // Checkpoints every 3 s (not every minute), so that the auditors see them cosigned during the test.
-  [demo, browser] = await Promise.all([startDemo({ REFERRAL_NODE_CHECKPOINT_SECONDS: '3' }), launchChromium()]);
+  smtp = await startSmtpServer();
+  // Checkpoints every 3 s (not every minute), so that the auditors see them cosigned during the
+  // test; notification e-mails looked for every 2 s.
+  const mail = { REFERRAL_NODE_SMTP_URL: smtp.url, REFERRAL_NODE_MAIL_FROM: 'referrals@demo.example.org', REFERRAL_NODE_MAIL_SECONDS: '2' };
+  [demo, browser] = await Promise.all([startDemo({ REFERRAL_NODE_CHECKPOINT_SECONDS: '3', ...mail }), launchChromium()]);
 }, 240_000);
 
 afterAll(async () => {
   await browser?.close();
   demo?.kill();
+  await smtp?.stop();
 });
 
 /** A person signed in at a demo node's web interface, as one of its three users. */
@@ -109,12 +119,28 @@ async function sees(page: Page, text: string): Promise<void> {
   }
 }
 const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
+/** The "new" mark of a referral's row in a list: changed since this user last opened it. */
+const newMark = (page: Page, referralUrl: string) => page.locator('tr', { has: page.locator(`a[href="${referralUrl}"]`) }).locator('.badge.new');
 const notice = (page: Page) => page.locator('p.notice');
 
 describe('the journey of a referral from Athens to Vienna, in the browser', () => {
   // The woman's name, which must reach Vienna and must never reach a log or the audit log.
   const CANARY = 'Canary-Amira-7F3Q';
   let referralUrl = '';
+  /** The Austrian caseworker's address at work, for her notification e-mails. */
+  const KATHARINA = 'katharina.wagner@brueckenhaus.example.org';
+
+  it('the Austrian caseworker asks to be told by e-mail as things happen', async () => {
+    const vienna = demo.byKey('at');
+    const austrian = await person(vienna, 'caseworker');
+    await austrian.getByRole('link', { name: 'Settings', exact: true }).click();
+    await austrian.getByRole('link', { name: 'Choose whether to get an e-mail about your notifications' }).click();
+    await austrian.getByLabel('Your e-mail address at work').fill(KATHARINA);
+    await austrian.getByLabel(/^As things happen/).check();
+    await a11y.check(austrian, 'notification settings', 'notification-settings');
+    await button(austrian, 'Save').click();
+    expect(await textWhenVisible(notice(austrian))).toContain('Your notification settings are saved.');
+  }, 60_000);
 
   it('a Greek caseworker finds a service in Austria, captures her consent and sends the referral', async () => {
     const athens = demo.byKey('gr');
@@ -161,14 +187,66 @@ describe('the journey of a referral from Athens to Vienna, in the browser', () =
     await a11y.check(page, 'referral just sent');
   }, 60_000);
 
+  it('the Austrian caseworker is told by e-mail, signs in from its link, finds the referral by her name and takes it', async () => {
+    const vienna = demo.byKey('at');
+    // The e-mail: this node, what happened, how many, a link; nothing about her or the referral.
+    const deadline = Date.now() + 60_000;
+    let mail: ReceivedMail | undefined;
+    while (!(mail = smtp.mails.find((m) => m.envelopeTo.includes(KATHARINA)))) {
+      if (Date.now() > deadline) throw new Error(`No notification e-mail reached ${KATHARINA} within 60 s; the mail server received ${smtp.mails.length}.`);
+      await new Promise((done) => setTimeout(done, 500));
+    }
+    expect(mail.subject).toBe('Brückenhaus Frauenberatung: new notifications (1)');
+    for (const secret of [CANARY, 'K.', '+30 690', 'Ariadne', 'care', 'Vocational', referralUrl.split('/').pop()!]) {
+      expect(`${mail.subject}\n${mail.text}`, secret).not.toContain(secret);
+    }
+    const link = /https?:\/\/\S+/.exec(mail.text)![0];
+    expect(link).toBe(`${vienna.url}/ui/notifications`);
+
+    // A browser without a session: the link leads to the sign-in, and from there to the notifications.
+    const context = await newPerson(browser);
+    contexts.push(context);
+    const austrian = await context.newPage();
+    await austrian.goto(link);
+    await austrian.getByLabel('User name').fill(vienna.caseworker.username);
+    await austrian.getByLabel('Password').fill(vienna.caseworker.password);
+    await button(austrian, 'Sign in').click();
+    await austrian.waitForURL(/\/ui\/notifications$/);
+    await sees(austrian, 'A new referral was received.');
+    await a11y.check(austrian, 'notifications', 'notifications');
+
+    // The overview leads with what waits for her.
+    await austrian.getByRole('link', { name: 'Overview', exact: true }).click();
+    await visible(austrian.locator(`a[href="${referralUrl}"]`));
+    await a11y.check(austrian, 'overview (waiting)', 'overview-waiting');
+
+    // Found by her name, in another order and without capitals, while the name is stored encrypted.
+    await austrian.getByRole('link', { name: 'Referrals', exact: true }).click();
+    await a11y.check(austrian, 'inbox', 'referrals-inbox');
+    await austrian.getByLabel('Her name, date of birth, phone or case reference').fill('amira canary');
+    await button(austrian, 'Search').click();
+    await visible(austrian.locator(`a[href="${referralUrl}"]`));
+    await a11y.check(austrian, 'search results', 'search');
+    await austrian.getByRole('link', { name: 'Referrals', exact: true }).click();
+    expect(await newMark(austrian, referralUrl).count()).toBe(1);
+    await austrian.getByLabel('Her name, date of birth, phone or case reference').fill('amira canary');
+    await button(austrian, 'Search').click();
+    await austrian.locator(`a[href="${referralUrl}"]`).first().click();
+    await visible(austrian.getByText(CANARY).first());
+    await button(austrian, 'Take it: I am responsible').click();
+    await visible(notice(austrian));
+    await sees(austrian, 'Responsible here now: You.');
+    // Opened: no longer new in her list.
+    await austrian.getByRole('link', { name: 'Referrals', exact: true }).click();
+    await visible(austrian.locator(`a[href="${referralUrl}"]`));
+    expect(await newMark(austrian, referralUrl).count()).toBe(0);
+  }, 120_000);
+
   it('the Austrian caseworker asks for information, gets it, accepts and completes', async () => {
     const vienna = demo.byKey('at');
     const athens = demo.byKey('gr');
     const austrian = await person(vienna, 'caseworker');
-    await austrian.goto(`${vienna.url}/ui/referrals?direction=incoming`);
-    await reloadUntil(austrian, async () => (await austrian.locator(`a[href="${referralUrl}"]`).count()) > 0, 'the referral in the inbox');
-    await a11y.check(austrian, 'inbox', 'referrals-inbox');
-    await austrian.locator(`a[href="${referralUrl}"]`).first().click();
+    await austrian.goto(`${vienna.url}${referralUrl}`);
     await visible(austrian.getByText(CANARY).first());
     await austrian.getByLabel('Your questions').fill('Can she start in February? Does she need childcare during the course?');
     await button(austrian, 'Send the questions').click();
@@ -186,6 +264,17 @@ describe('the journey of a referral from Athens to Vienna, in the browser', () =
     await a11y.check(austrian, 'referral (received, answered)', 'referral-received');
     await button(austrian, 'Accept the referral').click();
     await visible(notice(austrian));
+
+    // Athens learns whom to call: her name, her work contact and Vienna's case reference. The
+    // acceptance is marked new in its list until the referral is opened.
+    await greek.goto(`${athens.url}/ui/referrals?direction=outgoing`);
+    await reloadUntil(greek, async () => (await newMark(greek, referralUrl).count()) > 0, 'the acceptance marked new in Athens');
+    await greek.locator(`a[href="${referralUrl}"]`).first().click();
+    await reloadUntil(greek, async () => (await greek.getByText('Katharina Wagner · +43 1 555 0107').count()) > 0, 'the Austrian caseworker named in Athens');
+    await sees(greek, 'Accepted');
+    await sees(greek, 'Responsible at Brückenhaus Frauenberatung');
+    await visible(greek.getByText(/^AT-\d{4}-\d{4,}$/).first());
+    await a11y.check(greek, 'referral (sent, accepted)', 'referral-accepted');
     await austrian.getByRole('combobox', { name: 'What happened' }).selectOption({ index: 1 });
     await button(austrian, 'Send the update').click();
     await visible(notice(austrian));
