@@ -10,7 +10,12 @@ const PAGE = /^\/ui\/[A-Za-z0-9\-._~%/?=&+]*$/;
 /** `next` if it is a page of this interface to go back to after signing in; undefined otherwise. */
 export function returnPath(next: unknown): string | undefined {
   if (typeof next !== 'string' || next.length > MAX_NEXT_LENGTH || !PAGE.test(next)) return undefined;
-  if (next.includes('//') || next.includes('/../') || next.startsWith('/ui/login') || next.startsWith('/ui/logout')) return undefined;
+  const path = next.split('?')[0]!;
+  // No dot segment and no encoded dot, slash or backslash: a browser would resolve `/ui/%2e%2e/x` to `/x`.
+  if (/(^|\/)\.\.?(\/|$)/.test(path) || /%(2e|2f|5c)/i.test(next)) return undefined;
+  if (next.includes('//') || next.startsWith('/ui/login') || next.startsWith('/ui/logout')) return undefined;
+  // What a browser makes of it must still be that page of this interface.
+  if (new URL(next, 'http://node.invalid').pathname !== path) return undefined;
   return next;
 }
 

@@ -230,6 +230,8 @@ export function referralPages(ui: UiRouter): void {
     refused?: { error: Sentence; failed?: FailedAction; status: 404 | 409 | 422; pseudonym?: PseudonymForm; withdrawMistake?: FieldMistake; assignment?: Pick<Responsibility, 'typed' | 'mistake'> },
   ): Promise<Response> {
     const { c, page, session, language } = r;
+    // Before the referral is read: what is told to her after this moment, she has not seen here.
+    const readFrom = ctx.clock.now();
     const full = await getReferralDetail(ctx, id);
     if (!full) return notFound(c, page);
     let referral = full;
@@ -242,7 +244,7 @@ export function referralPages(ui: UiRouter): void {
       await ctx.database.transaction(async (tx) => {
         // As of the change shown: one that arrived while the page was made stays new to her.
         await markReferralRead(tx, session.user.id, id, new Date(full.updated_at));
-        await markAllNotificationsRead(tx, session.user.id, ctx.clock.now(), id);
+        await markAllNotificationsRead(tx, session.user.id, ctx.clock.now(), { referralId: id, madeBy: readFrom });
         if (showsData) await appendAuditEvent(tx, ctx.clock.now(), { kind: 'user', id: session.user.id }, { type: 'referral.opened', referral_id: id, user_id: session.user.id });
       });
     }

@@ -104,14 +104,11 @@ export interface UnconfirmedErasure {
 }
 
 /** The oldest `limit` erasures still waiting for the other organisation's statement. */
-export async function unconfirmedErasures(db: Db, limit: number): Promise<UnconfirmedErasure[]> {
-  const rows = await db
-    .selectFrom('erasures')
-    .select(['referral_id', 'node_id', 'reason', 'requested_at'])
-    .where('confirmed_at', 'is', null)
-    .orderBy('requested_at')
-    .limit(limit)
-    .execute();
+export async function unconfirmedErasures(db: Db, limit: number, requested?: { from: Date; to: Date }): Promise<UnconfirmedErasure[]> {
+  let query = db.selectFrom('erasures').select(['referral_id', 'node_id', 'reason', 'requested_at']).where('confirmed_at', 'is', null);
+  // Only those asked for within the window: the many a peer never confirms do not crowd out the recent.
+  if (requested) query = query.where('requested_at', '>=', requested.from.toISOString()).where('requested_at', '<=', requested.to.toISOString());
+  const rows = await query.orderBy('requested_at').limit(limit).execute();
   return rows.map((r) => ({ referralId: r.referral_id, nodeId: r.node_id, reason: r.reason, requestedAt: r.requested_at }));
 }
 

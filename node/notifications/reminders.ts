@@ -42,9 +42,7 @@ export async function makeReminders(ctx: NodeContext): Promise<number> {
   }
   const oldest = now.getTime() - ERASURE_LOOK_BACK_MS;
   const latest = now.getTime() - ERASURE_GRACE_MS;
-  for (const erasure of await unconfirmedErasures(db, ERASURES_READ)) {
-    const asked = Date.parse(erasure.requestedAt);
-    if (asked < oldest || asked > latest) continue;
+  for (const erasure of await unconfirmedErasures(db, ERASURES_READ, { from: new Date(oldest), to: new Date(latest) })) {
     const referral = await findReferral(db, erasure.referralId);
     const added = await addNotification(db, {
       kind: 'erasure-outstanding', referralId: erasure.referralId, consentId: referral?.consent_id ?? undefined, userId: await audienceOf(db, referral), at: now,

@@ -116,10 +116,13 @@ export async function markNotificationsRead(db: Db | Tx, userId: string, ids: re
     .execute();
 }
 
-/** Marks every notification the user sees read, or those about one referral (she opened its page). */
-export async function markAllNotificationsRead(db: Db | Tx, userId: string, at: Date, referralId?: string): Promise<number> {
+/**
+ * Marks every notification the user sees read, or those about one referral made by the moment its
+ * page began to be read (`madeBy`): one that came while the page was made stays unread.
+ */
+export async function markAllNotificationsRead(db: Db | Tx, userId: string, at: Date, about?: { referralId: string; madeBy: Date }): Promise<number> {
   let unread = db.selectFrom('notifications as n').select('n.id').where(visibleTo(userId)).where(unreadBy(userId));
-  if (referralId !== undefined) unread = unread.where('n.referral_id', '=', referralId);
+  if (about !== undefined) unread = unread.where('n.referral_id', '=', about.referralId).where('n.created_at', '<=', about.madeBy.toISOString());
   const ids = (await unread.execute()).map((r) => r.id);
   // In slices, within every dialect's limit on a statement's values.
   for (let i = 0; i < ids.length; i += 500) await markNotificationsRead(db, userId, ids.slice(i, i + 500), at);
@@ -179,5 +182,19 @@ export async function pruneNotifications(database: Database, before: Date): Prom
     });
     pruned += batch;
     if (batch < 500) return pruned;
+  }
+}
+
+/**
+ * The referral was handed over (referrals/assignment.ts, in its transaction): what was told to the
+ * one responsible before and is still unread by her goes to whoever is responsible now (`to`; null:
+ * everyone who works on referrals), so that nothing waits unseen with someone who no longer has it.
+ */
+export async function readdressUnread(tx: Tx, referralId: string, to: string | null): Promise<void> {
+  const rows = await tx.selectFrom('notifications').select(['id', 'user_id']).where('referral_id', '=', referralId).where('user_id', 'is not', null).execute();
+  for (const row of rows) {
+    if (row.user_id === to) continue;
+    const read = await tx.selectFrom('notification_reads').select('notification_id').where('notification_id', '=', row.id).where('user_id', '=', row.user_id!).executeTakeFirst();
+    if (!read) await tx.updateTable('notifications').set({ user_id: to }).where('id', '=', row.id).execute();
   }
 }

@@ -11,6 +11,7 @@ import { sealEnvelope } from '../envelope/seal.js';
 import { DomainError } from '../errors.js';
 import type { OkpPublicJwk } from '../identity/keys.js';
 import { findPeer } from '../peers/store.js';
+import { readdressUnread } from '../notifications/store.js';
 import { accountState } from '../users/service.js';
 import { CLOSED_STATES, HANDOVER, nextState, noSuchReferral, type ReferralState } from './lifecycle.js';
 import { whoAnswers } from './messages.js';
@@ -82,9 +83,12 @@ export async function assignReferral(ctx: NodeContext, actor: { userId: string }
     if (referral.erased_at) throw new DomainError(409, 'illegal-transition', 'Erased', 'Her data was erased here: the referral is closed for good.');
     if (referral.assignee_id === assignment.to) return 'unchanged';
     // The hand-over was sealed for the referral as read before: its state and our last message.
-    if (referral.state !== before.state || referral.local_seq !== before.local_seq) throw changedMeanwhile();
+    if (handover && (referral.state !== before.state || referral.local_seq !== before.local_seq)) throw changedMeanwhile();
+    // Accepted meanwhile (the acceptance named whoever was responsible then): a hand-over is due now, and was not sealed.
+    if (!handover && before.direction === 'incoming' && referral.state !== before.state && nextState(HANDOVER, 'receiver', referral.state as ReferralState)) throw changedMeanwhile();
     // A closed referral's last change is when it closed: its retention counts from then.
     await setAssignee(tx, referralId, assignment.to, CLOSED_STATES.includes(referral.state as ReferralState) ? undefined : now);
+    await readdressUnread(tx, referralId, assignment.to);
     const partner = { peer_id: referral.peer_id, direction: referral.direction };
     await recordEvent(tx, ctx, {
       referralId, at: now, action: ASSIGNED, from: referral.state, to: referral.state as ReferralState, actor: { kind: 'user', id: actor.userId },

@@ -123,6 +123,8 @@ export async function sendLifecycleMessage(
   const peer = await findPeer(ctx.database.db, referral.peer_id);
   if (!peer) throw noSuchReferral();
   const seq = referral.local_seq + 1;
+  // The acceptance names who is responsible here (whoAnswers), as read now: checked again below.
+  const named = message === 'referral.accept' ? await whoAnswers(ctx.database.db, referral, peer) : {};
   const sealed = await sealEnvelope({
     type: message,
     from: ctx.self.nodeId,
@@ -130,7 +132,7 @@ export async function sendLifecycleMessage(
     referralId,
     seq,
     createdAt: now,
-    body: { referral_id: referralId, ...content, ...(message === 'referral.accept' ? await whoAnswers(ctx.database.db, referral, peer) : {}) },
+    body: { referral_id: referralId, ...content, ...named },
     recipientKey: JSON.parse(peer.encryption_jwk) as OkpPublicJwk,
     senderKey: ctx.self.encryptionKey.publicJwk,
   });
@@ -139,6 +141,8 @@ export async function sendLifecycleMessage(
   const queued = await prepareEnvelope(ctx.dataKeys, sealed, now);
   await ctx.database.transaction(async (tx) => {
     if (!(await applyOwnLifecycleMessage(tx, referral, message, seq, now))) throw changedMeanwhile();
+    // Handed over meanwhile: the acceptance would name the one responsible before (no hand-over follows it).
+    if (named.case_reference !== undefined && (await findReferral(tx, referralId))?.assignee_id !== referral.assignee_id) throw changedMeanwhile();
     await recordEvent(tx, ctx, {
       referralId, at: now, action: message, from: referral.state, to,
       actor: { kind: 'user', id: actor.userId }, code: codeOf(content), envelopeId: sealed.header.id, preparedDetails: details,

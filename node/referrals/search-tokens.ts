@@ -40,14 +40,16 @@ const STALE_MARGIN_MS = 10 * 60_000;
 
 /**
  * The referrals changed since they were last indexed (or never indexed), oldest change first, at
- * most `limit`. Looked for among those changed since the latest change indexed (less the
- * margin), through the index on updated_at, not over every referral: a search over a large
- * table must not read it whole. Indexing in this order keeps that right after an indexing that
- * stopped half-way (a crash): what is left is newer than what was done.
+ * most `limit`. Unless `everywhere`, looked for among those changed since the latest change
+ * indexed (less the margin; never later than `now`, should a clock have run ahead), through the
+ * index on updated_at, not over every referral: a search over a large table must not read it
+ * whole. Indexing in this order keeps that right after an indexing that stopped half-way (a
+ * crash): what is left is newer than what was done. What a clock set back by more than the margin
+ * would hide from it, the look `everywhere` finds (search.ts runs one now and then).
  */
-export async function staleReferrals(db: Db, limit: number): Promise<Array<{ id: string; updated_at: string }>> {
-  const latest = await db.selectFrom('search_indexed').select((eb) => eb.fn.max('indexed_at').as('at')).executeTakeFirst();
-  const since = latest?.at ? new Date(Date.parse(latest.at) - STALE_MARGIN_MS).toISOString() : undefined;
+export async function staleReferrals(db: Db, limit: number, now: Date, everywhere = false): Promise<Array<{ id: string; updated_at: string }>> {
+  const latest = everywhere ? undefined : await db.selectFrom('search_indexed').select((eb) => eb.fn.max('indexed_at').as('at')).executeTakeFirst();
+  const since = latest?.at ? new Date(Math.min(Date.parse(latest.at), now.getTime()) - STALE_MARGIN_MS).toISOString() : undefined;
   let query = db
     .selectFrom('referrals')
     .leftJoin('search_indexed', 'search_indexed.referral_id', 'referrals.id')

@@ -89,19 +89,28 @@ async function findableOf(ctx: NodeContext, referralId: string): Promise<Findabl
 
 /** Indexes again every referral changed since it was last indexed, batch after batch. Returns how many. */
 export async function refreshSearchIndex(ctx: NodeContext): Promise<number> {
+  const now = ctx.clock.now();
+  // Now and then every referral is looked at, not only those changed lately (staleReferrals).
+  const everywhere = now.getTime() - (lastFullLook.get(ctx) ?? Number.NEGATIVE_INFINITY) >= FULL_LOOK_EVERY_MS;
   let indexed = 0;
   for (;;) {
-    const batch = await refreshBatch(ctx);
+    const batch = await refreshBatch(ctx, now, everywhere);
     indexed += batch;
-    if (batch < REINDEX_BATCH) return indexed;
+    if (batch < REINDEX_BATCH) break;
   }
+  if (everywhere) lastFullLook.set(ctx, now.getTime());
+  return indexed;
 }
+
+/** How often a search's indexing looks at every referral (a few tens of milliseconds at 100,000), in case a node's clock was set back. */
+const FULL_LOOK_EVERY_MS = 60 * 60_000;
+const lastFullLook = new WeakMap<NodeContext, number>();
 
 /** Referrals indexed in one transaction: opened and hashed before it, written by it in one commit. */
 const REINDEX_COMMIT = 500;
 
-async function refreshBatch(ctx: NodeContext): Promise<number> {
-  const stale = await staleReferrals(ctx.database.db, REINDEX_BATCH);
+async function refreshBatch(ctx: NodeContext, now: Date, everywhere: boolean): Promise<number> {
+  const stale = await staleReferrals(ctx.database.db, REINDEX_BATCH, now, everywhere);
   for (let start = 0; start < stale.length; start += REINDEX_COMMIT) {
     const indexed: Array<{ referral: { id: string; updated_at: string }; tokens: Array<{ field: SearchField; token: string }> }> = [];
     for (const referral of stale.slice(start, start + REINDEX_COMMIT)) {

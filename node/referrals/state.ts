@@ -326,6 +326,7 @@ export async function expireReferral(tx: Tx, referral: Pick<Referral, 'id' | 'st
 
 /** The personal data of the referral was erased here: when and why, kept for the answer to the sender and the audit. */
 export async function markErased(tx: Tx, referralId: string, reason: NonNullable<Referral['erasure_reason']>, now: Date): Promise<void> {
-  // The peer's messages were erased with it (their copies): they no longer count in its quota.
-  await tx.updateTable('referrals').set({ erased_at: now.toISOString(), erasure_reason: reason, peer_bytes: 0 }).where('id', '=', referralId).execute();
+  // The peer's messages were erased with it (their copies): they no longer count in its quota. The
+  // partner's reference goes too: a code of its own, whose scheme this node does not know.
+  await tx.updateTable('referrals').set({ erased_at: now.toISOString(), erasure_reason: reason, peer_bytes: 0, partner_case_ref: null }).where('id', '=', referralId).execute();
 }

@@ -426,10 +426,16 @@ export async function setWorkContact(database: Database, userId: string, given: 
   });
 }
 
-/** The user as a partner organisation is told of her (spec/federation.yaml ResponsibleCaseworker): the name shown, and her work contact if any. */
+/**
+ * The user as a partner organisation is told of her (spec/federation.yaml ResponsibleCaseworker):
+ * her display name, and her work contact if any. Undefined (nobody named) for a user without a
+ * display name (her user name is half of her sign-in: it is never sent), or who can no longer
+ * work on referrals (disabled, or an auditor now).
+ */
 export async function responsibleCaseworkerOf(db: Db | Tx, userId: string): Promise<{ name: string; contact?: string } | undefined> {
-  const user = await db.selectFrom('users').select(['username', 'display_name', 'work_contact']).where('id', '=', userId).executeTakeFirst();
-  return user ? { name: shownName(user), ...(user.work_contact ? { contact: user.work_contact } : {}) } : undefined;
+  const user = await db.selectFrom('users').select(['role', 'disabled_at', 'display_name', 'work_contact']).where('id', '=', userId).executeTakeFirst();
+  if (!user?.display_name || user.disabled_at || user.role === 'auditor') return undefined;
+  return { name: user.display_name, ...(user.work_contact ? { contact: user.work_contact } : {}) };
 }
 
 /** The web interface's language the user chose (a code the interface speaks: the caller checks it). */

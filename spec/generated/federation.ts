@@ -737,8 +737,8 @@ export interface components {
             caseworker?: components["schemas"]["ResponsibleCaseworker"];
         };
         /**
-         * @description The sending organisation's own reference for the case (e.g. `AT-2026-0007`), for its
-         *     staff and the partner's to name the case to each other. It names the case, never the
+         * @description The receiving organisation's own reference for the case (e.g. `AT-2026-0007`), for its
+         *     staff and the sender's to name the case to each other. It names the case, never the
          *     person: no name, date of birth or other data about her. Only to peers listing
          *     `referral.handover` in `message_types` (see MessageType).
          */

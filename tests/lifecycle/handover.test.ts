@@ -7,8 +7,7 @@ import { nowSeconds } from '../../node/context.js';
 import { acceptedMessageTypes } from '../../node/envelope/message-types.js';
 import { signIdentityDocument } from '../../node/identity/document.js';
 import { createUser, setDisplayName, setWorkContact } from '../../node/users/service.js';
-import { readStoredRows } from '../_util/database.js';
-import { api, adminIdOf, createTestNetwork, sentReferral, type Json, type TestNetwork, type TestNode } from '../_util/test-node.js';
+import { api, adminIdOf, createTestNetwork, sentReferral, snapshot, type Json, type TestNetwork, type TestNode } from '../_util/test-node.js';
 import { signedInAs, textOf } from '../_util/ui-browser.js';
 
 let net: TestNetwork;
@@ -73,13 +72,14 @@ describe('the receiver names its caseworker and its case reference', () => {
     expect(atSide.partner_caseworker).toBeUndefined();
   });
 
-  it('keeps the name and contact encrypted at the sender: neither is in its database in the clear', async () => {
+  it('keeps the name and contact encrypted at the sender: neither is in any of its tables in the clear, nor in its logs or audit log', async () => {
     await accepted(at);
-    const rows = await readStoredRows(gr.dataDir, 'select * from referral_events');
-    const payloads = await readStoredRows(gr.dataDir, 'select * from payloads');
-    const stored = JSON.stringify([rows, payloads]);
-    expect(stored).not.toContain('Maria Gruber');
-    expect(stored).not.toContain('555 0107');
+    const stored = JSON.stringify(await snapshot(gr), (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v));
+    for (const value of ['Maria Gruber', '555 0107']) {
+      expect(stored).not.toContain(value);
+      expect(gr.logs()).not.toContain(value);
+      expect(at.logs()).not.toContain(value);
+    }
   });
 
   it('without anyone responsible at the acceptance, names nobody, and still sends its case reference', async () => {
@@ -167,6 +167,32 @@ describe('the receiver names its caseworker and its case reference', () => {
       expect(found.status).toBe(200);
       expect(found.body.items.map((h: Json) => h.referral.id)).toEqual([id]);
     }
+  });
+});
+
+describe('whom the receiver names, and what it tells its own people', () => {
+  it('names nobody for a caseworker without a display name: her user name is never sent', async () => {
+    const plain = await createUser(at.ctx.database, { username: 'k.wagner', role: 'caseworker' }, net.clock.now());
+    await setWorkContact(at.ctx.database, plain.user.id, '+43 1 555 0199', net.clock.now(), CLI);
+    const { referralId } = await sentReferral(net, gr, at);
+    expect((await assign(at, referralId, plain.user.id)).status).toBe(200);
+    expect((await api(at, 'POST', `/api/v1/referrals/${referralId}/accept`, {})).status).toBe(200);
+    await net.settle();
+    const grSide = await detail(gr, referralId);
+    expect(grSide.partner_caseworker).toBeUndefined();
+    expect(grSide.partner_case_reference).toBe((await detail(at, referralId)).case_reference);
+    expect(JSON.stringify(grSide)).not.toContain('k.wagner');
+  });
+
+  it('a hand-over passes what the one responsible before had not read to the one responsible now', async () => {
+    const id = await accepted(at);
+    expect((await api(gr, 'POST', `/api/v1/referrals/${id}/withdraw`, { reason: 'client-request' })).status).toBe(200);
+    await net.settle();
+    const told = async () => at.ctx.database.db.selectFrom('notifications').select(['kind', 'user_id']).where('referral_id', '=', id).execute();
+    expect(await told()).toContainEqual({ kind: 'withdrawn', user_id: adminAt });
+    expect((await assign(at, id, lena.id)).status).toBe(200);
+    expect(await told()).toContainEqual({ kind: 'withdrawn', user_id: lena.id });
+    expect((await told()).some((n) => n.user_id === adminAt)).toBe(false);
   });
 });
 

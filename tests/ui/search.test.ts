@@ -129,4 +129,25 @@ describe('finding her referral', () => {
     expect(long.status).toBe(422);
     expectMarked(long.html, 'search-query', /at most 200 characters/);
   });
+
+  it('finds a referral changed in the past, once the clock was set back, at the latest an hour later; and one changed "in the future" does not hide the rest', async () => {
+    const searchApi = async (query: string) => ((await api(at, 'POST', '/api/v1/search', { query })).body.items as Json[]).map((h) => h.referral.id as string);
+    // Everything indexed (a search indexes what changed first).
+    expect(await searchApi('Stefania')).toEqual([stefania]);
+    // A clock that ran ahead: one referral changed a day from now, indexed so.
+    const { referralId: ahead } = await sentReferral(net, gr, at, { client: { identity: { given_name: 'Vasilica', family_name: 'Ahead' } } } as Json);
+    await at.ctx.database.db.updateTable('referrals').set({ updated_at: new Date(net.clock.now().getTime() + 86_400_000).toISOString() }).where('id', '=', ahead).execute();
+    expect(await searchApi('vasilica ahead')).toEqual([ahead]);
+    // What changes now is still found at once.
+    const { referralId: now } = await sentReferral(net, gr, at, { client: { identity: { given_name: 'Floarea', family_name: 'Today' } } } as Json);
+    expect(await searchApi('floarea today')).toEqual([now]);
+    // A clock set back an hour: a referral changed "before" the latest indexing is not seen by the
+    // quick look, and is by the look at every referral that follows within the hour.
+    const { referralId: behind } = await sentReferral(net, gr, at, { client: { identity: { given_name: 'Rodica', family_name: 'Behind' } } } as Json);
+    await at.ctx.database.db.updateTable('referrals').set({ updated_at: new Date(net.clock.now().getTime() - 3_600_000).toISOString() }).where('id', '=', behind).execute();
+    expect(await searchApi('rodica behind')).toEqual([]);
+    net.clock.advance(61 * 60_000);
+    anna = await signedInAs(at, 'caseworker', net.clock.now());
+    expect(await searchApi('rodica behind')).toEqual([behind]);
+  });
 });

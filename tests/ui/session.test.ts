@@ -108,7 +108,7 @@ describe('the web interface', () => {
     expect((await b.go(asked)).status).toBe(200);
 
     // Anywhere else, the overview: another site, a path that a browser reads as another host, the sign-in itself.
-    for (const next of ['https://elsewhere.example.org/ui/overview', '//elsewhere.example.org/ui/x', '/ui//elsewhere.example.org', '/ui/login', '/ui/../api/v1/referrals', '/ui/overview\\x', 'javascript:alert(1)']) {
+    for (const next of ['https://elsewhere.example.org/ui/overview', '//elsewhere.example.org/ui/x', '/ui//elsewhere.example.org', '/ui/login', '/ui/../api/v1/referrals', '/ui/overview\\x', 'javascript:alert(1)', '/ui/%2e%2e/metrics', '/ui/.%2E/api/v1/referrals', '/ui/..', '/ui/./overview', '/ui/%2F%2Felsewhere.example.org']) {
       const other = browser();
       const page = await other.html(`/ui/login?next=${encodeURIComponent(next)}`);
       expect(page, next).not.toContain('name="next"');
