@@ -15,7 +15,7 @@ import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor, ConsentMetadata } from '../audit-log/events.js';
 import { DomainError } from '../errors.js';
 import { normaliseNodeUrl } from '../peers/service.js';
-import { categoriesPresent } from '../referrals/consent.js';
+import { categoriesPresent, REFERRAL_PURPOSE } from '../referrals/consent.js';
 import { referralsUnderConsent } from '../referrals/state.js';
 import { erasuresOf } from './erasures.js';
 import { isConsentLanguage } from './languages.js';
@@ -180,6 +180,7 @@ export function consentRowViolation(row: ConsentRow, client: ClientData | undefi
   if (Date.parse(row.valid_until) <= now.getTime()) return 'The consent is no longer in force (valid_until has passed).';
   if (Date.parse(row.obtained_at) > now.getTime() + CLOCK_SLACK_MS) return 'The consent is dated in the future.';
   if (!recipientsOf(row).includes(recipient)) return 'The consent does not name this recipient.';
+  if (!(JSON.parse(row.purposes) as string[]).includes(REFERRAL_PURPOSE)) return 'The consent does not name referral among its purposes: she did not agree to be referred.';
   // Recorded before the list was fixed (or received from a node that did not check it): readable
   // here, but no peer would accept it in an offer.
   if (!isConsentLanguage(row.language)) return 'The consent was given in a language outside the network\'s list; record it again in one of them.';

@@ -38,6 +38,8 @@ const FINAL_PROBLEMS = new Set(
   [
     'malformed-envelope', 'envelope-too-large', 'unsupported-media-type', 'wrong-recipient', 'sender-mismatch', 'envelope-conflict',
     'unsupported-message-type', 'decryption-failed', 'invalid-body', 'unknown-referral', 'illegal-transition', 'sender-revoked',
+    // What her consent covers does not change when the message is sent again.
+    'consent-expired', 'consent-dated-ahead', 'consent-recipient-not-named', 'consent-purpose-not-covered', 'consent-category-not-covered',
   ].map(
     (name) => `urn:refnet:problem:${name}`,
   ),

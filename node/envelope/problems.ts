@@ -20,6 +20,11 @@ export const envelopeProblems = {
   'unknown-referral': [422, 'Unknown referral', 'This node holds no referral with this id between the two nodes.'],
   'out-of-order': [409, 'Message out of order', 'An earlier message of this referral has not arrived yet; send it first, then retry this one.'],
   'illegal-transition': [409, 'Illegal transition', 'The referral is not in a state where the sender may send this message.'],
+  'consent-expired': [422, 'Consent no longer in force', 'The consent the offer rests on has passed its valid_until: nothing of her may be kept.'],
+  'consent-dated-ahead': [422, 'Consent dated ahead', 'The consent\'s obtained_at is later than this node\'s clock allows (five minutes ahead at most).'],
+  'consent-recipient-not-named': [422, 'Recipient not named in the consent', 'The consent does not name this node among its recipients.'],
+  'consent-purpose-not-covered': [422, 'Purpose not covered by the consent', 'The consent does not name referral among its purposes.'],
+  'consent-category-not-covered': [422, 'Data not covered by the consent', 'The client data holds a category the consent does not cover.'],
   'quota-exceeded': [403, 'Quota exceeded', 'This node holds as much from the sending node as it accepts for now (the quota is named); try again later, or ask its administrator.'],
 } as const satisfies ProblemCatalogue;
 

@@ -55,7 +55,7 @@ async function applyIncomingOffer(tx: Tx, ctx: NodeContext, envelope: VerifiedEn
   const body = envelope.body as ReferralOfferBody;
   const now = ctx.clock.now();
   const violation = consentViolation(body.client, body.consent, ctx.self.nodeId, now);
-  if (violation) throw envelopeProblem('invalid-body', violation);
+  if (violation) throw envelopeProblem(violation.problem, violation.detail);
   const existing = await findReferral(tx, header.referral_id);
   if (existing) return applyOfferAfterInquiry(tx, ctx, envelope, existing);
   if (header.seq !== 1) throw envelopeProblem('out-of-order', 'An offer that starts a referral is its message 1.');

@@ -43,7 +43,7 @@ export async function peerFor(ctx: NodeContext, to: string, forSending: boolean)
 
 export function checkConsent(body: ReferralOfferBody, peerId: string, now: Date): void {
   const violation = consentViolation(body.client, body.consent, peerId, now);
-  if (violation) throw new DomainError(422, 'consent-violation', 'Not covered by consent', violation);
+  if (violation) throw new DomainError(422, 'consent-violation', 'Not covered by consent', violation.detail);
 }
 
 /** The offer (message `seq` of this node in the referral) sealed to the peer, and its copy at rest: before the transaction that queues it. */
@@ -156,7 +156,7 @@ export async function planConsentForOffer(db: Db | Tx, request: OfferContent, pe
       language: given.language, obtained_by: actor.userId, obtained_at: given.obtained_at ?? now.toISOString(), valid_until: given.valid_until,
     };
     const violation = consentViolation(request.client, provisional, peerId, now);
-    if (violation) throw new DomainError(422, 'consent-violation', 'Not covered by consent', violation);
+    if (violation) throw new DomainError(422, 'consent-violation', 'Not covered by consent', violation.detail);
     plan = { row: consentRowFor({ ...given, recipients: [peerId] }, actor, now), isNew: true };
   } else {
     throw new DomainError(422, 'consent-violation', 'No consent', 'A referral needs the client\'s consent: consent_id of a consent record, or consent.');

@@ -1218,6 +1218,21 @@ export interface components {
                 missing?: string[];
             };
         };
+        /**
+         * @description The client's consent an offer rests on. A sender MUST NOT seal an offer its consent does
+         *     not cover, and a receiver MUST refuse one, keeping nothing, with the problem type of the
+         *     first rule broken, checked in this order (each is final: a sender does not retry it):
+         *
+         *     | rule | problem type |
+         *     | --- | --- |
+         *     | `valid_until` is later than the receiver's clock | `consent-expired` |
+         *     | `obtained_at` is at most five minutes ahead of the receiver's clock | `consent-dated-ahead` |
+         *     | `recipients` names the receiving node | `consent-recipient-not-named` |
+         *     | `purposes` contains `referral` | `consent-purpose-not-covered` |
+         *     | every group of `client` is in `categories` | `consent-category-not-covered` |
+         *
+         *     A body that does not match this schema is refused with `invalid-body`.
+         */
         ConsentRecord: {
             /**
              * Format: uuid

@@ -291,7 +291,8 @@ describe('an envelope is refused', () => {
     const input = sealInput(a, b);
     const body = offerBody(input.referralId, b.id, { client: { situation: { summary: 'x' }, health: { note: 'y' } } });
     const { jws } = await validEnvelope(a, b, { ...input, body });
-    await expectRefused(jws, 422, 'invalid-body');
+    // Its own problem type, not invalid-body: the sender can tell which consent rule it broke (tests/consent/consent-coverage.test.ts).
+    await expectRefused(jws, 422, 'consent-category-not-covered');
   });
 
   it('when the body names another referral than the header', async () => {

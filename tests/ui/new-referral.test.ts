@@ -384,6 +384,14 @@ describe('each step of a new referral marks the fields that are wrong (issue 18 
     expect(listedLinks(refused.html)).toEqual(['nr-choice']);
   });
 
+  it('her consent without her agreement to be referred: said beside the purposes, nothing sent', async () => {
+    const review = await upToReview();
+    const refused = await next('/details', review, { ...CONSENT, purpose: ['service-provision', 'follow-up'] });
+    expect(refused.status).toBe(422);
+    expectGroupMarked(refused.html, 'nr-purpose', ['purpose-referral', 'purpose-follow-up'], 'A referral can only be made if she agreed to it: tick “Deciding on the referral” among what the data may be used for.');
+    expect(listedLinks(refused.html)).toEqual(['nr-purpose']);
+  });
+
   it('her consent: each answer missing or wrong at its place, the rest kept as given', async () => {
     const review = await upToReview();
     const refused = await next('/details', review, { ...CONSENT, purpose: [], method: [], valid_until: '2027-02-30', explained: [] });

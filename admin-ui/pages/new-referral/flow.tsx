@@ -184,6 +184,8 @@ export function checkConsent(form: FormFields, t: Messages, now: Date): Checked<
   const purposes = [...new Set(form.all('purpose'))];
   if (purposes.length === 0) wrong.at(FIELD_IDS.purpose, format(t.nrChooseOne, { field: t.nrPurposesLegend }));
   else if (!purposes.every((p) => PURPOSES.includes(p as Purpose))) wrong.at(FIELD_IDS.purpose, format(t.nrNotInList, { field: t.nrPurposesLegend }));
+  // No referral without her agreement to be referred (the receiver refuses it too: consent-purpose-not-covered).
+  else if (!purposes.includes('referral')) wrong.at(FIELD_IDS.purpose, t.nrPurposeReferralNeeded);
   const method = form.text('method');
   if (!method) wrong.at(FIELD_IDS.method, format(t.nrChooseOne, { field: t.nrMethodLegend }));
   else if (!METHODS.includes(method as ConsentMethod)) wrong.at(FIELD_IDS.method, format(t.nrNotInList, { field: t.nrMethodLegend }));
