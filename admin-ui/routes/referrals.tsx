@@ -46,7 +46,7 @@ import { ReferralListPage, STATES, URGENCIES, type ListData, type ListRow } from
 import { inboxPage, type InboxFilters } from '../../node/referrals/inbox.js';
 import { markReferralRead, unreadAmong } from '../../node/referrals/reads.js';
 import { markAllNotificationsRead } from '../../node/notifications/store.js';
-import { pseudonymFor, pseudonymOf, setPseudonym, whoFor, whoOfReferrals, MAX_PSEUDONYM_LENGTH } from '../../node/referrals/pseudonym.js';
+import { pseudonymFor, pseudonymOf, setPseudonym, whoFor, MAX_PSEUDONYM_LENGTH } from '../../node/referrals/pseudonym.js';
 import { searchReferrals, type SearchOutcome } from '../../node/referrals/search.js';
 import { SearchPage, type SearchHit } from '../pages/referrals/search.js';
 import type { ConsentWithdrawal, PseudonymForm, Responsibility } from '../pages/referrals/detail.js';
@@ -354,7 +354,12 @@ export function referralPages(ui: UiRouter): void {
     const peers = new Map((await listPeers(db)).map((p) => [p.id, p.country]));
     const ids = outcome.hits.map((hit) => hit.id);
     const consents = new Map(outcome.hits.map((hit) => [hit.id, hit.consentId]));
-    const who = await whoOfReferrals(ctx, ids);
+    // Her pseudonym if the caseworker chose one, else the initials the search read already.
+    const who = new Map<string, string>();
+    for (const hit of outcome.hits) {
+      const named = (await pseudonymFor(ctx, hit.id)) ?? hit.initials;
+      if (named) who.set(hit.id, named);
+    }
     const hits: SearchHit[] = (await referralSummaries(ctx, ids)).map((summary) => ({
       summary, who: who.get(summary.id), country: peers.get(summary.peer.id), consentId: consents.get(summary.id),
     }));

@@ -19,7 +19,8 @@ import type { components as Fed } from '../../spec/generated/federation.js';
 import { CASE_REFERENCE } from './case-reference.js';
 import { OFFER } from './lifecycle.js';
 import type { ReferralOfferBody } from './offer.js';
-import { readPayloadsOfKinds } from './payload-store.js';
+import { readPayload, readPayloadsOfKinds } from './payload-store.js';
+import { initialsOf } from './pseudonym.js';
 import { referralsWithAll, replaceTokens, staleReferrals, type SearchField } from './search-tokens.js';
 import { findReferralByCaseRef, findReferral, findReferralsByPartnerCaseRef, type Referral } from './state.js';
 import type { EventDetails } from './timeline.js';
@@ -82,9 +83,11 @@ function findableIn(clients: ReadonlyArray<ClientData | undefined>): Findable {
 }
 
 /** Her data as this node holds it: the offer's client, and what answers to questions added. */
-async function findableOf(ctx: NodeContext, referralId: string): Promise<Findable> {
-  const payloads = await readPayloadsOfKinds<ReferralOfferBody | EventDetails>(ctx.database.db, ctx.dataKeys, referralId, [OFFER, INFO_RESPONSE]);
-  return findableIn(payloads.map((p) => p.client));
+async function findableOf(ctx: NodeContext, referralId: string): Promise<Findable & { initials?: string | undefined }> {
+  const offer = await readPayload<ReferralOfferBody>(ctx.database.db, ctx.dataKeys, referralId, OFFER);
+  const answers = await readPayloadsOfKinds<EventDetails>(ctx.database.db, ctx.dataKeys, referralId, [INFO_RESPONSE]);
+  // Her initials come from the offer opened here: the results page need not open it again.
+  return { ...findableIn([offer?.client, ...answers.map((a) => a.client)]), initials: initialsOf(offer) };
 }
 
 /** Indexes again every referral changed since it was last indexed, batch after batch. Returns how many. */
@@ -134,6 +137,8 @@ async function refreshBatch(ctx: NodeContext, now: Date, everywhere: boolean): P
 export interface SearchHit {
   id: string;
   consentId?: string | undefined;
+  /** Her initials, when the offer carries her name (read to confirm the match; for the page only). */
+  initials?: string | undefined;
 }
 
 export type SearchOutcome = { ok: true; hits: SearchHit[] } | { ok: false; reason: 'too-short' | 'too-long' | 'too-many' };
@@ -174,15 +179,15 @@ export async function searchReferrals(ctx: NodeContext, query: string): Promise<
   const values = day ? [day] : phone ? [phone] : words;
   const candidates = await referralsWithAll(ctx.database.db, field, values.map((v) => blind(ctx, field, v)));
   if (candidates.length > MAX_CANDIDATES) return { ok: false, reason: 'too-many' };
-  const matching: Referral[] = [];
+  const matching: Array<{ referral: Referral; initials: string | undefined }> = [];
   for (const id of candidates) {
     // Opened to confirm: a truncated token stands for several values.
     const found = await findableOf(ctx, id);
     const held = field === 'dob' ? found.dob : field === 'phone' ? found.phones : found.names;
     if (!values.every((v) => held.has(v))) continue;
     const referral = await findReferral(ctx.database.db, id);
-    if (referral) matching.push(referral);
+    if (referral) matching.push({ referral, initials: found.initials });
   }
-  matching.sort((a, b) => (a.updated_at < b.updated_at ? 1 : a.updated_at > b.updated_at ? -1 : 0));
-  return { ok: true, hits: matching.map(hitOf) };
+  matching.sort((a, b) => (a.referral.updated_at < b.referral.updated_at ? 1 : a.referral.updated_at > b.referral.updated_at ? -1 : 0));
+  return { ok: true, hits: matching.map(({ referral, initials }) => ({ ...hitOf(referral), ...(initials ? { initials } : {}) })) };
 }
