@@ -10,6 +10,8 @@ import { makeReminders } from '../../node/notifications/reminders.js';
 import { createUser, setUserDisabled } from '../../node/users/service.js';
 import { adminIdOf, api, createTestNetwork, referralRequest, sentReferral, snapshot, type Json, type TestNetwork, type TestNode } from '../_util/test-node.js';
 import { signedInAs, signIn, textOf, uiBrowser, type UiBrowser } from '../_util/ui-browser.js';
+import type { Selectable } from 'kysely';
+import type { NotificationsTable } from '../../node/db/schema.js';
 
 const CANARY = {
   name: 'Canary-Name-Zuleika-4471',
@@ -41,18 +43,9 @@ async function signInAgain(): Promise<void> {
 const userId = async (node: TestNode, username: string) =>
   (await node.ctx.database.db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirstOrThrow()).id;
 
-interface Row {
-  id: string;
-  kind: string;
-  referral_id: string | null;
-  consent_id: string | null;
-  user_id: string | null;
-  created_at: string;
-  dedupe_key: string | null;
-}
+type Row = Selectable<NotificationsTable>;
 
-const rowsOf = async (node: TestNode): Promise<Row[]> =>
-  (await node.ctx.database.db.selectFrom('notifications').selectAll().orderBy('id').execute()) as Row[];
+const rowsOf = async (node: TestNode): Promise<Row[]> => node.ctx.database.db.selectFrom('notifications').selectAll().orderBy('id').execute();
 
 /** The kinds (and for whom) of a referral's notifications, in the order of the kinds' names: those of one moment of the test clock have no order of their own. */
 const kindsFor = async (node: TestNode, referralId: string) =>
