@@ -5,6 +5,7 @@
 import type { Db, Tx } from '../db/database.js';
 import { findReferral } from '../referrals/state.js';
 import { accountState } from '../users/service.js';
+import { worksOnReferrals } from '../users/roles.js';
 import { kindOfEvent, type NotificationKind } from './kinds.js';
 import { addNotification } from './store.js';
 
@@ -13,8 +14,7 @@ export async function audienceOf(db: Db | Tx, referral: { assignee_id: string | 
   const assignee = referral?.assignee_id;
   if (!assignee) return null;
   // Disabled, or no longer one who works on referrals: the team is told instead, so that nothing goes unseen.
-  const account = await accountState(db, assignee);
-  return account && !account.disabled_at && account.role !== 'auditor' ? assignee : null;
+  return worksOnReferrals(await accountState(db, assignee)) ? assignee : null;
 }
 
 /**

@@ -191,10 +191,20 @@ export async function pruneNotifications(database: Database, before: Date): Prom
  * everyone who works on referrals), so that nothing waits unseen with someone who no longer has it.
  */
 export async function readdressUnread(tx: Tx, referralId: string, to: string | null): Promise<void> {
-  const rows = await tx.selectFrom('notifications').select(['id', 'user_id']).where('referral_id', '=', referralId).where('user_id', 'is not', null).execute();
-  for (const row of rows) {
-    if (row.user_id === to) continue;
-    const read = await tx.selectFrom('notification_reads').select('notification_id').where('notification_id', '=', row.id).where('user_id', '=', row.user_id!).executeTakeFirst();
-    if (!read) await tx.updateTable('notifications').set({ user_id: to }).where('id', '=', row.id).execute();
-  }
+  await tx
+    .updateTable('notifications')
+    .set({ user_id: to })
+    .where('referral_id', '=', referralId)
+    .where('user_id', 'is not', null)
+    .$if(to !== null, (qb) => qb.where('user_id', '!=', to!))
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb.selectFrom('notification_reads').select('notification_reads.notification_id')
+            .whereRef('notification_reads.notification_id', '=', 'notifications.id')
+            .whereRef('notification_reads.user_id', '=', 'notifications.user_id'),
+        ),
+      ),
+    )
+    .execute();
 }

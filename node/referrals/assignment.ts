@@ -13,6 +13,7 @@ import type { OkpPublicJwk } from '../identity/keys.js';
 import { findPeer } from '../peers/store.js';
 import { readdressUnread } from '../notifications/store.js';
 import { accountState } from '../users/service.js';
+import { worksOnReferrals } from '../users/roles.js';
 import { CLOSED_STATES, HANDOVER, nextState, noSuchReferral, type ReferralState } from './lifecycle.js';
 import { whoAnswers } from './messages.js';
 import { applyOwnLifecycleMessage, changedMeanwhile, findReferral, setAssignee, type Referral } from './state.js';
@@ -21,9 +22,6 @@ import { recordEvent } from './timeline.js';
 export const ASSIGNED = 'assigned';
 /** A hand-over note: a few lines for the colleague, encrypted. */
 export const MAX_HANDOVER_NOTE = 2000;
-
-/** The roles that can be responsible for a referral (those that work on referrals). */
-const RESPONSIBLE_ROLES = ['admin', 'caseworker'] as const;
 
 export interface Assignment {
   /** The user responsible from now on; null: nobody. */
@@ -72,8 +70,7 @@ export async function assignReferral(ctx: NodeContext, actor: { userId: string }
   return ctx.database.transaction(async (tx) => {
     // Checked here: an account disabled or given another role meanwhile is not made responsible.
     if (assignment.to !== null) {
-      const user = await accountState(tx, assignment.to);
-      if (!user || user.disabled_at || !(RESPONSIBLE_ROLES as readonly string[]).includes(user.role)) {
+      if (!worksOnReferrals(await accountState(tx, assignment.to))) {
         throw new DomainError(422, 'invalid-request', 'Not a colleague', 'Only an active caseworker or administrator of this node can be responsible for a referral.');
       }
     }

@@ -54,7 +54,7 @@ export const detailsOf = (content: LifecycleContent): EventDetails => ({
   available_from: content.available_from,
   reason: content.capacity ? content.reason : undefined,
   onward: content.to && content.onward_referral_id ? { to: content.to, referral_id: content.onward_referral_id } : undefined,
-  caseworker: content.caseworker ? { name: content.caseworker.name, ...(content.caseworker.contact ? { contact: content.caseworker.contact } : {}) } : undefined,
+  caseworker: content.caseworker,
 });
 
 /**

@@ -2,7 +2,7 @@
 // role, whether it is disabled, and the language she reads (the notification e-mails are written
 // in it). Reads only; users/service.ts writes the table.
 import type { Db } from '../db/database.js';
-import type { Role } from './roles.js';
+import { REFERRAL_ROLES, type Role } from './roles.js';
 
 export interface AccountFacts {
   role: Role;
@@ -20,6 +20,6 @@ export async function accountFacts(db: Db, ids: readonly string[]): Promise<Map<
 
 /** The users who can be responsible for a referral now: active caseworkers and administrators. */
 export async function usersWorkingOnReferrals(db: Db): Promise<Set<string>> {
-  const rows = await db.selectFrom('users').select('id').where('disabled_at', 'is', null).where('role', 'in', ['admin', 'caseworker']).execute();
+  const rows = await db.selectFrom('users').select('id').where('disabled_at', 'is', null).where('role', 'in', REFERRAL_ROLES).execute();
   return new Set(rows.map((row) => row.id));
 }

@@ -10,7 +10,7 @@ import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
 import { newestEntriesOfType } from '../audit-log/entries.js';
 import { deleteSessionsOfUser } from './sessions.js';
-import { ROLES, type Role } from './roles.js';
+import { ROLES, worksOnReferrals, type Role } from './roles.js';
 import { MAX_API_TOKEN_DAYS } from '../config/config.js';
 import { oneLineText, type OneLineProblem } from '../util/one-line.js';
 
@@ -434,7 +434,7 @@ export async function setWorkContact(database: Database, userId: string, given: 
  */
 export async function responsibleCaseworkerOf(db: Db | Tx, userId: string): Promise<{ name: string; contact?: string } | undefined> {
   const user = await db.selectFrom('users').select(['role', 'disabled_at', 'display_name', 'work_contact']).where('id', '=', userId).executeTakeFirst();
-  if (!user?.display_name || user.disabled_at || user.role === 'auditor') return undefined;
+  if (!user?.display_name || !worksOnReferrals(user)) return undefined;
   return { name: user.display_name, ...(user.work_contact ? { contact: user.work_contact } : {}) };
 }
 
