@@ -10,8 +10,32 @@ import { verifyBundleIntegrity, type IntegrityReport } from './verify-integrity.
 import { checkErasureEvidence, type ErasureEvidence } from './verify-erasures.js';
 import { readableFingerprint } from '../identity/keys.js';
 
+/**
+ * The verdict. `failed`: something checked is wrong (the log, a signature, a consent rule, an
+ * erasure). `not-yet-witnessed`: nothing checked is wrong, but no witness vouches for the log's
+ * latest state yet: it has entries and no checkpoint, or its latest checkpoint has no cosignature
+ * (a node that has just started, a checkpoint signed a moment ago, a node whose witnesses do not
+ * answer). Verified again after the next checkpoint round, the same log passes. `passed`:
+ * nothing is wrong and the latest checkpoint is cosigned.
+ */
+export type VerificationStatus = 'passed' | 'not-yet-witnessed' | 'failed';
+
+/**
+ * What is not wrong but not yet vouched for. `no-checkpoint` and `not-witnessed` make the verdict
+ * `not-yet-witnessed`; `entries-after-checkpoint` does not: a live log always has a tail of entries
+ * written since its last checkpoint (signed at the next round), checked for the consent rules and
+ * counted, and the verdict on them would otherwise never be anything but "not yet".
+ */
+export interface VerificationWarning {
+  check: 'no-checkpoint' | 'not-witnessed' | 'entries-after-checkpoint';
+  message: string;
+}
+
 export interface AuditVerification {
+  /** The same as `status === 'passed'`. */
   ok: boolean;
+  status: VerificationStatus;
+  warnings: VerificationWarning[];
   node_id: string;
   /** The readable fingerprint of the key the bundle's checkpoints are signed with: compare it with the node's administrator. */
   fingerprint?: string;
@@ -48,28 +72,57 @@ export async function verifyAuditBundle(
   }
   const latest = Array.isArray(shaped.checkpoints) ? shaped.checkpoints.at(-1) : undefined;
   const latestCosignatures = typeof latest === 'string' ? Math.max(0, signatureLines(latest).length - 1) : 0;
-  if (typeof latest === 'string' && latestCosignatures === 0) {
-    integrity.findings.push({ check: 'cosignature-invalid', message: 'The latest checkpoint has no cosignature: no witness vouches for this log yet.' });
-  }
   integrity.ok = integrity.findings.length === 0;
+  const unsignedEntries = Math.max(0, entries.length - lastCheckpointSize(shaped.checkpoints));
+  const warnings = witnessingWarnings({ entries: entries.length, latest, latestCosignatures, unsignedEntries });
   const witnesses = Array.isArray(shaped.witnesses)
     ? (shaped.witnesses.filter(isRecord) as Array<{ node_id?: unknown; identity?: unknown }>).map((w) => {
         const print = fingerprintOf(w.identity);
         return { node_id: typeof w.node_id === 'string' ? w.node_id : '', ...(print ? { fingerprint: print } : {}) };
       })
     : [];
+  const broken = !(integrity.ok && consent.ok && erasures.ok);
+  const status: VerificationStatus = broken ? 'failed' : warnings.some((w) => w.check !== 'entries-after-checkpoint') ? 'not-yet-witnessed' : 'passed';
   return {
-    ok: integrity.ok && consent.ok && erasures.ok,
+    ok: status === 'passed',
+    status,
+    warnings,
     node_id: typeof shaped.node_id === 'string' ? shaped.node_id : '',
     ...(fingerprint ? { fingerprint } : {}),
     checked_at: options.now.toISOString(),
-    unsigned_entries: Math.max(0, entries.length - lastCheckpointSize(shaped.checkpoints)),
+    unsigned_entries: unsignedEntries,
     latest_cosignatures: latestCosignatures,
     witnesses,
     integrity,
     consent,
     erasures,
   };
+}
+
+function witnessingWarnings(log: { entries: number; latest: unknown; latestCosignatures: number; unsignedEntries: number }): VerificationWarning[] {
+  const warnings: VerificationWarning[] = [];
+  if (typeof log.latest !== 'string') {
+    if (log.entries > 0) {
+      warnings.push({
+        check: 'no-checkpoint',
+        message: `None of the ${log.entries} entries is covered by a signed checkpoint yet. A running node signs one at its next checkpoint round (every minute by default): verify again then.`,
+      });
+    }
+    return warnings;
+  }
+  if (log.latestCosignatures === 0) {
+    warnings.push({
+      check: 'not-witnessed',
+      message: 'The latest checkpoint has no cosignature yet: no witness vouches for this log yet. A node asks its witnesses at every checkpoint round: verify again in a few minutes; if it lasts, ask the administrator whether the node has a witness that answers.',
+    });
+  }
+  if (log.unsignedEntries > 0) {
+    warnings.push({
+      check: 'entries-after-checkpoint',
+      message: `${log.unsignedEntries} entries after the last checkpoint are not signed yet: they were checked for the consent rules, and the next checkpoint will cover them.`,
+    });
+  }
+  return warnings;
 }
 
 const normalise = (fingerprint: string) => fingerprint.replace(/[^A-Za-z0-9]/g, '').toUpperCase();
@@ -93,12 +146,14 @@ function fingerprintOf(identity: unknown): string | undefined {
 }
 
 /** The report as lines for a terminal: a summary, then every finding and pending erasure. */
+const HEADLINE: Record<VerificationStatus, string> = { passed: 'PASSED', 'not-yet-witnessed': 'NOT YET WITNESSED', failed: 'FAILED' };
+
 export function describeVerification(report: AuditVerification): string[] {
   const { integrity, consent } = report;
   return [
-    `${report.ok ? 'PASSED' : 'FAILED'}: audit log of ${report.node_id}${report.fingerprint ? ` (signing key ${report.fingerprint})` : ''}`,
+    `${HEADLINE[report.status]}: audit log of ${report.node_id}${report.fingerprint ? ` (signing key ${report.fingerprint})` : ''}`,
     `  integrity: ${integrity.counts.entries} entries, ${integrity.counts.checkpoints} checkpoints, ${integrity.counts.cosignatures} cosignatures; ${integrity.findings.length} problem(s)`,
-    ...(report.unsigned_entries > 0 ? [`  ${report.unsigned_entries} entries after the last checkpoint are not signed yet`] : []),
+    ...report.warnings.map((w) => `  [warning: ${w.check}] ${w.message}`),
     ...report.witnesses.map((w) => `  witness ${w.node_id}${w.fingerprint ? ` (signing key ${w.fingerprint})` : ''}`),
     `  consent: ${consent.disclosures} disclosures, ${consent.withdrawals} withdrawals; ${consent.findings.length} problem(s), ${consent.pending.length} erasure(s) pending`,
     `  erasures: ${report.erasures.confirmed} confirmed, ${report.erasures.verified} statement(s) verified, ${report.erasures.unverified} from organisations this node does not know; ${report.erasures.findings.length} problem(s)`,

@@ -9,6 +9,9 @@ import { dataOption, withNode } from './data-folder.js';
 /** Progress is reported for exports of more entries than this. */
 const QUIET_BELOW = 10_000;
 
+/** The exit status of `audit verify` for a log in which nothing is wrong but no witness vouches for its latest state yet. */
+export const NOT_YET_WITNESSED_EXIT = 2;
+
 export function addAuditCommands(program: Command, io: CliIo): void {
   const audit = program.command('audit').description('The verifiable audit log: export it, and verify it as an auditor.');
   audit
@@ -40,7 +43,19 @@ export function addAuditCommands(program: Command, io: CliIo): void {
   audit
     .command('verify')
     .description(
-      'Check a node\'s audit log: entries and Merkle tree, the node\'s signature on every checkpoint, every cosignature, and the consent rules (every disclosure covered by consent in force; every withdrawal followed by confirmed erasure at every recipient). Exit status 0 when it passes, 1 when it fails or cannot be checked.',
+      'Check a node\'s audit log: entries and Merkle tree, the node\'s signature on every checkpoint, every cosignature, and the consent rules (every disclosure covered by consent in force; every withdrawal followed by confirmed erasure at every recipient). See the exit statuses below.',
+    )
+    .addHelpText(
+      'after',
+      `
+Exit status:
+  0  PASSED: nothing is wrong, and a witness has cosigned the latest checkpoint.
+  1  FAILED: something is wrong (each problem is named), or the log could not be read.
+  ${NOT_YET_WITNESSED_EXIT}  NOT YET WITNESSED: nothing is wrong, but no witness vouches for the log's latest
+     state yet: it has entries and no checkpoint, or its latest checkpoint has no cosignature
+     (a node that has just started). Verify again after the next checkpoint round (every
+     minute by default); if it lasts, ask the administrator whether the node has a witness.
+Entries written after the last checkpoint are checked and counted, and do not change the verdict.`,
     )
     .addOption(dataOption())
     .option('--file <bundle>', 'a bundle written by `audit export`')
@@ -71,7 +86,10 @@ export function addAuditCommands(program: Command, io: CliIo): void {
       const { describeVerification, verifyAuditBundle } = await import('./anchor-functions.js');
       const report = await verifyAuditBundle(bundle, { now: new Date(), erasureGraceDays: Number(options.erasureGraceDays), expectFingerprint: options.fingerprint });
       io.out(options.json ? JSON.stringify(report, null, 2) : describeVerification(report).join('\n'));
-      if (!report.ok) throw new CliError('The audit log did not pass verification (see above).');
+      if (report.status === 'failed') throw new CliError('The audit log did not pass verification (see above).');
+      if (report.status === 'not-yet-witnessed') {
+        throw new CliError('Nothing is wrong in the audit log, but no witness vouches for its latest state yet (see above): verify again after the next checkpoint round.', NOT_YET_WITNESSED_EXIT);
+      }
     });
 }
 

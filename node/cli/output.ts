@@ -1,5 +1,13 @@
 // How the CLI talks to people: plain sentences on stderr for errors, results on stdout.
-export class CliError extends Error {}
+/** A refusal or a failure told in one sentence; `exitCode` is the process's exit status (1 unless a command documents another). */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
 
 /** Where a command prints its results (tests give their own). */
 export interface CliIo {

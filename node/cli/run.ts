@@ -22,7 +22,7 @@ export async function runProgram(program: Command): Promise<void> {
       process.exitCode = error.exitCode;
     } else if (await isExpected(error)) {
       process.stderr.write(`referral-node: ${(error as Error).message}\n`);
-      process.exitCode = 1;
+      process.exitCode = error instanceof CliError ? error.exitCode : 1;
     } else if (error instanceof DomainError) {
       process.stderr.write(`referral-node: ${error.detail ?? error.title}\n`);
       process.exitCode = 1;

@@ -11,6 +11,7 @@ import { PeerError } from '../peers/service.js';
 import { projectRoot } from '../schema/validators.js';
 import { UserError } from '../users/service.js';
 import { credentialsPath, readCredentials, resetDemoFolder, writeCredentials, type DemoNode } from './credentials.js';
+import { DEMO_CHECKPOINT_SECONDS, waitUntilWitnessed } from './witnessing.js';
 import { DemoError } from './errors.js';
 import { demoOrganisations, demoReferrals } from './fixtures.js';
 import { createDemoNode, demoNodeConfig, hasNode, trustEachOther } from './network.js';
@@ -94,7 +95,10 @@ async function main(): Promise<number> {
     REFERRAL_NODE_KEK_FILE: undefined,
     CREDENTIALS_DIRECTORY: undefined,
     REFERRAL_NODE_PRIVATE_NETWORK: 'true',
+    // Checkpoints sooner than a node's default minute, so that the demo is witnessed (and ready) soon.
+    REFERRAL_NODE_CHECKPOINT_SECONDS: process.env.REFERRAL_NODE_CHECKPOINT_SECONDS ?? DEMO_CHECKPOINT_SECONDS,
   };
+  const checkpointMs = Number(childEnv.REFERRAL_NODE_CHECKPOINT_SECONDS) * 1000;
   const children: NodeProcess[] = [];
   let stopping = false;
 
@@ -138,6 +142,9 @@ async function main(): Promise<number> {
       await waitUntilDelivered(sent);
       say(`all ${sent.length} sample referrals delivered`);
     }
+    // Three rounds: one may have begun before the peers were trusted, the next may meet a witness still starting.
+    await waitUntilWitnessed(nodes, (Number.isFinite(checkpointMs) ? 3 * checkpointMs : 0) + 60_000);
+    say('every node\'s audit log is checkpointed and cosigned by a witness');
     process.stdout.write(
       `${describeNetwork(nodes, { root, cwd: process.cwd(), credentialsFile: credentialsPath(options.dir), kekInEnvironment: env.kek !== undefined })}\n`,
     );

@@ -1005,6 +1005,13 @@ export interface paths {
          *     (every disclosure covered by a consent in force for its recipient and categories; every
          *     withdrawal followed by erasure requests, confirmed by signed statements within the grace
          *     period). Auditors and administrators only.
+         *
+         *     The verdict is `status`: `failed` when anything checked is wrong; `not-yet-witnessed` when
+         *     nothing is wrong but no witness vouches for the log's latest state yet (entries and no
+         *     checkpoint, or a latest checkpoint without a cosignature: a node that has just started);
+         *     `passed` otherwise. Entries written after the last checkpoint are the normal tail of a live
+         *     log: they are checked for the consent rules, counted in `unsigned_entries`, named in
+         *     `warnings`, and do not change the verdict.
          */
         get: operations["verifyAuditLog"];
         put?: never;
@@ -1778,7 +1785,26 @@ export interface components {
             earlier?: string[];
         };
         AuditVerification: {
+            /** @description True exactly when `status` is `passed`. */
             ok: boolean;
+            /**
+             * @description `passed`: nothing is wrong and a witness has cosigned the latest checkpoint.
+             *     `not-yet-witnessed`: nothing is wrong, but the log has entries and no checkpoint, or its
+             *     latest checkpoint has no cosignature (see `warnings`); verified again after the next
+             *     checkpoint round, the same log passes. `failed`: a finding in `integrity`, `consent` or
+             *     `erasures`. The CLI's exit status is 0, 2 and 1 respectively.
+             * @enum {string}
+             */
+            status: "passed" | "not-yet-witnessed" | "failed";
+            /**
+             * @description What is not wrong but not yet vouched for: `no-checkpoint` and `not-witnessed` make the
+             *     status `not-yet-witnessed`; `entries-after-checkpoint` (the live tail of the log) does not.
+             */
+            warnings: {
+                /** @enum {string} */
+                check: "no-checkpoint" | "not-witnessed" | "entries-after-checkpoint";
+                message: string;
+            }[];
             node_id: string;
             /** @description The readable fingerprint of the node's signing key; compare it with the node's administrator. */
             fingerprint?: string;
@@ -1786,7 +1812,7 @@ export interface components {
             checked_at: string;
             /** @description Entries after the last checkpoint (checked for the consent rules, not yet signed). */
             unsigned_entries: number;
-            /** @description Cosignatures on the latest checkpoint; none is a finding (no witness vouches for the log yet). */
+            /** @description Cosignatures on the latest checkpoint; none makes the status `not-yet-witnessed` (no witness vouches for the log yet). */
             latest_cosignatures: number;
             /** @description The witnesses in the bundle with their signing keys' fingerprints, to compare with their administrators. */
             witnesses: {
@@ -3824,7 +3850,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report (also when it finds problems; see `ok`). */
+            /** @description The report (also when it finds problems; see `status`). */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -1,10 +1,13 @@
 // Verifying a node's audit log as an auditor: integrity and consent rules together, from the
 // local API, from an exported bundle (CLI, in-process), and with tampered or overdue cases.
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointRound } from '../../node/audit-log/witness-client.js';
 import { cliResult } from '../_util/cli.js';
+import { repoRoot } from '../_util/processes.js';
+import { CliError } from '../../node/cli/output.js';
 import { b64u, sha256 } from '../../node/crypto/encoding.js';
 import { api, createTestNetwork, type Json, referralRequest, type TestNetwork, type TestNode } from '../_util/test-node.js';
 import { asRole } from './_log-helpers.js';
@@ -31,7 +34,7 @@ describe('the verification in the local API', () => {
     const auditor = await asRole(gr, 'auditor');
     const { status, body } = await auditor('/api/v1/audit/verification');
     expect(status).toBe(200);
-    expect(body).toMatchObject({ ok: true, node_id: gr.id, integrity: { ok: true, findings: [] }, consent: { ok: true, findings: [], pending: [] } });
+    expect(body).toMatchObject({ ok: true, status: 'passed', node_id: gr.id, integrity: { ok: true, findings: [] }, consent: { ok: true, findings: [], pending: [] } });
     expect(body.integrity.counts.cosignatures).toBeGreaterThan(0);
     expect(body.consent.disclosures).toBe(1);
     expect(body.consent.withdrawals).toBe(1);
@@ -61,6 +64,30 @@ describe('the verification in the local API', () => {
     net.unreachable.delete(at.id);
     await net.settle();
     expect((await auditor('/api/v1/audit/verification')).body.ok).toBe(true);
+  });
+});
+
+describe('a node that has just started, in the local API', () => {
+  it('is "not yet witnessed", not failed: first without a checkpoint, then with one no witness has cosigned, then passed', async () => {
+    const alone = await createTestNetwork(2);
+    try {
+      const [first, second] = alone.nodes as [TestNode, TestNode];
+      const auditor = await asRole(first, 'auditor');
+      const fresh = (await auditor('/api/v1/audit/verification')).body;
+      expect(fresh).toMatchObject({ ok: false, status: 'not-yet-witnessed', integrity: { ok: true }, consent: { ok: true }, erasures: { ok: true } });
+      expect(fresh.warnings.map((w: Json) => w.check)).toEqual(['no-checkpoint']);
+      // Signed, but its witness cannot be reached: still not yet witnessed.
+      alone.unreachable.add(second.id);
+      await checkpointRound(first.ctx);
+      const signed = (await auditor('/api/v1/audit/verification')).body;
+      expect(signed).toMatchObject({ status: 'not-yet-witnessed', latest_cosignatures: 0 });
+      expect(signed.warnings.map((w: Json) => w.check)).toContain('not-witnessed');
+      alone.unreachable.delete(second.id);
+      await checkpointRound(first.ctx);
+      expect((await auditor('/api/v1/audit/verification')).body).toMatchObject({ ok: true, status: 'passed' });
+    } finally {
+      await alone.close();
+    }
   });
 });
 
@@ -112,7 +139,7 @@ describe('referral-node audit verify', () => {
     expect(result.error).toBeDefined();
   });
 
-  it('fails when the log is signed by another key than the one its administrator named, or no witness cosigned it', async () => {
+  it('fails when the log is signed by another key than the one its administrator named', async () => {
     const report = JSON.parse((await cliResult('audit', 'verify', '--file', bundleFile, '--json')).out) as Json;
     expect(report.latest_cosignatures).toBeGreaterThan(0);
     expect(report.witnesses).toEqual([{ node_id: at.id, fingerprint: expect.stringMatching(/^[A-Z2-7-]+$/) }]);
@@ -121,6 +148,9 @@ describe('referral-node audit verify', () => {
     expect(wrong.error).toBeDefined();
     expect(wrong.out).toMatch(/not AAAA-BBBB-CCCC-DDDD as expected/);
 
+  });
+
+  it('says "not yet witnessed", with an exit status of its own, of a log whose latest checkpoint no witness has cosigned', async () => {
     // The node's own signature line is kept; the witnesses' are cut off.
     const strip = (note: string) => {
       const [text, signatures] = note.split('\n\n');
@@ -129,8 +159,57 @@ describe('referral-node audit verify', () => {
     const file = join(gr.dataDir, '..', 'uncosigned.json');
     writeFileSync(file, JSON.stringify({ ...bundle, checkpoints: bundle.checkpoints.map(strip) }));
     const uncosigned = await cliResult('audit', 'verify', '--file', file);
-    expect(uncosigned.error).toBeDefined();
-    expect(uncosigned.out).toMatch(/no witness vouches for this log/);
+    expect(uncosigned.out).toMatch(/^NOT YET WITNESSED: audit log of /);
+    expect(uncosigned.out).toMatch(/\[warning: not-witnessed\] The latest checkpoint has no cosignature yet/);
+    expect(uncosigned.error).toBeInstanceOf(CliError);
+    expect((uncosigned.error as CliError).exitCode).toBe(2);
+    const report = JSON.parse((await cliResult('audit', 'verify', '--file', file, '--json')).out) as Json;
+    expect(report).toMatchObject({ ok: false, status: 'not-yet-witnessed', latest_cosignatures: 0, integrity: { ok: true, findings: [] } });
+
+    // An earlier checkpoint with its cosignatures, the latest without: still not yet witnessed.
+    const latestOnly = join(gr.dataDir, '..', 'latest-uncosigned.json');
+    writeFileSync(latestOnly, JSON.stringify({ ...bundle, checkpoints: [...bundle.checkpoints.slice(0, -1), strip(bundle.checkpoints.at(-1))] }));
+    expect(JSON.parse((await cliResult('audit', 'verify', '--file', latestOnly, '--json')).out)).toMatchObject({ status: 'not-yet-witnessed' });
+
+    // Entries and no checkpoint at all: a node that has just started.
+    const none = join(gr.dataDir, '..', 'no-checkpoint.json');
+    writeFileSync(none, JSON.stringify({ ...bundle, checkpoints: [] }));
+    const fresh = JSON.parse((await cliResult('audit', 'verify', '--file', none, '--json')).out) as Json;
+    expect(fresh).toMatchObject({ status: 'not-yet-witnessed', unsigned_entries: bundle.entries.length });
+    expect(fresh.warnings.map((w: Json) => w.check)).toEqual(['no-checkpoint']);
+
+    // Broken and not witnessed: broken wins.
+    const tamperedFile = join(gr.dataDir, '..', 'uncosigned-tampered.json');
+    writeFileSync(tamperedFile, JSON.stringify({ ...bundle, checkpoints: bundle.checkpoints.map(strip), entries: bundle.entries.slice(1) }));
+    const broken = await cliResult('audit', 'verify', '--file', tamperedFile);
+    expect(broken.out).toMatch(/^FAILED/);
+    expect((broken.error as CliError).exitCode).toBe(1);
+  });
+
+  it('keeps the verdict "passed" for entries written after the last checkpoint, naming them in a warning', async () => {
+    const entries = [...bundle.entries];
+    const last = JSON.parse(entries.at(-1)) as Json;
+    entries.push(JSON.stringify({ v: 1, index: entries.length, at: last.at, actor: { kind: 'system', id: 'test' }, type: 'user.created', user_id: 'u-tail', role: 'caseworker' }));
+    const file = join(gr.dataDir, '..', 'tail.json');
+    writeFileSync(file, JSON.stringify({ ...bundle, entries }));
+    const result = await cliResult('audit', 'verify', '--file', file, '--json');
+    expect(result.error).toBeUndefined();
+    const report = JSON.parse(result.out) as Json;
+    expect(report).toMatchObject({ ok: true, status: 'passed', warnings: [{ check: 'entries-after-checkpoint' }] });
+    expect(report.unsigned_entries).toBeGreaterThan(0);
+  });
+
+  it('exits with status 2 from the command itself, as documented in its help', () => {
+    const file = join(gr.dataDir, '..', 'no-checkpoint.json');
+    writeFileSync(file, JSON.stringify({ ...bundle, checkpoints: [] }));
+    const run = (...args: string[]) => spawnSync(process.execPath, [join(repoRoot, 'bin', 'referral-node.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
+    const pending = run('audit', 'verify', '--file', file);
+    expect(pending.status, pending.stderr).toBe(2);
+    expect(pending.stdout).toMatch(/^NOT YET WITNESSED/);
+    expect(pending.stderr).toMatch(/no witness vouches for its latest state yet/);
+    expect(run('audit', 'verify', '--file', bundleFile).status).toBe(0);
+    const help = run('audit', 'verify', '--help');
+    expect(help.stdout).toMatch(/Exit status:\n\s+0\s+PASSED[\s\S]*\n\s+1\s+FAILED[\s\S]*\n\s+2\s+NOT YET WITNESSED/);
   });
 
   it('checks the signed statement behind every confirmed erasure, and fails when one is missing or altered', async () => {

@@ -312,8 +312,8 @@ describe('the journey of a referral from Athens to Vienna, in the browser', () =
       await auditor.getByRole('link', { name: 'Checkpoints and cosignatures' }).click();
       await a11y.check(auditor, `checkpoints (${node.key})`, node.key === 'gr' ? 'audit-checkpoints' : undefined);
       await auditor.getByRole('link', { name: 'Verify a log' }).click();
-      // Signing in added entries; the node signs a new checkpoint within seconds and its peers
-      // cosign it. Until they have, the report rightly says no witness vouches for the latest one.
+      // The node signs a checkpoint every few seconds and its peers cosign it: one signed a moment
+      // ago may not be cosigned yet, and until it is the report rightly says "not yet witnessed".
       const verifyPage = auditor.url();
       const deadline = Date.now() + 30_000;
       for (;;) {

@@ -11,6 +11,7 @@ import { startDemo, type RunningDemo } from '../_util/demo.js';
 import { signIn, uiBrowser } from '../_util/ui-browser.js';
 import { trustEachOther } from '../../node/demo/network.js';
 import { readEnv } from '../../node/config/env.js';
+import { cliResult } from '../_util/cli.js';
 
 interface Summary {
   id: string;
@@ -72,6 +73,28 @@ describe('npm run demo', () => {
       const response = await fetch(url);
       expect(response.status).toBe(200);
       expect(await expectMatchesSpec('local', 'GET', url, response)).toEqual({ status: 'ok' });
+    }
+  });
+
+  it('is ready only once every node\'s audit log is witnessed: an auditor\'s `audit verify --url` passes', async () => {
+    const ready = demo.output().indexOf('Demo network ready');
+    expect(demo.output().indexOf('every node\'s audit log is checkpointed and cosigned by a witness')).toBeGreaterThan(0);
+    expect(demo.output().indexOf('every node\'s audit log is checkpointed and cosigned by a witness')).toBeLessThan(ready);
+    for (const node of nodes) {
+      // The tests' own sign-ins add entries that a later checkpoint covers; one signed a moment
+      // ago may wait for its cosignature, so "not yet witnessed" is waited out, "failed" is not.
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        const result = await cliResult('audit', 'verify', '--url', node.url, '--token', node.auditor.token, '--json');
+        const report = JSON.parse(result.out) as { status: string };
+        expect(report.status, `${node.key}: ${result.out}`).not.toBe('failed');
+        if (report.status === 'passed' || Date.now() > deadline) {
+          expect(report.status, node.key).toBe('passed');
+          expect(result.error).toBeUndefined();
+          break;
+        }
+        await new Promise((done) => setTimeout(done, 1000));
+      }
     }
   });
 

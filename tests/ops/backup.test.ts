@@ -49,7 +49,8 @@ async function expectRestored(dir: string, original: TestNode, referralId: strin
     const { content } = (await detail.json()) as { content: { client: unknown } };
     expect(content.client, 'the personal data is readable: the keyring copy holds the keys it needs').toEqual(referralRequest(original.id).client);
     const report = await verifyAuditBundle(await exportAuditBundle(restored.ctx), { now: new Date() });
-    expect(report.ok).toBe(true);
+    // Nothing broken; whether it is witnessed yet depends on checkpoint rounds this test does not run.
+    expect(report.status, JSON.stringify(report.integrity.findings)).not.toBe('failed');
     expect((await get('/readyz')).status).toBe(200);
   } finally {
     await restored.close();

@@ -231,6 +231,25 @@ describe('verification', () => {
     expect(text).not.toContain('Problems:');
   });
 
+  it('says "not yet witnessed", not "not verified", while no witness has cosigned the latest checkpoint', async () => {
+    await appendEvents(gr, 2);
+    net.unreachable.add(at.id);
+    try {
+      await checkpointRound(gr.ctx);
+      const { status, text } = await verifyOwn(auditor);
+      expect(status).toBe(200);
+      expect(text).toContain('Not yet witnessed: nothing is wrong, but no witness vouches for the latest state of the log yet.');
+      expect(text).toContain('The latest checkpoint has no cosignature yet.');
+      expect(text).toContain('verify again in a few minutes');
+      expect(text).not.toContain('Not verified');
+      expect(text).not.toContain('Verified: the log is intact');
+    } finally {
+      net.unreachable.delete(at.id);
+    }
+    await checkpointRound(gr.ctx);
+    expect((await verifyOwn(auditor)).text).toContain('Verified: the log is intact and every rule holds.');
+  });
+
   it('refuses a grace period that is not a whole number, and changes nothing', async () => {
     const before = await snapshot(gr);
     const { status, text } = await verifyOwn(auditor, { erasure_grace_days: 'soon' });

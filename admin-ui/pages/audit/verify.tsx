@@ -1,7 +1,7 @@
 // Verification of an audit log, as `referral-node audit verify` does it: this node's own log, or
 // the exported bundle of another organisation's node. The report says what was checked, each
 // problem in a sentence, and the overall result in words.
-import type { AuditVerification } from '../../../node/audit-log/verify.js';
+import type { AuditVerification, VerificationStatus, VerificationWarning } from '../../../node/audit-log/verify.js';
 import type { IntegrityCheck, IntegrityFinding } from '../../../node/audit-log/verify-integrity.js';
 import type { ConsentFinding } from '../../../node/audit-log/consent-rules.js';
 import type { ErasureEvidenceFinding } from '../../../node/audit-log/verify-erasures.js';
@@ -74,6 +74,9 @@ export function VerifyFormsPage(props: {
   );
 }
 
+const RESULT_CLASS: Record<VerificationStatus, string> = { passed: 'good', 'not-yet-witnessed': 'warn', failed: 'bad' };
+type WitnessingWarning = Exclude<VerificationWarning['check'], 'entries-after-checkpoint'>;
+
 type Group = 'tree' | 'signatures' | 'cosignatures';
 const GROUP_OF: Record<IntegrityCheck, Group> = {
   'bundle-format': 'tree',
@@ -138,14 +141,28 @@ export function VerificationReport(props: { page: PageContext; report: AuditVeri
     ],
   ];
   const problems = integrity.findings.length + consent.findings.length + erasures.findings.length;
+  const headline: Record<VerificationStatus, string> = { passed: t.auditResultVerified, 'not-yet-witnessed': t.auditResultNotYetWitnessed, failed: t.auditResultFailed };
+  const help: Record<VerificationStatus, string> = {
+    passed: t.auditResultVerifiedHelp,
+    'not-yet-witnessed': t.auditResultNotYetWitnessedHelp,
+    failed: format(t.auditResultFailedHelp, { count: n(problems) }),
+  };
+  const waiting = report.warnings.filter((w): w is VerificationWarning & { check: WitnessingWarning } => w.check !== 'entries-after-checkpoint');
   return (
     <Layout page={page} title={t.auditReportTitle} nav="/ui/audit">
       <AuditNav t={t} current="verify" />
       <h2>{t.auditResultHeading}</h2>
-      <p class={report.ok ? 'audit-result good' : 'audit-result bad'}>
-        <strong>{report.ok ? t.auditResultVerified : t.auditResultFailed}</strong>
+      <p class={`audit-result ${RESULT_CLASS[report.status]}`}>
+        <strong>{headline[report.status]}</strong>
       </p>
-      <p>{report.ok ? t.auditResultVerifiedHelp : format(t.auditResultFailedHelp, { count: n(problems) })}</p>
+      <p>{help[report.status]}</p>
+      {waiting.length > 0 ? (
+        <ul>
+          {waiting.map((w) => (
+            <li>{t[`auditWarning.${w.check}`]}</li>
+          ))}
+        </ul>
+      ) : null}
       <dl class="facts">
         <dt>{props.own ? t.auditLogOfThisNode : t.auditLogOf}</dt>
         <dd class="audit-id">{report.node_id || t.none}</dd>
@@ -171,9 +188,7 @@ export function VerificationReport(props: { page: PageContext; report: AuditVeri
               <tr>
                 <th scope="row">{label}</th>
                 <td>{what}</td>
-                <td>
-                  <Outcome t={t} ok={found === 0} problems={found} />
-                </td>
+                <td>{group === 'cosignatures' && found === 0 && waiting.length > 0 ? <span class="badge warn">{t.auditNotYet}</span> : <Outcome t={t} ok={found === 0} problems={found} />}</td>
               </tr>
             );
           })}
