@@ -2,7 +2,7 @@
 // status each is answered with. Details are fixed sentences: they never quote the request.
 import { catalogued, type ProblemCatalogue, type DomainError } from '../errors.js';
 
-const problems = {
+export const logProblems = {
   'invalid-parameters': [400, 'Invalid parameters', 'The query parameters do not match the API; see errors.'],
   'beyond-log-size': [422, 'Beyond the log', 'The log is not that large: ask for sizes and indices up to its current size.'],
   'no-checkpoint': [404, 'No checkpoint yet', 'This node has not signed a checkpoint yet; ask again later.'],
@@ -15,8 +15,8 @@ const problems = {
   'inconsistent-checkpoint': [422, 'Inconsistent checkpoint', 'The consistency proof does not lead from the checkpoint this witness holds to the one submitted.'],
 } as const satisfies ProblemCatalogue;
 
-export type LogProblem = keyof typeof problems;
+export type LogProblem = keyof typeof logProblems;
 
 export function logProblem(name: LogProblem, detail?: string, extra: Record<string, unknown> = {}): DomainError {
-  return catalogued(problems, name, { detail, extra });
+  return catalogued(logProblems, name, { detail, extra });
 }

@@ -15,6 +15,7 @@ import { recordEvent } from '../referrals/timeline.js';
 import { OFFER } from '../referrals/lifecycle.js';
 import { applyOfferReceipt } from '../referrals/state.js';
 import { findPeer } from '../peers/store.js';
+import { envelopeEndpoint } from '../peers/capabilities.js';
 import { dueAgainFor, dueEnvelopes, envelopeToDeliver, markDelivered, markFailed, peersWithDueEnvelopes, recordFailedAttempt, releaseLease, releaseLeasesOf, takeLeases } from './outbox.js';
 import type { EnvelopeTaker, HandedEnvelope } from './handover.js';
 import { deadProcesses, forgetProcesses, heartbeat, HEARTBEAT_MS, registerProcess, unregisterProcess, type ProcessRole } from '../processes/registry.js';
@@ -34,7 +35,7 @@ const MAX_PASSES = 100;
  * Refusals that say the envelope itself is wrong: sending it again cannot succeed. Anything else
  * (the peer does not trust us yet, clocks apart, a rotated key, a proxy's 404) may pass later.
  */
-const FINAL_PROBLEMS = new Set(
+export const FINAL_PROBLEMS: ReadonlySet<string> = new Set(
   [
     'malformed-envelope', 'envelope-too-large', 'unsupported-media-type', 'wrong-recipient', 'sender-mismatch', 'envelope-conflict',
     'unsupported-message-type', 'decryption-failed', 'invalid-body', 'unknown-referral', 'illegal-transition', 'sender-revoked',
@@ -374,7 +375,7 @@ async function attempt(
   const jws = await signEnvelopeAttempt(envelope.payload, { nodeId: ctx.self.nodeId, signingKey: ctx.self.signingKey }, ctx.clock.now());
   let response: Response;
   try {
-    response = await ctx.fetch(`${envelope.peer_id}/federation/v1/envelopes`, {
+    response = await ctx.fetch(envelopeEndpoint({ id: envelope.peer_id, identity_jws: envelope.identity_jws }), {
       method: 'POST',
       headers: { 'content-type': 'application/jose', accept: 'application/json, application/problem+json' },
       body: jws,

@@ -19,3 +19,11 @@ export const bodySchemaOf: Readonly<Record<string, string>> = {
 };
 
 export const acceptedMessageTypes = (): string[] => Object.keys(bodySchemaOf);
+
+/**
+ * The types added to protocol version 1 after it was first published (spec: MessageType). A peer
+ * whose identity document lists no `message_types` is taken to accept every other type.
+ */
+export const LATER_MESSAGE_TYPES: readonly string[] = ['referral.handover'];
+
+export const BASE_MESSAGE_TYPES: ReadonlySet<string> = new Set(acceptedMessageTypes().filter((type) => !LATER_MESSAGE_TYPES.includes(type)));

@@ -11,6 +11,7 @@ import type { Db, Tx } from '../db/database.js';
 import { validatorFor } from '../schema/validators.js';
 import { heldEnvelope } from '../delivery/outbox.js';
 import { bodySchemaOf } from './message-types.js';
+import { isUuidV7 } from '../util/uuidv7.js';
 import type { EnvelopeProblem } from './problems.js';
 import { ENVELOPE_TYP, openEnvelopeBody, type EnvelopeHeader, type EnvelopePayload } from './seal.js';
 
@@ -60,6 +61,9 @@ export async function verifyEnvelope(ctx: NodeContext, jws: string): Promise<Env
   if (alg !== 'EdDSA' || typ !== ENVELOPE_TYP || typeof kid !== 'string' || typeof iss !== 'string' || !Number.isInteger(iat)) {
     return reject('malformed-envelope', 'The protected header must carry alg EdDSA, typ referral-envelope+jws, kid, iss and an integer iat.');
   }
+  if (protectedHeader.crit !== undefined) {
+    return reject('malformed-envelope', 'The protected header must not carry crit: the protocol defines no extension a receiver must understand.');
+  }
   const payloadBytes = decodeBase64UrlStrict(parts[1]);
   const payload = payloadBytes && parseJson(payloadBytes);
   if (!payloadBytes || !validEnvelopePayload()(payload)) {
@@ -72,6 +76,7 @@ export async function verifyEnvelope(ctx: NodeContext, jws: string): Promise<Env
     return reject('malformed-envelope', 'The envelope header does not match the protocol schema.');
   }
   const envelopeHeader = header as EnvelopeHeader;
+  if (!isUuidV7(envelopeHeader.id)) return reject('malformed-envelope', 'The envelope id must be a UUIDv7.');
 
   // 3. Known and trusted sender, 4. pinned key, 5. signature.
   const { db } = ctx.database;

@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { catalogued, internalError, type DomainError, type ProblemCatalogue } from '../errors.js';
 import { everyResponseHeaders } from './response-headers.js';
 
-const requestProblems = {
+export const requestProblems = {
   'malformed-request': [400, 'Malformed request', 'The node could not read the request: its request line or a header is not valid HTTP/1.1.'],
   'headers-too-large': [431, 'Request headers too large', `The request's headers are larger than the node reads (${Math.floor(maxHeaderSize / 1024)} KiB in all).`],
   'request-timeout': [408, 'Request timeout', 'The request did not arrive in time.'],

@@ -50,6 +50,38 @@ export async function signIdentityDocument(identity: IdentityDescription, nowSec
     .sign(identity.signingKey.privateKey);
 }
 
+/** How far ahead of this node's clock a document's `iat` may be (the clock skew allowed everywhere by default). */
+const IDENTITY_IAT_SKEW_SECONDS = 300;
+
+type CheckedKeys = { ok: true; signingKey: OkpPublicJwk; encryptionKey: OkpPublicJwk } | { ok: false; reason: string };
+
+/**
+ * The document's keys as the spec fixes them: each an Ed25519 `sig` or an X25519 `enc` key whose
+ * kid is its RFC 7638 thumbprint; exactly one signing key, the one named in the header; one or
+ * more encryption keys, of which the first listed is the current one, the one to seal to.
+ */
+async function checkedKeys(keys: IdentityClaims['jwks']['keys'], headerKid: string): Promise<CheckedKeys> {
+  for (const key of keys) {
+    const paired = (key.crv === 'Ed25519' && key.use === 'sig') || (key.crv === 'X25519' && key.use === 'enc');
+    if (!paired) return { ok: false, reason: `The key ${key.kid} is ${key.crv} for use ${key.use}: signing keys are Ed25519 (sig), encryption keys X25519 (enc).` };
+    if ((await thumbprint(key as OkpPublicJwk)) !== key.kid) return { ok: false, reason: 'A key id is not the thumbprint of its key.' };
+  }
+  const signing = keys.filter((k) => k.use === 'sig');
+  const signingKey = signing.find((k) => k.kid === headerKid);
+  const encryptionKey = keys.find((k) => k.use === 'enc');
+  if (!signingKey || !encryptionKey) return { ok: false, reason: 'The identity document lacks a signing or encryption key.' };
+  if (signing.length > 1) return { ok: false, reason: 'The identity document lists more than one signing key.' };
+  return { ok: true, signingKey: signingKey as OkpPublicJwk, encryptionKey: encryptionKey as OkpPublicJwk };
+}
+
+function sameOrigin(url: string, nodeId: string): boolean {
+  try {
+    return new URL(url).origin === new URL(nodeId).origin;
+  } catch {
+    return false;
+  }
+}
+
 export interface VerifiedIdentity {
   claims: IdentityClaims;
   signingKey: OkpPublicJwk;
@@ -83,6 +115,7 @@ export async function verifyIdentityDocument(
   if (header.alg !== 'EdDSA' || header.typ !== IDENTITY_TYP || typeof header.kid !== 'string') {
     return { ok: false, reason: 'The identity document header is not that of a referral node.' };
   }
+  if (header.crit !== undefined) return { ok: false, reason: 'The identity document header has crit: the protocol defines no extension a node must understand.' };
   const [, payloadPart] = jws.split('.');
   let claims: unknown;
   try {
@@ -93,14 +126,11 @@ export async function verifyIdentityDocument(
   const check = validatorFor('federation', 'IdentityClaims');
   if (!check(claims)) return { ok: false, reason: 'The identity document does not match the protocol schema.' };
   const identity = claims as IdentityClaims;
-  const signingKey = identity.jwks.keys.find((k) => k.kid === header.kid && k.crv === 'Ed25519' && k.use === 'sig');
-  const encryptionKey = identity.jwks.keys.find((k) => k.crv === 'X25519' && k.use === 'enc');
-  if (!signingKey || !encryptionKey) return { ok: false, reason: 'The identity document lacks a signing or encryption key.' };
-  for (const key of [signingKey, encryptionKey]) {
-    if ((await thumbprint(key)) !== key.kid) return { ok: false, reason: 'A key id is not the thumbprint of its key.' };
-  }
+  const keys = await checkedKeys(identity.jwks.keys, header.kid);
+  if (!keys.ok) return keys;
+  const { signingKey, encryptionKey } = keys;
   try {
-    await compactVerify(jws, await importSigningPublicKey(signingKey as OkpPublicJwk), { algorithms: ['EdDSA'] });
+    await compactVerify(jws, await importSigningPublicKey(signingKey), { algorithms: ['EdDSA'] });
   } catch {
     return { ok: false, reason: 'The identity document signature does not verify.' };
   }
@@ -109,10 +139,26 @@ export async function verifyIdentityDocument(
     return { ok: false, reason: `The document was issued by ${identity.iss}, not by ${expectedNodeId}.` };
   }
   if (identity.exp <= nowSeconds) return { ok: false, reason: 'The identity document has expired.' };
-  const chain = await verifyContinuityChain(identity.continuity ?? [], identity.iss, signingKey as OkpPublicJwk);
+  if (identity.exp - identity.iat > IDENTITY_LIFETIME_SECONDS || identity.exp <= identity.iat) {
+    return { ok: false, reason: `The identity document is valid for ${identity.exp - identity.iat} seconds; at most ${IDENTITY_LIFETIME_SECONDS} (24 hours) are accepted.` };
+  }
+  // An evidence check (nowSeconds 0: a bundle read long after) has no "now" to compare with.
+  if (nowSeconds > 0 && identity.iat > nowSeconds + IDENTITY_IAT_SKEW_SECONDS) {
+    return { ok: false, reason: 'The identity document is dated in the future: check the clocks of both nodes.' };
+  }
+  if (!identity.protocol_versions.some((version) => PROTOCOL_VERSIONS.includes(version))) {
+    return {
+      ok: false,
+      reason: `The node speaks protocol version(s) ${identity.protocol_versions.map((v) => JSON.stringify(v)).join(', ')} only; this node speaks ${PROTOCOL_VERSIONS.join(', ')}.`,
+    };
+  }
+  if (!sameOrigin(identity.endpoints.envelopes, identity.iss)) {
+    return { ok: false, reason: `The envelope endpoint ${identity.endpoints.envelopes} is not on the node's own origin ${new URL(identity.iss).origin}.` };
+  }
+  const chain = await verifyContinuityChain(identity.continuity ?? [], identity.iss, signingKey);
   if (!chain.ok) return { ok: false, reason: chain.reason };
   return {
     ok: true,
-    identity: { claims: identity, signingKey: signingKey as OkpPublicJwk, encryptionKey: encryptionKey as OkpPublicJwk, signingKeys: chain.keys },
+    identity: { claims: identity, signingKey, encryptionKey, signingKeys: chain.keys },
   };
 }

@@ -3,7 +3,7 @@
 // redeeming node's local API (spec/local.yaml, redeemInvitationCode).
 import { catalogued, type DomainError, type ProblemCatalogue, type ProblemStatus } from '../errors.js';
 
-const problems = {
+export const invitationProblems = {
   'redeem-request-too-large': [413, 'Redeem request too large', 'A redeem request is a JWS of well under 64 KiB.'],
   'unsupported-media-type': [415, 'Unsupported media type', 'Post the compact JWS with Content-Type: application/jose.'],
   'malformed-redeem-request': [400, 'Malformed redeem request', 'The request is not a well-formed referral-invitation-redeem+jwt for this invitation.'],
@@ -24,7 +24,7 @@ const problems = {
   'peer-unreachable': [502, 'Peer unreachable', 'The inviting node could not be reached or did not answer as a referral node.'],
 } as const satisfies ProblemCatalogue;
 
-export type InvitationProblem = keyof typeof problems;
+export type InvitationProblem = keyof typeof invitationProblems;
 
 /** The refusals of the inviting node that the redeeming node passes on to its administrator. */
 export const RELAYED_PROBLEMS: ReadonlySet<InvitationProblem> = new Set<InvitationProblem>([
@@ -32,8 +32,8 @@ export const RELAYED_PROBLEMS: ReadonlySet<InvitationProblem> = new Set<Invitati
   'invitation-expired', 'identity-unavailable', 'identity-mismatch', 'bad-signature', 'peer-key-conflict', 'peer-suspended',
 ]);
 
-export const isInvitationProblem = (name: string): name is InvitationProblem => Object.hasOwn(problems, name);
+export const isInvitationProblem = (name: string): name is InvitationProblem => Object.hasOwn(invitationProblems, name);
 
 export function invitationProblem(name: InvitationProblem, detail?: string, status?: ProblemStatus): DomainError {
-  return catalogued(problems, name, { detail, ...(status ? { status } : {}) });
+  return catalogued(invitationProblems, name, { detail, ...(status ? { status } : {}) });
 }

@@ -15,7 +15,7 @@ import { changePeerStateIn } from './peer-state.js';
 import { findPeer, markKeyCompromised, peersInState } from './store.js';
 import { forgetListedPeer } from './trust-list-follower.js';
 
-const problems = {
+export const keyRevocationProblems = {
   'key-revocation-too-large': [413, 'Key revocation too large', 'A key revocation statement is a compact JWS of well under 16 KiB.'],
   'unsupported-media-type': [415, 'Unsupported media type', 'Post the compact JWS with Content-Type: application/jwt.'],
   'malformed-key-revocation': [400, 'Malformed key revocation', 'The body is not a well-formed referral-key-revocation+jwt.'],
@@ -23,10 +23,10 @@ const problems = {
   'bad-signature': [403, 'Bad signature', 'The statement does not verify with the key that must have signed it.'],
 } as const satisfies ProblemCatalogue;
 
-export type KeyRevocationProblem = keyof typeof problems;
+export type KeyRevocationProblem = keyof typeof keyRevocationProblems;
 
 export function keyRevocationProblem(name: KeyRevocationProblem, detail?: string): DomainError {
-  return catalogued(problems, name, { detail });
+  return catalogued(keyRevocationProblems, name, { detail });
 }
 
 export interface AcceptedRevocation {

@@ -5,7 +5,7 @@ import type { AuditActor } from '../audit-log/events.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import { nowSeconds, type NodeContext } from '../context.js';
 import type { Tx } from '../db/database.js';
-import { readBodyWithin } from '../net/body.js';
+import { identityDocumentText } from './identity-response.js';
 import { verifyIdentityDocument, type VerifiedIdentity } from '../identity/document.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { invitationProblem } from './invitation-problems.js';
@@ -13,11 +13,7 @@ import { revokedKidsOf } from '../identity/revocations.js';
 import { keepReplacedIdentity } from './peer-keys.js';
 import { findPeer, insertPeer, peerRowFrom, repinPeer, toPeer, type Peer } from './store.js';
 
-/**
- * An identity document is a few kilobytes (up to some 80 with the longest continuity chain and
- * revocation statements it may carry); anything far larger is refused unread.
- */
-export const MAX_DOCUMENT_BYTES = 256 * 1024;
+export { MAX_DOCUMENT_BYTES } from './identity-response.js';
 
 export type IdentityFetch =
   | { ok: true; identity: VerifiedIdentity; jws: string }
@@ -31,13 +27,9 @@ export async function fetchIdentityOf(ctx: NodeContext, nodeId: string): Promise
   } catch {
     return { ok: false, problem: 'identity-unavailable', reason: `${nodeId} could not be reached.` };
   }
-  if (response.status !== 200) {
-    await response.body?.cancel();
-    return { ok: false, problem: 'identity-unavailable', reason: `${nodeId} answered ${response.status} for its identity document.` };
-  }
-  const text = await readBodyWithin(response, MAX_DOCUMENT_BYTES);
-  if (text === undefined) return { ok: false, problem: 'identity-mismatch', reason: `${nodeId} served an identity document larger than ${MAX_DOCUMENT_BYTES} bytes.` };
-  const jws = text.trim();
+  const read = await identityDocumentText(response, nodeId);
+  if (!read.ok) return { ok: false, problem: read.why === 'status' ? 'identity-unavailable' : 'identity-mismatch', reason: read.reason };
+  const { jws } = read;
   const verification = await verifyIdentityDocument(jws, nowSeconds(ctx.clock), nodeId);
   if (!verification.ok) return { ok: false, problem: 'identity-mismatch', reason: `The identity document of ${nodeId} was refused: ${verification.reason}` };
   return { ok: true, identity: verification.identity, jws };

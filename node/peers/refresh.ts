@@ -12,11 +12,10 @@ import { appendAuditEvent } from '../audit-log/append.js';
 import { verifyIdentityDocument } from '../identity/document.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { startPeriodic, type Periodic } from '../periodic.js';
-import { readBodyWithin } from '../net/body.js';
 import { raisePeerAlert } from './alerts.js';
 import { applyKeyRevocationsIn } from './key-revocation.js';
 import { keepReplacedIdentity } from './peer-keys.js';
-import { MAX_DOCUMENT_BYTES } from './pin-peer.js';
+import { identityDocumentText } from './identity-response.js';
 import { peersInState, recordIdentityChecked, recordRefreshedIdentity, type PeerRow } from './store.js';
 
 export type RefreshOutcome = 'unchanged' | 'updated' | 'alert' | 'unreachable' | 'not-due' | 'revoked';
@@ -70,16 +69,13 @@ export async function refreshPeerIdentity(
     await recordIdentityChecked(ctx.database.db, peer.id, checkedAt);
     return 'unchanged';
   }
-  if (response.status !== 200) {
-    await response.body?.cancel();
+  const read = await identityDocumentText(response, peer.id);
+  if (!read.ok && read.why === 'status') {
     log.info({ peer: peer.id, status: response.status }, 'peer identity not served; tried again later');
     return 'unreachable';
   }
-  const text = await readBodyWithin(response, MAX_DOCUMENT_BYTES);
-  if (text === undefined) {
-    return raise(ctx, peer, 'invalid-identity-document', `The identity document ${peer.id} served is larger than ${MAX_DOCUMENT_BYTES} bytes.`, undefined);
-  }
-  const jws = text.trim();
+  if (!read.ok) return raise(ctx, peer, 'invalid-identity-document', `The identity document was refused: ${read.reason}`, undefined);
+  const { jws } = read;
   const etag = response.headers.get('etag');
   const verification = await verifyIdentityDocument(jws, nowSeconds, peer.id);
   if (!verification.ok) {

@@ -18,11 +18,12 @@ export const SERVICE_TOKEN_MAX_LIFETIME = 60;
 
 export type ServiceTokenClaims = components['schemas']['ServiceTokenClaims'];
 
-/** A token for one request to `aud`: method and path of that request. */
+/** A token for one request to `aud`: method and path of that request. `jti` is fresh unless given (spec/vectors only). */
 export async function createServiceToken(
   issuer: { nodeId: string; signingKey: SigningKey },
   request: { aud: string; method: string; path: string },
   nowSecs: number,
+  jti: string = randomUUID(),
 ): Promise<string> {
   const claims: ServiceTokenClaims = {
     iss: issuer.nodeId,
@@ -31,14 +32,14 @@ export async function createServiceToken(
     htu: `${request.aud}${request.path}`,
     iat: nowSecs,
     exp: nowSecs + SERVICE_TOKEN_MAX_LIFETIME,
-    jti: randomUUID(),
+    jti,
   };
   return new CompactSign(utf8.encode(JSON.stringify(claims)))
     .setProtectedHeader({ alg: 'EdDSA', typ: SERVICE_TOKEN_TYP, kid: issuer.signingKey.kid })
     .sign(issuer.signingKey.privateKey);
 }
 
-const problems = {
+export const serviceTokenProblems = {
   'service-token-required': [401, 'Service token required', 'Send Authorization: Bearer <service token> signed by your node.'],
   'malformed-service-token': [401, 'Malformed service token', 'The service token is not a well-formed referral-service+jwt.'],
   'untrusted-sender': [403, 'Untrusted sender', 'This node does not currently trust the calling node.'],
@@ -50,11 +51,11 @@ const problems = {
   'service-token-replayed': [401, 'Service token already used', 'Make a fresh token (new jti) for each request.'],
 } as const satisfies ProblemCatalogue;
 
-export type ServiceTokenProblem = keyof typeof problems;
+export type ServiceTokenProblem = keyof typeof serviceTokenProblems;
 
 export function serviceTokenProblem(name: ServiceTokenProblem): DomainError {
-  const unauthenticated = problems[name][0] === 401;
-  return catalogued(problems, name, unauthenticated ? { challenge: 'Bearer realm="referral-federation"' } : {});
+  const unauthenticated = serviceTokenProblems[name][0] === 401;
+  return catalogued(serviceTokenProblems, name, unauthenticated ? { challenge: 'Bearer realm="referral-federation"' } : {});
 }
 
 export type ServiceTokenVerification =
@@ -92,7 +93,7 @@ export async function verifyServiceToken(
     return fail('malformed-service-token');
   }
   const claims = parseClaims(decodeBase64UrlStrict(parts[1])!);
-  if (header.alg !== 'EdDSA' || header.typ !== SERVICE_TOKEN_TYP || typeof header.kid !== 'string' || !claims) {
+  if (header.alg !== 'EdDSA' || header.typ !== SERVICE_TOKEN_TYP || typeof header.kid !== 'string' || header.crit !== undefined || !claims) {
     return fail('malformed-service-token');
   }
   const signed = await verifySignedByPeer(ctx, token, { iss: claims.iss, kid: header.kid });

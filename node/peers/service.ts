@@ -1,7 +1,6 @@
 // Peers: other nodes this node knows. A peer is added by URL (its identity document is fetched
 // and verified, and stored as pending) and trusted only by an administrator's explicit act,
 // which pins its signing key.
-import { readBodyWithin } from '../net/body.js';
 import { OutboundRefusedError } from '../net/outbound.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
@@ -11,7 +10,7 @@ import { verifyIdentityDocument, type VerifiedIdentity } from '../identity/docum
 import { readableFingerprint } from '../identity/keys.js';
 import { normaliseNodeUrl, PeerError } from './node-url.js';
 import { changePeerStateIn, type PeerAction } from './peer-state.js';
-import { MAX_DOCUMENT_BYTES } from './pin-peer.js';
+import { identityDocumentText } from './identity-response.js';
 import { findPeer, insertPeer, listPeerRows, markPeerTrusted, peerRowFrom, toPeer, type Peer, type RevocationReason } from './store.js';
 import { forgetListedPeer, TRUST_LIST_ACTOR } from './trust-list-follower.js';
 
@@ -37,10 +36,9 @@ export async function fetchPeerIdentity(
     if (error instanceof OutboundRefusedError) throw new PeerError(`${id} was not asked for its identity document: ${error.message}`);
     throw new PeerError(`Could not reach ${id} (${error instanceof Error ? error.message : 'network error'}). Check the URL and that the node is running.`);
   }
-  if (!response.ok) throw new PeerError(`${id} answered ${response.status} for its identity document; is it a referral node?`);
-  const text = await readBodyWithin(response, MAX_DOCUMENT_BYTES);
-  if (text === undefined) throw new PeerError(`${id} served an identity document larger than ${MAX_DOCUMENT_BYTES} bytes; is it a referral node?`);
-  const jws = text.trim();
+  const read = await identityDocumentText(response, id);
+  if (!read.ok) throw new PeerError(`${read.reason} Is it a referral node?`);
+  const { jws } = read;
   const verification = await verifyIdentityDocument(jws, Math.floor(clock.now().getTime() / 1000), id);
   if (!verification.ok) throw new PeerError(`The identity document of ${id} was refused: ${verification.reason}`);
   return { identity: verification.identity, jws };

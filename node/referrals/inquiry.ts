@@ -1,6 +1,7 @@
 // Inquiries: before anything about the person is sent, the sender asks whether the receiver can
 // help (needs, urgency, a coarse profile); after the answer it makes the offer on the same
 // referral, or withdraws.
+import { requireAccepts } from '../peers/capabilities.js';
 import { uuidv7 } from '../util/uuidv7.js';
 import { checkPeerQuotas } from './quotas.js';
 import type { components as Fed } from '../../spec/generated/federation.js';
@@ -33,6 +34,7 @@ export async function createInquiry(
 ): Promise<ReferralSummary> {
   const now = ctx.clock.now();
   const peer = await peerFor(ctx, request.to, true);
+  requireAccepts(peer, INQUIRY);
   const referralId = uuidv7();
   const body: ReferralInquiryBody = {
     referral_id: referralId,
@@ -74,6 +76,7 @@ export async function offerAfterInquiry(
     throw new DomainError(409, 'illegal-transition', 'Not possible in this state', `An offer follows an answered inquiry this node sent; this referral is ${referral.state}.`);
   }
   const peer = await peerFor(ctx, referral.peer_id, true);
+  requireAccepts(peer, OFFER);
   if (request.service_id) await requireServiceOf(ctx, peer.id, request.service_id);
   const seq = referral.local_seq + 1;
   await ctx.database.transaction(async (tx) => {
@@ -91,7 +94,11 @@ export async function applyIncomingInquiry(tx: Tx, ctx: NodeContext, envelope: V
   const { header } = envelope;
   const body = envelope.body as ReferralInquiryBody;
   if (header.seq !== 1) throw envelopeProblem('out-of-order', 'An inquiry starts a referral: it is message 1.');
-  if (await findReferral(tx, header.referral_id)) throw envelopeProblem('illegal-transition', 'A referral with this id already exists on this node.');
+  // An id this node holds with another peer is answered as for an offer: the referral is not one
+  // between these two nodes (spec: EnvelopeHeader.referral_id); with this peer, it has begun.
+  const existing = await findReferral(tx, header.referral_id);
+  if (existing && existing.peer_id !== envelope.peer.id) throw envelopeProblem('unknown-referral');
+  if (existing) throw envelopeProblem('illegal-transition', 'This referral has already begun; an inquiry can only start one.');
   const now = ctx.clock.now();
   await checkPeerQuotas(tx, ctx, envelope.peer.id, ctx.limits.peerQuotas, now, envelope.jws.length);
   await createReferralRecord(tx, ctx.self.country, {

@@ -20,6 +20,7 @@ import { prepareEventDetails, recordEvent, type EventDetails, type PartnerCasewo
 import { consentRowViolation, findConsent } from '../consents/service.js';
 import { recordDisclosure } from './offer.js';
 import { findPeer } from '../peers/store.js';
+import { requireAccepts } from '../peers/capabilities.js';
 import { understandsHandover } from '../peers/capabilities.js';
 import { responsibleCaseworkerOf } from '../users/service.js';
 import { applyOwnLifecycleMessage, applyPeerLifecycleMessage, changedMeanwhile, findReferralWith, findReferral, peerMessageOf, setPartnerCaseReference } from './state.js';
@@ -122,6 +123,7 @@ export async function sendLifecycleMessage(
 
   const peer = await findPeer(ctx.database.db, referral.peer_id);
   if (!peer) throw noSuchReferral();
+  requireAccepts(peer, message);
   const seq = referral.local_seq + 1;
   // The acceptance names who is responsible here (whoAnswers), as read now: checked again below.
   const named = message === 'referral.accept' ? await whoAnswers(ctx.database.db, referral, peer) : {};

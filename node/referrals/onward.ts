@@ -1,6 +1,7 @@
 // Onward referral: the receiver refers a case on to a third organisation, only as far as the
 // client's consent allows, and tells the original sender. The new offer, the notice and both
 // timeline entries commit together.
+import { requireAccepts } from '../peers/capabilities.js';
 import { uuidv7 } from '../util/uuidv7.js';
 import { requireServiceOf } from '../directory/sync.js';
 import type { components as Fed } from '../../spec/generated/federation.js';
@@ -46,6 +47,7 @@ export async function referOnward(
   const offer = await readPayload<ReferralOfferBody>(db, ctx.dataKeys, referralId, OFFER);
   if (!offer) throw new DomainError(404, 'not-found', 'No such referral', 'The referral\'s content is no longer held here.');
   const third = await peerFor(ctx, request.to, true);
+  requireAccepts(third, OFFER);
   if (third.id === original.peer_id) throw new DomainError(422, 'invalid-request', 'Back to the sender', 'To hand the case back to the organisation that sent it, decline or complete the referral instead.');
   const permission = offer.consent.onward_referral;
   if (!permission?.allowed) refuse('The client did not agree to be referred on to another organisation.');
@@ -78,6 +80,7 @@ export async function referOnward(
   const content: LifecycleContent = { to: third.id, onward_referral_id: onwardId, ...(request.note ? { note: request.note } : {}) };
   const sender = await findPeer(db, original.peer_id);
   if (!sender) throw noSuchReferral();
+  requireAccepts(sender, ONWARD);
   const noticeSeq = original.local_seq + 1;
   const notice = await sealEnvelope({
     type: ONWARD, from: ctx.self.nodeId, to: original.peer_id, referralId, seq: noticeSeq, createdAt: now,

@@ -1,6 +1,7 @@
 // Referrals: making an offer to a trusted peer (at once or from a draft), and reading them back.
 // The state change, the encrypted payload and the outgoing envelope are written in one
 // transaction. Incoming messages are applied by incoming.ts.
+import { requireAccepts } from '../peers/capabilities.js';
 import { sql } from 'kysely';
 import { uuidv7 } from '../util/uuidv7.js';
 import type { components as Fed } from '../../spec/generated/federation.js';
@@ -38,6 +39,7 @@ export async function createReferral(
   const now = ctx.clock.now();
   const draft = request.draft === true;
   const peer = await peerFor(ctx, request.to, !draft);
+  if (!draft) requireAccepts(peer, OFFER);
   if (request.service_id) await requireServiceOf(ctx, peer.id, request.service_id);
   const referralId = uuidv7();
   // Sealed before the transaction (the offer to the peer, the payload and the envelope's copy at
@@ -79,6 +81,7 @@ export async function sendDraft(ctx: NodeContext, actor: Actor, referralId: stri
     throw new DomainError(409, 'illegal-transition', 'Not a draft', `Only a draft can be sent; this referral is ${referral.state}.`);
   }
   const peer = await peerFor(ctx, referral.peer_id, true);
+  requireAccepts(peer, OFFER);
   const draft = await readPayload<ReferralOfferBody>(ctx.database.db, ctx.dataKeys, referralId, OFFER);
   const consent = referral.consent_id ? await findConsent(ctx.database.db, referral.consent_id) : undefined;
   if (!draft || !consent) throw new DomainError(404, 'not-found', 'No such referral', 'The draft\'s content is no longer held here.');

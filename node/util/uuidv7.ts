@@ -15,3 +15,6 @@ export function uuidv7(now: number = Date.now()): string {
   const time = now.toString(16).padStart(12, '0');
   return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15, 18)}-${random.slice(19)}`;
 }
+
+/** Whether `id` is a UUID of version 7 and the RFC 9562 variant, in its lower- or upper-case text form. */
+export const isUuidV7 = (id: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(id);

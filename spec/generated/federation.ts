@@ -58,7 +58,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Deliver one envelope; answers with a signed receipt. */
+        /**
+         * Deliver one envelope; answers with a signed receipt.
+         * @description The URL of this operation is the one a node publishes in its identity document's
+         *     `endpoints.envelopes`; a sender posts there (see "Envelope construction"). The receiver
+         *     checks the envelope in the order of "Envelope verification (receiver)", each failure
+         *     answered with its problem type and changing nothing, then applies the message and its
+         *     receipt in one durable transaction. The same bytes posted again are answered with the
+         *     stored receipt and no second effect, so a sender may retry whenever it holds no receipt.
+         */
         post: operations["postEnvelope"];
         delete?: never;
         options?: never;
@@ -73,7 +81,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The latest checkpoint of this node's audit log, with its witnesses' cosignatures. */
+        /**
+         * The latest checkpoint of this node's audit log, with its witnesses' cosignatures.
+         * @description A peer compares it with the checkpoint it cosigned as a witness, and uses its size for the
+         *     proofs below. The node's own signature line comes first (key ID with type 0x01), then one
+         *     cosignature line per witness (type 0x04); a reader ignores lines by keys it does not know.
+         */
         get: operations["getLogCheckpoint"];
         put?: never;
         post?: never;
@@ -113,7 +126,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** RFC 9162 inclusion proof of one entry (by index or by leaf hash) in the tree of a given size. */
+        /**
+         * RFC 9162 inclusion proof of one entry (by index or by leaf hash) in the tree of a given size.
+         * @description Proves that an entry a peer holds (one about its own dealings, from `getLogEntries`) is in
+         *     the tree of `tree_size` entries, whose root a checkpoint signs. `tree_size` is at most the
+         *     log's current size (`beyond-log-size` otherwise); give `index` or `leaf_hash`, not both.
+         */
         get: operations["getLogInclusionProof"];
         put?: never;
         post?: never;
@@ -130,7 +148,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** RFC 9162 consistency proof from the tree of `old_size` to the tree of `new_size`. */
+        /**
+         * RFC 9162 consistency proof from the tree of `old_size` to the tree of `new_size`.
+         * @description Proves that the log of `new_size` entries extends the one of `old_size` entries without
+         *     changing it: what a witness checks before it cosigns a newer checkpoint, and what a peer
+         *     checks between two checkpoints it saw. `old_size` ≤ `new_size` ≤ the log's current size.
+         */
         get: operations["getLogConsistencyProof"];
         put?: never;
         post?: never;
@@ -550,7 +573,7 @@ export interface components {
             header: components["schemas"]["Base64Url"];
             /** @description base64url of the 24-byte XChaCha20-Poly1305 nonce. */
             nonce: components["schemas"]["Base64Url"];
-            /** @description base64url of the AEAD ciphertext including its 16-byte tag. */
+            /** @description base64url of the AEAD ciphertext including its 16-byte tag; it opens to the body of the header's message type. */
             ciphertext: components["schemas"]["Base64Url"];
             keys: {
                 /** @description base64url of crypto_box_seal(content key, recipient X25519 key). */
@@ -680,6 +703,8 @@ export interface components {
             "referral.withdraw"?: components["schemas"]["ReferralWithdrawBody"];
             "referral.onward"?: components["schemas"]["ReferralOnwardBody"];
             "referral.handover"?: components["schemas"]["ReferralHandoverBody"];
+            "consent.withdraw"?: components["schemas"]["ConsentWithdrawBody"];
+            "erasure.receipt"?: components["schemas"]["ErasureReceiptBody"];
         };
         /** @description Free text between caseworkers. May hold personal data; it travels and is stored encrypted. */
         Note: string;
@@ -1251,12 +1276,13 @@ export interface components {
             proof: components["schemas"]["Base64Url"][];
         };
         /**
-         * @description Stable problem `type` values of the federation API.
+         * @description Stable problem `type` values of the federation API; each with its status, meaning and retry in "Problem types" above.
          * @enum {unknown}
          */
         ProblemType: "urn:refnet:problem:envelope-too-large" | "urn:refnet:problem:unsupported-media-type" | "urn:refnet:problem:malformed-envelope" | "urn:refnet:problem:unknown-sender" | "urn:refnet:problem:untrusted-sender" | "urn:refnet:problem:sender-suspended" | "urn:refnet:problem:sender-revoked" | "urn:refnet:problem:unknown-key" | "urn:refnet:problem:bad-signature" | "urn:refnet:problem:wrong-recipient" | "urn:refnet:problem:sender-mismatch" | "urn:refnet:problem:unknown-recipient-key" | "urn:refnet:problem:signature-time-skew" | "urn:refnet:problem:envelope-conflict" | "urn:refnet:problem:unsupported-message-type" | "urn:refnet:problem:decryption-failed" | "urn:refnet:problem:invalid-body" | "urn:refnet:problem:consent-expired" | "urn:refnet:problem:consent-dated-ahead" | "urn:refnet:problem:consent-recipient-not-named" | "urn:refnet:problem:consent-purpose-not-covered" | "urn:refnet:problem:consent-category-not-covered" | "urn:refnet:problem:unknown-referral" | "urn:refnet:problem:illegal-transition" | "urn:refnet:problem:out-of-order" | "urn:refnet:problem:service-token-required" | "urn:refnet:problem:malformed-service-token" | "urn:refnet:problem:token-not-for-this-request" | "urn:refnet:problem:service-token-expired" | "urn:refnet:problem:service-token-replayed" | "urn:refnet:problem:invalid-parameters" | "urn:refnet:problem:beyond-log-size" | "urn:refnet:problem:no-checkpoint" | "urn:refnet:problem:leaf-not-found" | "urn:refnet:problem:witness-request-too-large" | "urn:refnet:problem:malformed-witness-request" | "urn:refnet:problem:not-log-origin" | "urn:refnet:problem:bad-checkpoint-signature" | "urn:refnet:problem:checkpoint-conflict" | "urn:refnet:problem:inconsistent-checkpoint" | "urn:refnet:problem:redeem-request-too-large" | "urn:refnet:problem:key-revocation-too-large" | "urn:refnet:problem:malformed-key-revocation" | "urn:refnet:problem:malformed-redeem-request" | "urn:refnet:problem:invalid-invitation" | "urn:refnet:problem:invitation-revoked" | "urn:refnet:problem:invitation-used" | "urn:refnet:problem:invitation-expired" | "urn:refnet:problem:identity-unavailable" | "urn:refnet:problem:identity-mismatch" | "urn:refnet:problem:peer-key-conflict" | "urn:refnet:problem:peer-suspended" | "urn:refnet:problem:not-found" | "urn:refnet:problem:malformed-request" | "urn:refnet:problem:headers-too-large" | "urn:refnet:problem:rate-limited" | "urn:refnet:problem:quota-exceeded" | "urn:refnet:problem:request-timeout" | "urn:refnet:problem:expectation-failed" | "urn:refnet:problem:internal-error";
         Problem: {
-            type: string;
+            /** @description One of `ProblemType` (see "Problem types"), or one a later version adds, which a reader treats as "Problem types" says. */
+            type: components["schemas"]["ProblemType"] | string;
             title: string;
             status: number;
             detail?: string;

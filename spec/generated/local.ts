@@ -7,7 +7,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness and readiness (database reachable). */
+        /**
+         * Liveness and readiness (database reachable).
+         * @description Liveness for a load balancer or process supervisor: 200 while the node answers and its database is reachable, 503 otherwise. No credential; it tells nothing about the node's peers or data. `/readyz` says whether the node is ready to serve.
+         */
         get: operations["getHealth"];
         put?: never;
         post?: never;
@@ -69,7 +72,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This node's identity, as peers see it. */
+        /**
+         * This node's identity, as peers see it.
+         * @description The node's id, name, country, languages and the readable fingerprints of its signing and encryption keys: what an administrator reads out to a partner organisation before it trusts this node. Any signed-in role.
+         */
         get: operations["getNode"];
         put?: never;
         post?: never;
@@ -108,10 +114,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This organisation's own services (every state). */
+        /**
+         * This organisation's own services (every state).
+         * @description Every service this organisation describes, in every state (open, paused), as its peers receive them in its signed directory. Any signed-in role.
+         */
         get: operations["listServices"];
         put?: never;
-        /** Describe a new service (administrators). */
+        /**
+         * Describe a new service (administrators).
+         * @description Adds a service to this organisation's directory, with its taxonomy codes, places, eligibility and languages; peers receive it with the next signed directory. Administrators only; recorded in the audit log.
+         */
         post: operations["createService"];
         delete?: never;
         options?: never;
@@ -126,12 +138,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One of this organisation's services. */
+        /**
+         * One of this organisation's services.
+         * @description One service of this organisation, as its peers see it. 404 for an id it does not describe.
+         */
         get: operations["getService"];
-        /** Describe a service anew (administrators); what is left out is removed. */
+        /**
+         * Describe a service anew (administrators); what is left out is removed.
+         * @description Replaces the whole description of a service: fields left out are removed. Peers receive the change with the next signed directory. Administrators only; recorded in the audit log.
+         */
         put: operations["replaceService"];
         post?: never;
-        /** Remove a service for good (administrators). */
+        /**
+         * Remove a service for good (administrators).
+         * @description Removes the service from the directory for good (referrals made to it keep their history). Administrators only; recorded in the audit log.
+         */
         delete: operations["deleteService"];
         options?: never;
         head?: never;
@@ -147,7 +168,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Pause a service (administrators); it stays listed but is not offered in matching. */
+        /**
+         * Pause a service (administrators); it stays listed but is not offered in matching.
+         * @description The service stays in the directory, marked paused, and is not offered in matching until it is resumed. Administrators only.
+         */
         post: operations["pauseService"];
         delete?: never;
         options?: never;
@@ -164,7 +188,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Offer a paused service again (administrators). */
+        /**
+         * Offer a paused service again (administrators).
+         * @description A paused service is offered in matching again. Administrators only.
+         */
         post: operations["resumeService"];
         delete?: never;
         options?: never;
@@ -181,7 +208,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Say whether a service takes referrals now and how many places are free (caseworkers and administrators). */
+        /**
+         * Say whether a service takes referrals now and how many places are free (caseworkers and administrators).
+         * @description Whether the service takes referrals now and how many places are free, as caseworkers see it in matching at the partners. Caseworkers and administrators.
+         */
         post: operations["setServiceAvailability"];
         delete?: never;
         options?: never;
@@ -196,7 +226,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** How fresh the directory of each trusted peer is. */
+        /**
+         * How fresh the directory of each trusted peer is.
+         * @description For each trusted peer: whether its signed directory is current, expired or never received, how many services it lists, when it was signed, received and last asked for, and the last error (a directory that does not verify is not kept: the one held stays). Any signed-in role.
+         */
         get: operations["listPeerDirectories"];
         put?: never;
         post?: never;
@@ -215,7 +248,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Fetch every trusted peer's directory now (caseworkers and administrators). */
+        /**
+         * Fetch every trusted peer's directory now (caseworkers and administrators).
+         * @description Fetches the signed directory of every trusted peer now instead of at the next periodic round, and answers with the same status as `GET /api/v1/directories`. Caseworkers and administrators.
+         */
         post: operations["syncPeerDirectories"];
         delete?: never;
         options?: never;
@@ -281,7 +317,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The peers this node knows, with their trust state. */
+        /**
+         * The peers this node knows, with their trust state.
+         * @description Every node this node knows: its id, organisation, country, languages, trust state (pending, trusted, suspended, revoked), the fingerprint of the signing key it pinned, and when it was added and trusted. Any signed-in role; administrators change them with the operations below.
+         */
         get: operations["listPeers"];
         put?: never;
         /**
@@ -331,7 +370,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mark an alert as dealt with (it stays listed, with the time). */
+        /**
+         * Mark an alert as dealt with (it stays listed, with the time).
+         * @description An administrator marks an alert about a peer (a changed signing key, an identity document that no longer verifies, a witness inconsistency) as dealt with. The alert stays listed with the time it was resolved and by whom. Administrators only.
+         */
         post: operations["resolvePeerAlert"];
         delete?: never;
         options?: never;
@@ -429,7 +471,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Referrals sent and received, newest first. */
+        /**
+         * Referrals sent and received, newest first.
+         * @description The referrals this node sent and received, newest change first, filtered by direction, state, peer, need for action or change time, one page at a time (`next_cursor`). Summaries only: names and case details are read with `GET /api/v1/referrals/{id}`. Caseworkers and administrators.
+         */
         get: operations["listReferrals"];
         put?: never;
         /**
@@ -2100,9 +2145,10 @@ export interface components {
          * @description Stable problem `type` values of the local API.
          * @enum {unknown}
          */
-        ProblemType: "urn:refnet:problem:unauthorized" | "urn:refnet:problem:forbidden" | "urn:refnet:problem:not-found" | "urn:refnet:problem:invalid-request" | "urn:refnet:problem:unsupported-media-type" | "urn:refnet:problem:peer-not-trusted" | "urn:refnet:problem:peer-state" | "urn:refnet:problem:consent-violation" | "urn:refnet:problem:illegal-transition" | "urn:refnet:problem:not-ready" | "urn:refnet:problem:invalid-invitation-code" | "urn:refnet:problem:invitation-key-mismatch" | "urn:refnet:problem:bad-signature" | "urn:refnet:problem:invalid-confirmation" | "urn:refnet:problem:peer-unreachable" | "urn:refnet:problem:peer-key-conflict" | "urn:refnet:problem:peer-suspended" | "urn:refnet:problem:identity-mismatch" | "urn:refnet:problem:identity-unavailable" | "urn:refnet:problem:invalid-invitation" | "urn:refnet:problem:invitation-used" | "urn:refnet:problem:invitation-expired" | "urn:refnet:problem:invitation-revoked" | "urn:refnet:problem:malformed-request" | "urn:refnet:problem:headers-too-large" | "urn:refnet:problem:rate-limited" | "urn:refnet:problem:quota-exceeded" | "urn:refnet:problem:request-timeout" | "urn:refnet:problem:expectation-failed" | "urn:refnet:problem:internal-error";
+        ProblemType: "urn:refnet:problem:unauthorized" | "urn:refnet:problem:forbidden" | "urn:refnet:problem:not-found" | "urn:refnet:problem:invalid-request" | "urn:refnet:problem:unsupported-media-type" | "urn:refnet:problem:peer-not-trusted" | "urn:refnet:problem:peer-state" | "urn:refnet:problem:consent-violation" | "urn:refnet:problem:message-type-not-accepted" | "urn:refnet:problem:illegal-transition" | "urn:refnet:problem:not-ready" | "urn:refnet:problem:invalid-invitation-code" | "urn:refnet:problem:invitation-key-mismatch" | "urn:refnet:problem:bad-signature" | "urn:refnet:problem:invalid-confirmation" | "urn:refnet:problem:peer-unreachable" | "urn:refnet:problem:peer-key-conflict" | "urn:refnet:problem:peer-suspended" | "urn:refnet:problem:identity-mismatch" | "urn:refnet:problem:identity-unavailable" | "urn:refnet:problem:invalid-invitation" | "urn:refnet:problem:invitation-used" | "urn:refnet:problem:invitation-expired" | "urn:refnet:problem:invitation-revoked" | "urn:refnet:problem:malformed-request" | "urn:refnet:problem:headers-too-large" | "urn:refnet:problem:rate-limited" | "urn:refnet:problem:quota-exceeded" | "urn:refnet:problem:request-timeout" | "urn:refnet:problem:expectation-failed" | "urn:refnet:problem:internal-error";
         Problem: {
-            type: string;
+            /** @description One of `ProblemType`, or one a later version adds (treat it by its status). */
+            type: components["schemas"]["ProblemType"] | string;
             title: string;
             status: number;
             detail?: string;

@@ -50,6 +50,8 @@ export interface TestNetwork {
   unreachable: Set<string>;
   /** Answer requests in place of the nodes while set (e.g. to play a misbehaving peer). */
   intercept: ((url: URL) => Response | undefined) | undefined;
+  /** While set, a request goes to the URL it returns instead (a peer serving an endpoint at a path of its own). */
+  rewrite: ((url: URL) => URL | undefined) | undefined;
   /** Awaited before a request reaches its node while set (a slow or silent peer); the request's signal may end the wait. */
   gate: ((url: URL, init: RequestInit | undefined) => Promise<void>) | undefined;
   /**
@@ -74,10 +76,11 @@ export async function createTestNetwork(
   const clock = new TestClock();
   const nodes: TestNode[] = [];
   const unreachable = new Set<string>();
-  const network = { intercept: undefined as TestNetwork['intercept'], gate: undefined as TestNetwork['gate'] };
+  const network = { intercept: undefined as TestNetwork['intercept'], gate: undefined as TestNetwork['gate'], rewrite: undefined as TestNetwork['rewrite'] };
   const root = mkdtempSync(join(tmpdir(), 'refnet-test-'));
   const fetchVia: Fetch = async (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
+    const asked = new URL(input instanceof Request ? input.url : String(input));
+    const url = network.rewrite?.(asked) ?? asked;
     const target = nodes.find((n) => url.href.startsWith(`${n.id}/`));
     if (!target || unreachable.has(target.id)) throw new TypeError('fetch failed');
     await network.gate?.(url, init);

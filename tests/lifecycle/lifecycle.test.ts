@@ -3,6 +3,7 @@
 // change, messages applied in order, and a timeline that says who did what.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../../node/util/uuidv7.js';
 import { readFileSync } from 'node:fs';
 import { sealEnvelope, signEnvelopeAttempt } from '../../node/envelope/seal.js';
 import { ERASURE_TRANSITIONS, LIFECYCLE_ACTIONS, TRANSITIONS, type LifecycleAction, type LifecycleMessage } from '../../node/referrals/lifecycle.js';
@@ -215,7 +216,7 @@ describe('illegal transitions made locally', () => {
 
 describe('messages arriving over the network', () => {
   /** A message from gr (the sender) to at about referral `id`, signed now. */
-  async function fromSender(id: string, type: string, seq: number, body: Json, envelopeId = randomUUID()): Promise<string> {
+  async function fromSender(id: string, type: string, seq: number, body: Json, envelopeId = uuidv7()): Promise<string> {
     const sealed = await sealEnvelope(
       {
         type, from: gr.id, to: at.id, referralId: id, seq, createdAt: net.clock.now(), body: { referral_id: id, ...body },
