@@ -15,9 +15,11 @@ export async function randomBytes(length: number): Promise<Uint8Array> {
   return sodium.randombytes_buf(length);
 }
 
-export async function aeadEncrypt(key: Uint8Array, plaintext: Uint8Array, associatedData: Uint8Array): Promise<Sealed> {
+/** The nonce is drawn at random unless given (given only to reproduce known ciphertexts: spec/vectors). */
+export async function aeadEncrypt(key: Uint8Array, plaintext: Uint8Array, associatedData: Uint8Array, givenNonce?: Uint8Array): Promise<Sealed> {
   const sodium = await loadSodium();
-  const nonce = sodium.randombytes_buf(AEAD_NONCE_BYTES);
+  if (givenNonce && givenNonce.length !== AEAD_NONCE_BYTES) throw new RangeError(`An AEAD nonce is ${AEAD_NONCE_BYTES} bytes.`);
+  const nonce = givenNonce ?? sodium.randombytes_buf(AEAD_NONCE_BYTES);
   const ciphertext = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, associatedData, null, nonce, key);
   return { nonce, ciphertext };
 }

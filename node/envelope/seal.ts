@@ -32,7 +32,18 @@ export interface SealInput {
   senderKey: OkpPublicJwk;
 }
 
-export async function sealEnvelope(input: SealInput, newId: () => string = uuidv7): Promise<SealedEnvelope> {
+/**
+ * What sealing otherwise draws at random: the content key, the nonce and, inside crypto_box_seal,
+ * an ephemeral key per sealed copy of the content key. Given only to reproduce a known envelope
+ * (spec/vectors); the sealed keys given must open to the content key.
+ */
+export interface SealingDraws {
+  contentKey: Uint8Array;
+  nonce: Uint8Array;
+  sealedKeys?: { recipient: Uint8Array; sender: Uint8Array };
+}
+
+export async function sealEnvelope(input: SealInput, newId: () => string = uuidv7, draws?: SealingDraws): Promise<SealedEnvelope> {
   const header: EnvelopeHeader = {
     v: 1,
     id: newId(),
@@ -46,15 +57,15 @@ export async function sealEnvelope(input: SealInput, newId: () => string = uuidv
     sender_kid: input.senderKey.kid,
   };
   const headerBytes = utf8.encode(JSON.stringify(header));
-  const contentKey = await randomBytes(AEAD_KEY_BYTES);
-  const { nonce, ciphertext } = await aeadEncrypt(contentKey, utf8.encode(JSON.stringify(input.body)), headerBytes);
+  const contentKey = draws?.contentKey ?? (await randomBytes(AEAD_KEY_BYTES));
+  const { nonce, ciphertext } = await aeadEncrypt(contentKey, utf8.encode(JSON.stringify(input.body)), headerBytes, draws?.nonce);
   const envelopePayload: EnvelopePayload = {
     header: b64u.encode(headerBytes),
     nonce: b64u.encode(nonce),
     ciphertext: b64u.encode(ciphertext),
     keys: {
-      recipient: b64u.encode(await sealToPublicKey(contentKey, b64u.decode(input.recipientKey.x))),
-      sender: b64u.encode(await sealToPublicKey(contentKey, b64u.decode(input.senderKey.x))),
+      recipient: b64u.encode(draws?.sealedKeys?.recipient ?? (await sealToPublicKey(contentKey, b64u.decode(input.recipientKey.x)))),
+      sender: b64u.encode(draws?.sealedKeys?.sender ?? (await sealToPublicKey(contentKey, b64u.decode(input.senderKey.x)))),
     },
   };
   const payload = JSON.stringify(envelopePayload);
