@@ -41,6 +41,7 @@ export const FINAL_PROBLEMS: ReadonlySet<string> = new Set(
     'unsupported-message-type', 'decryption-failed', 'invalid-body', 'unknown-referral', 'illegal-transition', 'sender-revoked',
     // What her consent covers does not change when the message is sent again.
     'consent-expired', 'consent-dated-ahead', 'consent-recipient-not-named', 'consent-purpose-not-covered', 'consent-category-not-covered',
+    'consent-onward-not-allowed',
   ].map(
     (name) => `urn:refnet:problem:${name}`,
   ),

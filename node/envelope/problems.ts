@@ -25,6 +25,7 @@ export const envelopeProblems = {
   'consent-recipient-not-named': [422, 'Recipient not named in the consent', 'The consent does not name this node among its recipients.'],
   'consent-purpose-not-covered': [422, 'Purpose not covered by the consent', 'The consent does not name referral among its purposes.'],
   'consent-category-not-covered': [422, 'Data not covered by the consent', 'The client data holds a category the consent does not cover.'],
+  'consent-onward-not-allowed': [422, 'Onward referral not covered by the consent', 'The consent of the referral does not allow referring the client on, or not to that organisation.'],
   'quota-exceeded': [403, 'Quota exceeded', 'This node holds as much from the sending node as it accepts for now (the quota is named); try again later, or ask its administrator.'],
 } as const satisfies ProblemCatalogue;
 

@@ -20,8 +20,7 @@ import { prepareEventDetails, recordEvent, type EventDetails, type PartnerCasewo
 import { consentRowViolation, findConsent } from '../consents/service.js';
 import { recordDisclosure } from './offer.js';
 import { findPeer } from '../peers/store.js';
-import { requireAccepts } from '../peers/capabilities.js';
-import { understandsHandover } from '../peers/capabilities.js';
+import { requireAccepts, understandsHandover } from '../peers/capabilities.js';
 import { responsibleCaseworkerOf } from '../users/service.js';
 import { applyOwnLifecycleMessage, applyPeerLifecycleMessage, changedMeanwhile, findReferralWith, findReferral, peerMessageOf, setPartnerCaseReference } from './state.js';
 
@@ -185,6 +184,20 @@ async function stateBeforeExpiry(tx: Tx, referralId: string): Promise<string> {
 }
 
 /** Applies a lifecycle message from the peer inside the receiving transaction; throws a problem to refuse it. */
+/**
+ * Why the consent of a referral this node sent does not allow the onward referral its receiver
+ * reports, if it does not: she did not agree to be referred on, or not to that organisation. The
+ * referring-on node checks the same before it seals (onward.ts); this is the original sender's
+ * own check of what it is told (spec: MessageType, "Onward referral").
+ */
+async function onwardOutsideConsent(tx: Tx, referral: Selectable<ReferralsTable>, to: string | undefined): Promise<string | undefined> {
+  const consent = referral.consent_id ? await findConsent(tx, referral.consent_id) : undefined;
+  const permission = consent?.onward ? (JSON.parse(consent.onward) as Fed['schemas']['OnwardPermission']) : undefined;
+  if (!permission?.allowed) return 'The consent of this referral does not allow referring the client on to another organisation.';
+  if (permission.recipients && (!to || !permission.recipients.includes(to))) return 'The consent of this referral allows onward referral only to other organisations than this one.';
+  return undefined;
+}
+
 export async function applyLifecycleMessage(
   tx: Tx,
   ctx: NodeContext,
@@ -211,6 +224,10 @@ export async function applyLifecycleMessage(
   const now = ctx.clock.now();
   const violation = await outsideConsent(tx, ctx, referral, content.client, now);
   if (violation) throw envelopeProblem('invalid-body', violation);
+  if (message === 'referral.onward') {
+    const notAllowed = await onwardOutsideConsent(tx, referral, content.to);
+    if (notAllowed) throw envelopeProblem('consent-onward-not-allowed', notAllowed);
+  }
   if (REPEATABLE.has(message)) await checkStoredBytes(tx, ctx, envelope.peer.id, ctx.limits.peerQuotas, now, envelope.jws.length);
   await applyPeerLifecycleMessage(tx, referral, message, peerMessageOf(envelope), current as ReferralState, now);
   if (content.case_reference && content.case_reference !== referral.partner_case_ref) await setPartnerCaseReference(tx, referral.id, content.case_reference);

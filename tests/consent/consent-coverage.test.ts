@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealEnvelope, signEnvelopeAttempt } from '../../node/envelope/seal.js';
+import { uuidv7 } from '../../node/util/uuidv7.js';
 import { CONSENT_PROBLEMS } from '../../node/referrals/consent.js';
 import { expectMatchesSpec } from '../_util/spec-check.js';
 import { expectUnchanged, snapshotDatabase } from '../_util/database-snapshot.js';
@@ -109,5 +110,44 @@ describe('the sender', () => {
     } finally {
       net.intercept = undefined;
     }
+  });
+});
+
+describe('onward permission, at the original sender', () => {
+  /** A referral GR sent AT and AT received, with the onward permission given (none when undefined). */
+  async function delivered(onward?: Json): Promise<string> {
+    const request = referralRequest(at.id);
+    const { body } = await api(gr, 'POST', '/api/v1/referrals', { ...request, consent: { ...request.consent, ...(onward ? { onward_referral: onward } : {}) } });
+    await net.settle();
+    return body.id as string;
+  }
+
+  /** AT's notice to GR that it referred the case on to `to`, made by hand as a node that skips its own check would. */
+  async function noticeFromAt(referralId: string, to: string): Promise<Response> {
+    const sealed = await sealEnvelope({
+      type: 'referral.onward', from: at.id, to: gr.id, referralId, seq: 1, createdAt: net.clock.now(),
+      body: { referral_id: referralId, to, onward_referral_id: uuidv7() },
+      recipientKey: gr.ctx.self.encryptionKey.publicJwk, senderKey: at.ctx.self.encryptionKey.publicJwk,
+    });
+    const jws = await signEnvelopeAttempt(sealed.payload, { nodeId: at.id, signingKey: at.ctx.self.signingKey }, net.clock.now());
+    return gr.request('/federation/v1/envelopes', { method: 'POST', headers: { 'content-type': 'application/jose' }, body: jws });
+  }
+
+  it('refuses a referral.onward the consent does not allow, at all or to that organisation, with consent-onward-not-allowed, keeping nothing', async () => {
+    for (const [onward, to] of [[undefined, it3.id], [{ allowed: false }, it3.id], [{ allowed: true, recipients: ['https://elsewhere.example.org'] }, it3.id]] as const) {
+      const id = await delivered(onward);
+      const before = await snapshotDatabase(gr);
+      const response = await noticeFromAt(id, to);
+      expect(response.status, JSON.stringify(onward)).toBe(422);
+      expect(((await expectMatchesSpec('federation', 'POST', '/federation/v1/envelopes', response)) as Json).type).toBe('urn:refnet:problem:consent-onward-not-allowed');
+      expectUnchanged(before, await snapshotDatabase(gr));
+    }
+  });
+
+  it('applies one the consent allows', async () => {
+    const id = await delivered({ allowed: true, recipients: [it3.id] });
+    expect((await noticeFromAt(id, it3.id)).status).toBe(200);
+    const timeline = (await api(gr, 'GET', `/api/v1/referrals/${id}`)).body.timeline as Json[];
+    expect(timeline.some((event) => event.action === 'referral.onward')).toBe(true);
   });
 });
