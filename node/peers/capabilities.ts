@@ -50,4 +50,4 @@ export function envelopeEndpoint(peer: { id: string; identity_jws: string }): st
  * and `caseworker` and `case_reference` in `referral.accept`. A peer that does not would refuse
  * them, so they are never sent to it.
  */
-export const understandsHandover = (peer: { identity_jws: string }): boolean => peerMessageTypes(peer.identity_jws).has(HANDOVER);
+export const understandsHandover = (peer: { identity_jws: string }): boolean => acceptsMessageType(peer, HANDOVER);

@@ -1278,7 +1278,7 @@ export interface components {
          *     | rule | problem type |
          *     | --- | --- |
          *     | `valid_until` is later than the receiver's clock | `consent-expired` |
-         *     | `obtained_at` is at most five minutes ahead of the receiver's clock | `consent-dated-ahead` |
+         *     | `obtained_at` is at most the clock skew (300 s by default) ahead of the receiver's clock | `consent-dated-ahead` |
          *     | `recipients` names the receiving node | `consent-recipient-not-named` |
          *     | `purposes` contains `referral` | `consent-purpose-not-covered` |
          *     | every group of `client` is in `categories` | `consent-category-not-covered` |
