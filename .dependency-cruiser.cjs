@@ -7,6 +7,14 @@ const DOMAIN = '^node/(audit-log|consents|crypto|db|delivery|directory|envelope|
 module.exports = {
   forbidden: [
     {
+      name: 'conformance-kit-alone',
+      comment:
+        'The conformance kit checks a node black-box: it builds and checks every JWS, envelope, proof and note itself. Sharing the code it checks would prove nothing; it may use the spec\'s compiled schemas only.',
+      severity: 'error',
+      from: { path: '^node/conformance/' },
+      to: { path: '^node/', pathNot: '^node/(conformance|schema)/' },
+    },
+    {
       name: 'no-cycles',
       comment: 'An import cycle, type-only ones included, makes the order of modules unreadable.',
       severity: 'error',

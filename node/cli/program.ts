@@ -21,6 +21,7 @@ import { addAuditCommands } from './audit-commands.js';
 import { addInvitationCommands } from './invitation-commands.js';
 import { addTrustListCommands } from './trust-list-commands.js';
 import { addBackupCommands } from './backup-commands.js';
+import { addConformanceCommands } from './conformance-commands.js';
 
 /** What init says of the key-encryption key it made or found. */
 function kekSentence(source: KekSource, created: boolean, where: string): string {
@@ -172,6 +173,7 @@ export function buildProgram(io: CliIo = defaultIo, loadHttpApp?: () => Promise<
   addAuditCommands(program, io);
   addTrustListCommands(program, io);
   addBackupCommands(program, io);
+  addConformanceCommands(program, io);
 
   const user = program.command('user').description('Users of this node.');
   user

@@ -93,12 +93,13 @@ export async function offerAfterInquiry(
 export async function applyIncomingInquiry(tx: Tx, ctx: NodeContext, envelope: VerifiedEnvelope): Promise<void> {
   const { header } = envelope;
   const body = envelope.body as ReferralInquiryBody;
-  if (header.seq !== 1) throw envelopeProblem('out-of-order', 'An inquiry starts a referral: it is message 1.');
   // An id this node holds with another peer is answered as for an offer: the referral is not one
-  // between these two nodes (spec: EnvelopeHeader.referral_id); with this peer, it has begun.
+  // between these two nodes (spec: EnvelopeHeader.referral_id); with this peer, it has begun, and
+  // an inquiry only starts one: whatever its seq, no retry makes it right (not out-of-order).
   const existing = await findReferral(tx, header.referral_id);
   if (existing && existing.peer_id !== envelope.peer.id) throw envelopeProblem('unknown-referral');
   if (existing) throw envelopeProblem('illegal-transition', 'This referral has already begun; an inquiry can only start one.');
+  if (header.seq !== 1) throw envelopeProblem('out-of-order', 'An inquiry starts a referral: it is message 1.');
   const now = ctx.clock.now();
   await checkPeerQuotas(tx, ctx, envelope.peer.id, ctx.limits.peerQuotas, now, envelope.jws.length);
   await createReferralRecord(tx, ctx.self.country, {

@@ -838,7 +838,10 @@ export interface components {
             referral_id: string;
             /**
              * Format: uuid
-             * @description The `consent.id` of the offer.
+             * @description The `consent.id` of the offer; a receiver refuses another with `invalid-body`. A referral
+             *     begun by an inquiry and not offered yet carries no consent (and nothing personal): the
+             *     sender names the consent it withdraws, which the receiver cannot check and does not,
+             *     and the referral moves to `consent-withdrawn` like any other.
              */
             consent_id: string;
         };

@@ -162,6 +162,8 @@ export interface StartNodeOptions {
   /** ISO 3166-1 alpha-2, e.g. GR. */
   country: string;
   languages: string[];
+  /** The node id, when it is not the address the node listens on (a proxy in front of it); default http://127.0.0.1:<port>. */
+  url?: string;
   /** Extra environment for every process of this node (e.g. REFERRAL_NODE_LOG_LEVEL). */
   env?: Record<string, string | undefined>;
 }
@@ -201,7 +203,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
   const dataDir = join(baseDir, 'data');
   const logFile = join(baseDir, 'serve.log');
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const url = options.url ?? `http://127.0.0.1:${port}`;
   const env = options.env ?? {};
 
   const init = await runCliOk(
@@ -253,7 +255,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
         throw new Error(`${options.name} (serve on port ${port}) exited before it was healthy (code ${proc.exitCode}, signal ${proc.signalCode}). Output:\n${buffer}`);
       }
       try {
-        const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
+        const response = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2_000) });
         await response.arrayBuffer();
         if (response.status === 200) return;
       } catch {

@@ -12,6 +12,7 @@ const root = join(import.meta.dirname, '..', '..');
 /** Calls of the global fetch that never go to a peer. */
 const NOT_TO_PEERS: Record<string, string> = {
   'node/cli/audit-commands.ts': 'audit verify --url: the operator\'s own node, often on loopback; no redirect followed (tests/e2e/audit-verify.test.ts)',
+  'node/conformance/target.ts': 'conformance --target: the node under test the operator names, often on loopback; no redirect followed (tests/conformance/)',
   'node/demo/processes.ts': 'the demo waits for its own local nodes to answer /healthz',
   'node/demo/referrals.ts': 'the demo creates referrals through its own local nodes\' API',
 };
