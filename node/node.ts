@@ -80,6 +80,8 @@ export interface OpenNode {
   role: ProcessRole;
   /** How often a serving node makes a checkpoint of its audit log and seeks cosignatures. */
   checkpointEveryMs: number;
+  /** How often the expiry run looks for referrals whose reply-by date passed. */
+  expiryEveryMs: number;
   /** Days after a referral closed before its personal data is erased (REFERRAL_NODE_RETENTION_DAYS). */
   retentionDays: number;
   /** When encryption keys rotate and retired ones are destroyed (REFERRAL_NODE_KEY_ROTATION_DAYS, REFERRAL_NODE_RETIRED_KEY_DAYS). */
@@ -239,6 +241,7 @@ export async function openNode(config: NodeConfig, overrides: Overrides = {}): P
       delivery,
       role,
       checkpointEveryMs: config.checkpointSeconds * 1000,
+      expiryEveryMs: config.expirySeconds * 1000,
       retentionDays: config.retentionDays,
       keyPolicy: { rotationDays: config.keyRotationDays, retiredDays: config.retiredKeyDays },
       trustList: config.trustList,
@@ -334,7 +337,7 @@ function startBackgroundWork(node: OpenNode): { stop(): Promise<void> } {
     // Notification e-mails, when the node has a mail server (REFERRAL_NODE_SMTP_URL).
     const mail = node.ctx.mail ? startNotificationMail(node.ctx, node.ctx.mail) : undefined;
     jobs = [
-      startExpiryTimer(node.ctx),
+      startExpiryTimer(node.ctx, node.expiryEveryMs),
       startCheckpointTimer(node.ctx, node.checkpointEveryMs),
       startRetentionTimer(node.ctx, node.retentionDays, () => node.delivery.kick()),
       startIdentityRefresh(node.ctx),

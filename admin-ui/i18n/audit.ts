@@ -1031,7 +1031,7 @@ export const audit = area(
       auditResultVerifiedHelp: 'Non è stato trovato nessun problema. Confronti la chiave di firma qui sotto con quella che le indica l’amministrazione del nodo.',
       auditResultFailedHelp: 'Sono stati trovati {count} problemi. Ognuno è descritto qui sotto. Informi l’amministrazione del nodo e conservi questo rapporto.',
       auditResultNotYetWitnessed: "Non ancora testimoniato: nulla è sbagliato, ma nessun testimone garantisce ancora lo stato più recente del registro.",
-      auditResultNotYetWitnessedHelp: "Non è stato trovato alcun problema. Un testimone controfirma i punti di controllo del nodo a ogni giro (ogni minuto, per impostazione predefinita): verificate di nuovo tra qualche minuto. Se la situazione persiste, chiedete all’amministrazione del nodo se il nodo ha un testimone che risponde.",
+      auditResultNotYetWitnessedHelp: "Non è stato trovato alcun problema. Un testimone controfirma i punti di controllo del nodo a ogni giro (ogni minuto, per impostazione predefinita): verifichi di nuovo tra qualche minuto. Se la situazione persiste, chieda all’amministrazione del nodo se il nodo ha un testimone che risponde.",
       'auditWarning.no-checkpoint': "Il registro ha delle voci ma ancora nessun punto di controllo firmato.",
       'auditWarning.not-witnessed': "L’ultimo punto di controllo non ha ancora una controfirma.",
       auditNotYet: "Non ancora",

@@ -15,11 +15,11 @@ export type BundleIdentityKeys = { ok: true; keys: OkpPublicJwk[] } | { ok: fals
 
 export async function keysOfBundleIdentity(entry: BundleIdentity): Promise<BundleIdentityKeys> {
   // Expiry does not matter: a document is only where the keys come from, checked long after.
-  const current = await verifyIdentityDocument(entry.identity, 0, entry.node_id);
+  const current = await verifyIdentityDocument(entry.identity, 0, entry.node_id, 'evidence');
   if (!current.ok) return { ok: false, reason: current.reason };
   const keys = new Map<string, OkpPublicJwk>();
   for (const document of Array.isArray(entry.earlier) ? entry.earlier : []) {
-    const earlier = typeof document === 'string' ? await verifyIdentityDocument(document, 0, entry.node_id) : undefined;
+    const earlier = typeof document === 'string' ? await verifyIdentityDocument(document, 0, entry.node_id, 'evidence') : undefined;
     if (earlier?.ok) for (const key of earlier.identity.signingKeys) keys.set(key.kid, key);
   }
   for (const key of current.identity.signingKeys) keys.set(key.kid, key);

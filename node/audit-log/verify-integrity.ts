@@ -71,7 +71,7 @@ export async function verifyBundleIntegrity(input: unknown): Promise<IntegrityRe
 
   // The node's key, from its identity document. Its expiry does not matter here: the document
   // is only where the key comes from, and a bundle is checked long after it was made.
-  const identity = await verifyIdentityDocument(bundle.identity, 0, bundle.node_id);
+  const identity = await verifyIdentityDocument(bundle.identity, 0, bundle.node_id, 'evidence');
   if (!identity.ok) {
     findings.push({ check: 'node-identity', message: `The node's identity document does not verify: ${identity.reason}` });
   }

@@ -15,8 +15,9 @@ import { readableFingerprint } from '../identity/keys.js';
  * erasure). `not-yet-witnessed`: nothing checked is wrong, but no witness vouches for the log's
  * latest state yet: it has entries and no checkpoint, or its latest checkpoint has no cosignature
  * (a node that has just started, a checkpoint signed a moment ago, a node whose witnesses do not
- * answer). Verified again after the next checkpoint round, the same log passes. `passed`:
- * nothing is wrong and the latest checkpoint is cosigned.
+ * answer). Verified again once its witnesses have cosigned, the same log passes (on a busy node a
+ * checkpoint signed a moment ago may be the latest: monitoring treats this verdict as a warning and
+ * looks again). `passed`: nothing is wrong, and the latest checkpoint is cosigned or the log is empty.
  */
 export type VerificationStatus = 'passed' | 'not-yet-witnessed' | 'failed';
 
@@ -44,7 +45,7 @@ export interface AuditVerification {
   unsigned_entries: number;
   /**
    * Cosignatures on the latest checkpoint. Without any, nothing outside the node vouches that the
-   * log was not rewritten and re-signed: a finding. Compare the witnesses' fingerprints with their
+   * log was not rewritten and re-signed: the verdict is `not-yet-witnessed`. Compare the witnesses' fingerprints with their
    * administrators, and ask a witness for the latest checkpoint it cosigned to see a cut-off log.
    */
   latest_cosignatures: number;

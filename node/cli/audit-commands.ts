@@ -49,12 +49,15 @@ export function addAuditCommands(program: Command, io: CliIo): void {
       'after',
       `
 Exit status:
-  0  PASSED: nothing is wrong, and a witness has cosigned the latest checkpoint.
+  0  PASSED: nothing is wrong, and a witness has cosigned the latest checkpoint (or the log
+     is empty).
   1  FAILED: something is wrong (each problem is named), or the log could not be read.
   ${NOT_YET_WITNESSED_EXIT}  NOT YET WITNESSED: nothing is wrong, but no witness vouches for the log's latest
      state yet: it has entries and no checkpoint, or its latest checkpoint has no cosignature
      (a node that has just started). Verify again after the next checkpoint round (every
      minute by default); if it lasts, ask the administrator whether the node has a witness.
+     On a busy node a checkpoint signed a moment ago may be the latest: a monitor treats 2
+     as a warning and verifies again.
 Entries written after the last checkpoint are checked and counted, and do not change the verdict.`,
     )
     .addOption(dataOption())

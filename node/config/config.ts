@@ -35,6 +35,8 @@ export interface NodeConfig {
   limits: NodeLimits;
   /** How often a serving node signs a checkpoint of its audit log (when it has grown) and seeks cosignatures. */
   checkpointSeconds: number;
+  /** How often a serving node moves referrals whose reply-by date passed to `expired`. */
+  expirySeconds: number;
   /** Days after a referral closed before its personal data is erased here. */
   retentionDays: number;
   /** Days an encryption key is current before it is rotated, and days a retired one is kept. */
@@ -132,6 +134,7 @@ export const DEFAULTS = {
   clockSkewSeconds: 300,
   maxEnvelopeBytes: 1024 * 1024,
   checkpointSeconds: 60,
+  expirySeconds: 60,
   mailSeconds: 60,
   retentionDays: 365,
   keyRotationDays: 30,
@@ -251,6 +254,7 @@ export function resolveConfig(
       apiTokenDays: integer(env.apiTokenDays, 'REFERRAL_NODE_API_TOKEN_DAYS', 1, MAX_API_TOKEN_DAYS) ?? DEFAULTS.apiTokenDays,
     },
     checkpointSeconds: integer(env.checkpointSeconds, 'REFERRAL_NODE_CHECKPOINT_SECONDS', 1, 86_400) ?? DEFAULTS.checkpointSeconds,
+    expirySeconds: integer(env.expirySeconds, 'REFERRAL_NODE_EXPIRY_SECONDS', 1, 3_600) ?? DEFAULTS.expirySeconds,
     retentionDays: integer(env.retentionDays, 'REFERRAL_NODE_RETENTION_DAYS', 1, 36_500) ?? DEFAULTS.retentionDays,
     keyRotationDays: integer(env.keyRotationDays, 'REFERRAL_NODE_KEY_ROTATION_DAYS', 1, 3650) ?? DEFAULTS.keyRotationDays,
     retiredKeyDays: integer(env.retiredKeyDays, 'REFERRAL_NODE_RETIRED_KEY_DAYS', 1, 3650) ?? DEFAULTS.retiredKeyDays,

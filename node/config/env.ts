@@ -16,6 +16,7 @@ export interface Env {
   clockSkewSeconds?: string | undefined;
   maxEnvelopeBytes?: string | undefined;
   checkpointSeconds?: string | undefined;
+  expirySeconds?: string | undefined;
   retentionDays?: string | undefined;
   keyRotationDays?: string | undefined;
   retiredKeyDays?: string | undefined;
@@ -61,6 +62,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
     clockSkewSeconds: env.REFERRAL_NODE_CLOCK_SKEW_SECONDS,
     maxEnvelopeBytes: env.REFERRAL_NODE_MAX_ENVELOPE_BYTES,
     checkpointSeconds: env.REFERRAL_NODE_CHECKPOINT_SECONDS,
+    expirySeconds: env.REFERRAL_NODE_EXPIRY_SECONDS,
     retentionDays: env.REFERRAL_NODE_RETENTION_DAYS,
     keyRotationDays: env.REFERRAL_NODE_KEY_ROTATION_DAYS,
     retiredKeyDays: env.REFERRAL_NODE_RETIRED_KEY_DAYS,

@@ -192,7 +192,7 @@ export function uuidv7(now = Date.now()): string {
 }
 
 export const isUuidV7 = (id: unknown): boolean =>
-  typeof id === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id);
+  typeof id === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(id); // RFC 9562: either case
 
 /** A version 4 UUID (well formed, but not the UUIDv7 an envelope id must be). */
 export function uuidv4(): string {

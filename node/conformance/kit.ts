@@ -89,18 +89,22 @@ export async function runConformance(options: ConformanceOptions): Promise<JsonR
       findings.skip('run.rest', 'every check that needs the kit trusted', 'federation.yaml § Service tokens', 'the target does not trust the kit');
       return report(options.target, kit, findings);
     }
-    for (const [name, run] of GROUPS) {
-      try {
-        await run(ctx);
-      } catch (error) {
-        findings.fail(`${name}.error`, `the ${name} checks ran to their end`, 'federation.yaml', unexpected(error));
+    try {
+      for (const [name, run] of GROUPS) {
+        try {
+          await run(ctx);
+        } catch (error) {
+          findings.fail(`${name}.error`, `the ${name} checks ran to their end`, 'federation.yaml', unexpected(error));
+        }
       }
-    }
-    await awaitTargetActivity(ctx);
-    checkTargetAsSender(ctx);
-    if (ctx.admin) {
-      const refused = await ctx.admin.revokePeer(kit.nodeId).catch((error: unknown) => unexpected(error));
-      options.progress(refused ? `The kit could not revoke itself at the target (${refused}): revoke ${kit.nodeId} there.` : `The kit revoked itself at the target (${kit.nodeId}, no-longer-partner).`);
+      await awaitTargetActivity(ctx);
+      checkTargetAsSender(ctx);
+    } finally {
+      // Whatever happened above, a kit trusted through the admin API does not stay trusted there.
+      if (ctx.admin) {
+        const refused = await ctx.admin.revokePeer(kit.nodeId).catch((error: unknown) => unexpected(error));
+        options.progress(refused ? `The kit could not revoke itself at the target (${refused}): revoke ${kit.nodeId} there.` : `The kit revoked itself at the target (${kit.nodeId}, no-longer-partner).`);
+      }
     }
     return report(options.target, kit, findings);
   } finally {

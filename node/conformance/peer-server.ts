@@ -14,6 +14,11 @@ import { BODY_SCHEMAS, KIT_ENVELOPE_PATH, KIT_MESSAGE_TYPES, type KitIdentity } 
 import { verifyConsistency } from './merkle.js';
 import { checkpointBody, cosignLine, logOriginOf, noteSignatureProblem, parseSignedCheckpoint, witnessNameOf } from './notes.js';
 import { mediaTypeOf, problemUrn, type TargetFacts } from './target.js';
+import { textWithin } from './body.js';
+
+/** What the kit reads of an envelope posted to it (a node's default limit is 1 MiB) and of a witness request (64 KiB, as the spec's witness takes). */
+const MAX_ENVELOPE_BYTES = 8 * 1024 * 1024;
+const MAX_WITNESS_REQUEST_BYTES = 64 * 1024;
 
 /** The clock skew the kit allows the target (the spec's default). */
 export const CLOCK_SKEW_SECONDS = 300;
@@ -216,7 +221,10 @@ export class PeerServer {
       return problem(c, status, name);
     };
     if (c.req.path !== KIT_ENVELOPE_PATH) delivery.problems.push({ rule: 'endpoint', text: `posted to ${c.req.path}, not to the endpoints.envelopes of the kit's identity document (${kit.envelopeEndpoint})` });
-    const raw = (await c.req.text()).trim();
+    // The target's envelopes are at most its own limit; one far larger is not read.
+    const text = await textWithin(c.req.raw, MAX_ENVELOPE_BYTES);
+    if (text === undefined) return answer(413, 'envelope-too-large', 'form', `larger than ${MAX_ENVELOPE_BYTES} bytes`);
+    const raw = text.trim();
     if (mediaTypeOf(c.req.header('content-type') ?? null) !== 'application/jose') {
       return answer(415, 'unsupported-media-type', 'form', `sent as ${c.req.header('content-type') ?? 'no content type'}, not application/jose`);
     }
@@ -317,7 +325,8 @@ export class PeerServer {
       request.answered = status;
       return problem(c, status, name);
     };
-    const body = await c.req.text();
+    const body = await textWithin(c.req.raw, MAX_WITNESS_REQUEST_BYTES);
+    if (body === undefined) return refuse(413, 'witness-request-too-large', `larger than ${MAX_WITNESS_REQUEST_BYTES} bytes`);
     const blank = body.indexOf('\n\n');
     const [oldLine, ...proofLines] = blank < 0 ? [] : body.slice(0, blank).split('\n');
     const old = /^old (0|[1-9][0-9]*)$/.exec(oldLine ?? '');

@@ -37,7 +37,7 @@ export const partiesOf = (ctx: RunContext): Parties => ({
 export const targetTakes = (ctx: RunContext, type: string): boolean => (ctx.target.messageTypes ? ctx.target.messageTypes.includes(type) : type !== 'referral.handover');
 
 export const postEnvelope = (ctx: RunContext, jws: string, contentType = 'application/jose'): Promise<Answer> =>
-  ctx.client.send('/federation/v1/envelopes', { method: 'POST', headers: { 'content-type': contentType }, body: jws });
+  ctx.client.send(ctx.target.envelopesPath, { method: 'POST', headers: { 'content-type': contentType }, body: jws });
 
 export interface Sent {
   sealed: Sealed;

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { validatorFor } from '../schema/validators.js';
 import { nowSeconds, signCompact } from './crypto.js';
+import { textWithin } from './body.js';
 
 export interface Answer {
   status: number;
@@ -18,6 +19,8 @@ export interface Answer {
 const REQUEST_TIMEOUT_MS = 30_000;
 const MAX_RATE_LIMIT_WAITS = 4;
 const MAX_RETRY_AFTER_SECONDS = 65;
+/** The largest answer the kit reads from the target: a log page, a directory, a document are far smaller. */
+const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
 export const mediaTypeOf = (value: string | null): string => (value ?? '').split(';')[0]!.trim().toLowerCase();
 
@@ -33,7 +36,7 @@ export class TargetClient {
       // The target is the operator's own node under test, often on loopback: fetched directly,
       // never following a redirect (a conforming node sends none).
       const response = await fetch(`${this.base}${path}`, { ...init, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-      const text = await response.text();
+      const text = (await textWithin(response, MAX_ANSWER_BYTES)) ?? `(an answer larger than ${MAX_ANSWER_BYTES} bytes, not read)`;
       const answer: Answer = { status: response.status, mediaType: mediaTypeOf(response.headers.get('content-type')), headers: response.headers, text };
       this.noteConventions(`${init.method ?? 'GET'} ${path.split('?')[0]}`, answer);
       const retryAfter = Number(response.headers.get('retry-after'));
@@ -140,4 +143,6 @@ export interface TargetFacts {
   encryptionKey: { kty: 'OKP'; crv: 'X25519'; x: string; kid: string; use: 'enc' };
   /** What the document lists, or undefined when it lists no `message_types`. */
   messageTypes?: string[];
+  /** The path of `endpoints.envelopes` (on the target's origin): where envelopes are posted (spec: Envelope construction, 7). */
+  envelopesPath: string;
 }

@@ -74,7 +74,22 @@ async function checkedKeys(keys: IdentityClaims['jwks']['keys'], headerKid: stri
   return { ok: true, signingKey: signingKey as OkpPublicJwk, encryptionKey: encryptionKey as OkpPublicJwk };
 }
 
-function sameOrigin(url: string, nodeId: string): boolean {
+/** What the spec asks of a document a node talks to its node by (spec: Identity document, 4 to 6), or undefined. */
+function documentInUseProblem(identity: IdentityClaims, nowSeconds: number): string | undefined {
+  if (identity.exp - identity.iat > IDENTITY_LIFETIME_SECONDS || identity.exp <= identity.iat) {
+    return `The identity document is valid for ${identity.exp - identity.iat} seconds; at most ${IDENTITY_LIFETIME_SECONDS} (24 hours) are accepted.`;
+  }
+  if (identity.iat > nowSeconds + IDENTITY_IAT_SKEW_SECONDS) return 'The identity document is dated in the future: check the clocks of both nodes.';
+  if (!identity.protocol_versions.some((version) => PROTOCOL_VERSIONS.includes(version))) {
+    const listed = identity.protocol_versions.slice(0, 5).map((v) => JSON.stringify(v.slice(0, 20))).join(', ');
+    return `The node speaks protocol version(s) ${listed}${identity.protocol_versions.length > 5 ? ', ...' : ''} only; this node speaks ${PROTOCOL_VERSIONS.join(', ')}.`;
+  }
+  if (!sameOrigin(identity.endpoints.envelopes, identity.iss)) return `The envelope endpoint it lists is not on the node's own origin ${new URL(identity.iss).origin}.`;
+  return undefined;
+}
+
+/** Whether `url` is on the origin (scheme, host, port) of the node id. */
+export function sameOrigin(url: string, nodeId: string): boolean {
   try {
     return new URL(url).origin === new URL(nodeId).origin;
   } catch {
@@ -99,12 +114,18 @@ export type IdentityVerification =
 
 /**
  * Checks an identity document on its own terms: well formed, signed by the signing key it
- * lists, not expired, and (when given) issued by the node we asked.
+ * lists, not expired, and (when given) issued by the node we asked. With `rules` 'peer' (a
+ * document fetched to talk to its node), also what the spec asks of a document in use: at most
+ * 24 hours of life, not dated ahead, a protocol version this node speaks, envelopes on its own
+ * origin. 'evidence' (the documents in an audit bundle, read long after, possibly of another
+ * implementation or version) checks only where the keys come from: passing `nowSeconds` 0 there
+ * makes expiry irrelevant too.
  */
 export async function verifyIdentityDocument(
   jws: string,
   nowSeconds: number,
   expectedNodeId?: string,
+  rules: 'peer' | 'evidence' = 'peer',
 ): Promise<IdentityVerification> {
   let header;
   try {
@@ -139,21 +160,9 @@ export async function verifyIdentityDocument(
     return { ok: false, reason: `The document was issued by ${identity.iss}, not by ${expectedNodeId}.` };
   }
   if (identity.exp <= nowSeconds) return { ok: false, reason: 'The identity document has expired.' };
-  if (identity.exp - identity.iat > IDENTITY_LIFETIME_SECONDS || identity.exp <= identity.iat) {
-    return { ok: false, reason: `The identity document is valid for ${identity.exp - identity.iat} seconds; at most ${IDENTITY_LIFETIME_SECONDS} (24 hours) are accepted.` };
-  }
-  // An evidence check (nowSeconds 0: a bundle read long after) has no "now" to compare with.
-  if (nowSeconds > 0 && identity.iat > nowSeconds + IDENTITY_IAT_SKEW_SECONDS) {
-    return { ok: false, reason: 'The identity document is dated in the future: check the clocks of both nodes.' };
-  }
-  if (!identity.protocol_versions.some((version) => PROTOCOL_VERSIONS.includes(version))) {
-    return {
-      ok: false,
-      reason: `The node speaks protocol version(s) ${identity.protocol_versions.map((v) => JSON.stringify(v)).join(', ')} only; this node speaks ${PROTOCOL_VERSIONS.join(', ')}.`,
-    };
-  }
-  if (!sameOrigin(identity.endpoints.envelopes, identity.iss)) {
-    return { ok: false, reason: `The envelope endpoint ${identity.endpoints.envelopes} is not on the node's own origin ${new URL(identity.iss).origin}.` };
+  if (rules === 'peer') {
+    const inUse = documentInUseProblem(identity, nowSeconds);
+    if (inUse) return { ok: false, reason: inUse };
   }
   const chain = await verifyContinuityChain(identity.continuity ?? [], identity.iss, signingKey);
   if (!chain.ok) return { ok: false, reason: chain.reason };

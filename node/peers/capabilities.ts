@@ -1,9 +1,10 @@
 // What a peer's identity document says about talking to it: the message types it accepts
 // (spec/federation.yaml, MessageType; the base set of version 1 when it lists none), and where
 // it takes envelopes (`endpoints.envelopes`). The document was verified when it was stored
-// (peers/store.ts): on the peer's own origin, so reading its payload here needs no check.
+// (peers/store.ts), so reading its payload here needs no signature check.
 import { decodeJwt } from 'jose';
 import { DomainError } from '../errors.js';
+import { sameOrigin } from '../identity/document.js';
 import { HANDOVER } from '../referrals/lifecycle.js';
 import { BASE_MESSAGE_TYPES } from '../envelope/message-types.js';
 
@@ -30,19 +31,15 @@ export function requireAccepts(peer: { id: string; identity_jws: string }, type:
   );
 }
 
-const endpoints = new Map<string, { jws: string; url: string }>();
-
 /**
- * Where the peer takes envelopes: `endpoints.envelopes` of its identity document, read once per
- * document (this is on every delivery attempt).
+ * Where the peer takes envelopes: `endpoints.envelopes` of its identity document when it is on the
+ * peer's own origin (spec: Identity document, 6), else the path this implementation serves.
+ * Documents stored before that rule was checked are read the same way, so none can send this
+ * node's envelopes to another server.
  */
 export function envelopeEndpoint(peer: { id: string; identity_jws: string }): string {
-  const held = endpoints.get(peer.id);
-  if (held?.jws === peer.identity_jws) return held.url;
   const listed = (decodeJwt(peer.identity_jws)['endpoints'] as { envelopes?: unknown } | undefined)?.envelopes;
-  const url = typeof listed === 'string' ? listed : `${peer.id}/federation/v1/envelopes`;
-  endpoints.set(peer.id, { jws: peer.identity_jws, url });
-  return url;
+  return typeof listed === 'string' && sameOrigin(listed, peer.id) ? listed : `${peer.id}/federation/v1/envelopes`;
 }
 
 /**

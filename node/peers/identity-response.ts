@@ -25,7 +25,7 @@ export async function identityDocumentText(response: Response, nodeId: string): 
   const mediaType = mediaTypeOf(response.headers.get('content-type'));
   if (mediaType !== IDENTITY_MEDIA_TYPE) {
     await response.body?.cancel();
-    return { ok: false, why: 'media-type', reason: `${nodeId} served its identity document as ${mediaType || 'no content type'}, not ${IDENTITY_MEDIA_TYPE}.` };
+    return { ok: false, why: 'media-type', reason: `${nodeId} served its identity document as ${mediaType.slice(0, 80) || 'no content type'}, not ${IDENTITY_MEDIA_TYPE}.` };
   }
   const text = await readBodyWithin(response, MAX_DOCUMENT_BYTES);
   if (text === undefined) return { ok: false, why: 'too-large', reason: `${nodeId} served an identity document larger than ${MAX_DOCUMENT_BYTES} bytes.` };

@@ -13,8 +13,6 @@ import { revokedKidsOf } from '../identity/revocations.js';
 import { keepReplacedIdentity } from './peer-keys.js';
 import { findPeer, insertPeer, peerRowFrom, repinPeer, toPeer, type Peer } from './store.js';
 
-export { MAX_DOCUMENT_BYTES } from './identity-response.js';
-
 export type IdentityFetch =
   | { ok: true; identity: VerifiedIdentity; jws: string }
   | { ok: false; problem: 'identity-unavailable' | 'identity-mismatch'; reason: string };

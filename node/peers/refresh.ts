@@ -64,6 +64,11 @@ export async function refreshPeerIdentity(
     return 'unreachable';
   }
   const checkedAt = now.toISOString();
+  // 304 only answers an If-None-Match (spec: Identity document, 1): without one it says nothing.
+  if (response.status === 304 && !peer.identity_etag) {
+    log.info({ peer: peer.id }, 'peer answered 304 to a request without If-None-Match; tried again later');
+    return 'unreachable';
+  }
   if (response.status === 304) {
     if (options.onlyIfRotated) return 'unchanged';
     await recordIdentityChecked(ctx.database.db, peer.id, checkedAt);

@@ -93,12 +93,17 @@ export async function offerAfterInquiry(
 export async function applyIncomingInquiry(tx: Tx, ctx: NodeContext, envelope: VerifiedEnvelope): Promise<void> {
   const { header } = envelope;
   const body = envelope.body as ReferralInquiryBody;
-  // An id this node holds with another peer is answered as for an offer: the referral is not one
-  // between these two nodes (spec: EnvelopeHeader.referral_id); with this peer, it has begun, and
-  // an inquiry only starts one: whatever its seq, no retry makes it right (not out-of-order).
+  // A referral id this node holds is checked as any message to a referral is, in the order of
+  // spec step 12: not between these two nodes, or erased here → unknown-referral (as for an offer,
+  // telling nothing of it); then its order; then the state, where an inquiry, which only starts a
+  // referral, is never allowed.
   const existing = await findReferral(tx, header.referral_id);
-  if (existing && existing.peer_id !== envelope.peer.id) throw envelopeProblem('unknown-referral');
-  if (existing) throw envelopeProblem('illegal-transition', 'This referral has already begun; an inquiry can only start one.');
+  if (existing) {
+    if (existing.peer_id !== envelope.peer.id || existing.erased_at) throw envelopeProblem('unknown-referral');
+    if (header.seq > existing.peer_seq + 1) throw envelopeProblem('out-of-order', `This node has applied message ${existing.peer_seq} of yours; send ${existing.peer_seq + 1} first.`);
+    if (header.seq <= existing.peer_seq) throw envelopeProblem('envelope-conflict', 'A message with this sequence number was already applied.');
+    throw envelopeProblem('illegal-transition', 'This referral has already begun; an inquiry can only start one.');
+  }
   if (header.seq !== 1) throw envelopeProblem('out-of-order', 'An inquiry starts a referral: it is message 1.');
   const now = ctx.clock.now();
   await checkPeerQuotas(tx, ctx, envelope.peer.id, ctx.limits.peerQuotas, now, envelope.jws.length);

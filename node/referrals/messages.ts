@@ -183,7 +183,6 @@ async function stateBeforeExpiry(tx: Tx, referralId: string): Promise<string> {
   return expiry?.from_state ?? 'expired';
 }
 
-/** Applies a lifecycle message from the peer inside the receiving transaction; throws a problem to refuse it. */
 /**
  * Why the consent of a referral this node sent does not allow the onward referral its receiver
  * reports, if it does not: she did not agree to be referred on, or not to that organisation. The
@@ -198,6 +197,7 @@ async function onwardOutsideConsent(tx: Tx, referral: Selectable<ReferralsTable>
   return undefined;
 }
 
+/** Applies a lifecycle message from the peer inside the receiving transaction; throws a problem to refuse it. */
 export async function applyLifecycleMessage(
   tx: Tx,
   ctx: NodeContext,

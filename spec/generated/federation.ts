@@ -481,9 +481,12 @@ export interface components {
          *     the same validity, no further onward referral); `referral.onward` tells the original
          *     sender that it happened and to whom. The referring node MUST check the permission before
          *     it seals the onward offer; the original sender checks it again when the notice arrives and
-         *     refuses one the consent does not allow with `consent-onward-not-allowed` (422, final). The
-         *     third organisation cannot see the original consent; it checks the derived one like any
-         *     other.
+         *     refuses one the consent does not allow with `consent-onward-not-allowed` (422, final). Like
+         *     any final refusal of a message in the middle of a referral, it leaves the referring node's
+         *     later messages of that referral refused as `out-of-order` until an administrator there
+         *     deals with it; the original sender can still withdraw the referral and the consent (their
+         *     messages are its own). The third organisation cannot see the original consent; it checks
+         *     the derived one like any other.
          *
          *     An **inquiry** asks whether the receiver can help before anything about the person is
          *     sent: it carries needs, urgency and a coarse profile, never personal data. After the

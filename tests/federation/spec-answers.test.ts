@@ -8,11 +8,12 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nowSeconds } from '../../node/context.js';
 import { b64u, utf8 } from '../../node/crypto/encoding.js';
-import { IDENTITY_TYP, type IdentityClaims } from '../../node/identity/document.js';
+import { IDENTITY_TYP, type IdentityClaims, verifyIdentityDocument } from '../../node/identity/document.js';
 import { generateEncryptionKey } from '../../node/identity/keys.js';
 import { sealEnvelope, signEnvelopeAttempt } from '../../node/envelope/seal.js';
 import { createServiceToken } from '../../node/peers/service-token.js';
 import { fetchPeerIdentity } from '../../node/peers/service.js';
+import { refreshPeerIdentity } from '../../node/peers/refresh.js';
 import { PeerError } from '../../node/peers/node-url.js';
 import { expectUnchanged, snapshotDatabase } from '../_util/database-snapshot.js';
 import { expectMatchesSpec } from '../_util/spec-check.js';
@@ -75,6 +76,12 @@ describe('the identity document, as a node fetches it to add a peer', () => {
     expect(await addedFrom(await resigned(at, (c) => ((c.iat = nowSeconds(net.clock) + 3600), (c.exp = c.iat + 3600))))).toMatch(/dated in the future/);
   });
 
+  it('keeps those rules for documents in use: an audit bundle\'s documents, read as evidence of keys, are not refused by them', async () => {
+    const longLived = await resigned(at, (c) => ((c.exp = c.iat + 7 * 86_400), (c.protocol_versions = ['2'])));
+    expect((await verifyIdentityDocument(longLived, nowSeconds(net.clock), at.id)).ok).toBe(false);
+    expect((await verifyIdentityDocument(longLived, 0, at.id, 'evidence')).ok).toBe(true);
+  });
+
   it('is refused when it lists no protocol version this node speaks, naming the versions', async () => {
     expect(await addedFrom(await resigned(at, (c) => (c.protocol_versions = ['2', '1'])))).toBe('accepted');
     expect(await addedFrom(await resigned(at, (c) => (c.protocol_versions = ['2'])))).toMatch(/speaks protocol version\(s\) "2" only; this node speaks 1/);
@@ -84,7 +91,7 @@ describe('the identity document, as a node fetches it to add a peer', () => {
   it('is refused when its envelope endpoint is on another origin than the node id', async () => {
     expect(await addedFrom(await resigned(at, (c) => (c.endpoints.envelopes = `${at.id}/elsewhere/envelopes`)))).toBe('accepted');
     expect(await addedFrom(await resigned(at, (c) => (c.endpoints.envelopes = 'http://collector.test/federation/v1/envelopes')))).toMatch(
-      /envelope endpoint http:\/\/collector\.test\/federation\/v1\/envelopes is not on the node's own origin/,
+      /envelope endpoint it lists is not on the node.s own origin/,
     );
   });
 
@@ -220,5 +227,54 @@ describe('message types the peer accepts', () => {
     expect(types.has('referral.offer')).toBe(true);
     expect(types.has('consent.withdraw')).toBe(true);
     expect(types.has('referral.handover')).toBe(false);
+  });
+});
+
+describe('a peer already trusted, as the node refreshes it and sends to it', () => {
+  const peerRow = () => gr.ctx.database.db.selectFrom('peers').selectAll().where('id', '=', at.id).executeTakeFirstOrThrow();
+  const serving = (jws: string, status = 200) => (url: URL) =>
+    url.href.startsWith(`${at.id}/.well-known/`) ? new Response(status === 304 ? null : jws, { status, headers: { 'content-type': 'application/jwt' } }) : undefined;
+
+  it('keeps the document it holds, and alerts, when a refreshed one lists no version it speaks', async () => {
+    const held = (await peerRow()).identity_jws;
+    net.intercept = serving(await resigned(at, (c) => (c.protocol_versions = ['2'])));
+    try {
+      expect(await refreshPeerIdentity(gr.ctx, await peerRow(), { force: true })).toBe('alert');
+    } finally {
+      net.intercept = undefined;
+    }
+    expect((await peerRow()).identity_jws).toBe(held);
+    const alerts = (await api(gr, 'GET', '/api/v1/peers/alerts')).body.items as Json[];
+    expect(alerts.some((a) => a.kind === 'invalid-identity-document' && /speaks protocol version\(s\) "2" only/.test(a.detail))).toBe(true);
+  });
+
+  it('takes a 304 only as the answer to If-None-Match', async () => {
+    await gr.ctx.database.db.updateTable('peers').set({ identity_etag: null }).where('id', '=', at.id).execute();
+    net.intercept = serving('', 304);
+    try {
+      expect(await refreshPeerIdentity(gr.ctx, await peerRow(), { force: true })).toBe('unreachable');
+    } finally {
+      net.intercept = undefined;
+    }
+  });
+
+  it('never posts envelopes off the peer\'s origin, even for a document stored before that was checked', async () => {
+    const stored = await resigned(at, (c) => (c.endpoints.envelopes = 'http://collector.test/federation/v1/envelopes'));
+    await gr.ctx.database.db.updateTable('peers').set({ identity_jws: stored }).where('id', '=', at.id).execute();
+    const asked: string[] = [];
+    net.rewrite = (url) => {
+      asked.push(url.href);
+      return undefined;
+    };
+    try {
+      const { body } = await api(gr, 'POST', '/api/v1/referrals', referralRequest(at.id));
+      await net.settle();
+      expect(asked).toContain(`${at.id}/federation/v1/envelopes`);
+      expect(asked.some((href) => href.startsWith('http://collector.test'))).toBe(false);
+      expect((await api(gr, 'GET', `/api/v1/referrals/${body.id}`)).body.state).toBe('delivered');
+    } finally {
+      net.rewrite = undefined;
+      await gr.ctx.database.db.updateTable('peers').set({ identity_jws: await servedDocument(at) }).where('id', '=', at.id).execute();
+    }
   });
 });

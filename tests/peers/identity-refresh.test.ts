@@ -5,7 +5,7 @@ import { acceptedMessageTypes } from '../../node/envelope/message-types.js';
 import { signIdentityDocument } from '../../node/identity/document.js';
 import { generateEncryptionKey, generateSigningKey, type SigningKey } from '../../node/identity/keys.js';
 import { refreshPeerIdentities, refreshPeerIdentity } from '../../node/peers/refresh.js';
-import { MAX_DOCUMENT_BYTES } from '../../node/peers/pin-peer.js';
+import { MAX_DOCUMENT_BYTES } from '../../node/peers/identity-response.js';
 import { nowSeconds } from '../../node/context.js';
 import { api, createTestNetwork, type TestNetwork, type TestNode } from '../_util/test-node.js';
 

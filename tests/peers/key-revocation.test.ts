@@ -11,7 +11,7 @@ import { signIdentityDocument, verifyIdentityDocument } from '../../node/identit
 import { signContinuityStatement } from '../../node/identity/continuity.js';
 import { acceptedMessageTypes } from '../../node/envelope/message-types.js';
 import { pinTrustedPeer } from '../../node/peers/pin-peer.js';
-import { MAX_DOCUMENT_BYTES } from '../../node/peers/pin-peer.js';
+import { MAX_DOCUMENT_BYTES } from '../../node/peers/identity-response.js';
 import { signCheckpointIfGrown } from '../../node/audit-log/checkpoints.js';
 import { checkpointRound } from '../../node/audit-log/witness-client.js';
 import { exportAuditBundle } from '../../node/audit-log/bundle.js';

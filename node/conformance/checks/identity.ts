@@ -64,8 +64,8 @@ export async function checkIdentityDocument(client: TargetClient, targetId: stri
     exp > iat && exp - iat <= DAY ? undefined : `exp − iat is ${exp - iat} s, more than ${DAY} or not positive`,
     iat <= now + 300 ? undefined : `iat ${iat} is ${iat - now} s ahead of the kit's clock`,
   ]);
-  findings.expect('identity.fresh', 'the document served has at least 12 h left (re-signed at half its lifetime)', SPEC.identityOp, [
-    exp - now >= DAY / 2 - 60 ? undefined : `it has ${exp - now} s left`,
+  findings.expect('identity.fresh', 'the document served has at least half its lifetime left (re-signed at half of it)', SPEC.identityOp, [
+    exp - now >= (exp - iat) / 2 - 60 ? undefined : `it has ${exp - now} s left of ${exp - iat}`,
   ]);
 
   const keys = (claims.jwks as { keys: KeyJwk[] }).keys;
@@ -119,7 +119,22 @@ export async function checkIdentityDocument(client: TargetClient, targetId: stri
     signingKey: { kid: signingKey.kid, x: signingKey.x },
     encryptionKey: { kty: 'OKP', crv: 'X25519', x: encryptionKey.x, kid: encryptionKey.kid, use: 'enc' },
     ...(Array.isArray(claims.message_types) ? { messageTypes: claims.message_types as string[] } : {}),
+    envelopesPath: envelopesPathOf(claims.endpoints, targetId),
   };
+}
+
+/**
+ * The path the kit posts envelopes to: that of `endpoints.envelopes` when it is on the target's
+ * origin (identity.endpoints fails the document otherwise), else the path this implementation serves.
+ */
+function envelopesPathOf(endpoints: unknown, targetId: string): string {
+  const listed = (endpoints as { envelopes?: unknown } | undefined)?.envelopes;
+  if (typeof listed !== 'string' || !sameOrigin(listed, targetId)) return '/federation/v1/envelopes';
+  // Relative to the node id (which may have a path of its own), as every request of the kit is.
+  const url = new URL(listed);
+  const base = new URL(targetId).pathname.replace(/\/$/, '');
+  const path = base && url.pathname.startsWith(`${base}/`) ? url.pathname.slice(base.length) : url.pathname;
+  return `${path}${url.search}`;
 }
 
 function sameOrigin(url: string, nodeId: string): boolean {
