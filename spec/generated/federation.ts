@@ -9,8 +9,9 @@ export interface paths {
         };
         /**
          * The node's signed identity document.
-         * @description The document is re-signed once half its lifetime (24 h) has passed, so it always has at
-         *     least 12 h left. Peers that trust this node fetch it again before it expires, with
+         * @description A node SHOULD sign its document again once half its lifetime has passed, so that the one
+         *     served always has at least half of it left (this implementation: 24 h, the longest a
+         *     peer accepts, so at least 12 h left). Peers that trust this node fetch it again before it expires, with
          *     `If-None-Match` and the ETag they hold; they accept a changed document only when it is
          *     signed with the signing key they pinned (and alert their administrator otherwise).
          */
@@ -1247,7 +1248,12 @@ export interface components {
             old_size?: number;
             new_size?: number;
             /** @enum {unknown} */
-            kind?: "signing-key-changed" | "invalid-identity-document";
+            kind?: "signing-key-changed" | "invalid-identity-document" | "quota-exceeded";
+            /** @enum {unknown} */
+            mail?: "off" | "immediate" | "daily";
+            address_changed?: boolean;
+            minutes?: number;
+            left?: number;
             /** @enum {unknown} */
             use?: "enc" | "sig";
             kid?: string;

@@ -8,7 +8,7 @@ import { generateTypes, generatedPath, SPECS } from '../../spec/generate.js';
 import { compiledSpecFiles } from '../../spec/compile.js';
 import { COMPILED_VALIDATORS, loadSpec, projectRoot, queryValidatorFor, validatorFor } from '../../node/schema/validators.js';
 import { createTestNetwork } from '../_util/test-node.js';
-import { AUDIT_EVENT_TYPES } from '../../node/audit-log/events.js';
+import { AUDIT_EVENT_TYPES, type AuditEvent } from '../../node/audit-log/events.js';
 
 describe('the generated types', () => {
   it.each(SPECS)('for %s.yaml are the ones `npm run gen:spec` writes', async (name) => {
@@ -78,5 +78,20 @@ describe('the audit log entry schema', () => {
   it('lists exactly the event types the node writes', () => {
     const schemas = (loadSpec('federation').components as { schemas: Record<string, { properties: { type: { enum: string[] } } }> }).schemas;
     expect([...schemas.LogEntry!.properties.type.enum].sort()).toEqual([...AUDIT_EVENT_TYPES].sort());
+  });
+
+  it('takes the fields of the entries that carry more than ids: sign-in locks, notification choices, recovery codes, peer alerts', () => {
+    const valid = validatorFor('federation', 'LogEntry');
+    const events: AuditEvent[] = [
+      { type: 'user.notifications-changed', user_id: 'u', mail: 'off', address_changed: true },
+      { type: 'user.sign-in-locked', minutes: 15 },
+      { type: 'sign-in.address-locked', minutes: 15 },
+      { type: 'user.recovery-code-used', user_id: 'u', left: 7 },
+      { type: 'peer.alert', peer_id: 'https://a.example.org', kind: 'quota-exceeded' },
+    ];
+    for (const event of events) {
+      const entry = { v: 1, index: 0, at: '2026-12-07T10:00:00.000Z', actor: { kind: 'system', id: 'test' }, ...event };
+      expect(valid(entry), `${event.type}: ${JSON.stringify(valid.errors)}`).toBe(true);
+    }
   });
 });
