@@ -5,6 +5,7 @@
 // administrator to trust it. The kit runs in-process through the CLI program.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cliResult } from '../_util/cli.js';
+import { onPostgres } from '../_util/database.js';
 import { cleanup, freePort, pollUntil, startNode, type RunningNode } from '../_util/processes.js';
 import { startBreakingProxy, type BreakingProxy, type Exchange } from './breaking-proxy.js';
 
@@ -41,11 +42,14 @@ let proxy: BreakingProxy;
 beforeAll(async () => {
   proxy = await startBreakingProxy(await freePort());
   cleanup.add(() => proxy.close());
-  [conforming, waiting, breaking] = await Promise.all([
+  [conforming, waiting] = await Promise.all([
     startNode({ name: 'Conforming', country: 'GR', languages: ['en'], env: TARGET_ENV }),
     startNode({ name: 'Waiting', country: 'AT', languages: ['de'], env: TARGET_ENV }),
-    startNode({ name: 'Breaking', country: 'IT', languages: ['it'], env: TARGET_ENV, url: proxy.url }),
   ]);
+  // The kit failing one rule broken by the proxy does not depend on the store behind it: on
+  // PostgreSQL only the runs against conforming nodes are repeated.
+  if (onPostgres) return;
+  breaking = await startNode({ name: 'Breaking', country: 'IT', languages: ['it'], env: TARGET_ENV, url: proxy.url });
   proxy.upstreamPort = breaking.port;
 }, 180_000);
 
@@ -123,7 +127,7 @@ describe('the conformance kit without --admin-token', () => {
   }, 420_000);
 });
 
-describe('the conformance kit against a node that breaks one rule at a time', () => {
+describe.skipIf(onPostgres)('the conformance kit against a node that breaks one rule at a time', () => {
   const envelopeIdOf = (jws: string): string | undefined => {
     try {
       const payload = JSON.parse(Buffer.from(jws.trim().split('.')[1] ?? '', 'base64url').toString('utf8')) as { header: string };
