@@ -60,7 +60,7 @@ export function peerPages(ui: UiRouter): void {
   const fetchCandidate = async (r: UiRequest, url: string): Promise<{ candidate: PeerCandidate; fetched: FetchedIdentity } | Failure> => {
     let fetched: FetchedIdentity;
     try {
-      fetched = await fetchPeerIdentity(ctx.fetch, ctx.clock, url);
+      fetched = await fetchPeerIdentity(ctx.fetch, ctx.clock, url, ctx.limits.clockSkewSeconds);
     } catch (error) {
       return explainOrThrow(r.t, error);
     }

@@ -120,7 +120,7 @@ export function buildProgram(io: CliIo = defaultIo, loadHttpApp?: () => Promise<
     .action(async (url: string, options: { data?: string }) => {
       await withNode(options, async ({ ctx }) => {
         const { addPeer, COMMAND_LINE, fetchPeerIdentity } = await import('./node-functions.js');
-        const { identity, jws } = await fetchPeerIdentity(ctx.fetch, ctx.clock, url);
+        const { identity, jws } = await fetchPeerIdentity(ctx.fetch, ctx.clock, url, ctx.limits.clockSkewSeconds);
         const { peer: added, created } = await addPeer(ctx.database, identity, jws, ctx.clock.now(), COMMAND_LINE);
         io.out(
           [

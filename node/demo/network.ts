@@ -70,7 +70,7 @@ export async function trustEachOther(nodes: readonly DemoNode[], env: Env, say: 
           say(`${truster.key} has ${other.key} ${state}; left as it is`);
           continue;
         }
-        const { identity, jws } = await fetchPeerIdentity(ctx.fetch, ctx.clock, other.url);
+        const { identity, jws } = await fetchPeerIdentity(ctx.fetch, ctx.clock, other.url, ctx.limits.clockSkewSeconds);
         // What an administrator compares over the phone; here it catches a stranger on the port.
         const fingerprint = readableFingerprint(identity.signingKey.kid);
         if (fingerprint !== other.fingerprint) {

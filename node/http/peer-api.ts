@@ -44,7 +44,7 @@ export function peerRoutes(ctx: NodeContext): Hono<LocalEnv> {
     const { url } = await jsonBody<{ url: string }>(c, 'AddPeerRequest');
     const id = peerUrl(url);
     const { peer, created } = await asProblem(async () => {
-      const { identity, jws } = await fetchPeerIdentity(ctx.fetch, ctx.clock, id);
+      const { identity, jws } = await fetchPeerIdentity(ctx.fetch, ctx.clock, id, ctx.limits.clockSkewSeconds);
       return addPeer(ctx.database, identity, jws, ctx.clock.now(), admin);
     });
     return c.json(peer, created ? 201 : 200);

@@ -50,8 +50,8 @@ export async function signIdentityDocument(identity: IdentityDescription, nowSec
     .sign(identity.signingKey.privateKey);
 }
 
-/** How far ahead of this node's clock a document's `iat` may be (the clock skew allowed everywhere by default). */
-const IDENTITY_IAT_SKEW_SECONDS = 300;
+/** How far ahead of this node's clock a document's `iat` may be, unless the node allows another clock skew. */
+export const DEFAULT_IDENTITY_SKEW_SECONDS = 300;
 
 type CheckedKeys = { ok: true; signingKey: OkpPublicJwk; encryptionKey: OkpPublicJwk } | { ok: false; reason: string };
 
@@ -75,11 +75,11 @@ async function checkedKeys(keys: IdentityClaims['jwks']['keys'], headerKid: stri
 }
 
 /** What the spec asks of a document a node talks to its node by (spec: Identity document, 4 to 6), or undefined. */
-function documentInUseProblem(identity: IdentityClaims, nowSeconds: number): string | undefined {
+function documentInUseProblem(identity: IdentityClaims, nowSeconds: number, skewSeconds: number): string | undefined {
   if (identity.exp - identity.iat > IDENTITY_LIFETIME_SECONDS || identity.exp <= identity.iat) {
     return `The identity document is valid for ${identity.exp - identity.iat} seconds; at most ${IDENTITY_LIFETIME_SECONDS} (24 hours) are accepted.`;
   }
-  if (identity.iat > nowSeconds + IDENTITY_IAT_SKEW_SECONDS) return 'The identity document is dated in the future: check the clocks of both nodes.';
+  if (identity.iat > nowSeconds + skewSeconds) return 'The identity document is dated in the future: check the clocks of both nodes.';
   if (!identity.protocol_versions.some((version) => PROTOCOL_VERSIONS.includes(version))) {
     const listed = identity.protocol_versions.slice(0, 5).map((v) => JSON.stringify(v.slice(0, 20))).join(', ');
     return `The node speaks protocol version(s) ${listed}${identity.protocol_versions.length > 5 ? ', ...' : ''} only; this node speaks ${PROTOCOL_VERSIONS.join(', ')}.`;
@@ -126,6 +126,7 @@ export async function verifyIdentityDocument(
   nowSeconds: number,
   expectedNodeId?: string,
   rules: 'peer' | 'evidence' = 'peer',
+  skewSeconds = DEFAULT_IDENTITY_SKEW_SECONDS,
 ): Promise<IdentityVerification> {
   let header;
   try {
@@ -161,7 +162,7 @@ export async function verifyIdentityDocument(
   }
   if (identity.exp <= nowSeconds) return { ok: false, reason: 'The identity document has expired.' };
   if (rules === 'peer') {
-    const inUse = documentInUseProblem(identity, nowSeconds);
+    const inUse = documentInUseProblem(identity, nowSeconds, skewSeconds);
     if (inUse) return { ok: false, reason: inUse };
   }
   const chain = await verifyContinuityChain(identity.continuity ?? [], identity.iss, signingKey);

@@ -28,7 +28,7 @@ export async function fetchIdentityOf(ctx: NodeContext, nodeId: string): Promise
   const read = await identityDocumentText(response, nodeId);
   if (!read.ok) return { ok: false, problem: read.why === 'status' ? 'identity-unavailable' : 'identity-mismatch', reason: read.reason };
   const { jws } = read;
-  const verification = await verifyIdentityDocument(jws, nowSeconds(ctx.clock), nodeId);
+  const verification = await verifyIdentityDocument(jws, nowSeconds(ctx.clock), nodeId, 'peer', ctx.limits.clockSkewSeconds);
   if (!verification.ok) return { ok: false, problem: 'identity-mismatch', reason: `The identity document of ${nodeId} was refused: ${verification.reason}` };
   return { ok: true, identity: verification.identity, jws };
 }

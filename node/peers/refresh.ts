@@ -82,7 +82,7 @@ export async function refreshPeerIdentity(
   if (!read.ok) return raise(ctx, peer, 'invalid-identity-document', `The identity document was refused: ${read.reason}`, undefined);
   const { jws } = read;
   const etag = response.headers.get('etag');
-  const verification = await verifyIdentityDocument(jws, nowSeconds, peer.id);
+  const verification = await verifyIdentityDocument(jws, nowSeconds, peer.id, 'peer', ctx.limits.clockSkewSeconds);
   if (!verification.ok) {
     return raise(ctx, peer, 'invalid-identity-document', `The identity document ${peer.id} served was refused: ${verification.reason}`, jws);
   }

@@ -26,6 +26,8 @@ export async function fetchPeerIdentity(
   fetch: Fetch,
   clock: Clock,
   nodeUrl: string,
+  /** The node's allowed clock skew (REFERRAL_NODE_CLOCK_SKEW_SECONDS): how far ahead a document may be dated. */
+  skewSeconds?: number,
 ): Promise<{ identity: VerifiedIdentity; jws: string }> {
   const id = normaliseNodeUrl(nodeUrl);
   let response: Response;
@@ -39,7 +41,7 @@ export async function fetchPeerIdentity(
   const read = await identityDocumentText(response, id);
   if (!read.ok) throw new PeerError(`${read.reason} Is it a referral node?`);
   const { jws } = read;
-  const verification = await verifyIdentityDocument(jws, Math.floor(clock.now().getTime() / 1000), id);
+  const verification = await verifyIdentityDocument(jws, Math.floor(clock.now().getTime() / 1000), id, 'peer', skewSeconds);
   if (!verification.ok) throw new PeerError(`The identity document of ${id} was refused: ${verification.reason}`);
   return { identity: verification.identity, jws };
 }

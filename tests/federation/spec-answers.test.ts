@@ -74,6 +74,11 @@ describe('the identity document, as a node fetches it to add a peer', () => {
     expect(await addedFrom(await resigned(at, (c) => (c.exp = c.iat + 86_400)))).toBe('accepted');
     expect(await addedFrom(await resigned(at, (c) => (c.exp = c.iat + 86_401)))).toMatch(/valid for 86401 seconds; at most 86400/);
     expect(await addedFrom(await resigned(at, (c) => ((c.iat = nowSeconds(net.clock) + 3600), (c.exp = c.iat + 3600))))).toMatch(/dated in the future/);
+    // Ahead by 10 minutes: past the default skew, within a node's wider one (REFERRAL_NODE_CLOCK_SKEW_SECONDS).
+    const ahead = await resigned(at, (c) => ((c.iat = nowSeconds(net.clock) + 600), (c.exp = c.iat + 3600)));
+    const serving = async () => new Response(ahead, { headers: { 'content-type': 'application/jwt' } });
+    expect(await addedFrom(ahead)).toMatch(/dated in the future/);
+    expect((await fetchPeerIdentity(serving, net.clock, at.id, 900)).identity.claims.iss).toBe(at.id);
   });
 
   it('keeps those rules for documents in use: an audit bundle\'s documents, read as evidence of keys, are not refused by them', async () => {
