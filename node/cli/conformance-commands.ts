@@ -1,6 +1,7 @@
 // `referral-node conformance --target URL`: the conformance kit (node/conformance/), loaded only
 // when the command runs.
 import type { Command } from 'commander';
+import { readEnv } from '../config/env.js';
 import { CliError, type CliIo } from './output.js';
 
 const DEFAULT_ENVELOPE_LIMIT = 1_048_576;
@@ -30,7 +31,7 @@ export function addConformanceCommands(program: Command, io: CliIo): void {
       'Check a node against the federation protocol (spec/federation.yaml), black-box over HTTP: the kit becomes a peer of it, with keys of its own made for the run, and prints one line per rule.',
     )
     .requiredOption('--target <url>', 'the node under test: its node id (base URL)')
-    .option('--admin-token <token>', 'an administrator\'s API token of the target: the kit adds and trusts itself through the target\'s local API, and plays the receiving organisation\'s part there to walk the referral lifecycle')
+    .option('--admin-token <token>', 'an administrator\'s API token of the target (or REFERRAL_CONFORMANCE_ADMIN_TOKEN, which keeps it off the command line): the kit adds and trusts itself through the target\'s local API, and plays the receiving organisation\'s part there to walk the referral lifecycle')
     .option('--listen-port <port>', 'the port on 127.0.0.1 where the kit serves its side (its node id is http://127.0.0.1:<port>); 0: any free port', '0')
     .option('--wait-seconds <seconds>', 'without --admin-token: how long to wait for the target\'s administrator to trust the kit', '300')
     .option('--expiry-wait-seconds <seconds>', 'with --admin-token: how long to wait for the target to expire an offer whose reply-by passed (0: skip the expired state)', '90')
@@ -69,6 +70,7 @@ Exit status: 0 when no check failed, 1 otherwise. With --strict, a skipped check
 passed: 0 only when every check passed.`,
     )
     .action(async (options: { target: string; adminToken?: string; listenPort: string; waitSeconds: string; expiryWaitSeconds: string; envelopeLimit: string; json?: boolean; strict?: boolean }) => {
+      options.adminToken ??= readEnv().conformanceAdminToken || undefined;
       const target = targetId(options.target);
       const listenPort = wholeNumber('--listen-port', options.listenPort, 0, 65535);
       const waitSeconds = wholeNumber('--wait-seconds', options.waitSeconds, 1, 86400);

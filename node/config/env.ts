@@ -45,6 +45,8 @@ export interface Env {
   publicUrl?: string | undefined;
   /** An API token for CLI commands that call a node's local API (audit verify --url). */
   token?: string | undefined;
+  /** `conformance --admin-token` from the environment, so that the token is not on a command line (ps, shell history, CI logs). */
+  conformanceAdminToken?: string | undefined;
   demoBasePort?: string | undefined;
 }
 
@@ -86,6 +88,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
     mailSeconds: env.REFERRAL_NODE_MAIL_SECONDS,
     publicUrl: env.REFERRAL_NODE_PUBLIC_URL,
     token: env.REFERRAL_NODE_TOKEN,
+    conformanceAdminToken: env.REFERRAL_CONFORMANCE_ADMIN_TOKEN,
     demoBasePort: env.DEMO_BASE_PORT,
   };
 }
