@@ -29,6 +29,10 @@ const heldByB = async (id: string) => (await b.ctx.database.db.selectFrom('refer
 beforeAll(async () => {
   net = await createTestNetwork(2);
   [a, b] = net.nodes as [TestNode, TestNode];
+  // Alerts are once a UTC day, and the tests move the clock by hours: start at 06:00 of the next
+  // day, so that no run between 23:00 and midnight crosses into another day halfway.
+  const now = net.clock.now().getTime();
+  net.clock.advance(Math.ceil(now / 86_400_000) * 86_400_000 + 6 * 3_600_000 - now);
 });
 afterAll(() => net.close());
 
