@@ -13,6 +13,7 @@ import { kidOf } from '../crypto/compact-jws.js';
 import { readBodyWithin } from '../net/body.js';
 import { recordEvent } from '../referrals/timeline.js';
 import { OFFER } from '../referrals/lifecycle.js';
+import { CONSENT_PROBLEMS } from '../referrals/consent.js';
 import { applyOfferReceipt } from '../referrals/state.js';
 import { findPeer } from '../peers/store.js';
 import { envelopeEndpoint } from '../peers/capabilities.js';
@@ -40,7 +41,7 @@ export const FINAL_PROBLEMS: ReadonlySet<string> = new Set(
     'malformed-envelope', 'envelope-too-large', 'unsupported-media-type', 'wrong-recipient', 'sender-mismatch', 'envelope-conflict',
     'unsupported-message-type', 'decryption-failed', 'invalid-body', 'unknown-referral', 'illegal-transition', 'sender-revoked',
     // What her consent covers does not change when the message is sent again.
-    'consent-expired', 'consent-dated-ahead', 'consent-recipient-not-named', 'consent-purpose-not-covered', 'consent-category-not-covered',
+    ...CONSENT_PROBLEMS,
     'consent-onward-not-allowed',
   ].map(
     (name) => `urn:refnet:problem:${name}`,

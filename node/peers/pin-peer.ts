@@ -5,8 +5,8 @@ import type { AuditActor } from '../audit-log/events.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import { nowSeconds, type NodeContext } from '../context.js';
 import type { Tx } from '../db/database.js';
-import { identityDocumentText } from './identity-response.js';
-import { verifyIdentityDocument, type VerifiedIdentity } from '../identity/document.js';
+import { fetchIdentityDocument } from './identity-response.js';
+import type { VerifiedIdentity } from '../identity/document.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { invitationProblem } from './invitation-problems.js';
 import { revokedKidsOf } from '../identity/revocations.js';
@@ -19,18 +19,11 @@ export type IdentityFetch =
 
 /** GET <nodeId>/.well-known/referral-node, verified, and issued by `nodeId` itself. */
 export async function fetchIdentityOf(ctx: NodeContext, nodeId: string): Promise<IdentityFetch> {
-  let response: Response;
-  try {
-    response = await ctx.fetch(`${nodeId}/.well-known/referral-node`, { signal: AbortSignal.timeout(15_000) });
-  } catch {
-    return { ok: false, problem: 'identity-unavailable', reason: `${nodeId} could not be reached.` };
-  }
-  const read = await identityDocumentText(response, nodeId);
-  if (!read.ok) return { ok: false, problem: read.why === 'status' ? 'identity-unavailable' : 'identity-mismatch', reason: read.reason };
-  const { jws } = read;
-  const verification = await verifyIdentityDocument(jws, nowSeconds(ctx.clock), nodeId, 'peer', ctx.limits.clockSkewSeconds);
-  if (!verification.ok) return { ok: false, problem: 'identity-mismatch', reason: `The identity document of ${nodeId} was refused: ${verification.reason}` };
-  return { ok: true, identity: verification.identity, jws };
+  const fetched = await fetchIdentityDocument(ctx.fetch, nowSeconds(ctx.clock), nodeId, ctx.limits.clockSkewSeconds);
+  if (fetched.ok) return fetched;
+  if (fetched.at === 'network') return { ok: false, problem: 'identity-unavailable', reason: `${nodeId} could not be reached.` };
+  const unavailable = fetched.at === 'answer' && fetched.why === 'status';
+  return { ok: false, problem: unavailable ? 'identity-unavailable' : 'identity-mismatch', reason: fetched.reason };
 }
 
 /**

@@ -4,13 +4,13 @@
 import { OutboundRefusedError } from '../net/outbound.js';
 import { appendAuditEvent } from '../audit-log/append.js';
 import type { AuditActor } from '../audit-log/events.js';
-import type { Clock, Fetch } from '../context.js';
+import { nowSeconds, type Clock, type Fetch } from '../context.js';
 import type { Database, Db, Tx } from '../db/database.js';
-import { verifyIdentityDocument, type VerifiedIdentity } from '../identity/document.js';
+import type { VerifiedIdentity } from '../identity/document.js';
 import { readableFingerprint } from '../identity/keys.js';
 import { normaliseNodeUrl, PeerError } from './node-url.js';
 import { changePeerStateIn, type PeerAction } from './peer-state.js';
-import { identityDocumentText } from './identity-response.js';
+import { fetchIdentityDocument } from './identity-response.js';
 import { findPeer, insertPeer, listPeerRows, markPeerTrusted, peerRowFrom, toPeer, type Peer, type RevocationReason } from './store.js';
 import { forgetListedPeer, TRUST_LIST_ACTOR } from './trust-list-follower.js';
 
@@ -30,20 +30,14 @@ export async function fetchPeerIdentity(
   skewSeconds?: number,
 ): Promise<{ identity: VerifiedIdentity; jws: string }> {
   const id = normaliseNodeUrl(nodeUrl);
-  let response: Response;
-  try {
-    response = await fetch(`${id}/.well-known/referral-node`, { signal: AbortSignal.timeout(15_000) });
-  } catch (error) {
-    // A URL this node does not connect to (not https, a private address): the refusal says why.
-    if (error instanceof OutboundRefusedError) throw new PeerError(`${id} was not asked for its identity document: ${error.message}`);
-    throw new PeerError(`Could not reach ${id} (${error instanceof Error ? error.message : 'network error'}). Check the URL and that the node is running.`);
-  }
-  const read = await identityDocumentText(response, id);
-  if (!read.ok) throw new PeerError(`${read.reason} Is it a referral node?`);
-  const { jws } = read;
-  const verification = await verifyIdentityDocument(jws, Math.floor(clock.now().getTime() / 1000), id, 'peer', skewSeconds);
-  if (!verification.ok) throw new PeerError(`The identity document of ${id} was refused: ${verification.reason}`);
-  return { identity: verification.identity, jws };
+  const fetched = await fetchIdentityDocument(fetch, nowSeconds(clock), id, skewSeconds);
+  if (fetched.ok) return { identity: fetched.identity, jws: fetched.jws };
+  if (fetched.at === 'answer') throw new PeerError(`${fetched.reason} Is it a referral node?`);
+  if (fetched.at === 'document') throw new PeerError(fetched.reason);
+  const { error } = fetched;
+  // A URL this node does not connect to (not https, a private address): the refusal says why.
+  if (error instanceof OutboundRefusedError) throw new PeerError(`${id} was not asked for its identity document: ${error.message}`);
+  throw new PeerError(`Could not reach ${id} (${error instanceof Error ? error.message : 'network error'}). Check the URL and that the node is running.`);
 }
 
 /** Stores the node of `identity` as pending, by `actor` (an administrator, or the command line). */
